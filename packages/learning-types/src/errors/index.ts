@@ -1,0 +1,3 @@
+export { OrchestraError } from './orchestra-error';
+export { ValidationError, type ValidationIssue } from './validation-error';
+export { SchemaVersionError } from './schema-version-error';
