@@ -1,0 +1,34 @@
+import type { Activation } from './model-manifest';
+import type { DenseLayerWeights } from './write-model-artifact';
+
+/** mulberry32: a tiny seeded generator, enough for reproducible test weights. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Random dense layers (Glorot-uniform kernels, small biases) for `sizes` = [input, hidden…, output]; ReLU between
+ * layers, linear output. For tests, benchmarks and examples: the same seed gives the same weights.
+ */
+export function createRandomDenseLayers(sizes: readonly number[], seed: number, outputActivation: Activation = 'linear'): DenseLayerWeights[] {
+  const random = mulberry32(seed);
+  const layers: DenseLayerWeights[] = [];
+  for (let index = 0; index + 1 < sizes.length; index += 1) {
+    const inputSize = sizes[index]!;
+    const outputSize = sizes[index + 1]!;
+    const limit = Math.sqrt(6 / (inputSize + outputSize));
+    const kernel = new Float32Array(inputSize * outputSize);
+    for (let weight = 0; weight < kernel.length; weight += 1) kernel[weight] = (random() * 2 - 1) * limit;
+    const bias = new Float32Array(outputSize);
+    for (let unit = 0; unit < outputSize; unit += 1) bias[unit] = (random() * 2 - 1) * 0.1;
+    layers.push({ inputSize, outputSize, activation: index + 2 === sizes.length ? outputActivation : 'relu', kernel, bias });
+  }
+  return layers;
+}
