@@ -1,1 +1,19 @@
-export {};
+export { rewardConfigSchema, defaultRewardConfig, resolveRewardConfig, type RewardConfig, type RewardConfigInput } from './config';
+export { sessionReward, sessionCostFacts } from './session-reward';
+export { experienceReward, outcomeCostFacts, userSatisfactionOf } from './experience-reward';
+export { rewardBounds, normalizeReward, denormalizeReward, type RewardBounds } from './bounds';
+export { type CostFacts } from './components';
+export { matchesModel } from './model-tier';
+export {
+  modelPriceSchema,
+  priceTableSchema,
+  defaultPriceTable,
+  findModelPrice,
+  tokenCost,
+  priceSession,
+  type ModelPrice,
+  type PriceTable,
+  type TokenCounts,
+} from './price-table';
+export { RewardRangeError } from './errors/reward-range-error';
+export { UnknownModelPriceError } from './errors/unknown-model-price-error';

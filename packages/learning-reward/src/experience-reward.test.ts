@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { experienceReward } from './experience-reward';
+
+const outcome = {
+  success: true,
+  durationMs: 60_000,
+  estimatedDurationMs: 45_000,
+  resourceEfficiency: 0.8,
+  errorCount: 0,
+  userEdits: 1,
+  safetyViolations: 0,
+  testsPassed: true,
+  totalCostUsd: 0.05,
+  fallbackRotations: 0,
+  models: [
+    { model: 'glm-4.7', attempts: 2, successes: 1 },
+    { model: 'claude-opus', attempts: 1, successes: 1 },
+  ],
+};
+
+describe('experienceReward', () => {
+  it('adds the task-level terms and the cost terms', () => {
+    const reward = experienceReward(outcome);
+    expect(reward.components).toEqual({
+      outcome: 100,
+      timeEfficiency: 15,
+      resourceEfficiency: 8,
+      errors: 15,
+      userSatisfaction: 5,
+      safety: 10,
+      tests: 5,
+      sessionCost: 50,
+      cheapModelSuccesses: 10,
+      expensiveModelOveruse: 0,
+      fallbackRotations: 0,
+    });
+    expect(reward.total).toBe(218);
+  });
+
+  it('caps time efficiency at the configured ratio and counts −50 per safety violation', () => {
+    const reward = experienceReward({ ...outcome, durationMs: 10_000, safetyViolations: 2, errorCount: 3, userSatisfaction: 0.2 });
+    expect(reward.components).toMatchObject({ timeEfficiency: 20, safety: -100, errors: -30, userSatisfaction: 2 });
+  });
+
+  it('names the field of a bad outcome', () => {
+    expect(() => experienceReward({ ...outcome, resourceEfficiency: 1.5 })).toThrowError(/resourceEfficiency/);
+  });
+});
