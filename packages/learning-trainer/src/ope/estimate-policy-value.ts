@@ -1,0 +1,114 @@
+import { validate, ValidationError } from '@orchestra/learning-types';
+import { z } from 'zod';
+import { forEachBootstrapResample, percentileInterval } from './bootstrap';
+import { InsufficientOverlapError } from './errors/insufficient-overlap-error';
+import { ImportanceWeightedSample } from './importance-weighted-sample';
+import {
+  offPolicyEvaluationOptionsSchema,
+  type OffPolicyEvaluationOptions,
+  type OffPolicyEvaluationOptionsInput,
+} from './off-policy-evaluation-options';
+import { offPolicyRecordSchema, type OffPolicyEstimator, type OffPolicyRecord } from './off-policy-record';
+
+/** An off-policy estimate of one policy's expected reward, with its bootstrap interval and weight diagnostics. */
+export interface PolicyValueEstimate {
+  /** Name of the evaluated policy. */
+  policy: string;
+  estimator: OffPolicyEstimator;
+  /** Point estimate of the expected reward per decision. */
+  value: number;
+  /** Percentile bootstrap interval at `confidence`. */
+  lower: number;
+  upper: number;
+  confidence: number;
+  /** Bootstrap standard error. */
+  standardError: number;
+  /** Kish effective sample size of the (unclipped) importance weights. */
+  effectiveSampleSize: number;
+  sampleSize: number;
+  /** Mean unclipped importance weight: ≈ 1 when the policy stays where the logging policy explored. */
+  meanWeight: number;
+  maximumWeight: number;
+}
+
+const recordsSchema = z.array(offPolicyRecordSchema);
+
+/** Validates records and options and builds the weighted sample; shared by the single and the paired estimate. */
+export function prepareSample(
+  records: readonly OffPolicyRecord[],
+  options: OffPolicyEvaluationOptionsInput | undefined,
+  what: string,
+): { sample: ImportanceWeightedSample; options: OffPolicyEvaluationOptions } {
+  const parsedOptions = validate(offPolicyEvaluationOptionsSchema, options ?? {}, 'off-policy evaluation options');
+  const parsedRecords = validate(recordsSchema, records, what);
+  if (parsedRecords.length === 0) {
+    throw new ValidationError({ what, issues: [{ path: '', message: 'at least one logged record is needed' }], value: records });
+  }
+  const sample = ImportanceWeightedSample.fromRecords(parsedRecords, parsedOptions.maximumWeight);
+  if (parsedOptions.estimator === 'doubly-robust' && !sample.supportsDoublyRobust) {
+    const missing = parsedRecords.findIndex((record) => record.directMethodEstimate === undefined || record.loggedActionEstimate === undefined);
+    const field = parsedRecords[missing]?.directMethodEstimate === undefined ? 'directMethodEstimate' : 'loggedActionEstimate';
+    throw new ValidationError({
+      what,
+      issues: [{ path: `${missing}.${field}`, message: 'the doubly robust estimator needs reward-model estimates on every record' }],
+      value: records[missing],
+    });
+  }
+  return { sample, options: parsedOptions };
+}
+
+/** Throws `InsufficientOverlapError` when the sample's effective sample size is below what the options require. */
+export function assertOverlap(sample: ImportanceWeightedSample, options: OffPolicyEvaluationOptions, policy: string): void {
+  const required = Math.max(options.minimumEffectiveSampleSize, options.minimumEffectiveSampleFraction * sample.size);
+  const effective = sample.effectiveSampleSize();
+  if (!(effective >= required)) {
+    throw new InsufficientOverlapError({
+      policy,
+      effectiveSampleSize: effective,
+      requiredEffectiveSampleSize: required,
+      sampleSize: sample.size,
+      maximumWeight: sample.maximumWeight(),
+    });
+  }
+}
+
+/** The diagnostics part of an estimate, computed once per sample. */
+export function describeSample(sample: ImportanceWeightedSample): Pick<PolicyValueEstimate, 'effectiveSampleSize' | 'sampleSize' | 'meanWeight' | 'maximumWeight'> {
+  return {
+    effectiveSampleSize: sample.effectiveSampleSize(),
+    sampleSize: sample.size,
+    meanWeight: sample.meanWeight(),
+    maximumWeight: sample.maximumWeight(),
+  };
+}
+
+/**
+ * Estimates a target policy's expected reward from logged records (IPS, self-normalised IPS or doubly robust),
+ * with a seeded percentile-bootstrap confidence interval.
+ *
+ * @throws ValidationError when a record or an option is invalid, or doubly robust lacks reward-model estimates.
+ * @throws InsufficientOverlapError when the importance weights leave too small an effective sample.
+ */
+export function estimatePolicyValue(
+  records: readonly OffPolicyRecord[],
+  options?: OffPolicyEvaluationOptionsInput & { policy?: string },
+): PolicyValueEstimate {
+  const policy = options?.policy ?? 'target';
+  const { sample, options: parsed } = prepareSample(records, options, 'off-policy records');
+  assertOverlap(sample, parsed, policy);
+  const replicates = new Float64Array(parsed.replicates);
+  forEachBootstrapResample(sample.size, parsed.replicates, parsed.seed, (indices, replicate) => {
+    replicates[replicate] = sample.estimate(parsed.estimator, indices);
+  });
+  const interval = percentileInterval(replicates, parsed.confidence);
+  return {
+    policy,
+    estimator: parsed.estimator,
+    value: sample.estimate(parsed.estimator),
+    lower: interval.lower,
+    upper: interval.upper,
+    confidence: parsed.confidence,
+    standardError: interval.standardError,
+    ...describeSample(sample),
+  };
+}

@@ -1,0 +1,12 @@
+export { offPolicyRecordSchema, offPolicyEstimators, offPolicyEstimatorSchema, type OffPolicyRecord, type OffPolicyEstimator } from './off-policy-record';
+export {
+  offPolicyEvaluationOptionsSchema,
+  type OffPolicyEvaluationOptions,
+  type OffPolicyEvaluationOptionsInput,
+} from './off-policy-evaluation-options';
+export { ImportanceWeightedSample, effectiveSampleSize } from './importance-weighted-sample';
+export { estimatePolicyValue, type PolicyValueEstimate } from './estimate-policy-value';
+export { comparePolicyValues, type PolicyComparison } from './compare-policy-values';
+export { evaluate, offPolicyRecordsFromExperiences, type EvaluatedPolicy, type ExperienceEvaluationOptions } from './evaluate';
+export { InsufficientOverlapError } from './errors/insufficient-overlap-error';
+export { checkAgainstOnPolicyRewards, type OnPolicyCheck } from './check-against-on-policy-rewards';
