@@ -1,1 +1,9 @@
-export {};
+export * from './errors';
+export * from './random';
+export * from './feature-schema';
+export * from './hashed-text-features';
+export * from './encode-state';
+export * from './model-catalog';
+export * from './action-space';
+export * from './normalizer';
+export * from './history-index';

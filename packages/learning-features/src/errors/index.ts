@@ -1,0 +1,1 @@
+export { FeatureSchemaMismatchError } from './feature-schema-mismatch-error';
