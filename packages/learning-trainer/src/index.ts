@@ -1,2 +1,12 @@
 export {};
 export * from './ope';
+export * from './config/trainer-config';
+export * from './backend/dense-kernels';
+export * from './backend/create-kernels';
+export * from './backend/js-dense-kernels';
+export * from './backend/wasm-dense-kernels';
+export * from './networks/dense-layer-weights';
+export * from './networks/seeded-random';
+export * from './networks/multilayer-perceptron';
+export * from './networks/factorised-policy';
+export * from './networks/actor-critic';

@@ -1,0 +1,53 @@
+/**
+ * The three dense-layer kernels the trainer's networks need, over one flat float heap.
+ *
+ * Every argument named like a buffer is an offset in floats into `heap`. Matrices are row-major: an activation
+ * batch is `[batch][size]`, a weight matrix is `[inputSize][outputSize]` (the layout of a tfjs Dense kernel).
+ * Each network owns its own kernels object, so one heap holds all of one network's parameters, gradients, optimiser
+ * state and activations.
+ */
+export interface DenseKernels {
+  /** `'wasm'` (WebAssembly SIMD) or `'js'` (plain Float32Array loops). */
+  readonly name: KernelBackendName;
+  /** The heap every offset refers to. It is replaced by `reserve`, so re-read it after reserving. */
+  readonly heap: Float32Array;
+  /** Makes the heap hold at least `floatCount` floats, keeping its contents. */
+  reserve(floatCount: number): void;
+  /** `output = input · weights + bias`, then ReLU when `relu`. */
+  denseForward(
+    input: number,
+    weights: number,
+    bias: number,
+    output: number,
+    batch: number,
+    inputSize: number,
+    outputSize: number,
+    relu: boolean,
+  ): void;
+  /** `weightGradient = inputᵀ · outputGradient` (overwrites). */
+  denseWeightGradient(
+    input: number,
+    outputGradient: number,
+    weightGradient: number,
+    batch: number,
+    inputSize: number,
+    outputSize: number,
+  ): void;
+  /**
+   * `inputGradient = outputGradient · weightsᵀ`; with `reluMask` the entries whose `input` activation is not
+   * positive are set to zero (the ReLU derivative of the layer below).
+   */
+  denseInputGradient(
+    outputGradient: number,
+    weights: number,
+    input: number,
+    inputGradient: number,
+    batch: number,
+    inputSize: number,
+    outputSize: number,
+    reluMask: boolean,
+  ): void;
+}
+
+/** Names of the kernel implementations. `auto` picks WebAssembly SIMD when the runtime supports it. */
+export type KernelBackendName = 'wasm' | 'js';

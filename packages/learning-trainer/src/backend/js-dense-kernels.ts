@@ -1,0 +1,97 @@
+import type { DenseKernels } from './dense-kernels';
+
+/** Plain-JavaScript kernels: the reference implementation and the fallback when WebAssembly SIMD is missing. */
+export class JsDenseKernels implements DenseKernels {
+  readonly name = 'js' as const;
+  heap: Float32Array;
+
+  constructor(initialFloats = 1024) {
+    this.heap = new Float32Array(initialFloats);
+  }
+
+  reserve(floatCount: number): void {
+    if (floatCount <= this.heap.length) return;
+    const grown = new Float32Array(Math.max(floatCount, this.heap.length * 2));
+    grown.set(this.heap);
+    this.heap = grown;
+  }
+
+  denseForward(
+    input: number,
+    weights: number,
+    bias: number,
+    output: number,
+    batch: number,
+    inputSize: number,
+    outputSize: number,
+    relu: boolean,
+  ): void {
+    const heap = this.heap;
+    for (let row = 0; row < batch; row++) {
+      const outputRow = output + row * outputSize;
+      const inputRow = input + row * inputSize;
+      for (let column = 0; column < outputSize; column++) heap[outputRow + column] = heap[bias + column]!;
+      for (let inner = 0; inner < inputSize; inner++) {
+        const value = heap[inputRow + inner]!;
+        // ReLU activations are about half zeros: skipping them halves the work of the hidden layers.
+        if (value === 0) continue;
+        const weightRow = weights + inner * outputSize;
+        for (let column = 0; column < outputSize; column++) heap[outputRow + column]! += value * heap[weightRow + column]!;
+      }
+      if (relu) {
+        for (let column = 0; column < outputSize; column++) {
+          if (!(heap[outputRow + column]! > 0)) heap[outputRow + column] = 0;
+        }
+      }
+    }
+  }
+
+  denseWeightGradient(
+    input: number,
+    outputGradient: number,
+    weightGradient: number,
+    batch: number,
+    inputSize: number,
+    outputSize: number,
+  ): void {
+    const heap = this.heap;
+    heap.fill(0, weightGradient, weightGradient + inputSize * outputSize);
+    for (let row = 0; row < batch; row++) {
+      const inputRow = input + row * inputSize;
+      const gradientRow = outputGradient + row * outputSize;
+      for (let inner = 0; inner < inputSize; inner++) {
+        const value = heap[inputRow + inner]!;
+        if (value === 0) continue;
+        const target = weightGradient + inner * outputSize;
+        for (let column = 0; column < outputSize; column++) heap[target + column]! += value * heap[gradientRow + column]!;
+      }
+    }
+  }
+
+  denseInputGradient(
+    outputGradient: number,
+    weights: number,
+    input: number,
+    inputGradient: number,
+    batch: number,
+    inputSize: number,
+    outputSize: number,
+    reluMask: boolean,
+  ): void {
+    const heap = this.heap;
+    for (let row = 0; row < batch; row++) {
+      const gradientRow = outputGradient + row * outputSize;
+      for (let inner = 0; inner < inputSize; inner++) {
+        const target = inputGradient + row * inputSize + inner;
+        if (reluMask && !(heap[input + row * inputSize + inner]! > 0)) {
+          heap[target] = 0;
+          continue;
+        }
+        const weightRow = weights + inner * outputSize;
+        let sum = 0;
+        for (let column = 0; column < outputSize; column++) sum += heap[gradientRow + column]! * heap[weightRow + column]!;
+        heap[target] = sum;
+      }
+    }
+  }
+}

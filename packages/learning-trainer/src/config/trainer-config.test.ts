@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '@orchestra/learning-types';
+import { parseTrainerConfig } from './trainer-config';
+
+describe('trainerConfigSchema', () => {
+  it('fills in the seed defaults: [256, 128] ReLU actor and critic, Adam, batch 128', () => {
+    const config = parseTrainerConfig();
+    expect(config.actor).toEqual({ hiddenSizes: [256, 128], activation: 'relu' });
+    expect(config.critic).toEqual({ hiddenSizes: [256, 128], activation: 'relu' });
+    expect(config.optimizer.name).toBe('adam');
+    expect(config.batchSize).toBe(128);
+    expect(config.a2c.environments * config.a2c.nSteps).toBe(128);
+    expect(config.optimizer.learningRate).toBeGreaterThanOrEqual(1e-4);
+    expect(config.optimizer.learningRate).toBeLessThanOrEqual(1e-3);
+    expect(config.offline.minimumExperiences).toBe(50);
+  });
+
+  it('keeps nested overrides and names the offending field', () => {
+    expect(parseTrainerConfig({ a2c: { nSteps: 5 } }).a2c).toMatchObject({ nSteps: 5, environments: 16 });
+    expect(() => parseTrainerConfig({ a2c: { gamma: 1.5 } })).toThrowError(ValidationError);
+    expect(() => parseTrainerConfig({ a2c: { gamma: 1.5 } })).toThrowError(/a2c\.gamma/);
+  });
+});

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { validate } from '@orchestra/learning-types';
+
+/** One multilayer perceptron: ReLU hidden layers of the given sizes. */
+export const networkConfigSchema = z.object({
+  hiddenSizes: z.array(z.number().int().positive().max(4096)).min(1).max(8).default([256, 128]),
+  activation: z.literal('relu').default('relu'),
+});
+export type NetworkConfig = z.infer<typeof networkConfigSchema>;
+
+/** Adam settings. The learning rate is recommended within 1e-4 … 1e-3. */
+export const optimizerConfigSchema = z.object({
+  name: z.literal('adam').default('adam'),
+  learningRate: z.number().positive().max(0.1).default(7e-4),
+  /** Learning rate of the critic; the actor's when omitted. */
+  criticLearningRate: z.number().positive().max(0.1).optional(),
+  beta1: z.number().min(0).lt(1).default(0.9),
+  beta2: z.number().min(0).lt(1).default(0.999),
+  epsilon: z.number().positive().default(1e-8),
+  /** Global gradient-norm clip across actor and critic; `null` disables it. */
+  maxGradientNorm: z.number().positive().nullable().default(0.5),
+});
+export type OptimizerConfig = z.infer<typeof optimizerConfigSchema>;
+
+/** Online A2C rollout settings: `environments × nSteps` transitions make one update. */
+export const a2cConfigSchema = z.object({
+  /** Environments stepped together. */
+  environments: z.number().int().positive().max(1024).default(16),
+  /** Steps per environment between updates (n-step returns). */
+  nSteps: z.number().int().positive().max(1024).default(8),
+  gamma: z.number().min(0).max(1).default(0.99),
+  /** Standardise advantages within each update batch. */
+  normalizeAdvantage: z.boolean().default(false),
+});
+export type A2cConfig = z.infer<typeof a2cConfigSchema>;
+
+/** Offline / off-policy training from logged experiences. */
+export const offlineConfigSchema = z.object({
+  epochs: z.number().int().positive().max(100_000).default(50),
+  /** Most recent share of the experiences (by timestamp) held out for validation and early stopping. */
+  validationFraction: z.number().gt(0).lt(1).default(0.2),
+  /** Stop after this many epochs without a better validation loss; the best weights are kept. */
+  earlyStoppingPatience: z.number().int().positive().default(5),
+  /** `importance-weighted`: ρ·A·∇log π with ρ = clip(π/μ); `advantage-weighted`: exp(A/β)·∇log π (AWR). */
+  objective: z.enum(['importance-weighted', 'advantage-weighted']).default('importance-weighted'),
+  /** Upper clip of importance weights π(a|s)/μ(a|s). */
+  importanceWeightClip: z.number().positive().default(10),
+  /** Temperature β of advantage-weighted regression. */
+  advantageTemperature: z.number().positive().default(1),
+  /** Upper clip of exp(A/β). */
+  advantageWeightClip: z.number().positive().default(20),
+  /** Epochs of behaviour cloning of the logged actions before the main objective (0 = none). */
+  behaviourCloningEpochs: z.number().int().nonnegative().default(0),
+  /** Refuse to train below this many experiences unless `allowFewExperiences`. */
+  minimumExperiences: z.number().int().positive().default(50),
+  allowFewExperiences: z.boolean().default(false),
+  /** Warn below this many experiences. */
+  recommendedExperiences: z.number().int().positive().default(200),
+  /** Warn when one task type or primary domain makes up more than this share. */
+  dominanceShare: z.number().gt(0).max(1).default(0.6),
+});
+export type OfflineConfig = z.infer<typeof offlineConfigSchema>;
+
+/** Prediction heads (duration, cost, success) trained beside the policy. */
+export const predictionConfigSchema = z.object({
+  hiddenSizes: z.array(z.number().int().positive().max(4096)).min(1).max(8).default([64]),
+  learningRate: z.number().positive().max(0.1).default(1e-3),
+});
+export type PredictionConfig = z.infer<typeof predictionConfigSchema>;
+
+/**
+ * Every hyper-parameter of the trainer, with the seed's defaults: actor and critic MLPs [256, 128] ReLU, Adam,
+ * batch 128 (64–128 recommended), learning rate 7e-4 (1e-4 … 1e-3 recommended), entropy bonus, value
+ * coefficient, n-step returns over several environments, gamma, and a seed that makes runs reproducible.
+ */
+export const trainerConfigSchema = z.object({
+  seed: z.number().int().nonnegative().default(0),
+  actor: networkConfigSchema.prefault({}),
+  critic: networkConfigSchema.prefault({}),
+  optimizer: optimizerConfigSchema.prefault({}),
+  /** Minibatch size of offline training and of prediction heads. */
+  batchSize: z.number().int().positive().max(65_536).default(128),
+  /** Weight of the entropy bonus (subtracted from the loss). */
+  entropyCoefficient: z.number().min(0).default(0.01),
+  /** Weight of the critic's squared error. */
+  valueCoefficient: z.number().positive().default(0.5),
+  a2c: a2cConfigSchema.prefault({}),
+  offline: offlineConfigSchema.prefault({}),
+  prediction: predictionConfigSchema.prefault({}),
+  /** Kernels: WebAssembly SIMD (`wasm`), plain JS (`js`) or `auto` (wasm when available). */
+  backend: z.enum(['auto', 'wasm', 'js']).default('auto'),
+});
+export type TrainerConfig = z.infer<typeof trainerConfigSchema>;
+export type TrainerConfigInput = z.input<typeof trainerConfigSchema>;
+
+/** Validates a (partial) configuration and fills in the defaults; throws `ValidationError` naming the bad field. */
+export function parseTrainerConfig(input: TrainerConfigInput = {}): TrainerConfig {
+  return validate(trainerConfigSchema, input, 'TrainerConfig');
+}
