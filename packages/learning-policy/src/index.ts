@@ -6,3 +6,7 @@ export * from './artifact/load-model-artifact';
 export * from './artifact/write-model-artifact';
 export * from './artifact/random-dense-network';
 export { sha256Hex } from './artifact/sha256';
+export * from './runtime/dense-runtime';
+export { createDenseRuntime } from './runtime/create-dense-runtime';
+export { TypescriptDenseRuntime } from './runtime/typescript-dense-runtime';
+export { WasmDenseRuntime, isWasmSimdAvailable } from './runtime/wasm-dense-runtime';

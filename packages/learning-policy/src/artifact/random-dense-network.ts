@@ -1,5 +1,5 @@
 import type { Activation } from './model-manifest';
-import type { DenseLayerWeights } from './write-model-artifact';
+import type { DenseLayer } from './model-artifact';
 
 /** mulberry32: a tiny seeded generator, enough for reproducible test weights. */
 function mulberry32(seed: number): () => number {
@@ -17,9 +17,9 @@ function mulberry32(seed: number): () => number {
  * Random dense layers (Glorot-uniform kernels, small biases) for `sizes` = [input, hidden…, output]; ReLU between
  * layers, linear output. For tests, benchmarks and examples: the same seed gives the same weights.
  */
-export function createRandomDenseLayers(sizes: readonly number[], seed: number, outputActivation: Activation = 'linear'): DenseLayerWeights[] {
+export function createRandomDenseLayers(sizes: readonly number[], seed: number, outputActivation: Activation = 'linear'): DenseLayer[] {
   const random = mulberry32(seed);
-  const layers: DenseLayerWeights[] = [];
+  const layers: DenseLayer[] = [];
   for (let index = 0; index + 1 < sizes.length; index += 1) {
     const inputSize = sizes[index]!;
     const outputSize = sizes[index + 1]!;
