@@ -10,3 +10,4 @@ export * from './networks/seeded-random';
 export * from './networks/multilayer-perceptron';
 export * from './networks/factorised-policy';
 export * from './networks/actor-critic';
+export * from './onnx';
