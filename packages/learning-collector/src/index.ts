@@ -1,1 +1,11 @@
-export {};
+export * from './errors';
+export * from './store-config';
+export * from './experience-store';
+export * from './experience-stream';
+export * from './experience-filter';
+export * from './memory-experience-store';
+export * from './jsonl-experience-store';
+export { parseExperienceLine, findForbiddenKey, type LineParseResult } from './parse-experience-line';
+export { QuarantineWriter, type QuarantineEntry, type QuarantineReason } from './quarantine';
+export { listSegments, type SegmentFile, ACTIVE_SEGMENT_NAME, QUARANTINE_FILE_NAME } from './segment-files';
+export { acquireFileLock, type FileLock, type FileLockOptions } from './file-lock';

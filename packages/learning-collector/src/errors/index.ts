@@ -1,0 +1,3 @@
+export { ExperienceStoreError } from './experience-store-error';
+export { LockTimeoutError } from './lock-timeout-error';
+export { ExperienceTooLargeError } from './experience-too-large-error';

@@ -1,0 +1,32 @@
+import type { Experience, ExperienceInput } from '@orchestra/learning-types';
+import type { ExperienceFilterInput } from './experience-filter';
+import type { ExperienceStream } from './experience-stream';
+
+/** Options of `ExperienceStore.read`. */
+export interface ReadOptions {
+  /** Keep only experiences matching this filter (time range, modes, policy sources). */
+  filter?: ExperienceFilterInput;
+  /** Whether invalid lines are recorded in the quarantine file (default true; they are counted either way). */
+  quarantine?: boolean;
+}
+
+/** What an acknowledged `append` wrote. */
+export interface AppendReceipt {
+  /** Experiences written. */
+  count: number;
+  /** Bytes written (JSON lines). */
+  bytes: number;
+}
+
+/**
+ * Where experiences are kept. `append` resolves only once the records are as durable as the store promises;
+ * `read` streams every stored experience in order, validated.
+ */
+export interface ExperienceStore {
+  append(experiences: Experience | readonly (Experience | ExperienceInput)[]): Promise<AppendReceipt>;
+  read(options?: ReadOptions): ExperienceStream;
+  /** Writes out pending appends (a no-op for stores without buffering). */
+  flush(): Promise<void>;
+  /** Flushes, then releases files; later appends fail. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,416 @@
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { experienceSchema, validate, type Experience, type ExperienceInput } from '@orchestra/learning-types';
+import { ExperienceStoreError, ExperienceTooLargeError } from './errors';
+import { compileExperienceFilter } from './experience-filter';
+import type { AppendReceipt, ExperienceStore, ReadOptions } from './experience-store';
+import { createExperienceStream, emptyReadSummary, type ExperienceStream } from './experience-stream';
+import { acquireFileLock } from './file-lock';
+import { makeQuarantineEntry, QuarantineWriter } from './quarantine';
+import {
+  ACTIVE_SEGMENT_NAME,
+  LOCK_FILE_NAME,
+  QUARANTINE_FILE_NAME,
+  listSegments,
+  nextSegmentSequence,
+  rotatedSegmentName,
+  type SegmentFile,
+} from './segment-files';
+import { readSegment } from './segment-reader';
+import {
+  EXPERIENCE_BUFFER_DIRECTORY,
+  resolveDataDir,
+  resolveStoreConfig,
+  type JsonlExperienceStoreConfig,
+  type JsonlExperienceStoreConfigInput,
+} from './store-config';
+
+const NEWLINE = 10;
+const TAIL_SCAN_BYTES = 64 * 1024;
+const TORN_TAIL_KEEP_BYTES = 1024 * 1024;
+
+interface Waiter {
+  count: number;
+  bytes: number;
+  resolve: (receipt: AppendReceipt) => void;
+  reject: (error: unknown) => void;
+}
+
+interface PendingBatch {
+  texts: string[];
+  characters: number;
+  waiters: Waiter[];
+}
+
+/** What `repair` found and fixed. */
+export interface RepairReport {
+  /** Bytes of an unterminated last line moved to the quarantine and cut from the active segment. */
+  tornTailBytes: number;
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await fs.open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The embedded experience buffer: JSON lines in `<dataDir>/experience_buffer/experiences.jsonl`, rotated into
+ * numbered (gzip-compressed) segments, safe for several processes appending at once.
+ *
+ * Each commit takes the lock file, checks that the active segment is the file it has open (another process may
+ * have rotated it), repairs a torn tail left by a killed writer, rotates when the segment would pass
+ * `segmentMaxBytes`, writes the whole batch with one `write` on an O_APPEND descriptor, syncs it per the
+ * durability setting and only then releases the lock and acknowledges the appends.
+ */
+export class JsonlExperienceStore implements ExperienceStore {
+  /** The buffer directory, `<dataDir>/experience_buffer`. */
+  readonly directory: string;
+  readonly activePath: string;
+  readonly lockPath: string;
+  readonly quarantinePath: string;
+  readonly config: JsonlExperienceStoreConfig;
+
+  private handle: fs.FileHandle | undefined;
+  private handleInode: number | undefined;
+  private pending: PendingBatch | undefined;
+  private drainQueued = false;
+  private writing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private closed = false;
+  private readonly compressions = new Set<Promise<void>>();
+  private readonly quarantineWriter: QuarantineWriter;
+
+  private constructor(directory: string, config: JsonlExperienceStoreConfig) {
+    this.directory = directory;
+    this.config = config;
+    this.activePath = path.join(directory, ACTIVE_SEGMENT_NAME);
+    this.lockPath = path.join(directory, LOCK_FILE_NAME);
+    this.quarantinePath = path.join(directory, QUARANTINE_FILE_NAME);
+    this.quarantineWriter = new QuarantineWriter(this.quarantinePath);
+  }
+
+  /** Opens (creating if needed, mode 0700/0600) the buffer and repairs a torn tail. */
+  static async open(config: JsonlExperienceStoreConfigInput = {}): Promise<JsonlExperienceStore> {
+    const resolved = resolveStoreConfig(config);
+    const directory = path.join(resolveDataDir(resolved.dataDir), EXPERIENCE_BUFFER_DIRECTORY);
+    try {
+      await fs.mkdir(directory, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new ExperienceStoreError({ operation: 'open', path: directory, message: (error as Error).message, cause: error });
+    }
+    const store = new JsonlExperienceStore(directory, resolved);
+    await store.repair();
+    return store;
+  }
+
+  /**
+   * Appends experiences. The promise resolves once they are written and synced as `durability` says, and rejects
+   * (`ValidationError`, `ExperienceTooLargeError`, `ExperienceStoreError`, `LockTimeoutError`) if they are not.
+   */
+  append(experiences: Experience | readonly (Experience | ExperienceInput)[]): Promise<AppendReceipt> {
+    if (this.closed) {
+      return Promise.reject(new ExperienceStoreError({ operation: 'append', path: this.activePath, message: 'the store is closed' }));
+    }
+    const list: readonly (Experience | ExperienceInput)[] = Array.isArray(experiences) ? experiences : [experiences as Experience];
+    let text = '';
+    let bytes = 0;
+    try {
+      for (const input of list) {
+        const experience = this.config.validateOnAppend ? validate(experienceSchema, input, 'Experience') : (input as Experience);
+        const line = JSON.stringify(experience);
+        const maxLineBytes = this.config.maxLineBytes;
+        const lineBytes = line.length * 3 > maxLineBytes ? Buffer.byteLength(line) : line.length;
+        if (lineBytes > maxLineBytes) throw new ExperienceTooLargeError({ experienceId: experience.id, bytes: lineBytes, maxLineBytes });
+        text += `${line}\n`;
+        bytes += lineBytes + 1;
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (list.length === 0) return Promise.resolve({ count: 0, bytes: 0 });
+    return new Promise<AppendReceipt>((resolve, reject) => {
+      const waiter: Waiter = { count: list.length, bytes, resolve, reject };
+      if (this.config.durability === 'always') {
+        // No coalescing: this call gets its own write and its own sync.
+        this.writing = this.writing.then(() => this.commit({ texts: [text], characters: text.length, waiters: [waiter] }));
+        return;
+      }
+      const pending = (this.pending ??= { texts: [], characters: 0, waiters: [] });
+      pending.texts.push(text);
+      pending.characters += text.length;
+      pending.waiters.push(waiter);
+      if (pending.characters >= this.config.batchMaxBytes) this.scheduleDrain();
+      else this.scheduleTimer();
+    });
+  }
+
+  private scheduleTimer(): void {
+    if (this.timer !== undefined || this.drainQueued) return;
+    const fire = () => {
+      this.timer = undefined;
+      this.scheduleDrain();
+    };
+    this.timer = this.config.batchIntervalMs === 0 ? setImmediate(fire) : setTimeout(fire, this.config.batchIntervalMs);
+  }
+
+  /** Queues one drain behind the write in flight; it takes whatever is pending when its turn comes (group commit). */
+  private scheduleDrain(): void {
+    if (this.drainQueued) return;
+    this.drainQueued = true;
+    this.writing = this.writing.then(async () => {
+      this.drainQueued = false;
+      if (this.timer !== undefined) {
+        clearTimeout(this.timer as NodeJS.Timeout);
+        clearImmediate(this.timer as NodeJS.Immediate);
+        this.timer = undefined;
+      }
+      const batch = this.pending;
+      this.pending = undefined;
+      if (batch !== undefined) await this.commit(batch);
+    });
+  }
+
+  private async commit(batch: PendingBatch): Promise<void> {
+    let rotated: string | undefined;
+    try {
+      const buffer = Buffer.from(batch.texts.length === 1 ? (batch.texts[0] as string) : batch.texts.join(''));
+      rotated = await this.withLock(async () => {
+        let size = await this.ensureHandle();
+        size = await this.repairTailLocked(size);
+        let rotatedPath: string | undefined;
+        if (size > 0 && size + buffer.length > this.config.segmentMaxBytes) {
+          rotatedPath = await this.rotateLocked();
+        }
+        await this.writeAll(buffer);
+        if (this.config.durability !== 'none') await (this.handle as fs.FileHandle).datasync();
+        return rotatedPath;
+      });
+    } catch (error) {
+      const wrapped = ExperienceStoreError.isInstance(error) || (error as { code?: string }).code === 'ORCHESTRA_LOCK_TIMEOUT'
+        ? error
+        : new ExperienceStoreError({ operation: 'append', path: this.activePath, message: (error as Error).message, cause: error });
+      for (const waiter of batch.waiters) waiter.reject(wrapped);
+      return;
+    }
+    for (const waiter of batch.waiters) waiter.resolve({ count: waiter.count, bytes: waiter.bytes });
+    if (rotated !== undefined && this.config.compressRotatedSegments) this.startCompression(rotated);
+  }
+
+  private async writeAll(buffer: Buffer): Promise<void> {
+    const handle = this.handle as fs.FileHandle;
+    let offset = 0;
+    // Regular-file writes are complete unless the disk is full or a signal interrupts: loop for the rare short write.
+    while (offset < buffer.length) {
+      const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset, null);
+      offset += bytesWritten;
+    }
+  }
+
+  private async withLock<T>(work: () => Promise<T>): Promise<T> {
+    const lock = await acquireFileLock(this.lockPath, { timeoutMs: this.config.lockTimeoutMs, staleMs: this.config.staleLockMs });
+    try {
+      return await work();
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Makes sure `handle` is the current active segment (another process may have rotated it); returns its size. */
+  private async ensureHandle(): Promise<number> {
+    let inode: number | undefined;
+    try {
+      inode = (await fs.stat(this.activePath)).ino;
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+    if (this.handle !== undefined && inode === this.handleInode) return (await this.handle.stat()).size;
+    if (this.handle !== undefined) await this.handle.close();
+    this.handle = undefined;
+    const handle = await fs.open(this.activePath, 'a+', 0o600);
+    const stat = await handle.stat();
+    if ((stat.mode & 0o777) !== 0o600) await handle.chmod(0o600);
+    this.handle = handle;
+    this.handleInode = stat.ino;
+    if (inode === undefined && this.config.durability !== 'none') await syncDirectory(this.directory);
+    return stat.size;
+  }
+
+  /** Cuts an unterminated last line (a writer killed mid-write) into the quarantine; returns the new size. */
+  private async repairTailLocked(size: number): Promise<number> {
+    if (size === 0) return 0;
+    const handle = this.handle as fs.FileHandle;
+    const probe = Buffer.alloc(1);
+    await handle.read(probe, 0, 1, size - 1);
+    if (probe[0] === NEWLINE) return size;
+    let cut = 0;
+    const block = Buffer.alloc(TAIL_SCAN_BYTES);
+    for (let end = size; end > 0; end -= TAIL_SCAN_BYTES) {
+      const start = Math.max(0, end - TAIL_SCAN_BYTES);
+      const { bytesRead } = await handle.read(block, 0, end - start, start);
+      const newline = block.subarray(0, bytesRead).lastIndexOf(NEWLINE);
+      if (newline >= 0) {
+        cut = start + newline + 1;
+        break;
+      }
+    }
+    const tornBytes = size - cut;
+    const kept = Buffer.alloc(Math.min(tornBytes, TORN_TAIL_KEEP_BYTES));
+    await handle.read(kept, 0, kept.length, cut);
+    const lineNumber = await this.countLines(cut);
+    await this.quarantineWriter.append(
+      [
+        makeQuarantineEntry({
+          segment: ACTIVE_SEGMENT_NAME,
+          line: lineNumber + 1,
+          reason: 'torn-tail',
+          detail: `unterminated last line (${tornBytes} bytes) cut from the active segment on repair`,
+          bytes: tornBytes,
+          content: kept,
+          keepRaw: true,
+        }),
+      ],
+      { dedupe: false },
+    );
+    await handle.truncate(cut);
+    await handle.datasync();
+    return cut;
+  }
+
+  private async countLines(endByte: number): Promise<number> {
+    if (endByte === 0) return 0;
+    let lines = 0;
+    const stream = (this.handle as fs.FileHandle).createReadStream({ start: 0, end: endByte - 1, autoClose: false });
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let position = -1;
+      while ((position = chunk.indexOf(NEWLINE, position + 1)) >= 0) lines += 1;
+    }
+    return lines;
+  }
+
+  private async rotateLocked(): Promise<string> {
+    const sequence = await nextSegmentSequence(this.directory);
+    const target = path.join(this.directory, rotatedSegmentName(sequence, false));
+    await fs.rename(this.activePath, target);
+    if (this.config.durability !== 'none') await syncDirectory(this.directory);
+    await this.ensureHandle();
+    return target;
+  }
+
+  private startCompression(plainPath: string): void {
+    const job = compressSegment(plainPath).catch(() => {
+      // Left uncompressed: still read transparently, and `compact()` retries it.
+    });
+    this.compressions.add(job);
+    void job.finally(() => this.compressions.delete(job));
+  }
+
+  /** Compresses rotated segments left uncompressed (a crash mid-compression, or compression turned off before). */
+  async compact(): Promise<string[]> {
+    const compressed: string[] = [];
+    for (const segment of await listSegments(this.directory)) {
+      if (segment.active || segment.compressed) continue;
+      await compressSegment(segment.path);
+      compressed.push(`${segment.name}.gz`);
+    }
+    return compressed;
+  }
+
+  /** Takes the lock and repairs a torn tail of the active segment (done by `open` and before every write). */
+  async repair(): Promise<RepairReport> {
+    return this.withLock(async () => {
+      const size = await this.ensureHandle();
+      const repaired = await this.repairTailLocked(size);
+      return { tornTailBytes: size - repaired };
+    });
+  }
+
+  /**
+   * Streams every experience: rotated segments in order, then the active one up to its size when the read started
+   * (a snapshot: appends made during the read are not seen). Each line is validated by `parseExperience`; invalid
+   * ones are counted in `summary` and recorded in the quarantine file, and never stop the read.
+   */
+  read(options: ReadOptions = {}): ExperienceStream {
+    const predicate = compileExperienceFilter(options.filter);
+    const summary = emptyReadSummary();
+    const writeQuarantine = options.quarantine ?? true;
+    const { directory, activePath, quarantineWriter } = this;
+    const maxLineBytes = this.config.maxLineBytes;
+    return createExperienceStream(summary, async function* () {
+      let activeHandle: fs.FileHandle | undefined;
+      try {
+        activeHandle = await fs.open(activePath, 'r');
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+      try {
+        const activeStat = activeHandle === undefined ? undefined : await activeHandle.stat();
+        let segments = await listSegments(directory);
+        // A rotation between opening the active segment and listing would show it twice: once under its new name.
+        const newest = segments.filter((segment) => !segment.active).at(-1);
+        if (activeStat !== undefined && newest !== undefined && !newest.compressed) {
+          const newestStat = await fs.stat(newest.path).catch(() => undefined);
+          if (newestStat?.ino === activeStat.ino) segments = segments.filter((segment) => segment !== newest);
+        }
+        for (const segment of segments) {
+          const isActive = segment.active;
+          if (isActive && activeHandle === undefined) continue;
+          const source: SegmentFile = isActive ? { ...segment } : segment;
+          const blocks = readSegment(source, {
+            maxLineBytes,
+            predicate,
+            summary,
+            ...(isActive ? { handle: activeHandle, endByte: activeStat?.size ?? 0 } : {}),
+          });
+          for await (const block of blocks) {
+            if (writeQuarantine && block.quarantine.length > 0) await quarantineWriter.append(block.quarantine);
+            if (block.experiences.length > 0) yield block.experiences;
+          }
+        }
+      } finally {
+        await activeHandle?.close();
+      }
+    });
+  }
+
+  /** Writes out pending appends and waits for them. */
+  async flush(): Promise<void> {
+    if (this.pending !== undefined) this.scheduleDrain();
+    await this.writing;
+  }
+
+  /** Flushes, waits for background compression and closes the active segment. Later appends fail. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    await Promise.all([...this.compressions]);
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+}
+
+/** gzip-compresses a rotated segment: `.gz.tmp`, fsync, rename to `.gz`, then remove the original. */
+export async function compressSegment(plainPath: string): Promise<void> {
+  const compressedPath = `${plainPath}.gz`;
+  const temporaryPath = `${compressedPath}.${process.pid}.tmp`;
+  await pipeline(createReadStream(plainPath), createGzip({ level: 6 }), createWriteStream(temporaryPath, { mode: 0o600 }));
+  const handle = await fs.open(temporaryPath, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(temporaryPath, compressedPath);
+  await syncDirectory(path.dirname(plainPath));
+  await fs.rm(plainPath, { force: true });
+}
