@@ -1,1 +1,11 @@
-export {};
+export * from './errors';
+export * from './config';
+export { LearningStateStore, learningStateSchema, deployedModelSchema, armStatisticsSchema, emptyLearningState, STATE_FILE_NAME, type LearningState, type DeployedModel, type ArmStatistics, type Arms } from './learning-state';
+export { checkGuardrails, summarizeArm, nextRampStep, currentFraction, applyModeChange, recordArmObservation, type ArmSummary, type GuardrailVerdict, type ModeChangeRequest, type ArmObservation, type RampEvent } from './rollout';
+export { OrchestratorIntegration, modelAttemptSchema, stepStartSchema, type ModelAttempt, type StepStart } from './orchestrator-integration';
+export { parseIngestedSession, parseSessionText, readSessionFile, type IngestedSession } from './session-file';
+export { opeBeatsRules, loadVerifiedModel, MODELS_DIRECTORY } from './deployment';
+export { loadTrainer, type TrainerModule, type ModuleImporter } from './trainer-loader';
+export type { TaskInput, PolicyInput, Routing, LearningRuntime, LearningDecision, ExperienceSink } from './learning-runtime';
+export { LearningManager, createLearning, type CreateLearningOptions, type RecordResult, type LearningStatus } from './learning-manager';
+export { withFileLock, type FileLockOptions } from './file-lock';

@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { learningModeSchema, safeValidate, type LearningMode } from '@orchestra/learning-types';
+import { z } from 'zod';
+import { LearningConfigError } from './errors';
+
+/** Name of the configuration file looked up in the working directory. */
+export const CONFIG_FILE_NAME = 'orchestra.config.json';
+/** Environment variable that overrides the learning mode. */
+export const MODE_ENVIRONMENT_VARIABLE = 'ORCHESTRA_LEARNING_MODE';
+/** Environment variable that overrides the data directory. */
+export const DATA_DIR_ENVIRONMENT_VARIABLE = 'ORCHESTRA_DATA_DIR';
+/** The data directory when nothing else names one, relative to the working directory. */
+export const DEFAULT_DATA_DIR = './data';
+
+/** The A/B ramp: the fractions of sessions sent to the learned policy, in order. */
+export const defaultRampSteps = [0.1, 0.25, 0.5, 1] as const;
+
+/**
+ * Guardrails of the learned arm against the rules arm, checked before every ramp step and before `production`.
+ * Rewards are compared on the session reward scale of the reward package.
+ */
+export const guardrailsSchema = z.object({
+  /** The learned arm's mean reward may be at most this much below the rules arm's. */
+  maxRewardDrop: z.number().finite().nonnegative().default(5),
+  /** The learned arm's error rate (failed sessions) may be at most this much above the rules arm's (absolute). */
+  maxErrorRateIncrease: z.number().min(0).max(1).default(0.05),
+  /** The learned arm's mean cost per session may be at most this ratio of the rules arm's. */
+  maxCostRatio: z.number().finite().positive().default(1.1),
+});
+export type Guardrails = z.infer<typeof guardrailsSchema>;
+
+/** The rollout rules: A/B ramp, the A/B period required before production, and the guardrails. */
+export const rolloutConfigSchema = z.object({
+  /** Fractions of the A/B ramp, increasing, each in (0, 1]. */
+  rampSteps: z
+    .array(z.number().gt(0).max(1))
+    .min(1)
+    .refine((steps) => steps.every((step, index) => index === 0 || step > steps[index - 1]!), 'ramp steps must increase')
+    .default([...defaultRampSteps]),
+  /** Learned-arm sessions needed at a ramp step before moving to the next one. */
+  sessionsPerStep: z.number().int().nonnegative().default(100),
+  /** Learned-arm sessions in `ab_test` needed before `production` is allowed. */
+  abTestSessionsBeforeProduction: z.number().int().nonnegative().default(500),
+  /** Ramp automatically after each recorded session when the rules allow it (otherwise only by `setMode`). */
+  autoRamp: z.boolean().default(true),
+  guardrails: guardrailsSchema.default(guardrailsSchema.parse({})),
+});
+export type RolloutConfig = z.infer<typeof rolloutConfigSchema>;
+
+/** `orchestra.config.json`: every field optional; environment variables and explicit options override it. */
+export const learningConfigSchema = z.object({
+  /** Learning mode used when the state file holds none (default `disabled`). */
+  mode: learningModeSchema.default('disabled'),
+  /** Where the buffer, the state file, deployed models and metrics live. */
+  dataDir: z.string().min(1).default(DEFAULT_DATA_DIR),
+  /** Initial A/B fraction (the first ramp step by default). */
+  abFraction: z.number().gt(0).max(1).optional(),
+  /** Exploration rate of the rules policy in `shadow` mode (see the policy package). */
+  exploration: z.number().min(0).max(1).default(0.1),
+  /** How often (ms) a running manager checks the state file for a newly deployed model or mode; 0 = never. */
+  reloadIntervalMs: z.number().int().nonnegative().default(2000),
+  rollout: rolloutConfigSchema.default(rolloutConfigSchema.parse({})),
+});
+export type LearningConfig = z.infer<typeof learningConfigSchema>;
+export type LearningConfigInput = z.input<typeof learningConfigSchema>;
+
+/** Where `loadLearningConfig` looks. */
+export interface LoadConfigOptions {
+  /** Directory holding `orchestra.config.json` and against which a relative data dir resolves (default `process.cwd()`). */
+  cwd?: string;
+  /** Path of the config file (default `<cwd>/orchestra.config.json`; a missing default file is fine, a missing explicit one is not). */
+  configFile?: string;
+  /** Environment (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Values that win over everything else (e.g. options of `createLearning`). */
+  overrides?: LearningConfigInput;
+}
+
+/** The resolved configuration and whether the mode was pinned by the environment or an explicit option. */
+export interface ResolvedLearningConfig extends LearningConfig {
+  /** Absolute data directory. */
+  dataDir: string;
+  /** Where the mode came from: it decides whether the persisted state file may override it. */
+  modeSource: 'default' | 'config-file' | 'environment' | 'option';
+}
+
+function readConfigFile(path: string, required: boolean): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (!required && (error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new LearningConfigError({ source: path, field: '', message: `cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new LearningConfigError({ source: path, field: '', message: 'not valid JSON', cause: error });
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new LearningConfigError({ source: path, field: '', message: 'must be a JSON object' });
+  }
+  return json as Record<string, unknown>;
+}
+
+/**
+ * Resolves the configuration: defaults < `orchestra.config.json` < `ORCHESTRA_LEARNING_MODE` /
+ * `ORCHESTRA_DATA_DIR` < `overrides`. Throws `LearningConfigError` naming the file or variable and the field.
+ */
+export function loadLearningConfig(options: LoadConfigOptions = {}): ResolvedLearningConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const configPath = resolve(cwd, options.configFile ?? CONFIG_FILE_NAME);
+  const fileValues = readConfigFile(configPath, options.configFile !== undefined);
+  const fromFile = safeValidate(learningConfigSchema, fileValues, CONFIG_FILE_NAME);
+  if (!fromFile.success) {
+    throw new LearningConfigError({ source: configPath, field: fromFile.error.field, message: fromFile.error.issues[0]?.message ?? 'invalid', cause: fromFile.error });
+  }
+  let modeSource: ResolvedLearningConfig['modeSource'] = fileValues.mode === undefined ? 'default' : 'config-file';
+  const merged: Record<string, unknown> = { ...fileValues };
+  const environmentMode = env[MODE_ENVIRONMENT_VARIABLE];
+  if (environmentMode !== undefined && environmentMode !== '') {
+    const mode = safeValidate(learningModeSchema, environmentMode, MODE_ENVIRONMENT_VARIABLE);
+    if (!mode.success) {
+      throw new LearningConfigError({ source: MODE_ENVIRONMENT_VARIABLE, field: '', message: `unknown mode "${environmentMode}"; expected one of ${learningModeSchema.options.join(', ')}` });
+    }
+    merged.mode = mode.value;
+    modeSource = 'environment';
+  }
+  const environmentDataDir = env[DATA_DIR_ENVIRONMENT_VARIABLE];
+  if (environmentDataDir !== undefined && environmentDataDir !== '') merged.dataDir = environmentDataDir;
+  const overrides = options.overrides ?? {};
+  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) merged[key] = value;
+  if (overrides.mode !== undefined) modeSource = 'option';
+  const result = safeValidate(learningConfigSchema, merged, 'learning configuration');
+  if (!result.success) {
+    throw new LearningConfigError({ source: 'options', field: result.error.field, message: result.error.issues[0]?.message ?? 'invalid', cause: result.error });
+  }
+  return { ...result.value, dataDir: resolve(cwd, result.value.dataDir), modeSource };
+}
+
+/** Checks a mode name given by a person or a program; throws `LearningConfigError` for an unknown one. */
+export function parseLearningMode(value: string, source = 'mode'): LearningMode {
+  const result = safeValidate(learningModeSchema, value, source);
+  if (!result.success) {
+    throw new LearningConfigError({ source, field: '', message: `unknown mode "${value}"; expected one of ${learningModeSchema.options.join(', ')}` });
+  }
+  return result.value;
+}

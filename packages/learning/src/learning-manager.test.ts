@@ -1,0 +1,157 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ModelArtifactError, type ModelArtifact } from '@orchestra/learning-policy';
+import type { Decision, EnhancedSessionState, TaskContext } from '@orchestra/learning-types';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RolloutRuleError, TrainerUnavailableError } from './errors';
+import { createLearning, type LearningManager } from './learning-manager';
+import type { LearningRuntime, PolicyInput, Routing } from './learning-runtime';
+import { writeTestModel } from './test-support/write-test-model';
+
+/** A runtime whose learned policy answers whenever a model is loaded and the routing sends the session to it. */
+class FakeRuntime implements LearningRuntime {
+  model: ModelArtifact | null = null;
+  readonly routings: Routing[] = [];
+  get modelVersion() {
+    return this.model?.manifest.version ?? null;
+  }
+  inferContext(task: { description: string }): TaskContext {
+    return { taskType: task.description.includes('fix') ? 'bugfix' : 'feature', domains: ['backend'], complexity: 'medium', risk: 'low', estimatedTimeMinutes: 30, skills: [] };
+  }
+  decide(_input: PolicyInput, routing: Routing): Decision {
+    this.routings.push(routing);
+    const learned = this.model !== null && (routing.mode === 'production' || (routing.mode === 'ab_test' && routing.abFraction >= 1));
+    return {
+      action: { skills: [], agents: ['executor'], approach: 'direct', parallelism: 1, timeoutMultiplier: 1, retryStrategy: 'fail_fast', safetyLevel: 'balanced', models: { executor: 'glm-4.7' } },
+      propensity: 1,
+      source: learned ? 'learned' : 'rules',
+      policyVersion: learned ? this.model!.manifest.version : 'rules-1',
+      explanation: [],
+    };
+  }
+  setModel(artifact: ModelArtifact | null) {
+    this.model = artifact;
+  }
+}
+
+function finishedSession(phase: 'completed' | 'failed', cost = 0.05): EnhancedSessionState {
+  return {
+    schemaVersion: 1,
+    workflow: [{ id: 'a', agent: 'executor', status: phase === 'completed' ? 'completed' : 'failed', modelUsage: [{ model: 'glm-4.7', tokensUsed: 10, latencyMs: 5, success: phase === 'completed', estimatedCost: cost, costSource: 'provider', attempt: 1 }] }],
+    globalMetrics: { totalCost: cost, totalTokens: 10, totalAttempts: 1, averageLatencyMs: 5, fallbackRotations: 0, modelUsageCounts: {} },
+    phase,
+  };
+}
+
+const managers: LearningManager[] = [];
+afterEach(async () => {
+  for (const manager of managers.splice(0)) await manager.close();
+});
+
+async function setup(options: { reloadIntervalMs?: number; sessionsPerStep?: number } = {}) {
+  const root = await mkdtemp(join(tmpdir(), 'learning-manager-'));
+  const open = async (runtime = new FakeRuntime()) => {
+    const manager = await createLearning({
+      cwd: root,
+      env: {},
+      runtime,
+      config: { reloadIntervalMs: options.reloadIntervalMs ?? 0, rollout: { sessionsPerStep: options.sessionsPerStep ?? 2, abTestSessionsBeforeProduction: 4 } },
+    });
+    managers.push(manager);
+    return { manager, runtime };
+  };
+  return { root, open };
+}
+
+describe('LearningManager', () => {
+  it('decides with the inferred context and the mode in force, and persists mode changes', async () => {
+    const { open } = await setup();
+    const { manager, runtime } = await open();
+    const decision = manager.decide({ description: 'fix the login bug', sessionId: 'abc' });
+    expect(decision).toMatchObject({ source: 'rules', mode: 'disabled', sessionId: 'abc', context: { taskType: 'bugfix' }, task: { description: 'fix the login bug', files: [] } });
+    await manager.setMode('shadow');
+    expect(manager.mode).toBe('shadow');
+    const { manager: other } = await open();
+    expect(other.mode).toBe('shadow');
+    expect((await other.status()).modeSource).toBe('state-file');
+    expect(runtime.routings[0]).toEqual({ mode: 'disabled', abFraction: 0.1 });
+  });
+
+  it('deploys only a model that beat the rules unless forced, and rolls back in one step', async () => {
+    const { root, open } = await setup();
+    const { manager, runtime } = await open();
+    await writeTestModel(join(root, 'good'), { version: 'good-1' });
+    await writeTestModel(join(root, 'worse'), { version: 'worse-1', ope: { targetBeatsBaseline: false } });
+    await writeTestModel(join(root, 'unevaluated'), { version: 'none-1', ope: null });
+    await expect(manager.deploy(join(root, 'worse'))).rejects.toSatisfy((error) => RolloutRuleError.isInstance(error) && error.rule === 'ope-gate');
+    await expect(manager.deploy(join(root, 'unevaluated'))).rejects.toThrow(/no off-policy evaluation/);
+    const good = await manager.deploy(join(root, 'good'));
+    expect(good).toMatchObject({ version: 'good-1', beatsRules: true, forced: false });
+    expect(runtime.modelVersion).toBe('good-1');
+    const forced = await manager.deploy(join(root, 'worse'), { force: true });
+    expect(forced.forced).toBe(true);
+    expect((await manager.rollback())?.version).toBe('good-1');
+    expect(runtime.modelVersion).toBe('good-1');
+    expect(await manager.rollback()).toBeNull();
+    expect(runtime.modelVersion).toBeNull();
+  });
+
+  it('refuses a corrupt model with the artifact error', async () => {
+    const { root, open } = await setup();
+    const { manager } = await open();
+    await writeTestModel(join(root, 'broken'), { version: 'b-1' });
+    await writeFile(join(root, 'broken', 'actor.weights.bin'), 'garbage');
+    await expect(manager.deploy(join(root, 'broken'))).rejects.toSatisfy((error) => ModelArtifactError.isInstance(error));
+    await expect(manager.deploy(join(root, 'nowhere'))).rejects.toSatisfy((error) => ModelArtifactError.isInstance(error) && error.reason === 'missing-file');
+  });
+
+  it('hot-reloads a model deployed by another process', async () => {
+    const { root, open } = await setup({ reloadIntervalMs: 20 });
+    const { runtime } = await open();
+    const { manager: deployer } = await open();
+    await writeTestModel(join(root, 'model'), { version: 'hot-1' });
+    await deployer.deploy(join(root, 'model'));
+    const deadline = Date.now() + 5000;
+    while (runtime.modelVersion !== 'hot-1' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(runtime.modelVersion).toBe('hot-1');
+  });
+
+  it('runs the A/B period: records arms, ramps, and then allows production', async () => {
+    const { root, open } = await setup({ sessionsPerStep: 2 });
+    const { manager } = await open();
+    await writeTestModel(join(root, 'model'), { version: 'ab-1' });
+    await manager.deploy(join(root, 'model'));
+    await expect(manager.setMode('production')).rejects.toSatisfy((error) => RolloutRuleError.isInstance(error) && error.rule === 'ab-test-period');
+    await manager.setMode('ab_test');
+    const ramps: number[] = [];
+    for (let index = 0; index < 12; index += 1) {
+      const decision = manager.decide({ description: 'add a feature' });
+      const rulesDecision = { ...decision, source: 'rules' as const };
+      await manager.record(finishedSession('completed', 0.1), rulesDecision);
+      const result = await manager.record(finishedSession('completed', 0.05), { ...decision, source: 'learned' });
+      if (result.ramp.kind === 'ramped') ramps.push(result.ramp.to);
+    }
+    expect(ramps).toEqual([0.25, 0.5, 1]);
+    const status = await manager.status();
+    expect(status.abTest.sessionsServed).toBe(12);
+    expect(status.abTest.guardrails.withinGuardrails).toBe(true);
+    await manager.setMode('production');
+    expect(manager.mode).toBe('production');
+    expect(manager.decide({ description: 'x' }).source).toBe('learned');
+  });
+
+  it('reports a missing trainer clearly', async () => {
+    const { root } = await setup();
+    const manager = await createLearning({
+      cwd: root,
+      env: {},
+      importModule: async () => {
+        throw Object.assign(new Error("Cannot find package '@orchestra/learning-trainer'"), { code: 'ERR_MODULE_NOT_FOUND' });
+      },
+    });
+    managers.push(manager);
+    await expect(manager.trainer()).rejects.toSatisfy((error) => TrainerUnavailableError.isInstance(error));
+    await expect(manager.trainer()).rejects.toThrow(/npm install @orchestra\/learning-trainer/);
+  });
+});

@@ -1,0 +1,381 @@
+import { randomUUID } from 'node:crypto';
+import { sessionReward } from '@orchestra/learning-reward';
+import { HistoryIndex } from '@orchestra/learning-features';
+import {
+  parseSessionState,
+  systemStateSchema,
+  validate,
+  type EnhancedSessionState,
+  type Experience,
+  type LearningMode,
+} from '@orchestra/learning-types';
+import type { ModelArtifact } from '@orchestra/learning-policy';
+import { loadLearningConfig, type LoadConfigOptions, type ResolvedLearningConfig } from './config';
+import { copyArtifactIntoDataDir, loadVerifiedModel, opeBeatsRules } from './deployment';
+import { RolloutRuleError } from './errors';
+import { addStateEvent, LearningStateStore, type DeployedModel, type LearningState } from './learning-state';
+import type { ExperienceSink, LearningDecision, LearningRuntime, TaskInput } from './learning-runtime';
+import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type GuardrailVerdict, type RampEvent } from './rollout';
+import { loadTrainer, type ModuleImporter, type TrainerModule } from './trainer-loader';
+
+/** Options of `createLearning` / `LearningManager.open`: configuration sources plus the pluggable parts. */
+export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'overrides'> {
+  /** Data directory (wins over config file and `ORCHESTRA_DATA_DIR`). */
+  dataDir?: string;
+  /** Learning mode pinned for this process (wins over the persisted state, the environment and the config file). */
+  mode?: LearningMode;
+  /** Other configuration values that win over the config file. */
+  config?: LoadConfigOptions['overrides'];
+  /** The policy side (context inference + routing + learned model). */
+  runtime?: LearningRuntime;
+  /** The collector side (experience building and storage). */
+  sink?: ExperienceSink;
+  /** Replaces the dynamic import of the trainer (tests). */
+  importModule?: ModuleImporter;
+}
+
+/** What `record` did. */
+export interface RecordResult {
+  /** The stored experience, or null (mode `disabled`, or no sink). */
+  experience: Experience | null;
+  /** The reward the A/B arms and the history were updated with. */
+  reward: number;
+  /** What the rollout did after this session (`ab_test` only). */
+  ramp: RampEvent;
+}
+
+/** What `orchestra learning` prints. */
+export interface LearningStatus {
+  dataDir: string;
+  mode: LearningMode;
+  modeSource: 'default' | 'config-file' | 'state-file' | 'environment' | 'option';
+  abFraction: number;
+  deployed: DeployedModel | null;
+  previous: DeployedModel[];
+  abTest: LearningState['abTest'] & { guardrails: GuardrailVerdict; productionAllowedAfter: number };
+  events: LearningState['events'];
+  runtime?: Record<string, unknown>;
+}
+
+/**
+ * The one object an orchestrator holds: it decides (`decide`), learns from finished sessions (`record`), follows
+ * the mode and the deployed model persisted in `<dataDir>/orchestra.state.json` (hot-reloading them when another
+ * process — e.g. `orchestra learning-deploy` — changes them), and enforces the rollout rules.
+ */
+export class LearningManager {
+  readonly config: ResolvedLearningConfig;
+  readonly store: LearningStateStore;
+  private state: LearningState;
+  private stateModifiedAt = 0;
+  private readonly runtime: LearningRuntime | undefined;
+  private readonly sink: ExperienceSink | undefined;
+  private readonly importModule: ModuleImporter | undefined;
+  private readonly history = new HistoryIndex();
+  private loadedModelDirectory: string | null = null;
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private reloading: Promise<boolean> | undefined;
+  /** The last error of a hot reload (the previous model, or the rules, stay in force). */
+  lastReloadError: Error | null = null;
+
+  private constructor(config: ResolvedLearningConfig, state: LearningState, options: CreateLearningOptions) {
+    this.config = config;
+    this.store = new LearningStateStore(config.dataDir);
+    this.state = state;
+    this.runtime = options.runtime;
+    this.sink = options.sink;
+    this.importModule = options.importModule;
+  }
+
+  /** Resolves the configuration, reads the state file, loads the deployed model and starts watching for changes. */
+  static async open(options: CreateLearningOptions = {}): Promise<LearningManager> {
+    const loadOptions: LoadConfigOptions = { overrides: { ...options.config } };
+    if (options.cwd !== undefined) loadOptions.cwd = options.cwd;
+    if (options.configFile !== undefined) loadOptions.configFile = options.configFile;
+    if (options.env !== undefined) loadOptions.env = options.env;
+    if (options.dataDir !== undefined) loadOptions.overrides!.dataDir = options.dataDir;
+    if (options.mode !== undefined) loadOptions.overrides!.mode = options.mode;
+    const config = loadLearningConfig(loadOptions);
+    const store = new LearningStateStore(config.dataDir);
+    const manager = new LearningManager(config, await store.read(), options);
+    manager.stateModifiedAt = await store.modifiedAt();
+    await manager.applyDeployedModel();
+    if (config.reloadIntervalMs > 0 && manager.runtime !== undefined) {
+      manager.reloadTimer = setInterval(() => void manager.reload(), config.reloadIntervalMs);
+      manager.reloadTimer.unref();
+    }
+    return manager;
+  }
+
+  /** The mode in force: an explicit option or `ORCHESTRA_LEARNING_MODE` pins it; else the persisted one; else the config's. */
+  get mode(): LearningMode {
+    if (this.config.modeSource === 'option' || this.config.modeSource === 'environment') return this.config.mode;
+    return this.state.mode ?? this.config.mode;
+  }
+
+  /** Where `mode` came from. */
+  get modeSource(): LearningStatus['modeSource'] {
+    if (this.config.modeSource === 'option' || this.config.modeSource === 'environment') return this.config.modeSource;
+    return this.state.mode !== null ? 'state-file' : this.config.modeSource;
+  }
+
+  /** The A/B fraction in force. */
+  get abFraction(): number {
+    return currentFraction(this.state, this.config.rollout, this.config.abFraction);
+  }
+
+  /** The deployed model (null: the rules only). */
+  get deployed(): DeployedModel | null {
+    return this.state.deployed;
+  }
+
+  /**
+   * Decides how to run a task: infers its context from the text, adds the history of similar sessions, and routes
+   * to the rules or the learned policy under the current mode. Synchronous and never throws for a valid task.
+   */
+  decide(task: TaskInput): LearningDecision {
+    const runtime = this.requireRuntime();
+    const context = runtime.inferContext(task);
+    const system = validate(systemStateSchema, task.system ?? { concurrentTasks: 0, load: 0 }, 'SystemState');
+    const primaryDomain = context.domains[0]!;
+    const history = this.history.summary(context.taskType, primaryDomain);
+    const sessionId = task.sessionId ?? randomUUID();
+    const mode = this.mode;
+    const decision = runtime.decide(
+      { context, system, ...(history.sampleWeight > 0 ? { history } : {}), sessionId },
+      { mode, abFraction: this.abFraction },
+    );
+    return {
+      ...decision,
+      sessionId,
+      mode,
+      context,
+      system,
+      ...(history.sampleWeight > 0 ? { history } : {}),
+      task: { description: task.description, files: [...(task.files ?? [])] },
+    };
+  }
+
+  /**
+   * Learns from a finished session: stores its experience (nothing in `disabled` mode), updates the history of
+   * similar sessions and, in `ab_test`, the A/B arms and the ramp.
+   */
+  async record(sessionInput: EnhancedSessionState, decision: LearningDecision): Promise<RecordResult> {
+    const session = parseSessionState(sessionInput);
+    const experience = decision.mode === 'disabled' || this.sink === undefined ? null : await this.sink.record(session, decision);
+    const reward = experience?.reward.total ?? sessionReward(session).total;
+    const failed = session.phase === 'failed';
+    if (experience !== null) {
+      this.history.update(experience);
+    } else {
+      this.history.observe({
+        taskType: decision.context.taskType,
+        primaryDomain: decision.context.domains[0]!,
+        timestampMs: Date.now(),
+        success: !failed,
+        timeAccuracy: 0.5,
+        resourceEfficiency: 0.5,
+        reward: reward / 100,
+        modelAttempts: session.globalMetrics.totalAttempts,
+        modelFailures: session.workflow.reduce((sum, step) => sum + step.modelUsage.filter((usage) => !usage.success).length, 0),
+      });
+    }
+    let ramp: RampEvent = { kind: 'none' };
+    if (decision.mode === 'ab_test' && this.state.deployed !== null) {
+      const { state, result } = await this.store.update((state) =>
+        recordArmObservation(state, { arm: decision.source, reward, failed, costUsd: session.globalMetrics.totalCost }, this.config.rollout, this.config.abFraction),
+      );
+      this.adoptState(state);
+      this.stateModifiedAt = await this.store.modifiedAt();
+      ramp = result;
+    }
+    return { experience, reward, ramp };
+  }
+
+  /**
+   * Changes (and persists) the mode and A/B fraction, enforcing the rollout rules; `force` overrides them (logged).
+   * Throws `RolloutRuleError` naming the rule.
+   */
+  async setMode(mode: LearningMode, options: { fraction?: number; force?: boolean } = {}): Promise<LearningState> {
+    const { state } = await this.store.update((state) => {
+      const persistedMode = state.mode ?? this.config.mode;
+      const request: Parameters<typeof applyModeChange>[1] = { mode };
+      if (options.fraction !== undefined) request.fraction = options.fraction;
+      if (options.force !== undefined) request.force = options.force;
+      applyModeChange(state, request, this.config.rollout, persistedMode, this.config.abFraction);
+    });
+    this.adoptState(state);
+    return state;
+  }
+
+  /**
+   * Makes a trained model the active policy: verifies the artifact, refuses (`RolloutRuleError` rule `ope-gate`)
+   * when its off-policy evaluation did not beat the rules unless `force`, copies it into the data dir, and starts
+   * a new A/B period. A model deployed while in `production` goes back to `ab_test` at the first ramp step
+   * (rule `ab-test-period`) unless `force`.
+   */
+  async deploy(directory: string, options: { force?: boolean } = {}): Promise<DeployedModel> {
+    const force = options.force === true;
+    const artifact = await loadVerifiedModel(directory);
+    const beatsRules = opeBeatsRules(artifact.manifest.ope);
+    if (beatsRules !== true && !force) {
+      throw new RolloutRuleError({
+        rule: 'ope-gate',
+        message:
+          beatsRules === null
+            ? `model ${artifact.manifest.version} has no off-policy evaluation against the rules in its manifest`
+            : `model ${artifact.manifest.version} did not beat the rules in off-policy evaluation (lower bound of the difference ≤ 0)`,
+      });
+    }
+    const now = new Date();
+    const copy = await copyArtifactIntoDataDir(directory, this.config.dataDir, artifact.manifest.version, now);
+    const { state, result } = await this.store.update((state) => {
+      const deployed: DeployedModel = {
+        version: artifact.manifest.version,
+        directory: copy,
+        source: directory,
+        deployedAt: now.toISOString(),
+        createdAt: artifact.manifest.createdAt,
+        beatsRules,
+        forced: force && beatsRules !== true,
+      };
+      if (state.deployed !== null) state.previous.push(state.deployed);
+      state.deployed = deployed;
+      resetAbTest(state);
+      addStateEvent(state, `deployed model ${deployed.version}${deployed.forced ? ' (forced past the ope-gate)' : ''}`, now);
+      const persistedMode = state.mode ?? this.config.mode;
+      if (persistedMode === 'production' && !force) {
+        state.mode = 'ab_test';
+        state.abFraction = this.config.rollout.rampSteps[0]!;
+        addStateEvent(state, `new model starts its ab_test period at fraction ${state.abFraction} (rule ab-test-period)`, now);
+      }
+      return deployed;
+    });
+    this.adoptState(state);
+    this.stateModifiedAt = await this.store.modifiedAt();
+    this.swapModel(artifact, copy);
+    return result;
+  }
+
+  /** Returns to the previous deployed model, or to the rules when there is none (learned modes then fall back to `shadow`). */
+  async rollback(): Promise<DeployedModel | null> {
+    const { state, result } = await this.store.update((state) => {
+      const from = state.deployed;
+      state.deployed = state.previous.pop() ?? null;
+      resetAbTest(state);
+      addStateEvent(state, `rolled back from ${from?.version ?? 'rules'} to ${state.deployed?.version ?? 'the rules'}`);
+      if (state.deployed === null && (state.mode === 'ab_test' || state.mode === 'production')) {
+        state.mode = 'shadow';
+        addStateEvent(state, 'no model left: mode shadow');
+      }
+      return state.deployed;
+    });
+    this.adoptState(state);
+    this.stateModifiedAt = await this.store.modifiedAt();
+    await this.applyDeployedModel();
+    return result;
+  }
+
+  /**
+   * Re-reads the state file if it changed since last read and loads a newly deployed model (hot reload). Called on
+   * a timer every `reloadIntervalMs`; returns whether anything changed. A model that fails to load leaves the
+   * previous one in force and sets `lastReloadError`.
+   */
+  async reload(): Promise<boolean> {
+    if (this.reloading !== undefined) return this.reloading;
+    this.reloading = (async () => {
+      try {
+        const modifiedAt = await this.store.modifiedAt();
+        if (modifiedAt === this.stateModifiedAt) return false;
+        this.stateModifiedAt = modifiedAt;
+        this.adoptState(await this.store.read());
+        await this.applyDeployedModel();
+        return true;
+      } catch (error) {
+        this.lastReloadError = error as Error;
+        return false;
+      } finally {
+        this.reloading = undefined;
+      }
+    })();
+    return this.reloading;
+  }
+
+  /** Everything `orchestra learning` prints. */
+  async status(): Promise<LearningStatus> {
+    this.adoptState(await this.store.read());
+    const { abTest } = this.state;
+    const status: LearningStatus = {
+      dataDir: this.config.dataDir,
+      mode: this.mode,
+      modeSource: this.modeSource,
+      abFraction: this.abFraction,
+      deployed: this.state.deployed,
+      previous: this.state.previous,
+      abTest: {
+        ...abTest,
+        guardrails: checkGuardrails(abTest.total.learned, abTest.total.rules, this.config.rollout.guardrails),
+        productionAllowedAfter: Math.max(0, this.config.rollout.abTestSessionsBeforeProduction - abTest.sessionsServed),
+      },
+      events: this.state.events,
+    };
+    const report = this.runtime?.report?.();
+    if (report !== undefined) status.runtime = report;
+    return status;
+  }
+
+  /** The trainer package, loaded on demand; throws `TrainerUnavailableError` when it is not installed. */
+  trainer(): Promise<TrainerModule> {
+    return loadTrainer(this.importModule);
+  }
+
+  /** Stops watching the state file and closes the experience store. */
+  async close(): Promise<void> {
+    if (this.reloadTimer !== undefined) clearInterval(this.reloadTimer);
+    this.reloadTimer = undefined;
+    await this.sink?.close?.();
+  }
+
+  private adoptState(state: LearningState): void {
+    this.state = state;
+  }
+
+  private requireRuntime(): LearningRuntime {
+    if (this.runtime === undefined) throw new Error('this LearningManager has no LearningRuntime; pass `runtime` to createLearning');
+    return this.runtime;
+  }
+
+  private swapModel(artifact: ModelArtifact | null, directory: string | null): void {
+    this.loadedModelDirectory = directory;
+    this.runtime?.setModel(artifact);
+  }
+
+  private async applyDeployedModel(): Promise<void> {
+    if (this.runtime === undefined) return;
+    const deployed = this.state.deployed;
+    if (deployed === null) {
+      if (this.loadedModelDirectory !== null) this.swapModel(null, null);
+      return;
+    }
+    if (deployed.directory === this.loadedModelDirectory) return;
+    try {
+      this.swapModel(await loadVerifiedModel(deployed.directory), deployed.directory);
+      this.lastReloadError = null;
+    } catch (error) {
+      // A broken deployed copy must not take the orchestrator down: keep the previous model (or the rules).
+      this.lastReloadError = error as Error;
+    }
+  }
+}
+
+function resetAbTest(state: LearningState): void {
+  const empty = () => ({ sessions: 0, rewardSum: 0, failedSessions: 0, costSum: 0 });
+  state.abTest.sessionsServed = 0;
+  state.abTest.step = { learned: empty(), rules: empty() };
+  state.abTest.total = { learned: empty(), rules: empty() };
+  state.abTest.lastBreach = null;
+}
+
+/** Creates the `LearningManager` of an orchestrator (see `LearningManager.open`). */
+export function createLearning(options: CreateLearningOptions = {}): Promise<LearningManager> {
+  return LearningManager.open(options);
+}

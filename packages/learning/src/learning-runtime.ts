@@ -1,0 +1,77 @@
+import type {
+  Decision,
+  EnhancedSessionState,
+  Experience,
+  HistorySummary,
+  LearningMode,
+  SystemState,
+  SystemStateInput,
+  TaskContext,
+  TaskContextInput,
+} from '@orchestra/learning-types';
+import type { ModelArtifact } from '@orchestra/learning-policy';
+
+/** A task as the orchestrator knows it before running it. */
+export interface TaskInput {
+  /** The task's text, e.g. "Add rate limiting to the /login endpoint". */
+  description: string;
+  /** Files the task will touch, when known (improves domain and size inference). */
+  files?: readonly string[];
+  /** Known facts that override what is inferred from the text. */
+  context?: Partial<TaskContextInput>;
+  /** The orchestrator's current load (default: idle, every agent available). */
+  system?: SystemStateInput;
+  /** Stable id of the session: A/B assignment is sticky per session id (generated when absent). */
+  sessionId?: string;
+}
+
+/** Everything a policy decides from. */
+export interface PolicyInput {
+  context: TaskContext;
+  system: SystemState;
+  history?: HistorySummary;
+  sessionId: string;
+}
+
+/** Routing settings in force for one decision. */
+export interface Routing {
+  mode: LearningMode;
+  /** Share of sessions sent to the learned policy in `ab_test`. */
+  abFraction: number;
+}
+
+/**
+ * What the manager needs from the policy side: inferring a task's context, deciding under a mode, and swapping the
+ * learned model. The default implementation composes `@orchestra/learning-features` and
+ * `@orchestra/learning-policy`; tests and embedders can pass their own.
+ */
+export interface LearningRuntime {
+  /** Task text (+ files, + known facts) → `TaskContext`. */
+  inferContext(task: TaskInput): TaskContext;
+  /** Routes to the rules or the learned policy; never throws (falls back to the rules). */
+  decide(input: PolicyInput, routing: Routing): Decision;
+  /** Makes `artifact` the learned policy (null: none, the rules only). */
+  setModel(artifact: ModelArtifact | null): void;
+  /** Version of the loaded learned model, or null. */
+  readonly modelVersion: string | null;
+  /** Counters the runtime reports (fallbacks by reason, shadow match rate…), printed by `orchestra learning`. */
+  report?(): Record<string, unknown>;
+}
+
+/** A decision of the manager: the policy's `Decision` plus the state it was made in, which `record` needs. */
+export interface LearningDecision extends Decision {
+  sessionId: string;
+  mode: LearningMode;
+  context: TaskContext;
+  system: SystemState;
+  history?: HistorySummary;
+  task: { description: string; files: string[] };
+}
+
+/** What the manager needs from the collector side: turning a finished session into a stored experience. */
+export interface ExperienceSink {
+  /** Builds and stores the experience of a finished session; returns it (null when nothing was stored). */
+  record(session: EnhancedSessionState, decision: LearningDecision): Promise<Experience | null>;
+  /** Flushes and closes the store. */
+  close?(): Promise<void>;
+}

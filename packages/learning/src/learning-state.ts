@@ -1,0 +1,145 @@
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { learningModeSchema, safeValidate } from '@orchestra/learning-types';
+import { z } from 'zod';
+import { LearningConfigError } from './errors';
+import { withFileLock } from './file-lock';
+
+/** File name of the persisted state inside the data directory. */
+export const STATE_FILE_NAME = 'orchestra.state.json';
+/** Schema version of the state file. */
+export const STATE_SCHEMA_VERSION = 1;
+
+/** Running totals of one A/B arm: enough for mean reward, error rate and mean cost. */
+export const armStatisticsSchema = z.object({
+  sessions: z.number().int().nonnegative().default(0),
+  rewardSum: z.number().finite().default(0),
+  /** Sessions that ended failed. */
+  failedSessions: z.number().int().nonnegative().default(0),
+  costSum: z.number().finite().nonnegative().default(0),
+});
+export type ArmStatistics = z.infer<typeof armStatisticsSchema>;
+
+/** Both arms of an A/B comparison. */
+export const armsSchema = z.object({
+  learned: armStatisticsSchema.default(armStatisticsSchema.parse({})),
+  rules: armStatisticsSchema.default(armStatisticsSchema.parse({})),
+});
+export type Arms = z.infer<typeof armsSchema>;
+
+/** A model made the active policy by `deploy`. */
+export const deployedModelSchema = z.object({
+  version: z.string().min(1),
+  /** The copy of the artifact inside `<dataDir>/models/` that the runtime loads. */
+  directory: z.string().min(1),
+  /** The directory it was deployed from. */
+  source: z.string().min(1),
+  deployedAt: z.iso.datetime({ offset: true }),
+  createdAt: z.string().optional(),
+  /** Whether the model's off-policy evaluation beat the rules (null: no evaluation in the manifest). */
+  beatsRules: z.boolean().nullable(),
+  /** Deployed with `force` despite a rollout rule. */
+  forced: z.boolean().default(false),
+});
+export type DeployedModel = z.infer<typeof deployedModelSchema>;
+
+/** `<dataDir>/orchestra.state.json`: what `orchestra learning-mode`/`learning-deploy` persist for every process. */
+export const learningStateSchema = z.object({
+  schemaVersion: z.literal(STATE_SCHEMA_VERSION).default(STATE_SCHEMA_VERSION),
+  /** Persisted mode; null = the configured one. */
+  mode: learningModeSchema.nullable().default(null),
+  /** Current A/B fraction sent to the learned policy; null = the configured/first ramp step. */
+  abFraction: z.number().gt(0).max(1).nullable().default(null),
+  deployed: deployedModelSchema.nullable().default(null),
+  /** Earlier deployments, most recent last: `rollback` returns to the last one (or to the rules when empty). */
+  previous: z.array(deployedModelSchema).default([]),
+  abTest: z
+    .object({
+      /** Learned-arm sessions served in `ab_test` with the deployed model (the A/B period before production). */
+      sessionsServed: z.number().int().nonnegative().default(0),
+      /** Both arms since the current ramp step began. */
+      step: armsSchema.default(armsSchema.parse({})),
+      /** Both arms over the whole A/B period of the deployed model. */
+      total: armsSchema.default(armsSchema.parse({})),
+      /** The last guardrail breach, which sent the fraction back to the first ramp step. */
+      lastBreach: z.object({ at: z.string(), reason: z.string() }).nullable().default(null),
+    })
+    .default({ sessionsServed: 0, step: armsSchema.parse({}), total: armsSchema.parse({}), lastBreach: null }),
+  /** Human-readable log of rollout events (mode changes, ramps, deployments), most recent last, capped. */
+  events: z.array(z.object({ at: z.string(), message: z.string() })).default([]),
+  updatedAt: z.string().optional(),
+});
+export type LearningState = z.infer<typeof learningStateSchema>;
+
+/** Most events kept in the state file. */
+const EVENT_LIMIT = 50;
+
+/** A fresh state: nothing deployed, the configured mode. */
+export function emptyLearningState(): LearningState {
+  return learningStateSchema.parse({});
+}
+
+/** Appends an event to the state's log (capped). */
+export function addStateEvent(state: LearningState, message: string, now = new Date()): void {
+  state.events.push({ at: now.toISOString(), message });
+  if (state.events.length > EVENT_LIMIT) state.events.splice(0, state.events.length - EVENT_LIMIT);
+}
+
+/**
+ * Reads and writes the state file. Writes go through a lock file and an atomic rename, so several processes
+ * (an orchestrator and the `orchestra` command) can share one data directory.
+ */
+export class LearningStateStore {
+  /** Absolute path of the state file. */
+  readonly path: string;
+
+  constructor(dataDir: string) {
+    this.path = join(dataDir, STATE_FILE_NAME);
+  }
+
+  /** The persisted state, or a fresh one when the file does not exist. Throws `LearningConfigError` when it is corrupt. */
+  async read(): Promise<LearningState> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyLearningState();
+      throw error;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new LearningConfigError({ source: this.path, field: '', message: 'state file is not valid JSON', cause: error });
+    }
+    const result = safeValidate(learningStateSchema, json, 'learning state');
+    if (!result.success) {
+      throw new LearningConfigError({ source: this.path, field: result.error.field, message: result.error.issues[0]?.message ?? 'invalid', cause: result.error });
+    }
+    return result.value;
+  }
+
+  /** Modification time of the state file in ms, or 0 when it does not exist (cheap: used to poll for changes). */
+  async modifiedAt(): Promise<number> {
+    try {
+      return (await stat(this.path)).mtimeMs;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Reads the state, lets `change` modify it (and return a value), and writes it back, all under the lock. */
+  async update<T>(change: (state: LearningState) => T | Promise<T>): Promise<{ state: LearningState; result: T }> {
+    await mkdir(dirname(this.path), { recursive: true });
+    return withFileLock(`${this.path}.lock`, async () => {
+      const state = await this.read();
+      const result = await change(state);
+      state.updatedAt = new Date().toISOString();
+      const validated = learningStateSchema.parse(state);
+      const temporary = `${this.path}.${process.pid}.${Date.now()}.tmp`;
+      await writeFile(temporary, `${JSON.stringify(validated, null, 2)}\n`, { mode: 0o600 });
+      await rename(temporary, this.path);
+      return { state: validated, result };
+    });
+  }
+}

@@ -1,0 +1,53 @@
+import { enhancedSessionStateSchema, ValidationError } from '@orchestra/learning-types';
+import { describe, expect, it } from 'vitest';
+import { OrchestratorIntegration } from './orchestrator-integration';
+
+const fixedNow = () => new Date('2026-11-25T18:00:00.000Z');
+
+describe('OrchestratorIntegration', () => {
+  it('turns step and attempt events into a valid session with running global metrics', () => {
+    const tracker = new OrchestratorIntegration({ sessionId: 's-1', now: fixedNow });
+    const plan = tracker.stepStarted({ agent: 'architect', description: 'plan' });
+    tracker.modelAttempt(plan, { model: 'kimi-k2.5', inputTokens: 1500, outputTokens: 500, latencyMs: 4000, costUsd: 0.04, success: true });
+    tracker.stepEnded(plan, 'completed');
+    const code = tracker.stepStarted({ agent: 'executor' });
+    tracker.modelAttempt(code, { model: 'glm-4.7', tokens: 800, latencyMs: 1000, costUsd: 0.01, success: false, errorCode: 'RATE_LIMIT_429' });
+    expect(tracker.globalMetrics()).toMatchObject({ totalAttempts: 2, totalTokens: 2800, averageLatencyMs: 2500 });
+    tracker.fallbackRotation(code, { from: 'glm-4.7', to: 'gpt-5.2-codex' });
+    tracker.modelAttempt(code, { model: 'gpt-5.2-codex', tokens: 1000, latencyMs: 3000, costUsd: 0.05, success: true });
+    tracker.stepEnded(code, 'completed');
+    const session = tracker.finish();
+    expect(enhancedSessionStateSchema.parse(session)).toEqual(session);
+    expect(session.phase).toBe('completed');
+    expect(session.sessionId).toBe('s-1');
+    expect(session.globalMetrics).toEqual({
+      totalCost: 0.1,
+      totalTokens: 3800,
+      totalAttempts: 3,
+      averageLatencyMs: 8000 / 3,
+      fallbackRotations: 1,
+      modelUsageCounts: { 'kimi-k2.5': 1, 'glm-4.7': 1, 'gpt-5.2-codex': 1 },
+    });
+    expect(session.workflow[1]!.modelUsage.map((usage) => usage.attempt)).toEqual([1, 2]);
+    expect(session.workflow[1]!.modelUsage[0]!.errorCode).toBe('RATE_LIMIT_429');
+  });
+
+  it('ends as failed when a step failed or was left running', () => {
+    const tracker = new OrchestratorIntegration();
+    tracker.stepStarted({ agent: 'executor' });
+    const session = tracker.finish();
+    expect(session.phase).toBe('failed');
+    expect(session.workflow[0]!.status).toBe('failed');
+    expect(() => tracker.stepStarted({ agent: 'auditor' })).toThrow(/finished/);
+  });
+
+  it('rejects bad events without changing the state', () => {
+    const tracker = new OrchestratorIntegration();
+    const step = tracker.stepStarted({ agent: 'executor' });
+    expect(() => tracker.modelAttempt(step, { model: 'm', latencyMs: -1, success: true })).toThrow(ValidationError);
+    expect(() => tracker.modelAttempt(step, { model: 'm', latencyMs: 1, success: false, errorCode: 'OOPS' as 'TIMEOUT' })).toThrow(ValidationError);
+    expect(() => tracker.modelAttempt('nope', { model: 'm', latencyMs: 1, success: true })).toThrow(/unknown step id/);
+    expect(() => tracker.stepStarted({ agent: 'boss' as 'executor' })).toThrow(ValidationError);
+    expect(tracker.globalMetrics().totalAttempts).toBe(0);
+  });
+});

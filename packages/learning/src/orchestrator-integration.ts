@@ -1,0 +1,187 @@
+import {
+  agentRoleSchema,
+  modelErrorCodeSchema,
+  parseSessionState,
+  validate,
+  type AgentRole,
+  type EnhancedSessionState,
+  type ModelErrorCode,
+  type ModelUsage,
+  type SessionPhase,
+  type StepStatus,
+  type TaskStep,
+} from '@orchestra/learning-types';
+import { z } from 'zod';
+
+/** A step the orchestrator starts: which agent, and an id unique within the session (generated when omitted). */
+export const stepStartSchema = z.object({
+  id: z.string().min(1).optional(),
+  agent: agentRoleSchema,
+  description: z.string().optional(),
+});
+export type StepStart = z.input<typeof stepStartSchema>;
+
+/** One model call of a step, as the orchestrator observed it. */
+export const modelAttemptSchema = z.object({
+  model: z.string().min(1),
+  provider: z.string().min(1).optional(),
+  inputTokens: z.number().int().nonnegative().optional(),
+  outputTokens: z.number().int().nonnegative().optional(),
+  /** Total tokens; defaults to input + output. */
+  tokens: z.number().int().nonnegative().optional(),
+  latencyMs: z.number().finite().nonnegative(),
+  /** USD of the call as the provider reported it (0 when unknown; the reward package's `priceSession` can fill it). */
+  costUsd: z.number().finite().nonnegative().default(0),
+  success: z.boolean(),
+  errorCode: modelErrorCodeSchema.optional(),
+});
+export type ModelAttempt = z.input<typeof modelAttemptSchema>;
+
+/**
+ * Builds an `EnhancedSessionState` from an orchestrator's own events and keeps its `GlobalMetrics` up to date as the
+ * session runs. Wire it with five calls:
+ *
+ * ```ts
+ * const tracker = new OrchestratorIntegration({ sessionId });
+ * const step = tracker.stepStarted({ agent: 'executor' });
+ * tracker.modelAttempt(step, { model: 'glm-4.7', tokens: 1200, latencyMs: 900, costUsd: 0.01, success: false, errorCode: 'RATE_LIMIT_429' });
+ * tracker.fallbackRotation(step, { from: 'glm-4.7', to: 'kimi-k2.5' });
+ * tracker.stepEnded(step, 'completed');
+ * const session = tracker.finish();          // phase completed, or 'failed' when a step failed
+ * ```
+ * Every event is validated; a bad one throws `ValidationError` and leaves the state unchanged.
+ */
+export class OrchestratorIntegration {
+  private readonly steps: TaskStep[] = [];
+  private readonly stepsById = new Map<string, TaskStep>();
+  private readonly sessionId: string | undefined;
+  private phase: SessionPhase = 'planning';
+  private totalCost = 0;
+  private totalTokens = 0;
+  private totalAttempts = 0;
+  private latencySum = 0;
+  private fallbackRotations = 0;
+  private readonly modelUsageCounts: Record<string, number> = {};
+  private readonly now: () => Date;
+  private finished = false;
+
+  constructor(options: { sessionId?: string; now?: () => Date } = {}) {
+    this.sessionId = options.sessionId;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Starts a step; returns its id (pass it to the other calls). The phase follows the agent (architect → planning, executor → executing, auditor → auditing). */
+  stepStarted(start: StepStart): string {
+    this.assertOpen();
+    const parsed = validate(stepStartSchema, start, 'step start');
+    const id = parsed.id ?? `step-${this.steps.length + 1}`;
+    if (this.stepsById.has(id)) throw new RangeError(`step id "${id}" is already used in this session`);
+    const step: TaskStep = { id, agent: parsed.agent, status: 'running', modelUsage: [], startedAt: this.now().toISOString() };
+    if (parsed.description !== undefined) step.description = parsed.description;
+    this.steps.push(step);
+    this.stepsById.set(id, step);
+    this.phase = phaseOf(parsed.agent, this.phase);
+    return id;
+  }
+
+  /** Records one model call of a step; the global metrics (cost, tokens, attempts, mean latency, per-model counts) follow. */
+  modelAttempt(stepId: string, attempt: ModelAttempt): ModelUsage {
+    this.assertOpen();
+    const step = this.step(stepId);
+    const parsed = validate(modelAttemptSchema, attempt, 'model attempt');
+    const tokens = parsed.tokens ?? (parsed.inputTokens ?? 0) + (parsed.outputTokens ?? 0);
+    const usage: ModelUsage = {
+      model: parsed.model,
+      tokensUsed: tokens,
+      latencyMs: parsed.latencyMs,
+      success: parsed.success,
+      estimatedCost: parsed.costUsd,
+      costSource: attempt.costUsd === undefined ? 'unknown' : 'provider',
+      attempt: step.modelUsage.length + 1,
+      timestamp: this.now().toISOString(),
+    };
+    if (parsed.provider !== undefined) usage.provider = parsed.provider;
+    if (parsed.inputTokens !== undefined) usage.inputTokens = parsed.inputTokens;
+    if (parsed.outputTokens !== undefined) usage.outputTokens = parsed.outputTokens;
+    if (parsed.errorCode !== undefined) usage.errorCode = parsed.errorCode as ModelErrorCode;
+    step.modelUsage.push(usage);
+    this.totalCost += usage.estimatedCost;
+    this.totalTokens += tokens;
+    this.totalAttempts += 1;
+    this.latencySum += usage.latencyMs;
+    this.modelUsageCounts[usage.model] = (this.modelUsageCounts[usage.model] ?? 0) + 1;
+    return usage;
+  }
+
+  /** Records that the orchestrator rotated a step to another model after failures (counted in `fallbackRotations`). */
+  fallbackRotation(stepId: string, _rotation: { from?: string; to?: string } = {}): void {
+    this.assertOpen();
+    this.step(stepId);
+    this.fallbackRotations += 1;
+  }
+
+  /** Ends a step with its final status. */
+  stepEnded(stepId: string, status: Extract<StepStatus, 'completed' | 'failed' | 'skipped'>): void {
+    this.assertOpen();
+    const step = this.step(stepId);
+    if (status !== 'completed' && status !== 'failed' && status !== 'skipped') throw new RangeError(`unknown final step status "${String(status)}"`);
+    step.status = status;
+    step.completedAt = this.now().toISOString();
+  }
+
+  /** The session so far (a valid `EnhancedSessionState`; steps still running show as `running`). */
+  snapshot(): EnhancedSessionState {
+    return parseSessionState({
+      ...(this.sessionId === undefined ? {} : { sessionId: this.sessionId }),
+      workflow: this.steps.map((step) => ({ ...step, modelUsage: step.modelUsage.map((usage) => ({ ...usage })) })),
+      globalMetrics: this.globalMetrics(),
+      phase: this.phase,
+    });
+  }
+
+  /**
+   * Ends the session and returns it. The phase is `phase` when given, else `failed` when any step failed, else
+   * `completed`. Steps still running are marked failed (the orchestrator stopped without ending them).
+   */
+  finish(phase?: Extract<SessionPhase, 'completed' | 'failed'>): EnhancedSessionState {
+    this.assertOpen();
+    for (const step of this.steps) {
+      if (step.status === 'running' || step.status === 'pending') {
+        step.status = 'failed';
+        step.completedAt = this.now().toISOString();
+      }
+    }
+    this.phase = phase ?? (this.steps.some((step) => step.status === 'failed') ? 'failed' : 'completed');
+    const session = this.snapshot();
+    this.finished = true;
+    return session;
+  }
+
+  /** The running totals, as `GlobalMetrics`. */
+  globalMetrics(): EnhancedSessionState['globalMetrics'] {
+    return {
+      totalCost: this.totalCost,
+      totalTokens: this.totalTokens,
+      totalAttempts: this.totalAttempts,
+      averageLatencyMs: this.totalAttempts === 0 ? 0 : this.latencySum / this.totalAttempts,
+      fallbackRotations: this.fallbackRotations,
+      modelUsageCounts: { ...this.modelUsageCounts },
+    };
+  }
+
+  private step(stepId: string): TaskStep {
+    const step = this.stepsById.get(stepId);
+    if (step === undefined) throw new RangeError(`unknown step id "${stepId}"; call stepStarted first`);
+    return step;
+  }
+
+  private assertOpen(): void {
+    if (this.finished) throw new Error('this session is finished; create a new OrchestratorIntegration for the next one');
+  }
+}
+
+function phaseOf(agent: AgentRole, current: SessionPhase): SessionPhase {
+  if (agent === 'architect') return current === 'planning' ? 'planning' : current;
+  if (agent === 'auditor') return 'auditing';
+  return 'executing';
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { rolloutConfigSchema } from './config';
+import { RolloutRuleError } from './errors';
+import { emptyLearningState, type LearningState } from './learning-state';
+import { applyModeChange, checkGuardrails, recordArmObservation } from './rollout';
+
+const rollout = rolloutConfigSchema.parse({ sessionsPerStep: 3, abTestSessionsBeforeProduction: 6 });
+
+function deployedState(): LearningState {
+  const state = emptyLearningState();
+  state.deployed = { version: 'v1', directory: '/d', source: '/s', deployedAt: '2026-11-25T18:00:00.000Z', beatsRules: true, forced: false };
+  return state;
+}
+
+function ruleOf(action: () => void): string {
+  try {
+    action();
+    return 'allowed';
+  } catch (error) {
+    if (RolloutRuleError.isInstance(error)) return error.rule;
+    throw error;
+  }
+}
+
+describe('guardrails', () => {
+  it('passes a learned arm as good as the rules and names each breached guardrail', () => {
+    const rules = { sessions: 10, rewardSum: 1000, failedSessions: 1, costSum: 1 };
+    expect(checkGuardrails({ sessions: 10, rewardSum: 990, failedSessions: 1, costSum: 1.05 }, rules, rollout.guardrails).withinGuardrails).toBe(true);
+    const verdict = checkGuardrails({ sessions: 10, rewardSum: 800, failedSessions: 4, costSum: 2 }, rules, rollout.guardrails);
+    expect(verdict.withinGuardrails).toBe(false);
+    expect(verdict.reasons).toHaveLength(3);
+    expect(verdict.reasons.join(' ')).toMatch(/mean reward.*error rate.*mean cost/);
+  });
+
+  it('cannot pass without a rules arm to compare with', () => {
+    expect(checkGuardrails({ sessions: 5, rewardSum: 500, failedSessions: 0, costSum: 0 }, { sessions: 0, rewardSum: 0, failedSessions: 0, costSum: 0 }, rollout.guardrails).withinGuardrails).toBe(false);
+  });
+});
+
+describe('mode changes', () => {
+  it('needs a deployed model for learned modes, unless forced', () => {
+    expect(ruleOf(() => applyModeChange(emptyLearningState(), { mode: 'ab_test' }, rollout, 'shadow'))).toBe('no-model');
+    const state = emptyLearningState();
+    applyModeChange(state, { mode: 'ab_test', force: true }, rollout, 'shadow');
+    expect(state.mode).toBe('ab_test');
+    expect(state.events.some((event) => event.message.includes('override of rule no-model'))).toBe(true);
+  });
+
+  it('enters ab_test at the first ramp step and refuses to jump steps', () => {
+    const state = deployedState();
+    expect(ruleOf(() => applyModeChange(state, { mode: 'ab_test', fraction: 0.5 }, rollout, 'shadow'))).toBe('ramp-step');
+    applyModeChange(state, { mode: 'ab_test' }, rollout, 'shadow');
+    expect(state).toMatchObject({ mode: 'ab_test', abFraction: 0.1 });
+    expect(ruleOf(() => applyModeChange(state, { mode: 'ab_test', fraction: 0.25 }, rollout, 'ab_test'))).toBe('ramp-step');
+    applyModeChange(state, { mode: 'ab_test', fraction: 0.05 }, rollout, 'ab_test');
+    expect(state.abFraction).toBe(0.05);
+  });
+
+  it('refuses production before the ab_test period, and on a guardrail breach', () => {
+    const state = deployedState();
+    state.mode = 'ab_test';
+    expect(ruleOf(() => applyModeChange(state, { mode: 'production' }, rollout, 'ab_test'))).toBe('ab-test-period');
+    state.abTest.sessionsServed = 6;
+    state.abTest.total.learned = { sessions: 6, rewardSum: 0, failedSessions: 6, costSum: 0 };
+    state.abTest.total.rules = { sessions: 20, rewardSum: 2000, failedSessions: 0, costSum: 0 };
+    expect(ruleOf(() => applyModeChange(state, { mode: 'production' }, rollout, 'ab_test'))).toBe('guardrails');
+    state.abTest.total.learned = { sessions: 6, rewardSum: 600, failedSessions: 0, costSum: 0 };
+    expect(ruleOf(() => applyModeChange(state, { mode: 'production' }, rollout, 'ab_test'))).toBe('allowed');
+    expect(state.mode).toBe('production');
+  });
+});
+
+describe('automatic ramp', () => {
+  it('ramps 10 → 25 → 50 → 100 while within the guardrails, one step per sessionsPerStep learned sessions', () => {
+    const state = deployedState();
+    applyModeChange(state, { mode: 'ab_test' }, rollout, 'shadow');
+    const fractions: number[] = [];
+    for (let index = 0; index < 40; index += 1) {
+      recordArmObservation(state, { arm: 'rules', reward: 100, failed: false, costUsd: 0.1 }, rollout);
+      const event = recordArmObservation(state, { arm: 'learned', reward: 110, failed: false, costUsd: 0.05 }, rollout);
+      if (event.kind === 'ramped') fractions.push(event.to);
+    }
+    expect(fractions).toEqual([0.25, 0.5, 1]);
+    expect(state.abTest.sessionsServed).toBe(40);
+  });
+
+  it('goes back to the first step on a breach and logs it', () => {
+    const state = deployedState();
+    applyModeChange(state, { mode: 'ab_test' }, rollout, 'shadow');
+    state.abFraction = 0.5;
+    for (let index = 0; index < 5; index += 1) recordArmObservation(state, { arm: 'rules', reward: 100, failed: false, costUsd: 0.1 }, rollout);
+    let last = recordArmObservation(state, { arm: 'learned', reward: -100, failed: true, costUsd: 0.1 }, rollout);
+    last = recordArmObservation(state, { arm: 'learned', reward: -100, failed: true, costUsd: 0.1 }, rollout);
+    last = recordArmObservation(state, { arm: 'learned', reward: -100, failed: true, costUsd: 0.1 }, rollout);
+    expect(last.kind).toBe('breach');
+    expect(state.abFraction).toBe(0.1);
+    expect(state.abTest.lastBreach?.reason).toMatch(/mean reward/);
+  });
+
+  it('does nothing with autoRamp off', () => {
+    const manual = rolloutConfigSchema.parse({ sessionsPerStep: 1, autoRamp: false });
+    const state = deployedState();
+    applyModeChange(state, { mode: 'ab_test' }, manual, 'shadow');
+    recordArmObservation(state, { arm: 'rules', reward: 1, failed: false, costUsd: 0 }, manual);
+    expect(recordArmObservation(state, { arm: 'learned', reward: 1, failed: false, costUsd: 0 }, manual).kind).toBe('none');
+    expect(state.abFraction).toBe(0.1);
+  });
+});

@@ -1,0 +1,183 @@
+import type { LearningMode } from '@orchestra/learning-types';
+import type { Guardrails, RolloutConfig } from './config';
+import { RolloutRuleError } from './errors';
+import { addStateEvent, armStatisticsSchema, type ArmStatistics, type Arms, type LearningState } from './learning-state';
+
+/** Mean reward, error rate and mean cost of one arm. */
+export interface ArmSummary {
+  sessions: number;
+  meanReward: number;
+  errorRate: number;
+  meanCostUsd: number;
+}
+
+/** Summarises an arm's running totals (zeros when it has no sessions). */
+export function summarizeArm(arm: ArmStatistics): ArmSummary {
+  if (arm.sessions === 0) return { sessions: 0, meanReward: 0, errorRate: 0, meanCostUsd: 0 };
+  return {
+    sessions: arm.sessions,
+    meanReward: arm.rewardSum / arm.sessions,
+    errorRate: arm.failedSessions / arm.sessions,
+    meanCostUsd: arm.costSum / arm.sessions,
+  };
+}
+
+/** The verdict of the guardrails on a learned arm against the rules arm. */
+export interface GuardrailVerdict {
+  /** True when every guardrail holds (and there is a rules arm to compare with). */
+  withinGuardrails: boolean;
+  /** One line per breached guardrail (empty when within). */
+  reasons: string[];
+  learned: ArmSummary;
+  rules: ArmSummary;
+}
+
+/**
+ * Checks the learned arm against the rules arm: mean reward not more than `maxRewardDrop` below, error rate not
+ * more than `maxErrorRateIncrease` above, mean cost not above `maxCostRatio` × the rules' mean cost.
+ */
+export function checkGuardrails(learnedArm: ArmStatistics, rulesArm: ArmStatistics, guardrails: Guardrails): GuardrailVerdict {
+  const learned = summarizeArm(learnedArm);
+  const rules = summarizeArm(rulesArm);
+  const reasons: string[] = [];
+  if (rules.sessions === 0) reasons.push('no rules-arm sessions to compare with');
+  if (learned.sessions === 0) reasons.push('no learned-arm sessions yet');
+  if (reasons.length === 0) {
+    if (learned.meanReward < rules.meanReward - guardrails.maxRewardDrop) {
+      reasons.push(`mean reward ${learned.meanReward.toFixed(2)} is more than ${guardrails.maxRewardDrop} below the rules' ${rules.meanReward.toFixed(2)}`);
+    }
+    if (learned.errorRate > rules.errorRate + guardrails.maxErrorRateIncrease) {
+      reasons.push(`error rate ${(learned.errorRate * 100).toFixed(1)} % exceeds the rules' ${(rules.errorRate * 100).toFixed(1)} % by more than ${(guardrails.maxErrorRateIncrease * 100).toFixed(1)} points`);
+    }
+    const costLimit = rules.meanCostUsd * guardrails.maxCostRatio + 1e-12;
+    if (learned.meanCostUsd > costLimit) {
+      reasons.push(`mean cost ${learned.meanCostUsd.toFixed(4)} USD exceeds ${guardrails.maxCostRatio} × the rules' ${rules.meanCostUsd.toFixed(4)} USD`);
+    }
+  }
+  return { withinGuardrails: reasons.length === 0, reasons, learned, rules };
+}
+
+/** The A/B fraction in effect: the persisted one, else the configured one, else the first ramp step. */
+export function currentFraction(state: LearningState, rollout: RolloutConfig, configured?: number): number {
+  return state.abFraction ?? configured ?? rollout.rampSteps[0]!;
+}
+
+/** The ramp step after `fraction` (null when it is at or beyond the last step). */
+export function nextRampStep(fraction: number, rollout: RolloutConfig): number | null {
+  for (const step of rollout.rampSteps) if (step > fraction + 1e-12) return step;
+  return null;
+}
+
+function emptyArms(): Arms {
+  return { learned: armStatisticsSchema.parse({}), rules: armStatisticsSchema.parse({}) };
+}
+
+/** What a requested mode change should do; `force` overrides every rollout rule. */
+export interface ModeChangeRequest {
+  mode: LearningMode;
+  /** A/B fraction to use (only with `ab_test`). */
+  fraction?: number;
+  force?: boolean;
+}
+
+/**
+ * Applies a mode change to `state` if the rollout rules allow it, else throws `RolloutRuleError`:
+ * - `ab_test`/`production` need a deployed model (`no-model`);
+ * - `production` needs `abTestSessionsBeforeProduction` learned sessions in `ab_test` (`ab-test-period`) and the
+ *   learned arm within the guardrails over the whole A/B period (`guardrails`);
+ * - a higher A/B fraction moves at most one ramp step, after `sessionsPerStep` learned sessions at the current
+ *   step (`ramp-step`) and within the guardrails (`guardrails`). Lowering the fraction is always allowed.
+ */
+export function applyModeChange(state: LearningState, request: ModeChangeRequest, rollout: RolloutConfig, currentMode: LearningMode, configuredFraction?: number): void {
+  const force = request.force === true;
+  const refuse = (rule: ConstructorParameters<typeof RolloutRuleError>[0]['rule'], message: string) => {
+    if (!force) throw new RolloutRuleError({ rule, message });
+    addStateEvent(state, `override of rule ${rule}: ${message}`);
+  };
+  if ((request.mode === 'ab_test' || request.mode === 'production') && state.deployed === null) {
+    refuse('no-model', `mode ${request.mode} needs a deployed model; deploy one with learning-deploy first`);
+  }
+  if (request.mode === 'production' && currentMode !== 'production') {
+    const served = state.abTest.sessionsServed;
+    if (served < rollout.abTestSessionsBeforeProduction) {
+      refuse('ab-test-period', `production needs an ab_test period of ${rollout.abTestSessionsBeforeProduction} learned sessions; ${served} served so far`);
+    } else {
+      const verdict = checkGuardrails(state.abTest.total.learned, state.abTest.total.rules, rollout.guardrails);
+      if (!verdict.withinGuardrails) refuse('guardrails', `production refused: ${verdict.reasons.join('; ')}`);
+    }
+  }
+  if (request.mode === 'ab_test') {
+    const wasAbTest = currentMode === 'ab_test';
+    const from = wasAbTest ? currentFraction(state, rollout, configuredFraction) : 0;
+    const target = request.fraction ?? (wasAbTest ? from : (configuredFraction ?? rollout.rampSteps[0]!));
+    if (target > from + 1e-12) {
+      const allowed = wasAbTest ? nextRampStep(from, rollout) : rollout.rampSteps[0]!;
+      if (allowed === null || target > allowed + 1e-12) {
+        refuse('ramp-step', `the A/B fraction moves one ramp step at a time (${rollout.rampSteps.join(' → ')}); from ${from} the next allowed is ${allowed ?? 'none'}, asked ${target}`);
+      } else if (wasAbTest) {
+        const stepSessions = state.abTest.step.learned.sessions;
+        if (stepSessions < rollout.sessionsPerStep) {
+          refuse('ramp-step', `ramping to ${target} needs ${rollout.sessionsPerStep} learned sessions at fraction ${from}; ${stepSessions} so far`);
+        } else {
+          const verdict = checkGuardrails(state.abTest.step.learned, state.abTest.total.rules, rollout.guardrails);
+          if (!verdict.withinGuardrails) refuse('guardrails', `ramping refused: ${verdict.reasons.join('; ')}`);
+        }
+      }
+    }
+    if (target !== state.abFraction) state.abTest.step = emptyArms();
+    state.abFraction = target;
+  }
+  if (request.mode !== currentMode || request.fraction !== undefined) {
+    addStateEvent(state, `mode ${currentMode} → ${request.mode}${request.mode === 'ab_test' ? ` at fraction ${state.abFraction}` : ''}${force ? ' (forced)' : ''}`);
+  }
+  state.mode = request.mode;
+}
+
+/** One finished session's contribution to its A/B arm. */
+export interface ArmObservation {
+  arm: 'learned' | 'rules';
+  reward: number;
+  failed: boolean;
+  costUsd: number;
+}
+
+function addToArm(arm: ArmStatistics, observation: ArmObservation): void {
+  arm.sessions += 1;
+  arm.rewardSum += observation.reward;
+  arm.costSum += observation.costUsd;
+  if (observation.failed) arm.failedSessions += 1;
+}
+
+/** What `recordArmObservation` did to the fraction. */
+export type RampEvent = { kind: 'none' } | { kind: 'ramped'; from: number; to: number } | { kind: 'breach'; from: number; to: number; reasons: string[] };
+
+/**
+ * Adds a finished `ab_test` session to its arm and, with `autoRamp`, moves the fraction: up one ramp step once the
+ * current step has `sessionsPerStep` learned sessions within the guardrails; back to the first step (and a logged
+ * breach) when they are breached.
+ */
+export function recordArmObservation(state: LearningState, observation: ArmObservation, rollout: RolloutConfig, configuredFraction?: number): RampEvent {
+  addToArm(state.abTest.step[observation.arm], observation);
+  addToArm(state.abTest.total[observation.arm], observation);
+  if (observation.arm === 'learned') state.abTest.sessionsServed += 1;
+  if (!rollout.autoRamp) return { kind: 'none' };
+  const from = currentFraction(state, rollout, configuredFraction);
+  if (state.abTest.step.learned.sessions < Math.max(1, rollout.sessionsPerStep)) return { kind: 'none' };
+  const verdict = checkGuardrails(state.abTest.step.learned, state.abTest.total.rules, rollout.guardrails);
+  if (!verdict.withinGuardrails) {
+    if (verdict.rules.sessions === 0) return { kind: 'none' };
+    const to = rollout.rampSteps[0]!;
+    state.abFraction = to;
+    state.abTest.step = emptyArms();
+    const at = new Date().toISOString();
+    state.abTest.lastBreach = { at, reason: verdict.reasons.join('; ') };
+    addStateEvent(state, `guardrail breach at fraction ${from}: ${verdict.reasons.join('; ')}; back to ${to}`);
+    return { kind: 'breach', from, to, reasons: verdict.reasons };
+  }
+  const to = nextRampStep(from, rollout);
+  if (to === null) return { kind: 'none' };
+  state.abFraction = to;
+  state.abTest.step = emptyArms();
+  addStateEvent(state, `ramped the A/B fraction ${from} → ${to}`);
+  return { kind: 'ramped', from, to };
+}
