@@ -9,3 +9,5 @@ export { parseExperienceLine, findForbiddenKey, type LineParseResult } from './p
 export { QuarantineWriter, type QuarantineEntry, type QuarantineReason } from './quarantine';
 export { listSegments, type SegmentFile, ACTIVE_SEGMENT_NAME, QUARANTINE_FILE_NAME } from './segment-files';
 export { acquireFileLock, type FileLock, type FileLockOptions } from './file-lock';
+export * from './experience-stats';
+export { PSquareQuantile } from './p-square-quantile';

@@ -27,7 +27,10 @@ export interface QuarantineEntry {
   excerpt: string;
   /** Torn tails only: the removed bytes, base64 (at most 1 MiB), so nothing acknowledged is ever silently lost. */
   rawBase64?: string;
-  /** Dedupe key: the same bad line seen by several reads is recorded once. */
+  /**
+   * Dedupe key (segment fingerprint, line, size, hash of the excerpt): the same bad line seen by several reads is
+   * recorded once, even after its segment was rotated and compressed (which changes its name, not its content).
+   */
   key: string;
 }
 
@@ -53,6 +56,8 @@ export function makeQuarantineEntry(input: {
   bytes: number;
   content: string | Buffer;
   keepRaw?: boolean;
+  /** Identity of the segment that survives rotation and compression (a hash of its first bytes). */
+  segmentFingerprint?: string;
 }): QuarantineEntry {
   const excerpt =
     typeof input.content === 'string'
@@ -66,7 +71,7 @@ export function makeQuarantineEntry(input: {
     detail: input.detail.slice(0, 1000),
     bytes: input.bytes,
     excerpt,
-    key: `${input.line}:${input.bytes}:${fnv1aHex(excerpt)}`,
+    key: `${input.segmentFingerprint ?? ''}:${input.line}:${input.bytes}:${fnv1aHex(excerpt)}`,
   };
   if (input.keepRaw === true) {
     const raw = typeof input.content === 'string' ? Buffer.from(input.content) : input.content;

@@ -5,7 +5,7 @@ import type { Experience } from '@orchestra/learning-types';
 import type { ExperiencePredicate } from './experience-filter';
 import type { ReadSummary } from './experience-stream';
 import { parseExperienceLine } from './parse-experience-line';
-import { makeQuarantineEntry, type QuarantineEntry, type QuarantineReason } from './quarantine';
+import { fnv1aHex, makeQuarantineEntry, type QuarantineEntry, type QuarantineReason } from './quarantine';
 import type { SegmentFile } from './segment-files';
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -39,6 +39,7 @@ class LineScanner {
   private skippedBytes = 0;
   private skippedHead: Buffer | undefined;
   private lineNumber = 0;
+  private fingerprint: string | undefined;
   private block: SegmentBlock = { experiences: [], quarantine: [] };
 
   constructor(
@@ -56,7 +57,18 @@ class LineScanner {
     const summary = this.options.summary;
     summary.quarantined += 1;
     summary.quarantinedByReason[reason] = (summary.quarantinedByReason[reason] ?? 0) + 1;
-    this.block.quarantine.push(makeQuarantineEntry({ segment: this.segment.name, line: this.lineNumber, reason, detail, bytes, content, keepRaw }));
+    this.block.quarantine.push(
+      makeQuarantineEntry({
+        segment: this.segment.name,
+        segmentFingerprint: this.fingerprint,
+        line: this.lineNumber,
+        reason,
+        detail,
+        bytes,
+        content,
+        keepRaw,
+      }),
+    );
   }
 
   private handleText(line: string): void {
@@ -112,6 +124,7 @@ class LineScanner {
   }
 
   push(chunk: Buffer): void {
+    this.fingerprint ??= fnv1aHex(chunk.subarray(0, 256).toString('latin1'));
     let start = 0;
     if (this.skipping) {
       const newline = chunk.indexOf(NEWLINE);
