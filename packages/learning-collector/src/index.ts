@@ -11,3 +11,5 @@ export { listSegments, type SegmentFile, ACTIVE_SEGMENT_NAME, QUARANTINE_FILE_NA
 export { acquireFileLock, type FileLock, type FileLockOptions } from './file-lock';
 export * from './experience-stats';
 export { PSquareQuantile } from './p-square-quantile';
+export * from './experience-export';
+export { formatCsvCell, formatCsvRow, parseCsv, type CsvCell } from './csv-writer';
