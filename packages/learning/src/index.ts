@@ -9,3 +9,7 @@ export { loadTrainer, type TrainerModule, type ModuleImporter } from './trainer-
 export type { TaskInput, PolicyInput, Routing, LearningRuntime, LearningDecision, ExperienceSink } from './learning-runtime';
 export { LearningManager, createLearning, type CreateLearningOptions, type RecordResult, type LearningStatus } from './learning-manager';
 export { withFileLock, type FileLockOptions } from './file-lock';
+export { lineChart, barChart, escapeXml, formatNumber, niceTicks, type LineSeries, type Bar } from './report/svg-charts';
+export { addExperienceToReport, emptyReportData, readLearningCurves, quantile, bucketMeans, type ReportData, type LearningCurve } from './report/report-data';
+export { renderLearningReport } from './report/render-report';
+export { collectReportData, writeLearningReport } from './report/write-learning-report';

@@ -1,7 +1,10 @@
 import { TrainerUnavailableError } from './errors';
 
-/** The trainer package's module, as loaded at run time. */
-export type TrainerModule = typeof import('@orchestra/learning-trainer');
+/**
+ * The trainer package's module, as loaded at run time. Typed structurally (not with `typeof import(...)`) so that
+ * this package's declarations do not require the optional trainer to be installed.
+ */
+export type TrainerModule = Readonly<Record<string, unknown>>;
 
 /** Imports a module by name; replaceable in tests. */
 export type ModuleImporter = (specifier: string) => Promise<unknown>;

@@ -1,0 +1,37 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { JsonlExperienceStore } from '@orchestra/learning-collector';
+import type { Experience } from '@orchestra/learning-types';
+import { renderLearningReport } from './render-report';
+import { addExperienceToReport, emptyReportData, readLearningCurves, type ReportData } from './report-data';
+
+/** Gathers the report data from experiences and the learning curves in `metricsDirectory`. */
+export async function collectReportData(experiences: AsyncIterable<Experience> | Iterable<Experience>, metricsDirectory?: string): Promise<ReportData> {
+  const data = emptyReportData();
+  let seed = 0x9e3779b9;
+  const random = () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 4294967296;
+  };
+  for await (const experience of experiences) addExperienceToReport(data, experience, random);
+  if (metricsDirectory !== undefined) data.curves = await readLearningCurves(metricsDirectory);
+  return data;
+}
+
+/**
+ * Writes the HTML report of a data directory: the experience buffer (`<dataDir>/experience_buffer`) and the
+ * trainer's learning curves (`<dataDir>/metrics/*.jsonl`). Returns the path written and the data drawn.
+ */
+export async function writeLearningReport(options: { dataDir: string; output: string; title?: string }): Promise<{ path: string; data: ReportData }> {
+  const store = await JsonlExperienceStore.open({ dataDir: options.dataDir });
+  let data: ReportData;
+  try {
+    data = await collectReportData(store.read({ quarantine: false }), join(options.dataDir, 'metrics'));
+  } finally {
+    await store.close();
+  }
+  const path = resolve(options.output);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, renderLearningReport(data, options.title === undefined ? {} : { title: options.title }));
+  return { path, data };
+}
