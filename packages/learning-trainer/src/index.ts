@@ -11,3 +11,4 @@ export * from './networks/multilayer-perceptron';
 export * from './networks/factorised-policy';
 export * from './networks/actor-critic';
 export * from './onnx';
+export * from './artifact';
