@@ -17,7 +17,7 @@ export const optimizerConfigSchema = z.object({
   beta1: z.number().min(0).lt(1).default(0.9),
   beta2: z.number().min(0).lt(1).default(0.999),
   epsilon: z.number().positive().default(1e-8),
-  /** Global gradient-norm clip across actor and critic; `null` disables it. */
+  /** Gradient-norm clip of each network (actor and critic separately); `null` disables it. */
   maxGradientNorm: z.number().positive().nullable().default(0.5),
 });
 export type OptimizerConfig = z.infer<typeof optimizerConfigSchema>;

@@ -54,18 +54,18 @@ export class ActorCritic {
     });
   }
 
-  /** Clips the combined gradient norm (when configured), then takes one Adam step on both networks. */
-  applyGradients(): { gradientNorm: number } {
+  /**
+   * Clips each network's gradient norm (when configured), then takes one Adam step on both. The two networks are
+   * clipped separately: the critic's squared-error gradient is usually far larger than the actor's and would
+   * otherwise shrink the policy step whenever returns are large.
+   */
+  applyGradients(): { actorGradientNorm: number; criticGradientNorm: number } {
     const optimizer = this.config.optimizer;
-    const gradientNorm = Math.sqrt(this.actor.gradientSquaredNorm() + this.critic.gradientSquaredNorm());
-    if (optimizer.maxGradientNorm !== null && gradientNorm > optimizer.maxGradientNorm) {
-      const factor = optimizer.maxGradientNorm / (gradientNorm + 1e-6);
-      this.actor.scaleGradients(factor);
-      this.critic.scaleGradients(factor);
-    }
+    const actorGradientNorm = clip(this.actor, optimizer.maxGradientNorm);
+    const criticGradientNorm = clip(this.critic, optimizer.maxGradientNorm);
     this.actor.applyAdam(optimizer.learningRate, optimizer.beta1, optimizer.beta2, optimizer.epsilon);
     this.critic.applyAdam(optimizer.criticLearningRate ?? optimizer.learningRate, optimizer.beta1, optimizer.beta2, optimizer.epsilon);
-    return { gradientNorm };
+    return { actorGradientNorm, criticGradientNorm };
   }
 
   /** The actor's layers in the neutral format (for the artifact writer). */
@@ -77,4 +77,10 @@ export class ActorCritic {
   getCriticWeights(): DenseLayerWeights[] {
     return this.critic.getWeights();
   }
+}
+
+function clip(network: MultilayerPerceptron, maximumNorm: number | null): number {
+  const norm = Math.sqrt(network.gradientSquaredNorm());
+  if (maximumNorm !== null && norm > maximumNorm) network.scaleGradients(maximumNorm / (norm + 1e-6));
+  return norm;
 }
