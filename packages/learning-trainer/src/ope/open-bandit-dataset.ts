@@ -14,11 +14,19 @@ export interface OpenBanditLog {
   itemCount: number;
 }
 
-/** Reads one `item_id,position,click,propensity_score` CSV (the header is required and checked). */
+/**
+ * Reads an Open Bandit Dataset CSV: either the four-column copy in `data/obd/` or an original obp file (columns are
+ * found by their header names `item_id`, `position`, `click`, `propensity_score`).
+ */
 export function readOpenBanditLog(file: string | URL): OpenBanditLog {
   const lines = readFileSync(file, 'utf8').trim().split('\n');
-  const header = lines[0]?.trim();
-  if (header !== 'item_id,position,click,propensity_score') throw new Error(`Unexpected Open Bandit header in ${String(file)}: ${header}`);
+  const header = (lines[0] ?? '').trim().split(',');
+  const column = (name: string): number => {
+    const index = header.indexOf(name);
+    if (index < 0) throw new Error(`Open Bandit file ${String(file)} has no ${name} column`);
+    return index;
+  };
+  const [itemColumn, positionColumn, clickColumn, propensityColumn] = ['item_id', 'position', 'click', 'propensity_score'].map(column) as [number, number, number, number];
   const size = lines.length - 1;
   const log: OpenBanditLog = {
     itemIds: new Int32Array(size),
@@ -28,11 +36,11 @@ export function readOpenBanditLog(file: string | URL): OpenBanditLog {
     itemCount: 0,
   };
   for (let row = 0; row < size; row += 1) {
-    const [item, position, click, propensity] = lines[row + 1]!.split(',');
-    log.itemIds[row] = Number(item);
-    log.positions[row] = Number(position);
-    log.clicks[row] = Number(click);
-    log.propensities[row] = Number(propensity);
+    const fields = lines[row + 1]!.split(',');
+    log.itemIds[row] = Number(fields[itemColumn]);
+    log.positions[row] = Number(fields[positionColumn]);
+    log.clicks[row] = Number(fields[clickColumn]);
+    log.propensities[row] = Number(fields[propensityColumn]);
     log.itemCount = Math.max(log.itemCount, log.itemIds[row]! + 1);
   }
   return log;
@@ -45,31 +53,48 @@ export function clickRate(log: OpenBanditLog): number {
   return clicks / log.clicks.length;
 }
 
+/** A context-free slate policy: `probability[slot * itemCount + item]` = P(item shown in slot), slot 0-based. */
+export interface SlotActionDistribution {
+  itemCount: number;
+  probability: Float64Array;
+}
+
+/** The uniform-random policy of the dataset's "random" logs: every item has probability 1/itemCount in every slot. */
+export function uniformActionDistribution(itemCount: number): SlotActionDistribution {
+  return { itemCount, probability: new Float64Array(3 * itemCount).fill(1 / itemCount) };
+}
+
 /**
- * Records for evaluating the uniform-random policy (every item equally likely in each slot, probability
- * 1/itemCount, exactly the policy of the dataset's "random" logs) on `log`. With `withRewardModel`, adds
- * cross-fitted reward-model estimates for doubly robust: the click rate of each (item, slot) cell, smoothed
- * towards the overall rate, fitted on the other half of the log (first vs second half in time).
+ * Records for evaluating a context-free slate policy on `log` (obp's setting: each row is one decision, the
+ * action is the item, the slot is part of the context). With `withRewardModel`, adds cross-fitted reward-model
+ * estimates for doubly robust: the click rate of each (slot, item) cell, smoothed towards the overall rate, fitted on
+ * the other half of the log (first vs second half in time).
  */
-export function uniformRandomPolicyRecords(log: OpenBanditLog, itemCount: number, withRewardModel = false): OffPolicyRecord[] {
+export function openBanditRecords(log: OpenBanditLog, target: SlotActionDistribution, withRewardModel = false): OffPolicyRecord[] {
+  const { itemCount, probability } = target;
   const size = log.clicks.length;
-  const targetProbability = 1 / itemCount;
   const half = Math.floor(size / 2);
   const models = withRewardModel ? [fitCellClickRates(log, half, size, itemCount), fitCellClickRates(log, 0, half, itemCount)] : [];
   const records: OffPolicyRecord[] = [];
   for (let row = 0; row < size; row += 1) {
-    const record: OffPolicyRecord = { reward: log.clicks[row]!, propensity: log.propensities[row]!, targetProbability };
+    const cell = (log.positions[row]! - 1) * itemCount + log.itemIds[row]!;
+    const record: OffPolicyRecord = { reward: log.clicks[row]!, propensity: log.propensities[row]!, targetProbability: probability[cell]! };
     const model = models[row < half ? 0 : 1];
     if (model !== undefined) {
       const slot = log.positions[row]! - 1;
       let expected = 0;
-      for (let item = 0; item < itemCount; item += 1) expected += model[slot * itemCount + item]!;
-      record.directMethodEstimate = expected / itemCount;
-      record.loggedActionEstimate = model[slot * itemCount + log.itemIds[row]!]!;
+      for (let item = 0; item < itemCount; item += 1) expected += probability[slot * itemCount + item]! * model[slot * itemCount + item]!;
+      record.directMethodEstimate = expected;
+      record.loggedActionEstimate = model[cell]!;
     }
     records.push(record);
   }
   return records;
+}
+
+/** Records for evaluating the uniform-random policy on `log` (see `openBanditRecords`). */
+export function uniformRandomPolicyRecords(log: OpenBanditLog, itemCount: number, withRewardModel = false): OffPolicyRecord[] {
+  return openBanditRecords(log, uniformActionDistribution(itemCount), withRewardModel);
 }
 
 /** Smoothed click rate per (slot, item) from rows [from, to): (clicks + k·overall) / (shows + k), k = 50. */

@@ -1,0 +1,162 @@
+/**
+ * The full off-policy-evaluation check on the Open Bandit Dataset sample, printed as a table and written to
+ * `bench-results/learning-trainer-obd.json` at the repository root. Run from packages/learning-trainer:
+ *
+ *   node --import tsx src/ope/open-bandit-check.ts
+ *
+ * Reads the original files in /work/shared/data/obd when they are there (same rows), else the copies in data/obd.
+ * Not exported from the package; the benchmark entry may call `runOpenBanditCheck`.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bernoulliThompsonActionDistribution, readBernoulliThompsonPriors } from './bernoulli-thompson-sampling';
+import { checkAgainstOnPolicyRewards } from './check-against-on-policy-rewards';
+import { InsufficientOverlapError } from './errors/insufficient-overlap-error';
+import { estimatePolicyValue } from './estimate-policy-value';
+import { offPolicyEstimators, type OffPolicyEstimator } from './off-policy-record';
+import { clickRate, openBanditRecords, readOpenBanditLog, uniformActionDistribution, type OpenBanditLog } from './open-bandit-dataset';
+
+const packageDirectory = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const sharedDirectory = '/work/shared/data/obd';
+const shortName: Record<OffPolicyEstimator, string> = {
+  'inverse-propensity-scoring': 'IPS',
+  'self-normalized-inverse-propensity-scoring': 'SNIPS',
+  'doubly-robust': 'DR',
+};
+
+/** One line of the check: an off-policy estimate set against the on-policy click rate of the same policy. */
+export interface OpenBanditCheckRow {
+  experiment: string;
+  campaign: 'men' | 'women';
+  estimator: string;
+  estimate: number | null;
+  lower: number | null;
+  upper: number | null;
+  effectiveSampleSize: number;
+  meanWeight: number;
+  maximumWeight: number;
+  observed: number;
+  observedLower: number;
+  observedUpper: number;
+  /** Does the estimate's own interval contain the observed rate? */
+  intervalCoversObserved: boolean | null;
+  /** Does the two-sample interval of (estimate − observed) contain 0? */
+  consistent: boolean | null;
+  note: string;
+  milliseconds: number;
+}
+
+function readLog(policy: 'bts' | 'random', campaign: 'men' | 'women'): OpenBanditLog | undefined {
+  const shared = join(sharedDirectory, policy, campaign, `${campaign}.csv`);
+  if (existsSync(shared)) return readOpenBanditLog(shared);
+  const local = join(packageDirectory, 'data', 'obd', `${policy}-${campaign}.csv`);
+  return existsSync(local) ? readOpenBanditLog(local) : undefined;
+}
+
+function compare(
+  experiment: string,
+  campaign: 'men' | 'women',
+  records: ReturnType<typeof openBanditRecords>,
+  onPolicy: OpenBanditLog,
+  seed: number,
+  note = '',
+): OpenBanditCheckRow[] {
+  return offPolicyEstimators.map((estimator) => {
+    const started = performance.now();
+    try {
+      const check = checkAgainstOnPolicyRewards(records, onPolicy.clicks, { estimator, seed, replicates: 2000 });
+      return {
+        experiment,
+        campaign,
+        estimator: shortName[estimator],
+        estimate: check.estimate.value,
+        lower: check.estimate.lower,
+        upper: check.estimate.upper,
+        effectiveSampleSize: check.estimate.effectiveSampleSize,
+        meanWeight: check.estimate.meanWeight,
+        maximumWeight: check.estimate.maximumWeight,
+        observed: check.observed.value,
+        observedLower: check.observed.lower,
+        observedUpper: check.observed.upper,
+        intervalCoversObserved: check.estimate.lower <= check.observed.value && check.observed.value <= check.estimate.upper,
+        consistent: check.consistent,
+        note,
+        milliseconds: performance.now() - started,
+      };
+    } catch (error) {
+      if (!InsufficientOverlapError.isInstance(error)) throw error;
+      return {
+        experiment,
+        campaign,
+        estimator: shortName[estimator],
+        estimate: null,
+        lower: null,
+        upper: null,
+        effectiveSampleSize: error.effectiveSampleSize,
+        meanWeight: Number.NaN,
+        maximumWeight: error.maximumWeight,
+        observed: clickRate(onPolicy),
+        observedLower: Number.NaN,
+        observedUpper: Number.NaN,
+        intervalCoversObserved: null,
+        consistent: null,
+        note: `refused: InsufficientOverlapError (ESS ${error.effectiveSampleSize.toFixed(1)} < ${error.requiredEffectiveSampleSize.toFixed(0)})`,
+        milliseconds: performance.now() - started,
+      };
+    }
+  });
+}
+
+/** Runs both experiments on both campaigns and returns the rows (see the module comment). */
+export function runOpenBanditCheck({ simulations = 200_000, seed = 12345 }: { simulations?: number; seed?: number } = {}): OpenBanditCheckRow[] {
+  const priors = readBernoulliThompsonPriors(existsSync(join(sharedDirectory, 'prior_bts.yaml')) ? join(sharedDirectory, 'prior_bts.yaml') : join(packageDirectory, 'data', 'obd', 'prior_bts.yaml'));
+  const rows: OpenBanditCheckRow[] = [];
+  for (const campaign of ['men', 'women'] as const) {
+    const bernoulliThompson = readLog('bts', campaign);
+    const random = readLog('random', campaign);
+    if (bernoulliThompson === undefined || random === undefined) continue;
+    const itemCount = campaign === 'men' ? 34 : 46;
+    // 1. The uniform-random policy, estimated from the Bernoulli-TS logs, against the random logs' click rate.
+    rows.push(...compare('uniform-random from BTS logs', campaign, openBanditRecords(bernoulliThompson, uniformActionDistribution(itemCount), true), random, seed));
+    // 2. Bernoulli TS replayed from prior_bts.yaml, estimated from the random logs, against the BTS logs' click rate.
+    const started = performance.now();
+    const distribution = bernoulliThompsonActionDistribution(priors[campaign]!, simulations, seed);
+    const simulationSeconds = (performance.now() - started) / 1000;
+    rows.push(
+      ...compare('BTS (prior replay) from random logs', campaign, openBanditRecords(random, distribution, true), bernoulliThompson, seed, `action distribution: ${simulations} simulations in ${simulationSeconds.toFixed(1)} s`),
+    );
+  }
+  return rows;
+}
+
+function format(value: number | null, digits = 5): string {
+  return value === null || Number.isNaN(value) ? '—' : value.toFixed(digits);
+}
+
+function main(): void {
+  const started = performance.now();
+  const rows = runOpenBanditCheck();
+  const timingRecords = openBanditRecords(readLog('bts', 'men')!, uniformActionDistribution(34));
+  const timingStarted = performance.now();
+  estimatePolicyValue(timingRecords, { replicates: 1000, seed: 1 });
+  const bootstrapMilliseconds = performance.now() - timingStarted;
+  const lines = [
+    '| experiment | campaign | estimator | estimate [95% CI] | ESS | mean w | max w | observed on-policy [95% CI] | CI covers observed | two-sample consistent |',
+    '|---|---|---|---|---:|---:|---:|---|---|---|',
+    ...rows.map(
+      (row) =>
+        `| ${row.experiment} | ${row.campaign} | ${row.estimator} | ${row.estimate === null ? row.note : `${format(row.estimate)} [${format(row.lower)}, ${format(row.upper)}]`} | ` +
+        `${row.effectiveSampleSize.toFixed(0)} | ${format(row.meanWeight, 3)} | ${format(row.maximumWeight, 1)} | ${format(row.observed)} [${format(row.observedLower)}, ${format(row.observedUpper)}] | ` +
+        `${row.intervalCoversObserved ?? '—'} | ${row.consistent ?? '—'} |`,
+    ),
+  ];
+  console.log(lines.join('\n'));
+  for (const note of new Set(rows.map((row) => row.note).filter((note) => note.startsWith('action')))) console.log(`\n${note}`);
+  console.log(`\nSNIPS + 1000 bootstrap replicates on 10,000 records: ${bootstrapMilliseconds.toFixed(0)} ms (shared 2-core machine, noisy). Total ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+  const resultsDirectory = join(packageDirectory, '..', '..', 'bench-results');
+  mkdirSync(resultsDirectory, { recursive: true });
+  writeFileSync(join(resultsDirectory, 'learning-trainer-obd.json'), `${JSON.stringify({ createdAt: new Date().toISOString(), bootstrapMilliseconds, rows }, null, 2)}\n`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
