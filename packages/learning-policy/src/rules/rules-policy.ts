@@ -1,0 +1,200 @@
+import {
+  ActionSpace,
+  actionHeads,
+  createRng,
+  parallelApproaches,
+  teamRoles,
+  timeoutMultiplierBins,
+  type SeededRandom,
+} from '@orchestra/learning-features';
+import { ValidationError, approaches, retryStrategies, safetyLevels, validate, type Action, type Decision } from '@orchestra/learning-types';
+import { HeadPerturbation } from '../exploration/head-perturbation';
+import type { Policy, PolicyInput } from '../policy';
+import { canonicalizeIndices } from '../safety/action-indices';
+import { SafetyGuard } from '../safety/safety-guard';
+import { rulesConfigSchema, type RulesConfig, type RulesConfigInput } from './rules-config';
+
+/** Options of `RulesPolicy`. */
+export interface RulesPolicyOptions {
+  readonly config?: RulesConfigInput;
+  /** The guard whose constraints the rules and their exploration respect (default: the default constraints). */
+  readonly guard?: SafetyGuard;
+}
+
+/** A rules decision with the indices behind it (for shadow comparisons and propensities). */
+export interface RulesChoice {
+  readonly decision: Decision;
+  /** The rules' own (unexplored, repaired) action, canonical indices. */
+  readonly greedy: Int32Array;
+  /** The action taken, canonical indices. */
+  readonly indices: Int32Array;
+  readonly explored: boolean;
+}
+
+const parallelApproachSet = new Set<string>(parallelApproaches);
+const roleHead = {
+  architect: actionHeads.model_architect,
+  executor: actionHeads.model_executor,
+  auditor: actionHeads.model_auditor,
+  consultant: actionHeads.model_consultant,
+} as const;
+
+/**
+ * The hand-written baseline: team and approach by complexity, parallelism by domain diversity and load, safety by
+ * risk, timeout by estimated time, retry by model-error history (see `rulesConfigSchema` for every rule and
+ * default). Its actions always satisfy the guard's hard constraints (repairs are logged). With `epsilon > 0` it
+ * explores within the constraints (`HeadPerturbation`) and reports exact propensities; with `epsilon = 0` it is
+ * deterministic (propensity 1), and its logs support no off-policy learning.
+ */
+export class RulesPolicy implements Policy {
+  readonly config: RulesConfig;
+  readonly guard: SafetyGuard;
+  readonly space: ActionSpace;
+  readonly #random: SeededRandom;
+  readonly #perturbation: HeadPerturbation;
+  readonly #modelIndex: Record<keyof RulesConfig['plans'], Record<keyof typeof roleHead, number>>;
+  readonly #timeoutBin: number[];
+
+  constructor(options: RulesPolicyOptions = {}) {
+    this.config = validate(rulesConfigSchema, options.config ?? {}, 'RulesConfig');
+    this.guard = options.guard ?? new SafetyGuard();
+    this.space = this.guard.space;
+    this.#random = createRng(this.config.seed);
+    this.#perturbation = new HeadPerturbation(this.guard);
+    const plans = this.config.plans;
+    const index = (complexity: keyof RulesConfig['plans'], role: keyof typeof roleHead) => {
+      const id = plans[complexity].models[role];
+      const position = this.space.modelIndexOf(id);
+      if (position < 0) {
+        throw new ValidationError({ what: 'RulesConfig', issues: [{ path: `plans.${complexity}.models.${role}`, message: `model ${id} is not in the action space's catalog` }], value: id });
+      }
+      return position;
+    };
+    const models = (complexity: keyof RulesConfig['plans']) => ({
+      architect: index(complexity, 'architect'),
+      executor: index(complexity, 'executor'),
+      auditor: index(complexity, 'auditor'),
+      consultant: index(complexity, 'consultant'),
+    });
+    this.#modelIndex = { simple: models('simple'), medium: models('medium'), complex: models('complex') };
+    this.#timeoutBin = this.config.timeouts.map((row) => nearestBin(row.multiplier));
+  }
+
+  /** The rules' policy version (logged as `Decision.policyVersion`). */
+  get version(): string {
+    return this.config.version;
+  }
+
+  /** Decides with the configured exploration. */
+  decide(input: PolicyInput): Decision {
+    return this.choose(input, this.config.epsilon).decision;
+  }
+
+  /**
+   * Decides with exploration `epsilon` (overriding the configured one, e.g. per router mode) and returns the
+   * indices of the greedy and the taken action.
+   */
+  choose(input: PolicyInput, epsilon: number = this.config.epsilon): RulesChoice {
+    const explanation: string[] = [];
+    const active = this.guard.activeConstraints(input);
+    const greedy = this.#greedy(input, explanation);
+    for (const repair of this.guard.repair(greedy, active)) {
+      explanation.push(`safety: ${repair.constraintId} repaired ${repair.head} ${repair.from} → ${repair.to}`);
+    }
+    const indices = new Int32Array(greedy.length);
+    const explored = this.#perturbation.perturb(greedy, active, epsilon, this.#random, indices);
+    const propensity = this.#perturbation.probability(greedy, indices, active, epsilon);
+    if (explored) explanation.push(`exploration (ε = ${epsilon}) changed the rules' action`);
+    const action = this.space.decode(indices, input.context.skills ?? []);
+    canonicalizeIndices(this.space, greedy);
+    return {
+      decision: { action, propensity, source: 'rules', policyVersion: this.config.version, explanation },
+      greedy,
+      indices,
+      explored,
+    };
+  }
+
+  /** Exact probability that `choose(input, epsilon)` takes `action`. */
+  probabilityOf(action: Action, input: PolicyInput, epsilon: number = this.config.epsilon): number {
+    const active = this.guard.activeConstraints(input);
+    const greedy = this.#greedy(input, undefined);
+    this.guard.repair(greedy, active, { silent: true });
+    const chosen = canonicalizeIndices(this.space, this.space.encode(action));
+    return this.#perturbation.probability(greedy, chosen, active, epsilon);
+  }
+
+  /** The rules' action as indices, with a model for every role (so exploration can add roles). */
+  #greedy(input: PolicyInput, explanation: string[] | undefined): Int32Array {
+    const { context, system, history } = input;
+    const config = this.config;
+    const complexity = context.complexity in config.plans ? context.complexity : 'medium';
+    const plan = config.plans[complexity];
+    const indices = new Int32Array(this.space.heads.length);
+
+    let approach: string = plan.approach;
+    const domainCount = context.domains.length;
+    if (complexity === 'medium' && domainCount >= config.parallelDomainThreshold && approach === 'sequential') approach = 'parallel';
+    const roles = new Set<string>(plan.roles);
+    const security = context.taskType === 'security' || context.domains.includes('security');
+    if (config.auditorForRisks.includes(context.risk) || (security && config.securityNeedsAuditor)) roles.add('auditor');
+    if (complexity === 'complex' && context.risk === 'high' && config.consultantForComplexHighRisk) roles.add('consultant');
+    const availability = system.agentAvailability;
+    if (availability !== undefined) {
+      for (const role of [...roles]) if (availability[role as keyof typeof availability] === 0) roles.delete(role);
+    }
+    let team = 0;
+    teamRoles.forEach((role, bit) => {
+      if (roles.has(role)) team |= 1 << bit;
+    });
+    indices[actionHeads.approach] = Math.max(0, approaches.indexOf(approach as (typeof approaches)[number]));
+    indices[actionHeads.team] = team;
+
+    let parallelism = 1;
+    if (parallelApproachSet.has(approach)) {
+      parallelism = Math.min(4, Math.max(complexity === 'complex' ? 2 : 1, domainCount));
+      if (system.load >= config.load.high) parallelism = 1;
+      else if (system.load >= config.load.medium) parallelism = Math.max(1, parallelism - 1);
+    }
+    indices[actionHeads.parallelism] = parallelism - 1;
+
+    const minutes = context.estimatedTimeMinutes;
+    let row = config.timeouts.findIndex((entry) => entry.upToMinutes === null || minutes <= entry.upToMinutes);
+    if (row < 0) row = config.timeouts.length - 1;
+    let timeoutBin = this.#timeoutBin[row]!;
+    if (complexity === 'complex') timeoutBin = Math.min(timeoutMultiplierBins.length - 1, timeoutBin + Math.round(config.complexExtra / 0.25));
+    indices[actionHeads.timeout] = timeoutBin;
+
+    let retry: (typeof retryStrategies)[number] = 'retry_with_backoff';
+    const errorRate = history?.modelErrorRate;
+    if (errorRate !== undefined && errorRate >= config.retry.fallbackAtErrorRate) retry = 'fallback';
+    else if (errorRate !== undefined && errorRate < config.retry.failFastBelowErrorRate && context.risk === 'low') retry = 'fail_fast';
+    indices[actionHeads.retry] = retryStrategies.indexOf(retry);
+
+    let safety = config.safety[context.risk] ?? 'balanced';
+    if (context.risk === 'low' && config.permissiveTaskTypes.includes(context.taskType)) safety = 'permissive';
+    indices[actionHeads.safety] = safetyLevels.indexOf(safety);
+
+    const models = this.#modelIndex[complexity];
+    for (const role of ['architect', 'executor', 'auditor', 'consultant'] as const) indices[roleHead[role]] = models[role];
+
+    if (explanation !== undefined) {
+      explanation.push(
+        `complexity ${complexity} → ${approach} with ${['executor', ...teamRoles.filter((role) => roles.has(role))].join(', ')}`,
+        `${domainCount} domain(s), load ${system.load} → parallelism ${parallelism}`,
+        `risk ${context.risk} → safety ${safety}`,
+        `estimated ${minutes} min → timeout ×${timeoutMultiplierBins[timeoutBin]}`,
+        `model error rate ${errorRate ?? 'unknown'} → ${retry}`,
+      );
+    }
+    return indices;
+  }
+}
+
+function nearestBin(multiplier: number): number {
+  let best = 0;
+  for (let bin = 1; bin < timeoutMultiplierBins.length; bin += 1) {
+    if (Math.abs(timeoutMultiplierBins[bin]! - multiplier) < Math.abs(timeoutMultiplierBins[best]! - multiplier)) best = bin;
+  }
+  return best;
+}
