@@ -7,3 +7,33 @@ export * from './model-catalog';
 export * from './action-space';
 export * from './normalizer';
 export * from './history-index';
+export {
+  inferTaskContext,
+  inferTaskInputSchema,
+  DEFAULT_TASK_TYPE_METHOD,
+  RULE_WEIGHT,
+  DOMAIN_CLASSIFIER_WEIGHT,
+  type InferTaskInput,
+  type InferTaskContextOptions,
+  type InferenceEvidence,
+  type InferredValue,
+  type TaskContextInference,
+  type TaskTypeMethod,
+} from './inference/infer-task-context';
+export {
+  conventionalTypeToTaskType,
+  parseConventionalPrefix,
+  taskTypeOfConventionalCommit,
+  type ConventionalPrefix,
+} from './inference/conventional-commit';
+export {
+  NaiveBayesClassifier,
+  naiveBayesModelSchema,
+  trainNaiveBayes,
+  type LabelledTokens,
+  type NaiveBayesModel,
+  type NaiveBayesPrediction,
+  type NaiveBayesTrainingOptions,
+} from './inference/naive-bayes';
+export { shippedDomainClassifier, shippedTaskTypeClassifier } from './inference/shipped-classifiers';
+export { classifierFeatures, wordTokens } from './inference/tokenize';

@@ -1,0 +1,20 @@
+/**
+ * Trains the shipped classifiers from data/commits.tsv and writes them to src/inference/models/*.json.
+ * Run: `pnpm --filter @orchestra/learning-features train` (deterministic: same data, same JSON).
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadLabelledCommits } from '../src/evaluation/commit-dataset';
+import { trainDomainModel, trainTaskTypeModel } from '../src/evaluation/train-classifiers';
+
+const rows = loadLabelledCommits();
+const source = `data/commits.tsv: all ${rows.length} subjects of vuejs/core (MIT) and prisma/prisma (Apache-2.0)`;
+const outputs = {
+  'task-type-classifier.json': trainTaskTypeModel(rows, source),
+  'domain-classifier.json': trainDomainModel(rows, `${source}, rows with a derived primary domain`),
+};
+for (const [name, model] of Object.entries(outputs)) {
+  const path = fileURLToPath(new URL(`../src/inference/models/${name}`, import.meta.url));
+  writeFileSync(path, `${JSON.stringify(model)}\n`);
+  console.log(`wrote ${path}: ${Object.keys(model.tokenCounts).length} tokens, ${model.documentCounts.reduce((sum, value) => sum + value, 0)} documents`);
+}

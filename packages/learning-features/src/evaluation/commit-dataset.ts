@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Domain, TaskType } from '@orchestra/learning-types';
+import { taskTypeOfConventionalCommit } from '../inference/conventional-commit';
+
+/**
+ * One labelled commit subject from `data/commits.tsv` (vuejs/core, MIT; prisma/prisma, Apache-2.0): the author's
+ * conventional type mapped to our task type, and — where the scope says so — a derived primary domain.
+ */
+export interface LabelledCommit {
+  repository: string;
+  commit: string;
+  conventionalType: string;
+  scope: string;
+  /** The subject without its `type(scope):` prefix. */
+  subject: string;
+  taskType: TaskType;
+  /** Derived from the scope (see `domainOfScope`), else from the type for docs/test/ci; `undefined` when unclear. */
+  primaryDomain: Domain | undefined;
+  /** How `primaryDomain` was derived. */
+  domainSource: 'scope' | 'type' | undefined;
+}
+
+/**
+ * Scope → primary domain, per the domain definitions in `@orchestra/learning-types`. Written once from the scope
+ * names (not from the subjects or from any classifier output); scopes not matched are left unlabelled.
+ */
+const scopeDomainRules: ReadonlyArray<readonly [RegExp, Domain]> = [
+  [/^(e2e|test|tests|testing|coverage|fixtures|qa|integration(-tests)?|test\/.*|integration\/.*)$/iu, 'testing'],
+  [/^(docs?|readme|contributing|changelog|adrs?|adr-\d+|architecture|glossary|roadmap|spec|design|patterns)$/iu, 'documentation'],
+  [/^(ci|release|publish|pkg-pr-new|github|workflows?|oss-setup|docker)$/iu, 'devops'],
+  [/(cipherstash|security|auth|crypto|postgres-rls)/iu, 'security'],
+  [/^(ssr|server-renderer|telemetry-backend|server)$/iu, 'backend'],
+  [
+    /(sql|postgres|mongo|sqlite|migration|kysely|pgvector|postgis|psl|db-init|orm|adapter-|driver-|target-|contract|schema-verify|relational|query-builder|query-ast|supabase|planner|prisma)/iu,
+    'database',
+  ],
+  [/^(compiler.*|compile-sfc|sfc|sfc\/.*|parser|template-explorer|build|hmr|devtools|dx|cli|cli\/.*|cli-.*|vite-plugin|emitter|emit|emission|ts-render|lint|config|upgrade|init|codec|ast|sfc-playground|playground|scripts|types\/jsx)$/iu, 'tooling'],
+  [
+    /^(runtime-core|runtime-dom|runtime-core\/.*|reactivity|reactivity\/.*|reactive|effect|watch|transition|transition-group|transitiongroup|custom-elements?|hydration|v-model|v-on|v-show|v-for|v-if|suspense|teleport|portal|keep-alive|keepalive|slots|scheduler|core|directives|definemodel|templateref|vnode|runtime|compat|expose|examples\/react-router-demo)$/iu,
+    'frontend',
+  ],
+];
+
+/** The domain a scope names, if any (see `scopeDomainRules`). */
+export function domainOfScope(scope: string): Domain | undefined {
+  if (scope === '') return undefined;
+  for (const [pattern, domain] of scopeDomainRules) if (pattern.test(scope)) return domain;
+  return undefined;
+}
+
+const typeDomains: Readonly<Partial<Record<string, Domain>>> = { docs: 'documentation', test: 'testing', ci: 'devops' };
+
+let cache: LabelledCommit[] | undefined;
+
+/** Reads `data/commits.tsv` (11,013 rows) once. For tests, benchmarks and training scripts only; not exported. */
+export function loadLabelledCommits(): LabelledCommit[] {
+  if (cache !== undefined) return cache;
+  const path = fileURLToPath(new URL('../../data/commits.tsv', import.meta.url));
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const rows: LabelledCommit[] = [];
+  for (const line of lines.slice(1)) {
+    if (line.trim() === '') continue;
+    const [repository = '', commit = '', conventionalType = '', scope = '', subject = ''] = line.split('\t');
+    const taskType = taskTypeOfConventionalCommit(conventionalType, scope);
+    if (taskType === undefined) continue;
+    const fromScope = domainOfScope(scope);
+    const fromType = typeDomains[conventionalType];
+    rows.push({
+      repository,
+      commit,
+      conventionalType,
+      scope,
+      subject,
+      taskType,
+      primaryDomain: fromScope ?? fromType,
+      domainSource: fromScope !== undefined ? 'scope' : fromType !== undefined ? 'type' : undefined,
+    });
+  }
+  cache = rows;
+  return rows;
+}
+
+/** The repository the keyword rules were written against (only its subjects were read while writing them). */
+export const TUNING_REPOSITORY = 'vuejs/core';
+/** The repository held out: nothing was tuned on it. */
+export const HELD_OUT_REPOSITORY = 'prisma/prisma';
