@@ -26,7 +26,7 @@ describe('bernoulliThompsonActionDistribution', () => {
     }
   });
 
-  it('matches the dataset copy's obp-style sanity value: IPS of the BTS replay on the random men logs ≈ 0.00453, mean weight ≈ 0.985', () => {
+  it('matches the obp-style sanity value of the dataset copy: IPS of the BTS replay on the random men logs ≈ 0.00453, mean weight ≈ 0.985', () => {
     // SOURCE.md of the dataset copy: obp-style computation with numpy, 200,000 simulations: IPW 0.00453, mean weight 0.985.
     const distribution = bernoulliThompsonActionDistribution(priors.men!, 20_000, 7);
     const records = openBanditRecords(readOpenBanditLog(new URL('random-men.csv', dataDirectory)), distribution);

@@ -10,3 +10,4 @@ export { comparePolicyValues, type PolicyComparison } from './compare-policy-val
 export { evaluate, offPolicyRecordsFromExperiences, type EvaluatedPolicy, type ExperienceEvaluationOptions } from './evaluate';
 export { InsufficientOverlapError } from './errors/insufficient-overlap-error';
 export { checkAgainstOnPolicyRewards, type OnPolicyCheck } from './check-against-on-policy-rewards';
+export { evaluatedPolicyFromPolicy, policyInputOf, type ProbabilityReportingPolicy } from './evaluated-policy-from-policy';
