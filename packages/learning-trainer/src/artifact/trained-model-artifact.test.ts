@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ActionSpace, defaultFeatureSchema, Normalizer } from '@orchestra/learning-features';
-import { loadModelArtifact, ModelArtifactError, sha256Hex, type ModelArtifactErrorReason } from '@orchestra/learning-policy';
+import {
+  createDenseRuntime,
+  isWasmSimdAvailable,
+  LearnedPolicy,
+  loadModelArtifact,
+  ModelArtifactError,
+  sha256Hex,
+  type ModelArtifactErrorReason,
+} from '@orchestra/learning-policy';
 import * as onnxRuntime from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { denseLayersForward } from '../networks/dense-layer-weights';
@@ -149,6 +157,32 @@ describe('writeTrainedModelArtifact', () => {
       await session.release();
       actorModel.dispose();
     }
+  });
+
+  it('gives the policy package runtimes (TypeScript and WebAssembly SIMD) the same logits and actions as onnxruntime', async () => {
+    const artifact = await loadModelArtifact(directory, { loadOnnx: true });
+    const session = await onnxRuntime.InferenceSession.create(artifact.onnx!);
+    try {
+      const batch = 16;
+      const inputs = randomInputs(batch, inputSize, 5);
+      const onnxLogits = (await session.run({ features: new onnxRuntime.Tensor('float32', inputs, [batch, inputSize]) })).logits!.data as Float32Array;
+      const kinds = isWasmSimdAvailable() ? (['typescript', 'wasm-simd'] as const) : (['typescript'] as const);
+      for (const kind of kinds) {
+        const runtime = createDenseRuntime(artifact.actor, { maxBatch: batch, prefer: kind });
+        runtime.input.set(inputs);
+        runtime.run(batch);
+        for (let row = 0; row < batch; row += 1) {
+          const runtimeRow = runtime.output.subarray(row * runtime.outputStride, row * runtime.outputStride + actionSpace.totalLogits);
+          const onnxRow = onnxLogits.subarray(row * actionSpace.totalLogits, (row + 1) * actionSpace.totalLogits);
+          for (let column = 0; column < actionSpace.totalLogits; column += 1) expect(Math.abs(runtimeRow[column]! - onnxRow[column]!)).toBeLessThan(1e-5);
+          expect(greedyAction(runtimeRow, 0)).toEqual(greedyAction(onnxRow, 0));
+        }
+      }
+    } finally {
+      await session.release();
+    }
+    const policy = await LearnedPolicy.load(directory, { selection: 'argmax' });
+    expect(policy.version).toBe('learned-test-1');
   });
 
   it('can leave out the critic and the ONNX export', async () => {
