@@ -58,6 +58,10 @@ export const learningConfigSchema = z.object({
   abFraction: z.number().gt(0).max(1).optional(),
   /** Exploration rate of the rules policy in `shadow` mode (see the policy package). */
   exploration: z.number().min(0).max(1).default(0.1),
+  /** Seed of the policies' sampling and exploration (decisions are reproducible for a given seed and input order). */
+  seed: z.number().int().nonnegative().default(1),
+  /** A learned decision slower than this (ms) falls back to the rules (see the policy package's router). */
+  latencyBudgetMs: z.number().positive().default(2),
   /** How often (ms) a running manager checks the state file for a newly deployed model or mode; 0 = never. */
   reloadIntervalMs: z.number().int().nonnegative().default(2000),
   rollout: rolloutConfigSchema.default(rolloutConfigSchema.parse({})),

@@ -6,7 +6,9 @@ export { OrchestratorIntegration, modelAttemptSchema, stepStartSchema, type Mode
 export { parseIngestedSession, parseSessionText, readSessionFile, type IngestedSession } from './session-file';
 export { opeBeatsRules, loadVerifiedModel, MODELS_DIRECTORY } from './deployment';
 export { loadTrainer, type TrainerModule, type ModuleImporter } from './trainer-loader';
-export type { TaskInput, PolicyInput, Routing, LearningRuntime, LearningDecision, ExperienceSink } from './learning-runtime';
+export type { TaskInput, PolicyInput, Routing, LearningRuntime, LearningDecision, ExperienceSink, RecordExtras } from './learning-runtime';
+export { DefaultLearningRuntime, type DefaultRuntimeOptions } from './default-runtime';
+export { CollectorSink } from './collector-sink';
 export { LearningManager, createLearning, type CreateLearningOptions, type RecordResult, type LearningStatus } from './learning-manager';
 export { withFileLock, type FileLockOptions } from './file-lock';
 export { lineChart, barChart, escapeXml, formatNumber, niceTicks, type LineSeries, type Bar } from './report/svg-charts';

@@ -14,7 +14,9 @@ import { loadLearningConfig, type LoadConfigOptions, type ResolvedLearningConfig
 import { copyArtifactIntoDataDir, loadVerifiedModel, opeBeatsRules } from './deployment';
 import { RolloutRuleError } from './errors';
 import { addStateEvent, LearningStateStore, type DeployedModel, type LearningState } from './learning-state';
-import type { ExperienceSink, LearningDecision, LearningRuntime, TaskInput } from './learning-runtime';
+import { CollectorSink } from './collector-sink';
+import { DefaultLearningRuntime } from './default-runtime';
+import type { ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
 import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type GuardrailVerdict, type RampEvent } from './rollout';
 import { loadTrainer, type ModuleImporter, type TrainerModule } from './trainer-loader';
 
@@ -26,9 +28,9 @@ export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'override
   mode?: LearningMode;
   /** Other configuration values that win over the config file. */
   config?: LoadConfigOptions['overrides'];
-  /** The policy side (context inference + routing + learned model). */
+  /** The policy side (context inference + routing + learned model); default `DefaultLearningRuntime`. */
   runtime?: LearningRuntime;
-  /** The collector side (experience building and storage). */
+  /** The collector side (experience building and storage); default `CollectorSink` over `<dataDir>/experience_buffer`. */
   sink?: ExperienceSink;
   /** Replaces the dynamic import of the trainer (tests). */
   importModule?: ModuleImporter;
@@ -67,8 +69,9 @@ export class LearningManager {
   readonly store: LearningStateStore;
   private state: LearningState;
   private stateModifiedAt = 0;
-  private readonly runtime: LearningRuntime | undefined;
-  private readonly sink: ExperienceSink | undefined;
+  /** The policy side in use. */
+  readonly runtime: LearningRuntime;
+  private readonly sink: ExperienceSink;
   private readonly importModule: ModuleImporter | undefined;
   private readonly history = new HistoryIndex();
   private loadedModelDirectory: string | null = null;
@@ -81,8 +84,10 @@ export class LearningManager {
     this.config = config;
     this.store = new LearningStateStore(config.dataDir);
     this.state = state;
-    this.runtime = options.runtime;
-    this.sink = options.sink;
+    this.runtime =
+      options.runtime ??
+      new DefaultLearningRuntime({ seed: config.seed, latencyBudgetMs: config.latencyBudgetMs, exploration: { shadow: config.exploration } });
+    this.sink = options.sink ?? new CollectorSink({ dataDir: config.dataDir });
     this.importModule = options.importModule;
   }
 
@@ -99,7 +104,7 @@ export class LearningManager {
     const manager = new LearningManager(config, await store.read(), options);
     manager.stateModifiedAt = await store.modifiedAt();
     await manager.applyDeployedModel();
-    if (config.reloadIntervalMs > 0 && manager.runtime !== undefined) {
+    if (config.reloadIntervalMs > 0) {
       manager.reloadTimer = setInterval(() => void manager.reload(), config.reloadIntervalMs);
       manager.reloadTimer.unref();
     }
@@ -133,7 +138,7 @@ export class LearningManager {
    * to the rules or the learned policy under the current mode. Synchronous and never throws for a valid task.
    */
   decide(task: TaskInput): LearningDecision {
-    const runtime = this.requireRuntime();
+    const runtime = this.runtime;
     const context = runtime.inferContext(task);
     const system = validate(systemStateSchema, task.system ?? { concurrentTasks: 0, load: 0 }, 'SystemState');
     const primaryDomain = context.domains[0]!;
@@ -159,9 +164,9 @@ export class LearningManager {
    * Learns from a finished session: stores its experience (nothing in `disabled` mode), updates the history of
    * similar sessions and, in `ab_test`, the A/B arms and the ramp.
    */
-  async record(sessionInput: EnhancedSessionState, decision: LearningDecision): Promise<RecordResult> {
+  async record(sessionInput: EnhancedSessionState, decision: LearningDecision, extras: RecordExtras = {}): Promise<RecordResult> {
     const session = parseSessionState(sessionInput);
-    const experience = decision.mode === 'disabled' || this.sink === undefined ? null : await this.sink.record(session, decision);
+    const experience = decision.mode === 'disabled' ? null : await this.sink.record(session, decision, extras);
     const reward = experience?.reward.total ?? sessionReward(session).total;
     const failed = session.phase === 'failed';
     if (experience !== null) {
@@ -174,7 +179,7 @@ export class LearningManager {
         success: !failed,
         timeAccuracy: 0.5,
         resourceEfficiency: 0.5,
-        reward: reward / 100,
+        reward,
         modelAttempts: session.globalMetrics.totalAttempts,
         modelFailures: session.workflow.reduce((sum, step) => sum + step.modelUsage.filter((usage) => !usage.success).length, 0),
       });
@@ -318,7 +323,7 @@ export class LearningManager {
       },
       events: this.state.events,
     };
-    const report = this.runtime?.report?.();
+    const report = this.runtime.report?.();
     if (report !== undefined) status.runtime = report;
     return status;
   }
@@ -332,25 +337,19 @@ export class LearningManager {
   async close(): Promise<void> {
     if (this.reloadTimer !== undefined) clearInterval(this.reloadTimer);
     this.reloadTimer = undefined;
-    await this.sink?.close?.();
+    await this.sink.close?.();
   }
 
   private adoptState(state: LearningState): void {
     this.state = state;
   }
 
-  private requireRuntime(): LearningRuntime {
-    if (this.runtime === undefined) throw new Error('this LearningManager has no LearningRuntime; pass `runtime` to createLearning');
-    return this.runtime;
-  }
-
   private swapModel(artifact: ModelArtifact | null, directory: string | null): void {
     this.loadedModelDirectory = directory;
-    this.runtime?.setModel(artifact);
+    this.runtime.setModel(artifact);
   }
 
   private async applyDeployedModel(): Promise<void> {
-    if (this.runtime === undefined) return;
     const deployed = this.state.deployed;
     if (deployed === null) {
       if (this.loadedModelDirectory !== null) this.swapModel(null, null);

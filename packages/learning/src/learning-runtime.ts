@@ -1,4 +1,5 @@
 import type {
+  OutcomeInput,
   Decision,
   EnhancedSessionState,
   Experience,
@@ -68,10 +69,16 @@ export interface LearningDecision extends Decision {
   task: { description: string; files: string[] };
 }
 
+/** Optional facts about a finished session beyond the session record itself. */
+export interface RecordExtras {
+  /** Task-level facts (tests, user edits, safety violations…); when given, the experience reward is computed from them. */
+  outcome?: OutcomeInput;
+}
+
 /** What the manager needs from the collector side: turning a finished session into a stored experience. */
 export interface ExperienceSink {
   /** Builds and stores the experience of a finished session; returns it (null when nothing was stored). */
-  record(session: EnhancedSessionState, decision: LearningDecision): Promise<Experience | null>;
+  record(session: EnhancedSessionState, decision: LearningDecision, extras?: RecordExtras): Promise<Experience | null>;
   /** Flushes and closes the store. */
   close?(): Promise<void>;
 }

@@ -1,0 +1,43 @@
+import { inferTaskContext } from '@orchestra/learning-features';
+import { PolicyRouter, type ModelArtifact, type PolicyRouterOptions } from '@orchestra/learning-policy';
+import { taskContextSchema, validate, type Decision, type TaskContext } from '@orchestra/learning-types';
+import type { LearningRuntime, PolicyInput, Routing, TaskInput } from './learning-runtime';
+
+/** Options of `DefaultLearningRuntime`: passed to the `PolicyRouter` (mode and fraction come per decision). */
+export type DefaultRuntimeOptions = Omit<PolicyRouterOptions, 'mode' | 'environment' | 'learned'>;
+
+/**
+ * The runtime `createLearning` uses unless given another: `inferTaskContext` from the features package (known
+ * facts in `task.context` win over inferred ones) and the policy package's `PolicyRouter` (rules, learned policy,
+ * safety guard, exploration, fallbacks).
+ */
+export class DefaultLearningRuntime implements LearningRuntime {
+  readonly router: PolicyRouter;
+
+  constructor(options: DefaultRuntimeOptions = {}) {
+    // The manager passes the mode with every decision; `environment: {}` keeps the router from reading it twice.
+    this.router = new PolicyRouter({ ...options, environment: {} });
+  }
+
+  inferContext(task: TaskInput): TaskContext {
+    const inferred = inferTaskContext({ description: task.description, files: [...(task.files ?? [])] }).context;
+    if (task.context === undefined) return inferred;
+    return validate(taskContextSchema, { ...inferred, ...task.context }, 'TaskInput.context');
+  }
+
+  decide(input: PolicyInput, routing: Routing): Decision {
+    return this.router.decide(input, routing);
+  }
+
+  setModel(artifact: ModelArtifact | null): void {
+    this.router.setModel(artifact);
+  }
+
+  get modelVersion(): string | null {
+    return this.router.modelVersion;
+  }
+
+  report(): Record<string, unknown> {
+    return this.router.report();
+  }
+}
