@@ -1,0 +1,111 @@
+/**
+ * Benchmarks of @orchestra/learning-collector (`pnpm --filter @orchestra/learning-collector bench`).
+ * Sizes: BENCH_INGEST (default 200 000 appends) and BENCH_STATS (default 1 000 000 experiences).
+ * Other processes share the CPU: compare the ratios measured within one run, not absolute figures across runs.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultFeatureSchema } from '@orchestra/learning-features';
+import { benchmarkExperiences, ingestRawAppend, ingestThroughStore, type IngestResult } from './ingest';
+import { countLinesBare, countLinesReadline, parseOnly, statsPass, writeBuffer, type PassResult } from './stats';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const resultsDirectory = path.resolve(here, '../../../bench-results');
+const ingestTotal = Number(process.env.BENCH_INGEST ?? 200_000);
+const statsTotal = Number(process.env.BENCH_STATS ?? 1_000_000);
+const callsPerTick = 1_000;
+
+function table(rows: Record<string, string | number>[]): void {
+  console.table(rows);
+}
+
+async function runIngest(): Promise<Record<string, unknown>> {
+  const featureCount = defaultFeatureSchema.size;
+  const variants: { label: string; withSession: boolean }[] = [
+    { label: 'compact (no raw session)', withSession: false },
+    { label: 'full (raw session kept)', withSession: true },
+  ];
+  const report: Record<string, unknown> = { appendCallsPerTick: callsPerTick, total: ingestTotal, featureCount };
+  for (const variant of variants) {
+    const experiences = benchmarkExperiences(5_000, variant.withSession, featureCount);
+    // Warm-up (JIT) on a small run, not reported.
+    await ingestThroughStore(experiences, 20_000, callsPerTick, {}, 'warm-up');
+    const results: IngestResult[] = [
+      await ingestRawAppend(experiences, ingestTotal, callsPerTick, false, 'raw fs append of pre-serialised bytes'),
+      await ingestRawAppend(experiences, ingestTotal, callsPerTick, true, 'JSON.stringify + raw fs append'),
+      await ingestThroughStore(experiences, ingestTotal, callsPerTick, { durability: 'batch', validateOnAppend: false }, 'store, batch durability, no validation'),
+      await ingestThroughStore(experiences, ingestTotal, callsPerTick, { durability: 'batch' }, 'store, batch durability, zod validation (default)'),
+      await ingestThroughStore(experiences, ingestTotal, callsPerTick, { durability: 'none' }, 'store, no fsync, zod validation'),
+    ];
+    const rawBytes = results[0]!;
+    const rawStringify = results[1]!;
+    console.log(`\ningest — ${variant.label}: ${ingestTotal} appends, ${Math.round(rawBytes.bytes / ingestTotal)} bytes each`);
+    table(
+      results.map((entry) => ({
+        case: entry.name,
+        'experiences/s': Math.round(entry.experiencesPerSecond),
+        'MB/s': Number(entry.megabytesPerSecond.toFixed(1)),
+        'vs raw bytes': Number((entry.experiencesPerSecond / rawBytes.experiencesPerSecond).toFixed(3)),
+        'vs stringify+raw': Number((entry.experiencesPerSecond / rawStringify.experiencesPerSecond).toFixed(3)),
+      })),
+    );
+    report[variant.label] = results.map((entry) => ({
+      ...entry,
+      ratioToRawBytes: entry.experiencesPerSecond / rawBytes.experiencesPerSecond,
+      ratioToStringifyAndRaw: entry.experiencesPerSecond / rawStringify.experiencesPerSecond,
+    }));
+  }
+  return report;
+}
+
+async function runStats(): Promise<Record<string, unknown>> {
+  const experiences = benchmarkExperiences(5_000, false, defaultFeatureSchema.size).map((experience, index) =>
+    index % 2 === 0 ? { ...experience, session: benchmarkExperiences(1, true, 1)[0]!.session } : experience,
+  );
+  const { dataDir, file, bytes } = await writeBuffer(experiences, statsTotal);
+  try {
+    console.log(`\nstats over ${statsTotal} experiences (${(bytes / 1e9).toFixed(2)} GB, half with a raw session)`);
+    const passes: PassResult[] = [];
+    passes.push(await countLinesBare(file, statsTotal));
+    passes.push(await countLinesReadline(file, statsTotal));
+    passes.push(await parseOnly(file, statsTotal));
+    const { pass, stats } = await statsPass(dataDir, statsTotal);
+    passes.push(pass);
+    if (stats.totalExperiences !== statsTotal) throw new Error(`stats saw ${stats.totalExperiences} of ${statsTotal}`);
+    const bare = passes[0]!;
+    const readline = passes[1]!;
+    table(
+      passes.map((entry) => ({
+        pass: entry.name,
+        seconds: Number(entry.seconds.toFixed(2)),
+        'lines/s': Math.round(entry.linesPerSecond),
+        '× bare count': Number((entry.seconds / bare.seconds).toFixed(2)),
+        '× readline count': Number((entry.seconds / readline.seconds).toFixed(2)),
+        'heap MB at 25/50/75/100 %': entry.heapSamples.join(' / '),
+        'RSS MB at 25/50/75/100 %': entry.rssSamples.join(' / '),
+      })),
+    );
+    return {
+      experiences: statsTotal,
+      bytes,
+      passes: passes.map((entry) => ({ ...entry, ratioToBareCount: entry.seconds / bare.seconds, ratioToReadlineCount: entry.seconds / readline.seconds })),
+      statsSummary: { totalExperiences: stats.totalExperiences, meanReward: stats.meanReward, quarantined: stats.quarantined, models: Object.keys(stats.byModel).length },
+    };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const environment = { node: process.version, cpus: (await import('node:os')).cpus().length, note: 'CPU shared with other processes; compare ratios within this run' };
+mkdirSync(resultsDirectory, { recursive: true });
+const only = process.env.BENCH_ONLY;
+if (only === undefined || only === 'ingest') {
+  const ingest = await runIngest();
+  writeFileSync(path.join(resultsDirectory, 'learning-collector-ingest.json'), `${JSON.stringify({ environment, ...ingest }, null, 2)}\n`);
+}
+if (only === undefined || only === 'stats') {
+  const stats = await runStats();
+  writeFileSync(path.join(resultsDirectory, 'learning-collector-stats.json'), `${JSON.stringify({ environment, ...stats }, null, 2)}\n`);
+}
+console.log(`\nresults written to ${resultsDirectory}`);

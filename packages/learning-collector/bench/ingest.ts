@@ -1,0 +1,107 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Experience } from '@orchestra/learning-types';
+import { JsonlExperienceStore } from '../src/jsonl-experience-store';
+import type { JsonlExperienceStoreConfigInput } from '../src/store-config';
+import { makeExperience } from '../src/test-support/experience-factory';
+
+/** Result of one ingest measurement. */
+export interface IngestResult {
+  name: string;
+  experiences: number;
+  bytes: number;
+  seconds: number;
+  experiencesPerSecond: number;
+  megabytesPerSecond: number;
+}
+
+/** Builds `distinct` varied experiences; the benchmark cycles through them. */
+export function benchmarkExperiences(distinct: number, withSession: boolean, featureCount: number): Experience[] {
+  return Array.from({ length: distinct }, (_, index) => makeExperience(2026, index, { withSession, featureCount }));
+}
+
+function result(name: string, experiences: number, bytes: number, started: bigint): IngestResult {
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { name, experiences, bytes, seconds, experiencesPerSecond: experiences / seconds, megabytesPerSecond: bytes / seconds / 1e6 };
+}
+
+async function temporaryDirectory(): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), 'orchestra-collector-bench-'));
+}
+
+/**
+ * Appends `total` experiences through `JsonlExperienceStore` as many concurrent sessions would: single-experience
+ * `append` calls, `callsPerTick` per event-loop turn, with up to `ticksInFlight` turns awaiting acknowledgement
+ * (the store group-commits each turn's calls into one write + one fsync). Every acknowledgement is awaited.
+ */
+export async function ingestThroughStore(
+  experiences: readonly Experience[],
+  total: number,
+  callsPerTick: number,
+  config: JsonlExperienceStoreConfigInput,
+  name: string,
+  ticksInFlight = 4,
+): Promise<IngestResult> {
+  const dataDir = await temporaryDirectory();
+  try {
+    const store = await JsonlExperienceStore.open({ ...config, dataDir });
+    let bytes = 0;
+    const started = process.hrtime.bigint();
+    const inFlight: Promise<void>[] = [];
+    for (let done = 0; done < total; done += callsPerTick) {
+      const calls: Promise<{ bytes: number }>[] = [];
+      for (let index = done; index < Math.min(total, done + callsPerTick); index += 1) {
+        calls.push(store.append(experiences[index % experiences.length]!));
+      }
+      inFlight.push(
+        Promise.all(calls).then((receipts) => {
+          for (const receipt of receipts) bytes += receipt.bytes;
+        }),
+      );
+      if (inFlight.length >= ticksInFlight) await inFlight.shift();
+      // Let the event loop turn so this turn's calls are committed while the next ones are serialised.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(inFlight);
+    const measured = result(name, total, bytes, started);
+    await store.close();
+    return measured;
+  } finally {
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Baselines: a bare `fs` append (O_APPEND handle, one write per `callsPerTick` records, no lock, no fsync), of
+ * bytes serialised beforehand (`serialiseInTiming` false) or serialised by `JSON.stringify` in the timed loop.
+ */
+export async function ingestRawAppend(
+  experiences: readonly Experience[],
+  total: number,
+  callsPerTick: number,
+  serialiseInTiming: boolean,
+  name: string,
+): Promise<IngestResult> {
+  const dataDir = await temporaryDirectory();
+  try {
+    const lines = serialiseInTiming ? [] : experiences.map((experience) => `${JSON.stringify(experience)}\n`);
+    const handle = await fs.open(path.join(dataDir, 'raw.jsonl'), 'a', 0o600);
+    let bytes = 0;
+    const started = process.hrtime.bigint();
+    for (let done = 0; done < total; done += callsPerTick) {
+      let text = '';
+      for (let index = done; index < Math.min(total, done + callsPerTick); index += 1) {
+        text += serialiseInTiming ? `${JSON.stringify(experiences[index % experiences.length])}\n` : lines[index % lines.length];
+      }
+      const buffer = Buffer.from(text);
+      await handle.write(buffer, 0, buffer.length, null);
+      bytes += buffer.length;
+    }
+    const measured = result(name, total, bytes, started);
+    await handle.close();
+    return measured;
+  } finally {
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
