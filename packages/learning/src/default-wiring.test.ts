@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { computeExperienceStats, JsonlExperienceStore } from '@orchestra/learning-collector';
@@ -45,6 +45,31 @@ describe('createLearning with the default runtime and collector', () => {
     const stats = await computeExperienceStats(store.read());
     await store.close();
     expect(stats.totalExperiences).toBe(1);
+  });
+
+  it('ingests sessions of another orchestrator, reconstructing the action when none is given', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'learning-ingest-'));
+    const learning = await createLearning({ cwd: root, env: {}, config: { reloadIntervalMs: 0 } });
+    const tracker = new OrchestratorIntegration({ sessionId: 'external-1' });
+    const plan = tracker.stepStarted({ agent: 'architect' });
+    tracker.modelAttempt(plan, { model: 'kimi-k2.5', tokens: 500, latencyMs: 900, costUsd: 0.02, success: true });
+    tracker.stepEnded(plan, 'completed');
+    const code = tracker.stepStarted({ agent: 'executor' });
+    tracker.modelAttempt(code, { model: 'glm-4.7', tokens: 500, latencyMs: 900, costUsd: 0.01, success: false, errorCode: 'TIMEOUT' });
+    tracker.fallbackRotation(code);
+    tracker.modelAttempt(code, { model: 'gpt-5.2-codex', tokens: 500, latencyMs: 900, costUsd: 0.05, success: true });
+    tracker.stepEnded(code, 'completed');
+    const session = tracker.finish();
+    const action = { agents: ['executor'], approach: 'direct', parallelism: 1, timeoutMultiplier: 1, retryStrategy: 'fail_fast', safetyLevel: 'strict', models: { executor: 'glm-4.7' } };
+    const file = join(root, 'sessions.jsonl');
+    await writeFile(file, `${JSON.stringify({ ...session, task: { description: 'feat: add CSV export to the reports page', files: ['web/src/reports.tsx'] } })}\n${JSON.stringify({ ...session, sessionId: 'external-2', action, propensity: 0.5 })}\n`);
+    const { recorded, experiences } = await learning.ingestFile(file);
+    await learning.close();
+    expect(recorded).toBe(2);
+    expect(experiences[0]).toMatchObject({ mode: 'shadow', propensity: 1, policy: { source: 'rules', version: 'external' }, sessionId: 'external-1' });
+    expect(experiences[0]!.action).toMatchObject({ agents: ['architect', 'executor'], approach: 'sequential', retryStrategy: 'fallback', models: { architect: 'kimi-k2.5', executor: 'glm-4.7' } });
+    expect(experiences[0]!.state.context.taskType).toBe('feature');
+    expect(experiences[1]).toMatchObject({ propensity: 0.5, action: { safetyLevel: 'strict' } });
   });
 
   it('records nothing in disabled mode', async () => {

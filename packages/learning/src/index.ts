@@ -15,3 +15,4 @@ export { lineChart, barChart, escapeXml, formatNumber, niceTicks, type LineSerie
 export { addExperienceToReport, emptyReportData, readLearningCurves, quantile, bucketMeans, type ReportData, type LearningCurve } from './report/report-data';
 export { renderLearningReport } from './report/render-report';
 export { collectReportData, writeLearningReport } from './report/write-learning-report';
+export { actionFromSession } from './session-action';

@@ -16,6 +16,8 @@ import { RolloutRuleError } from './errors';
 import { addStateEvent, LearningStateStore, type DeployedModel, type LearningState } from './learning-state';
 import { CollectorSink } from './collector-sink';
 import { DefaultLearningRuntime } from './default-runtime';
+import { actionFromSession } from './session-action';
+import { readSessionFile, type IngestedSession } from './session-file';
 import type { ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
 import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type GuardrailVerdict, type RampEvent } from './rollout';
 import { loadTrainer, type ModuleImporter, type TrainerModule } from './trainer-loader';
@@ -194,6 +196,40 @@ export class LearningManager {
       ramp = result;
     }
     return { experience, reward, ramp };
+  }
+
+  /**
+   * Ingests finished sessions of another orchestrator (see `readSessionFile`): the context is inferred from
+   * `task` (description + files), the action is the one given or `actionFromSession`, the propensity the one given
+   * or 1. They are stored as `rules` decisions of policy version `external` in mode `shadow` (the other orchestrator
+   * acted; this one only observed), whatever the current mode. Safe to run from several processes at once.
+   */
+  async ingest(sessions: readonly IngestedSession[]): Promise<{ recorded: number; experiences: Experience[] }> {
+    const experiences: Experience[] = [];
+    for (const ingested of sessions) {
+      const task = ingested.task ?? { description: '', files: [] };
+      const context = this.runtime.inferContext({ description: task.description, files: task.files });
+      const decision: LearningDecision = {
+        action: ingested.action ?? actionFromSession(ingested.session),
+        propensity: ingested.propensity ?? 1,
+        source: 'rules',
+        policyVersion: 'external',
+        explanation: [ingested.action === undefined ? 'ingested; action reconstructed from the session' : 'ingested with its logged action'],
+        sessionId: ingested.session.sessionId ?? randomUUID(),
+        mode: 'shadow',
+        context,
+        system: { concurrentTasks: 0, load: 0, agentAvailability: {} },
+        task: { description: task.description, files: [...task.files] },
+      };
+      const { experience } = await this.record(ingested.session, decision);
+      if (experience !== null) experiences.push(experience);
+    }
+    return { recorded: experiences.length, experiences };
+  }
+
+  /** Reads a JSON / JSONL file of finished sessions and ingests them (see `ingest`). */
+  async ingestFile(path: string): Promise<{ recorded: number; experiences: Experience[] }> {
+    return this.ingest(await readSessionFile(path));
   }
 
   /**
