@@ -33,6 +33,14 @@ describe('Normalizer', () => {
     expect(back[0]).toBeCloseTo(vectors[7]![0]!, 4);
   });
 
+  it('only centres positions that were constant in training, so unseen one-hots stay small', () => {
+    const normalizer = new Normalizer(2).fit([
+      [0, 1],
+      [0, 3],
+    ]);
+    expect(Array.from(normalizer.transform([1, 3]))).toEqual([1, 1]);
+  });
+
   it('passes values through before any data and clips when asked', () => {
     expect(Array.from(new Normalizer(2).transform([3, -4]))).toEqual([3, -4]);
     const clipped = new Normalizer(1, { clip: 2 }).fit([[0], [1], [0], [1]]);

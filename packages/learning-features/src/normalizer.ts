@@ -2,6 +2,9 @@ import { ValidationError, validate } from '@orchestra/learning-types';
 import { z } from 'zod';
 import { FeatureSchemaMismatchError } from './errors';
 
+/** Below this variance a position is treated as constant: centred, not scaled. */
+export const MINIMUM_VARIANCE = 1e-6;
+
 /** Version of the normaliser JSON. */
 export const NORMALIZER_VERSION = 1;
 
@@ -29,7 +32,7 @@ export type NormalizerJson = z.infer<typeof normalizerJsonSchema>;
 
 /** Options of a `Normalizer`. */
 export interface NormalizerOptions {
-  /** Floor of the variance, so constant positions (one-hots never seen set) map to 0 instead of blowing up. Default 1e-8. */
+  /** Added to the variance before the square root (numerical safety). Default 1e-8. */
   epsilon?: number;
   /** Clip standardised values to [-clip, clip]; `null` (default) for no clipping. */
   clip?: number | null;
@@ -39,7 +42,8 @@ export interface NormalizerOptions {
 
 /**
  * Running per-position mean and variance (Welford's algorithm: numerically stable, O(size) per update), and the
- * standardisation `(x - mean) / sqrt(variance + epsilon)`. Fit it on the training experiences' feature vectors and
+ * standardisation `(x - mean) / sqrt(variance + epsilon)` (positions with variance ≤ `MINIMUM_VARIANCE` are only
+ * centred, so a one-hot never set in training cannot explode at serving time). Fit it on the training experiences' feature vectors and
  * store its JSON with the model, so serving standardises exactly as training did. Before any data (count 0) it
  * passes values through unchanged.
  */
@@ -114,7 +118,9 @@ export class Normalizer {
   private refresh(): void {
     for (let index = 0; index < this.size; index += 1) {
       const variance = this.count > 0 ? this.sumOfSquares[index]! / this.count : 1;
-      this.inverseDeviation[index] = 1 / Math.sqrt(Math.max(variance, 0) + this.epsilon);
+      // A position (almost) constant in the data — e.g. a task type never seen in training — is only centred:
+      // dividing by a tiny deviation would turn its first unseen value into a huge input at serving time.
+      this.inverseDeviation[index] = variance > MINIMUM_VARIANCE ? 1 / Math.sqrt(variance + this.epsilon) : 1;
     }
     if (this.count === 0) this.inverseDeviation.fill(1);
     this.stale = false;
