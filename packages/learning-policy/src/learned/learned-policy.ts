@@ -118,6 +118,9 @@ export class LearnedPolicy implements Policy {
     this.#allowed = new Uint8Array(Math.max(...this.space.heads.map((head) => head.size)));
     this.#random = createRng(options.seed ?? 1);
     this.#perturbation = new HeadPerturbation(this.guard);
+    // Warm the forward pass up so the first real decisions do not pay for compilation tiers (latency budget).
+    for (let warmUp = 0; warmUp < 50; warmUp += 1) this.#actor.run(1);
+    this.#actor.input.fill(0);
     this.#explanation = `learned policy ${manifest.version} (${this.#actor.kind} runtime, ${this.selection}${this.selection === 'argmax' && this.epsilon > 0 ? `, ε = ${this.epsilon}` : ''})`;
   }
 

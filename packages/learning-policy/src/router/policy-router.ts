@@ -61,6 +61,8 @@ export interface RouteResult {
   readonly mode: LearningMode;
   /** The policy whose action was taken. */
   readonly arm: 'rules' | 'learned';
+  /** ab_test only: the session's sticky assignment (the rules act for a learned assignment on fallback). */
+  readonly assignment?: 'rules' | 'learned';
   /** Whether this decision's experience should be collected (false when disabled). */
   readonly collect: boolean;
   /** Why the rules acted where the learned policy should have. */
@@ -348,6 +350,7 @@ export class PolicyRouter implements Policy {
           decision: { ...learned, propensity },
           mode: 'ab_test',
           arm: 'learned',
+          assignment: 'learned',
           collect: true,
           assignmentProbability: fraction,
           armPropensity: learned.propensity,
@@ -356,7 +359,7 @@ export class PolicyRouter implements Policy {
       this.#fallback(learned, 'ab_test');
       // The learned arm was unavailable, so this session's action came from the rules alone.
       const decision = this.#withNote(this.rules.choose(input, epsilon).decision, learned.reason);
-      return { decision, mode: 'ab_test', arm: 'rules', collect: true, fallbackReason: learned.reason, assignmentProbability: fraction, armPropensity: decision.propensity };
+      return { decision, mode: 'ab_test', arm: 'rules', assignment: 'learned', collect: true, fallbackReason: learned.reason, assignmentProbability: fraction, armPropensity: decision.propensity };
     }
     this.#counts.abRules += 1;
     const decision = this.rules.choose(input, epsilon).decision;
@@ -375,6 +378,7 @@ export class PolicyRouter implements Policy {
       decision: { ...decision, propensity },
       mode: 'ab_test',
       arm: 'rules',
+      assignment: 'rules',
       collect: true,
       assignmentProbability: 1 - fraction,
       armPropensity: decision.propensity,

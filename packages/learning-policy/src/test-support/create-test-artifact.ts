@@ -13,6 +13,10 @@ export interface TestArtifactOptions {
   /** Added to the actor's last-layer bias (e.g. to make one choice dominant). */
   readonly logitBias?: Readonly<Record<number, number>>;
   readonly version?: string;
+  /** Fixed logits: the last layer's kernel becomes zero and its bias these values, whatever the input. */
+  readonly logits?: ArrayLike<number>;
+  /** Manifest fields to override (e.g. another feature-schema hash). */
+  readonly manifest?: Partial<ModelManifestInput>;
 }
 
 /** A valid artifact for the default feature schema and action space with seeded random weights, in memory. */
@@ -22,6 +26,10 @@ export function createTestArtifactFiles(options: TestArtifactOptions = {}): { ma
   const actorLayers = createRandomDenseLayers([schema.size, ...(options.hidden ?? [32, 16]), space.totalLogits], options.seed ?? 5);
   const last = actorLayers[actorLayers.length - 1]!;
   for (const [index, value] of Object.entries(options.logitBias ?? {})) last.bias[Number(index)] = last.bias[Number(index)]! + value;
+  if (options.logits !== undefined) {
+    last.kernel.fill(0);
+    last.bias.set(Array.from(options.logits));
+  }
   const actor = packDenseNetwork(actorLayers, 'actor.weights.bin');
   const weights: Record<string, Uint8Array> = { 'actor.weights.bin': actor.bytes };
   const schemaJson = featureSchemaToJSON(schema);
@@ -32,6 +40,7 @@ export function createTestArtifactFiles(options: TestArtifactOptions = {}): { ma
     featureSchema: { version: schemaJson.version, hash: schemaJson.hash, names: schemaJson.names },
     actionSpace: space.toJSON(),
     actor: actor.network,
+    ...options.manifest,
   };
   if (options.prediction === true) {
     const prediction = packDenseNetwork(createRandomDenseLayers([schema.size, 8, 3], (options.seed ?? 5) + 1), 'prediction.weights.bin');

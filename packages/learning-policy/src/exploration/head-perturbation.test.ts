@@ -1,0 +1,80 @@
+import { ActionSpace, createRng } from '@orchestra/learning-features';
+import { describe, expect, it } from 'vitest';
+import { RulesPolicy } from '../rules/rules-policy';
+import { canonicalizeIndices } from '../safety/action-indices';
+import { SafetyGuard } from '../safety/safety-guard';
+import { makeInput } from '../test-support/inputs';
+import { HeadPerturbation } from './head-perturbation';
+
+/** Every observed action's logged propensity must match its empirical frequency within 4.5 standard errors. */
+function expectPropensitiesMatchFrequencies(samples: Array<{ key: string; propensity: number }>): void {
+  const byAction = new Map<string, { count: number; propensity: number }>();
+  for (const { key, propensity } of samples) {
+    const entry = byAction.get(key);
+    if (entry === undefined) byAction.set(key, { count: 1, propensity });
+    else {
+      expect(propensity).toBeCloseTo(entry.propensity, 12);
+      entry.count += 1;
+    }
+  }
+  const total = samples.length;
+  let probabilityMass = 0;
+  for (const [key, { count, propensity }] of byAction) {
+    probabilityMass += propensity;
+    const standardError = Math.sqrt((propensity * (1 - propensity)) / total);
+    const difference = Math.abs(count / total - propensity);
+    expect(difference, `${key}: frequency ${count / total} vs propensity ${propensity}`).toBeLessThanOrEqual(4.5 * standardError + 1 / total);
+  }
+  expect(probabilityMass).toBeLessThanOrEqual(1 + 1e-9);
+  expect(probabilityMass).toBeGreaterThan(0.97);
+}
+
+describe('HeadPerturbation', () => {
+  it('logs rules propensities that match the empirical frequencies of the explored actions', () => {
+    const rules = new RulesPolicy({ config: { epsilon: 0.3, seed: 42 } });
+    const input = makeInput({ context: { complexity: 'simple', risk: 'high' } });
+    const samples = Array.from({ length: 20_000 }, () => {
+      const decision = rules.decide(input);
+      return { key: JSON.stringify(decision.action), propensity: decision.propensity };
+    });
+    expectPropensitiesMatchFrequencies(samples);
+    const greedy = rules.choose(input, 0).decision;
+    const kept = samples.filter((sample) => sample.key === JSON.stringify(greedy.action)).length / samples.length;
+    expect(kept).toBeGreaterThan(0.7);
+  });
+
+  it('never explores outside the hard constraints', () => {
+    const rules = new RulesPolicy({ config: { epsilon: 1, seed: 7 } });
+    const input = makeInput({ context: { taskType: 'security', risk: 'high', complexity: 'complex', domains: ['security', 'api', 'backend'] }, system: { load: 0.95 } });
+    for (let index = 0; index < 3000; index += 1) {
+      const decision = rules.decide(input);
+      expect(rules.guard.checkAction(decision.action, input)).toEqual([]);
+      expect(decision.propensity).toBeGreaterThan(0);
+    }
+  });
+
+  it('gives the probability that perturb yields each action, and 0 for actions it cannot yield', () => {
+    const guard = new SafetyGuard();
+    const space = new ActionSpace();
+    const perturbation = new HeadPerturbation(guard);
+    const base = new Int32Array([3, 2, 3, 1, 0, 3, 3, 2, 1, 0]);
+    const active = guard.activeConstraints(makeInput({ context: { risk: 'high' } }));
+    const out = new Int32Array(10);
+    const random = createRng(3);
+    let total = 0;
+    const seen = new Map<string, number>();
+    for (let index = 0; index < 5000; index += 1) {
+      perturbation.perturb(base, active, 0.5, random, out);
+      const key = out.join(',');
+      if (!seen.has(key)) {
+        const probability = perturbation.probability(base, out, active, 0.5);
+        seen.set(key, probability);
+        total += probability;
+      }
+    }
+    expect(total).toBeCloseTo(1, 9);
+    const twoHeadsChanged = canonicalizeIndices(space, new Int32Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    expect(perturbation.probability(base, twoHeadsChanged, active, 0.5)).toBe(0);
+    expect(perturbation.probability(base, canonicalizeIndices(space, Int32Array.from(base)), active, 0)).toBe(1);
+  });
+});
