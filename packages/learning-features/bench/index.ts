@@ -14,7 +14,7 @@ import { encodeState, type StateInput } from '../src/encode-state';
 import { DEFAULT_TASK_TYPE_METHOD, RULE_WEIGHT, inferTaskContext, type TaskTypeMethod } from '../src/inference/infer-task-context';
 import { NaiveBayesClassifier } from '../src/inference/naive-bayes';
 import { HELD_OUT_REPOSITORY, TUNING_REPOSITORY, loadLabelledCommits } from '../src/evaluation/commit-dataset';
-import { evaluatePrimaryDomain, evaluateTaskType, formatConfusion, majorityBaseline } from '../src/evaluation/evaluate';
+import { evaluatePrimaryDomain, evaluateTaskType, formatConfusion, majorityBaseline, taskTypeCalibration } from '../src/evaluation/evaluate';
 import { trainDomainModel, trainTaskTypeModel } from '../src/evaluation/train-classifiers';
 
 const resultsDirectory = new URL('../../../bench-results/', import.meta.url);
@@ -90,6 +90,14 @@ for (const entry of timeSplit) {
 }
 console.log(`\nconfusion matrix, ${DEFAULT_TASK_TYPE_METHOD} on ${HELD_OUT_REPOSITORY} (held out):`);
 console.log(formatConfusion(forward[DEFAULT_TASK_TYPE_METHOD]));
+
+const calibration = taskTypeCalibration(heldOut, { method: DEFAULT_TASK_TYPE_METHOD, domainClassifier: null });
+console.log(`\ncalibration of taskType.confidence, ${DEFAULT_TASK_TYPE_METHOD} on ${HELD_OUT_REPOSITORY} (held out):`);
+console.log('| confidence | n | mean confidence | accuracy |');
+console.log('|---|---|---|---|');
+for (const bucket of calibration) {
+  console.log(`| ${bucket.low.toFixed(1)}–${bucket.high.toFixed(1)} | ${bucket.count} | ${bucket.meanConfidence.toFixed(2)} | ${percent(bucket.accuracy)} |`);
+}
 
 // ---------------------------------------------------------------- 2. primary domain
 const domainRulesOnly = evaluatePrimaryDomain(heldOut, { domainClassifier: null });
@@ -213,6 +221,7 @@ writeFileSync(
         ruleWeightSweep: sweep,
         withinRepositoryTimeSplit: timeSplit,
         confusionHeldOut: forward[DEFAULT_TASK_TYPE_METHOD].matrix,
+        calibrationHeldOut: calibration,
       },
       primaryDomain: {
         rulesOnly: { accuracy: domainRulesOnly.accuracy, count: domainRulesOnly.count },

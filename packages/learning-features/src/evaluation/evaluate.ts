@@ -74,3 +74,32 @@ export function formatConfusion<Label extends string>(result: EvaluationResult<L
   });
   return [head, ...lines].join('\n');
 }
+
+/** One confidence bucket: how many predictions fell in it, their mean confidence and their accuracy. */
+export interface CalibrationBucket {
+  low: number;
+  high: number;
+  count: number;
+  meanConfidence: number;
+  accuracy: number;
+}
+
+/** Reliability of `taskType.confidence`: accuracy per confidence bucket (well calibrated when they agree). */
+export function taskTypeCalibration(rows: readonly LabelledCommit[], options: InferTaskContextOptions, edges = [0, 0.2, 0.4, 0.6, 0.8, 1]): CalibrationBucket[] {
+  const buckets = edges.slice(0, -1).map((low, index) => ({ low, high: edges[index + 1]!, count: 0, confidence: 0, correct: 0 }));
+  for (const row of rows) {
+    const result = inferTaskContext({ description: row.subject }, options);
+    const confidence = result.taskType.confidence;
+    const bucket = buckets.find((candidate, index) => confidence >= candidate.low && (confidence < candidate.high || index === buckets.length - 1))!;
+    bucket.count += 1;
+    bucket.confidence += confidence;
+    if (result.context.taskType === row.taskType) bucket.correct += 1;
+  }
+  return buckets.map((bucket) => ({
+    low: bucket.low,
+    high: bucket.high,
+    count: bucket.count,
+    meanConfidence: bucket.count === 0 ? 0 : bucket.confidence / bucket.count,
+    accuracy: bucket.count === 0 ? 0 : bucket.correct / bucket.count,
+  }));
+}
