@@ -196,6 +196,26 @@ describe('writeTrainedModelArtifact', () => {
     expect(loaded.onnx).toBeUndefined();
   });
 
+  it('stores a prediction head and loads it back, and LearnedPolicy sees it', async () => {
+    const target = join(workDirectory, 'with-prediction');
+    const prediction = {
+      layers: randomDenseLayers([inputSize + actionSpace.totalLogits, 32, 3], 9),
+      input: 'state_and_action' as const,
+      outputs: [
+        { name: 'durationMs' as const, transform: 'exp' as const, scale: 60_000 },
+        { name: 'costUsd' as const, transform: 'softplus' as const, scale: 1 },
+        { name: 'successProbability' as const, transform: 'sigmoid' as const, scale: 1 },
+      ],
+    };
+    const manifest = await writeTrainedModelArtifact(target, trainedModel({ prediction }));
+    expect(manifest.prediction?.weightsFile).toBe('prediction.weights.bin');
+    const loaded = await loadTrainedModelArtifact(target);
+    expect(loaded.prediction?.layers).toEqual(prediction.layers);
+    expect(loaded.prediction?.outputs).toEqual(prediction.outputs);
+    const policy = await LearnedPolicy.load(target);
+    expect(policy.artifact.prediction?.input).toBe('state_and_action');
+  });
+
   it('refuses an actor whose outputs are not the action space logits, before writing anything', async () => {
     const target = join(workDirectory, 'wrong-actor');
     await expectArtifactError(() => writeTrainedModelArtifact(target, trainedModel({ actor: randomDenseLayers([inputSize, 8, 5], 1) })), 'action-space-mismatch');
