@@ -1,0 +1,34 @@
+import { createLearning, type CreateLearningOptions, type LearningManager } from '@orchestra/learning';
+import { colorsFor, type CliIo } from './terminal';
+
+/** What every command gets: the IO, colours, and a way to open the learning manager of the configured data dir. */
+export interface CliContext {
+  io: CliIo;
+  colors: ReturnType<typeof colorsFor>;
+  /** Writes one line to stdout. */
+  print(line?: string): void;
+  /** Opens the manager (no hot-reload timer; the command is short-lived). Closed by the runner. */
+  openLearning(options?: Omit<CreateLearningOptions, 'cwd' | 'env'>): Promise<LearningManager>;
+}
+
+/** Builds the context and a function that closes whatever the commands opened. */
+export function createCliContext(io: CliIo): { context: CliContext; close(): Promise<void> } {
+  const opened: LearningManager[] = [];
+  const colors = colorsFor(io);
+  const context: CliContext = {
+    io,
+    colors,
+    print: (line = '') => io.stdout.write(`${line}\n`),
+    openLearning: async (options = {}) => {
+      const manager = await createLearning({ ...options, cwd: io.cwd, env: io.env, config: { reloadIntervalMs: 0, ...options.config } });
+      opened.push(manager);
+      return manager;
+    },
+  };
+  return {
+    context,
+    close: async () => {
+      for (const manager of opened.splice(0)) await manager.close();
+    },
+  };
+}

@@ -1,0 +1,248 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { JsonlExperienceStore } from '@orchestra/learning-collector';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { binPath, runOrchestra, sandbox } from './test-support/run-orchestra';
+import { makeExperience, writeTestModel } from './test-support/fixtures';
+
+beforeAll(() => {
+  if (!existsSync(binPath)) throw new Error(`${binPath} is missing: run \`pnpm --filter @orchestra/cli build\` first`);
+});
+
+async function fillBuffer(dataDir: string, count: number): Promise<void> {
+  const store = await JsonlExperienceStore.open({ dataDir });
+  await store.append(Array.from({ length: count }, (_, index) => makeExperience(index)));
+  await store.close();
+}
+
+// Each test has its own data dir, so they run concurrently (most of their time is process start-up).
+describe.concurrent('orchestra (built binary)', () => {
+  it('prints help for the program and every command, and exits 2 on unknown commands and options', async () => {
+    const { run } = await sandbox();
+    const help = await run('--help');
+    expect(help.code).toBe(0);
+    const commands = ['learning', 'learning-stats', 'learning-export', 'learning-mode', 'learning-deploy', 'learning-rollback', 'learning-report', 'learning-record', 'start', 'sim'];
+    const helps = await Promise.all(commands.map((command) => run(command, '--help')));
+    commands.forEach((command, index) => {
+      expect(help.stdout).toContain(command);
+      expect(helps[index]!.code, command).toBe(0);
+      expect(helps[index]!.stdout, command).toMatch(new RegExp(`^Usage: orchestra ${command} `));
+    });
+    const unknown = await run('learnin');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+    expect(unknown.stderr).toMatch(/unknown command 'learnin'/);
+    expect((await run('learning', '--bogus')).code).toBe(2);
+  });
+
+  it('shows the status of a fresh data dir, as text and as JSON', async () => {
+    const { run, dataDir } = await sandbox();
+    const text = await run('learning');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('mode          disabled');
+    expect(text.stdout).toContain('rules only');
+    const json = await run('learning', '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ mode: 'disabled', deployed: null, bufferSize: 0, dataDir });
+  });
+
+  it('shows and persists the mode, rejecting unknown modes and rule-breaking changes with one line', async () => {
+    const { run } = await sandbox();
+    expect((await run('learning-mode')).stdout.trim()).toBe('mode disabled');
+    expect((await run('learning-mode', 'shadow')).stdout.trim()).toBe('mode shadow');
+    expect(JSON.parse((await run('learning-mode', '--json')).stdout)).toMatchObject({ mode: 'shadow', source: 'state-file' });
+    const unknown = await run('learning-mode', 'turbo');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/invalid for argument 'mode'.*expected one of disabled, shadow, ab_test, production/);
+    const badFraction = await run('learning-mode', 'ab_test', '--fraction', '1.5');
+    expect(badFraction.code).toBe(2);
+    const noModel = await run('learning-mode', 'ab_test');
+    expect(noModel.code).toBe(1);
+    expect(noModel.stderr).toMatch(/^orchestra: mode ab_test needs a deployed model.*rule no-model/);
+    expect(noModel.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('honours ORCHESTRA_LEARNING_MODE and rejects a bad one', async () => {
+    const { cwd, dataDir } = await sandbox();
+    const pinned = await runOrchestra(['learning-mode', '--json'], { cwd, env: { ORCHESTRA_DATA_DIR: dataDir, ORCHESTRA_LEARNING_MODE: 'shadow' } });
+    expect(JSON.parse(pinned.stdout)).toMatchObject({ mode: 'shadow', source: 'environment' });
+    const bad = await runOrchestra(['learning'], { cwd, env: { ORCHESTRA_DATA_DIR: dataDir, ORCHESTRA_LEARNING_MODE: 'fast' } });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/ORCHESTRA_LEARNING_MODE.*unknown mode "fast"/);
+  });
+
+  it('reads orchestra.config.json from the working directory and reports a broken one', async () => {
+    const { cwd } = await sandbox();
+    await writeFile(join(cwd, 'orchestra.config.json'), JSON.stringify({ dataDir: 'elsewhere', mode: 'shadow' }));
+    const status = JSON.parse((await runOrchestra(['learning', '--json'], { cwd })).stdout);
+    expect(status).toMatchObject({ mode: 'shadow', dataDir: join(cwd, 'elsewhere') });
+    await writeFile(join(cwd, 'orchestra.config.json'), '{ broken');
+    const broken = await runOrchestra(['learning'], { cwd });
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/orchestra\.config\.json.*not valid JSON/);
+  });
+
+  it('deploys a model that beat the rules, refuses one that did not unless forced, refuses corrupt ones, and rolls back', async () => {
+    const { run, cwd } = await sandbox();
+    await writeTestModel(join(cwd, 'good'), { version: 'good-1' });
+    await writeTestModel(join(cwd, 'worse'), { version: 'worse-1', ope: { targetBeatsBaseline: false } });
+    await writeTestModel(join(cwd, 'corrupt'), { version: 'corrupt-1' });
+    await writeFile(join(cwd, 'corrupt', 'actor.weights.bin'), 'not weights');
+
+    const missing = await run('learning-deploy', join(cwd, 'nowhere'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/missing-file/);
+    const corrupt = await run('learning-deploy', join(cwd, 'corrupt'));
+    expect(corrupt.code).toBe(1);
+    expect(corrupt.stderr).toMatch(/^orchestra: Model artifact (corrupt|checksum-mismatch)/);
+    const refused = await run('learning-deploy', join(cwd, 'worse'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/did not beat the rules.*rule ope-gate/);
+
+    const deployed = await run('learning-deploy', join(cwd, 'good'));
+    expect(deployed.code).toBe(0);
+    expect(deployed.stdout).toContain('deployed model good-1');
+    const forced = JSON.parse((await run('learning-deploy', join(cwd, 'worse'), '--force', '--json')).stdout);
+    expect(forced.deployed).toMatchObject({ version: 'worse-1', forced: true, beatsRules: false });
+    const status = await run('learning');
+    expect(status.stdout).toMatch(/learned worse-1 \(forced\)/);
+    expect(status.stdout).toContain('rollback to   good-1');
+
+    expect((await run('learning-rollback')).stdout).toContain('rolled back to model good-1');
+    expect((await run('learning-rollback')).stdout).toContain('rolled back to the rules');
+    expect(JSON.parse((await run('learning', '--json')).stdout).deployed).toBeNull();
+  });
+
+  it('enforces the A/B period before production, with --force as the override', async () => {
+    const { run, cwd } = await sandbox();
+    await writeTestModel(join(cwd, 'model'), { version: 'ab-1' });
+    expect((await run('learning-deploy', join(cwd, 'model'))).code).toBe(0);
+    expect((await run('learning-mode', 'ab_test')).stdout.trim()).toBe('mode ab_test (fraction 0.1)');
+    const jump = await run('learning-mode', 'ab_test', '--fraction', '0.5');
+    expect(jump.code).toBe(1);
+    expect(jump.stderr).toMatch(/rule ramp-step/);
+    const early = await run('learning-mode', 'production');
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/ab_test period of 500 learned sessions; 0 served.*rule ab-test-period/);
+    expect((await run('learning-mode', 'production', '--force')).stdout.trim()).toBe('mode production');
+  });
+
+  it('prints buffer statistics as text and JSON, and exports them in every format with filters', async () => {
+    const { run, cwd, dataDir } = await sandbox();
+    await fillBuffer(dataDir, 12);
+    const json = JSON.parse((await run('learning-stats', '--json')).stdout);
+    expect(json).toMatchObject({ totalExperiences: 12, quarantined: 0, successRate: 0.75 });
+    for (const key of ['meanReward', 'byTaskType', 'byDomain', 'byModel', 'bySource']) expect(json).toHaveProperty(key);
+    const text = await run('learning-stats');
+    expect(text.stdout).toMatch(/experiences\s+12/);
+    expect(text.stdout).toContain('By model');
+    expect(text.stdout).toContain('glm-4.7');
+
+    const exported = await run('learning-export', '-o', join(cwd, 'all.json'));
+    expect(exported.stdout).toContain('exported 12 experiences');
+    expect(JSON.parse(await readFile(join(cwd, 'all.json'), 'utf8'))).toHaveLength(12);
+    await run('learning-export', '-o', join(cwd, 'learned.jsonl'), '--format', 'jsonl', '--source', 'learned');
+    expect((await readFile(join(cwd, 'learned.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(4);
+    await run('learning-export', '-o', join(cwd, 'recent.csv'), '--format', 'csv', '--since', '2026-11-25T12:00:06Z');
+    expect((await readFile(join(cwd, 'recent.csv'), 'utf8')).trim().split('\n')).toHaveLength(1 + 6);
+    const report = JSON.parse((await run('learning-export', '-o', join(cwd, 'none.json'), '--since', '1h', '--json')).stdout);
+    expect(report).toMatchObject({ exported: 0, filteredOut: 12 });
+
+    expect((await run('learning-export')).code).toBe(2);
+    expect((await run('learning-export', '-o', 'x.json', '--format', 'xml')).code).toBe(2);
+    const badSince = await run('learning-export', '-o', 'x.json', '--since', 'yesterday');
+    expect(badSince.code).toBe(2);
+    expect(badSince.stderr).toMatch(/--since.*ISO date/);
+  });
+
+  it('writes a self-contained HTML report', async () => {
+    const { run, cwd, dataDir } = await sandbox();
+    await fillBuffer(dataDir, 20);
+    const result = JSON.parse((await run('learning-report', '-o', join(cwd, 'out', 'report.html'), '--json')).stdout);
+    expect(result).toMatchObject({ experiences: 20, learningCurves: 0 });
+    const html = await readFile(join(cwd, 'out', 'report.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('Reward over time by policy source');
+    expect(html).not.toMatch(/<script|<link|src="http/);
+  });
+
+  it('ingests sessions from JSON and JSONL, from several processes at once, and rejects bad files with one line', async () => {
+    const { run, cwd } = await sandbox();
+    const session = (id: string) => ({
+      sessionId: id,
+      workflow: [{ id: 'a', agent: 'executor', status: 'completed', modelUsage: [{ model: 'glm-4.7', tokensUsed: 900, latencyMs: 1500, success: true, estimatedCost: 0.01 }] }],
+      globalMetrics: { totalCost: 0.01, totalTokens: 900, totalAttempts: 1, averageLatencyMs: 1500 },
+      phase: 'completed',
+      task: { description: `fix: broken pagination ${id}`, files: ['api/src/list.ts'] },
+    });
+    await writeFile(join(cwd, 'one.json'), JSON.stringify(session('single')));
+    await writeFile(join(cwd, 'many.json'), JSON.stringify(Array.from({ length: 5 }, (_, index) => session(`array-${index}`))));
+    const lines = (prefix: string) => Array.from({ length: 20 }, (_, index) => JSON.stringify(session(`${prefix}-${index}`))).join('\n');
+    await writeFile(join(cwd, 'a.jsonl'), lines('a'));
+    await writeFile(join(cwd, 'b.jsonl'), lines('b'));
+    expect((await run('learning-record', join(cwd, 'one.json'))).stdout).toContain('recorded 1 session from');
+    expect(JSON.parse((await run('learning-record', join(cwd, 'many.json'), '--json')).stdout)).toMatchObject({ recorded: 5 });
+    const parallel = await Promise.all([run('learning-record', join(cwd, 'a.jsonl')), run('learning-record', join(cwd, 'b.jsonl')), run('learning-record', join(cwd, 'a.jsonl'))]);
+    expect(parallel.map((result) => result.code)).toEqual([0, 0, 0]);
+    const stats = JSON.parse((await run('learning-stats', '--json')).stdout);
+    expect(stats.totalExperiences).toBe(1 + 5 + 60);
+    expect(stats.quarantined).toBe(0);
+    expect(stats.byTaskType.bugfix.count).toBe(66);
+
+    const missing = await run('learning-record', join(cwd, 'none.json'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^orchestra: Cannot ingest .*none\.json: cannot read it \(ENOENT\)\n$/);
+    await writeFile(join(cwd, 'bad.jsonl'), `${JSON.stringify(session('ok'))}\n{"workflow": "nope"}\n`);
+    const bad = await run('learning-record', join(cwd, 'bad.jsonl'));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/\(record 2\).*workflow/);
+  });
+
+  it('runs one simulated task under the current mode, prints decision, session and reward, and records it', async () => {
+    const { run, cwd } = await sandbox();
+    const disabled = await run('start', 'fix: the login page crashes when the password is empty');
+    expect(disabled.code).toBe(0);
+    expect(disabled.stdout).toMatch(/source\s+rules/);
+    expect(disabled.stdout).toContain('why');
+    expect(disabled.stdout).toMatch(/Reward -?\d/);
+    expect(disabled.stdout).toContain('not recorded (mode disabled)');
+    await run('learning-mode', 'shadow');
+    const shadow = JSON.parse((await run('start', 'feat: add CSV export to the reports page', '--seed', '3', '--json')).stdout);
+    expect(shadow).toMatchObject({ world: 'default', mode: 'shadow', recorded: true, decision: { source: 'rules' } });
+    expect(shadow.session.workflow.length).toBeGreaterThan(0);
+    expect(typeof shadow.reward.total).toBe('number');
+    expect(JSON.parse((await run('learning-stats', '--json')).stdout).totalExperiences).toBe(1);
+
+    const world = JSON.parse((await run('sim', '--print-default-world')).stdout);
+    await writeFile(join(cwd, 'world.json'), JSON.stringify({ ...world, name: 'copy' }));
+    expect(JSON.parse((await run('start', 'docs: explain the config file', '--world', join(cwd, 'world.json'), '--json')).stdout).world).toBe('copy');
+    const noWorld = await run('start', 'x', '--world', join(cwd, 'none.json'));
+    expect(noWorld.code).toBe(1);
+    expect(noWorld.stderr).toMatch(/cannot read world file/);
+    await writeFile(join(cwd, 'bad-world.json'), JSON.stringify({ name: 'bad' }));
+    const badWorld = await run('start', 'x', '--world', join(cwd, 'bad-world.json'));
+    expect(badWorld.code).toBe(1);
+    expect(badWorld.stderr.trim().split('\n')).toHaveLength(1);
+    expect((await run('start')).code).toBe(2);
+  });
+
+  it('prints the default world and asks for an option otherwise', async () => {
+    const { run } = await sandbox();
+    const world = await run('sim', '--print-default-world');
+    expect(world.code).toBe(0);
+    expect(JSON.parse(world.stdout)).toMatchObject({ schemaVersion: 1, name: 'default' });
+    const bare = await run('sim');
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/--print-default-world/);
+  });
+
+  it('never colours output that is not a terminal', async () => {
+    const { cwd, dataDir } = await sandbox();
+    const forced = await runOrchestra(['learning'], { cwd, env: { ORCHESTRA_DATA_DIR: dataDir, FORCE_COLOR: '1' } });
+    expect(forced.stdout).toContain('\u001b[');
+    const plain = await runOrchestra(['learning'], { cwd, env: { ORCHESTRA_DATA_DIR: dataDir } });
+    expect(plain.stdout).not.toContain('\u001b[');
+    const noColor = await runOrchestra(['learning'], { cwd, env: { ORCHESTRA_DATA_DIR: dataDir, FORCE_COLOR: '1', NO_COLOR: '1' } });
+    expect(noColor.stdout).not.toContain('\u001b[');
+  });
+});

@@ -1,0 +1,36 @@
+import { Option, type Command } from 'commander';
+import { exportExperiences, JsonlExperienceStore, type ExportFormat } from '@orchestra/learning-collector';
+import type { LearningMode, PolicySource } from '@orchestra/learning-types';
+import type { CliContext } from '../cli-context';
+import { parseMode, parseSince } from '../parse-options';
+import { writeJson } from '../terminal';
+
+/** `orchestra learning-export -o FILE [--format json|jsonl|csv] [--since …]`. */
+export function registerLearningExport(program: Command, context: CliContext): void {
+  program
+    .command('learning-export')
+    .description('export the experience buffer to a file (training data)')
+    .requiredOption('-o, --output <file>', 'file to write')
+    .addOption(new Option('--format <format>', 'file format').choices(['json', 'jsonl', 'csv']).default('json'))
+    .option('--since <when>', 'only experiences since an ISO date/time or a duration back from now (30m, 24h, 7d)', (value) => parseSince(value))
+    .option('--until <when>', 'only experiences before an ISO date/time or a duration back from now', (value) => parseSince(value))
+    .option('--mode <mode>', 'only experiences logged in this mode', parseMode)
+    .addOption(new Option('--source <source>', 'only decisions of this policy source').choices(['rules', 'learned']))
+    .option('--json', 'print the export report as JSON')
+    .action(async (options: { output: string; format: ExportFormat; since?: Date; until?: Date; mode?: LearningMode; source?: PolicySource; json?: boolean }) => {
+      const learning = await context.openLearning();
+      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir });
+      const filter: { from?: Date; to?: Date; modes?: LearningMode[]; sources?: PolicySource[] } = {};
+      if (options.since !== undefined) filter.from = options.since;
+      if (options.until !== undefined) filter.to = options.until;
+      if (options.mode !== undefined) filter.modes = [options.mode];
+      if (options.source !== undefined) filter.sources = [options.source];
+      try {
+        const report = await exportExperiences(store, options.output, { format: options.format, filter });
+        if (options.json === true) writeJson(context.io, { ...report, output: options.output });
+        else context.print(`exported ${report.exported} experiences to ${options.output} (${report.format}${report.filteredOut > 0 ? `, ${report.filteredOut} filtered out` : ''}${report.quarantined > 0 ? `, ${report.quarantined} invalid lines quarantined` : ''})`);
+      } finally {
+        await store.close();
+      }
+    });
+}

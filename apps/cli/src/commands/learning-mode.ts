@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import type { LearningMode } from '@orchestra/learning-types';
+import type { CliContext } from '../cli-context';
+import { parseFraction, parseMode } from '../parse-options';
+import { writeJson } from '../terminal';
+
+/** `orchestra learning-mode [mode] [--fraction F] [--force]`: shows or persists the mode, enforcing the rollout rules. */
+export function registerLearningMode(program: Command, context: CliContext): void {
+  program
+    .command('learning-mode')
+    .description('show the learning mode, or persist a new one (disabled | shadow | ab_test | production)')
+    .argument('[mode]', 'new mode: disabled, shadow, ab_test or production', parseMode)
+    .option('--fraction <fraction>', 'A/B fraction sent to the learned policy (ab_test; ramps 0.1 → 0.25 → 0.5 → 1)', parseFraction)
+    .option('--force', 'override the rollout rules (A/B period before production, ramp steps, guardrails)')
+    .option('--json', 'print the resulting mode as JSON')
+    .action(async (mode: LearningMode | undefined, options: { fraction?: number; force?: boolean; json?: boolean }) => {
+      const learning = await context.openLearning();
+      if (mode === undefined && options.fraction !== undefined) {
+        throw new Error('--fraction needs a mode (e.g. learning-mode ab_test --fraction 0.25)');
+      }
+      if (mode !== undefined) {
+        if (options.fraction !== undefined && mode !== 'ab_test') throw new Error('--fraction applies to ab_test only');
+        const changeOptions: { fraction?: number; force?: boolean } = {};
+        if (options.fraction !== undefined) changeOptions.fraction = options.fraction;
+        if (options.force !== undefined) changeOptions.force = options.force;
+        await learning.setMode(mode, changeOptions);
+      }
+      const result = { mode: learning.mode, source: learning.modeSource, abFraction: learning.abFraction, deployed: learning.deployed?.version ?? null };
+      if (options.json === true) {
+        writeJson(context.io, result);
+        return;
+      }
+      context.print(`mode ${context.colors.bold(result.mode)}${result.mode === 'ab_test' ? ` (fraction ${result.abFraction})` : ''}`);
+      if (mode !== undefined && learning.mode !== mode) {
+        context.io.stderr.write(`note: ${mode} was persisted, but ${learning.modeSource === 'environment' ? 'ORCHESTRA_LEARNING_MODE' : 'an explicit option'} pins this process to ${learning.mode}\n`);
+      }
+    });
+}

@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { computeExperienceStats, JsonlExperienceStore } from '@orchestra/learning-collector';
+import type { CliContext } from '../cli-context';
+import { formatPercent, formatValue, writeJson } from '../terminal';
+
+/** `orchestra learning`: mode, loaded policy (version, trained at, OPE result), A/B progress and buffer size. */
+export function registerLearningStatus(program: Command, context: CliContext): void {
+  program
+    .command('learning')
+    .description('show the learning status: mode, deployed policy, A/B progress, buffer size')
+    .option('--json', 'print the status as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const learning = await context.openLearning();
+      const status = await learning.status();
+      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir });
+      let bufferSize: number;
+      let quarantined: number;
+      try {
+        const stats = await computeExperienceStats(store.read({ quarantine: false }));
+        bufferSize = stats.totalExperiences;
+        quarantined = stats.quarantined;
+      } finally {
+        await store.close();
+      }
+      if (options.json === true) {
+        writeJson(context.io, { ...status, bufferSize, quarantined });
+        return;
+      }
+      const { bold, dim, green, yellow } = context.colors;
+      const deployed = status.deployed;
+      context.print(bold('Orchestra Learning'));
+      context.print(`  data dir      ${status.dataDir}`);
+      context.print(`  mode          ${bold(status.mode)}${status.mode === 'ab_test' ? ` (fraction ${status.abFraction})` : ''} ${dim(`from ${status.modeSource}`)}`);
+      if (deployed === null) {
+        context.print(`  policy        rules only ${dim('(no model deployed)')}`);
+      } else {
+        const ope = deployed.beatsRules === true ? green('beat the rules') : deployed.beatsRules === false ? yellow('did not beat the rules') : yellow('not evaluated');
+        context.print(`  policy        learned ${bold(deployed.version)}${deployed.forced ? yellow(' (forced)') : ''}`);
+        context.print(`  trained at    ${deployed.createdAt ?? '–'}`);
+        context.print(`  deployed at   ${deployed.deployedAt}`);
+        context.print(`  OPE result    ${ope}`);
+        context.print(`  rollback to   ${status.previous.at(-1)?.version ?? 'rules'}`);
+      }
+      context.print(`  buffer        ${bufferSize} experiences${quarantined > 0 ? yellow(` (${quarantined} quarantined lines)`) : ''}`);
+      if (deployed !== null) {
+        const { learned, rules } = status.abTest.guardrails;
+        context.print(`  A/B period    ${status.abTest.sessionsServed} learned sessions; production allowed after ${status.abTest.productionAllowedAfter} more`);
+        context.print(
+          `  A/B arms      learned: ${learned.sessions} sessions, reward ${formatValue(learned.meanReward)}, errors ${formatPercent(learned.errorRate)}, cost ${formatValue(learned.meanCostUsd, 4)} USD`,
+        );
+        context.print(`                rules:   ${rules.sessions} sessions, reward ${formatValue(rules.meanReward)}, errors ${formatPercent(rules.errorRate)}, cost ${formatValue(rules.meanCostUsd, 4)} USD`);
+        context.print(`  guardrails    ${status.abTest.guardrails.withinGuardrails ? green('within') : yellow(status.abTest.guardrails.reasons.join('; '))}`);
+      }
+      const lastEvents = status.events.slice(-3);
+      if (lastEvents.length > 0) {
+        context.print('  recent');
+        for (const event of lastEvents) context.print(`    ${dim(event.at)} ${event.message}`);
+      }
+    });
+}

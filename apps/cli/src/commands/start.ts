@@ -1,0 +1,84 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { experienceReward } from '@orchestra/learning-reward';
+import { createRng } from '@orchestra/learning-features';
+import { defaultWorld, parseWorld, runSession, type World } from '@orchestra/learning-sim';
+import type { Action } from '@orchestra/learning-types';
+import type { CliContext } from '../cli-context';
+import { parseNonNegativeInteger } from '../parse-options';
+import { formatTable, formatValue, writeJson } from '../terminal';
+
+async function loadWorld(path: string | undefined): Promise<World> {
+  if (path === undefined) return defaultWorld;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read world file ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`world file ${path} is not valid JSON`);
+  }
+  return parseWorld(json);
+}
+
+function describeAction(action: Action): string {
+  const team = action.agents.map((agent) => `${agent}=${action.models[agent]}`).join(', ');
+  return `${action.approach}, parallelism ${action.parallelism}, timeout ×${action.timeoutMultiplier}, ${action.retryStrategy}, safety ${action.safetyLevel}; ${team}`;
+}
+
+/** `orchestra start "TASK" [--world FILE]`: one task through the simulated orchestra under the current mode, recorded. */
+export function registerStart(program: Command, context: CliContext): void {
+  program
+    .command('start')
+    .description('run one task through the simulated orchestra under the current mode; print the decision, the session and the reward; record it')
+    .argument('<task>', 'the task, as text (e.g. "fix: login fails with an empty password")')
+    .option('--world <file>', 'world JSON file (default: the built-in world; see `orchestra sim --print-default-world`)')
+    .option('--file <path...>', 'files the task touches (improves the inferred context)')
+    .option('--seed <seed>', 'seed of the simulated session', parseNonNegativeInteger, 1)
+    .option('--json', 'print decision, session, outcome and reward as JSON')
+    .action(async (task: string, options: { world?: string; file?: string[]; seed: number; json?: boolean }) => {
+      if (task.trim() === '') throw new Error('the task text is empty');
+      const world = await loadWorld(options.world);
+      // A one-shot process decides cold (first WebAssembly call, first allocation): give the learned policy room.
+      const learning = await context.openLearning({ config: { latencyBudgetMs: 250 } });
+      const decision = learning.decide({ description: task, files: options.file ?? [] });
+      const simulated = runSession(world, { description: task, files: options.file ?? [], trueContext: decision.context }, decision.action, createRng(options.seed), {
+        system: decision.system,
+        sessionId: decision.sessionId,
+      });
+      const { experience } = await learning.record(simulated.session, decision, { outcome: simulated.outcome });
+      const reward = experience?.reward ?? experienceReward(simulated.outcome);
+      if (options.json === true) {
+        const { context: taskContext, system, history, ...policyDecision } = decision;
+        writeJson(context.io, { world: world.name, mode: decision.mode, context: taskContext, system, history: history ?? null, decision: policyDecision, session: simulated.session, outcome: simulated.outcome, reward, recorded: experience !== null, experienceId: experience?.id ?? null });
+        return;
+      }
+      const { bold, dim, green, red } = context.colors;
+      context.print(bold(`Task: ${task}`));
+      context.print(`  context   ${decision.context.taskType} · ${decision.context.domains.join('+')} · ${decision.context.complexity} · risk ${decision.context.risk} · ~${formatValue(decision.context.estimatedTimeMinutes, 0)} min`);
+      context.print(bold('\nDecision'));
+      context.print(`  source    ${decision.source} ${dim(`(${decision.policyVersion}, mode ${decision.mode}, propensity ${formatValue(decision.propensity, 3)})`)}`);
+      context.print(`  action    ${describeAction(decision.action)}`);
+      for (const line of decision.explanation) context.print(`  why       ${line}`);
+      if (decision.predicted !== undefined) {
+        context.print(`  predicted ${formatValue(decision.predicted.durationMs / 1000, 1)} s, ${formatValue(decision.predicted.costUsd, 4)} USD, success ${(decision.predicted.successProbability * 100).toFixed(0)} %`);
+      }
+      context.print(bold(`\nSession (simulated in world "${world.name}", seed ${options.seed})`));
+      const rows = simulated.session.workflow.flatMap((step) =>
+        step.modelUsage.map((usage) => [step.agent, usage.model, String(usage.attempt), usage.success ? 'ok' : (usage.errorCode ?? 'failed'), String(usage.tokensUsed), formatValue(usage.latencyMs, 0), formatValue(usage.estimatedCost, 4)]),
+      );
+      context.print(formatTable(['agent', 'model', 'attempt', 'result', 'tokens', 'latency ms', 'cost USD'], rows, ['left', 'left', 'right', 'left', 'right', 'right', 'right']));
+      const outcome = simulated.outcome;
+      context.print(
+        `  outcome   ${outcome.success ? green('success') : red('failure')} in ${formatValue(outcome.durationMs / 1000, 1)} s, ${formatValue(outcome.totalCostUsd, 4)} USD, ${outcome.errorCount} errors, ${outcome.fallbackRotations} fallback rotations, ${outcome.safetyViolations} safety violations, tests ${outcome.testsPassed === null ? 'not run' : outcome.testsPassed ? 'passed' : 'failed'}`,
+      );
+      context.print(bold(`\nReward ${formatValue(reward.total)}`));
+      context.print(formatTable(['component', 'value'], Object.entries(reward.components).map(([name, value]) => [name, formatValue(value)])));
+      if (reward.capped.length > 0) context.print(`  capped: ${reward.capped.join('; ')}`);
+      context.print(experience === null ? dim(`\nnot recorded (mode ${decision.mode})`) : dim(`\nrecorded as experience ${experience.id}`));
+    });
+}

@@ -1,0 +1,68 @@
+import { Command, CommanderError } from 'commander';
+import { createCliContext } from './cli-context';
+import { registerDeployment } from './commands/learning-deploy';
+import { registerLearningExport } from './commands/learning-export';
+import { registerLearningMode } from './commands/learning-mode';
+import { registerLearningReport } from './commands/learning-report';
+import { registerLearningStats } from './commands/learning-stats';
+import { registerLearningStatus } from './commands/learning-status';
+import { registerSim } from './commands/sim';
+import { registerLearningRecord } from './commands/learning-record';
+import { registerStart } from './commands/start';
+import { processIo, type CliIo } from './terminal';
+
+/** Exit code of a usage error (unknown command or option, bad argument value). */
+export const USAGE_ERROR_EXIT_CODE = 2;
+/** Exit code of a failed command (missing file, corrupt model, refused by a rollout rule…). */
+export const FAILURE_EXIT_CODE = 1;
+
+/** The first line of an error's message: errors are printed as one line (set ORCHESTRA_DEBUG=1 for the stack). */
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.trim();
+}
+
+/** Builds the `orchestra` program; commands print through `io`. */
+export function buildProgram(io: CliIo, context: ReturnType<typeof createCliContext>['context']): Command {
+  const program = new Command('orchestra')
+    .description('Orchestra Learning: decide, record, train, evaluate and deploy orchestration policies')
+    .version('0.1.0')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(`${text.trim().split('\n')[0]}\n`),
+    });
+  registerLearningStatus(program, context);
+  registerLearningStats(program, context);
+  registerLearningExport(program, context);
+  registerLearningMode(program, context);
+  registerDeployment(program, context);
+  registerLearningReport(program, context);
+  registerLearningRecord(program, context);
+  registerStart(program, context);
+  registerSim(program, context);
+  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
+
+/** Runs the command line `argv` (without `node` and the script) and returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const { context, close } = createCliContext(io);
+  const program = buildProgram(io, context);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return error.exitCode === 0 ? 0 : USAGE_ERROR_EXIT_CODE;
+    }
+    io.stderr.write(`orchestra: ${oneLine(error)}\n`);
+    if (io.env.ORCHESTRA_DEBUG === '1' && error instanceof Error && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
+    return FAILURE_EXIT_CODE;
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,48 @@
+import { ActionSpace, defaultFeatureSchema } from '@orchestra/learning-features';
+import { createRandomDenseLayers, packDenseNetwork, writeModelArtifact } from '@orchestra/learning-policy';
+import { experienceSchema, type Experience, type PolicySource, type TaskType } from '@orchestra/learning-types';
+
+/** Writes a small valid model artifact on the default feature schema and action space. */
+export async function writeTestModel(directory: string, options: { version: string; ope?: Record<string, unknown> | null }): Promise<void> {
+  const space = new ActionSpace();
+  const actor = packDenseNetwork(createRandomDenseLayers([defaultFeatureSchema.size, 16, space.totalLogits], 7), 'actor.weights.bin');
+  await writeModelArtifact(directory, {
+    manifest: {
+      formatVersion: 1,
+      version: options.version,
+      createdAt: '2026-11-25T18:00:00.000Z',
+      featureSchema: { version: defaultFeatureSchema.version, hash: defaultFeatureSchema.hash, names: [...defaultFeatureSchema.names] },
+      actionSpace: space.toJSON() as unknown as Record<string, unknown>,
+      actor: actor.network,
+      ope: options.ope === undefined ? { targetBeatsBaseline: true } : options.ope,
+    },
+    weights: { 'actor.weights.bin': actor.bytes },
+  });
+}
+
+/** A valid experience with a raw session of one model call. */
+export function makeExperience(index: number, options: { source?: PolicySource; taskType?: TaskType; success?: boolean; timestamp?: string } = {}): Experience {
+  const success = options.success ?? index % 4 !== 0;
+  return experienceSchema.parse({
+    schemaVersion: 1,
+    id: `experience-${index}`,
+    timestamp: options.timestamp ?? new Date(Date.UTC(2026, 10, 25, 12, 0, index)).toISOString(),
+    state: {
+      featureSchemaHash: defaultFeatureSchema.hash,
+      features: Array.from({ length: defaultFeatureSchema.size }, () => 0),
+      context: { taskType: options.taskType ?? (index % 2 === 0 ? 'feature' : 'bugfix'), domains: ['backend'], complexity: 'medium', risk: 'low', estimatedTimeMinutes: 30 },
+      system: { concurrentTasks: 0, load: 0.2 },
+    },
+    action: { agents: ['executor'], approach: 'direct', parallelism: 1, timeoutMultiplier: 1, retryStrategy: 'fail_fast', safetyLevel: 'balanced', models: { executor: 'glm-4.7' } },
+    propensity: 0.9,
+    policy: { source: options.source ?? (index % 3 === 0 ? 'learned' : 'rules'), version: 'v' },
+    mode: 'shadow',
+    reward: { total: success ? 100 : -100, components: { outcome: success ? 100 : -100 } },
+    outcome: { success, durationMs: 60_000, estimatedDurationMs: 60_000, resourceEfficiency: 0.5, errorCount: success ? 0 : 1, totalCostUsd: 0.05, models: [{ model: 'glm-4.7', attempts: 1, successes: success ? 1 : 0 }] },
+    session: {
+      workflow: [{ id: 'a', agent: 'executor', status: success ? 'completed' : 'failed', modelUsage: [{ model: 'glm-4.7', tokensUsed: 100, latencyMs: 1000 + index, success, estimatedCost: 0.05 }] }],
+      globalMetrics: { totalCost: 0.05, totalTokens: 100, totalAttempts: 1, averageLatencyMs: 1000 + index },
+      phase: success ? 'completed' : 'failed',
+    },
+  });
+}
