@@ -1,7 +1,13 @@
-import { RulesPolicy } from '@orchestra/learning-policy';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ActionSpace, defaultFeatureSchema } from '@orchestra/learning-features';
+import { ModelArtifactError, RulesPolicy } from '@orchestra/learning-policy';
 import { complexities, experienceSchema, riskLevels, taskTypes, validate, type Experience } from '@orchestra/learning-types';
 import { describe, expect, it } from 'vitest';
+import { writeTrainedModelArtifact } from '../artifact/write-trained-model-artifact';
 import { evaluate, offPolicyRecordsFromExperiences } from './evaluate';
+import { evaluateModelArtifact } from './evaluate-model-artifact';
 import { evaluatedPolicyFromPolicy } from './evaluated-policy-from-policy';
 import { SeededRandom } from './seeded-random';
 
@@ -57,5 +63,51 @@ describe('evaluatedPolicyFromPolicy', () => {
     expect(result.target.meanWeight).toBeLessThan(1.2);
     expect(result.baseline.meanWeight).toBeCloseTo(1, 12);
     expect(result.target.effectiveSampleSize).toBeGreaterThan(100);
+  });
+});
+
+describe('evaluateModelArtifact', () => {
+  const exploring = new RulesPolicy({ config: { epsilon: 0.3, seed: 5 } });
+  const logs = rulesLogs(exploring, 300, 10);
+
+  it('loads the artifact as LearnedPolicy and compares it with the rules on the logs', async () => {
+    const space = new ActionSpace();
+    const size = defaultFeatureSchema.size;
+    // A context-free actor: zero weights, so every head is uniform over its allowed choices.
+    const zeroLayer = (inputSize: number, outputSize: number, activation: 'relu' | 'linear') => ({
+      inputSize,
+      outputSize,
+      kernel: new Float32Array(inputSize * outputSize),
+      bias: new Float32Array(outputSize),
+      activation,
+    });
+    const directory = await mkdtemp(join(tmpdir(), 'evaluate-artifact-'));
+    try {
+      await writeTrainedModelArtifact(directory, {
+        version: 'uniform-actor',
+        featureSchema: defaultFeatureSchema,
+        actionSpace: space,
+        actor: [zeroLayer(size, 8, 'relu'), zeroLayer(8, space.totalLogits, 'linear')],
+      });
+      const result = await evaluateModelArtifact(directory, logs, {
+        rules: exploring,
+        seed: 4,
+        replicates: 200,
+        minimumEffectiveSampleSize: 0,
+        minimumEffectiveSampleFraction: 0,
+      });
+      expect(result.target.policy).toBe('uniform-actor');
+      expect(result.baseline.policy).toBe('rules');
+      expect(result.baseline.meanWeight).toBeCloseTo(1, 12);
+      expect(Number.isFinite(result.target.value)).toBe(true);
+      // A uniform policy over a large factorised space rarely repeats the rules' action: small weights, small ESS.
+      expect(result.target.effectiveSampleSize).toBeLessThan(result.baseline.effectiveSampleSize);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a missing artifact as ModelArtifactError', async () => {
+    await expect(evaluateModelArtifact(join(tmpdir(), 'no-such-artifact-directory'), logs)).rejects.toSatisfy((error: unknown) => ModelArtifactError.isInstance(error));
   });
 });

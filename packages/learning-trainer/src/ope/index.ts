@@ -11,3 +11,4 @@ export { evaluate, offPolicyRecordsFromExperiences, type EvaluatedPolicy, type E
 export { InsufficientOverlapError } from './errors/insufficient-overlap-error';
 export { checkAgainstOnPolicyRewards, type OnPolicyCheck } from './check-against-on-policy-rewards';
 export { evaluatedPolicyFromPolicy, policyInputOf, type ProbabilityReportingPolicy } from './evaluated-policy-from-policy';
+export { evaluateModelArtifact, type EvaluateModelArtifactOptions } from './evaluate-model-artifact';
