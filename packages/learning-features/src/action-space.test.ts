@@ -111,6 +111,8 @@ describe('ActionSpace masks and probabilities', () => {
       expect(Array.from(space.mask('parallelism', indices, mask).subarray(0, 4))).toEqual(expected);
     }
     expect(Array.from(space.mask(actionHeads.timeout, indices, mask).subarray(0, 7))).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(() => space.mask(actionHeads.timeout, indices, new Uint8Array(4))).toThrow(RangeError);
+    expect(() => space.sample(randomLogits(1), createRng(1), new Int32Array(3))).toThrow(RangeError);
     const invalid = space.encode({ ...baseAction, approach: 'direct', parallelism: 3 });
     expect(space.isValid(invalid)).toBe(false);
     expect(space.logProbability(invalid, randomLogits(1))).toBe(Number.NEGATIVE_INFINITY);

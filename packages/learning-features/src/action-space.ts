@@ -247,6 +247,7 @@ export class ActionSpace {
     const position = typeof head === 'number' ? head : this.headIndex(head);
     const size = this.heads[position]?.size;
     if (size === undefined) throw new RangeError(`ActionSpace.mask: head ${head} out of range`);
+    if (out.length < size) throw new RangeError(`ActionSpace.mask: out has length ${out.length}, head ${this.heads[position]!.name} needs ${size}`);
     out.fill(1, 0, size);
     if (position === HEAD.parallelism && !parallelApproachIndices.has(indices[HEAD.approach] ?? 0)) out.fill(0, 1, size);
     return out;
@@ -304,6 +305,9 @@ export class ActionSpace {
   private choose(logits: ArrayLike<number>, random: RandomSource | undefined, outIndices: Int32Array): number {
     if (logits.length < this.totalLogits) {
       throw new RangeError(`ActionSpace: logits has length ${logits.length}, expected ${this.totalLogits}`);
+    }
+    if (outIndices.length < this.heads.length) {
+      throw new RangeError(`ActionSpace: outIndices has length ${outIndices.length}, expected ${this.heads.length}`);
     }
     let total = 0;
     for (let head = 0; head < this.heads.length; head += 1) {

@@ -85,6 +85,11 @@ describe('HistoryIndex', () => {
     expect(restored.summary('feature', 'frontend')).toEqual(summary);
     expect(restored.toJSON()).toEqual(index.toJSON());
     expect(() => HistoryIndex.fromJSON({ version: 1, halfLifeMs: 1, priorWeight: 1, cells: [{ taskType: 'x' }] })).toThrow(/Invalid HistoryIndex/u);
+    const undated = new HistoryIndex({ halfLifeMs: day, priorWeight: 0 });
+    undated.observe(observation({ timestampMs: Number.NaN }));
+    const undatedCopy = HistoryIndex.fromJSON(JSON.parse(JSON.stringify(undated.toJSON())));
+    undatedCopy.observe(observation({ timestampMs: 10 * day, success: false }));
+    expect(undatedCopy.summary('bugfix', 'backend').sampleWeight).toBe(2);
   });
 
   it('updates in constant time', () => {

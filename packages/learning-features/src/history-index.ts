@@ -51,7 +51,8 @@ const cellJsonSchema = z.object({
   reward: z.number().finite(),
   modelAttempts: z.number().finite().nonnegative(),
   modelFailures: z.number().finite().nonnegative(),
-  lastTimestampMs: z.number().finite(),
+  /** Timestamp of the newest observation; `null` when none had a valid timestamp. */
+  lastTimestampMs: z.number().finite().nullable(),
 });
 
 /** JSON form of a `HistoryIndex` (non-empty cells only). */
@@ -199,7 +200,7 @@ export class HistoryIndex {
           reward: values[base + REWARD]!,
           modelAttempts: values[base + ATTEMPTS]!,
           modelFailures: values[base + FAILURES]!,
-          lastTimestampMs: Number.isFinite(values[base + LAST_TIMESTAMP]!) ? values[base + LAST_TIMESTAMP]! : 0,
+          lastTimestampMs: Number.isFinite(values[base + LAST_TIMESTAMP]!) ? values[base + LAST_TIMESTAMP]! : null,
         });
       });
     });
@@ -219,7 +220,7 @@ export class HistoryIndex {
       index.cells[base + REWARD] = cell.reward;
       index.cells[base + ATTEMPTS] = cell.modelAttempts;
       index.cells[base + FAILURES] = cell.modelFailures;
-      index.cells[base + LAST_TIMESTAMP] = cell.lastTimestampMs;
+      index.cells[base + LAST_TIMESTAMP] = cell.lastTimestampMs ?? Number.NEGATIVE_INFINITY;
     }
     return index;
   }
