@@ -41,6 +41,8 @@ export const offlineConfigSchema = z.object({
   validationFraction: z.number().gt(0).lt(1).default(0.2),
   /** Stop after this many epochs without a better validation loss; the best weights are kept. */
   earlyStoppingPatience: z.number().int().positive().default(5),
+  /** Freeze the critic (at its best weights) after this many epochs without a better validation value loss. */
+  criticPatience: z.number().int().positive().default(2),
   /** `importance-weighted`: ρ·A·∇log π with ρ = clip(π/μ); `advantage-weighted`: exp(A/β)·∇log π (AWR). */
   objective: z.enum(['importance-weighted', 'advantage-weighted']).default('importance-weighted'),
   /** Upper clip of importance weights π(a|s)/μ(a|s). */

@@ -55,15 +55,16 @@ export class ActorCritic {
   }
 
   /**
-   * Clips each network's gradient norm (when configured), then takes one Adam step on both. The two networks are
+   * Clips each network's gradient norm (when configured), then takes one Adam step on both (on the actor only with `updateCritic: false`). The two networks are
    * clipped separately: the critic's squared-error gradient is usually far larger than the actor's and would
    * otherwise shrink the policy step whenever returns are large.
    */
-  applyGradients(): { actorGradientNorm: number; criticGradientNorm: number } {
+  applyGradients(options: { updateCritic?: boolean } = {}): { actorGradientNorm: number; criticGradientNorm: number } {
     const optimizer = this.config.optimizer;
     const actorGradientNorm = clip(this.actor, optimizer.maxGradientNorm);
-    const criticGradientNorm = clip(this.critic, optimizer.maxGradientNorm);
     this.actor.applyAdam(optimizer.learningRate, optimizer.beta1, optimizer.beta2, optimizer.epsilon);
+    if (options.updateCritic === false) return { actorGradientNorm, criticGradientNorm: 0 };
+    const criticGradientNorm = clip(this.critic, optimizer.maxGradientNorm);
     this.critic.applyAdam(optimizer.criticLearningRate ?? optimizer.learningRate, optimizer.beta1, optimizer.beta2, optimizer.epsilon);
     return { actorGradientNorm, criticGradientNorm };
   }

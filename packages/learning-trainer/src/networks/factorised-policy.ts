@@ -186,3 +186,37 @@ export function selectActions(
     }
   }
 }
+
+/** Writes log π(a|s) of each row (summed over active heads, with masks) into `out`. */
+export function actionLogProbabilities(
+  layout: PolicyHeadLayout,
+  logits: Float32Array,
+  input: PolicyBatch,
+  out: Float64Array,
+): Float64Array {
+  const { offsets, totalLogits } = headOffsets(layout);
+  const headCount = layout.sizes.length;
+  const { batch, actions, active, masks } = input;
+  for (let row = 0; row < batch; row++) {
+    let total = 0;
+    for (let head = 0; head < headCount; head++) {
+      if (active && active[row * headCount + head] === 0) continue;
+      const start = row * totalLogits + offsets[head]!;
+      const size = layout.sizes[head]!;
+      let maximum = -Infinity;
+      for (let choice = 0; choice < size; choice++) {
+        if (masks && masks[start + choice] === 0) continue;
+        maximum = Math.max(maximum, logits[start + choice]!);
+      }
+      let sum = 0;
+      for (let choice = 0; choice < size; choice++) {
+        if (masks && masks[start + choice] === 0) continue;
+        sum += Math.exp(logits[start + choice]! - maximum);
+      }
+      const chosen = actions[row * headCount + head]!;
+      total += masks && masks[start + chosen] === 0 ? -Infinity : logits[start + chosen]! - maximum - Math.log(sum);
+    }
+    out[row] = total;
+  }
+  return out;
+}

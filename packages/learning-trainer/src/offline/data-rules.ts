@@ -1,0 +1,66 @@
+import type { Experience } from '@orchestra/learning-types';
+import type { OfflineConfig } from '../config/trainer-config';
+import { InsufficientExperiencesError } from './insufficient-experiences-error';
+
+/** A data-quality warning raised before training (training continues). */
+export interface DataWarning {
+  code: 'few-experiences' | 'dominant-task-type' | 'dominant-domain' | 'reward-out-of-bounds';
+  message: string;
+}
+
+/** Counts of the experiences a run trains on. */
+export interface DataSummary {
+  total: number;
+  /** Failed sessions are always kept: they carry most of the signal about what not to do. */
+  failed: number;
+  byTaskType: Record<string, number>;
+  /** By primary (first) domain. */
+  byPrimaryDomain: Record<string, number>;
+}
+
+/** Counts by task type, primary domain and outcome. */
+export function summariseExperiences(experiences: readonly Experience[]): DataSummary {
+  const byTaskType: Record<string, number> = {};
+  const byPrimaryDomain: Record<string, number> = {};
+  let failed = 0;
+  for (const experience of experiences) {
+    byTaskType[experience.state.context.taskType] = (byTaskType[experience.state.context.taskType] ?? 0) + 1;
+    const domain = experience.state.context.domains[0] ?? 'unknown';
+    byPrimaryDomain[domain] = (byPrimaryDomain[domain] ?? 0) + 1;
+    if (!experience.outcome.success) failed += 1;
+  }
+  return { total: experiences.length, failed, byTaskType, byPrimaryDomain };
+}
+
+/**
+ * The seed's data rules: refuse fewer than `minimumExperiences` (unless `allowFewExperiences`), warn below
+ * `recommendedExperiences`, and warn when one task type or primary domain exceeds `dominanceShare` of the data.
+ * Throws `InsufficientExperiencesError`; returns the warnings.
+ */
+export function checkDataRules(summary: DataSummary, rules: OfflineConfig): DataWarning[] {
+  const warnings: DataWarning[] = [];
+  if (summary.total < rules.minimumExperiences && !rules.allowFewExperiences) {
+    throw new InsufficientExperiencesError({ count: summary.total, minimum: rules.minimumExperiences });
+  }
+  if (summary.total < rules.recommendedExperiences) {
+    warnings.push({
+      code: 'few-experiences',
+      message: `Only ${summary.total} experiences (fewer than ${rules.recommendedExperiences}): the learned policy and its evaluation will be noisy.`,
+    });
+  }
+  for (const [code, counts, what] of [
+    ['dominant-task-type', summary.byTaskType, 'task type'],
+    ['dominant-domain', summary.byPrimaryDomain, 'primary domain'],
+  ] as const) {
+    for (const [value, count] of Object.entries(counts)) {
+      const share = count / Math.max(1, summary.total);
+      if (share > rules.dominanceShare) {
+        warnings.push({
+          code,
+          message: `${what} "${value}" makes up ${(share * 100).toFixed(0)}% of the experiences (over ${(rules.dominanceShare * 100).toFixed(0)}%): the policy may not generalise to the others.`,
+        });
+      }
+    }
+  }
+  return warnings;
+}

@@ -1,0 +1,391 @@
+import { ActionSpace } from '@orchestra/learning-features';
+import type { RewardConfigInput } from '@orchestra/learning-reward';
+import { experienceSchema, validate, type Experience } from '@orchestra/learning-types';
+import { parseTrainerConfig, type TrainerConfig, type TrainerConfigInput } from '../config/trainer-config';
+import { ActorCritic } from '../networks/actor-critic';
+import type { DenseLayerWeights } from '../networks/dense-layer-weights';
+import { actionLogProbabilities, policyLossAndGradient } from '../networks/factorised-policy';
+import { SeededRandom } from '../networks/seeded-random';
+import { trainPredictionHeads, type PredictionHeadsResult } from '../prediction/prediction-heads';
+import { checkDataRules, summariseExperiences, type DataSummary, type DataWarning } from './data-rules';
+import { buildExperienceDataset, splitByTime, type ExperienceDataset, type RewardNormalisation } from './experience-dataset';
+import { JsonlMetricsSink, type MetricsSink } from './metrics-sink';
+
+/** Metrics of one offline epoch (also the JSON line written to the metrics file). */
+export interface OfflineEpochMetrics {
+  runId: string;
+  epoch: number;
+  phase: 'behaviour-cloning' | 'policy';
+  trainingPolicyLoss: number;
+  trainingValueLoss: number;
+  trainingEntropy: number;
+  /** Mean weight applied to the policy gradient (importance or advantage weight) before clipping. */
+  meanPolicyWeight: number;
+  /** Share of weights that hit the clip. */
+  clippedShare: number;
+  validationValueLoss: number;
+  /** Self-normalised IPS estimate of the policy's mean normalised reward on the validation split. */
+  validationPolicyValue: number;
+  /** Mean normalised reward the logging policy got on the validation split. */
+  validationLoggedValue: number;
+  /** Effective sample size (Σw)²/Σw² of the validation importance weights. */
+  validationEffectiveSampleSize: number;
+  epochMs: number;
+  timestamp: string;
+}
+
+/** Progress of offline training: after every minibatch, with `metrics` at the end of each epoch. */
+export interface OfflineProgress {
+  phase: 'behaviour-cloning' | 'policy' | 'prediction';
+  epoch: number;
+  totalEpochs: number;
+  batch: number;
+  batchesPerEpoch: number;
+  metrics?: OfflineEpochMetrics;
+}
+
+/** Options of `trainOffline`. */
+export interface TrainOfflineOptions {
+  /** Logged experiences: an array, or any (async) iterable such as the collector's reader. */
+  experiences: Iterable<Experience> | AsyncIterable<Experience>;
+  /** The action space the experiences' actions are encoded in (default: the default catalog's). */
+  actionSpace?: ActionSpace;
+  config?: TrainerConfigInput;
+  /** The reward configuration the experiences were scored with (for the reward bounds). */
+  rewardConfig?: RewardConfigInput;
+  /** Writes per-epoch metrics to `<dataDir>/metrics/<runId>.jsonl`. */
+  dataDir?: string;
+  runId?: string;
+  /** Where metrics go instead of (or without) `dataDir`. */
+  metricsSink?: MetricsSink;
+  onProgress?: (progress: OfflineProgress) => void;
+  onWarning?: (warning: DataWarning) => void;
+  /** Validate every experience against `experienceSchema` (default true; skip only for already-validated input). */
+  validate?: boolean;
+  /** Also train the prediction heads (default true). */
+  predictions?: boolean;
+}
+
+/** What `trainOffline` returns. */
+export interface TrainOfflineResult {
+  model: ActorCritic;
+  actionSpace: ActionSpace;
+  config: TrainerConfig;
+  runId: string;
+  featureSchemaHash: string;
+  stateSize: number;
+  summary: DataSummary;
+  warnings: DataWarning[];
+  rewardNormalisation: RewardNormalisation;
+  trainingSize: number;
+  validationSize: number;
+  epochs: OfflineEpochMetrics[];
+  /** Epoch whose weights were kept (best validation policy value). */
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  predictions?: PredictionHeadsResult;
+  /** The metrics file, when `dataDir` was given. */
+  metricsPath?: string;
+  wallTimeMs: number;
+}
+
+async function collect(source: Iterable<Experience> | AsyncIterable<Experience>, check: boolean): Promise<Experience[]> {
+  const experiences: Experience[] = [];
+  for await (const item of source as AsyncIterable<Experience>) {
+    experiences.push(check ? validate(experienceSchema, item, 'Experience') : item);
+  }
+  return experiences;
+}
+
+/**
+ * Off-policy actor-critic from logged experiences. Each session is one decision, so the critic learns V(s) from the
+ * normalised reward and the advantage is r − V(s). The actor follows
+ * - `importance-weighted`: ∇ = ρ·A·∇log π(a|s) with ρ = min(π(a|s)/μ(a|s), clip), μ the logged propensity, or
+ * - `advantage-weighted` (AWR): ∇ = min(exp(A/(β·σ_A)), clip)·∇log π(a|s),
+ * plus the entropy bonus, optionally after `behaviourCloningEpochs` of plain log-likelihood of the logged actions.
+ * The most recent experiences (by timestamp) are held out; training stops after `earlyStoppingPatience` epochs
+ * without a better self-normalised IPS value on them, and the best epoch's weights are kept.
+ *
+ * Data rules: throws `InsufficientExperiencesError` below `minimumExperiences` (unless overridden), warns below
+ * `recommendedExperiences` or when one task type / primary domain dominates, and never drops failed sessions.
+ */
+export async function trainOffline(options: TrainOfflineOptions): Promise<TrainOfflineResult> {
+  const started = performance.now();
+  const config = parseTrainerConfig(options.config ?? {});
+  const actionSpace = options.actionSpace ?? new ActionSpace();
+  const runId = options.runId ?? `offline-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const experiences = await collect(options.experiences, options.validate ?? true);
+  const summary = summariseExperiences(experiences);
+  const warnings = checkDataRules(summary, config.offline);
+  const warn = (warning: DataWarning) => {
+    warnings.push(warning);
+    options.onWarning?.(warning);
+  };
+  for (const warning of warnings) options.onWarning?.(warning);
+  const dataset = buildExperienceDataset(experiences, {
+    actionSpace,
+    ...(options.rewardConfig === undefined ? {} : { rewardConfig: options.rewardConfig }),
+    onFallback: (message) => warn({ code: 'reward-out-of-bounds', message }),
+  });
+  const sink = options.metricsSink ?? (options.dataDir === undefined ? undefined : new JsonlMetricsSink(options.dataDir, runId));
+  const split = splitByTime(dataset, config.offline.validationFraction);
+  const model = new ActorCritic({ stateSize: dataset.stateSize, heads: { sizes: actionSpace.heads.map((head) => head.size) }, config });
+  const trainer = new OfflineEpochRunner(model, dataset, config, new SeededRandom(config.seed + 7));
+  const epochs: OfflineEpochMetrics[] = [];
+  const offline = config.offline;
+  const totalEpochs = offline.behaviourCloningEpochs + offline.epochs;
+  let best: { value: number; epoch: number; actor: DenseLayerWeights[]; critic: DenseLayerWeights[] } | undefined;
+  let sinceBest = 0;
+  let stoppedEarly = false;
+  // The critic overfits small logs quickly, and an overfitted V(s) drives the training advantages r − V(s) to zero.
+  // It is therefore early-stopped on its own validation loss: its best weights are restored and then frozen.
+  let bestCritic: { loss: number; weights: DenseLayerWeights[] } | undefined;
+  let criticSinceBest = 0;
+  for (let epoch = 1; epoch <= totalEpochs; epoch++) {
+    const phase = epoch <= offline.behaviourCloningEpochs ? 'behaviour-cloning' : 'policy';
+    if (phase === 'policy' && epoch === offline.behaviourCloningEpochs + 1 && epoch > 1) model.actor.resetOptimiser();
+    const epochStarted = performance.now();
+    const training = trainer.trainEpoch(split.training, phase, (batch, batchesPerEpoch) =>
+      options.onProgress?.({ phase, epoch, totalEpochs, batch, batchesPerEpoch }),
+    );
+    const validation = trainer.evaluate(split.validation);
+    if (!trainer.criticFrozen) {
+      if (bestCritic === undefined || validation.validationValueLoss < bestCritic.loss) {
+        bestCritic = { loss: validation.validationValueLoss, weights: model.getCriticWeights() };
+        criticSinceBest = 0;
+      } else if (++criticSinceBest >= offline.criticPatience) {
+        model.critic.setWeights(bestCritic.weights);
+        trainer.criticFrozen = true;
+      }
+    }
+    const metrics: OfflineEpochMetrics = {
+      runId,
+      epoch,
+      phase,
+      ...training,
+      ...validation,
+      epochMs: performance.now() - epochStarted,
+      timestamp: new Date().toISOString(),
+    };
+    epochs.push(metrics);
+    sink?.append({ ...metrics });
+    options.onProgress?.({ phase, epoch, totalEpochs, batch: trainer.batchesPerEpoch(split.training.length), batchesPerEpoch: trainer.batchesPerEpoch(split.training.length), metrics });
+    if (phase !== 'policy') continue;
+    if (best === undefined || validation.validationPolicyValue > best.value) {
+      best = { value: validation.validationPolicyValue, epoch, actor: model.getActorWeights(), critic: model.getCriticWeights() };
+      sinceBest = 0;
+    } else if (++sinceBest >= offline.earlyStoppingPatience) {
+      stoppedEarly = epoch < totalEpochs;
+      break;
+    }
+  }
+  if (best !== undefined) {
+    model.actor.setWeights(best.actor);
+    model.critic.setWeights(best.critic);
+  }
+  const predictions =
+    options.predictions === false
+      ? undefined
+      : trainPredictionHeads({
+          dataset,
+          actionSpace,
+          training: split.training,
+          validation: split.validation,
+          config,
+          ...(options.onProgress === undefined
+            ? {}
+            : { onProgress: (epoch: number, total: number) => options.onProgress!({ phase: 'prediction', epoch, totalEpochs: total, batch: 0, batchesPerEpoch: 0 }) }),
+        });
+  return {
+    model,
+    actionSpace,
+    config,
+    runId,
+    featureSchemaHash: dataset.featureSchemaHash,
+    stateSize: dataset.stateSize,
+    summary,
+    warnings,
+    rewardNormalisation: dataset.rewardNormalisation,
+    trainingSize: split.training.length,
+    validationSize: split.validation.length,
+    epochs,
+    bestEpoch: best?.epoch ?? epochs.length,
+    stoppedEarly,
+    ...(predictions === undefined ? {} : { predictions }),
+    ...(sink instanceof JsonlMetricsSink ? { metricsPath: sink.path } : {}),
+    wallTimeMs: performance.now() - started,
+  };
+}
+
+/** One epoch of minibatch updates and the validation pass, over a fixed dataset. */
+class OfflineEpochRunner {
+  private readonly heads: { sizes: number[] };
+  private readonly batchSize: number;
+  private readonly actions: Int32Array;
+  private readonly active: Uint8Array;
+  private readonly masks: Uint8Array;
+  private readonly coefficients: Float64Array;
+  private readonly logProbabilities: Float64Array;
+  /** Set once the critic stopped improving on validation: it then gets no more updates. */
+  criticFrozen = false;
+
+  constructor(
+    private readonly model: ActorCritic,
+    private readonly dataset: ExperienceDataset,
+    private readonly config: TrainerConfig,
+    private readonly random: SeededRandom,
+  ) {
+    this.heads = { sizes: [...model.heads.sizes] };
+    this.batchSize = Math.max(1, config.batchSize);
+    const chunk = Math.max(this.batchSize, 1024);
+    this.actions = new Int32Array(chunk * dataset.headCount);
+    this.active = new Uint8Array(chunk * dataset.headCount);
+    this.masks = new Uint8Array(chunk * dataset.totalLogits);
+    this.coefficients = new Float64Array(chunk);
+    this.logProbabilities = new Float64Array(chunk);
+  }
+
+  batchesPerEpoch(rows: number): number {
+    return Math.ceil(rows / this.batchSize);
+  }
+
+  /** Copies `rows` into both networks' inputs and the action buffers. */
+  private gather(rows: ArrayLike<number>, start: number, count: number): void {
+    const { dataset, model } = this;
+    const { stateSize, headCount, totalLogits } = dataset;
+    const actorInput = model.actor.input(count);
+    const criticInput = model.critic.input(count);
+    for (let index = 0; index < count; index++) {
+      const row = rows[start + index]!;
+      const state = dataset.states.subarray(row * stateSize, (row + 1) * stateSize);
+      actorInput.set(state, index * stateSize);
+      criticInput.set(state, index * stateSize);
+      this.actions.set(dataset.actions.subarray(row * headCount, (row + 1) * headCount), index * headCount);
+      this.active.set(dataset.active.subarray(row * headCount, (row + 1) * headCount), index * headCount);
+      this.masks.set(dataset.masks.subarray(row * totalLogits, (row + 1) * totalLogits), index * totalLogits);
+    }
+  }
+
+  trainEpoch(
+    rows: Int32Array,
+    phase: 'behaviour-cloning' | 'policy',
+    onBatch: (batch: number, batchesPerEpoch: number) => void,
+  ): Pick<OfflineEpochMetrics, 'trainingPolicyLoss' | 'trainingValueLoss' | 'trainingEntropy' | 'meanPolicyWeight' | 'clippedShare'> {
+    const { dataset, model, config } = this;
+    const offline = config.offline;
+    const order = this.random.shuffle(Int32Array.from(rows));
+    const batches = this.batchesPerEpoch(order.length);
+    let policyLoss = 0;
+    let valueLoss = 0;
+    let entropy = 0;
+    let weightSum = 0;
+    let clipped = 0;
+    for (let batchIndex = 0; batchIndex < batches; batchIndex++) {
+      const start = batchIndex * this.batchSize;
+      const count = Math.min(this.batchSize, order.length - start);
+      this.gather(order, start, count);
+      // Critic: V(s) regressed on the normalised reward (one-step episodes: no bootstrap).
+      const values = model.critic.forward(count);
+      const valueGradient = model.critic.outputGradient(count);
+      const advantages = this.coefficients;
+      let batchValueLoss = 0;
+      for (let index = 0; index < count; index++) {
+        const target = dataset.normalisedRewards[order[start + index]!]!;
+        const error = values[index]! - target;
+        batchValueLoss += error * error;
+        valueGradient[index] = (config.valueCoefficient * 2 * error) / count;
+        advantages[index] = -error;
+      }
+      if (!this.criticFrozen) model.critic.backward(count);
+      // Actor.
+      const logits = model.actor.forward(count);
+      const policyBatch = { batch: count, actions: this.actions, active: this.active, masks: this.masks };
+      let entropyCoefficient = config.entropyCoefficient;
+      if (phase === 'behaviour-cloning') {
+        advantages.fill(1, 0, count);
+        entropyCoefficient = 0;
+        weightSum += count;
+      } else if (offline.objective === 'importance-weighted') {
+        actionLogProbabilities(this.heads, logits, policyBatch, this.logProbabilities);
+        // Self-normalised within the minibatch: with a factorised action the ratio is a product over ~10 heads and
+        // its scale swings by orders of magnitude between batches; dividing by the batch mean keeps the step size
+        // stable (the direction within a batch is unchanged).
+        let clippedSum = 0;
+        for (let index = 0; index < count; index++) {
+          const ratio = Math.exp(this.logProbabilities[index]!) / dataset.propensities[order[start + index]!]!;
+          weightSum += ratio;
+          if (ratio > offline.importanceWeightClip) clipped += 1;
+          this.logProbabilities[index] = Math.min(ratio, offline.importanceWeightClip);
+          clippedSum += this.logProbabilities[index]!;
+        }
+        const normaliser = clippedSum > 0 ? count / clippedSum : 0;
+        for (let index = 0; index < count; index++) advantages[index] = advantages[index]! * this.logProbabilities[index]! * normaliser;
+      } else {
+        let mean = 0;
+        for (let index = 0; index < count; index++) mean += advantages[index]!;
+        mean /= count;
+        let variance = 0;
+        for (let index = 0; index < count; index++) variance += (advantages[index]! - mean) ** 2;
+        const scale = offline.advantageTemperature * (Math.sqrt(variance / count) + 1e-6);
+        for (let index = 0; index < count; index++) {
+          const weight = Math.exp(advantages[index]! / scale);
+          weightSum += weight;
+          if (weight > offline.advantageWeightClip) clipped += 1;
+          advantages[index] = Math.min(weight, offline.advantageWeightClip);
+        }
+      }
+      const policy = policyLossAndGradient(this.heads, logits, policyBatch, advantages.subarray(0, count), entropyCoefficient, model.actor.outputGradient(count));
+      model.actor.backward(count);
+      model.applyGradients({ updateCritic: !this.criticFrozen });
+      policyLoss += policy.loss * count;
+      valueLoss += batchValueLoss;
+      entropy += policy.meanEntropy * count;
+      onBatch(batchIndex + 1, batches);
+    }
+    const total = Math.max(1, order.length);
+    return {
+      trainingPolicyLoss: policyLoss / total,
+      trainingValueLoss: valueLoss / total,
+      trainingEntropy: entropy / total,
+      meanPolicyWeight: weightSum / total,
+      clippedShare: clipped / total,
+    };
+  }
+
+  /** Critic error and the SNIPS value of the current policy on `rows` (no updates). */
+  evaluate(
+    rows: Int32Array,
+  ): Pick<OfflineEpochMetrics, 'validationValueLoss' | 'validationPolicyValue' | 'validationLoggedValue' | 'validationEffectiveSampleSize'> {
+    const { dataset, model } = this;
+    const chunk = Math.min(1024, this.coefficients.length);
+    let squaredError = 0;
+    let weightSum = 0;
+    let weightSquaredSum = 0;
+    let weightedReward = 0;
+    let loggedReward = 0;
+    for (let start = 0; start < rows.length; start += chunk) {
+      const count = Math.min(chunk, rows.length - start);
+      this.gather(rows, start, count);
+      const values = model.critic.forward(count);
+      const logits = model.actor.forward(count);
+      actionLogProbabilities(this.heads, logits, { batch: count, actions: this.actions, active: this.active, masks: this.masks }, this.logProbabilities);
+      for (let index = 0; index < count; index++) {
+        const row = rows[start + index]!;
+        const reward = dataset.normalisedRewards[row]!;
+        squaredError += (values[index]! - reward) ** 2;
+        const weight = Math.exp(this.logProbabilities[index]!) / dataset.propensities[row]!;
+        weightSum += weight;
+        weightSquaredSum += weight * weight;
+        weightedReward += weight * reward;
+        loggedReward += reward;
+      }
+    }
+    const size = Math.max(1, rows.length);
+    return {
+      validationValueLoss: squaredError / size,
+      validationPolicyValue: weightSum > 0 ? weightedReward / weightSum : Number.NaN,
+      validationLoggedValue: loggedReward / size,
+      validationEffectiveSampleSize: weightSquaredSum > 0 ? (weightSum * weightSum) / weightSquaredSum : 0,
+    };
+  }
+}
