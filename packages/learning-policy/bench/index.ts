@@ -21,12 +21,12 @@ import {
   TypescriptDenseRuntime,
   WasmDenseRuntime,
   createRandomDenseLayers,
+  encodeOnnxDenseNetwork,
   type DenseNetwork,
   type DenseRuntime,
 } from '../src/index';
 import { createTestArtifact } from '../src/test-support/create-test-artifact';
 import { makeInput } from '../src/test-support/inputs';
-import { encodeOnnxDenseNetwork } from './onnx-model';
 
 interface Measurement {
   readonly p50Microseconds: number;
@@ -120,7 +120,7 @@ for (const { name, runtime } of runtimes) {
   forward['@tensorflow/tfjs (cpu)'] = { single, batch: batched, maxDifference: difference };
 }
 
-// onnxruntime-node: the same network written as ONNX by bench/onnx-model.ts.
+// onnxruntime-node: the same network written as ONNX by encodeOnnxDenseNetwork.
 let onnxNote = '';
 try {
   const ort = await import('onnxruntime-node');

@@ -25,3 +25,6 @@ export { applyOutputTransform } from './learned/prediction-transform';
 export * from './router/fallback-reason';
 export * from './router/policy-router';
 export { stableUnitHash } from './router/stable-hash';
+export * from './errors/onnx-runtime-unavailable-error';
+export * from './onnx/onnx-actor-runtime';
+export { encodeOnnxDenseNetwork } from './onnx/encode-onnx-dense-network';

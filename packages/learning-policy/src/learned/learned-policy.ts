@@ -20,6 +20,7 @@ import { canonicalizeIndices } from '../safety/action-indices';
 import { maskedActionProbability, selectMaskedAction } from '../safety/masked-selection';
 import { SafetyGuard } from '../safety/safety-guard';
 import { applyOutputTransform } from './prediction-transform';
+import type { OnnxActorRuntime } from '../onnx/onnx-actor-runtime';
 
 /** Options of `LearnedPolicy`. */
 export interface LearnedPolicyOptions {
@@ -37,6 +38,8 @@ export interface LearnedPolicyOptions {
   readonly seed?: number;
   /** Hard constraints to mask with (default: the default constraints over the artifact's action space). */
   readonly guard?: SafetyGuard;
+  /** An ONNX actor for `decideAsync` (optional; see `OnnxActorRuntime`). */
+  readonly onnx?: OnnxActorRuntime;
 }
 
 /**
@@ -67,6 +70,7 @@ export class LearnedPolicy implements Policy {
   readonly #random: SeededRandom;
   readonly #perturbation: HeadPerturbation;
   readonly #explanation: string;
+  readonly #onnx: OnnxActorRuntime | undefined;
 
   /** Builds a policy from a verified artifact; throws `ModelArtifactError` when it does not fit the schema or space. */
   constructor(artifact: ModelArtifact, options: LearnedPolicyOptions = {}) {
@@ -104,6 +108,7 @@ export class LearnedPolicy implements Policy {
         throw new ModelArtifactError({ reason: 'corrupt', location: 'manifest.normalizer', message: 'the normaliser does not fit the feature schema', cause: error });
       }
     }
+    this.#onnx = options.onnx;
     this.selection = options.selection ?? 'sample';
     this.temperature = options.temperature ?? 1;
     this.epsilon = options.epsilon ?? 0;
@@ -146,12 +151,20 @@ export class LearnedPolicy implements Policy {
    * entries). Throws `PolicyError` when they are not all finite.
    */
   logits(input: PolicyInput): Float32Array {
+    this.#encode(input);
+    this.#actor.run(1);
+    return this.#checkFinite(this.#actor.output);
+  }
+
+  /** Encodes and normalises `input` into the actor runtime's input row. */
+  #encode(input: PolicyInput): void {
     const runtime = this.#actor;
     encodeState(input, this.#features, this.featureSchema);
     if (this.#normalizer !== undefined) this.#normalizer.transform(this.#features, runtime.input);
     else runtime.input.set(this.#features);
-    runtime.run(1);
-    const logits = runtime.output;
+  }
+
+  #checkFinite(logits: Float32Array): Float32Array {
     const total = this.space.totalLogits;
     for (let index = 0; index < total; index += 1) {
       const value = logits[index]!;
@@ -163,7 +176,22 @@ export class LearnedPolicy implements Policy {
   }
 
   decide(input: PolicyInput): Decision {
-    const logits = this.logits(input);
+    return this.#decideFrom(input, this.logits(input));
+  }
+
+  /**
+   * Like `decide`, with the actor run by onnxruntime-node when an `OnnxActorRuntime` was given (`options.onnx`),
+   * else in-process. Rejects with the same errors as `decide` throws.
+   */
+  async decideAsync(input: PolicyInput): Promise<Decision> {
+    const onnx = this.#onnx;
+    if (onnx === undefined) return this.decide(input);
+    this.#encode(input);
+    const logits = this.#checkFinite(await onnx.run(this.#actor.input, 1));
+    return this.#decideFrom(input, logits);
+  }
+
+  #decideFrom(input: PolicyInput, logits: Float32Array): Decision {
     const active = this.guard.activeConstraints(input);
     const indices = this.#indices;
     let propensity: number;

@@ -1,9 +1,9 @@
-/**
- * A minimal ONNX writer for the benchmark: encodes a dense network (MatMul → Add → Relu per layer, opset 13,
- * dynamic batch) as an ONNX ModelProto with hand-written protobuf, so onnxruntime-node can run the very same weights.
+/*
+ * A minimal ONNX writer: a dense network (MatMul → Add → Relu per layer, opset 13, dynamic batch) as an ONNX
+ * ModelProto in hand-written protobuf, so onnxruntime-node can run the very same weights without any ONNX tooling.
  * Field numbers follow onnx/onnx.proto3 (ModelProto.ir_version = 1, graph = 7, opset_import = 8, …).
  */
-import type { DenseNetwork } from '../src/index';
+import type { DenseNetwork } from '../artifact/model-artifact';
 
 class ProtobufWriter {
   readonly #chunks: number[] = [];
@@ -74,11 +74,14 @@ function valueInfo(writer: ProtobufWriter, name: string, width: number): void {
   );
 }
 
-/** ONNX bytes of `network`: input `features` [batch, inputSize], output `logits` [batch, outputSize]. */
+/**
+ * ONNX bytes of `network`: input `features` [batch, inputSize] float32, output `logits` [batch, outputSize] (the
+ * names `OnnxActorRuntime` expects). Kernels keep the row-major [input][output] layout of the artifact.
+ */
 export function encodeOnnxDenseNetwork(network: DenseNetwork): Uint8Array {
   const model = new ProtobufWriter();
   model.integer(1, 8); // ir_version
-  model.string(2, 'orchestra-learning-policy-bench');
+  model.string(2, '@orchestra/learning-policy');
   model.message(7, (graph) => {
     let previous = 'features';
     network.layers.forEach((layer, index) => {
