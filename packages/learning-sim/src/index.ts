@@ -17,3 +17,26 @@ export { sampleTask, type SimulatedTask } from './task-sampler';
 export { runSession, sampleSystem, rateLimitProbability, type RunSessionOptions, type SimulatedSession } from './session-player';
 export { type UniformSource } from './random';
 export { UnknownModelError } from './errors/unknown-model-error';
+export {
+  choiceToAction,
+  countActions,
+  forEachActionChoice,
+  teamHas,
+  worldCatalog,
+  TEAM_COUNT,
+  type ActionChoice,
+} from './action-grid';
+export {
+  expectedReward,
+  oracleAction,
+  createOracle,
+  taskKind,
+  type RewardFunction,
+  type ExpectedRewardOptions,
+  type RewardEstimate,
+  type OracleOptions,
+  type OracleResult,
+  type CachedOracle,
+} from './oracle';
+export { builtInWorlds, builtInWorld, builtInWorldNames, type BuiltInWorldName } from './built-in-worlds';
+export { screenActions, type ScreenedAction } from './surrogate';

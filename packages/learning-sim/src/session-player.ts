@@ -177,6 +177,19 @@ function coupling(world: World, context: TaskContext): number {
   return raw < 0 ? 0 : raw > 1 ? 1 : raw;
 }
 
+/**
+ * Probability that splitting the task over `workers` breaks integration: coupled work split apart (scaled by
+ * `coordination`, the approach's mitigation), plus workers beyond the task's independent parts colliding.
+ */
+export function integrationFailureProbability(world: World, context: TaskContext, workers: number, coordination: number): number {
+  if (workers <= 1) return 0;
+  const effects = world.effects;
+  const parts = context.domains.length + (context.complexity === 'complex' ? 1 : 0);
+  const split = coupling(world, context) * effects.integrationRisk * ((workers - 1) / workers) * coordination;
+  const collisions = (effects.oversplitRisk * Math.max(0, workers - parts)) / workers;
+  return Math.min(1, split + collisions);
+}
+
 /** The p95 of a small list of latencies (nearest-rank). */
 function percentile95(values: number[]): number {
   if (values.length === 0) return 0;
@@ -301,7 +314,7 @@ export function runSession(
       executorModel,
       workerInput,
       workerOutput,
-      budgetFor(workerOutput / nominalOutput),
+      budgetFor((1 + effects.parallelOverhead * (workers - 1)) / workers),
       workerLoad,
       strategy,
     );
@@ -316,7 +329,10 @@ export function runSession(
 
   const breadth = Math.max(0, context.domains.length - workers);
   const strictPenalty = safety === 'strict' ? (safetyEffects.strictPenalty[context.taskType] ?? 0) : 0;
-  const baseLogit = qualityLogit - effects.breadthPenalty * breadth - strictPenalty;
+  let extraAgents = 0;
+  if (!direct) for (const role of checkedAction.agents) if (role !== 'executor') extraAgents += 1;
+  const baseLogit =
+    qualityLogit - effects.breadthPenalty * breadth - strictPenalty + (effects.extraAgentLogit[context.complexity] as number) * extraAgents;
   let correct = false;
   let integrationFailed = false;
   let auditorCaught = 0;
@@ -327,7 +343,7 @@ export function runSession(
     if (workers > 1) {
       const coordination =
         approach === 'coordinated' ? (planned ? effects.coordinationWithArchitect : effects.coordinationWithoutArchitect) : 1;
-      const risk = coupling(world, context) * effects.integrationRisk * ((workers - 1) / workers) * coordination;
+      const risk = integrationFailureProbability(world, context, workers, coordination);
       if (rng.next() < risk) {
         integrationFailed = correct;
         correct = false;

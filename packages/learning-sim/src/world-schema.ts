@@ -110,6 +110,11 @@ export const effectsSchema = z.object({
   breadthPenalty: nonNegative,
   /** Architect: logit gain = architectGain[complexity] × the architect model's `planning`. */
   architectGain: perComplexity(nonNegative),
+  /**
+   * Logit shift per agent beyond the executor taking part (hand-offs lose context; "too many cooks" on small tasks).
+   * Usually negative for simple tasks and near zero for complex ones.
+   */
+  extraAgentLogit: perComplexity(finite),
   /** Consultant: logit gain = consultantGain[complexity] × the consultant model's `planning`. */
   consultantGain: perComplexity(nonNegative),
   /** How tightly coupled a task is, per type, in [0, 1], scaled by `couplingByComplexity`. */
@@ -119,6 +124,11 @@ export const effectsSchema = z.object({
   couplingReliefPerDomain: probability,
   /** Probability that splitting a task of coupling c over p workers breaks integration: c × this × (p − 1) / p. */
   integrationRisk: probability,
+  /**
+   * A task has about (number of domains + 1 if complex) independent parts; each worker beyond that collides with
+   * another on the same files: integration breaks with probability `oversplitRisk × extra workers / workers`.
+   */
+  oversplitRisk: probability,
   /** `coordinated` multiplies integration risk by this (with an architect) or by `coordinationWithoutArchitect`. */
   coordinationWithArchitect: probability,
   coordinationWithoutArchitect: probability,

@@ -1,0 +1,62 @@
+/**
+ * Writes the built-in world files into `worlds/`: `default.json` from `defaultWorld`, and two variants derived from
+ * it. Run with `node --import tsx scripts/write-worlds.ts` after changing the default world; the test suite checks
+ * that `worlds/default.json` matches `printDefaultWorld()`.
+ */
+import { writeFileSync } from 'node:fs';
+import { defaultWorld, printDefaultWorld } from '../src/default-world';
+import { parseWorld, type World } from '../src/world-schema';
+
+const directory = new URL('../worlds/', import.meta.url);
+
+function derive(name: string, description: string, change: (world: World) => void): World {
+  const world = structuredClone(defaultWorld);
+  world.name = name;
+  world.description = description;
+  change(world);
+  return parseWorld(world);
+}
+
+function model(world: World, id: string) {
+  const found = world.models.find((entry) => entry.id === id);
+  if (found === undefined) throw new Error(`no model ${id}`);
+  return found;
+}
+
+// Cheap models are strong: open-weight models caught up, the premium ones got pricier. A complex-heavy backlog.
+const cheapModelsStrong = derive(
+  'cheap-models-strong',
+  'The cheap and mid models are nearly as good as the premium ones, which cost three times more; the backlog has more complex, multi-domain work.',
+  (world) => {
+    Object.assign(model(world, 'glm-4.7'), { skill: { simple: 0.93, medium: 0.84, complex: 0.58 }, planning: 0.75, review: 0.7, contextLimitTokens: 200_000 });
+    Object.assign(model(world, 'kimi-k2.5'), { skill: { simple: 0.93, medium: 0.86, complex: 0.62 }, planning: 0.8, review: 0.75 });
+    Object.assign(model(world, 'gpt-5.2-codex'), { inputPricePer1kTokens: 0.005, outputPricePer1kTokens: 0.04 });
+    Object.assign(model(world, 'claude-opus'), { inputPricePer1kTokens: 0.015, outputPricePer1kTokens: 0.075 });
+    world.tasks.complexityWeights = { simple: 25, medium: 40, complex: 35 };
+    world.tasks.extraDomainProbability = { simple: 0.2, medium: 0.45, complex: 0.7 };
+  },
+);
+
+// Rules nearly optimal: hand-offs hurt small tasks a lot, the cheap model is weak beyond simple work, most tasks are
+// simple and low-risk, and load is light — the textbook rules (simple → direct on the cheap model; complex → a
+// planned, reviewed team on strong models; strict when risky) leave little to learn.
+const rulesNearlyOptimal = derive(
+  'rules-nearly-optimal',
+  'A backlog of mostly simple, low-risk tasks where extra agents hurt small tasks, the cheap model fails anything harder, and load is light: the textbook rules are close to the best policy.',
+  (world) => {
+    world.tasks.complexityWeights = { simple: 65, medium: 25, complex: 10 };
+    world.tasks.complexityWeightsByType = {};
+    world.tasks.extraDomainProbability = { simple: 0.05, medium: 0.15, complex: 0.3 };
+    world.effects.extraAgentLogit = { simple: -1.2, medium: -0.4, complex: 0 };
+    world.effects.oversplitRisk = 0.8;
+    world.effects.architectGain = { simple: 0, medium: 0.5, complex: 1.4 };
+    Object.assign(model(world, 'glm-4.7'), { skill: { simple: 0.92, medium: 0.45, complex: 0.1 }, planning: 0.1, review: 0.2 });
+    world.system = { loadMin: 0, loadMax: 0.4, maxConcurrentTasks: 4 };
+  },
+);
+
+writeFileSync(new URL('default.json', directory), printDefaultWorld());
+for (const world of [cheapModelsStrong, rulesNearlyOptimal]) {
+  writeFileSync(new URL(`${world.name}.json`, directory), `${JSON.stringify(world, null, 2)}\n`);
+}
+console.log('wrote', ['default', cheapModelsStrong.name, rulesNearlyOptimal.name].map((name) => `worlds/${name}.json`).join(', '));
