@@ -1,13 +1,16 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { ModelArtifactError } from '@orchestra/learning-policy';
 import type { DenseLayerWeights } from '../networks/dense-layer-weights';
+import { loadTensorflow } from './load-tensorflow';
 
 /**
  * Builds a tfjs `Sequential` of `Dense` layers holding exactly `layers`' weights (the tfjs kernel layout is the same
  * row-major `[inputSize][outputSize]`, so nothing is transposed). Layers are named `<name>_dense_<index>`, so the
  * saved weight names (`actor_dense_0/kernel`, …) are stable. The caller owns the model (call `dispose()`).
+ * Imports tfjs on first use.
  */
-export function createTfjsDenseModel(layers: readonly DenseLayerWeights[], name: string): tf.Sequential {
+export async function createTfjsDenseModel(layers: readonly DenseLayerWeights[], name: string): Promise<tf.Sequential> {
+  const tf = await loadTensorflow();
   if (layers.length === 0) throw new RangeError('createTfjsDenseModel: layers must not be empty');
   const model = tf.sequential({ name });
   layers.forEach((layer, index) => {

@@ -1,8 +1,9 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { ModelArtifactError } from '@orchestra/learning-policy';
 import { safeValidate } from '@orchestra/learning-types';
+import { loadTensorflow } from './load-tensorflow';
 import { tfjsModelJsonSchema, tfjsWeightBytes, type TfjsModelJson, type TfjsWeightSpec } from './tfjs-model-json';
 
 /** File names of a tfjs model on disk; the defaults are those of tfjs-node's `file://` handler. */
@@ -16,7 +17,14 @@ export interface TfjsFileNames {
 /** One contiguous buffer of a tfjs model's weights (tfjs ≥ 4 may hand them over in several buffers). */
 export function joinWeightData(weightData: tf.io.WeightData | undefined): Uint8Array {
   if (weightData === undefined) return new Uint8Array(0);
-  return new Uint8Array(tf.io.CompositeArrayBuffer.join(weightData));
+  const buffers = Array.isArray(weightData) ? weightData : [weightData];
+  const joined = new Uint8Array(buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0));
+  let offset = 0;
+  for (const buffer of buffers) {
+    joined.set(new Uint8Array(buffer), offset);
+    offset += buffer.byteLength;
+  }
+  return joined;
 }
 
 /**
@@ -48,12 +56,13 @@ async function writeAtomically(path: string, data: Uint8Array | string): Promise
 /**
  * A tfjs save handler that writes `model.json` and `weights.bin` into `directory` with `node:fs` — the files
  * tfjs-node's `file://` handler writes, without tfjs-node. Use with `model.save(fileSystemSaveHandler(dir))`.
- * Each file goes through a temporary file and a rename, weights first.
+ * Each file goes through a temporary file and a rename, weights first. (The handler is the plain `{ save }` object
+ * that `tf.io.withSaveHandler` wraps, so building it does not import tfjs.)
  */
 export function fileSystemSaveHandler(directory: string, names: TfjsFileNames = {}): tf.io.IOHandler {
   const modelFile = names.modelFile ?? 'model.json';
   const weightsFile = names.weightsFile ?? 'weights.bin';
-  return tf.io.withSaveHandler(async (artifacts) => {
+  const save = async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
     const json = tfjsModelJsonFor(artifacts, weightsFile);
     const weights = joinWeightData(artifacts.weightData);
     await mkdir(directory, { recursive: true });
@@ -69,7 +78,8 @@ export function fileSystemSaveHandler(directory: string, names: TfjsFileNames = 
         weightDataBytes: weights.byteLength,
       },
     };
-  });
+  };
+  return { save };
 }
 
 async function readArtifactFile(path: string): Promise<Buffer> {
@@ -148,6 +158,7 @@ export async function readTfjsModelArtifacts(modelJsonPath: string): Promise<tf.
  */
 export async function loadTfjsLayersModel(modelJsonPath: string): Promise<tf.LayersModel> {
   const artifacts = await readTfjsModelArtifacts(modelJsonPath);
+  const tf = await loadTensorflow();
   try {
     return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (error) {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { ActionSpace } from '@orchestra/learning-features';
 import {
   MODEL_FORMAT_VERSION,
@@ -13,6 +13,7 @@ import {
 import type { DenseLayerWeights } from '../networks/dense-layer-weights';
 import { exportDenseLayersToOnnx } from '../onnx/export-dense-layers-to-onnx';
 import { artifactFiles } from './artifact-files';
+import { loadTensorflow } from './load-tensorflow';
 import { createTfjsDenseModel } from './tfjs-dense-model';
 import { joinWeightData, tfjsModelJsonFor } from './tfjs-file-system';
 import type { TrainedModel } from './trained-model';
@@ -36,7 +37,8 @@ function toJson(value: { toJSON(): unknown } | Record<string, unknown>): Record<
  * the policy package's packed weights file, so both formats share one copy of the bytes.
  */
 async function tfjsModelJsonBytes(layers: readonly DenseLayerWeights[], name: string, weightsFile: string, packed: Uint8Array): Promise<Uint8Array> {
-  const model = createTfjsDenseModel(layers, name);
+  const tf = await loadTensorflow();
+  const model = await createTfjsDenseModel(layers, name);
   let captured: tf.io.ModelArtifacts | undefined;
   try {
     await model.save(
