@@ -31,16 +31,35 @@ async function runIngest(): Promise<Record<string, unknown>> {
     const experiences = benchmarkExperiences(5_000, variant.withSession, featureCount);
     // Warm-up (JIT) on a small run, not reported.
     await ingestThroughStore(experiences, 20_000, callsPerTick, {}, 'warm-up');
-    const results: IngestResult[] = [
-      await ingestRawAppend(experiences, ingestTotal, callsPerTick, false, 'raw fs append of pre-serialised bytes'),
-      await ingestRawAppend(experiences, ingestTotal, callsPerTick, true, 'JSON.stringify + raw fs append'),
-      await ingestThroughStore(experiences, ingestTotal, callsPerTick, { durability: 'batch', validateOnAppend: false }, 'store, batch durability, no validation'),
-      await ingestThroughStore(experiences, ingestTotal, callsPerTick, { durability: 'batch' }, 'store, batch durability, zod validation (default)'),
-      await ingestThroughStore(experiences, ingestTotal, callsPerTick, { durability: 'none' }, 'store, no fsync, zod validation'),
+    // Cases run interleaved in rounds so that load from other processes drifts over all of them alike; each
+    // case's figure is its total over the rounds.
+    const cases: { name: string; run: (count: number) => Promise<IngestResult> }[] = [
+      { name: 'raw fs append of pre-serialised bytes', run: (count) => ingestRawAppend(experiences, count, callsPerTick, false, 'raw') },
+      { name: 'JSON.stringify + raw fs append', run: (count) => ingestRawAppend(experiences, count, callsPerTick, true, 'raw+') },
+      { name: 'store, batch durability, no validation', run: (count) => ingestThroughStore(experiences, count, callsPerTick, { durability: 'batch', validateOnAppend: false }, 's') },
+      { name: 'store, batch durability, zod validation (default)', run: (count) => ingestThroughStore(experiences, count, callsPerTick, { durability: 'batch' }, 's') },
+      { name: 'store, no fsync, zod validation', run: (count) => ingestThroughStore(experiences, count, callsPerTick, { durability: 'none' }, 's') },
     ];
+    const rounds = 4;
+    const perRound = Math.ceil(ingestTotal / rounds / callsPerTick) * callsPerTick;
+    const totals = cases.map((entry) => ({ name: entry.name, experiences: 0, bytes: 0, seconds: 0 }));
+    for (let round = 0; round < rounds; round += 1) {
+      const order = round % 2 === 0 ? cases.map((_, index) => index) : cases.map((_, index) => cases.length - 1 - index);
+      for (const index of order) {
+        const measured = await cases[index]!.run(perRound);
+        totals[index]!.experiences += measured.experiences;
+        totals[index]!.bytes += measured.bytes;
+        totals[index]!.seconds += measured.seconds;
+      }
+    }
+    const results: IngestResult[] = totals.map((entry) => ({
+      ...entry,
+      experiencesPerSecond: entry.experiences / entry.seconds,
+      megabytesPerSecond: entry.bytes / entry.seconds / 1e6,
+    }));
     const rawBytes = results[0]!;
     const rawStringify = results[1]!;
-    console.log(`\ningest — ${variant.label}: ${ingestTotal} appends, ${Math.round(rawBytes.bytes / ingestTotal)} bytes each`);
+    console.log(`\ningest — ${variant.label}: ${rawBytes.experiences} appends per case in ${rounds} interleaved rounds, ${Math.round(rawBytes.bytes / rawBytes.experiences)} bytes each`);
     table(
       results.map((entry) => ({
         case: entry.name,

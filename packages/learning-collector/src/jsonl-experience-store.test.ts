@@ -133,4 +133,19 @@ describe('JsonlExperienceStore', () => {
     expect(stream.summary.filteredOut).toBe(200 - expected.length);
     await store.close();
   });
+
+  it('removes temporary files left by dead processes when it opens', async () => {
+    const store = await JsonlExperienceStore.open({ dataDir: directory });
+    await store.close();
+    const dead = path.join(store.directory, 'experiences.lock.999999999.abcdef.tmp');
+    const deadCompression = path.join(store.directory, 'experiences.000001.jsonl.gz.999999999.tmp');
+    const alive = path.join(store.directory, `experiences.lock.${process.pid}.abcdef.tmp`);
+    for (const file of [dead, deadCompression, alive]) await fs.writeFile(file, 'x');
+    const reopened = await JsonlExperienceStore.open({ dataDir: directory });
+    const names = await fs.readdir(reopened.directory);
+    expect(names).toContain(path.basename(alive));
+    expect(names).not.toContain(path.basename(dead));
+    expect(names).not.toContain(path.basename(deadCompression));
+    await reopened.close();
+  });
 });

@@ -7,7 +7,7 @@ import { ExperienceStoreError, ExperienceTooLargeError } from './errors';
 import { compileExperienceFilter } from './experience-filter';
 import type { AppendReceipt, ExperienceStore, ReadOptions } from './experience-store';
 import { createExperienceStream, emptyReadSummary, type ExperienceStream } from './experience-stream';
-import { acquireFileLock } from './file-lock';
+import { acquireFileLock, isProcessAlive } from './file-lock';
 import { makeQuarantineEntry, QuarantineWriter } from './quarantine';
 import {
   ACTIVE_SEGMENT_NAME,
@@ -110,6 +110,7 @@ export class JsonlExperienceStore implements ExperienceStore {
     }
     const store = new JsonlExperienceStore(directory, resolved);
     await store.repair();
+    await removeLeftovers(directory);
     return store;
   }
 
@@ -396,6 +397,17 @@ export class JsonlExperienceStore implements ExperienceStore {
     await Promise.all([...this.compressions]);
     await this.handle?.close();
     this.handle = undefined;
+  }
+}
+
+const leftoverPattern = /^experiences\.(?:lock|\d{6,}\.jsonl\.gz)\.(\d+)(?:\.[0-9a-f]+)?\.tmp$/;
+
+/** Removes temporary files (lock candidates, half-written `.gz`) of processes that died before cleaning up. */
+async function removeLeftovers(directory: string): Promise<void> {
+  for (const name of await fs.readdir(directory)) {
+    const match = leftoverPattern.exec(name);
+    if (match === null || isProcessAlive(Number(match[1]))) continue;
+    await fs.rm(path.join(directory, name), { force: true });
   }
 }
 
