@@ -19,6 +19,7 @@ export {
   type InferredValue,
   type TaskContextInference,
   type TaskTypeMethod,
+  type TokenClassifier,
 } from './inference/infer-task-context';
 export {
   conventionalTypeToTaskType,
@@ -35,5 +36,12 @@ export {
   type NaiveBayesPrediction,
   type NaiveBayesTrainingOptions,
 } from './inference/naive-bayes';
+export {
+  LogisticRegressionClassifier,
+  logisticRegressionModelSchema,
+  trainLogisticRegression,
+  type LogisticRegressionModel,
+  type LogisticRegressionTrainingOptions,
+} from './inference/logistic-regression';
 export { shippedDomainClassifier, shippedTaskTypeClassifier } from './inference/shipped-classifiers';
 export { classifierFeatures, wordTokens } from './inference/tokenize';

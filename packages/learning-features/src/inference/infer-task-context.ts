@@ -11,7 +11,7 @@ import {
 import { z } from 'zod';
 import { parseConventionalPrefix, taskTypeOfConventionalCommit } from './conventional-commit';
 import { complexityRules, domainRules, negationPattern, riskRules, skillRules, taskTypeRules, type KeywordRule } from './keyword-rules';
-import { NaiveBayesClassifier } from './naive-bayes';
+import type { NaiveBayesPrediction } from './naive-bayes';
 import { extensionSkills, pathRules } from './path-rules';
 import { shippedDomainClassifier, shippedTaskTypeClassifier } from './shipped-classifiers';
 import { classifierFeatures } from './tokenize';
@@ -61,14 +61,20 @@ export interface TaskContextInference {
  */
 export type TaskTypeMethod = 'rules' | 'classifier' | 'combined';
 
+/** Anything that turns tokens into class probabilities (`NaiveBayesClassifier`, `LogisticRegressionClassifier`). */
+export interface TokenClassifier {
+  readonly labels: readonly string[];
+  predict(tokens: readonly string[]): NaiveBayesPrediction;
+}
+
 /** Options of `inferTaskContext` (mostly for evaluation: swap the classifiers or the method). */
 export interface InferTaskContextOptions {
   /** Task-type method; default `DEFAULT_TASK_TYPE_METHOD`. */
   method?: TaskTypeMethod;
   /** Task-type classifier; default the shipped one (`null` to disable). */
-  taskTypeClassifier?: NaiveBayesClassifier | null;
+  taskTypeClassifier?: TokenClassifier | null;
   /** Primary-domain classifier; default the shipped one (`null` to disable). */
-  domainClassifier?: NaiveBayesClassifier | null;
+  domainClassifier?: TokenClassifier | null;
   /** Weight of keyword-rule scores against classifier log-probabilities in `combined`; default `RULE_WEIGHT`. */
   ruleWeight?: number;
 }
