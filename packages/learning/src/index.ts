@@ -16,3 +16,5 @@ export { addExperienceToReport, emptyReportData, readLearningCurves, quantile, b
 export { renderLearningReport } from './report/render-report';
 export { collectReportData, writeLearningReport } from './report/write-learning-report';
 export { actionFromSession } from './session-action';
+export { trainPolicy, evaluatePolicyArtifact, type TrainOptions, type TrainReport, type TrainProgress } from './train';
+export { readExperienceFile } from './experience-file';

@@ -21,6 +21,8 @@ import { readSessionFile, type IngestedSession } from './session-file';
 import type { ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
 import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type GuardrailVerdict, type RampEvent } from './rollout';
 import { loadTrainer, type ModuleImporter, type TrainerModule } from './trainer-loader';
+import { JsonlExperienceStore } from '@orchestra/learning-collector';
+import { evaluatePolicyArtifact, trainPolicy, type TrainOptions, type TrainReport } from './train';
 
 /** Options of `createLearning` / `LearningManager.open`: configuration sources plus the pluggable parts. */
 export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'overrides'> {
@@ -263,7 +265,9 @@ export class LearningManager {
         rule: 'ope-gate',
         message:
           beatsRules === null
-            ? `model ${artifact.manifest.version} has no off-policy evaluation against the rules in its manifest`
+            ? typeof artifact.manifest.ope?.error === 'string'
+              ? `model ${artifact.manifest.version} could not be evaluated against the rules: ${artifact.manifest.ope.error}`
+              : `model ${artifact.manifest.version} has no off-policy evaluation against the rules in its manifest`
             : `model ${artifact.manifest.version} did not beat the rules in off-policy evaluation (lower bound of the difference ≤ 0)`,
       });
     }
@@ -367,6 +371,34 @@ export class LearningManager {
   /** The trainer package, loaded on demand; throws `TrainerUnavailableError` when it is not installed. */
   trainer(): Promise<TrainerModule> {
     return loadTrainer(this.importModule);
+  }
+
+  /**
+   * Trains a policy from the buffer (or `options.experiences`), evaluates it against the rules, and writes the
+   * artifact to `options.output` (deploy it with `deploy`). Needs the optional `@orchestra/learning-trainer`
+   * (`TrainerUnavailableError` otherwise); per-epoch metrics go to `<dataDir>/metrics/`.
+   */
+  async train(options: TrainOptions): Promise<TrainReport> {
+    const trainer = await this.trainer();
+    return trainPolicy(trainer, this.config.dataDir, options, async () => this.readBuffer());
+  }
+
+  /** Off-policy evaluation of a model artifact against the rules on the buffer (or on `experiences`). */
+  async evaluate(directory: string, experiences?: Iterable<Experience> | AsyncIterable<Experience>): Promise<Record<string, unknown> & { targetBeatsBaseline: boolean }> {
+    const trainer = await this.trainer();
+    return evaluatePolicyArtifact(trainer, directory, experiences ?? (await this.readBuffer()));
+  }
+
+  /** Every valid experience of the data dir's buffer, in order. */
+  async readBuffer(): Promise<Experience[]> {
+    const store = await JsonlExperienceStore.open({ dataDir: this.config.dataDir });
+    try {
+      const experiences: Experience[] = [];
+      for await (const experience of store.read()) experiences.push(experience);
+      return experiences;
+    } finally {
+      await store.close();
+    }
   }
 
   /** Stops watching the state file and closes the experience store. */

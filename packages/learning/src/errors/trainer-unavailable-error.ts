@@ -8,7 +8,9 @@ export class TrainerUnavailableError extends OrchestraError {
     super({
       name,
       code: 'ORCHESTRA_TRAINER_UNAVAILABLE',
-      message: 'Training needs the optional package @orchestra/learning-trainer: install it next to @orchestra/learning (npm install @orchestra/learning-trainer).',
+      message: `Training needs the optional package @orchestra/learning-trainer: install it next to @orchestra/learning (npm install @orchestra/learning-trainer)${
+        cause instanceof Error ? ` [${cause.message.split('\n')[0]}]` : ''
+      }.`,
       cause,
     });
   }

@@ -1,0 +1,59 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadVerifiedModel } from './deployment';
+import { createLearning } from './learning-manager';
+import { OrchestratorIntegration } from './orchestrator-integration';
+
+const tasks = [
+  'fix: login crashes when the password is empty',
+  'feat: add CSV export to the reports page',
+  'docs: explain the configuration file',
+  'refactor the billing service into modules',
+  'security: rotate the API keys and harden auth',
+  'perf: speed up the search query on large tables',
+];
+
+describe('LearningManager.train (with the trainer installed)', () => {
+  it('trains from the buffer, evaluates against the rules on held-out logs, and writes a deployable artifact', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'learning-train-'));
+    const learning = await createLearning({ cwd: root, env: {}, mode: 'shadow', config: { reloadIntervalMs: 0, exploration: 0.5 } });
+    try {
+      for (let index = 0; index < 80; index += 1) {
+        const decision = learning.decide({ description: tasks[index % tasks.length]!, sessionId: `train-${index}` });
+        const tracker = new OrchestratorIntegration({ sessionId: decision.sessionId });
+        const step = tracker.stepStarted({ agent: 'executor' });
+        // A world where strict safety pays: the logged rewards depend on the action.
+        const success = decision.action.safetyLevel === 'strict' || index % 3 === 0;
+        tracker.modelAttempt(step, { model: decision.action.models.executor!, tokens: 1000, latencyMs: 2000, costUsd: 0.02, success });
+        tracker.stepEnded(step, success ? 'completed' : 'failed');
+        await learning.record(tracker.finish(), decision);
+      }
+      const progress: number[] = [];
+      const report = await learning.train({ output: join(root, 'model'), epochs: 2, allowFewExperiences: true, version: 'trained-1', onProgress: (update) => progress.push(update.epoch) });
+      expect(report).toMatchObject({ version: 'trained-1', experiences: 80, epochs: expect.any(Number) });
+      expect(report.trainingSize + report.validationSize).toBe(80);
+      expect(progress.length).toBeGreaterThan(0);
+      expect(report.metricsPath).toContain(join(root, 'data', 'metrics'));
+      const artifact = await loadVerifiedModel(join(root, 'model'));
+      expect(artifact.manifest.version).toBe('trained-1');
+      // 80 logged sessions leave 16 held out: too few for an estimate, and the report says why (seeds are pinned).
+      expect(report).toMatchObject({ ope: null, beatsRules: null });
+      expect(report.opeError).toMatch(/effective sample size .* below the required/);
+      expect(artifact.manifest.ope).toEqual({ error: report.opeError });
+      await expect(learning.deploy(join(root, 'model'))).rejects.toThrow(/could not be evaluated against the rules.*rule ope-gate/);
+      await expect(learning.deploy(join(root, 'model'), { force: true })).resolves.toMatchObject({ version: 'trained-1', forced: true, beatsRules: null });
+      expect(learning.runtime.modelVersion).toBe('trained-1');
+    } finally {
+      await learning.close();
+    }
+  });
+
+  it('refuses to train on fewer than 50 experiences without the override', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'learning-train-'));
+    const learning = await createLearning({ cwd: root, env: {}, config: { reloadIntervalMs: 0 } });
+    await expect(learning.train({ output: join(root, 'model'), experiences: [] })).rejects.toThrow(/50/);
+    await learning.close();
+  });
+});

@@ -1,0 +1,165 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { defaultFeatureSchema } from '@orchestra/learning-features';
+import type { Experience } from '@orchestra/learning-types';
+import { TrainerUnavailableError } from './errors';
+import type { TrainerModule } from './trainer-loader';
+
+/** Progress of `train`, forwarded from the trainer after every minibatch. */
+export interface TrainProgress {
+  phase: string;
+  epoch: number;
+  totalEpochs: number;
+  batch: number;
+  batchesPerEpoch: number;
+}
+
+/** Options of `LearningManager.train`. */
+export interface TrainOptions {
+  /** The logged experiences (default: the data dir's buffer). */
+  experiences?: Iterable<Experience> | AsyncIterable<Experience>;
+  /** Artifact directory to write. */
+  output: string;
+  /** Offline epochs (trainer default otherwise). */
+  epochs?: number;
+  /** Train below the trainer's minimum of experiences (50 by default). */
+  allowFewExperiences?: boolean;
+  /** Other trainer configuration (see the trainer package's `trainerConfigSchema`). */
+  trainerConfig?: Record<string, unknown>;
+  /** Model version (default `learned-<time>`). */
+  version?: string;
+  onProgress?: (progress: TrainProgress) => void;
+  onWarning?: (message: string) => void;
+}
+
+/** What `train` did: sizes, epochs, where the artifact went, and the deploy gate's verdict. */
+export interface TrainReport {
+  version: string;
+  output: string;
+  experiences: number;
+  trainingSize: number;
+  validationSize: number;
+  epochs: number;
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  warnings: string[];
+  metricsPath: string | null;
+  /** The off-policy comparison with the rules on the validation split (null when it could not be made). */
+  ope: Record<string, unknown> | null;
+  /** Why the comparison could not be made (e.g. no overlap: logs without exploration). */
+  opeError: string | null;
+  /** Whether the lower bound of (learned − rules) is above 0; null without a comparison. */
+  beatsRules: boolean | null;
+  wallTimeMs: number;
+}
+
+/** The parts of the trainer package `train` uses (typed here so this package needs no trainer types). */
+interface TrainerApi {
+  trainOffline(options: Record<string, unknown>): Promise<{
+    model: { getActorWeights(): unknown[]; getCriticWeights(): unknown[] };
+    actionSpace: { toJSON(): unknown; totalLogits: number };
+    config: Record<string, unknown>;
+    runId: string;
+    warnings: Array<{ message: string }>;
+    trainingSize: number;
+    validationSize: number;
+    epochs: Array<Record<string, unknown>>;
+    bestEpoch: number;
+    stoppedEarly: boolean;
+    metricsPath?: string;
+  }>;
+  writeTrainedModelArtifact(directory: string, model: Record<string, unknown>, options?: { onnx?: boolean }): Promise<unknown>;
+  evaluateModelArtifact(directory: string, logs: readonly Experience[], options?: Record<string, unknown>): Promise<Record<string, unknown> & { targetBeatsBaseline: boolean }>;
+}
+
+function trainerApi(module: TrainerModule): TrainerApi {
+  for (const name of ['trainOffline', 'writeTrainedModelArtifact', 'evaluateModelArtifact']) {
+    if (typeof module[name] !== 'function') {
+      throw new TrainerUnavailableError({ cause: new Error(`the installed @orchestra/learning-trainer has no ${name}(); install a matching version`) });
+    }
+  }
+  return module as unknown as TrainerApi;
+}
+
+async function collect(source: Iterable<Experience> | AsyncIterable<Experience>): Promise<Experience[]> {
+  const experiences: Experience[] = [];
+  for await (const experience of source as AsyncIterable<Experience>) experiences.push(experience);
+  return experiences;
+}
+
+/**
+ * Trains a policy offline from logged experiences, evaluates it against the rules on the held-out (most recent)
+ * experiences, and writes the artifact with that evaluation in its manifest (`ope`), which `deploy` checks.
+ */
+export async function trainPolicy(module: TrainerModule, dataDir: string, options: TrainOptions, experienceSource: () => Promise<Iterable<Experience> | AsyncIterable<Experience>>): Promise<TrainReport> {
+  const started = performance.now();
+  const trainer = trainerApi(module);
+  const experiences = await collect(options.experiences ?? (await experienceSource()));
+  const version = options.version ?? `learned-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const warnings: string[] = [];
+  const offline: Record<string, unknown> = {};
+  if (options.epochs !== undefined) offline.epochs = options.epochs;
+  if (options.allowFewExperiences === true) offline.allowFewExperiences = true;
+  const config = { ...options.trainerConfig, offline: { ...(options.trainerConfig?.offline as Record<string, unknown> | undefined), ...offline } };
+  const result = await trainer.trainOffline({
+    experiences,
+    config,
+    dataDir,
+    // Prediction heads are left out until their output transforms are in the artifact format.
+    predictions: false,
+    onProgress: (progress: TrainProgress) => options.onProgress?.(progress),
+    onWarning: (warning: { message: string }) => {
+      warnings.push(warning.message);
+      options.onWarning?.(warning.message);
+    },
+  });
+  const output = resolve(options.output);
+  const model = {
+    version,
+    featureSchema: defaultFeatureSchema,
+    actionSpace: result.actionSpace,
+    actor: result.model.getActorWeights(),
+    critic: result.model.getCriticWeights(),
+    training: { ...result.config, runId: result.runId, experiences: experiences.length, trainingSize: result.trainingSize, validationSize: result.validationSize },
+    metrics: { bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly, lastEpoch: result.epochs.at(-1) ?? null },
+  };
+  // Evaluate the artifact exactly as production would load it, on the most recent (held-out) experiences.
+  const candidate = join(dirname(output), `.${version}.candidate`);
+  await mkdir(dirname(output), { recursive: true });
+  let ope: Record<string, unknown> | null = null;
+  let opeError: string | null = null;
+  try {
+    await trainer.writeTrainedModelArtifact(candidate, { ...model, ope: null }, { onnx: false });
+    const held = [...experiences].sort((left, right) => Date.parse(left.timestamp) - Date.parse(right.timestamp)).slice(-Math.max(1, result.validationSize));
+    ope = await trainer.evaluateModelArtifact(candidate, held);
+  } catch (error) {
+    opeError = (error as Error).message;
+  } finally {
+    await rm(candidate, { recursive: true, force: true });
+  }
+  await rm(output, { recursive: true, force: true });
+  await trainer.writeTrainedModelArtifact(output, { ...model, ope: ope ?? (opeError === null ? null : { error: opeError }) });
+  const beatsRules = ope === null ? null : ope.targetBeatsBaseline === true;
+  return {
+    version,
+    output,
+    experiences: experiences.length,
+    trainingSize: result.trainingSize,
+    validationSize: result.validationSize,
+    epochs: result.epochs.length,
+    bestEpoch: result.bestEpoch,
+    stoppedEarly: result.stoppedEarly,
+    warnings: [...new Set([...warnings, ...result.warnings.map((warning) => warning.message)])],
+    metricsPath: result.metricsPath ?? null,
+    ope,
+    opeError,
+    beatsRules,
+    wallTimeMs: performance.now() - started,
+  };
+}
+
+/** Off-policy evaluation of a model artifact against the rules on logged experiences (the deploy gate's numbers). */
+export async function evaluatePolicyArtifact(module: TrainerModule, directory: string, experiences: Iterable<Experience> | AsyncIterable<Experience>): Promise<Record<string, unknown> & { targetBeatsBaseline: boolean }> {
+  const trainer = trainerApi(module);
+  return trainer.evaluateModelArtifact(resolve(directory), await collect(experiences));
+}
