@@ -81,6 +81,13 @@ describe('dense forward pass', () => {
       const tfjsRow = expected.subarray(row * 35, row * 35 + 35);
       expect(maxDifference(rowOf(runtime, row), tfjsRow)).toBeLessThan(1e-5);
     }
+    // 7 rows: the four-row kernel once, then the single-row kernel for the remaining three.
+    runtime.input.set(rows.subarray(9 * 83, 16 * 83));
+    runtime.output.fill(0);
+    runtime.run(7);
+    for (let row = 0; row < 7; row += 1) {
+      expect(maxDifference(rowOf(runtime, row), expected.subarray((row + 9) * 35, (row + 10) * 35))).toBeLessThan(1e-5);
+    }
     runtime.input.set(rows.subarray(5 * 83, 6 * 83));
     runtime.run(1);
     expect(maxDifference(rowOf(runtime, 0), reference(policyNet, rows.subarray(5 * 83, 6 * 83)))).toBeLessThan(1e-5);
