@@ -35,6 +35,7 @@ describe('acquireFileLock', () => {
     await (await second).release();
     expect(order).toEqual(['first releases', 'second acquired']);
     await expect(fs.stat(lockPath)).rejects.toThrow();
+    expect(await fs.readdir(directory)).toEqual([]);
   });
 
   it('breaks a lock whose process is dead', async () => {
@@ -67,6 +68,8 @@ describe('acquireFileLock', () => {
     const lockPath = path.join(directory, 'test.lock');
     const lock = await acquireFileLock(lockPath, { timeoutMs: 500, staleMs: 30_000 });
     const other = `${process.pid} other ${Date.now()} ${os.hostname()}`;
+    // A takeover removes the (stale-judged) lock and links a new file in its place.
+    await fs.rm(lockPath);
     await fs.writeFile(lockPath, other);
     await lock.release();
     expect(await fs.readFile(lockPath, 'utf8')).toBe(other);

@@ -7,7 +7,7 @@ import { ExperienceStoreError, ExperienceTooLargeError } from './errors';
 import { compileExperienceFilter } from './experience-filter';
 import type { AppendReceipt, ExperienceStore, ReadOptions } from './experience-store';
 import { createExperienceStream, emptyReadSummary, type ExperienceStream } from './experience-stream';
-import { acquireFileLock, isProcessAlive } from './file-lock';
+import { InterProcessLock, isProcessAlive } from './file-lock';
 import { makeQuarantineEntry, QuarantineWriter } from './quarantine';
 import {
   ACTIVE_SEGMENT_NAME,
@@ -89,6 +89,7 @@ export class JsonlExperienceStore implements ExperienceStore {
   private closed = false;
   private readonly compressions = new Set<Promise<void>>();
   private readonly quarantineWriter: QuarantineWriter;
+  private readonly lock: InterProcessLock;
 
   private constructor(directory: string, config: JsonlExperienceStoreConfig) {
     this.directory = directory;
@@ -97,6 +98,7 @@ export class JsonlExperienceStore implements ExperienceStore {
     this.lockPath = path.join(directory, LOCK_FILE_NAME);
     this.quarantinePath = path.join(directory, QUARANTINE_FILE_NAME);
     this.quarantineWriter = new QuarantineWriter(this.quarantinePath);
+    this.lock = new InterProcessLock(this.lockPath, { timeoutMs: config.lockTimeoutMs, staleMs: config.staleLockMs });
   }
 
   /** Opens (creating if needed, mode 0700/0600) the buffer and repairs a torn tail. */
@@ -218,23 +220,27 @@ export class JsonlExperienceStore implements ExperienceStore {
   }
 
   private async withLock<T>(work: () => Promise<T>): Promise<T> {
-    const lock = await acquireFileLock(this.lockPath, { timeoutMs: this.config.lockTimeoutMs, staleMs: this.config.staleLockMs });
+    const release = await this.lock.acquire();
     try {
       return await work();
     } finally {
-      await lock.release();
+      await release();
     }
   }
 
   /** Makes sure `handle` is the current active segment (another process may have rotated it); returns its size. */
   private async ensureHandle(): Promise<number> {
     let inode: number | undefined;
+    let size = 0;
     try {
-      inode = (await fs.stat(this.activePath)).ino;
+      const stat = await fs.stat(this.activePath);
+      inode = stat.ino;
+      size = stat.size;
     } catch (error) {
       if (!isMissing(error)) throw error;
     }
-    if (this.handle !== undefined && inode === this.handleInode) return (await this.handle.stat()).size;
+    // Same inode as our descriptor: the path's size is our file's size (one syscall per commit).
+    if (this.handle !== undefined && inode === this.handleInode) return size;
     if (this.handle !== undefined) await this.handle.close();
     this.handle = undefined;
     const handle = await fs.open(this.activePath, 'a+', 0o600);
@@ -397,6 +403,7 @@ export class JsonlExperienceStore implements ExperienceStore {
     await Promise.all([...this.compressions]);
     await this.handle?.close();
     this.handle = undefined;
+    await this.lock.close();
   }
 }
 
