@@ -1,2 +1,3 @@
 export * from './data';
 export * from './metrics';
+export * from './protocol';
