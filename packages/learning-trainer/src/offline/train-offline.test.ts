@@ -113,4 +113,14 @@ describe('trainOffline', () => {
     mixed[7]!.state.featureSchemaHash = 'other';
     await expect(trainOffline({ experiences: mixed, actionSpace })).rejects.toSatisfy(IncompatibleExperiencesError.isInstance);
   });
+
+  it('is reproducible: the same seed and data give the same weights and metrics', async () => {
+    const experiences = syntheticExperiences({ count: 120, seed: 6 });
+    const run = () =>
+      trainOffline({ experiences, actionSpace, runId: 'same', config: { seed: 8, ...small, offline: { epochs: 2 } }, validate: false });
+    const [first, second] = [await run(), await run()];
+    expect(first.model.getActorWeights()).toEqual(second.model.getActorWeights());
+    expect(first.predictions!.weights.layers).toEqual(second.predictions!.weights.layers);
+    expect(first.epochs.map((epoch) => epoch.validationPolicyValue)).toEqual(second.epochs.map((epoch) => epoch.validationPolicyValue));
+  });
 });
