@@ -57,17 +57,30 @@ export function prepareSample(
   return { sample, options: parsedOptions };
 }
 
-/** Throws `InsufficientOverlapError` when the sample's effective sample size is below what the options require. */
+/**
+ * Throws `InsufficientOverlapError` when the sample's effective sample size is below what the options require, or
+ * when the mean importance weight shows that clearly less than `minimumSupportedMass` of the policy's probability
+ * lies on actions the logging policy takes (mean + 2 standard errors still below it).
+ */
 export function assertOverlap(sample: ImportanceWeightedSample, options: OffPolicyEvaluationOptions, policy: string): void {
   const required = Math.max(options.minimumEffectiveSampleSize, options.minimumEffectiveSampleFraction * sample.size);
   const effective = sample.effectiveSampleSize();
-  if (!(effective >= required)) {
+  const meanWeight = sample.meanWeight();
+  let sumOfSquares = 0;
+  for (const weight of sample.rawWeights) sumOfSquares += (weight - meanWeight) ** 2;
+  const standardError = Math.sqrt(sumOfSquares / Math.max(1, sample.size - 1) / sample.size);
+  // Unsupported mass first: it is the more fundamental failure (no amount of data from this logger fixes it).
+  const failure = meanWeight + 2 * standardError < options.minimumSupportedMass ? 'unsupported-mass' : !(effective >= required) ? 'effective-sample-size' : undefined;
+  if (failure !== undefined) {
     throw new InsufficientOverlapError({
       policy,
+      reason: failure,
       effectiveSampleSize: effective,
       requiredEffectiveSampleSize: required,
       sampleSize: sample.size,
       maximumWeight: sample.maximumWeight(),
+      meanWeight,
+      requiredSupportedMass: options.minimumSupportedMass,
     });
   }
 }

@@ -128,6 +128,22 @@ describe('evaluate', () => {
     }
     expect(InsufficientOverlapError.isInstance(caught)).toBe(true);
     expect((caught as InsufficientOverlapError).policy).toBe('learned-coordinated');
+    expect((caught as InsufficientOverlapError).reason).toBe('effective-sample-size');
+  });
+
+  it('refuses a learned policy evaluated on logs of deterministic rules: most of its mass was never logged', () => {
+    const deterministic = exploringRuleLogs(500, 6, { direct: 0, sequential: 1, parallel: 0, coordinated: 0 });
+    let caught: unknown;
+    try {
+      evaluate(approachPolicy('learned', learnedProbabilities), approachPolicy('rules', ruleProbabilities), deterministic);
+    } catch (error) {
+      caught = error;
+    }
+    expect(InsufficientOverlapError.isInstance(caught)).toBe(true);
+    const error = caught as InsufficientOverlapError;
+    expect(error.reason).toBe('unsupported-mass');
+    expect(error.meanWeight).toBeCloseTo(0.1 / 3, 10);
+    expect(error.message).toMatch(/3% of its probability/);
   });
 
   it('rejects a policy that returns something other than a probability', () => {

@@ -6,6 +6,7 @@ import { ModelArtifactError, RulesPolicy } from '@orchestra/learning-policy';
 import { complexities, experienceSchema, riskLevels, taskTypes, validate, type Experience } from '@orchestra/learning-types';
 import { describe, expect, it } from 'vitest';
 import { writeTrainedModelArtifact } from '../artifact/write-trained-model-artifact';
+import { InsufficientOverlapError } from './errors/insufficient-overlap-error';
 import { evaluate, offPolicyRecordsFromExperiences } from './evaluate';
 import { evaluateModelArtifact } from './evaluate-model-artifact';
 import { evaluatedPolicyFromPolicy } from './evaluated-policy-from-policy';
@@ -95,6 +96,7 @@ describe('evaluateModelArtifact', () => {
         replicates: 200,
         minimumEffectiveSampleSize: 0,
         minimumEffectiveSampleFraction: 0,
+        minimumSupportedMass: 0,
       });
       expect(result.target.policy).toBe('uniform-actor');
       expect(result.baseline.policy).toBe('rules');
@@ -102,6 +104,11 @@ describe('evaluateModelArtifact', () => {
       expect(Number.isFinite(result.target.value)).toBe(true);
       // A uniform policy over a large factorised space rarely repeats the rules' action: small weights, small ESS.
       expect(result.target.effectiveSampleSize).toBeLessThan(result.baseline.effectiveSampleSize);
+      // With the default overlap checks the gate refuses it: the rules' exploration changes one head at a time, so
+      // most of the uniform policy's probability lies on action combinations that were never logged.
+      await expect(evaluateModelArtifact(directory, logs, { rules: exploring, seed: 4, replicates: 200 })).rejects.toSatisfy(
+        (error: unknown) => InsufficientOverlapError.isInstance(error) && error.reason === 'unsupported-mass' && error.meanWeight < 0.1,
+      );
     } finally {
       await rm(directory, { recursive: true, force: true });
     }

@@ -8,7 +8,7 @@ export { ImportanceWeightedSample, effectiveSampleSize } from './importance-weig
 export { estimatePolicyValue, type PolicyValueEstimate } from './estimate-policy-value';
 export { comparePolicyValues, type PolicyComparison } from './compare-policy-values';
 export { evaluate, offPolicyRecordsFromExperiences, type EvaluatedPolicy, type ExperienceEvaluationOptions } from './evaluate';
-export { InsufficientOverlapError } from './errors/insufficient-overlap-error';
+export { InsufficientOverlapError, type InsufficientOverlapReason } from './errors/insufficient-overlap-error';
 export { checkAgainstOnPolicyRewards, type OnPolicyCheck } from './check-against-on-policy-rewards';
 export { evaluatedPolicyFromPolicy, policyInputOf, type ProbabilityReportingPolicy } from './evaluated-policy-from-policy';
 export { evaluateModelArtifact, type EvaluateModelArtifactOptions } from './evaluate-model-artifact';

@@ -14,6 +14,11 @@ export const offPolicyEvaluationOptionsSchema = z.object({
   minimumEffectiveSampleSize: z.number().nonnegative().default(30),
   /** ...or below this fraction of the records, whichever is larger. */
   minimumEffectiveSampleFraction: z.number().min(0).max(1).default(0.01),
+  /**
+   * Refuse when clearly less than this share of the policy's probability falls on actions the logging policy takes
+   * (mean importance weight + 2 standard errors below it): e.g. a policy evaluated on logs of deterministic rules.
+   */
+  minimumSupportedMass: z.number().min(0).max(1).default(0.9),
   /** Clip importance weights at this value (clipped IPS: less variance, some bias). Default: no clipping. */
   maximumWeight: z.number().positive().optional(),
 });
