@@ -188,7 +188,9 @@ export class LearnedPolicy implements Policy {
     if (onnx === undefined) return this.decide(input);
     this.#encode(input);
     const logits = this.#checkFinite(await onnx.run(this.#actor.input, 1));
-    return this.#decideFrom(input, logits);
+    const decision = this.#decideFrom(input, logits);
+    decision.explanation = [`learned policy ${this.version} (onnxruntime-node, ${this.selection})`];
+    return decision;
   }
 
   #decideFrom(input: PolicyInput, logits: Float32Array): Decision {

@@ -277,7 +277,7 @@ export class PolicyRouter implements Policy {
     try {
       result = this.#route(input, mode, fraction);
     } catch (error) {
-      result = this.#emergency(input, mode, error);
+      result = this.#emergency(mode, error);
     }
     this.#count(result);
     return result;
@@ -428,7 +428,7 @@ export class PolicyRouter implements Policy {
   }
 
   /** The last resort when even the rules fail (e.g. malformed input): a fixed, conservative action. */
-  #emergency(input: PolicyInput, mode: LearningMode, error: unknown): RouteResult {
+  #emergency(mode: LearningMode, error: unknown): RouteResult {
     this.#counts.emergencyDefaults += 1;
     this.#emit({ type: 'rules-failure', error });
     const models = this.rules.config.plans.simple.models;
@@ -449,7 +449,6 @@ export class PolicyRouter implements Policy {
       policyVersion: this.rules.version,
       explanation: [`emergency default: the rules failed (${error instanceof Error ? error.message : String(error)})`],
     };
-    void input;
     return { decision, mode, arm: 'rules', collect: false, assignmentProbability: 1, armPropensity: 1 };
   }
 
