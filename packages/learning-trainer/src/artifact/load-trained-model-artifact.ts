@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ActionSpace } from '@orchestra/learning-features';
 import { loadModelArtifact, ModelArtifactError, type DenseNetwork, type ExpectedFeatureSchema, type ModelManifest } from '@orchestra/learning-policy';
@@ -25,6 +26,8 @@ export interface LoadedTrainedModel {
   prediction?: TrainedPredictionHead;
   /** The bytes of `actor.onnx`, when the artifact has one. */
   onnx?: Uint8Array;
+  /** Which tfjs model.json files were found (and verified against the weights). */
+  tfjsModels: { actor: boolean; critic: boolean };
 }
 
 function layersOf(network: DenseNetwork): DenseLayerWeights[] {
@@ -37,9 +40,14 @@ function layersOf(network: DenseNetwork): DenseLayerWeights[] {
   }));
 }
 
-/** Checks that a tfjs model.json describes exactly `layers` and reads its weights from `weightsFile`. */
-async function verifyTfjsModel(directory: string, modelFile: string, weightsFile: string, layers: readonly DenseLayerWeights[]): Promise<void> {
+/**
+ * Checks that a tfjs model.json describes exactly `layers` and reads its weights from `weightsFile`. Returns false
+ * when there is no such file (the tfjs files are a convenience the manifest does not name; artifacts written by other
+ * tools may lack them).
+ */
+async function verifyTfjsModel(directory: string, modelFile: string, weightsFile: string, layers: readonly DenseLayerWeights[]): Promise<boolean> {
   const location = join(directory, modelFile);
+  if (!existsSync(location)) return false;
   const artifacts = await readTfjsModelArtifacts(location);
   const specs = artifacts.weightSpecs ?? [];
   const expected = layers.flatMap((layer) => [[layer.inputSize, layer.outputSize], [layer.outputSize]]);
@@ -61,13 +69,15 @@ async function verifyTfjsModel(directory: string, modelFile: string, weightsFile
       }
     }
   }
+  return true;
 }
 
 /**
  * Loads a model artifact written by `writeTrainedModelArtifact` and checks every part of it: the policy package's
  * verification (manifest schema, format version, SHA-256 of each file, finite weights, feature schema), the action
- * space (well-formed, as many logits as the actor has outputs, the expected hash), the tfjs model.json files and the
- * ONNX export (well-formed, input/output sizes of the actor).
+ * space (well-formed, as many logits as the actor has outputs, the expected hash), the tfjs model.json files when
+ * present (they must describe the manifest's layers and weights) and the ONNX export (well-formed, input/output
+ * sizes of the actor).
  *
  * @throws ModelArtifactError for anything missing, corrupt or incompatible — never another kind of exception.
  */
@@ -103,9 +113,9 @@ export async function loadTrainedModelArtifact(directory: string, options: LoadT
     });
   }
   const actor = layersOf(artifact.actor);
-  await verifyTfjsModel(directory, artifactFiles.actorModel, manifest.actor.weightsFile, actor);
+  const tfjsModels = { actor: await verifyTfjsModel(directory, artifactFiles.actorModel, manifest.actor.weightsFile, actor), critic: false };
   const critic = artifact.critic === undefined ? undefined : layersOf(artifact.critic);
-  if (critic !== undefined) await verifyTfjsModel(directory, artifactFiles.criticModel, manifest.critic!.weightsFile, critic);
+  if (critic !== undefined) tfjsModels.critic = await verifyTfjsModel(directory, artifactFiles.criticModel, manifest.critic!.weightsFile, critic);
   if (artifact.onnx !== undefined) {
     const location = join(directory, manifest.onnx!.file);
     try {
@@ -133,5 +143,6 @@ export async function loadTrainedModelArtifact(directory: string, options: LoadT
       ? {}
       : { prediction: { layers: layersOf(artifact.prediction.network), input: artifact.prediction.input, outputs: artifact.prediction.outputs } }),
     ...(artifact.onnx === undefined ? {} : { onnx: artifact.onnx }),
+    tfjsModels,
   };
 }

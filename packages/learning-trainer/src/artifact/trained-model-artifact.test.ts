@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { denseLayersForward } from '../networks/dense-layer-weights';
 import { artifactFiles } from './artifact-files';
 import { loadTrainedModelArtifact } from './load-trained-model-artifact';
+import { SeededRandom } from '../ope/seeded-random';
 import { randomDenseLayers, randomInputs } from './test-support/random-dense-layers';
 import { denseLayersFromTfjsModel } from './tfjs-dense-model';
 import { fileSystemSaveHandler, loadTfjsLayersModel } from './tfjs-file-system';
@@ -112,6 +113,7 @@ describe('writeTrainedModelArtifact', () => {
     expect(loaded.actor).toEqual(model.actor);
     expect(loaded.critic).toEqual(model.critic);
     expect(loaded.onnx).toBeInstanceOf(Uint8Array);
+    expect(loaded.tfjsModels).toEqual({ actor: true, critic: true });
   });
 
   it('writes tfjs models that tfjs loads through tf.io.fromMemory and that compute the same outputs', async () => {
@@ -297,6 +299,50 @@ describe('loading a corrupt or incompatible artifact', () => {
     json.modelTopology.config.layers[0].class_name = 'NoSuchLayer';
     await writeFile(join(target, artifactFiles.actorModel), JSON.stringify(json));
     await expectArtifactError(() => loadTfjsLayersModel(join(target, artifactFiles.actorModel)), 'corrupt');
+  });
+
+  it('loads an artifact without the optional tfjs files (written by another tool) and says so', async () => {
+    const target = await copyArtifact('no-tfjs');
+    await rm(join(target, artifactFiles.actorModel));
+    await rm(join(target, artifactFiles.criticModel));
+    expect((await loadTrainedModelArtifact(target)).tfjsModels).toEqual({ actor: false, critic: false });
+  });
+
+  it('never throws anything but ModelArtifactError, whatever bytes are damaged', async () => {
+    const target = await copyArtifact('fuzzed');
+    const random = new SeededRandom(99);
+    const originals = new Map<string, Buffer>();
+    for (const file of [artifactFiles.manifest, artifactFiles.actorModel, artifactFiles.actorOnnx, artifactFiles.actorWeights]) {
+      originals.set(file, await readFile(join(target, file)));
+    }
+    const outcomes = { loaded: 0, refused: 0 };
+    for (let round = 0; round < 60; round += 1) {
+      const file = [...originals.keys()][round % originals.size]!;
+      const damaged = Buffer.from(originals.get(file)!);
+      const flips = 1 + random.nextInt(4);
+      for (let flip = 0; flip < flips; flip += 1) damaged[random.nextInt(damaged.length)] = random.nextInt(256);
+      if (round % 8 === 7) damaged.subarray(random.nextInt(damaged.length)).fill(0);
+      await writeFile(join(target, file), damaged);
+      if (file === artifactFiles.actorOnnx || file === artifactFiles.actorWeights) {
+        // Keep the checksum right, so the damage reaches the ONNX reader and the weight checks.
+        const manifest = JSON.parse(originals.get(artifactFiles.manifest)!.toString('utf8'));
+        if (file === artifactFiles.actorOnnx) manifest.onnx.sha256 = sha256Hex(damaged);
+        else manifest.actor.sha256 = sha256Hex(damaged);
+        await writeFile(join(target, artifactFiles.manifest), JSON.stringify(manifest));
+      }
+      try {
+        await loadTrainedModelArtifact(target);
+        outcomes.loaded += 1;
+      } catch (error) {
+        expect(ModelArtifactError.isInstance(error), `round ${round} (${file}): ${String(error)}`).toBe(true);
+        outcomes.refused += 1;
+      }
+      await writeFile(join(target, file), originals.get(file)!);
+      await writeFile(join(target, artifactFiles.manifest), originals.get(artifactFiles.manifest)!);
+    }
+    // Some damage is harmless (a flipped weight that stays finite, with its checksum updated; a changed date digit).
+    expect(outcomes.refused).toBeGreaterThan(15);
+    expect(outcomes.loaded + outcomes.refused).toBe(60);
   });
 
   it('refuses another format version, feature schema or action space', async () => {
