@@ -74,7 +74,8 @@ function accumulate(
 
 /** Options of `oracleAction`. */
 export interface OracleOptions extends ExpectedRewardOptions {
-  /** Actions ranked best by the closed-form screen that are then measured by rollouts (default 32). */
+  /** Rollouts for each finalist (default 128; every candidate first gets a quarter of them). */
+  /** Actions ranked best by the closed-form screen that are then measured by rollouts (default 16). */
   candidates?: number;
   /** Reward configuration the closed-form screen assumes (default: the reward package's defaults). */
   rewardConfig?: RewardConfig;
@@ -100,8 +101,8 @@ export interface OracleResult {
  * It knows the true task context; it is the upper limit learning curves are drawn against.
  */
 export function oracleAction(world: World, task: SimulatedTask, options: OracleOptions = {}): OracleResult {
-  const candidateCount = Math.max(1, options.candidates ?? 32);
-  const rollouts = Math.max(4, options.rollouts ?? 256);
+  const candidateCount = Math.max(1, options.candidates ?? 16);
+  const rollouts = Math.max(4, options.rollouts ?? 128);
   const screenOptions: { load?: number; rewardConfig?: RewardConfig; keep: number } = { keep: candidateCount };
   if (options.system !== undefined) screenOptions.load = options.system.load;
   if (options.rewardConfig !== undefined) screenOptions.rewardConfig = options.rewardConfig;

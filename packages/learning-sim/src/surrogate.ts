@@ -42,17 +42,26 @@ interface StepStats {
   duration: Float64Array;
 }
 
+// Fields that will hold fractions start as a non-integer double (then reset), so V8 gives them a double
+// representation from the start instead of deoptimising the hot loop when the first fraction is stored.
+const DOUBLE = 0.5;
+
 function emptyStats(modelCount: number): StepStats {
-  return {
-    ok: 0,
+  const stats: StepStats = {
+    ok: DOUBLE,
     finalModel: new Float64Array(modelCount),
     attempts: new Float64Array(modelCount),
-    errors: 0,
-    noErrors: 0,
-    rotations: 0,
+    errors: DOUBLE,
+    noErrors: DOUBLE,
+    rotations: DOUBLE,
     cost: new Float64Array(SCENARIOS),
     duration: new Float64Array(SCENARIOS),
   };
+  stats.ok = 0;
+  stats.errors = 0;
+  stats.noErrors = 0;
+  stats.rotations = 0;
+  return stats;
 }
 
 /** Step kinds: who runs it and what share of the work it is. Executors with p workers are kinds 4..7. */
@@ -304,7 +313,7 @@ export function screenActions(
   const overusePenalty = costWeights.expensiveModelOverusePenalty;
   const rotationPenalty = costWeights.fallbackRotationPenalty;
   const carelessness = models.map((model) => model.carelessness);
-  const integration = [0, 0];
+  const integration = new Float64Array(2);
   const noStats = emptyStats(modelCount);
   const timeoutCount = timeoutMultiplierBins.length;
   const retryCount = retryStrategies.length;
@@ -315,8 +324,8 @@ export function screenActions(
   const successes = new Float64Array(modelCount);
   const fixedCost = new Float64Array(SCENARIOS);
   const fixedDuration = new Float64Array(SCENARIOS);
-  const reviews = [0, 1].map(() => ({ deliveredCorrect: 0, deliveredWrong: 0, auditCalls: 0, fixCalls: 0 }));
-  const variantTotals: VariantTotals[] = [0, 1].map(() => ({ partial: 0, plainDuration: new Float64Array(SCENARIOS), phasedDuration: new Float64Array(SCENARIOS) }));
+  const reviews = [0, 1].map(() => ({ deliveredCorrect: DOUBLE, deliveredWrong: DOUBLE, auditCalls: DOUBLE, fixCalls: DOUBLE }));
+  const variantTotals: VariantTotals[] = [0, 1].map(() => ({ partial: DOUBLE, plainDuration: new Float64Array(SCENARIOS), phasedDuration: new Float64Array(SCENARIOS) }));
   const choice: ActionChoice = { approach: 0, parallelism: 1, timeout: 0, retry: 0, safety: 0, team: 0, architect: 0, executor: 0, auditor: 0, consultant: 0 };
 
   for (let team = 0; team < 8; team += 1) {
