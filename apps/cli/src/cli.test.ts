@@ -5,6 +5,7 @@ import { JsonlExperienceStore } from '@orchestra/learning-collector';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { binPath, runOrchestra, sandbox } from './test-support/run-orchestra';
 import { makeExperience, writeTestModel } from './test-support/fixtures';
+import { simulateShadowSessions } from './test-support/simulate';
 
 beforeAll(() => {
   if (!existsSync(binPath)) throw new Error(`${binPath} is missing: run \`pnpm --filter @orchestra/cli build\` first`);
@@ -22,7 +23,7 @@ describe.concurrent('orchestra (built binary)', () => {
     const { run } = await sandbox();
     const help = await run('--help');
     expect(help.code).toBe(0);
-    const commands = ['learning', 'learning-stats', 'learning-export', 'learning-mode', 'learning-deploy', 'learning-rollback', 'learning-report', 'learning-record', 'start', 'sim'];
+    const commands = ['learning-train', 'learning-eval', 'learning', 'learning-stats', 'learning-export', 'learning-mode', 'learning-deploy', 'learning-rollback', 'learning-report', 'learning-record', 'start', 'sim'];
     const helps = await Promise.all(commands.map((command) => run(command, '--help')));
     commands.forEach((command, index) => {
       expect(help.stdout).toContain(command);
@@ -224,6 +225,56 @@ describe.concurrent('orchestra (built binary)', () => {
     expect(badWorld.code).toBe(1);
     expect(badWorld.stderr.trim().split('\n')).toHaveLength(1);
     expect((await run('start')).code).toBe(2);
+  });
+
+  it('trains from the buffer or an export, reports the deploy gate, evaluates, and draws the learning curves', async () => {
+    const { run, cwd, dataDir } = await sandbox();
+    await simulateShadowSessions(cwd, dataDir, 150);
+    const trained = await run('learning-train', '--epochs', '2', '--output', join(cwd, 'model'), '--model-version', 'cli-1', '--json');
+    expect(trained.code, trained.stderr).toBe(0);
+    const report = JSON.parse(trained.stdout);
+    expect(report).toMatchObject({ version: 'cli-1', experiences: 150, trainingSize: 120, validationSize: 30, epochs: 2 });
+    expect(trained.stderr).toMatch(/warning: Only 150 experiences/);
+    // 30 held-out sessions cannot support an estimate: the report says why and the gate refuses the model.
+    expect(report.beatsRules).toBeNull();
+    expect(report.opeError).toMatch(/effective sample size/);
+    const refused = await run('learning-deploy', join(cwd, 'model'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/could not be evaluated against the rules.*rule ope-gate/);
+
+    const evaluation = await run('learning-eval', '--model', join(cwd, 'model'));
+    expect(evaluation.code).toBe(1);
+    expect(evaluation.stderr).toMatch(/^orchestra: Cannot evaluate policy "cli-1" on these logs: effective sample size/);
+
+    await run('learning-export', '-o', join(cwd, 'export.jsonl'), '--format', 'jsonl');
+    const fromFile = await run('learning-train', '--data', join(cwd, 'export.jsonl'), '--epochs', '1', '--output', join(cwd, 'model-2'));
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(fromFile.stdout).toMatch(/trained learned-\S+ on 150 experiences/);
+    expect(fromFile.stdout).toMatch(/verdict\s+does not beat the rules/);
+    const curves = JSON.parse((await run('learning-report', '-o', join(cwd, 'report.html'), '--json')).stdout);
+    expect(curves.learningCurves).toBe(2);
+    expect(await readFile(join(cwd, 'report.html'), 'utf8')).toContain('Learning curve: offline-');
+
+    expect((await run('learning-train', '--epochs', '0', '--output', join(cwd, 'x'))).code).toBe(2);
+    expect((await run('learning-train', '--epochs', '2')).code).toBe(2);
+    const missing = await run('learning-train', '--data', join(cwd, 'none.jsonl'), '--output', join(cwd, 'x'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/none\.jsonl.*ENOENT/);
+    const corrupt = await run('learning-eval', '--model', join(cwd, 'nowhere'));
+    expect(corrupt.code).toBe(1);
+    expect(corrupt.stderr).toMatch(/missing-file/);
+  });
+
+  it('refuses to train on too few experiences unless --allow-few', async () => {
+    const { run, cwd, dataDir } = await sandbox();
+    await simulateShadowSessions(cwd, dataDir, 20, 9);
+    const refused = await run('learning-train', '--epochs', '1', '--output', join(cwd, 'model'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split('\n').filter((line) => line.startsWith('orchestra:'))).toHaveLength(1);
+    expect(refused.stderr).toMatch(/50/);
+    const allowed = await run('learning-train', '--epochs', '1', '--output', join(cwd, 'model'), '--allow-few', '--json');
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(JSON.parse(allowed.stdout).experiences).toBe(20);
   });
 
   it('prints the default world and asks for an option otherwise', async () => {

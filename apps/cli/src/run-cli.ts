@@ -9,6 +9,7 @@ import { registerLearningStatus } from './commands/learning-status';
 import { registerSim } from './commands/sim';
 import { registerLearningRecord } from './commands/learning-record';
 import { registerStart } from './commands/start';
+import { registerLearningEval, registerLearningTrain } from './commands/learning-train';
 import { processIo, type CliIo } from './terminal';
 
 /** Exit code of a usage error (unknown command or option, bad argument value). */
@@ -40,6 +41,8 @@ export function buildProgram(io: CliIo, context: ReturnType<typeof createCliCont
   registerLearningMode(program, context);
   registerDeployment(program, context);
   registerLearningReport(program, context);
+  registerLearningTrain(program, context);
+  registerLearningEval(program, context);
   registerLearningRecord(program, context);
   registerStart(program, context);
   registerSim(program, context);

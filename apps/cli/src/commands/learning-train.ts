@@ -1,0 +1,104 @@
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { readExperienceFile, type TrainProgress } from '@orchestra/learning';
+import type { CliContext } from '../cli-context';
+import { parsePositiveInteger } from '../parse-options';
+import { formatValue, writeJson } from '../terminal';
+
+/** Prints a PolicyComparison-like OPE result as a few lines. */
+export function describeComparison(ope: Record<string, unknown>, print: (line: string) => void): void {
+  const estimate = (value: unknown) => {
+    const entry = value as { policy?: string; value?: number; lower?: number; upper?: number; effectiveSampleSize?: number } | undefined;
+    if (entry === undefined) return '–';
+    return `${formatValue(entry.value ?? null, 2)} [${formatValue(entry.lower ?? null, 2)}, ${formatValue(entry.upper ?? null, 2)}], ESS ${formatValue(entry.effectiveSampleSize ?? null, 0)}`;
+  };
+  const target = ope.target as { policy?: string } | undefined;
+  const difference = ope.difference as { value?: number; lower?: number; upper?: number } | undefined;
+  print(`  estimator   ${String(ope.estimator ?? '–')} (${Math.round(Number(ope.confidence ?? 0) * 100)} % intervals, ${String(ope.sampleSize ?? '–')} logged decisions)`);
+  print(`  learned     ${estimate(ope.target)}${target?.policy === undefined ? '' : ` (${target.policy})`}`);
+  print(`  rules       ${estimate(ope.baseline)}`);
+  if (difference !== undefined) print(`  difference  ${formatValue(difference.value ?? null, 2)} [${formatValue(difference.lower ?? null, 2)}, ${formatValue(difference.upper ?? null, 2)}]`);
+}
+
+/** `orchestra learning-train --data FILE --epochs N --output DIR`. */
+export function registerLearningTrain(program: Command, context: CliContext): void {
+  program
+    .command('learning-train')
+    .description('train a policy offline from logged experiences, evaluate it against the rules, write the model artifact')
+    .requiredOption('--output <dir>', 'artifact directory to write')
+    .option('--data <file>', 'experiences exported as JSON or JSONL (default: the data dir buffer)')
+    .option('--epochs <n>', 'offline training epochs', parsePositiveInteger)
+    .option('--allow-few', 'train even below the minimum of 50 experiences')
+    .option('--model-version <version>', 'model version (default learned-<time>)')
+    .option('--json', 'print the training report as JSON')
+    .action(async (options: { output: string; data?: string; epochs?: number; allowFew?: boolean; modelVersion?: string; json?: boolean }) => {
+      const learning = await context.openLearning();
+      const experiences = options.data === undefined ? undefined : await readExperienceFile(options.data);
+      const bar = new cliProgress.SingleBar(
+        { stream: context.io.stderr as NodeJS.WritableStream, format: 'training [{bar}] {percentage}% | epoch {epoch}/{totalEpochs} {phase}', hideCursor: true, noTTYOutput: false, clearOnComplete: true },
+        cliProgress.Presets.shades_classic,
+      );
+      let started = false;
+      const onProgress = (progress: TrainProgress) => {
+        const total = Math.max(1, progress.totalEpochs * progress.batchesPerEpoch);
+        const done = Math.min(total, (progress.epoch - 1) * progress.batchesPerEpoch + progress.batch);
+        const payload = { epoch: progress.epoch, totalEpochs: progress.totalEpochs, phase: progress.phase };
+        if (!started) {
+          bar.start(total, done, payload);
+          started = true;
+        } else bar.update(done, payload);
+      };
+      let report;
+      try {
+        report = await learning.train({
+          output: options.output,
+          ...(experiences === undefined ? {} : { experiences }),
+          ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
+          ...(options.allowFew === true ? { allowFewExperiences: true } : {}),
+          ...(options.modelVersion === undefined ? {} : { version: options.modelVersion }),
+          onProgress,
+          onWarning: (message) => context.io.stderr.write(`warning: ${message}\n`),
+        });
+      } finally {
+        if (started) bar.stop();
+      }
+      if (options.json === true) {
+        writeJson(context.io, report);
+        return;
+      }
+      const { bold, green, yellow } = context.colors;
+      context.print(`trained ${bold(report.version)} on ${report.experiences} experiences (${report.trainingSize} training, ${report.validationSize} held out), ${report.epochs} epochs, best ${report.bestEpoch}${report.stoppedEarly ? ', stopped early' : ''}`);
+      context.print(`wrote ${report.output}`);
+      if (report.metricsPath !== null) context.print(`metrics ${report.metricsPath}`);
+      context.print(bold('Off-policy evaluation against the rules (held-out experiences)'));
+      if (report.ope !== null) describeComparison(report.ope, context.print);
+      else context.print(yellow(`  not possible: ${report.opeError ?? 'no evaluation'}`));
+      context.print(
+        report.beatsRules === true
+          ? green('  verdict     beats the rules: deploy with `orchestra learning-deploy`')
+          : yellow('  verdict     does not beat the rules: learning-deploy will refuse it (override with --force)'),
+      );
+    });
+}
+
+/** `orchestra learning-eval --model DIR [--data FILE] [--json]`. */
+export function registerLearningEval(program: Command, context: CliContext): void {
+  program
+    .command('learning-eval')
+    .description('off-policy evaluation of a model artifact against the rules on logged experiences')
+    .requiredOption('--model <dir>', 'model artifact directory')
+    .option('--data <file>', 'experiences exported as JSON or JSONL (default: the data dir buffer)')
+    .option('--json', 'print the evaluation as JSON')
+    .action(async (options: { model: string; data?: string; json?: boolean }) => {
+      const learning = await context.openLearning();
+      const experiences = options.data === undefined ? undefined : await readExperienceFile(options.data);
+      const comparison = await learning.evaluate(options.model, experiences);
+      if (options.json === true) {
+        writeJson(context.io, comparison);
+        return;
+      }
+      context.print(context.colors.bold(`Off-policy evaluation of ${options.model} against the rules`));
+      describeComparison(comparison, context.print);
+      context.print(comparison.targetBeatsBaseline ? context.colors.green('  verdict     beats the rules') : context.colors.yellow('  verdict     does not beat the rules'));
+    });
+}
