@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bernoulliThompsonActionDistribution, readBernoulliThompsonPriors } from './bernoulli-thompson-sampling';
 import { checkAgainstOnPolicyRewards } from './check-against-on-policy-rewards';
+import { comparePolicyValues, type PolicyComparison } from './compare-policy-values';
 import { InsufficientOverlapError } from './errors/insufficient-overlap-error';
 import { estimatePolicyValue } from './estimate-policy-value';
 import { offPolicyEstimators, type OffPolicyEstimator } from './off-policy-record';
@@ -108,8 +109,18 @@ function compare(
   });
 }
 
+/** The deploy gate on real logs: Bernoulli TS (prior replay) against the uniform policy, both on the random logs. */
+export interface OpenBanditGateRow {
+  campaign: 'men' | 'women';
+  comparison: PolicyComparison;
+  /** Click rates the two policies really earned (BTS logs, random logs). */
+  observedTarget: number;
+  observedBaseline: number;
+}
+
 /** Runs both experiments on both campaigns and returns the rows (see the module comment). */
-export function runOpenBanditCheck({ simulations = 200_000, seed = 12345 }: { simulations?: number; seed?: number } = {}): OpenBanditCheckRow[] {
+export function runOpenBanditCheck({ simulations = 200_000, seed = 12345 }: { simulations?: number; seed?: number } = {}): { rows: OpenBanditCheckRow[]; gate: OpenBanditGateRow[] } {
+  const gate: OpenBanditGateRow[] = [];
   const priors = readBernoulliThompsonPriors(existsSync(join(sharedDirectory, 'prior_bts.yaml')) ? join(sharedDirectory, 'prior_bts.yaml') : join(packageDirectory, 'data', 'obd', 'prior_bts.yaml'));
   const rows: OpenBanditCheckRow[] = [];
   for (const campaign of ['men', 'women'] as const) {
@@ -126,8 +137,23 @@ export function runOpenBanditCheck({ simulations = 200_000, seed = 12345 }: { si
     rows.push(
       ...compare('BTS (prior replay) from random logs', campaign, openBanditRecords(random, distribution, true), bernoulliThompson, seed, `action distribution: ${simulations} simulations in ${simulationSeconds.toFixed(1)} s`),
     );
+    // 3. The gate: would BTS (replay) be deployed over the uniform policy, judged on the random logs alone?
+    for (const estimator of offPolicyEstimators) {
+      gate.push({
+        campaign,
+        comparison: comparePolicyValues(openBanditRecords(random, distribution, true), openBanditRecords(random, uniformActionDistribution(itemCount), true), {
+          estimator,
+          seed,
+          replicates: 2000,
+          targetName: 'BTS (prior replay)',
+          baselineName: 'uniform-random',
+        }),
+        observedTarget: clickRate(bernoulliThompson),
+        observedBaseline: clickRate(random),
+      });
+    }
   }
-  return rows;
+  return { rows, gate };
 }
 
 function format(value: number | null, digits = 5): string {
@@ -136,7 +162,7 @@ function format(value: number | null, digits = 5): string {
 
 function main(): void {
   const started = performance.now();
-  const rows = runOpenBanditCheck();
+  const { rows, gate } = runOpenBanditCheck();
   const timingRecords = openBanditRecords(readLog('bts', 'men')!, uniformActionDistribution(34));
   const timingStarted = performance.now();
   estimatePolicyValue(timingRecords, { replicates: 1000, seed: 1 });
@@ -153,10 +179,21 @@ function main(): void {
   ];
   console.log(lines.join('\n'));
   for (const note of new Set(rows.map((row) => row.note).filter((note) => note.startsWith('action')))) console.log(`\n${note}`);
+  console.log('\nGate on the random logs: BTS (prior replay) vs uniform-random, paired bootstrap of the difference');
+  console.log('| campaign | estimator | BTS | uniform | difference [95% CI] | deploy BTS? | observed BTS − random |');
+  console.log('|---|---|---:|---:|---|---|---:|');
+  for (const row of gate) {
+    const { comparison } = row;
+    console.log(
+      `| ${row.campaign} | ${shortName[comparison.estimator]} | ${format(comparison.target.value)} | ${format(comparison.baseline.value)} | ` +
+        `${format(comparison.difference.value)} [${format(comparison.difference.lower)}, ${format(comparison.difference.upper)}] | ` +
+        `${comparison.targetBeatsBaseline ? 'yes' : 'no'} | ${format(row.observedTarget - row.observedBaseline)} |`,
+    );
+  }
   console.log(`\nSNIPS + 1000 bootstrap replicates on 10,000 records: ${bootstrapMilliseconds.toFixed(0)} ms (shared 2-core machine, noisy). Total ${((performance.now() - started) / 1000).toFixed(1)} s.`);
   const resultsDirectory = join(packageDirectory, '..', '..', 'bench-results');
   mkdirSync(resultsDirectory, { recursive: true });
-  writeFileSync(join(resultsDirectory, 'learning-trainer-obd.json'), `${JSON.stringify({ createdAt: new Date().toISOString(), bootstrapMilliseconds, rows }, null, 2)}\n`);
+  writeFileSync(join(resultsDirectory, 'learning-trainer-obd.json'), `${JSON.stringify({ createdAt: new Date().toISOString(), bootstrapMilliseconds, rows, gate }, null, 2)}\n`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
