@@ -20,7 +20,7 @@ import { canonicalizeIndices } from '../safety/action-indices';
 import { maskedActionProbability, selectMaskedAction } from '../safety/masked-selection';
 import { SafetyGuard } from '../safety/safety-guard';
 import { applyOutputTransform } from './prediction-transform';
-import type { OnnxActorRuntime } from '../onnx/onnx-actor-runtime';
+import { OnnxActorRuntime, type OnnxActorRuntimeOptions } from '../onnx/onnx-actor-runtime';
 
 /** Options of `LearnedPolicy`. */
 export interface LearnedPolicyOptions {
@@ -134,6 +134,21 @@ export class LearnedPolicy implements Policy {
     const schema = options.featureSchema ?? defaultFeatureSchema;
     const artifact = await loadModelArtifact(directory, { expectedFeatureSchema: { hash: schema.hash, size: schema.size } });
     return new LearnedPolicy(artifact, options);
+  }
+
+  /**
+   * Loads an artifact together with its ONNX export (`manifest.onnx`) and runs that through onnxruntime-node in
+   * `decideAsync` (`decide` stays in-process). Throws `ModelArtifactError` (`missing-file` when the artifact has no
+   * ONNX export) or `OnnxRuntimeUnavailableError`.
+   */
+  static async loadWithOnnx(directory: string, options: Omit<LearnedPolicyOptions, 'onnx'> & OnnxActorRuntimeOptions = {}): Promise<LearnedPolicy> {
+    const schema = options.featureSchema ?? defaultFeatureSchema;
+    const artifact = await loadModelArtifact(directory, { expectedFeatureSchema: { hash: schema.hash, size: schema.size }, loadOnnx: true });
+    if (artifact.onnx === undefined) {
+      throw new ModelArtifactError({ reason: 'missing-file', location: 'manifest.onnx', message: 'the artifact has no ONNX export of the actor' });
+    }
+    const onnx = await OnnxActorRuntime.create(artifact.onnx, artifact.actor.inputSize, options);
+    return new LearnedPolicy(artifact, { ...options, onnx });
   }
 
   /** The model version (`Decision.policyVersion`). */

@@ -1,8 +1,14 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encodeState } from '@orchestra/learning-features';
 import { describe, expect, it } from 'vitest';
 import { OnnxRuntimeUnavailableError } from '../errors/onnx-runtime-unavailable-error';
 import { LearnedPolicy } from '../learned/learned-policy';
-import { createTestArtifact } from '../test-support/create-test-artifact';
+import { createTestArtifact, createTestArtifactFiles } from '../test-support/create-test-artifact';
+import { parseModelArtifact } from '../artifact/parse-model-artifact';
+import { writeModelArtifact } from '../artifact/write-model-artifact';
+import { sha256Hex } from '../artifact/sha256';
 import { makeInput } from '../test-support/inputs';
 import { encodeOnnxDenseNetwork } from './encode-onnx-dense-network';
 import { OnnxActorRuntime } from './onnx-actor-runtime';
@@ -21,6 +27,23 @@ describe('OnnxActorRuntime', () => {
       const logits = await onnx.run(encodeState(input), 1);
       for (let position = 0; position < 45; position += 1) expect(Math.abs(logits[position]! - expected[position]!)).toBeLessThan(1e-5);
       expect((await viaOnnx.decideAsync(input)).action).toEqual(inProcess.decide(input).action);
+    }
+  });
+
+  it('loads the ONNX export named by an artifact manifest', async () => {
+    const { manifest, weights } = createTestArtifactFiles({ hidden: [16] });
+    const bytes = encodeOnnxDenseNetwork(parseModelArtifact(manifest, weights).actor);
+    const directory = await mkdtemp(join(tmpdir(), 'policy-onnx-'));
+    try {
+      await writeModelArtifact(directory, { manifest: { ...manifest, onnx: { file: 'actor.onnx', sha256: sha256Hex(bytes) } }, weights: { ...weights, 'actor.onnx': bytes } });
+      const policy = await LearnedPolicy.loadWithOnnx(directory, { selection: 'argmax' });
+      const decision = await policy.decideAsync(makeInput());
+      expect(decision.explanation[0]).toMatch(/onnxruntime-node/);
+      expect(decision.action).toEqual(policy.decide(makeInput()).action);
+      await writeModelArtifact(directory, { manifest, weights });
+      await expect(LearnedPolicy.loadWithOnnx(directory)).rejects.toMatchObject({ reason: 'missing-file' });
+    } finally {
+      await rm(directory, { recursive: true, force: true });
     }
   });
 
