@@ -42,7 +42,7 @@ async function runIngest(): Promise<Record<string, unknown>> {
     ];
     const rounds = 4;
     const perRound = Math.ceil(ingestTotal / rounds / callsPerTick) * callsPerTick;
-    const totals = cases.map((entry) => ({ name: entry.name, experiences: 0, bytes: 0, seconds: 0 }));
+    const totals = cases.map((entry) => ({ name: entry.name, experiences: 0, bytes: 0, seconds: 0, cpuSeconds: 0 }));
     for (let round = 0; round < rounds; round += 1) {
       const order = round % 2 === 0 ? cases.map((_, index) => index) : cases.map((_, index) => cases.length - 1 - index);
       for (const index of order) {
@@ -50,11 +50,13 @@ async function runIngest(): Promise<Record<string, unknown>> {
         totals[index]!.experiences += measured.experiences;
         totals[index]!.bytes += measured.bytes;
         totals[index]!.seconds += measured.seconds;
+        totals[index]!.cpuSeconds += measured.cpuSeconds;
       }
     }
     const results: IngestResult[] = totals.map((entry) => ({
       ...entry,
       experiencesPerSecond: entry.experiences / entry.seconds,
+      experiencesPerCpuSecond: entry.experiences / entry.cpuSeconds,
       megabytesPerSecond: entry.bytes / entry.seconds / 1e6,
     }));
     const rawBytes = results[0]!;
@@ -67,12 +69,17 @@ async function runIngest(): Promise<Record<string, unknown>> {
         'MB/s': Number(entry.megabytesPerSecond.toFixed(1)),
         'vs raw bytes': Number((entry.experiencesPerSecond / rawBytes.experiencesPerSecond).toFixed(3)),
         'vs stringify+raw': Number((entry.experiencesPerSecond / rawStringify.experiencesPerSecond).toFixed(3)),
+        'experiences/CPU-s': Math.round(entry.experiencesPerCpuSecond),
+        'CPU vs raw bytes': Number((entry.experiencesPerCpuSecond / rawBytes.experiencesPerCpuSecond).toFixed(3)),
+        'CPU vs stringify+raw': Number((entry.experiencesPerCpuSecond / rawStringify.experiencesPerCpuSecond).toFixed(3)),
       })),
     );
     report[variant.label] = results.map((entry) => ({
       ...entry,
       ratioToRawBytes: entry.experiencesPerSecond / rawBytes.experiencesPerSecond,
       ratioToStringifyAndRaw: entry.experiencesPerSecond / rawStringify.experiencesPerSecond,
+      cpuRatioToRawBytes: entry.experiencesPerCpuSecond / rawBytes.experiencesPerCpuSecond,
+      cpuRatioToStringifyAndRaw: entry.experiencesPerCpuSecond / rawStringify.experiencesPerCpuSecond,
     }));
   }
   return report;
@@ -98,9 +105,10 @@ async function runStats(): Promise<Record<string, unknown>> {
       passes.map((entry) => ({
         pass: entry.name,
         seconds: Number(entry.seconds.toFixed(2)),
-        'lines/s': Math.round(entry.linesPerSecond),
+        'CPU s': Number(entry.cpuSeconds.toFixed(2)),
         '× bare count': Number((entry.seconds / bare.seconds).toFixed(2)),
         '× readline count': Number((entry.seconds / readline.seconds).toFixed(2)),
+        'CPU × bare count': Number((entry.cpuSeconds / bare.cpuSeconds).toFixed(2)),
         'heap MB at 25/50/75/100 %': entry.heapSamples.join(' / '),
         'RSS MB at 25/50/75/100 %': entry.rssSamples.join(' / '),
       })),
@@ -108,7 +116,13 @@ async function runStats(): Promise<Record<string, unknown>> {
     return {
       experiences: statsTotal,
       bytes,
-      passes: passes.map((entry) => ({ ...entry, ratioToBareCount: entry.seconds / bare.seconds, ratioToReadlineCount: entry.seconds / readline.seconds })),
+      passes: passes.map((entry) => ({
+        ...entry,
+        ratioToBareCount: entry.seconds / bare.seconds,
+        ratioToReadlineCount: entry.seconds / readline.seconds,
+        cpuRatioToBareCount: entry.cpuSeconds / bare.cpuSeconds,
+        cpuRatioToReadlineCount: entry.cpuSeconds / readline.cpuSeconds,
+      })),
       statsSummary: { totalExperiences: stats.totalExperiences, meanReward: stats.meanReward, quarantined: stats.quarantined, models: Object.keys(stats.byModel).length },
     };
   } finally {

@@ -12,7 +12,11 @@ export interface IngestResult {
   experiences: number;
   bytes: number;
   seconds: number;
+  /** CPU seconds (user + system, all threads of this process) spent: stable under load from other processes. */
+  cpuSeconds: number;
   experiencesPerSecond: number;
+  /** Experiences per CPU-second: what one otherwise idle core would sustain if the I/O keeps up. */
+  experiencesPerCpuSecond: number;
   megabytesPerSecond: number;
 }
 
@@ -21,9 +25,31 @@ export function benchmarkExperiences(distinct: number, withSession: boolean, fea
   return Array.from({ length: distinct }, (_, index) => makeExperience(2026, index, { withSession, featureCount }));
 }
 
-function result(name: string, experiences: number, bytes: number, started: bigint): IngestResult {
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { name, experiences, bytes, seconds, experiencesPerSecond: experiences / seconds, megabytesPerSecond: bytes / seconds / 1e6 };
+/** A start mark: wall clock and CPU usage. */
+export interface Mark {
+  wall: bigint;
+  cpu: NodeJS.CpuUsage;
+}
+
+/** Marks the start of a measurement. */
+export function mark(): Mark {
+  return { wall: process.hrtime.bigint(), cpu: process.cpuUsage() };
+}
+
+function result(name: string, experiences: number, bytes: number, started: Mark): IngestResult {
+  const seconds = Number(process.hrtime.bigint() - started.wall) / 1e9;
+  const cpu = process.cpuUsage(started.cpu);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return {
+    name,
+    experiences,
+    bytes,
+    seconds,
+    cpuSeconds,
+    experiencesPerSecond: experiences / seconds,
+    experiencesPerCpuSecond: experiences / cpuSeconds,
+    megabytesPerSecond: bytes / seconds / 1e6,
+  };
 }
 
 async function temporaryDirectory(): Promise<string> {
@@ -47,7 +73,7 @@ export async function ingestThroughStore(
   try {
     const store = await JsonlExperienceStore.open({ ...config, dataDir });
     let bytes = 0;
-    const started = process.hrtime.bigint();
+    const started = mark();
     const inFlight: Promise<void>[] = [];
     for (let done = 0; done < total; done += callsPerTick) {
       const calls: Promise<{ bytes: number }>[] = [];
@@ -88,7 +114,7 @@ export async function ingestRawAppend(
     const lines = serialiseInTiming ? [] : experiences.map((experience) => `${JSON.stringify(experience)}\n`);
     const handle = await fs.open(path.join(dataDir, 'raw.jsonl'), 'a', 0o600);
     let bytes = 0;
-    const started = process.hrtime.bigint();
+    const started = mark();
     for (let done = 0; done < total; done += callsPerTick) {
       let text = '';
       for (let index = done; index < Math.min(total, done + callsPerTick); index += 1) {

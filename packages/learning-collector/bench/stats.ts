@@ -7,12 +7,15 @@ import { runInNewContext } from 'node:vm';
 import type { Experience } from '@orchestra/learning-types';
 import { ExperienceStatsAccumulator, type ExperienceStats } from '../src/experience-stats';
 import { JsonlExperienceStore } from '../src/jsonl-experience-store';
+import { mark, type Mark } from './ingest';
 
 /** Result of one pass over the buffer. */
 export interface PassResult {
   name: string;
   lines: number;
   seconds: number;
+  /** CPU seconds (user + system) of this process during the pass: stable under load from other processes. */
+  cpuSeconds: number;
   linesPerSecond: number;
   /** Largest heap / RSS seen during the pass (garbage included), in MB. */
   peakHeapMegabytes: number;
@@ -52,12 +55,14 @@ class MemoryProbe {
     }
   }
 
-  finish(name: string, lines: number, started: bigint): PassResult {
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  finish(name: string, lines: number, started: Mark): PassResult {
+    const seconds = Number(process.hrtime.bigint() - started.wall) / 1e9;
+    const cpu = process.cpuUsage(started.cpu);
     return {
       name,
       lines,
       seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       linesPerSecond: lines / seconds,
       peakHeapMegabytes: Math.round(this.peakHeap / 1e6),
       peakRssMegabytes: Math.round(this.peakRss / 1e6),
@@ -92,7 +97,7 @@ export async function writeBuffer(experiences: readonly Experience[], total: num
 /** Baseline: a bare streaming line count (1 MiB chunks, `indexOf` of newline bytes). */
 export async function countLinesBare(file: string, total: number): Promise<PassResult> {
   const probe = new MemoryProbe(total);
-  const started = process.hrtime.bigint();
+  const started = mark();
   let lines = 0;
   for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
     let position = -1;
@@ -105,7 +110,7 @@ export async function countLinesBare(file: string, total: number): Promise<PassR
 /** Second baseline: the usual Node idiom, `readline` over a read stream, counting lines. */
 export async function countLinesReadline(file: string, total: number): Promise<PassResult> {
   const probe = new MemoryProbe(total);
-  const started = process.hrtime.bigint();
+  const started = mark();
   let lines = 0;
   for await (const line of createInterface({ input: createReadStream(file, { highWaterMark: 1024 * 1024 }), crlfDelay: Infinity })) {
     if (line.length > 0) lines += 1;
@@ -118,7 +123,7 @@ export async function countLinesReadline(file: string, total: number): Promise<P
 /** Floor of any JSON reader: readline + `JSON.parse` of every line, nothing else. */
 export async function parseOnly(file: string, total: number): Promise<PassResult> {
   const probe = new MemoryProbe(total);
-  const started = process.hrtime.bigint();
+  const started = mark();
   let lines = 0;
   let checksum = 0;
   for await (const line of createInterface({ input: createReadStream(file, { highWaterMark: 1024 * 1024 }), crlfDelay: Infinity })) {
@@ -137,7 +142,7 @@ export async function statsPass(dataDir: string, total: number): Promise<{ pass:
   const store = await JsonlExperienceStore.open({ dataDir, segmentMaxBytes: 1024 * 1024 * 1024 * 64 });
   const probe = new MemoryProbe(total);
   const accumulator = new ExperienceStatsAccumulator();
-  const started = process.hrtime.bigint();
+  const started = mark();
   const stream = store.read();
   let seen = 0;
   for await (const batch of stream.batches()) {

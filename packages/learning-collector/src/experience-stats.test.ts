@@ -21,7 +21,9 @@ function referenceStats(experiences: Experience[]) {
     for (const step of experience.session.workflow) {
       for (const usage of step.modelUsage) {
         attempts.set(usage.model, (attempts.get(usage.model) ?? 0) + 1);
-        latencies.set(usage.model, [...(latencies.get(usage.model) ?? []), usage.latencyMs]);
+        const list = latencies.get(usage.model) ?? [];
+        list.push(usage.latencyMs);
+        latencies.set(usage.model, list);
         if (usage.errorCode !== undefined) {
           const codes = errors.get(usage.model) ?? {};
           codes[usage.errorCode] = (codes[usage.errorCode] ?? 0) + 1;
@@ -35,18 +37,18 @@ function referenceStats(experiences: Experience[]) {
 
 describe('computeExperienceStats', () => {
   it('matches a brute-force computation: totals, groups, per-model attempts, error codes and latency quantiles', async () => {
-    const experiences = Array.from({ length: 3_000 }, (_, index) => makeExperience(11, index, { withSession: index % 3 !== 0 }));
+    const experiences = Array.from({ length: 2_000 }, (_, index) => makeExperience(11, index, { withSession: index % 3 !== 0 }));
     const store = new MemoryExperienceStore();
     await store.append(experiences);
     const stats = await computeExperienceStats(store.read());
     const reference = referenceStats(experiences);
-    expect(stats.totalExperiences).toBe(3_000);
+    expect(stats.totalExperiences).toBe(2_000);
     expect(stats.successRate).toBeCloseTo(reference.successRate, 12);
     expect(stats.meanReward).toBeCloseTo(reference.meanReward, 12);
     expect(Object.fromEntries(Object.entries(stats.byTaskType).map(([key, group]) => [key, group.count]))).toEqual(reference.taskTypeCounts);
     const domainTotal = Object.values(stats.byDomain).reduce((sum, group) => sum + group.count, 0);
-    expect(domainTotal).toBe(3_000);
-    expect(Object.values(stats.bySource).reduce((sum, group) => sum + group.count, 0)).toBe(3_000);
+    expect(domainTotal).toBe(2_000);
+    expect(Object.values(stats.bySource).reduce((sum, group) => sum + group.count, 0)).toBe(2_000);
     expect(Object.keys(stats.byMode).sort()).toEqual(['ab_test', 'production', 'shadow']);
     for (const [model, modelStats] of Object.entries(stats.byModel)) {
       expect(modelStats.attempts).toBe(reference.attempts.get(model));

@@ -8,7 +8,7 @@ export * from './jsonl-experience-store';
 export { parseExperienceLine, findForbiddenKey, type LineParseResult } from './parse-experience-line';
 export { QuarantineWriter, type QuarantineEntry, type QuarantineReason } from './quarantine';
 export { listSegments, type SegmentFile, ACTIVE_SEGMENT_NAME, QUARANTINE_FILE_NAME } from './segment-files';
-export { acquireFileLock, type FileLock, type FileLockOptions } from './file-lock';
+export { acquireFileLock, InterProcessLock, type FileLock, type FileLockOptions } from './file-lock';
 export * from './experience-stats';
 export { PSquareQuantile } from './p-square-quantile';
 export * from './experience-export';
