@@ -13,7 +13,9 @@ export const weightSliceSchema = z.object({
 });
 export type WeightSlice = z.infer<typeof weightSliceSchema>;
 
+/** Activations a dense layer may have: `relu` = max(x, 0), `linear` = x. */
 export const activations = ['relu', 'linear'] as const;
+/** Schema of a layer activation. */
 export const activationSchema = z.enum(activations);
 export type Activation = z.infer<typeof activationSchema>;
 
@@ -76,9 +78,11 @@ export type PredictionOutputName = (typeof predictionOutputNames)[number];
  * (log(1 + e^x)) or sigmoid (1 / (1 + e^-x)).
  */
 export const outputTransforms = ['identity', 'exp', 'softplus', 'sigmoid'] as const;
+/** Schema of a prediction output transform. */
 export const outputTransformSchema = z.enum(outputTransforms);
 export type OutputTransform = z.infer<typeof outputTransformSchema>;
 
+/** One output of the prediction head: its name, transform and scale (default 1). */
 export const predictionOutputSchema = z.object({
   name: z.enum(predictionOutputNames),
   transform: outputTransformSchema,
