@@ -316,7 +316,7 @@ describe('loading a corrupt or incompatible artifact', () => {
       originals.set(file, await readFile(join(target, file)));
     }
     const outcomes = { loaded: 0, refused: 0 };
-    for (let round = 0; round < 60; round += 1) {
+    for (let round = 0; round < 40; round += 1) {
       const file = [...originals.keys()][round % originals.size]!;
       const damaged = Buffer.from(originals.get(file)!);
       const flips = 1 + random.nextInt(4);
@@ -341,8 +341,8 @@ describe('loading a corrupt or incompatible artifact', () => {
       await writeFile(join(target, artifactFiles.manifest), originals.get(artifactFiles.manifest)!);
     }
     // Some damage is harmless (a flipped weight that stays finite, with its checksum updated; a changed date digit).
-    expect(outcomes.refused).toBeGreaterThan(15);
-    expect(outcomes.loaded + outcomes.refused).toBe(60);
+    expect(outcomes.refused).toBeGreaterThan(10);
+    expect(outcomes.loaded + outcomes.refused).toBe(40);
   });
 
   it('refuses another format version, feature schema or action space', async () => {
