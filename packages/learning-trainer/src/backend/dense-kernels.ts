@@ -47,6 +47,25 @@ export interface DenseKernels {
     outputSize: number,
     reluMask: boolean,
   ): void;
+  /**
+   * One Adam step over `count` parameters (a multiple of 4): with g = gradient · `gradientScale`,
+   * m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g², θ ← θ − rate·m / (√v + ε). `rate` and `epsilon` arrive already
+   * bias-corrected.
+   */
+  adamStep(
+    parameters: number,
+    gradients: number,
+    firstMoments: number,
+    secondMoments: number,
+    count: number,
+    gradientScale: number,
+    rate: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+  ): void;
+  /** Σ heap[start … start + count)², `count` a multiple of 4; `scratch` is a free 4-float slot the kernel may use. */
+  sumOfSquares(start: number, count: number, scratch: number): number;
 }
 
 /** Names of the kernel implementations. `auto` picks WebAssembly SIMD when the runtime supports it. */

@@ -94,4 +94,34 @@ export class JsDenseKernels implements DenseKernels {
       }
     }
   }
+
+  adamStep(
+    parameters: number,
+    gradients: number,
+    firstMoments: number,
+    secondMoments: number,
+    count: number,
+    gradientScale: number,
+    rate: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+  ): void {
+    const heap = this.heap;
+    for (let offset = 0; offset < count; offset++) {
+      const gradient = heap[gradients + offset]! * gradientScale;
+      const first = beta1 * heap[firstMoments + offset]! + (1 - beta1) * gradient;
+      const second = beta2 * heap[secondMoments + offset]! + (1 - beta2) * gradient * gradient;
+      heap[firstMoments + offset] = first;
+      heap[secondMoments + offset] = second;
+      heap[parameters + offset]! -= (rate * first) / (Math.sqrt(second) + epsilon);
+    }
+  }
+
+  sumOfSquares(start: number, count: number): number {
+    const heap = this.heap;
+    let sum = 0;
+    for (let offset = start; offset < start + count; offset++) sum += heap[offset]! * heap[offset]!;
+    return sum;
+  }
 }

@@ -148,7 +148,10 @@ export const opcode = {
   f32x4Splat: 0x13,
   f32x4ExtractLane: 0x1f,
   f32x4Add: 0xe4,
+  f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
+  f32x4Div: 0xe7,
+  f32x4Sqrt: 0xe3,
   f32x4Max: 0xe9,
 } as const;
 

@@ -252,13 +252,83 @@ interface WebAssemblyApi {
 }
 
 const webAssembly = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+function buildAdam(): FunctionBuilder {
+  // (parameters, gradients, first, second, count, gradientScale, rate, beta1, beta2, epsilon)
+  const code = new FunctionBuilder('adamStep', [i32, i32, i32, i32, i32, f32, f32, f32, f32, f32]);
+  const [parameters, gradients, first, second, count, gradientScale, rate, beta1, beta2, epsilon] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const offset = code.local(i32);
+  const end = code.local(i32);
+  const gradient = code.local(v128);
+  const firstMoment = code.local(v128);
+  const secondMoment = code.local(v128);
+  const splats = [gradientScale, rate, beta1, beta2, epsilon].map(() => code.local(v128));
+  const [scaleVector, rateVector, beta1Vector, beta2Vector, epsilonVector] = splats as [number, number, number, number, number];
+  const oneMinusBeta1 = code.local(v128);
+  const oneMinusBeta2 = code.local(v128);
+  [gradientScale, rate, beta1, beta2, epsilon].forEach((parameter, index) => code.get(parameter).simd(opcode.f32x4Splat).set(splats[index]!));
+  code.f32(1).simd(opcode.f32x4Splat).get(beta1Vector).simd(opcode.f32x4Sub).set(oneMinusBeta1);
+  code.f32(1).simd(opcode.f32x4Splat).get(beta2Vector).simd(opcode.f32x4Sub).set(oneMinusBeta2);
+  code.get(count).i32(2).op(opcode.i32Shl).set(end);
+  code.i32(0).set(offset);
+  code.whileLoop(
+    () => code.get(offset).get(end).op(opcode.i32LtU),
+    () => {
+      code.get(gradients).get(offset).op(opcode.i32Add).loadV128().get(scaleVector).simd(opcode.f32x4Mul).set(gradient);
+      // m = β1·m + (1 − β1)·g
+      code.get(beta1Vector).get(first).get(offset).op(opcode.i32Add).loadV128().simd(opcode.f32x4Mul);
+      code.get(oneMinusBeta1).get(gradient).simd(opcode.f32x4Mul).simd(opcode.f32x4Add).set(firstMoment);
+      code.get(first).get(offset).op(opcode.i32Add).get(firstMoment).storeV128();
+      // v = β2·v + (1 − β2)·g²
+      code.get(beta2Vector).get(second).get(offset).op(opcode.i32Add).loadV128().simd(opcode.f32x4Mul);
+      code.get(oneMinusBeta2).get(gradient).simd(opcode.f32x4Mul).get(gradient).simd(opcode.f32x4Mul).simd(opcode.f32x4Add).set(secondMoment);
+      code.get(second).get(offset).op(opcode.i32Add).get(secondMoment).storeV128();
+      // θ −= rate·m / (√v + ε)
+      code.get(parameters).get(offset).op(opcode.i32Add);
+      code.get(parameters).get(offset).op(opcode.i32Add).loadV128();
+      code.get(rateVector).get(firstMoment).simd(opcode.f32x4Mul);
+      code.get(secondMoment).simd(opcode.f32x4Sqrt).get(epsilonVector).simd(opcode.f32x4Add);
+      code.simd(opcode.f32x4Div).simd(opcode.f32x4Sub).storeV128();
+      code.increment(offset, 16);
+    },
+  );
+  return code;
+}
+
+function buildSumOfSquares(): FunctionBuilder {
+  // (start, count, output): writes the sum to `output`.
+  const code = new FunctionBuilder('sumOfSquares', [i32, i32, i32]);
+  const [start, count, output] = [0, 1, 2];
+  const pointer = code.local(i32);
+  const end = code.local(i32);
+  const accumulator = code.local(v128);
+  const value = code.local(v128);
+  code.get(start).set(pointer);
+  code.get(start).get(count).i32(2).op(opcode.i32Shl, opcode.i32Add).set(end);
+  code.f32(0).simd(opcode.f32x4Splat).set(accumulator);
+  code.whileLoop(
+    () => code.get(pointer).get(end).op(opcode.i32LtU),
+    () => {
+      code.get(pointer).loadV128().set(value);
+      code.get(accumulator).get(value).get(value).simd(opcode.f32x4Mul).simd(opcode.f32x4Add).set(accumulator);
+      code.increment(pointer, 16);
+    },
+  );
+  code.get(output);
+  code.get(accumulator).simd(opcode.f32x4ExtractLane, 0);
+  code.get(accumulator).simd(opcode.f32x4ExtractLane, 1).op(opcode.f32Add);
+  code.get(accumulator).simd(opcode.f32x4ExtractLane, 2).op(opcode.f32Add);
+  code.get(accumulator).simd(opcode.f32x4ExtractLane, 3).op(opcode.f32Add);
+  code.storeF32();
+  return code;
+}
+
 let compiledModule: object | null | undefined;
 
 /** The compiled kernel module, or null when this runtime lacks WebAssembly SIMD. Compiled once per process. */
 function kernelModule(): object | null {
   if (compiledModule !== undefined) return compiledModule;
   try {
-    const bytes = assembleModule([buildForward(), buildWeightGradient(), buildInputGradient()], 1);
+    const bytes = assembleModule([buildForward(), buildWeightGradient(), buildInputGradient(), buildAdam(), buildSumOfSquares()], 1);
     compiledModule = webAssembly !== undefined && webAssembly.validate(bytes) ? new webAssembly.Module(bytes) : null;
   } catch {
     compiledModule = null;
@@ -276,6 +346,8 @@ interface KernelExports {
   denseForward(...args: number[]): void;
   denseWeightGradient(...args: number[]): void;
   denseInputGradient(...args: number[]): void;
+  adamStep(...args: number[]): void;
+  sumOfSquares(...args: number[]): void;
 }
 
 /**
@@ -347,5 +419,25 @@ export class WasmDenseKernels implements DenseKernels {
       outputSize,
       reluMask ? 1 : 0,
     );
+  }
+
+  adamStep(
+    parameters: number,
+    gradients: number,
+    firstMoments: number,
+    secondMoments: number,
+    count: number,
+    gradientScale: number,
+    rate: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+  ): void {
+    this.exports.adamStep(parameters * 4, gradients * 4, firstMoments * 4, secondMoments * 4, count, gradientScale, rate, beta1, beta2, epsilon);
+  }
+
+  sumOfSquares(start: number, count: number, scratch: number): number {
+    this.exports.sumOfSquares(start * 4, count, scratch * 4);
+    return this.heap[scratch]!;
   }
 }

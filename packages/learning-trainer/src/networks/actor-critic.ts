@@ -61,11 +61,17 @@ export class ActorCritic {
    */
   applyGradients(options: { updateCritic?: boolean } = {}): { actorGradientNorm: number; criticGradientNorm: number } {
     const optimizer = this.config.optimizer;
-    const actorGradientNorm = clip(this.actor, optimizer.maxGradientNorm);
-    this.actor.applyAdam(optimizer.learningRate, optimizer.beta1, optimizer.beta2, optimizer.epsilon);
+    const actorGradientNorm = Math.sqrt(this.actor.gradientSquaredNorm());
+    this.actor.applyAdam(optimizer.learningRate, optimizer.beta1, optimizer.beta2, optimizer.epsilon, clipScale(actorGradientNorm, optimizer.maxGradientNorm));
     if (options.updateCritic === false) return { actorGradientNorm, criticGradientNorm: 0 };
-    const criticGradientNorm = clip(this.critic, optimizer.maxGradientNorm);
-    this.critic.applyAdam(optimizer.criticLearningRate ?? optimizer.learningRate, optimizer.beta1, optimizer.beta2, optimizer.epsilon);
+    const criticGradientNorm = Math.sqrt(this.critic.gradientSquaredNorm());
+    this.critic.applyAdam(
+      optimizer.criticLearningRate ?? optimizer.learningRate,
+      optimizer.beta1,
+      optimizer.beta2,
+      optimizer.epsilon,
+      clipScale(criticGradientNorm, optimizer.maxGradientNorm),
+    );
     return { actorGradientNorm, criticGradientNorm };
   }
 
@@ -80,8 +86,7 @@ export class ActorCritic {
   }
 }
 
-function clip(network: MultilayerPerceptron, maximumNorm: number | null): number {
-  const norm = Math.sqrt(network.gradientSquaredNorm());
-  if (maximumNorm !== null && norm > maximumNorm) network.scaleGradients(maximumNorm / (norm + 1e-6));
-  return norm;
+/** The factor that brings a gradient of norm `norm` down to `maximumNorm` (1 when within it or unclipped). */
+function clipScale(norm: number, maximumNorm: number | null): number {
+  return maximumNorm !== null && norm > maximumNorm ? maximumNorm / (norm + 1e-6) : 1;
 }

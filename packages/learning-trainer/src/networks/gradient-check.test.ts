@@ -129,4 +129,28 @@ describe.each(['wasm', 'js'] as const)('hand-written backpropagation (%s kernels
     expect(difference).toBeLessThan(1e-4 * Math.max(1, scale));
     tf.dispose([value, ...Object.values(grads), ...variables]);
   });
+
+  it('takes the same Adam steps as tf.train.adam (gradients scaled as clipping does)', () => {
+    tf.setBackend('cpu');
+    const network = new MultilayerPerceptron({ inputSize: 5, hiddenSizes: [12], outputSize: 3, seed: 8, backend });
+    const reference = tfjsNetwork(network.getWeights());
+    const variables = reference.variables.flatMap((layer) => [layer.kernel, layer.bias]);
+    const optimizer = tf.train.adam(0.01, 0.9, 0.999, 1e-8);
+    const random = new SeededRandom(4);
+    for (let step = 0; step < 3; step++) {
+      const batch = 6;
+      const input = network.input(batch);
+      for (let offset = 0; offset < input.length; offset++) input[offset] = random.gaussian();
+      const inputCopy = Float32Array.from(input);
+      network.forward(batch);
+      network.outputGradient(batch).fill(0.3);
+      network.backward(batch);
+      network.applyAdam(0.01, 0.9, 0.999, 1e-8, 0.5);
+      // d(0.5 · 0.3 · Σ outputs)/d(outputs) = 0.15 = 0.5 × the gradient fed to our network: the clipping scale.
+      optimizer.minimize(() => tf.mul(0.15, tf.sum(reference.forward(tf.tensor2d(inputCopy, [batch, 5])))) as tf.Scalar, false, variables);
+    }
+    const { difference } = maximumDifference(network.getWeights(), variables);
+    expect(difference).toBeLessThan(1e-5);
+    tf.dispose(variables);
+  });
 });

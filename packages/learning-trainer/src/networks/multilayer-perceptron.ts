@@ -47,6 +47,7 @@ export class MultilayerPerceptron {
   private readonly gradientStart: number;
   private readonly firstMomentStart: number;
   private readonly secondMomentStart: number;
+  private readonly scratch: number;
   private readonly activationStart: number;
   private capacity = 0;
   /** Offsets of the input batch, each layer's output and each layer's output gradient, for `capacity` rows. */
@@ -74,7 +75,8 @@ export class MultilayerPerceptron {
     this.gradientStart = parameterCount;
     this.firstMomentStart = 2 * parameterCount;
     this.secondMomentStart = 3 * parameterCount;
-    this.activationStart = 4 * parameterCount;
+    this.scratch = 4 * parameterCount;
+    this.activationStart = 4 * parameterCount + 4;
     this.layers = shapes.map((shape, index) => ({
       ...shape,
       relu: index < shapes.length - 1,
@@ -189,12 +191,9 @@ export class MultilayerPerceptron {
     }
   }
 
-  /** Sum of squared parameter gradients (for global-norm clipping across networks). */
+  /** Sum of squared parameter gradients (for gradient-norm clipping). */
   gradientSquaredNorm(): number {
-    const heap = this.kernels.heap;
-    let sum = 0;
-    for (let offset = this.gradientStart; offset < this.firstMomentStart; offset++) sum += heap[offset]! * heap[offset]!;
-    return sum;
+    return this.kernels.sumOfSquares(this.gradientStart, this.parameterCount, this.scratch);
   }
 
   /** Multiplies every parameter gradient by `factor`. */
@@ -203,24 +202,26 @@ export class MultilayerPerceptron {
     for (let offset = this.gradientStart; offset < this.firstMomentStart; offset++) heap[offset]! *= factor;
   }
 
-  /** One Adam step (Kingma & Ba, with bias correction) on the current gradients. */
-  applyAdam(learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8): void {
+  /**
+   * One Adam step (Kingma & Ba, with bias correction) on the current gradients, each first multiplied by
+   * `gradientScale` (how clipping is applied without an extra pass).
+   */
+  applyAdam(learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, gradientScale = 1): void {
     this.adamStep += 1;
-    const heap = this.kernels.heap;
     const correctedRate = (learningRate * Math.sqrt(1 - beta2 ** this.adamStep)) / (1 - beta1 ** this.adamStep);
     const correctedEpsilon = epsilon * Math.sqrt(1 - beta2 ** this.adamStep);
-    const count = this.parameterCount;
-    const gradients = this.gradientStart;
-    const first = this.firstMomentStart;
-    const second = this.secondMomentStart;
-    for (let offset = 0; offset < count; offset++) {
-      const gradient = heap[gradients + offset]!;
-      const firstMoment = beta1 * heap[first + offset]! + (1 - beta1) * gradient;
-      const secondMoment = beta2 * heap[second + offset]! + (1 - beta2) * gradient * gradient;
-      heap[first + offset] = firstMoment;
-      heap[second + offset] = secondMoment;
-      heap[offset]! -= (correctedRate * firstMoment) / (Math.sqrt(secondMoment) + correctedEpsilon);
-    }
+    this.kernels.adamStep(
+      0,
+      this.gradientStart,
+      this.firstMomentStart,
+      this.secondMomentStart,
+      this.parameterCount,
+      gradientScale,
+      correctedRate,
+      beta1,
+      beta2,
+      correctedEpsilon,
+    );
   }
 
   /** Forgets the Adam moments (e.g. between behaviour cloning and the main objective). */
