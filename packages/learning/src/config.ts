@@ -62,6 +62,11 @@ export const learningConfigSchema = z.object({
   seed: z.number().int().nonnegative().default(1),
   /** A learned decision slower than this (ms) falls back to the rules (see the policy package's router). */
   latencyBudgetMs: z.number().positive().default(2),
+  /**
+   * Rebuild the history of similar tasks (the `history_*` features) from the buffer when the manager opens, so a
+   * restarted orchestrator decides with the same history it logged with. One streaming pass over the buffer.
+   */
+  warmHistory: z.boolean().default(true),
   /** How often (ms) a running manager checks the state file for a newly deployed model or mode; 0 = never. */
   reloadIntervalMs: z.number().int().nonnegative().default(2000),
   rollout: rolloutConfigSchema.default(rolloutConfigSchema.parse({})),

@@ -72,6 +72,28 @@ describe('createLearning with the default runtime and collector', () => {
     expect(experiences[1]).toMatchObject({ propensity: 0.5, action: { safetyLevel: 'strict' } });
   });
 
+  it('rebuilds the history of similar tasks from the buffer when it opens', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'learning-history-'));
+    const first = await createLearning({ cwd: root, env: {}, mode: 'shadow', config: { reloadIntervalMs: 0 } });
+    let decision = first.decide({ description: 'fix: login crashes when the password is empty' });
+    expect(decision.history).toBeUndefined();
+    for (let index = 0; index < 3; index += 1) {
+      decision = first.decide({ description: 'fix: login crashes when the password is empty' });
+      const tracker = new OrchestratorIntegration();
+      tracker.stepEnded(tracker.stepStarted({ agent: 'executor' }), 'completed');
+      await first.record(tracker.finish(), decision);
+    }
+    await first.close();
+    const restarted = await createLearning({ cwd: root, env: {}, mode: 'shadow', config: { reloadIntervalMs: 0 } });
+    const again = restarted.decide({ description: 'fix: login crashes when the password is empty' });
+    expect(again.history?.sampleWeight).toBeGreaterThan(2);
+    expect(again.history?.successRate).toBeGreaterThan(0.5);
+    await restarted.close();
+    const cold = await createLearning({ cwd: root, env: {}, mode: 'shadow', config: { reloadIntervalMs: 0, warmHistory: false } });
+    expect(cold.decide({ description: 'fix: login crashes when the password is empty' }).history).toBeUndefined();
+    await cold.close();
+  });
+
   it('records nothing in disabled mode', async () => {
     const root = await mkdtemp(join(tmpdir(), 'learning-default-'));
     const learning = await createLearning({ cwd: root, env: {}, config: { reloadIntervalMs: 0 } });

@@ -7,6 +7,8 @@ import {
   validate,
   type EnhancedSessionState,
   type Experience,
+  type HistorySummary,
+  type TaskContext,
   type LearningMode,
 } from '@orchestra/learning-types';
 import type { ModelArtifact } from '@orchestra/learning-policy';
@@ -21,7 +23,9 @@ import { readSessionFile, type IngestedSession } from './session-file';
 import type { ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
 import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type GuardrailVerdict, type RampEvent } from './rollout';
 import { loadTrainer, type ModuleImporter, type TrainerModule } from './trainer-loader';
-import { JsonlExperienceStore } from '@orchestra/learning-collector';
+import { EXPERIENCE_BUFFER_DIRECTORY, JsonlExperienceStore } from '@orchestra/learning-collector';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { evaluatePolicyArtifact, trainPolicy, type TrainOptions, type TrainReport } from './train';
 
 /** Options of `createLearning` / `LearningManager.open`: configuration sources plus the pluggable parts. */
@@ -108,6 +112,7 @@ export class LearningManager {
     const manager = new LearningManager(config, await store.read(), options);
     manager.stateModifiedAt = await store.modifiedAt();
     await manager.applyDeployedModel();
+    if (config.warmHistory) await manager.warmHistory();
     if (config.reloadIntervalMs > 0) {
       manager.reloadTimer = setInterval(() => void manager.reload(), config.reloadIntervalMs);
       manager.reloadTimer.unref();
@@ -387,6 +392,30 @@ export class LearningManager {
   async evaluate(directory: string, experiences?: Iterable<Experience> | AsyncIterable<Experience>): Promise<Record<string, unknown> & { targetBeatsBaseline: boolean }> {
     const trainer = await this.trainer();
     return evaluatePolicyArtifact(trainer, directory, experiences ?? (await this.readBuffer()));
+  }
+
+  /**
+   * Feeds every experience of the buffer into the history of similar tasks (done by `open` unless `warmHistory` is
+   * false). Returns how many were read. A data dir without a buffer reads none.
+   */
+  async warmHistory(): Promise<number> {
+    if (!existsSync(join(this.config.dataDir, EXPERIENCE_BUFFER_DIRECTORY))) return 0;
+    const store = await JsonlExperienceStore.open({ dataDir: this.config.dataDir });
+    let count = 0;
+    try {
+      for await (const batch of store.read({ quarantine: false }).batches()) {
+        for (const experience of batch) this.history.update(experience);
+        count += batch.length;
+      }
+    } finally {
+      await store.close();
+    }
+    return count;
+  }
+
+  /** The history summary of a task type and primary domain (what `decide` adds to the state). */
+  historyOf(taskType: TaskContext['taskType'], primaryDomain: TaskContext['domains'][number]): HistorySummary {
+    return this.history.summary(taskType, primaryDomain);
   }
 
   /** Every valid experience of the data dir's buffer, in order. */
