@@ -1,0 +1,46 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const example = fileURLToPath(new URL('./score-session.ts', import.meta.url));
+
+/** Runs the example as a newcomer would, in its own Node process. */
+async function runExample(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', example, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
+
+describe('reward-only example', () => {
+  it('scores the recorded seed session 195 with its breakdown', async () => {
+    const { code, stdout } = await runExample();
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe('total 195');
+    expect(lines).toContain('  outcome 100');
+    expect(lines).toContain('  sessionCost 50');
+    expect(lines).toContain('  failedSteps 15');
+    const components = lines.filter((line) => /^ {2}\w+ -?\d/.test(line)).map((line) => Number(line.trim().split(' ')[1]));
+    expect(components.reduce((sum, value) => sum + value, 0)).toBe(195);
+    expect(lines.at(-1)).toMatch(/^normalized 0\.72\d\d$/);
+  });
+
+  it('names the offending field of an invalid session and exits 1', async () => {
+    const session = JSON.parse(await readFile(new URL('./session.json', import.meta.url), 'utf8'));
+    session.workflow[1].modelUsage[0].tokensUsed = -5;
+    const file = join(await mkdtemp(join(tmpdir(), 'reward-only-')), 'broken-session.json');
+    await writeFile(file, JSON.stringify(session));
+    const { code, stdout, stderr } = await runExample(file);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('workflow.1.modelUsage.0.tokensUsed');
+  });
+});
