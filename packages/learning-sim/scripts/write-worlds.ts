@@ -37,20 +37,23 @@ const cheapModelsStrong = derive(
   },
 );
 
-// Rules nearly optimal: hand-offs hurt small tasks a lot, the cheap model is weak beyond simple work, most tasks are
-// simple and low-risk, and load is light — the textbook rules (simple → direct on the cheap model; complex → a
-// planned, reviewed team on strong models; strict when risky) leave little to learn.
+// Rules nearly optimal: a world shaped like the assumptions of the hand-written rules (issue 5's `RulesPolicy`):
+// the cheap model handles simple and medium work, a planner helps medium and complex work, extra agents hurt small
+// tasks, call budgets are generous, balanced safety is almost free, and load is light. Little is left to learn.
 const rulesNearlyOptimal = derive(
   'rules-nearly-optimal',
-  'A backlog of mostly simple, low-risk tasks where extra agents hurt small tasks, the cheap model fails anything harder, and load is light: the textbook rules are close to the best policy.',
+  'Shaped like the textbook rules: the cheap model handles simple and medium work, planners help bigger work, extra agents hurt small tasks, budgets are generous and load is light; the rules are close to the best policy.',
   (world) => {
-    world.tasks.complexityWeights = { simple: 65, medium: 25, complex: 10 };
+    world.tasks.complexityWeights = { simple: 55, medium: 35, complex: 10 };
     world.tasks.complexityWeightsByType = {};
     world.tasks.extraDomainProbability = { simple: 0.05, medium: 0.15, complex: 0.3 };
-    world.effects.extraAgentLogit = { simple: -1.2, medium: -0.4, complex: 0 };
+    world.effects.extraAgentLogit = { simple: -1.2, medium: -0.5, complex: -0.1 };
+    world.effects.architectGain = { simple: 0, medium: 1.2, complex: 1.4 };
     world.effects.oversplitRisk = 0.8;
-    world.effects.architectGain = { simple: 0, medium: 0.5, complex: 1.4 };
-    Object.assign(model(world, 'glm-4.7'), { skill: { simple: 0.92, medium: 0.45, complex: 0.1 }, planning: 0.1, review: 0.2 });
+    world.effects.timeoutCalibration = 3;
+    world.effects.safety.timeOverhead = { strict: 0.3, balanced: 0.02, permissive: 0 };
+    world.effects.safety.levelFactor = { strict: 0.1, balanced: 0.2, permissive: 1 };
+    Object.assign(model(world, 'glm-4.7'), { skill: { simple: 0.93, medium: 0.82, complex: 0.2 }, planning: 0.2, review: 0.3 });
     world.system = { loadMin: 0, loadMax: 0.4, maxConcurrentTasks: 4 };
   },
 );
