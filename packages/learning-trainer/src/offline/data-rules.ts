@@ -39,6 +39,8 @@ export function summariseExperiences(experiences: readonly Experience[]): DataSu
  */
 export function checkDataRules(summary: DataSummary, rules: OfflineConfig): DataWarning[] {
   const warnings: DataWarning[] = [];
+  // Even with the override, a time split needs one training and one validation experience.
+  if (summary.total < 2) throw new InsufficientExperiencesError({ count: summary.total, minimum: 2 });
   if (summary.total < rules.minimumExperiences && !rules.allowFewExperiences) {
     throw new InsufficientExperiencesError({ count: summary.total, minimum: rules.minimumExperiences });
   }

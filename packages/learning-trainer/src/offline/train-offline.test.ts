@@ -95,6 +95,9 @@ describe('trainOffline', () => {
       predictions: false,
     });
     expect(overridden.trainingSize + overridden.validationSize).toBe(40);
+    await expect(
+      trainOffline({ experiences: few.slice(0, 1), actionSpace, config: { offline: { allowFewExperiences: true } } }),
+    ).rejects.toSatisfy(InsufficientExperiencesError.isInstance);
   });
 
   it('keeps failed sessions, reads async iterables, validates input and rejects mixed feature schemas', async () => {
