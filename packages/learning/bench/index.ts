@@ -1,0 +1,84 @@
+/**
+ * What the facade adds on an orchestrator's hot path: `learning.decide(task)` (context inference from the text,
+ * history lookup, routing) against its parts measured in the same run — `inferTaskContext` alone and
+ * `PolicyRouter.decide` alone on an already-inferred context. Shadow mode (rules with exploration) and production
+ * (learned policy, 80 → 256 → 128 → heads actor). Other people use the CPU at the same time: figures are noisy,
+ * compare the ratios.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ActionSpace, defaultFeatureSchema, inferTaskContext } from '@orchestra/learning-features';
+import { createRandomDenseLayers, packDenseNetwork, PolicyRouter, writeModelArtifact, loadModelArtifact } from '@orchestra/learning-policy';
+import { createLearning } from '../src/learning-manager';
+
+const tasks = [
+  'fix: login crashes when the password is empty',
+  'feat: add CSV export to the reports page with tests',
+  'docs: explain the configuration file',
+  'refactor the billing service into modules across all services',
+  'security: rotate the API keys and harden auth in production',
+  'perf: speed up the search query on large tables',
+];
+
+function quantiles(samples: number[]): { p50: number; p99: number } {
+  const sorted = [...samples].sort((left, right) => left - right);
+  return { p50: sorted[Math.floor(sorted.length * 0.5)]!, p99: sorted[Math.floor(sorted.length * 0.99)]! };
+}
+
+function measure(name: string, iterations: number, run: (index: number) => void): { name: string; p50: number; p99: number } {
+  for (let index = 0; index < 500; index += 1) run(index);
+  const samples: number[] = [];
+  for (let index = 0; index < iterations; index += 1) {
+    const started = performance.now();
+    run(index);
+    samples.push((performance.now() - started) * 1000);
+  }
+  return { name, ...quantiles(samples) };
+}
+
+const root = mkdtempSync(join(tmpdir(), 'learning-bench-'));
+const space = new ActionSpace();
+const actor = packDenseNetwork(createRandomDenseLayers([defaultFeatureSchema.size, 256, 128, space.totalLogits], 3), 'actor.weights.bin');
+const modelDirectory = join(root, 'model');
+mkdirSync(modelDirectory);
+await writeModelArtifact(modelDirectory, {
+  manifest: {
+    formatVersion: 1,
+    version: 'bench-1',
+    createdAt: new Date().toISOString(),
+    featureSchema: { version: defaultFeatureSchema.version, hash: defaultFeatureSchema.hash, names: [...defaultFeatureSchema.names] },
+    actionSpace: space.toJSON() as unknown as Record<string, unknown>,
+    actor: actor.network,
+    ope: { targetBeatsBaseline: true },
+  },
+  weights: { 'actor.weights.bin': actor.bytes },
+});
+
+const iterations = 5000;
+const contexts = tasks.map((description) => inferTaskContext({ description }).context);
+const system = { concurrentTasks: 1, load: 0.3, agentAvailability: {} };
+const router = new PolicyRouter({ environment: {}, latencyBudgetMs: 1000 });
+router.setModel(await loadModelArtifact(modelDirectory));
+
+const shadow = await createLearning({ cwd: root, env: {}, mode: 'shadow', config: { reloadIntervalMs: 0, latencyBudgetMs: 1000 } });
+await shadow.deploy(modelDirectory);
+const production = await createLearning({ cwd: root, env: {}, mode: 'production', config: { reloadIntervalMs: 0, latencyBudgetMs: 1000 } });
+
+const rows = [
+  measure('inferTaskContext (text → context)', iterations, (index) => void inferTaskContext({ description: tasks[index % tasks.length]! })),
+  measure('PolicyRouter.decide, shadow (rules + learned shadow)', iterations, (index) => void router.decide({ context: contexts[index % contexts.length]!, system }, { mode: 'shadow' })),
+  measure('learning.decide, shadow', iterations, (index) => void shadow.decide({ description: tasks[index % tasks.length]! })),
+  measure('PolicyRouter.decide, production (learned)', iterations, (index) => void router.decide({ context: contexts[index % contexts.length]!, system }, { mode: 'production' })),
+  measure('learning.decide, production', iterations, (index) => void production.decide({ description: tasks[index % tasks.length]! })),
+];
+await shadow.close();
+await production.close();
+
+const baseline = rows[0]!.p50;
+console.log(`decision latency, ${iterations} decisions each (µs; noisy shared machine, compare ratios)`);
+console.log(['what'.padEnd(52), 'p50 µs'.padStart(9), 'p99 µs'.padStart(9), '× infer p50'.padStart(12)].join(' '));
+for (const row of rows) console.log([row.name.padEnd(52), row.p50.toFixed(1).padStart(9), row.p99.toFixed(1).padStart(9), (row.p50 / baseline).toFixed(2).padStart(12)].join(' '));
+const resultsDirectory = join(import.meta.dirname, '..', '..', '..', 'bench-results');
+mkdirSync(resultsDirectory, { recursive: true });
+writeFileSync(join(resultsDirectory, 'learning-decide.json'), `${JSON.stringify({ iterations, unit: 'microseconds', rows }, null, 2)}\n`);
