@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Proves the library packages from the outside, the way a stranger installs them:
 //   1. `pnpm pack` every non-private package under packages/ (pnpm rewrites `workspace:^` to real ranges);
-//   2. install the tarballs with npm into scratch projects in the OS temp dir (outside the workspace): one project
-//      with every tarball together, and one isolated project per package; npm `overrides` point every internal
-//      dependency at its tarball, so nothing of ours is ever fetched from the registry;
+//   2. install the tarballs with npm into scratch projects in the OS temp dir (outside the workspace): one isolated
+//      project per package, and one project with the counted packages together (those declaring tfjs, ~350 MB per
+//      install, only in their isolated one); npm `overrides` point every internal dependency at its tarball, so
+//      nothing of ours is ever fetched from the registry (they are installed with `--ignore-scripts`);
 //   3. per package: `import` and `require` its entry (from its isolated install, so an undeclared dependency that
 //      happens to be hoisted elsewhere cannot hide), compare the ESM and CJS export names, type-check a consumer
 //      file against the published .d.ts (moduleResolution NodeNext from ESM and CJS, and Bundler), run
@@ -197,7 +198,7 @@ function checkReadme(pkg) {
   const beforeFirstSection = text.split(/^##\s/m)[0] ?? '';
   const gaps = [];
   if (!/^[A-Za-z`*[(].{40,}/m.test(beforeFirstSection.replace(/^#.*$/m, ''))) gaps.push('purpose paragraph');
-  if (!text.includes(`npm install ${pkg.name}`)) gaps.push(`"npm install ${pkg.name}"`);
+  if (!new RegExp(`(npm install|npm i|pnpm add|yarn add) ${pkg.name.replace('/', '\\/')}(?![\\w-])`).test(text)) gaps.push(`an install line ("npm install ${pkg.name}")`);
   if (!/```(ts|typescript|js|javascript|mjs)\n/.test(text)) gaps.push('code example');
   if (!/^#{2,3}\s.*\b(API|Exports)\b/im.test(text)) gaps.push('API section');
   if (!/^#{2,3}\s.*\bErrors?\b/im.test(text)) gaps.push('Errors section');

@@ -1,0 +1,49 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const example = fileURLToPath(new URL('./decide-with-model.ts', import.meta.url));
+const model = fileURLToPath(new URL('../model', import.meta.url));
+
+async function runExample(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', example, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
+
+describe('policy-only example', () => {
+  it('loads the trained artifact and decides with it, directly and through the router', async () => {
+    const { code, stdout } = await runExample();
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^model example-policy-1 on the [\w-]+ runtime$/);
+    expect(lines[1]).toMatch(/^learned: ([a-z]+\+)*executor(\+[a-z]+)*, \w+, safety \w+, propensity (0\.\d{3}|1\.000)$/);
+    expect(lines[2]).toMatch(/^router: learned example-policy-1, fallbacks /);
+  }, 60_000);
+
+  it('only imports @orchestra/learning-policy (what a production install has)', async () => {
+    const source = await readFile(example, 'utf8');
+    const imported = [...source.matchAll(/from '([^']+)'/g)].map((match) => match[1]);
+    expect(imported.filter((name) => !name!.startsWith('node:'))).toEqual(['@orchestra/learning-policy']);
+  });
+
+  it('reports a damaged artifact by reason and location, and the router falls back to the rules', async () => {
+    const damaged = join(await mkdtemp(join(tmpdir(), 'policy-only-')), 'model');
+    await cp(model, damaged, { recursive: true });
+    const weights = await readFile(join(damaged, 'actor.weights.bin'));
+    weights[0] = weights[0]! ^ 0xff;
+    await writeFile(join(damaged, 'actor.weights.bin'), weights);
+    const { code, stdout, stderr } = await runExample(damaged);
+    expect(code).toBe(1);
+    expect(stderr).toContain('checksum-mismatch at actor.weights.bin');
+    expect(stdout.trim()).toMatch(/^router: rules [^,]+, fallbacks \{.*"corrupt-artifact":[1-9]/);
+  }, 60_000);
+});
