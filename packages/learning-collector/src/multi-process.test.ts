@@ -30,7 +30,8 @@ function startWorker(dataDir: string, worker: number, count: number, window: num
     child,
     acknowledged: [],
     ready: Promise.resolve(),
-    exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+    // 'close' (not 'exit'): every ack already written to the pipe has been read by then.
+    exited: new Promise((resolve) => child.on('close', (code) => resolve(code))),
   };
   let buffered = '';
   running.ready = new Promise((resolve) => {
