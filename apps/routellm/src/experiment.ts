@@ -6,6 +6,7 @@ import {
   referenceAccuracies,
   routingCurve,
   strongShareToReach,
+  subjectTableScores,
   type CurvePoint,
 } from './metrics';
 import { splitItems, trainRouter, type LambdaResult, type LoggingPolicy } from './protocol';
@@ -22,6 +23,7 @@ export interface ExperimentOptions {
   epochs: number;
   textDimensions: number;
   testFraction: number;
+  objective?: 'importance-weighted' | 'advantage-weighted';
   onLambda?: (result: LambdaResult) => void;
 }
 
@@ -84,7 +86,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     { name: 'oracle', points: thin(oracleCurve) },
   ];
   for (const lambda of options.lambdas) {
-    const result = await trainRouter({ train, test, lambda, logging: options.logging, seed: options.seed, epochs: options.epochs, textDimensions: options.textDimensions });
+    const result = await trainRouter({ train, test, lambda, logging: options.logging, seed: options.seed, epochs: options.epochs, textDimensions: options.textDimensions, ...(options.objective === undefined ? {} : { objective: options.objective }) });
     options.onLambda?.(result);
     const curve = routingCurve(test, result.scores);
     let correct = 0;
@@ -105,6 +107,15 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       trainingMs: result.trainingMs,
     });
     curves.push({ name: `learned λ=${lambda}`, points: thin(curve) });
+    if (lambda === options.lambdas[0]) {
+      const tableCurve = routingCurve(test, subjectTableScores(result.logs, test));
+      routers.push({
+        name: 'subject table (IPS, same logs)',
+        apgr: averagePerformanceGapRecovered(tableCurve, reference.weak, reference.strong),
+        strongShareFor95: strongShareToReach(tableCurve, target),
+      });
+      curves.push({ name: 'subject table', points: thin(tableCurve) });
+    }
   }
   return { benchmark: options.benchmark, trainSize: train.length, testSize: test.length, reference, routers, lambdas, curves };
 }

@@ -79,3 +79,32 @@ export function strongShareToReach(curve: readonly CurvePoint[], target: number)
 export function randomRouterCurve(weak: number, strong: number, points = 100): CurvePoint[] {
   return Array.from({ length: points + 1 }, (_, index) => ({ strongShare: index / points, accuracy: weak + (index / points) * (strong - weak) }));
 }
+
+/** A logged bandit observation of one prompt: which model was called, with what probability, and whether it was right. */
+export interface LoggedChoice {
+  subject: string;
+  strong: boolean;
+  propensity: number;
+  correct: boolean;
+}
+
+/**
+ * A tabular baseline that uses only the subject: the inverse-propensity estimate of each model's accuracy per
+ * subject from the logs, scored as the estimated gain of the strong model. It shows how much of the routing signal
+ * the subject alone carries.
+ */
+export function subjectTableScores(logs: readonly LoggedChoice[], items: readonly RoutingItem[]): Float64Array {
+  const table = new Map<string, { strong: number; weak: number; count: number }>();
+  for (const log of logs) {
+    const cell = table.get(log.subject) ?? { strong: 0, weak: 0, count: 0 };
+    const value = log.correct ? 1 / log.propensity : 0;
+    if (log.strong) cell.strong += value;
+    else cell.weak += value;
+    cell.count += 1;
+    table.set(log.subject, cell);
+  }
+  return Float64Array.from(items, (item) => {
+    const cell = table.get(item.subject);
+    return cell === undefined ? 0 : (cell.strong - cell.weak) / cell.count;
+  });
+}

@@ -15,6 +15,7 @@ import {
 import type { RewardConfigInput } from '@orchestra/learning-reward';
 import type { Action, EnhancedSessionStateInput, Experience, TaskContext } from '@orchestra/learning-types';
 import type { RoutingItem } from './data';
+import type { LoggedChoice } from './metrics';
 
 /** The weak and strong model as catalog entries (RouteLLM has no per-prompt cost; the prices only label tiers). */
 export const routingCatalog: ModelCatalog = {
@@ -155,6 +156,8 @@ export interface LambdaResult {
   trainingMs: number;
   bestEpoch: number;
   loggedExperiences: number;
+  /** The logged choices (for tabular baselines on the same logs). */
+  logs: LoggedChoice[];
 }
 
 /** Trains the off-policy actor-critic on the logged buffer for one λ and applies it to the test prompts. */
@@ -166,12 +169,17 @@ export async function trainRouter(options: {
   seed: number;
   epochs: number;
   textDimensions: number;
+  /** Off-policy objective of the trainer (default importance-weighted). */
+  objective?: 'importance-weighted' | 'advantage-weighted';
 }): Promise<LambdaResult> {
   const featureSchema = createFeatureSchema({ textDimensions: options.textDimensions });
   const actionSpace = new ActionSpace(routingCatalog);
   const dataDir = mkdtempSync(join(tmpdir(), 'orchestra-routellm-'));
   try {
     const experiences = await collectLoggedExperiences({ ...options, items: options.train, featureSchema, dataDir });
+    if (experiences.length !== options.train.length) {
+      throw new Error(`expected ${options.train.length} logged experiences, read back ${experiences.length}`);
+    }
     const started = performance.now();
     const trained = await trainOffline({
       experiences,
@@ -183,7 +191,7 @@ export async function trainRouter(options: {
         seed: options.seed,
         batchSize: 128,
         entropyCoefficient: 0.001,
-        offline: { epochs: options.epochs, behaviourCloningEpochs: 2, earlyStoppingPatience: 6 },
+        offline: { epochs: options.epochs, behaviourCloningEpochs: 2, earlyStoppingPatience: 6, objective: options.objective ?? 'importance-weighted' },
       },
     });
     const trainingMs = performance.now() - started;
@@ -217,9 +225,12 @@ export async function trainRouter(options: {
       routedStrong[index] = policy.decide(input).action.models.executor === strongModel ? 1 : 0;
     });
     const learned = evaluatedPolicyFromPolicy(policy.version, policy);
+    // Evaluate on the logs the trainer held out (the newest 20 %, used only for early stopping): estimating on the
+    // logs a policy was fitted to would flatter it.
+    const heldOut = [...experiences].sort((left, right) => Date.parse(left.timestamp) - Date.parse(right.timestamp)).slice(-trained.validationSize);
     const attempt = (baseline: EvaluatedPolicy): PolicyComparison | { error: string } => {
       try {
-        return evaluate(learned, baseline, experiences, { seed: options.seed });
+        return evaluate(learned, baseline, heldOut, { seed: options.seed });
       } catch (error) {
         return { error: error instanceof Error ? error.message : String(error) };
       }
@@ -235,6 +246,12 @@ export async function trainRouter(options: {
       trainingMs,
       bestEpoch: trained.bestEpoch,
       loggedExperiences: experiences.length,
+      logs: experiences.map((experience, index) => ({
+        subject: options.train[index]!.subject,
+        strong: experience.action.models.executor === strongModel,
+        propensity: experience.propensity,
+        correct: experience.outcome.success,
+      })),
     };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
