@@ -1,16 +1,17 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const example = fileURLToPath(new URL('./orchestrator-loop.ts', import.meta.url));
 
 describe('orchestrator-loop example', () => {
   it('decides, runs and records three tasks into the data directory', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'orchestrator-loop-'));
+    onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', example, dataDir]);
     const lines = stdout.trim().split('\n');
     const taskLines = lines.filter((line) => line.startsWith('task '));

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const example = fileURLToPath(new URL('./decide-with-model.ts', import.meta.url));
 const model = fileURLToPath(new URL('../model', import.meta.url));
@@ -36,7 +36,9 @@ describe('policy-only example', () => {
   });
 
   it('reports a damaged artifact by reason and location, and the router falls back to the rules', async () => {
-    const damaged = join(await mkdtemp(join(tmpdir(), 'policy-only-')), 'model');
+    const directory = await mkdtemp(join(tmpdir(), 'policy-only-'));
+    onTestFinished(() => rm(directory, { recursive: true, force: true }));
+    const damaged = join(directory, 'model');
     await cp(model, damaged, { recursive: true });
     const weights = await readFile(join(damaged, 'actor.weights.bin'));
     weights[0] = weights[0]! ^ 0xff;

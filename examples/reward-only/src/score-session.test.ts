@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,9 +36,10 @@ describe('reward-only example', () => {
   it('names the offending field of an invalid session and exits 1', async () => {
     const session = JSON.parse(await readFile(new URL('./session.json', import.meta.url), 'utf8'));
     session.workflow[1].modelUsage[0].tokensUsed = -5;
-    const file = join(await mkdtemp(join(tmpdir(), 'reward-only-')), 'broken-session.json');
+    const directory = await mkdtemp(join(tmpdir(), 'reward-only-'));
+    const file = join(directory, 'broken-session.json');
     await writeFile(file, JSON.stringify(session));
-    const { code, stdout, stderr } = await runExample(file);
+    const { code, stdout, stderr } = await runExample(file).finally(() => rm(directory, { recursive: true, force: true }));
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain('workflow.1.modelUsage.0.tokensUsed');
