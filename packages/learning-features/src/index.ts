@@ -13,6 +13,7 @@ export {
   DEFAULT_TASK_TYPE_METHOD,
   RULE_WEIGHT,
   DOMAIN_CLASSIFIER_WEIGHT,
+  CLASSIFIER_SMOOTHING,
   type InferTaskInput,
   type InferTaskContextOptions,
   type InferenceEvidence,
@@ -43,5 +44,14 @@ export {
   type LogisticRegressionModel,
   type LogisticRegressionTrainingOptions,
 } from './inference/logistic-regression';
+export {
+  LinearTextClassifier,
+  characterGrams,
+  linearTextModelSchema,
+  trainLinearTextClassifier,
+  type LabelledText,
+  type LinearTextModel,
+  type LinearTextTrainingOptions,
+} from './inference/linear-text-classifier';
 export { shippedDomainClassifier, shippedTaskTypeClassifier } from './inference/shipped-classifiers';
 export { classifierFeatures, wordTokens } from './inference/tokenize';

@@ -19,6 +19,8 @@ export interface LabelledCommit {
   primaryDomain: Domain | undefined;
   /** How `primaryDomain` was derived. */
   domainSource: 'scope' | 'type' | undefined;
+  /** Position in its repository's history: 0 = newest commit of the snapshot, 1 = oldest. */
+  age: number;
 }
 
 /**
@@ -75,6 +77,13 @@ export function loadLabelledCommits(): LabelledCommit[] {
       taskType,
       primaryDomain: fromScope ?? fromType,
       domainSource: fromScope !== undefined ? 'scope' : fromType !== undefined ? 'type' : undefined,
+      age: 0,
+    });
+  }
+  for (const repository of new Set(rows.map((row) => row.repository))) {
+    const own = rows.filter((row) => row.repository === repository);
+    own.forEach((row, index) => {
+      row.age = own.length <= 1 ? 0 : index / (own.length - 1);
     });
   }
   cache = rows;
@@ -85,3 +94,40 @@ export function loadLabelledCommits(): LabelledCommit[] {
 export const TUNING_REPOSITORY = 'vuejs/core';
 /** The repository held out: nothing was tuned on it. */
 export const HELD_OUT_REPOSITORY = 'prisma/prisma';
+
+/** Share of each repository's newest commits held out by `splitByCommitOrder`. */
+export const HELD_OUT_FRACTION = 0.2;
+
+/** A time-ordered split: the older part (to train and tune on) and the newest part (held out). */
+export interface CommitSplit {
+  older: LabelledCommit[];
+  newest: LabelledCommit[];
+}
+
+/**
+ * Splits every repository by commit order (`commits.tsv` lists each repository newest first): the newest `fraction`
+ * of each repository's rows goes to `newest`, the rest to `older`. Apply it twice for a tuning split: the newest 20 %
+ * of the older part is the validation set that chooses hyper-parameters; the held-out part is never read for that.
+ */
+export function splitByCommitOrder(rows: readonly LabelledCommit[], fraction = HELD_OUT_FRACTION): CommitSplit {
+  const older: LabelledCommit[] = [];
+  const newest: LabelledCommit[] = [];
+  for (const repository of [...new Set(rows.map((row) => row.repository))]) {
+    const own = rows.filter((row) => row.repository === repository);
+    const cut = Math.floor(own.length * fraction);
+    newest.push(...own.slice(0, cut));
+    older.push(...own.slice(cut));
+  }
+  return { older, newest };
+}
+
+/**
+ * Training weights that favour recent commits: 2^(−(age − newest age) / halfLife) per repository, so the newest
+ * training commit of each repository weighs 1 and one that is `halfLife` of the history older weighs 0.5.
+ * `halfLife` = Infinity gives every row weight 1.
+ */
+export function recencyWeights(rows: readonly LabelledCommit[], halfLife: number): number[] {
+  const newest = new Map<string, number>();
+  for (const row of rows) newest.set(row.repository, Math.min(newest.get(row.repository) ?? 1, row.age));
+  return rows.map((row) => (Number.isFinite(halfLife) ? 2 ** (-(row.age - newest.get(row.repository)!) / halfLife) : 1));
+}

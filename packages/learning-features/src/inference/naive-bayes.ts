@@ -12,13 +12,16 @@ export const naiveBayesModelSchema = z
     /** Weight of the class prior: 1 = training frequencies, 0 = uniform (robust when class mix changes). */
     priorWeight: z.number().min(0).max(1),
     documentCounts: z.array(z.number().nonnegative()),
-    /** token → sparse counts as flat pairs `[labelIndex, count, labelIndex, count, …]` (labels with 0 left out). */
-    tokenCounts: z.record(z.string(), z.array(z.number().int().nonnegative())),
+    /**
+     * token → sparse counts as flat pairs `[labelIndex, count, labelIndex, count, …]` (labels with 0 left out).
+     * Counts are integers, or weighted counts (one decimal) when the training documents had weights.
+     */
+    tokenCounts: z.record(z.string(), z.array(z.number().nonnegative())),
     /** Where the training data came from. */
     trainedOn: z.string(),
   })
   .refine((model) => model.documentCounts.length === model.labels.length, { message: 'one document count per label', path: ['documentCounts'] })
-  .refine((model) => Object.values(model.tokenCounts).every((pairs) => pairs.length % 2 === 0 && pairs.every((value, index) => index % 2 === 1 || value < model.labels.length)), {
+  .refine((model) => Object.values(model.tokenCounts).every((pairs) => pairs.length % 2 === 0 && pairs.every((value, index) => index % 2 === 1 || (Number.isInteger(value) && value < model.labels.length))), {
     message: 'token counts must be [labelIndex, count] pairs with a known label index',
     path: ['tokenCounts'],
   });
@@ -29,6 +32,8 @@ export type NaiveBayesModel = z.infer<typeof naiveBayesModelSchema>;
 export interface LabelledTokens {
   tokens: readonly string[];
   label: string;
+  /** Example weight (e.g. larger for recent examples); default 1. */
+  weight?: number;
 }
 
 /** Options of `trainNaiveBayes`. */
@@ -52,25 +57,32 @@ export function trainNaiveBayes(
   for (const document of documents) {
     const index = labelIndex.get(document.label);
     if (index === undefined) throw new RangeError(`trainNaiveBayes: label ${JSON.stringify(document.label)} is not in labels`);
-    documentCounts[index]! += 1;
+    const weight = Math.max(0, document.weight ?? 1);
+    documentCounts[index]! += weight;
     for (const token of document.tokens) {
       let row = counts.get(token);
       if (row === undefined) {
         row = new Array<number>(labels.length).fill(0);
         counts.set(token, row);
       }
-      row[index]! += 1;
+      row[index]! += weight;
     }
   }
   const minimumCount = options.minimumCount ?? 2;
   const tokenCounts: Record<string, number[]> = {};
+  const occurrences = new Map<string, number>();
+  for (const document of documents) for (const token of document.tokens) occurrences.set(token, (occurrences.get(token) ?? 0) + 1);
+  const roundCount = (value: number): number => Math.round(value * 10) / 10;
   for (const token of [...counts.keys()].sort()) {
     const row = counts.get(token)!;
-    if (row.reduce((sum, value) => sum + value, 0) < minimumCount) continue;
+    // The minimum is on raw occurrences, so weighting never changes the vocabulary.
+    if (occurrences.get(token)! < minimumCount) continue;
     const pairs: number[] = [];
     row.forEach((count, index) => {
-      if (count > 0) pairs.push(index, count);
+      const rounded = roundCount(count);
+      if (rounded > 0) pairs.push(index, rounded);
     });
+    if (pairs.length === 0) continue;
     tokenCounts[token] = pairs;
   }
   return {
@@ -79,7 +91,7 @@ export function trainNaiveBayes(
     labels: [...labels],
     alpha: options.alpha ?? 0.5,
     priorWeight: options.priorWeight ?? 0.5,
-    documentCounts,
+    documentCounts: documentCounts.map(roundCount),
     tokenCounts,
     trainedOn: options.trainedOn ?? 'unspecified',
   };

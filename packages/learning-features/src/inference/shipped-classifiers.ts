@@ -7,7 +7,9 @@ let domainClassifier: NaiveBayesClassifier | undefined;
 
 /**
  * The shipped task-type classifier (multinomial naive Bayes over subject tokens, trained on all 11,013 labelled
- * commit subjects of vuejs/core and prisma/prisma by `scripts/train-classifiers.ts`). Loaded on first use.
+ * commit subjects of vuejs/core and prisma/prisma by `scripts/train-classifiers.ts`, recent commits weighted more:
+ * half-life = half of each repository's history). The default `combined` method mixes it with the keyword rules.
+ * Loaded on first use.
  */
 export function shippedTaskTypeClassifier(): NaiveBayesClassifier {
   taskTypeClassifier ??= new NaiveBayesClassifier(taskTypeModel as NaiveBayesModel);
