@@ -94,6 +94,19 @@ describe('createLearning with the default runtime and collector', () => {
     await cold.close();
   });
 
+  it('wires an orchestrator with startSession: decide, track events, complete and record', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'learning-session-'));
+    const learning = await createLearning({ cwd: root, env: {}, mode: 'shadow', config: { reloadIntervalMs: 0 } });
+    const session = learning.startSession({ description: 'feat: add a dark mode toggle to the settings page' });
+    const step = session.stepStarted({ agent: 'executor' });
+    session.modelAttempt(step, { model: session.decision.action.models.executor!, tokens: 700, latencyMs: 800, costUsd: 0.004, success: true });
+    session.stepEnded(step, 'completed');
+    const { experience } = await session.complete();
+    await learning.close();
+    expect(experience).toMatchObject({ sessionId: session.decision.sessionId, policy: { source: 'rules' }, outcome: { success: true } });
+    expect(experience!.session?.globalMetrics.totalTokens).toBe(700);
+  });
+
   it('records nothing in disabled mode', async () => {
     const root = await mkdtemp(join(tmpdir(), 'learning-default-'));
     const learning = await createLearning({ cwd: root, env: {}, config: { reloadIntervalMs: 0 } });

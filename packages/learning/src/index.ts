@@ -9,7 +9,7 @@ export { loadTrainer, type TrainerModule, type ModuleImporter } from './trainer-
 export type { TaskInput, PolicyInput, Routing, LearningRuntime, LearningDecision, ExperienceSink, RecordExtras } from './learning-runtime';
 export { DefaultLearningRuntime, type DefaultRuntimeOptions } from './default-runtime';
 export { CollectorSink } from './collector-sink';
-export { LearningManager, createLearning, type CreateLearningOptions, type RecordResult, type LearningStatus } from './learning-manager';
+export { LearningManager, createLearning, type CreateLearningOptions, type RecordResult, type LearningStatus, type TrackedSession } from './learning-manager';
 export { withFileLock, type FileLockOptions } from './file-lock';
 export { lineChart, barChart, escapeXml, formatNumber, niceTicks, type LineSeries, type Bar } from './report/svg-charts';
 export { addExperienceToReport, emptyReportData, readLearningCurves, quantile, bucketMeans, type ReportData, type LearningCurve } from './report/report-data';

@@ -19,6 +19,7 @@ import { addStateEvent, LearningStateStore, type DeployedModel, type LearningSta
 import { CollectorSink } from './collector-sink';
 import { DefaultLearningRuntime } from './default-runtime';
 import { actionFromSession } from './session-action';
+import { OrchestratorIntegration } from './orchestrator-integration';
 import { readSessionFile, type IngestedSession } from './session-file';
 import type { ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
 import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type GuardrailVerdict, type RampEvent } from './rollout';
@@ -43,6 +44,12 @@ export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'override
   /** Replaces the dynamic import of the trainer (tests). */
   importModule?: ModuleImporter;
 }
+
+/** A session started by `startSession`: the decision, the event tracker, and `complete` (finish + record). */
+export type TrackedSession = OrchestratorIntegration & {
+  readonly decision: LearningDecision;
+  complete(phase?: 'completed' | 'failed', extras?: RecordExtras): Promise<RecordResult>;
+};
 
 /** What `record` did. */
 export interface RecordResult {
@@ -168,6 +175,20 @@ export class LearningManager {
       ...(history.sampleWeight > 0 ? { history } : {}),
       task: { description: task.description, files: [...(task.files ?? [])] },
     };
+  }
+
+  /**
+   * Decides for a task and returns a tracker bound to that decision: feed it the orchestrator's events
+   * (`stepStarted`, `modelAttempt`, `fallbackRotation`, `stepEnded`) and call `complete()` to finish the session
+   * and record it — the whole integration in a handful of calls.
+   */
+  startSession(task: TaskInput): TrackedSession {
+    const decision = this.decide(task);
+    const tracker = new OrchestratorIntegration({ sessionId: decision.sessionId });
+    return Object.assign(tracker, {
+      decision,
+      complete: (phase?: 'completed' | 'failed', extras: RecordExtras = {}) => this.record(tracker.finish(phase), decision, extras),
+    });
   }
 
   /**

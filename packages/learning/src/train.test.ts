@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadVerifiedModel } from './deployment';
 import { createLearning } from './learning-manager';
 import { OrchestratorIntegration } from './orchestrator-integration';
+import { makeExperience } from './test-support/make-experience';
 
 const tasks = [
   'fix: login crashes when the password is empty',
@@ -53,7 +54,8 @@ describe('LearningManager.train (with the trainer installed)', () => {
   it('refuses to train on fewer than 50 experiences without the override', async () => {
     const root = await mkdtemp(join(tmpdir(), 'learning-train-'));
     const learning = await createLearning({ cwd: root, env: {}, config: { reloadIntervalMs: 0 } });
-    await expect(learning.train({ output: join(root, 'model'), experiences: [] })).rejects.toThrow(/50/);
+    const few = Array.from({ length: 10 }, (_, index) => makeExperience(index));
+    await expect(learning.train({ output: join(root, 'model'), experiences: few })).rejects.toThrow(/Refusing to train on 10 experiences: at least 50/);
     await learning.close();
   });
 });
