@@ -98,7 +98,7 @@ class KindModel {
 
   /** Expected totals of step `kind` on `model` with timeout bin `timeout` and retry strategy `retry` (memoised). */
   step(kind: number, model: number, timeout: number, retry: number): StepStats {
-    const key = ((kind * 16 + model) * 8 + timeout) * 4 + retry;
+    const key = ((kind * this.index.models.length + model) * 8 + timeout) * 4 + retry;
     let stats = this.steps.get(key);
     if (stats !== undefined) return stats;
     stats = this.computeStep(kind, model, timeout, retry);
