@@ -7,7 +7,10 @@ export interface CliContext {
   colors: ReturnType<typeof colorsFor>;
   /** Writes one line to stdout. */
   print(line?: string): void;
-  /** Opens the manager (no hot-reload timer; the command is short-lived). Closed by the runner. */
+  /**
+   * Opens the manager (no hot-reload timer: the command is short-lived; no history warm-up unless asked: only
+   * commands that decide need it). Closed by the runner.
+   */
   openLearning(options?: Omit<CreateLearningOptions, 'cwd' | 'env'>): Promise<LearningManager>;
 }
 
@@ -20,7 +23,7 @@ export function createCliContext(io: CliIo): { context: CliContext; close(): Pro
     colors,
     print: (line = '') => io.stdout.write(`${line}\n`),
     openLearning: async (options = {}) => {
-      const manager = await createLearning({ ...options, cwd: io.cwd, env: io.env, config: { reloadIntervalMs: 0, ...options.config } });
+      const manager = await createLearning({ ...options, cwd: io.cwd, env: io.env, config: { reloadIntervalMs: 0, warmHistory: false, ...options.config } });
       opened.push(manager);
       return manager;
     },

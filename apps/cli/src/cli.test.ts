@@ -237,14 +237,14 @@ describe.concurrent('orchestra (built binary)', () => {
     expect(trained.stderr).toMatch(/warning: Only 150 experiences/);
     // 30 held-out sessions cannot support an estimate: the report says why and the gate refuses the model.
     expect(report.beatsRules).toBeNull();
-    expect(report.opeError).toMatch(/effective sample size/);
+    expect(report.opeError).toMatch(/^Cannot evaluate policy "cli-1" on these logs: .*collect logs with more exploration/);
     const refused = await run('learning-deploy', join(cwd, 'model'));
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/could not be evaluated against the rules.*rule ope-gate/);
 
     const evaluation = await run('learning-eval', '--model', join(cwd, 'model'));
     expect(evaluation.code).toBe(1);
-    expect(evaluation.stderr).toMatch(/^orchestra: Cannot evaluate policy "cli-1" on these logs: effective sample size/);
+    expect(evaluation.stderr).toMatch(/^orchestra: Cannot evaluate policy "cli-1" on these logs: /);
 
     await run('learning-export', '-o', join(cwd, 'export.jsonl'), '--format', 'jsonl');
     const fromFile = await run('learning-train', '--data', join(cwd, 'export.jsonl'), '--epochs', '1', '--output', join(cwd, 'model-2'));

@@ -44,7 +44,7 @@ export function registerStart(program: Command, context: CliContext): void {
       if (task.trim() === '') throw new Error('the task text is empty');
       const world = await loadWorld(options.world);
       // A one-shot process decides cold (first WebAssembly call, first allocation): give the learned policy room.
-      const learning = await context.openLearning({ config: { latencyBudgetMs: 250 } });
+      const learning = await context.openLearning({ config: { latencyBudgetMs: 250, warmHistory: true } });
       const decision = learning.decide({ description: task, files: options.file ?? [] });
       const simulated = runSession(world, { description: task, files: options.file ?? [], trueContext: decision.context }, decision.action, createRng(options.seed), {
         system: decision.system,
