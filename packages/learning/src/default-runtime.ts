@@ -25,8 +25,9 @@ export class DefaultLearningRuntime implements LearningRuntime {
     return validate(taskContextSchema, { ...inferred, ...task.context }, 'TaskInput.context');
   }
 
-  decide(input: PolicyInput, routing: Routing): Decision {
-    return this.router.decide(input, routing);
+  decide(input: PolicyInput, routing: Routing): Decision & { arm: 'rules' | 'learned' } {
+    const route = this.router.route(input, routing);
+    return { ...route.decision, arm: route.arm };
   }
 
   setModel(artifact: ModelArtifact | null): void {

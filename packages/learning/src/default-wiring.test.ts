@@ -34,7 +34,7 @@ describe('createLearning with the default runtime and collector', () => {
       try {
         expect(production.mode).toBe('production');
         const learned = production.decide({ description: 'add a dark mode toggle to the settings page' });
-        expect(learned).toMatchObject({ source: 'learned', policyVersion: 'default-1' });
+        expect(learned).toMatchObject({ source: 'learned', arm: 'learned', policyVersion: 'default-1' });
       } finally {
         await production.close();
       }

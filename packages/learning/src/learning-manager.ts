@@ -218,7 +218,7 @@ export class LearningManager {
     let ramp: RampEvent = { kind: 'none' };
     if (decision.mode === 'ab_test' && this.state.deployed !== null) {
       const { state, result } = await this.store.update((state) =>
-        recordArmObservation(state, { arm: decision.source, reward, failed, costUsd: session.globalMetrics.totalCost }, this.config.rollout, this.config.abFraction),
+        recordArmObservation(state, { arm: decision.arm ?? decision.source, reward, failed, costUsd: session.globalMetrics.totalCost }, this.config.rollout, this.config.abFraction),
       );
       this.adoptState(state);
       this.stateModifiedAt = await this.store.modifiedAt();

@@ -49,8 +49,11 @@ export interface Routing {
 export interface LearningRuntime {
   /** Task text (+ files, + known facts) → `TaskContext`. */
   inferContext(task: TaskInput): TaskContext;
-  /** Routes to the rules or the learned policy; never throws (falls back to the rules). */
-  decide(input: PolicyInput, routing: Routing): Decision;
+  /**
+   * Routes to the rules or the learned policy; never throws (falls back to the rules). `arm` is the A/B arm the
+   * session was assigned to (a learned-arm session that fell back to the rules still counts for the learned arm).
+   */
+  decide(input: PolicyInput, routing: Routing): Decision & { arm?: 'rules' | 'learned' };
   /** Makes `artifact` the learned policy (null: none, the rules only). */
   setModel(artifact: ModelArtifact | null): void;
   /** Version of the loaded learned model, or null. */
@@ -62,6 +65,8 @@ export interface LearningRuntime {
 /** A decision of the manager: the policy's `Decision` plus the state it was made in, which `record` needs. */
 export interface LearningDecision extends Decision {
   sessionId: string;
+  /** The A/B arm of the session (in `ab_test`); absent: the arm is `source`. */
+  arm?: 'rules' | 'learned';
   mode: LearningMode;
   context: TaskContext;
   system: SystemState;
