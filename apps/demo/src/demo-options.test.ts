@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { DemoArgumentError, parseDemoArguments } from './demo-options';
+
+describe('parseDemoArguments', () => {
+  it('fills in the defaults', () => {
+    expect(parseDemoArguments([])).toMatchObject({ sessions: 2000, seed: 1, json: false, evaluationTasks: 1000, exploration: 0.3, oracleWorker: true });
+  });
+
+  it('reads every flag (and ignores the -- pnpm passes through)', () => {
+    const options = parseDemoArguments(['--', '--world', 'w.json', '--sessions', '5000', '--seed', '7', '--json', '--data-dir', 'd', '--eval-tasks', '200', '--exploration', '0.2', '--retrain-every', '400', '--no-oracle-worker']);
+    expect(options).toMatchObject({ world: 'w.json', sessions: 5000, seed: 7, json: true, dataDir: 'd', evaluationTasks: 200, exploration: 0.2, retrainEvery: 400, oracleWorker: false });
+  });
+
+  it('returns null for --help', () => {
+    expect(parseDemoArguments(['-h'])).toBeNull();
+  });
+
+  it('names the bad flag', () => {
+    const attempts: Array<[string[], RegExp]> = [
+      [['--sessions', 'x'], /--sessions expects a number/],
+      [['--sessions', '2.5'], /sessions/],
+      [['--seed', '-1'], /seed/],
+      [['--exploration', '2'], /exploration/],
+      [['--unknown'], /unknown/i],
+    ];
+    for (const [argv, message] of attempts) {
+      let caught: unknown;
+      try {
+        parseDemoArguments(argv);
+      } catch (error) {
+        caught = error;
+      }
+      expect(DemoArgumentError.isInstance(caught)).toBe(true);
+      expect((caught as Error).message).toMatch(message);
+    }
+  });
+});

@@ -1,0 +1,127 @@
+import { parseArgs } from 'node:util';
+import { OrchestraError, safeValidate } from '@orchestra/learning-types';
+import { z } from 'zod';
+
+/** The demo's options (flags of `pnpm demo`), validated with zod. */
+export const demoOptionsSchema = z.object({
+  /** A world JSON file (validated by the simulator's schema); absent: the default world. */
+  world: z.string().min(1).optional(),
+  /** Total budget of simulated sessions, every phase counted (shadow, A/B, production). */
+  sessions: z.number().int().min(200).max(200_000).default(2000),
+  /** Seed of everything random (tasks, sessions, exploration, training). */
+  seed: z.number().int().nonnegative().default(1),
+  /** Print only the JSON summary (the contract other tools read). */
+  json: z.boolean().default(false),
+  /** Data directory (must be empty or absent); default: a fresh temporary directory. */
+  dataDir: z.string().min(1).optional(),
+  /** Fresh held-out tasks of the final evaluation (the same for every policy). */
+  evaluationTasks: z.number().int().min(20).max(50_000).default(1000),
+  /** Share of the budget spent in the shadow phase (rules with exploration). */
+  shadowShare: z.number().gt(0).lt(1).default(0.25),
+  /** Retrain after this many sessions since the last training (default: a sixth of the budget, at least 300). */
+  retrainEvery: z.number().int().min(50).optional(),
+  /** ε of the rules' exploration in shadow and A/B (one head redrawn; exact propensities). */
+  exploration: z.number().min(0).max(1).default(0.3),
+  /** Compute the oracle in a worker thread (the second core) while the learning loop runs. */
+  oracleWorker: z.boolean().default(true),
+  /**
+   * How the deployed learned policy acts: `argmax` with the same ε-exploration as the rules (exact propensities), or
+   * `sample` from its softmax. Code-only (bench experiments).
+   */
+  learnedSelection: z.enum(['argmax', 'sample']).default('argmax'),
+  /** Trainer settings merged over the demo's (code-only, for bench experiments). */
+  trainerConfig: z.record(z.string(), z.unknown()).optional(),
+});
+export type DemoOptions = z.infer<typeof demoOptionsSchema>;
+export type DemoOptionsInput = z.input<typeof demoOptionsSchema>;
+
+/** A bad flag or flag value; the message is one line meant for the terminal. */
+export class DemoArgumentError extends OrchestraError {
+  readonly flag: string;
+
+  constructor({ flag, message, cause }: { flag: string; message: string; cause?: unknown }) {
+    super({ name: 'DemoArgumentError', code: 'ORCHESTRA_DEMO_ARGUMENT', message, cause });
+    this.flag = flag;
+  }
+
+  static override isInstance(error: unknown): error is DemoArgumentError {
+    return OrchestraError.isInstance(error) && (error as Error).name === 'DemoArgumentError';
+  }
+}
+
+/** The help text of `pnpm demo --help`. */
+export const demoHelp = `Usage: pnpm demo [-- options]
+
+End-to-end demo: shadow phase (rules explore) → offline A2C training → off-policy evaluation vs the rules →
+A/B ramp 10/25/50/100 % → production with periodic retraining → held-out evaluation of rules, learned policy and
+oracle on the same fresh tasks; writes report.html and summary.json into the data dir.
+
+Options:
+  --world FILE          world JSON (validated by @orchestra/learning-sim); default: the built-in default world
+  --sessions N          total simulated sessions, every phase counted (default 2000)
+  --seed S              seed of everything random (default 1)
+  --json                print only the JSON summary
+  --data-dir DIR        data directory (empty or absent; default: a new temporary directory)
+  --eval-tasks N        held-out tasks of the final evaluation (default 1000)
+  --exploration E       rules' ε in shadow and A/B (default 0.3)
+  --retrain-every N     sessions between retrainings (default: max(300, sessions / 6))
+  --no-oracle-worker    compute the oracle on the main thread
+  -h, --help            this text
+`;
+
+function toNumber(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number)) throw new DemoArgumentError({ flag, message: `--${flag} expects a number, got "${value}"` });
+  return number;
+}
+
+/** Parses `argv` (without node and the script); returns null for `--help`. Throws `DemoArgumentError`. */
+export function parseDemoArguments(argv: readonly string[]): DemoOptions | null {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv.filter((argument) => argument !== '--'),
+      options: {
+        world: { type: 'string' },
+        sessions: { type: 'string' },
+        seed: { type: 'string' },
+        json: { type: 'boolean' },
+        'data-dir': { type: 'string' },
+        'eval-tasks': { type: 'string' },
+        exploration: { type: 'string' },
+        'retrain-every': { type: 'string' },
+        'no-oracle-worker': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new DemoArgumentError({ flag: '', message: (error as Error).message, cause: error });
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values.help === true) return null;
+  const input: Record<string, unknown> = {
+    world: values.world,
+    sessions: toNumber('sessions', values.sessions as string | undefined),
+    seed: toNumber('seed', values.seed as string | undefined),
+    json: values.json,
+    dataDir: values['data-dir'],
+    evaluationTasks: toNumber('eval-tasks', values['eval-tasks'] as string | undefined),
+    exploration: toNumber('exploration', values.exploration as string | undefined),
+    retrainEvery: toNumber('retrain-every', values['retrain-every'] as string | undefined),
+    oracleWorker: values['no-oracle-worker'] === true ? false : undefined,
+  };
+  return validateDemoOptions(input);
+}
+
+/** Validates options given in code (fills in defaults); throws `DemoArgumentError` naming the field. */
+export function validateDemoOptions(input: DemoOptionsInput | Record<string, unknown>): DemoOptions {
+  const result = safeValidate(demoOptionsSchema, input, 'demo options');
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new DemoArgumentError({ flag: result.error.field, message: `invalid option ${result.error.field}: ${issue?.message ?? 'invalid'}`, cause: result.error });
+  }
+  return result.value;
+}

@@ -1,0 +1,90 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from './main';
+
+function capture() {
+  let stdout = '';
+  let stderr = '';
+  return {
+    io: { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } },
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+  };
+}
+
+const directories: string[] = [];
+afterAll(() => {
+  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+});
+
+describe('pnpm demo (smoke run)', () => {
+  it('runs every phase and prints exactly the JSON contract with --json', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'demo-smoke-')), 'data');
+    directories.push(dataDir);
+    const output = capture();
+    const code = await main(
+      ['--sessions', '240', '--eval-tasks', '20', '--retrain-every', '70', '--seed', '3', '--json', '--data-dir', dataDir, '--no-oracle-worker'],
+      output.io,
+    );
+    expect(output.stderr).toBe('');
+    expect(code).toBe(0);
+    const summary = JSON.parse(output.stdout);
+    expect(summary).toMatchObject({ world: 'default', seed: 3, sessions: 240, evaluationTasks: 20 });
+    for (const name of ['rules', 'learned', 'oracle']) {
+      const policy = summary.policies[name];
+      expect(Object.keys(policy)).toEqual(expect.arrayContaining(['meanReward', 'meanRewardCI', 'successRate', 'costPerSession', 'p95LatencyMs', 'safetyViolations']));
+      expect(policy.meanRewardCI).toHaveLength(2);
+      expect(policy.meanRewardCI[0]).toBeLessThanOrEqual(policy.meanReward);
+      expect(policy.meanRewardCI[1]).toBeGreaterThanOrEqual(policy.meanReward);
+      expect(policy.successRate).toBeGreaterThanOrEqual(0);
+      expect(policy.successRate).toBeLessThanOrEqual(1);
+      expect(policy.costPerSession).toBeGreaterThan(0);
+      expect(Number.isInteger(policy.safetyViolations)).toBe(true);
+    }
+    const { rules, learned, oracle } = summary.policies;
+    expect(summary.gapClosed).toBeCloseTo((learned.meanReward - rules.meanReward) / (oracle.meanReward - rules.meanReward), 3);
+    // The oracle is the upper limit on the same tasks.
+    expect(oracle.meanReward).toBeGreaterThan(rules.meanReward);
+
+    // Phases: shadow first, then trainings (each with its pre-deployment OPE entry), then the A/B phase.
+    expect(summary.phases.shadow.sessions).toBe(100);
+    expect(summary.phases.trainings).toBeGreaterThanOrEqual(2);
+    expect(summary.phases.abTest.sessions + summary.phases.production.sessions).toBe(140);
+    expect(summary.phases.abTest.learnedSessions).toBeGreaterThan(0);
+    expect(summary.ope).toHaveLength(summary.phases.trainings);
+    for (const round of summary.ope) {
+      expect(round.deployed).toBe(true);
+      expect(round.beatsRules === null ? typeof round.error : typeof round.difference.ci[0]).toBe(round.beatsRules === null ? 'string' : 'number');
+      expect(round.measured.ci).toHaveLength(2);
+    }
+    expect(summary.ope.map((round: { sessionsSeen: number }) => round.sessionsSeen)).toEqual([100, 170]);
+    expect(summary.learningCurve.map((point: { sessionsSeen: number }) => point.sessionsSeen)).toEqual([0, 100, 170, 240]);
+
+    // Written into the data dir.
+    expect(existsSync(join(dataDir, 'report.html'))).toBe(true);
+    expect(readFileSync(join(dataDir, 'report.html'), 'utf8')).toContain('held-out-learning-curve');
+    expect(JSON.parse(readFileSync(join(dataDir, 'summary.json'), 'utf8')).policies.rules.meanReward).toBe(rules.meanReward);
+    expect(existsSync(join(dataDir, 'experience_buffer'))).toBe(true);
+  }, 60_000);
+
+  it('prints help and exits 0', async () => {
+    const output = capture();
+    expect(await main(['--help'], output.io)).toBe(0);
+    expect(output.stdout).toContain('--sessions N');
+  });
+
+  it('refuses bad input with one line and exit code 2', async () => {
+    for (const argv of [['--sessions', 'many'], ['--sessions', '10'], ['--colour'], ['--world', '/nonexistent/world.json']]) {
+      const output = capture();
+      expect(await main(argv, output.io)).toBe(2);
+      expect(output.stderr.trim().split('\n')).toHaveLength(1);
+      expect(output.stderr).toMatch(/^demo: /);
+    }
+  });
+});

@@ -1,0 +1,382 @@
+import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createLearning, DefaultLearningRuntime, RolloutRuleError, writeLearningReport, type LearningDecision, type TrainReport } from '@orchestra/learning';
+import { createRng, HistoryIndex } from '@orchestra/learning-features';
+import { loadModelArtifact, PolicyRouter, RulesPolicy } from '@orchestra/learning-policy';
+import { runSession, sampleSystem, sampleTask } from '@orchestra/learning-sim';
+import type { LearningMode } from '@orchestra/learning-types';
+import { validateDemoOptions, type DemoOptionsInput } from './demo-options';
+import { drawHeldOutTasks, evaluateOnTasks, policyInputOf, type HeldOutTask, type PolicyMetrics, type PolicyRun } from './held-out-evaluation';
+import { DemoWorldError, loadWorld } from './load-world';
+import { startOracle } from './oracle-actions';
+import { meanWithInterval, pairedDifference } from './statistics';
+
+/** Trainer settings of the demo: behaviour cloning warm start, then advantage-weighted regression (see README). */
+export const demoTrainerConfig = {
+  actor: { hiddenSizes: [128, 64] },
+  critic: { hiddenSizes: [128, 64] },
+  batchSize: 128,
+  offline: { objective: 'advantage-weighted', behaviourCloningEpochs: 8, epochs: 12, earlyStoppingPatience: 12 },
+} as const;
+
+/** Oracle search effort (candidates after the closed-form screen × rollouts each). */
+export const demoOracleEffort = { candidates: 16, rollouts: 128 } as const;
+
+/** One progress line of the demo. */
+export interface DemoProgress {
+  phase: 'setup' | 'shadow' | 'train' | 'deploy' | 'ab_test' | 'production' | 'evaluate' | 'report';
+  message: string;
+  /** Sessions simulated so far (of the budget). */
+  sessionsSeen: number;
+}
+
+/** An off-policy estimate as the deploy gate made it (before deployment), next to what was then measured. */
+export interface OpeRound {
+  model: string;
+  /** Sessions in the buffer the model was trained on. */
+  sessionsSeen: number;
+  estimator: string | null;
+  /** Estimated mean reward of the learned policy and of the rules on the held-out (most recent) logs, with 95 % CIs. */
+  learned: { value: number; ci: [number, number]; effectiveSampleSize: number } | null;
+  rules: { value: number; ci: [number, number]; effectiveSampleSize: number } | null;
+  difference: { value: number; ci: [number, number] } | null;
+  beatsRules: boolean | null;
+  /** Why no estimate could be made (e.g. too little overlap with the logging policy). */
+  error: string | null;
+  /** Deployed (true) — with `forced` when the gate did not pass and the demo overrode it. */
+  deployed: boolean;
+  forced: boolean;
+  /** Measured afterwards on the held-out tasks: greedy learned − rules (mean and 95 % CI, same tasks). */
+  measured: { learned: number; rules: number; difference: number; ci: [number, number] };
+  trainingMs: number;
+}
+
+/** One point of the learning curve: held-out mean reward vs sessions seen. */
+export interface LearningCurvePoint {
+  sessionsSeen: number;
+  rules: number;
+  learned: number;
+  oracle: number;
+}
+
+/** What `runDemo` returns; `--json` prints it (the contract other tools read). */
+export interface DemoSummary {
+  world: string;
+  worldSource: string;
+  seed: number;
+  sessions: number;
+  evaluationTasks: number;
+  dataDir: string;
+  reportPath: string;
+  policies: { rules: PolicyMetrics; learned: PolicyMetrics; oracle: PolicyMetrics };
+  /** (learned − rules) / (oracle − rules) on the held-out tasks. */
+  gapClosed: number;
+  /** Paired learned − rules on the held-out tasks, with its 95 % CI. */
+  learnedMinusRules: { mean: number; ci: [number, number] };
+  /** Cost per session of the learned policy relative to the rules (0.3 = 30 % cheaper). */
+  costReduction: number;
+  ope: OpeRound[];
+  learningCurve: LearningCurvePoint[];
+  phases: {
+    shadow: { sessions: number; meanReward: number };
+    abTest: { sessions: number; learnedSessions: number; rampEvents: string[] };
+    production: { sessions: number; meanReward: number };
+    trainings: number;
+    finalMode: LearningMode;
+    finalModel: string | null;
+    fallbacks: Record<string, number>;
+  };
+  goals: {
+    beatsRulesWithCI: boolean;
+    gapClosedAtLeast70Percent: boolean;
+    cost30PercentLowerAtEqualOrBetterSuccess: boolean;
+  };
+  settings: { exploration: number; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number } };
+  timings: { totalMs: number; trainingMs: number; oracleWaitMs: number; cpuMs: number };
+}
+
+async function prepareDataDir(requested: string | undefined): Promise<string> {
+  if (requested === undefined) return mkdtemp(join(tmpdir(), 'orchestra-demo-'));
+  const directory = resolve(requested);
+  await mkdir(directory, { recursive: true });
+  const entries = await readdir(directory);
+  if (entries.length > 0) throw new DemoWorldError({ path: directory, message: `data dir ${directory} is not empty; the demo starts from a fresh one` });
+  return directory;
+}
+
+function mergeConfig(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const current = merged[key];
+    merged[key] =
+      typeof value === 'object' && value !== null && !Array.isArray(value) && typeof current === 'object' && current !== null && !Array.isArray(current)
+        ? mergeConfig(current as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return merged;
+}
+
+function round(value: number, digits = 4): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+/**
+ * Runs the whole loop on one world: shadow phase → offline training → off-policy evaluation → A/B ramp → production
+ * with periodic retraining → held-out evaluation of rules, learned policy (greedy) and oracle on the same fresh
+ * tasks. Everything goes through the libraries a real orchestrator uses (`createLearning`, the simulator standing
+ * in for the agents); writes `report.html` and `summary.json` into the data dir.
+ */
+export async function runDemo(input: DemoOptionsInput, onProgress: (progress: DemoProgress) => void = () => {}): Promise<DemoSummary> {
+  const started = performance.now();
+  const cpuStarted = process.cpuUsage();
+  const options = validateDemoOptions(input);
+  const { world, name: worldName, source: worldSource } = await loadWorld(options.world);
+  const dataDir = await prepareDataDir(options.dataDir);
+  const total = options.sessions;
+  const shadowSessions = Math.max(100, Math.round(total * options.shadowShare));
+  const retrainEvery = options.retrainEvery ?? Math.max(300, Math.round(total / 6));
+  const sessionsPerStep = Math.max(10, Math.round(total / 200));
+  const abTestSessionsBeforeProduction = sessionsPerStep * 5;
+  let sessionsSeen = 0;
+  const progress = (phase: DemoProgress['phase'], message: string) => onProgress({ phase, message, sessionsSeen });
+
+  // The held-out tasks are drawn first, from their own stream, and the oracle starts on them at once (second core).
+  const heldOut = drawHeldOutTasks(world, options.evaluationTasks, options.seed);
+  const curveTasks = heldOut.slice(0, Math.min(heldOut.length, 500));
+  const oracleAnswer = startOracle({ world, tasks: heldOut.map((entry) => entry.task), ...demoOracleEffort, seed: options.seed }, options.oracleWorker);
+  progress('setup', `world ${worldName} (${worldSource}); data dir ${dataDir}; budget ${total} sessions (shadow ${shadowSessions}, retrain every ${retrainEvery}); ${heldOut.length} held-out tasks`);
+
+  const runtime = new DefaultLearningRuntime({
+    seed: options.seed,
+    // Generous: a loaded shared machine must not turn learned decisions into latency fallbacks in a demo.
+    latencyBudgetMs: 250,
+    exploration: { shadow: options.exploration, ab_test: options.exploration, production: 0 },
+    learnedOptions: options.learnedSelection === 'argmax' ? { selection: 'argmax', epsilon: options.exploration, seed: options.seed } : { selection: 'sample', seed: options.seed },
+  });
+  const learning = await createLearning({
+    cwd: dataDir,
+    env: {},
+    dataDir,
+    runtime,
+    // The mode is not pinned here (that would make the persisted mode, which the rollout rules move, ineffective).
+    config: {
+      seed: options.seed,
+      exploration: options.exploration,
+      reloadIntervalMs: 0,
+      rollout: { sessionsPerStep, abTestSessionsBeforeProduction, autoRamp: true },
+    },
+  });
+  await learning.setMode('shadow');
+  const history = new HistoryIndex();
+  const taskRandom = createRng(options.seed);
+  const sessionRandom = createRng((options.seed + 0x9e3779b9) >>> 0);
+  const ope: OpeRound[] = [];
+  const curve: Array<{ sessionsSeen: number; learned: PolicyRun }> = [];
+  const rampEvents: string[] = [];
+  const phaseRewards = { shadow: [] as number[], ab_test: [] as number[], production: [] as number[] };
+  let learnedSessionsInAb = 0;
+  let learnedSessionsInAbTotal = 0;
+  let abSessionsSinceDeploy = 0;
+  let lastTrainingAt = 0;
+  let trainingMs = 0;
+  let trainings = 0;
+  let currentModel: string | null = null;
+  const rules = new RulesPolicy({ config: { epsilon: 0 } });
+  const trainerConfig = mergeConfig(demoTrainerConfig, options.trainerConfig ?? {});
+
+  const evaluateRulesOn = (tasks: readonly HeldOutTask[]) => evaluateOnTasks(world, tasks, (entry, index) => rules.decide(policyInputOf(entry, history, `rules-${index}`)).action);
+  const evaluateModelOn = async (directory: string, tasks: readonly HeldOutTask[]) => {
+    const router = new PolicyRouter({ mode: 'production', environment: {}, latencyBudgetMs: 1000, learnedOptions: { selection: 'argmax' } });
+    router.setModel(await loadModelArtifact(directory));
+    const run = evaluateOnTasks(world, tasks, (entry, index) => router.decide(policyInputOf(entry, history, `learned-${index}`)).action);
+    return { run, fallbacks: router.statistics().fallbacks };
+  };
+
+  const trainAndDeploy = async () => {
+    trainings += 1;
+    const version = `demo-v${trainings}`;
+    const output = join(dataDir, 'candidates', version);
+    progress('train', `training ${version} on ${sessionsSeen} logged sessions (behaviour cloning, then advantage-weighted actor-critic)…`);
+    const trainStarted = performance.now();
+    const report: TrainReport = await learning.train({ output, version, trainerConfig: { ...trainerConfig, seed: options.seed + trainings } });
+    const elapsed = performance.now() - trainStarted;
+    trainingMs += elapsed;
+    const comparison = report.ope as null | {
+      estimator?: string;
+      target?: { value: number; lower: number; upper: number; effectiveSampleSize: number };
+      baseline?: { value: number; lower: number; upper: number; effectiveSampleSize: number };
+      difference?: { value: number; lower: number; upper: number };
+    };
+    const curveRules = evaluateRulesOn(curveTasks);
+    const { run: learnedRun } = await evaluateModelOn(output, curveTasks);
+    curve.push({ sessionsSeen, learned: learnedRun });
+    const measured = pairedDifference(learnedRun.rewards, curveRules.rewards);
+    const forced = report.beatsRules !== true;
+    const round_: OpeRound = {
+      model: version,
+      sessionsSeen,
+      estimator: comparison?.estimator ?? null,
+      learned: comparison?.target === undefined ? null : { value: comparison.target.value, ci: [comparison.target.lower, comparison.target.upper], effectiveSampleSize: comparison.target.effectiveSampleSize },
+      rules: comparison?.baseline === undefined ? null : { value: comparison.baseline.value, ci: [comparison.baseline.lower, comparison.baseline.upper], effectiveSampleSize: comparison.baseline.effectiveSampleSize },
+      difference: comparison?.difference === undefined ? null : { value: comparison.difference.value, ci: [comparison.difference.lower, comparison.difference.upper] },
+      beatsRules: report.beatsRules,
+      error: report.opeError,
+      deployed: true,
+      forced,
+      measured: { learned: learnedRun.metrics.meanReward, rules: curveRules.metrics.meanReward, difference: measured.mean, ci: measured.interval },
+      trainingMs: elapsed,
+    };
+    ope.push(round_);
+    const gate =
+      report.beatsRules === true
+        ? `OPE: learned beats rules (difference ${round_.difference!.value.toFixed(2)} [${round_.difference!.ci[0].toFixed(2)}, ${round_.difference!.ci[1].toFixed(2)}])`
+        : report.beatsRules === false
+          ? `OPE: not better than rules (difference ${round_.difference?.value.toFixed(2)} [${round_.difference?.ci[0].toFixed(2)}, ${round_.difference?.ci[1].toFixed(2)}]) — deployed past the gate (demo override)`
+          : `OPE refused: ${report.opeError ?? 'no estimate'} — deployed past the gate (demo override)`;
+    progress('train', `${version}: ${report.epochs} epochs in ${(elapsed / 1000).toFixed(1)} s; ${gate}; measured on held-out tasks: learned − rules = ${measured.mean.toFixed(2)} [${measured.interval[0].toFixed(2)}, ${measured.interval[1].toFixed(2)}]`);
+    await learning.deploy(output, { force: forced });
+    currentModel = version;
+    // Every new model serves an A/B period from the first ramp step, whatever the mode was (the rollout rules).
+    await learning.setMode('ab_test', { fraction: 0.1 }).catch(async (error: unknown) => {
+      if (!RolloutRuleError.isInstance(error)) throw error;
+      await learning.setMode('ab_test', { fraction: 0.1, force: true });
+    });
+    learnedSessionsInAb = 0;
+    abSessionsSinceDeploy = 0;
+    lastTrainingAt = sessionsSeen;
+    progress('deploy', `deployed ${version}; mode ab_test at 10 % (ramp ${[0.1, 0.25, 0.5, 1].map((step) => `${step * 100} %`).join(' → ')} after ${sessionsPerStep} learned sessions per step within the guardrails)`);
+  };
+
+  progress('shadow', `shadow phase: the rules act (ε = ${options.exploration}, exact propensities) and every session is recorded`);
+  for (let index = 0; index < total; index += 1) {
+    const task = sampleTask(world, taskRandom);
+    const system = sampleSystem(world, taskRandom);
+    const decision: LearningDecision = learning.decide({ description: task.description, files: task.files, system, sessionId: `demo-${options.seed}-${index}` });
+    const simulated = runSession(world, task, decision.action, sessionRandom, { system, sessionId: decision.sessionId });
+    const result = await learning.record(simulated.session, decision, { outcome: simulated.outcome });
+    if (result.experience !== null) history.update(result.experience);
+    sessionsSeen = index + 1;
+    const mode = decision.mode;
+    if (mode === 'shadow' || mode === 'ab_test' || mode === 'production') phaseRewards[mode].push(result.reward);
+    if (mode === 'ab_test') {
+      abSessionsSinceDeploy += 1;
+      if (decision.source === 'learned') {
+        learnedSessionsInAb += 1;
+        learnedSessionsInAbTotal += 1;
+      }
+    }
+    if (result.ramp.kind === 'ramped') {
+      const line = `after ${sessionsSeen} sessions: A/B fraction ${result.ramp.from * 100} % → ${result.ramp.to * 100} %`;
+      rampEvents.push(line);
+      progress('ab_test', line);
+    } else if (result.ramp.kind === 'breach') {
+      const line = `after ${sessionsSeen} sessions: guardrail breach (${result.ramp.reasons.join('; ')}); back to ${result.ramp.to * 100} %`;
+      rampEvents.push(line);
+      progress('ab_test', line);
+    }
+    if (mode === 'ab_test' && learning.abFraction >= 1 && learnedSessionsInAb >= abTestSessionsBeforeProduction && abSessionsSinceDeploy % 10 === 0) {
+      try {
+        await learning.setMode('production');
+        rampEvents.push(`after ${sessionsSeen} sessions: production (${learnedSessionsInAb} learned sessions served in ab_test)`);
+        progress('production', `production: the learned policy acts (sampling from its distribution: its own exploration feeds the next update)`);
+      } catch (error) {
+        if (!RolloutRuleError.isInstance(error)) throw error;
+      }
+    }
+    if (sessionsSeen === shadowSessions) {
+      progress('shadow', `shadow phase done: ${shadowSessions} sessions, mean reward ${meanWithInterval(phaseRewards.shadow).mean.toFixed(2)}`);
+      await trainAndDeploy();
+    } else if (currentModel !== null && sessionsSeen - lastTrainingAt >= retrainEvery && total - sessionsSeen >= retrainEvery / 2) {
+      await trainAndDeploy();
+    }
+    if (sessionsSeen % Math.max(100, Math.round(total / 20)) === 0) {
+      progress(learning.mode === 'production' ? 'production' : learning.mode === 'ab_test' ? 'ab_test' : 'shadow', `${sessionsSeen}/${total} sessions; mode ${learning.mode}${learning.mode === 'ab_test' ? ` at ${learning.abFraction * 100} %` : ''}`);
+    }
+  }
+  const finalMode = learning.mode;
+  const finalModelDirectory = learning.deployed?.directory ?? null;
+
+  // Final held-out evaluation: the same fresh tasks for the three policies.
+  progress('evaluate', `held-out evaluation on ${heldOut.length} fresh tasks (rules, learned greedy, oracle)…`);
+  const rulesRun = evaluateRulesOn(heldOut);
+  let learnedRun: PolicyRun;
+  let fallbacks: Record<string, number> = {};
+  if (finalModelDirectory === null) {
+    learnedRun = rulesRun;
+  } else {
+    const evaluated = await evaluateModelOn(finalModelDirectory, heldOut);
+    learnedRun = evaluated.run;
+    fallbacks = { ...evaluated.fallbacks };
+  }
+  const oracleWaitStarted = performance.now();
+  const answer = await oracleAnswer();
+  const oracleWaitMs = performance.now() - oracleWaitStarted;
+  const oracleRun = evaluateOnTasks(world, heldOut, (_entry, index) => answer.actions[index]!);
+  await learning.close();
+
+  const gap = oracleRun.metrics.meanReward - rulesRun.metrics.meanReward;
+  const gapClosed = gap === 0 ? 0 : (learnedRun.metrics.meanReward - rulesRun.metrics.meanReward) / gap;
+  const difference = pairedDifference(learnedRun.rewards, rulesRun.rewards);
+  const costReduction = rulesRun.metrics.costPerSession === 0 ? 0 : 1 - learnedRun.metrics.costPerSession / rulesRun.metrics.costPerSession;
+
+  // Learning curve: the rules and the oracle on the curve tasks (constant policies), the learned policy after every training.
+  const curveCount = curveTasks.length;
+  const meanOf = (values: number[]) => meanWithInterval(values.slice(0, curveCount)).mean;
+  const learningCurve: LearningCurvePoint[] = [
+    { sessionsSeen: 0, rules: meanOf(rulesRun.rewards), learned: meanOf(rulesRun.rewards), oracle: meanOf(oracleRun.rewards) },
+    ...curve.map((point) => ({ sessionsSeen: point.sessionsSeen, rules: meanOf(rulesRun.rewards), learned: point.learned.metrics.meanReward, oracle: meanOf(oracleRun.rewards) })),
+    { sessionsSeen: total, rules: meanOf(rulesRun.rewards), learned: meanOf(learnedRun.rewards), oracle: meanOf(oracleRun.rewards) },
+  ];
+
+  progress('report', 'writing report.html and summary.json…');
+  await mkdir(join(dataDir, 'metrics'), { recursive: true });
+  await writeFile(join(dataDir, 'metrics', 'held-out-learning-curve.jsonl'), learningCurve.map((point) => JSON.stringify({ step: point.sessionsSeen, rules: point.rules, learned: point.learned, oracle: point.oracle })).join('\n') + '\n');
+  const reportPath = join(dataDir, 'report.html');
+  await writeLearningReport({ dataDir, output: reportPath, title: `Orchestra Learning demo — ${worldName}, ${total} sessions, seed ${options.seed}` });
+
+  const cpu = process.cpuUsage(cpuStarted);
+  const summary: DemoSummary = {
+    world: worldName,
+    worldSource,
+    seed: options.seed,
+    sessions: total,
+    evaluationTasks: heldOut.length,
+    dataDir,
+    reportPath,
+    policies: { rules: rulesRun.metrics, learned: learnedRun.metrics, oracle: oracleRun.metrics },
+    gapClosed: round(gapClosed),
+    learnedMinusRules: { mean: difference.mean, ci: difference.interval },
+    costReduction: round(costReduction),
+    ope,
+    learningCurve,
+    phases: {
+      shadow: { sessions: phaseRewards.shadow.length, meanReward: meanWithInterval(phaseRewards.shadow).mean },
+      abTest: { sessions: phaseRewards.ab_test.length, learnedSessions: learnedSessionsInAbTotal, rampEvents },
+      production: { sessions: phaseRewards.production.length, meanReward: meanWithInterval(phaseRewards.production).mean },
+      trainings,
+      finalMode,
+      finalModel: currentModel,
+      fallbacks,
+    },
+    goals: {
+      beatsRulesWithCI: difference.interval[0] > 0,
+      gapClosedAtLeast70Percent: gapClosed >= 0.7,
+      cost30PercentLowerAtEqualOrBetterSuccess: costReduction >= 0.3 && learnedRun.metrics.successRate >= rulesRun.metrics.successRate,
+    },
+    settings: {
+      exploration: options.exploration,
+      shadowSessions,
+      retrainEvery,
+      sessionsPerStep,
+      abTestSessionsBeforeProduction,
+      trainer: trainerConfig,
+      learnedSelection: options.learnedSelection,
+      oracle: { ...demoOracleEffort, kinds: answer.kinds, inWorker: answer.inWorker, cpuMs: answer.cpuMs },
+    },
+    timings: { totalMs: performance.now() - started, trainingMs, oracleWaitMs, cpuMs: (cpu.user + cpu.system) / 1000 },
+  };
+  await writeFile(join(dataDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  return summary;
+}
