@@ -277,6 +277,34 @@ describe.concurrent('orchestra (built binary)', () => {
     expect(JSON.parse(allowed.stdout).experiences).toBe(20);
   });
 
+  it('runs the A/B test through start: sticky arms by session id, arm statistics, and the automatic ramp', async () => {
+    const { run, cwd } = await sandbox();
+    const rollout = { sessionsPerStep: 1, guardrails: { maxRewardDrop: 10_000, maxErrorRateIncrease: 1, maxCostRatio: 1000 } };
+    await writeFile(join(cwd, 'orchestra.config.json'), JSON.stringify({ dataDir: 'data', rollout }));
+    await writeTestModel(join(cwd, 'model'), { version: 'ab-model' });
+    expect((await run('learning-deploy', join(cwd, 'model'))).code).toBe(0);
+    expect((await run('learning-mode', 'ab_test', '--fraction', '0.5', '--force')).stdout.trim()).toBe('mode ab_test (fraction 0.5)');
+    const first = JSON.parse((await run('start', 'feat: add CSV export to the reports page', '--session-id', 'user-42', '--json')).stdout);
+    const again = JSON.parse((await run('start', 'feat: add CSV export to the reports page', '--session-id', 'user-42', '--json')).stdout);
+    expect(again.decision.arm).toBe(first.decision.arm);
+    const arms = new Set<string>([first.decision.arm]);
+    let ramped = false;
+    for (let index = 0; index < 12 && !ramped; index += 1) {
+      const result = JSON.parse((await run('start', 'fix: login crashes when the password is empty', '--session-id', `session-${index}`, '--seed', String(index), '--json')).stdout);
+      arms.add(result.decision.arm);
+      if (result.ramp.kind === 'ramped') {
+        expect(result.ramp).toMatchObject({ from: 0.5, to: 1 });
+        ramped = true;
+      }
+    }
+    expect([...arms].sort()).toEqual(['learned', 'rules']);
+    expect(ramped).toBe(true);
+    const status = JSON.parse((await run('learning', '--json')).stdout);
+    expect(status).toMatchObject({ mode: 'ab_test', abFraction: 1 });
+    expect(status.abTest.sessionsServed).toBeGreaterThan(0);
+    expect(status.events.some((event: { message: string }) => event.message.includes('ramped the A/B fraction 0.5 → 1'))).toBe(true);
+  });
+
   it('prints the default world and asks for an option otherwise', async () => {
     const { run } = await sandbox();
     const world = await run('sim', '--print-default-world');

@@ -39,22 +39,23 @@ export function registerStart(program: Command, context: CliContext): void {
     .option('--world <file>', 'world JSON file (default: the built-in world; see `orchestra sim --print-default-world`)')
     .option('--file <path...>', 'files the task touches (improves the inferred context)')
     .option('--seed <seed>', 'seed of the simulated session', parseNonNegativeInteger, 1)
+    .option('--session-id <id>', 'session id (the A/B assignment is sticky per session id; default: a random UUID)')
     .option('--json', 'print decision, session, outcome and reward as JSON')
-    .action(async (task: string, options: { world?: string; file?: string[]; seed: number; json?: boolean }) => {
+    .action(async (task: string, options: { world?: string; file?: string[]; seed: number; sessionId?: string; json?: boolean }) => {
       if (task.trim() === '') throw new Error('the task text is empty');
       const world = await loadWorld(options.world);
       // A one-shot process decides cold (first WebAssembly call, first allocation): give the learned policy room.
       const learning = await context.openLearning({ config: { latencyBudgetMs: 250, warmHistory: true } });
-      const decision = learning.decide({ description: task, files: options.file ?? [] });
+      const decision = learning.decide({ description: task, files: options.file ?? [], ...(options.sessionId === undefined ? {} : { sessionId: options.sessionId }) });
       const simulated = runSession(world, { description: task, files: options.file ?? [], trueContext: decision.context }, decision.action, createRng(options.seed), {
         system: decision.system,
         sessionId: decision.sessionId,
       });
-      const { experience } = await learning.record(simulated.session, decision, { outcome: simulated.outcome });
+      const { experience, ramp } = await learning.record(simulated.session, decision, { outcome: simulated.outcome });
       const reward = experience?.reward ?? experienceReward(simulated.outcome);
       if (options.json === true) {
         const { context: taskContext, system, history, ...policyDecision } = decision;
-        writeJson(context.io, { world: world.name, mode: decision.mode, context: taskContext, system, history: history ?? null, decision: policyDecision, session: simulated.session, outcome: simulated.outcome, reward, recorded: experience !== null, experienceId: experience?.id ?? null });
+        writeJson(context.io, { world: world.name, mode: decision.mode, context: taskContext, system, history: history ?? null, decision: policyDecision, session: simulated.session, outcome: simulated.outcome, reward, recorded: experience !== null, experienceId: experience?.id ?? null, ramp });
         return;
       }
       const { bold, dim, green, red } = context.colors;
@@ -80,5 +81,7 @@ export function registerStart(program: Command, context: CliContext): void {
       context.print(formatTable(['component', 'value'], Object.entries(reward.components).map(([name, value]) => [name, formatValue(value)])));
       if (reward.capped.length > 0) context.print(`  capped: ${reward.capped.join('; ')}`);
       context.print(experience === null ? dim(`\nnot recorded (mode ${decision.mode})`) : dim(`\nrecorded as experience ${experience.id}`));
+      if (ramp.kind === 'ramped') context.print(`A/B fraction ramped ${ramp.from} → ${ramp.to}`);
+      if (ramp.kind === 'breach') context.print(context.colors.yellow(`guardrail breach: A/B fraction back to ${ramp.to} (${ramp.reasons.join('; ')})`));
     });
 }
