@@ -242,6 +242,13 @@ describe.concurrent('orchestra (built binary)', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/could not be evaluated against the rules.*rule ope-gate/);
 
+    // The trained artifact serves decisions once forced through the gate (trainer → policy artifact contract).
+    expect((await run('learning-deploy', join(cwd, 'model'), '--force')).code).toBe(0);
+    expect((await run('learning-mode', 'production', '--force')).code).toBe(0);
+    const served = JSON.parse((await run('start', 'feat: add CSV export to the reports page', '--json')).stdout);
+    expect(served.decision).toMatchObject({ source: 'learned', policyVersion: 'cli-1' });
+    expect(served.recorded).toBe(true);
+
     const evaluation = await run('learning-eval', '--model', join(cwd, 'model'));
     expect(evaluation.code).toBe(1);
     expect(evaluation.stderr).toMatch(/^orchestra: Cannot evaluate policy "cli-1" on these logs: /);
@@ -249,7 +256,7 @@ describe.concurrent('orchestra (built binary)', () => {
     await run('learning-export', '-o', join(cwd, 'export.jsonl'), '--format', 'jsonl');
     const fromFile = await run('learning-train', '--data', join(cwd, 'export.jsonl'), '--epochs', '1', '--output', join(cwd, 'model-2'));
     expect(fromFile.code, fromFile.stderr).toBe(0);
-    expect(fromFile.stdout).toMatch(/trained learned-\S+ on 150 experiences/);
+    expect(fromFile.stdout).toMatch(/trained learned-\S+ on 151 experiences/);
     expect(fromFile.stdout).toMatch(/verdict\s+does not beat the rules/);
     const curves = JSON.parse((await run('learning-report', '-o', join(cwd, 'report.html'), '--json')).stdout);
     expect(curves.learningCurves).toBe(2);
