@@ -18,7 +18,7 @@ export const demoOptionsSchema = z.object({
   evaluationTasks: z.number().int().min(20).max(50_000).default(1000),
   /** Share of the budget spent in the shadow phase (rules with exploration). */
   shadowShare: z.number().gt(0).lt(1).default(0.25),
-  /** Retrain after this many sessions since the last training (default: a sixth of the budget, at least 300). */
+  /** Retrain after this many sessions since the last training (default: a fifth of the budget, at least 400). */
   retrainEvery: z.number().int().min(50).optional(),
   /** ε of the rules' exploration in shadow and A/B (one head redrawn; exact propensities). */
   exploration: z.number().min(0).max(1).default(0.3),
@@ -29,6 +29,8 @@ export const demoOptionsSchema = z.object({
    * `sample` from its softmax. Code-only (bench experiments).
    */
   learnedSelection: z.enum(['argmax', 'sample']).default('argmax'),
+  /** Learned sessions per A/B ramp step (default: max(20, sessions / 100)); production needs 5 × that. Code-only. */
+  sessionsPerStep: z.number().int().min(1).optional(),
   /** Trainer settings merged over the demo's (code-only, for bench experiments). */
   trainerConfig: z.record(z.string(), z.unknown()).optional(),
 });
@@ -64,7 +66,7 @@ Options:
   --data-dir DIR        data directory (empty or absent; default: a new temporary directory)
   --eval-tasks N        held-out tasks of the final evaluation (default 1000)
   --exploration E       rules' ε in shadow and A/B (default 0.3)
-  --retrain-every N     sessions between retrainings (default: max(300, sessions / 6))
+  --retrain-every N     sessions between retrainings (default: max(400, sessions / 5))
   --no-oracle-worker    compute the oracle on the main thread
   -h, --help            this text
 `;

@@ -14,10 +14,10 @@ import { meanWithInterval, pairedDifference } from './statistics';
 
 /** Trainer settings of the demo: behaviour cloning warm start, then advantage-weighted regression (see README). */
 export const demoTrainerConfig = {
-  actor: { hiddenSizes: [128, 64] },
-  critic: { hiddenSizes: [128, 64] },
+  actor: { hiddenSizes: [256, 128] },
+  critic: { hiddenSizes: [256, 128] },
   batchSize: 128,
-  offline: { objective: 'advantage-weighted', behaviourCloningEpochs: 8, epochs: 12, earlyStoppingPatience: 12 },
+  offline: { objective: 'advantage-weighted', behaviourCloningEpochs: 15, epochs: 10, earlyStoppingPatience: 10 },
 } as const;
 
 /** Oracle search effort (candidates after the closed-form screen × rollouts each). */
@@ -136,8 +136,8 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   const dataDir = await prepareDataDir(options.dataDir);
   const total = options.sessions;
   const shadowSessions = Math.max(100, Math.round(total * options.shadowShare));
-  const retrainEvery = options.retrainEvery ?? Math.max(300, Math.round(total / 6));
-  const sessionsPerStep = Math.max(10, Math.round(total / 200));
+  const retrainEvery = options.retrainEvery ?? Math.max(400, Math.round(total / 5));
+  const sessionsPerStep = options.sessionsPerStep ?? Math.max(20, Math.round(total / 100));
   const abTestSessionsBeforeProduction = sessionsPerStep * 5;
   let sessionsSeen = 0;
   const progress = (phase: DemoProgress['phase'], message: string) => onProgress({ phase, message, sessionsSeen });
