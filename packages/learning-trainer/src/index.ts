@@ -16,6 +16,7 @@ export * from './envs/cart-pole';
 export * from './a2c/a2c-trainer';
 export * from './a2c/evaluate-policy';
 export * from './artifact';
+export { trainedModelFromOffline, type TrainedModelFromOfflineOptions } from './artifact/trained-model-from-offline';
 export * from './offline/train-offline';
 export * from './offline/data-rules';
 export * from './offline/experience-dataset';

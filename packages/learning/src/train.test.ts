@@ -39,6 +39,8 @@ describe('LearningManager.train (with the trainer installed)', () => {
       expect(report.metricsPath).toContain(join(root, 'data', 'metrics'));
       const artifact = await loadVerifiedModel(join(root, 'model'));
       expect(artifact.manifest.version).toBe('trained-1');
+      // The prediction head travels with the policy: expected duration, cost and success of each decision.
+      expect(artifact.manifest.prediction?.outputs.map((output) => output.name)).toEqual(['durationMs', 'costUsd', 'successProbability']);
       // 80 logged sessions leave 16 held out: too few for an estimate, and the report says why (seeds are pinned).
       expect(report).toMatchObject({ ope: null, beatsRules: null });
       expect(report.opeError).toMatch(/^Cannot evaluate policy "trained-1" on these logs: .*collect logs with more exploration/);

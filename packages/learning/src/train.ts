@@ -68,12 +68,16 @@ interface TrainerApi {
     stoppedEarly: boolean;
     metricsPath?: string;
   }>;
+  trainedModelFromOffline(
+    result: unknown,
+    options: { version: string; featureSchema: typeof defaultFeatureSchema; metrics?: Record<string, unknown> },
+  ): Record<string, unknown>;
   writeTrainedModelArtifact(directory: string, model: Record<string, unknown>, options?: { onnx?: boolean }): Promise<unknown>;
   evaluateModelArtifact(directory: string, logs: readonly Experience[], options?: Record<string, unknown>): Promise<Record<string, unknown> & { targetBeatsBaseline: boolean }>;
 }
 
 function trainerApi(module: TrainerModule): TrainerApi {
-  for (const name of ['trainOffline', 'writeTrainedModelArtifact', 'evaluateModelArtifact']) {
+  for (const name of ['trainOffline', 'trainedModelFromOffline', 'writeTrainedModelArtifact', 'evaluateModelArtifact']) {
     if (typeof module[name] !== 'function') {
       throw new TrainerUnavailableError({ cause: new Error(`the installed @orchestra/learning-trainer has no ${name}(); install a matching version`) });
     }
@@ -105,8 +109,6 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
     experiences,
     config,
     dataDir,
-    // Prediction heads are left out until their output transforms are in the artifact format.
-    predictions: false,
     onProgress: (progress: TrainProgress) => options.onProgress?.(progress),
     onWarning: (warning: { message: string }) => {
       warnings.push(warning.message);
@@ -114,15 +116,14 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
     },
   });
   const output = resolve(options.output);
-  const model = {
+  // Actor, critic and the prediction head (expected duration, cost, success of a decision), with the training
+  // configuration and final metrics.
+  const model = trainer.trainedModelFromOffline(result, {
     version,
     featureSchema: defaultFeatureSchema,
-    actionSpace: result.actionSpace,
-    actor: result.model.getActorWeights(),
-    critic: result.model.getCriticWeights(),
-    training: { ...result.config, runId: result.runId, experiences: experiences.length, trainingSize: result.trainingSize, validationSize: result.validationSize },
-    metrics: { bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly, lastEpoch: result.epochs.at(-1) ?? null },
-  };
+    metrics: { experiences: experiences.length },
+  });
+
   // Evaluate the artifact exactly as production would load it, on the most recent (held-out) experiences.
   const candidate = join(dirname(output), `.${version}.candidate`);
   await mkdir(dirname(output), { recursive: true });

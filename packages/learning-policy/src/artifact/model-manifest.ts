@@ -74,10 +74,10 @@ export const predictionOutputNames = ['durationMs', 'costUsd', 'successProbabili
 export type PredictionOutputName = (typeof predictionOutputNames)[number];
 
 /**
- * How a raw network output becomes a prediction: `value = scale * f(raw)` with f = identity, exp, softplus
- * (log(1 + e^x)) or sigmoid (1 / (1 + e^-x)).
+ * How a raw network output becomes a prediction: `value = scale * f(raw)` with f = identity, exp, expm1 (e^x − 1,
+ * what the trainer uses for costs: log1p-scaled targets), softplus (log(1 + e^x)) or sigmoid (1 / (1 + e^-x)).
  */
-export const outputTransforms = ['identity', 'exp', 'softplus', 'sigmoid'] as const;
+export const outputTransforms = ['identity', 'exp', 'expm1', 'softplus', 'sigmoid'] as const;
 /** Schema of a prediction output transform. */
 export const outputTransformSchema = z.enum(outputTransforms);
 export type OutputTransform = z.infer<typeof outputTransformSchema>;
@@ -93,7 +93,8 @@ export type PredictionOutput = z.infer<typeof predictionOutputSchema>;
 /**
  * Prediction head: a network whose input is the (normalised) state features (`input: 'state'`), or the state
  * features followed by the one-hot encoding of the chosen action (`'state_and_action'`: `totalLogits` floats, a 1
- * at `offsets[h] + index[h]` for every head h). Its last layer has one unit per entry of `outputs`, in that order.
+ * at `offsets[h] + index[h]` for every head h that is active for the action — model heads of roles outside the team
+ * stay 0, as the trainer encodes them). Its last layer has one unit per entry of `outputs`, in that order.
  */
 export const predictionHeadManifestSchema = denseNetworkShape
   .extend({

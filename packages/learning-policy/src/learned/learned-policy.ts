@@ -249,7 +249,9 @@ export class LearnedPolicy implements Policy {
     runtime.input.set(this.#actor.input.subarray(0, stateSize));
     if (head.input === 'state_and_action') {
       runtime.input.fill(0, stateSize, stateSize + this.space.totalLogits);
-      for (let index = 0; index < indices.length; index += 1) runtime.input[stateSize + this.space.offsets[index]! + indices[index]!] = 1;
+      for (let index = 0; index < indices.length; index += 1) {
+        if (this.space.isHeadActive(index, indices)) runtime.input[stateSize + this.space.offsets[index]! + indices[index]!] = 1;
+      }
     }
     runtime.run(1);
     const values: Record<string, number> = {};

@@ -7,6 +7,8 @@ export function applyOutputTransform(transform: OutputTransform, raw: number): n
       return raw;
     case 'exp':
       return Math.exp(raw);
+    case 'expm1':
+      return Math.expm1(raw);
     case 'softplus':
       // log(1 + e^x) without overflow for large x.
       return raw > 30 ? raw : Math.log1p(Math.exp(raw));
