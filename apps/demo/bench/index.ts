@@ -1,6 +1,6 @@
 /**
  * Runs the built demo (`node dist/index.js --json`, exactly what `pnpm demo` runs) on every built-in world at
- * several budgets, prints one table, and writes bench-results/demo-worlds.json.
+ * several budgets, prints one table, and writes bench-results/demo-<worlds>-<sessions>-seed-<seeds>.json.
  * Run: `pnpm --filter @orchestra/demo bench` (after `pnpm turbo run build --filter=@orchestra/demo...`).
  * Options: `--sessions 2000,10000` `--seeds 1` `--worlds default,cheap-models-strong,rules-nearly-optimal`.
  * Other people share this machine's 2 cores: wall times are noisy; the rewards are deterministic per seed.
@@ -61,6 +61,6 @@ console.log(
 const directory = fileURLToPath(new URL('../../../bench-results/', import.meta.url));
 mkdirSync(directory, { recursive: true });
 writeFileSync(
-  `${directory}demo-worlds.json`,
+  `${directory}demo-${worlds.length === builtInWorldNames.length ? 'worlds' : worlds.join('-')}-${budgets.join('-')}-seed-${seeds.join('-')}.json`,
   `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpus().length, loadAverage: loadavg(), note: 'shared machine; wall times are noisy', runs: results.map(({ command, summary }) => ({ command, ...summary, learningCurve: summary.learningCurve })) }, null, 2)}\n`,
 );

@@ -29,13 +29,13 @@ describe('pnpm demo (smoke run)', () => {
     directories.push(dataDir);
     const output = capture();
     const code = await main(
-      ['--sessions', '240', '--eval-tasks', '20', '--retrain-every', '70', '--seed', '3', '--json', '--data-dir', dataDir, '--no-oracle-worker'],
+      ['--sessions', '300', '--eval-tasks', '20', '--retrain-every', '50', '--seed', '3', '--json', '--data-dir', dataDir, '--no-oracle-worker'],
       output.io,
     );
     expect(output.stderr).toBe('');
     expect(code).toBe(0);
     const summary = JSON.parse(output.stdout);
-    expect(summary).toMatchObject({ world: 'default', seed: 3, sessions: 240, evaluationTasks: 20 });
+    expect(summary).toMatchObject({ world: 'default', seed: 3, sessions: 300, evaluationTasks: 20 });
     for (const name of ['rules', 'learned', 'oracle']) {
       const policy = summary.policies[name];
       expect(Object.keys(policy)).toEqual(expect.arrayContaining(['meanReward', 'meanRewardCI', 'successRate', 'costPerSession', 'p95LatencyMs', 'safetyViolations']));
@@ -55,7 +55,7 @@ describe('pnpm demo (smoke run)', () => {
     // Phases: shadow first, then trainings (each with its pre-deployment OPE entry), then the A/B phase.
     expect(summary.phases.shadow.sessions).toBe(100);
     expect(summary.phases.trainings).toBeGreaterThanOrEqual(2);
-    expect(summary.phases.abTest.sessions + summary.phases.production.sessions).toBe(140);
+    expect(summary.phases.abTest.sessions + summary.phases.production.sessions).toBe(200);
     expect(summary.phases.abTest.learnedSessions).toBeGreaterThan(0);
     expect(summary.ope).toHaveLength(summary.phases.trainings);
     for (const round of summary.ope) {
@@ -63,8 +63,8 @@ describe('pnpm demo (smoke run)', () => {
       expect(round.beatsRules === null ? typeof round.error : typeof round.difference.ci[0]).toBe(round.beatsRules === null ? 'string' : 'number');
       expect(round.measured.ci).toHaveLength(2);
     }
-    expect(summary.ope.map((round: { sessionsSeen: number }) => round.sessionsSeen)).toEqual([100, 170]);
-    expect(summary.learningCurve.map((point: { sessionsSeen: number }) => point.sessionsSeen)).toEqual([0, 100, 170, 240]);
+    expect(summary.ope.map((round: { sessionsSeen: number }) => round.sessionsSeen)).toEqual([100, 200]);
+    expect(summary.learningCurve.map((point: { sessionsSeen: number }) => point.sessionsSeen)).toEqual([0, 100, 200, 300]);
 
     // Written into the data dir.
     expect(existsSync(join(dataDir, 'report.html'))).toBe(true);

@@ -92,7 +92,7 @@ export interface DemoSummary {
     gapClosedAtLeast70Percent: boolean;
     cost30PercentLowerAtEqualOrBetterSuccess: boolean;
   };
-  settings: { exploration: number; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number } };
+  settings: { exploration: number; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; guardrailRewardDrop: number; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number } };
   timings: { totalMs: number; trainingMs: number; oracleWaitMs: number; cpuMs: number };
 }
 
@@ -139,6 +139,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   const retrainEvery = options.retrainEvery ?? Math.max(400, Math.round(total / 5));
   const sessionsPerStep = options.sessionsPerStep ?? Math.max(20, Math.round(total / 100));
   const abTestSessionsBeforeProduction = sessionsPerStep * 5;
+  const guardrailRewardDrop = Math.round(200 / Math.sqrt(sessionsPerStep));
   let sessionsSeen = 0;
   const progress = (phase: DemoProgress['phase'], message: string) => onProgress({ phase, message, sessionsSeen });
 
@@ -165,7 +166,10 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
       seed: options.seed,
       exploration: options.exploration,
       reloadIntervalMs: 0,
-      rollout: { sessionsPerStep, abTestSessionsBeforeProduction, autoRamp: true },
+      // The library's guardrail thresholds are absolute; a ramp step's mean over `sessionsPerStep` sessions has a
+      // standard error of roughly 100 / √sessionsPerStep reward points here, so the allowed reward drop is two of
+      // them (the error-rate and cost guardrails keep their defaults).
+      rollout: { sessionsPerStep, abTestSessionsBeforeProduction, autoRamp: true, guardrails: { maxRewardDrop: guardrailRewardDrop } },
     },
   });
   await learning.setMode('shadow');
@@ -288,7 +292,12 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     if (sessionsSeen === shadowSessions) {
       progress('shadow', `shadow phase done: ${shadowSessions} sessions, mean reward ${meanWithInterval(phaseRewards.shadow).mean.toFixed(2)}`);
       await trainAndDeploy();
-    } else if (currentModel !== null && sessionsSeen - lastTrainingAt >= retrainEvery && total - sessionsSeen >= retrainEvery / 2) {
+    } else if (
+      currentModel !== null &&
+      total - sessionsSeen >= retrainEvery / 2 &&
+      // Retrain in production; a model stuck in its A/B period (guardrail breaches) is replaced after twice as long.
+      ((learning.mode === 'production' && sessionsSeen - lastTrainingAt >= retrainEvery) || sessionsSeen - lastTrainingAt >= 2 * retrainEvery)
+    ) {
       await trainAndDeploy();
     }
     if (sessionsSeen % Math.max(100, Math.round(total / 20)) === 0) {
@@ -371,6 +380,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
       retrainEvery,
       sessionsPerStep,
       abTestSessionsBeforeProduction,
+      guardrailRewardDrop,
       trainer: trainerConfig,
       learnedSelection: options.learnedSelection,
       oracle: { ...demoOracleEffort, kinds: answer.kinds, inWorker: answer.inWorker, cpuMs: answer.cpuMs },
