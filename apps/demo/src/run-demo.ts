@@ -92,7 +92,7 @@ export interface DemoSummary {
     gapClosedAtLeast70Percent: boolean;
     cost30PercentLowerAtEqualOrBetterSuccess: boolean;
   };
-  settings: { exploration: number; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; guardrailRewardDrop: number; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number } };
+  settings: { exploration: number; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; guardrails: { maxRewardDrop: number; maxErrorRateIncrease: number; maxCostRatio: number }; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number } };
   timings: { totalMs: number; trainingMs: number; oracleWaitMs: number; cpuMs: number };
 }
 
@@ -139,7 +139,14 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   const retrainEvery = options.retrainEvery ?? Math.max(400, Math.round(total / 5));
   const sessionsPerStep = options.sessionsPerStep ?? Math.max(20, Math.round(total / 100));
   const abTestSessionsBeforeProduction = sessionsPerStep * 5;
-  const guardrailRewardDrop = Math.round(200 / Math.sqrt(sessionsPerStep));
+  const guardrails = {
+    // Session rewards have a standard deviation of about 100 points in the built-in worlds.
+    maxRewardDrop: Math.round(200 / Math.sqrt(sessionsPerStep)),
+    // A failure rate near 5 %: binomial standard error.
+    maxErrorRateIncrease: Math.round(2 * Math.sqrt((0.05 * 0.95) / sessionsPerStep) * 1000) / 1000,
+    // Session costs vary by about their mean (coefficient of variation ≈ 1).
+    maxCostRatio: Math.round((1 + 2 / Math.sqrt(sessionsPerStep)) * 100) / 100,
+  };
   let sessionsSeen = 0;
   const progress = (phase: DemoProgress['phase'], message: string) => onProgress({ phase, message, sessionsSeen });
 
@@ -166,10 +173,9 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
       seed: options.seed,
       exploration: options.exploration,
       reloadIntervalMs: 0,
-      // The library's guardrail thresholds are absolute; a ramp step's mean over `sessionsPerStep` sessions has a
-      // standard error of roughly 100 / √sessionsPerStep reward points here, so the allowed reward drop is two of
-      // them (the error-rate and cost guardrails keep their defaults).
-      rollout: { sessionsPerStep, abTestSessionsBeforeProduction, autoRamp: true, guardrails: { maxRewardDrop: guardrailRewardDrop } },
+      // The library's guardrails compare a ramp step's means with fixed thresholds; over the few sessions of a demo
+      // step those means are noisy, so each threshold is two standard errors of a step's mean (see README).
+      rollout: { sessionsPerStep, abTestSessionsBeforeProduction, autoRamp: true, guardrails },
     },
   });
   await learning.setMode('shadow');
@@ -380,7 +386,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
       retrainEvery,
       sessionsPerStep,
       abTestSessionsBeforeProduction,
-      guardrailRewardDrop,
+      guardrails,
       trainer: trainerConfig,
       learnedSelection: options.learnedSelection,
       oracle: { ...demoOracleEffort, kinds: answer.kinds, inWorker: answer.inWorker, cpuMs: answer.cpuMs },
