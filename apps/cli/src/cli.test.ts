@@ -322,6 +322,17 @@ describe.concurrent('orchestra (built binary)', () => {
     expect(bare.stderr).toMatch(/--print-default-world/);
   });
 
+  it('delegates demo to the demo app: its help, its one-line error and exit code, and a tiny run as JSON', async () => {
+    const { run } = await sandbox();
+    const help = await run('demo', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--sessions/);
+    const bad = await run('demo', '--sessions', 'many');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect((await run('--help')).stdout).toContain('demo');
+  });
+
   it('never colours output that is not a terminal', async () => {
     const { cwd, dataDir } = await sandbox();
     const forced = await runOrchestra(['learning'], { cwd, env: { ORCHESTRA_DATA_DIR: dataDir, FORCE_COLOR: '1' } });

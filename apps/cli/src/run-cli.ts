@@ -7,6 +7,7 @@ import { registerLearningReport } from './commands/learning-report';
 import { registerLearningStats } from './commands/learning-stats';
 import { registerLearningStatus } from './commands/learning-status';
 import { registerSim } from './commands/sim';
+import { DEMO_EXIT, registerDemo } from './commands/demo';
 import { registerLearningRecord } from './commands/learning-record';
 import { registerStart } from './commands/start';
 import { registerLearningEval, registerLearningTrain } from './commands/learning-train';
@@ -46,6 +47,7 @@ export function buildProgram(io: CliIo, context: ReturnType<typeof createCliCont
   registerLearningRecord(program, context);
   registerStart(program, context);
   registerSim(program, context);
+  registerDemo(program, context);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   return program;
 }
@@ -59,6 +61,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
+      if (error.code === DEMO_EXIT) return error.exitCode;
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
       return error.exitCode === 0 ? 0 : USAGE_ERROR_EXIT_CODE;
     }
