@@ -1,4 +1,3 @@
-export {};
 export * from './ope';
 export * from './config/trainer-config';
 export * from './backend/dense-kernels';
