@@ -188,6 +188,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   const phaseRewards = { shadow: [] as number[], ab_test: [] as number[], production: [] as number[] };
   let learnedSessionsInAb = 0;
   let learnedSessionsInAbTotal = 0;
+  let productionSince: number | null = null;
   let abSessionsSinceDeploy = 0;
   let lastTrainingAt = 0;
   let trainingMs = 0;
@@ -255,6 +256,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     });
     learnedSessionsInAb = 0;
     abSessionsSinceDeploy = 0;
+    productionSince = null;
     lastTrainingAt = sessionsSeen;
     progress('deploy', `deployed ${version}; mode ab_test at 10 % (ramp ${[0.1, 0.25, 0.5, 1].map((step) => `${step * 100} %`).join(' → ')} after ${sessionsPerStep} learned sessions per step within the guardrails)`);
   };
@@ -289,6 +291,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     if (mode === 'ab_test' && learning.abFraction >= 1 && learnedSessionsInAb >= abTestSessionsBeforeProduction && abSessionsSinceDeploy % 10 === 0) {
       try {
         await learning.setMode('production');
+        productionSince = sessionsSeen;
         rampEvents.push(`after ${sessionsSeen} sessions: production (${learnedSessionsInAb} learned sessions served in ab_test)`);
         progress('production', `production: the learned policy acts (sampling from its distribution: its own exploration feeds the next update)`);
       } catch (error) {
@@ -301,8 +304,10 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     } else if (
       currentModel !== null &&
       total - sessionsSeen >= retrainEvery / 2 &&
-      // Retrain in production; a model stuck in its A/B period (guardrail breaches) is replaced after twice as long.
-      ((learning.mode === 'production' && sessionsSeen - lastTrainingAt >= retrainEvery) || sessionsSeen - lastTrainingAt >= 2 * retrainEvery)
+      // Retrain once a model has served half a period in production; one stuck in its A/B period (guardrail
+      // breaches) is replaced after two periods.
+      ((productionSince !== null && sessionsSeen - productionSince >= retrainEvery / 2 && sessionsSeen - lastTrainingAt >= retrainEvery) ||
+        sessionsSeen - lastTrainingAt >= 2 * retrainEvery)
     ) {
       await trainAndDeploy();
     }
