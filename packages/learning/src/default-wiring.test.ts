@@ -30,6 +30,10 @@ describe('createLearning with the default runtime and collector', () => {
       await writeTestModel(join(root, 'model'), { version: 'default-1' });
       await learning.deploy(join(root, 'model'));
       await learning.setMode('production', { force: true });
+      // The mode pinned at start-up gives way to an explicit change in the same process.
+      expect(learning.mode).toBe('production');
+      expect(learning.modeSource).toBe('state-file');
+      expect(learning.decide({ description: 'add a dark mode toggle' })).toMatchObject({ mode: 'production', source: 'learned' });
       const production = await createLearning({ cwd: root, env: {}, config: { reloadIntervalMs: 0, latencyBudgetMs: 1000 } });
       try {
         expect(production.mode).toBe('production');

@@ -141,6 +141,18 @@ describe('LearningManager', () => {
     expect(manager.decide({ description: 'x' }).source).toBe('learned');
   });
 
+  it('overrides only the rules named in force: past the ope-gate, the new model still serves its ab_test period', async () => {
+    const { root, open } = await setup();
+    const { manager } = await open();
+    await writeTestModel(join(root, 'first'), { version: 'first-1' });
+    await manager.deploy(join(root, 'first'));
+    await manager.setMode('production', { force: true });
+    await writeTestModel(join(root, 'unproven'), { version: 'unproven-1', ope: { error: 'no overlap' } });
+    await expect(manager.deploy(join(root, 'unproven'))).rejects.toSatisfy((error) => RolloutRuleError.isInstance(error) && error.rule === 'ope-gate');
+    await expect(manager.deploy(join(root, 'unproven'), { force: ['ope-gate'] })).resolves.toMatchObject({ version: 'unproven-1', forced: true });
+    expect(manager.mode).toBe('ab_test');
+  });
+
   it('reports a missing trainer clearly', async () => {
     const { root } = await setup();
     const manager = await createLearning({

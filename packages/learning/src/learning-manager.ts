@@ -14,7 +14,7 @@ import {
 import type { ModelArtifact } from '@orchestra/learning-policy';
 import { loadLearningConfig, type LoadConfigOptions, type ResolvedLearningConfig } from './config';
 import { copyArtifactIntoDataDir, loadVerifiedModel, opeBeatsRules } from './deployment';
-import { RolloutRuleError } from './errors';
+import { RolloutRuleError, type RolloutRule } from './errors';
 import { addStateEvent, LearningStateStore, type DeployedModel, type LearningState } from './learning-state';
 import { CollectorSink } from './collector-sink';
 import { DefaultLearningRuntime } from './default-runtime';
@@ -127,16 +127,25 @@ export class LearningManager {
     return manager;
   }
 
-  /** The mode in force: an explicit option or `ORCHESTRA_LEARNING_MODE` pins it; else the persisted one; else the config's. */
+  /**
+   * The mode in force: an explicit option or `ORCHESTRA_LEARNING_MODE` pins it at start-up; else the persisted one;
+   * else the config's. A later `setMode` in this process ends the pin: what the code asks for last wins.
+   */
   get mode(): LearningMode {
-    if (this.config.modeSource === 'option' || this.config.modeSource === 'environment') return this.config.mode;
+    if (this.#pinned()) return this.config.mode;
     return this.state.mode ?? this.config.mode;
   }
 
   /** Where `mode` came from. */
   get modeSource(): LearningStatus['modeSource'] {
-    if (this.config.modeSource === 'option' || this.config.modeSource === 'environment') return this.config.modeSource;
+    if (this.#pinned()) return this.config.modeSource as 'option' | 'environment';
     return this.state.mode !== null ? 'state-file' : this.config.modeSource;
+  }
+
+  #modeSetInProcess = false;
+
+  #pinned(): boolean {
+    return !this.#modeSetInProcess && (this.config.modeSource === 'option' || this.config.modeSource === 'environment');
   }
 
   /** The A/B fraction in force. */
@@ -263,6 +272,7 @@ export class LearningManager {
 
   /**
    * Changes (and persists) the mode and A/B fraction, enforcing the rollout rules; `force` overrides them (logged).
+   * The new mode takes effect in this process even when the mode was pinned at start-up (option or environment).
    * Throws `RolloutRuleError` naming the rule.
    */
   async setMode(mode: LearningMode, options: { fraction?: number; force?: boolean } = {}): Promise<LearningState> {
@@ -273,6 +283,7 @@ export class LearningManager {
       if (options.force !== undefined) request.force = options.force;
       applyModeChange(state, request, this.config.rollout, persistedMode, this.config.abFraction);
     });
+    this.#modeSetInProcess = true;
     this.adoptState(state);
     return state;
   }
@@ -281,10 +292,13 @@ export class LearningManager {
    * Makes a trained model the active policy: verifies the artifact, refuses (`RolloutRuleError` rule `ope-gate`)
    * when its off-policy evaluation did not beat the rules unless `force`, copies it into the data dir, and starts
    * a new A/B period. A model deployed while in `production` goes back to `ab_test` at the first ramp step
-   * (rule `ab-test-period`) unless `force`.
+   * (rule `ab-test-period`) unless `force`. `force: true` overrides both rules; `force: ['ope-gate']` only the gate.
    */
-  async deploy(directory: string, options: { force?: boolean } = {}): Promise<DeployedModel> {
-    const force = options.force === true;
+  async deploy(directory: string, options: { force?: boolean | readonly RolloutRule[] } = {}): Promise<DeployedModel> {
+    // `force: true` overrides every rule; a list overrides only the rules named (e.g. `['ope-gate']` keeps the
+    // new model's ab_test period).
+    const overrides = (rule: RolloutRule) => options.force === true || (Array.isArray(options.force) && options.force.includes(rule));
+    const force = overrides('ope-gate');
     const artifact = await loadVerifiedModel(directory);
     const beatsRules = opeBeatsRules(artifact.manifest.ope);
     if (beatsRules !== true && !force) {
@@ -315,7 +329,7 @@ export class LearningManager {
       resetAbTest(state);
       addStateEvent(state, `deployed model ${deployed.version}${deployed.forced ? ' (forced past the ope-gate)' : ''}`, now);
       const persistedMode = state.mode ?? this.config.mode;
-      if (persistedMode === 'production' && !force) {
+      if (persistedMode === 'production' && !overrides('ab-test-period')) {
         state.mode = 'ab_test';
         state.abFraction = this.config.rollout.rampSteps[0]!;
         addStateEvent(state, `new model starts its ab_test period at fraction ${state.abFraction} (rule ab-test-period)`, now);

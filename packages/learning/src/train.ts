@@ -28,6 +28,11 @@ export interface TrainOptions {
   trainerConfig?: Record<string, unknown>;
   /** Model version (default `learned-<time>`). */
   version?: string;
+  /**
+   * How the deploy gate loads the candidate: it should be judged as it will serve (e.g. `{ selection: 'argmax',
+   * epsilon: 0.05 }` when the router serves greedy decisions). Default: the policy package's default (sampling).
+   */
+  servedAs?: { selection?: 'sample' | 'argmax'; epsilon?: number; temperature?: number };
   onProgress?: (progress: TrainProgress) => void;
   onWarning?: (message: string) => void;
 }
@@ -132,7 +137,7 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
   try {
     await trainer.writeTrainedModelArtifact(candidate, { ...model, ope: null }, { onnx: false });
     const held = [...experiences].sort((left, right) => Date.parse(left.timestamp) - Date.parse(right.timestamp)).slice(-Math.max(1, result.validationSize));
-    ope = await trainer.evaluateModelArtifact(candidate, held);
+    ope = await trainer.evaluateModelArtifact(candidate, held, options.servedAs === undefined ? {} : { learnedPolicy: options.servedAs });
   } catch (error) {
     opeError = (error as Error).message;
   } finally {

@@ -43,7 +43,7 @@ export function renderLearningReport(data: ReportData, options: { title?: string
     }),
   ];
   const curveCharts = data.curves.map((curve) =>
-    lineChart({ title: `Learning curve: ${curve.name}`, xLabel: 'epoch', yLabel: 'value', series: Object.entries(curve.fields).slice(0, 6).map(([name, points]) => ({ name, points })) }),
+    lineChart({ title: `Learning curve: ${curve.name}`, xLabel: curve.xLabel, yLabel: 'value', series: Object.entries(curve.fields).slice(0, 6).map(([name, points]) => ({ name, points })) }),
   );
 
   return `<!doctype html>

@@ -8,6 +8,8 @@ const LATENCY_RESERVOIR = 10_000;
 /** A learning curve: the numeric fields of one `<dataDir>/metrics/*.jsonl` file, by epoch (or line). */
 export interface LearningCurve {
   name: string;
+  /** What x is: `epoch`, `step`, or `sessionsSeen` (whichever numeric field the lines carry first), else `line`. */
+  xLabel: string;
   /** Field → [x, value] points. */
   fields: Record<string, Array<[number, number]>>;
 }
@@ -65,9 +67,13 @@ export function addExperienceToReport(data: ReportData, experience: Experience, 
   }
 }
 
+/** Fields that are an x axis rather than a value, in order of preference. */
+const xKeys = ['epoch', 'step', 'sessionsSeen'];
+
 /**
  * Reads the learning curves written by the trainer: every `*.jsonl` file of `directory`, each line an object whose
- * numeric fields are plotted against its `epoch` (or `step`, else the line number). Missing directory: none.
+ * numeric fields are plotted against its `epoch` (or `step`, or `sessionsSeen`, else the line number). Missing
+ * directory: none.
  */
 export async function readLearningCurves(directory: string): Promise<LearningCurve[]> {
   let names: string[];
@@ -79,6 +85,7 @@ export async function readLearningCurves(directory: string): Promise<LearningCur
   const curves: LearningCurve[] = [];
   for (const name of names) {
     const fields: Record<string, Array<[number, number]>> = {};
+    let xLabel: string | undefined;
     const lines = (await readFile(join(directory, name), 'utf8')).split('\n');
     lines.forEach((line, index) => {
       if (line.trim() === '') return;
@@ -90,13 +97,15 @@ export async function readLearningCurves(directory: string): Promise<LearningCur
       }
       if (typeof record !== 'object' || record === null) return;
       const values = record as Record<string, unknown>;
-      const x = typeof values.epoch === 'number' ? values.epoch : typeof values.step === 'number' ? values.step : index + 1;
+      const xKey = xKeys.find((key) => typeof values[key] === 'number');
+      if (xKey !== undefined) xLabel ??= xKey;
+      const x = xKey === undefined ? index + 1 : (values[xKey] as number);
       for (const [key, value] of Object.entries(values)) {
-        if (key === 'epoch' || key === 'step' || typeof value !== 'number' || !Number.isFinite(value)) continue;
+        if (xKeys.includes(key) || typeof value !== 'number' || !Number.isFinite(value)) continue;
         (fields[key] ??= []).push([x, value]);
       }
     });
-    if (Object.keys(fields).length > 0) curves.push({ name: name.replace(/\.jsonl$/, ''), fields });
+    if (Object.keys(fields).length > 0) curves.push({ name: name.replace(/\.jsonl$/, ''), xLabel: xLabel ?? 'line', fields });
   }
   return curves;
 }

@@ -51,7 +51,7 @@ describe('writeLearningReport', () => {
     await writeFile(join(dataDir, 'metrics', 'train.jsonl'), '{"epoch":1,"loss":2}\n{"epoch":2,"loss":1.5}\nnot json\n');
     const { path, data } = await writeLearningReport({ dataDir, output: join(dataDir, 'out', 'report.html') });
     expect(data.experiences).toBe(30);
-    expect(data.curves).toEqual([{ name: 'train', fields: { loss: [[1, 2], [2, 1.5]] } }]);
+    expect(data.curves).toEqual([{ name: 'train', xLabel: 'epoch', fields: { loss: [[1, 2], [2, 1.5]] } }]);
     const html = await readFile(path, 'utf8');
     expect(html).toContain('Learning curve: train');
   });
