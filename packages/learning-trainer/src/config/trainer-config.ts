@@ -43,8 +43,26 @@ export const offlineConfigSchema = z.object({
   earlyStoppingPatience: z.number().int().positive().default(5),
   /** Freeze the critic (at its best weights) after this many epochs without a better validation value loss. */
   criticPatience: z.number().int().positive().default(2),
-  /** `importance-weighted`: ρ·A·∇log π with ρ = clip(π/μ); `advantage-weighted`: exp(A/β)·∇log π (AWR). */
-  objective: z.enum(['importance-weighted', 'advantage-weighted']).default('importance-weighted'),
+  /**
+   * `importance-weighted`: ρ·A·∇log π with ρ = clip(π/μ); `advantage-weighted`: exp(A/β)·∇log π (AWR);
+   * `q-distillation`: fit a reward model Q(s, a), improve each logged action by coordinate ascent on Q (one head at a
+   * time, `improvementRounds` rounds), then behaviour-clone the improved actions.
+   */
+  objective: z.enum(['importance-weighted', 'advantage-weighted', 'q-distillation']).default('importance-weighted'),
+  /** `q-distillation`: hidden ReLU layers of the reward model Q(s, a). */
+  rewardModelHiddenSizes: z.array(z.number().int().positive().max(4096)).min(1).max(8).default([128, 64]),
+  /** `q-distillation`: Adam learning rate of the reward model. */
+  rewardModelLearningRate: z.number().positive().max(0.1).default(1e-3),
+  /** `q-distillation`: maximum epochs of the reward model (early-stopped on the validation squared error). */
+  rewardModelEpochs: z.number().int().positive().max(100_000).default(60),
+  /** `q-distillation`: reward models in the ensemble (same rows, different initialisation and minibatch order). */
+  rewardModelEnsemble: z.number().int().positive().max(32).default(4),
+  /** `q-distillation`: an action is scored by the ensemble's mean − this × its standard deviation (pessimism off the data). */
+  rewardModelPessimism: z.number().nonnegative().default(2),
+  /** `q-distillation`: rounds of coordinate ascent (each may change one head); the data covers actions near the rules. */
+  improvementRounds: z.number().int().nonnegative().max(10).default(2),
+  /** `q-distillation`: smallest gain of Q (normalised reward) for which a head is changed. */
+  improvementMargin: z.number().nonnegative().default(0.02),
   /** Upper clip of importance weights π(a|s)/μ(a|s). */
   importanceWeightClip: z.number().positive().default(10),
   /** Temperature β of advantage-weighted regression. */

@@ -10,6 +10,7 @@ import { trainPredictionHeads, type PredictionHeadsResult } from '../prediction/
 import { checkDataRules, summariseExperiences, type DataSummary, type DataWarning } from './data-rules';
 import { buildExperienceDataset, splitByTime, type ExperienceDataset, type RewardNormalisation } from './experience-dataset';
 import { JsonlMetricsSink, type MetricsSink } from './metrics-sink';
+import { improveActions, trainRewardModel, type ActionTargets } from './q-distillation';
 
 /** Metrics of one offline epoch (also the JSON line written to the metrics file). */
 export interface OfflineEpochMetrics {
@@ -30,6 +31,8 @@ export interface OfflineEpochMetrics {
   validationLoggedValue: number;
   /** Effective sample size (Σw)²/Σw² of the validation importance weights. */
   validationEffectiveSampleSize: number;
+  /** `q-distillation`: mean log π(a*|s) of the improved validation actions (what the policy epochs are selected on). */
+  validationTargetLogLikelihood?: number;
   epochMs: number;
   timestamp: string;
 }
@@ -84,9 +87,23 @@ export interface TrainOfflineResult {
   bestEpoch: number;
   stoppedEarly: boolean;
   predictions?: PredictionHeadsResult;
+  /** `q-distillation`: fit of the reward model and what the improvement step changed on the training rows. */
+  qDistillation?: QDistillationSummary;
   /** The metrics file, when `dataDir` was given. */
   metricsPath?: string;
   wallTimeMs: number;
+}
+
+/** What the `q-distillation` objective did before distilling. */
+export interface QDistillationSummary {
+  /** Validation mean squared error of Q(s, a) against the normalised reward, and of predicting the training mean. */
+  rewardModelValidationMeanSquaredError: number;
+  baselineValidationMeanSquaredError: number;
+  rewardModelEpochs: number;
+  /** Share of training rows whose improved action differs from the logged one. */
+  changedShare: number;
+  /** Mean predicted gain Q(s, a*) − Q(s, a_logged) over the training rows (normalised reward). */
+  meanPredictedGain: number;
 }
 
 async function collect(source: Iterable<Experience> | AsyncIterable<Experience>, check: boolean): Promise<Experience[]> {
@@ -102,6 +119,9 @@ async function collect(source: Iterable<Experience> | AsyncIterable<Experience>,
  * normalised reward and the advantage is r − V(s). The actor follows
  * - `importance-weighted`: ∇ = ρ·A·∇log π(a|s) with ρ = min(π(a|s)/μ(a|s), clip), μ the logged propensity, or
  * - `advantage-weighted` (AWR): ∇ = min(exp(A/(β·σ_A)), clip)·∇log π(a|s),
+ * - `q-distillation`: a reward model Q(s, a) is fitted on the logs, every logged action is improved by coordinate ascent
+ *   on Q within the data's support (`improveActions`), and the actor behaviour-clones the improved actions; its
+ *   epochs are selected on the validation log-likelihood of the improved actions,
  * plus the entropy bonus, optionally after `behaviourCloningEpochs` of plain log-likelihood of the logged actions.
  * The most recent experiences (by timestamp) are held out; training stops after `earlyStoppingPatience` epochs
  * without a better self-normalised IPS value on them, and the best epoch's weights are kept.
@@ -130,7 +150,26 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
   const sink = options.metricsSink ?? (options.dataDir === undefined ? undefined : new JsonlMetricsSink(options.dataDir, runId));
   const split = splitByTime(dataset, config.offline.validationFraction);
   const model = new ActorCritic({ stateSize: dataset.stateSize, heads: { sizes: actionSpace.heads.map((head) => head.size) }, config });
-  const trainer = new OfflineEpochRunner(model, dataset, config, new SeededRandom(config.seed + 7));
+  let targets: ActionTargets | undefined;
+  let qDistillation: QDistillationSummary | undefined;
+  if (config.offline.objective === 'q-distillation') {
+    const rewardModels = Array.from({ length: config.offline.rewardModelEnsemble }, (_, member) =>
+      trainRewardModel({ dataset, actionSpace, training: split.training, validation: split.validation, config, member }),
+    );
+    const rewardModel = rewardModels[0]!;
+    const all = Int32Array.from({ length: dataset.size }, (_, index) => index);
+    const improved = improveActions({ dataset, actionSpace, rewardModel: rewardModels, rows: all, config });
+    const onTraining = improveSummary(dataset, improved, split.training);
+    targets = improved;
+    qDistillation = {
+      rewardModelValidationMeanSquaredError: rewardModel.validationMeanSquaredError,
+      baselineValidationMeanSquaredError: rewardModel.baselineMeanSquaredError,
+      rewardModelEpochs: rewardModel.epochs,
+      changedShare: onTraining,
+      meanPredictedGain: improved.meanGain,
+    };
+  }
+  const trainer = new OfflineEpochRunner(model, dataset, config, new SeededRandom(config.seed + 7), targets);
   const epochs: OfflineEpochMetrics[] = [];
   const offline = config.offline;
   const totalEpochs = offline.behaviourCloningEpochs + offline.epochs;
@@ -171,8 +210,9 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
     sink?.append({ ...metrics });
     options.onProgress?.({ phase, epoch, totalEpochs, batch: trainer.batchesPerEpoch(split.training.length), batchesPerEpoch: trainer.batchesPerEpoch(split.training.length), metrics });
     if (phase !== 'policy') continue;
-    if (best === undefined || validation.validationPolicyValue > best.value) {
-      best = { value: validation.validationPolicyValue, epoch, actor: model.getActorWeights(), critic: model.getCriticWeights() };
+    const selection = validation.validationTargetLogLikelihood ?? validation.validationPolicyValue;
+    if (best === undefined || selection > best.value) {
+      best = { value: selection, epoch, actor: model.getActorWeights(), critic: model.getCriticWeights() };
       sinceBest = 0;
     } else if (++sinceBest >= offline.earlyStoppingPatience) {
       stoppedEarly = epoch < totalEpochs;
@@ -212,6 +252,7 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
     bestEpoch: best?.epoch ?? epochs.length,
     stoppedEarly,
     ...(predictions === undefined ? {} : { predictions }),
+    ...(qDistillation === undefined ? {} : { qDistillation }),
     ...(sink instanceof JsonlMetricsSink ? { metricsPath: sink.path } : {}),
     wallTimeMs: performance.now() - started,
   };
@@ -234,6 +275,8 @@ class OfflineEpochRunner {
     private readonly dataset: ExperienceDataset,
     private readonly config: TrainerConfig,
     private readonly random: SeededRandom,
+    /** `q-distillation`: the improved actions the policy phase clones (the logged ones otherwise). */
+    private readonly targets?: ActionTargets,
   ) {
     this.heads = { sizes: [...model.heads.sizes] };
     this.batchSize = Math.max(1, config.batchSize);
@@ -249,8 +292,8 @@ class OfflineEpochRunner {
     return Math.ceil(rows / this.batchSize);
   }
 
-  /** Copies `rows` into both networks' inputs and the action buffers. */
-  private gather(rows: ArrayLike<number>, start: number, count: number): void {
+  /** Copies `rows` into both networks' inputs and the action buffers (actions from `source`, the logged ones by default). */
+  private gather(rows: ArrayLike<number>, start: number, count: number, source: ActionTargets = this.dataset): void {
     const { dataset, model } = this;
     const { stateSize, headCount, totalLogits } = dataset;
     const actorInput = model.actor.input(count);
@@ -260,9 +303,9 @@ class OfflineEpochRunner {
       const state = dataset.states.subarray(row * stateSize, (row + 1) * stateSize);
       actorInput.set(state, index * stateSize);
       criticInput.set(state, index * stateSize);
-      this.actions.set(dataset.actions.subarray(row * headCount, (row + 1) * headCount), index * headCount);
-      this.active.set(dataset.active.subarray(row * headCount, (row + 1) * headCount), index * headCount);
-      this.masks.set(dataset.masks.subarray(row * totalLogits, (row + 1) * totalLogits), index * totalLogits);
+      this.actions.set(source.actions.subarray(row * headCount, (row + 1) * headCount), index * headCount);
+      this.active.set(source.active.subarray(row * headCount, (row + 1) * headCount), index * headCount);
+      this.masks.set(source.masks.subarray(row * totalLogits, (row + 1) * totalLogits), index * totalLogits);
     }
   }
 
@@ -283,7 +326,8 @@ class OfflineEpochRunner {
     for (let batchIndex = 0; batchIndex < batches; batchIndex++) {
       const start = batchIndex * this.batchSize;
       const count = Math.min(this.batchSize, order.length - start);
-      this.gather(order, start, count);
+      const distilling = phase === 'policy' && offline.objective === 'q-distillation' && this.targets !== undefined;
+      this.gather(order, start, count, distilling ? this.targets : this.dataset);
       // Critic: V(s) regressed on the normalised reward (one-step episodes: no bootstrap).
       const values = model.critic.forward(count);
       const valueGradient = model.critic.outputGradient(count);
@@ -301,7 +345,8 @@ class OfflineEpochRunner {
       const logits = model.actor.forward(count);
       const policyBatch = { batch: count, actions: this.actions, active: this.active, masks: this.masks };
       let entropyCoefficient = config.entropyCoefficient;
-      if (phase === 'behaviour-cloning') {
+      if (phase === 'behaviour-cloning' || distilling) {
+        // Behaviour cloning: of the logged actions, or (`q-distillation`) of the improved ones.
         advantages.fill(1, 0, count);
         entropyCoefficient = 0;
         weightSum += count;
@@ -355,7 +400,7 @@ class OfflineEpochRunner {
   /** Critic error and the SNIPS value of the current policy on `rows` (no updates). */
   evaluate(
     rows: Int32Array,
-  ): Pick<OfflineEpochMetrics, 'validationValueLoss' | 'validationPolicyValue' | 'validationLoggedValue' | 'validationEffectiveSampleSize'> {
+  ): Pick<OfflineEpochMetrics, 'validationValueLoss' | 'validationPolicyValue' | 'validationLoggedValue' | 'validationEffectiveSampleSize' | 'validationTargetLogLikelihood'> {
     const { dataset, model } = this;
     const chunk = Math.min(1024, this.coefficients.length);
     let squaredError = 0;
@@ -381,11 +426,39 @@ class OfflineEpochRunner {
       }
     }
     const size = Math.max(1, rows.length);
+    let targetLogLikelihood: number | undefined;
+    if (this.targets !== undefined) {
+      targetLogLikelihood = 0;
+      for (let start = 0; start < rows.length; start += chunk) {
+        const count = Math.min(chunk, rows.length - start);
+        this.gather(rows, start, count, this.targets);
+        const logits = model.actor.forward(count);
+        actionLogProbabilities(this.heads, logits, { batch: count, actions: this.actions, active: this.active, masks: this.masks }, this.logProbabilities);
+        for (let index = 0; index < count; index++) targetLogLikelihood += Math.max(this.logProbabilities[index]!, -1e3);
+      }
+      targetLogLikelihood /= size;
+    }
     return {
+      ...(targetLogLikelihood === undefined ? {} : { validationTargetLogLikelihood: targetLogLikelihood }),
       validationValueLoss: squaredError / size,
       validationPolicyValue: weightSum > 0 ? weightedReward / weightSum : Number.NaN,
       validationLoggedValue: loggedReward / size,
       validationEffectiveSampleSize: weightSquaredSum > 0 ? (weightSum * weightSum) / weightSquaredSum : 0,
     };
   }
+}
+
+/** Share of `rows` whose action in `targets` differs from the logged one. */
+function improveSummary(dataset: ExperienceDataset, targets: ActionTargets, rows: Int32Array): number {
+  const { headCount } = dataset;
+  let changed = 0;
+  for (const row of rows) {
+    for (let head = 0; head < headCount; head++) {
+      if (targets.actions[row * headCount + head] !== dataset.actions[row * headCount + head]) {
+        changed += 1;
+        break;
+      }
+    }
+  }
+  return changed / Math.max(1, rows.length);
 }

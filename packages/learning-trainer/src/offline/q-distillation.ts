@@ -1,0 +1,271 @@
+import { actionHeads, type ActionSpace } from '@orchestra/learning-features';
+import type { TrainerConfig } from '../config/trainer-config';
+import type { DenseLayerWeights } from '../networks/dense-layer-weights';
+import { MultilayerPerceptron } from '../networks/multilayer-perceptron';
+import { SeededRandom } from '../networks/seeded-random';
+import { encodePredictionInput } from '../prediction/prediction-heads';
+import type { ExperienceDataset } from './experience-dataset';
+
+/** A reward model Q(s, a) on `encodePredictionInput` (state, then a one-hot of the action over its active heads). */
+export interface RewardModel {
+  network: MultilayerPerceptron;
+  inputSize: number;
+  /** Validation mean squared error of the kept weights, and of predicting the training mean. */
+  validationMeanSquaredError: number;
+  baselineMeanSquaredError: number;
+  epochs: number;
+}
+
+/** Actions in the dataset's layout (`size × headCount` indices, active heads and `size × totalLogits` masks). */
+export interface ActionTargets {
+  actions: Int32Array;
+  active: Uint8Array;
+  masks: Uint8Array;
+}
+
+/** What the improvement step changed. */
+export interface ImprovementSummary {
+  /** Share of rows whose improved action differs from the logged one. */
+  changedShare: number;
+  /** Mean Q(s, a*) − Q(s, a_logged) over the rows. */
+  meanGain: number;
+}
+
+const chunkRows = 2048;
+
+/**
+ * Fits Q(s, a) ≈ normalised reward with squared error, minibatch Adam and early stopping on the validation split
+ * (the most recent rows); the best epoch's weights are kept.
+ */
+export function trainRewardModel(options: {
+  dataset: ExperienceDataset;
+  actionSpace: ActionSpace;
+  training: Int32Array;
+  validation: Int32Array;
+  config: TrainerConfig;
+  /** Which member of an ensemble: its seed (members differ in initialisation and minibatch order). */
+  member?: number;
+}): RewardModel {
+  const { dataset, actionSpace, validation, config } = options;
+  const member = options.member ?? 0;
+  const { stateSize, headCount, totalLogits } = dataset;
+  const inputSize = stateSize + totalLogits;
+  const random = new SeededRandom(config.seed + 17 + 7919 * member);
+  const training = options.training;
+  const network = new MultilayerPerceptron({
+    inputSize,
+    hiddenSizes: config.offline.rewardModelHiddenSizes,
+    outputSize: 1,
+    seed: random.fork(),
+    backend: config.backend,
+  });
+  // The action one-hot starts with zero weights: an action changes Q only as far as the data moves those weights
+  // (random initial weights of rarely logged choices would otherwise look like gains to the improvement step).
+  const initial = network.getWeights();
+  initial[0]!.kernel.fill(0, stateSize * initial[0]!.outputSize);
+  network.setWeights(initial);
+  const fill = (rows: ArrayLike<number>, start: number, count: number) => {
+    const input = network.input(count);
+    for (let index = 0; index < count; index++) {
+      const row = rows[start + index]!;
+      encodePredictionInput(
+        dataset.states.subarray(row * stateSize, (row + 1) * stateSize),
+        dataset.actions.subarray(row * headCount, (row + 1) * headCount),
+        dataset.active.subarray(row * headCount, (row + 1) * headCount),
+        actionSpace,
+        input,
+        index * inputSize,
+      );
+    }
+  };
+  const meanSquaredError = (rows: Int32Array) => {
+    let total = 0;
+    for (let start = 0; start < rows.length; start += chunkRows) {
+      const count = Math.min(chunkRows, rows.length - start);
+      fill(rows, start, count);
+      const output = network.forward(count);
+      for (let index = 0; index < count; index++) total += (output[index]! - dataset.normalisedRewards[rows[start + index]!]!) ** 2;
+    }
+    return total / Math.max(1, rows.length);
+  };
+  let trainingMean = 0;
+  for (const row of training) trainingMean += dataset.normalisedRewards[row]!;
+  trainingMean /= Math.max(1, training.length);
+  let baselineMeanSquaredError = 0;
+  for (const row of validation) baselineMeanSquaredError += (dataset.normalisedRewards[row]! - trainingMean) ** 2;
+  baselineMeanSquaredError /= Math.max(1, validation.length);
+
+  const batchSize = config.batchSize;
+  const offline = config.offline;
+  let best: { loss: number; weights: DenseLayerWeights[] } = { loss: Infinity, weights: network.getWeights() };
+  let sinceBest = 0;
+  let epochs = 0;
+  for (let epoch = 1; epoch <= offline.rewardModelEpochs; epoch++) {
+    epochs = epoch;
+    const order = random.shuffle(Int32Array.from(training));
+    for (let start = 0; start < order.length; start += batchSize) {
+      const count = Math.min(batchSize, order.length - start);
+      fill(order, start, count);
+      const output = network.forward(count);
+      const gradient = network.outputGradient(count);
+      for (let index = 0; index < count; index++) {
+        gradient[index] = (2 * (output[index]! - dataset.normalisedRewards[order[start + index]!]!)) / count;
+      }
+      network.backward(count);
+      network.applyAdam(offline.rewardModelLearningRate);
+    }
+    const loss = meanSquaredError(validation);
+    if (loss < best.loss) {
+      best = { loss, weights: network.getWeights() };
+      sinceBest = 0;
+    } else if (++sinceBest >= offline.earlyStoppingPatience) {
+      break;
+    }
+  }
+  network.setWeights(best.weights);
+  return { network, inputSize, validationMeanSquaredError: best.loss, baselineMeanSquaredError, epochs };
+}
+
+/**
+ * Makes `indices` follow the action-space conventions after one head changed: parallelism falls back to 1 when the
+ * approach does not allow more, and the model heads of roles outside the team hold the executor's model.
+ */
+function canonicalise(actionSpace: ActionSpace, indices: Int32Array, mask: Uint8Array): void {
+  actionSpace.mask(actionHeads.parallelism, indices, mask);
+  if (mask[indices[actionHeads.parallelism]!] !== 1) indices[actionHeads.parallelism] = 0;
+  const executorModel = indices[actionHeads.model_executor]!;
+  for (let head = 0; head < indices.length; head++) {
+    if (!actionSpace.isHeadActive(head, indices)) indices[head] = executorModel;
+  }
+}
+
+/**
+ * Policy improvement within the data's support: for every row, starting from the logged action, tries every valid
+ * alternative of one active head at a time and moves to the best one when Q gains more than `improvementMargin`;
+ * at most `improvementRounds` rounds (so the result stays a few heads away from what was logged). Returns the
+ * improved actions with their active heads and masks.
+ */
+export function improveActions(options: {
+  dataset: ExperienceDataset;
+  actionSpace: ActionSpace;
+  /** One reward model or an ensemble, scored by mean − `rewardModelPessimism` × standard deviation. */
+  rewardModel: RewardModel | readonly RewardModel[];
+  rows: Int32Array;
+  config: TrainerConfig;
+}): ActionTargets & ImprovementSummary {
+  const { dataset, actionSpace, rows, config } = options;
+  const models = Array.isArray(options.rewardModel) ? (options.rewardModel as readonly RewardModel[]) : [options.rewardModel as RewardModel];
+  const { stateSize, headCount, totalLogits } = dataset;
+  const inputSize = models[0]!.inputSize;
+  const { improvementRounds, improvementMargin, rewardModelPessimism } = config.offline;
+  const actions = Int32Array.from(dataset.actions);
+  const maximumHeadSize = Math.max(...actionSpace.heads.map((head) => head.size));
+  const mask = new Uint8Array(maximumHeadSize);
+  const scratch = new Uint8Array(maximumHeadSize);
+  const activeHeads = new Array<boolean>(headCount);
+  // Candidates of one row: the current action, then every valid single-head change.
+  const maximumCandidates = 1 + actionSpace.heads.reduce((sum, head) => sum + head.size, 0);
+  const rowsPerChunk = Math.max(1, Math.floor(chunkRows / maximumCandidates));
+  const candidates = new Int32Array(rowsPerChunk * maximumCandidates * headCount);
+  const candidateCounts = new Int32Array(rowsPerChunk);
+  const candidate = new Int32Array(headCount);
+  const encoded = new Float32Array(rowsPerChunk * maximumCandidates * inputSize);
+  const sums = new Float64Array(rowsPerChunk * maximumCandidates);
+  const squares = new Float64Array(rowsPerChunk * maximumCandidates);
+  const values = new Float64Array(rowsPerChunk * maximumCandidates);
+  let changed = 0;
+  let gainTotal = 0;
+  for (let start = 0; start < rows.length; start += rowsPerChunk) {
+    const count = Math.min(rowsPerChunk, rows.length - start);
+    for (let round = 0; round < improvementRounds; round++) {
+      let total = 0;
+      for (let index = 0; index < count; index++) {
+        const row = rows[start + index]!;
+        const current = actions.subarray(row * headCount, (row + 1) * headCount);
+        let produced = 0;
+        const emit = (indices: Int32Array) => {
+          candidates.set(indices, (index * maximumCandidates + produced) * headCount);
+          produced += 1;
+        };
+        emit(current);
+        for (let head = 0; head < headCount; head++) {
+          if (!actionSpace.isHeadActive(head, current)) continue;
+          actionSpace.mask(head, current, mask);
+          for (let choice = 0; choice < actionSpace.heads[head]!.size; choice++) {
+            if (choice === current[head] || mask[choice] !== 1) continue;
+            candidate.set(current);
+            candidate[head] = choice;
+            canonicalise(actionSpace, candidate, scratch);
+            emit(candidate);
+          }
+        }
+        candidateCounts[index] = produced;
+        total += produced;
+      }
+      const input = encoded;
+      let position = 0;
+      for (let index = 0; index < count; index++) {
+        const row = rows[start + index]!;
+        const state = dataset.states.subarray(row * stateSize, (row + 1) * stateSize);
+        for (let number = 0; number < candidateCounts[index]!; number++) {
+          const indices = candidates.subarray((index * maximumCandidates + number) * headCount, (index * maximumCandidates + number + 1) * headCount);
+          actionSpace.activeHeads(indices, activeHeads);
+          encodePredictionInput(state, indices, activeHeads, actionSpace, input, position * inputSize);
+          position += 1;
+        }
+      }
+      sums.fill(0, 0, total);
+      squares.fill(0, 0, total);
+      for (const model of models) {
+        model.network.input(total).set(encoded.subarray(0, total * inputSize));
+        const output = model.network.forward(total);
+        for (let number = 0; number < total; number++) {
+          sums[number]! += output[number]!;
+          squares[number]! += output[number]! * output[number]!;
+        }
+      }
+      for (let number = 0; number < total; number++) {
+        const mean = sums[number]! / models.length;
+        const deviation = Math.sqrt(Math.max(0, squares[number]! / models.length - mean * mean));
+        values[number] = mean - rewardModelPessimism * deviation;
+      }
+      position = 0;
+      let moved = false;
+      for (let index = 0; index < count; index++) {
+        const row = rows[start + index]!;
+        const produced = candidateCounts[index]!;
+        const baseline = values[position]!;
+        let bestNumber = 0;
+        let bestValue = baseline + improvementMargin;
+        for (let number = 1; number < produced; number++) {
+          if (values[position + number]! > bestValue) {
+            bestValue = values[position + number]!;
+            bestNumber = number;
+          }
+        }
+        if (bestNumber > 0) {
+          actions.set(candidates.subarray((index * maximumCandidates + bestNumber) * headCount, (index * maximumCandidates + bestNumber + 1) * headCount), row * headCount);
+          gainTotal += values[position + bestNumber]! - baseline;
+          moved = true;
+        }
+        position += produced;
+      }
+      if (!moved) break;
+    }
+  }
+  const active = Uint8Array.from(dataset.active);
+  const masks = Uint8Array.from(dataset.masks);
+  for (const row of rows) {
+    const indices = actions.subarray(row * headCount, (row + 1) * headCount);
+    let differs = false;
+    for (let head = 0; head < headCount; head++) if (indices[head] !== dataset.actions[row * headCount + head]) differs = true;
+    if (differs) changed += 1;
+    actionSpace.activeHeads(indices, activeHeads);
+    for (let head = 0; head < headCount; head++) {
+      active[row * headCount + head] = activeHeads[head] ? 1 : 0;
+      actionSpace.mask(head, indices, mask);
+      masks.set(mask.subarray(0, actionSpace.heads[head]!.size), row * totalLogits + actionSpace.offsets[head]!);
+    }
+  }
+  return { actions, active, masks, changedShare: changed / Math.max(1, rows.length), meanGain: gainTotal / Math.max(1, rows.length) };
+}
