@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultFeatureSchema, encodeState } from '@orchestra/learning-features';
 import { experienceReward, sessionReward } from '@orchestra/learning-reward';
-import { ValidationError, type DecisionInput, type EnhancedSessionStateInput } from '@orchestra/learning-types';
+import { ValidationError, experienceSchema, type DecisionInput, type EnhancedSessionStateInput } from '@orchestra/learning-types';
 import { describe, expect, it } from 'vitest';
 import { ExperienceCollector } from './experience-collector';
 import { MemoryExperienceStore } from './memory-experience-store';
@@ -68,6 +68,21 @@ describe('ExperienceCollector', () => {
     expect(experience!.reward).toEqual(experienceReward(outcome));
     expect(experience).toMatchObject({ sessionId: 'facade-1', mode: 'ab_test', policy: { source: 'learned' } });
     expect(experience!.session).toBeUndefined();
+  });
+
+  it('validates each record once: it builds a valid experience and tells the store not to parse it again', async () => {
+    const store = new MemoryExperienceStore();
+    const calls: unknown[] = [];
+    const original = store.append.bind(store);
+    store.append = (experiences, options) => {
+      calls.push(options);
+      return original(experiences, options);
+    };
+    const collector = new ExperienceCollector({ store, mode: 'shadow', now: fixedClock });
+    const experience = await collector.record(seedSession, decision, { context, system });
+    expect(calls).toEqual([{ validated: true }]);
+    expect(experienceSchema.safeParse(experience).success).toBe(true);
+    expect(await collect(store.read())).toEqual([experience]);
   });
 
   it('records nothing in disabled mode', async () => {

@@ -176,7 +176,8 @@ export class ExperienceCollector {
     const mode = details.mode ?? decision.mode ?? this.currentMode;
     if (mode === 'disabled') return null;
     const experience = this.build(session, decision, details);
-    await this.store.append(experience);
+    // `build` validated the whole record; the store need not parse it a second time.
+    await this.store.append(experience, { validated: true });
     return experience;
   }
 

@@ -18,12 +18,22 @@ export interface AppendReceipt {
   bytes: number;
 }
 
+/** Options of `ExperienceStore.append`. */
+export interface AppendOptions {
+  /** The records are already valid `Experience`s (skip the store's own validation). */
+  validated?: boolean;
+}
+
 /**
  * Where experiences are kept. `append` resolves only once the records are as durable as the store promises;
  * `read` streams every stored experience in order, validated.
  */
 export interface ExperienceStore {
-  append(experiences: Experience | readonly (Experience | ExperienceInput)[]): Promise<AppendReceipt>;
+  /**
+   * Appends experiences. With `{ validated: true }` the caller vouches that every record already passed
+   * `experienceSchema` (as `ExperienceCollector` does when it builds one), and the store skips re-validating it.
+   */
+  append(experiences: Experience | readonly (Experience | ExperienceInput)[], options?: AppendOptions): Promise<AppendReceipt>;
   read(options?: ReadOptions): ExperienceStream;
   /** Writes out pending appends (a no-op for stores without buffering). */
   flush(): Promise<void>;

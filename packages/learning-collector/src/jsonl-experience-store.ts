@@ -5,7 +5,7 @@ import { createGzip } from 'node:zlib';
 import { experienceSchema, validate, type Experience, type ExperienceInput } from '@orchestra/learning-types';
 import { ExperienceStoreError, ExperienceTooLargeError } from './errors';
 import { compileExperienceFilter } from './experience-filter';
-import type { AppendReceipt, ExperienceStore, ReadOptions } from './experience-store';
+import type { AppendOptions, AppendReceipt, ExperienceStore, ReadOptions } from './experience-store';
 import { createExperienceStream, emptyReadSummary, type ExperienceStream } from './experience-stream';
 import { InterProcessLock, isProcessAlive } from './file-lock';
 import { makeQuarantineEntry, QuarantineWriter } from './quarantine';
@@ -120,16 +120,17 @@ export class JsonlExperienceStore implements ExperienceStore {
    * Appends experiences. The promise resolves once they are written and synced as `durability` says, and rejects
    * (`ValidationError`, `ExperienceTooLargeError`, `ExperienceStoreError`, `LockTimeoutError`) if they are not.
    */
-  append(experiences: Experience | readonly (Experience | ExperienceInput)[]): Promise<AppendReceipt> {
+  append(experiences: Experience | readonly (Experience | ExperienceInput)[], options: AppendOptions = {}): Promise<AppendReceipt> {
     if (this.closed) {
       return Promise.reject(new ExperienceStoreError({ operation: 'append', path: this.activePath, message: 'the store is closed' }));
     }
+    const check = this.config.validateOnAppend && options.validated !== true;
     const list: readonly (Experience | ExperienceInput)[] = Array.isArray(experiences) ? experiences : [experiences as Experience];
     let text = '';
     let bytes = 0;
     try {
       for (const input of list) {
-        const experience = this.config.validateOnAppend ? validate(experienceSchema, input, 'Experience') : (input as Experience);
+        const experience = check ? validate(experienceSchema, input, 'Experience') : (input as Experience);
         const line = JSON.stringify(experience);
         const maxLineBytes = this.config.maxLineBytes;
         const lineBytes = line.length * 3 > maxLineBytes ? Buffer.byteLength(line) : line.length;

@@ -1,6 +1,6 @@
 import { experienceSchema, validate, type Experience, type ExperienceInput } from '@orchestra/learning-types';
 import { compileExperienceFilter } from './experience-filter';
-import type { AppendReceipt, ExperienceStore, ReadOptions } from './experience-store';
+import type { AppendOptions, AppendReceipt, ExperienceStore, ReadOptions } from './experience-store';
 import { createExperienceStream, emptyReadSummary, type ExperienceStream } from './experience-stream';
 import { ExperienceStoreError } from './errors';
 
@@ -17,10 +17,11 @@ export class MemoryExperienceStore implements ExperienceStore {
     return this.records.length;
   }
 
-  async append(experiences: Experience | readonly (Experience | ExperienceInput)[]): Promise<AppendReceipt> {
+  async append(experiences: Experience | readonly (Experience | ExperienceInput)[], options: AppendOptions = {}): Promise<AppendReceipt> {
     if (this.closed) throw new ExperienceStoreError({ operation: 'append', path: 'memory', message: 'the store is closed' });
     const list = Array.isArray(experiences) ? experiences : [experiences as Experience];
-    const validated = list.map((experience) => validate(experienceSchema, experience, 'Experience'));
+    const validated =
+      options.validated === true ? (list as readonly Experience[]) : list.map((experience) => validate(experienceSchema, experience, 'Experience'));
     let bytes = 0;
     for (const experience of validated) {
       const line = JSON.stringify(experience);
