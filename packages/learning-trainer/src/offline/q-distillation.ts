@@ -3,7 +3,7 @@ import type { TrainerConfig } from '../config/trainer-config';
 import type { DenseLayerWeights } from '../networks/dense-layer-weights';
 import { MultilayerPerceptron } from '../networks/multilayer-perceptron';
 import { SeededRandom } from '../networks/seeded-random';
-import { encodePredictionInput } from '../prediction/prediction-heads';
+import { encodeDatasetRows, encodePredictionInput } from '../prediction/prediction-heads';
 import type { ExperienceDataset } from './experience-dataset';
 
 /** A reward model Q(s, a) on `encodePredictionInput` (state, then a one-hot of the action over its active heads). */
@@ -48,7 +48,7 @@ export function trainRewardModel(options: {
 }): RewardModel {
   const { dataset, actionSpace, validation, config } = options;
   const member = options.member ?? 0;
-  const { stateSize, headCount, totalLogits } = dataset;
+  const { stateSize, totalLogits } = dataset;
   const inputSize = stateSize + totalLogits;
   const random = new SeededRandom(config.seed + 17 + 7919 * member);
   const training = options.training;
@@ -65,18 +65,7 @@ export function trainRewardModel(options: {
   initial[0]!.kernel.fill(0, stateSize * initial[0]!.outputSize);
   network.setWeights(initial);
   const fill = (rows: ArrayLike<number>, start: number, count: number) => {
-    const input = network.input(count);
-    for (let index = 0; index < count; index++) {
-      const row = rows[start + index]!;
-      encodePredictionInput(
-        dataset.states.subarray(row * stateSize, (row + 1) * stateSize),
-        dataset.actions.subarray(row * headCount, (row + 1) * headCount),
-        dataset.active.subarray(row * headCount, (row + 1) * headCount),
-        actionSpace,
-        input,
-        index * inputSize,
-      );
-    }
+    encodeDatasetRows(dataset, actionSpace, rows, start, count, network.input(count));
   };
   const meanSquaredError = (rows: Int32Array) => {
     let total = 0;

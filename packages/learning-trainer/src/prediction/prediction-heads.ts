@@ -76,6 +76,33 @@ export function encodePredictionInput(
   }
 }
 
+/**
+ * Writes the prediction inputs of dataset rows `rows[start … start + count)` into `out`, one after another
+ * (state + active-head one-hot each): the minibatch fill shared by the prediction heads and the reward model.
+ */
+export function encodeDatasetRows(
+  dataset: Pick<ExperienceDataset, 'states' | 'actions' | 'active' | 'stateSize' | 'headCount'>,
+  actionSpace: Pick<ActionSpace, 'offsets' | 'totalLogits'>,
+  rows: ArrayLike<number>,
+  start: number,
+  count: number,
+  out: Float32Array,
+): void {
+  const { stateSize, headCount } = dataset;
+  const inputSize = stateSize + actionSpace.totalLogits;
+  for (let index = 0; index < count; index++) {
+    const row = rows[start + index]!;
+    encodePredictionInput(
+      dataset.states.subarray(row * stateSize, (row + 1) * stateSize),
+      dataset.actions.subarray(row * headCount, (row + 1) * headCount),
+      dataset.active.subarray(row * headCount, (row + 1) * headCount),
+      actionSpace,
+      out,
+      index * inputSize,
+    );
+  }
+}
+
 /** Applies the prediction heads to one (state, action) in float64: the reference the policy runtime must match. */
 export function predictOutcome(
   weights: PredictionHeadsWeights,
@@ -110,7 +137,7 @@ function meanAndDeviation(values: Float64Array): { mean: number; deviation: numb
  */
 export function trainPredictionHeads(options: TrainPredictionHeadsOptions): PredictionHeadsResult {
   const { dataset, actionSpace, training, validation, config } = options;
-  const { stateSize, headCount, totalLogits } = dataset;
+  const { stateSize, totalLogits } = dataset;
   const inputSize = stateSize + totalLogits;
   const random = new SeededRandom(config.seed + 13);
   const network = new MultilayerPerceptron({
@@ -125,18 +152,7 @@ export function trainPredictionHeads(options: TrainPredictionHeadsOptions): Pred
   const durationStats = meanAndDeviation(Float64Array.from(training, (row) => logDuration[row]!));
   const costStats = meanAndDeviation(Float64Array.from(training, (row) => logCost[row]!));
   const fill = (rows: ArrayLike<number>, start: number, count: number) => {
-    const input = network.input(count);
-    for (let index = 0; index < count; index++) {
-      const row = rows[start + index]!;
-      encodePredictionInput(
-        dataset.states.subarray(row * stateSize, (row + 1) * stateSize),
-        dataset.actions.subarray(row * headCount, (row + 1) * headCount),
-        dataset.active.subarray(row * headCount, (row + 1) * headCount),
-        actionSpace,
-        input,
-        index * inputSize,
-      );
-    }
+    encodeDatasetRows(dataset, actionSpace, rows, start, count, network.input(count));
   };
   const targetsOf = (row: number): [number, number, number] => [
     (logDuration[row]! - durationStats.mean) / durationStats.deviation,
