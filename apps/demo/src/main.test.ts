@@ -29,7 +29,7 @@ describe('pnpm demo (smoke run)', () => {
     directories.push(dataDir);
     const output = capture();
     const code = await main(
-      ['--sessions', '300', '--eval-tasks', '20', '--retrain-every', '50', '--seed', '3', '--json', '--data-dir', dataDir, '--no-oracle-worker'],
+      ['--sessions', '300', '--eval-tasks', '20', '--retrain-every', '100', '--seed', '3', '--json', '--data-dir', dataDir, '--no-oracle-worker'],
       output.io,
     );
     expect(output.stderr).toBe('');
@@ -52,16 +52,24 @@ describe('pnpm demo (smoke run)', () => {
     // The oracle is the upper limit on the same tasks.
     expect(oracle.meanReward).toBeGreaterThan(rules.meanReward);
 
-    // Phases: shadow first, then trainings (each with its pre-deployment OPE entry), then the A/B phase.
-    expect(summary.phases.shadow.sessions).toBe(100);
-    expect(summary.phases.trainings).toBeGreaterThanOrEqual(2);
-    expect(summary.phases.abTest.sessions + summary.phases.production.sessions).toBe(200);
-    expect(summary.phases.abTest.learnedSessions).toBeGreaterThan(0);
-    expect(summary.ope).toHaveLength(summary.phases.trainings);
+    // Phases: shadow first, then a training every 100 sessions, each judged by the deploy gate before anything is
+    // deployed; nothing is ever forced past it.
+    expect(summary.phases.trainings).toBe(2);
+    expect(summary.ope).toHaveLength(2);
     for (const round of summary.ope) {
-      expect(round.deployed).toBe(true);
+      expect(round.forced).toBe(false);
+      expect(round.deployed).toBe(round.beatsRules === true);
       expect(round.beatsRules === null ? typeof round.error : typeof round.difference.ci[0]).toBe(round.beatsRules === null ? 'string' : 'number');
       expect(round.measured.ci).toHaveLength(2);
+    }
+    const deployments = summary.ope.filter((round: { deployed: boolean }) => round.deployed).length;
+    if (deployments === 0) {
+      // The rules kept acting: every session was a shadow session and the learned policy is the rules.
+      expect(summary.phases.shadow.sessions).toBe(300);
+      expect(learned.meanReward).toBe(rules.meanReward);
+      expect(summary.phases.finalModel).toBeNull();
+    } else {
+      expect(summary.phases.abTest.sessions + summary.phases.production.sessions).toBeGreaterThan(0);
     }
     expect(summary.ope.map((round: { sessionsSeen: number }) => round.sessionsSeen)).toEqual([100, 200]);
     expect(summary.learningCurve.map((point: { sessionsSeen: number }) => point.sessionsSeen)).toEqual([0, 100, 200, 300]);
@@ -71,7 +79,7 @@ describe('pnpm demo (smoke run)', () => {
     expect(readFileSync(join(dataDir, 'report.html'), 'utf8')).toContain('held-out-learning-curve');
     expect(JSON.parse(readFileSync(join(dataDir, 'summary.json'), 'utf8')).policies.rules.meanReward).toBe(rules.meanReward);
     expect(existsSync(join(dataDir, 'experience_buffer'))).toBe(true);
-  }, 60_000);
+  }, 180_000);
 
   it('prints help and exits 0', async () => {
     const output = capture();

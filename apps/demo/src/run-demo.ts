@@ -13,16 +13,17 @@ import { startOracle } from './oracle-actions';
 import { meanWithInterval, pairedDifference } from './statistics';
 
 /**
- * Trainer settings of the demo: q-distillation (a pessimistic reward-model ensemble improves the logged actions one
- * head at a time, within what the exploration covered; the actor clones the improved actions). Measured against the
- * earlier behaviour-cloning + advantage-weighted setting on 3 worlds × 3 seeds (README): better on average, not on
- * every world.
+ * Trainer settings of the demo: q-distillation with the linear critic (a Bayesian linear model factorised over the
+ * action heads): each logged action is improved head by head where the lower confidence bound (mean − 1 sd) of the
+ * gain is positive, at most 2 passes, and the actor clones the improved actions. Measured on the default world
+ * (seed 11, one training on shadow logs, 1,000 held-out tasks): +4.3 [1.4, 7.2] after 6,000 sessions at −9 % cost,
+ * ≈ 0 after 2,000 (README).
  */
 export const demoTrainerConfig = {
   actor: { hiddenSizes: [256, 128] },
   critic: { hiddenSizes: [256, 128] },
   batchSize: 128,
-  offline: { objective: 'q-distillation', behaviourCloningEpochs: 0, epochs: 25, earlyStoppingPatience: 5, improvementRounds: 1 },
+  offline: { objective: 'q-distillation', rewardModelStructure: 'linear', behaviourCloningEpochs: 0, epochs: 25, earlyStoppingPatience: 5, improvementRounds: 2, rewardModelPessimism: 1 },
 } as const;
 
 /** Oracle search effort (candidates after the closed-form screen × rollouts each). */
@@ -49,7 +50,7 @@ export interface OpeRound {
   beatsRules: boolean | null;
   /** Why no estimate could be made (e.g. too little overlap with the logging policy). */
   error: string | null;
-  /** Deployed (true) — with `forced` when the gate did not pass and the demo overrode it. */
+  /** Deployed: only when the gate passed (`forced` is always false: the demo never overrides the gate). */
   deployed: boolean;
   forced: boolean;
   /** Measured afterwards on the held-out tasks: greedy learned − rules (mean and 95 % CI, same tasks). */
@@ -97,7 +98,7 @@ export interface DemoSummary {
     gapClosedAtLeast70Percent: boolean;
     cost30PercentLowerAtEqualOrBetterSuccess: boolean;
   };
-  settings: { exploration: number; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; guardrails: { maxRewardDrop: number; maxErrorRateIncrease: number; maxCostRatio: number }; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number } };
+  settings: { exploration: number; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; guardrails: { maxRewardDrop: number; maxErrorRateIncrease: number; maxCostRatio: number; standardErrors: number }; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number } };
   timings: { totalMs: number; trainingMs: number; oracleWaitMs: number; cpuMs: number };
 }
 
@@ -144,14 +145,6 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   const retrainEvery = options.retrainEvery ?? Math.max(400, Math.round(total / 5));
   const sessionsPerStep = options.sessionsPerStep ?? Math.max(20, Math.round(total / 100));
   const abTestSessionsBeforeProduction = sessionsPerStep * 5;
-  const guardrails = {
-    // Session rewards have a standard deviation of about 100 points in the built-in worlds.
-    maxRewardDrop: Math.round(200 / Math.sqrt(sessionsPerStep)),
-    // A failure rate near 5 %: binomial standard error.
-    maxErrorRateIncrease: Math.round(2 * Math.sqrt((0.05 * 0.95) / sessionsPerStep) * 1000) / 1000,
-    // Session costs vary by about their mean (coefficient of variation ≈ 1).
-    maxCostRatio: Math.round((1 + 2 / Math.sqrt(sessionsPerStep)) * 100) / 100,
-  };
   let sessionsSeen = 0;
   const progress = (phase: DemoProgress['phase'], message: string) => onProgress({ phase, message, sessionsSeen });
 
@@ -178,9 +171,9 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
       seed: options.seed,
       exploration: options.exploration,
       reloadIntervalMs: 0,
-      // The library's guardrails compare a ramp step's means with fixed thresholds; over the few sessions of a demo
-      // step those means are noisy, so each threshold is two standard errors of a step's mean (see README).
-      rollout: { sessionsPerStep, abTestSessionsBeforeProduction, autoRamp: true, guardrails },
+      // The library's guardrails are sized to the sample (a breach must also exceed two standard errors), and a whole
+      // A/B period past them withdraws the model.
+      rollout: { sessionsPerStep, abTestSessionsBeforeProduction, autoRamp: true },
     },
   });
   await learning.setMode('shadow');
@@ -214,9 +207,17 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     trainings += 1;
     const version = `demo-v${trainings}`;
     const output = join(dataDir, 'candidates', version);
-    progress('train', `training ${version} on ${sessionsSeen} logged sessions (q-distillation: reward-model ensemble, one-head improvements, cloned by the actor)…`);
+    progress('train', `improving: training ${version} on ${sessionsSeen} logged sessions (linear critic, improvements where its lower bound gains, cloned by the actor) → deploy gate…`);
     const trainStarted = performance.now();
-    const report: TrainReport = await learning.train({ output, version, trainerConfig: { ...trainerConfig, seed: options.seed + trainings } });
+    // One step of the library's loop: train → gate → deploy and start an A/B period only when the gate passes.
+    const step = await learning.improve({
+      output,
+      version,
+      trainerConfig: { ...trainerConfig, seed: options.seed + trainings },
+      // The gate judges the candidate as the runtime would serve it.
+      servedAs: options.learnedSelection === 'argmax' ? { selection: 'argmax', epsilon: options.exploration } : { selection: 'sample' },
+    });
+    const report: TrainReport = step.train;
     const elapsed = performance.now() - trainStarted;
     trainingMs += elapsed;
     const comparison = report.ope as null | {
@@ -229,7 +230,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     const { run: learnedRun } = await evaluateModelOn(output, curveTasks);
     curve.push({ sessionsSeen, learned: learnedRun });
     const measured = pairedDifference(learnedRun.rewards, curveRules.rewards);
-    const forced = report.beatsRules !== true;
+    const passed = step.deployed !== null;
     const round_: OpeRound = {
       model: version,
       sessionsSeen,
@@ -239,31 +240,25 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
       difference: comparison?.difference === undefined ? null : { value: comparison.difference.value, ci: [comparison.difference.lower, comparison.difference.upper] },
       beatsRules: report.beatsRules,
       error: report.opeError,
-      deployed: true,
-      forced,
+      deployed: passed,
+      forced: false,
       measured: { learned: learnedRun.metrics.meanReward, rules: curveRules.metrics.meanReward, difference: measured.mean, ci: measured.interval },
       trainingMs: elapsed,
     };
     ope.push(round_);
-    const gate =
-      report.beatsRules === true
-        ? `OPE: learned beats rules (difference ${round_.difference!.value.toFixed(2)} [${round_.difference!.ci[0].toFixed(2)}, ${round_.difference!.ci[1].toFixed(2)}])`
-        : report.beatsRules === false
-          ? `OPE: not better than rules (difference ${round_.difference?.value.toFixed(2)} [${round_.difference?.ci[0].toFixed(2)}, ${round_.difference?.ci[1].toFixed(2)}]) — deployed past the gate (demo override)`
-          : `OPE refused: ${report.opeError ?? 'no estimate'} — deployed past the gate (demo override)`;
-    progress('train', `${version}: ${report.epochs} epochs in ${(elapsed / 1000).toFixed(1)} s; ${gate}; measured on held-out tasks: learned − rules = ${measured.mean.toFixed(2)} [${measured.interval[0].toFixed(2)}, ${measured.interval[1].toFixed(2)}]`);
-    await learning.deploy(output, { force: forced });
+    lastTrainingAt = sessionsSeen;
+    const interval = (entry: { value: number; ci: [number, number] } | null) => (entry === null ? 'no estimate' : `${entry.value.toFixed(2)} [${entry.ci[0].toFixed(2)}, ${entry.ci[1].toFixed(2)}]`);
+    const measuredText = `measured on held-out tasks: learned − rules = ${measured.mean.toFixed(2)} [${measured.interval[0].toFixed(2)}, ${measured.interval[1].toFixed(2)}]`;
+    if (!passed) {
+      progress('train', `${version}: ${report.epochs} epochs in ${(elapsed / 1000).toFixed(1)} s; ${step.reason ?? 'gate refused'}; not deployed (${currentModel ?? 'the rules'} keeps acting); ${measuredText}`);
+      return;
+    }
+    progress('train', `${version}: ${report.epochs} epochs in ${(elapsed / 1000).toFixed(1)} s; gate passed: estimated learned − rules ${interval(round_.difference)}; ${measuredText}`);
     currentModel = version;
-    // Every new model serves an A/B period from the first ramp step, whatever the mode was (the rollout rules).
-    await learning.setMode('ab_test', { fraction: 0.1 }).catch(async (error: unknown) => {
-      if (!RolloutRuleError.isInstance(error)) throw error;
-      await learning.setMode('ab_test', { fraction: 0.1, force: true });
-    });
     learnedSessionsInAb = 0;
     abSessionsSinceDeploy = 0;
     productionSince = null;
-    lastTrainingAt = sessionsSeen;
-    progress('deploy', `deployed ${version}; mode ab_test at 10 % (ramp ${[0.1, 0.25, 0.5, 1].map((step) => `${step * 100} %`).join(' → ')} after ${sessionsPerStep} learned sessions per step within the guardrails)`);
+    progress('deploy', `deployed ${version}; mode ab_test at ${learning.abFraction * 100} % (ramp ${[0.1, 0.25, 0.5, 1].map((step) => `${step * 100} %`).join(' → ')} after ${sessionsPerStep} learned sessions per step within the guardrails)`);
   };
 
   progress('shadow', `shadow phase: the rules act (ε = ${options.exploration}, exact propensities) and every session is recorded`);
@@ -307,11 +302,13 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
       progress('shadow', `shadow phase done: ${shadowSessions} sessions, mean reward ${meanWithInterval(phaseRewards.shadow).mean.toFixed(2)}`);
       await trainAndDeploy();
     } else if (
-      currentModel !== null &&
+      sessionsSeen > shadowSessions &&
       total - sessionsSeen >= retrainEvery / 2 &&
       // Retrain once a model has served half a period in production; one stuck in its A/B period (guardrail
       // breaches) is replaced after two periods.
-      ((productionSince !== null && sessionsSeen - productionSince >= retrainEvery / 2 && sessionsSeen - lastTrainingAt >= retrainEvery) ||
+      // Without a deployed model (the gate refused), retrain every period on the grown logs.
+      ((currentModel === null && sessionsSeen - lastTrainingAt >= retrainEvery) ||
+        (productionSince !== null && sessionsSeen - productionSince >= retrainEvery / 2 && sessionsSeen - lastTrainingAt >= retrainEvery) ||
         sessionsSeen - lastTrainingAt >= 2 * retrainEvery)
     ) {
       await trainAndDeploy();
@@ -339,6 +336,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   const answer = await oracleAnswer();
   const oracleWaitMs = performance.now() - oracleWaitStarted;
   const oracleRun = evaluateOnTasks(world, heldOut, (_entry, index) => answer.actions[index]!);
+  const learningGuardrails = { ...learning.config.rollout.guardrails };
   await learning.close();
 
   const gap = oracleRun.metrics.meanReward - rulesRun.metrics.meanReward;
@@ -396,7 +394,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
       retrainEvery,
       sessionsPerStep,
       abTestSessionsBeforeProduction,
-      guardrails,
+      guardrails: learningGuardrails,
       trainer: trainerConfig,
       learnedSelection: options.learnedSelection,
       oracle: { ...demoOracleEffort, kinds: answer.kinds, inWorker: answer.inWorker, cpuMs: answer.cpuMs },

@@ -98,6 +98,6 @@ describe('encodeState', () => {
     expect(norm).toBeCloseTo(1, 5);
     const other = encodeState({ context, system, text: 'update README badges' }, undefined, schema).subarray(featureOffsets.baseSize);
     expect(Array.from(other)).not.toEqual(Array.from(text));
-    expect(Array.from(vector.subarray(0, featureOffsets.baseSize))).toEqual(Array.from(encodeState({ context, system })));
+    expect(Array.from(vector.subarray(0, featureOffsets.baseSize))).toEqual(Array.from(encodeState({ context, system }, undefined, createFeatureSchema())));
   });
 });

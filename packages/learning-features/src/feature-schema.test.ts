@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FeatureSchemaMismatchError } from './errors';
 import {
   assertFeatureSchema,
+  DEFAULT_TEXT_DIMENSIONS,
   createFeatureSchema,
   defaultFeatureSchema,
   featureOffsets,
@@ -12,11 +13,12 @@ import {
 
 describe('FeatureSchema', () => {
   it('has a pinned hash, so any change of layout is a deliberate, visible change', () => {
-    expect(defaultFeatureSchema.size).toBe(51);
+    expect(defaultFeatureSchema.size).toBe(51 + 64);
     expect(defaultFeatureSchema.names.length).toBe(defaultFeatureSchema.size);
     expect(defaultFeatureSchema.hash).toMatch(/^[0-9a-f]{64}$/u);
-    expect(defaultFeatureSchema.hash).toBe(createFeatureSchema().hash);
-    expect(defaultFeatureSchema.hash).toMatchInlineSnapshot(`"7396150c7f3ee1dd96b173bac34ab39012ea6ebeb205be80125d4b2c16f54b4e"`);
+    expect(defaultFeatureSchema.hash).toBe(createFeatureSchema({ textDimensions: DEFAULT_TEXT_DIMENSIONS }).hash);
+    expect(createFeatureSchema().hash).toMatchInlineSnapshot(`"7396150c7f3ee1dd96b173bac34ab39012ea6ebeb205be80125d4b2c16f54b4e"`);
+    expect(defaultFeatureSchema.hash).toMatchInlineSnapshot(`"988a560b712111b85225cbd388d7643c298eced528078a89a86b6fbd73741022"`);
   });
 
   it('changes its hash when a name, the order or the version changes', () => {
@@ -41,7 +43,7 @@ describe('FeatureSchema', () => {
     expect(names[featureOffsets.historyModelErrorRate]).toBe('history_model_error_rate');
     expect(names[featureOffsets.load]).toBe('system_load');
     expect(names[featureOffsets.agentAvailability + 3]).toBe('agent_availability=consultant');
-    expect(featureOffsets.baseSize).toBe(defaultFeatureSchema.size);
+    expect(featureOffsets.baseSize + DEFAULT_TEXT_DIMENSIONS).toBe(defaultFeatureSchema.size);
     expect(new Set(names).size).toBe(names.length);
   });
 
@@ -75,6 +77,6 @@ describe('FeatureSchema', () => {
     expect(error.expectedHash).toBe(defaultFeatureSchema.hash);
     expect(error.actualHash).toBe(other.hash);
     expect(error.message).toContain('LearnedPolicy');
-    expect(() => assertFeatureSchema(defaultFeatureSchema.hash, defaultFeatureSchema, 'model', 50)).toThrow(/expected 51 features, got 50/u);
+    expect(() => assertFeatureSchema(defaultFeatureSchema.hash, defaultFeatureSchema, 'model', 50)).toThrow(/expected 115 features, got 50/u);
   });
 });

@@ -133,8 +133,15 @@ export function createFeatureSchema(options: FeatureSchemaOptions = {}): Feature
   });
 }
 
-/** The default schema: the base layout without text features (51 positions). */
-export const defaultFeatureSchema: FeatureSchema = createFeatureSchema();
+/** Hashed-text positions of the default schema (word unigrams and bigrams of the task description). */
+export const DEFAULT_TEXT_DIMENSIONS = 64;
+
+/**
+ * The default schema: the base layout (51 positions) plus 64 hashed-text positions (115). The inferred context
+ * misses much of what a task text says (its complexity and risk wording, the subject); the text positions let the
+ * learned critic and actor see it directly.
+ */
+export const defaultFeatureSchema: FeatureSchema = createFeatureSchema({ textDimensions: DEFAULT_TEXT_DIMENSIONS });
 
 /** JSON form of a feature schema as stored in model manifests and exports. */
 export const featureSchemaJsonSchema = z.object({

@@ -17,6 +17,7 @@ export * from './a2c/evaluate-policy';
 export * from './artifact';
 export { trainedModelFromOffline, type TrainedModelFromOfflineOptions } from './artifact/trained-model-from-offline';
 export * from './offline/train-offline';
+export { fitLinearCritic, improveActionsLinear, LinearCriticScorer, meanGainDeviation, effectiveIndices, type LinearCritic, type LinearCriticOptions, type LinearCriticTarget } from './offline/linear-critic';
 export * from './offline/data-rules';
 export * from './offline/experience-dataset';
 export * from './offline/metrics-sink';

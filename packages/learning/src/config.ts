@@ -27,6 +27,13 @@ export const guardrailsSchema = z.object({
   maxErrorRateIncrease: z.number().min(0).max(1).default(0.05),
   /** The learned arm's mean cost per session may be at most this ratio of the rules arm's. */
   maxCostRatio: z.number().finite().positive().default(1.1),
+  /**
+   * Sizes the guardrails to the sample: a guardrail breaches only when the learned arm is past its threshold *and*
+   * worse than the rules arm by more than this many standard errors of the difference (so a ramp step of a few
+   * dozen sessions does not breach on noise, and a real drop is caught once the sample shows it). 0 = the fixed
+   * thresholds alone.
+   */
+  standardErrors: z.number().finite().nonnegative().default(2),
 });
 export type Guardrails = z.infer<typeof guardrailsSchema>;
 

@@ -18,3 +18,4 @@ export { collectReportData, writeLearningReport } from './report/write-learning-
 export { actionFromSession } from './session-action';
 export { trainPolicy, evaluatePolicyArtifact, type TrainOptions, type TrainReport, type TrainProgress } from './train';
 export { readExperienceFile } from './experience-file';
+export { improvePolicy, type ImproveOptions, type ImproveReport, type Improvable } from './improve';

@@ -28,6 +28,7 @@ import { EXPERIENCE_BUFFER_DIRECTORY, JsonlExperienceStore } from '@orchestra/le
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluatePolicyArtifact, trainPolicy, type TrainOptions, type TrainReport } from './train';
+import { improvePolicy, type ImproveOptions, type ImproveReport } from './improve';
 
 /** Options of `createLearning` / `LearningManager.open`: configuration sources plus the pluggable parts. */
 export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'overrides'> {
@@ -232,6 +233,8 @@ export class LearningManager {
       this.adoptState(state);
       this.stateModifiedAt = await this.store.modifiedAt();
       ramp = result;
+      // A demotion withdrew the model: serve the previous one (or the rules) from the next decision on.
+      if (result.kind === 'demoted') await this.applyDeployedModel();
     }
     return { experience, reward, ramp };
   }
@@ -424,6 +427,31 @@ export class LearningManager {
     return trainPolicy(trainer, this.config.dataDir, options, async () => this.readBuffer());
   }
 
+  /**
+   * One step of the continuous improvement loop (`improvePolicy`): train on the buffer → deploy gate → when it
+   * passes, deploy (never past the gate) and start an A/B period at the first ramp step; when it refuses, nothing
+   * changes. Call it every few hundred sessions.
+   */
+  async improve(options: ImproveOptions = {}): Promise<ImproveReport> {
+    const manager = this;
+    return improvePolicy(
+      {
+        dataDir: this.config.dataDir,
+        get mode() {
+          return manager.mode;
+        },
+        get abFraction() {
+          return manager.abFraction;
+        },
+        firstRampStep: this.config.rollout.rampSteps[0]!,
+        train: (trainOptions) => this.train(trainOptions),
+        deploy: (directory) => this.deploy(directory),
+        setMode: (mode, modeOptions) => this.setMode(mode, modeOptions),
+      },
+      options,
+    );
+  }
+
   /** Off-policy evaluation of a model artifact against the rules on the buffer (or on `experiences`). */
   async evaluate(directory: string, experiences?: Iterable<Experience> | AsyncIterable<Experience>): Promise<Record<string, unknown> & { targetBeatsBaseline: boolean }> {
     const trainer = await this.trainer();
@@ -500,7 +528,7 @@ export class LearningManager {
 }
 
 function resetAbTest(state: LearningState): void {
-  const empty = () => ({ sessions: 0, rewardSum: 0, failedSessions: 0, costSum: 0 });
+  const empty = () => ({ sessions: 0, rewardSum: 0, failedSessions: 0, costSum: 0, rewardSquaredSum: 0, costSquaredSum: 0 });
   state.abTest.sessionsServed = 0;
   state.abTest.step = { learned: empty(), rules: empty() };
   state.abTest.total = { learned: empty(), rules: empty() };

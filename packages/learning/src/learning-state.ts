@@ -17,6 +17,9 @@ export const armStatisticsSchema = z.object({
   /** Sessions that ended failed. */
   failedSessions: z.number().int().nonnegative().default(0),
   costSum: z.number().finite().nonnegative().default(0),
+  /** Sums of squares of reward and cost: the standard errors that size the guardrails to the sample. */
+  rewardSquaredSum: z.number().finite().nonnegative().default(0),
+  costSquaredSum: z.number().finite().nonnegative().default(0),
 });
 export type ArmStatistics = z.infer<typeof armStatisticsSchema>;
 
@@ -76,7 +79,8 @@ const EVENT_LIMIT = 50;
 
 /** A fresh state: nothing deployed, the configured mode. */
 export function emptyLearningState(): LearningState {
-  return learningStateSchema.parse({});
+  // zod hands out its `.default(...)` objects by reference: clone, so no two states share their arms or event log.
+  return structuredClone(learningStateSchema.parse({}));
 }
 
 /** Appends an event to the state's log (capped). */

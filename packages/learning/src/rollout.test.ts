@@ -24,16 +24,35 @@ function ruleOf(action: () => void): string {
 
 describe('guardrails', () => {
   it('passes a learned arm as good as the rules and names each breached guardrail', () => {
-    const rules = { sessions: 10, rewardSum: 1000, failedSessions: 1, costSum: 1 };
-    expect(checkGuardrails({ sessions: 10, rewardSum: 990, failedSessions: 1, costSum: 1.05 }, rules, rollout.guardrails).withinGuardrails).toBe(true);
-    const verdict = checkGuardrails({ sessions: 10, rewardSum: 800, failedSessions: 4, costSum: 2 }, rules, rollout.guardrails);
+    const fixed = { ...rollout.guardrails, standardErrors: 0 };
+    const rules = { sessions: 10, rewardSum: 1000, failedSessions: 1, costSum: 1, rewardSquaredSum: 0, costSquaredSum: 0 };
+    expect(checkGuardrails({ sessions: 10, rewardSum: 990, failedSessions: 1, costSum: 1.05, rewardSquaredSum: 0, costSquaredSum: 0 }, rules, fixed).withinGuardrails).toBe(true);
+    const verdict = checkGuardrails({ sessions: 10, rewardSum: 800, failedSessions: 4, costSum: 2, rewardSquaredSum: 0, costSquaredSum: 0 }, rules, fixed);
     expect(verdict.withinGuardrails).toBe(false);
     expect(verdict.reasons).toHaveLength(3);
     expect(verdict.reasons.join(' ')).toMatch(/mean reward.*error rate.*mean cost/);
   });
 
+  it('sizes the thresholds to the sample: the same drop breaches over 400 sessions per arm, not over 10', () => {
+    // Rewards with a standard deviation of 100 (±100 around the mean), a 20-point drop in the learned arm.
+    const arm = (sessions: number, mean: number) => ({
+      sessions,
+      rewardSum: sessions * mean,
+      rewardSquaredSum: sessions * (mean * mean + 100 * 100),
+      failedSessions: 0,
+      costSum: sessions * 0.1,
+      costSquaredSum: sessions * 0.01,
+    });
+    expect(checkGuardrails(arm(10, 80), arm(10, 100), rollout.guardrails).withinGuardrails).toBe(true);
+    const verdict = checkGuardrails(arm(400, 80), arm(400, 100), rollout.guardrails);
+    expect(verdict.withinGuardrails).toBe(false);
+    expect(verdict.reasons[0]).toMatch(/mean reward 80\.00 is more than 5 below the rules' 100\.00 \(2\.8 standard errors\)/);
+    expect(verdict.learned.rewardVariance).toBeCloseTo((400 * 100 * 100) / 399, 6);
+  });
+
   it('cannot pass without a rules arm to compare with', () => {
-    expect(checkGuardrails({ sessions: 5, rewardSum: 500, failedSessions: 0, costSum: 0 }, { sessions: 0, rewardSum: 0, failedSessions: 0, costSum: 0 }, rollout.guardrails).withinGuardrails).toBe(false);
+    const empty = { sessions: 0, rewardSum: 0, failedSessions: 0, costSum: 0, rewardSquaredSum: 0, costSquaredSum: 0 };
+    expect(checkGuardrails({ ...empty, sessions: 5, rewardSum: 500 }, empty, rollout.guardrails).withinGuardrails).toBe(false);
   });
 });
 
@@ -61,10 +80,10 @@ describe('mode changes', () => {
     state.mode = 'ab_test';
     expect(ruleOf(() => applyModeChange(state, { mode: 'production' }, rollout, 'ab_test'))).toBe('ab-test-period');
     state.abTest.sessionsServed = 6;
-    state.abTest.total.learned = { sessions: 6, rewardSum: 0, failedSessions: 6, costSum: 0 };
-    state.abTest.total.rules = { sessions: 20, rewardSum: 2000, failedSessions: 0, costSum: 0 };
+    state.abTest.total.learned = { sessions: 6, rewardSum: 0, failedSessions: 6, costSum: 0, rewardSquaredSum: 0, costSquaredSum: 0 };
+    state.abTest.total.rules = { sessions: 20, rewardSum: 2000, failedSessions: 0, costSum: 0, rewardSquaredSum: 0, costSquaredSum: 0 };
     expect(ruleOf(() => applyModeChange(state, { mode: 'production' }, rollout, 'ab_test'))).toBe('guardrails');
-    state.abTest.total.learned = { sessions: 6, rewardSum: 600, failedSessions: 0, costSum: 0 };
+    state.abTest.total.learned = { sessions: 6, rewardSum: 600, failedSessions: 0, costSum: 0, rewardSquaredSum: 0, costSquaredSum: 0 };
     expect(ruleOf(() => applyModeChange(state, { mode: 'production' }, rollout, 'ab_test'))).toBe('allowed');
     expect(state.mode).toBe('production');
   });
@@ -84,17 +103,41 @@ describe('automatic ramp', () => {
     expect(state.abTest.sessionsServed).toBe(40);
   });
 
-  it('goes back to the first step on a breach and logs it', () => {
+  it('goes back to the first step when a step breaches but the whole A/B period does not, and logs it', () => {
     const state = deployedState();
     applyModeChange(state, { mode: 'ab_test' }, rollout, 'shadow');
-    state.abFraction = 0.5;
-    for (let index = 0; index < 5; index += 1) recordArmObservation(state, { arm: 'rules', reward: 100, failed: false, costUsd: 0.1 }, rollout);
-    let last = recordArmObservation(state, { arm: 'learned', reward: -100, failed: true, costUsd: 0.1 }, rollout);
-    last = recordArmObservation(state, { arm: 'learned', reward: -100, failed: true, costUsd: 0.1 }, rollout);
-    last = recordArmObservation(state, { arm: 'learned', reward: -100, failed: true, costUsd: 0.1 }, rollout);
+    for (let index = 0; index < 30; index += 1) {
+      recordArmObservation(state, { arm: 'rules', reward: 100, failed: false, costUsd: 0.1 }, rollout);
+      recordArmObservation(state, { arm: 'learned', reward: 110, failed: false, costUsd: 0.1 }, rollout);
+    }
+    applyModeChange(state, { mode: 'ab_test', fraction: 0.5 }, rollout, 'ab_test');
+    let last = recordArmObservation(state, { arm: 'learned', reward: -100, failed: false, costUsd: 0.1 }, rollout);
+    last = recordArmObservation(state, { arm: 'learned', reward: -100, failed: false, costUsd: 0.1 }, rollout);
+    last = recordArmObservation(state, { arm: 'learned', reward: -100, failed: false, costUsd: 0.1 }, rollout);
     expect(last.kind).toBe('breach');
     expect(state.abFraction).toBe(0.1);
+    expect(state.deployed?.version).toBe('v1');
     expect(state.abTest.lastBreach?.reason).toMatch(/mean reward/);
+  });
+
+  it('withdraws the model when the whole A/B period breaches the guardrails (the safety net)', () => {
+    const state = deployedState();
+    state.previous.push({ ...state.deployed!, version: 'v0' });
+    applyModeChange(state, { mode: 'ab_test' }, rollout, 'shadow');
+    for (let index = 0; index < 5; index += 1) recordArmObservation(state, { arm: 'rules', reward: 100 + (index % 2) * 10, failed: false, costUsd: 0.1 }, rollout);
+    let last = recordArmObservation(state, { arm: 'learned', reward: -100, failed: true, costUsd: 0.1 }, rollout);
+    last = recordArmObservation(state, { arm: 'learned', reward: -90, failed: true, costUsd: 0.1 }, rollout);
+    last = recordArmObservation(state, { arm: 'learned', reward: -100, failed: true, costUsd: 0.1 }, rollout);
+    expect(last).toMatchObject({ kind: 'demoted', from: 'v1', to: 'v0' });
+    expect(state.deployed?.version).toBe('v0');
+    expect(state.events.some((event) => event.message.startsWith('demoted model v1'))).toBe(true);
+    // With no previous model the rules take over in shadow.
+    applyModeChange(state, { mode: 'ab_test' }, rollout, 'shadow');
+    for (let index = 0; index < 5; index += 1) recordArmObservation(state, { arm: 'rules', reward: 100 + (index % 2) * 10, failed: false, costUsd: 0.1 }, rollout);
+    for (let index = 0; index < 3; index += 1) last = recordArmObservation(state, { arm: 'learned', reward: -100 + index, failed: true, costUsd: 0.1 }, rollout);
+    expect(last).toMatchObject({ kind: 'demoted', from: 'v0', to: null });
+    expect(state.deployed).toBeNull();
+    expect(state.mode).toBe('shadow');
   });
 
   it('does nothing with autoRamp off', () => {

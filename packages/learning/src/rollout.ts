@@ -3,23 +3,41 @@ import type { Guardrails, RolloutConfig } from './config';
 import { RolloutRuleError } from './errors';
 import { addStateEvent, armStatisticsSchema, type ArmStatistics, type Arms, type LearningState } from './learning-state';
 
-/** Mean reward, error rate and mean cost of one arm. */
+/** Mean reward, error rate and mean cost of one arm, with the variances of reward and cost (null when unknown). */
 export interface ArmSummary {
   sessions: number;
   meanReward: number;
   errorRate: number;
   meanCostUsd: number;
+  rewardVariance: number | null;
+  costVariance: number | null;
+}
+
+function varianceOf(sum: number, squaredSum: number, count: number): number | null {
+  // State files written before the sums of squares were kept have 0 there: the variance is then unknown.
+  if (count < 2 || (squaredSum === 0 && sum !== 0)) return null;
+  return Math.max(0, (squaredSum - (sum * sum) / count) / (count - 1));
 }
 
 /** Summarises an arm's running totals (zeros when it has no sessions). */
 export function summarizeArm(arm: ArmStatistics): ArmSummary {
-  if (arm.sessions === 0) return { sessions: 0, meanReward: 0, errorRate: 0, meanCostUsd: 0 };
+  if (arm.sessions === 0) return { sessions: 0, meanReward: 0, errorRate: 0, meanCostUsd: 0, rewardVariance: null, costVariance: null };
   return {
     sessions: arm.sessions,
     meanReward: arm.rewardSum / arm.sessions,
     errorRate: arm.failedSessions / arm.sessions,
     meanCostUsd: arm.costSum / arm.sessions,
+    rewardVariance: varianceOf(arm.rewardSum, arm.rewardSquaredSum ?? 0, arm.sessions),
+    costVariance: varianceOf(arm.costSum, arm.costSquaredSum ?? 0, arm.sessions),
   };
+}
+
+/** Standard error of a difference of two arms' means from their variances (null when either is unknown). */
+function differenceError(learned: ArmSummary, rules: ArmSummary, variance: (arm: ArmSummary) => number | null): number | null {
+  const learnedVariance = variance(learned);
+  const rulesVariance = variance(rules);
+  if (learnedVariance === null || rulesVariance === null) return null;
+  return Math.sqrt(learnedVariance / learned.sessions + rulesVariance / rules.sessions);
 }
 
 /** The verdict of the guardrails on a learned arm against the rules arm. */
@@ -34,7 +52,8 @@ export interface GuardrailVerdict {
 
 /**
  * Checks the learned arm against the rules arm: mean reward not more than `maxRewardDrop` below, error rate not
- * more than `maxErrorRateIncrease` above, mean cost not above `maxCostRatio` × the rules' mean cost.
+ * more than `maxErrorRateIncrease` above, mean cost not above `maxCostRatio` × the rules' mean cost — each breach
+ * counted only when the gap is also beyond `standardErrors` standard errors of the difference (sized to the sample).
  */
 export function checkGuardrails(learnedArm: ArmStatistics, rulesArm: ArmStatistics, guardrails: Guardrails): GuardrailVerdict {
   const learned = summarizeArm(learnedArm);
@@ -43,14 +62,25 @@ export function checkGuardrails(learnedArm: ArmStatistics, rulesArm: ArmStatisti
   if (rules.sessions === 0) reasons.push('no rules-arm sessions to compare with');
   if (learned.sessions === 0) reasons.push('no learned-arm sessions yet');
   if (reasons.length === 0) {
-    if (learned.meanReward < rules.meanReward - guardrails.maxRewardDrop) {
-      reasons.push(`mean reward ${learned.meanReward.toFixed(2)} is more than ${guardrails.maxRewardDrop} below the rules' ${rules.meanReward.toFixed(2)}`);
+    // With `standardErrors` > 0 a threshold counts only when the gap is also beyond that many standard errors.
+    const z = guardrails.standardErrors;
+    const significant = (gap: number, error: number | null) => z === 0 || error === null || gap > z * error;
+    const rewardError = differenceError(learned, rules, (arm) => arm.rewardVariance);
+    const rewardGap = rules.meanReward - learned.meanReward;
+    if (rewardGap > guardrails.maxRewardDrop && significant(rewardGap, rewardError)) {
+      reasons.push(
+        `mean reward ${learned.meanReward.toFixed(2)} is more than ${guardrails.maxRewardDrop} below the rules' ${rules.meanReward.toFixed(2)}${rewardError === null || z === 0 ? '' : ` (${(rewardGap / Math.max(rewardError, 1e-12)).toFixed(1)} standard errors)`}`,
+      );
     }
-    if (learned.errorRate > rules.errorRate + guardrails.maxErrorRateIncrease) {
+    const errorGap = learned.errorRate - rules.errorRate;
+    const pooled = (learned.errorRate * learned.sessions + rules.errorRate * rules.sessions) / (learned.sessions + rules.sessions);
+    const errorRateError = Math.sqrt(pooled * (1 - pooled) * (1 / learned.sessions + 1 / rules.sessions));
+    if (errorGap > guardrails.maxErrorRateIncrease && significant(errorGap, errorRateError)) {
       reasons.push(`error rate ${(learned.errorRate * 100).toFixed(1)} % exceeds the rules' ${(rules.errorRate * 100).toFixed(1)} % by more than ${(guardrails.maxErrorRateIncrease * 100).toFixed(1)} points`);
     }
     const costLimit = rules.meanCostUsd * guardrails.maxCostRatio + 1e-12;
-    if (learned.meanCostUsd > costLimit) {
+    const costError = differenceError(learned, rules, (arm) => arm.costVariance);
+    if (learned.meanCostUsd > costLimit && significant(learned.meanCostUsd - costLimit, costError)) {
       reasons.push(`mean cost ${learned.meanCostUsd.toFixed(4)} USD exceeds ${guardrails.maxCostRatio} × the rules' ${rules.meanCostUsd.toFixed(4)} USD`);
     }
   }
@@ -144,12 +174,19 @@ export interface ArmObservation {
 function addToArm(arm: ArmStatistics, observation: ArmObservation): void {
   arm.sessions += 1;
   arm.rewardSum += observation.reward;
+  arm.rewardSquaredSum = (arm.rewardSquaredSum ?? 0) + observation.reward * observation.reward;
   arm.costSum += observation.costUsd;
+  arm.costSquaredSum = (arm.costSquaredSum ?? 0) + observation.costUsd * observation.costUsd;
   if (observation.failed) arm.failedSessions += 1;
 }
 
 /** What `recordArmObservation` did to the fraction. */
-export type RampEvent = { kind: 'none' } | { kind: 'ramped'; from: number; to: number } | { kind: 'breach'; from: number; to: number; reasons: string[] };
+export type RampEvent =
+  | { kind: 'none' }
+  | { kind: 'ramped'; from: number; to: number }
+  | { kind: 'breach'; from: number; to: number; reasons: string[] }
+  /** The whole A/B period breached the guardrails: the model was withdrawn (previous model, or the rules in shadow). */
+  | { kind: 'demoted'; from: string; to: string | null; reasons: string[] };
 
 /**
  * Adds a finished `ab_test` session to its arm and, with `autoRamp`, moves the fraction: up one ramp step once the
@@ -166,6 +203,19 @@ export function recordArmObservation(state: LearningState, observation: ArmObser
   const verdict = checkGuardrails(state.abTest.step.learned, state.abTest.total.rules, rollout.guardrails);
   if (!verdict.withinGuardrails) {
     if (verdict.rules.sessions === 0) return { kind: 'none' };
+    // The safety net: when the whole A/B period (not only this step) is past the guardrails, the model is withdrawn.
+    const total = checkGuardrails(state.abTest.total.learned, state.abTest.total.rules, rollout.guardrails);
+    if (!total.withinGuardrails && state.deployed !== null) {
+      const from = state.deployed.version;
+      state.deployed = state.previous.pop() ?? null;
+      state.abTest = { step: emptyArms(), total: emptyArms(), sessionsServed: 0, lastBreach: { at: new Date().toISOString(), reason: total.reasons.join('; ') } };
+      addStateEvent(state, `demoted model ${from} after its A/B period breached the guardrails (${total.reasons.join('; ')}); now ${state.deployed?.version ?? 'the rules'}`);
+      if (state.deployed === null) {
+        state.mode = 'shadow';
+        addStateEvent(state, 'no model left: mode shadow');
+      }
+      return { kind: 'demoted', from, to: state.deployed?.version ?? null, reasons: total.reasons };
+    }
     const to = rollout.rampSteps[0]!;
     state.abFraction = to;
     state.abTest.step = emptyArms();

@@ -55,6 +55,8 @@ export interface TrainReport {
   opeError: string | null;
   /** Whether the lower bound of (learned − rules) is above 0; null without a comparison. */
   beatsRules: boolean | null;
+  /** What the critic fitted and what the improvement step changed (`q-distillation`), null for other objectives. */
+  critic: Record<string, unknown> | null;
   wallTimeMs: number;
 }
 
@@ -72,6 +74,9 @@ interface TrainerApi {
     bestEpoch: number;
     stoppedEarly: boolean;
     metricsPath?: string;
+    qDistillation?: Record<string, unknown>;
+    gateCritic?: unknown;
+    rewardNormalisation: unknown;
   }>;
   trainedModelFromOffline(
     result: unknown,
@@ -79,6 +84,7 @@ interface TrainerApi {
   ): Record<string, unknown>;
   writeTrainedModelArtifact(directory: string, model: Record<string, unknown>, options?: { onnx?: boolean }): Promise<unknown>;
   evaluateModelArtifact(directory: string, logs: readonly Experience[], options?: Record<string, unknown>): Promise<Record<string, unknown> & { targetBeatsBaseline: boolean }>;
+  evaluateModelArtifactWithCritic?(directory: string, logs: readonly Experience[], options: Record<string, unknown>): Promise<Record<string, unknown> & { targetBeatsBaseline: boolean }>;
 }
 
 function trainerApi(module: TrainerModule): TrainerApi {
@@ -137,7 +143,14 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
   try {
     await trainer.writeTrainedModelArtifact(candidate, { ...model, ope: null }, { onnx: false });
     const held = [...experiences].sort((left, right) => Date.parse(left.timestamp) - Date.parse(right.timestamp)).slice(-Math.max(1, result.validationSize));
-    ope = await trainer.evaluateModelArtifact(candidate, held, options.servedAs === undefined ? {} : { learnedPolicy: options.servedAs });
+    const learnedPolicy = options.servedAs === undefined ? {} : { learnedPolicy: options.servedAs };
+    // With a critic of the run (q-distillation), the gate is doubly robust with the critic fitted on these held-out
+    // logs as its direct method;
+    // otherwise importance sampling alone, which needs the candidate to act where the logger explored.
+    ope =
+      result.gateCritic !== undefined && trainer.evaluateModelArtifactWithCritic !== undefined
+        ? await trainer.evaluateModelArtifactWithCritic(candidate, held, { ...learnedPolicy, critic: result.gateCritic, normalisation: result.rewardNormalisation })
+        : await trainer.evaluateModelArtifact(candidate, held, learnedPolicy);
   } catch (error) {
     opeError = (error as Error).message;
   } finally {
@@ -160,6 +173,7 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
     ope,
     opeError,
     beatsRules,
+    critic: result.qDistillation ?? null,
     wallTimeMs: performance.now() - started,
   };
 }

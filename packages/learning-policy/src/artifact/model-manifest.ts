@@ -135,6 +135,12 @@ export const modelManifestSchema = z
     normalizer: z.record(z.string(), z.unknown()).nullable().optional(),
     /** Output: the logits of every action head concatenated in ActionSpace order (`offsets`, `totalLogits`). */
     actor: denseNetworkManifestSchema,
+    /**
+     * The actor is a residual on the rules: the runtime adds `bonus` to the logit of the default rules' greedy choice
+     * of every head before selecting, so with little evidence the policy is the rules and it departs from them head
+     * by head only where the actor learned to outweigh the bonus. Absent: the actor's logits alone.
+     */
+    rulesPrior: z.object({ bonus: z.number().finite().nonnegative().max(50) }).optional(),
     /** State-value network (one linear output); optional, unused by the runtime. */
     critic: denseNetworkManifestSchema.optional(),
     prediction: predictionHeadManifestSchema.optional(),

@@ -13,6 +13,7 @@ import type { ModelArtifact } from '../artifact/model-artifact';
 import { ModelArtifactError } from '../errors/model-artifact-error';
 import { PolicyError } from '../errors/policy-error';
 import { HeadPerturbation } from '../exploration/head-perturbation';
+import { RulesPolicy } from '../rules/rules-policy';
 import type { Policy, PolicyInput } from '../policy';
 import { createDenseRuntime } from '../runtime/create-dense-runtime';
 import type { DenseRuntime, DenseRuntimeKind } from '../runtime/dense-runtime';
@@ -69,6 +70,9 @@ export class LearnedPolicy implements Policy {
   readonly #allowed: Uint8Array;
   readonly #random: SeededRandom;
   readonly #perturbation: HeadPerturbation;
+  /** The default rules, when the manifest has a rules prior (`rulesPrior`), and the bonus on their choices. */
+  readonly #rules: RulesPolicy | undefined;
+  readonly #rulesBonus: number;
   readonly #explanation: string;
   readonly #onnx: OnnxActorRuntime | undefined;
 
@@ -122,6 +126,9 @@ export class LearnedPolicy implements Policy {
     this.#greedy = new Int32Array(this.space.heads.length);
     this.#allowed = new Uint8Array(Math.max(...this.space.heads.map((head) => head.size)));
     this.#random = createRng(options.seed ?? 1);
+    const prior = artifact.manifest.rulesPrior;
+    this.#rules = prior !== undefined && prior.bonus > 0 ? new RulesPolicy({ guard: this.guard }) : undefined;
+    this.#rulesBonus = prior?.bonus ?? 0;
     this.#perturbation = new HeadPerturbation(this.guard);
     // Warm the forward pass up so the first real decisions do not pay for compilation tiers (latency budget).
     for (let warmUp = 0; warmUp < 50; warmUp += 1) this.#actor.run(1);
@@ -168,7 +175,17 @@ export class LearnedPolicy implements Policy {
   logits(input: PolicyInput): Float32Array {
     this.#encode(input);
     this.#actor.run(1);
-    return this.#checkFinite(this.#actor.output);
+    return this.#withRulesPrior(input, this.#checkFinite(this.#actor.output));
+  }
+
+  /** Adds the manifest's rules prior (`rulesPrior.bonus` on the rules' greedy choice of every head) in place. */
+  #withRulesPrior(input: PolicyInput, logits: Float32Array): Float32Array {
+    const rules = this.#rules;
+    if (rules === undefined) return logits;
+    const greedy = rules.choose(input, 0).greedy;
+    const offsets = this.space.offsets;
+    for (let head = 0; head < greedy.length; head += 1) logits[offsets[head]! + greedy[head]!]! += this.#rulesBonus;
+    return logits;
   }
 
   /** Encodes and normalises `input` into the actor runtime's input row. */
@@ -202,7 +219,7 @@ export class LearnedPolicy implements Policy {
     const onnx = this.#onnx;
     if (onnx === undefined) return this.decide(input);
     this.#encode(input);
-    const logits = this.#checkFinite(await onnx.run(this.#actor.input, 1));
+    const logits = this.#withRulesPrior(input, this.#checkFinite(await onnx.run(this.#actor.input, 1)));
     const decision = this.#decideFrom(input, logits);
     decision.explanation = [`learned policy ${this.version} (onnxruntime-node, ${this.selection})`];
     return decision;

@@ -25,6 +25,8 @@ export interface TrainedModel {
   normalizer?: { toJSON(): unknown } | Record<string, unknown> | null;
   /** Actor: features → … → the logits of every action head, concatenated in ActionSpace order. */
   actor: readonly DenseLayerWeights[];
+  /** The actor is a residual on the default rules: `bonus` is added to the rules' choice of every head (see the manifest). */
+  rulesPrior?: { bonus: number };
   /** Critic: features → … → V(s). */
   critic?: readonly DenseLayerWeights[];
   prediction?: TrainedPredictionHead;

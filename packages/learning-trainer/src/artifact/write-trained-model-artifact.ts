@@ -122,6 +122,7 @@ export async function writeTrainedModelArtifact(
     actionSpace: actionSpaceJson,
     normalizer: model.normalizer === undefined || model.normalizer === null ? null : toJson(model.normalizer),
     actor: actor.network,
+    ...(model.rulesPrior === undefined || model.rulesPrior.bonus <= 0 ? {} : { rulesPrior: { bonus: model.rulesPrior.bonus } }),
     ...(critic === undefined ? {} : { critic: critic.network }),
     ...(prediction === undefined ? {} : { prediction }),
     ...(onnx === undefined ? {} : { onnx }),

@@ -51,18 +51,47 @@ export const offlineConfigSchema = z.object({
   objective: z.enum(['importance-weighted', 'advantage-weighted', 'q-distillation']).default('importance-weighted'),
   /** `q-distillation`: hidden ReLU layers of the reward model Q(s, a). */
   rewardModelHiddenSizes: z.array(z.number().int().positive().max(4096)).min(1).max(8).default([128, 64]),
+  /**
+   * `q-distillation`: what the reward model predicts. `decomposed` (the outcome critic): the success probability and
+   * each reward component, summed through the reward's own weights; `total`: the normalised total reward.
+   */
+  rewardModelTarget: z.enum(['decomposed', 'total']).default('decomposed'),
+  /**
+   * `q-distillation`: the critic. `linear` (default): a Bayesian linear model factorised over the action heads (see
+   * `fitLinearCritic`), whose posterior bounds every predicted gain; `joint`: an ensemble of networks of the state and
+   * the action's one-hot (`rewardModel*` settings).
+   */
+  rewardModelStructure: z.enum(['linear', 'joint']).default('linear'),
+  /**
+   * `linear` critic: share of the training rows (every k-th by time) that fit the deploy gate's critic instead of the
+   * critic that chooses the improved actions; the gate's critic also gets the validation rows. 0 = validation rows only.
+   */
+  gateShare: z.number().min(0).max(0.9).default(0.5),
+  /** `linear` critic: ridge penalty of each choice's effect (the prior's weight, in sessions, of "no effect"). */
+  criticEffectRidge: z.number().positive().default(8),
   /** `q-distillation`: Adam learning rate of the reward model. */
   rewardModelLearningRate: z.number().positive().max(0.1).default(1e-3),
   /** `q-distillation`: maximum epochs of the reward model (early-stopped on the validation squared error). */
   rewardModelEpochs: z.number().int().positive().max(100_000).default(60),
   /** `q-distillation`: reward models in the ensemble (same rows, different initialisation and minibatch order). */
   rewardModelEnsemble: z.number().int().positive().max(32).default(4),
+  /** `q-distillation`: members after the first fit a bootstrap resample of the training rows (epistemic spread). */
+  rewardModelBootstrap: z.boolean().default(true),
+  /** `q-distillation`: keep random initial weights on the action inputs (a random prior per member) instead of zeros. */
+  rewardModelRandomPrior: z.boolean().default(true),
   /** `q-distillation`: an action is scored by the ensemble's mean − this × its standard deviation (pessimism off the data). */
   rewardModelPessimism: z.number().nonnegative().default(2),
   /** `q-distillation`: rounds of coordinate ascent (each may change one head); the data covers actions near the rules. */
   improvementRounds: z.number().int().nonnegative().max(10).default(2),
   /** `q-distillation`: smallest gain of Q (normalised reward) for which a head is changed. */
   improvementMargin: z.number().nonnegative().default(0.02),
+  /**
+   * The actor is a residual on the default rules: this bonus is added to the logit of the rules' greedy choice of
+   * every head, in training and (through the manifest's `rulesPrior`) at serving time. With little evidence the
+   * policy is then the rules, and it departs from them head by head where the targets consistently outweigh the
+   * bonus (a trust region to the rules). 0 = the actor alone.
+   */
+  rulesPrior: z.number().min(0).max(50).default(3),
   /** Upper clip of importance weights π(a|s)/μ(a|s). */
   importanceWeightClip: z.number().positive().default(10),
   /** Temperature β of advantage-weighted regression. */

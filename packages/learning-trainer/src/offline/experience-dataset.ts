@@ -34,6 +34,10 @@ export interface ExperienceDataset {
   /** Rewards after `rewardNormalisation`: the training targets. */
   normalisedRewards: Float64Array;
   rewardNormalisation: RewardNormalisation;
+  /** Names of the reward components (union over the experiences, sorted): the columns of `components`. */
+  componentNames: string[];
+  /** `size × componentNames.length`: each experience's reward breakdown (0 where a component is absent). */
+  components: Float64Array;
   success: Uint8Array;
   durationMs: Float64Array;
   costUsd: Float64Array;
@@ -64,6 +68,10 @@ export function buildExperienceDataset(experiences: readonly Experience[], optio
   const featureSchemaHash = first?.state.featureSchemaHash ?? '';
   const headCount = actionSpace.heads.length;
   const totalLogits = actionSpace.totalLogits;
+  const componentNameSet = new Set<string>();
+  for (const experience of sorted) for (const name of Object.keys(experience.reward.components)) componentNameSet.add(name);
+  const componentNames = [...componentNameSet].sort();
+  const componentColumn = new Map(componentNames.map((name, column) => [name, column]));
   const dataset: ExperienceDataset = {
     size,
     stateSize,
@@ -80,6 +88,8 @@ export function buildExperienceDataset(experiences: readonly Experience[], optio
     rewards: new Float64Array(size),
     normalisedRewards: new Float64Array(size),
     rewardNormalisation: { kind: 'standardise', mean: 0, standardDeviation: 1 },
+    componentNames,
+    components: new Float64Array(size * componentNames.length),
     success: new Uint8Array(size),
     durationMs: new Float64Array(size),
     costUsd: new Float64Array(size),
@@ -119,6 +129,9 @@ export function buildExperienceDataset(experiences: readonly Experience[], optio
     }
     dataset.propensities[row] = experience.propensity;
     dataset.rewards[row] = experience.reward.total;
+    for (const [name, value] of Object.entries(experience.reward.components)) {
+      dataset.components[row * componentNames.length + componentColumn.get(name)!] = value;
+    }
     dataset.success[row] = experience.outcome.success ? 1 : 0;
     dataset.durationMs[row] = experience.outcome.durationMs;
     dataset.costUsd[row] = experience.outcome.totalCostUsd;

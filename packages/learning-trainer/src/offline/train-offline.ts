@@ -2,7 +2,9 @@ import { ActionSpace } from '@orchestra/learning-features';
 import type { RewardConfigInput } from '@orchestra/learning-reward';
 import { experienceSchema, validate, type Experience } from '@orchestra/learning-types';
 import { parseTrainerConfig, type TrainerConfig, type TrainerConfigInput } from '../config/trainer-config';
+import { RulesPolicy, SafetyGuard } from '@orchestra/learning-policy';
 import { ActorCritic } from '../networks/actor-critic';
+import { policyInputOf } from '../ope/evaluated-policy-from-policy';
 import type { DenseLayerWeights } from '../networks/dense-layer-weights';
 import { actionLogProbabilities, policyLossAndGradient } from '../networks/factorised-policy';
 import { SeededRandom } from '../networks/seeded-random';
@@ -10,7 +12,8 @@ import { trainPredictionHeads, type PredictionHeadsResult } from '../prediction/
 import { checkDataRules, summariseExperiences, type DataSummary, type DataWarning } from './data-rules';
 import { buildExperienceDataset, splitByTime, type ExperienceDataset, type RewardNormalisation } from './experience-dataset';
 import { JsonlMetricsSink, type MetricsSink } from './metrics-sink';
-import { improveActions, trainRewardModel, type ActionTargets } from './q-distillation';
+import { fitLinearCritic, improveActionsLinear, type LinearCritic } from './linear-critic';
+import { improveActions, trainRewardModel, type ActionTargets, type ImprovementSummary } from './q-distillation';
 
 /** Metrics of one offline epoch (also the JSON line written to the metrics file). */
 export interface OfflineEpochMetrics {
@@ -91,6 +94,10 @@ export interface TrainOfflineResult {
   qDistillation?: QDistillationSummary;
   /** The metrics file, when `dataDir` was given. */
   metricsPath?: string;
+  /** `q-distillation` with the linear critic: the critic fitted on the training rows (the one the actions were improved with). */
+  critic?: LinearCritic;
+  /** The same model fitted on the validation rows only: the deploy gate's direct method (independent of `critic`). */
+  gateCritic?: LinearCritic;
   wallTimeMs: number;
 }
 
@@ -104,6 +111,9 @@ export interface QDistillationSummary {
   changedShare: number;
   /** Mean predicted gain Q(s, a*) − Q(s, a_logged) over the training rows (normalised reward). */
   meanPredictedGain: number;
+  /** Outcome critic: mean predicted success probability of the logged and of the improved actions (all rows). */
+  predictedSuccessLogged?: number;
+  predictedSuccessImproved?: number;
 }
 
 async function collect(source: Iterable<Experience> | AsyncIterable<Experience>, check: boolean): Promise<Experience[]> {
@@ -147,29 +157,55 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
     ...(options.rewardConfig === undefined ? {} : { rewardConfig: options.rewardConfig }),
     onFallback: (message) => warn({ code: 'reward-out-of-bounds', message }),
   });
+  const rulesIndices = config.offline.rulesPrior > 0 ? rulesGreedyIndices(experiences, dataset, actionSpace) : undefined;
   const sink = options.metricsSink ?? (options.dataDir === undefined ? undefined : new JsonlMetricsSink(options.dataDir, runId));
   const split = splitByTime(dataset, config.offline.validationFraction);
   const model = new ActorCritic({ stateSize: dataset.stateSize, heads: { sizes: actionSpace.heads.map((head) => head.size) }, config });
   let targets: ActionTargets | undefined;
   let qDistillation: QDistillationSummary | undefined;
+  let critic: LinearCritic | undefined;
+  let gateCritic: LinearCritic | undefined;
   if (config.offline.objective === 'q-distillation') {
-    const rewardModels = Array.from({ length: config.offline.rewardModelEnsemble }, (_, member) =>
-      trainRewardModel({ dataset, actionSpace, training: split.training, validation: split.validation, config, member }),
-    );
-    const rewardModel = rewardModels[0]!;
     const all = Int32Array.from({ length: dataset.size }, (_, index) => index);
-    const improved = improveActions({ dataset, actionSpace, rewardModel: rewardModels, rows: all, config });
-    const onTraining = improveSummary(dataset, improved, split.training);
+    const members = Array.from({ length: config.offline.rewardModelEnsemble }, (_, member) => member);
+    let improved: ActionTargets & ImprovementSummary;
+    let fit: { validationMeanSquaredError: number; baselineMeanSquaredError: number; epochs: number };
+    if (config.offline.rewardModelStructure === 'linear') {
+      // Cross-fitting: the critic that chooses the improved actions and the deploy gate's critic (its direct method)
+      // are fitted on disjoint rows, so the gate's errors are independent of the choice and it does not share the
+      // chooser's winner's curse (measured: a chooser valued its own choices ~10 points above what they achieved).
+      // `gateShare` of the training rows (every k-th by time) plus the validation rows go to the gate's critic.
+      const gateEvery = config.offline.gateShare > 0 ? Math.max(2, Math.round(1 / config.offline.gateShare)) : 0;
+      const chooserRows = gateEvery === 0 ? split.training : split.training.filter((_, position) => position % gateEvery !== 0);
+      const gateRows = Int32Array.from([...(gateEvery === 0 ? [] : split.training.filter((_, position) => position % gateEvery === 0)), ...split.validation]);
+      critic = fitLinearCritic(dataset, actionSpace, chooserRows, split.validation, { effectRidge: config.offline.criticEffectRidge });
+      gateCritic = fitLinearCritic(dataset, actionSpace, gateRows, split.validation, { effectRidge: config.offline.criticEffectRidge });
+      improved = improveActionsLinear({
+        dataset,
+        actionSpace,
+        critic,
+        rows: all,
+        rounds: config.offline.improvementRounds,
+        pessimism: config.offline.rewardModelPessimism,
+        margin: config.offline.improvementMargin,
+      });
+      fit = { ...critic, epochs: 1 };
+    } else {
+      const rewardModels = members.map((member) => trainRewardModel({ dataset, actionSpace, training: split.training, validation: split.validation, config, member }));
+      improved = improveActions({ dataset, actionSpace, rewardModel: rewardModels, rows: all, config });
+      fit = rewardModels[0]!;
+    }
     targets = improved;
     qDistillation = {
-      rewardModelValidationMeanSquaredError: rewardModel.validationMeanSquaredError,
-      baselineValidationMeanSquaredError: rewardModel.baselineMeanSquaredError,
-      rewardModelEpochs: rewardModel.epochs,
-      changedShare: onTraining,
+      rewardModelValidationMeanSquaredError: fit.validationMeanSquaredError,
+      baselineValidationMeanSquaredError: fit.baselineMeanSquaredError,
+      rewardModelEpochs: fit.epochs,
+      changedShare: improveSummary(dataset, improved, split.training),
       meanPredictedGain: improved.meanGain,
+      ...(improved.predictedSuccessLogged === undefined ? {} : { predictedSuccessLogged: improved.predictedSuccessLogged, predictedSuccessImproved: improved.predictedSuccessImproved! }),
     };
   }
-  const trainer = new OfflineEpochRunner(model, dataset, config, new SeededRandom(config.seed + 7), targets);
+  const trainer = new OfflineEpochRunner(model, dataset, config, new SeededRandom(config.seed + 7), targets, rulesIndices);
   const epochs: OfflineEpochMetrics[] = [];
   const offline = config.offline;
   const totalEpochs = offline.behaviourCloningEpochs + offline.epochs;
@@ -253,6 +289,8 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
     stoppedEarly,
     ...(predictions === undefined ? {} : { predictions }),
     ...(qDistillation === undefined ? {} : { qDistillation }),
+    ...(critic === undefined ? {} : { critic }),
+    ...(gateCritic === undefined ? {} : { gateCritic }),
     ...(sink instanceof JsonlMetricsSink ? { metricsPath: sink.path } : {}),
     wallTimeMs: performance.now() - started,
   };
@@ -269,6 +307,7 @@ class OfflineEpochRunner {
   private readonly logProbabilities: Float64Array;
   /** Set once the critic stopped improving on validation: it then gets no more updates. */
   criticFrozen = false;
+  private readonly offsets: number[];
 
   constructor(
     private readonly model: ActorCritic,
@@ -277,8 +316,15 @@ class OfflineEpochRunner {
     private readonly random: SeededRandom,
     /** `q-distillation`: the improved actions the policy phase clones (the logged ones otherwise). */
     private readonly targets?: ActionTargets,
+    /** The default rules' greedy indices per row (`size × headCount`), when the actor is a residual on the rules. */
+    private readonly rulesIndices?: Int32Array,
   ) {
     this.heads = { sizes: [...model.heads.sizes] };
+    this.offsets = [];
+    for (let head = 0, offset = 0; head < this.heads.sizes.length; head++) {
+      this.offsets.push(offset);
+      offset += this.heads.sizes[head]!;
+    }
     this.batchSize = Math.max(1, config.batchSize);
     const chunk = Math.max(this.batchSize, 1024);
     this.actions = new Int32Array(chunk * dataset.headCount);
@@ -286,6 +332,20 @@ class OfflineEpochRunner {
     this.masks = new Uint8Array(chunk * dataset.totalLogits);
     this.coefficients = new Float64Array(chunk);
     this.logProbabilities = new Float64Array(chunk);
+  }
+
+  /** Adds the rules prior (`offline.rulesPrior` on the rules' choice of every head) to a batch of actor logits, in place. */
+  private withRulesPrior(logits: Float32Array, rows: ArrayLike<number>, start: number, count: number): Float32Array {
+    const rulesIndices = this.rulesIndices;
+    if (rulesIndices === undefined) return logits;
+    const { headCount, totalLogits } = this.dataset;
+    const bonus = this.config.offline.rulesPrior;
+    const offsets = this.offsets;
+    for (let index = 0; index < count; index++) {
+      const row = rows[start + index]!;
+      for (let head = 0; head < headCount; head++) logits[index * totalLogits + offsets[head]! + rulesIndices[row * headCount + head]!]! += bonus;
+    }
+    return logits;
   }
 
   batchesPerEpoch(rows: number): number {
@@ -342,7 +402,7 @@ class OfflineEpochRunner {
       }
       if (!this.criticFrozen) model.critic.backward(count);
       // Actor.
-      const logits = model.actor.forward(count);
+      const logits = this.withRulesPrior(model.actor.forward(count), order, start, count);
       const policyBatch = { batch: count, actions: this.actions, active: this.active, masks: this.masks };
       let entropyCoefficient = config.entropyCoefficient;
       if (phase === 'behaviour-cloning' || distilling) {
@@ -412,7 +472,7 @@ class OfflineEpochRunner {
       const count = Math.min(chunk, rows.length - start);
       this.gather(rows, start, count);
       const values = model.critic.forward(count);
-      const logits = model.actor.forward(count);
+      const logits = this.withRulesPrior(model.actor.forward(count), rows, start, count);
       actionLogProbabilities(this.heads, logits, { batch: count, actions: this.actions, active: this.active, masks: this.masks }, this.logProbabilities);
       for (let index = 0; index < count; index++) {
         const row = rows[start + index]!;
@@ -432,7 +492,7 @@ class OfflineEpochRunner {
       for (let start = 0; start < rows.length; start += chunk) {
         const count = Math.min(chunk, rows.length - start);
         this.gather(rows, start, count, this.targets);
-        const logits = model.actor.forward(count);
+        const logits = this.withRulesPrior(model.actor.forward(count), rows, start, count);
         actionLogProbabilities(this.heads, logits, { batch: count, actions: this.actions, active: this.active, masks: this.masks }, this.logProbabilities);
         for (let index = 0; index < count; index++) targetLogLikelihood += Math.max(this.logProbabilities[index]!, -1e3);
       }
@@ -461,4 +521,18 @@ function improveSummary(dataset: ExperienceDataset, targets: ActionTargets, rows
     }
   }
   return changed / Math.max(1, rows.length);
+}
+
+/**
+ * The default rules' greedy action of every row (`size × headCount`, in the dataset's row order): what the actor's
+ * rules prior adds its bonus to. The rules decide from the experience's logged state, as they would have then.
+ */
+function rulesGreedyIndices(experiences: readonly Experience[], dataset: ExperienceDataset, actionSpace: ActionSpace): Int32Array {
+  const rules = new RulesPolicy({ guard: new SafetyGuard({ space: actionSpace }) });
+  const byId = new Map(experiences.map((experience) => [experience.id, experience]));
+  const indices = new Int32Array(dataset.size * dataset.headCount);
+  dataset.ids.forEach((id, row) => {
+    indices.set(rules.choose(policyInputOf(byId.get(id)!), 0).greedy, row * dataset.headCount);
+  });
+  return indices;
 }

@@ -3,6 +3,7 @@ import { LearnedPolicy, RulesPolicy, type LearnedPolicyOptions } from '@orchestr
 import type { PolicyComparison } from './compare-policy-values';
 import { evaluate, type ExperienceEvaluationOptions } from './evaluate';
 import { evaluatedPolicyFromPolicy } from './evaluated-policy-from-policy';
+import { compareWithCritic, type CompareWithCriticOptions, type CriticGateComparison } from './critic-gate';
 
 /** Options of `evaluateModelArtifact`. */
 export interface EvaluateModelArtifactOptions extends ExperienceEvaluationOptions {
@@ -27,4 +28,29 @@ export async function evaluateModelArtifact(
   const { learnedPolicy, rules, ...evaluationOptions } = options;
   const candidate = await LearnedPolicy.load(directory, learnedPolicy);
   return evaluate(evaluatedPolicyFromPolicy(candidate.version, candidate), evaluatedPolicyFromPolicy('rules', rules ?? new RulesPolicy()), logs, evaluationOptions);
+}
+
+/** Options of `evaluateModelArtifactWithCritic`. */
+export interface EvaluateWithCriticOptions extends Omit<CompareWithCriticOptions, 'candidate' | 'baseline' | 'logs' | 'actionSpace'> {
+  learnedPolicy?: LearnedPolicyOptions;
+  rules?: RulesPolicy;
+}
+
+/**
+ * The deploy gate for a written artifact with the training run's critic as the direct method (`compareWithCritic`):
+ * loads the candidate exactly as production would and compares it with the rules on held-out logs.
+ *
+ * @throws ModelArtifactError when the artifact cannot be loaded.
+ */
+export async function evaluateModelArtifactWithCritic(directory: string, logs: readonly Experience[], options: EvaluateWithCriticOptions): Promise<CriticGateComparison> {
+  const { learnedPolicy, rules, ...gate } = options;
+  const candidate = await LearnedPolicy.load(directory, learnedPolicy);
+  const baseline = rules ?? new RulesPolicy();
+  return compareWithCritic({
+    ...gate,
+    actionSpace: candidate.space,
+    logs,
+    candidate: { name: candidate.version, decide: (input) => candidate.decide(input), probabilityOf: (action, input) => candidate.probabilityOf(action, input) },
+    baseline: { name: 'rules', decide: (input) => baseline.decide(input), probabilityOf: (action, input) => baseline.probabilityOf(action, input) },
+  });
 }

@@ -1,0 +1,85 @@
+import { ActionSpace, actionHeads } from '@orchestra/learning-features';
+import { describe, expect, it } from 'vitest';
+import { buildExperienceDataset, splitByTime } from './experience-dataset';
+import { LinearCriticScorer, fitLinearCritic, improveActionsLinear } from './linear-critic';
+import { bestApproachOf, ruleIndices, syntheticExperiences } from './test-support/synthetic-experiences';
+
+const actionSpace = new ActionSpace();
+const headCount = actionSpace.heads.length;
+
+function datasetOf(count: number, seed: number) {
+  const dataset = buildExperienceDataset(syntheticExperiences({ count, seed, exploration: 0.3, stateSize: 15 }), { actionSpace });
+  return { dataset, split: splitByTime(dataset, 0.2) };
+}
+
+/** The rule's action with the approach set to `approach`. */
+function withApproach(approach: number): Int32Array {
+  const indices = Int32Array.from(ruleIndices);
+  indices[actionHeads.approach] = approach;
+  return indices;
+}
+
+/** A state of the synthetic world: task type one-hot, the rest 0. */
+function stateOf(taskType: number): Float32Array {
+  const state = new Float32Array(15);
+  state[taskType] = 1;
+  return state;
+}
+
+describe('fitLinearCritic', () => {
+  it("recovers which approach pays for a task type, with the gain's posterior sd shrinking as the logs grow", () => {
+    const small = datasetOf(600, 21);
+    const large = datasetOf(2500, 21);
+    const scorers = new Map([small, large].map((entry) => [entry, new LinearCriticScorer(fitLinearCritic(entry.dataset, actionSpace, entry.split.training, entry.split.validation), actionSpace)]));
+    const gainOf = (entry: ReturnType<typeof datasetOf>, taskType: number) => {
+      const scorer = scorers.get(entry)!;
+      scorer.setState(stateOf(taskType));
+      const worst = (bestApproachOf(taskType) + 1) % 4;
+      return scorer.gain(withApproach(worst), withApproach(bestApproachOf(taskType)));
+    };
+    const positive: boolean[] = [];
+    for (const taskType of [0, 2, 5, 6]) {
+      const smallGain = gainOf(small, taskType);
+      const largeGain = gainOf(large, taskType);
+      expect(largeGain.deviation).toBeLessThan(smallGain.deviation);
+      expect(largeGain.mean).toBeGreaterThan(0);
+      positive.push(largeGain.mean - largeGain.deviation > 0);
+    }
+    // The best approach adds 2.2 to the success logit: with 2,500 logs its gain is positive, and above one posterior sd for most types.
+    expect(positive.filter(Boolean).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('fits better than the mean on held-out rows and reports the fit', () => {
+    const { dataset, split } = datasetOf(3000, 22);
+    const critic = fitLinearCritic(dataset, actionSpace, split.training, split.validation);
+    expect(critic.validationMeanSquaredError).toBeLessThan(critic.baselineMeanSquaredError);
+    expect(critic.trainingSize).toBe(split.training.length);
+    expect(critic.noiseVariance).toBeGreaterThan(0);
+  });
+
+  it('refuses non-finite features with a RangeError instead of returning NaN coefficients', () => {
+    const { dataset, split } = datasetOf(200, 23);
+    dataset.states[3] = Number.NaN;
+    expect(() => fitLinearCritic(dataset, actionSpace, split.training, split.validation)).toThrow(RangeError);
+  });
+});
+
+describe('improveActionsLinear', () => {
+  it('moves to the best approach where the lower bound of the gain is positive, and never with huge pessimism', () => {
+    const { dataset, split } = datasetOf(4000, 24);
+    const critic = fitLinearCritic(dataset, actionSpace, split.training, split.validation);
+    const improved = improveActionsLinear({ dataset, actionSpace, critic, rows: split.training, rounds: 2, pessimism: 1, margin: 0 });
+    let best = 0;
+    let logged = 0;
+    for (const row of split.training) {
+      const taskType = dataset.states.subarray(row * 15, row * 15 + 13).indexOf(1);
+      if (improved.actions[row * headCount + actionHeads.approach] === bestApproachOf(taskType)) best += 1;
+      if (dataset.actions[row * headCount + actionHeads.approach] === bestApproachOf(taskType)) logged += 1;
+    }
+    expect(best / split.training.length).toBeGreaterThan(2 * (logged / split.training.length));
+    for (const row of split.training) expect(actionSpace.isValid(improved.actions.subarray(row * headCount, (row + 1) * headCount))).toBe(true);
+    const unchanged = improveActionsLinear({ dataset, actionSpace, critic, rows: split.training, rounds: 2, pessimism: 1e6, margin: 0 });
+    expect(unchanged.changedShare).toBe(0);
+    expect(Array.from(unchanged.actions)).toEqual(Array.from(dataset.actions));
+  });
+});

@@ -1,0 +1,187 @@
+import type { ActionSpace } from '@orchestra/learning-features';
+import type { PolicyInput } from '@orchestra/learning-policy';
+import type { Action, Experience } from '@orchestra/learning-types';
+import type { RewardNormalisation } from '../offline/experience-dataset';
+import { LinearCriticScorer, meanGainDeviation, type LinearCritic } from '../offline/linear-critic';
+import { denormaliseTotal } from '../offline/q-distillation';
+import { policyInputOf } from './evaluated-policy-from-policy';
+
+/** A policy as the critic gate sees it: what it would do in a logged state, and how likely the logged action was. */
+export interface GatePolicy {
+  readonly name: string;
+  decide(input: PolicyInput): { action: Action };
+  probabilityOf(action: Action, input: PolicyInput): number;
+}
+
+/** One policy's estimated value on the logs (reward units). */
+export interface CriticGateEstimate {
+  policy: string;
+  estimator: 'doubly-robust';
+  value: number;
+  lower: number;
+  upper: number;
+  confidence: number;
+  standardError: number;
+  /** Rows whose logged action this policy would also have taken (where the importance-weighted correction applies). */
+  effectiveSampleSize: number;
+  sampleSize: number;
+  meanWeight: number;
+  maximumWeight: number;
+}
+
+/** The deploy gate's verdict from the critic: candidate vs baseline on the held-out logs. */
+export interface CriticGateComparison {
+  estimator: 'doubly-robust';
+  /** The direct method: the linear critic fitted on the training rows (never on these logs). */
+  directMethod: 'linear-critic';
+  confidence: number;
+  sampleSize: number;
+  target: CriticGateEstimate;
+  baseline: CriticGateEstimate;
+  /**
+   * Candidate − baseline: the mean of the per-state doubly robust differences, and an interval that adds the
+   * critic's posterior uncertainty about the mean gain to the sampling error of the states.
+   */
+  difference: { value: number; lower: number; upper: number; standardError: number; samplingStandardError: number; criticStandardError: number };
+  /** Share of the held-out states where the candidate acts differently from the baseline. */
+  changedShare: number;
+  /** True when the lower bound of the difference is above 0. */
+  targetBeatsBaseline: boolean;
+}
+
+/** Options of `compareWithCritic`. */
+export interface CompareWithCriticOptions {
+  critic: LinearCritic;
+  actionSpace: ActionSpace;
+  /** How the critic's units map to rewards (the training run's reward normalisation). */
+  normalisation: RewardNormalisation;
+  candidate: GatePolicy;
+  baseline: GatePolicy;
+  /** Held-out experiences (encoded with the critic's feature schema). */
+  logs: readonly Experience[];
+  /** Two-sided confidence of the intervals (default 0.95). */
+  confidence?: number;
+  /** Upper clip of importance weights (default 10). */
+  weightClip?: number;
+}
+
+/** The two-sided normal quantile of `confidence` (bisection on the normal CDF). */
+const zOf = (confidence: number): number => {
+  const target = 1 - (1 - confidence) / 2;
+  let low = 0;
+  let high = 10;
+  for (let step = 0; step < 80; step++) {
+    const middle = (low + high) / 2;
+    if (normalCdf(middle) < target) low = middle;
+    else high = middle;
+  }
+  return (low + high) / 2;
+};
+
+function normalCdf(value: number): number {
+  // Abramowitz–Stegun 7.1.26 erf approximation (|error| < 1.5e-7).
+  const x = Math.abs(value) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return value >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}
+
+function meanAndError(values: readonly number[]): { mean: number; standardError: number } {
+  const count = values.length;
+  let mean = 0;
+  for (const value of values) mean += value;
+  mean /= Math.max(1, count);
+  let variance = 0;
+  for (const value of values) variance += (value - mean) ** 2;
+  return { mean, standardError: count > 1 ? Math.sqrt(variance / (count - 1) / count) : Infinity };
+}
+
+/**
+ * The deploy gate with the critic as the direct method (doubly robust): for every held-out state s_i with logged
+ * action a_i, reward r_i and propensity μ_i, a policy π is valued at
+ *
+ *     Q̂(s_i, π(s_i)) + min(π(a_i|s_i)/μ_i, clip) · (r_i − Q̂(s_i, a_i))
+ *
+ * so the critic fills in what the logs cannot show and the logged rewards correct it where the policy agrees with
+ * the logger. The interval of the difference adds two independent errors: the sampling error of the per-state
+ * differences, and the critic's posterior uncertainty about the mean gain of the candidate's actions over the
+ * baseline's (which no resampling of states reveals). The candidate passes when the lower bound is above 0.
+ */
+export function compareWithCritic(options: CompareWithCriticOptions): CriticGateComparison {
+  const { critic, actionSpace, normalisation, candidate, baseline, logs } = options;
+  const confidence = options.confidence ?? 0.95;
+  const clip = options.weightClip ?? 10;
+  const z = zOf(confidence);
+  const scorer = new LinearCriticScorer(critic, actionSpace);
+  const scale = denormaliseTotal(1, normalisation) - denormaliseTotal(0, normalisation);
+  const targetValues: number[] = [];
+  const baselineValues: number[] = [];
+  const differences: number[] = [];
+  const gains: Array<{ state: ArrayLike<number>; from: Int32Array; to: Int32Array }> = [];
+  const weights = { target: [] as number[], baseline: [] as number[] };
+  let changed = 0;
+  for (const experience of logs) {
+    const input = policyInputOf(experience);
+    const state = experience.state.features;
+    scorer.setState(state);
+    const logged = actionSpace.encode(experience.action);
+    const targetAction = actionSpace.encode(candidate.decide(input).action);
+    const baselineAction = actionSpace.encode(baseline.decide(input).action);
+    const loggedValue = scorer.predict(logged);
+    const residual = experience.reward.total - denormaliseTotal(loggedValue, normalisation);
+    const targetWeight = Math.min(clip, candidate.probabilityOf(experience.action, input) / experience.propensity);
+    const baselineWeight = Math.min(clip, baseline.probabilityOf(experience.action, input) / experience.propensity);
+    const targetValue = denormaliseTotal(scorer.predict(targetAction), normalisation) + targetWeight * residual;
+    const baselineValue = denormaliseTotal(scorer.predict(baselineAction), normalisation) + baselineWeight * residual;
+    targetValues.push(targetValue);
+    baselineValues.push(baselineValue);
+    differences.push(targetValue - baselineValue);
+    weights.target.push(targetWeight);
+    weights.baseline.push(baselineWeight);
+    let differs = false;
+    for (let head = 0; head < targetAction.length; head++) if (targetAction[head] !== baselineAction[head]) differs = true;
+    if (differs) {
+      changed += 1;
+      gains.push({ state, from: baselineAction, to: targetAction });
+    }
+  }
+  const criticDeviation = Math.abs(scale) * meanGainDeviation(critic, actionSpace, gains) * (gains.length / Math.max(1, logs.length));
+  const estimate = (policy: string, values: number[], policyWeights: number[]): CriticGateEstimate => {
+    const { mean, standardError } = meanAndError(values);
+    let weightSum = 0;
+    let weightSquares = 0;
+    let maximumWeight = 0;
+    for (const weight of policyWeights) {
+      weightSum += weight;
+      weightSquares += weight * weight;
+      maximumWeight = Math.max(maximumWeight, weight);
+    }
+    return {
+      policy,
+      estimator: 'doubly-robust',
+      value: mean,
+      lower: mean - z * standardError,
+      upper: mean + z * standardError,
+      confidence,
+      standardError,
+      effectiveSampleSize: weightSquares > 0 ? (weightSum * weightSum) / weightSquares : 0,
+      sampleSize: values.length,
+      meanWeight: weightSum / Math.max(1, values.length),
+      maximumWeight,
+    };
+  };
+  const sampling = meanAndError(differences);
+  const standardError = Math.sqrt(sampling.standardError ** 2 + criticDeviation ** 2);
+  const lower = sampling.mean - z * standardError;
+  return {
+    estimator: 'doubly-robust',
+    directMethod: 'linear-critic',
+    confidence,
+    sampleSize: logs.length,
+    target: estimate(candidate.name, targetValues, weights.target),
+    baseline: estimate(baseline.name, baselineValues, weights.baseline),
+    difference: { value: sampling.mean, lower, upper: sampling.mean + z * standardError, standardError, samplingStandardError: sampling.standardError, criticStandardError: criticDeviation },
+    changedShare: changed / Math.max(1, logs.length),
+    targetBeatsBaseline: Number.isFinite(lower) && lower > 0,
+  };
+}

@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import type { LearningMode } from '@orchestra/learning-types';
+import type { DeployedModel } from './learning-state';
+import type { TrainOptions, TrainReport } from './train';
+
+/** Options of `LearningManager.improve`: those of `train`, with the output directory optional. */
+export interface ImproveOptions extends Omit<TrainOptions, 'output'> {
+  /** Where the candidate is written (default `<dataDir>/candidates/<version>`). */
+  output?: string;
+}
+
+/** What one improvement step did: the training report, the gate's verdict, and the deployment when it passed. */
+export interface ImproveReport {
+  train: TrainReport;
+  /** The deploy gate's verdict on the candidate (`train.beatsRules === true`). */
+  gate: 'passed' | 'refused' | 'not-evaluated';
+  /** Why the candidate was not deployed (null when it was). */
+  reason: string | null;
+  /** The deployed model when the gate passed, else null (the current policy keeps acting). */
+  deployed: DeployedModel | null;
+  /** The mode after the step (a deployment starts an A/B period at the first ramp step). */
+  mode: LearningMode;
+  abFraction: number;
+}
+
+/** The parts of `LearningManager` one improvement step uses. */
+export interface Improvable {
+  readonly dataDir: string;
+  readonly mode: LearningMode;
+  readonly abFraction: number;
+  readonly firstRampStep: number;
+  train(options: TrainOptions): Promise<TrainReport>;
+  deploy(directory: string): Promise<DeployedModel>;
+  setMode(mode: LearningMode, options?: { fraction?: number }): Promise<unknown>;
+}
+
+/**
+ * One step of the continuous improvement loop: train a candidate on the logged experiences → the deploy gate (the
+ * trainer's off-policy comparison with the rules on the most recent logs) → when it passes, deploy it (never past
+ * the gate) and start its A/B period at the first ramp step, from where the rollout rules ramp it by its measured
+ * arm and its guardrails. When the gate refuses, nothing changes: the current policy keeps acting and logging, and
+ * the next step trains on more data.
+ */
+export async function improvePolicy(manager: Improvable, options: ImproveOptions = {}): Promise<ImproveReport> {
+  const version = options.version ?? `learned-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const output = options.output ?? join(manager.dataDir, 'candidates', version);
+  const train = await manager.train({ ...options, version, output });
+  if (train.beatsRules !== true) {
+    const difference = (train.ope as { difference?: { value: number; lower: number; upper: number } } | null)?.difference;
+    const reason =
+      train.beatsRules === false && difference !== undefined
+        ? `the gate refused: estimated learned − rules ${difference.value.toFixed(2)} [${difference.lower.toFixed(2)}, ${difference.upper.toFixed(2)}] does not exclude 0`
+        : `the gate could not evaluate the candidate: ${train.opeError ?? 'no estimate'}`;
+    return { train, gate: train.beatsRules === false ? 'refused' : 'not-evaluated', reason, deployed: null, mode: manager.mode, abFraction: manager.abFraction };
+  }
+  const deployed = await manager.deploy(output);
+  if (manager.mode !== 'ab_test') await manager.setMode('ab_test', { fraction: manager.firstRampStep });
+  return { train, gate: 'passed', reason: null, deployed, mode: manager.mode, abFraction: manager.abFraction };
+}
