@@ -432,11 +432,11 @@ export class LearningManager {
 
   /**
    * Feeds every experience of the buffer into the history of similar tasks (done by `open` unless `warmHistory` is
-   * false). Returns how many were read. A data dir without a buffer reads none.
+   * false). Returns how many were read. A data dir without a buffer reads none; reading needs no write access.
    */
   async warmHistory(): Promise<number> {
     if (!existsSync(join(this.config.dataDir, EXPERIENCE_BUFFER_DIRECTORY))) return 0;
-    const store = await JsonlExperienceStore.open({ dataDir: this.config.dataDir });
+    const store = await JsonlExperienceStore.open({ dataDir: this.config.dataDir, readOnly: true });
     let count = 0;
     try {
       for await (const batch of store.read({ quarantine: false }).batches()) {
@@ -454,9 +454,9 @@ export class LearningManager {
     return this.history.summary(taskType, primaryDomain);
   }
 
-  /** Every valid experience of the data dir's buffer, in order. */
+  /** Every valid experience of the data dir's buffer, in order (read-only: no lock, works on a read-only data dir). */
   async readBuffer(): Promise<Experience[]> {
-    const store = await JsonlExperienceStore.open({ dataDir: this.config.dataDir });
+    const store = await JsonlExperienceStore.open({ dataDir: this.config.dataDir, readOnly: true });
     try {
       const experiences: Experience[] = [];
       for await (const experience of store.read()) experiences.push(experience);

@@ -19,7 +19,7 @@ export function registerLearningExport(program: Command, context: CliContext): v
     .option('--json', 'print the export report as JSON')
     .action(async (options: { output: string; format: ExportFormat; since?: Date; until?: Date; mode?: LearningMode; source?: PolicySource; json?: boolean }) => {
       const learning = await context.openLearning();
-      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir });
+      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir, readOnly: true });
       const filter: { from?: Date; to?: Date; modes?: LearningMode[]; sources?: PolicySource[] } = {};
       if (options.since !== undefined) filter.from = options.since;
       if (options.until !== undefined) filter.to = options.until;
