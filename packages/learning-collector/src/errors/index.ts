@@ -3,3 +3,4 @@ export { LockTimeoutError } from './lock-timeout-error';
 export { ExperienceTooLargeError } from './experience-too-large-error';
 export { LockLostError } from './lock-lost-error';
 export { SegmentReadError } from './segment-read-error';
+export { ExportError, type ExportErrorReason } from './export-error';
