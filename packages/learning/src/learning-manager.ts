@@ -11,7 +11,7 @@ import {
   type TaskContext,
   type LearningMode,
 } from '@orchestra/learning-types';
-import type { ModelArtifact } from '@orchestra/learning-policy';
+import { ModelArtifactError, type ModelArtifact } from '@orchestra/learning-policy';
 import { loadLearningConfig, type LoadConfigOptions, type ResolvedLearningConfig } from './config';
 import { copyArtifactIntoDataDir, loadVerifiedModel, opeBeatsRules } from './deployment';
 import { RolloutRuleError, type RolloutRule } from './errors';
@@ -71,6 +71,8 @@ export interface LearningStatus {
   previous: DeployedModel[];
   abTest: LearningState['abTest'] & { guardrails: GuardrailVerdict; productionAllowedAfter: number };
   events: LearningState['events'];
+  /** Why the deployed model is not served (its copy failed verification on load), or null. */
+  modelError: { reason: string; message: string } | null;
   runtime?: Record<string, unknown>;
 }
 
@@ -403,6 +405,10 @@ export class LearningManager {
         productionAllowedAfter: Math.max(0, this.config.rollout.abTestSessionsBeforeProduction - abTest.sessionsServed),
       },
       events: this.state.events,
+      modelError:
+        this.lastReloadError === null
+          ? null
+          : { reason: ModelArtifactError.isInstance(this.lastReloadError) ? this.lastReloadError.reason : this.lastReloadError.name, message: this.lastReloadError.message.split('\n')[0]! },
     };
     const report = this.runtime.report?.();
     if (report !== undefined) status.runtime = report;
@@ -493,8 +499,10 @@ export class LearningManager {
       this.swapModel(await loadVerifiedModel(deployed.directory), deployed.directory);
       this.lastReloadError = null;
     } catch (error) {
-      // A broken deployed copy must not take the orchestrator down: keep the previous model (or the rules).
-      this.lastReloadError = error as Error;
+      // A broken deployed copy must not take the orchestrator down: keep the previous model (or the rules), and
+      // with no model in force, have the fallbacks say why (`corrupt-artifact`, not `no-model`).
+      this.lastReloadError = error instanceof Error ? error : new Error(String(error));
+      if (this.loadedModelDirectory === null) this.runtime.modelFailed?.(error);
     }
   }
 }
