@@ -20,7 +20,8 @@ import { CollectorSink } from './collector-sink';
 import { DefaultLearningRuntime } from './default-runtime';
 import { actionFromSession } from './session-action';
 import { OrchestratorIntegration } from './orchestrator-integration';
-import { readSessionFile, type IngestedSession } from './session-file';
+import type { IngestedSession } from './session-file';
+import { streamSessionFile, validateSessionFile } from './session-stream';
 import type { ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
 import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type GuardrailVerdict, type RampEvent } from './rollout';
 import { loadTrainer, type ModuleImporter, type TrainerModule } from './trainer-loader';
@@ -43,6 +44,14 @@ export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'override
   sink?: ExperienceSink;
   /** Replaces the dynamic import of the trainer (tests). */
   importModule?: ModuleImporter;
+}
+
+/** Options of `ingest` / `ingestFile`. */
+export interface IngestOptions {
+  /** Return the stored experiences (default true); false returns only the count, in bounded memory. */
+  keepExperiences?: boolean;
+  /** Sessions recorded at once (default 256): their appends share the store's group commit. */
+  concurrency?: number;
 }
 
 /** A session started by `startSession`: the decision, the event tracker, and `complete` (finish + record). */
@@ -207,7 +216,11 @@ export class LearningManager {
    * similar sessions and, in `ab_test`, the A/B arms and the ramp.
    */
   async record(sessionInput: EnhancedSessionState, decision: LearningDecision, extras: RecordExtras = {}): Promise<RecordResult> {
-    const session = parseSessionState(sessionInput);
+    return this.#recordValidated(parseSessionState(sessionInput), decision, extras);
+  }
+
+  /** `record` for a session already validated by `parseSessionState` (ingest validated it while reading). */
+  async #recordValidated(session: EnhancedSessionState, decision: LearningDecision, extras: RecordExtras): Promise<RecordResult> {
     const experience = decision.mode === 'disabled' ? null : await this.sink.record(session, decision, extras);
     const reward = experience?.reward.total ?? sessionReward(session).total;
     const failed = session.phase === 'failed';
@@ -239,37 +252,69 @@ export class LearningManager {
   }
 
   /**
-   * Ingests finished sessions of another orchestrator (see `readSessionFile`): the context is inferred from
+   * Ingests finished sessions of another orchestrator (a list, or a stream such as `streamSessionFile`): the context is inferred from
    * `task` (description + files), the action is the one given or `actionFromSession`, the propensity the one given
    * or 1. They are stored as `rules` decisions of policy version `external` in mode `shadow` (the other orchestrator
    * acted; this one only observed), whatever the current mode. Safe to run from several processes at once.
    */
-  async ingest(sessions: readonly IngestedSession[]): Promise<{ recorded: number; experiences: Experience[] }> {
-    const experiences: Experience[] = [];
-    for (const ingested of sessions) {
-      const task = ingested.task ?? { description: '', files: [] };
-      const context = this.runtime.inferContext({ description: task.description, files: task.files });
-      const decision: LearningDecision = {
-        action: ingested.action ?? actionFromSession(ingested.session),
-        propensity: ingested.propensity ?? 1,
-        source: 'rules',
-        policyVersion: 'external',
-        explanation: [ingested.action === undefined ? 'ingested; action reconstructed from the session' : 'ingested with its logged action'],
-        sessionId: ingested.session.sessionId ?? randomUUID(),
-        mode: 'shadow',
-        context,
-        system: { concurrentTasks: 0, load: 0, agentAvailability: {} },
-        task: { description: task.description, files: [...task.files] },
-      };
-      const { experience } = await this.record(ingested.session, decision);
-      if (experience !== null) experiences.push(experience);
-    }
-    return { recorded: experiences.length, experiences };
+  ingest(sessions: readonly IngestedSession[] | AsyncIterable<IngestedSession>, options: IngestOptions = {}): Promise<{ recorded: number; experiences: Experience[] }> {
+    return this.#ingest(sessions, options, false);
   }
 
-  /** Reads a JSON / JSONL file of finished sessions and ingests them (see `ingest`). */
-  async ingestFile(path: string): Promise<{ recorded: number; experiences: Experience[] }> {
-    return this.ingest(await readSessionFile(path));
+  async #ingest(sessions: Iterable<IngestedSession> | AsyncIterable<IngestedSession>, options: IngestOptions, validated: boolean): Promise<{ recorded: number; experiences: Experience[] }> {
+    const keep = options.keepExperiences !== false;
+    const concurrency = Math.max(1, options.concurrency ?? 256);
+    const experiences: Experience[] = [];
+    let recorded = 0;
+    let inFlight: Promise<RecordResult>[] = [];
+    // Sessions are recorded `concurrency` at a time: their appends meet in the store's group commit (one write and
+    // one fsync per batch instead of per session), and memory stays bounded by the window, not the input.
+    const flush = async () => {
+      const settled = await Promise.allSettled(inFlight);
+      inFlight = [];
+      for (const outcome of settled) {
+        if (outcome.status === 'rejected') throw outcome.reason;
+        if (outcome.value.experience === null) continue;
+        recorded += 1;
+        if (keep) experiences.push(outcome.value.experience);
+      }
+    };
+    for await (const ingested of sessions) {
+      // A session streamed from a file was validated by `parseIngestedSession`: do not pay for zod twice per record.
+      const session = validated ? ingested.session : parseSessionState(ingested.session);
+      inFlight.push(this.#recordValidated(session, this.#ingestDecision(ingested), {}));
+      if (inFlight.length >= concurrency) await flush();
+    }
+    await flush();
+    return { recorded, experiences };
+  }
+
+  #ingestDecision(ingested: IngestedSession): LearningDecision {
+    const task = ingested.task ?? { description: '', files: [] };
+    const context = this.runtime.inferContext({ description: task.description, files: task.files });
+    return {
+      action: ingested.action ?? actionFromSession(ingested.session),
+      propensity: ingested.propensity ?? 1,
+      source: 'rules',
+      policyVersion: 'external',
+      explanation: [ingested.action === undefined ? 'ingested; action reconstructed from the session' : 'ingested with its logged action'],
+      sessionId: ingested.session.sessionId ?? randomUUID(),
+      mode: 'shadow',
+      context,
+      system: { concurrentTasks: 0, load: 0, agentAvailability: {} },
+      task: { description: task.description, files: [...task.files] },
+    };
+  }
+
+  /**
+   * Reads a JSON / JSON-array / JSONL file of finished sessions and ingests them (see `ingest`), streaming: memory is
+   * bounded by the largest record and the recording window, not by the file. All or nothing for bad input: a first
+   * pass validates every record (strict UTF-8, depth-bounded, schema) and nothing is recorded when one is invalid
+   * (`SessionIngestError` naming it). `keepExperiences: false` returns only the count (for very large files).
+   */
+  async ingestFile(path: string, options: IngestOptions = {}): Promise<{ recorded: number; experiences: Experience[] }> {
+    await validateSessionFile(path);
+    return this.#ingest(streamSessionFile(path), options, true);
   }
 
   /**
