@@ -124,6 +124,28 @@ describe('a writer that loses its lock while writing (fencing)', () => {
   }, 60_000);
 });
 
+describe('a rotation cut between its link and its unlink (kill -9)', () => {
+  it('is finished by the next writer: nothing read twice, nothing lost, before and after the next rotation', async () => {
+    const store = await JsonlExperienceStore.open({ dataDir: directory, segmentMaxBytes: 12 * 1024 });
+    await store.append([makeExperience(6, 0), makeExperience(6, 1)]);
+    // Another process, killed while rotating, had linked the active segment to its numbered name, not unlinked it;
+    // this writer still holds the file open.
+    await fs.link(store.activePath, path.join(store.directory, 'experiences.000001.jsonl'));
+    const experiences = Array.from({ length: 30 }, (_, index) => makeExperience(6, index + 2));
+    for (const experience of experiences) await store.append(experience);
+    const expected = Array.from({ length: 32 }, (_, index) => `exp-6-${index}`);
+    expect((await collect(store.read())).map((experience) => experience.id)).toEqual(expected);
+    expect((await fs.stat(store.activePath)).nlink).toBe(1);
+    await store.close();
+    // The same cut, found by a process that opens the buffer afterwards.
+    await fs.link(store.activePath, path.join(store.directory, 'experiences.000099.jsonl'));
+    const reopened = await JsonlExperienceStore.open({ dataDir: directory, segmentMaxBytes: 12 * 1024 });
+    await reopened.append(makeExperience(6, 32));
+    expect((await collect(reopened.read())).map((experience) => experience.id)).toEqual([...expected, 'exp-6-32']);
+    await reopened.close();
+  });
+});
+
 describe('stale and zombie locks', () => {
   it('waits longer for the lock than it takes to call a lock stale, by default and by validation', () => {
     const defaults = resolveStoreConfig();

@@ -276,15 +276,17 @@ export class JsonlExperienceStore implements ExperienceStore {
   private async ensureHandle(): Promise<number> {
     let inode: number | undefined;
     let size = 0;
+    let links = 1;
     try {
       const stat = await fs.stat(this.activePath);
       inode = stat.ino;
       size = stat.size;
+      links = stat.nlink;
     } catch (error) {
       if (!isMissing(error)) throw error;
     }
     // Same inode as our descriptor: the path's size is our file's size (one syscall per commit).
-    if (this.handle !== undefined && inode === this.handleInode) return size;
+    if (this.handle !== undefined && inode === this.handleInode && links === 1) return size;
     if (this.handle !== undefined) await this.handle.close();
     this.handle = undefined;
     let handle = await fs.open(this.activePath, 'a+', 0o600);
@@ -340,16 +342,18 @@ export class JsonlExperienceStore implements ExperienceStore {
    * segment) then `unlink`. A crash between the two leaves the file under both names; `ensureHandle` finishes it.
    */
   private async rotateLocked(): Promise<string> {
-    await this.checkFence('rotate');
     for (;;) {
       const sequence = await nextSegmentSequence(this.directory);
       const target = path.join(this.directory, rotatedSegmentName(sequence, false));
+      // Fenced right before each step that changes names: a writer whose lock was broken stops here.
+      await this.checkFence('rotate');
       try {
         await fs.link(this.activePath, target);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
         throw error;
       }
+      await this.checkFence('rotate');
       await fs.unlink(this.activePath);
       if (this.config.durability !== 'none') await syncDirectory(this.directory);
       await this.ensureHandle();
