@@ -185,15 +185,18 @@ describe('corrupt segments', () => {
     for (const experience of experiences) await store.append(experience);
     await store.close();
     const rotated = (await listSegments(store.directory)).filter((segment) => !segment.active);
-    expect(rotated.length).toBeGreaterThanOrEqual(4);
+    expect(rotated.length).toBeGreaterThanOrEqual(5);
     expect(rotated.every((segment) => segment.compressed)).toBe(true);
     const truncated = rotated[1]!;
     const garbled = rotated[2]!;
+    const empty = rotated[3]!;
     const truncatedBytes = await fs.readFile(truncated.path);
     await fs.writeFile(truncated.path, truncatedBytes.subarray(0, Math.floor(truncatedBytes.length / 2)));
     const garbledBytes = await fs.readFile(garbled.path);
-    garbledBytes.fill(0x5a, 20, garbledBytes.length - 10);
+    garbledBytes.fill(0x5a, 10, garbledBytes.length - 10);
     await fs.writeFile(garbled.path, garbledBytes);
+    // Not gzip at all: unreadable from the first byte, like the garbled one.
+    await fs.writeFile(empty.path, 'not gzip');
 
     const reopened = await JsonlExperienceStore.open({ dataDir: directory, segmentMaxBytes: 16 * 1024 });
     const stream = reopened.read();
@@ -202,12 +205,12 @@ describe('corrupt segments', () => {
       const { gunzipSync } = await import('node:zlib');
       return gunzipSync(await fs.readFile(segment.path)).toString().trim().split('\n').map((line) => (JSON.parse(line) as { id: string }).id);
     };
-    const intact = [rotated[0]!, ...rotated.slice(3)];
+    const intact = [rotated[0]!, ...rotated.slice(4)];
     for (const segment of intact) for (const id of await readPlain(segment)) expect(ids).toContain(id);
     expect(ids).toContain('exp-3-59');
-    expect(stream.summary.quarantinedByReason['corrupt-segment']).toBe(2);
+    expect(stream.summary.quarantinedByReason['corrupt-segment']).toBe(3);
     const quarantine = await QuarantineWriter.readAll(reopened.quarantinePath);
-    expect(quarantine.filter((entry) => entry.reason === 'corrupt-segment').map((entry) => entry.segment).sort()).toEqual([garbled.name, truncated.name].sort());
+    expect(quarantine.filter((entry) => entry.reason === 'corrupt-segment').map((entry) => entry.segment).sort()).toEqual([garbled.name, truncated.name, empty.name].sort());
     expect(quarantine.every((entry) => entry.detail.includes(entry.segment))).toBe(true);
     // A second read records nothing new, and the damaged files are kept for a human.
     await collect(reopened.read());

@@ -456,7 +456,8 @@ export class JsonlExperienceStore implements ExperienceStore {
               detail: `segment ${segment.name} unreadable after line ${error.line}: ${errorMessage(error.cause)}`,
               bytes: 0,
               content: '',
-              segmentFingerprint: error.fingerprint,
+              // A segment unreadable from its first byte has no fingerprint: its (final, compressed) name is its identity.
+              segmentFingerprint: error.fingerprint ?? `name:${segment.name}`,
             });
             if (writeQuarantine) await recordQuarantine([entry]);
           }
