@@ -105,7 +105,7 @@ export interface DemoSummary {
 async function prepareDataDir(requested: string | undefined): Promise<string> {
   if (requested === undefined) return mkdtemp(join(tmpdir(), 'orchestra-demo-'));
   const directory = resolve(requested);
-  await mkdir(directory, { recursive: true });
+  await mkdir(directory, { recursive: true, mode: 0o700 });
   const entries = await readdir(directory);
   if (entries.length > 0) throw new DemoWorldError({ path: directory, message: `data dir ${directory} is not empty; the demo starts from a fresh one` });
   return directory;
@@ -354,8 +354,8 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   ];
 
   progress('report', 'writing report.html and summary.json…');
-  await mkdir(join(dataDir, 'metrics'), { recursive: true });
-  await writeFile(join(dataDir, 'metrics', 'held-out-learning-curve.jsonl'), learningCurve.map((point) => JSON.stringify({ step: point.sessionsSeen, rules: point.rules, learned: point.learned, oracle: point.oracle })).join('\n') + '\n');
+  await mkdir(join(dataDir, 'metrics'), { recursive: true, mode: 0o700 });
+  await writeFile(join(dataDir, 'metrics', 'held-out-learning-curve.jsonl'), learningCurve.map((point) => JSON.stringify({ step: point.sessionsSeen, rules: point.rules, learned: point.learned, oracle: point.oracle })).join('\n') + '\n', { mode: 0o600 });
   const reportPath = join(dataDir, 'report.html');
   await writeLearningReport({ dataDir, output: reportPath, title: `Orchestra Learning demo — ${worldName}, ${total} sessions, seed ${options.seed}` });
 
@@ -401,6 +401,6 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     },
     timings: { totalMs: performance.now() - started, trainingMs, oracleWaitMs, cpuMs: (cpu.user + cpu.system) / 1000 },
   };
-  await writeFile(join(dataDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFile(join(dataDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`, { mode: 0o600 });
   return summary;
 }

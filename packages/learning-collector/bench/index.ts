@@ -1,6 +1,7 @@
 /**
  * Benchmarks of @orchestra/learning-collector (`pnpm --filter @orchestra/learning-collector bench`).
- * Sizes: BENCH_INGEST (default 200 000 appends) and BENCH_STATS (default 1 000 000 experiences).
+ * Sizes: BENCH_INGEST (default 200 000 appends) and BENCH_STATS (default 1 000 000 experiences); the fault-injection
+ * soak runs BENCH_SOAK_SECONDS (default 60) with BENCH_SOAK_WRITERS (default 4) processes. BENCH_ONLY=ingest|stats|soak.
  * Other processes share the CPU: compare the ratios measured within one run, not absolute figures across runs.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultFeatureSchema } from '@orchestra/learning-features';
 import { benchmarkExperiences, ingestRawAppend, ingestThroughStore, type IngestResult } from './ingest';
+import { runSoak } from './soak';
 import { countLinesBare, countLinesReadline, parseOnly, statsPass, writeBuffer, type PassResult } from './stats';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -140,5 +142,26 @@ if (only === undefined || only === 'ingest') {
 if (only === undefined || only === 'stats') {
   const stats = await runStats();
   writeFileSync(path.join(resultsDirectory, 'learning-collector-stats.json'), `${JSON.stringify({ environment, ...stats }, null, 2)}\n`);
+}
+if (only === undefined || only === 'soak') {
+  const soak = await runSoak({ seconds: Number(process.env.BENCH_SOAK_SECONDS ?? 60), writers: Number(process.env.BENCH_SOAK_WRITERS ?? 4) });
+  console.log(`\nsoak — ${soak.writers} writer processes for ${soak.seconds.toFixed(0)} s, faults: ${Object.entries(soak.faults).map(([fault, count]) => `${fault} ×${count}`).join(', ')}, and one writer stopping itself inside the lock before every 97th write`);
+  table([
+    {
+      acknowledged: soak.acknowledged,
+      stored: soak.stored,
+      lost: soak.lost,
+      duplicated: soak.duplicated,
+      quarantined: soak.quarantined,
+      'failed (not acknowledged)': soak.failed,
+      segments: soak.segments,
+    },
+  ]);
+  if (soak.quarantined > 0) console.log(`quarantined by reason: ${JSON.stringify(soak.quarantinedByReason)}`);
+  writeFileSync(path.join(resultsDirectory, 'learning-collector-soak.json'), `${JSON.stringify({ environment, ...soak }, null, 2)}\n`);
+  if (soak.lost > 0 || soak.duplicated > 0) {
+    console.error(`soak FAILED: ${soak.lost} acknowledged appends lost, ${soak.duplicated} duplicated`);
+    process.exitCode = 1;
+  }
 }
 console.log(`\nresults written to ${resultsDirectory}`);

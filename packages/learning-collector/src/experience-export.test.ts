@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { parseExperience } from '@orchestra/learning-types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCsv } from './csv-writer';
+import { ExportError } from './errors';
 import { exportExperiences } from './experience-export';
 import { MemoryExperienceStore } from './memory-experience-store';
 import { makeExperience } from './test-support/experience-factory';
@@ -79,5 +80,71 @@ describe('exportExperiences', () => {
     expect(Number(record[column('reward_total')])).toBe(first.reward.total);
     expect(JSON.parse(record[column('reward_components_json')]!)).toEqual(first.reward.components);
     expect(record[column('outcome_success')]).toBe(String(first.outcome.success));
+  });
+});
+
+describe('exportExperiences to a hostile or failing target', () => {
+  async function reasonOf(promise: Promise<unknown>): Promise<string> {
+    const error = await promise.then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(ExportError.isInstance(error)).toBe(true);
+    expect((error as Error).message).not.toContain('\n');
+    return (error as ExportError).reason;
+  }
+
+  it('refuses an empty path, a missing directory, a directory, a device and a symlink, touching nothing', async () => {
+    const store = await filledStore(3);
+    const outside = path.join(directory, 'outside.txt');
+    await fs.writeFile(outside, 'keep me', { mode: 0o644 });
+    const link = path.join(directory, 'link.json');
+    await fs.symlink(outside, link);
+    expect(await reasonOf(exportExperiences(store, ''))).toBe('invalid-path');
+    expect(await reasonOf(exportExperiences(store, path.join(directory, 'missing', 'out.json')))).toBe('missing-directory');
+    expect(await reasonOf(exportExperiences(store, directory))).toBe('not-a-regular-file');
+    expect(await reasonOf(exportExperiences(store, '/dev/full', { overwrite: true }))).toBe('not-a-regular-file');
+    expect(await reasonOf(exportExperiences(store, link, { overwrite: true }))).toBe('symlink');
+    expect(await fs.readFile(outside, 'utf8')).toBe('keep me');
+    expect((await fs.stat(outside)).mode & 0o777).toBe(0o644);
+    expect((await fs.stat('/dev/full')).mode & 0o777).not.toBe(0o600);
+    expect((await fs.readdir(directory)).sort()).toEqual(['link.json', 'outside.txt']);
+  });
+
+  it('refuses to overwrite an existing file unless asked, then replaces it atomically', async () => {
+    const store = await filledStore(4);
+    const file = path.join(directory, 'out.jsonl');
+    await fs.writeFile(file, 'previous export\n');
+    expect(await reasonOf(exportExperiences(store, file, { format: 'jsonl' }))).toBe('exists');
+    expect(await fs.readFile(file, 'utf8')).toBe('previous export\n');
+    const report = await exportExperiences(store, file, { format: 'jsonl', overwrite: true });
+    expect(report.exported).toBe(4);
+    expect((await fs.readFile(file, 'utf8')).trim().split('\n')).toHaveLength(4);
+    expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
+    expect(await fs.readdir(directory)).toEqual(['out.jsonl']);
+  });
+
+  it('leaves no file (and an existing one untouched) when reading fails midway', async () => {
+    const good = await filledStore(2);
+    const failing: MemoryExperienceStore = Object.assign(Object.create(good) as MemoryExperienceStore, {
+      read: () => {
+        const stream = good.read();
+        return {
+          summary: stream.summary,
+          async *batches() {
+            yield [makeExperience(21, 0, { featureCount: 6 })];
+            throw new Error('disk read error\nsecond line');
+          },
+          [Symbol.asyncIterator]: stream[Symbol.asyncIterator],
+        };
+      },
+    });
+    const fresh = path.join(directory, 'fresh.json');
+    expect(await reasonOf(exportExperiences(failing, fresh))).toBe('write-failed');
+    const existing = path.join(directory, 'existing.json');
+    await fs.writeFile(existing, '[]\n');
+    expect(await reasonOf(exportExperiences(failing, existing, { overwrite: true }))).toBe('write-failed');
+    expect(await fs.readFile(existing, 'utf8')).toBe('[]\n');
+    expect(await fs.readdir(directory)).toEqual(['existing.json']);
   });
 });

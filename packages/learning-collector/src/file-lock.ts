@@ -1,7 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { LockTimeoutError } from './errors';
+
+/**
+ * Default time after which a held lock is broken even though its process looks alive (a holder stopped by SIGSTOP,
+ * a hung NFS write…). A holder keeps the lock for one write and one fsync, so 10 s is far beyond any healthy hold.
+ */
+export const DEFAULT_STALE_LOCK_MS = 10_000;
+/**
+ * Default time a writer waits for the lock: longer than `DEFAULT_STALE_LOCK_MS`, so a writer blocked by a stuck
+ * holder breaks its lock instead of timing out first.
+ */
+export const DEFAULT_LOCK_TIMEOUT_MS = 20_000;
 
 /** Options of `acquireFileLock`. */
 export interface FileLockOptions {
@@ -25,14 +36,34 @@ function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null ? (error as NodeJS.ErrnoException).code : undefined;
 }
 
-/** Whether process `pid` exists on this machine (EPERM means it exists but belongs to someone else). */
+/**
+ * The state letter of process `pid` from `/proc/<pid>/stat` (`R`, `S`, `T`, `Z`…), or undefined where there is no
+ * procfs (macOS, Windows) or the process is gone.
+ */
+function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // The command name (field 2) is in parentheses and may itself hold spaces or parentheses: the state follows the last `)`.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether process `pid` exists on this machine and can still act (EPERM means it exists but belongs to someone
+ * else). A zombie (killed, not yet reaped by its parent) answers signal 0 like a live process but will never
+ * release a lock: it counts as dead.
+ */
 export function isProcessAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return errorCode(error) === 'EPERM';
+    if (errorCode(error) !== 'EPERM') return false;
   }
+  const state = processState(pid);
+  return state !== 'Z' && state !== 'X';
 }
 
 async function readHolder(lockPath: string): Promise<string | undefined> {
@@ -86,7 +117,9 @@ const RECORD_WIDTH = 128;
  * The holder writes `pid nonce time host` into its own candidate file and `link`s it to `lockPath`: `link` is
  * atomic and fails with EEXIST while the lock is held, so a holder killed at any instant leaves either no lock or a
  * complete one naming its pid (never an empty file). A lock whose pid is dead (same host), or that is older than
- * `staleMs`, is broken. The candidate file stays open between acquisitions, so taking the lock costs one `pwrite`
+ * `staleMs`, is broken (a zombie counts as dead). Breaking a lock of a process that is only stopped is safe for the
+ * store because its writers check `holds()` after writing and fail the append instead of acknowledging it. The
+ * candidate file stays open between acquisitions, so taking the lock costs one `pwrite`
  * and one `link`, and releasing it one `stat` (is the lock still our inode?) and one `unlink`.
  */
 export class InterProcessLock {
@@ -130,6 +163,21 @@ export class InterProcessLock {
       attempt += 1;
       // Holders keep the lock for one write (+ fsync): spin briefly, then back off with jitter.
       await sleep(attempt < 4 ? 0 : Math.min(20, 1 + Math.floor(Math.random() * attempt)));
+    }
+  }
+
+  /**
+   * Whether the lock file is still our candidate's inode — the fence a writer checks after writing and before
+   * acknowledging. Once a stale lock of ours has been broken, the name never points at our inode again (we only
+   * `link` it in `acquire`, and our open candidate file keeps its inode number from being reused).
+   */
+  async holds(): Promise<boolean> {
+    if (this.candidateInode === undefined) return false;
+    try {
+      return (await fs.stat(this.path)).ino === this.candidateInode;
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return false;
+      throw error;
     }
   }
 

@@ -60,7 +60,7 @@ describe('JsonlExperienceStore', () => {
     await store.close();
   });
 
-  it('repairs a torn last line on open: moved to the quarantine with its bytes, never parsed', async () => {
+  it('closes a torn last line on open: never parsed, quarantined as torn-tail with its bytes by every read', async () => {
     const store = await JsonlExperienceStore.open({ dataDir: directory });
     await store.append([makeExperience(2, 0), makeExperience(2, 1)]);
     await store.close();
@@ -69,24 +69,29 @@ describe('JsonlExperienceStore', () => {
     const reopened = await JsonlExperienceStore.open({ dataDir: directory });
     const text = await fs.readFile(reopened.activePath, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
-    expect(text.trim().split('\n')).toHaveLength(2);
+    expect(text.trim().split('\n')).toHaveLength(3);
+    const read = reopened.read();
+    expect((await collect(read)).map((experience) => experience.id)).toEqual(['exp-2-0', 'exp-2-1']);
+    expect(read.summary.quarantinedByReason).toEqual({ 'torn-tail': 1 });
     const quarantine = await QuarantineWriter.readAll(reopened.quarantinePath);
     expect(quarantine).toHaveLength(1);
     expect(quarantine[0]).toMatchObject({ reason: 'torn-tail', line: 3, bytes: 300, segment: 'experiences.jsonl' });
     expect(Buffer.from(quarantine[0]!.rawBase64!, 'base64').toString()).toBe(torn);
     await reopened.append(makeExperience(2, 3));
     expect((await collect(reopened.read())).map((experience) => experience.id)).toEqual(['exp-2-0', 'exp-2-1', 'exp-2-3']);
+    expect(await QuarantineWriter.readAll(reopened.quarantinePath)).toHaveLength(1);
     await reopened.close();
   });
 
-  it('repairs a torn tail before writing, so a later append never joins a half line', async () => {
+  it('closes a torn tail before writing, so a later append never joins a half line, and counts it as quarantined', async () => {
     const store = await JsonlExperienceStore.open({ dataDir: directory });
     await store.append(makeExperience(4, 0));
     await fs.appendFile(store.activePath, '{"schemaVersion":1,"id":"half');
     await store.append(makeExperience(4, 1));
     const read = store.read();
     expect((await collect(read)).map((experience) => experience.id)).toEqual(['exp-4-0', 'exp-4-1']);
-    expect(read.summary.quarantined).toBe(0);
+    expect(read.summary.quarantined).toBe(1);
+    expect(read.summary.quarantinedByReason).toEqual({ 'torn-tail': 1 });
     await store.close();
   });
 

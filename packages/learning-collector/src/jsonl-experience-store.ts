@@ -3,12 +3,12 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { experienceSchema, validate, type Experience, type ExperienceInput } from '@orchestra/learning-types';
-import { ExperienceStoreError, ExperienceTooLargeError } from './errors';
+import { ExperienceStoreError, ExperienceTooLargeError, LockLostError, SegmentReadError } from './errors';
 import { compileExperienceFilter } from './experience-filter';
 import type { AppendOptions, AppendReceipt, ExperienceStore, ReadOptions } from './experience-store';
 import { createExperienceStream, emptyReadSummary, type ExperienceStream } from './experience-stream';
 import { InterProcessLock, isProcessAlive } from './file-lock';
-import { makeQuarantineEntry, QuarantineWriter } from './quarantine';
+import { makeQuarantineEntry, QuarantineWriter, TORN_TAIL_MARKER, type QuarantineEntry } from './quarantine';
 import {
   ACTIVE_SEGMENT_NAME,
   LOCK_FILE_NAME,
@@ -29,7 +29,7 @@ import {
 
 const NEWLINE = 10;
 const TAIL_SCAN_BYTES = 64 * 1024;
-const TORN_TAIL_KEEP_BYTES = 1024 * 1024;
+const TORN_TAIL_TERMINATOR = Buffer.from(`${TORN_TAIL_MARKER}\n`);
 
 interface Waiter {
   count: number;
@@ -46,12 +46,22 @@ interface PendingBatch {
 
 /** What `repair` found and fixed. */
 export interface RepairReport {
-  /** Bytes of an unterminated last line moved to the quarantine and cut from the active segment. */
+  /** Bytes of an unterminated last line, closed with the torn-tail marker (readers then quarantine it as `torn-tail`). */
   tornTailBytes: number;
 }
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+/** Errors that mean "this file system may not be written": a reader then only counts what it would have recorded. */
+function isNotWritable(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function syncDirectory(directory: string): Promise<void> {
@@ -68,9 +78,13 @@ async function syncDirectory(directory: string): Promise<void> {
  * numbered (gzip-compressed) segments, safe for several processes appending at once.
  *
  * Each commit takes the lock file, checks that the active segment is the file it has open (another process may
- * have rotated it), repairs a torn tail left by a killed writer, rotates when the segment would pass
+ * have rotated it), closes a torn tail left by a killed writer, rotates when the segment would pass
  * `segmentMaxBytes`, writes the whole batch with one `write` on an O_APPEND descriptor, syncs it per the
- * durability setting and only then releases the lock and acknowledges the appends.
+ * durability setting, then checks the fence — the lock file is still its own and the active segment still the file
+ * it wrote — and only then releases the lock and acknowledges the appends. A writer that stalled past
+ * `staleLockMs` (its lock broken, the segment maybe rotated and compressed meanwhile) fails with `LockLostError`
+ * instead of acknowledging what may be lost. Nothing is ever truncated: appends by a writer that lost its lock can
+ * only add bytes, never remove another writer's.
  */
 export class JsonlExperienceStore implements ExperienceStore {
   /** The buffer directory, `<dataDir>/experience_buffer`. */
@@ -101,16 +115,23 @@ export class JsonlExperienceStore implements ExperienceStore {
     this.lock = new InterProcessLock(this.lockPath, { timeoutMs: config.lockTimeoutMs, staleMs: config.staleLockMs });
   }
 
-  /** Opens (creating if needed, mode 0700/0600) the buffer and repairs a torn tail. */
+  /**
+   * Opens (creating if needed, data dir and buffer directory mode 0700, files 0600) the buffer and repairs a torn
+   * tail. With `readOnly: true` it creates, locks and repairs nothing: reading then needs no write access.
+   */
   static async open(config: JsonlExperienceStoreConfigInput = {}): Promise<JsonlExperienceStore> {
     const resolved = resolveStoreConfig(config);
-    const directory = path.join(resolveDataDir(resolved.dataDir), EXPERIENCE_BUFFER_DIRECTORY);
-    try {
-      await fs.mkdir(directory, { recursive: true, mode: 0o700 });
-    } catch (error) {
-      throw new ExperienceStoreError({ operation: 'open', path: directory, message: (error as Error).message, cause: error });
-    }
+    const dataDir = resolveDataDir(resolved.dataDir);
+    const directory = path.join(dataDir, EXPERIENCE_BUFFER_DIRECTORY);
     const store = new JsonlExperienceStore(directory, resolved);
+    if (resolved.readOnly) return store;
+    try {
+      await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
+      await fs.mkdir(directory, { recursive: true, mode: 0o700 });
+      await restrictDirectory(directory);
+    } catch (error) {
+      throw new ExperienceStoreError({ operation: 'open', path: directory, message: errorMessage(error), cause: error });
+    }
     await store.repair();
     await removeLeftovers(directory);
     return store;
@@ -123,6 +144,9 @@ export class JsonlExperienceStore implements ExperienceStore {
   append(experiences: Experience | readonly (Experience | ExperienceInput)[], options: AppendOptions = {}): Promise<AppendReceipt> {
     if (this.closed) {
       return Promise.reject(new ExperienceStoreError({ operation: 'append', path: this.activePath, message: 'the store is closed' }));
+    }
+    if (this.config.readOnly) {
+      return Promise.reject(new ExperienceStoreError({ operation: 'append', path: this.activePath, message: 'the store was opened read-only' }));
     }
     const check = this.config.validateOnAppend && options.validated !== true;
     const list: readonly (Experience | ExperienceInput)[] = Array.isArray(experiences) ? experiences : [experiences as Experience];
@@ -197,12 +221,15 @@ export class JsonlExperienceStore implements ExperienceStore {
         }
         await this.writeAll(buffer);
         if (this.config.durability !== 'none') await (this.handle as fs.FileHandle).datasync();
+        // The fence: written into the file that is still the active segment, under a lock never broken meanwhile.
+        await this.checkFence('append');
         return rotatedPath;
       });
     } catch (error) {
-      const wrapped = ExperienceStoreError.isInstance(error) || (error as { code?: string }).code === 'ORCHESTRA_LOCK_TIMEOUT'
+      const code = (error as { code?: string } | undefined)?.code;
+      const wrapped = ExperienceStoreError.isInstance(error) || code === 'ORCHESTRA_LOCK_TIMEOUT' || code === 'ORCHESTRA_LOCK_LOST'
         ? error
-        : new ExperienceStoreError({ operation: 'append', path: this.activePath, message: (error as Error).message, cause: error });
+        : new ExperienceStoreError({ operation: 'append', path: this.activePath, message: errorMessage(error), cause: error });
       for (const waiter of batch.waiters) waiter.reject(wrapped);
       return;
     }
@@ -220,6 +247,22 @@ export class JsonlExperienceStore implements ExperienceStore {
     }
   }
 
+  /**
+   * Throws `LockLostError` unless the lock file is still ours and the active segment is still the file we hold
+   * open. The lock check alone proves no other writer ran since we took it; the inode check guards our own state.
+   */
+  private async checkFence(operation: string): Promise<void> {
+    let owned = await this.lock.holds();
+    if (owned) {
+      const stat = await fs.stat(this.activePath).catch((error: unknown) => {
+        if (isMissing(error)) return undefined;
+        throw error;
+      });
+      owned = stat !== undefined && stat.ino === this.handleInode;
+    }
+    if (!owned) throw new LockLostError({ lockPath: this.lockPath, operation });
+  }
+
   private async withLock<T>(work: () => Promise<T>): Promise<T> {
     const release = await this.lock.acquire();
     try {
@@ -233,19 +276,29 @@ export class JsonlExperienceStore implements ExperienceStore {
   private async ensureHandle(): Promise<number> {
     let inode: number | undefined;
     let size = 0;
+    let links = 1;
     try {
       const stat = await fs.stat(this.activePath);
       inode = stat.ino;
       size = stat.size;
+      links = stat.nlink;
     } catch (error) {
       if (!isMissing(error)) throw error;
     }
     // Same inode as our descriptor: the path's size is our file's size (one syscall per commit).
-    if (this.handle !== undefined && inode === this.handleInode) return size;
+    if (this.handle !== undefined && inode === this.handleInode && links === 1) return size;
     if (this.handle !== undefined) await this.handle.close();
     this.handle = undefined;
-    const handle = await fs.open(this.activePath, 'a+', 0o600);
-    const stat = await handle.stat();
+    let handle = await fs.open(this.activePath, 'a+', 0o600);
+    let stat = await handle.stat();
+    if (stat.nlink > 1) {
+      // A rotation (link to the numbered name, then unlink) was cut between its two steps: finish it.
+      await handle.close();
+      await fs.rm(this.activePath, { force: true });
+      handle = await fs.open(this.activePath, 'a+', 0o600);
+      stat = await handle.stat();
+      inode = undefined;
+    }
     if ((stat.mode & 0o777) !== 0o600) await handle.chmod(0o600);
     this.handle = handle;
     this.handleInode = stat.ino;
@@ -253,65 +306,59 @@ export class JsonlExperienceStore implements ExperienceStore {
     return stat.size;
   }
 
-  /** Cuts an unterminated last line (a writer killed mid-write) into the quarantine; returns the new size. */
+  /**
+   * Closes an unterminated last line (a writer killed mid-write) with the torn-tail marker and a newline, so the
+   * next batch starts on a line of its own and every reader quarantines the fragment (`torn-tail`, with its bytes).
+   * It appends and never truncates: a writer whose lock was broken can add a stray marker line, never cut someone
+   * else's acknowledged lines. Returns the new size.
+   */
   private async repairTailLocked(size: number): Promise<number> {
     if (size === 0) return 0;
     const handle = this.handle as fs.FileHandle;
     const probe = Buffer.alloc(1);
     await handle.read(probe, 0, 1, size - 1);
     if (probe[0] === NEWLINE) return size;
-    let cut = 0;
+    await this.checkFence('repair');
+    await this.writeAll(TORN_TAIL_TERMINATOR);
+    await handle.datasync();
+    return size + TORN_TAIL_TERMINATOR.length;
+  }
+
+  /** Length of the unterminated last line of the active segment of `size` bytes (0 when it ends with a newline). */
+  private async tailLength(size: number): Promise<number> {
+    const handle = this.handle as fs.FileHandle;
     const block = Buffer.alloc(TAIL_SCAN_BYTES);
     for (let end = size; end > 0; end -= TAIL_SCAN_BYTES) {
       const start = Math.max(0, end - TAIL_SCAN_BYTES);
       const { bytesRead } = await handle.read(block, 0, end - start, start);
       const newline = block.subarray(0, bytesRead).lastIndexOf(NEWLINE);
-      if (newline >= 0) {
-        cut = start + newline + 1;
-        break;
-      }
+      if (newline >= 0) return size - (start + newline + 1);
     }
-    const tornBytes = size - cut;
-    const kept = Buffer.alloc(Math.min(tornBytes, TORN_TAIL_KEEP_BYTES));
-    await handle.read(kept, 0, kept.length, cut);
-    const lineNumber = await this.countLines(cut);
-    await this.quarantineWriter.append(
-      [
-        makeQuarantineEntry({
-          segment: ACTIVE_SEGMENT_NAME,
-          line: lineNumber + 1,
-          reason: 'torn-tail',
-          detail: `unterminated last line (${tornBytes} bytes) cut from the active segment on repair`,
-          bytes: tornBytes,
-          content: kept,
-          keepRaw: true,
-        }),
-      ],
-      { dedupe: false },
-    );
-    await handle.truncate(cut);
-    await handle.datasync();
-    return cut;
+    return size;
   }
 
-  private async countLines(endByte: number): Promise<number> {
-    if (endByte === 0) return 0;
-    let lines = 0;
-    const stream = (this.handle as fs.FileHandle).createReadStream({ start: 0, end: endByte - 1, autoClose: false });
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let position = -1;
-      while ((position = chunk.indexOf(NEWLINE, position + 1)) >= 0) lines += 1;
-    }
-    return lines;
-  }
-
+  /**
+   * Moves the active segment to the next numbered name: `link` (which, unlike `rename`, never replaces an existing
+   * segment) then `unlink`. A crash between the two leaves the file under both names; `ensureHandle` finishes it.
+   */
   private async rotateLocked(): Promise<string> {
-    const sequence = await nextSegmentSequence(this.directory);
-    const target = path.join(this.directory, rotatedSegmentName(sequence, false));
-    await fs.rename(this.activePath, target);
-    if (this.config.durability !== 'none') await syncDirectory(this.directory);
-    await this.ensureHandle();
-    return target;
+    for (;;) {
+      const sequence = await nextSegmentSequence(this.directory);
+      const target = path.join(this.directory, rotatedSegmentName(sequence, false));
+      // Fenced right before each step that changes names: a writer whose lock was broken stops here.
+      await this.checkFence('rotate');
+      try {
+        await fs.link(this.activePath, target);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw error;
+      }
+      await this.checkFence('rotate');
+      await fs.unlink(this.activePath);
+      if (this.config.durability !== 'none') await syncDirectory(this.directory);
+      await this.ensureHandle();
+      return target;
+    }
   }
 
   private startCompression(plainPath: string): void {
@@ -333,19 +380,23 @@ export class JsonlExperienceStore implements ExperienceStore {
     return compressed;
   }
 
-  /** Takes the lock and repairs a torn tail of the active segment (done by `open` and before every write). */
+  /** Takes the lock and closes a torn tail of the active segment (done by `open` and before every write). */
   async repair(): Promise<RepairReport> {
+    if (this.config.readOnly) return { tornTailBytes: 0 };
     return this.withLock(async () => {
       const size = await this.ensureHandle();
-      const repaired = await this.repairTailLocked(size);
-      return { tornTailBytes: size - repaired };
+      const tornTailBytes = await this.tailLength(size);
+      await this.repairTailLocked(size);
+      return { tornTailBytes };
     });
   }
 
   /**
    * Streams every experience: rotated segments in order, then the active one up to its size when the read started
    * (a snapshot: appends made during the read are not seen). Each line is validated by `parseExperience`; invalid
-   * ones are counted in `summary` and recorded in the quarantine file, and never stop the read.
+   * ones are counted in `summary` and recorded in the quarantine file, and never stop the read. A segment that
+   * cannot be read to its end (corrupt gzip, I/O error) is quarantined as `corrupt-segment` with its name and the
+   * error; what it yielded before stays, and the other segments are read.
    */
   read(options: ReadOptions = {}): ExperienceStream {
     const predicate = compileExperienceFilter(options.filter);
@@ -353,6 +404,16 @@ export class JsonlExperienceStore implements ExperienceStore {
     const writeQuarantine = options.quarantine ?? true;
     const { directory, activePath, quarantineWriter } = this;
     const maxLineBytes = this.config.maxLineBytes;
+    const readOnly = this.config.readOnly;
+    // A reader must work on a read-only data dir: the quarantine is then only counted in the summary.
+    const recordQuarantine = async (entries: readonly QuarantineEntry[]): Promise<void> => {
+      if (readOnly) return;
+      try {
+        await quarantineWriter.append(entries);
+      } catch (error) {
+        if (!isNotWritable(error)) throw error;
+      }
+    };
     return createExperienceStream(summary, async function* () {
       let activeHandle: fs.FileHandle | undefined;
       try {
@@ -379,9 +440,26 @@ export class JsonlExperienceStore implements ExperienceStore {
             summary,
             ...(isActive ? { handle: activeHandle, endByte: activeStat?.size ?? 0 } : {}),
           });
-          for await (const block of blocks) {
-            if (writeQuarantine && block.quarantine.length > 0) await quarantineWriter.append(block.quarantine);
-            if (block.experiences.length > 0) yield block.experiences;
+          try {
+            for await (const block of blocks) {
+              if (writeQuarantine && block.quarantine.length > 0) await recordQuarantine(block.quarantine);
+              if (block.experiences.length > 0) yield block.experiences;
+            }
+          } catch (error) {
+            if (!SegmentReadError.isInstance(error)) throw error;
+            summary.quarantined += 1;
+            summary.quarantinedByReason['corrupt-segment'] = (summary.quarantinedByReason['corrupt-segment'] ?? 0) + 1;
+            const entry = makeQuarantineEntry({
+              segment: segment.name,
+              line: error.line,
+              reason: 'corrupt-segment',
+              detail: `segment ${segment.name} unreadable after line ${error.line}: ${errorMessage(error.cause)}`,
+              bytes: 0,
+              content: '',
+              // A segment unreadable from its first byte has no fingerprint: its (final, compressed) name is its identity.
+              segmentFingerprint: error.fingerprint ?? `name:${segment.name}`,
+            });
+            if (writeQuarantine) await recordQuarantine([entry]);
           }
         }
       } finally {
@@ -399,6 +477,10 @@ export class JsonlExperienceStore implements ExperienceStore {
   /** Flushes, waits for background compression and closes the active segment. Later appends fail. */
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.config.readOnly) {
+      this.closed = true;
+      return;
+    }
     await this.flush();
     this.closed = true;
     await Promise.all([...this.compressions]);
@@ -406,6 +488,12 @@ export class JsonlExperienceStore implements ExperienceStore {
     this.handle = undefined;
     await this.lock.close();
   }
+}
+
+/** Makes a directory of the buffer 0700 when it is not (created by an older version, or under a loose umask). */
+async function restrictDirectory(directory: string): Promise<void> {
+  const stat = await fs.stat(directory);
+  if ((stat.mode & 0o777) !== 0o700) await fs.chmod(directory, 0o700);
 }
 
 const leftoverPattern = /^experiences\.(?:lock|\d{6,}\.jsonl\.gz)\.(\d+)(?:\.[0-9a-f]+)?\.tmp$/;

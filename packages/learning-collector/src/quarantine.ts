@@ -7,9 +7,11 @@ export type QuarantineReason =
   | 'line-too-long'
   | 'not-an-object'
   | 'forbidden-key'
+  | 'too-deep'
   | 'schema'
   | 'schema-version'
-  | 'torn-tail';
+  | 'torn-tail'
+  | 'corrupt-segment';
 
 /** One record of the quarantine file. */
 export interface QuarantineEntry {
@@ -33,6 +35,12 @@ export interface QuarantineEntry {
    */
   key: string;
 }
+
+/**
+ * Appended (then a newline) by a writer to close an unterminated last line a killed writer left: a NUL never occurs
+ * in a JSON line, so readers recognise the fragment and quarantine it as `torn-tail` with its bytes.
+ */
+export const TORN_TAIL_MARKER = '\u0000orchestra:torn-tail';
 
 const EXCERPT_CHARACTERS = 512;
 const RAW_LIMIT_BYTES = 1024 * 1024;

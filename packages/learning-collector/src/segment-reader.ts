@@ -5,12 +5,14 @@ import type { Experience } from '@orchestra/learning-types';
 import type { ExperiencePredicate } from './experience-filter';
 import type { ReadSummary } from './experience-stream';
 import { parseExperienceLine } from './parse-experience-line';
-import { fnv1aHex, makeQuarantineEntry, type QuarantineEntry, type QuarantineReason } from './quarantine';
+import { SegmentReadError } from './errors';
+import { fnv1aHex, makeQuarantineEntry, TORN_TAIL_MARKER, type QuarantineEntry, type QuarantineReason } from './quarantine';
 import type { SegmentFile } from './segment-files';
 
 // 128 KiB blocks: small enough that a block's parsed experiences die young (1 MiB blocks spent ~20 % more CPU in GC).
 const CHUNK_BYTES = 128 * 1024;
 const NEWLINE = 10;
+const TORN_TAIL_MARKER_BYTES = Buffer.from(TORN_TAIL_MARKER);
 
 /** Options of `readSegment`. */
 export interface SegmentReadOptions {
@@ -39,8 +41,10 @@ class LineScanner {
   private skipping = false;
   private skippedBytes = 0;
   private skippedHead: Buffer | undefined;
-  private lineNumber = 0;
-  private fingerprint: string | undefined;
+  /** Lines handled so far (1-based number of the last one). */
+  lineNumber = 0;
+  /** Hash of the segment's first bytes, once read. */
+  fingerprint: string | undefined;
   private block: SegmentBlock = { experiences: [], quarantine: [] };
 
   constructor(
@@ -83,6 +87,12 @@ class LineScanner {
       this.quarantine('line-too-long', `${bytes} bytes, more than maxLineBytes (${maxLineBytes})`, bytes, line.slice(0, 512));
       return;
     }
+    if (line.endsWith(TORN_TAIL_MARKER)) {
+      const fragment = line.slice(0, line.length - TORN_TAIL_MARKER.length);
+      const bytes = Buffer.byteLength(fragment);
+      this.quarantine('torn-tail', `unterminated line (${bytes} bytes) a killed writer left, closed by the next writer`, bytes, fragment, true);
+      return;
+    }
     const result = parseExperienceLine(line);
     if (!result.valid) {
       this.quarantine(result.reason, result.detail, Buffer.byteLength(line), line);
@@ -116,6 +126,12 @@ class LineScanner {
       position = end + 1;
       if (isUtf8(line)) {
         this.handleText(line.toString('utf8'));
+      } else if (line.length >= TORN_TAIL_MARKER_BYTES.length && line.subarray(line.length - TORN_TAIL_MARKER_BYTES.length).equals(TORN_TAIL_MARKER_BYTES)) {
+        // A write cut inside a multi-byte character, then closed by the next writer.
+        this.lineNumber += 1;
+        this.options.summary.lines += 1;
+        const fragment = line.subarray(0, line.length - TORN_TAIL_MARKER_BYTES.length);
+        this.quarantine('torn-tail', `unterminated line (${fragment.length} bytes) a killed writer left, closed by the next writer`, fragment.length, fragment, true);
       } else {
         this.lineNumber += 1;
         this.options.summary.lines += 1;
@@ -217,19 +233,29 @@ async function openSegmentStream(segment: SegmentFile, options: SegmentReadOptio
   return raw.pipe(gunzip);
 }
 
-/** Reads one segment, yielding a block of parsed experiences and quarantine entries per chunk. */
+/**
+ * Reads one segment, yielding a block of parsed experiences and quarantine entries per chunk. Throws
+ * `SegmentReadError` (naming the segment and the lines read) when the file cannot be opened or read to its end.
+ */
 export async function* readSegment(segment: SegmentFile, options: SegmentReadOptions): AsyncGenerator<SegmentBlock> {
   if (options.endByte === 0) {
     options.summary.segments += 1;
     return;
   }
   const scanner = new LineScanner(segment, options);
-  const stream = await openSegmentStream(segment, options);
   options.summary.segments += 1;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    scanner.push(chunk);
+  try {
+    const stream = await openSegmentStream(segment, options);
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      scanner.push(chunk);
+      const block = scanner.takeBlock();
+      if (block.experiences.length > 0 || block.quarantine.length > 0) yield block;
+    }
+  } catch (error) {
+    // What was parsed before the failure is still good data.
     const block = scanner.takeBlock();
     if (block.experiences.length > 0 || block.quarantine.length > 0) yield block;
+    throw new SegmentReadError({ segment: segment.name, line: scanner.lineNumber, fingerprint: scanner.fingerprint, cause: error });
   }
   scanner.finish();
   const block = scanner.takeBlock();

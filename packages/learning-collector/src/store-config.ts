@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { validate } from '@orchestra/learning-types';
 import { z } from 'zod';
+import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STALE_LOCK_MS } from './file-lock';
 
 /**
  * When `append` is acknowledged:
@@ -31,10 +32,21 @@ export const jsonlExperienceStoreConfigSchema = z.object({
   maxLineBytes: z.number().int().positive().default(256 * 1024),
   /** Whether `append` validates each experience with zod (the reader always does). */
   validateOnAppend: z.boolean().default(true),
-  /** How long `append` waits for the lock before failing with `LockTimeoutError`. */
-  lockTimeoutMs: z.number().int().positive().default(10_000),
-  /** A lock older than this is broken even if its process seems alive (guards against pid reuse). */
-  staleLockMs: z.number().int().positive().default(30_000),
+  /** How long `append` waits for the lock before failing with `LockTimeoutError`; must exceed `staleLockMs`. */
+  lockTimeoutMs: z.number().int().positive().default(DEFAULT_LOCK_TIMEOUT_MS),
+  /**
+   * A lock older than this is broken even if its process seems alive (stopped, hung, or a reused pid). A writer
+   * whose lock was broken while it wrote fails its append (`LockLostError`) instead of acknowledging it.
+   */
+  staleLockMs: z.number().int().positive().default(DEFAULT_STALE_LOCK_MS),
+  /**
+   * Read only: `open` creates nothing, takes no lock and repairs nothing, `append` fails; reading works on a
+   * read-only data dir (quarantine records are then only counted, not written).
+   */
+  readOnly: z.boolean().default(false),
+}).refine((config) => config.lockTimeoutMs > config.staleLockMs, {
+  message: 'lockTimeoutMs must be greater than staleLockMs (a writer must outwait a stuck holder, not time out before breaking its lock)',
+  path: ['lockTimeoutMs'],
 });
 export type JsonlExperienceStoreConfig = z.infer<typeof jsonlExperienceStoreConfigSchema>;
 export type JsonlExperienceStoreConfigInput = z.input<typeof jsonlExperienceStoreConfigSchema>;

@@ -3,7 +3,7 @@
  * history lookup, routing) against its parts measured in the same run — `inferTaskContext` alone and
  * `PolicyRouter.decide` alone on an already-inferred context. Shadow mode (rules with exploration) and production
  * (learned policy, 80 → 256 → 128 → heads actor). Other people use the CPU at the same time: figures are noisy,
- * compare the ratios.
+ * compare the ratios. Then `learning.ingestFile` of a BENCH_INGEST_SESSIONS-record JSON array (default 100,000).
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ActionSpace, defaultFeatureSchema, inferTaskContext } from '@orchestra/learning-features';
 import { createRandomDenseLayers, packDenseNetwork, PolicyRouter, writeModelArtifact, loadModelArtifact } from '@orchestra/learning-policy';
 import { createLearning } from '../src/learning-manager';
+import { benchmarkIngest } from './ingest';
 
 const tasks = [
   'fix: login crashes when the password is empty',
@@ -82,3 +83,14 @@ for (const row of rows) console.log([row.name.padEnd(52), row.p50.toFixed(1).pad
 const resultsDirectory = join(import.meta.dirname, '..', '..', '..', 'bench-results');
 mkdirSync(resultsDirectory, { recursive: true });
 writeFileSync(join(resultsDirectory, 'learning-decide.json'), `${JSON.stringify({ iterations, unit: 'microseconds', rows }, null, 2)}\n`);
+
+const ingestTotal = Number(process.env.BENCH_INGEST_SESSIONS ?? 100_000);
+const passes = await benchmarkIngest(root, ingestTotal);
+console.log(`\ningest of a ${ingestTotal}-session JSON array (streamed; heap peak above the start)`);
+console.log(['what'.padEnd(56), 'sessions/s'.padStart(11), 'per CPU-s'.padStart(10), 'heap MB'.padStart(8), '× validation'.padStart(13)].join(' '));
+for (const pass of passes) {
+  console.log(
+    [pass.name.padEnd(56), Math.round(pass.sessionsPerSecond).toString().padStart(11), Math.round(pass.sessionsPerCpuSecond).toString().padStart(10), pass.heapPeakMegabytes.toFixed(0).padStart(8), (passes[0]!.seconds / pass.seconds).toFixed(2).padStart(13)].join(' '),
+  );
+}
+writeFileSync(join(resultsDirectory, 'learning-ingest.json'), `${JSON.stringify({ sessions: ingestTotal, passes }, null, 2)}\n`);

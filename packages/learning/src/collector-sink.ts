@@ -12,8 +12,14 @@ export class CollectorSink implements ExperienceSink {
   constructor(private readonly storeConfig: JsonlExperienceStoreConfigInput & { dataDir: string }) {}
 
   private open() {
-    this.opened ??= JsonlExperienceStore.open(this.storeConfig).then((store) => ({ store, collector: new ExperienceCollector({ store, mode: 'shadow' }) }));
-    return this.opened;
+    if (this.opened !== undefined) return this.opened;
+    const opening = JsonlExperienceStore.open(this.storeConfig).then((store) => ({ store, collector: new ExperienceCollector({ store, mode: 'shadow' }) }));
+    // A failed open is not kept: the next record tries again, and `close` does not report the same error twice.
+    opening.catch(() => {
+      if (this.opened === opening) this.opened = undefined;
+    });
+    this.opened = opening;
+    return opening;
   }
 
   async record(session: EnhancedSessionState, decision: LearningDecision, extras: { outcome?: OutcomeInput } = {}): Promise<Experience | null> {
@@ -30,10 +36,17 @@ export class CollectorSink implements ExperienceSink {
     });
   }
 
+  /** Closes the store if it was opened. A failed open was already reported to the `record` that caused it: not again. */
   async close(): Promise<void> {
     if (this.opened === undefined) return;
-    const { store } = await this.opened;
+    const opened = this.opened;
     this.opened = undefined;
+    let store: JsonlExperienceStore;
+    try {
+      ({ store } = await opened);
+    } catch {
+      return;
+    }
     await store.close();
   }
 }

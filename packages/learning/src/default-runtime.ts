@@ -34,6 +34,10 @@ export class DefaultLearningRuntime implements LearningRuntime {
     this.router.setModel(artifact);
   }
 
+  modelFailed(error: unknown): void {
+    this.router.modelFailed(error);
+  }
+
   get modelVersion(): string | null {
     return this.router.modelVersion;
   }

@@ -4,12 +4,13 @@ export { LearningStateStore, learningStateSchema, deployedModelSchema, armStatis
 export { checkGuardrails, summarizeArm, nextRampStep, currentFraction, applyModeChange, recordArmObservation, type ArmSummary, type GuardrailVerdict, type ModeChangeRequest, type ArmObservation, type RampEvent } from './rollout';
 export { OrchestratorIntegration, modelAttemptSchema, stepStartSchema, type ModelAttempt, type StepStart } from './orchestrator-integration';
 export { parseIngestedSession, parseSessionText, readSessionFile, type IngestedSession } from './session-file';
+export { streamSessionFile, validateSessionFile, MAX_SESSION_NESTING_DEPTH, MAX_SESSION_RECORD_CHARACTERS } from './session-stream';
 export { opeBeatsRules, loadVerifiedModel, MODELS_DIRECTORY } from './deployment';
 export { loadTrainer, type TrainerModule, type ModuleImporter } from './trainer-loader';
 export type { TaskInput, PolicyInput, Routing, LearningRuntime, LearningDecision, ExperienceSink, RecordExtras } from './learning-runtime';
 export { DefaultLearningRuntime, type DefaultRuntimeOptions } from './default-runtime';
 export { CollectorSink } from './collector-sink';
-export { LearningManager, createLearning, type CreateLearningOptions, type RecordResult, type LearningStatus, type TrackedSession } from './learning-manager';
+export { LearningManager, createLearning, type CreateLearningOptions, type IngestOptions, type RecordResult, type LearningStatus, type TrackedSession } from './learning-manager';
 export { withFileLock, type FileLockOptions } from './file-lock';
 export { lineChart, barChart, escapeXml, formatNumber, niceTicks, type LineSeries, type Bar } from './report/svg-charts';
 export { addExperienceToReport, emptyReportData, readLearningCurves, quantile, bucketMeans, type ReportData, type LearningCurve } from './report/report-data';

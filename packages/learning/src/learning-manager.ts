@@ -11,7 +11,7 @@ import {
   type TaskContext,
   type LearningMode,
 } from '@orchestra/learning-types';
-import type { ModelArtifact } from '@orchestra/learning-policy';
+import { ModelArtifactError, type ModelArtifact } from '@orchestra/learning-policy';
 import { loadLearningConfig, type LoadConfigOptions, type ResolvedLearningConfig } from './config';
 import { copyArtifactIntoDataDir, loadVerifiedModel, opeBeatsRules } from './deployment';
 import { RolloutRuleError, type RolloutRule } from './errors';
@@ -20,7 +20,8 @@ import { CollectorSink } from './collector-sink';
 import { DefaultLearningRuntime } from './default-runtime';
 import { actionFromSession } from './session-action';
 import { OrchestratorIntegration } from './orchestrator-integration';
-import { readSessionFile, type IngestedSession } from './session-file';
+import type { IngestedSession } from './session-file';
+import { streamSessionFile, validateSessionFile } from './session-stream';
 import type { ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
 import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type GuardrailVerdict, type RampEvent } from './rollout';
 import { loadTrainer, type ModuleImporter, type TrainerModule } from './trainer-loader';
@@ -44,6 +45,14 @@ export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'override
   sink?: ExperienceSink;
   /** Replaces the dynamic import of the trainer (tests). */
   importModule?: ModuleImporter;
+}
+
+/** Options of `ingest` / `ingestFile`. */
+export interface IngestOptions {
+  /** Return the stored experiences (default true); false returns only the count, in bounded memory. */
+  keepExperiences?: boolean;
+  /** Sessions recorded at once (default 256): their appends share the store's group commit. */
+  concurrency?: number;
 }
 
 /** A session started by `startSession`: the decision, the event tracker, and `complete` (finish + record). */
@@ -72,6 +81,8 @@ export interface LearningStatus {
   previous: DeployedModel[];
   abTest: LearningState['abTest'] & { guardrails: GuardrailVerdict; productionAllowedAfter: number };
   events: LearningState['events'];
+  /** Why the deployed model is not served (its copy failed verification on load), or null. */
+  modelError: { reason: string; message: string } | null;
   runtime?: Record<string, unknown>;
 }
 
@@ -206,7 +217,11 @@ export class LearningManager {
    * similar sessions and, in `ab_test`, the A/B arms and the ramp.
    */
   async record(sessionInput: EnhancedSessionState, decision: LearningDecision, extras: RecordExtras = {}): Promise<RecordResult> {
-    const session = parseSessionState(sessionInput);
+    return this.#recordValidated(parseSessionState(sessionInput), decision, extras);
+  }
+
+  /** `record` for a session already validated by `parseSessionState` (ingest validated it while reading). */
+  async #recordValidated(session: EnhancedSessionState, decision: LearningDecision, extras: RecordExtras): Promise<RecordResult> {
     const experience = decision.mode === 'disabled' ? null : await this.sink.record(session, decision, extras);
     const reward = experience?.reward.total ?? sessionReward(session).total;
     const failed = session.phase === 'failed';
@@ -240,37 +255,69 @@ export class LearningManager {
   }
 
   /**
-   * Ingests finished sessions of another orchestrator (see `readSessionFile`): the context is inferred from
+   * Ingests finished sessions of another orchestrator (a list, or a stream such as `streamSessionFile`): the context is inferred from
    * `task` (description + files), the action is the one given or `actionFromSession`, the propensity the one given
    * or 1. They are stored as `rules` decisions of policy version `external` in mode `shadow` (the other orchestrator
    * acted; this one only observed), whatever the current mode. Safe to run from several processes at once.
    */
-  async ingest(sessions: readonly IngestedSession[]): Promise<{ recorded: number; experiences: Experience[] }> {
-    const experiences: Experience[] = [];
-    for (const ingested of sessions) {
-      const task = ingested.task ?? { description: '', files: [] };
-      const context = this.runtime.inferContext({ description: task.description, files: task.files });
-      const decision: LearningDecision = {
-        action: ingested.action ?? actionFromSession(ingested.session),
-        propensity: ingested.propensity ?? 1,
-        source: 'rules',
-        policyVersion: 'external',
-        explanation: [ingested.action === undefined ? 'ingested; action reconstructed from the session' : 'ingested with its logged action'],
-        sessionId: ingested.session.sessionId ?? randomUUID(),
-        mode: 'shadow',
-        context,
-        system: { concurrentTasks: 0, load: 0, agentAvailability: {} },
-        task: { description: task.description, files: [...task.files] },
-      };
-      const { experience } = await this.record(ingested.session, decision);
-      if (experience !== null) experiences.push(experience);
-    }
-    return { recorded: experiences.length, experiences };
+  ingest(sessions: readonly IngestedSession[] | AsyncIterable<IngestedSession>, options: IngestOptions = {}): Promise<{ recorded: number; experiences: Experience[] }> {
+    return this.#ingest(sessions, options, false);
   }
 
-  /** Reads a JSON / JSONL file of finished sessions and ingests them (see `ingest`). */
-  async ingestFile(path: string): Promise<{ recorded: number; experiences: Experience[] }> {
-    return this.ingest(await readSessionFile(path));
+  async #ingest(sessions: Iterable<IngestedSession> | AsyncIterable<IngestedSession>, options: IngestOptions, validated: boolean): Promise<{ recorded: number; experiences: Experience[] }> {
+    const keep = options.keepExperiences !== false;
+    const concurrency = Math.max(1, options.concurrency ?? 256);
+    const experiences: Experience[] = [];
+    let recorded = 0;
+    let inFlight: Promise<RecordResult>[] = [];
+    // Sessions are recorded `concurrency` at a time: their appends meet in the store's group commit (one write and
+    // one fsync per batch instead of per session), and memory stays bounded by the window, not the input.
+    const flush = async () => {
+      const settled = await Promise.allSettled(inFlight);
+      inFlight = [];
+      for (const outcome of settled) {
+        if (outcome.status === 'rejected') throw outcome.reason;
+        if (outcome.value.experience === null) continue;
+        recorded += 1;
+        if (keep) experiences.push(outcome.value.experience);
+      }
+    };
+    for await (const ingested of sessions) {
+      // A session streamed from a file was validated by `parseIngestedSession`: do not pay for zod twice per record.
+      const session = validated ? ingested.session : parseSessionState(ingested.session);
+      inFlight.push(this.#recordValidated(session, this.#ingestDecision(ingested), {}));
+      if (inFlight.length >= concurrency) await flush();
+    }
+    await flush();
+    return { recorded, experiences };
+  }
+
+  #ingestDecision(ingested: IngestedSession): LearningDecision {
+    const task = ingested.task ?? { description: '', files: [] };
+    const context = this.runtime.inferContext({ description: task.description, files: task.files });
+    return {
+      action: ingested.action ?? actionFromSession(ingested.session),
+      propensity: ingested.propensity ?? 1,
+      source: 'rules',
+      policyVersion: 'external',
+      explanation: [ingested.action === undefined ? 'ingested; action reconstructed from the session' : 'ingested with its logged action'],
+      sessionId: ingested.session.sessionId ?? randomUUID(),
+      mode: 'shadow',
+      context,
+      system: { concurrentTasks: 0, load: 0, agentAvailability: {} },
+      task: { description: task.description, files: [...task.files] },
+    };
+  }
+
+  /**
+   * Reads a JSON / JSON-array / JSONL file of finished sessions and ingests them (see `ingest`), streaming: memory is
+   * bounded by the largest record and the recording window, not by the file. All or nothing for bad input: a first
+   * pass validates every record (strict UTF-8, depth-bounded, schema) and nothing is recorded when one is invalid
+   * (`SessionIngestError` naming it). `keepExperiences: false` returns only the count (for very large files).
+   */
+  async ingestFile(path: string, options: IngestOptions = {}): Promise<{ recorded: number; experiences: Experience[] }> {
+    await validateSessionFile(path);
+    return this.#ingest(streamSessionFile(path), options, true);
   }
 
   /**
@@ -406,6 +453,10 @@ export class LearningManager {
         productionAllowedAfter: Math.max(0, this.config.rollout.abTestSessionsBeforeProduction - abTest.sessionsServed),
       },
       events: this.state.events,
+      modelError:
+        this.lastReloadError === null
+          ? null
+          : { reason: ModelArtifactError.isInstance(this.lastReloadError) ? this.lastReloadError.reason : this.lastReloadError.name, message: this.lastReloadError.message.split('\n')[0]! },
     };
     const report = this.runtime.report?.();
     if (report !== undefined) status.runtime = report;
@@ -460,11 +511,11 @@ export class LearningManager {
 
   /**
    * Feeds every experience of the buffer into the history of similar tasks (done by `open` unless `warmHistory` is
-   * false). Returns how many were read. A data dir without a buffer reads none.
+   * false). Returns how many were read. A data dir without a buffer reads none; reading needs no write access.
    */
   async warmHistory(): Promise<number> {
     if (!existsSync(join(this.config.dataDir, EXPERIENCE_BUFFER_DIRECTORY))) return 0;
-    const store = await JsonlExperienceStore.open({ dataDir: this.config.dataDir });
+    const store = await JsonlExperienceStore.open({ dataDir: this.config.dataDir, readOnly: true });
     let count = 0;
     try {
       for await (const batch of store.read({ quarantine: false }).batches()) {
@@ -482,9 +533,9 @@ export class LearningManager {
     return this.history.summary(taskType, primaryDomain);
   }
 
-  /** Every valid experience of the data dir's buffer, in order. */
+  /** Every valid experience of the data dir's buffer, in order (read-only: no lock, works on a read-only data dir). */
   async readBuffer(): Promise<Experience[]> {
-    const store = await JsonlExperienceStore.open({ dataDir: this.config.dataDir });
+    const store = await JsonlExperienceStore.open({ dataDir: this.config.dataDir, readOnly: true });
     try {
       const experiences: Experience[] = [];
       for await (const experience of store.read()) experiences.push(experience);
@@ -521,8 +572,10 @@ export class LearningManager {
       this.swapModel(await loadVerifiedModel(deployed.directory), deployed.directory);
       this.lastReloadError = null;
     } catch (error) {
-      // A broken deployed copy must not take the orchestrator down: keep the previous model (or the rules).
-      this.lastReloadError = error as Error;
+      // A broken deployed copy must not take the orchestrator down: keep the previous model (or the rules), and
+      // with no model in force, have the fallbacks say why (`corrupt-artifact`, not `no-model`).
+      this.lastReloadError = error instanceof Error ? error : new Error(String(error));
+      if (this.loadedModelDirectory === null) this.runtime.modelFailed?.(error);
     }
   }
 }

@@ -56,6 +56,11 @@ export interface LearningRuntime {
   decide(input: PolicyInput, routing: Routing): Decision & { arm?: 'rules' | 'learned' };
   /** Makes `artifact` the learned policy (null: none, the rules only). */
   setModel(artifact: ModelArtifact | null): void;
+  /**
+   * The model meant to be served failed to load (a deployed copy that fails verification): no learned policy, and
+   * fallbacks report the failure's reason (`corrupt-artifact`, …) rather than `no-model`.
+   */
+  modelFailed?(error: unknown): void;
   /** Version of the loaded learned model, or null. */
   readonly modelVersion: string | null;
   /** Counters the runtime reports (fallbacks by reason, shadow match rate…), printed by `orchestra learning`. */

@@ -134,7 +134,7 @@ export class LearningStateStore {
 
   /** Reads the state, lets `change` modify it (and return a value), and writes it back, all under the lock. */
   async update<T>(change: (state: LearningState) => T | Promise<T>): Promise<{ state: LearningState; result: T }> {
-    await mkdir(dirname(this.path), { recursive: true });
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     return withFileLock(`${this.path}.lock`, async () => {
       const state = await this.read();
       const result = await change(state);

@@ -79,13 +79,19 @@ export function parseSessionText(text: string, file = '<input>'): IngestedSessio
   return sessions;
 }
 
-/** Reads a JSON / JSONL file of finished sessions (see `parseSessionText`). */
+/** Reads a JSON / JSONL file of finished sessions (see `parseSessionText`; strict UTF-8). For large files use `streamSessionFile`. */
 export async function readSessionFile(path: string): Promise<IngestedSession[]> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     throw new SessionIngestError({ file: path, record: 0, message: `cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, cause: error });
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (error) {
+    throw new SessionIngestError({ file: path, record: 0, message: 'not valid UTF-8; refused rather than replaced', cause: error });
   }
   return parseSessionText(text, path);
 }

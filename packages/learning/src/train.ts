@@ -137,7 +137,7 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
 
   // Evaluate the artifact exactly as production would load it, on the most recent (held-out) experiences.
   const candidate = join(dirname(output), `.${version}.candidate`);
-  await mkdir(dirname(output), { recursive: true });
+  await mkdir(dirname(output), { recursive: true, mode: 0o700 });
   let ope: Record<string, unknown> | null = null;
   let opeError: string | null = null;
   try {

@@ -5,7 +5,7 @@ import type { CliContext } from '../cli-context';
 import { parseMode, parseSince } from '../parse-options';
 import { writeJson } from '../terminal';
 
-/** `orchestra learning-export -o FILE [--format json|jsonl|csv] [--since …]`. */
+/** `orchestra learning-export -o FILE [--format json|jsonl|csv] [--since …] [--force]`: atomic, refuses symlinks and overwrites. */
 export function registerLearningExport(program: Command, context: CliContext): void {
   program
     .command('learning-export')
@@ -16,17 +16,18 @@ export function registerLearningExport(program: Command, context: CliContext): v
     .option('--until <when>', 'only experiences before an ISO date/time or a duration back from now', (value) => parseSince(value))
     .option('--mode <mode>', 'only experiences logged in this mode', parseMode)
     .addOption(new Option('--source <source>', 'only decisions of this policy source').choices(['rules', 'learned']))
+    .option('--force', 'replace an existing file (never a symlink, directory or device)')
     .option('--json', 'print the export report as JSON')
-    .action(async (options: { output: string; format: ExportFormat; since?: Date; until?: Date; mode?: LearningMode; source?: PolicySource; json?: boolean }) => {
+    .action(async (options: { output: string; format: ExportFormat; since?: Date; until?: Date; mode?: LearningMode; source?: PolicySource; force?: boolean; json?: boolean }) => {
       const learning = await context.openLearning();
-      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir });
+      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir, readOnly: true });
       const filter: { from?: Date; to?: Date; modes?: LearningMode[]; sources?: PolicySource[] } = {};
       if (options.since !== undefined) filter.from = options.since;
       if (options.until !== undefined) filter.to = options.until;
       if (options.mode !== undefined) filter.modes = [options.mode];
       if (options.source !== undefined) filter.sources = [options.source];
       try {
-        const report = await exportExperiences(store, options.output, { format: options.format, filter });
+        const report = await exportExperiences(store, options.output, { format: options.format, filter, overwrite: options.force === true });
         if (options.json === true) writeJson(context.io, { ...report, output: options.output });
         else context.print(`exported ${report.exported} experiences to ${options.output} (${report.format}${report.filteredOut > 0 ? `, ${report.filteredOut} filtered out` : ''}${report.quarantined > 0 ? `, ${report.quarantined} invalid lines quarantined` : ''})`);
       } finally {

@@ -11,7 +11,8 @@ export function registerLearningRecord(program: Command, context: CliContext): v
     .option('--json', 'print what was recorded as JSON')
     .action(async (file: string, options: { json?: boolean }) => {
       const learning = await context.openLearning();
-      const { recorded, experiences } = await learning.ingestFile(file);
+      // Without --json only the count is printed: do not keep the experiences (a large file then ingests in bounded memory).
+      const { recorded, experiences } = await learning.ingestFile(file, { keepExperiences: options.json === true });
       if (options.json === true) {
         writeJson(context.io, { recorded, experiences: experiences.map((experience) => ({ id: experience.id, sessionId: experience.sessionId, taskType: experience.state.context.taskType, reward: experience.reward.total })) });
         return;

@@ -17,7 +17,7 @@ export function registerLearningStats(program: Command, context: CliContext): vo
     .option('--json', 'print the statistics as JSON (keys totalExperiences, meanReward, successRate, byTaskType, byDomain, byModel, bySource, quarantined)')
     .action(async (options: { json?: boolean }) => {
       const learning = await context.openLearning();
-      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir });
+      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir, readOnly: true });
       let stats;
       try {
         stats = await computeExperienceStats(store.read());

@@ -12,7 +12,7 @@ export function registerLearningStatus(program: Command, context: CliContext): v
     .action(async (options: { json?: boolean }) => {
       const learning = await context.openLearning();
       const status = await learning.status();
-      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir });
+      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir, readOnly: true });
       let bufferSize: number;
       let quarantined: number;
       try {
@@ -41,6 +41,7 @@ export function registerLearningStatus(program: Command, context: CliContext): v
         context.print(`  OPE result    ${ope}`);
         context.print(`  rollback to   ${status.previous.at(-1)?.version ?? 'rules'}`);
       }
+      if (status.modelError !== null) context.print(`  load error    ${yellow(`${status.modelError.reason}: ${status.modelError.message}`)}`);
       context.print(`  buffer        ${bufferSize} experiences${quarantined > 0 ? yellow(` (${quarantined} quarantined lines)`) : ''}`);
       if (deployed !== null) {
         const { learned, rules } = status.abTest.guardrails;

@@ -1,3 +1,4 @@
+import { ActionSpace, hashFeatureNames } from '@orchestra/learning-features';
 import { safeValidate } from '@orchestra/learning-types';
 import { ModelArtifactError } from '../errors/model-artifact-error';
 import type { DenseLayer, DenseNetwork, ModelArtifact } from './model-artifact';
@@ -14,6 +15,8 @@ export interface ExpectedFeatureSchema {
 export interface ParseModelArtifactOptions {
   /** Refuse (`feature-schema-mismatch`) an artifact whose feature-schema hash or size differs from this. */
   readonly expectedFeatureSchema?: ExpectedFeatureSchema;
+  /** Also run `checkModelConsistency` (feature names vs hash, a well-formed action space): what deploy and serving use. */
+  readonly strict?: boolean;
 }
 
 /** The bytes of an artifact's files by file name; a single `Uint8Array` is the actor's weights file. */
@@ -93,9 +96,41 @@ export function parseModelManifest(manifest: unknown): ModelManifest {
 }
 
 /**
+ * The checks a model must pass before it is deployed or served (`strict` parsing): its feature names hash to the
+ * manifest's feature-schema hash (`feature-schema-mismatch` otherwise: names edited or invented after training), and
+ * its action space is well formed (`ActionSpace.fromJSON`) with exactly as many logits as the actor outputs
+ * (`action-space-mismatch` otherwise).
+ */
+export function checkModelConsistency(manifest: ModelManifest, actorOutputSize: number): void {
+  const { version, names, hash } = manifest.featureSchema;
+  if (hashFeatureNames(version as number, names) !== hash) {
+    throw new ModelArtifactError({
+      reason: 'feature-schema-mismatch',
+      location: 'manifest.featureSchema.hash',
+      message: `the feature names (version ${String(version)}, ${names.length} names) do not hash to ${hash}`,
+    });
+  }
+  let space: ActionSpace;
+  try {
+    space = ActionSpace.fromJSON(manifest.actionSpace);
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+    throw new ModelArtifactError({ reason: 'action-space-mismatch', location: 'manifest.actionSpace', message: `malformed: ${message}`, cause: error });
+  }
+  if (space.totalLogits !== actorOutputSize) {
+    throw new ModelArtifactError({
+      reason: 'action-space-mismatch',
+      location: 'manifest.actor.layers',
+      message: `the actor outputs ${actorOutputSize} logits, the action space has ${space.totalLogits}`,
+    });
+  }
+}
+
+/**
  * Parses and verifies a model artifact held in memory: validates the manifest, checks each weights file's SHA-256,
  * slices the little-endian float32 weights into layers and refuses non-finite weights. Throws `ModelArtifactError`
- * (reasons `missing-file`, `corrupt`, `checksum-mismatch`, `format-version`, `feature-schema-mismatch`).
+ * (reasons `missing-file`, `corrupt`, `checksum-mismatch`, `format-version`, `feature-schema-mismatch`, and with
+ * `strict` those of `checkModelConsistency`).
  */
 export function parseModelArtifact(manifest: unknown, files: ModelArtifactFiles, options: ParseModelArtifactOptions = {}): ModelArtifact {
   const parsed = parseModelManifest(manifest);
@@ -117,6 +152,7 @@ export function parseModelArtifact(manifest: unknown, files: ModelArtifactFiles,
     }
   }
   const actor = parseNetwork(parsed.actor, files, parsed, 'actor');
+  if (options.strict === true) checkModelConsistency(parsed, actor.outputSize);
   const critic = parsed.critic === undefined ? undefined : parseNetwork(parsed.critic, files, parsed, 'critic');
   let prediction: ModelArtifact['prediction'];
   if (parsed.prediction !== undefined) {

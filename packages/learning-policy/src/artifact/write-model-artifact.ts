@@ -57,10 +57,11 @@ export async function writeModelArtifact(
     }
   }
   parseModelArtifact(manifest, weights);
-  await mkdir(directory, { recursive: true });
+  // Model files are private like the rest of the data dir: directories 0700, files 0600.
+  await mkdir(directory, { recursive: true, mode: 0o700 });
   const writeAtomically = async (fileName: string, data: Uint8Array | string) => {
     const temporary = join(directory, `.${fileName}.${process.pid}.tmp`);
-    await writeFile(temporary, data);
+    await writeFile(temporary, data, { mode: 0o600 });
     await rename(temporary, join(directory, fileName));
   };
   for (const [fileName, bytes] of Object.entries(weights)) await writeAtomically(fileName, bytes);

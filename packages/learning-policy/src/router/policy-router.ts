@@ -258,6 +258,15 @@ export class PolicyRouter implements Policy {
     }
   }
 
+  /**
+   * Records that the model meant to be served could not be loaded (e.g. a deployed copy that fails verification):
+   * no learned policy, and later fallbacks report the error's reason (`corrupt-artifact`, `schema-mismatch`, …)
+   * instead of `no-model`. Never throws.
+   */
+  modelFailed(error: unknown): void {
+    this.#failModel(error);
+  }
+
   #failModel(error: unknown): void {
     this.#learned = null;
     this.#modelFailure = ModelArtifactError.isInstance(error) ? artifactReason(error) : reasonOfError(error);

@@ -49,7 +49,7 @@ export function tfjsModelJsonFor(artifacts: tf.io.ModelArtifacts, weightsFile: s
 
 async function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
   const temporary = join(dirname(path), `.${Date.now()}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  await writeFile(temporary, data);
+  await writeFile(temporary, data, { mode: 0o600 });
   await rename(temporary, path);
 }
 
@@ -65,7 +65,7 @@ export function fileSystemSaveHandler(directory: string, names: TfjsFileNames = 
   const save = async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
     const json = tfjsModelJsonFor(artifacts, weightsFile);
     const weights = joinWeightData(artifacts.weightData);
-    await mkdir(directory, { recursive: true });
+    await mkdir(directory, { recursive: true, mode: 0o700 });
     await writeAtomically(join(directory, weightsFile), weights);
     const text = `${JSON.stringify(json)}\n`;
     await writeAtomically(join(directory, modelFile), text);

@@ -251,11 +251,11 @@ describe('loading a corrupt or incompatible artifact', () => {
     await expectArtifactError(() => loadTrainedModelArtifact(target), 'corrupt');
   });
 
-  it('reports a truncated weights file as a checksum mismatch', async () => {
+  it('reports a truncated weights file as corrupt: its size is checked against the manifest before reading', async () => {
     const target = await copyArtifact('truncated-weights');
     const bytes = await readFile(join(target, artifactFiles.actorWeights));
     await writeFile(join(target, artifactFiles.actorWeights), bytes.subarray(0, bytes.byteLength - 100));
-    await expectArtifactError(() => loadTrainedModelArtifact(target), 'checksum-mismatch');
+    await expectArtifactError(() => loadTrainedModelArtifact(target), 'corrupt');
   });
 
   it('reports a missing actor.onnx and a missing directory as missing files', async () => {

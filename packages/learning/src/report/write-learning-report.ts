@@ -1,5 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { JsonlExperienceStore } from '@orchestra/learning-collector';
 import type { Experience } from '@orchestra/learning-types';
 import { renderLearningReport } from './render-report';
@@ -23,7 +23,7 @@ export async function collectReportData(experiences: AsyncIterable<Experience> |
  * trainer's learning curves (`<dataDir>/metrics/*.jsonl`). Returns the path written and the data drawn.
  */
 export async function writeLearningReport(options: { dataDir: string; output: string; title?: string }): Promise<{ path: string; data: ReportData }> {
-  const store = await JsonlExperienceStore.open({ dataDir: options.dataDir });
+  const store = await JsonlExperienceStore.open({ dataDir: options.dataDir, readOnly: true });
   let data: ReportData;
   try {
     data = await collectReportData(store.read({ quarantine: false }), join(options.dataDir, 'metrics'));
@@ -31,7 +31,15 @@ export async function writeLearningReport(options: { dataDir: string; output: st
     await store.close();
   }
   const path = resolve(options.output);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, renderLearningReport(data, options.title === undefined ? {} : { title: options.title }));
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  // Written to a private temporary file, then renamed: never through a symlink planted at the target, never 0644.
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  await rm(temporary, { force: true });
+  try {
+    await writeFile(temporary, renderLearningReport(data, options.title === undefined ? {} : { title: options.title }), { mode: 0o600, flag: 'wx' });
+    await rename(temporary, path);
+  } finally {
+    await rm(temporary, { force: true });
+  }
   return { path, data };
 }

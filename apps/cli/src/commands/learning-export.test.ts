@@ -1,0 +1,55 @@
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JsonlExperienceStore } from '@orchestra/learning-collector';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../run-cli';
+import { makeExperience } from '../test-support/fixtures';
+
+let cwd: string;
+beforeEach(async () => {
+  cwd = await mkdtemp(join(tmpdir(), 'orchestra-export-'));
+  const store = await JsonlExperienceStore.open({ dataDir: join(cwd, 'data') });
+  await store.append([makeExperience(0), makeExperience(1)]);
+  await store.close();
+});
+afterEach(() => rm(cwd, { recursive: true, force: true }));
+
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: { ORCHESTRA_DATA_DIR: join(cwd, 'data'), NO_COLOR: '1' },
+    cwd,
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+describe('orchestra learning-export', () => {
+  it('fails with one line (exit 1) for a directory, /dev/full, a missing directory, an empty path and a symlink', async () => {
+    const target = join(cwd, 'elsewhere.txt');
+    await writeFile(target, 'keep me');
+    await symlink(target, join(cwd, 'link.json'));
+    for (const output of [cwd, '/dev/full', join(cwd, 'missing', 'out.json'), '', join(cwd, 'link.json')]) {
+      const result = await run('learning-export', '-o', output, '--force');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^orchestra: Cannot export to .+\n$/);
+    }
+    expect(await readFile(target, 'utf8')).toBe('keep me');
+  });
+
+  it('refuses to replace an existing file without --force, and replaces it with --force', async () => {
+    const output = join(cwd, 'out.jsonl');
+    await writeFile(output, 'older\n');
+    const refused = await run('learning-export', '-o', output, '--format', 'jsonl');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--force');
+    expect(await readFile(output, 'utf8')).toBe('older\n');
+    const replaced = await run('learning-export', '-o', output, '--format', 'jsonl', '--force');
+    expect(replaced.code).toBe(0);
+    expect((await readFile(output, 'utf8')).trim().split('\n')).toHaveLength(2);
+  });
+});

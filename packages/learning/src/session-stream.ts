@@ -1,0 +1,179 @@
+import { constants, promises as fs } from 'node:fs';
+import { SessionIngestError } from './errors';
+import { parseIngestedSession, type IngestedSession } from './session-file';
+
+/** Largest single record accepted from a session file (a real finished session is a few KiB). */
+export const MAX_SESSION_RECORD_CHARACTERS = 16 * 1024 * 1024;
+/** Deepest nesting of objects/arrays accepted in a session record (a real one nests under 10 levels). */
+export const MAX_SESSION_NESTING_DEPTH = 64;
+
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COMMA = 44;
+const NEWLINE = 10;
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13 || code === 0xfeff;
+}
+
+/**
+ * Splits a stream of JSON text into top-level records without holding more than one record: a JSON array's
+ * elements, or a sequence of whitespace-separated objects (one JSON object, or JSONL). Iterative and depth-bounded;
+ * tracks strings and escapes so brackets inside strings do not count.
+ */
+class RecordSplitter {
+  private mode: 'start' | 'array' | 'sequence' | 'done' = 'start';
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private record = '';
+  private recordStart = -1;
+  private recordLine = 1;
+  private line = 1;
+  /** In an array: whether the next element must be preceded by a comma. */
+  private expectComma = false;
+  recordNumber = 0;
+
+  constructor(private readonly file: string) {}
+
+  private fail(message: string, record = this.recordNumber + 1): never {
+    throw new SessionIngestError({ file: this.file, record, message });
+  }
+
+  /** Feeds a chunk of text; returns the complete records it ended, as `[text, recordNumber]`. */
+  push(text: string): [string, number][] {
+    const records: [string, number][] = [];
+    for (let index = 0; index < text.length; index += 1) {
+      const code = text.charCodeAt(index);
+      if (code === NEWLINE) this.line += 1;
+      if (this.depth > 0) {
+        if (this.inString) {
+          if (this.escaped) this.escaped = false;
+          else if (code === BACKSLASH) this.escaped = true;
+          else if (code === QUOTE) this.inString = false;
+          continue;
+        }
+        if (code === QUOTE) this.inString = true;
+        else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+          this.depth += 1;
+          if (this.depth > MAX_SESSION_NESTING_DEPTH) this.fail(`nested more than ${MAX_SESSION_NESTING_DEPTH} levels deep`);
+        } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+          this.depth -= 1;
+          if (this.depth === 0) {
+            this.record += text.slice(this.recordStart, index + 1);
+            this.recordStart = -1;
+            this.recordNumber += 1;
+            records.push([this.record, this.mode === 'sequence' ? this.recordLine : this.recordNumber]);
+            this.record = '';
+            this.expectComma = this.mode === 'array';
+          }
+        }
+        continue;
+      }
+      if (isSpace(code)) continue;
+      if (this.mode === 'start') {
+        if (code === OPEN_BRACKET) {
+          this.mode = 'array';
+          continue;
+        }
+        this.mode = 'sequence';
+      }
+      if (this.mode === 'done') this.fail('unexpected text after the closing ] of the array');
+      if (this.mode === 'array') {
+        if (code === CLOSE_BRACKET) {
+          this.mode = 'done';
+          continue;
+        }
+        if (this.expectComma) {
+          if (code !== COMMA) this.fail('not valid JSON (expected , or ] between array elements)');
+          this.expectComma = false;
+          continue;
+        }
+      }
+      if (code !== OPEN_BRACE) {
+        this.fail(
+          this.mode === 'array' ? 'must be a JSON object (an EnhancedSessionState)' : 'not valid JSON (expected JSON, a JSON array or JSONL of objects)',
+          this.mode === 'sequence' ? this.line : this.recordNumber + 1,
+        );
+      }
+      this.depth = 1;
+      this.recordStart = index;
+      this.recordLine = this.line;
+    }
+    if (this.depth > 0) {
+      this.record += text.slice(this.recordStart);
+      this.recordStart = 0;
+      if (this.record.length > MAX_SESSION_RECORD_CHARACTERS) this.fail(`a record longer than ${MAX_SESSION_RECORD_CHARACTERS} characters`);
+    }
+    return records;
+  }
+
+  /** End of input: an unfinished record or array is an error. */
+  finish(): void {
+    if (this.depth > 0) this.fail('not valid JSON (the file ends inside a record)', this.mode === 'sequence' ? this.recordLine : this.recordNumber + 1);
+    if (this.mode === 'array') this.fail('not valid JSON (the array is not closed)', 0);
+    if (this.mode === 'start') this.fail('the file is empty', 0);
+  }
+}
+
+function parseRecord(text: string, file: string, recordNumber: number): IngestedSession {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new SessionIngestError({ file, record: recordNumber, message: 'not valid JSON (expected JSON, a JSON array or JSONL)', cause: error });
+  }
+  return parseIngestedSession(value, file, recordNumber);
+}
+
+/**
+ * Streams the finished sessions of a JSON / JSON-array / JSONL file one record at a time, in memory bounded by the
+ * largest record (not the file): the file must be a regular file (a FIFO or device is refused), decoded as
+ * strict UTF-8 (invalid bytes → `SessionIngestError` saying so, never silently replaced with U+FFFD), split by an
+ * iterative depth-bounded scanner, and each record validated (`parseIngestedSession`). Throws `SessionIngestError`
+ * naming the record on the first invalid one.
+ */
+export async function* streamSessionFile(path: string): AsyncGenerator<IngestedSession> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    throw new SessionIngestError({ file: path, record: 0, message: `cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, cause: error });
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new SessionIngestError({ file: path, record: 0, message: 'not a regular file' });
+    const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+    const splitter = new RecordSplitter(path);
+    let offset = 0;
+    for await (const chunk of handle.createReadStream({ highWaterMark: 256 * 1024, autoClose: false }) as AsyncIterable<Buffer>) {
+      let text: string;
+      try {
+        text = decoder.decode(chunk, { stream: true });
+      } catch (error) {
+        throw new SessionIngestError({ file: path, record: splitter.recordNumber + 1, message: `not valid UTF-8 (within bytes ${offset}–${offset + chunk.length}); refused rather than replaced`, cause: error });
+      }
+      offset += chunk.length;
+      for (const [record, recordNumber] of splitter.push(text)) yield parseRecord(record, path, recordNumber);
+    }
+    try {
+      decoder.decode();
+    } catch (error) {
+      throw new SessionIngestError({ file: path, record: splitter.recordNumber + 1, message: 'not valid UTF-8 (the file ends inside a character); refused rather than replaced', cause: error });
+    }
+    splitter.finish();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Counts and validates every record of a session file without keeping any (the first pass of an all-or-nothing ingest). */
+export async function validateSessionFile(path: string): Promise<number> {
+  let count = 0;
+  for await (const _session of streamSessionFile(path)) count += 1;
+  return count;
+}
