@@ -32,7 +32,7 @@ export function trainedModelFromOffline(result: TrainOfflineResult, options: Tra
     featureSchema: options.featureSchema,
     actionSpace: result.actionSpace,
     actor: result.model.getActorWeights(),
-    ...(result.config.offline.rulesPrior > 0 ? { rulesPrior: { bonus: result.config.offline.rulesPrior } } : {}),
+    ...(result.rulesPrior > 0 ? { rulesPrior: { bonus: result.rulesPrior } } : {}),
     critic: result.model.getCriticWeights(),
     ...(predictions === undefined
       ? {}

@@ -1,6 +1,6 @@
 import { ActionSpace } from '@orchestra/learning-features';
 import type { RewardConfigInput } from '@orchestra/learning-reward';
-import { experienceSchema, validate, type Experience } from '@orchestra/learning-types';
+import { experienceSchema, validate, ValidationError, type Experience } from '@orchestra/learning-types';
 import { parseTrainerConfig, type TrainerConfig, type TrainerConfigInput } from '../config/trainer-config';
 import { RulesPolicy, SafetyGuard } from '@orchestra/learning-policy';
 import { ActorCritic } from '../networks/actor-critic';
@@ -94,6 +94,8 @@ export interface TrainOfflineResult {
   qDistillation?: QDistillationSummary;
   /** The metrics file, when `dataDir` was given. */
   metricsPath?: string;
+  /** The bonus of the actor's rules prior in effect (0 when the default rules cannot act in this action space). */
+  rulesPrior: number;
   /** `q-distillation` with the linear critic: the critic fitted on the training rows (the one the actions were improved with). */
   critic?: LinearCritic;
   /** The same model fitted on the validation rows only: the deploy gate's direct method (independent of `critic`). */
@@ -291,6 +293,7 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
     ...(qDistillation === undefined ? {} : { qDistillation }),
     ...(critic === undefined ? {} : { critic }),
     ...(gateCritic === undefined ? {} : { gateCritic }),
+    rulesPrior: rulesIndices === undefined ? 0 : config.offline.rulesPrior,
     ...(sink instanceof JsonlMetricsSink ? { metricsPath: sink.path } : {}),
     wallTimeMs: performance.now() - started,
   };
@@ -526,9 +529,17 @@ function improveSummary(dataset: ExperienceDataset, targets: ActionTargets, rows
 /**
  * The default rules' greedy action of every row (`size × headCount`, in the dataset's row order): what the actor's
  * rules prior adds its bonus to. The rules decide from the experience's logged state, as they would have then.
+ * Undefined when the default rules cannot act in `actionSpace` (another model catalog).
  */
-function rulesGreedyIndices(experiences: readonly Experience[], dataset: ExperienceDataset, actionSpace: ActionSpace): Int32Array {
-  const rules = new RulesPolicy({ guard: new SafetyGuard({ space: actionSpace }) });
+function rulesGreedyIndices(experiences: readonly Experience[], dataset: ExperienceDataset, actionSpace: ActionSpace): Int32Array | undefined {
+  let rules: RulesPolicy;
+  try {
+    rules = new RulesPolicy({ guard: new SafetyGuard({ space: actionSpace }) });
+  } catch (error) {
+    // The default rules name models of the default catalog; an action space of other models has no rules prior.
+    if (ValidationError.isInstance(error)) return undefined;
+    throw error;
+  }
   const byId = new Map(experiences.map((experience) => [experience.id, experience]));
   const indices = new Int32Array(dataset.size * dataset.headCount);
   dataset.ids.forEach((id, row) => {
