@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { JsonlExperienceStore } from '@orchestra/learning-collector';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { binPath, runOrchestra, sandbox } from './test-support/run-orchestra';
 import { makeExperience, writeTestModel } from './test-support/fixtures';
 import { simulateShadowSessions } from './test-support/simulate';
+
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), '__fixtures__');
 
 beforeAll(() => {
   if (!existsSync(binPath)) throw new Error(`${binPath} is missing: run \`pnpm --filter @orchestra/cli build\` first`);
@@ -167,12 +170,32 @@ describe.concurrent('orchestra (built binary)', () => {
     expect(html).not.toMatch(/<script|<link|src="http/);
   });
 
+  it("accepts the design's example session verbatim (reward 195), skips it the second time, and re-imports an export", async () => {
+    const { run, cwd } = await sandbox();
+    const example = join(fixtures, 'design-example-session.json');
+    const first = JSON.parse((await run('learning-record', example, '--json')).stdout);
+    expect(first).toMatchObject({ recorded: 1, skipped: 0, experiences: [{ sessionId: 'design-example', reward: 195 }] });
+    const again = await run('learning-record', example);
+    expect(again.stdout).toContain('recorded 0 sessions');
+    expect(again.stdout).toContain('skipped 1 already stored (design-example)');
+    expect((await run('learning-export', '-o', join(cwd, 'experiences.json'))).code).toBe(0);
+    const exported = JSON.parse(await readFile(join(cwd, 'experiences.json'), 'utf8'));
+    expect(exported[0].session.workflow[1]).toMatchObject({ agentRole: 'executor', filePath: 'src/auth/login.ts', outputHash: 'sha256:9b2d44f1', duration: 3000 });
+    expect(exported[0].session.globalMetrics).toMatchObject({ totalCostEstimate: 0.055, avgLatencyMs: 3750, startTime: 1768471200000 });
+
+    const other = await sandbox();
+    const reimported = JSON.parse((await other.run('learning-record', join(cwd, 'experiences.json'), '--json')).stdout);
+    expect(reimported).toMatchObject({ recorded: 1, skipped: 0, experiences: [{ sessionId: 'design-example', reward: 195 }] });
+    expect(JSON.parse((await other.run('learning-record', join(cwd, 'experiences.json'), '--json')).stdout)).toMatchObject({ recorded: 0, skipped: 1 });
+    expect(JSON.parse((await other.run('learning-stats', '--json')).stdout).totalExperiences).toBe(1);
+  });
+
   it('ingests sessions from JSON and JSONL, from several processes at once, and rejects bad files with one line', async () => {
     const { run, cwd } = await sandbox();
     const session = (id: string) => ({
       sessionId: id,
-      workflow: [{ id: 'a', agent: 'executor', status: 'completed', modelUsage: [{ model: 'glm-4.7', tokensUsed: 900, latencyMs: 1500, success: true, estimatedCost: 0.01 }] }],
-      globalMetrics: { totalCost: 0.01, totalTokens: 900, totalAttempts: 1, averageLatencyMs: 1500 },
+      workflow: [{ id: 'a', agentRole: 'executor', status: 'completed', attempts: [{ modelId: 'glm-4.7', tokensUsed: 900, latencyMs: 1500, success: true, estimatedCost: 0.01 }] }],
+      globalMetrics: { totalCostEstimate: 0.01, totalTokens: 900, totalAttempts: 1, avgLatencyMs: 1500 },
       phase: 'completed',
       task: { description: `fix: broken pagination ${id}`, files: ['api/src/list.ts'] },
     });
@@ -185,10 +208,13 @@ describe.concurrent('orchestra (built binary)', () => {
     expect(JSON.parse((await run('learning-record', join(cwd, 'many.json'), '--json')).stdout)).toMatchObject({ recorded: 5 });
     const parallel = await Promise.all([run('learning-record', join(cwd, 'a.jsonl')), run('learning-record', join(cwd, 'b.jsonl')), run('learning-record', join(cwd, 'a.jsonl'))]);
     expect(parallel.map((result) => result.code)).toEqual([0, 0, 0]);
+    // a.jsonl ingested twice at once: each of its sessions is stored once, the other run reports it skipped.
+    expect(parallel.filter((result) => result.stdout.includes('skipped 20 already stored'))).toHaveLength(1);
     const stats = JSON.parse((await run('learning-stats', '--json')).stdout);
-    expect(stats.totalExperiences).toBe(1 + 5 + 60);
+    expect(stats.totalExperiences).toBe(1 + 5 + 40);
     expect(stats.quarantined).toBe(0);
-    expect(stats.byTaskType.bugfix.count).toBe(66);
+    expect(stats.byTaskType.bugfix.count).toBe(46);
+    expect(JSON.parse((await run('learning-record', join(cwd, 'many.json'), '--json')).stdout)).toMatchObject({ recorded: 0, skipped: 5 });
 
     const missing = await run('learning-record', join(cwd, 'none.json'));
     expect(missing.code).toBe(1);

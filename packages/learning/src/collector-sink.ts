@@ -1,6 +1,12 @@
 import { ExperienceCollector, JsonlExperienceStore, type JsonlExperienceStoreConfigInput } from '@orchestra/learning-collector';
+import { join } from 'node:path';
+import type { RewardConfigInput } from '@orchestra/learning-reward';
 import type { EnhancedSessionState, Experience, OutcomeInput } from '@orchestra/learning-types';
+import { withFileLock } from './file-lock';
 import type { ExperienceSink, LearningDecision } from './learning-runtime';
+
+/** Lock file (in the data dir) that serialises ingests across processes. */
+export const INGEST_LOCK_FILE = 'experience_buffer.ingest.lock';
 
 /**
  * The sink `createLearning` uses unless given another: an `ExperienceCollector` over the durable JSONL buffer of the
@@ -9,10 +15,16 @@ import type { ExperienceSink, LearningDecision } from './learning-runtime';
 export class CollectorSink implements ExperienceSink {
   private opened: Promise<{ store: JsonlExperienceStore; collector: ExperienceCollector }> | undefined;
 
-  constructor(private readonly storeConfig: JsonlExperienceStoreConfigInput & { dataDir: string }) {}
+  constructor(
+    private readonly storeConfig: JsonlExperienceStoreConfigInput & { dataDir: string },
+    private readonly options: { reward?: RewardConfigInput } = {},
+  ) {}
 
   private open() {
-    this.opened ??= JsonlExperienceStore.open(this.storeConfig).then((store) => ({ store, collector: new ExperienceCollector({ store, mode: 'shadow' }) }));
+    this.opened ??= JsonlExperienceStore.open(this.storeConfig).then((store) => ({
+      store,
+      collector: new ExperienceCollector({ store, mode: 'shadow', ...(this.options.reward === undefined ? {} : { reward: this.options.reward }) }),
+    }));
     return this.opened;
   }
 
@@ -28,6 +40,25 @@ export class CollectorSink implements ExperienceSink {
       sessionId: decision.sessionId,
       ...(extras.outcome === undefined ? {} : { outcome: extras.outcome }),
     });
+  }
+
+  async hasSession(sessionId: string): Promise<boolean> {
+    const { collector } = await this.open();
+    return collector.hasSession(sessionId);
+  }
+
+  async appendNew(experiences: readonly Experience[]): Promise<Experience[]> {
+    const { collector } = await this.open();
+    return collector.appendNew(experiences);
+  }
+
+  async exclusive<T>(action: () => Promise<T>): Promise<T> {
+    const { collector } = await this.open();
+    // An ingest of many sessions may hold the lock for minutes; a crashed holder is detected by its process id.
+    return withFileLock(join(this.storeConfig.dataDir, INGEST_LOCK_FILE), async () => {
+      collector.forgetKnownSessions();
+      return action();
+    }, { timeoutMs: 600_000, staleMs: 600_000 });
   }
 
   async close(): Promise<void> {

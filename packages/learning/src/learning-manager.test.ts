@@ -37,9 +37,9 @@ class FakeRuntime implements LearningRuntime {
 
 function finishedSession(phase: 'completed' | 'failed', cost = 0.05): EnhancedSessionState {
   return {
-    schemaVersion: 1,
-    workflow: [{ id: 'a', agent: 'executor', status: phase === 'completed' ? 'completed' : 'failed', modelUsage: [{ model: 'glm-4.7', tokensUsed: 10, latencyMs: 5, success: phase === 'completed', estimatedCost: cost, costSource: 'provider', attempt: 1 }] }],
-    globalMetrics: { totalCost: cost, totalTokens: 10, totalAttempts: 1, averageLatencyMs: 5, fallbackRotations: 0, modelUsageCounts: {} },
+    schemaVersion: 2,
+    workflow: [{ id: 'a', agentRole: 'executor', status: phase === 'completed' ? 'completed' : 'failed', attempts: [{ modelId: 'glm-4.7', tokensUsed: 10, latencyMs: 5, success: phase === 'completed', estimatedCost: cost, costSource: 'provider', attempt: 1 }] }],
+    globalMetrics: { totalCostEstimate: cost, totalTokens: 10, totalAttempts: 1, avgLatencyMs: 5, fallbackRotations: 0, modelUsageCounts: {} },
     phase,
   };
 }
@@ -127,7 +127,7 @@ describe('LearningManager', () => {
     const ramps: number[] = [];
     for (let index = 0; index < 12; index += 1) {
       const decision = manager.decide({ description: 'add a feature' });
-      const rulesDecision = { ...decision, source: 'rules' as const };
+      const rulesDecision = { ...decision, sessionId: `${decision.sessionId}-rules`, source: 'rules' as const };
       await manager.record(finishedSession('completed', 0.1), rulesDecision);
       const result = await manager.record(finishedSession('completed', 0.05), { ...decision, source: 'learned' });
       if (result.ramp.kind === 'ramped') ramps.push(result.ramp.to);

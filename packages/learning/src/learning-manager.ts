@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { sessionReward } from '@orchestra/learning-reward';
-import { HistoryIndex } from '@orchestra/learning-features';
+import { sessionReward, type RewardConfigInput } from '@orchestra/learning-reward';
+import { ActionSpace, HistoryIndex, defaultModelCatalog, parseModelCatalog, type CatalogModel, type ModelCatalog } from '@orchestra/learning-features';
 import {
   parseSessionState,
   systemStateSchema,
@@ -11,16 +11,16 @@ import {
   type TaskContext,
   type LearningMode,
 } from '@orchestra/learning-types';
-import type { ModelArtifact } from '@orchestra/learning-policy';
+import { ModelArtifactError, RulesPolicy, SafetyGuard, type ModelArtifact } from '@orchestra/learning-policy';
 import { loadLearningConfig, type LoadConfigOptions, type ResolvedLearningConfig } from './config';
 import { copyArtifactIntoDataDir, loadVerifiedModel, opeBeatsRules } from './deployment';
-import { RolloutRuleError, type RolloutRule } from './errors';
+import { RolloutRuleError, SessionIngestError, type RolloutRule } from './errors';
 import { addStateEvent, LearningStateStore, type DeployedModel, type LearningState } from './learning-state';
 import { CollectorSink } from './collector-sink';
 import { DefaultLearningRuntime } from './default-runtime';
 import { actionFromSession } from './session-action';
 import { OrchestratorIntegration } from './orchestrator-integration';
-import { readSessionFile, type IngestedSession } from './session-file';
+import { readIngestFile, type IngestedSession } from './session-file';
 import type { ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
 import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type GuardrailVerdict, type RampEvent } from './rollout';
 import { loadTrainer, type ModuleImporter, type TrainerModule } from './trainer-loader';
@@ -43,6 +43,11 @@ export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'override
   sink?: ExperienceSink;
   /** Replaces the dynamic import of the trainer (tests). */
   importModule?: ModuleImporter;
+  /**
+   * The orchestrator's own model catalog (wins over `models` of the config file); see `learningConfigSchema.models`.
+   * Default: the features package's default catalog.
+   */
+  models?: CatalogModel[];
 }
 
 /** A session started by `startSession`: the decision, the event tracker, and `complete` (finish + record). */
@@ -59,6 +64,18 @@ export interface RecordResult {
   reward: number;
   /** What the rollout did after this session (`ab_test` only). */
   ramp: RampEvent;
+  /** Set when the session was not stored because an experience of its session id already is (nothing was updated). */
+  skipped?: 'duplicate-session';
+}
+
+/** What `ingest` / `ingestFile` did. */
+export interface IngestReport {
+  /** Sessions (and re-imported experiences) stored. */
+  recorded: number;
+  /** Session ids skipped because an experience of them was already stored (or repeated earlier in the input). */
+  skipped: string[];
+  /** The stored experiences. */
+  experiences: Experience[];
 }
 
 /** What `orchestra learning` prints. */
@@ -88,6 +105,12 @@ export class LearningManager {
   readonly runtime: LearningRuntime;
   private readonly sink: ExperienceSink;
   private readonly importModule: ModuleImporter | undefined;
+  /** The models decisions choose from and rewards take tiers from (the configured catalog, else the default one). */
+  readonly catalog: ModelCatalog;
+  /** The action space of `catalog`: a trained or deployed model must have been built on the same one. */
+  readonly actionSpace: ActionSpace;
+  /** The reward configuration of recorded sessions (the catalog's tiers when one is configured). */
+  private readonly rewardConfig: RewardConfigInput | undefined;
   private readonly history = new HistoryIndex();
   private loadedModelDirectory: string | null = null;
   private reloadTimer: NodeJS.Timeout | undefined;
@@ -99,10 +122,18 @@ export class LearningManager {
     this.config = config;
     this.store = new LearningStateStore(config.dataDir);
     this.state = state;
+    this.catalog = config.models === undefined ? defaultModelCatalog : parseModelCatalog({ models: config.models });
+    this.actionSpace = new ActionSpace(this.catalog);
+    this.rewardConfig = config.models === undefined ? undefined : { models: this.catalog.models };
     this.runtime =
       options.runtime ??
-      new DefaultLearningRuntime({ seed: config.seed, latencyBudgetMs: config.latencyBudgetMs, exploration: { shadow: config.exploration } });
-    this.sink = options.sink ?? new CollectorSink({ dataDir: config.dataDir });
+      new DefaultLearningRuntime({
+        seed: config.seed,
+        latencyBudgetMs: config.latencyBudgetMs,
+        exploration: { shadow: config.exploration },
+        ...(config.models === undefined ? {} : { rules: new RulesPolicy({ guard: new SafetyGuard({ space: this.actionSpace }) }) }),
+      });
+    this.sink = options.sink ?? new CollectorSink({ dataDir: config.dataDir }, this.rewardConfig === undefined ? {} : { reward: this.rewardConfig });
     this.importModule = options.importModule;
   }
 
@@ -114,6 +145,7 @@ export class LearningManager {
     if (options.env !== undefined) loadOptions.env = options.env;
     if (options.dataDir !== undefined) loadOptions.overrides!.dataDir = options.dataDir;
     if (options.mode !== undefined) loadOptions.overrides!.mode = options.mode;
+    if (options.models !== undefined) loadOptions.overrides!.models = options.models;
     const config = loadLearningConfig(loadOptions);
     const store = new LearningStateStore(config.dataDir);
     const manager = new LearningManager(config, await store.read(), options);
@@ -206,8 +238,11 @@ export class LearningManager {
    */
   async record(sessionInput: EnhancedSessionState, decision: LearningDecision, extras: RecordExtras = {}): Promise<RecordResult> {
     const session = parseSessionState(sessionInput);
+    if (decision.mode !== 'disabled' && this.sink.hasSession !== undefined && (await this.sink.hasSession(decision.sessionId))) {
+      return { experience: null, reward: sessionReward(session, this.rewardConfig).total, ramp: { kind: 'none' }, skipped: 'duplicate-session' };
+    }
     const experience = decision.mode === 'disabled' ? null : await this.sink.record(session, decision, extras);
-    const reward = experience?.reward.total ?? sessionReward(session).total;
+    const reward = experience?.reward.total ?? sessionReward(session, this.rewardConfig).total;
     const failed = session.phase === 'failed';
     if (experience !== null) {
       this.history.update(experience);
@@ -221,13 +256,13 @@ export class LearningManager {
         resourceEfficiency: 0.5,
         reward,
         modelAttempts: session.globalMetrics.totalAttempts,
-        modelFailures: session.workflow.reduce((sum, step) => sum + step.modelUsage.filter((usage) => !usage.success).length, 0),
+        modelFailures: session.workflow.reduce((sum, step) => sum + step.attempts.filter((usage) => !usage.success).length, 0),
       });
     }
     let ramp: RampEvent = { kind: 'none' };
     if (decision.mode === 'ab_test' && this.state.deployed !== null) {
       const { state, result } = await this.store.update((state) =>
-        recordArmObservation(state, { arm: decision.arm ?? decision.source, reward, failed, costUsd: session.globalMetrics.totalCost }, this.config.rollout, this.config.abFraction),
+        recordArmObservation(state, { arm: decision.arm ?? decision.source, reward, failed, costUsd: session.globalMetrics.totalCostEstimate }, this.config.rollout, this.config.abFraction),
       );
       this.adoptState(state);
       this.stateModifiedAt = await this.store.modifiedAt();
@@ -240,10 +275,20 @@ export class LearningManager {
    * Ingests finished sessions of another orchestrator (see `readSessionFile`): the context is inferred from
    * `task` (description + files), the action is the one given or `actionFromSession`, the propensity the one given
    * or 1. They are stored as `rules` decisions of policy version `external` in mode `shadow` (the other orchestrator
-   * acted; this one only observed), whatever the current mode. Safe to run from several processes at once.
+   * acted; this one only observed), whatever the current mode. Safe to run from several processes at once: a
+   * session id already stored (or stored meanwhile by a concurrent ingest) is skipped and reported in `skipped`.
    */
-  async ingest(sessions: readonly IngestedSession[]): Promise<{ recorded: number; experiences: Experience[] }> {
+  async ingest(sessions: readonly IngestedSession[]): Promise<IngestReport> {
+    return this.exclusive(() => this.ingestUnlocked(sessions));
+  }
+
+  private exclusive<T>(action: () => Promise<T>): Promise<T> {
+    return this.sink.exclusive === undefined ? action() : this.sink.exclusive(action);
+  }
+
+  private async ingestUnlocked(sessions: readonly IngestedSession[]): Promise<IngestReport> {
     const experiences: Experience[] = [];
+    const skipped: string[] = [];
     for (const ingested of sessions) {
       const task = ingested.task ?? { description: '', files: [] };
       const context = this.runtime.inferContext({ description: task.description, files: task.files });
@@ -259,15 +304,43 @@ export class LearningManager {
         system: { concurrentTasks: 0, load: 0, agentAvailability: {} },
         task: { description: task.description, files: [...task.files] },
       };
-      const { experience } = await this.record(ingested.session, decision);
-      if (experience !== null) experiences.push(experience);
+      const result = await this.record(ingested.session, decision);
+      if (result.skipped !== undefined) skipped.push(decision.sessionId);
+      if (result.experience !== null) experiences.push(result.experience);
     }
-    return { recorded: experiences.length, experiences };
+    return { recorded: experiences.length, skipped, experiences };
   }
 
-  /** Reads a JSON / JSONL file of finished sessions and ingests them (see `ingest`). */
-  async ingestFile(path: string): Promise<{ recorded: number; experiences: Experience[] }> {
-    return this.ingest(await readSessionFile(path));
+  /**
+   * Stores experiences as they are (an export of `learning-export` read back), skipping session ids already stored.
+   * Throws `SessionIngestError` when the sink cannot store built experiences.
+   */
+  async importExperiences(experiences: readonly Experience[]): Promise<IngestReport> {
+    if (experiences.length === 0) return { recorded: 0, skipped: [], experiences: [] };
+    if (this.sink.appendNew === undefined) {
+      throw new SessionIngestError({ file: '<experiences>', record: 1, message: 'this sink cannot store exported experiences (it has no appendNew)' });
+    }
+    const appendNew = this.sink.appendNew.bind(this.sink);
+    const stored = await this.exclusive(() => appendNew(experiences));
+    const storedSet = new Set(stored);
+    const skipped = experiences.filter((experience) => !storedSet.has(experience) && experience.sessionId !== undefined).map((experience) => experience.sessionId!);
+    for (const experience of stored) this.history.update(experience);
+    return { recorded: stored.length, skipped, experiences: stored };
+  }
+
+  /**
+   * Reads a JSON / JSONL file of finished sessions — or of experiences written by `learning-export` — and ingests
+   * them (see `ingest` and `importExperiences`). Session ids already stored are skipped and reported.
+   */
+  async ingestFile(path: string): Promise<IngestReport> {
+    const contents = await readIngestFile(path);
+    const fromSessions = await this.ingest(contents.sessions);
+    const fromExperiences = await this.importExperiences(contents.experiences);
+    return {
+      recorded: fromSessions.recorded + fromExperiences.recorded,
+      skipped: [...fromSessions.skipped, ...fromExperiences.skipped],
+      experiences: [...fromSessions.experiences, ...fromExperiences.experiences],
+    };
   }
 
   /**
@@ -300,6 +373,14 @@ export class LearningManager {
     const overrides = (rule: RolloutRule) => options.force === true || (Array.isArray(options.force) && options.force.includes(rule));
     const force = overrides('ope-gate');
     const artifact = await loadVerifiedModel(directory);
+    const artifactSpace = ActionSpace.fromJSON(artifact.manifest.actionSpace);
+    if (artifactSpace.hash !== this.actionSpace.hash) {
+      throw new ModelArtifactError({
+        reason: 'action-space-mismatch',
+        location: 'manifest.actionSpace',
+        message: `model ${artifact.manifest.version} was trained on the models ${artifactSpace.catalog.models.map((model) => model.id).join(', ')}; this orchestrator's catalog is ${this.catalog.models.map((model) => model.id).join(', ')} (configure the same models, or retrain)`,
+      });
+    }
     const beatsRules = opeBeatsRules(artifact.manifest.ope);
     if (beatsRules !== true && !force) {
       throw new RolloutRuleError({
@@ -421,7 +502,7 @@ export class LearningManager {
    */
   async train(options: TrainOptions): Promise<TrainReport> {
     const trainer = await this.trainer();
-    return trainPolicy(trainer, this.config.dataDir, options, async () => this.readBuffer());
+    return trainPolicy(trainer, this.config.dataDir, { actionSpace: this.actionSpace, ...(this.rewardConfig === undefined ? {} : { rewardConfig: this.rewardConfig }), ...options }, async () => this.readBuffer());
   }
 
   /** Off-policy evaluation of a model artifact against the rules on the buffer (or on `experiences`). */

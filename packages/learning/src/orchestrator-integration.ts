@@ -34,6 +34,8 @@ export const modelAttemptSchema = z.object({
   costUsd: z.number().finite().nonnegative().default(0),
   success: z.boolean(),
   errorCode: modelErrorCodeSchema.optional(),
+  /** The provider's error text (kept verbatim in the session's `errorMessage`). */
+  errorMessage: z.string().optional(),
 });
 export type ModelAttempt = z.input<typeof modelAttemptSchema>;
 
@@ -59,7 +61,10 @@ export class OrchestratorIntegration {
   private totalCost = 0;
   private totalTokens = 0;
   private totalAttempts = 0;
+  private successfulAttempts = 0;
   private latencySum = 0;
+  private readonly startTime: number;
+  private endTime: number | undefined;
   private fallbackRotations = 0;
   private readonly modelUsageCounts: Record<string, number> = {};
   private readonly now: () => Date;
@@ -68,6 +73,7 @@ export class OrchestratorIntegration {
   constructor(options: { sessionId?: string; now?: () => Date } = {}) {
     this.sessionId = options.sessionId;
     this.now = options.now ?? (() => new Date());
+    this.startTime = this.now().getTime();
   }
 
   /** Starts a step; returns its id (pass it to the other calls). The phase follows the agent (architect → planning, executor → executing, auditor → auditing). */
@@ -76,7 +82,7 @@ export class OrchestratorIntegration {
     const parsed = validate(stepStartSchema, start, 'step start');
     const id = parsed.id ?? `step-${this.steps.length + 1}`;
     if (this.stepsById.has(id)) throw new RangeError(`step id "${id}" is already used in this session`);
-    const step: TaskStep = { id, agent: parsed.agent, status: 'running', modelUsage: [], startedAt: this.now().toISOString() };
+    const step: TaskStep = { id, agentRole: parsed.agent, status: 'running', attempts: [], startTime: this.now().toISOString() };
     if (parsed.description !== undefined) step.description = parsed.description;
     this.steps.push(step);
     this.stepsById.set(id, step);
@@ -91,25 +97,27 @@ export class OrchestratorIntegration {
     const parsed = validate(modelAttemptSchema, attempt, 'model attempt');
     const tokens = parsed.tokens ?? (parsed.inputTokens ?? 0) + (parsed.outputTokens ?? 0);
     const usage: ModelUsage = {
-      model: parsed.model,
+      modelId: parsed.model,
       tokensUsed: tokens,
       latencyMs: parsed.latencyMs,
       success: parsed.success,
       estimatedCost: parsed.costUsd,
       costSource: attempt.costUsd === undefined ? 'unknown' : 'provider',
-      attempt: step.modelUsage.length + 1,
+      attempt: step.attempts.length + 1,
       timestamp: this.now().toISOString(),
     };
     if (parsed.provider !== undefined) usage.provider = parsed.provider;
     if (parsed.inputTokens !== undefined) usage.inputTokens = parsed.inputTokens;
     if (parsed.outputTokens !== undefined) usage.outputTokens = parsed.outputTokens;
     if (parsed.errorCode !== undefined) usage.errorCode = parsed.errorCode as ModelErrorCode;
-    step.modelUsage.push(usage);
-    this.totalCost += usage.estimatedCost;
+    if (parsed.errorMessage !== undefined) usage.errorMessage = parsed.errorMessage;
+    step.attempts.push(usage);
+    this.totalCost += parsed.costUsd;
     this.totalTokens += tokens;
     this.totalAttempts += 1;
+    if (usage.success) this.successfulAttempts += 1;
     this.latencySum += usage.latencyMs;
-    this.modelUsageCounts[usage.model] = (this.modelUsageCounts[usage.model] ?? 0) + 1;
+    this.modelUsageCounts[usage.modelId] = (this.modelUsageCounts[usage.modelId] ?? 0) + 1;
     return usage;
   }
 
@@ -126,14 +134,20 @@ export class OrchestratorIntegration {
     const step = this.step(stepId);
     if (status !== 'completed' && status !== 'failed' && status !== 'skipped') throw new RangeError(`unknown final step status "${String(status)}"`);
     step.status = status;
-    step.completedAt = this.now().toISOString();
+    this.endStep(step);
+  }
+
+  private endStep(step: TaskStep): void {
+    const end = this.now();
+    step.endTime = end.toISOString();
+    if (typeof step.startTime === 'string') step.duration = Math.max(0, end.getTime() - Date.parse(step.startTime));
   }
 
   /** The session so far (a valid `EnhancedSessionState`; steps still running show as `running`). */
   snapshot(): EnhancedSessionState {
     return parseSessionState({
       ...(this.sessionId === undefined ? {} : { sessionId: this.sessionId }),
-      workflow: this.steps.map((step) => ({ ...step, modelUsage: step.modelUsage.map((usage) => ({ ...usage })) })),
+      workflow: this.steps.map((step) => ({ ...step, attempts: step.attempts.map((usage) => ({ ...usage })) })),
       globalMetrics: this.globalMetrics(),
       phase: this.phase,
     });
@@ -148,9 +162,10 @@ export class OrchestratorIntegration {
     for (const step of this.steps) {
       if (step.status === 'running' || step.status === 'pending') {
         step.status = 'failed';
-        step.completedAt = this.now().toISOString();
+        this.endStep(step);
       }
     }
+    this.endTime = this.now().getTime();
     this.phase = phase ?? (this.steps.some((step) => step.status === 'failed') ? 'failed' : 'completed');
     const session = this.snapshot();
     this.finished = true;
@@ -160,10 +175,14 @@ export class OrchestratorIntegration {
   /** The running totals, as `GlobalMetrics`. */
   globalMetrics(): EnhancedSessionState['globalMetrics'] {
     return {
-      totalCost: this.totalCost,
+      totalCostEstimate: this.totalCost,
+      startTime: this.startTime,
+      ...(this.endTime === undefined ? {} : { endTime: this.endTime }),
       totalTokens: this.totalTokens,
       totalAttempts: this.totalAttempts,
-      averageLatencyMs: this.totalAttempts === 0 ? 0 : this.latencySum / this.totalAttempts,
+      successfulAttempts: this.successfulAttempts,
+      failedAttempts: this.totalAttempts - this.successfulAttempts,
+      avgLatencyMs: this.totalAttempts === 0 ? 0 : this.latencySum / this.totalAttempts,
       fallbackRotations: this.fallbackRotations,
       modelUsageCounts: { ...this.modelUsageCounts },
     };

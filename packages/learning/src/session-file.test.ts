@@ -6,8 +6,8 @@ import { SessionIngestError } from './errors';
 import { parseSessionText, readSessionFile } from './session-file';
 
 const session = {
-  workflow: [{ id: 'a', agent: 'executor', status: 'completed', modelUsage: [{ model: 'glm-4.7', tokensUsed: 10, latencyMs: 5, success: true, estimatedCost: 0.001 }] }],
-  globalMetrics: { totalCost: 0.001, totalTokens: 10, totalAttempts: 1, averageLatencyMs: 5 },
+  workflow: [{ id: 'a', agentRole: 'executor', status: 'completed', attempts: [{ modelId: 'glm-4.7', tokensUsed: 10, latencyMs: 5, success: true, estimatedCost: 0.001 }] }],
+  globalMetrics: { totalCostEstimate: 0.001, totalTokens: 10, totalAttempts: 1, avgLatencyMs: 5 },
   phase: 'completed',
 };
 const action = { agents: ['executor'], approach: 'direct', parallelism: 1, timeoutMultiplier: 1, retryStrategy: 'fail_fast', safetyLevel: 'balanced', models: { executor: 'glm-4.7' } };

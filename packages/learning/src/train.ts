@@ -1,6 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { defaultFeatureSchema } from '@orchestra/learning-features';
+import { defaultFeatureSchema, type ActionSpace } from '@orchestra/learning-features';
+import type { RewardConfigInput } from '@orchestra/learning-reward';
 import type { Experience } from '@orchestra/learning-types';
 import { TrainerUnavailableError } from './errors';
 import type { TrainerModule } from './trainer-loader';
@@ -35,6 +36,10 @@ export interface TrainOptions {
   servedAs?: { selection?: 'sample' | 'argmax'; epsilon?: number; temperature?: number };
   onProgress?: (progress: TrainProgress) => void;
   onWarning?: (message: string) => void;
+  /** The action space (model catalog) the experiences' actions are encoded in; the manager passes its own. */
+  actionSpace?: ActionSpace;
+  /** The reward configuration (tiers of the catalog's models); the manager passes its own. */
+  rewardConfig?: RewardConfigInput;
 }
 
 /** What `train` did: sizes, epochs, where the artifact went, and the deploy gate's verdict. */
@@ -114,6 +119,8 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
     experiences,
     config,
     dataDir,
+    ...(options.actionSpace === undefined ? {} : { actionSpace: options.actionSpace }),
+    ...(options.rewardConfig === undefined ? {} : { rewardConfig: options.rewardConfig }),
     onProgress: (progress: TrainProgress) => options.onProgress?.(progress),
     onWarning: (warning: { message: string }) => {
       warnings.push(warning.message);

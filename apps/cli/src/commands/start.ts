@@ -70,7 +70,7 @@ export function registerStart(program: Command, context: CliContext): void {
       }
       context.print(bold(`\nSession (simulated in world "${world.name}", seed ${options.seed})`));
       const rows = simulated.session.workflow.flatMap((step) =>
-        step.modelUsage.map((usage) => [step.agent, usage.model, String(usage.attempt), usage.success ? 'ok' : (usage.errorCode ?? 'failed'), String(usage.tokensUsed), formatValue(usage.latencyMs, 0), formatValue(usage.estimatedCost, 4)]),
+        step.attempts.map((usage) => [step.agentRole, usage.modelId, String(usage.attempt), usage.success ? 'ok' : (usage.errorCode ?? 'failed'), String(usage.tokensUsed), formatValue(usage.latencyMs, 0), formatValue(usage.estimatedCost, 4)]),
       );
       context.print(formatTable(['agent', 'model', 'attempt', 'result', 'tokens', 'latency ms', 'cost USD'], rows, ['left', 'left', 'right', 'left', 'right', 'right', 'right']));
       const outcome = simulated.outcome;
