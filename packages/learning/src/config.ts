@@ -81,7 +81,7 @@ export const learningConfigSchema = z.strictObject({
    * hash). Default: the default catalog of the features package.
    */
   models: z
-    .array(catalogModelSchema)
+    .array(catalogModelSchema.strict())
     .min(1)
     .refine((models) => new Set(models.map((model) => model.id)).size === models.length, 'model ids must be unique')
     .optional(),
