@@ -29,6 +29,7 @@ export function buildProgram(io: CliIo, context: ReturnType<typeof createCliCont
   const program = new Command('orchestra')
     .description('Orchestra Learning: decide, record, train, evaluate and deploy orchestration policies')
     .version('0.1.0')
+    .option('--config <file>', 'configuration file (default: ./orchestra.config.json when it exists): mode, dataDir, models, rollout, …')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -49,6 +50,10 @@ export function buildProgram(io: CliIo, context: ReturnType<typeof createCliCont
   registerSim(program, context);
   registerDemo(program, context);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  program.hook('preAction', () => {
+    const configFile = program.opts<{ config?: string }>().config;
+    if (configFile !== undefined) context.configFile = configFile;
+  });
   return program;
 }
 
@@ -64,6 +69,13 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       if (error.code === DEMO_EXIT) return error.exitCode;
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
       return error.exitCode === 0 ? 0 : USAGE_ERROR_EXIT_CODE;
+    }
+    if (argv.includes('--json')) {
+      // Under --json the error is JSON too (on stdout, where a script reads the result), and the exit code says it failed.
+      const named = error as { name?: unknown; code?: unknown };
+      const code = typeof named.code === 'string' ? named.code : null;
+      io.stdout.write(`${JSON.stringify({ error: { name: error instanceof Error ? error.name : 'Error', code, message: oneLine(error) } })}\n`);
+      return FAILURE_EXIT_CODE;
     }
     io.stderr.write(`orchestra: ${oneLine(error)}\n`);
     if (io.env.ORCHESTRA_DEBUG === '1' && error instanceof Error && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);

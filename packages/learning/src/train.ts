@@ -49,7 +49,10 @@ export interface TrainReport {
   experiences: number;
   trainingSize: number;
   validationSize: number;
+  /** Epochs run (fewer than `plannedEpochs` when training stopped early). */
   epochs: number;
+  /** Epochs planned: behaviour-cloning epochs + policy epochs (`--epochs`). */
+  plannedEpochs: number;
   bestEpoch: number;
   stoppedEarly: boolean;
   warnings: string[];
@@ -60,6 +63,8 @@ export interface TrainReport {
   opeError: string | null;
   /** Whether the lower bound of (learned − rules) is above 0; null without a comparison. */
   beatsRules: boolean | null;
+  /** `beatsRules` in words: `beats-rules`, `does-not-beat-rules`, or `not-evaluated` (see `opeError`). */
+  verdict: 'beats-rules' | 'does-not-beat-rules' | 'not-evaluated';
   wallTimeMs: number;
 }
 
@@ -93,6 +98,13 @@ function trainerApi(module: TrainerModule): TrainerApi {
     }
   }
   return module as unknown as TrainerApi;
+}
+
+/** Behaviour-cloning + policy epochs of the trainer's resolved configuration (at least the epochs run). */
+function plannedEpochs(config: Record<string, unknown>, run: number): number {
+  const offline = config.offline as { behaviourCloningEpochs?: unknown; epochs?: unknown } | undefined;
+  const planned = Number(offline?.behaviourCloningEpochs ?? 0) + Number(offline?.epochs ?? 0);
+  return Number.isFinite(planned) && planned >= run ? planned : run;
 }
 
 async function collect(source: Iterable<Experience> | AsyncIterable<Experience>): Promise<Experience[]> {
@@ -160,6 +172,7 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
     trainingSize: result.trainingSize,
     validationSize: result.validationSize,
     epochs: result.epochs.length,
+    plannedEpochs: plannedEpochs(result.config, result.epochs.length),
     bestEpoch: result.bestEpoch,
     stoppedEarly: result.stoppedEarly,
     warnings: [...new Set([...warnings, ...result.warnings.map((warning) => warning.message)])],
@@ -167,6 +180,7 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
     ope,
     opeError,
     beatsRules,
+    verdict: beatsRules === null ? 'not-evaluated' : beatsRules ? 'beats-rules' : 'does-not-beat-rules',
     wallTimeMs: performance.now() - started,
   };
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { LearningMode } from '@orchestra/learning-types';
+import { MODE_ENVIRONMENT_VARIABLE } from '@orchestra/learning';
 import type { CliContext } from '../cli-context';
 import { parseFraction, parseMode } from '../parse-options';
 import { writeJson } from '../terminal';
@@ -25,14 +26,25 @@ export function registerLearningMode(program: Command, context: CliContext): voi
         if (options.force !== undefined) changeOptions.force = options.force;
         await learning.setMode(mode, changeOptions);
       }
-      const result = { mode: learning.mode, source: learning.modeSource, abFraction: learning.abFraction, deployed: learning.deployed?.version ?? null };
+      // ORCHESTRA_LEARNING_MODE wins over the persisted mode in every process that has it set: say so, naming it.
+      const environmentMode = learning.config.modeSource === 'environment' ? learning.config.mode : null;
+      const pinned = environmentMode !== null && environmentMode !== learning.mode;
+      const result = {
+        mode: learning.mode,
+        source: learning.modeSource,
+        abFraction: learning.abFraction,
+        deployed: learning.deployed?.version ?? null,
+        ...(environmentMode === null ? {} : { environment: { variable: MODE_ENVIRONMENT_VARIABLE, mode: environmentMode } }),
+      };
+      const warning = pinned
+        ? `${MODE_ENVIRONMENT_VARIABLE}=${environmentMode} is set: it wins over the persisted mode, so orchestra runs with it set stay in ${environmentMode}; unset ${MODE_ENVIRONMENT_VARIABLE} (or set it to ${learning.mode}) for ${learning.mode} to take effect`
+        : null;
       if (options.json === true) {
-        writeJson(context.io, result);
+        writeJson(context.io, { ...result, ...(warning === null ? {} : { warning }) });
         return;
       }
-      context.print(`mode ${context.colors.bold(result.mode)}${result.mode === 'ab_test' ? ` (fraction ${result.abFraction})` : ''}`);
-      if (mode !== undefined && learning.mode !== mode) {
-        context.io.stderr.write(`note: ${mode} was persisted, but ${learning.modeSource === 'environment' ? 'ORCHESTRA_LEARNING_MODE' : 'an explicit option'} pins this process to ${learning.mode}\n`);
-      }
+      context.print(`mode ${context.colors.bold(result.mode)}${result.mode === 'ab_test' ? ` (fraction ${result.abFraction})` : ''}${mode === undefined ? ` (${result.source})` : ' persisted'}`);
+      if (warning !== null) context.io.stderr.write(`${context.colors.yellow(`warning: ${warning}`)}\n`);
+      else if (mode === undefined && environmentMode !== null) context.print(`  set by ${MODE_ENVIRONMENT_VARIABLE}`);
     });
 }
