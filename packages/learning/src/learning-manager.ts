@@ -109,8 +109,8 @@ export class LearningManager {
   readonly catalog: ModelCatalog;
   /** The action space of `catalog`: a trained or deployed model must have been built on the same one. */
   readonly actionSpace: ActionSpace;
-  /** The reward configuration of recorded sessions (the catalog's tiers when one is configured). */
-  private readonly rewardConfig: RewardConfigInput | undefined;
+  /** The reward configuration of recorded sessions: the catalog's tiers when one is configured, else the defaults. */
+  readonly rewardConfig: RewardConfigInput | undefined;
   private readonly history = new HistoryIndex();
   private loadedModelDirectory: string | null = null;
   private reloadTimer: NodeJS.Timeout | undefined;

@@ -39,12 +39,17 @@ export function registerLearningMode(program: Command, context: CliContext): voi
       const warning = pinned
         ? `${MODE_ENVIRONMENT_VARIABLE}=${environmentMode} is set: it wins over the persisted mode, so orchestra runs with it set stay in ${environmentMode}; unset ${MODE_ENVIRONMENT_VARIABLE} (or set it to ${learning.mode}) for ${learning.mode} to take effect`
         : null;
+      const noModel =
+        (learning.mode === 'ab_test' || learning.mode === 'production') && learning.deployed === null
+          ? 'no model is deployed: the rules decide every session until you deploy one (orchestra learning-deploy DIR; it then starts its ab_test period)'
+          : null;
+      const warnings = [warning, noModel].filter((entry): entry is string => entry !== null);
       if (options.json === true) {
-        writeJson(context.io, { ...result, ...(warning === null ? {} : { warning }) });
+        writeJson(context.io, { ...result, ...(warnings.length === 0 ? {} : { warnings }) });
         return;
       }
-      context.print(`mode ${context.colors.bold(result.mode)}${result.mode === 'ab_test' ? ` (fraction ${result.abFraction})` : ''}${mode === undefined ? ` (${result.source})` : ' persisted'}`);
-      if (warning !== null) context.io.stderr.write(`${context.colors.yellow(`warning: ${warning}`)}\n`);
-      else if (mode === undefined && environmentMode !== null) context.print(`  set by ${MODE_ENVIRONMENT_VARIABLE}`);
+      context.print(`mode ${context.colors.bold(result.mode)}${result.mode === 'ab_test' ? ` (fraction ${result.abFraction})` : ''}`);
+      for (const entry of warnings) context.io.stderr.write(`${context.colors.yellow(`warning: ${entry}`)}\n`);
+      if (warning === null && mode === undefined && environmentMode !== null) context.print(`  set by ${MODE_ENVIRONMENT_VARIABLE}`);
     });
 }

@@ -3,13 +3,14 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { experienceReward } from '@orchestra/learning-reward';
 import { createRng } from '@orchestra/learning-features';
-import { defaultWorld, parseWorld, runSession, type World } from '@orchestra/learning-sim';
+import { defaultWorld, parseWorld, runSession, worldForCatalog, type World } from '@orchestra/learning-sim';
 import type { Action } from '@orchestra/learning-types';
 import type { CliContext } from '../cli-context';
 import { parseNonNegativeInteger } from '../parse-options';
 import { formatTable, formatValue, writeJson } from '../terminal';
 
-async function loadWorld(path: string | undefined): Promise<World> {
+/** The world of `--world FILE` (default: the built-in one). */
+export async function loadWorld(path: string | undefined): Promise<World> {
   if (path === undefined) return defaultWorld;
   let text: string;
   try {
@@ -46,16 +47,17 @@ export function registerStart(program: Command, context: CliContext): void {
       if (task.trim() === '') throw new Error('the task text is empty');
       // A fresh seed per run: a loop of `start` collects different sessions, not the same one again and again.
       const seed = options.seed ?? randomInt(0, 2 ** 31);
-      const world = await loadWorld(options.world);
       // A one-shot process decides cold (first WebAssembly call, first allocation): give the learned policy room.
       const learning = await context.openLearning({ config: { latencyBudgetMs: 250, warmHistory: true } });
+      // Models of the user's catalog that the world does not know are simulated from their tier and prices.
+      const world = worldForCatalog(await loadWorld(options.world), learning.catalog);
       const decision = learning.decide({ description: task, files: options.file ?? [], ...(options.sessionId === undefined ? {} : { sessionId: options.sessionId }) });
       const simulated = runSession(world, { description: task, files: options.file ?? [], trueContext: decision.context }, decision.action, createRng(seed), {
         system: decision.system,
         sessionId: decision.sessionId,
       });
       const { experience, ramp } = await learning.record(simulated.session, decision, { outcome: simulated.outcome });
-      const reward = experience?.reward ?? experienceReward(simulated.outcome);
+      const reward = experience?.reward ?? experienceReward(simulated.outcome, learning.rewardConfig);
       if (options.json === true) {
         const { context: taskContext, system, history, ...policyDecision } = decision;
         writeJson(context.io, { world: world.name, seed, mode: decision.mode, context: taskContext, system, history: history ?? null, decision: policyDecision, session: simulated.session, outcome: simulated.outcome, reward, recorded: experience !== null, experienceId: experience?.id ?? null, ramp });
