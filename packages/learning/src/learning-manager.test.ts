@@ -65,6 +65,18 @@ async function setup(options: { reloadIntervalMs?: number; sessionsPerStep?: num
 }
 
 describe('LearningManager', () => {
+  it('stores a session once: a second record of its id is skipped and reported, also by a new manager', async () => {
+    const { open } = await setup();
+    const { manager } = await open();
+    await manager.setMode('shadow');
+    const decision = manager.decide({ description: 'add a feature', sessionId: 'once' });
+    expect((await manager.record(finishedSession('completed'), decision)).experience).not.toBeNull();
+    expect(await manager.record(finishedSession('completed'), decision)).toMatchObject({ experience: null, skipped: 'duplicate-session' });
+    const { manager: restarted } = await open();
+    const report = await restarted.ingest([{ session: { ...finishedSession('completed'), sessionId: 'once' } }, { session: { ...finishedSession('failed'), sessionId: 'new' } }]);
+    expect(report).toMatchObject({ recorded: 1, skipped: ['once'] });
+  });
+
   it('decides with the inferred context and the mode in force, and persists mode changes', async () => {
     const { open } = await setup();
     const { manager, runtime } = await open();
