@@ -44,6 +44,21 @@ describe('ExperienceCollector', () => {
     expect(await new ExperienceCollector({ store, mode: 'disabled' }).recordSession(seedSession, decision, { context, system })).toEqual({ status: 'skipped', reason: 'disabled' });
   });
 
+  it('skips the duplicate check (no read of the store) for a session id the caller generated for this run', async () => {
+    const store = new MemoryExperienceStore();
+    let reads = 0;
+    const read = store.read.bind(store);
+    store.read = (options) => {
+      reads += 1;
+      return read(options);
+    };
+    const collector = new ExperienceCollector({ store, mode: 'shadow', now: fixedClock });
+    expect((await collector.recordSession({ ...seedSession, sessionId: 'fresh-1' }, decision, { context, system, newSession: true })).status).toBe('recorded');
+    expect(reads).toBe(0);
+    expect((await collector.recordSession({ ...seedSession, sessionId: 'fresh-1' }, decision, { context, system })).status).toBe('skipped');
+    expect(reads).toBe(1);
+  });
+
   it('appends re-imported experiences once: known and repeated session ids are skipped', async () => {
     const store = new MemoryExperienceStore();
     const collector = new ExperienceCollector({ store, mode: 'shadow', now: fixedClock });

@@ -41,6 +41,11 @@ export interface RecordDetails {
   timestamp?: string | undefined;
   /** Experience id (default: a random UUID). */
   id?: string | undefined;
+  /**
+   * The caller vouches that the session id was generated for this run and cannot be stored already (the facade's
+   * own decisions): the duplicate check, which reads the store's ids once, is skipped.
+   */
+  newSession?: boolean | undefined;
 }
 
 /** What `recordSession` did with one finished session. */
@@ -201,6 +206,11 @@ export class ExperienceCollector {
     const mode = details.mode ?? decision.mode ?? this.currentMode;
     if (mode === 'disabled') return { status: 'skipped', reason: 'disabled' };
     const experience = this.build(session, decision, details);
+    if (details.newSession === true || decision.newSession === true) {
+      await this.store.append(experience, { validated: true });
+      if (experience.sessionId !== undefined) (await this.storedSessionIdsIfLoaded())?.add(experience.sessionId);
+      return { status: 'recorded', experience };
+    }
     const [stored] = await this.appendNew([experience], { validated: true });
     if (stored === undefined) return { status: 'skipped', reason: 'duplicate-session', ...(experience.sessionId === undefined ? {} : { sessionId: experience.sessionId }) };
     return { status: 'recorded', experience };
@@ -242,6 +252,10 @@ export class ExperienceCollector {
    */
   forgetKnownSessions(): void {
     this.storedSessionIds = undefined;
+  }
+
+  private async storedSessionIdsIfLoaded(): Promise<Set<string> | undefined> {
+    return this.storedSessionIds === undefined ? undefined : this.storedSessionIds;
   }
 
   private knownSessionIds(): Promise<Set<string>> {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { RewardConfigInput } from '@orchestra/learning-reward';
 import type { EnhancedSessionState, Experience, OutcomeInput } from '@orchestra/learning-types';
 import { withFileLock } from './file-lock';
-import type { ExperienceSink, LearningDecision } from './learning-runtime';
+import type { ExperienceSink, LearningDecision, SinkRecordOptions } from './learning-runtime';
 
 /** Lock file (in the data dir) that serialises ingests across processes. */
 export const INGEST_LOCK_FILE = 'experience_buffer.ingest.lock';
@@ -28,7 +28,7 @@ export class CollectorSink implements ExperienceSink {
     return this.opened;
   }
 
-  async record(session: EnhancedSessionState, decision: LearningDecision, extras: { outcome?: OutcomeInput } = {}): Promise<Experience | null> {
+  async record(session: EnhancedSessionState, decision: LearningDecision, extras: { outcome?: OutcomeInput } = {}, options: SinkRecordOptions = {}): Promise<Experience | null> {
     if (decision.mode === 'disabled') return null;
     const { collector } = await this.open();
     return collector.record(session, decision, {
@@ -39,6 +39,7 @@ export class CollectorSink implements ExperienceSink {
       mode: decision.mode,
       sessionId: decision.sessionId,
       ...(extras.outcome === undefined ? {} : { outcome: extras.outcome }),
+      ...(options.newSession === true ? { newSession: true } : {}),
     });
   }
 

@@ -6,7 +6,7 @@ export { OrchestratorIntegration, modelAttemptSchema, stepStartSchema, type Mode
 export { parseIngestedSession, parseSessionText, readSessionFile, type IngestedSession } from './session-file';
 export { opeBeatsRules, loadVerifiedModel, MODELS_DIRECTORY } from './deployment';
 export { loadTrainer, type TrainerModule, type ModuleImporter } from './trainer-loader';
-export type { TaskInput, PolicyInput, Routing, LearningRuntime, LearningDecision, ExperienceSink, RecordExtras } from './learning-runtime';
+export type { TaskInput, PolicyInput, Routing, LearningRuntime, LearningDecision, ExperienceSink, RecordExtras, SinkRecordOptions } from './learning-runtime';
 export { DefaultLearningRuntime, type DefaultRuntimeOptions } from './default-runtime';
 export { CollectorSink } from './collector-sink';
 export { LearningManager, createLearning, type CreateLearningOptions, type RecordResult, type LearningStatus, type TrackedSession } from './learning-manager';

@@ -112,6 +112,19 @@ export class LearningManager {
   /** The reward configuration of recorded sessions: the catalog's tiers when one is configured, else the defaults. */
   readonly rewardConfig: RewardConfigInput | undefined;
   private readonly history = new HistoryIndex();
+  /**
+   * Session ids this process generated (random UUIDs) and has not recorded yet: they cannot be stored already, so
+   * recording them skips the duplicate check (which reads the buffer's ids once). Bounded by the sessions in flight.
+   */
+  readonly #generatedSessionIds = new Set<string>();
+
+  private newSessionId(): string {
+    const id = randomUUID();
+    // A decision that is never recorded must not keep its id forever.
+    if (this.#generatedSessionIds.size >= 100_000) this.#generatedSessionIds.clear();
+    this.#generatedSessionIds.add(id);
+    return id;
+  }
   private loadedModelDirectory: string | null = null;
   private reloadTimer: NodeJS.Timeout | undefined;
   private reloading: Promise<boolean> | undefined;
@@ -201,7 +214,7 @@ export class LearningManager {
     const system = task.system === undefined ? { concurrentTasks: 0, load: 0, agentAvailability: {} } : validate(systemStateSchema, task.system, 'SystemState');
     const primaryDomain = context.domains[0]!;
     const history = this.history.summary(context.taskType, primaryDomain);
-    const sessionId = task.sessionId ?? randomUUID();
+    const sessionId = task.sessionId ?? this.newSessionId();
     const mode = this.mode;
     const decision = runtime.decide(
       { context, system, ...(history.sampleWeight > 0 ? { history } : {}), sessionId },
@@ -238,10 +251,11 @@ export class LearningManager {
    */
   async record(sessionInput: EnhancedSessionState, decision: LearningDecision, extras: RecordExtras = {}): Promise<RecordResult> {
     const session = parseSessionState(sessionInput);
-    if (decision.mode !== 'disabled' && this.sink.hasSession !== undefined && (await this.sink.hasSession(decision.sessionId))) {
+    const generatedHere = this.#generatedSessionIds.delete(decision.sessionId);
+    if (decision.mode !== 'disabled' && !generatedHere && this.sink.hasSession !== undefined && (await this.sink.hasSession(decision.sessionId))) {
       return { experience: null, reward: sessionReward(session, this.rewardConfig).total, ramp: { kind: 'none' }, skipped: 'duplicate-session' };
     }
-    const experience = decision.mode === 'disabled' ? null : await this.sink.record(session, decision, extras);
+    const experience = decision.mode === 'disabled' ? null : await this.sink.record(session, decision, extras, { newSession: generatedHere });
     const reward = experience?.reward.total ?? sessionReward(session, this.rewardConfig).total;
     const failed = session.phase === 'failed';
     if (experience !== null) {

@@ -80,10 +80,16 @@ export interface RecordExtras {
   outcome?: OutcomeInput;
 }
 
+/** What the manager tells a sink about a record. */
+export interface SinkRecordOptions {
+  /** The session id was generated for this run by this process: it cannot be stored already (skip the duplicate check). */
+  newSession?: boolean;
+}
+
 /** What the manager needs from the collector side: turning a finished session into a stored experience. */
 export interface ExperienceSink {
   /** Builds and stores the experience of a finished session; returns it (null when nothing was stored). */
-  record(session: EnhancedSessionState, decision: LearningDecision, extras?: RecordExtras): Promise<Experience | null>;
+  record(session: EnhancedSessionState, decision: LearningDecision, extras?: RecordExtras, options?: SinkRecordOptions): Promise<Experience | null>;
   /** Whether an experience of this session id is already stored (so that an ingest never stores a session twice). */
   hasSession?(sessionId: string): Promise<boolean>;
   /** Stores already-built experiences (an export read back), skipping session ids already stored; returns the stored ones. */
