@@ -246,7 +246,13 @@ describe.concurrent('orchestra (built binary)', () => {
     expect(JSON.parse(few.stdout)).toMatchObject({ error: { name: 'OrchestraInsufficientExperiencesError', message: expect.stringContaining('--allow-few') } });
     const simulated = JSON.parse((await run('sim', '--sessions', '3', '--seed', '1', '--json')).stdout);
     expect(simulated).toMatchObject({ sessions: 3, seed: 1, mode: 'disabled', recorded: 0 });
-    expect((await run('sim', '--json')).code).toBe(2);
+    const usage = await run('sim', '--json');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toBe('');
+    expect(JSON.parse(usage.stdout)).toMatchObject({ error: { name: 'UsageError', message: expect.stringContaining('--sessions N') } });
+    const unknownOption = await run('learning-stats', '--json', '--bogus');
+    expect(unknownOption.code).toBe(2);
+    expect(JSON.parse(unknownOption.stdout)).toMatchObject({ error: { name: 'UsageError', code: 'commander.unknownOption' } });
   });
 
   it('takes the model catalog from orchestra.config.json or --config FILE, and names an unknown key', async () => {

@@ -24,8 +24,13 @@ function oneLine(error: unknown): string {
   return message.split('\n')[0]!.trim();
 }
 
+/** Writes `{"error":{name, code, message}}` as one line on stdout. */
+function writeJsonError(io: CliIo, name: string, code: string | null, message: string): void {
+  io.stdout.write(`${JSON.stringify({ error: { name, code, message: message.replace(/^error: /, '').split('\n')[0]!.trim() } })}\n`);
+}
+
 /** Builds the `orchestra` program; commands print through `io`. */
-export function buildProgram(io: CliIo, context: ReturnType<typeof createCliContext>['context']): Command {
+export function buildProgram(io: CliIo, context: ReturnType<typeof createCliContext>['context'], options: { json?: boolean } = {}): Command {
   const program = new Command('orchestra')
     .description('Orchestra Learning: decide, record, train, evaluate and deploy orchestration policies')
     .version('0.1.0')
@@ -35,7 +40,10 @@ export function buildProgram(io: CliIo, context: ReturnType<typeof createCliCont
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => write(`${text.trim().split('\n')[0]}\n`),
+      // Under --json a usage error is reported as JSON by runCli instead.
+      outputError: (text, write) => {
+        if (options.json !== true) write(`${text.trim().split('\n')[0]}\n`);
+      },
     });
   registerLearningStatus(program, context);
   registerLearningStats(program, context);
@@ -60,7 +68,8 @@ export function buildProgram(io: CliIo, context: ReturnType<typeof createCliCont
 /** Runs the command line `argv` (without `node` and the script) and returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const { context, close } = createCliContext(io);
-  const program = buildProgram(io, context);
+  const json = argv.includes('--json');
+  const program = buildProgram(io, context, { json });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
@@ -68,13 +77,14 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     if (error instanceof CommanderError) {
       if (error.code === DEMO_EXIT) return error.exitCode;
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-      return error.exitCode === 0 ? 0 : USAGE_ERROR_EXIT_CODE;
+      if (error.exitCode === 0) return 0;
+      if (json) writeJsonError(io, 'UsageError', error.code, error.message);
+      return USAGE_ERROR_EXIT_CODE;
     }
-    if (argv.includes('--json')) {
+    if (json) {
       // Under --json the error is JSON too (on stdout, where a script reads the result), and the exit code says it failed.
-      const named = error as { name?: unknown; code?: unknown };
-      const code = typeof named.code === 'string' ? named.code : null;
-      io.stdout.write(`${JSON.stringify({ error: { name: error instanceof Error ? error.name : 'Error', code, message: oneLine(error) } })}\n`);
+      const named = error as { code?: unknown };
+      writeJsonError(io, error instanceof Error ? error.name : 'Error', typeof named.code === 'string' ? named.code : null, oneLine(error));
       return FAILURE_EXIT_CODE;
     }
     io.stderr.write(`orchestra: ${oneLine(error)}\n`);

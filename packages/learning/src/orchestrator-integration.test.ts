@@ -37,6 +37,20 @@ describe('OrchestratorIntegration', () => {
     expect(session.workflow[1]).toMatchObject({ agentRole: 'executor', startTime: '2026-11-25T18:00:00.000Z', endTime: '2026-11-25T18:00:00.000Z', duration: 0 });
   });
 
+  it("accepts the design's names for steps and attempts (agentRole, modelId, tokensUsed, estimatedCost, filePath)", () => {
+    const tracker = new OrchestratorIntegration({ now: fixedNow });
+    const step = tracker.stepStarted({ agentRole: 'executor', filePath: 'src/auth/login.ts' });
+    tracker.modelAttempt(step, { modelId: 'glm-4.7', provider: 'zhipu', tokensUsed: 1500, latencyMs: 3000, success: true, estimatedCost: 0.015 });
+    tracker.stepEnded(step, 'completed');
+    const session = tracker.finish();
+    expect(session.workflow[0]).toMatchObject({ agentRole: 'executor', filePath: 'src/auth/login.ts', attempts: [{ modelId: 'glm-4.7', provider: 'zhipu', tokensUsed: 1500, estimatedCost: 0.015, costSource: 'provider' }] });
+    expect(session.globalMetrics.totalCostEstimate).toBe(0.015);
+    const open = new OrchestratorIntegration();
+    expect(() => open.stepStarted({ id: 'x' })).toThrow(/agent \(or agentRole\) is required/);
+    const started = open.stepStarted({ agentRole: 'auditor' });
+    expect(() => open.modelAttempt(started, { latencyMs: 1, success: true })).toThrow(/model \(or modelId\) is required/);
+  });
+
   it('ends as failed when a step failed or was left running', () => {
     const tracker = new OrchestratorIntegration();
     tracker.stepStarted({ agent: 'executor' });

@@ -13,30 +13,47 @@ import {
 } from '@orchestra/learning-types';
 import { z } from 'zod';
 
-/** A step the orchestrator starts: which agent, and an id unique within the session (generated when omitted). */
-export const stepStartSchema = z.object({
-  id: z.string().min(1).optional(),
-  agent: agentRoleSchema,
-  description: z.string().optional(),
-});
+/**
+ * A step the orchestrator starts: which agent (`agent`, or the design's `agentRole`), and an id unique within the
+ * session (generated when omitted).
+ */
+export const stepStartSchema = z
+  .object({
+    id: z.string().min(1).optional(),
+    agent: agentRoleSchema.optional(),
+    /** The design's name of `agent`. */
+    agentRole: agentRoleSchema.optional(),
+    description: z.string().optional(),
+    /** File the step works on (kept as the step's `filePath`). */
+    filePath: z.string().optional(),
+  })
+  .refine((start) => start.agent !== undefined || start.agentRole !== undefined, { message: 'agent (or agentRole) is required', path: ['agent'] });
 export type StepStart = z.input<typeof stepStartSchema>;
 
-/** One model call of a step, as the orchestrator observed it. */
-export const modelAttemptSchema = z.object({
-  model: z.string().min(1),
+/**
+ * One model call of a step, as the orchestrator observed it. The design's `ModelUsage` names are accepted too:
+ * `modelId` for `model`, `tokensUsed` for `tokens`, `estimatedCost` for `costUsd`.
+ */
+export const modelAttemptSchema = z
+  .object({
+  model: z.string().min(1).optional(),
+  modelId: z.string().min(1).optional(),
   provider: z.string().min(1).optional(),
   inputTokens: z.number().int().nonnegative().optional(),
   outputTokens: z.number().int().nonnegative().optional(),
   /** Total tokens; defaults to input + output. */
   tokens: z.number().int().nonnegative().optional(),
+  tokensUsed: z.number().int().nonnegative().optional(),
   latencyMs: z.number().finite().nonnegative(),
   /** USD of the call as the provider reported it (0 when unknown; the reward package's `priceSession` can fill it). */
-  costUsd: z.number().finite().nonnegative().default(0),
+  costUsd: z.number().finite().nonnegative().optional(),
+  estimatedCost: z.number().finite().nonnegative().optional(),
   success: z.boolean(),
   errorCode: modelErrorCodeSchema.optional(),
   /** The provider's error text (kept verbatim in the session's `errorMessage`). */
   errorMessage: z.string().optional(),
-});
+  })
+  .refine((attempt) => attempt.model !== undefined || attempt.modelId !== undefined, { message: 'model (or modelId) is required', path: ['model'] });
 export type ModelAttempt = z.input<typeof modelAttemptSchema>;
 
 /**
@@ -82,11 +99,13 @@ export class OrchestratorIntegration {
     const parsed = validate(stepStartSchema, start, 'step start');
     const id = parsed.id ?? `step-${this.steps.length + 1}`;
     if (this.stepsById.has(id)) throw new RangeError(`step id "${id}" is already used in this session`);
-    const step: TaskStep = { id, agentRole: parsed.agent, status: 'running', attempts: [], startTime: this.now().toISOString() };
+    const agent = (parsed.agent ?? parsed.agentRole)!;
+    const step: TaskStep = { id, agentRole: agent, status: 'running', attempts: [], startTime: this.now().toISOString() };
     if (parsed.description !== undefined) step.description = parsed.description;
+    if (parsed.filePath !== undefined) step.filePath = parsed.filePath;
     this.steps.push(step);
     this.stepsById.set(id, step);
-    this.phase = phaseOf(parsed.agent, this.phase);
+    this.phase = phaseOf(agent, this.phase);
     return id;
   }
 
@@ -95,14 +114,16 @@ export class OrchestratorIntegration {
     this.assertOpen();
     const step = this.step(stepId);
     const parsed = validate(modelAttemptSchema, attempt, 'model attempt');
-    const tokens = parsed.tokens ?? (parsed.inputTokens ?? 0) + (parsed.outputTokens ?? 0);
+    const tokens = parsed.tokens ?? parsed.tokensUsed ?? (parsed.inputTokens ?? 0) + (parsed.outputTokens ?? 0);
+    const reportedCost = parsed.costUsd ?? parsed.estimatedCost;
+    const cost = reportedCost ?? 0;
     const usage: ModelUsage = {
-      modelId: parsed.model,
+      modelId: (parsed.model ?? parsed.modelId)!,
       tokensUsed: tokens,
       latencyMs: parsed.latencyMs,
       success: parsed.success,
-      estimatedCost: parsed.costUsd,
-      costSource: attempt.costUsd === undefined ? 'unknown' : 'provider',
+      estimatedCost: cost,
+      costSource: reportedCost === undefined ? 'unknown' : 'provider',
       attempt: step.attempts.length + 1,
       timestamp: this.now().toISOString(),
     };
@@ -112,7 +133,7 @@ export class OrchestratorIntegration {
     if (parsed.errorCode !== undefined) usage.errorCode = parsed.errorCode as ModelErrorCode;
     if (parsed.errorMessage !== undefined) usage.errorMessage = parsed.errorMessage;
     step.attempts.push(usage);
-    this.totalCost += parsed.costUsd;
+    this.totalCost += cost;
     this.totalTokens += tokens;
     this.totalAttempts += 1;
     if (usage.success) this.successfulAttempts += 1;
