@@ -208,7 +208,8 @@ export class ExperienceCollector {
     const experience = this.build(session, decision, details);
     if (details.newSession === true || decision.newSession === true) {
       await this.store.append(experience, { validated: true });
-      if (experience.sessionId !== undefined) (await this.storedSessionIdsIfLoaded())?.add(experience.sessionId);
+      // Keep the ids read from the store (if they were) up to date.
+      if (experience.sessionId !== undefined && this.storedSessionIds !== undefined) (await this.storedSessionIds).add(experience.sessionId);
       return { status: 'recorded', experience };
     }
     const [stored] = await this.appendNew([experience], { validated: true });
@@ -252,10 +253,6 @@ export class ExperienceCollector {
    */
   forgetKnownSessions(): void {
     this.storedSessionIds = undefined;
-  }
-
-  private async storedSessionIdsIfLoaded(): Promise<Set<string> | undefined> {
-    return this.storedSessionIds === undefined ? undefined : this.storedSessionIds;
   }
 
   private knownSessionIds(): Promise<Set<string>> {
