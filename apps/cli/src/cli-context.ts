@@ -12,6 +12,8 @@ export interface CliContext {
    * commands that decide need it). Closed by the runner.
    */
   openLearning(options?: Omit<CreateLearningOptions, 'cwd' | 'env'>): Promise<LearningManager>;
+  /** The configuration file given with `--config FILE` (else `./orchestra.config.json` when it exists). */
+  configFile?: string;
 }
 
 /** Builds the context and a function that closes whatever the commands opened. */
@@ -23,7 +25,13 @@ export function createCliContext(io: CliIo): { context: CliContext; close(): Pro
     colors,
     print: (line = '') => io.stdout.write(`${line}\n`),
     openLearning: async (options = {}) => {
-      const manager = await createLearning({ ...options, cwd: io.cwd, env: io.env, config: { reloadIntervalMs: 0, warmHistory: false, ...options.config } });
+      const manager = await createLearning({
+        ...options,
+        cwd: io.cwd,
+        env: io.env,
+        ...(context.configFile === undefined ? {} : { configFile: context.configFile }),
+        config: { reloadIntervalMs: 0, warmHistory: false, ...options.config },
+      });
       opened.push(manager);
       return manager;
     },

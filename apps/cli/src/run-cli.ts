@@ -24,17 +24,26 @@ function oneLine(error: unknown): string {
   return message.split('\n')[0]!.trim();
 }
 
+/** Writes `{"error":{name, code, message}}` as one line on stdout. */
+function writeJsonError(io: CliIo, name: string, code: string | null, message: string): void {
+  io.stdout.write(`${JSON.stringify({ error: { name, code, message: message.replace(/^error: /, '').split('\n')[0]!.trim() } })}\n`);
+}
+
 /** Builds the `orchestra` program; commands print through `io`. */
-export function buildProgram(io: CliIo, context: ReturnType<typeof createCliContext>['context']): Command {
+export function buildProgram(io: CliIo, context: ReturnType<typeof createCliContext>['context'], options: { json?: boolean } = {}): Command {
   const program = new Command('orchestra')
     .description('Orchestra Learning: decide, record, train, evaluate and deploy orchestration policies')
     .version('0.1.0')
+    .option('--config <file>', 'configuration file (default: ./orchestra.config.json when it exists): mode, dataDir, models, rollout, …')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => write(`${text.trim().split('\n')[0]}\n`),
+      // Under --json a usage error is reported as JSON by runCli instead.
+      outputError: (text, write) => {
+        if (options.json !== true) write(`${text.trim().split('\n')[0]}\n`);
+      },
     });
   registerLearningStatus(program, context);
   registerLearningStats(program, context);
@@ -49,13 +58,18 @@ export function buildProgram(io: CliIo, context: ReturnType<typeof createCliCont
   registerSim(program, context);
   registerDemo(program, context);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  program.hook('preAction', () => {
+    const configFile = program.opts<{ config?: string }>().config;
+    if (configFile !== undefined) context.configFile = configFile;
+  });
   return program;
 }
 
 /** Runs the command line `argv` (without `node` and the script) and returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const { context, close } = createCliContext(io);
-  const program = buildProgram(io, context);
+  const json = argv.includes('--json');
+  const program = buildProgram(io, context, { json });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
@@ -63,7 +77,15 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     if (error instanceof CommanderError) {
       if (error.code === DEMO_EXIT) return error.exitCode;
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-      return error.exitCode === 0 ? 0 : USAGE_ERROR_EXIT_CODE;
+      if (error.exitCode === 0) return 0;
+      if (json) writeJsonError(io, 'UsageError', error.code, error.message);
+      return USAGE_ERROR_EXIT_CODE;
+    }
+    if (json) {
+      // Under --json the error is JSON too (on stdout, where a script reads the result), and the exit code says it failed.
+      const named = error as { code?: unknown };
+      writeJsonError(io, error instanceof Error ? error.name : 'Error', typeof named.code === 'string' ? named.code : null, oneLine(error));
+      return FAILURE_EXIT_CODE;
     }
     io.stderr.write(`orchestra: ${oneLine(error)}\n`);
     if (io.env.ORCHESTRA_DEBUG === '1' && error instanceof Error && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);

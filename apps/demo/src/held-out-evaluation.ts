@@ -70,7 +70,7 @@ export function evaluateOnTasks(world: World, tasks: readonly HeldOutTask[], cho
     cost += outcome.totalCostUsd;
     violations += outcome.safetyViolations;
     duration += outcome.durationMs;
-    for (const step of session.workflow) for (const usage of step.modelUsage) latencies.push(usage.latencyMs);
+    for (const step of session.workflow) for (const usage of step.attempts) latencies.push(usage.latencyMs);
   });
   const reward = meanWithInterval(rewards);
   const count = Math.max(1, tasks.length);

@@ -76,12 +76,12 @@ function sessionOf(model: string, correct: boolean): EnhancedSessionStateInput {
     workflow: [
       {
         id: 'answer',
-        agent: 'executor',
+        agentRole: 'executor',
         status: correct ? 'completed' : 'failed',
-        modelUsage: [{ model, tokensUsed: 0, latencyMs: 0, success: correct, estimatedCost: 0 }],
+        attempts: [{ modelId: model, tokensUsed: 0, latencyMs: 0, success: correct, estimatedCost: 0 }],
       },
     ],
-    globalMetrics: { totalCost: 0, totalTokens: 0, totalAttempts: 1, averageLatencyMs: 0 },
+    globalMetrics: { totalCostEstimate: 0, totalTokens: 0, totalAttempts: 1, avgLatencyMs: 0 },
     phase: correct ? 'completed' : 'failed',
   };
 }

@@ -35,13 +35,13 @@ describe('reward-only example', () => {
 
   it('names the offending field of an invalid session and exits 1', async () => {
     const session = JSON.parse(await readFile(new URL('./session.json', import.meta.url), 'utf8'));
-    session.workflow[1].modelUsage[0].tokensUsed = -5;
+    session.workflow[1].attempts[0].tokensUsed = -5;
     const directory = await mkdtemp(join(tmpdir(), 'reward-only-'));
     const file = join(directory, 'broken-session.json');
     await writeFile(file, JSON.stringify(session));
     const { code, stdout, stderr } = await runExample(file).finally(() => rm(directory, { recursive: true, force: true }));
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toContain('workflow.1.modelUsage.0.tokensUsed');
+    expect(stderr).toContain('workflow.1.attempts.0.tokensUsed');
   });
 });

@@ -11,7 +11,7 @@ import { outcomeFromSession } from './outcome-from-session';
 import { collect } from './test-support/temporary-directory';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const seedSession = JSON.parse(readFileSync(path.join(here, '__fixtures__', 'seed-session.json'), 'utf8')) as EnhancedSessionStateInput;
+const seedSession = JSON.parse(readFileSync(path.join(here, '__fixtures__', 'design-example-session.json'), 'utf8')) as EnhancedSessionStateInput;
 
 const decision: DecisionInput = {
   action: {
@@ -32,6 +32,43 @@ const system = { concurrentTasks: 1, load: 0.3 };
 const fixedClock = () => new Date('2026-03-01T12:00:00.000Z');
 
 describe('ExperienceCollector', () => {
+  it('skips a session whose id is already stored, also after a restart, and says so', async () => {
+    const store = new MemoryExperienceStore();
+    const first = new ExperienceCollector({ store, mode: 'shadow', now: fixedClock });
+    expect((await first.recordSession(seedSession, decision, { context, system })).status).toBe('recorded');
+    expect(await first.recordSession(seedSession, decision, { context, system })).toEqual({ status: 'skipped', reason: 'duplicate-session', sessionId: 'design-example' });
+    const afterCrash = new ExperienceCollector({ store, mode: 'shadow', now: fixedClock });
+    expect(await afterCrash.record(seedSession, decision, { context, system })).toBeNull();
+    expect(await afterCrash.recordSession({ ...seedSession, sessionId: 'another' }, decision, { context, system })).toMatchObject({ status: 'recorded' });
+    expect((await collect(store.read())).map((experience) => experience.sessionId)).toEqual(['design-example', 'another']);
+    expect(await new ExperienceCollector({ store, mode: 'disabled' }).recordSession(seedSession, decision, { context, system })).toEqual({ status: 'skipped', reason: 'disabled' });
+  });
+
+  it('skips the duplicate check (no read of the store) for a session id the caller generated for this run', async () => {
+    const store = new MemoryExperienceStore();
+    let reads = 0;
+    const read = store.read.bind(store);
+    store.read = (options) => {
+      reads += 1;
+      return read(options);
+    };
+    const collector = new ExperienceCollector({ store, mode: 'shadow', now: fixedClock });
+    expect((await collector.recordSession({ ...seedSession, sessionId: 'fresh-1' }, decision, { context, system, newSession: true })).status).toBe('recorded');
+    expect(reads).toBe(0);
+    expect((await collector.recordSession({ ...seedSession, sessionId: 'fresh-1' }, decision, { context, system })).status).toBe('skipped');
+    expect(reads).toBe(1);
+  });
+
+  it('appends re-imported experiences once: known and repeated session ids are skipped', async () => {
+    const store = new MemoryExperienceStore();
+    const collector = new ExperienceCollector({ store, mode: 'shadow', now: fixedClock });
+    const experience = collector.build(seedSession, decision, { context, system });
+    const other = collector.build({ ...seedSession, sessionId: 'other' }, decision, { context, system });
+    expect(await collector.appendNew([experience, experience, other])).toEqual([experience, other]);
+    expect(await new ExperienceCollector({ store, mode: 'shadow' }).appendNew([other, experience])).toEqual([]);
+    expect(await collect(store.read())).toHaveLength(2);
+  });
+
   it('builds and stores an experience: encoded features with the schema hash, session reward, derived outcome', async () => {
     const store = new MemoryExperienceStore();
     const collector = new ExperienceCollector({ store, mode: 'shadow', now: fixedClock });
@@ -46,7 +83,7 @@ describe('ExperienceCollector', () => {
     expect(experience!.reward).toEqual(sessionReward(seedSession));
     expect(experience).toMatchObject({
       timestamp: '2026-03-01T12:00:00.000Z',
-      sessionId: 'seed-example',
+      sessionId: 'design-example',
       mode: 'shadow',
       propensity: 0.8,
       policy: { source: 'rules', version: 'rules-1' },
@@ -112,15 +149,15 @@ describe('outcomeFromSession', () => {
       workflow: [
         {
           id: 'step-1',
-          agent: 'executor',
+          agentRole: 'executor',
           status: 'failed',
-          modelUsage: [
-            { model: 'glm-4.7', tokensUsed: 100, latencyMs: 1000, success: false, errorCode: 'TIMEOUT', estimatedCost: 0.01 },
-            { model: 'kimi-k2.5', tokensUsed: 300, latencyMs: 3000, success: false, errorCode: 'API_ERROR', estimatedCost: 0.03 },
+          attempts: [
+            { modelId: 'glm-4.7', tokensUsed: 100, latencyMs: 1000, success: false, errorCode: 'TIMEOUT', estimatedCost: 0.01 },
+            { modelId: 'kimi-k2.5', tokensUsed: 300, latencyMs: 3000, success: false, errorCode: 'API_ERROR', estimatedCost: 0.03 },
           ],
         },
       ],
-      globalMetrics: { totalCost: 0.04, totalTokens: 400, totalAttempts: 2, averageLatencyMs: 2000, fallbackRotations: 1 },
+      globalMetrics: { totalCostEstimate: 0.04, totalTokens: 400, totalAttempts: 2, avgLatencyMs: 2000, fallbackRotations: 1 },
       phase: 'failed',
     };
     const outcome = outcomeFromSession(session, { estimatedDurationMs: 5000, budget: { costUsd: 0.1 } });

@@ -41,7 +41,21 @@ export interface RecordDetails {
   timestamp?: string | undefined;
   /** Experience id (default: a random UUID). */
   id?: string | undefined;
+  /**
+   * The caller vouches that the session id was generated for this run and cannot be stored already (the facade's
+   * own decisions): the duplicate check, which reads the store's ids once, is skipped.
+   */
+  newSession?: boolean | undefined;
 }
+
+/** What `recordSession` did with one finished session. */
+export type RecordOutcome =
+  | { status: 'recorded'; experience: Experience }
+  /**
+   * Nothing stored: `disabled` mode, or `duplicate-session` (an experience of the same session id is already in
+   * the store, e.g. when an ingest is re-run after a crash).
+   */
+  | { status: 'skipped'; reason: 'disabled' | 'duplicate-session'; sessionId?: string };
 
 /** Options of `ExperienceCollector`. */
 export interface ExperienceCollectorOptions {
@@ -84,6 +98,8 @@ export class ExperienceCollector {
   private readonly featureSchema: FeatureSchema;
   private readonly options: ExperienceCollectorOptions;
   private readonly features: Float32Array;
+  /** Session ids already in the store; read from it on the first record that has a session id. */
+  private storedSessionIds: Promise<Set<string>> | undefined;
 
   constructor(options: ExperienceCollectorOptions) {
     this.options = options;
@@ -163,8 +179,9 @@ export class ExperienceCollector {
 
   /**
    * Builds the experience of a finished session and appends it; resolves once the store acknowledged it.
-   * Returns `null` (and touches nothing) in `disabled` mode. The state (`context`, `system`, `history?`, `task?`)
-   * may come with the decision — as the facade's `LearningDecision` does — or as `details`, which win.
+   * Returns `null` (and touches nothing) in `disabled` mode, or when the store already holds an experience of the
+   * same session id (see `recordSession` to tell the two apart). The state (`context`, `system`, `history?`,
+   * `task?`) may come with the decision — as the facade's `LearningDecision` does — or as `details`, which win.
    *
    * @throws ValidationError when the session, decision or state is invalid; store errors from `append`.
    */
@@ -173,12 +190,80 @@ export class ExperienceCollector {
     decision: DecisionInput & Partial<RecordDetails>,
     details: Partial<RecordDetails> = {},
   ): Promise<Experience | null> {
+    const outcome = await this.recordSession(session, decision, details);
+    return outcome.status === 'recorded' ? outcome.experience : null;
+  }
+
+  /**
+   * Like `record`, but says why nothing was stored: a session whose id the store already holds is skipped
+   * (`duplicate-session`), so re-running an ingest never stores a session twice.
+   */
+  async recordSession(
+    session: EnhancedSessionStateInput | EnhancedSessionState,
+    decision: DecisionInput & Partial<RecordDetails>,
+    details: Partial<RecordDetails> = {},
+  ): Promise<RecordOutcome> {
     const mode = details.mode ?? decision.mode ?? this.currentMode;
-    if (mode === 'disabled') return null;
+    if (mode === 'disabled') return { status: 'skipped', reason: 'disabled' };
     const experience = this.build(session, decision, details);
-    // `build` validated the whole record; the store need not parse it a second time.
-    await this.store.append(experience, { validated: true });
-    return experience;
+    if (details.newSession === true || decision.newSession === true) {
+      await this.store.append(experience, { validated: true });
+      // Keep the ids read from the store (if they were) up to date.
+      if (experience.sessionId !== undefined && this.storedSessionIds !== undefined) (await this.storedSessionIds).add(experience.sessionId);
+      return { status: 'recorded', experience };
+    }
+    const [stored] = await this.appendNew([experience], { validated: true });
+    if (stored === undefined) return { status: 'skipped', reason: 'duplicate-session', ...(experience.sessionId === undefined ? {} : { sessionId: experience.sessionId }) };
+    return { status: 'recorded', experience };
+  }
+
+  /**
+   * Appends experiences (e.g. an export read back) except those whose session id the store already holds or that
+   * repeat one earlier in the list; returns the appended ones. Experiences without a session id are always appended.
+   */
+  async appendNew(experiences: readonly Experience[], options: { validated?: boolean } = {}): Promise<Experience[]> {
+    const known = await this.knownSessionIds();
+    const fresh: Experience[] = [];
+    for (const experience of experiences) {
+      if (experience.sessionId !== undefined) {
+        if (known.has(experience.sessionId)) continue;
+        known.add(experience.sessionId);
+      }
+      fresh.push(experience);
+    }
+    if (fresh.length === 0) return fresh;
+    try {
+      await this.store.append(fresh, { validated: options.validated === true });
+    } catch (error) {
+      // Not stored: a retry must not be skipped as a duplicate.
+      for (const experience of fresh) if (experience.sessionId !== undefined) known.delete(experience.sessionId);
+      throw error;
+    }
+    return fresh;
+  }
+
+  /** Whether the store holds an experience of this session id. */
+  async hasSession(sessionId: string): Promise<boolean> {
+    return (await this.knownSessionIds()).has(sessionId);
+  }
+
+  /**
+   * Forgets the session ids read from the store, so the next record reads them again: call it after taking an
+   * inter-process lock, when other processes may have appended since (the facade's ingest does).
+   */
+  forgetKnownSessions(): void {
+    this.storedSessionIds = undefined;
+  }
+
+  private knownSessionIds(): Promise<Set<string>> {
+    this.storedSessionIds ??= (async () => {
+      const ids = new Set<string>();
+      for await (const batch of this.store.read({ quarantine: false }).batches()) {
+        for (const experience of batch) if (experience.sessionId !== undefined) ids.add(experience.sessionId);
+      }
+      return ids;
+    })();
+    return this.storedSessionIds;
   }
 
   /** Flushes and closes the store. */

@@ -19,15 +19,15 @@ function referenceStats(experiences: Experience[]) {
       continue;
     }
     for (const step of experience.session.workflow) {
-      for (const usage of step.modelUsage) {
-        attempts.set(usage.model, (attempts.get(usage.model) ?? 0) + 1);
-        const list = latencies.get(usage.model) ?? [];
+      for (const usage of step.attempts) {
+        attempts.set(usage.modelId, (attempts.get(usage.modelId) ?? 0) + 1);
+        const list = latencies.get(usage.modelId) ?? [];
         list.push(usage.latencyMs);
-        latencies.set(usage.model, list);
+        latencies.set(usage.modelId, list);
         if (usage.errorCode !== undefined) {
-          const codes = errors.get(usage.model) ?? {};
+          const codes = errors.get(usage.modelId) ?? {};
           codes[usage.errorCode] = (codes[usage.errorCode] ?? 0) + 1;
-          errors.set(usage.model, codes);
+          errors.set(usage.modelId, codes);
         }
       }
     }

@@ -166,20 +166,20 @@ export class ExperienceStatsAccumulator {
       this.lastTimestamp = experience.timestamp;
     }
     const session = experience.session;
-    if (session !== undefined && session.workflow.some((step) => step.modelUsage.length > 0)) {
+    if (session !== undefined && session.workflow.some((step) => step.attempts.length > 0)) {
       for (const step of session.workflow) {
         let previous: { model: string; success: boolean } | undefined;
-        for (const usage of step.modelUsage) {
-          const model = this.model(usage.model);
+        for (const usage of step.attempts) {
+          const model = this.model(usage.modelId);
           model.attempts += 1;
           if (usage.success) model.successes += 1;
           model.tokens += usage.tokensUsed;
-          model.costUsd += usage.estimatedCost;
+          model.costUsd += usage.estimatedCost ?? 0;
           model.median.add(usage.latencyMs);
           model.tail.add(usage.latencyMs);
           if (usage.errorCode !== undefined) model.errorCodes.set(usage.errorCode, (model.errorCodes.get(usage.errorCode) ?? 0) + 1);
-          if (previous !== undefined && !previous.success && previous.model !== usage.model) this.model(previous.model).fallbackRotations += 1;
-          previous = { model: usage.model, success: usage.success };
+          if (previous !== undefined && !previous.success && previous.model !== usage.modelId) this.model(previous.model).fallbackRotations += 1;
+          previous = { model: usage.modelId, success: usage.success };
         }
       }
       return;

@@ -14,4 +14,4 @@ export { PSquareQuantile } from './p-square-quantile';
 export * from './experience-export';
 export { formatCsvCell, formatCsvRow, parseCsv, type CsvCell } from './csv-writer';
 export { outcomeFromSession, type OutcomeFromSessionOptions } from './outcome-from-session';
-export { ExperienceCollector, type ExperienceCollectorOptions, type RecordDetails } from './experience-collector';
+export { ExperienceCollector, type ExperienceCollectorOptions, type RecordDetails, type RecordOutcome } from './experience-collector';

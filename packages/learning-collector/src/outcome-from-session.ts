@@ -2,6 +2,7 @@ import {
   OUTCOME_SCHEMA_VERSION,
   outcomeSchema,
   parseSessionState,
+  instantToMilliseconds,
   validate,
   type EnhancedSessionState,
   type EnhancedSessionStateInput,
@@ -28,12 +29,12 @@ function sessionDurationMs(session: EnhancedSessionState): number {
   let start = Number.POSITIVE_INFINITY;
   let end = Number.NEGATIVE_INFINITY;
   for (const step of session.workflow) {
-    if (step.startedAt !== undefined) start = Math.min(start, Date.parse(step.startedAt));
-    if (step.completedAt !== undefined) end = Math.max(end, Date.parse(step.completedAt));
+    if (step.startTime !== undefined) start = Math.min(start, instantToMilliseconds(step.startTime));
+    if (step.endTime !== undefined) end = Math.max(end, instantToMilliseconds(step.endTime));
   }
   if (Number.isFinite(start) && Number.isFinite(end) && end >= start) return end - start;
   let total = 0;
-  for (const step of session.workflow) for (const usage of step.modelUsage) total += usage.latencyMs;
+  for (const step of session.workflow) for (const usage of step.attempts) total += usage.latencyMs;
   return total;
 }
 
@@ -49,19 +50,19 @@ export function outcomeFromSession(sessionInput: EnhancedSessionStateInput | Enh
   const latencies: number[] = [];
   let failedCalls = 0;
   for (const step of session.workflow) {
-    for (const usage of step.modelUsage) {
-      const entry = models.get(usage.model) ?? { model: usage.model, attempts: 0, successes: 0 };
+    for (const usage of step.attempts) {
+      const entry = models.get(usage.modelId) ?? { model: usage.modelId, attempts: 0, successes: 0 };
       entry.attempts += 1;
       if (usage.success) entry.successes += 1;
       else failedCalls += 1;
-      models.set(usage.model, entry);
+      models.set(usage.modelId, entry);
       latencies.push(usage.latencyMs);
     }
   }
   latencies.sort((left, right) => left - right);
   const metrics = session.globalMetrics;
   const shares: number[] = [];
-  if (options.budget?.costUsd !== undefined && options.budget.costUsd > 0) shares.push(metrics.totalCost / options.budget.costUsd);
+  if (options.budget?.costUsd !== undefined && options.budget.costUsd > 0) shares.push(metrics.totalCostEstimate / options.budget.costUsd);
   if (options.budget?.tokens !== undefined && options.budget.tokens > 0) shares.push(metrics.totalTokens / options.budget.tokens);
   const resourceEfficiency = shares.length === 0 ? 0.5 : Math.max(0, Math.min(1, 1 - Math.max(...shares)));
   const p95 = exactQuantile(latencies, 0.95);
@@ -74,7 +75,7 @@ export function outcomeFromSession(sessionInput: EnhancedSessionStateInput | Enh
       estimatedDurationMs: options.estimatedDurationMs,
       resourceEfficiency,
       errorCount: failedCalls,
-      totalCostUsd: metrics.totalCost,
+      totalCostUsd: metrics.totalCostEstimate,
       totalTokens: metrics.totalTokens,
       fallbackRotations: metrics.fallbackRotations,
       ...(p95 === undefined ? {} : { p95LatencyMs: p95 }),

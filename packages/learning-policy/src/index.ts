@@ -19,6 +19,7 @@ export { selectMaskedAction, maskedActionProbability } from './safety/masked-sel
 export { canonicalizeIndices } from './safety/action-indices';
 export * from './exploration/head-perturbation';
 export * from './rules/rules-config';
+export * from './rules/plans-for-catalog';
 export * from './rules/rules-policy';
 export * from './learned/learned-policy';
 export { applyOutputTransform } from './learned/prediction-transform';

@@ -1,4 +1,4 @@
-import { validate } from '@orchestra/learning-types';
+import { catalogModelSchema, validate } from '@orchestra/learning-types';
 import { z } from 'zod';
 
 const weight = z.number().finite();
@@ -53,9 +53,16 @@ export const rewardConfigSchema = z.object({
       fallbackRotationPenalty: weight.default(-10),
     })
     .prefault({}),
-  /** Case-insensitive substrings that mark a model id as cheap. */
+  /**
+   * The user's model catalog. A listed model's `tier` decides the tier rules: every successful attempt of a
+   * `cheap` model earns `cost.cheapModelSuccessBonus` (the design's GLM bonus), every use of an `expensive` model
+   * beyond `cost.expensiveModelFreeUses` costs `cost.expensiveModelOverusePenalty`. Models it does not list are
+   * classed by the name patterns below.
+   */
+  models: z.array(catalogModelSchema).optional(),
+  /** Case-insensitive substrings that mark a model id the catalog does not list as cheap. */
   cheapModelPatterns: z.array(z.string().min(1)).default(['glm']),
-  /** Case-insensitive substrings that mark a model id as expensive. */
+  /** Case-insensitive substrings that mark a model id the catalog does not list as expensive. */
   expensiveModelPatterns: z.array(z.string().min(1)).default(['gpt-5.2', 'opus']),
   /**
    * Counts beyond these caps are not scored further, so that the reward has finite bounds. A capped count is

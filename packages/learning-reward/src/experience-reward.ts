@@ -1,15 +1,16 @@
 import { parseOutcome, type Outcome, type RewardBreakdown } from '@orchestra/learning-types';
 import { BreakdownBuilder, addCostTerms, type CostFacts } from './components';
 import { resolveRewardConfig, type RewardConfig, type RewardConfigInput } from './config';
-import { matchesModel } from './model-tier';
+import { rewardTierOf } from './model-tier';
 
 /** Reads the cost facts of an outcome from its per-model totals. */
 export function outcomeCostFacts(outcome: Outcome, config: RewardConfig): CostFacts {
   let cheapModelSuccesses = 0;
   let expensiveModelUses = 0;
   for (const model of outcome.models) {
-    if (matchesModel(model.model, config.cheapModelPatterns)) cheapModelSuccesses += model.successes;
-    if (matchesModel(model.model, config.expensiveModelPatterns)) expensiveModelUses += model.attempts;
+    const tier = rewardTierOf(model.model, config);
+    if (tier === 'cheap') cheapModelSuccesses += model.successes;
+    if (tier === 'expensive') expensiveModelUses += model.attempts;
   }
   return {
     totalCostUsd: outcome.totalCostUsd,

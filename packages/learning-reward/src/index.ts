@@ -3,7 +3,7 @@ export { sessionReward, sessionCostFacts } from './session-reward';
 export { experienceReward, outcomeCostFacts, userSatisfactionOf } from './experience-reward';
 export { rewardBounds, normalizeReward, denormalizeReward, type RewardBounds } from './bounds';
 export { type CostFacts } from './components';
-export { matchesModel } from './model-tier';
+export { matchesModel, rewardTierOf } from './model-tier';
 export {
   modelPriceSchema,
   priceTableSchema,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import seed from './__fixtures__/seed-session.json';
+import seed from './__fixtures__/design-example-session.json';
 import { UnknownModelPriceError } from './errors/unknown-model-price-error';
 import { findModelPrice, priceSession, tokenCost } from './price-table';
 
@@ -27,12 +27,12 @@ describe('price table', () => {
 
   it('fills only the costs an orchestrator did not report and recomputes the total', () => {
     const session = structuredClone(seed) as any;
-    session.workflow[1].modelUsage[0].estimatedCost = 0;
+    delete session.workflow[1].attempts[0].estimatedCost;
     const priced = priceSession(session);
-    const filled = priced.workflow[1]!.modelUsage[0]!;
+    const filled = priced.workflow[1]!.attempts[0]!;
     expect(filled.costSource).toBe('price_table');
     expect(filled.estimatedCost).toBeCloseTo(tokenCost('glm-4.7', { totalTokens: 1500 }), 12);
-    expect(priced.workflow[0]!.modelUsage[0]!.estimatedCost).toBe(0.04);
-    expect(priced.globalMetrics.totalCost).toBeCloseTo(0.04 + filled.estimatedCost, 12);
+    expect(priced.workflow[0]!.attempts[0]!.estimatedCost).toBe(0.04);
+    expect(priced.globalMetrics.totalCostEstimate).toBeCloseTo(0.04 + filled.estimatedCost!, 12);
   });
 });

@@ -86,7 +86,7 @@ export function tokenCost(model: string, tokens: TokenCounts, options: { table?:
 
 function usageCost(usage: ModelUsage, table: PriceTable): number {
   return tokenCost(
-    usage.model,
+    usage.modelId,
     { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, cachedTokens: usage.cachedTokens, totalTokens: usage.tokensUsed },
     { table },
   );
@@ -94,8 +94,8 @@ function usageCost(usage: ModelUsage, table: PriceTable): number {
 
 /**
  * Fills `estimatedCost` from the price table for the calls whose cost the orchestrator did not report
- * (`costSource: 'unknown'` and a cost of 0), or for every call with `overwrite: 'all'`; marks them
- * `costSource: 'price_table'` and recomputes `globalMetrics.totalCost`. Returns a new session.
+ * (no `estimatedCost`, or `costSource: 'unknown'` and a cost of 0), or for every call with `overwrite: 'all'`; marks them
+ * `costSource: 'price_table'` and recomputes `globalMetrics.totalCostEstimate`. Returns a new session.
  */
 export function priceSession(
   state: unknown,
@@ -107,12 +107,13 @@ export function priceSession(
   let totalCost = 0;
   const workflow = session.workflow.map((step) => ({
     ...step,
-    modelUsage: step.modelUsage.map((usage) => {
-      const missing = usage.costSource === 'unknown' && usage.estimatedCost === 0;
-      const priced = overwriteAll || missing ? { ...usage, estimatedCost: usageCost(usage, table), costSource: 'price_table' as const } : usage;
-      totalCost += priced.estimatedCost;
+    attempts: step.attempts.map((usage) => {
+      const missing = usage.estimatedCost === undefined || (usage.costSource === 'unknown' && usage.estimatedCost === 0);
+      const estimatedCost = overwriteAll || missing ? usageCost(usage, table) : (usage.estimatedCost ?? 0);
+      const priced = overwriteAll || missing ? { ...usage, estimatedCost, costSource: 'price_table' as const } : usage;
+      totalCost += estimatedCost;
       return priced;
     }),
   }));
-  return { ...session, workflow, globalMetrics: { ...session.globalMetrics, totalCost } };
+  return { ...session, workflow, globalMetrics: { ...session.globalMetrics, totalCostEstimate: totalCost } };
 }

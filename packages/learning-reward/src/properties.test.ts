@@ -7,7 +7,7 @@ import { sessionReward } from './session-reward';
 const models = ['glm-4.7', 'kimi-k2.5', 'gpt-5.2-codex', 'claude-opus'];
 
 const usageArbitrary = fc.record({
-  model: fc.constantFrom(...models),
+  modelId: fc.constantFrom(...models),
   tokensUsed: fc.nat(200_000),
   latencyMs: fc.double({ min: 0, max: 120_000, noNaN: true }),
   success: fc.boolean(),
@@ -18,17 +18,17 @@ const sessionArbitrary = fc.record({
   workflow: fc.array(
     fc.record({
       id: fc.string({ minLength: 1, maxLength: 4 }),
-      agent: fc.constantFrom('architect', 'executor', 'auditor', 'consultant'),
+      agentRole: fc.constantFrom('architect', 'executor', 'auditor', 'consultant'),
       status: fc.constantFrom('completed', 'failed', 'skipped'),
-      modelUsage: fc.array(usageArbitrary, { maxLength: 30 }),
+      attempts: fc.array(usageArbitrary, { maxLength: 30 }),
     }),
     { maxLength: 15 },
   ),
   globalMetrics: fc.record({
-    totalCost: fc.double({ min: 0, max: 5, noNaN: true }),
+    totalCostEstimate: fc.double({ min: 0, max: 5, noNaN: true }),
     totalTokens: fc.nat(1_000_000),
     totalAttempts: fc.nat(200),
-    averageLatencyMs: fc.double({ min: 0, max: 120_000, noNaN: true }),
+    avgLatencyMs: fc.double({ min: 0, max: 120_000, noNaN: true }),
     fallbackRotations: fc.nat(40),
   }),
   phase: fc.constantFrom('planning', 'executing', 'auditing', 'completed', 'failed'),

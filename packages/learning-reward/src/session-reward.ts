@@ -1,20 +1,21 @@
 import { parseSessionState, type EnhancedSessionState, type RewardBreakdown } from '@orchestra/learning-types';
 import { BreakdownBuilder, addCostTerms, type CostFacts } from './components';
 import { resolveRewardConfig, type RewardConfig, type RewardConfigInput } from './config';
-import { matchesModel } from './model-tier';
+import { rewardTierOf } from './model-tier';
 
-/** Reads the cost facts of a session: total cost, cheap-model successes, expensive-model uses, fallback rotations. */
+/** Reads the cost facts of a session: total cost, cheap-tier successes, expensive-tier uses, fallback rotations. */
 export function sessionCostFacts(state: EnhancedSessionState, config: RewardConfig): CostFacts {
   let cheapModelSuccesses = 0;
   let expensiveModelUses = 0;
   for (const step of state.workflow) {
-    for (const usage of step.modelUsage) {
-      if (usage.success && matchesModel(usage.model, config.cheapModelPatterns)) cheapModelSuccesses += 1;
-      if (matchesModel(usage.model, config.expensiveModelPatterns)) expensiveModelUses += 1;
+    for (const usage of step.attempts) {
+      const tier = rewardTierOf(usage.modelId, config);
+      if (usage.success && tier === 'cheap') cheapModelSuccesses += 1;
+      if (tier === 'expensive') expensiveModelUses += 1;
     }
   }
   return {
-    totalCostUsd: state.globalMetrics.totalCost,
+    totalCostUsd: state.globalMetrics.totalCostEstimate,
     cheapModelSuccesses,
     expensiveModelUses,
     fallbackRotations: state.globalMetrics.fallbackRotations,
@@ -42,7 +43,7 @@ export function sessionReward(state: unknown, config?: RewardConfigInput | Rewar
   addCostTerms(builder, sessionCostFacts(session, resolved), resolved);
 
   const efficiency =
-    session.globalMetrics.averageLatencyMs < weights.fastLatencyMs ? weights.fastTimeEfficiency : weights.slowTimeEfficiency;
+    session.globalMetrics.avgLatencyMs < weights.fastLatencyMs ? weights.fastTimeEfficiency : weights.slowTimeEfficiency;
   builder.add('timeEfficiency', efficiency * weights.timeEfficiencyWeight);
 
   const failedSteps = session.workflow.filter((step) => step.status === 'failed').length;

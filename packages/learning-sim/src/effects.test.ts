@@ -30,7 +30,7 @@ function summarise(task: SimulatedTask, action: Action, count = 3000, system?: S
     summary.caught += result.details.auditorCaught / count;
     summary.edits += result.outcome.userEdits / count;
     for (const step of result.session.workflow) {
-      for (const call of step.modelUsage) {
+      for (const call of step.attempts) {
         if (call.errorCode !== undefined) summary.errors[call.errorCode] = (summary.errors[call.errorCode] ?? 0) + 1 / count;
       }
     }

@@ -13,6 +13,7 @@ export {
   type Effects,
 } from './world-schema';
 export { defaultWorld, defaultWorldInput, printDefaultWorld } from './default-world';
+export { worldForCatalog } from './world-for-catalog';
 export { sampleTask, type SimulatedTask } from './task-sampler';
 export { runSession, sampleSystem, rateLimitProbability, type RunSessionOptions, type SimulatedSession } from './session-player';
 export { type UniformSource } from './random';

@@ -38,9 +38,9 @@ describe('runSession', () => {
       const { session, outcome } = runSession(defaultWorld, task, teamAction, rng);
       expect(enhancedSessionStateSchema.safeParse(session).success).toBe(true);
       expect(outcomeSchema.safeParse(outcome).success).toBe(true);
-      const usage = session.workflow.flatMap((step) => step.modelUsage);
+      const usage = session.workflow.flatMap((step) => step.attempts);
       expect(session.globalMetrics.totalAttempts).toBe(usage.length);
-      expect(session.globalMetrics.totalCost).toBeCloseTo(usage.reduce((sum, call) => sum + call.estimatedCost, 0), 9);
+      expect(session.globalMetrics.totalCostEstimate).toBeCloseTo(usage.reduce((sum, call) => sum + (call.estimatedCost ?? 0), 0), 9);
       expect(outcome.errorCount).toBe(usage.filter((call) => !call.success).length);
       for (const call of usage) if (call.errorCode !== undefined) errorCodes.add(call.errorCode);
       rotations += outcome.fallbackRotations;
@@ -55,7 +55,7 @@ describe('runSession', () => {
     const rng = createRng(3);
     const task = sampleTask(defaultWorld, rng);
     const { session } = runSession(defaultWorld, task, { ...teamAction, approach: 'direct', parallelism: 1 }, rng);
-    expect(session.workflow.filter((step) => step.status === 'skipped').map((step) => step.agent)).toEqual([
+    expect(session.workflow.filter((step) => step.status === 'skipped').map((step) => step.agentRole)).toEqual([
       'architect',
       'auditor',
       'consultant',

@@ -1,4 +1,5 @@
 import {
+  SESSION_SCHEMA_VERSION,
   actionSchema,
   systemStateSchema,
   validate,
@@ -123,7 +124,7 @@ function playStep(
     const cost = (billedInput * spec.inputPricePer1kTokens + billedOutput * spec.outputPricePer1kTokens) / 1000;
     const success = errorCode === undefined;
     const record: ModelUsage = {
-      model: spec.id,
+      modelId: spec.id,
       provider: spec.provider,
       tokensUsed: billedInput + billedOutput,
       inputTokens: billedInput,
@@ -161,10 +162,10 @@ function playStep(
   tally.rotations += rotations;
   tally.workflow.push({
     id: `step-${tally.workflow.length + 1}`,
-    agent: role,
+    agentRole: role,
     description,
     status: ok ? 'completed' : 'failed',
-    modelUsage: usage,
+    attempts: usage,
   });
   return { ok, model, durationMs };
 }
@@ -427,6 +428,7 @@ export function runSession(
   const modelUsageCounts: Record<string, number> = {};
   const modelOutcomes: Outcome['models'] = [];
   let totalAttempts = 0;
+  let successfulAttempts = 0;
   let latencySum = 0;
   for (let position = 0; position < models.length; position += 1) {
     const attempts = tally.attempts[position] as number;
@@ -435,6 +437,7 @@ export function runSession(
     modelUsageCounts[id] = attempts;
     modelOutcomes.push({ model: id, attempts, successes: tally.successes[position] as number });
     totalAttempts += attempts;
+    successfulAttempts += tally.successes[position] as number;
   }
   for (const latency of tally.latencies) latencySum += latency;
 
@@ -442,18 +445,20 @@ export function runSession(
   if (direct) {
     for (const role of checkedAction.agents) {
       if (role === 'executor') continue;
-      tally.workflow.push({ id: `step-${tally.workflow.length + 1}`, agent: role, description: 'Not used by a direct session', status: 'skipped', modelUsage: [] });
+      tally.workflow.push({ id: `step-${tally.workflow.length + 1}`, agentRole: role, description: 'Not used by a direct session', status: 'skipped', attempts: [] });
     }
   }
 
   const session: EnhancedSessionState = {
-    schemaVersion: 1,
+    schemaVersion: SESSION_SCHEMA_VERSION,
     workflow: tally.workflow,
     globalMetrics: {
-      totalCost: tally.cost,
+      totalCostEstimate: tally.cost,
       totalTokens: tally.tokens,
       totalAttempts,
-      averageLatencyMs: totalAttempts === 0 ? 0 : latencySum / totalAttempts,
+      successfulAttempts,
+      failedAttempts: totalAttempts - successfulAttempts,
+      avgLatencyMs: totalAttempts === 0 ? 0 : latencySum / totalAttempts,
       fallbackRotations: tally.rotations,
       modelUsageCounts,
     },

@@ -5,6 +5,7 @@ import { learningModeSchema, policySourceSchema } from './enums';
 import { outcomeSchema } from './outcome';
 import { rewardBreakdownSchema } from './reward-breakdown';
 import { enhancedSessionStateSchema } from './session';
+import { upgradeSessionRecord } from './session-migration';
 
 /** Schema version of `Experience` records. */
 export const EXPERIENCE_SCHEMA_VERSION = 1;
@@ -31,8 +32,8 @@ export const experienceSchema = z.object({
   mode: learningModeSchema,
   reward: rewardBreakdownSchema,
   outcome: outcomeSchema,
-  /** The raw session, when the collector keeps it. */
-  session: enhancedSessionStateSchema.optional(),
+  /** The raw session, when the collector keeps it (a version 1 session is migrated to the design's names). */
+  session: z.preprocess(upgradeSessionRecord, enhancedSessionStateSchema).optional(),
   task: z.object({ description: z.string(), files: z.array(z.string()).default([]) }).optional(),
 });
 export type Experience = z.infer<typeof experienceSchema>;

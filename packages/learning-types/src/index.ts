@@ -1,5 +1,7 @@
 export * from './enums';
 export * from './session';
+export * from './session-migration';
+export * from './model-catalog';
 export * from './context';
 export * from './action';
 export * from './outcome';

@@ -3,6 +3,7 @@ import { SchemaVersionError } from './errors';
 import { EXPERIENCE_SCHEMA_VERSION, experienceSchema, type Experience } from './experience';
 import { OUTCOME_SCHEMA_VERSION, outcomeSchema, type Outcome } from './outcome';
 import { SESSION_SCHEMA_VERSION, enhancedSessionStateSchema, type EnhancedSessionState } from './session';
+import { migrateSessionVersion1, usesSessionVersion1Names } from './session-migration';
 import { safeValidate, type ValidationResult } from './validate';
 
 /** Turns a record of version `from` into version `from + 1`. */
@@ -17,6 +18,8 @@ export interface VersionedRecord<Schema extends z.ZodType> {
   versionOptional: boolean;
   /** `migrations[v]` upgrades version v to v + 1. */
   migrations: Readonly<Record<number, Migration>>;
+  /** The version of a record without `schemaVersion`, when it can be told from its fields (else as `versionOptional`). */
+  inferVersion?: (record: Record<string, unknown>) => number | undefined;
 }
 
 /**
@@ -33,6 +36,7 @@ export function safeParseVersioned<Schema extends z.ZodType>(
   }
   let record = input as Record<string, unknown>;
   let version: unknown = record.schemaVersion;
+  if (version === undefined) version = kind.inferVersion?.(record);
   if (version === undefined && kind.versionOptional) version = kind.currentVersion;
   const fail = (reason: string) => ({
     success: false as const,
@@ -72,7 +76,8 @@ export const versionedRecords = {
     currentVersion: SESSION_SCHEMA_VERSION,
     schema: enhancedSessionStateSchema,
     versionOptional: true,
-    migrations: {},
+    migrations: { 1: migrateSessionVersion1 },
+    inferVersion: (record: Record<string, unknown>) => (usesSessionVersion1Names(record) ? 1 : undefined),
   },
   outcome: {
     name: 'Outcome',

@@ -1,6 +1,12 @@
 import { ExperienceCollector, JsonlExperienceStore, type JsonlExperienceStoreConfigInput } from '@orchestra/learning-collector';
+import { join } from 'node:path';
+import type { RewardConfigInput } from '@orchestra/learning-reward';
 import type { EnhancedSessionState, Experience, OutcomeInput } from '@orchestra/learning-types';
-import type { ExperienceSink, LearningDecision } from './learning-runtime';
+import { withFileLock } from './file-lock';
+import type { ExperienceSink, LearningDecision, SinkRecordOptions } from './learning-runtime';
+
+/** Lock file (in the data dir) that serialises ingests across processes. */
+export const INGEST_LOCK_FILE = 'experience_buffer.ingest.lock';
 
 /**
  * The sink `createLearning` uses unless given another: an `ExperienceCollector` over the durable JSONL buffer of the
@@ -9,11 +15,17 @@ import type { ExperienceSink, LearningDecision } from './learning-runtime';
 export class CollectorSink implements ExperienceSink {
   private opened: Promise<{ store: JsonlExperienceStore; collector: ExperienceCollector }> | undefined;
 
-  constructor(private readonly storeConfig: JsonlExperienceStoreConfigInput & { dataDir: string }) {}
+  constructor(
+    private readonly storeConfig: JsonlExperienceStoreConfigInput & { dataDir: string },
+    private readonly options: { reward?: RewardConfigInput } = {},
+  ) {}
 
   private open() {
     if (this.opened !== undefined) return this.opened;
-    const opening = JsonlExperienceStore.open(this.storeConfig).then((store) => ({ store, collector: new ExperienceCollector({ store, mode: 'shadow' }) }));
+    const opening = JsonlExperienceStore.open(this.storeConfig).then((store) => ({
+      store,
+      collector: new ExperienceCollector({ store, mode: 'shadow', ...(this.options.reward === undefined ? {} : { reward: this.options.reward }) }),
+    }));
     // A failed open is not kept: the next record tries again, and `close` does not report the same error twice.
     opening.catch(() => {
       if (this.opened === opening) this.opened = undefined;
@@ -22,7 +34,7 @@ export class CollectorSink implements ExperienceSink {
     return opening;
   }
 
-  async record(session: EnhancedSessionState, decision: LearningDecision, extras: { outcome?: OutcomeInput } = {}): Promise<Experience | null> {
+  async record(session: EnhancedSessionState, decision: LearningDecision, extras: { outcome?: OutcomeInput } = {}, options: SinkRecordOptions = {}): Promise<Experience | null> {
     if (decision.mode === 'disabled') return null;
     const { collector } = await this.open();
     return collector.record(session, decision, {
@@ -33,7 +45,27 @@ export class CollectorSink implements ExperienceSink {
       mode: decision.mode,
       sessionId: decision.sessionId,
       ...(extras.outcome === undefined ? {} : { outcome: extras.outcome }),
+      ...(options.newSession === true ? { newSession: true } : {}),
     });
+  }
+
+  async hasSession(sessionId: string): Promise<boolean> {
+    const { collector } = await this.open();
+    return collector.hasSession(sessionId);
+  }
+
+  async appendNew(experiences: readonly Experience[]): Promise<Experience[]> {
+    const { collector } = await this.open();
+    return collector.appendNew(experiences);
+  }
+
+  async exclusive<T>(action: () => Promise<T>): Promise<T> {
+    const { collector } = await this.open();
+    // An ingest of many sessions may hold the lock for minutes; a crashed holder is detected by its process id.
+    return withFileLock(join(this.storeConfig.dataDir, INGEST_LOCK_FILE), async () => {
+      collector.forgetKnownSessions();
+      return action();
+    }, { timeoutMs: 600_000, staleMs: 600_000 });
   }
 
   /** Closes the store if it was opened. A failed open was already reported to the `record` that caused it: not again. */

@@ -50,6 +50,30 @@ describe('loadLearningConfig', () => {
     expect(() => loadLearningConfig({ cwd: badJson, env: {}, configFile: 'missing.json' })).toThrow(/cannot read it/);
   });
 
+  it('rejects an unknown key, naming it (at the top level and nested)', async () => {
+    const top = await directoryWith({ mode: 'shadow', model: [] });
+    expect(() => loadLearningConfig({ cwd: top, env: {} })).toThrow(/orchestra\.config\.json: unknown key "model"$/);
+    const nested = await directoryWith({ rollout: { sessionPerStep: 3 } });
+    expect(() => loadLearningConfig({ cwd: nested, env: {} })).toThrow(/at rollout: unknown key "sessionPerStep"$/);
+  });
+
+  it('reads the model catalog from the config file, or from --config FILE, and validates every model', async () => {
+    const models = [
+      { id: 'gpt-4o-mini', provider: 'openai', tier: 'cheap', inputPricePer1kTokens: 0.00015, outputPricePer1kTokens: 0.0006 },
+      { id: 'claude-sonnet', provider: 'anthropic', tier: 'mid', inputPricePer1kTokens: 0.003, outputPricePer1kTokens: 0.015 },
+    ];
+    const cwd = await directoryWith({ models });
+    expect(loadLearningConfig({ cwd, env: {} }).models).toEqual(models);
+    await writeFile(join(cwd, 'other.json'), JSON.stringify({ models: [models[0]] }));
+    expect(loadLearningConfig({ cwd, env: {}, configFile: 'other.json' }).models).toEqual([models[0]]);
+    const badTier = await directoryWith({ models: [{ ...models[0], tier: 'premium' }] });
+    expect(() => loadLearningConfig({ cwd: badTier, env: {} })).toThrow(/at models\.0\.tier/);
+    const duplicate = await directoryWith({ models: [models[0], models[0]] });
+    expect(() => loadLearningConfig({ cwd: duplicate, env: {} })).toThrow(/model ids must be unique/);
+    const unknownModelKey = await directoryWith({ models: [{ ...models[0], price: 1 }] });
+    expect(() => loadLearningConfig({ cwd: unknownModelKey, env: {} })).toThrow(/at models\.0: unknown key "price"/);
+  });
+
   it('parses mode names given by people', () => {
     expect(parseLearningMode('shadow')).toBe('shadow');
     expect(() => parseLearningMode('SHADOW')).toThrow(LearningConfigError);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { learningModeSchema, safeValidate, type LearningMode } from '@orchestra/learning-types';
+import { catalogModelSchema, learningModeSchema, safeValidate, type LearningMode } from '@orchestra/learning-types';
 import { z } from 'zod';
 import { LearningConfigError } from './errors';
 
@@ -20,7 +20,7 @@ export const defaultRampSteps = [0.1, 0.25, 0.5, 1] as const;
  * Guardrails of the learned arm against the rules arm, checked before every ramp step and before `production`.
  * Rewards are compared on the session reward scale of the reward package.
  */
-export const guardrailsSchema = z.object({
+export const guardrailsSchema = z.strictObject({
   /** The learned arm's mean reward may be at most this much below the rules arm's. */
   maxRewardDrop: z.number().finite().nonnegative().default(5),
   /** The learned arm's error rate (failed sessions) may be at most this much above the rules arm's (absolute). */
@@ -38,7 +38,7 @@ export const guardrailsSchema = z.object({
 export type Guardrails = z.infer<typeof guardrailsSchema>;
 
 /** The rollout rules: A/B ramp, the A/B period required before production, and the guardrails. */
-export const rolloutConfigSchema = z.object({
+export const rolloutConfigSchema = z.strictObject({
   /** Fractions of the A/B ramp, increasing, each in (0, 1]. */
   rampSteps: z
     .array(z.number().gt(0).max(1))
@@ -55,8 +55,11 @@ export const rolloutConfigSchema = z.object({
 });
 export type RolloutConfig = z.infer<typeof rolloutConfigSchema>;
 
-/** `orchestra.config.json`: every field optional; environment variables and explicit options override it. */
-export const learningConfigSchema = z.object({
+/**
+ * `orchestra.config.json`: every field optional; environment variables and explicit options override it. A key it
+ * does not know is an error naming the key (a typo must not be ignored).
+ */
+export const learningConfigSchema = z.strictObject({
   /** Learning mode used when the state file holds none (default `disabled`). */
   mode: learningModeSchema.default('disabled'),
   /** Where the buffer, the state file, deployed models and metrics live. */
@@ -77,6 +80,18 @@ export const learningConfigSchema = z.object({
   /** How often (ms) a running manager checks the state file for a newly deployed model or mode; 0 = never. */
   reloadIntervalMs: z.number().int().nonnegative().default(2000),
   rollout: rolloutConfigSchema.default(rolloutConfigSchema.parse({})),
+  /**
+   * The orchestrator's own models (`{ id, provider, tier: cheap | mid | expensive, inputPricePer1kTokens,
+   * outputPricePer1kTokens }`), in the order the policy's model heads choose from. They flow through decisions (the
+   * rules use, per role, the model of the tier the default plans use), rewards (tier rules: the cheap-tier bonus and
+   * the expensive-tier overuse penalty), training and the model artifact (the catalog is part of its action-space
+   * hash). Default: the default catalog of the features package.
+   */
+  models: z
+    .array(catalogModelSchema.strict())
+    .min(1)
+    .refine((models) => new Set(models.map((model) => model.id)).size === models.length, 'model ids must be unique')
+    .optional(),
 });
 export type LearningConfig = z.infer<typeof learningConfigSchema>;
 export type LearningConfigInput = z.input<typeof learningConfigSchema>;
@@ -99,6 +114,14 @@ export interface ResolvedLearningConfig extends LearningConfig {
   dataDir: string;
   /** Where the mode came from: it decides whether the persisted state file may override it. */
   modeSource: 'default' | 'config-file' | 'environment' | 'option';
+}
+
+/** The message of a configuration issue; an unknown key is named, with the keys that are known. */
+function configIssueMessage(issue: { message: string } | undefined): string {
+  if (issue === undefined) return 'invalid';
+  const unknownKeys = /^Unrecognized keys?: (.*)$/.exec(issue.message);
+  if (unknownKeys !== null) return `unknown key ${unknownKeys[1]}`;
+  return issue.message;
 }
 
 function readConfigFile(path: string, required: boolean): Record<string, unknown> {
@@ -132,7 +155,7 @@ export function loadLearningConfig(options: LoadConfigOptions = {}): ResolvedLea
   const fileValues = readConfigFile(configPath, options.configFile !== undefined);
   const fromFile = safeValidate(learningConfigSchema, fileValues, CONFIG_FILE_NAME);
   if (!fromFile.success) {
-    throw new LearningConfigError({ source: configPath, field: fromFile.error.field, message: fromFile.error.issues[0]?.message ?? 'invalid', cause: fromFile.error });
+    throw new LearningConfigError({ source: configPath, field: fromFile.error.field, message: configIssueMessage(fromFile.error.issues[0]), cause: fromFile.error });
   }
   let modeSource: ResolvedLearningConfig['modeSource'] = fileValues.mode === undefined ? 'default' : 'config-file';
   const merged: Record<string, unknown> = { ...fileValues };
@@ -152,7 +175,7 @@ export function loadLearningConfig(options: LoadConfigOptions = {}): ResolvedLea
   if (overrides.mode !== undefined) modeSource = 'option';
   const result = safeValidate(learningConfigSchema, merged, 'learning configuration');
   if (!result.success) {
-    throw new LearningConfigError({ source: 'options', field: result.error.field, message: result.error.issues[0]?.message ?? 'invalid', cause: result.error });
+    throw new LearningConfigError({ source: 'options', field: result.error.field, message: configIssueMessage(result.error.issues[0]), cause: result.error });
   }
   return { ...result.value, dataDir: resolve(cwd, result.value.dataDir), modeSource };
 }

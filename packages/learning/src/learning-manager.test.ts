@@ -37,9 +37,9 @@ class FakeRuntime implements LearningRuntime {
 
 function finishedSession(phase: 'completed' | 'failed', cost = 0.05): EnhancedSessionState {
   return {
-    schemaVersion: 1,
-    workflow: [{ id: 'a', agent: 'executor', status: phase === 'completed' ? 'completed' : 'failed', modelUsage: [{ model: 'glm-4.7', tokensUsed: 10, latencyMs: 5, success: phase === 'completed', estimatedCost: cost, costSource: 'provider', attempt: 1 }] }],
-    globalMetrics: { totalCost: cost, totalTokens: 10, totalAttempts: 1, averageLatencyMs: 5, fallbackRotations: 0, modelUsageCounts: {} },
+    schemaVersion: 2,
+    workflow: [{ id: 'a', agentRole: 'executor', status: phase === 'completed' ? 'completed' : 'failed', attempts: [{ modelId: 'glm-4.7', tokensUsed: 10, latencyMs: 5, success: phase === 'completed', estimatedCost: cost, costSource: 'provider', attempt: 1 }] }],
+    globalMetrics: { totalCostEstimate: cost, totalTokens: 10, totalAttempts: 1, avgLatencyMs: 5, fallbackRotations: 0, modelUsageCounts: {} },
     phase,
   };
 }
@@ -65,6 +65,18 @@ async function setup(options: { reloadIntervalMs?: number; sessionsPerStep?: num
 }
 
 describe('LearningManager', () => {
+  it('stores a session once: a second record of its id is skipped and reported, also by a new manager', async () => {
+    const { open } = await setup();
+    const { manager } = await open();
+    await manager.setMode('shadow');
+    const decision = manager.decide({ description: 'add a feature', sessionId: 'once' });
+    expect((await manager.record(finishedSession('completed'), decision)).experience).not.toBeNull();
+    expect(await manager.record(finishedSession('completed'), decision)).toMatchObject({ experience: null, skipped: 'duplicate-session' });
+    const { manager: restarted } = await open();
+    const report = await restarted.ingest([{ session: { ...finishedSession('completed'), sessionId: 'once' } }, { session: { ...finishedSession('failed'), sessionId: 'new' } }]);
+    expect(report).toMatchObject({ recorded: 1, skipped: ['once'] });
+  });
+
   it('decides with the inferred context and the mode in force, and persists mode changes', async () => {
     const { open } = await setup();
     const { manager, runtime } = await open();
@@ -127,7 +139,7 @@ describe('LearningManager', () => {
     const ramps: number[] = [];
     for (let index = 0; index < 12; index += 1) {
       const decision = manager.decide({ description: 'add a feature' });
-      const rulesDecision = { ...decision, source: 'rules' as const };
+      const rulesDecision = { ...decision, sessionId: `${decision.sessionId}-rules`, source: 'rules' as const };
       await manager.record(finishedSession('completed', 0.1), rulesDecision);
       const result = await manager.record(finishedSession('completed', 0.05), { ...decision, source: 'learned' });
       if (result.ramp.kind === 'ramped') ramps.push(result.ramp.to);

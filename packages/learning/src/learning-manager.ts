@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { sessionReward } from '@orchestra/learning-reward';
-import { HistoryIndex } from '@orchestra/learning-features';
+import { sessionReward, type RewardConfigInput } from '@orchestra/learning-reward';
+import { ActionSpace, HistoryIndex, defaultModelCatalog, parseModelCatalog, type CatalogModel, type ModelCatalog } from '@orchestra/learning-features';
 import {
   parseSessionState,
   systemStateSchema,
@@ -11,16 +11,16 @@ import {
   type TaskContext,
   type LearningMode,
 } from '@orchestra/learning-types';
-import { ModelArtifactError, type ModelArtifact } from '@orchestra/learning-policy';
+import { ModelArtifactError, RulesPolicy, SafetyGuard, type ModelArtifact } from '@orchestra/learning-policy';
 import { loadLearningConfig, type LoadConfigOptions, type ResolvedLearningConfig } from './config';
 import { copyArtifactIntoDataDir, loadVerifiedModel, opeBeatsRules } from './deployment';
-import { RolloutRuleError, type RolloutRule } from './errors';
+import { RolloutRuleError, SessionIngestError, type RolloutRule } from './errors';
 import { addStateEvent, LearningStateStore, type DeployedModel, type LearningState } from './learning-state';
 import { CollectorSink } from './collector-sink';
 import { DefaultLearningRuntime } from './default-runtime';
 import { actionFromSession } from './session-action';
 import { OrchestratorIntegration } from './orchestrator-integration';
-import type { IngestedSession } from './session-file';
+import { readIngestFile, type IngestedSession } from './session-file';
 import { streamSessionFile, validateSessionFile } from './session-stream';
 import type { ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
 import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type GuardrailVerdict, type RampEvent } from './rollout';
@@ -45,6 +45,11 @@ export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'override
   sink?: ExperienceSink;
   /** Replaces the dynamic import of the trainer (tests). */
   importModule?: ModuleImporter;
+  /**
+   * The orchestrator's own model catalog (wins over `models` of the config file); see `learningConfigSchema.models`.
+   * Default: the features package's default catalog.
+   */
+  models?: CatalogModel[];
 }
 
 /** Options of `ingest` / `ingestFile`. */
@@ -69,6 +74,18 @@ export interface RecordResult {
   reward: number;
   /** What the rollout did after this session (`ab_test` only). */
   ramp: RampEvent;
+  /** Set when the session was not stored because an experience of its session id already is (nothing was updated). */
+  skipped?: 'duplicate-session';
+}
+
+/** What `ingest` / `ingestFile` did. */
+export interface IngestReport {
+  /** Sessions (and re-imported experiences) stored. */
+  recorded: number;
+  /** Session ids skipped because an experience of them was already stored (or repeated earlier in the input). */
+  skipped: string[];
+  /** The stored experiences. */
+  experiences: Experience[];
 }
 
 /** What `orchestra learning` prints. */
@@ -100,7 +117,26 @@ export class LearningManager {
   readonly runtime: LearningRuntime;
   private readonly sink: ExperienceSink;
   private readonly importModule: ModuleImporter | undefined;
+  /** The models decisions choose from and rewards take tiers from (the configured catalog, else the default one). */
+  readonly catalog: ModelCatalog;
+  /** The action space of `catalog`: a trained or deployed model must have been built on the same one. */
+  readonly actionSpace: ActionSpace;
+  /** The reward configuration of recorded sessions: the catalog's tiers when one is configured, else the defaults. */
+  readonly rewardConfig: RewardConfigInput | undefined;
   private readonly history = new HistoryIndex();
+  /**
+   * Session ids this process generated (random UUIDs) and has not recorded yet: they cannot be stored already, so
+   * recording them skips the duplicate check (which reads the buffer's ids once). Bounded by the sessions in flight.
+   */
+  readonly #generatedSessionIds = new Set<string>();
+
+  private newSessionId(): string {
+    const id = randomUUID();
+    // A decision that is never recorded must not keep its id forever.
+    if (this.#generatedSessionIds.size >= 100_000) this.#generatedSessionIds.clear();
+    this.#generatedSessionIds.add(id);
+    return id;
+  }
   private loadedModelDirectory: string | null = null;
   private reloadTimer: NodeJS.Timeout | undefined;
   private reloading: Promise<boolean> | undefined;
@@ -111,10 +147,18 @@ export class LearningManager {
     this.config = config;
     this.store = new LearningStateStore(config.dataDir);
     this.state = state;
+    this.catalog = config.models === undefined ? defaultModelCatalog : parseModelCatalog({ models: config.models });
+    this.actionSpace = new ActionSpace(this.catalog);
+    this.rewardConfig = config.models === undefined ? undefined : { models: this.catalog.models };
     this.runtime =
       options.runtime ??
-      new DefaultLearningRuntime({ seed: config.seed, latencyBudgetMs: config.latencyBudgetMs, exploration: { shadow: config.exploration } });
-    this.sink = options.sink ?? new CollectorSink({ dataDir: config.dataDir });
+      new DefaultLearningRuntime({
+        seed: config.seed,
+        latencyBudgetMs: config.latencyBudgetMs,
+        exploration: { shadow: config.exploration },
+        ...(config.models === undefined ? {} : { rules: new RulesPolicy({ guard: new SafetyGuard({ space: this.actionSpace }) }) }),
+      });
+    this.sink = options.sink ?? new CollectorSink({ dataDir: config.dataDir }, this.rewardConfig === undefined ? {} : { reward: this.rewardConfig });
     this.importModule = options.importModule;
   }
 
@@ -126,6 +170,7 @@ export class LearningManager {
     if (options.env !== undefined) loadOptions.env = options.env;
     if (options.dataDir !== undefined) loadOptions.overrides!.dataDir = options.dataDir;
     if (options.mode !== undefined) loadOptions.overrides!.mode = options.mode;
+    if (options.models !== undefined) loadOptions.overrides!.models = options.models;
     const config = loadLearningConfig(loadOptions);
     const store = new LearningStateStore(config.dataDir);
     const manager = new LearningManager(config, await store.read(), options);
@@ -181,7 +226,7 @@ export class LearningManager {
     const system = task.system === undefined ? { concurrentTasks: 0, load: 0, agentAvailability: {} } : validate(systemStateSchema, task.system, 'SystemState');
     const primaryDomain = context.domains[0]!;
     const history = this.history.summary(context.taskType, primaryDomain);
-    const sessionId = task.sessionId ?? randomUUID();
+    const sessionId = task.sessionId ?? this.newSessionId();
     const mode = this.mode;
     const decision = runtime.decide(
       { context, system, ...(history.sampleWeight > 0 ? { history } : {}), sessionId },
@@ -222,8 +267,12 @@ export class LearningManager {
 
   /** `record` for a session already validated by `parseSessionState` (ingest validated it while reading). */
   async #recordValidated(session: EnhancedSessionState, decision: LearningDecision, extras: RecordExtras): Promise<RecordResult> {
-    const experience = decision.mode === 'disabled' ? null : await this.sink.record(session, decision, extras);
-    const reward = experience?.reward.total ?? sessionReward(session).total;
+    const generatedHere = this.#generatedSessionIds.delete(decision.sessionId);
+    if (decision.mode !== 'disabled' && !generatedHere && this.sink.hasSession !== undefined && (await this.sink.hasSession(decision.sessionId))) {
+      return { experience: null, reward: sessionReward(session, this.rewardConfig).total, ramp: { kind: 'none' }, skipped: 'duplicate-session' };
+    }
+    const experience = decision.mode === 'disabled' ? null : await this.sink.record(session, decision, extras, { newSession: generatedHere });
+    const reward = experience?.reward.total ?? sessionReward(session, this.rewardConfig).total;
     const failed = session.phase === 'failed';
     if (experience !== null) {
       this.history.update(experience);
@@ -237,13 +286,13 @@ export class LearningManager {
         resourceEfficiency: 0.5,
         reward,
         modelAttempts: session.globalMetrics.totalAttempts,
-        modelFailures: session.workflow.reduce((sum, step) => sum + step.modelUsage.filter((usage) => !usage.success).length, 0),
+        modelFailures: session.workflow.reduce((sum, step) => sum + step.attempts.filter((usage) => !usage.success).length, 0),
       });
     }
     let ramp: RampEvent = { kind: 'none' };
     if (decision.mode === 'ab_test' && this.state.deployed !== null) {
       const { state, result } = await this.store.update((state) =>
-        recordArmObservation(state, { arm: decision.arm ?? decision.source, reward, failed, costUsd: session.globalMetrics.totalCost }, this.config.rollout, this.config.abFraction),
+        recordArmObservation(state, { arm: decision.arm ?? decision.source, reward, failed, costUsd: session.globalMetrics.totalCostEstimate }, this.config.rollout, this.config.abFraction),
       );
       this.adoptState(state);
       this.stateModifiedAt = await this.store.modifiedAt();
@@ -258,18 +307,25 @@ export class LearningManager {
    * Ingests finished sessions of another orchestrator (a list, or a stream such as `streamSessionFile`): the context is inferred from
    * `task` (description + files), the action is the one given or `actionFromSession`, the propensity the one given
    * or 1. They are stored as `rules` decisions of policy version `external` in mode `shadow` (the other orchestrator
-   * acted; this one only observed), whatever the current mode. Safe to run from several processes at once.
+   * acted; this one only observed), whatever the current mode. Safe to run from several processes at once: a
+   * session id already stored (or stored meanwhile by a concurrent ingest) is skipped and reported in `skipped`.
    */
-  ingest(sessions: readonly IngestedSession[] | AsyncIterable<IngestedSession>, options: IngestOptions = {}): Promise<{ recorded: number; experiences: Experience[] }> {
-    return this.#ingest(sessions, options, false);
+  ingest(sessions: readonly IngestedSession[] | AsyncIterable<IngestedSession>, options: IngestOptions = {}): Promise<IngestReport> {
+    return this.exclusive(() => this.#ingest(sessions, options, false));
   }
 
-  async #ingest(sessions: Iterable<IngestedSession> | AsyncIterable<IngestedSession>, options: IngestOptions, validated: boolean): Promise<{ recorded: number; experiences: Experience[] }> {
+  private exclusive<T>(action: () => Promise<T>): Promise<T> {
+    return this.sink.exclusive === undefined ? action() : this.sink.exclusive(action);
+  }
+
+  async #ingest(sessions: Iterable<IngestedSession> | AsyncIterable<IngestedSession>, options: IngestOptions, validated: boolean): Promise<IngestReport> {
     const keep = options.keepExperiences !== false;
     const concurrency = Math.max(1, options.concurrency ?? 256);
     const experiences: Experience[] = [];
+    const skipped: string[] = [];
+    const seen = new Set<string>();
     let recorded = 0;
-    let inFlight: Promise<RecordResult>[] = [];
+    let inFlight: Array<Promise<{ sessionId: string; result: RecordResult }>> = [];
     // Sessions are recorded `concurrency` at a time: their appends meet in the store's group commit (one write and
     // one fsync per batch instead of per session), and memory stays bounded by the window, not the input.
     const flush = async () => {
@@ -277,19 +333,28 @@ export class LearningManager {
       inFlight = [];
       for (const outcome of settled) {
         if (outcome.status === 'rejected') throw outcome.reason;
-        if (outcome.value.experience === null) continue;
+        const { sessionId, result } = outcome.value;
+        if (result.skipped !== undefined) skipped.push(sessionId);
+        if (result.experience === null) continue;
         recorded += 1;
-        if (keep) experiences.push(outcome.value.experience);
+        if (keep) experiences.push(result.experience);
       }
     };
     for await (const ingested of sessions) {
       // A session streamed from a file was validated by `parseIngestedSession`: do not pay for zod twice per record.
       const session = validated ? ingested.session : parseSessionState(ingested.session);
-      inFlight.push(this.#recordValidated(session, this.#ingestDecision(ingested), {}));
+      const decision = this.#ingestDecision(ingested);
+      // A session id repeated within the input is skipped here (the store's check cannot see a record still in flight).
+      if (seen.has(decision.sessionId)) {
+        skipped.push(decision.sessionId);
+        continue;
+      }
+      seen.add(decision.sessionId);
+      inFlight.push(this.#recordValidated(session, decision, {}).then((result) => ({ sessionId: decision.sessionId, result })));
       if (inFlight.length >= concurrency) await flush();
     }
     await flush();
-    return { recorded, experiences };
+    return { recorded, skipped, experiences };
   }
 
   #ingestDecision(ingested: IngestedSession): LearningDecision {
@@ -310,14 +375,48 @@ export class LearningManager {
   }
 
   /**
-   * Reads a JSON / JSON-array / JSONL file of finished sessions and ingests them (see `ingest`), streaming: memory is
-   * bounded by the largest record and the recording window, not by the file. All or nothing for bad input: a first
-   * pass validates every record (strict UTF-8, depth-bounded, schema) and nothing is recorded when one is invalid
-   * (`SessionIngestError` naming it). `keepExperiences: false` returns only the count (for very large files).
+   * Stores experiences as they are (an export of `learning-export` read back), skipping session ids already stored.
+   * Throws `SessionIngestError` when the sink cannot store built experiences.
    */
-  async ingestFile(path: string, options: IngestOptions = {}): Promise<{ recorded: number; experiences: Experience[] }> {
-    await validateSessionFile(path);
-    return this.#ingest(streamSessionFile(path), options, true);
+  async importExperiences(experiences: readonly Experience[]): Promise<IngestReport> {
+    if (experiences.length === 0) return { recorded: 0, skipped: [], experiences: [] };
+    if (this.sink.appendNew === undefined) {
+      throw new SessionIngestError({ file: '<experiences>', record: 1, message: 'this sink cannot store exported experiences (it has no appendNew)' });
+    }
+    const appendNew = this.sink.appendNew.bind(this.sink);
+    const stored = await this.exclusive(() => appendNew(experiences));
+    const storedSet = new Set(stored);
+    const skipped = experiences.filter((experience) => !storedSet.has(experience) && experience.sessionId !== undefined).map((experience) => experience.sessionId!);
+    for (const experience of stored) this.history.update(experience);
+    return { recorded: stored.length, skipped, experiences: stored };
+  }
+
+  /**
+   * Reads a file of finished sessions (a JSON object, a JSON array or JSONL) — or of experiences written by
+   * `learning-export` — and ingests them (see `ingest` and `importExperiences`); session ids already stored are
+   * skipped and reported. A session file is streamed: memory is bounded by the largest record and the recording
+   * window, not by the file. All or nothing for bad input: a first pass validates every record (strict UTF-8,
+   * depth-bounded, schema) and nothing is recorded when one is invalid (`SessionIngestError` naming it).
+   * `keepExperiences: false` returns only the counts (for very large files).
+   */
+  async ingestFile(path: string, options: IngestOptions = {}): Promise<IngestReport> {
+    let sessionFile = true;
+    try {
+      await validateSessionFile(path);
+    } catch (error) {
+      if (!SessionIngestError.isInstance(error)) throw error;
+      sessionFile = false;
+    }
+    if (sessionFile) return this.exclusive(() => this.#ingest(streamSessionFile(path), options, true));
+    // Not a file of sessions: an export of experiences, or invalid (then `readIngestFile` names the bad record).
+    const contents = await readIngestFile(path);
+    const fromSessions = await this.ingest(contents.sessions, options);
+    const fromExperiences = await this.importExperiences(contents.experiences);
+    return {
+      recorded: fromSessions.recorded + fromExperiences.recorded,
+      skipped: [...fromSessions.skipped, ...fromExperiences.skipped],
+      experiences: options.keepExperiences === false ? [] : [...fromSessions.experiences, ...fromExperiences.experiences],
+    };
   }
 
   /**
@@ -350,6 +449,14 @@ export class LearningManager {
     const overrides = (rule: RolloutRule) => options.force === true || (Array.isArray(options.force) && options.force.includes(rule));
     const force = overrides('ope-gate');
     const artifact = await loadVerifiedModel(directory);
+    const artifactSpace = ActionSpace.fromJSON(artifact.manifest.actionSpace);
+    if (artifactSpace.hash !== this.actionSpace.hash) {
+      throw new ModelArtifactError({
+        reason: 'action-space-mismatch',
+        location: 'manifest.actionSpace',
+        message: `model ${artifact.manifest.version} was trained on the models ${artifactSpace.catalog.models.map((model) => model.id).join(', ')}; this orchestrator's catalog is ${this.catalog.models.map((model) => model.id).join(', ')} (configure the same models, or retrain)`,
+      });
+    }
     const beatsRules = opeBeatsRules(artifact.manifest.ope);
     if (beatsRules !== true && !force) {
       throw new RolloutRuleError({
@@ -475,7 +582,7 @@ export class LearningManager {
    */
   async train(options: TrainOptions): Promise<TrainReport> {
     const trainer = await this.trainer();
-    return trainPolicy(trainer, this.config.dataDir, options, async () => this.readBuffer());
+    return trainPolicy(trainer, this.config.dataDir, { actionSpace: this.actionSpace, ...(this.rewardConfig === undefined ? {} : { rewardConfig: this.rewardConfig }), ...options }, async () => this.readBuffer());
   }
 
   /**

@@ -85,10 +85,25 @@ export interface RecordExtras {
   outcome?: OutcomeInput;
 }
 
+/** What the manager tells a sink about a record. */
+export interface SinkRecordOptions {
+  /** The session id was generated for this run by this process: it cannot be stored already (skip the duplicate check). */
+  newSession?: boolean;
+}
+
 /** What the manager needs from the collector side: turning a finished session into a stored experience. */
 export interface ExperienceSink {
   /** Builds and stores the experience of a finished session; returns it (null when nothing was stored). */
-  record(session: EnhancedSessionState, decision: LearningDecision, extras?: RecordExtras): Promise<Experience | null>;
+  record(session: EnhancedSessionState, decision: LearningDecision, extras?: RecordExtras, options?: SinkRecordOptions): Promise<Experience | null>;
+  /** Whether an experience of this session id is already stored (so that an ingest never stores a session twice). */
+  hasSession?(sessionId: string): Promise<boolean>;
+  /** Stores already-built experiences (an export read back), skipping session ids already stored; returns the stored ones. */
+  appendNew?(experiences: readonly Experience[]): Promise<Experience[]>;
+  /**
+   * Runs `action` with the store to itself across processes, the stored session ids read afresh: concurrent
+   * ingests of the same sessions then store each once.
+   */
+  exclusive?<T>(action: () => Promise<T>): Promise<T>;
   /** Flushes and closes the store. */
   close?(): Promise<void>;
 }

@@ -11,8 +11,8 @@ describe('OrchestratorIntegration', () => {
     tracker.modelAttempt(plan, { model: 'kimi-k2.5', inputTokens: 1500, outputTokens: 500, latencyMs: 4000, costUsd: 0.04, success: true });
     tracker.stepEnded(plan, 'completed');
     const code = tracker.stepStarted({ agent: 'executor' });
-    tracker.modelAttempt(code, { model: 'glm-4.7', tokens: 800, latencyMs: 1000, costUsd: 0.01, success: false, errorCode: 'RATE_LIMIT_429' });
-    expect(tracker.globalMetrics()).toMatchObject({ totalAttempts: 2, totalTokens: 2800, averageLatencyMs: 2500 });
+    tracker.modelAttempt(code, { model: 'glm-4.7', tokens: 800, latencyMs: 1000, costUsd: 0.01, success: false, errorCode: 'RATE_LIMIT_429', errorMessage: '429 Too Many Requests' });
+    expect(tracker.globalMetrics()).toMatchObject({ totalAttempts: 2, totalTokens: 2800, avgLatencyMs: 2500 });
     tracker.fallbackRotation(code, { from: 'glm-4.7', to: 'gpt-5.2-codex' });
     tracker.modelAttempt(code, { model: 'gpt-5.2-codex', tokens: 1000, latencyMs: 3000, costUsd: 0.05, success: true });
     tracker.stepEnded(code, 'completed');
@@ -21,15 +21,34 @@ describe('OrchestratorIntegration', () => {
     expect(session.phase).toBe('completed');
     expect(session.sessionId).toBe('s-1');
     expect(session.globalMetrics).toEqual({
-      totalCost: 0.1,
+      totalCostEstimate: 0.1,
+      startTime: Date.parse('2026-11-25T18:00:00.000Z'),
+      endTime: Date.parse('2026-11-25T18:00:00.000Z'),
       totalTokens: 3800,
       totalAttempts: 3,
-      averageLatencyMs: 8000 / 3,
+      successfulAttempts: 2,
+      failedAttempts: 1,
+      avgLatencyMs: 8000 / 3,
       fallbackRotations: 1,
       modelUsageCounts: { 'kimi-k2.5': 1, 'glm-4.7': 1, 'gpt-5.2-codex': 1 },
     });
-    expect(session.workflow[1]!.modelUsage.map((usage) => usage.attempt)).toEqual([1, 2]);
-    expect(session.workflow[1]!.modelUsage[0]!.errorCode).toBe('RATE_LIMIT_429');
+    expect(session.workflow[1]!.attempts.map((usage) => usage.attempt)).toEqual([1, 2]);
+    expect(session.workflow[1]!.attempts[0]).toMatchObject({ errorCode: 'RATE_LIMIT_429', errorMessage: '429 Too Many Requests' });
+    expect(session.workflow[1]).toMatchObject({ agentRole: 'executor', startTime: '2026-11-25T18:00:00.000Z', endTime: '2026-11-25T18:00:00.000Z', duration: 0 });
+  });
+
+  it("accepts the design's names for steps and attempts (agentRole, modelId, tokensUsed, estimatedCost, filePath)", () => {
+    const tracker = new OrchestratorIntegration({ now: fixedNow });
+    const step = tracker.stepStarted({ agentRole: 'executor', filePath: 'src/auth/login.ts' });
+    tracker.modelAttempt(step, { modelId: 'glm-4.7', provider: 'zhipu', tokensUsed: 1500, latencyMs: 3000, success: true, estimatedCost: 0.015 });
+    tracker.stepEnded(step, 'completed');
+    const session = tracker.finish();
+    expect(session.workflow[0]).toMatchObject({ agentRole: 'executor', filePath: 'src/auth/login.ts', attempts: [{ modelId: 'glm-4.7', provider: 'zhipu', tokensUsed: 1500, estimatedCost: 0.015, costSource: 'provider' }] });
+    expect(session.globalMetrics.totalCostEstimate).toBe(0.015);
+    const open = new OrchestratorIntegration();
+    expect(() => open.stepStarted({ id: 'x' })).toThrow(/agent \(or agentRole\) is required/);
+    const started = open.stepStarted({ agentRole: 'auditor' });
+    expect(() => open.modelAttempt(started, { latencyMs: 1, success: true })).toThrow(/model \(or modelId\) is required/);
   });
 
   it('ends as failed when a step failed or was left running', () => {

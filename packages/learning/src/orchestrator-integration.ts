@@ -13,28 +13,47 @@ import {
 } from '@orchestra/learning-types';
 import { z } from 'zod';
 
-/** A step the orchestrator starts: which agent, and an id unique within the session (generated when omitted). */
-export const stepStartSchema = z.object({
-  id: z.string().min(1).optional(),
-  agent: agentRoleSchema,
-  description: z.string().optional(),
-});
+/**
+ * A step the orchestrator starts: which agent (`agent`, or the design's `agentRole`), and an id unique within the
+ * session (generated when omitted).
+ */
+export const stepStartSchema = z
+  .object({
+    id: z.string().min(1).optional(),
+    agent: agentRoleSchema.optional(),
+    /** The design's name of `agent`. */
+    agentRole: agentRoleSchema.optional(),
+    description: z.string().optional(),
+    /** File the step works on (kept as the step's `filePath`). */
+    filePath: z.string().optional(),
+  })
+  .refine((start) => start.agent !== undefined || start.agentRole !== undefined, { message: 'agent (or agentRole) is required', path: ['agent'] });
 export type StepStart = z.input<typeof stepStartSchema>;
 
-/** One model call of a step, as the orchestrator observed it. */
-export const modelAttemptSchema = z.object({
-  model: z.string().min(1),
+/**
+ * One model call of a step, as the orchestrator observed it. The design's `ModelUsage` names are accepted too:
+ * `modelId` for `model`, `tokensUsed` for `tokens`, `estimatedCost` for `costUsd`.
+ */
+export const modelAttemptSchema = z
+  .object({
+  model: z.string().min(1).optional(),
+  modelId: z.string().min(1).optional(),
   provider: z.string().min(1).optional(),
   inputTokens: z.number().int().nonnegative().optional(),
   outputTokens: z.number().int().nonnegative().optional(),
   /** Total tokens; defaults to input + output. */
   tokens: z.number().int().nonnegative().optional(),
+  tokensUsed: z.number().int().nonnegative().optional(),
   latencyMs: z.number().finite().nonnegative(),
   /** USD of the call as the provider reported it (0 when unknown; the reward package's `priceSession` can fill it). */
-  costUsd: z.number().finite().nonnegative().default(0),
+  costUsd: z.number().finite().nonnegative().optional(),
+  estimatedCost: z.number().finite().nonnegative().optional(),
   success: z.boolean(),
   errorCode: modelErrorCodeSchema.optional(),
-});
+  /** The provider's error text (kept verbatim in the session's `errorMessage`). */
+  errorMessage: z.string().optional(),
+  })
+  .refine((attempt) => attempt.model !== undefined || attempt.modelId !== undefined, { message: 'model (or modelId) is required', path: ['model'] });
 export type ModelAttempt = z.input<typeof modelAttemptSchema>;
 
 /**
@@ -59,7 +78,10 @@ export class OrchestratorIntegration {
   private totalCost = 0;
   private totalTokens = 0;
   private totalAttempts = 0;
+  private successfulAttempts = 0;
   private latencySum = 0;
+  private readonly startTime: number;
+  private endTime: number | undefined;
   private fallbackRotations = 0;
   private readonly modelUsageCounts: Record<string, number> = {};
   private readonly now: () => Date;
@@ -68,6 +90,7 @@ export class OrchestratorIntegration {
   constructor(options: { sessionId?: string; now?: () => Date } = {}) {
     this.sessionId = options.sessionId;
     this.now = options.now ?? (() => new Date());
+    this.startTime = this.now().getTime();
   }
 
   /** Starts a step; returns its id (pass it to the other calls). The phase follows the agent (architect → planning, executor → executing, auditor → auditing). */
@@ -76,11 +99,13 @@ export class OrchestratorIntegration {
     const parsed = validate(stepStartSchema, start, 'step start');
     const id = parsed.id ?? `step-${this.steps.length + 1}`;
     if (this.stepsById.has(id)) throw new RangeError(`step id "${id}" is already used in this session`);
-    const step: TaskStep = { id, agent: parsed.agent, status: 'running', modelUsage: [], startedAt: this.now().toISOString() };
+    const agent = (parsed.agent ?? parsed.agentRole)!;
+    const step: TaskStep = { id, agentRole: agent, status: 'running', attempts: [], startTime: this.now().toISOString() };
     if (parsed.description !== undefined) step.description = parsed.description;
+    if (parsed.filePath !== undefined) step.filePath = parsed.filePath;
     this.steps.push(step);
     this.stepsById.set(id, step);
-    this.phase = phaseOf(parsed.agent, this.phase);
+    this.phase = phaseOf(agent, this.phase);
     return id;
   }
 
@@ -89,27 +114,31 @@ export class OrchestratorIntegration {
     this.assertOpen();
     const step = this.step(stepId);
     const parsed = validate(modelAttemptSchema, attempt, 'model attempt');
-    const tokens = parsed.tokens ?? (parsed.inputTokens ?? 0) + (parsed.outputTokens ?? 0);
+    const tokens = parsed.tokens ?? parsed.tokensUsed ?? (parsed.inputTokens ?? 0) + (parsed.outputTokens ?? 0);
+    const reportedCost = parsed.costUsd ?? parsed.estimatedCost;
+    const cost = reportedCost ?? 0;
     const usage: ModelUsage = {
-      model: parsed.model,
+      modelId: (parsed.model ?? parsed.modelId)!,
       tokensUsed: tokens,
       latencyMs: parsed.latencyMs,
       success: parsed.success,
-      estimatedCost: parsed.costUsd,
-      costSource: attempt.costUsd === undefined ? 'unknown' : 'provider',
-      attempt: step.modelUsage.length + 1,
+      estimatedCost: cost,
+      costSource: reportedCost === undefined ? 'unknown' : 'provider',
+      attempt: step.attempts.length + 1,
       timestamp: this.now().toISOString(),
     };
     if (parsed.provider !== undefined) usage.provider = parsed.provider;
     if (parsed.inputTokens !== undefined) usage.inputTokens = parsed.inputTokens;
     if (parsed.outputTokens !== undefined) usage.outputTokens = parsed.outputTokens;
     if (parsed.errorCode !== undefined) usage.errorCode = parsed.errorCode as ModelErrorCode;
-    step.modelUsage.push(usage);
-    this.totalCost += usage.estimatedCost;
+    if (parsed.errorMessage !== undefined) usage.errorMessage = parsed.errorMessage;
+    step.attempts.push(usage);
+    this.totalCost += cost;
     this.totalTokens += tokens;
     this.totalAttempts += 1;
+    if (usage.success) this.successfulAttempts += 1;
     this.latencySum += usage.latencyMs;
-    this.modelUsageCounts[usage.model] = (this.modelUsageCounts[usage.model] ?? 0) + 1;
+    this.modelUsageCounts[usage.modelId] = (this.modelUsageCounts[usage.modelId] ?? 0) + 1;
     return usage;
   }
 
@@ -126,14 +155,20 @@ export class OrchestratorIntegration {
     const step = this.step(stepId);
     if (status !== 'completed' && status !== 'failed' && status !== 'skipped') throw new RangeError(`unknown final step status "${String(status)}"`);
     step.status = status;
-    step.completedAt = this.now().toISOString();
+    this.endStep(step);
+  }
+
+  private endStep(step: TaskStep): void {
+    const end = this.now();
+    step.endTime = end.toISOString();
+    if (typeof step.startTime === 'string') step.duration = Math.max(0, end.getTime() - Date.parse(step.startTime));
   }
 
   /** The session so far (a valid `EnhancedSessionState`; steps still running show as `running`). */
   snapshot(): EnhancedSessionState {
     return parseSessionState({
       ...(this.sessionId === undefined ? {} : { sessionId: this.sessionId }),
-      workflow: this.steps.map((step) => ({ ...step, modelUsage: step.modelUsage.map((usage) => ({ ...usage })) })),
+      workflow: this.steps.map((step) => ({ ...step, attempts: step.attempts.map((usage) => ({ ...usage })) })),
       globalMetrics: this.globalMetrics(),
       phase: this.phase,
     });
@@ -148,9 +183,10 @@ export class OrchestratorIntegration {
     for (const step of this.steps) {
       if (step.status === 'running' || step.status === 'pending') {
         step.status = 'failed';
-        step.completedAt = this.now().toISOString();
+        this.endStep(step);
       }
     }
+    this.endTime = this.now().getTime();
     this.phase = phase ?? (this.steps.some((step) => step.status === 'failed') ? 'failed' : 'completed');
     const session = this.snapshot();
     this.finished = true;
@@ -160,10 +196,14 @@ export class OrchestratorIntegration {
   /** The running totals, as `GlobalMetrics`. */
   globalMetrics(): EnhancedSessionState['globalMetrics'] {
     return {
-      totalCost: this.totalCost,
+      totalCostEstimate: this.totalCost,
+      startTime: this.startTime,
+      ...(this.endTime === undefined ? {} : { endTime: this.endTime }),
       totalTokens: this.totalTokens,
       totalAttempts: this.totalAttempts,
-      averageLatencyMs: this.totalAttempts === 0 ? 0 : this.latencySum / this.totalAttempts,
+      successfulAttempts: this.successfulAttempts,
+      failedAttempts: this.totalAttempts - this.successfulAttempts,
+      avgLatencyMs: this.totalAttempts === 0 ? 0 : this.latencySum / this.totalAttempts,
       fallbackRotations: this.fallbackRotations,
       modelUsageCounts: { ...this.modelUsageCounts },
     };

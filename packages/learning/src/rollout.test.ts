@@ -57,12 +57,15 @@ describe('guardrails', () => {
 });
 
 describe('mode changes', () => {
-  it('needs a deployed model for learned modes, unless forced', () => {
-    expect(ruleOf(() => applyModeChange(emptyLearningState(), { mode: 'ab_test' }, rollout, 'shadow'))).toBe('no-model');
+  it('allows learned modes without a deployed model (the rules decide), and logs that', () => {
     const state = emptyLearningState();
-    applyModeChange(state, { mode: 'ab_test', force: true }, rollout, 'shadow');
+    applyModeChange(state, { mode: 'ab_test' }, rollout, 'shadow');
     expect(state.mode).toBe('ab_test');
-    expect(state.events.some((event) => event.message.includes('override of rule no-model'))).toBe(true);
+    applyModeChange(state, { mode: 'production' }, rollout, 'ab_test');
+    expect(state.mode).toBe('production');
+    expect(state.events.filter((event) => event.message.includes('without a deployed model'))).toHaveLength(2);
+    // With a model, production still needs its A/B period.
+    expect(ruleOf(() => applyModeChange(deployedState(), { mode: 'production' }, rollout, 'ab_test'))).toBe('ab-test-period');
   });
 
   it('enters ab_test at the first ramp step and refuses to jump steps', () => {

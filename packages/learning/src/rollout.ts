@@ -112,8 +112,10 @@ export interface ModeChangeRequest {
 
 /**
  * Applies a mode change to `state` if the rollout rules allow it, else throws `RolloutRuleError`:
- * - `ab_test`/`production` need a deployed model (`no-model`);
- * - `production` needs `abTestSessionsBeforeProduction` learned sessions in `ab_test` (`ab-test-period`) and the
+ * - `ab_test`/`production` without a deployed model are allowed (the design's guide sets them right after
+ *   training): the rules then decide every session (router fallback `no-model`), and the change is logged as such.
+ *   A model deployed later starts with its own `ab_test` period (see `LearningManager.deploy`);
+ * - with a deployed model, `production` needs `abTestSessionsBeforeProduction` learned sessions in `ab_test` (`ab-test-period`) and the
  *   learned arm within the guardrails over the whole A/B period (`guardrails`);
  * - a higher A/B fraction moves at most one ramp step, after `sessionsPerStep` learned sessions at the current
  *   step (`ramp-step`) and within the guardrails (`guardrails`). Lowering the fraction is always allowed.
@@ -124,10 +126,9 @@ export function applyModeChange(state: LearningState, request: ModeChangeRequest
     if (!force) throw new RolloutRuleError({ rule, message });
     addStateEvent(state, `override of rule ${rule}: ${message}`);
   };
-  if ((request.mode === 'ab_test' || request.mode === 'production') && state.deployed === null) {
-    refuse('no-model', `mode ${request.mode} needs a deployed model; deploy one with learning-deploy first`);
-  }
-  if (request.mode === 'production' && currentMode !== 'production') {
+  const noModel = (request.mode === 'ab_test' || request.mode === 'production') && state.deployed === null;
+  if (noModel) addStateEvent(state, `mode ${request.mode} without a deployed model: the rules decide every session until one is deployed`);
+  if (request.mode === 'production' && currentMode !== 'production' && !noModel) {
     const served = state.abTest.sessionsServed;
     if (served < rollout.abTestSessionsBeforeProduction) {
       refuse('ab-test-period', `production needs an ab_test period of ${rollout.abTestSessionsBeforeProduction} learned sessions; ${served} served so far`);

@@ -11,13 +11,13 @@ export function actionFromSession(session: EnhancedSessionState): Action {
   const models: Partial<Record<AgentRole, string>> = {};
   let retried = false;
   for (const step of session.workflow) {
-    const first = step.modelUsage[0];
-    if (first !== undefined && models[step.agent] === undefined) models[step.agent] = first.model;
-    if (step.modelUsage.length > 1) retried = true;
+    const first = step.attempts[0];
+    if (first !== undefined && models[step.agentRole] === undefined) models[step.agentRole] = first.modelId;
+    if (step.attempts.length > 1) retried = true;
   }
   const fallbackModel = models.executor ?? Object.values(models)[0] ?? 'unknown';
   models.executor ??= fallbackModel;
-  const agents = agentRoles.filter((role) => role === 'executor' || session.workflow.some((step) => step.agent === role));
+  const agents = agentRoles.filter((role) => role === 'executor' || session.workflow.some((step) => step.agentRole === role));
   const rotations = session.globalMetrics.fallbackRotations ?? 0;
   return actionSchema.parse({
     skills: [],

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SessionIngestError } from './errors';
-import { parseSessionText, readSessionFile } from './session-file';
+import { parseIngestText, parseSessionText, readSessionFile } from './session-file';
+import { makeExperience } from './test-support/make-experience';
 
 const session = {
-  workflow: [{ id: 'a', agent: 'executor', status: 'completed', modelUsage: [{ model: 'glm-4.7', tokensUsed: 10, latencyMs: 5, success: true, estimatedCost: 0.001 }] }],
-  globalMetrics: { totalCost: 0.001, totalTokens: 10, totalAttempts: 1, averageLatencyMs: 5 },
+  workflow: [{ id: 'a', agentRole: 'executor', status: 'completed', attempts: [{ modelId: 'glm-4.7', tokensUsed: 10, latencyMs: 5, success: true, estimatedCost: 0.001 }] }],
+  globalMetrics: { totalCostEstimate: 0.001, totalTokens: 10, totalAttempts: 1, avgLatencyMs: 5 },
   phase: 'completed',
 };
 const action = { agents: ['executor'], approach: 'direct', parallelism: 1, timeoutMultiplier: 1, retryStrategy: 'fail_fast', safetyLevel: 'balanced', models: { executor: 'glm-4.7' } };
@@ -19,6 +20,20 @@ describe('parseSessionText', () => {
     expect(many[1]).toMatchObject({ task: { description: 'Fix login', files: [] }, propensity: 0.5, action: { approach: 'direct' } });
     const lines = parseSessionText(`${JSON.stringify(session)}\n\n${JSON.stringify(session)}\n`);
     expect(lines).toHaveLength(2);
+  });
+
+  it("reads the design's task string as the task description and keeps it in the session", () => {
+    const [ingested] = parseSessionText(JSON.stringify({ ...session, task: 'Add authentication', iteration: 2 }));
+    expect(ingested!.task).toEqual({ description: 'Add authentication', files: [] });
+    expect(ingested!.session).toMatchObject({ task: 'Add authentication', iteration: 2 });
+  });
+
+  it('tells exported experiences from sessions in one file', () => {
+    const experience = makeExperience(1);
+    const contents = parseIngestText(`${JSON.stringify(experience)}\n${JSON.stringify(session)}\n`);
+    expect(contents.sessions).toHaveLength(1);
+    expect(contents.experiences).toEqual([experience]);
+    expect(() => parseIngestText(JSON.stringify([{ ...experience, propensity: 0 }]), 'export.json')).toThrow(/export\.json \(record 1\).*propensity/);
   });
 
   it('names the record of the first invalid one', () => {

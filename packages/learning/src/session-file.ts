@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import {
   actionSchema,
+  parseExperience,
   parseSessionState,
   safeValidate,
   type Action,
   type EnhancedSessionState,
+  type Experience,
 } from '@orchestra/learning-types';
 import { z } from 'zod';
 import { SessionIngestError } from './errors';
@@ -24,15 +26,20 @@ const extrasSchema = z.object({
   propensity: z.number().gt(0).max(1).optional(),
 });
 
-/** Validates one record: an `EnhancedSessionState` with optional `task`, `action` and `propensity` fields. */
+/**
+ * Validates one record: an `EnhancedSessionState` (the design's shape; version 1 names are migrated) with optional
+ * `task` (`{ description, files }`, or the design's task string), `action` and `propensity` fields.
+ */
 export function parseIngestedSession(record: unknown, file = '<input>', recordNumber = 1): IngestedSession {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {
     throw new SessionIngestError({ file, record: recordNumber, message: 'must be a JSON object (an EnhancedSessionState)' });
   }
-  const { task, action, propensity, ...rest } = record as Record<string, unknown>;
+  const { task: taskField, action, propensity, ...rest } = record as Record<string, unknown>;
+  // The design's session state names its task as a string: it is the task's description, and stays in the session.
+  const task = typeof taskField === 'string' ? { description: taskField, files: [] } : taskField;
   let session: EnhancedSessionState;
   try {
-    session = parseSessionState(rest);
+    session = parseSessionState(typeof taskField === 'string' ? { ...rest, task: taskField } : rest);
   } catch (error) {
     throw new SessionIngestError({ file, record: recordNumber, message: (error as Error).message, cause: error });
   }
@@ -45,11 +52,45 @@ export function parseIngestedSession(record: unknown, file = '<input>', recordNu
   return result;
 }
 
+/** Whether a record is an exported `Experience` (what `learning-export` writes) rather than a session. */
+function isExperienceRecord(record: unknown): boolean {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return false;
+  const fields = record as Record<string, unknown>;
+  return 'state' in fields && 'action' in fields && 'reward' in fields && 'propensity' in fields && !('workflow' in fields);
+}
+
+/** What an ingest file holds: finished sessions, and experiences exported by `learning-export` (re-imported as they are). */
+export interface IngestFileContents {
+  sessions: IngestedSession[];
+  experiences: Experience[];
+}
+
 /**
- * Parses finished sessions from text: a JSON object, a JSON array of objects, or JSONL (one object per line; blank
- * lines ignored). Throws `SessionIngestError` naming the record on the first invalid one.
+ * Parses an ingest file's text: sessions (see `parseIngestedSession`) and exported experiences (`learning-export`
+ * JSON or JSONL), in any mix. Throws `SessionIngestError` naming the first invalid record.
  */
-export function parseSessionText(text: string, file = '<input>'): IngestedSession[] {
+export function parseIngestText(text: string, file = '<input>'): IngestFileContents {
+  const contents: IngestFileContents = { sessions: [], experiences: [] };
+  for (const { record, number } of splitRecords(text, file)) {
+    if (isExperienceRecord(record)) {
+      try {
+        contents.experiences.push(parseExperience(record));
+      } catch (error) {
+        throw new SessionIngestError({ file, record: number, message: (error as Error).message, cause: error });
+      }
+    } else {
+      contents.sessions.push(parseIngestedSession(record, file, number));
+    }
+  }
+  return contents;
+}
+
+/** Reads an ingest file: sessions and exported experiences (see `parseIngestText`). */
+export async function readIngestFile(path: string): Promise<IngestFileContents> {
+  return parseIngestText(await readText(path), path);
+}
+
+function splitRecords(text: string, file: string): { record: unknown; number: number }[] {
   const trimmed = text.trim();
   if (trimmed === '') throw new SessionIngestError({ file, record: 0, message: 'the file is empty' });
   let whole: unknown;
@@ -60,38 +101,47 @@ export function parseSessionText(text: string, file = '<input>'): IngestedSessio
     isWholeJson = false;
   }
   if (isWholeJson) {
-    if (Array.isArray(whole)) return whole.map((record, index) => parseIngestedSession(record, file, index + 1));
-    return [parseIngestedSession(whole, file, 1)];
+    if (Array.isArray(whole)) return whole.map((record, index) => ({ record, number: index + 1 }));
+    return [{ record: whole, number: 1 }];
   }
-  const sessions: IngestedSession[] = [];
+  const records: { record: unknown; number: number }[] = [];
   const lines = text.split('\n');
   for (let index = 0; index < lines.length; index += 1) {
     const line = lines[index]!.trim();
     if (line === '') continue;
-    let record: unknown;
     try {
-      record = JSON.parse(line);
+      records.push({ record: JSON.parse(line), number: index + 1 });
     } catch (error) {
       throw new SessionIngestError({ file, record: index + 1, message: 'not valid JSON (expected JSON, a JSON array or JSONL)', cause: error });
     }
-    sessions.push(parseIngestedSession(record, file, index + 1));
   }
-  return sessions;
+  return records;
 }
 
-/** Reads a JSON / JSONL file of finished sessions (see `parseSessionText`; strict UTF-8). For large files use `streamSessionFile`. */
-export async function readSessionFile(path: string): Promise<IngestedSession[]> {
+/** Reads a file as strict UTF-8: invalid bytes are refused (never silently replaced with U+FFFD). */
+async function readText(path: string): Promise<string> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (error) {
     throw new SessionIngestError({ file: path, record: 0, message: `cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, cause: error });
   }
-  let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (error) {
     throw new SessionIngestError({ file: path, record: 0, message: 'not valid UTF-8; refused rather than replaced', cause: error });
   }
-  return parseSessionText(text, path);
+}
+
+/**
+ * Parses finished sessions from text: a JSON object, a JSON array of objects, or JSONL (one object per line; blank
+ * lines ignored). Throws `SessionIngestError` naming the record on the first invalid one.
+ */
+export function parseSessionText(text: string, file = '<input>'): IngestedSession[] {
+  return splitRecords(text, file).map(({ record, number }) => parseIngestedSession(record, file, number));
+}
+
+/** Reads a JSON / JSONL file of finished sessions (see `parseSessionText`; strict UTF-8). For large files use `streamSessionFile`. */
+export async function readSessionFile(path: string): Promise<IngestedSession[]> {
+  return parseSessionText(await readText(path), path);
 }

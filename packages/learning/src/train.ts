@@ -1,6 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { defaultFeatureSchema } from '@orchestra/learning-features';
+import { defaultFeatureSchema, type ActionSpace } from '@orchestra/learning-features';
+import type { RewardConfigInput } from '@orchestra/learning-reward';
 import type { Experience } from '@orchestra/learning-types';
 import { TrainerUnavailableError } from './errors';
 import type { TrainerModule } from './trainer-loader';
@@ -35,6 +36,10 @@ export interface TrainOptions {
   servedAs?: { selection?: 'sample' | 'argmax'; epsilon?: number; temperature?: number };
   onProgress?: (progress: TrainProgress) => void;
   onWarning?: (message: string) => void;
+  /** The action space (model catalog) the experiences' actions are encoded in; the manager passes its own. */
+  actionSpace?: ActionSpace;
+  /** The reward configuration (tiers of the catalog's models); the manager passes its own. */
+  rewardConfig?: RewardConfigInput;
 }
 
 /** What `train` did: sizes, epochs, where the artifact went, and the deploy gate's verdict. */
@@ -44,7 +49,10 @@ export interface TrainReport {
   experiences: number;
   trainingSize: number;
   validationSize: number;
+  /** Epochs run (fewer than `plannedEpochs` when training stopped early). */
   epochs: number;
+  /** Epochs planned: behaviour-cloning epochs + policy epochs (`--epochs`). */
+  plannedEpochs: number;
   bestEpoch: number;
   stoppedEarly: boolean;
   warnings: string[];
@@ -57,6 +65,8 @@ export interface TrainReport {
   beatsRules: boolean | null;
   /** What the critic fitted and what the improvement step changed (`q-distillation`), null for other objectives. */
   critic: Record<string, unknown> | null;
+  /** `beatsRules` in words: `beats-rules`, `does-not-beat-rules`, or `not-evaluated` (see `opeError`). */
+  verdict: 'beats-rules' | 'does-not-beat-rules' | 'not-evaluated';
   wallTimeMs: number;
 }
 
@@ -96,6 +106,13 @@ function trainerApi(module: TrainerModule): TrainerApi {
   return module as unknown as TrainerApi;
 }
 
+/** Behaviour-cloning + policy epochs of the trainer's resolved configuration (at least the epochs run). */
+function plannedEpochs(config: Record<string, unknown>, run: number): number {
+  const offline = config.offline as { behaviourCloningEpochs?: unknown; epochs?: unknown } | undefined;
+  const planned = Number(offline?.behaviourCloningEpochs ?? 0) + Number(offline?.epochs ?? 0);
+  return Number.isFinite(planned) && planned >= run ? planned : run;
+}
+
 async function collect(source: Iterable<Experience> | AsyncIterable<Experience>): Promise<Experience[]> {
   const experiences: Experience[] = [];
   for await (const experience of source as AsyncIterable<Experience>) experiences.push(experience);
@@ -120,6 +137,8 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
     experiences,
     config,
     dataDir,
+    ...(options.actionSpace === undefined ? {} : { actionSpace: options.actionSpace }),
+    ...(options.rewardConfig === undefined ? {} : { rewardConfig: options.rewardConfig }),
     onProgress: (progress: TrainProgress) => options.onProgress?.(progress),
     onWarning: (warning: { message: string }) => {
       warnings.push(warning.message);
@@ -166,6 +185,7 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
     trainingSize: result.trainingSize,
     validationSize: result.validationSize,
     epochs: result.epochs.length,
+    plannedEpochs: plannedEpochs(result.config, result.epochs.length),
     bestEpoch: result.bestEpoch,
     stoppedEarly: result.stoppedEarly,
     warnings: [...new Set([...warnings, ...result.warnings.map((warning) => warning.message)])],
@@ -174,6 +194,7 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
     opeError,
     beatsRules,
     critic: result.qDistillation ?? null,
+    verdict: beatsRules === null ? 'not-evaluated' : beatsRules ? 'beats-rules' : 'does-not-beat-rules',
     wallTimeMs: performance.now() - started,
   };
 }

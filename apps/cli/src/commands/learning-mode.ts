@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { LearningMode } from '@orchestra/learning-types';
+import { MODE_ENVIRONMENT_VARIABLE } from '@orchestra/learning';
 import type { CliContext } from '../cli-context';
 import { parseFraction, parseMode } from '../parse-options';
 import { writeJson } from '../terminal';
@@ -25,14 +26,30 @@ export function registerLearningMode(program: Command, context: CliContext): voi
         if (options.force !== undefined) changeOptions.force = options.force;
         await learning.setMode(mode, changeOptions);
       }
-      const result = { mode: learning.mode, source: learning.modeSource, abFraction: learning.abFraction, deployed: learning.deployed?.version ?? null };
+      // ORCHESTRA_LEARNING_MODE wins over the persisted mode in every process that has it set: say so, naming it.
+      const environmentMode = learning.config.modeSource === 'environment' ? learning.config.mode : null;
+      const pinned = environmentMode !== null && environmentMode !== learning.mode;
+      const result = {
+        mode: learning.mode,
+        source: learning.modeSource,
+        abFraction: learning.abFraction,
+        deployed: learning.deployed?.version ?? null,
+        ...(environmentMode === null ? {} : { environment: { variable: MODE_ENVIRONMENT_VARIABLE, mode: environmentMode } }),
+      };
+      const warning = pinned
+        ? `${MODE_ENVIRONMENT_VARIABLE}=${environmentMode} is set: it wins over the persisted mode, so orchestra runs with it set stay in ${environmentMode}; unset ${MODE_ENVIRONMENT_VARIABLE} (or set it to ${learning.mode}) for ${learning.mode} to take effect`
+        : null;
+      const noModel =
+        (learning.mode === 'ab_test' || learning.mode === 'production') && learning.deployed === null
+          ? 'no model is deployed: the rules decide every session until you deploy one (orchestra learning-deploy DIR; it then starts its ab_test period)'
+          : null;
+      const warnings = [warning, noModel].filter((entry): entry is string => entry !== null);
       if (options.json === true) {
-        writeJson(context.io, result);
+        writeJson(context.io, { ...result, ...(warnings.length === 0 ? {} : { warnings }) });
         return;
       }
       context.print(`mode ${context.colors.bold(result.mode)}${result.mode === 'ab_test' ? ` (fraction ${result.abFraction})` : ''}`);
-      if (mode !== undefined && learning.mode !== mode) {
-        context.io.stderr.write(`note: ${mode} was persisted, but ${learning.modeSource === 'environment' ? 'ORCHESTRA_LEARNING_MODE' : 'an explicit option'} pins this process to ${learning.mode}\n`);
-      }
+      for (const entry of warnings) context.io.stderr.write(`${context.colors.yellow(`warning: ${entry}`)}\n`);
+      if (warning === null && mode === undefined && environmentMode !== null) context.print(`  set by ${MODE_ENVIRONMENT_VARIABLE}`);
     });
 }

@@ -9,6 +9,46 @@ function groupRows(groups: Record<string, GroupStats>): string[][] {
     .map(([name, group]) => [name, String(group.count), formatPercent(group.successRate), formatValue(group.meanReward)]);
 }
 
+/** Task types as the original design names them, where it names them differently. */
+const designTaskTypeNames: Readonly<Record<string, string>> = { bugfix: 'bug' };
+
+/** The design's `learning-stats` layout: boxed header, mode, policy, experience buffer, counts by task type and domain. */
+export function designStatsLines(input: {
+  mode: string;
+  policyLoaded: string | null;
+  totalExperiences: number;
+  meanReward: number | null;
+  successRate: number | null;
+  byTaskType: Record<string, GroupStats>;
+  byDomain: Record<string, GroupStats>;
+}): string[] {
+  const title = 'LEARNING SYSTEM STATISTICS';
+  const width = title.length + 8;
+  const counts = (groups: Record<string, GroupStats>, rename: Readonly<Record<string, string>> = {}) =>
+    Object.entries(groups)
+      .sort((left, right) => right[1].count - left[1].count)
+      .map(([name, group]) => `  ${rename[name] ?? name}: ${group.count}`);
+  return [
+    `╔${'═'.repeat(width)}╗`,
+    `║${' '.repeat(4)}${title}${' '.repeat(4)}║`,
+    `╚${'═'.repeat(width)}╝`,
+    '',
+    `Mode: ${input.mode.toUpperCase()}`,
+    `Policy Loaded: ${input.policyLoaded === null ? 'No' : `Yes (${input.policyLoaded})`}`,
+    '',
+    'Experience Buffer:',
+    `  Total Experiences: ${input.totalExperiences}`,
+    `  Mean Reward: ${input.meanReward === null ? '–' : input.meanReward.toFixed(2)}`,
+    `  Success Rate: ${input.successRate === null ? '–' : `${(input.successRate * 100).toFixed(1)}%`}`,
+    '',
+    'By Task Type:',
+    ...counts(input.byTaskType, designTaskTypeNames),
+    '',
+    'By Domain:',
+    ...counts(input.byDomain),
+  ];
+}
+
 /** `orchestra learning-stats [--json]`: the collector's statistics of the experience buffer. */
 export function registerLearningStats(program: Command, context: CliContext): void {
   program
@@ -29,6 +69,8 @@ export function registerLearningStats(program: Command, context: CliContext): vo
         return;
       }
       const { bold } = context.colors;
+      for (const line of designStatsLines({ mode: learning.mode, policyLoaded: learning.deployed?.version ?? null, ...stats })) context.print(line);
+      context.print('');
       context.print(bold(`Learning statistics (${learning.config.dataDir})`));
       context.print(`  experiences   ${stats.totalExperiences}${stats.quarantined > 0 ? ` (+${stats.quarantined} quarantined lines)` : ''}`);
       context.print(`  mean reward   ${formatValue(stats.meanReward)}`);

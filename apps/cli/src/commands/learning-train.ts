@@ -34,19 +34,30 @@ export function registerLearningTrain(program: Command, context: CliContext): vo
     .action(async (options: { output: string; data?: string; epochs?: number; allowFew?: boolean; modelVersion?: string; json?: boolean }) => {
       const learning = await context.openLearning();
       const experiences = options.data === undefined ? undefined : await readExperienceFile(options.data);
-      const bar = new cliProgress.SingleBar(
-        { stream: context.io.stderr as NodeJS.WritableStream, format: 'training [{bar}] {percentage}% | epoch {epoch}/{totalEpochs} {phase}', hideCursor: true, noTTYOutput: false, clearOnComplete: true },
-        cliProgress.Presets.shades_classic,
-      );
-      let started = false;
+      // One bar per stage: the policy (behaviour cloning then A2C, counted in minibatches over the planned epochs),
+      // then the prediction head (counted in epochs). A stage's bar never goes backwards.
+      let bar: cliProgress.SingleBar | undefined;
+      let stage: 'policy' | 'prediction' | undefined;
       const onProgress = (progress: TrainProgress) => {
-        const total = Math.max(1, progress.totalEpochs * progress.batchesPerEpoch);
-        const done = Math.min(total, (progress.epoch - 1) * progress.batchesPerEpoch + progress.batch);
+        const current = progress.phase === 'prediction' ? 'prediction' : 'policy';
+        const total = current === 'policy' ? Math.max(1, progress.totalEpochs * progress.batchesPerEpoch) : Math.max(1, progress.totalEpochs);
+        const done = current === 'policy' ? Math.min(total, (progress.epoch - 1) * progress.batchesPerEpoch + progress.batch) : Math.min(total, progress.epoch);
         const payload = { epoch: progress.epoch, totalEpochs: progress.totalEpochs, phase: progress.phase };
-        if (!started) {
+        if (current !== stage) {
+          bar?.stop();
+          stage = current;
+          bar = new cliProgress.SingleBar(
+            {
+              stream: context.io.stderr as NodeJS.WritableStream,
+              format: `${current === 'policy' ? 'policy    ' : 'prediction'} [{bar}] {percentage}% | epoch {epoch}/{totalEpochs} {phase}`,
+              hideCursor: true,
+              noTTYOutput: false,
+              clearOnComplete: true,
+            },
+            cliProgress.Presets.shades_classic,
+          );
           bar.start(total, done, payload);
-          started = true;
-        } else bar.update(done, payload);
+        } else bar!.update(done, payload);
       };
       let report;
       try {
@@ -60,24 +71,27 @@ export function registerLearningTrain(program: Command, context: CliContext): vo
           onWarning: (message) => context.io.stderr.write(`warning: ${message}\n`),
         });
       } finally {
-        if (started) bar.stop();
+        bar?.stop();
       }
       if (options.json === true) {
         writeJson(context.io, report);
         return;
       }
       const { bold, green, yellow } = context.colors;
-      context.print(`trained ${bold(report.version)} on ${report.experiences} experiences (${report.trainingSize} training, ${report.validationSize} held out), ${report.epochs} epochs, best ${report.bestEpoch}${report.stoppedEarly ? ', stopped early' : ''}`);
+      context.print(
+        `trained ${bold(report.version)} on ${report.experiences} experiences (${report.trainingSize} training, ${report.validationSize} held out), ${report.epochs} of ${report.plannedEpochs} epochs${report.stoppedEarly ? ' (stopped early: no better validation score)' : ''}, best epoch ${report.bestEpoch}`,
+      );
       context.print(`wrote ${report.output}`);
       if (report.metricsPath !== null) context.print(`metrics ${report.metricsPath}`);
       context.print(bold('Off-policy evaluation against the rules (held-out experiences)'));
       if (report.ope !== null) describeComparison(report.ope, context.print);
       else context.print(yellow(`  not possible: ${report.opeError ?? 'no evaluation'}`));
-      context.print(
-        report.beatsRules === true
-          ? green('  verdict     beats the rules: deploy with `orchestra learning-deploy`')
-          : yellow('  verdict     does not beat the rules: learning-deploy will refuse it (override with --force)'),
-      );
+      const verdicts = {
+        'beats-rules': green(`  verdict     beats the rules (beatsRules: true): deploy with \`orchestra learning-deploy ${options.output}\``),
+        'does-not-beat-rules': yellow('  verdict     does not beat the rules (beatsRules: false): learning-deploy will refuse it (override with --force)'),
+        'not-evaluated': yellow('  verdict     not evaluated against the rules (beatsRules: null): learning-deploy will refuse it (override with --force)'),
+      } as const;
+      context.print(verdicts[report.verdict]);
     });
 }
 

@@ -1,14 +1,16 @@
+import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { experienceReward } from '@orchestra/learning-reward';
 import { createRng } from '@orchestra/learning-features';
-import { defaultWorld, parseWorld, runSession, type World } from '@orchestra/learning-sim';
+import { defaultWorld, parseWorld, runSession, worldForCatalog, type World } from '@orchestra/learning-sim';
 import type { Action } from '@orchestra/learning-types';
 import type { CliContext } from '../cli-context';
 import { parseNonNegativeInteger } from '../parse-options';
 import { formatTable, formatValue, writeJson } from '../terminal';
 
-async function loadWorld(path: string | undefined): Promise<World> {
+/** The world of `--world FILE` (default: the built-in one). */
+export async function loadWorld(path: string | undefined): Promise<World> {
   if (path === undefined) return defaultWorld;
   let text: string;
   try {
@@ -38,27 +40,33 @@ export function registerStart(program: Command, context: CliContext): void {
     .argument('<task>', 'the task, as text (e.g. "fix: login fails with an empty password")')
     .option('--world <file>', 'world JSON file (default: the built-in world; see `orchestra sim --print-default-world`)')
     .option('--file <path...>', 'files the task touches (improves the inferred context)')
-    .option('--seed <seed>', 'seed of the simulated session', parseNonNegativeInteger, 1)
+    .option('--seed <seed>', 'seed of the simulated session (default: a fresh random seed, printed so the run can be repeated)', parseNonNegativeInteger)
     .option('--session-id <id>', 'session id (the A/B assignment is sticky per session id; default: a random UUID)')
     .option('--json', 'print decision, session, outcome and reward as JSON')
-    .action(async (task: string, options: { world?: string; file?: string[]; seed: number; sessionId?: string; json?: boolean }) => {
+    .action(async (task: string, options: { world?: string; file?: string[]; seed?: number; sessionId?: string; json?: boolean }) => {
       if (task.trim() === '') throw new Error('the task text is empty');
-      const world = await loadWorld(options.world);
+      // A fresh seed per run: a loop of `start` collects different sessions, not the same one again and again.
+      const seed = options.seed ?? randomInt(0, 2 ** 31);
       // A one-shot process decides cold (first WebAssembly call, first allocation): give the learned policy room.
       const learning = await context.openLearning({ config: { latencyBudgetMs: 250, warmHistory: true } });
+      // Models of the user's catalog that the world does not know are simulated from their tier and prices.
+      const world = worldForCatalog(await loadWorld(options.world), learning.catalog);
       const decision = learning.decide({ description: task, files: options.file ?? [], ...(options.sessionId === undefined ? {} : { sessionId: options.sessionId }) });
-      const simulated = runSession(world, { description: task, files: options.file ?? [], trueContext: decision.context }, decision.action, createRng(options.seed), {
+      const simulated = runSession(world, { description: task, files: options.file ?? [], trueContext: decision.context }, decision.action, createRng(seed), {
         system: decision.system,
         sessionId: decision.sessionId,
       });
       const { experience, ramp } = await learning.record(simulated.session, decision, { outcome: simulated.outcome });
-      const reward = experience?.reward ?? experienceReward(simulated.outcome);
+      const reward = experience?.reward ?? experienceReward(simulated.outcome, learning.rewardConfig);
       if (options.json === true) {
         const { context: taskContext, system, history, ...policyDecision } = decision;
-        writeJson(context.io, { world: world.name, mode: decision.mode, context: taskContext, system, history: history ?? null, decision: policyDecision, session: simulated.session, outcome: simulated.outcome, reward, recorded: experience !== null, experienceId: experience?.id ?? null, ramp });
+        writeJson(context.io, { world: world.name, seed, mode: decision.mode, context: taskContext, system, history: history ?? null, decision: policyDecision, session: simulated.session, outcome: simulated.outcome, reward, recorded: experience !== null, experienceId: experience?.id ?? null, ramp });
         return;
       }
-      const { bold, dim, green, red } = context.colors;
+      const { bold, dim, green, red, yellow } = context.colors;
+      if (decision.mode === 'disabled') {
+        context.print(yellow('learning is disabled: this run is not recorded (turn collection on with `orchestra learning-mode shadow` or ORCHESTRA_LEARNING_MODE=shadow)'));
+      }
       context.print(bold(`Task: ${task}`));
       context.print(`  context   ${decision.context.taskType} · ${decision.context.domains.join('+')} · ${decision.context.complexity} · risk ${decision.context.risk} · ~${formatValue(decision.context.estimatedTimeMinutes, 0)} min`);
       context.print(bold('\nDecision'));
@@ -68,9 +76,9 @@ export function registerStart(program: Command, context: CliContext): void {
       if (decision.predicted !== undefined) {
         context.print(`  predicted ${formatValue(decision.predicted.durationMs / 1000, 1)} s, ${formatValue(decision.predicted.costUsd, 4)} USD, success ${(decision.predicted.successProbability * 100).toFixed(0)} %`);
       }
-      context.print(bold(`\nSession (simulated in world "${world.name}", seed ${options.seed})`));
+      context.print(bold(`\nSession (simulated in world "${world.name}", seed ${seed})`));
       const rows = simulated.session.workflow.flatMap((step) =>
-        step.modelUsage.map((usage) => [step.agent, usage.model, String(usage.attempt), usage.success ? 'ok' : (usage.errorCode ?? 'failed'), String(usage.tokensUsed), formatValue(usage.latencyMs, 0), formatValue(usage.estimatedCost, 4)]),
+        step.attempts.map((usage) => [step.agentRole, usage.modelId, String(usage.attempt), usage.success ? 'ok' : (usage.errorCode ?? 'failed'), String(usage.tokensUsed), formatValue(usage.latencyMs, 0), formatValue(usage.estimatedCost, 4)]),
       );
       context.print(formatTable(['agent', 'model', 'attempt', 'result', 'tokens', 'latency ms', 'cost USD'], rows, ['left', 'left', 'right', 'left', 'right', 'right', 'right']));
       const outcome = simulated.outcome;

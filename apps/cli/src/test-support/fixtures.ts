@@ -40,8 +40,8 @@ export function makeExperience(index: number, options: { source?: PolicySource; 
     reward: { total: success ? 100 : -100, components: { outcome: success ? 100 : -100 } },
     outcome: { success, durationMs: 60_000, estimatedDurationMs: 60_000, resourceEfficiency: 0.5, errorCount: success ? 0 : 1, totalCostUsd: 0.05, models: [{ model: 'glm-4.7', attempts: 1, successes: success ? 1 : 0 }] },
     session: {
-      workflow: [{ id: 'a', agent: 'executor', status: success ? 'completed' : 'failed', modelUsage: [{ model: 'glm-4.7', tokensUsed: 100, latencyMs: 1000 + index, success, estimatedCost: 0.05 }] }],
-      globalMetrics: { totalCost: 0.05, totalTokens: 100, totalAttempts: 1, averageLatencyMs: 1000 + index },
+      workflow: [{ id: 'a', agentRole: 'executor', status: success ? 'completed' : 'failed', attempts: [{ modelId: 'glm-4.7', tokensUsed: 100, latencyMs: 1000 + index, success, estimatedCost: 0.05 }] }],
+      globalMetrics: { totalCostEstimate: 0.05, totalTokens: 100, totalAttempts: 1, avgLatencyMs: 1000 + index },
       phase: success ? 'completed' : 'failed',
     },
   });

@@ -1,5 +1,6 @@
 import {
   EXPERIENCE_SCHEMA_VERSION,
+  SESSION_SCHEMA_VERSION,
   domains,
   learningModes,
   modelErrorCodes,
@@ -50,12 +51,12 @@ export function makeExperience(seed: number, index: number, options: ExperienceF
   const fallbackModel = models[(models.indexOf(executorModel) + 1) % models.length] as string;
   const executorUsage = fellBack
     ? [
-        { model: executorModel, tokensUsed: 800, latencyMs: firstLatency, success: false, errorCode, estimatedCost: 0.004, costSource: 'price_table' as const, attempt: 1 },
-        { model: fallbackModel, tokensUsed: 1500, latencyMs: secondLatency, success, estimatedCost: 0.02, costSource: 'price_table' as const, attempt: 2 },
+        { modelId: executorModel, tokensUsed: 800, latencyMs: firstLatency, success: false, errorCode, estimatedCost: 0.004, costSource: 'price_table' as const, attempt: 1 },
+        { modelId: fallbackModel, tokensUsed: 1500, latencyMs: secondLatency, success, estimatedCost: 0.02, costSource: 'price_table' as const, attempt: 2 },
       ]
-    : [{ model: executorModel, tokensUsed: 1500, latencyMs: firstLatency, success, estimatedCost: 0.015, costSource: 'price_table' as const, attempt: 1 }];
+    : [{ modelId: executorModel, tokensUsed: 1500, latencyMs: firstLatency, success, estimatedCost: 0.015, costSource: 'price_table' as const, attempt: 1 }];
   const architectUsage = [
-    { model: architectModel, tokensUsed: 2000, latencyMs: secondLatency, success: true, estimatedCost: 0.04, costSource: 'price_table' as const, attempt: 1 },
+    { modelId: architectModel, tokensUsed: 2000, latencyMs: secondLatency, success: true, estimatedCost: 0.04, costSource: 'price_table' as const, attempt: 1 },
   ];
   const allUsage = [...architectUsage, ...executorUsage];
   const totalCost = allUsage.reduce((sum, usage) => sum + usage.estimatedCost, 0);
@@ -63,11 +64,11 @@ export function makeExperience(seed: number, index: number, options: ExperienceF
   const modelCounts: Record<string, number> = {};
   const modelOutcomes = new Map<string, { model: string; attempts: number; successes: number }>();
   for (const usage of allUsage) {
-    modelCounts[usage.model] = (modelCounts[usage.model] ?? 0) + 1;
-    const entry = modelOutcomes.get(usage.model) ?? { model: usage.model, attempts: 0, successes: 0 };
+    modelCounts[usage.modelId] = (modelCounts[usage.modelId] ?? 0) + 1;
+    const entry = modelOutcomes.get(usage.modelId) ?? { model: usage.modelId, attempts: 0, successes: 0 };
     entry.attempts += 1;
     if (usage.success) entry.successes += 1;
-    modelOutcomes.set(usage.model, entry);
+    modelOutcomes.set(usage.modelId, entry);
   }
   const rewardTotal = Math.round((success ? 0.5 + random() * 0.5 : -0.5 + random() * 0.4) * 1e6) / 1e6;
   const taskSuccess = Math.round(rewardTotal * 0.6 * 1e6) / 1e6;
@@ -122,17 +123,19 @@ export function makeExperience(seed: number, index: number, options: ExperienceF
   };
   if (options.withSession ?? true) {
     experience.session = {
-      schemaVersion: 1,
+      schemaVersion: SESSION_SCHEMA_VERSION,
       sessionId: `session-${seed}-${index}`,
       workflow: [
-        { id: 'step-1', agent: 'architect', status: 'completed', modelUsage: architectUsage },
-        { id: 'step-2', agent: 'executor', status: success ? 'completed' : 'failed', modelUsage: executorUsage },
+        { id: 'step-1', agentRole: 'architect', status: 'completed', attempts: architectUsage },
+        { id: 'step-2', agentRole: 'executor', status: success ? 'completed' : 'failed', attempts: executorUsage },
       ],
       globalMetrics: {
-        totalCost: Math.round(totalCost * 1e6) / 1e6,
+        totalCostEstimate: Math.round(totalCost * 1e6) / 1e6,
         totalTokens,
         totalAttempts: allUsage.length,
-        averageLatencyMs: allUsage.reduce((sum, usage) => sum + usage.latencyMs, 0) / allUsage.length,
+        successfulAttempts: allUsage.filter((usage) => usage.success).length,
+        failedAttempts: allUsage.filter((usage) => !usage.success).length,
+        avgLatencyMs: allUsage.reduce((sum, usage) => sum + usage.latencyMs, 0) / allUsage.length,
         fallbackRotations: fellBack ? 1 : 0,
         modelUsageCounts: modelCounts,
       },

@@ -12,6 +12,7 @@ import { HeadPerturbation } from '../exploration/head-perturbation';
 import type { Policy, PolicyInput } from '../policy';
 import { canonicalizeIndices } from '../safety/action-indices';
 import { SafetyGuard } from '../safety/safety-guard';
+import { plansForCatalog } from './plans-for-catalog';
 import { rulesConfigSchema, type RulesConfig, type RulesConfigInput } from './rules-config';
 
 /** Options of `RulesPolicy`. */
@@ -56,8 +57,11 @@ export class RulesPolicy implements Policy {
   readonly #timeoutBin: number[];
 
   constructor(options: RulesPolicyOptions = {}) {
-    this.config = validate(rulesConfigSchema, options.config ?? {}, 'RulesConfig');
     this.guard = options.guard ?? new SafetyGuard();
+    // Without plans of its own, a user's catalog gets the default plans with each model replaced by its stand-in.
+    const given = options.config ?? {};
+    const ownPlans = given.plans === undefined ? plansForCatalog(this.guard.space.catalog) : given.plans;
+    this.config = validate(rulesConfigSchema, { ...given, plans: ownPlans }, 'RulesConfig');
     this.space = this.guard.space;
     this.#random = createRng(this.config.seed);
     this.#perturbation = new HeadPerturbation(this.guard);

@@ -13,7 +13,7 @@ export class InsufficientExperiencesError extends OrchestraError {
     super({
       name,
       code: 'ORCHESTRA_INSUFFICIENT_EXPERIENCES',
-      message: `Refusing to train on ${count} experience${count === 1 ? '' : 's'}: at least ${minimum} are needed (set offline.allowFewExperiences to override).`,
+      message: `Refusing to train on ${count} experience${count === 1 ? '' : 's'}: at least ${minimum} are needed (override with --allow-few on the command line, or allowFewExperiences: true in the library).`,
     });
     this.count = count;
     this.minimum = minimum;

@@ -1,5 +1,5 @@
 import type { Experience } from '@orchestra/learning-types';
-import { LearnedPolicy, RulesPolicy, type LearnedPolicyOptions } from '@orchestra/learning-policy';
+import { LearnedPolicy, RulesPolicy, SafetyGuard, type LearnedPolicyOptions } from '@orchestra/learning-policy';
 import type { PolicyComparison } from './compare-policy-values';
 import { evaluate, type ExperienceEvaluationOptions } from './evaluate';
 import { evaluatedPolicyFromPolicy } from './evaluated-policy-from-policy';
@@ -9,7 +9,7 @@ import { compareWithCritic, type CompareWithCriticOptions, type CriticGateCompar
 export interface EvaluateModelArtifactOptions extends ExperienceEvaluationOptions {
   /** How the candidate would be deployed (selection, temperature, ε, guard…); the same as `LearnedPolicy.load` takes. */
   learnedPolicy?: LearnedPolicyOptions;
-  /** The baseline; default `new RulesPolicy()` (greedy rules with the default configuration). */
+  /** The baseline; default: greedy rules with the default configuration over the artifact's action space (its catalog). */
   rules?: RulesPolicy;
 }
 
@@ -27,7 +27,7 @@ export async function evaluateModelArtifact(
 ): Promise<PolicyComparison> {
   const { learnedPolicy, rules, ...evaluationOptions } = options;
   const candidate = await LearnedPolicy.load(directory, learnedPolicy);
-  return evaluate(evaluatedPolicyFromPolicy(candidate.version, candidate), evaluatedPolicyFromPolicy('rules', rules ?? new RulesPolicy()), logs, evaluationOptions);
+  return evaluate(evaluatedPolicyFromPolicy(candidate.version, candidate), evaluatedPolicyFromPolicy('rules', rules ?? new RulesPolicy({ guard: new SafetyGuard({ space: candidate.space }) })), logs, evaluationOptions);
 }
 
 /** Options of `evaluateModelArtifactWithCritic`. */

@@ -46,8 +46,8 @@ export function addExperienceToReport(data: ReportData, experience: Experience, 
   const addModel = (model: string) => (data.byModel[model] ??= { attempts: 0, failures: 0, latencies: [], seen: 0 });
   if (experience.session !== undefined) {
     for (const step of experience.session.workflow) {
-      for (const usage of step.modelUsage) {
-        const model = addModel(usage.model);
+      for (const usage of step.attempts) {
+        const model = addModel(usage.modelId);
         model.attempts += 1;
         if (!usage.success) model.failures += 1;
         model.seen += 1;

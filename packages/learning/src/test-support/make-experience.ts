@@ -23,8 +23,8 @@ export function makeExperience(index: number, options: { source?: PolicySource; 
     reward: { total: options.reward ?? (success ? 100 : -100), components: { outcome: options.reward ?? (success ? 100 : -100) } },
     outcome: { success, durationMs: 60_000, estimatedDurationMs: 60_000, resourceEfficiency: 0.5, errorCount: success ? 0 : 1, totalCostUsd: cost, models: [{ model, attempts: 1, successes: success ? 1 : 0 }] },
     session: {
-      workflow: [{ id: 'a', agent: 'executor', status: success ? 'completed' : 'failed', modelUsage: [{ model, tokensUsed: 100, latencyMs: options.latencyMs ?? 1000, success, estimatedCost: cost }] }],
-      globalMetrics: { totalCost: cost, totalTokens: 100, totalAttempts: 1, averageLatencyMs: options.latencyMs ?? 1000 },
+      workflow: [{ id: 'a', agentRole: 'executor', status: success ? 'completed' : 'failed', attempts: [{ modelId: model, tokensUsed: 100, latencyMs: options.latencyMs ?? 1000, success, estimatedCost: cost }] }],
+      globalMetrics: { totalCostEstimate: cost, totalTokens: 100, totalAttempts: 1, avgLatencyMs: options.latencyMs ?? 1000 },
       phase: success ? 'completed' : 'failed',
     },
   });
