@@ -11,6 +11,7 @@ import { DEMO_EXIT, registerDemo } from './commands/demo';
 import { registerLearningRecord } from './commands/learning-record';
 import { registerStart } from './commands/start';
 import { registerLearningEval, registerLearningTrain } from './commands/learning-train';
+import { registerLearningImprove } from './commands/learning-improve';
 import { processIo, type CliIo } from './terminal';
 
 /** Exit code of a usage error (unknown command or option, bad argument value). */
@@ -53,6 +54,7 @@ export function buildProgram(io: CliIo, context: ReturnType<typeof createCliCont
   registerLearningReport(program, context);
   registerLearningTrain(program, context);
   registerLearningEval(program, context);
+  registerLearningImprove(program, context);
   registerLearningRecord(program, context);
   registerStart(program, context);
   registerSim(program, context);

@@ -32,7 +32,15 @@ describe('LearningManager.train (with the trainer installed)', () => {
         await learning.record(tracker.finish(), decision);
       }
       const progress: number[] = [];
-      const report = await learning.train({ output: join(root, 'model'), epochs: 2, allowFewExperiences: true, version: 'trained-1', onProgress: (update) => progress.push(update.epoch) });
+      const report = await learning.train({
+        output: join(root, 'model'),
+        epochs: 2,
+        allowFewExperiences: true,
+        version: 'trained-1',
+        // The importance-sampling gate (the default q-distillation objective has a critic and so a doubly robust one).
+        trainerConfig: { offline: { objective: 'importance-weighted' } },
+        onProgress: (update) => progress.push(update.epoch),
+      });
       expect(report).toMatchObject({ version: 'trained-1', experiences: 80, epochs: expect.any(Number) });
       expect(report.trainingSize + report.validationSize).toBe(80);
       expect(progress.length).toBeGreaterThan(0);
@@ -48,6 +56,30 @@ describe('LearningManager.train (with the trainer installed)', () => {
       await expect(learning.deploy(join(root, 'model'))).rejects.toThrow(/could not be evaluated against the rules.*rule ope-gate/);
       await expect(learning.deploy(join(root, 'model'), { force: true })).resolves.toMatchObject({ version: 'trained-1', forced: true, beatsRules: null });
       expect(learning.runtime.modelVersion).toBe('trained-1');
+    } finally {
+      await learning.close();
+    }
+  });
+
+  it('judges a q-distillation candidate (the default) with the doubly robust critic gate, which refuses on thin logs', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'learning-train-dr-'));
+    const learning = await createLearning({ cwd: root, env: {}, mode: 'shadow', config: { reloadIntervalMs: 0, exploration: 0.5 } });
+    try {
+      for (let index = 0; index < 80; index += 1) {
+        const decision = learning.decide({ description: tasks[index % tasks.length]!, sessionId: `dr-${index}` });
+        const tracker = new OrchestratorIntegration({ sessionId: decision.sessionId });
+        const step = tracker.stepStarted({ agent: 'executor' });
+        const success = index % 2 === 0;
+        tracker.modelAttempt(step, { model: decision.action.models.executor!, tokens: 1000, latencyMs: 2000, costUsd: 0.02, success });
+        tracker.stepEnded(step, success ? 'completed' : 'failed');
+        await learning.record(tracker.finish(), decision);
+      }
+      const report = await learning.train({ output: join(root, 'model'), epochs: 2, allowFewExperiences: true, version: 'dr-1' });
+      expect(report.ope).toMatchObject({ estimator: 'doubly-robust', directMethod: 'linear-critic', sampleSize: report.validationSize });
+      // Rewards that do not depend on the action: nothing to gain, and 16 held-out sessions cannot show a gain anyway.
+      expect(report.beatsRules).toBe(false);
+      expect(report.critic).toMatchObject({ changedShare: expect.any(Number) });
+      await expect(learning.deploy(join(root, 'model'))).rejects.toThrow(/did not beat the rules.*rule ope-gate/);
     } finally {
       await learning.close();
     }

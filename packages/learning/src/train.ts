@@ -132,7 +132,9 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
   const offline: Record<string, unknown> = {};
   if (options.epochs !== undefined) offline.epochs = options.epochs;
   if (options.allowFewExperiences === true) offline.allowFewExperiences = true;
-  const config = { ...options.trainerConfig, offline: { ...(options.trainerConfig?.offline as Record<string, unknown> | undefined), ...offline } };
+  // The product's learner by default: the linear critic's improvements distilled into a residual actor (trainer
+  // README), whose critic also gives the deploy gate its doubly robust estimate. A caller may choose another objective.
+  const config = { ...options.trainerConfig, offline: { objective: 'q-distillation', ...(options.trainerConfig?.offline as Record<string, unknown> | undefined), ...offline } };
   const result = await trainer.trainOffline({
     experiences,
     config,

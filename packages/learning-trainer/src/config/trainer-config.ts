@@ -86,7 +86,7 @@ export const offlineConfigSchema = z.object({
   /** `q-distillation`: smallest gain of Q (normalised reward) for which a head is changed. */
   improvementMargin: z.number().nonnegative().default(0.02),
   /**
-   * The actor is a residual on the default rules: this bonus is added to the logit of the rules' greedy choice of
+   * `q-distillation`: the actor is a residual on the default rules: this bonus is added to the logit of the rules' greedy choice of
    * every head, in training and (through the manifest's `rulesPrior`) at serving time. With little evidence the
    * policy is then the rules, and it departs from them head by head where the targets consistently outweigh the
    * bonus (a trust region to the rules). 0 = the actor alone.

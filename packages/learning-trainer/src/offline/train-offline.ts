@@ -159,7 +159,9 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
     ...(options.rewardConfig === undefined ? {} : { rewardConfig: options.rewardConfig }),
     onFallback: (message) => warn({ code: 'reward-out-of-bounds', message }),
   });
-  const rulesIndices = config.offline.rulesPrior > 0 ? rulesGreedyIndices(experiences, dataset, actionSpace) : undefined;
+  // The rules prior belongs to the q-distillation actor (a residual on the rules it clones improvements of); the
+  // policy-gradient objectives learn from the logged rewards alone.
+  const rulesIndices = config.offline.objective === 'q-distillation' && config.offline.rulesPrior > 0 ? rulesGreedyIndices(experiences, dataset, actionSpace) : undefined;
   const sink = options.metricsSink ?? (options.dataDir === undefined ? undefined : new JsonlMetricsSink(options.dataDir, runId));
   const split = splitByTime(dataset, config.offline.validationFraction);
   const model = new ActorCritic({ stateSize: dataset.stateSize, heads: { sizes: actionSpace.heads.map((head) => head.size) }, config });

@@ -1,0 +1,48 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../run-cli';
+import { simulateShadowSessions } from '../test-support/simulate';
+
+let cwd: string;
+beforeEach(async () => {
+  cwd = await mkdtemp(join(tmpdir(), 'orchestra-improve-'));
+});
+afterEach(() => rm(cwd, { recursive: true, force: true }));
+
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: { ORCHESTRA_DATA_DIR: join(cwd, 'data'), NO_COLOR: '1' },
+    cwd,
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+describe('orchestra learning-improve', () => {
+  it('trains on the buffer, reports the gate, and deploys only what passed it', async () => {
+    await simulateShadowSessions(cwd, join(cwd, 'data'), 120, 9);
+    const result = await run('learning-improve', '--epochs', '3', '--model-version', 'improve-test', '--json');
+    // Only warnings (120 experiences is below the recommended 200), no errors.
+    expect(result.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('warning: '))).toEqual([]);
+    expect(result.code).toBe(0);
+    const step = JSON.parse(result.stdout) as { gate: string; deployed: { version: string } | null; reason: string | null; mode: string; train: { version: string; experiences: number; ope: { estimator: string } | null } };
+    expect(step.train.version).toBe('improve-test');
+    expect(step.train.experiences).toBe(120);
+    expect(step.train.ope?.estimator).toBe('doubly-robust');
+    expect(['passed', 'refused', 'not-evaluated']).toContain(step.gate);
+    if (step.gate === 'passed') {
+      expect(step.deployed?.version).toBe('improve-test');
+      expect(step.mode).toBe('ab_test');
+    } else {
+      expect(step.deployed).toBeNull();
+      expect(step.reason).toMatch(/gate/);
+      expect(step.mode).not.toBe('ab_test');
+    }
+  }, 120_000);
+});

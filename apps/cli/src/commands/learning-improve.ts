@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../cli-context';
+import { parsePositiveInteger } from '../parse-options';
+import { formatValue, writeJson } from '../terminal';
+import { describeComparison } from './learning-train';
+
+/** `orchestra learning-improve`: one step of the improvement loop (train → deploy gate → deploy to ab_test). */
+export function registerLearningImprove(program: Command, context: CliContext): void {
+  program
+    .command('learning-improve')
+    .description('train on the buffer, judge the candidate with the deploy gate, and deploy it to ab_test only when the gate passes')
+    .option('--output <dir>', 'where the candidate is written (default <dataDir>/candidates/<version>)')
+    .option('--epochs <n>', 'offline training epochs', parsePositiveInteger)
+    .option('--allow-few', 'train even below the minimum of 50 experiences')
+    .option('--model-version <version>', 'model version (default learned-<time>)')
+    .option('--json', 'print the step as JSON')
+    .action(async (options: { output?: string; epochs?: number; allowFew?: boolean; modelVersion?: string; json?: boolean }) => {
+      const learning = await context.openLearning();
+      const step = await learning.improve({
+        ...(options.output === undefined ? {} : { output: options.output }),
+        ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
+        ...(options.allowFew === true ? { allowFewExperiences: true } : {}),
+        ...(options.modelVersion === undefined ? {} : { version: options.modelVersion }),
+        onWarning: (message) => context.io.stderr.write(`warning: ${message}\n`),
+      });
+      if (options.json === true) {
+        writeJson(context.io, step);
+        return;
+      }
+      const { bold, green, yellow } = context.colors;
+      context.print(`trained ${bold(step.train.version)} on ${step.train.experiences} experiences (${step.train.epochs} epochs, ${formatValue(step.train.wallTimeMs / 1000, 1)} s) → ${step.train.output}`);
+      if (step.train.ope !== null) describeComparison(step.train.ope, (line) => context.print(line));
+      if (step.deployed !== null) {
+        context.print(green(`gate passed: deployed ${step.deployed.version}; mode ${step.mode} at fraction ${step.abFraction}`));
+      } else {
+        context.print(yellow(`not deployed: ${step.reason ?? 'the gate refused'}; the current policy keeps acting (mode ${step.mode})`));
+      }
+    });
+}

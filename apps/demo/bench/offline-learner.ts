@@ -1,0 +1,98 @@
+/**
+ * One offline training on shadow logs, measured on held-out tasks: the learner and its deploy gate in isolation.
+ * Simulates `--sessions` shadow sessions of the rules (ε = 0.3, exact propensities) through `createLearning`, trains
+ * once with the demo's trainer settings (plus `--config` JSON merged into them), and prints one JSON line: rules and
+ * learned (greedy) on 1,000 held-out tasks with the same random streams, the paired difference with its 95 % CI, and
+ * the deploy gate's estimate of that difference. Logs are cached per world/seed/size under the OS temp dir.
+ *
+ *   pnpm --filter @orchestra/demo bench:offline --world default --seed 11 --sessions 2000 \
+ *     [--config '{"offline":{"rewardModelPessimism":1}}']
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLearning, DefaultLearningRuntime } from '@orchestra/learning';
+import { createRng } from '@orchestra/learning-features';
+import { loadModelArtifact, PolicyRouter, RulesPolicy } from '@orchestra/learning-policy';
+import { builtInWorld, builtInWorldNames, runSession, sampleSystem, sampleTask, type BuiltInWorldName } from '@orchestra/learning-sim';
+import type { Experience } from '@orchestra/learning-types';
+import { drawHeldOutTasks, evaluateOnTasks, policyInputOf } from '../src/held-out-evaluation';
+import { demoTrainerConfig } from '../src/run-demo';
+import { pairedDifference } from '../src/statistics';
+
+const { values } = parseArgs({ options: { world: { type: 'string' }, seed: { type: 'string' }, sessions: { type: 'string' }, config: { type: 'string' } } });
+const worldName = (values.world ?? 'default') as BuiltInWorldName;
+if (!builtInWorldNames.includes(worldName)) throw new Error(`--world must be one of ${builtInWorldNames.join(', ')}`);
+const seed = Number(values.seed ?? '11');
+const count = Number(values.sessions ?? '2000');
+const override = JSON.parse(values.config ?? '{}') as { offline?: Record<string, unknown> } & Record<string, unknown>;
+const world = builtInWorld(worldName);
+
+async function shadowLogs(): Promise<Experience[]> {
+  const cacheDirectory = join(tmpdir(), 'orchestra-offline-learner');
+  const cache = join(cacheDirectory, `${worldName}-${seed}-${count}.json`);
+  if (existsSync(cache)) return JSON.parse(await readFile(cache, 'utf8')) as Experience[];
+  const dataDir = await mkdtemp(join(tmpdir(), 'offline-learner-logs-'));
+  const runtime = new DefaultLearningRuntime({ seed, latencyBudgetMs: 1000, exploration: { shadow: 0.3, ab_test: 0.3, production: 0 } });
+  const learning = await createLearning({ cwd: dataDir, env: {}, dataDir, runtime, config: { seed, exploration: 0.3, reloadIntervalMs: 0 } });
+  await learning.setMode('shadow');
+  const taskRandom = createRng(seed);
+  const sessionRandom = createRng((seed + 0x9e3779b9) >>> 0);
+  const experiences: Experience[] = [];
+  try {
+    for (let index = 0; index < count; index++) {
+      const task = sampleTask(world, taskRandom);
+      const system = sampleSystem(world, taskRandom);
+      const decision = learning.decide({ description: task.description, files: task.files, system, sessionId: `offline-${seed}-${index}` });
+      const simulated = runSession(world, task, decision.action, sessionRandom, { system, sessionId: decision.sessionId });
+      const result = await learning.record(simulated.session, decision, { outcome: simulated.outcome });
+      if (result.experience !== null) experiences.push(result.experience);
+    }
+  } finally {
+    await learning.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  await mkdir(cacheDirectory, { recursive: true });
+  await writeFile(cache, JSON.stringify(experiences));
+  return experiences;
+}
+
+const experiences = await shadowLogs();
+const dataDir = await mkdtemp(join(tmpdir(), 'offline-learner-train-'));
+try {
+  const learning = await createLearning({ cwd: dataDir, env: {}, dataDir, config: { seed, reloadIntervalMs: 0 } });
+  const trainerConfig = { ...demoTrainerConfig, ...override, offline: { ...demoTrainerConfig.offline, ...(override.offline ?? {}) }, seed: seed + 1 };
+  const started = performance.now();
+  const report = await learning.train({ experiences, output: join(dataDir, 'model'), version: 'offline-learner', trainerConfig, servedAs: { selection: 'argmax' } });
+  const trainingSeconds = (performance.now() - started) / 1000;
+  await learning.close();
+  const heldOut = drawHeldOutTasks(world, 1000, seed);
+  const rules = new RulesPolicy({ config: { epsilon: 0 } });
+  const rulesRun = evaluateOnTasks(world, heldOut, (entry, index) => rules.decide(policyInputOf(entry, undefined, `rules-${index}`)).action);
+  const router = new PolicyRouter({ mode: 'production', environment: {}, latencyBudgetMs: 1000, learnedOptions: { selection: 'argmax' } });
+  router.setModel(await loadModelArtifact(join(dataDir, 'model')));
+  const learnedRun = evaluateOnTasks(world, heldOut, (entry, index) => router.decide(policyInputOf(entry, undefined, `learned-${index}`)).action);
+  const measured = pairedDifference(learnedRun.rewards, rulesRun.rewards);
+  const gate = (report.ope as { difference?: { value: number; lower: number; upper: number } } | null)?.difference ?? null;
+  const round = (value: number) => Math.round(value * 100) / 100;
+  console.log(
+    JSON.stringify({
+      world: worldName,
+      seed,
+      sessions: count,
+      config: override,
+      rules: round(rulesRun.metrics.meanReward),
+      learned: round(learnedRun.metrics.meanReward),
+      learnedMinusRules: { mean: round(measured.mean), ci: measured.interval.map(round) },
+      successRate: { rules: rulesRun.metrics.successRate, learned: learnedRun.metrics.successRate },
+      costPerSession: { rules: round(rulesRun.metrics.costPerSession * 1000) / 1000, learned: round(learnedRun.metrics.costPerSession * 1000) / 1000 },
+      gate: gate === null ? { error: report.opeError } : { estimate: round(gate.value), ci: [round(gate.lower), round(gate.upper)], passed: report.beatsRules },
+      critic: report.critic,
+      trainingSeconds: round(trainingSeconds),
+    }),
+  );
+} finally {
+  await rm(dataDir, { recursive: true, force: true });
+}
