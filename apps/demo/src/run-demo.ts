@@ -10,6 +10,7 @@ import { validateDemoOptions, type DemoOptionsInput } from './demo-options';
 import { drawHeldOutTasks, evaluateOnTasks, policyInputOf, type HeldOutTask, type PolicyMetrics, type PolicyRun } from './held-out-evaluation';
 import { DemoWorldError, loadWorld } from './load-world';
 import { startOracle } from './oracle-actions';
+import { SimulatedClock } from './simulated-clock';
 import { meanWithInterval, pairedDifference } from './statistics';
 
 /**
@@ -161,10 +162,12 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   const oracleAnswer = startOracle({ world, tasks: heldOut.map((entry) => entry.task), ...demoOracleEffort, seed: options.seed }, options.oracleWorker);
   progress('setup', `world ${worldName} (${worldSource}); data dir ${dataDir}; budget ${total} sessions (shadow ${shadowSessions}, retrain every ${retrainEvery}); ${heldOut.length} held-out tasks`);
 
+  // Simulated time: experience timestamps (and the history features decayed by them) never read the wall clock.
+  const clock = new SimulatedClock();
   const runtime = new DefaultLearningRuntime({
     seed: options.seed,
-    // Generous: a loaded shared machine must not turn learned decisions into latency fallbacks in a demo.
-    latencyBudgetMs: 250,
+    // No latency fallback: how long a decision took on a loaded machine must not change what the demo decides.
+    latencyBudgetMs: Number.POSITIVE_INFINITY,
     exploration: { shadow: options.exploration, ab_test: options.exploration, production: 0 },
     learnedOptions: options.learnedSelection === 'argmax' ? { selection: 'argmax', epsilon: options.exploration, seed: options.seed } : { selection: 'sample', seed: options.seed },
   });
@@ -173,6 +176,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     env: {},
     dataDir,
     runtime,
+    clock: clock.read,
     // The mode is not pinned here (that would make the persisted mode, which the rollout rules move, ineffective).
     config: {
       seed: options.seed,
@@ -204,7 +208,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
 
   const evaluateRulesOn = (tasks: readonly HeldOutTask[]) => evaluateOnTasks(world, tasks, (entry, index) => rules.decide(policyInputOf(entry, history, `rules-${index}`)).action);
   const evaluateModelOn = async (directory: string, tasks: readonly HeldOutTask[]) => {
-    const router = new PolicyRouter({ mode: 'production', environment: {}, latencyBudgetMs: 1000, learnedOptions: { selection: 'argmax' } });
+    const router = new PolicyRouter({ mode: 'production', environment: {}, latencyBudgetMs: Number.POSITIVE_INFINITY, learnedOptions: { selection: 'argmax' } });
     router.setModel(await loadModelArtifact(directory));
     const run = evaluateOnTasks(world, tasks, (entry, index) => router.decide(policyInputOf(entry, history, `learned-${index}`)).action);
     return { run, fallbacks: router.statistics().fallbacks };
@@ -272,6 +276,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     const system = sampleSystem(world, taskRandom);
     const decision: LearningDecision = learning.decide({ description: task.description, files: task.files, system, sessionId: `demo-${options.seed}-${index}` });
     const simulated = runSession(world, task, decision.action, sessionRandom, { system, sessionId: decision.sessionId });
+    clock.advance(simulated.outcome.durationMs);
     const result = await learning.record(simulated.session, decision, { outcome: simulated.outcome });
     if (result.experience !== null) history.update(result.experience);
     sessionsSeen = index + 1;

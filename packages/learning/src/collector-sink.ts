@@ -9,10 +9,21 @@ import type { ExperienceSink, LearningDecision } from './learning-runtime';
 export class CollectorSink implements ExperienceSink {
   private opened: Promise<{ store: JsonlExperienceStore; collector: ExperienceCollector }> | undefined;
 
-  constructor(private readonly storeConfig: JsonlExperienceStoreConfigInput & { dataDir: string }) {}
+  /**
+   * @param storeConfig the buffer's configuration (its data dir)
+   * @param options `now`: clock of the experiences' timestamps (default: the wall clock; a simulation passes its own)
+   */
+  constructor(
+    private readonly storeConfig: JsonlExperienceStoreConfigInput & { dataDir: string },
+    private readonly options: { now?: () => Date } = {},
+  ) {}
 
   private open() {
-    this.opened ??= JsonlExperienceStore.open(this.storeConfig).then((store) => ({ store, collector: new ExperienceCollector({ store, mode: 'shadow' }) }));
+    const now = this.options.now;
+    this.opened ??= JsonlExperienceStore.open(this.storeConfig).then((store) => ({
+      store,
+      collector: new ExperienceCollector({ store, mode: 'shadow', ...(now === undefined ? {} : { now }) }),
+    }));
     return this.opened;
   }
 

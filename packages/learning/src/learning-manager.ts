@@ -43,6 +43,12 @@ export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'override
   sink?: ExperienceSink;
   /** Replaces the dynamic import of the trainer (tests). */
   importModule?: ModuleImporter;
+  /**
+   * Clock in milliseconds since the epoch (default `Date.now`): the timestamp of every recorded experience (which the
+   * time-decayed history features read), of history observations and of state events. A simulation passes a
+   * simulated clock so that nothing it decides depends on the wall clock. A custom `sink` keeps its own clock.
+   */
+  clock?: () => number;
 }
 
 /** A session started by `startSession`: the decision, the event tracker, and `complete` (finish + record). */
@@ -88,6 +94,8 @@ export class LearningManager {
   readonly runtime: LearningRuntime;
   private readonly sink: ExperienceSink;
   private readonly importModule: ModuleImporter | undefined;
+  /** Milliseconds since the epoch (see `CreateLearningOptions.clock`). */
+  private readonly clock: () => number;
   private readonly history = new HistoryIndex();
   private loadedModelDirectory: string | null = null;
   private reloadTimer: NodeJS.Timeout | undefined;
@@ -102,7 +110,9 @@ export class LearningManager {
     this.runtime =
       options.runtime ??
       new DefaultLearningRuntime({ seed: config.seed, latencyBudgetMs: config.latencyBudgetMs, exploration: { shadow: config.exploration } });
-    this.sink = options.sink ?? new CollectorSink({ dataDir: config.dataDir });
+    this.clock = options.clock ?? Date.now;
+    const clock = this.clock;
+    this.sink = options.sink ?? new CollectorSink({ dataDir: config.dataDir }, { now: () => new Date(clock()) });
     this.importModule = options.importModule;
   }
 
@@ -193,7 +203,7 @@ export class LearningManager {
    */
   startSession(task: TaskInput): TrackedSession {
     const decision = this.decide(task);
-    const tracker = new OrchestratorIntegration({ sessionId: decision.sessionId });
+    const tracker = new OrchestratorIntegration({ sessionId: decision.sessionId, now: () => new Date(this.clock()) });
     return Object.assign(tracker, {
       decision,
       complete: (phase?: 'completed' | 'failed', extras: RecordExtras = {}) => this.record(tracker.finish(phase), decision, extras),
@@ -215,7 +225,7 @@ export class LearningManager {
       this.history.observe({
         taskType: decision.context.taskType,
         primaryDomain: decision.context.domains[0]!,
-        timestampMs: Date.now(),
+        timestampMs: this.clock(),
         success: !failed,
         timeAccuracy: 0.5,
         resourceEfficiency: 0.5,
@@ -312,7 +322,7 @@ export class LearningManager {
             : `model ${artifact.manifest.version} did not beat the rules in off-policy evaluation (lower bound of the difference ≤ 0)`,
       });
     }
-    const now = new Date();
+    const now = new Date(this.clock());
     const copy = await copyArtifactIntoDataDir(directory, this.config.dataDir, artifact.manifest.version, now);
     const { state, result } = await this.store.update((state) => {
       const deployed: DeployedModel = {
