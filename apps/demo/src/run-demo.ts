@@ -10,6 +10,7 @@ import { validateDemoOptions, type DemoOptionsInput } from './demo-options';
 import { drawHeldOutTasks, evaluateOnTasks, policyInputOf, type HeldOutTask, type PolicyMetrics, type PolicyRun } from './held-out-evaluation';
 import { DemoWorldError, loadWorld } from './load-world';
 import { startOracle } from './oracle-actions';
+import { defaultInferredContextOracleEffort, type InferredContextOracleEffort } from './oracle-on-inferred-context';
 import { SimulatedClock } from './simulated-clock';
 import { meanWithInterval, pairedDifference } from './statistics';
 
@@ -75,9 +76,15 @@ export interface DemoSummary {
   evaluationTasks: number;
   dataDir: string;
   reportPath: string;
-  policies: { rules: PolicyMetrics; learned: PolicyMetrics; oracle: PolicyMetrics };
+  /**
+   * `oracleOnInferredContext`: the oracle restricted to the inferred kind every policy perceives (one action per
+   * inferred kind, the best in expectation over the true tasks perceived as that kind; see `oracleOnInferredContext`).
+   */
+  policies: { rules: PolicyMetrics; learned: PolicyMetrics; oracle: PolicyMetrics; oracleOnInferredContext: PolicyMetrics };
   /** (learned − rules) / (oracle − rules) on the held-out tasks. */
   gapClosed: number;
+  /** (oracleOnInferredContext − rules) / (oracle − rules): the share of the gap a policy of the inferred kind alone can close. */
+  gapClosedOnInferredContext: number;
   /** Paired learned − rules on the held-out tasks, with its 95 % CI. */
   learnedMinusRules: { mean: number; ci: [number, number] };
   /** Cost per session of the learned policy relative to the rules (0.3 = 30 % cheaper). */
@@ -98,7 +105,7 @@ export interface DemoSummary {
     gapClosedAtLeast70Percent: boolean;
     cost30PercentLowerAtEqualOrBetterSuccess: boolean;
   };
-  settings: { exploration: number; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; guardrails: { maxRewardDrop: number; maxErrorRateIncrease: number; maxCostRatio: number }; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number } };
+  settings: { exploration: number; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; guardrails: { maxRewardDrop: number; maxErrorRateIncrease: number; maxCostRatio: number }; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number; onInferredContext: InferredContextOracleEffort & { kinds: number; sessions: number; cpuMs: number } } };
   timings: { totalMs: number; trainingMs: number; oracleWaitMs: number; cpuMs: number };
 }
 
@@ -159,7 +166,10 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   // The held-out tasks are drawn first, from their own stream, and the oracle starts on them at once (second core).
   const heldOut = drawHeldOutTasks(world, options.evaluationTasks, options.seed);
   const curveTasks = heldOut.slice(0, Math.min(heldOut.length, 500));
-  const oracleAnswer = startOracle({ world, tasks: heldOut.map((entry) => entry.task), ...demoOracleEffort, seed: options.seed }, options.oracleWorker);
+  const oracleAnswer = startOracle(
+    { world, tasks: heldOut.map((entry) => entry.task), ...demoOracleEffort, seed: options.seed, inferredContext: defaultInferredContextOracleEffort },
+    options.oracleWorker,
+  );
   progress('setup', `world ${worldName} (${worldSource}); data dir ${dataDir}; budget ${total} sessions (shadow ${shadowSessions}, retrain every ${retrainEvery}); ${heldOut.length} held-out tasks`);
 
   // Simulated time: experience timestamps (and the history features decayed by them) never read the wall clock.
@@ -344,10 +354,14 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   const answer = await oracleAnswer();
   const oracleWaitMs = performance.now() - oracleWaitStarted;
   const oracleRun = evaluateOnTasks(world, heldOut, (_entry, index) => answer.actions[index]!);
+  const onInferred = answer.onInferredContext;
+  if (onInferred === null) throw new Error('the oracle job was asked for the inferred-context oracle and returned none');
+  const inferredOracleRun = evaluateOnTasks(world, heldOut, (_entry, index) => onInferred.actions[index]!);
   await learning.close();
 
   const gap = oracleRun.metrics.meanReward - rulesRun.metrics.meanReward;
   const gapClosed = gap === 0 ? 0 : (learnedRun.metrics.meanReward - rulesRun.metrics.meanReward) / gap;
+  const gapClosedOnInferredContext = gap === 0 ? 0 : (inferredOracleRun.metrics.meanReward - rulesRun.metrics.meanReward) / gap;
   const difference = pairedDifference(learnedRun.rewards, rulesRun.rewards);
   const costReduction = rulesRun.metrics.costPerSession === 0 ? 0 : 1 - learnedRun.metrics.costPerSession / rulesRun.metrics.costPerSession;
 
@@ -375,8 +389,9 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     evaluationTasks: heldOut.length,
     dataDir,
     reportPath,
-    policies: { rules: rulesRun.metrics, learned: learnedRun.metrics, oracle: oracleRun.metrics },
+    policies: { rules: rulesRun.metrics, learned: learnedRun.metrics, oracle: oracleRun.metrics, oracleOnInferredContext: inferredOracleRun.metrics },
     gapClosed: round(gapClosed),
+    gapClosedOnInferredContext: round(gapClosedOnInferredContext),
     learnedMinusRules: { mean: difference.mean, ci: difference.interval },
     costReduction: round(costReduction),
     ope,
@@ -404,7 +419,13 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
       guardrails,
       trainer: trainerConfig,
       learnedSelection: options.learnedSelection,
-      oracle: { ...demoOracleEffort, kinds: answer.kinds, inWorker: answer.inWorker, cpuMs: answer.cpuMs },
+      oracle: {
+        ...demoOracleEffort,
+        kinds: answer.kinds,
+        inWorker: answer.inWorker,
+        cpuMs: answer.cpuMs,
+        onInferredContext: { ...defaultInferredContextOracleEffort, kinds: onInferred.kinds, sessions: onInferred.sessions, cpuMs: onInferred.cpuMs },
+      },
     },
     timings: { totalMs: performance.now() - started, trainingMs, oracleWaitMs, cpuMs: (cpu.user + cpu.system) / 1000 },
   };
