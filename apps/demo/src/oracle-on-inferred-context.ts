@@ -6,7 +6,7 @@ import type { Action } from '@orchestra/learning-types';
 export interface InferredContextOracleEffort {
   /** Tasks drawn from the world (own stream) to estimate which true kinds hide behind an inferred kind. */
   calibrationTasks: number;
-  /** Most candidate actions measured per inferred kind. */
+  /** Most candidate actions measured per inferred kind (the true oracle's actions of its most frequent true kinds). */
   candidates: number;
   /** Most true kinds (the most frequent) an inferred kind's expected reward is averaged over. */
   trueKinds: number;
@@ -14,8 +14,11 @@ export interface InferredContextOracleEffort {
   rollouts: number;
 }
 
-/** The demo's effort: ≈ inferred kinds × 6 × 10 × 16 simulated sessions (≈ 150k for 1,000 held-out tasks). */
-export const defaultInferredContextOracleEffort: InferredContextOracleEffort = { calibrationTasks: 20_000, candidates: 6, trueKinds: 10, rollouts: 16 };
+/**
+ * The demo's effort: ≤ inferred kinds × 4 × 10 × 16 simulated sessions (≈ 100k for 1,000 held-out tasks), plus the
+ * true oracle for the candidates' true kinds that the held-out tasks did not already need.
+ */
+export const defaultInferredContextOracleEffort: InferredContextOracleEffort = { calibrationTasks: 20_000, candidates: 4, trueKinds: 10, rollouts: 16 };
 
 /** The oracle's answer on the inferred context: one action per task, and how many inferred kinds were searched. */
 export interface InferredContextOracleAnswer {
@@ -47,14 +50,17 @@ interface TrueKindEntry {
  * - P(t | k) is estimated from `calibrationTasks` tasks drawn from the world on their own stream (not the evaluated
  *   tasks), restricted to the `trueKinds` most frequent t and renormalised; an inferred kind absent from the
  *   calibration sample uses the true kinds of its own tasks instead.
- * - Candidates are the true-context oracle's actions (`trueOracle`, cached per true kind) of the true kinds of the
- *   given tasks perceived as k, most probable true kind first, at most `candidates`.
+ * - Candidates are the true-context oracle's actions (`trueOracle`, cached per true kind) for the `candidates` most
+ *   frequent true kinds of k in the calibration sample. Nothing about the evaluated tasks beyond their inferred kind
+ *   enters the choice (an inferred kind absent from the calibration sample, which is rare, falls back to the true
+ *   kinds of its own tasks).
  * - E[reward | t, a] is the mean of `rollouts` simulated sessions of the first calibration task of kind t (common
  *   random numbers: every candidate gets the same streams), load drawn from the world as for the true oracle.
  *
  * It is the information ceiling of any policy that decides from the inferred kind alone (up to the candidate set and
  * the rollout noise); comparing it with the true oracle separates perception from learning. Cost: at most
- * inferred kinds × `candidates` × `trueKinds` × `rollouts` sessions, plus the calibration draw.
+ * inferred kinds × `candidates` × `trueKinds` × `rollouts` sessions, the true oracle for at most inferred kinds ×
+ * `candidates` true kinds (cached: most are the evaluated tasks' own kinds), and the calibration draw.
  */
 export function oracleOnInferredContext(
   world: World,
@@ -86,7 +92,7 @@ export function oracleOnInferredContext(
   const actions: Action[] = new Array<Action>(tasks.length);
   let sessions = 0;
   for (const [inferred, members] of groups) {
-    // The tasks' own true kinds (their oracle actions are the candidates).
+    // The tasks' own true kinds: the fallback for an inferred kind the calibration sample never produced.
     const own = new Map<string, TrueKindEntry>();
     for (const index of members) {
       const task = tasks[index]!;
@@ -99,11 +105,9 @@ export function oracleOnInferredContext(
     const weighted = [...sample.entries()].sort((left, right) => right[1].count - left[1].count || (left[0] < right[0] ? -1 : 1)).slice(0, Math.max(1, options.trueKinds));
     const total = weighted.reduce((sum, [, entry]) => sum + entry.count, 0);
 
-    const probabilityOf = (trueKind: string) => sample.get(trueKind)?.count ?? 0;
-    const candidateKinds = [...own.entries()].sort((left, right) => probabilityOf(right[0]) - probabilityOf(left[0]) || right[1].count - left[1].count || (left[0] < right[0] ? -1 : 1));
     const candidates: Action[] = [];
     const seen = new Set<string>();
-    for (const [, entry] of candidateKinds) {
+    for (const [, entry] of weighted) {
       const action = trueOracle.actionFor(entry.task).action;
       const key = JSON.stringify(action);
       if (seen.has(key)) continue;
