@@ -286,7 +286,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     const system = sampleSystem(world, taskRandom);
     const decision: LearningDecision = learning.decide({ description: task.description, files: task.files, system, sessionId: `demo-${options.seed}-${index}` });
     const simulated = runSession(world, task, decision.action, sessionRandom, { system, sessionId: decision.sessionId });
-    clock.advance(simulated.outcome.durationMs);
+    clock.advance(options.sessionSpacingMs ?? simulated.outcome.durationMs);
     const result = await learning.record(simulated.session, decision, { outcome: simulated.outcome });
     if (result.experience !== null) history.update(result.experience);
     sessionsSeen = index + 1;
