@@ -45,7 +45,7 @@ function comparable(summary: DemoSummary): unknown {
   return {
     ...rest,
     ope: summary.ope.map(({ trainingMs: _trainingMs, ...round }) => round),
-    settings: { ...summary.settings, oracle: { ...summary.settings.oracle, cpuMs: 0 } },
+    settings: { ...summary.settings, oracle: { ...summary.settings.oracle, cpuMs: 0, onInferredContext: { ...summary.settings.oracle.onInferredContext, cpuMs: 0 } } },
   };
 }
 

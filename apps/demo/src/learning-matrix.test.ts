@@ -46,7 +46,7 @@ describe('learning matrix', () => {
     180_000,
   );
 
-  it('keeps a failing case with its one-line error', async () => {
+  it.runIf(existsSync(demoEntry))('keeps a failing case with its one-line error', async () => {
     const outputDirectory = temporary();
     const result = await runLearningMatrix({ worlds: [join(outputDirectory, 'missing.json')], seeds: [1], budgets: [200], outputDirectory, demoEntry });
     expect(result.cases[0]!.result).toBeNull();
