@@ -1,8 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createRng } from '@orchestra/learning-features';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { builtInWorld, builtInWorlds } from './built-in-worlds';
 import { defaultWorld } from './default-world';
 import { oracleAction } from './oracle';
@@ -10,13 +7,8 @@ import { reshuffleWorld } from './reshuffle-world';
 import { taskWith } from './test-support';
 import { runSession, sampleSystem } from './session-player';
 import { sampleTask } from './task-sampler';
-import { printWorld, writeWorldFile } from './world-file';
+import { printWorld } from './world-file';
 import { parseWorld } from './world-schema';
-
-const directories: string[] = [];
-afterAll(() => {
-  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
-});
 
 describe('reshuffleWorld', () => {
   it('always makes a valid world that plays sessions, over many seeds, strengths and base worlds', () => {
@@ -85,15 +77,4 @@ describe('reshuffleWorld', () => {
     }
     expect(changed).toBeGreaterThanOrEqual(Math.ceil(compared / 2));
   }, 90_000);
-});
-
-describe('writeWorldFile', () => {
-  it('writes a world file that parses back to the same world', async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'world-file-'));
-    directories.push(directory);
-    const world = reshuffleWorld(defaultWorld, 5);
-    const path = await writeWorldFile(join(directory, 'nested', 'world.json'), world);
-    expect(parseWorld(JSON.parse(readFileSync(path, 'utf8')))).toEqual(world);
-    await expect(writeWorldFile(join(directory, 'bad.json'), { ...world, models: [] })).rejects.toThrow(/models/);
-  });
 });
