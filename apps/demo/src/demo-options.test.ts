@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DemoArgumentError, parseDemoArguments } from './demo-options';
+import { DemoArgumentError, parseDemoArguments, validateDemoOptions } from './demo-options';
 
 describe('parseDemoArguments', () => {
   it('fills in the defaults', () => {
@@ -33,5 +33,12 @@ describe('parseDemoArguments', () => {
       expect(DemoArgumentError.isInstance(caught)).toBe(true);
       expect((caught as Error).message).toMatch(message);
     }
+  });
+
+  it('takes the code-only session spacing and refuses a negative or infinite one', () => {
+    expect(validateDemoOptions({}).sessionSpacingMs).toBeUndefined();
+    expect(validateDemoOptions({ sessionSpacingMs: 1 }).sessionSpacingMs).toBe(1);
+    expect(() => validateDemoOptions({ sessionSpacingMs: -1 })).toThrow(/sessionSpacingMs/);
+    expect(() => validateDemoOptions({ sessionSpacingMs: Number.POSITIVE_INFINITY })).toThrow(/sessionSpacingMs/);
   });
 });

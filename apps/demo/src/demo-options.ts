@@ -31,6 +31,11 @@ export const demoOptionsSchema = z.object({
   learnedSelection: z.enum(['argmax', 'sample']).default('argmax'),
   /** Learned sessions per A/B ramp step (default: max(20, sessions / 100)); production needs 5 × that. Code-only. */
   sessionsPerStep: z.number().int().min(1).optional(),
+  /**
+   * Simulated time between the ends of two sessions (ms), which experience timestamps and so the history's decay
+   * follow; default: each session's own simulated duration (sessions run one after another). Code-only (experiments).
+   */
+  sessionSpacingMs: z.number().nonnegative().finite().optional(),
   /** Trainer settings merged over the demo's (code-only, for bench experiments). */
   trainerConfig: z.record(z.string(), z.unknown()).optional(),
 });

@@ -42,7 +42,7 @@ export function formatLearningCurve(points: readonly LearningCurvePoint[], heigh
 
 /** The final human-readable summary: per-policy table, gap closed, goals, OPE rounds and the learning curve. */
 export function formatSummary(summary: DemoSummary): string {
-  const { rules, learned, oracle } = summary.policies;
+  const { rules, learned, oracle, oracleOnInferredContext } = summary.policies;
   const row = (name: string, metrics: typeof rules) => [
     name,
     fixed(metrics.meanReward),
@@ -54,7 +54,7 @@ export function formatSummary(summary: DemoSummary): string {
   ];
   const policies = formatTable(
     ['policy', 'mean reward', '95 % CI', 'success', 'cost/session', 'p95 latency ms', 'safety violations'],
-    [row('rules', rules), row('learned (greedy)', learned), row('oracle', oracle)],
+    [row('rules', rules), row('learned (greedy)', learned), row('oracle on the inferred context', oracleOnInferredContext), row('oracle', oracle)],
   );
   const opeRows = summary.ope.map((round) => [
     round.model,
@@ -75,7 +75,7 @@ export function formatSummary(summary: DemoSummary): string {
     policies,
     '',
     `learned − rules: ${fixed(summary.learnedMinusRules.mean)} [${fixed(summary.learnedMinusRules.ci[0])}, ${fixed(summary.learnedMinusRules.ci[1])}] (paired, 95 %)`,
-    `gap closed: ${fixed(summary.gapClosed * 100, 1)} % of rules → oracle; cost per session ${summary.costReduction >= 0 ? `${fixed(summary.costReduction * 100, 1)} % lower` : `${fixed(-summary.costReduction * 100, 1)} % higher`} than the rules`,
+    `gap closed: ${fixed(summary.gapClosed * 100, 1)} % of rules → oracle (the oracle on the inferred context closes ${fixed(summary.gapClosedOnInferredContext * 100, 1)} %); cost per session ${summary.costReduction >= 0 ? `${fixed(summary.costReduction * 100, 1)} % lower` : `${fixed(-summary.costReduction * 100, 1)} % higher`} than the rules`,
     `goals: learned beats rules (CI excludes 0): ${goal(summary.goals.beatsRulesWithCI)}; ≥ 70 % of the gap: ${goal(summary.goals.gapClosedAtLeast70Percent)}; ≥ 30 % cheaper at equal or better success: ${goal(summary.goals.cost30PercentLowerAtEqualOrBetterSuccess)}`,
     '',
     'Off-policy evaluation before each deployment (the deploy gate, on the most recent 20 % of the logs) vs what the held-out tasks then measured:',

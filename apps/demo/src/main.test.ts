@@ -36,7 +36,7 @@ describe('pnpm demo (smoke run)', () => {
     expect(code).toBe(0);
     const summary = JSON.parse(output.stdout);
     expect(summary).toMatchObject({ world: 'default', seed: 3, sessions: 300, evaluationTasks: 20 });
-    for (const name of ['rules', 'learned', 'oracle']) {
+    for (const name of ['rules', 'learned', 'oracle', 'oracleOnInferredContext']) {
       const policy = summary.policies[name];
       expect(Object.keys(policy)).toEqual(expect.arrayContaining(['meanReward', 'meanRewardCI', 'successRate', 'costPerSession', 'p95LatencyMs', 'safetyViolations']));
       expect(policy.meanRewardCI).toHaveLength(2);
@@ -49,6 +49,8 @@ describe('pnpm demo (smoke run)', () => {
     }
     const { rules, learned, oracle } = summary.policies;
     expect(summary.gapClosed).toBeCloseTo((learned.meanReward - rules.meanReward) / (oracle.meanReward - rules.meanReward), 3);
+    expect(summary.gapClosedOnInferredContext).toBeCloseTo((summary.policies.oracleOnInferredContext.meanReward - rules.meanReward) / (oracle.meanReward - rules.meanReward), 3);
+    expect(summary.settings.oracle.onInferredContext.kinds).toBeGreaterThan(0);
     // The oracle is the upper limit on the same tasks.
     expect(oracle.meanReward).toBeGreaterThan(rules.meanReward);
 

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createOracle, type SimulatedTask, type World } from '@orchestra/learning-sim';
 import type { Action } from '@orchestra/learning-types';
+import { oracleOnInferredContext, type InferredContextOracleAnswer, type InferredContextOracleEffort } from './oracle-on-inferred-context';
 
 /** What the oracle is asked: the world, the tasks, and its search effort. */
 export interface OracleJob {
@@ -12,6 +13,8 @@ export interface OracleJob {
   candidates: number;
   rollouts: number;
   seed: number;
+  /** Also compute the oracle on the inferred context (`oracleOnInferredContext`) with this effort; absent: not computed. */
+  inferredContext?: InferredContextOracleEffort;
 }
 
 /** The oracle's actions, one per task, and what they cost to find. */
@@ -23,6 +26,8 @@ export interface OracleAnswer {
   cpuMs: number;
   /** Whether it ran in a worker thread. */
   inWorker: boolean;
+  /** The oracle fed the inferred context (one action per task), when the job asked for it; its CPU time (ms). */
+  onInferredContext: (InferredContextOracleAnswer & { cpuMs: number }) | null;
 }
 
 /** Runs the cached oracle of the simulator on every task (in the calling thread). */
@@ -31,7 +36,15 @@ export function computeOracleActions(job: OracleJob): OracleAnswer {
   const oracle = createOracle(job.world, { candidates: job.candidates, rollouts: job.rollouts, seed: job.seed });
   const actions = job.tasks.map((task) => oracle.actionFor(task).action);
   const used = process.cpuUsage(started);
-  return { actions, kinds: oracle.size, cpuMs: (used.user + used.system) / 1000, inWorker: false };
+  const kinds = oracle.size;
+  let onInferredContext: OracleAnswer['onInferredContext'] = null;
+  if (job.inferredContext !== undefined) {
+    const inferredStarted = process.cpuUsage();
+    const answer = oracleOnInferredContext(job.world, job.tasks, oracle, { ...job.inferredContext, seed: job.seed });
+    const inferredUsed = process.cpuUsage(inferredStarted);
+    onInferredContext = { ...answer, cpuMs: (inferredUsed.user + inferredUsed.system) / 1000 };
+  }
+  return { actions, kinds, cpuMs: (used.user + used.system) / 1000, inWorker: false, onInferredContext };
 }
 
 function workerFile(): URL | null {

@@ -10,6 +10,8 @@ import { validateDemoOptions, type DemoOptionsInput } from './demo-options';
 import { drawHeldOutTasks, evaluateOnTasks, policyInputOf, type HeldOutTask, type PolicyMetrics, type PolicyRun } from './held-out-evaluation';
 import { DemoWorldError, loadWorld } from './load-world';
 import { startOracle } from './oracle-actions';
+import { defaultInferredContextOracleEffort, type InferredContextOracleEffort } from './oracle-on-inferred-context';
+import { SimulatedClock } from './simulated-clock';
 import { meanWithInterval, pairedDifference } from './statistics';
 
 /**
@@ -75,9 +77,15 @@ export interface DemoSummary {
   evaluationTasks: number;
   dataDir: string;
   reportPath: string;
-  policies: { rules: PolicyMetrics; learned: PolicyMetrics; oracle: PolicyMetrics };
+  /**
+   * `oracleOnInferredContext`: the oracle restricted to the inferred kind every policy perceives (one action per
+   * inferred kind, the best in expectation over the true tasks perceived as that kind; see `oracleOnInferredContext`).
+   */
+  policies: { rules: PolicyMetrics; learned: PolicyMetrics; oracle: PolicyMetrics; oracleOnInferredContext: PolicyMetrics };
   /** (learned − rules) / (oracle − rules) on the held-out tasks. */
   gapClosed: number;
+  /** (oracleOnInferredContext − rules) / (oracle − rules): the share of the gap a policy of the inferred kind alone can close. */
+  gapClosedOnInferredContext: number;
   /** Paired learned − rules on the held-out tasks, with its 95 % CI. */
   learnedMinusRules: { mean: number; ci: [number, number] };
   /** Cost per session of the learned policy relative to the rules (0.3 = 30 % cheaper). */
@@ -98,7 +106,7 @@ export interface DemoSummary {
     gapClosedAtLeast70Percent: boolean;
     cost30PercentLowerAtEqualOrBetterSuccess: boolean;
   };
-  settings: { exploration: number; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; guardrails: { maxRewardDrop: number; maxErrorRateIncrease: number; maxCostRatio: number; standardErrors: number }; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number } };
+  settings: { exploration: number; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; guardrails: { maxRewardDrop: number; maxErrorRateIncrease: number; maxCostRatio: number; standardErrors: number }; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number; onInferredContext: InferredContextOracleEffort & { kinds: number; sessions: number; cpuMs: number } } };
   timings: { totalMs: number; trainingMs: number; oracleWaitMs: number; cpuMs: number };
 }
 
@@ -151,13 +159,18 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   // The held-out tasks are drawn first, from their own stream, and the oracle starts on them at once (second core).
   const heldOut = drawHeldOutTasks(world, options.evaluationTasks, options.seed);
   const curveTasks = heldOut.slice(0, Math.min(heldOut.length, 500));
-  const oracleAnswer = startOracle({ world, tasks: heldOut.map((entry) => entry.task), ...demoOracleEffort, seed: options.seed }, options.oracleWorker);
+  const oracleAnswer = startOracle(
+    { world, tasks: heldOut.map((entry) => entry.task), ...demoOracleEffort, seed: options.seed, inferredContext: defaultInferredContextOracleEffort },
+    options.oracleWorker,
+  );
   progress('setup', `world ${worldName} (${worldSource}); data dir ${dataDir}; budget ${total} sessions (shadow ${shadowSessions}, retrain every ${retrainEvery}); ${heldOut.length} held-out tasks`);
 
+  // Simulated time: experience timestamps (and the history features decayed by them) never read the wall clock.
+  const clock = new SimulatedClock();
   const runtime = new DefaultLearningRuntime({
     seed: options.seed,
-    // Generous: a loaded shared machine must not turn learned decisions into latency fallbacks in a demo.
-    latencyBudgetMs: 250,
+    // No latency fallback: how long a decision took on a loaded machine must not change what the demo decides.
+    latencyBudgetMs: Number.POSITIVE_INFINITY,
     exploration: { shadow: options.exploration, ab_test: options.exploration, production: 0 },
     learnedOptions: options.learnedSelection === 'argmax' ? { selection: 'argmax', epsilon: options.exploration, seed: options.seed } : { selection: 'sample', seed: options.seed },
   });
@@ -166,6 +179,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     env: {},
     dataDir,
     runtime,
+    clock: clock.read,
     // The mode is not pinned here (that would make the persisted mode, which the rollout rules move, ineffective).
     config: {
       seed: options.seed,
@@ -197,7 +211,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
 
   const evaluateRulesOn = (tasks: readonly HeldOutTask[]) => evaluateOnTasks(world, tasks, (entry, index) => rules.decide(policyInputOf(entry, history, `rules-${index}`)).action);
   const evaluateModelOn = async (directory: string, tasks: readonly HeldOutTask[]) => {
-    const router = new PolicyRouter({ mode: 'production', environment: {}, latencyBudgetMs: 1000, learnedOptions: { selection: 'argmax' } });
+    const router = new PolicyRouter({ mode: 'production', environment: {}, latencyBudgetMs: Number.POSITIVE_INFINITY, learnedOptions: { selection: 'argmax' } });
     router.setModel(await loadModelArtifact(directory));
     const run = evaluateOnTasks(world, tasks, (entry, index) => router.decide(policyInputOf(entry, history, `learned-${index}`)).action);
     return { run, fallbacks: router.statistics().fallbacks };
@@ -267,6 +281,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     const system = sampleSystem(world, taskRandom);
     const decision: LearningDecision = learning.decide({ description: task.description, files: task.files, system, sessionId: `demo-${options.seed}-${index}` });
     const simulated = runSession(world, task, decision.action, sessionRandom, { system, sessionId: decision.sessionId });
+    clock.advance(options.sessionSpacingMs ?? simulated.outcome.durationMs);
     const result = await learning.record(simulated.session, decision, { outcome: simulated.outcome });
     if (result.experience !== null) history.update(result.experience);
     sessionsSeen = index + 1;
@@ -337,10 +352,14 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   const oracleWaitMs = performance.now() - oracleWaitStarted;
   const oracleRun = evaluateOnTasks(world, heldOut, (_entry, index) => answer.actions[index]!);
   const learningGuardrails = { ...learning.config.rollout.guardrails };
+  const onInferred = answer.onInferredContext;
+  if (onInferred === null) throw new Error('the oracle job was asked for the inferred-context oracle and returned none');
+  const inferredOracleRun = evaluateOnTasks(world, heldOut, (_entry, index) => onInferred.actions[index]!);
   await learning.close();
 
   const gap = oracleRun.metrics.meanReward - rulesRun.metrics.meanReward;
   const gapClosed = gap === 0 ? 0 : (learnedRun.metrics.meanReward - rulesRun.metrics.meanReward) / gap;
+  const gapClosedOnInferredContext = gap === 0 ? 0 : (inferredOracleRun.metrics.meanReward - rulesRun.metrics.meanReward) / gap;
   const difference = pairedDifference(learnedRun.rewards, rulesRun.rewards);
   const costReduction = rulesRun.metrics.costPerSession === 0 ? 0 : 1 - learnedRun.metrics.costPerSession / rulesRun.metrics.costPerSession;
 
@@ -368,8 +387,9 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     evaluationTasks: heldOut.length,
     dataDir,
     reportPath,
-    policies: { rules: rulesRun.metrics, learned: learnedRun.metrics, oracle: oracleRun.metrics },
+    policies: { rules: rulesRun.metrics, learned: learnedRun.metrics, oracle: oracleRun.metrics, oracleOnInferredContext: inferredOracleRun.metrics },
     gapClosed: round(gapClosed),
+    gapClosedOnInferredContext: round(gapClosedOnInferredContext),
     learnedMinusRules: { mean: difference.mean, ci: difference.interval },
     costReduction: round(costReduction),
     ope,
@@ -397,7 +417,13 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
       guardrails: learningGuardrails,
       trainer: trainerConfig,
       learnedSelection: options.learnedSelection,
-      oracle: { ...demoOracleEffort, kinds: answer.kinds, inWorker: answer.inWorker, cpuMs: answer.cpuMs },
+      oracle: {
+        ...demoOracleEffort,
+        kinds: answer.kinds,
+        inWorker: answer.inWorker,
+        cpuMs: answer.cpuMs,
+        onInferredContext: { ...defaultInferredContextOracleEffort, kinds: onInferred.kinds, sessions: onInferred.sessions, cpuMs: onInferred.cpuMs },
+      },
     },
     timings: { totalMs: performance.now() - started, trainingMs, oracleWaitMs, cpuMs: (cpu.user + cpu.system) / 1000 },
   };

@@ -39,5 +39,7 @@ export {
   type OracleResult,
   type CachedOracle,
 } from './oracle';
+export { reshuffleWorld, type ReshuffleWorldOptions } from './reshuffle-world';
+export { printWorld, writeWorldFile } from './world-file';
 export { builtInWorlds, builtInWorld, builtInWorldNames, type BuiltInWorldName } from './built-in-worlds';
 export { screenActions, type ScreenedAction } from './surrogate';

@@ -15,16 +15,27 @@ export const INGEST_LOCK_FILE = 'experience_buffer.ingest.lock';
 export class CollectorSink implements ExperienceSink {
   private opened: Promise<{ store: JsonlExperienceStore; collector: ExperienceCollector }> | undefined;
 
+  /**
+   * @param storeConfig the buffer's configuration (its data dir)
+   * @param options `reward`: the reward configuration of recorded sessions; `now`: clock of the experiences'
+   *   timestamps (default: the wall clock; a simulation passes its own)
+   */
   constructor(
     private readonly storeConfig: JsonlExperienceStoreConfigInput & { dataDir: string },
-    private readonly options: { reward?: RewardConfigInput } = {},
+    private readonly options: { reward?: RewardConfigInput; now?: () => Date } = {},
   ) {}
 
   private open() {
     if (this.opened !== undefined) return this.opened;
+    const now = this.options.now;
     const opening = JsonlExperienceStore.open(this.storeConfig).then((store) => ({
       store,
-      collector: new ExperienceCollector({ store, mode: 'shadow', ...(this.options.reward === undefined ? {} : { reward: this.options.reward }) }),
+      collector: new ExperienceCollector({
+        store,
+        mode: 'shadow',
+        ...(this.options.reward === undefined ? {} : { reward: this.options.reward }),
+        ...(now === undefined ? {} : { now }),
+      }),
     }));
     // A failed open is not kept: the next record tries again, and `close` does not report the same error twice.
     opening.catch(() => {

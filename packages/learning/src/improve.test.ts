@@ -11,6 +11,7 @@ function report(beatsRules: boolean | null): TrainReport {
     trainingSize: 400,
     validationSize: 100,
     epochs: 10,
+    plannedEpochs: 25,
     bestEpoch: 8,
     stoppedEarly: true,
     warnings: [],

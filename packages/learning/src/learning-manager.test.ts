@@ -165,6 +165,24 @@ describe('LearningManager', () => {
     expect(manager.mode).toBe('ab_test');
   });
 
+  it('stamps experiences and ages the history with the given clock, not the wall clock', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'learning-manager-clock-'));
+    const start = Date.UTC(2030, 0, 1);
+    let now = start;
+    const halfLife = 14 * 24 * 3_600_000;
+    const manager = await createLearning({ cwd: root, env: {}, runtime: new FakeRuntime(), config: { reloadIntervalMs: 0 }, clock: () => now });
+    managers.push(manager);
+    await manager.setMode('shadow');
+    const first = await manager.record(finishedSession('completed'), manager.decide({ description: 'add a feature', sessionId: 'one' }));
+    expect(first.experience?.timestamp).toBe(new Date(start).toISOString());
+    // One half-life later (simulated): the first session weighs ½ beside the second.
+    now = start + halfLife;
+    const second = await manager.record(finishedSession('completed'), manager.decide({ description: 'add a feature', sessionId: 'two' }));
+    expect(second.experience?.timestamp).toBe(new Date(start + halfLife).toISOString());
+    expect(manager.historyOf('feature', 'backend').sampleWeight).toBeCloseTo(1.5, 9);
+    expect(manager.decide({ description: 'add a feature', sessionId: 'three' }).history?.sampleWeight).toBeCloseTo(1.5, 9);
+  });
+
   it('reports a missing trainer clearly', async () => {
     const { root } = await setup();
     const manager = await createLearning({

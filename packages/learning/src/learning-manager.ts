@@ -50,6 +50,12 @@ export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'override
    * Default: the features package's default catalog.
    */
   models?: CatalogModel[];
+  /**
+   * Clock in milliseconds since the epoch (default `Date.now`): the timestamp of every recorded experience (which the
+   * time-decayed history features read), of history observations and of state events. A simulation passes a
+   * simulated clock so that nothing it decides depends on the wall clock. A custom `sink` keeps its own clock.
+   */
+  clock?: () => number;
 }
 
 /** Options of `ingest` / `ingestFile`. */
@@ -123,6 +129,8 @@ export class LearningManager {
   readonly actionSpace: ActionSpace;
   /** The reward configuration of recorded sessions: the catalog's tiers when one is configured, else the defaults. */
   readonly rewardConfig: RewardConfigInput | undefined;
+  /** Milliseconds since the epoch (see `CreateLearningOptions.clock`). */
+  private readonly clock: () => number;
   private readonly history = new HistoryIndex();
   /**
    * Session ids this process generated (random UUIDs) and has not recorded yet: they cannot be stored already, so
@@ -158,7 +166,9 @@ export class LearningManager {
         exploration: { shadow: config.exploration },
         ...(config.models === undefined ? {} : { rules: new RulesPolicy({ guard: new SafetyGuard({ space: this.actionSpace }) }) }),
       });
-    this.sink = options.sink ?? new CollectorSink({ dataDir: config.dataDir }, this.rewardConfig === undefined ? {} : { reward: this.rewardConfig });
+    this.clock = options.clock ?? Date.now;
+    const clock = this.clock;
+    this.sink = options.sink ?? new CollectorSink({ dataDir: config.dataDir }, { ...(this.rewardConfig === undefined ? {} : { reward: this.rewardConfig }), now: () => new Date(clock()) });
     this.importModule = options.importModule;
   }
 
@@ -250,7 +260,7 @@ export class LearningManager {
    */
   startSession(task: TaskInput): TrackedSession {
     const decision = this.decide(task);
-    const tracker = new OrchestratorIntegration({ sessionId: decision.sessionId });
+    const tracker = new OrchestratorIntegration({ sessionId: decision.sessionId, now: () => new Date(this.clock()) });
     return Object.assign(tracker, {
       decision,
       complete: (phase?: 'completed' | 'failed', extras: RecordExtras = {}) => this.record(tracker.finish(phase), decision, extras),
@@ -280,7 +290,7 @@ export class LearningManager {
       this.history.observe({
         taskType: decision.context.taskType,
         primaryDomain: decision.context.domains[0]!,
-        timestampMs: Date.now(),
+        timestampMs: this.clock(),
         success: !failed,
         timeAccuracy: 0.5,
         resourceEfficiency: 0.5,
@@ -469,7 +479,7 @@ export class LearningManager {
             : `model ${artifact.manifest.version} did not beat the rules in off-policy evaluation (lower bound of the difference ≤ 0)`,
       });
     }
-    const now = new Date();
+    const now = new Date(this.clock());
     const copy = await copyArtifactIntoDataDir(directory, this.config.dataDir, artifact.manifest.version, now);
     const { state, result } = await this.store.update((state) => {
       const deployed: DeployedModel = {

@@ -1,0 +1,83 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseWorld } from '@orchestra/learning-sim';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LearningMatrixError, matrixSpread, prepareMatrixWorld, runLearningMatrix, type MatrixCase } from './learning-matrix';
+
+const directories: string[] = [];
+afterAll(() => {
+  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+});
+const temporary = () => {
+  const directory = mkdtempSync(join(tmpdir(), 'learning-matrix-'));
+  directories.push(directory);
+  return directory;
+};
+const demoEntry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+
+describe('learning matrix', () => {
+  it.runIf(existsSync(demoEntry))(
+    'runs one tiny case in a child process and writes the markdown table and the JSON',
+    async () => {
+      const outputDirectory = temporary();
+      const seen: string[] = [];
+      const result = await runLearningMatrix(
+        { worlds: ['reshuffled-7'], seeds: [2], budgets: [200], evaluationTasks: 20, extraArguments: ['--retrain-every', '50'], outputDirectory, demoEntry },
+        (entry) => seen.push(entry.world),
+      );
+      expect(seen).toEqual(['reshuffled-7']);
+      expect(result.cases).toHaveLength(1);
+      const [only] = result.cases;
+      expect(only!.error).toBeNull();
+      expect(only!.worldFile).toBe(join(outputDirectory, 'learning-matrix-worlds', 'reshuffled-7.json'));
+      expect(parseWorld(JSON.parse(readFileSync(only!.worldFile!, 'utf8'))).name).toBe('reshuffled-7');
+      const outcome = only!.result!;
+      expect(outcome.gapClosed).toBeCloseTo((outcome.learned - outcome.rules) / (outcome.oracle - outcome.rules), 3);
+      expect(outcome.deployments).toBeGreaterThan(0);
+      expect(outcome.everyDeploymentPassedGate).toBe(outcome.deploymentsWithoutForce === outcome.deployments);
+      expect(result.spread).toEqual([expect.objectContaining({ world: 'reshuffled-7', sessions: 200, seeds: 1, gapClosed: { mean: outcome.gapClosed, min: outcome.gapClosed, max: outcome.gapClosed } })]);
+      const markdown = readFileSync(join(outputDirectory, 'learning-matrix.md'), 'utf8');
+      expect(markdown).toContain('| reshuffled-7 | 200 | 2 |');
+      expect(markdown).toContain('## Spread over seeds');
+      expect(JSON.parse(readFileSync(join(outputDirectory, 'learning-matrix.json'), 'utf8')).cases[0].result.rules).toBe(outcome.rules);
+    },
+    180_000,
+  );
+
+  it.runIf(existsSync(demoEntry))('keeps a failing case with its one-line error', async () => {
+    const outputDirectory = temporary();
+    const result = await runLearningMatrix({ worlds: [join(outputDirectory, 'missing.json')], seeds: [1], budgets: [200], outputDirectory, demoEntry });
+    expect(result.cases[0]!.result).toBeNull();
+    expect(result.cases[0]!.error).toMatch(/^exit 2: demo: cannot read world file/);
+  });
+
+  it('refuses an unknown world name and bad options', async () => {
+    await expect(prepareMatrixWorld('mars', temporary())).rejects.toSatisfy((error) => LearningMatrixError.isInstance(error) && error.field === 'worlds');
+    await expect(runLearningMatrix({ budgets: [10], outputDirectory: temporary(), demoEntry })).rejects.toSatisfy((error) => LearningMatrixError.isInstance(error) && /budgets/.test((error as Error).message));
+  });
+
+  it('reports the spread over seeds per world and budget, skipping failed cases', () => {
+    const entry = (world: string, seed: number, gapClosed: number, lower: number): MatrixCase => ({
+      world,
+      worldFile: null,
+      seed,
+      sessions: 2000,
+      command: '',
+      error: null,
+      result: {
+        rules: 1, learned: 2, oracle: 3, oracleOnInferredContext: 2.5, learnedMinusRules: { mean: gapClosed * 10, ci: [lower, lower + 1] }, gapClosed, gapClosedOnInferredContext: 0.5,
+        costReduction: 0, successRate: { rules: 0.8, learned: 0.8, oracle: 0.9, oracleOnInferredContext: 0.85 }, deployments: 1, deploymentsWithoutForce: 1, everyDeploymentPassedGate: true, wallMs: 1,
+      },
+    });
+    const failed: MatrixCase = { ...entry('a', 4, 0, 0), result: null, error: 'exit 1' };
+    const spread = matrixSpread([entry('a', 1, 0.1, 1), entry('a', 2, 0.3, -1), entry('a', 3, 0.2, 2), failed, entry('b', 1, -0.1, -2)]);
+    expect(spread).toHaveLength(2);
+    expect(spread[0]).toMatchObject({ world: 'a', seeds: 3, seedsBeatingRulesWithCI: 2 });
+    expect(spread[0]!.gapClosed.mean).toBeCloseTo(0.2, 12);
+    expect(spread[0]!.gapClosed.min).toBe(0.1);
+    expect(spread[0]!.gapClosed.max).toBe(0.3);
+    expect(spread[1]).toMatchObject({ world: 'b', seeds: 1, seedsBeatingRulesWithCI: 0 });
+  });
+});

@@ -1,0 +1,300 @@
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { builtInWorld, builtInWorldNames, reshuffleWorld, writeWorldFile, type BuiltInWorldName } from '@orchestra/learning-sim';
+import { OrchestraError, safeValidate } from '@orchestra/learning-types';
+import { z } from 'zod';
+
+/** Generator seeds of the reshuffled worlds in the default matrix (fixed: the same worlds on every machine). */
+export const defaultReshuffleSeeds = [101, 102, 103] as const;
+
+/** The default matrix: the built-in worlds and three reshuffled default worlds × seeds 1..3 × budgets 2,000 and 10,000. */
+export const defaultMatrixWorlds: readonly string[] = [...builtInWorldNames, ...defaultReshuffleSeeds.map((seed) => `reshuffled-${seed}`)];
+
+/** Options of `runLearningMatrix` (validated with zod). */
+export const learningMatrixOptionsSchema = z.object({
+  /**
+   * Worlds: a built-in name (`default`, `cheap-models-strong`, `rules-nearly-optimal`), `reshuffled-<seed>` (the
+   * default world through `reshuffleWorld` with that generator seed), or a path to a world JSON file.
+   */
+  worlds: z.array(z.string().min(1)).min(1).default([...defaultMatrixWorlds]),
+  seeds: z.array(z.number().int().nonnegative()).min(1).default([1, 2, 3]),
+  budgets: z.array(z.number().int().min(200)).min(1).default([2000, 10_000]),
+  /** Cases run at once, each in its own child process. */
+  concurrency: z.number().int().min(1).max(16).default(2),
+  /** Held-out tasks per case (the demo's `--eval-tasks`; default the demo's 1,000). */
+  evaluationTasks: z.number().int().min(20).optional(),
+  /** Further demo flags for every case (e.g. `--retrain-every 100` for a smoke run). */
+  extraArguments: z.array(z.string()).default([]),
+  /** Where `learning-matrix.md` / `.json` and the generated world files (`worlds/`) go. */
+  outputDirectory: z.string().min(1),
+  /** The built demo entry (`apps/demo/dist/index.js`). */
+  demoEntry: z.string().min(1),
+});
+export type LearningMatrixOptions = z.infer<typeof learningMatrixOptionsSchema>;
+export type LearningMatrixOptionsInput = z.input<typeof learningMatrixOptionsSchema>;
+
+/** A bad matrix option, a world that cannot be prepared, or a case whose output is not a demo summary. */
+export class LearningMatrixError extends OrchestraError {
+  readonly field: string;
+
+  constructor({ field, message, cause }: { field: string; message: string; cause?: unknown }) {
+    super({ name: 'LearningMatrixError', code: 'ORCHESTRA_LEARNING_MATRIX', message, cause });
+    this.field = field;
+  }
+
+  static override isInstance(error: unknown): error is LearningMatrixError {
+    return OrchestraError.isInstance(error) && (error as Error).name === 'LearningMatrixError';
+  }
+}
+
+const policySchema = z.object({ meanReward: z.number(), successRate: z.number(), costPerSession: z.number() });
+/** The part of the demo's `--json` summary the matrix reads (other fields pass through unread). */
+export const matrixSummarySchema = z.object({
+  world: z.string(),
+  seed: z.number(),
+  sessions: z.number(),
+  policies: z.object({ rules: policySchema, learned: policySchema, oracle: policySchema, oracleOnInferredContext: policySchema }),
+  gapClosed: z.number(),
+  gapClosedOnInferredContext: z.number(),
+  learnedMinusRules: z.object({ mean: z.number(), ci: z.tuple([z.number(), z.number()]) }),
+  costReduction: z.number(),
+  ope: z.array(z.object({ deployed: z.boolean(), forced: z.boolean(), beatsRules: z.boolean().nullable() })),
+  timings: z.object({ totalMs: z.number() }),
+});
+
+/** One case of the matrix: what the demo measured (null `result` with `error` when the case failed). */
+export interface MatrixCase {
+  world: string;
+  worldFile: string | null;
+  seed: number;
+  sessions: number;
+  command: string;
+  result: {
+    rules: number;
+    learned: number;
+    oracle: number;
+    oracleOnInferredContext: number;
+    learnedMinusRules: { mean: number; ci: [number, number] };
+    gapClosed: number;
+    gapClosedOnInferredContext: number;
+    costReduction: number;
+    successRate: { rules: number; learned: number; oracle: number; oracleOnInferredContext: number };
+    deployments: number;
+    /** Deployments whose gate passed (`forced: false`). */
+    deploymentsWithoutForce: number;
+    /** Every deployment passed the gate without force (false when there was none). */
+    everyDeploymentPassedGate: boolean;
+    wallMs: number;
+  } | null;
+  error: string | null;
+}
+
+/** Spread of the gap closed over the seeds of one world and budget. */
+export interface MatrixSpread {
+  world: string;
+  sessions: number;
+  seeds: number;
+  gapClosed: { mean: number; min: number; max: number };
+  learnedMinusRules: { mean: number; min: number; max: number };
+  /** Seeds whose paired CI of learned − rules lies above zero. */
+  seedsBeatingRulesWithCI: number;
+}
+
+/** What `runLearningMatrix` returns and writes to `learning-matrix.json`. */
+export interface LearningMatrixResult {
+  options: Omit<LearningMatrixOptions, 'outputDirectory' | 'demoEntry'>;
+  cases: MatrixCase[];
+  spread: MatrixSpread[];
+  wallMs: number;
+}
+
+/** Writes (or resolves) the world file of a matrix world name; `null` for the built-in default (the demo's own default). */
+export async function prepareMatrixWorld(name: string, worldsDirectory: string): Promise<string | null> {
+  if (name === 'default') return null;
+  if ((builtInWorldNames as readonly string[]).includes(name)) return writeWorldFile(join(worldsDirectory, `${name}.json`), builtInWorld(name as BuiltInWorldName));
+  const reshuffled = /^reshuffled-(\d+)$/.exec(name);
+  if (reshuffled !== null) {
+    const seed = Number(reshuffled[1]);
+    return writeWorldFile(join(worldsDirectory, `${name}.json`), reshuffleWorld(builtInWorld('default'), seed, { name }));
+  }
+  if (name.endsWith('.json')) return resolve(name);
+  throw new LearningMatrixError({ field: 'worlds', message: `unknown world "${name}": use ${builtInWorldNames.join(', ')}, reshuffled-<seed> or a path to a .json file` });
+}
+
+function runChild(entry: string, args: readonly string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolvePromise) => {
+    execFile(process.execPath, [entry, ...args], { maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof (error as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? ((error as unknown as { code: number }).code) : 1;
+      resolvePromise({ stdout, stderr, code });
+    });
+  });
+}
+
+function spreadOf(values: readonly number[]) {
+  return { mean: values.reduce((sum, value) => sum + value, 0) / values.length, min: Math.min(...values), max: Math.max(...values) };
+}
+
+/** Per world and budget: mean, min and max over the seeds of the gap closed and of learned − rules. */
+export function matrixSpread(cases: readonly MatrixCase[]): MatrixSpread[] {
+  const groups = new Map<string, MatrixCase[]>();
+  for (const entry of cases) {
+    if (entry.result === null) continue;
+    const key = `${entry.world}\u0000${entry.sessions}`;
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
+  }
+  return [...groups.values()].map((group) => ({
+    world: group[0]!.world,
+    sessions: group[0]!.sessions,
+    seeds: group.length,
+    gapClosed: spreadOf(group.map((entry) => entry.result!.gapClosed)),
+    learnedMinusRules: spreadOf(group.map((entry) => entry.result!.learnedMinusRules.mean)),
+    seedsBeatingRulesWithCI: group.filter((entry) => entry.result!.learnedMinusRules.ci[0] > 0).length,
+  }));
+}
+
+/**
+ * Runs the demo (`node <demoEntry> --json`) for every world × seed × budget, `concurrency` child processes at a time,
+ * and writes `learning-matrix.md` (tables) and `learning-matrix.json` (every case and the spread over seeds) into
+ * `outputDirectory`. A case that fails is kept with its error (one line) and the others go on. Deterministic per
+ * case (the demo is reproducible per seed); only the wall times vary.
+ */
+export async function runLearningMatrix(input: LearningMatrixOptionsInput, onCase: (entry: MatrixCase, done: number, total: number) => void = () => {}): Promise<LearningMatrixResult> {
+  const validated = safeValidate(learningMatrixOptionsSchema, input, 'learning matrix options');
+  if (!validated.success) throw new LearningMatrixError({ field: validated.error.field, message: `invalid option ${validated.error.field}: ${validated.error.issues[0]?.message ?? 'invalid'}`, cause: validated.error });
+  const options = validated.value;
+  const started = performance.now();
+  const outputDirectory = resolve(options.outputDirectory);
+  const worldsDirectory = join(outputDirectory, 'learning-matrix-worlds');
+  await mkdir(outputDirectory, { recursive: true });
+  const worldFiles = new Map<string, string | null>();
+  for (const world of options.worlds) worldFiles.set(world, await prepareMatrixWorld(world, worldsDirectory));
+
+  const plan: Array<Omit<MatrixCase, 'result' | 'error'> & { args: string[] }> = [];
+  for (const world of options.worlds) {
+    for (const sessions of options.budgets) {
+      for (const seed of options.seeds) {
+        const worldFile = worldFiles.get(world) ?? null;
+        const args = ['--json', '--sessions', String(sessions), '--seed', String(seed), ...(worldFile === null ? [] : ['--world', worldFile]), ...(options.evaluationTasks === undefined ? [] : ['--eval-tasks', String(options.evaluationTasks)]), ...options.extraArguments];
+        plan.push({ world, worldFile, seed, sessions, args, command: `pnpm demo ${args.join(' ')}` });
+      }
+    }
+  }
+  const cases: MatrixCase[] = new Array<MatrixCase>(plan.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < plan.length) {
+      const index = next;
+      next += 1;
+      const { args, ...entry } = plan[index]!;
+      const caseStarted = performance.now();
+      const { stdout, stderr, code } = await runChild(options.demoEntry, args);
+      let result: MatrixCase['result'] = null;
+      let error: string | null = null;
+      if (code !== 0) {
+        error = `exit ${code}: ${stderr.trim().split('\n').find((line) => line.startsWith('demo:')) ?? stderr.trim().split('\n').at(-1) ?? ''}`;
+      } else {
+        let json: unknown;
+        try {
+          json = JSON.parse(stdout);
+        } catch {
+          json = undefined;
+        }
+        const parsed = safeValidate(matrixSummarySchema, json, 'demo summary');
+        if (!parsed.success) {
+          error = `the demo's output is not a summary: ${parsed.error.message}`;
+        } else {
+          const summary = parsed.value;
+          const deployed = summary.ope.filter((round) => round.deployed);
+          const withoutForce = deployed.filter((round) => !round.forced).length;
+          result = {
+            rules: summary.policies.rules.meanReward,
+            learned: summary.policies.learned.meanReward,
+            oracle: summary.policies.oracle.meanReward,
+            oracleOnInferredContext: summary.policies.oracleOnInferredContext.meanReward,
+            learnedMinusRules: summary.learnedMinusRules,
+            gapClosed: summary.gapClosed,
+            gapClosedOnInferredContext: summary.gapClosedOnInferredContext,
+            costReduction: summary.costReduction,
+            successRate: {
+              rules: summary.policies.rules.successRate,
+              learned: summary.policies.learned.successRate,
+              oracle: summary.policies.oracle.successRate,
+              oracleOnInferredContext: summary.policies.oracleOnInferredContext.successRate,
+            },
+            deployments: deployed.length,
+            deploymentsWithoutForce: withoutForce,
+            everyDeploymentPassedGate: deployed.length > 0 && withoutForce === deployed.length,
+            wallMs: performance.now() - caseStarted,
+          };
+        }
+      }
+      const finished: MatrixCase = { ...entry, result, error };
+      cases[index] = finished;
+      done += 1;
+      onCase(finished, done, plan.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, plan.length) }, worker));
+
+  const { outputDirectory: _output, demoEntry: _entry, ...recorded } = options;
+  const result: LearningMatrixResult = { options: recorded, cases, spread: matrixSpread(cases), wallMs: performance.now() - started };
+  await writeFile(join(outputDirectory, 'learning-matrix.json'), `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(join(outputDirectory, 'learning-matrix.md'), formatLearningMatrix(result));
+  return result;
+}
+
+const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+/** A GitHub-flavoured markdown table (first column left-aligned, the others right-aligned; `|` escaped). */
+export function markdownTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const line = (cells: readonly string[]) => `| ${cells.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [line(header), `|${header.map((_cell, column) => (column === 0 ? '---' : '---:')).join('|')}|`, ...rows.map(line)].join('\n');
+}
+const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
+
+/** The matrix as markdown: one row per case, then the spread of the gap closed over seeds per world and budget. */
+export function formatLearningMatrix(result: LearningMatrixResult): string {
+  const caseRows = result.cases.map((entry) => {
+    const head = [entry.world, String(entry.sessions), String(entry.seed)];
+    const outcome = entry.result;
+    if (outcome === null) return [...head, `failed: ${entry.error ?? ''}`, '', '', '', '', '', '', '', '', ''];
+    return [
+      ...head,
+      fixed(outcome.rules),
+      fixed(outcome.learned),
+      fixed(outcome.oracleOnInferredContext),
+      fixed(outcome.oracle),
+      `${fixed(outcome.learnedMinusRules.mean)} [${fixed(outcome.learnedMinusRules.ci[0])}, ${fixed(outcome.learnedMinusRules.ci[1])}]`,
+      `${percent(outcome.gapClosed)} (inferred-context oracle ${percent(outcome.gapClosedOnInferredContext)})`,
+      percent(outcome.costReduction),
+      `${percent(outcome.successRate.rules)} / ${percent(outcome.successRate.learned)} / ${percent(outcome.successRate.oracleOnInferredContext)} / ${percent(outcome.successRate.oracle)}`,
+      `${outcome.everyDeploymentPassedGate ? 'yes' : 'no'} (${outcome.deploymentsWithoutForce}/${outcome.deployments})`,
+      fixed(outcome.wallMs / 1000, 0),
+    ];
+  });
+  const spreadRows = result.spread.map((entry) => [
+    entry.world,
+    String(entry.sessions),
+    String(entry.seeds),
+    `${percent(entry.gapClosed.mean)} [${percent(entry.gapClosed.min)}, ${percent(entry.gapClosed.max)}]`,
+    `${fixed(entry.learnedMinusRules.mean)} [${fixed(entry.learnedMinusRules.min)}, ${fixed(entry.learnedMinusRules.max)}]`,
+    `${entry.seedsBeatingRulesWithCI}/${entry.seeds}`,
+  ]);
+  return [
+    '# Learning matrix',
+    '',
+    `Worlds ${result.options.worlds.join(', ')}; seeds ${result.options.seeds.join(', ')}; budgets ${result.options.budgets.join(', ')}; ${result.options.concurrency} cases at a time; ${fixed(result.wallMs / 1000, 0)} s wall. Mean rewards on the held-out tasks (the same tasks and random streams for every policy of a case).`,
+    '',
+    markdownTable(
+      ['world', 'sessions', 'seed', 'rules', 'learned', 'oracle (inferred ctx)', 'oracle', 'learned − rules [95 % CI]', 'gap closed', 'cost reduction', 'success rules / learned / oracle (inf.) / oracle', 'gate passed without force', 'wall s'],
+      caseRows,
+    ),
+    '',
+    '## Spread over seeds (gap closed: mean [min, max])',
+    '',
+    markdownTable(['world', 'sessions', 'seeds', 'gap closed', 'learned − rules', 'seeds with CI > 0'], spreadRows),
+    '',
+  ].join('\n');
+}
