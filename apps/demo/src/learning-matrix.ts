@@ -80,10 +80,12 @@ export interface MatrixCase {
     gapClosedOnInferredContext: number;
     costReduction: number;
     successRate: { rules: number; learned: number; oracle: number; oracleOnInferredContext: number };
+    /** Candidates trained (each judged by the deploy gate). */
+    trainings: number;
     deployments: number;
     /** Deployments whose gate passed (`forced: false`). */
     deploymentsWithoutForce: number;
-    /** Every deployment passed the gate without force (false when there was none). */
+    /** No deployment went past the gate with force (true when there was none: the rules kept acting). */
     everyDeploymentPassedGate: boolean;
     wallMs: number;
   } | null;
@@ -223,9 +225,10 @@ export async function runLearningMatrix(input: LearningMatrixOptionsInput, onCas
               oracle: summary.policies.oracle.successRate,
               oracleOnInferredContext: summary.policies.oracleOnInferredContext.successRate,
             },
+            trainings: summary.ope.length,
             deployments: deployed.length,
             deploymentsWithoutForce: withoutForce,
-            everyDeploymentPassedGate: deployed.length > 0 && withoutForce === deployed.length,
+            everyDeploymentPassedGate: withoutForce === deployed.length,
             wallMs: performance.now() - caseStarted,
           };
         }
@@ -270,7 +273,7 @@ export function formatLearningMatrix(result: LearningMatrixResult): string {
       `${percent(outcome.gapClosed)} (inferred-context oracle ${percent(outcome.gapClosedOnInferredContext)})`,
       percent(outcome.costReduction),
       `${percent(outcome.successRate.rules)} / ${percent(outcome.successRate.learned)} / ${percent(outcome.successRate.oracleOnInferredContext)} / ${percent(outcome.successRate.oracle)}`,
-      `${outcome.everyDeploymentPassedGate ? 'yes' : 'no'} (${outcome.deploymentsWithoutForce}/${outcome.deployments})`,
+      `${outcome.deployments}/${outcome.trainings}${outcome.everyDeploymentPassedGate ? '' : ` (${outcome.deployments - outcome.deploymentsWithoutForce} forced)`}`,
       fixed(outcome.wallMs / 1000, 0),
     ];
   });
@@ -288,7 +291,7 @@ export function formatLearningMatrix(result: LearningMatrixResult): string {
     `Worlds ${result.options.worlds.join(', ')}; seeds ${result.options.seeds.join(', ')}; budgets ${result.options.budgets.join(', ')}; ${result.options.concurrency} cases at a time; ${fixed(result.wallMs / 1000, 0)} s wall. Mean rewards on the held-out tasks (the same tasks and random streams for every policy of a case).`,
     '',
     markdownTable(
-      ['world', 'sessions', 'seed', 'rules', 'learned', 'oracle (inferred ctx)', 'oracle', 'learned − rules [95 % CI]', 'gap closed', 'cost reduction', 'success rules / learned / oracle (inf.) / oracle', 'gate passed without force', 'wall s'],
+      ['world', 'sessions', 'seed', 'rules', 'learned', 'oracle (inferred ctx)', 'oracle', 'learned − rules [95 % CI]', 'gap closed', 'cost reduction', 'success rules / learned / oracle (inf.) / oracle', 'deployed / trained (all through the gate)', 'wall s'],
       caseRows,
     ),
     '',
