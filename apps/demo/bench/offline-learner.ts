@@ -5,30 +5,32 @@
  * learned (greedy) on 1,000 held-out tasks with the same random streams, the paired difference with its 95 % CI, and
  * the deploy gate's estimate of that difference. Logs are cached per world/seed/size under the OS temp dir.
  *
- *   pnpm --filter @orchestra/demo bench:offline --world default --seed 11 --sessions 2000 \
+ *   pnpm --filter @orchestra/demo bench:offline --world default|FILE --seed 11 --sessions 2000 \
  *     [--config '{"offline":{"rewardModelPessimism":1}}']
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLearning, DefaultLearningRuntime } from '@orchestra/learning';
 import { createRng } from '@orchestra/learning-features';
 import { loadModelArtifact, PolicyRouter, RulesPolicy } from '@orchestra/learning-policy';
-import { builtInWorld, builtInWorldNames, runSession, sampleSystem, sampleTask, type BuiltInWorldName } from '@orchestra/learning-sim';
+import { builtInWorld, builtInWorldNames, parseWorld, runSession, sampleSystem, sampleTask, type BuiltInWorldName } from '@orchestra/learning-sim';
 import type { Experience } from '@orchestra/learning-types';
 import { drawHeldOutTasks, evaluateOnTasks, policyInputOf } from '../src/held-out-evaluation';
 import { demoTrainerConfig } from '../src/run-demo';
 import { pairedDifference } from '../src/statistics';
 
 const { values } = parseArgs({ options: { world: { type: 'string' }, seed: { type: 'string' }, sessions: { type: 'string' }, config: { type: 'string' } } });
-const worldName = (values.world ?? 'default') as BuiltInWorldName;
-if (!builtInWorldNames.includes(worldName)) throw new Error(`--world must be one of ${builtInWorldNames.join(', ')}`);
+// A built-in world's name, or a world file (e.g. one `pnpm bench:learning` generated).
+const worldArgument = values.world ?? 'default';
+const builtIn = (builtInWorldNames as readonly string[]).includes(worldArgument);
+const worldName = builtIn ? worldArgument : basename(worldArgument, '.json');
 const seed = Number(values.seed ?? '11');
 const count = Number(values.sessions ?? '2000');
 const override = JSON.parse(values.config ?? '{}') as { offline?: Record<string, unknown> } & Record<string, unknown>;
-const world = builtInWorld(worldName);
+const world = builtIn ? builtInWorld(worldArgument as BuiltInWorldName) : parseWorld(JSON.parse(await readFile(worldArgument, 'utf8')));
 
 async function shadowLogs(): Promise<Experience[]> {
   const cacheDirectory = join(tmpdir(), 'orchestra-offline-learner');

@@ -67,6 +67,11 @@ export const offlineConfigSchema = z.object({
    * critic that chooses the improved actions; the gate's critic also gets the validation rows. 0 = validation rows only.
    */
   gateShare: z.number().min(0).max(0.9).default(0.5),
+  /**
+   * `linear` critic: ridge penalty of the gate's critic. Stronger than the chooser's: it shrinks every estimated gain
+   * toward 0 (so the gate errs toward refusing) and narrows the posterior it adds to the gate's interval.
+   */
+  gateCriticEffectRidge: z.number().positive().default(32),
   /** `linear` critic: ridge penalty of each choice's effect (the prior's weight, in sessions, of "no effect"). */
   criticEffectRidge: z.number().positive().default(8),
   /** `q-distillation`: Adam learning rate of the reward model. */

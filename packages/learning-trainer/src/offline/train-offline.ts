@@ -183,7 +183,7 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
       const chooserRows = gateEvery === 0 ? split.training : split.training.filter((_, position) => position % gateEvery !== 0);
       const gateRows = Int32Array.from([...(gateEvery === 0 ? [] : split.training.filter((_, position) => position % gateEvery === 0)), ...split.validation]);
       critic = fitLinearCritic(dataset, actionSpace, chooserRows, split.validation, { effectRidge: config.offline.criticEffectRidge });
-      gateCritic = fitLinearCritic(dataset, actionSpace, gateRows, split.validation, { effectRidge: config.offline.criticEffectRidge });
+      gateCritic = fitLinearCritic(dataset, actionSpace, gateRows, split.validation, { effectRidge: config.offline.gateCriticEffectRidge });
       improved = improveActionsLinear({
         dataset,
         actionSpace,
