@@ -37,6 +37,8 @@ describe('learning matrix', () => {
       expect(outcome.gapClosed).toBeCloseTo((outcome.learned - outcome.rules) / (outcome.oracle - outcome.rules), 3);
       // Every candidate is judged by the gate; the demo never deploys past it.
       expect(outcome.trainings).toBeGreaterThan(0);
+      expect(outcome.candidates).toHaveLength(outcome.trainings);
+      for (const candidate of outcome.candidates) expect(candidate.measured.ci).toHaveLength(2);
       expect(outcome.deployments).toBeLessThanOrEqual(outcome.trainings);
       expect(outcome.everyDeploymentPassedGate).toBe(true);
       expect(outcome.deploymentsWithoutForce).toBe(outcome.deployments);
@@ -71,7 +73,7 @@ describe('learning matrix', () => {
       error: null,
       result: {
         rules: 1, learned: 2, oracle: 3, oracleOnInferredContext: 2.5, learnedMinusRules: { mean: gapClosed * 10, ci: [lower, lower + 1] }, gapClosed, gapClosedOnInferredContext: 0.5,
-        costReduction: 0, successRate: { rules: 0.8, learned: 0.8, oracle: 0.9, oracleOnInferredContext: 0.85 }, trainings: 2, deployments: 1, deploymentsWithoutForce: 1, everyDeploymentPassedGate: true, wallMs: 1,
+        costReduction: 0, successRate: { rules: 0.8, learned: 0.8, oracle: 0.9, oracleOnInferredContext: 0.85 }, trainings: 2, candidates: [], deployments: 1, deploymentsWithoutForce: 1, everyDeploymentPassedGate: true, wallMs: 1,
       },
     });
     const failed: MatrixCase = { ...entry('a', 4, 0, 0), result: null, error: 'exit 1' };

@@ -59,7 +59,16 @@ export const matrixSummarySchema = z.object({
   gapClosedOnInferredContext: z.number(),
   learnedMinusRules: z.object({ mean: z.number(), ci: z.tuple([z.number(), z.number()]) }),
   costReduction: z.number(),
-  ope: z.array(z.object({ deployed: z.boolean(), forced: z.boolean(), beatsRules: z.boolean().nullable() })),
+  ope: z.array(
+    z.object({
+      sessionsSeen: z.number(),
+      deployed: z.boolean(),
+      forced: z.boolean(),
+      beatsRules: z.boolean().nullable(),
+      difference: z.object({ value: z.number(), ci: z.tuple([z.number(), z.number()]) }).nullable(),
+      measured: z.object({ difference: z.number(), ci: z.tuple([z.number(), z.number()]) }),
+    }),
+  ),
   timings: z.object({ totalMs: z.number() }),
 });
 
@@ -82,6 +91,8 @@ export interface MatrixCase {
     successRate: { rules: number; learned: number; oracle: number; oracleOnInferredContext: number };
     /** Candidates trained (each judged by the deploy gate). */
     trainings: number;
+    /** Every candidate: the gate's estimate of learned − rules (null without one) and what the held-out tasks measured. */
+    candidates: Array<{ sessionsSeen: number; gate: { value: number; ci: [number, number] } | null; measured: { difference: number; ci: [number, number] }; deployed: boolean }>;
     deployments: number;
     /** Deployments whose gate passed (`forced: false`). */
     deploymentsWithoutForce: number;
@@ -226,6 +237,7 @@ export async function runLearningMatrix(input: LearningMatrixOptionsInput, onCas
               oracleOnInferredContext: summary.policies.oracleOnInferredContext.successRate,
             },
             trainings: summary.ope.length,
+            candidates: summary.ope.map((round) => ({ sessionsSeen: round.sessionsSeen, gate: round.difference, measured: round.measured, deployed: round.deployed })),
             deployments: deployed.length,
             deploymentsWithoutForce: withoutForce,
             everyDeploymentPassedGate: withoutForce === deployed.length,
@@ -256,13 +268,14 @@ export function markdownTable(header: readonly string[], rows: ReadonlyArray<rea
   return [line(header), `|${header.map((_cell, column) => (column === 0 ? '---' : '---:')).join('|')}|`, ...rows.map(line)].join('\n');
 }
 const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
+const range = (values: readonly number[]) => (values.length === 0 ? '–' : `${fixed(Math.min(...values))} … ${fixed(Math.max(...values))}`);
 
 /** The matrix as markdown: one row per case, then the spread of the gap closed over seeds per world and budget. */
 export function formatLearningMatrix(result: LearningMatrixResult): string {
   const caseRows = result.cases.map((entry) => {
     const head = [entry.world, String(entry.sessions), String(entry.seed)];
     const outcome = entry.result;
-    if (outcome === null) return [...head, `failed: ${entry.error ?? ''}`, '', '', '', '', '', '', '', '', ''];
+    if (outcome === null) return [...head, `failed: ${entry.error ?? ''}`, '', '', '', '', '', '', '', '', '', '', ''];
     return [
       ...head,
       fixed(outcome.rules),
@@ -274,6 +287,8 @@ export function formatLearningMatrix(result: LearningMatrixResult): string {
       percent(outcome.costReduction),
       `${percent(outcome.successRate.rules)} / ${percent(outcome.successRate.learned)} / ${percent(outcome.successRate.oracleOnInferredContext)} / ${percent(outcome.successRate.oracle)}`,
       `${outcome.deployments}/${outcome.trainings}${outcome.everyDeploymentPassedGate ? '' : ` (${outcome.deployments - outcome.deploymentsWithoutForce} forced)`}`,
+      range(outcome.candidates.map((candidate) => candidate.measured.difference)),
+      range(outcome.candidates.flatMap((candidate) => (candidate.gate === null ? [] : [candidate.gate.value]))),
       fixed(outcome.wallMs / 1000, 0),
     ];
   });
@@ -291,7 +306,7 @@ export function formatLearningMatrix(result: LearningMatrixResult): string {
     `Worlds ${result.options.worlds.join(', ')}; seeds ${result.options.seeds.join(', ')}; budgets ${result.options.budgets.join(', ')}; ${result.options.concurrency} cases at a time; ${fixed(result.wallMs / 1000, 0)} s wall. Mean rewards on the held-out tasks (the same tasks and random streams for every policy of a case).`,
     '',
     markdownTable(
-      ['world', 'sessions', 'seed', 'rules', 'learned', 'oracle (inferred ctx)', 'oracle', 'learned − rules [95 % CI]', 'gap closed', 'cost reduction', 'success rules / learned / oracle (inf.) / oracle', 'deployed / trained (all through the gate)', 'wall s'],
+      ['world', 'sessions', 'seed', 'rules', 'learned', 'oracle (inferred ctx)', 'oracle', 'learned − rules [95 % CI]', 'gap closed', 'cost reduction', 'success rules / learned / oracle (inf.) / oracle', 'deployed / trained (all through the gate)', 'candidates measured − rules (min … max)', 'gate estimates (min … max)', 'wall s'],
       caseRows,
     ),
     '',
