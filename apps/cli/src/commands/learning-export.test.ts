@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonlExperienceStore } from '@orchestra/learning-collector';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../run-cli';
+import { runInProcess } from '../test-support/run-in-process';
 import { makeExperience } from '../test-support/fixtures';
 
 let cwd: string;
@@ -15,18 +15,7 @@ beforeEach(async () => {
 });
 afterEach(() => rm(cwd, { recursive: true, force: true }));
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { ORCHESTRA_DATA_DIR: join(cwd, 'data'), NO_COLOR: '1' },
-    cwd,
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+const run = (...argv: string[]) => runInProcess(cwd, ...argv);
 
 describe('orchestra learning-export', () => {
   it('fails with one line (exit 1) for a directory, /dev/full, a missing directory, an empty path and a symlink', async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../run-cli';
+import { runInProcess } from '../test-support/run-in-process';
 import { simulateShadowSessions } from '../test-support/simulate';
 
 let cwd: string;
@@ -11,18 +11,7 @@ beforeEach(async () => {
 });
 afterEach(() => rm(cwd, { recursive: true, force: true }));
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { ORCHESTRA_DATA_DIR: join(cwd, 'data'), NO_COLOR: '1' },
-    cwd,
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+const run = (...argv: string[]) => runInProcess(cwd, ...argv);
 
 describe('orchestra learning-improve', () => {
   it('trains on the buffer, reports the gate, and deploys only what passed it', async () => {

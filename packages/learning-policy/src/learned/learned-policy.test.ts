@@ -8,6 +8,7 @@ import { PolicyError } from '../errors/policy-error';
 import { SafetyGuard, type SafetyGuardEvent } from '../safety/safety-guard';
 import { createTestArtifact, createTestArtifactFiles } from '../test-support/create-test-artifact';
 import { makeInput } from '../test-support/inputs';
+import { RulesPolicy } from '../rules/rules-policy';
 import { LearnedPolicy } from './learned-policy';
 import { applyOutputTransform } from './prediction-transform';
 
@@ -145,5 +146,36 @@ describe('LearnedPolicy', () => {
         expect(PolicyError.isInstance(error) && error.reason).toBe('non-finite-output');
       }
     }
+  });
+});
+
+describe('LearnedPolicy with a rules prior (a residual on the rules)', () => {
+  const inputs = [
+    makeInput({ context: { complexity: 'complex', domains: ['backend', 'api'], risk: 'high', estimatedTimeMinutes: 90 } }),
+    makeInput({ context: { complexity: 'simple', risk: 'low', estimatedTimeMinutes: 5 } }),
+  ];
+
+  it("acts as the rules when the bonus outweighs the actor's logits, and as the actor without it", () => {
+    const rules = new RulesPolicy();
+    const residual = new LearnedPolicy(createTestArtifact({ seed: 3, manifest: { rulesPrior: { bonus: 40 } } }), { selection: 'argmax' });
+    const plain = new LearnedPolicy(createTestArtifact({ seed: 3 }), { selection: 'argmax' });
+    for (const input of inputs) {
+      expect(residual.decide(input).action).toEqual(rules.decide(input).action);
+      expect(residual.probabilityOf(rules.decide(input).action, input)).toBeCloseTo(1, 6);
+    }
+    expect(inputs.some((input) => JSON.stringify(plain.decide(input).action) !== JSON.stringify(rules.decide(input).action))).toBe(true);
+  });
+
+  it('adds the bonus to the logits it reports, at the rules’ greedy choice of every head', () => {
+    const files = createTestArtifactFiles({ seed: 4 });
+    const plain = new LearnedPolicy(parseModelArtifact(files.manifest, files.weights));
+    const residual = new LearnedPolicy(parseModelArtifact({ ...files.manifest, rulesPrior: { bonus: 2.5 } }, files.weights));
+    const input = inputs[0]!;
+    const greedy = new RulesPolicy().greedyIndices(input);
+    const without = Float32Array.from(plain.logits(input));
+    const withPrior = residual.logits(input);
+    const offsets = residual.space.offsets;
+    const boosted = new Set(Array.from(greedy, (choice, head) => offsets[head]! + choice));
+    without.forEach((value, index) => expect(withPrior[index]).toBeCloseTo(value + (boosted.has(index) ? 2.5 : 0), 5));
   });
 });

@@ -182,7 +182,7 @@ export class LearnedPolicy implements Policy {
   #withRulesPrior(input: PolicyInput, logits: Float32Array): Float32Array {
     const rules = this.#rules;
     if (rules === undefined) return logits;
-    const greedy = rules.choose(input, 0).greedy;
+    const greedy = rules.greedyIndices(input);
     const offsets = this.space.offsets;
     for (let head = 0; head < greedy.length; head += 1) logits[offsets[head]! + greedy[head]!]! += this.#rulesBonus;
     return logits;

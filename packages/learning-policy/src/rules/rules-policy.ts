@@ -119,6 +119,17 @@ export class RulesPolicy implements Policy {
     };
   }
 
+  /**
+   * The rules' greedy action as canonical indices (repaired by the guard, silently): what `choose(input).greedy` is,
+   * without building a decision, an explanation or exploration — for callers on the decision path (the learned
+   * policy's rules prior) and for training.
+   */
+  greedyIndices(input: PolicyInput): Int32Array {
+    const greedy = this.#greedy(input, undefined);
+    this.guard.repair(greedy, this.guard.activeConstraints(input), { silent: true });
+    return canonicalizeIndices(this.space, greedy);
+  }
+
   /** Exact probability that `choose(input, epsilon)` takes `action`. */
   probabilityOf(action: Action, input: PolicyInput, epsilon: number = this.config.epsilon): number {
     const active = this.guard.activeConstraints(input);

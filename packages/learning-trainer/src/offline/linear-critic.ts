@@ -1,7 +1,7 @@
 import { actionHeads, featureOffsets, type ActionSpace } from '@orchestra/learning-features';
 import { taskTypes } from '@orchestra/learning-types';
 import type { ExperienceDataset } from './experience-dataset';
-import { canonicaliseIndices, type ActionTargets, type ImprovementSummary } from './q-distillation';
+import { actionTargetsOf, canonicaliseIndices, type ActionTargets, type ImprovementSummary } from './q-distillation';
 
 /**
  * The critic of the `q-distillation` objective: a Bayesian linear model of the reward, factorised over the action
@@ -367,14 +367,13 @@ export interface LinearImprovementOptions {
  */
 export function improveActionsLinear(options: LinearImprovementOptions): ActionTargets & ImprovementSummary {
   const { dataset, actionSpace, critic, rows, rounds, pessimism, margin } = options;
-  const { stateSize, headCount, totalLogits } = dataset;
+  const { stateSize, headCount } = dataset;
   const scorer = new LinearCriticScorer(critic, actionSpace);
   const actions = Int32Array.from(dataset.actions);
   const maximumHeadSize = Math.max(...actionSpace.heads.map((head) => head.size));
   const mask = new Uint8Array(maximumHeadSize);
   const scratch = new Uint8Array(maximumHeadSize);
   const candidate = new Int32Array(headCount);
-  const activeHeads = new Array<boolean>(headCount);
   let gainTotal = 0;
   let successBefore = 0;
   let successAfter = 0;
@@ -413,21 +412,7 @@ export function improveActionsLinear(options: LinearImprovementOptions): ActionT
     gainTotal += scorer.gain(logged, current).mean;
     successAfter += scorer.predict(current, 'success');
   }
-  const active = Uint8Array.from(dataset.active);
-  const masks = Uint8Array.from(dataset.masks);
-  let changed = 0;
-  for (const row of rows) {
-    const indices = actions.subarray(row * headCount, (row + 1) * headCount);
-    let differs = false;
-    for (let head = 0; head < headCount; head++) if (indices[head] !== dataset.actions[row * headCount + head]) differs = true;
-    if (differs) changed += 1;
-    actionSpace.activeHeads(indices, activeHeads);
-    for (let head = 0; head < headCount; head++) {
-      active[row * headCount + head] = activeHeads[head] ? 1 : 0;
-      actionSpace.mask(head, indices, mask);
-      masks.set(mask.subarray(0, actionSpace.heads[head]!.size), row * totalLogits + actionSpace.offsets[head]!);
-    }
-  }
+  const { active, masks, changed } = actionTargetsOf(dataset, actionSpace, actions, rows);
   const count = Math.max(1, rows.length);
   return { actions, active, masks, changedShare: changed / count, meanGain: gainTotal / count, predictedSuccessLogged: successBefore / count, predictedSuccessImproved: successAfter / count };
 }

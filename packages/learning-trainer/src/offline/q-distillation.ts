@@ -285,7 +285,6 @@ export function improveActions(options: {
   const sums = new Float64Array(rowsPerChunk * maximumCandidates);
   const squares = new Float64Array(rowsPerChunk * maximumCandidates);
   const values = new Float64Array(rowsPerChunk * maximumCandidates);
-  let changed = 0;
   let gainTotal = 0;
   for (let start = 0; start < rows.length; start += rowsPerChunk) {
     const count = Math.min(rowsPerChunk, rows.length - start);
@@ -366,20 +365,7 @@ export function improveActions(options: {
       if (!moved) break;
     }
   }
-  const active = Uint8Array.from(dataset.active);
-  const masks = Uint8Array.from(dataset.masks);
-  for (const row of rows) {
-    const indices = actions.subarray(row * headCount, (row + 1) * headCount);
-    let differs = false;
-    for (let head = 0; head < headCount; head++) if (indices[head] !== dataset.actions[row * headCount + head]) differs = true;
-    if (differs) changed += 1;
-    actionSpace.activeHeads(indices, activeHeads);
-    for (let head = 0; head < headCount; head++) {
-      active[row * headCount + head] = activeHeads[head] ? 1 : 0;
-      actionSpace.mask(head, indices, mask);
-      masks.set(mask.subarray(0, actionSpace.heads[head]!.size), row * totalLogits + actionSpace.offsets[head]!);
-    }
-  }
+  const { active, masks, changed } = actionTargetsOf(dataset, actionSpace, actions, rows);
   return {
     actions,
     active,
@@ -393,6 +379,32 @@ export function improveActions(options: {
         }
       : {}),
   };
+}
+
+/**
+ * The layout the actor clones from: for improved `actions` (`size × headCount`), their active heads and masks (rows
+ * outside `rows` keep the logged ones), and how many of `rows` differ from the logged action.
+ */
+export function actionTargetsOf(dataset: ExperienceDataset, actionSpace: ActionSpace, actions: Int32Array, rows: Int32Array): ActionTargets & { changed: number } {
+  const { headCount, totalLogits } = dataset;
+  const mask = new Uint8Array(Math.max(...actionSpace.heads.map((head) => head.size)));
+  const activeHeads = new Array<boolean>(headCount);
+  const active = Uint8Array.from(dataset.active);
+  const masks = Uint8Array.from(dataset.masks);
+  let changed = 0;
+  for (const row of rows) {
+    const indices = actions.subarray(row * headCount, (row + 1) * headCount);
+    let differs = false;
+    for (let head = 0; head < headCount; head++) if (indices[head] !== dataset.actions[row * headCount + head]) differs = true;
+    if (differs) changed += 1;
+    actionSpace.activeHeads(indices, activeHeads);
+    for (let head = 0; head < headCount; head++) {
+      active[row * headCount + head] = activeHeads[head] ? 1 : 0;
+      actionSpace.mask(head, indices, mask);
+      masks.set(mask.subarray(0, actionSpace.heads[head]!.size), row * totalLogits + actionSpace.offsets[head]!);
+    }
+  }
+  return { actions, active, masks, changed };
 }
 
 /** The ensemble's mean predicted success probability of `actions` on `rows` (decomposed reward models only). */

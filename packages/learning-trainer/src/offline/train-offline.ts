@@ -545,7 +545,7 @@ function rulesGreedyIndices(experiences: readonly Experience[], dataset: Experie
   const byId = new Map(experiences.map((experience) => [experience.id, experience]));
   const indices = new Int32Array(dataset.size * dataset.headCount);
   dataset.ids.forEach((id, row) => {
-    indices.set(rules.choose(policyInputOf(byId.get(id)!), 0).greedy, row * dataset.headCount);
+    indices.set(rules.greedyIndices(policyInputOf(byId.get(id)!)), row * dataset.headCount);
   });
   return indices;
 }

@@ -4,6 +4,7 @@ import type { Action, Experience } from '@orchestra/learning-types';
 import type { RewardNormalisation } from '../offline/experience-dataset';
 import { LinearCriticScorer, meanGainDeviation, type LinearCritic } from '../offline/linear-critic';
 import { denormaliseTotal } from '../offline/q-distillation';
+import type { PolicyValueEstimate } from './estimate-policy-value';
 import { policyInputOf } from './evaluated-policy-from-policy';
 
 /** A policy as the critic gate sees it: what it would do in a logged state, and how likely the logged action was. */
@@ -13,21 +14,8 @@ export interface GatePolicy {
   probabilityOf(action: Action, input: PolicyInput): number;
 }
 
-/** One policy's estimated value on the logs (reward units). */
-export interface CriticGateEstimate {
-  policy: string;
-  estimator: 'doubly-robust';
-  value: number;
-  lower: number;
-  upper: number;
-  confidence: number;
-  standardError: number;
-  /** Rows whose logged action this policy would also have taken (where the importance-weighted correction applies). */
-  effectiveSampleSize: number;
-  sampleSize: number;
-  meanWeight: number;
-  maximumWeight: number;
-}
+/** One policy's estimated value on the logs (reward units): the estimators' `PolicyValueEstimate`, doubly robust. */
+export type CriticGateEstimate = PolicyValueEstimate;
 
 /** The deploy gate's verdict from the critic: candidate vs baseline on the held-out logs. */
 export interface CriticGateComparison {
@@ -158,7 +146,7 @@ export function compareWithCritic(options: CompareWithCriticOptions): CriticGate
     }
     return {
       policy,
-      estimator: 'doubly-robust',
+      estimator: 'doubly-robust' as const,
       value: mean,
       lower: mean - z * standardError,
       upper: mean + z * standardError,
