@@ -39,6 +39,8 @@ export const modelUsageSchema = z.object({
   errorCode: modelErrorCodeSchema.optional(),
   /** The provider's error text, kept verbatim. */
   errorMessage: z.string().optional(),
+  /** Why the model stopped, as the caller's SDK reports it (e.g. `stop`, `length`, `tool-calls`, `error`). */
+  finishReason: z.string().min(1).optional(),
   /** When the call was made (ISO 8601 or epoch milliseconds). */
   timestamp: instant.optional(),
   /** Cost of the call in USD, when known. */

@@ -51,6 +51,23 @@ describe('OrchestratorIntegration', () => {
     expect(() => open.modelAttempt(started, { latencyMs: 1, success: true })).toThrow(/model \(or modelId\) is required/);
   });
 
+  it('keeps the finish reason, the token breakdown and a price-table cost source', () => {
+    const tracker = new OrchestratorIntegration({ now: fixedNow });
+    const step = tracker.stepStarted({ agent: 'executor' });
+    tracker.modelAttempt(step, { model: 'glm-4.7', inputTokens: 100, outputTokens: 40, cachedTokens: 30, reasoningTokens: 10, latencyMs: 5, costUsd: 0.002, costSource: 'price_table', success: true, finishReason: 'tool-calls' });
+    tracker.modelAttempt(step, { model: 'glm-4.7', tokens: 10, latencyMs: 5, costUsd: 0.001, success: true });
+    tracker.stepEnded(step, 'completed');
+    const session = tracker.finish();
+    expect(enhancedSessionStateSchema.parse(session)).toEqual(session);
+    expect(session.workflow[0]!.attempts[0]).toMatchObject({ tokensUsed: 140, cachedTokens: 30, reasoningTokens: 10, costSource: 'price_table', finishReason: 'tool-calls' });
+    expect(session.workflow[0]!.attempts[1]).toMatchObject({ costSource: 'provider' });
+    expect(session.workflow[0]!.attempts[1]!.finishReason).toBeUndefined();
+    expect(() => tracker.modelAttempt(step, { model: 'm', latencyMs: 1, success: true, costSource: 'guess' as 'provider' })).toThrow(/finished/);
+    const open = new OrchestratorIntegration();
+    const other = open.stepStarted({ agent: 'executor' });
+    expect(() => open.modelAttempt(other, { model: 'm', latencyMs: 1, success: true, costSource: 'guess' as 'provider' })).toThrow(ValidationError);
+  });
+
   it('ends as failed when a step failed or was left running', () => {
     const tracker = new OrchestratorIntegration();
     tracker.stepStarted({ agent: 'executor' });

@@ -41,6 +41,9 @@ export const modelAttemptSchema = z
   provider: z.string().min(1).optional(),
   inputTokens: z.number().int().nonnegative().optional(),
   outputTokens: z.number().int().nonnegative().optional(),
+  /** Input tokens read from the provider's cache, and reasoning tokens among the output tokens, when known. */
+  cachedTokens: z.number().int().nonnegative().optional(),
+  reasoningTokens: z.number().int().nonnegative().optional(),
   /** Total tokens; defaults to input + output. */
   tokens: z.number().int().nonnegative().optional(),
   tokensUsed: z.number().int().nonnegative().optional(),
@@ -48,10 +51,14 @@ export const modelAttemptSchema = z
   /** USD of the call as the provider reported it (0 when unknown; the reward package's `priceSession` can fill it). */
   costUsd: z.number().finite().nonnegative().optional(),
   estimatedCost: z.number().finite().nonnegative().optional(),
+  /** Where the cost comes from when one is given: the provider's bill (default) or a price table (e.g. the model catalog). */
+  costSource: z.enum(['provider', 'price_table']).optional(),
   success: z.boolean(),
   errorCode: modelErrorCodeSchema.optional(),
   /** The provider's error text (kept verbatim in the session's `errorMessage`). */
   errorMessage: z.string().optional(),
+  /** Why the model stopped (the SDK's finish reason: `stop`, `length`, `tool-calls`, …). */
+  finishReason: z.string().min(1).optional(),
   })
   .refine((attempt) => attempt.model !== undefined || attempt.modelId !== undefined, { message: 'model (or modelId) is required', path: ['model'] });
 export type ModelAttempt = z.input<typeof modelAttemptSchema>;
@@ -123,13 +130,16 @@ export class OrchestratorIntegration {
       latencyMs: parsed.latencyMs,
       success: parsed.success,
       estimatedCost: cost,
-      costSource: reportedCost === undefined ? 'unknown' : 'provider',
+      costSource: reportedCost === undefined ? 'unknown' : (parsed.costSource ?? 'provider'),
       attempt: step.attempts.length + 1,
       timestamp: this.now().toISOString(),
     };
     if (parsed.provider !== undefined) usage.provider = parsed.provider;
     if (parsed.inputTokens !== undefined) usage.inputTokens = parsed.inputTokens;
     if (parsed.outputTokens !== undefined) usage.outputTokens = parsed.outputTokens;
+    if (parsed.cachedTokens !== undefined) usage.cachedTokens = parsed.cachedTokens;
+    if (parsed.reasoningTokens !== undefined) usage.reasoningTokens = parsed.reasoningTokens;
+    if (parsed.finishReason !== undefined) usage.finishReason = parsed.finishReason;
     if (parsed.errorCode !== undefined) usage.errorCode = parsed.errorCode as ModelErrorCode;
     if (parsed.errorMessage !== undefined) usage.errorMessage = parsed.errorMessage;
     step.attempts.push(usage);
