@@ -138,7 +138,7 @@ export class LearningLanguageModel implements LanguageModelV4 {
     return this.#attempts(step, options, async (model, modelId, callOptions, deadline, started) => {
       const call = model.doStream(callOptions);
       const result = deadline === null ? await call : await Promise.race([call, deadline.expired]);
-      return { ...result, stream: this.#observe(result.stream, step, modelId, deadline, started) };
+      return { ...result, stream: this.#observe(result.stream, step, modelId, deadline, started, options.abortSignal) };
     });
   }
 
@@ -200,13 +200,20 @@ export class LearningLanguageModel implements LanguageModelV4 {
   }
 
   /** Passes the stream through unchanged; records the attempt when it finishes (usage and finish reason of its `finish` part), errors or is cancelled. */
-  #observe(source: ReadableStream<LanguageModelV4StreamPart>, step: string | null, modelId: string, deadline: Deadline | null, started: number): ReadableStream<LanguageModelV4StreamPart> {
+  #observe(
+    source: ReadableStream<LanguageModelV4StreamPart>,
+    step: string | null,
+    modelId: string,
+    deadline: Deadline | null,
+    started: number,
+    userSignal: AbortSignal | undefined,
+  ): ReadableStream<LanguageModelV4StreamPart> {
     const reader = source.getReader();
     let usage: LanguageModelV4Usage | undefined;
     let finishReason: string | undefined;
     let streamError: unknown;
     let ended = false;
-    const end = (failure: unknown) => {
+    const end = (failure: unknown, cancelled = false) => {
       if (ended) return;
       ended = true;
       deadline?.dispose();
@@ -215,7 +222,9 @@ export class LearningLanguageModel implements LanguageModelV4 {
       if (error === undefined) {
         this.#recorder.attempt(step, { modelId, latencyMs, usage: usage!, ...(finishReason === undefined ? {} : { finishReason }) });
       } else {
-        const code: ModelErrorCode = deadline?.fired === true ? 'TIMEOUT' : errorCodeOf(error);
+        // A stream cut short by its consumer (cancel, or the caller's abort) counts as an abort: TIMEOUT.
+        const aborted = cancelled || deadline?.fired === true || userSignal?.aborted === true;
+        const code: ModelErrorCode = aborted ? 'TIMEOUT' : errorCodeOf(error);
         this.#recorder.attempt(step, { modelId, latencyMs, ...(usage === undefined ? {} : { usage }), ...(finishReason === undefined ? {} : { finishReason }), error: { code, message: errorMessageOf(error) } });
       }
       this.#recorder.endStep(step, error === undefined);
@@ -246,7 +255,7 @@ export class LearningLanguageModel implements LanguageModelV4 {
         controller.enqueue(part);
       },
       cancel: async (reason) => {
-        end(reason ?? Object.assign(new Error('the stream was cancelled by its consumer'), { name: 'AbortError' }));
+        end(reason ?? new Error('the stream was cancelled by its consumer'), true);
         await reader.cancel(reason);
       },
     });
