@@ -32,10 +32,10 @@ async function setUp(options: { mode?: 'disabled' | 'shadow' | 'production'; ret
   // The real manager; the decision's retry strategy can be pinned, and every recorded session is kept for the checks.
   const facade: LearningFacade = {
     catalog: learning.catalog,
-    startSession: (task) => {
-      const session = learning.startSession(task);
-      if (options.retry !== undefined) (session.decision.action as { retryStrategy: string }).retryStrategy = options.retry;
-      return session;
+    decide: (task) => {
+      const decision = learning.decide(task);
+      if (options.retry !== undefined) decision.action.retryStrategy = options.retry;
+      return decision;
     },
     record: async (session, decision, extras) => {
       recorded.push(session);
@@ -428,7 +428,7 @@ describe('never breaks the user call', () => {
     const map = providers();
     const facade: LearningFacade = {
       catalog: learning.catalog,
-      startSession: () => {
+      decide: () => {
         throw new Error('runtime exploded');
       },
       record: () => Promise.reject(new Error('must not be called')),
@@ -445,7 +445,7 @@ describe('never breaks the user call', () => {
   it('returns the result and logs when recording fails (the store throws)', async () => {
     const logs: string[] = [];
     const { learning } = await setUp();
-    const facade: LearningFacade = { catalog: learning.catalog, startSession: (task) => learning.startSession(task), record: () => Promise.reject(new Error('disk full')) };
+    const facade: LearningFacade = { catalog: learning.catalog, decide: (task) => learning.decide(task), record: () => Promise.reject(new Error('disk full')) };
     const ai = drop({ learning: facade }, logs);
     const text = await ai.session({ description: 'fix a typo in the README' }, async (session) => (await generateText({ model: session.model('executor'), prompt: 'x' })).text);
     expect(text).toMatch(/answer/);

@@ -1,4 +1,4 @@
-import type { LearningDecision, LearningManager, RecordResult, TaskInput, TrackedSession } from '@orchestra/learning';
+import { OrchestratorIntegration, type LearningDecision, type LearningManager, type RecordResult, type TaskInput } from '@orchestra/learning';
 import { agentRoles, outcomeSchema, validate, type AgentRole, type EnhancedSessionState, type ModelTier, type OutcomeInput } from '@orchestra/learning-types';
 import { errorMessageOf } from './error-code';
 import { AiSdkLearningConfigError, UnknownSessionError } from './errors';
@@ -6,7 +6,7 @@ import { LearningLanguageModel, type AttemptReport, type CallPlan, type CallReco
 import type { LanguageModelV4 } from './sdk-types';
 
 /** What this package needs of `createLearning()`'s manager. */
-export type LearningFacade = Pick<LearningManager, 'startSession' | 'record' | 'catalog'>;
+export type LearningFacade = Pick<LearningManager, 'decide' | 'record' | 'catalog'>;
 
 /** Options of `createAiSdkLearning`. */
 export interface AiSdkLearningOptions {
@@ -101,7 +101,7 @@ export class AiSdkLearning {
   constructor(options: AiSdkLearningOptions) {
     if (typeof options !== 'object' || options === null) throw new AiSdkLearningConfigError({ option: 'options', message: 'expected an object' });
     const { learning, providers, defaultModel } = options;
-    if (typeof learning?.startSession !== 'function' || typeof learning.record !== 'function') {
+    if (typeof learning?.decide !== 'function' || typeof learning.record !== 'function') {
       throw new AiSdkLearningConfigError({ option: 'learning', message: 'expected the manager returned by createLearning()' });
     }
     if (typeof providers !== 'object' || providers === null || Object.keys(providers).length === 0) {
@@ -216,13 +216,13 @@ export class AiSdkLearning {
   }
 
   #open(task: TaskInput): Scope {
-    let tracked: TrackedSession | null = null;
+    let decision: LearningDecision | null = null;
     try {
-      tracked = this.#learning.startSession(task);
+      decision = this.#learning.decide(task);
     } catch (error) {
       this.#log(`deciding failed (${errorMessageOf(error)}): every role calls the default model ${this.#defaultModel}; the session is not recorded`);
     }
-    return new Scope(this.#context, tracked);
+    return new Scope(this.#context, decision);
   }
 
   /** The model of `role` in a scope (what `session.model(role)` returns). */
@@ -248,18 +248,12 @@ export class AiSdkLearning {
   }
 
   async #close(scope: Scope, phase: 'completed' | 'failed', deferOutcome: boolean): Promise<void> {
-    const tracked = scope.tracked;
-    if (tracked === null) return;
-    scope.closed = true;
-    let session: EnhancedSessionState;
-    try {
-      session = tracked.finish(phase);
-    } catch (error) {
-      this.#log(`session ${tracked.decision.sessionId}: finishing failed (${errorMessageOf(error)}); not recorded`);
-      return;
-    }
+    const decision = scope.decision;
+    if (decision === null) return;
+    const session = scope.finish(phase);
+    if (session === null) return;
     if (deferOutcome && scope.outcome === undefined) {
-      const sessionId = tracked.decision.sessionId;
+      const sessionId = decision.sessionId;
       const timer = setTimeout(() => {
         const pending = this.#pending.get(sessionId);
         if (pending === undefined) return;
@@ -267,10 +261,10 @@ export class AiSdkLearning {
         void this.#record(pending.session, pending.decision, undefined);
       }, this.#outcomeTimeoutMs);
       timer.unref?.();
-      this.#pending.set(sessionId, { session, decision: tracked.decision, timer });
+      this.#pending.set(sessionId, { session, decision, timer });
       return;
     }
-    await this.#record(session, tracked.decision, scope.outcome);
+    await this.#record(session, decision, scope.outcome);
   }
 
   async #record(session: EnhancedSessionState, decision: LearningDecision, outcome: OutcomeInput | undefined): Promise<RecordResult | null> {
@@ -301,9 +295,19 @@ interface ScopeContext {
   priceOf(modelId: string): { input: number; output: number; provider: string } | undefined;
 }
 
-/** One session's state: the decision, the tracker, the models handed out; records attempts without ever throwing. */
+/** What happened during a session, in order: replayed into an `OrchestratorIntegration` when the session ends. */
+type SessionEvent =
+  | { kind: 'start'; at: number; step: string; role: AgentRole }
+  | { kind: 'attempt'; at: number; step: string; report: AttemptReport }
+  | { kind: 'rotation'; at: number; step: string; from: string; to: string }
+  | { kind: 'end'; at: number; step: string; success: boolean };
+
+/**
+ * One session's state: the decision, the models handed out, and its events. A model call only appends events (a few
+ * hundred nanoseconds); they are validated and turned into the design's session (`OrchestratorIntegration`, with
+ * their original timestamps) when the session ends, off the call path. Never throws into a model call.
+ */
 class Scope implements CallRecorder {
-  readonly tracked: TrackedSession | null;
   readonly decision: LearningDecision | null;
   readonly handle: LearningSession;
   outcome: OutcomeInput | undefined;
@@ -311,17 +315,19 @@ class Scope implements CallRecorder {
   closed = false;
   readonly #owner: ScopeContext;
   readonly #models = new Map<AgentRole, LearningLanguageModel>();
+  readonly #events: SessionEvent[] = [];
+  readonly #startedAt = Date.now();
+  #steps = 0;
 
-  constructor(owner: ScopeContext, tracked: TrackedSession | null) {
+  constructor(owner: ScopeContext, decision: LearningDecision | null) {
     this.#owner = owner;
-    this.tracked = tracked;
-    this.decision = tracked?.decision ?? null;
-    const id = this.decision?.sessionId ?? `untracked-${Math.random().toString(36).slice(2)}`;
-    const agents: readonly AgentRole[] = this.decision?.action.agents ?? agentRoles;
+    this.decision = decision;
+    const id = decision?.sessionId ?? `untracked-${Math.random().toString(36).slice(2)}`;
+    const agents: readonly AgentRole[] = decision?.action.agents ?? agentRoles;
     const scope = this;
     this.handle = {
       id,
-      decision: this.decision,
+      decision,
       agents,
       model: (role) => scope.#model(role),
       modelIdFor: (role) => scope.#model(role).decidedModel,
@@ -345,59 +351,83 @@ class Scope implements CallRecorder {
   }
 
   startStep(role: AgentRole): string | null {
-    if (this.tracked === null) return null;
+    if (this.decision === null) return null;
     if (this.closed) {
       this.#owner.warn(`session ${this.handle.id}: a ${role} call after the session ended is not recorded`);
       return null;
     }
+    this.#steps += 1;
+    const step = `step-${this.#steps}`;
+    this.#events.push({ kind: 'start', at: Date.now(), step, role });
+    return step;
+  }
+
+  attempt(step: string | null, report: AttemptReport): void {
+    if (step !== null && !this.closed) this.#events.push({ kind: 'attempt', at: Date.now(), step, report });
+  }
+
+  rotation(step: string | null, from: string, to: string): void {
+    if (step !== null && !this.closed) this.#events.push({ kind: 'rotation', at: Date.now(), step, from, to });
+  }
+
+  endStep(step: string | null, success: boolean): void {
+    if (step !== null && !this.closed) this.#events.push({ kind: 'end', at: Date.now(), step, success });
+  }
+
+  /** Ends the session and builds it from the events (a bad event is logged and left out); null when that fails. */
+  finish(phase: 'completed' | 'failed'): EnhancedSessionState | null {
+    this.closed = true;
+    const endedAt = Date.now();
+    let clock = this.#startedAt;
     try {
-      return this.tracked.stepStarted({ agent: role });
+      const tracker = new OrchestratorIntegration({ sessionId: this.decision!.sessionId, now: () => new Date(clock) });
+      for (const event of this.#events) {
+        clock = event.at;
+        try {
+          this.#replay(tracker, event);
+        } catch (error) {
+          this.#owner.warn(`session ${this.handle.id}: left out a ${event.kind} event of ${event.step} (${errorMessageOf(error)})`);
+        }
+      }
+      clock = endedAt;
+      return tracker.finish(phase);
     } catch (error) {
-      this.#owner.warn(`session ${this.handle.id}: tracking the ${role} step failed (${errorMessageOf(error)})`);
+      this.#owner.warn(`session ${this.handle.id}: building the session failed (${errorMessageOf(error)}); not recorded`);
       return null;
     }
   }
 
-  attempt(step: string | null, report: AttemptReport): void {
-    if (step === null || this.closed) return;
-    try {
-      const usage = report.usage;
-      const inputTokens = usage?.inputTokens.total ?? 0;
-      const outputTokens = usage?.outputTokens.total ?? 0;
-      const price = this.#owner.priceOf(report.modelId);
-      this.tracked!.modelAttempt(step, {
-        model: report.modelId,
-        ...(price === undefined ? {} : { provider: price.provider }),
-        inputTokens,
-        outputTokens,
-        ...(usage?.inputTokens.cacheRead === undefined ? {} : { cachedTokens: usage.inputTokens.cacheRead }),
-        ...(usage?.outputTokens.reasoning === undefined ? {} : { reasoningTokens: usage.outputTokens.reasoning }),
-        latencyMs: Math.max(0, report.latencyMs),
-        ...(price === undefined ? {} : { costUsd: (inputTokens * price.input + outputTokens * price.output) / 1000, costSource: 'price_table' as const }),
-        success: report.error === undefined,
-        ...(report.finishReason === undefined ? {} : { finishReason: report.finishReason }),
-        ...(report.error === undefined ? {} : { errorCode: report.error.code, errorMessage: report.error.message }),
-      });
-    } catch (error) {
-      this.#owner.warn(`session ${this.handle.id}: recording an attempt of ${report.modelId} failed (${errorMessageOf(error)})`);
-    }
-  }
-
-  rotation(step: string | null, from: string, to: string): void {
-    if (step === null || this.closed) return;
-    try {
-      this.tracked!.fallbackRotation(step, { from, to });
-    } catch (error) {
-      this.#owner.warn(`session ${this.handle.id}: recording a rotation failed (${errorMessageOf(error)})`);
-    }
-  }
-
-  endStep(step: string | null, success: boolean): void {
-    if (step === null || this.closed) return;
-    try {
-      this.tracked!.stepEnded(step, success ? 'completed' : 'failed');
-    } catch (error) {
-      this.#owner.warn(`session ${this.handle.id}: ending a step failed (${errorMessageOf(error)})`);
+  #replay(tracker: OrchestratorIntegration, event: SessionEvent): void {
+    switch (event.kind) {
+      case 'start':
+        tracker.stepStarted({ id: event.step, agent: event.role });
+        return;
+      case 'rotation':
+        tracker.fallbackRotation(event.step, { from: event.from, to: event.to });
+        return;
+      case 'end':
+        tracker.stepEnded(event.step, event.success ? 'completed' : 'failed');
+        return;
+      case 'attempt': {
+        const { report } = event;
+        const usage = report.usage;
+        const inputTokens = usage?.inputTokens.total ?? 0;
+        const outputTokens = usage?.outputTokens.total ?? 0;
+        const price = this.#owner.priceOf(report.modelId);
+        tracker.modelAttempt(event.step, {
+          model: report.modelId,
+          ...(price === undefined ? {} : { provider: price.provider }),
+          inputTokens,
+          outputTokens,
+          ...(usage?.inputTokens.cacheRead === undefined ? {} : { cachedTokens: usage.inputTokens.cacheRead }),
+          ...(usage?.outputTokens.reasoning === undefined ? {} : { reasoningTokens: usage.outputTokens.reasoning }),
+          latencyMs: Math.max(0, report.latencyMs),
+          ...(price === undefined ? {} : { costUsd: (inputTokens * price.input + outputTokens * price.output) / 1000, costSource: 'price_table' as const }),
+          success: report.error === undefined,
+          ...(report.finishReason === undefined ? {} : { finishReason: report.finishReason }),
+          ...(report.error === undefined ? {} : { errorCode: report.error.code, errorMessage: report.error.message }),
+        });
+      }
     }
   }
 }
