@@ -91,6 +91,7 @@ export class AiSdkLearning {
   readonly #prices: Map<string, { input: number; output: number; provider: string }>;
   readonly #pending = new Map<string, PendingSession>();
   readonly #recordings = new Set<Promise<unknown>>();
+  readonly #warned = new Set<string>();
   /** What a session scope may call back into (kept off the public API). */
   readonly #context: ScopeContext = {
     createModel: (scope, role) => this.#createModel(scope, role),
@@ -231,8 +232,8 @@ export class AiSdkLearning {
     let modelId = this.#defaultModel;
     if (decision !== null) {
       const decided = decision.action.models[role];
-      if (decided === undefined) this.#log(`session ${decision.sessionId}: the decision chose no model for ${role} (agents: ${decision.action.agents.join(', ')}); calling the default model ${this.#defaultModel}`);
-      else if (this.#providers[decided] === undefined) this.#log(`session ${decision.sessionId}: the decided model ${decided} for ${role} is not in providers; calling the default model ${this.#defaultModel}`);
+      if (decided === undefined) this.#warnOnce(`role:${role}`, `a decision chose no model for ${role} (it is not among the decided agents); calling the default model ${this.#defaultModel} (logged once per role)`);
+      else if (this.#providers[decided] === undefined) this.#warnOnce(`model:${decided}`, `the decided model ${decided} is not in providers; calling the default model ${this.#defaultModel} instead (logged once per model)`);
       else modelId = decided;
     }
     const multiplier = decision?.action.timeoutMultiplier ?? 1;
@@ -245,6 +246,12 @@ export class AiSdkLearning {
       ladder: this.#ladder,
     };
     return new LearningLanguageModel({ role, modelId, providers: this.#providers, plan, recorder: scope, now: this.#now });
+  }
+
+  #warnOnce(key: string, message: string): void {
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    this.#log(message);
   }
 
   async #close(scope: Scope, phase: 'completed' | 'failed', deferOutcome: boolean): Promise<void> {
