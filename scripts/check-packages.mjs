@@ -3,7 +3,7 @@
 //   1. `pnpm pack` every non-private package under packages/ (pnpm rewrites `workspace:^` to real ranges);
 //   2. install the tarballs with npm into scratch projects in the OS temp dir (outside the workspace): one isolated
 //      project per package, and one project with the counted packages together (those declaring tfjs, ~350 MB per
-//      install, only in their isolated one); npm `overrides` point every internal dependency at its tarball, so
+//      install, or the `ai` peer, whose declarations need the DOM library, only in their isolated one); npm `overrides` point every internal dependency at its tarball, so
 //      nothing of ours is ever fetched from the registry (they are installed with `--ignore-scripts`);
 //   3. per package: `import` and `require` its entry (from its isolated install, so an undeclared dependency that
 //      happens to be hoisted elsewhere cannot hide), compare the ESM and CJS export names, type-check a consumer
@@ -156,6 +156,14 @@ function declaresTensorflow(pkg, byName, seen = new Set()) {
     name.startsWith('@tensorflow/') || (byName.has(name) && declaresTensorflow(byName.get(name), byName, seen)),
   );
 }
+
+/**
+ * Peer dependencies whose own declarations need the DOM library (and @types they do not declare): the Vercel AI SDK
+ * (`ai`: `HeadersInit`, `RequestCredentials`, `FileList`, `MediaStream`; `json-schema` types). A package with such a
+ * peer is type-checked like a tfjs one: alone, in its isolated project, with skipLibCheck.
+ */
+const domTypedPeers = new Set(['ai']);
+const declaresDomTypedPeer = (pkg) => Object.keys(pkg.manifest.peerDependencies ?? {}).some((name) => domTypedPeers.has(name));
 
 function fail(pkg, check, note) {
   pkg.checks[check] = 'FAIL';
@@ -465,8 +473,11 @@ async function main() {
     // tfjs is ~350 MB on disk per install: a package that declares it is installed (and type-checked) only once, in
     // its isolated project, and stays out of the together project.
     const byName = new Map(allPackages.map((pkg) => [pkg.name, pkg]));
-    for (const pkg of allPackages) pkg.hasTensorflow = declaresTensorflow(pkg, byName);
-    const together = packed.filter((pkg) => counts(pkg) && !pkg.hasTensorflow);
+    for (const pkg of allPackages) {
+      pkg.hasTensorflow = declaresTensorflow(pkg, byName);
+      pkg.needsDomTypes = pkg.hasTensorflow || declaresDomTypedPeer(pkg);
+    }
+    const together = packed.filter((pkg) => counts(pkg) && !pkg.needsDomTypes);
     const togetherDirectory = join(scratch, 'together');
     writeScratchProject(togetherDirectory, Object.fromEntries(together.map((pkg) => [pkg.name, overrides[pkg.name]])), overrides);
     for (const pkg of packed) {
@@ -498,11 +509,11 @@ async function main() {
     const typeCheckable = installed.filter((pkg) => counts(pkg) && pkg.runtimeNames?.length > 0);
     const projects = [];
     const togetherInstalled = existsSync(join(togetherDirectory, 'node_modules'));
-    const inTogether = typeCheckable.filter((pkg) => !pkg.hasTensorflow && togetherInstalled);
+    const inTogether = typeCheckable.filter((pkg) => !pkg.needsDomTypes && togetherInstalled);
     if (inTogether.length > 0) projects.push(...writeConsumerFiles(inTogether, togetherDirectory, { libraryCheck: true }));
-    for (const pkg of typeCheckable.filter((candidate) => candidate.hasTensorflow)) {
+    for (const pkg of typeCheckable.filter((candidate) => candidate.needsDomTypes)) {
       projects.push(...writeConsumerFiles([pkg], pkg.isolatedDirectory, { libraryCheck: false }));
-      pkg.notes.push('types: checked with skipLibCheck (tfjs declarations need the DOM library)');
+      pkg.notes.push(`types: checked with skipLibCheck (${pkg.hasTensorflow ? 'tfjs' : 'the `ai` peer\'s'} declarations need the DOM library)`);
     }
     if (projects.length > 0) {
       const problems = await pool(projects, 2, (project) => checkTypes(project.pkgs, project.directory, project.check, project.file));
