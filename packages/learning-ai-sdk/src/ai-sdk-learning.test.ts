@@ -5,7 +5,7 @@ import type { CatalogModel } from '@orchestra/learning-features';
 import type { AgentRole, EnhancedSessionState } from '@orchestra/learning-types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AiSdkLearningConfigError, UnknownSessionError, createAiSdkLearning, type AiSdkLearningOptions, type LearningFacade } from './index';
+import { AiSdkLearningConfigError, UnknownSessionError, createAiSdkLearning, type AiSdkLearningOptions, type LanguageModelV4, type LearningFacade } from './index';
 import { answering, failing, providerErrors, streamParts, temporaryLearning, textResult, usage } from './test-support/mock-models';
 
 /** A real app's catalog: three OpenAI/Anthropic models with their list prices (USD per 1k tokens). */
@@ -388,6 +388,37 @@ describe('many sessions at once', () => {
     }
     const buffer = await learning.readBuffer();
     expect(new Set(buffer.map((experience) => experience.sessionId))).toEqual(new Set(results.map((result) => result.id)));
+  });
+});
+
+describe('one session', () => {
+  it('keeps parallel calls of one session in separate steps', async () => {
+    const { facade, recorded } = await setUp();
+    const ai = drop({ learning: facade });
+    await ai.session({ description: 'fix a typo in the README' }, async (session) => {
+      const executor = session.model('executor');
+      await Promise.all([1, 2, 3].map((index) => generateText({ model: executor, prompt: `part ${index}` })));
+    });
+    const steps = recorded[0]!.workflow;
+    expect(steps.map((step) => step.id)).toEqual(['step-1', 'step-2', 'step-3']);
+    expect(steps.every((step) => step.status === 'completed' && step.attempts.length === 1)).toBe(true);
+    expect(recorded[0]!.globalMetrics.totalAttempts).toBe(3);
+  });
+
+  it('does not record calls made after the session ended (logged), and refuses unknown roles', async () => {
+    const logs: string[] = [];
+    const { facade, recorded } = await setUp();
+    const ai = drop({ learning: facade }, logs);
+    let escaped: LanguageModelV4 | undefined;
+    await ai.session({ description: 'fix a typo in the README' }, async (session) => {
+      expect(() => session.model('boss' as AgentRole)).toThrow(/^session\.model\(role\): unknown role "boss"/);
+      escaped = session.model('executor');
+      await generateText({ model: escaped, prompt: 'inside' });
+    });
+    const late = await generateText({ model: escaped!, prompt: 'after the end' });
+    expect(late.text).toMatch(/answer/);
+    expect(recorded[0]!.workflow).toHaveLength(1);
+    expect(logs).toEqual([expect.stringMatching(/: a executor call after the session ended is not recorded$/)]);
   });
 });
 
