@@ -483,6 +483,28 @@ describe('never breaks the user call', () => {
     expect(logs).toEqual([expect.stringMatching(/recording failed \(disk full\); the call's result is unaffected/)]);
   });
 
+  it('survives a throwing logger and a throwing onRecorded', async () => {
+    const { facade, recorded } = await setUp();
+    const ai = createAiSdkLearning({
+      learning: facade,
+      providers: { 'gpt-4o-mini': answering('gpt-4o-mini', 'only answer', 10, 10) },
+      defaultModel: 'gpt-4o-mini',
+      log: () => {
+        throw new Error('logger down');
+      },
+      onRecorded: () => {
+        throw new Error('callback down');
+      },
+    });
+    const text = await ai.session({ description: 'refactor the payment service to use the new billing API and add tests' }, async (session) => {
+      const answers = [];
+      for (const role of ['architect', 'executor', 'auditor', 'consultant'] as const) answers.push((await generateText({ model: session.model(role), prompt: 'x' })).text);
+      return answers.join(' ');
+    });
+    expect(text).toBe('only answer only answer only answer only answer');
+    expect(recorded).toHaveLength(1);
+  });
+
   it('falls back to the default model when the decided model has no provider, and logs it once per model', async () => {
     const logs: string[] = [];
     const { facade, recorded } = await setUp();

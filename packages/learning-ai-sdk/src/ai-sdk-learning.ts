@@ -39,7 +39,7 @@ export interface AiSdkLearningOptions {
 export interface SessionOptions<T> {
   /** Whether the callback's result is a success (default: any result is; a thrown error is a failure). */
   succeeded?: (result: T) => boolean;
-  /** Keep the session unrecorded until `amend(sessionId, outcome)` (or `outcomeTimeoutMs`, or `flush`). */
+  /** Keep the session unrecorded until `amend(sessionId, outcome)` (or `outcomeTimeoutMs`, or `flush`); ignored when `session.setOutcome` was called. */
   deferOutcome?: boolean;
 }
 
@@ -150,7 +150,15 @@ export class AiSdkLearning {
     this.#learning = learning;
     this.#providers = providers;
     this.#defaultModel = defaultModel;
-    this.#log = options.log ?? defaultLog;
+    const log = options.log ?? defaultLog;
+    // A throwing logger must not break the call it reports on.
+    this.#log = (message) => {
+      try {
+        log(message);
+      } catch {
+        // nothing left to report it to
+      }
+    };
     this.#onRecorded = options.onRecorded;
     this.#now = options.now ?? (() => performance.now());
   }
@@ -276,14 +284,19 @@ export class AiSdkLearning {
 
   async #record(session: EnhancedSessionState, decision: LearningDecision, outcome: OutcomeInput | undefined): Promise<RecordResult | null> {
     const recording = (async () => {
+      let result: RecordResult;
       try {
-        const result = await this.#learning.record(session, decision, outcome === undefined ? {} : { outcome });
-        this.#onRecorded?.(result, decision.sessionId);
-        return result;
+        result = await this.#learning.record(session, decision, outcome === undefined ? {} : { outcome });
       } catch (error) {
         this.#log(`session ${decision.sessionId}: recording failed (${errorMessageOf(error)}); the call's result is unaffected`);
         return null;
       }
+      try {
+        this.#onRecorded?.(result, decision.sessionId);
+      } catch (error) {
+        this.#log(`session ${decision.sessionId}: onRecorded threw (${errorMessageOf(error)}); the session is recorded`);
+      }
+      return result;
     })();
     this.#recordings.add(recording);
     try {
