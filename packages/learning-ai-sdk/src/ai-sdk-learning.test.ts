@@ -452,6 +452,25 @@ describe('modes', () => {
   });
 });
 
+describe('ab_test', () => {
+  it('serves the learned arm at fraction 1 and adds every recorded session to the A/B arms', async () => {
+    const { learning, dataDir } = await setUp({ mode: 'shadow' });
+    const { deployTestModel } = await import('./test-support/test-model');
+    await deployTestModel(learning as LearningManager, dataDir);
+    await learning.setMode('ab_test', { fraction: 1, force: true });
+    const ai = drop({ learning });
+    for (let index = 0; index < 3; index += 1) {
+      await ai.session({ description: `task ${index}: add a dark mode toggle to the settings page` }, async (session) => {
+        expect(session.decision).toMatchObject({ mode: 'ab_test', arm: 'learned' });
+        await generateText({ model: session.model('executor'), prompt: 'x' });
+      });
+    }
+    const status = await learning.status();
+    expect(status.abTest.total.learned.sessions).toBe(3);
+    expect(status.abTest.total.rules.sessions).toBe(0);
+  });
+});
+
 describe('never breaks the user call', () => {
   it('runs on the default model and logs why when deciding fails', async () => {
     const logs: string[] = [];
