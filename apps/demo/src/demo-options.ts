@@ -22,6 +22,12 @@ export const demoOptionsSchema = z.object({
   retrainEvery: z.number().int().min(50).optional(),
   /** ε of the rules' exploration in shadow and A/B (one head redrawn; exact propensities). */
   exploration: z.number().min(0).max(1).default(0.3),
+  /**
+   * Share of shadow sessions on which the exploration candidate acts (the last trained model the gate neither passed
+   * nor found worse than the rules; see `candidateShare` of `@orchestra/learning`). 0: the rules act on every shadow
+   * session.
+   */
+  candidateShare: z.number().min(0).max(0.5).default(0.2),
   /** Compute the oracle in a worker thread (the second core) while the learning loop runs. */
   oracleWorker: z.boolean().default(true),
   /**
@@ -36,7 +42,7 @@ export const demoOptionsSchema = z.object({
    * follow; default: each session's own simulated duration (sessions run one after another). Code-only (experiments).
    */
   sessionSpacingMs: z.number().nonnegative().finite().optional(),
-  /** Trainer settings merged over the demo's (code-only, for bench experiments). */
+  /** Trainer settings merged over the demo's (`--trainer-config JSON`, for experiments; validated by the trainer). */
   trainerConfig: z.record(z.string(), z.unknown()).optional(),
 });
 export type DemoOptions = z.infer<typeof demoOptionsSchema>;
@@ -72,6 +78,8 @@ Options:
   --eval-tasks N        held-out tasks of the final evaluation (default 1000)
   --exploration E       rules' ε in shadow and A/B (default 0.3)
   --retrain-every N     sessions between retrainings (default: max(400, sessions / 5))
+  --candidate-share F   share of shadow sessions the exploration candidate acts on (0..0.5, default 0.2)
+  --trainer-config JSON trainer settings merged over the demo's (experiments), e.g. '{"offline":{"validationFraction":0.4}}'
   --no-oracle-worker    compute the oracle on the main thread
   -h, --help            this text
 `;
@@ -81,6 +89,18 @@ function toNumber(flag: string, value: string | undefined): number | undefined {
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number)) throw new DemoArgumentError({ flag, message: `--${flag} expects a number, got "${value}"` });
   return number;
+}
+
+function toJsonObject(flag: string, value: string | undefined): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new DemoArgumentError({ flag, message: `--${flag} expects a JSON object: ${(error as Error).message}`, cause: error });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new DemoArgumentError({ flag, message: `--${flag} expects a JSON object, got ${value.slice(0, 40)}` });
+  return parsed as Record<string, unknown>;
 }
 
 /** Parses `argv` (without node and the script); returns null for `--help`. Throws `DemoArgumentError`. */
@@ -98,6 +118,8 @@ export function parseDemoArguments(argv: readonly string[]): DemoOptions | null 
         'eval-tasks': { type: 'string' },
         exploration: { type: 'string' },
         'retrain-every': { type: 'string' },
+        'candidate-share': { type: 'string' },
+        'trainer-config': { type: 'string' },
         'no-oracle-worker': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -118,6 +140,8 @@ export function parseDemoArguments(argv: readonly string[]): DemoOptions | null 
     evaluationTasks: toNumber('eval-tasks', values['eval-tasks'] as string | undefined),
     exploration: toNumber('exploration', values.exploration as string | undefined),
     retrainEvery: toNumber('retrain-every', values['retrain-every'] as string | undefined),
+    candidateShare: toNumber('candidate-share', values['candidate-share'] as string | undefined),
+    trainerConfig: toJsonObject('trainer-config', values['trainer-config'] as string | undefined),
     oracleWorker: values['no-oracle-worker'] === true ? false : undefined,
   };
   return validateDemoOptions(input);

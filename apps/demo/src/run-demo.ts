@@ -54,6 +54,8 @@ export interface OpeRound {
   error: string | null;
   /** Deployed: only when the gate passed (`forced` is always false: the demo never overrides the gate). */
   deployed: boolean;
+  /** Refused but not found worse than the rules: it became the exploration candidate of shadow mode. */
+  explored: boolean;
   forced: boolean;
   /** Measured afterwards on the held-out tasks: greedy learned − rules (mean and 95 % CI, same tasks). */
   measured: { learned: number; rules: number; difference: number; ci: [number, number] };
@@ -106,7 +108,7 @@ export interface DemoSummary {
     gapClosedAtLeast70Percent: boolean;
     cost30PercentLowerAtEqualOrBetterSuccess: boolean;
   };
-  settings: { exploration: number; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; guardrails: { maxRewardDrop: number; maxErrorRateIncrease: number; maxCostRatio: number; standardErrors: number }; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number; onInferredContext: InferredContextOracleEffort & { kinds: number; sessions: number; cpuMs: number } } };
+  settings: { exploration: number; candidateShare: number; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; guardrails: { maxRewardDrop: number; maxErrorRateIncrease: number; maxCostRatio: number; standardErrors: number }; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number; onInferredContext: InferredContextOracleEffort & { kinds: number; sessions: number; cpuMs: number } } };
   timings: { totalMs: number; trainingMs: number; oracleWaitMs: number; cpuMs: number };
 }
 
@@ -172,6 +174,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     // No latency fallback: how long a decision took on a loaded machine must not change what the demo decides.
     latencyBudgetMs: Number.POSITIVE_INFINITY,
     exploration: { shadow: options.exploration, ab_test: options.exploration, production: 0 },
+    candidateShare: options.candidateShare,
     learnedOptions: options.learnedSelection === 'argmax' ? { selection: 'argmax', epsilon: options.exploration, seed: options.seed } : { selection: 'sample', seed: options.seed },
   });
   const learning = await createLearning({
@@ -184,6 +187,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     config: {
       seed: options.seed,
       exploration: options.exploration,
+      candidateShare: options.candidateShare,
       reloadIntervalMs: 0,
       // The library's guardrails are sized to the sample (a breach must also exceed two standard errors), and a whole
       // A/B period past them withdraws the model.
@@ -255,6 +259,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
       beatsRules: report.beatsRules,
       error: report.opeError,
       deployed: passed,
+      explored: step.candidate.status === 'explored',
       forced: false,
       measured: { learned: learnedRun.metrics.meanReward, rules: curveRules.metrics.meanReward, difference: measured.mean, ci: measured.interval },
       trainingMs: elapsed,
@@ -264,7 +269,8 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     const interval = (entry: { value: number; ci: [number, number] } | null) => (entry === null ? 'no estimate' : `${entry.value.toFixed(2)} [${entry.ci[0].toFixed(2)}, ${entry.ci[1].toFixed(2)}]`);
     const measuredText = `measured on held-out tasks: learned − rules = ${measured.mean.toFixed(2)} [${measured.interval[0].toFixed(2)}, ${measured.interval[1].toFixed(2)}]`;
     if (!passed) {
-      progress('train', `${version}: ${report.epochs} epochs in ${(elapsed / 1000).toFixed(1)} s; ${step.reason ?? 'gate refused'}; not deployed (${currentModel ?? 'the rules'} keeps acting); ${measuredText}`);
+      const exploring = step.candidate.status === 'explored' ? `; it explores on ${options.candidateShare * 100} % of shadow sessions` : step.candidate.status === 'withdrawn' ? '; the exploration candidate is withdrawn' : '';
+      progress('train', `${version}: ${report.epochs} epochs in ${(elapsed / 1000).toFixed(1)} s; ${step.reason ?? 'gate refused'}; not deployed (${currentModel ?? 'the rules'} keeps acting)${exploring}; ${measuredText}`);
       return;
     }
     progress('train', `${version}: ${report.epochs} epochs in ${(elapsed / 1000).toFixed(1)} s; gate passed: estimated learned − rules ${interval(round_.difference)}; ${measuredText}`);
@@ -410,6 +416,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     },
     settings: {
       exploration: options.exploration,
+      candidateShare: options.candidateShare,
       shadowSessions,
       retrainEvery,
       sessionsPerStep,

@@ -68,6 +68,14 @@ export const learningConfigSchema = z.strictObject({
   abFraction: z.number().gt(0).max(1).optional(),
   /** Exploration rate of the rules policy in `shadow` mode (see the policy package). */
   exploration: z.number().min(0).max(1).default(0.1),
+  /**
+   * Shadow mode: the share of sessions on which the exploration candidate acts (the last candidate `improve`
+   * trained that the deploy gate neither passed nor found worse than the rules), with exact mixture propensities.
+   * It gathers evidence where the learner proposes to change something, and keeps the logs overlapping with its
+   * next candidate. Default 0: in shadow mode the rules act on every session, as the design says; 0.2 is what the
+   * demo uses (measured in apps/demo's README).
+   */
+  candidateShare: z.number().min(0).max(0.5).default(0),
   /** Seed of the policies' sampling and exploration (decisions are reproducible for a given seed and input order). */
   seed: z.number().int().nonnegative().default(1),
   /** A learned decision slower than this (ms) falls back to the rules (see the policy package's router). */

@@ -34,6 +34,10 @@ export class DefaultLearningRuntime implements LearningRuntime {
     this.router.setModel(artifact);
   }
 
+  setCandidate(artifact: ModelArtifact | null): void {
+    this.router.setCandidate(artifact);
+  }
+
   modelFailed(error: unknown): void {
     this.router.modelFailed(error);
   }

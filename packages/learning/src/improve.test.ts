@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { improvePolicy, type Improvable } from './improve';
-import type { DeployedModel } from './learning-state';
+import type { CandidateModel, DeployedModel } from './learning-state';
 import type { TrainReport } from './train';
 
-function report(beatsRules: boolean | null): TrainReport {
+function report(beatsRules: boolean | null, difference = beatsRules ? { value: 6, lower: 1, upper: 11 } : { value: -1, lower: -9, upper: 7 }): TrainReport {
   return {
     version: 'v7',
     output: '/data/candidates/v7',
@@ -16,7 +16,7 @@ function report(beatsRules: boolean | null): TrainReport {
     stoppedEarly: true,
     warnings: [],
     metricsPath: null,
-    ope: beatsRules === null ? null : { difference: { value: beatsRules ? 6 : -1, lower: beatsRules ? 1 : -9, upper: beatsRules ? 11 : 7 } },
+    ope: beatsRules === null ? null : { difference },
     opeError: beatsRules === null ? 'too little overlap' : null,
     beatsRules,
     verdict: beatsRules === null ? 'not-evaluated' : beatsRules ? 'beats-rules' : 'does-not-beat-rules',
@@ -26,11 +26,20 @@ function report(beatsRules: boolean | null): TrainReport {
 }
 
 /** A manager double that records what the step asked of it. */
-function manager(beatsRules: boolean | null) {
+function manager(beatsRules: boolean | null, options: { difference?: { value: number; lower: number; upper: number }; candidate?: CandidateModel | null } = {}) {
   const calls: string[] = [];
   let mode: Improvable['mode'] = 'shadow';
   let fraction = 0;
+  let candidate = options.candidate ?? null;
   const double: Improvable = {
+    get candidate() {
+      return candidate;
+    },
+    explore: async (directory, estimate) => {
+      calls.push(`explore ${directory} ${estimate === null ? 'null' : `${estimate.value} [${estimate.lower}, ${estimate.upper}]`}`);
+      candidate = directory === null ? null : { version: 'v7', directory: '/data/models/v7', source: directory, since: '2026-12-02T00:00:00.000Z', estimate };
+      return candidate;
+    },
     dataDir: '/data',
     get mode() {
       return mode;
@@ -39,9 +48,9 @@ function manager(beatsRules: boolean | null) {
       return fraction;
     },
     firstRampStep: 0.1,
-    train: async (options) => {
-      calls.push(`train ${options.output}`);
-      return report(beatsRules);
+    train: async (trainOptions) => {
+      calls.push(`train ${trainOptions.output}`);
+      return report(beatsRules, options.difference);
     },
     deploy: async (directory) => {
       calls.push(`deploy ${directory}`);
@@ -65,18 +74,34 @@ describe('improvePolicy', () => {
     expect(step.deployed?.version).toBe('v7');
   });
 
-  it('changes nothing when the gate refuses, and says why with the estimate', async () => {
+  it('deploys nothing when the gate refuses, says why, and explores with a candidate it could not tell from the rules', async () => {
     const { double, calls } = manager(false);
     const step = await improvePolicy(double, { version: 'v7', output: '/elsewhere/v7' });
-    expect(calls).toEqual(['train /elsewhere/v7']);
-    expect(step).toMatchObject({ gate: 'refused', deployed: null, mode: 'shadow' });
+    expect(calls).toEqual(['train /elsewhere/v7', 'explore /elsewhere/v7 -1 [-9, 7]']);
+    expect(step).toMatchObject({ gate: 'refused', deployed: null, mode: 'shadow', candidate: { status: 'explored', model: { source: '/elsewhere/v7' } } });
     expect(step.reason).toBe('the gate refused: estimated learned − rules -1.00 [-9.00, 7.00] does not exclude 0');
+  });
+
+  it('never explores with a candidate the gate found worse than the rules, and withdraws the previous one', async () => {
+    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null };
+    const { double, calls } = manager(false, { difference: { value: -8, lower: -14, upper: -2 }, candidate: previous });
+    const step = await improvePolicy(double, { version: 'v7' });
+    expect(calls).toEqual(['train /data/candidates/v7', 'explore null null']);
+    expect(step.candidate).toEqual({ status: 'withdrawn', model: null });
+    expect(double.candidate).toBeNull();
+  });
+
+  it('retires the exploration candidate when a model passes the gate', async () => {
+    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null };
+    const { double } = manager(true, { candidate: previous });
+    const step = await improvePolicy(double, { version: 'v7' });
+    expect(step.candidate.status).toBe('retired');
   });
 
   it('changes nothing when the gate could not evaluate the candidate', async () => {
     const { double, calls } = manager(null);
     const step = await improvePolicy(double, { version: 'v7' });
     expect(calls).toHaveLength(1);
-    expect(step).toMatchObject({ gate: 'not-evaluated', deployed: null, reason: 'the gate could not evaluate the candidate: too little overlap' });
+    expect(step).toMatchObject({ gate: 'not-evaluated', deployed: null, candidate: { status: 'none' }, reason: 'the gate could not evaluate the candidate: too little overlap' });
   });
 });

@@ -33,6 +33,10 @@ class FakeRuntime implements LearningRuntime {
   setModel(artifact: ModelArtifact | null) {
     this.model = artifact;
   }
+  candidate: ModelArtifact | null = null;
+  setCandidate(artifact: ModelArtifact | null) {
+    this.candidate = artifact;
+  }
 }
 
 function finishedSession(phase: 'completed' | 'failed', cost = 0.05): EnhancedSessionState {
@@ -116,6 +120,25 @@ describe('LearningManager', () => {
     await writeFile(join(root, 'broken', 'actor.weights.bin'), 'garbage');
     await expect(manager.deploy(join(root, 'broken'))).rejects.toSatisfy((error) => ModelArtifactError.isInstance(error));
     await expect(manager.deploy(join(root, 'nowhere'))).rejects.toSatisfy((error) => ModelArtifactError.isInstance(error) && error.reason === 'missing-file');
+  });
+
+  it('explores with a candidate (persisted, loaded by other processes, shown in the status) until a deployment retires it', async () => {
+    const { root, open } = await setup();
+    const { manager, runtime } = await open();
+    await writeTestModel(join(root, 'candidate'), { version: 'cand-1', ope: { targetBeatsBaseline: false } });
+    const chosen = await manager.explore(join(root, 'candidate'), { value: 1.5, lower: -4, upper: 7 });
+    expect(chosen).toMatchObject({ version: 'cand-1', source: join(root, 'candidate'), estimate: { value: 1.5 } });
+    expect(chosen!.directory.startsWith(join(root, 'data', 'models'))).toBe(true);
+    expect(runtime.candidate?.manifest.version).toBe('cand-1');
+    const { runtime: other } = await open();
+    expect(other.candidate?.manifest.version).toBe('cand-1');
+    expect((await manager.status()).candidate?.version).toBe('cand-1');
+    await writeTestModel(join(root, 'good'), { version: 'good-1' });
+    await manager.deploy(join(root, 'good'));
+    expect(runtime.candidate).toBeNull();
+    expect((await manager.status()).candidate).toBeNull();
+    await expect(manager.explore(join(root, 'nowhere'))).rejects.toSatisfy((error) => ModelArtifactError.isInstance(error) && error.reason === 'missing-file');
+    expect(runtime.candidate).toBeNull();
   });
 
   it('hot-reloads a model deployed by another process', async () => {

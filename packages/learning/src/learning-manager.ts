@@ -15,7 +15,7 @@ import { ModelArtifactError, RulesPolicy, SafetyGuard, type ModelArtifact } from
 import { loadLearningConfig, type LoadConfigOptions, type ResolvedLearningConfig } from './config';
 import { copyArtifactIntoDataDir, loadVerifiedModel, opeBeatsRules } from './deployment';
 import { RolloutRuleError, SessionIngestError, type RolloutRule } from './errors';
-import { addStateEvent, LearningStateStore, type DeployedModel, type LearningState } from './learning-state';
+import { addStateEvent, LearningStateStore, type CandidateModel, type DeployedModel, type LearningState } from './learning-state';
 import { CollectorSink } from './collector-sink';
 import { DefaultLearningRuntime } from './default-runtime';
 import { actionFromSession } from './session-action';
@@ -101,6 +101,8 @@ export interface LearningStatus {
   modeSource: 'default' | 'config-file' | 'state-file' | 'environment' | 'option';
   abFraction: number;
   deployed: DeployedModel | null;
+  /** The exploration candidate acting on a share of shadow sessions, or null. */
+  candidate: CandidateModel | null;
   previous: DeployedModel[];
   abTest: LearningState['abTest'] & { guardrails: GuardrailVerdict; productionAllowedAfter: number };
   events: LearningState['events'];
@@ -146,6 +148,7 @@ export class LearningManager {
     return id;
   }
   private loadedModelDirectory: string | null = null;
+  #loadedCandidateDirectory: string | null = null;
   private reloadTimer: NodeJS.Timeout | undefined;
   private reloading: Promise<boolean> | undefined;
   /** The last error of a hot reload (the previous model, or the rules, stay in force). */
@@ -164,6 +167,7 @@ export class LearningManager {
         seed: config.seed,
         latencyBudgetMs: config.latencyBudgetMs,
         exploration: { shadow: config.exploration },
+        candidateShare: config.candidateShare,
         ...(config.models === undefined ? {} : { rules: new RulesPolicy({ guard: new SafetyGuard({ space: this.actionSpace }) }) }),
       });
     this.clock = options.clock ?? Date.now;
@@ -458,15 +462,7 @@ export class LearningManager {
     // new model's ab_test period).
     const overrides = (rule: RolloutRule) => options.force === true || (Array.isArray(options.force) && options.force.includes(rule));
     const force = overrides('ope-gate');
-    const artifact = await loadVerifiedModel(directory);
-    const artifactSpace = ActionSpace.fromJSON(artifact.manifest.actionSpace);
-    if (artifactSpace.hash !== this.actionSpace.hash) {
-      throw new ModelArtifactError({
-        reason: 'action-space-mismatch',
-        location: 'manifest.actionSpace',
-        message: `model ${artifact.manifest.version} was trained on the models ${artifactSpace.catalog.models.map((model) => model.id).join(', ')}; this orchestrator's catalog is ${this.catalog.models.map((model) => model.id).join(', ')} (configure the same models, or retrain)`,
-      });
-    }
+    const artifact = await this.#loadForThisCatalog(directory);
     const beatsRules = opeBeatsRules(artifact.manifest.ope);
     if (beatsRules !== true && !force) {
       throw new RolloutRuleError({
@@ -493,6 +489,8 @@ export class LearningManager {
       };
       if (state.deployed !== null) state.previous.push(state.deployed);
       state.deployed = deployed;
+      if (state.candidate !== null) addStateEvent(state, `exploration candidate ${state.candidate.version} retired by the deployment`, now);
+      state.candidate = null;
       resetAbTest(state);
       addStateEvent(state, `deployed model ${deployed.version}${deployed.forced ? ' (forced past the ope-gate)' : ''}`, now);
       const persistedMode = state.mode ?? this.config.mode;
@@ -506,7 +504,33 @@ export class LearningManager {
     this.adoptState(state);
     this.stateModifiedAt = await this.store.modifiedAt();
     this.swapModel(artifact, copy);
+    await this.#applyCandidate();
     return result;
+  }
+
+  /**
+   * Makes a trained model the exploration candidate of shadow mode (null: none): verified like a deployment and
+   * copied into the data dir, it acts on `candidateShare` of shadow sessions with exact mixture propensities. It is
+   * not a deployment (no gate, no A/B period); `improve` chooses it when the gate neither passes nor rejects a model.
+   */
+  async explore(directory: string | null, estimate: CandidateModel['estimate'] = null): Promise<CandidateModel | null> {
+    const now = new Date(this.clock());
+    let candidate: CandidateModel | null = null;
+    if (directory !== null) {
+      const artifact = await this.#loadForThisCatalog(directory);
+      const copy = await copyArtifactIntoDataDir(directory, this.config.dataDir, artifact.manifest.version, now);
+      candidate = { version: artifact.manifest.version, directory: copy, source: directory, since: now.toISOString(), estimate };
+    }
+    const { state } = await this.store.update((state) => {
+      if (candidate !== null) addStateEvent(state, `exploration candidate ${candidate.version} acts on ${this.config.candidateShare * 100} % of shadow sessions`, now);
+      else if (state.candidate !== null) addStateEvent(state, `exploration candidate ${state.candidate.version} withdrawn`, now);
+      state.candidate = candidate;
+      return candidate;
+    });
+    this.adoptState(state);
+    this.stateModifiedAt = await this.store.modifiedAt();
+    await this.applyDeployedModel();
+    return candidate;
   }
 
   /** Returns to the previous deployed model, or to the rules when there is none (learned modes then fall back to `shadow`). */
@@ -563,6 +587,7 @@ export class LearningManager {
       modeSource: this.modeSource,
       abFraction: this.abFraction,
       deployed: this.state.deployed,
+      candidate: this.state.candidate,
       previous: this.state.previous,
       abTest: {
         ...abTest,
@@ -611,9 +636,13 @@ export class LearningManager {
         get abFraction() {
           return manager.abFraction;
         },
+        get candidate() {
+          return manager.state.candidate;
+        },
         firstRampStep: this.config.rollout.rampSteps[0]!,
         train: (trainOptions) => this.train(trainOptions),
         deploy: (directory) => this.deploy(directory),
+        explore: (directory, estimate) => this.explore(directory, estimate),
         setMode: (mode, modeOptions) => this.setMode(mode, modeOptions),
       },
       options,
@@ -673,12 +702,27 @@ export class LearningManager {
     this.state = state;
   }
 
+  /** A verified artifact whose action space is this orchestrator's (`ModelArtifactError` otherwise). */
+  async #loadForThisCatalog(directory: string): Promise<ModelArtifact> {
+    const artifact = await loadVerifiedModel(directory);
+    const artifactSpace = ActionSpace.fromJSON(artifact.manifest.actionSpace);
+    if (artifactSpace.hash !== this.actionSpace.hash) {
+      throw new ModelArtifactError({
+        reason: 'action-space-mismatch',
+        location: 'manifest.actionSpace',
+        message: `model ${artifact.manifest.version} was trained on the models ${artifactSpace.catalog.models.map((model) => model.id).join(', ')}; this orchestrator's catalog is ${this.catalog.models.map((model) => model.id).join(', ')} (configure the same models, or retrain)`,
+      });
+    }
+    return artifact;
+  }
+
   private swapModel(artifact: ModelArtifact | null, directory: string | null): void {
     this.loadedModelDirectory = directory;
     this.runtime.setModel(artifact);
   }
 
   private async applyDeployedModel(): Promise<void> {
+    await this.#applyCandidate();
     const deployed = this.state.deployed;
     if (deployed === null) {
       if (this.loadedModelDirectory !== null) this.swapModel(null, null);
@@ -693,6 +737,25 @@ export class LearningManager {
       // with no model in force, have the fallbacks say why (`corrupt-artifact`, not `no-model`).
       this.lastReloadError = error instanceof Error ? error : new Error(String(error));
       if (this.loadedModelDirectory === null) this.runtime.modelFailed?.(error);
+    }
+  }
+
+  /** Loads the state's exploration candidate into the runtime (a copy that fails verification leaves none). */
+  async #applyCandidate(): Promise<void> {
+    const directory = this.state.candidate?.directory ?? null;
+    if (directory === this.#loadedCandidateDirectory || this.runtime.setCandidate === undefined) return;
+    if (directory === null) {
+      this.runtime.setCandidate(null);
+      this.#loadedCandidateDirectory = null;
+      return;
+    }
+    try {
+      this.runtime.setCandidate(await loadVerifiedModel(directory));
+      this.#loadedCandidateDirectory = directory;
+    } catch (error) {
+      this.lastReloadError = error instanceof Error ? error : new Error(String(error));
+      this.runtime.setCandidate(null);
+      this.#loadedCandidateDirectory = null;
     }
   }
 }

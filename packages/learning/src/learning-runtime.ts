@@ -61,6 +61,12 @@ export interface LearningRuntime {
    * fallbacks report the failure's reason (`corrupt-artifact`, …) rather than `no-model`.
    */
   modelFailed?(error: unknown): void;
+  /**
+   * Makes `artifact` the exploration candidate of shadow mode (null: none): a model the deploy gate has not passed
+   * yet acts on a share of shadow sessions with exact mixture propensities (see the policy package's router).
+   * Optional: a runtime without it never explores with candidates.
+   */
+  setCandidate?(artifact: ModelArtifact | null): void;
   /** Version of the loaded learned model, or null. */
   readonly modelVersion: string | null;
   /** Counters the runtime reports (fallbacks by reason, shadow match rate…), printed by `orchestra learning`. */

@@ -46,6 +46,21 @@ export const deployedModelSchema = z.object({
 });
 export type DeployedModel = z.infer<typeof deployedModelSchema>;
 
+/**
+ * The exploration candidate: the last model `improve` trained whose deploy gate did not pass but did not find it
+ * worse than the rules either. It acts on `candidateShare` of shadow sessions (see the policy package's router).
+ */
+export const candidateModelSchema = z.object({
+  version: z.string().min(1),
+  /** The copy inside `<dataDir>/models/` that the runtime loads. */
+  directory: z.string().min(1),
+  source: z.string().min(1),
+  since: z.iso.datetime({ offset: true }),
+  /** The gate's estimate of learned − rules when the candidate was chosen (null: none in its manifest). */
+  estimate: z.object({ value: z.number(), lower: z.number(), upper: z.number() }).nullable().default(null),
+});
+export type CandidateModel = z.infer<typeof candidateModelSchema>;
+
 /** `<dataDir>/orchestra.state.json`: what `orchestra learning-mode`/`learning-deploy` persist for every process. */
 export const learningStateSchema = z.object({
   schemaVersion: z.literal(STATE_SCHEMA_VERSION).default(STATE_SCHEMA_VERSION),
@@ -54,6 +69,8 @@ export const learningStateSchema = z.object({
   /** Current A/B fraction sent to the learned policy; null = the configured/first ramp step. */
   abFraction: z.number().gt(0).max(1).nullable().default(null),
   deployed: deployedModelSchema.nullable().default(null),
+  /** The exploration candidate of shadow mode (null: the rules act on every shadow session). */
+  candidate: candidateModelSchema.nullable().default(null),
   /** Earlier deployments, most recent last: `rollback` returns to the last one (or to the rules when empty). */
   previous: z.array(deployedModelSchema).default([]),
   abTest: z

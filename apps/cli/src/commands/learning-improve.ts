@@ -35,5 +35,17 @@ export function registerLearningImprove(program: Command, context: CliContext): 
       } else {
         context.print(yellow(`not deployed: ${step.reason ?? 'the gate refused'}; the current policy keeps acting (mode ${step.mode})`));
       }
+      const share = learning.config.candidateShare;
+      if (step.candidate.status === 'explored') {
+        context.print(
+          share > 0
+            ? `exploration candidate: ${step.candidate.model?.version} acts on ${share * 100} % of shadow sessions (candidateShare)`
+            : `exploration candidate: ${step.candidate.model?.version} (inactive: candidateShare is 0)`,
+        );
+      } else if (step.candidate.status === 'withdrawn') {
+        context.print('exploration candidate withdrawn (the gate found this one worse than the rules)');
+      } else if (step.candidate.status === 'retired') {
+        context.print('exploration candidate retired by the deployment');
+      }
     });
 }

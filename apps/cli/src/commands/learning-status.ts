@@ -41,6 +41,10 @@ export function registerLearningStatus(program: Command, context: CliContext): v
         context.print(`  OPE result    ${ope}`);
         context.print(`  rollback to   ${status.previous.at(-1)?.version ?? 'rules'}`);
       }
+      if (status.candidate !== null) {
+        const share = learning.config.candidateShare;
+        context.print(`  exploring     candidate ${bold(status.candidate.version)} since ${status.candidate.since} ${dim(share > 0 ? `(acts on ${share * 100} % of shadow sessions)` : '(inactive: candidateShare is 0)')}`);
+      }
       if (status.modelError !== null) context.print(`  load error    ${yellow(`${status.modelError.reason}: ${status.modelError.message}`)}`);
       context.print(`  buffer        ${bufferSize} experiences${quarantined > 0 ? yellow(` (${quarantined} quarantined lines)`) : ''}`);
       if (deployed !== null) {

@@ -51,6 +51,20 @@ afterAll(async () => {
   for (const directory of directories) await rm(directory, { recursive: true, force: true });
 });
 
+/** An artifact whose actor overflows to infinite logits. */
+function nonFiniteArtifact() {
+  const { manifest, weights } = createTestArtifactFiles();
+  const size = manifest.featureSchema.names.length;
+  const actor = packDenseNetwork(
+    [
+      { inputSize: size, outputSize: 1, activation: 'linear', kernel: new Float32Array(size), bias: [3e38] },
+      { inputSize: 1, outputSize: 45, activation: 'linear', kernel: new Float32Array(45).fill(-10), bias: new Float32Array(45) },
+    ],
+    'actor.weights.bin',
+  );
+  return parseModelArtifact({ ...manifest, actor: actor.network }, { ...weights, 'actor.weights.bin': actor.bytes });
+}
+
 function fallbackOf(router: PolicyRouter, input: PolicyInput = makeInput()): FallbackReason | undefined {
   const result = router.route(input);
   expect(decisionSchema.safeParse(result.decision).success).toBe(true);
@@ -143,6 +157,56 @@ describe('PolicyRouter modes', () => {
     expect(rulesArm.decision.propensity).toBeCloseTo(0.9, 12);
   });
 
+  it('shadow: the exploration candidate acts on its share of sessions, stickily, with mixture propensities', () => {
+    const router = new PolicyRouter({ latencyBudgetMs: 1000, mode: 'shadow', exploration: { shadow: 0 }, candidateShare: 0.25, learnedOptions: { selection: 'argmax' } });
+    expect(router.setCandidate(createTestArtifact({ logits: argmaxLogits }))).toBe(true);
+    expect(router.candidateVersion).not.toBeNull();
+    const sessions = Array.from({ length: 800 }, (_, index) => `c-${index}`);
+    const results = sessions.map((sessionId) => router.route(makeInput({ sessionId })));
+    const acted = results.filter((result) => result.candidate?.acted === true);
+    // Sticky: the same session id is assigned to the same arm again.
+    for (const [index, sessionId] of sessions.entries()) expect(router.route(makeInput({ sessionId })).arm).toBe(results[index]!.arm);
+    expect(Math.abs(acted.length - 200)).toBeLessThan(4 * Math.sqrt(800 * 0.25 * 0.75));
+    // The candidate's argmax differs from the rules' action (ε = 0 for both): each arm's action has probability 0 in the other.
+    expect(acted[0]).toMatchObject({ mode: 'shadow', arm: 'learned', collect: true, assignmentProbability: 0.25, armPropensity: 1, decision: { source: 'learned' } });
+    expect(acted[0]!.decision.propensity).toBeCloseTo(0.25, 12);
+    const rulesArm = results.find((result) => result.arm === 'rules')!;
+    expect(rulesArm).toMatchObject({ assignmentProbability: 0.75, armPropensity: 1, decision: { source: 'rules' } });
+    expect(rulesArm.decision.propensity).toBeCloseTo(0.75, 12);
+    expect(router.statistics().candidate).toMatchObject({ share: 0.25, acted: acted.length * 2 });
+    // Removing the candidate gives the rules every session back, with the rules' own propensity.
+    router.setCandidate(null);
+    const after = router.route(makeInput({ sessionId: sessions[results.indexOf(acted[0]!)]! }));
+    expect(after).toMatchObject({ arm: 'rules', decision: { propensity: 1 } });
+    expect(after.candidate).toBeUndefined();
+  });
+
+  it('shadow: a candidate that fails leaves its sessions to the rules and is counted; outside shadow it never acts', () => {
+    const router = new PolicyRouter({ latencyBudgetMs: 1000, mode: 'shadow', exploration: { shadow: 0 }, candidateShare: 0.5, learnedOptions: { selection: 'argmax' } });
+    expect(router.setCandidate(nonFiniteArtifact())).toBe(true);
+    const results = Array.from({ length: 100 }, (_, index) => router.route(makeInput({ sessionId: `f-${index}` })));
+    expect(results.every((result) => result.arm === 'rules' && result.decision.propensity === 1)).toBe(true);
+    const failed = results.filter((result) => result.candidate !== undefined);
+    expect(failed.length).toBeGreaterThan(25);
+    expect(failed[0]!.candidate).toMatchObject({ acted: false, failure: 'non-finite-output' });
+    expect(router.statistics().candidate.failures['non-finite-output']).toBe(failed.length);
+    router.setCandidate(createTestArtifact({ logits: argmaxLogits }));
+    for (const mode of ['disabled', 'ab_test', 'production'] as const) {
+      const routed = Array.from({ length: 50 }, (_, index) => router.route(makeInput({ sessionId: `m-${index}` }), { mode }));
+      expect(routed.some((result) => result.candidate !== undefined)).toBe(false);
+    }
+  });
+
+  it('refuses a candidate share outside [0, 1] and a candidate that does not load', () => {
+    expect(() => new PolicyRouter({ candidateShare: 1.5 })).toThrow(/candidateShare/);
+    const events: PolicyRouterEvent[] = [];
+    const router = new PolicyRouter({ mode: 'shadow', candidateShare: 0.2, onEvent: (event) => events.push(event) });
+    const names = createTestArtifactFiles().manifest.featureSchema.names;
+    expect(router.setCandidate(createTestArtifact({ manifest: { featureSchema: { version: 1, hash: 'a'.repeat(64), names } } }))).toBe(false);
+    expect(router.candidateVersion).toBeNull();
+    expect(events.some((event) => event.type === 'candidate' && event.status === 'failed')).toBe(true);
+  });
+
   it('ab_test without a session id assigns each decision at random with the fraction', () => {
     const router = new PolicyRouter({ latencyBudgetMs: 1000, mode: 'ab_test', learned: mirror(), abTest: { fraction: 0.5 }, seed: 11 });
     const learnedCount = Array.from({ length: 2000 }, () => router.route(makeInput()).arm).filter((arm) => arm === 'learned').length;
@@ -191,17 +255,8 @@ describe('PolicyRouter fallbacks', () => {
   });
 
   it('falls back for NaN/Infinity in the outputs', () => {
-    const { manifest, weights } = createTestArtifactFiles();
-    const size = manifest.featureSchema.names.length;
-    const actor = packDenseNetwork(
-      [
-        { inputSize: size, outputSize: 1, activation: 'linear', kernel: new Float32Array(size), bias: [3e38] },
-        { inputSize: 1, outputSize: 45, activation: 'linear', kernel: new Float32Array(45).fill(-10), bias: new Float32Array(45) },
-      ],
-      'actor.weights.bin',
-    );
     const router = new PolicyRouter({ latencyBudgetMs: 1000, mode: 'production' });
-    expect(router.setModel(parseModelArtifact({ ...manifest, actor: actor.network }, { ...weights, 'actor.weights.bin': actor.bytes }))).toBe(true);
+    expect(router.setModel(nonFiniteArtifact())).toBe(true);
     expect(fallbackOf(router)).toBe('non-finite-output');
   });
 

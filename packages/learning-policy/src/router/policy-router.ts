@@ -26,6 +26,7 @@ export type PolicyRouterEvent =
   | { type: 'mode'; mode: LearningMode; source: 'config' | 'environment' | 'default' | 'runtime' }
   | { type: 'invalid-environment-mode'; value: string }
   | { type: 'model'; status: 'loaded' | 'failed' | 'removed'; version?: string; reason?: FallbackReason; error?: unknown }
+  | { type: 'candidate'; status: 'loaded' | 'failed'; version?: string; reason?: FallbackReason; error?: unknown }
   | { type: 'rules-failure'; error: unknown };
 
 /** Options of `PolicyRouter`. */
@@ -43,6 +44,13 @@ export interface PolicyRouterOptions {
   readonly featureSchema?: FeatureSchema;
   /** A/B test: share of sessions sent to the learned policy (default 0.1) and the hash salt (one per experiment). */
   readonly abTest?: { readonly fraction?: number; readonly salt?: string };
+  /**
+   * Shadow mode: the share of sessions (sticky per session id, like the A/B split) on which the exploration
+   * candidate (`setCandidate`) acts instead of the rules — exploration that follows what the learner proposes and
+   * keeps the logs overlapping with its next candidate. Every logged propensity is the mixture
+   * `share·π_candidate(a) + (1 − share)·π_rules(a)`. Default 0; no effect without a candidate.
+   */
+  readonly candidateShare?: number;
   /** Rules exploration ε per mode (default shadow 0.1, ab_test 0.1, production 0; always 0 when disabled). */
   readonly exploration?: { readonly shadow?: number; readonly ab_test?: number; readonly production?: number };
   /** A learned decision slower than this (milliseconds, default 2) is discarded for the rules. */
@@ -71,6 +79,8 @@ export interface RouteResult {
   readonly assignmentProbability: number;
   /** Probability of the action within its arm. `decision.propensity` is the probability over both arms. */
   readonly armPropensity: number;
+  /** Shadow mode: the session was assigned to the exploration candidate (its action was taken unless it failed). */
+  readonly candidate?: { readonly version: string; readonly acted: boolean; readonly failure?: FallbackReason };
   /** Shadow mode: what the learned policy would have done and whether it matched the rules, per head. */
   readonly shadow?: {
     readonly decision?: Decision;
@@ -99,6 +109,8 @@ export interface PolicyRouterStatistics {
     readonly failures: Readonly<Record<FallbackReason, number>>;
   };
   readonly abTest: { readonly fraction: number; readonly learned: number; readonly rules: number };
+  /** Shadow exploration by the candidate: its version, share, sessions it acted on and its failures by reason. */
+  readonly candidate: { readonly version: string | null; readonly share: number; readonly acted: number; readonly failures: Readonly<Record<FallbackReason, number>> };
   readonly guard: SafetyGuardStatistics;
 }
 
@@ -145,6 +157,8 @@ export class PolicyRouter implements Policy {
   readonly guard: SafetyGuard;
   #mode: LearningMode;
   #learned: Policy | null;
+  #candidate: LearnedPolicy | null = null;
+  readonly #candidateShare: number;
   #modelFailure: FallbackReason | null = null;
   #fraction: number;
   readonly #salt: string;
@@ -163,6 +177,7 @@ export class PolicyRouter implements Policy {
     this.#learned = options.learned ?? null;
     this.#fraction = validate(fractionSchema, options.abTest?.fraction ?? abTestRamp[0], 'abTest.fraction');
     this.#salt = options.abTest?.salt ?? 'orchestra-ab';
+    this.#candidateShare = validate(fractionSchema, options.candidateShare ?? 0, 'candidateShare');
     this.#exploration = {
       shadow: validate(fractionSchema, options.exploration?.shadow ?? 0.1, 'exploration.shadow'),
       ab_test: validate(fractionSchema, options.exploration?.ab_test ?? 0.1, 'exploration.ab_test'),
@@ -246,6 +261,38 @@ export class PolicyRouter implements Policy {
     }
   }
 
+  /** Version of the exploration candidate, or null. */
+  get candidateVersion(): string | null {
+    return this.#candidate?.version ?? null;
+  }
+
+  /** The share of shadow sessions the candidate acts on (`candidateShare`). */
+  get candidateShare(): number {
+    return this.#candidateShare;
+  }
+
+  /**
+   * Makes `artifact` the exploration candidate of shadow mode (null removes it): a model that has not passed the
+   * deploy gate acts on `candidateShare` of shadow sessions, with exact mixture propensities, so that the next
+   * candidate can be evaluated on logs that overlap with it. Never throws; returns whether it loaded (a model that
+   * does not fit leaves no candidate).
+   */
+  setCandidate(artifact: ModelArtifact | null): boolean {
+    if (artifact === null) {
+      this.#candidate = null;
+      return true;
+    }
+    try {
+      this.#candidate = new LearnedPolicy(artifact, { ...this.#learnedOptions, guard: this.guard, ...(this.#featureSchema ? { featureSchema: this.#featureSchema } : {}) });
+      this.#emit({ type: 'candidate', status: 'loaded', version: this.#candidate.version });
+      return true;
+    } catch (error) {
+      this.#candidate = null;
+      this.#emit({ type: 'candidate', status: 'failed', reason: reasonOfError(error), error });
+      return false;
+    }
+  }
+
   /** Loads an artifact directory (see `setModel`); never rejects. */
   async loadModel(directory: string): Promise<boolean> {
     try {
@@ -315,8 +362,55 @@ export class PolicyRouter implements Policy {
   }
 
   #shadow(input: PolicyInput): RouteResult {
-    const choice = this.rules.choose(input, this.#exploration.shadow);
-    const base = { decision: choice.decision, mode: 'shadow' as const, arm: 'rules' as const, collect: true, assignmentProbability: 1, armPropensity: choice.decision.propensity };
+    const epsilon = this.#exploration.shadow;
+    const candidate = this.#candidate;
+    const share = candidate === null ? 0 : this.#candidateShare;
+    let candidateRoute: RouteResult['candidate'];
+    if (candidate !== null && share > 0) {
+      const unit = input.sessionId !== undefined && input.sessionId !== '' ? stableUnitHash(`${this.#salt}:candidate:${input.sessionId}`) : this.#random.next();
+      if (unit < share) {
+        const proposed = this.#tryPolicy(candidate, input);
+        if (!(proposed instanceof LearnedFailure)) {
+          this.#counts.candidateActed += 1;
+          const rulesProbability = share < 1 ? this.rules.probabilityOf(proposed.action, input, epsilon) : 0;
+          const propensity = share * proposed.propensity + (1 - share) * rulesProbability;
+          return {
+            decision: { ...proposed, propensity },
+            mode: 'shadow',
+            arm: 'learned',
+            collect: true,
+            assignmentProbability: share,
+            armPropensity: proposed.propensity,
+            candidate: { version: candidate.version, acted: true },
+          };
+        }
+        // The candidate could not act for this session: the rules do, and the session logs the rules' propensity.
+        this.#counts.candidateFailures[proposed.reason] += 1;
+        this.#emit({ type: 'shadow-failure', reason: proposed.reason, error: proposed.error });
+        candidateRoute = { version: candidate.version, acted: false, failure: proposed.reason };
+      }
+    }
+    const choice = this.rules.choose(input, epsilon);
+    let decision = choice.decision;
+    if (share > 0 && candidateRoute === undefined) {
+      let candidateProbability: number | null = null;
+      try {
+        const probability = candidate!.probabilityOf(decision.action, input);
+        if (probability >= 0 && probability <= 1) candidateProbability = probability;
+      } catch {
+        candidateProbability = null;
+      }
+      if (candidateProbability !== null) decision = { ...decision, propensity: share * candidateProbability + (1 - share) * decision.propensity };
+    }
+    const base: RouteResult = {
+      decision,
+      mode: 'shadow',
+      arm: 'rules',
+      collect: true,
+      assignmentProbability: candidateRoute !== undefined ? share : 1 - share,
+      armPropensity: choice.decision.propensity,
+      ...(candidateRoute === undefined ? {} : { candidate: candidateRoute }),
+    };
     if (this.#learned === null && this.#modelFailure === null) return base;
     const learned = this.#tryLearned(input);
     if (learned instanceof LearnedFailure) {
@@ -398,6 +492,11 @@ export class PolicyRouter implements Policy {
   #tryLearned(input: PolicyInput): Decision | LearnedFailure {
     const learned = this.#learned;
     if (learned === null) return new LearnedFailure(this.#modelFailure ?? 'no-model', undefined);
+    return this.#tryPolicy(learned, input);
+  }
+
+  /** A learned policy's decision, checked (latency budget, propensity, hard constraints), or why it failed. Never throws. */
+  #tryPolicy(learned: Policy, input: PolicyInput): Decision | LearnedFailure {
     const started = this.#now();
     let decision: Decision;
     try {
@@ -473,6 +572,8 @@ export class PolicyRouter implements Policy {
       headMatches: {} as Record<string, { compared: number; matched: number }>,
       abLearned: 0,
       abRules: 0,
+      candidateActed: 0,
+      candidateFailures: zeroCounts(),
       emergencyDefaults: 0,
     };
   }
@@ -517,6 +618,7 @@ export class PolicyRouter implements Policy {
         failures: { ...counts.shadowFailures },
       },
       abTest: { fraction: this.#fraction, learned: counts.abLearned, rules: counts.abRules },
+      candidate: { version: this.candidateVersion, share: this.#candidateShare, acted: counts.candidateActed, failures: { ...counts.candidateFailures } },
       guard: this.guard.statistics(),
     };
   }

@@ -68,6 +68,12 @@ export const offlineConfigSchema = z.object({
    */
   gateShare: z.number().min(0).max(0.9).default(0.5),
   /**
+   * `linear` critic: ridge penalty of how each choice's effect varies with the context (the ψ(s) terms other than
+   * the constant), relative to `criticEffectRidge` / `gateCriticEffectRidge` for the choice's main effect. Above 1,
+   * thin logs estimate the main effects first and let them depend on the task only as the evidence grows.
+   */
+  criticContextRidgeFactor: z.number().positive().default(1),
+  /**
    * `linear` critic: ridge penalty of the gate's critic. Stronger than the chooser's: it shrinks every estimated gain
    * toward 0 (so the gate errs toward refusing) and narrows the posterior it adds to the gate's interval.
    */

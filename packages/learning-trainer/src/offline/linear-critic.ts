@@ -51,6 +51,8 @@ export interface LinearCriticOptions {
   stateRidge?: number;
   /** Ridge penalty of the effect coefficients: the prior's weight, in sessions, that a choice has no effect (default 8). */
   effectRidge?: number;
+  /** Multiplies `effectRidge` for the context terms of an effect (all of ψ(s) but its constant); default 1. */
+  contextRidgeFactor?: number;
 }
 
 /** Index of the `direct` approach and of the executor-only team in the action space. */
@@ -218,7 +220,11 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
     }
     for (let i = 0; i < count; i++) dense[nonZero[i]!] = 0;
   }
-  for (let index = 0; index < size; index++) gram[index * size + index]! += index < stateFeatures ? stateRidge : effectRidge;
+  const contextRidge = effectRidge * (options.contextRidgeFactor ?? 1);
+  for (let index = 0; index < size; index++) {
+    // ψ(s)[0] is the constant: the choice's main effect; the other terms are how it varies with the context.
+    gram[index * size + index]! += index < stateFeatures ? stateRidge : (index - stateFeatures) % effectFeatures === 0 ? effectRidge : contextRidge;
+  }
   if (!cholesky(gram, size)) throw new RangeError('fitLinearCritic: the penalised Gram matrix is not positive definite (non-finite features?)');
   const inverse = inverseFromCholesky(gram, size);
   const coefficients = {} as Record<LinearCriticTarget, Float64Array>;
@@ -435,7 +441,8 @@ export function meanGainDeviation(critic: LinearCritic, actionSpace: ActionSpace
     }
   };
   for (const entry of rows) {
-    fillState(row, entry.state);
+    // Only ψ(s) enters a gain (the state part cancels).
+    effectContext(entry.state, row.context);
     add(entry.to, 1);
     add(entry.from, -1);
   }

@@ -182,8 +182,9 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
       const gateEvery = config.offline.gateShare > 0 ? Math.max(2, Math.round(1 / config.offline.gateShare)) : 0;
       const chooserRows = gateEvery === 0 ? split.training : split.training.filter((_, position) => position % gateEvery !== 0);
       const gateRows = Int32Array.from([...(gateEvery === 0 ? [] : split.training.filter((_, position) => position % gateEvery === 0)), ...split.validation]);
-      critic = fitLinearCritic(dataset, actionSpace, chooserRows, split.validation, { effectRidge: config.offline.criticEffectRidge });
-      gateCritic = fitLinearCritic(dataset, actionSpace, gateRows, split.validation, { effectRidge: config.offline.gateCriticEffectRidge });
+      const contextRidgeFactor = config.offline.criticContextRidgeFactor;
+      critic = fitLinearCritic(dataset, actionSpace, chooserRows, split.validation, { effectRidge: config.offline.criticEffectRidge, contextRidgeFactor });
+      gateCritic = fitLinearCritic(dataset, actionSpace, gateRows, split.validation, { effectRidge: config.offline.gateCriticEffectRidge, contextRidgeFactor });
       improved = improveActionsLinear({
         dataset,
         actionSpace,
