@@ -4,7 +4,8 @@
  * bench-results/learning-matrix-worlds/). Defaults: the 3 built-in worlds + 3 reshuffled default worlds (generator
  * seeds 101, 102, 103), seeds 1..3, budgets 2000 and 10000.
  * Flags: `--worlds default,reshuffled-101,path/to/world.json` `--seeds 1,2` `--sessions 2000` `--eval-tasks N`
- * `--concurrency 2` `--output DIR`. Other people share this machine's cores: wall times are noisy; results are
+ * `--concurrency 2` `--output DIR` `--demo-arg=FLAG --demo-arg=VALUE …` (passed to every demo run, e.g.
+ * `--demo-arg=--candidate-share --demo-arg=0` for the same matrix without the exploration candidate). Other people share this machine's cores: wall times are noisy; results are
  * deterministic per case.
  */
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,8 @@ try {
       'eval-tasks': { type: 'string' },
       concurrency: { type: 'string' },
       output: { type: 'string' },
+      // Passed to every demo run, one flag or value each: --demo-arg=--candidate-share --demo-arg=0
+      'demo-arg': { type: 'string', multiple: true },
     },
     strict: true,
     allowPositionals: false,
@@ -41,6 +44,7 @@ try {
   if (budgets !== undefined) input.budgets = budgets;
   if (values['eval-tasks'] !== undefined) input.evaluationTasks = Number(values['eval-tasks']);
   if (values.concurrency !== undefined) input.concurrency = Number(values.concurrency);
+  if (values['demo-arg'] !== undefined) input.extraArguments = values['demo-arg'];
   const result = await runLearningMatrix(input, (entry, done, total) => {
     const outcome = entry.result;
     process.stderr.write(

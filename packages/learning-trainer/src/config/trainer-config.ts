@@ -72,7 +72,7 @@ export const offlineConfigSchema = z.object({
    * the constant), relative to `criticEffectRidge` / `gateCriticEffectRidge` for the choice's main effect. Above 1,
    * thin logs estimate the main effects first and let them depend on the task only as the evidence grows.
    */
-  criticContextRidgeFactor: z.number().positive().default(1),
+  criticContextRidgeFactor: z.number().positive().default(32),
   /**
    * `linear` critic: ridge penalty of the gate's critic. Stronger than the chooser's: it shrinks every estimated gain
    * toward 0 (so the gate errs toward refusing) and narrows the posterior it adds to the gate's interval.
