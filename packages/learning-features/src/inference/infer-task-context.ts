@@ -10,11 +10,14 @@ import {
 } from '@orchestra/learning-types';
 import { z } from 'zod';
 import { parseConventionalPrefix, taskTypeOfConventionalCommit } from './conventional-commit';
-import { complexityRules, domainRules, negationPattern, riskRules, skillRules, taskTypeRules, type KeywordRule } from './keyword-rules';
-import type { NaiveBayesPrediction } from './naive-bayes';
+import { complexityRules, domainRules, riskRules, skillRules, taskTypeRules } from './keyword-rules';
 import { extensionSkills, pathRules } from './path-rules';
+import { applyRules, normaliseForRules, type InferenceEvidence } from './rule-engine';
 import { shippedDomainClassifier, shippedTaskTypeClassifier } from './shipped-classifiers';
-import { classifierFeatures } from './tokenize';
+import type { LinearPrediction } from './softmax-classifier';
+import { domainFeaturesOf, transferFeatures, type SparseFeatures } from './transfer-features';
+
+export type { InferenceEvidence } from './rule-engine';
 
 /** Input of `inferTaskContext`. Anything malformed is coerced (bad fields dropped), never thrown. */
 export const inferTaskInputSchema = z.object({
@@ -24,16 +27,6 @@ export const inferTaskInputSchema = z.object({
 });
 /** Input of `inferTaskContext`. */
 export type InferTaskInput = z.input<typeof inferTaskInputSchema>;
-
-/** Why a value was inferred: which words, paths, labels or model decided it. */
-export interface InferenceEvidence {
-  source: 'prefix' | 'keyword' | 'negated' | 'path' | 'label' | 'classifier' | 'count' | 'default';
-  /** The text that matched (a word, a path, a label, the prefix). */
-  text: string;
-  /** The value it voted for. */
-  target: string;
-  weight: number;
-}
 
 /** One inferred value with its confidence in [0, 1] and its evidence. */
 export interface InferredValue<Value> {
@@ -56,17 +49,19 @@ export interface TaskContextInference {
 }
 
 /**
- * How the task type is chosen: keyword rules only, the learned classifier only, or both. The default is the one
- * that scored best on the held-out part (`pnpm bench`): currently `combined` (see DEFAULT_TASK_TYPE_METHOD).
+ * How the task type is chosen: keyword rules only, the transfer classifier only, or the classifier plus explicit
+ * evidence (labels, file paths) — the default, see DEFAULT_TASK_TYPE_METHOD.
  */
 export type TaskTypeMethod = 'rules' | 'classifier' | 'combined';
 
-/** Anything that turns tokens into class probabilities (`NaiveBayesClassifier`, `LogisticRegressionClassifier`). */
-export interface TokenClassifier {
+/** Anything that turns sparse features into calibrated class probabilities (`SoftmaxClassifier`). */
+export interface FeatureClassifier {
   readonly labels: readonly string[];
-  predict(tokens: readonly string[]): NaiveBayesPrediction;
-  /** Optional: class probabilities from the raw text (used instead of `predict` when present, e.g. character grams). */
-  predictText?(text: string): NaiveBayesPrediction;
+  /** Labels the classifier never saw in training (their score comes from the rules instead). */
+  readonly unseenLabels?: ReadonlySet<string>;
+  /** Temperature that calibrates the final task-type logits (1 = none). */
+  readonly temperature: number;
+  predict(features: SparseFeatures): LinearPrediction;
 }
 
 /** Options of `inferTaskContext` (mostly for evaluation: swap the classifiers or the method). */
@@ -74,36 +69,41 @@ export interface InferTaskContextOptions {
   /** Task-type method; default `DEFAULT_TASK_TYPE_METHOD`. */
   method?: TaskTypeMethod;
   /** Task-type classifier; default the shipped one (`null` to disable). */
-  taskTypeClassifier?: TokenClassifier | null;
+  taskTypeClassifier?: FeatureClassifier | null;
   /** Primary-domain classifier; default the shipped one (`null` to disable). */
-  domainClassifier?: TokenClassifier | null;
-  /** Weight of keyword-rule scores against classifier log-probabilities in `combined`; default `RULE_WEIGHT`. */
-  ruleWeight?: number;
-  /** Share of the classifier's distribution replaced by uniform in `combined`; default `CLASSIFIER_SMOOTHING`. */
-  classifierSmoothing?: number;
+  domainClassifier?: FeatureClassifier | null;
+  /** Below this calibrated probability the task type falls back to the likelier generic type; default `ABSTAIN_BELOW`. */
+  abstainBelow?: number;
 }
 
 /**
- * The task-type method used by default: the winner on the held-out set in `pnpm bench` (the newest 20 % of each
- * repository's commits, trained and tuned on the older 80 %): combined 68.1 % vs classifier 67.8 % vs rules 45.8 %.
+ * The task-type method used by default: the transfer classifier (which reads the keyword-rule scores as features)
+ * plus explicit evidence. Leave-one-repository-out figures: README, `pnpm --filter @orchestra/learning-features eval`.
  */
 export const DEFAULT_TASK_TYPE_METHOD: TaskTypeMethod = 'combined';
 
 /**
- * Weight of the keyword-rule scores against the classifier's log-probabilities in the `combined` method. Chosen by
- * `scripts/tune-task-type.ts` on the development split (validation = newest 20 % of the older 80 % of each
- * repository), never on the held-out part.
+ * Below this calibrated probability of its best type (and with no prefix, label or path evidence) the inference
+ * abstains: it answers the likelier of the two generic types, `feature` and `bugfix`, instead of a specialised one
+ * (docs, test, performance… which make a policy pick cheap or special handling), and reports the low confidence.
+ */
+export const ABSTAIN_BELOW = 0.15;
+/**
+ * Weight of the keyword-rule scores added to the classifier's log-probabilities in `combined` (chosen with
+ * `scripts/tune-transfer.ts`, leave-one-repository-out).
  */
 export const RULE_WEIGHT = 1;
-/**
- * Share of the classifier's task-type distribution mixed with uniform before combining with the rules (chosen on
- * the development split with `scripts/tune-task-type.ts`, like RULE_WEIGHT).
- */
-export const CLASSIFIER_SMOOTHING = 0.5;
-/** Weight of label and path evidence (per score point) in the `combined` logits. */
-const EXPLICIT_WEIGHT = 3;
+/** Probability given to a type the classifier never saw (security) before its keyword-rule score is added. */
+const UNSEEN_TYPE_PRIOR = 0.02;
+/** Logit added per point of label or path evidence (a label scores 4, a path 3 × its share of the files). */
+const EXPLICIT_WEIGHT = 1;
 /** Weight of the domain classifier's probabilities added to the domain scores. */
 export const DOMAIN_CLASSIFIER_WEIGHT = 1.5;
+
+/** Share of the files that must suggest a task type for the paths to vote for it. */
+const PATH_TYPE_SHARE = 0.6;
+/** The types an unsure inference falls back to. */
+const genericTypes: readonly TaskType[] = ['feature', 'bugfix'];
 
 const labelTaskTypes: ReadonlyArray<readonly [RegExp, TaskType]> = [
   [/^(type: ?)?(bug|defect|regression|kind\/bug|fix)$/iu, 'bugfix'],
@@ -146,54 +146,24 @@ const typeTimeFactor: Readonly<Record<TaskType, number>> = {
   build: 0.8, ci: 0.8, style: 0.4, revert: 0.3, chore: 0.6,
 };
 
-/** Lower-cases and folds version numbers to `vnum` so rules can match "from vnum to vnum". */
-function normaliseForRules(text: string): string {
-  return ` ${text.toLowerCase().replace(/(?<![\w.])([v^~]?\d+(\.\d+)+(-[\w.]+)?|v\d+)(?![\w.])/gu, ' vnum ').replace(/\s+/gu, ' ')} `;
-}
-
-const negatedPhrase = /\b(no|without|sin)\s+(?!longer\b)[^\s,;.:()]+(\s+[^\s,;.:()]+){0,2}/giu;
-
-/** The text with the up-to-three words after `no`/`without`/`sin` removed (what the classifier reads). */
-function withoutNegatedPhrases(text: string): string {
-  return text.replace(negatedPhrase, ' ').replace(/\s+/gu, ' ').trim();
-}
-
-/** Whether a negation word appears within the three words before `index`. */
-function isNegated(text: string, index: number): boolean {
-  const before = text.slice(Math.max(0, index - 40), index).trim().split(/[\s,;]+/u).slice(-3);
-  // "no longer crashes" describes a fix, not the absence of one.
-  return before.some((word, position) => negationPattern.test(word) && before[position + 1] !== 'longer');
-}
-
-/** Applies keyword rules: adds scores per target and evidence, honouring negations and leading bonuses. */
-function applyRules<Target extends string>(
-  rules: ReadonlyArray<KeywordRule<Target>>,
-  text: string,
-  scores: Map<Target, number>,
-  evidence: InferenceEvidence[],
-  scale = 1,
-): void {
-  const firstWord = /^\s*[^\s]/u.exec(text)?.index ?? 0;
-  for (const current of rules) {
-    const pattern = current.pattern;
-    pattern.lastIndex = 0;
-    let seen: string[] | undefined;
-    // exec on the shared global regex: `matchAll` would clone the regex on every call.
-    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-      if (match[0].length === 0) pattern.lastIndex += 1;
-      const word = match[0];
-      if (seen?.includes(word)) continue;
-      (seen ??= []).push(word);
-      const index = match.index;
-      if ((current.negatable ?? true) && isNegated(text, index)) {
-        evidence.push({ source: 'negated', text: word, target: current.target, weight: 0 });
-        continue;
-      }
-      const weight = (current.weight + (index <= firstWord ? (current.leadingBonus ?? 0) : 0)) * scale;
-      scores.set(current.target, (scores.get(current.target) ?? 0) + weight);
-      evidence.push({ source: 'keyword', text: word, target: current.target, weight });
-    }
-  }
+/**
+ * The task-type logits before calibration: the classifier's logits, plus in `combined` the keyword-rule scores once
+ * more (the classifier under-trusts them: it also has the words of its training repositories) and the label and
+ * path evidence. A type the classifier never saw (security) gets a small prior plus its rule score. Exported for the
+ * evaluation, which fits the temperature on exactly these.
+ */
+export function combinedTaskTypeLogits(
+  classifierLogits: Readonly<Record<string, number>>,
+  ruleScores: ReadonlyMap<string, number>,
+  explicitScores: ReadonlyMap<string, number>,
+  unseenLabels: ReadonlySet<string> | undefined,
+  method: TaskTypeMethod,
+): number[] {
+  return taskTypes.map((type) => {
+    if (unseenLabels?.has(type)) return Math.log(UNSEEN_TYPE_PRIOR) + (ruleScores.get(type) ?? 0) + EXPLICIT_WEIGHT * (explicitScores.get(type) ?? 0);
+    const learnt = classifierLogits[type] ?? -20;
+    return method === 'combined' ? learnt + RULE_WEIGHT * (ruleScores.get(type) ?? 0) + EXPLICIT_WEIGHT * (explicitScores.get(type) ?? 0) : learnt;
+  });
 }
 
 function softmax(scores: readonly number[]): number[] {
@@ -262,7 +232,7 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
   const files = input.files.filter((file) => file.trim() !== '').slice(0, 2_000);
   const labels = input.labels.filter((label) => label.trim() !== '').slice(0, 50);
   const method = options.method ?? DEFAULT_TASK_TYPE_METHOD;
-  const taskTypeClassifier: TokenClassifier | null =
+  const taskTypeClassifier: FeatureClassifier | null =
     method === 'rules' ? null : options.taskTypeClassifier === undefined ? shippedTaskTypeClassifier() : options.taskTypeClassifier;
   const domainClassifier = options.domainClassifier === undefined ? shippedDomainClassifier() : options.domainClassifier;
 
@@ -275,59 +245,55 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
 
   // ---- task type
   const typeEvidence: InferenceEvidence[] = [];
-  const typeScores = new Map<TaskType, number>();
-  // Labels and paths are explicit evidence (none in the commit data): in `combined` they count EXPLICIT_WEIGHT
-  // times, so a classifier trained on subjects alone cannot overrule them.
+  // Keyword-rule scores: the rules-only answer, and features of the classifier (which learnt how far to trust them).
+  const ruleScores = new Map<TaskType, number>();
+  applyRules(taskTypeRules, ruleText, ruleScores, typeEvidence);
+  // Labels and paths are explicit evidence (none in the commit data the classifier learnt from): added on top.
   const explicitScores = new Map<TaskType, number>();
-  if (method !== 'classifier') applyRules(taskTypeRules, ruleText, typeScores, typeEvidence);
   for (const label of labels) {
     for (const [pattern, type] of labelTaskTypes) {
       if (pattern.test(label.trim())) {
-        typeScores.set(type, (typeScores.get(type) ?? 0) + 4);
         explicitScores.set(type, (explicitScores.get(type) ?? 0) + 4);
         typeEvidence.push({ source: 'label', text: label, target: type, weight: 4 });
         break;
       }
     }
   }
-  const fileTypes = files.map((file) => pathRules.find((candidate) => candidate.taskType !== undefined && candidate.pattern.test(file))?.taskType);
-  if (files.length > 0 && fileTypes.every((type) => type !== undefined && type === fileTypes[0])) {
-    const type = fileTypes[0]!;
-    typeScores.set(type, (typeScores.get(type) ?? 0) + 3);
-    explicitScores.set(type, (explicitScores.get(type) ?? 0) + 3);
-    typeEvidence.push({ source: 'path', text: files.slice(0, 3).join(', '), target: type, weight: 3 });
+  // File paths: a type most files suggest (`*.md` → docs, `*.test.ts` → test); a lone test file beside source
+  // files is no test task, so the share of the files must reach PATH_TYPE_SHARE.
+  if (files.length > 0) {
+    const pathTypeCounts = new Map<TaskType, number>();
+    for (const file of files) {
+      const type = pathRules.find((candidate) => candidate.taskType !== undefined && candidate.pattern.test(file))?.taskType;
+      if (type !== undefined) pathTypeCounts.set(type, (pathTypeCounts.get(type) ?? 0) + 1);
+    }
+    for (const [type, count] of pathTypeCounts) {
+      const share = count / files.length;
+      if (share < PATH_TYPE_SHARE) continue;
+      const weight = round(3 * share);
+      explicitScores.set(type, (explicitScores.get(type) ?? 0) + weight);
+      typeEvidence.push({ source: 'path', text: files.filter((file) => pathRules.some((rule) => rule.taskType === type && rule.pattern.test(file))).slice(0, 3).join(', '), target: type, weight });
+    }
   }
   let classifierProbabilities: Record<string, number> | undefined;
-  let classifierCoverage = 0;
+  let classifierLogits: Record<string, number> | undefined;
   if (method !== 'rules' && taskTypeClassifier !== null && meaningful) {
-    // Negated phrases ("no new tests", "without behaviour change") are not evidence for the classifier either.
-    const classifierText = withoutNegatedPhrases(subject);
-    const features = classifierFeatures(classifierText);
-    const prediction = taskTypeClassifier.predictText === undefined ? taskTypeClassifier.predict(features) : taskTypeClassifier.predictText(classifierText);
-    classifierCoverage = features.length === 0 ? 0 : Math.min(1, prediction.knownTokens / features.length);
-    if (prediction.knownTokens > 0) {
-      classifierProbabilities = prediction.probabilities;
-      for (const token of prediction.evidence) {
-        typeEvidence.push({ source: 'classifier', text: token, target: prediction.label, weight: round(prediction.probability) });
-      }
+    const prediction = taskTypeClassifier.predict(transferFeatures(subject, ruleScores));
+    classifierProbabilities = prediction.probabilities;
+    classifierLogits = prediction.logits;
+    for (const feature of prediction.evidence) {
+      typeEvidence.push({ source: 'classifier', text: feature, target: prediction.label, weight: round(prediction.probability) });
     }
   }
   let typeProbabilities: number[];
   if (classifierProbabilities !== undefined) {
-    // Smoothing towards uniform bounds the classifier's veto: a class it never saw (security) can still win on rules.
-    const smoothing = method === 'combined' ? (options.classifierSmoothing ?? CLASSIFIER_SMOOTHING) : 0;
-    const ruleWeight = options.ruleWeight ?? RULE_WEIGHT;
-    const logits = taskTypes.map(
-      (type) =>
-        Math.log((1 - smoothing) * (classifierProbabilities![type] ?? 0) + smoothing / taskTypes.length + 1e-9) +
-        ruleWeight * (typeScores.get(type) ?? 0) +
-        (EXPLICIT_WEIGHT - ruleWeight) * (explicitScores.get(type) ?? 0),
-    );
-    typeProbabilities = softmax(logits);
+    const logits = combinedTaskTypeLogits(classifierLogits!, ruleScores, explicitScores, taskTypeClassifier!.unseenLabels, method);
+    const temperature = taskTypeClassifier!.temperature;
+    typeProbabilities = softmax(logits.map((logit) => logit / temperature));
   } else {
-    // Rules only: a softmax over scores; with no evidence, the tuning repository's most common type (bugfix) for
-    // text, `chore` for nothing at all, both with a flat distribution.
-    const scores: number[] = taskTypes.map((type) => typeScores.get(type) ?? 0);
+    // Rules only: a softmax over scores; with no evidence, `bugfix` for text (the most common type of real tasks),
+    // `chore` for nothing at all, both with a flat distribution.
+    const scores: number[] = taskTypes.map((type) => (ruleScores.get(type) ?? 0) + (explicitScores.get(type) ?? 0));
     if (!scores.some((score) => score !== 0)) {
       const fallback: TaskType = meaningful ? 'bugfix' : 'chore';
       scores[taskTypes.indexOf(fallback)] = 0.2;
@@ -338,7 +304,15 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
   let typeIndex = typeProbabilities.indexOf(Math.max(...typeProbabilities));
   let taskType = taskTypes[typeIndex]!;
   let typeConfidence = typeProbabilities[typeIndex]!;
-  if (classifierProbabilities !== undefined && typeScores.size === 0) typeConfidence *= 0.5 + 0.5 * classifierCoverage;
+  const abstainBelow = options.abstainBelow ?? ABSTAIN_BELOW;
+  if (classifierProbabilities !== undefined && typeConfidence < abstainBelow && explicitScores.size === 0 && !genericTypes.includes(taskType)) {
+    // Unsure: answer the likelier generic type rather than a specialised one, with its own (low) probability.
+    const generic = genericTypes.reduce((best, type) => (typeProbabilities[taskTypes.indexOf(type)]! > typeProbabilities[taskTypes.indexOf(best)]! ? type : best));
+    typeEvidence.push({ source: 'default', text: `unsure (${taskType} at ${round(typeConfidence)})`, target: generic, weight: 0 });
+    taskType = generic;
+    typeIndex = taskTypes.indexOf(generic);
+    typeConfidence = typeProbabilities[typeIndex]!;
+  }
   if (prefix !== undefined) {
     const prefixed = taskTypeOfConventionalCommit(prefix.type, prefix.scope);
     if (prefixed !== undefined) {
@@ -348,7 +322,7 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
       typeEvidence.unshift({ source: 'prefix', text: prefix.prefix, target: prefixed, weight: 10 });
     }
   }
-  if (!meaningful && prefix === undefined && typeScores.size === 0) typeConfidence = Math.min(typeConfidence, 0.1);
+  if (!meaningful && prefix === undefined && ruleScores.size === 0 && explicitScores.size === 0) typeConfidence = Math.min(typeConfidence, 0.1);
   const probabilities = Object.fromEntries(taskTypes.map((type, index) => [type, round(typeProbabilities[index]!)])) as Record<TaskType, number>;
 
   // ---- domains
@@ -393,8 +367,8 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
     domainEvidence.push({ source: 'default', text: `task type ${taskType}`, target: prior[0], weight: prior[1] });
   }
   if (domainClassifier !== null && meaningful) {
-    const prediction = domainClassifier.predict(classifierFeatures(prefix?.scope ? `${prefix.scope} ${subject}` : subject));
-    if (prediction.knownTokens > 0) {
+    const prediction = domainClassifier.predict(domainFeaturesOf(prefix?.scope ? `${prefix.scope} ${subject}` : subject));
+    if (prediction.evidence.length > 0) {
       for (const domain of allDomains) {
         const weight = DOMAIN_CLASSIFIER_WEIGHT * (prediction.probabilities[domain] ?? 0);
         if (weight > 0) domainScores.set(domain, (domainScores.get(domain) ?? 0) + weight);
