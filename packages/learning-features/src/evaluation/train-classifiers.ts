@@ -24,8 +24,8 @@ export interface TransferTrainingSettings {
  */
 export const taskTypeTrainingSettings: TransferTrainingSettings = {
   minimumRepositories: 3,
-  minimumCount: 5,
-  l2: 3e-2,
+  minimumCount: 20,
+  l2: 0.3,
   epochs: 6,
   learningRate: 0.1,
   classBalance: 1,

@@ -92,7 +92,7 @@ export const ABSTAIN_BELOW = 0.15;
  * Weight of the keyword-rule scores added to the classifier's log-probabilities in `combined` (chosen with
  * `scripts/tune-transfer.ts`, leave-one-repository-out).
  */
-export const RULE_WEIGHT = 1;
+export const RULE_WEIGHT = 0.5;
 /** Probability given to a type the classifier never saw (security) before its keyword-rule score is added. */
 const UNSEEN_TYPE_PRIOR = 0.02;
 /** Logit added per point of label or path evidence (a label scores 4, a path 3 × its share of the files). */

@@ -42,6 +42,8 @@ export const taskTypeRules: ReadonlyArray<KeywordRule<TaskType>> = [
   // refactor
   rule('refactor', /\b(refactor|refactors|refactored|refactoring|restructure|reorganize|reorganise|simplify|simplifies|extract|consolidate|dedupe|deduplicate|decouple|rework|rewrite|move|moves|moved|rename|renames|renamed|split|inline|unify|reuse)\b/gu, 1.6, 0.6),
   rule('refactor', /\b(clean ?up|cleanup|tidy)\b/gu, 0.9),
+  // Restructuring phrasing (general usage, added with the five-repository data).
+  rule('refactor', /\b(convert|converts|switch to|instead of|in favou?r of|migrate \S+ to|centrali[sz]e|modernize|modernise|de-?duplicate|share|shared|abstraction|encapsulate)\b/gu, 0.8),
   rule('refactor', /\b(remove|removes|replace|replaces|use|uses|migrate|improve|improves|unnecessary|redundant|readability|naming|internal|internals|reduce size)\b/gu, 0.7, 0.4),
   rule('refactor', /[\w$]+ ?(->|→) ?[\w$]+/gu, 1.5),
   rule('refactor', /\b(no|without) (functional|behaviou?r(al)?) changes?\b/gu, 3, 0, false),
@@ -49,12 +51,18 @@ export const taskTypeRules: ReadonlyArray<KeywordRule<TaskType>> = [
   // test
   rule('test', /\b(test|tests|testing|spec|specs|e2e|unit tests?|coverage|mock|mocks|fixture|fixtures|snapshot|snapshots|jest|vitest|cypress|playwright|flaky)\b/gu, 2.2, 0.6),
   rule('test', /\b(prueba|pruebas|testear)\b/gu, 2.2, 0.6),
+  // Test frameworks and assertion vocabulary (general usage, added with the five-repository data).
+  rule('test', /\b(mocha|jasmine|karma|pytest|assert|assertion|assertions|expect|expectations?|test cases?|test suite|test helpers?|test utils?)\b/gu, 1.2),
   // docs
   rule('docs', /\b(docs|doc|documentation|document|documents|readme|typo|typos|jsdoc|tsdoc|changelog|guide|tutorial|comment|comments|adr|wording|grammar|spelling)\b/gu, 2.2, 0.6),
   rule('docs', /\b(documentación|documentacion|documentar|documenta|ortografía)\b/gu, 2.2, 0.6),
+  // Writing verbs and documentation artefacts (general usage, added with the five-repository data).
+  rule('docs', /\b(clarify|clarifies|explain|explains|describe|describes|mention|mentions|note about|examples?|faq|api reference|docstrings?|[\w-]+\.md|markdown|links?)\b/gu, 1.1, 0.4),
   // performance
   rule('performance', /\b(perf|performance|optimi[sz]e|optimi[sz]es|optimi[sz]ation|faster|speed ?up|slow|slowness|latency|throughput|memory usage|overhead|efficient|efficiency|benchmark|cache|caching|memoi[sz]e)\b/gu, 2, 0.6),
   rule('performance', /\b(rendimiento|optimizar|optimiza|lento|lenta|más rápido)\b/gu, 2, 0.6),
+  // Performance phrasing (general usage, added with the five-repository data).
+  rule('performance', /\b(lazy|lazily|fast path|hot path|allocations?|pre-?allocate|reduce (memory|allocations|bundle size|size|overhead|work)|avoid (re-?render\w*|recomput\w*|allocat\w*|unnecessary \w+)|speed|bitwise|parallel(ize|ise)?|bottleneck)\b/gu, 1.2),
   // security
   rule('security', /\b(security|vulnerability|vulnerabilities|cve-\d+|cve|xss|csrf|ssrf|sql injection|injection|sanitize|sanitise|exploit|rce|secrets?|credentials?|hardening|harden|prototype pollution)\b/gu, 2.6),
   rule('security', /\b(seguridad|vulnerabilidad|inyección)\b/gu, 2.6),
