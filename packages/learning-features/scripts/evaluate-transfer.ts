@@ -5,7 +5,7 @@
  */
 import { taskTypes } from '@orchestra/learning-types';
 import { loadLabelledCommits } from '../src/evaluation/commit-dataset';
-import { CORE_TASK_TYPES, leaveOneRepositoryOut, type FoldResult, type MethodScores } from '../src/evaluation/leave-one-repository-out';
+import { CORE_TASK_TYPES, domainLeaveOneRepositoryOut, leaveOneRepositoryOut, type FoldResult, type MethodScores } from '../src/evaluation/leave-one-repository-out';
 
 const everyArgument = process.argv.indexOf('--every');
 const every = everyArgument >= 0 ? Number(process.argv[everyArgument + 1]) : 1;
@@ -49,3 +49,8 @@ for (const type of shownTypes) {
 console.log(`\ntemperatures per fold (fitted on the other folds): ${folds.map((fold) => fold.temperature).join(', ')}; on all folds (shipped): ${temperature}`);
 const failing = folds.flatMap((fold) => CORE_TASK_TYPES.filter((type) => fold.model.perClass[type].count > 0 && fold.model.perClass[type].correct / fold.model.perClass[type].count < 0.4).map((type) => `${fold.repository}/${type}`));
 console.log(`goals: every repository balanced ≥ 60 %: ${folds.every((fold) => fold.model.balanced >= 0.6) ? 'yes' : 'no'}; every core class ≥ 40 %: ${failing.length === 0 ? 'yes' : `no (${failing.join(', ')})`}`);
+
+console.log('\n## Primary domain, leave one repository out (rows whose domain label comes from the commit scope)\n');
+console.log('| held-out repository | rows | with domain classifier | keyword and path rules only |');
+console.log('|---|---:|---:|---:|');
+for (const fold of domainLeaveOneRepositoryOut(rows)) console.log(`| ${fold.repository} | ${fold.rows} | ${percent(fold.model)} | ${percent(fold.rules)} |`);

@@ -77,11 +77,11 @@ export function trainTaskTypeModel(
 export function trainDomainModel(rows: readonly LabelledCommit[], trainedOn: string): CompactLinearModel {
   const labelled = rows.filter((row) => row.primaryDomain !== undefined);
   const examples = labelled.map((row) => ({ features: domainFeaturesOf(row.subject), label: row.primaryDomain!, group: row.repository }));
-  const vocabulary = selectTransferVocabulary(examples, 2, 5);
+  const vocabulary = selectTransferVocabulary(examples, 2, 20);
   const weights = transferWeights(labelled.map((row) => ({ repository: row.repository, label: row.primaryDomain! })), 0.5);
   return trainSoftmaxClassifier(
     examples.map((example, index) => ({ ...example, weight: weights[index]! })),
     domains,
-    { vocabulary, epochs: 6, learningRate: 0.1, l2: 3e-3, seed: 1, trainedOn },
+    { vocabulary, epochs: 6, learningRate: 0.1, l2: 0.3, seed: 1, trainedOn },
   );
 }
