@@ -12,9 +12,11 @@ const every = everyArgument >= 0 ? Number(process.argv[everyArgument + 1]) : 1;
 if (!Number.isInteger(every) || every < 1) throw new Error(`--every must be a positive integer, got ${process.argv[everyArgument + 1]}`);
 const abstainArgument = process.argv.indexOf('--abstain-below');
 const abstainBelow = abstainArgument >= 0 ? Number(process.argv[abstainArgument + 1]) : undefined;
+const unsupportedArgument = process.argv.indexOf('--unsupported-abstain-below');
+const unsupportedAbstainBelow = unsupportedArgument >= 0 ? Number(process.argv[unsupportedArgument + 1]) : undefined;
 const rows = loadLabelledCommits();
 const started = performance.now();
-const { folds, temperature } = leaveOneRepositoryOut(rows, { testFilter: (_, index) => index % every === 0, ...(abstainBelow === undefined ? {} : { abstainBelow }) });
+const { folds, temperature } = leaveOneRepositoryOut(rows, { testFilter: (_, index) => index % every === 0, ...(abstainBelow === undefined ? {} : { abstainBelow }), ...(unsupportedAbstainBelow === undefined ? {} : { unsupportedAbstainBelow }) });
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 const percent = (value: number): string => `${(100 * value).toFixed(1)}%`;
 const recall = (scores: MethodScores, type: (typeof taskTypes)[number]): string => {

@@ -124,6 +124,8 @@ export interface LeaveOneRepositoryOutOptions {
   testFilter?: (row: LabelledCommit, index: number) => boolean;
   /** Abstention threshold passed to `inferTaskContext` (default its own). */
   abstainBelow?: number;
+  /** Abstention threshold for types only the classifier supports (default `inferTaskContext`'s own). */
+  unsupportedAbstainBelow?: number;
   /** Which repositories to hold out; default all. */
   repositories?: readonly string[];
 }
@@ -153,7 +155,7 @@ export function leaveOneRepositoryOut(rows: readonly LabelledCommit[], options: 
     const others = trained.filter((_, index) => index !== foldIndex).flatMap((other) => other.heldOut);
     const temperature = others.length === 0 ? 1 : fitTemperature(others);
     const classifier = new SoftmaxClassifier(fold.model, temperature);
-    const inferred = fold.test.map((row) => inferTaskContext({ description: row.subject }, { taskTypeClassifier: classifier, domainClassifier: null, ...(options.abstainBelow === undefined ? {} : { abstainBelow: options.abstainBelow }) }));
+    const inferred = fold.test.map((row) => inferTaskContext({ description: row.subject }, { taskTypeClassifier: classifier, domainClassifier: null, ...(options.abstainBelow === undefined ? {} : { abstainBelow: options.abstainBelow }), ...(options.unsupportedAbstainBelow === undefined ? {} : { unsupportedAbstainBelow: options.unsupportedAbstainBelow }) }));
     const predictions = inferred.map((result) => result.context.taskType);
     const abstainedIndices = inferred.flatMap((result, index) => (result.taskType.evidence.some((item) => item.source === 'default' && item.text.startsWith('unsure')) ? [index] : []));
     return {

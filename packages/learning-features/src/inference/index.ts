@@ -9,6 +9,7 @@ export {
   inferTaskInputSchema,
   combinedTaskTypeLogits,
   ABSTAIN_BELOW,
+  UNSUPPORTED_ABSTAIN_BELOW,
   DEFAULT_TASK_TYPE_METHOD,
   DOMAIN_CLASSIFIER_WEIGHT,
   RULE_WEIGHT,

@@ -74,6 +74,8 @@ export interface InferTaskContextOptions {
   domainClassifier?: FeatureClassifier | null;
   /** Below this calibrated probability the task type falls back to the likelier generic type; default `ABSTAIN_BELOW`. */
   abstainBelow?: number;
+  /** The same for a type no keyword, label or path supports; default `UNSUPPORTED_ABSTAIN_BELOW`. */
+  unsupportedAbstainBelow?: number;
 }
 
 /**
@@ -93,6 +95,8 @@ export const ABSTAIN_BELOW = 0.15;
  * `scripts/tune-transfer.ts`, leave-one-repository-out).
  */
 export const RULE_WEIGHT = 0.5;
+/** Abstention threshold for a specialised type that only the classifier (no keyword rule, label or path) supports. */
+export const UNSUPPORTED_ABSTAIN_BELOW = 0.25;
 /** Probability given to a type the classifier never saw (security) before its keyword-rule score is added. */
 const UNSEEN_TYPE_PRIOR = 0.02;
 /** Logit added per point of label or path evidence (a label scores 4, a path 3 × its share of the files). */
@@ -102,6 +106,8 @@ export const DOMAIN_CLASSIFIER_WEIGHT = 1.5;
 
 /** Share of the files that must suggest a task type for the paths to vote for it. */
 const PATH_TYPE_SHARE = 0.6;
+/** Share of a touched path's risk (path rules: auth 1.5, payments 2, migrations 1.2…) added to the risk score. */
+const PATH_RISK_SCALE = 0.75;
 /** The types an unsure inference falls back to. */
 const genericTypes: readonly TaskType[] = ['feature', 'bugfix'];
 
@@ -305,7 +311,9 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
   let taskType = taskTypes[typeIndex]!;
   let typeConfidence = typeProbabilities[typeIndex]!;
   const abstainBelow = options.abstainBelow ?? ABSTAIN_BELOW;
-  if (classifierProbabilities !== undefined && typeConfidence < abstainBelow && explicitScores.size === 0 && !genericTypes.includes(taskType)) {
+  // A specialised type no keyword, label or path supports needs UNSUPPORTED_ABSTAIN_BELOW on the classifier alone.
+  const unsupported = (ruleScores.get(taskType) ?? 0) <= 0 && explicitScores.size === 0;
+  if (classifierProbabilities !== undefined && explicitScores.size === 0 && !genericTypes.includes(taskType) && (typeConfidence < abstainBelow || (unsupported && typeConfidence < (options.unsupportedAbstainBelow ?? UNSUPPORTED_ABSTAIN_BELOW)))) {
     // Unsure: answer the likelier generic type rather than a specialised one, with its own (low) probability.
     const generic = genericTypes.reduce((best, type) => (typeProbabilities[taskTypes.indexOf(type)]! > typeProbabilities[taskTypes.indexOf(best)]! ? type : best));
     typeEvidence.push({ source: 'default', text: `unsure (${taskType} at ${round(typeConfidence)})`, target: generic, weight: 0 });
@@ -405,14 +413,18 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
     complexityScore += weight;
     complexityEvidence.push({ source, text, target: weight > 0 ? 'up' : 'down', weight });
   };
+  // The number of files is the most direct measure of a change's size: 1–2 files lean simple, 3–7 medium, 8+ complex.
   if (files.length >= 15) addComplexity(2, `${files.length} files`, 'count');
-  else if (files.length >= 5) addComplexity(1, `${files.length} files`, 'count');
-  else if (files.length === 1) addComplexity(-0.5, '1 file', 'count');
+  else if (files.length >= 8) addComplexity(1.5, `${files.length} files`, 'count');
+  else if (files.length >= 3) addComplexity(0.5, `${files.length} files`, 'count');
+  else if (files.length === 2) addComplexity(-0.5, '2 files', 'count');
+  else if (files.length === 1) addComplexity(-1, '1 file', 'count');
   if (domainList.length >= 3) addComplexity(1, `${domainList.length} domains`, 'count');
+  else if (domainList.length === 2) addComplexity(0.5, '2 domains', 'count');
   if (wordCount > 30) addComplexity(0.5, `${wordCount} words`, 'count');
   if (['docs', 'style', 'dependencies', 'revert'].includes(taskType)) addComplexity(-1, `task type ${taskType}`, 'default');
   if (['feature', 'security', 'performance'].includes(taskType)) addComplexity(0.5, `task type ${taskType}`, 'default');
-  const complexity: Complexity = complexityScore <= -0.5 ? 'simple' : complexityScore >= 1.5 ? 'complex' : 'medium';
+  const complexity: Complexity = complexityScore <= -0.5 ? 'simple' : complexityScore >= 2 ? 'complex' : 'medium';
   const complexityConfidence = Math.min(0.9, 0.35 + 0.15 * Math.abs(complexityScore - 0.5));
 
   // ---- risk
@@ -428,10 +440,21 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
       riskEvidence.push({ source: 'path', text: file, target: 'risk', weight: matched.risk });
     }
   }
-  riskScore += pathRisk;
+  // Touching auth, migrations or payments code is riskier, but less than saying the change goes to production.
+  riskScore += PATH_RISK_SCALE * pathRisk;
+  for (const item of riskEvidence) if (item.source === 'path') item.weight = round(PATH_RISK_SCALE * item.weight);
   if (taskType === 'security') {
-    riskScore += 1.5;
-    riskEvidence.push({ source: 'default', text: 'task type security', target: 'risk', weight: 1.5 });
+    riskScore += 1;
+    riskEvidence.push({ source: 'default', text: 'task type security', target: 'risk', weight: 1 });
+  }
+  if (prefix?.breaking === true) {
+    riskScore += 1;
+    riskEvidence.push({ source: 'prefix', text: prefix.prefix, target: 'risk', weight: 1 });
+  }
+  if (complexity !== 'medium') {
+    const weight = complexity === 'complex' ? 0.75 : -0.5;
+    riskScore += weight;
+    riskEvidence.push({ source: 'default', text: `complexity ${complexity}`, target: 'risk', weight });
   }
   if (domainList.includes('security') || domainList[0] === 'database' || domainList[0] === 'devops') {
     riskScore += 0.5;
@@ -445,7 +468,7 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
     riskScore += 0.5;
     riskEvidence.push({ source: 'count', text: `${files.length} files`, target: 'risk', weight: 0.5 });
   }
-  const risk: RiskLevel = riskScore >= 2 ? 'high' : riskScore >= 0.75 ? 'medium' : 'low';
+  const risk: RiskLevel = riskScore >= 2.5 ? 'high' : riskScore >= 0.75 ? 'medium' : 'low';
   const riskConfidence = Math.min(0.9, 0.4 + 0.15 * Math.abs(riskScore - 1));
 
   // ---- skills

@@ -111,19 +111,27 @@ export const domainRules: ReadonlyArray<KeywordRule<Domain>> = [
 
 /** Words that make a task more complex (positive) or simpler (negative). */
 export const complexityRules: ReadonlyArray<KeywordRule<'up' | 'down'>> = [
-  rule('up', /\b(rewrite|redesign|architecture|architectural|overhaul|migrate|migration|entire|across|whole|all (the )?(services|modules|packages|components)|system|distributed|multiple|concurrency|race condition|integration|framework|from scratch|breaking change|monorepo|end-to-end)\b/gu, 1),
+  rule('up', /\b(rewrite|redesign|architecture|architectural|overhaul|migrate|migration|entire|across|whole|all (the )?(services|modules|packages|components)|system|distributed|multiple|several|concurrency|race condition|integration|framework|from scratch|breaking change|monorepo|end-to-end|end to end|large change|big change|existing data|every (service|module|package))\b/gu, 1),
   rule('up', /\b(reescribir|rediseñar|arquitectura|migrar|todo el sistema|múltiples)\b/gu, 1),
-  rule('down', /\b(typo|typos|bump|rename|minor|small|tweak|tweaks|format|formatting|comment|comments|readme|one-line|one line|trivial|simple|wording|lint|whitespace)\b/gu, 1),
-  rule('down', /\b(pequeño|menor|sencillo|simple|errata)\b/gu, 1),
+  rule('down', /\b(typo|typos|bump|rename|minor|small|tweak|tweaks|format|formatting|comment|comments|readme|one-line|one line|trivial|simple|wording|lint|whitespace|quick|quickly|small change|tiny)\b/gu, 1),
+  rule('down', /\b(pequeño|menor|sencillo|simple|errata|rápido)\b/gu, 1),
 ];
 
-/** Words that raise the risk of a task. */
+/**
+ * What raises (or lowers) the risk of a task. Where the change lands (production, customer data, a live system,
+ * money) weighs most; the topic alone (auth, migrations, billing) raises it less; "internal only", a prototype or a
+ * local tool lowers it.
+ */
 export const riskRules: ReadonlyArray<KeywordRule<'risk'>> = [
-  rule('risk', /\b(security|vulnerability|cve|auth|authentication|authorization|login|password|passwords|credential|credentials|secret|secrets|token|jwt|oauth|encryption|crypto|permission|permissions)\b/gu, 1.5),
-  rule('risk', /\b(payment|payments|billing|invoice|invoices|checkout|stripe|paypal|refund|refunds|money|pricing)\b/gu, 2),
-  rule('risk', /\b(migration|migrations|schema change|drop table|drop column|delete data|data loss|backfill|truncate)\b/gu, 1.5),
-  rule('risk', /\b(production|prod|deploy|deployment|infra|infrastructure|terraform|kubernetes|k8s|database|rollback|hotfix|outage|incident|breaking change)\b/gu, 1),
-  rule('risk', /\b(seguridad|pago|pagos|facturación|migración|producción|contraseña|autenticación|despliegue)\b/gu, 1.5),
+  rule('risk', /\b(in production|on production|to production|production (database|data|traffic|cluster|system)s?|prod|live (cluster|system|site|database|traffic|environment)|on the live|customer data|user data|personal data|pii|payments? release|money|outage|incident|data loss|drop table|drop column|delete data|truncate)\b/gu, 2.5),
+  rule('risk', /\b(production|live)\b/gu, 1.2),
+  rule('risk', /\b(security|vulnerability|cve|auth|authentication|authorization|login|password|passwords|credential|credentials|secret|secrets|token|jwt|oauth|encryption|crypto|permission|permissions)\b/gu, 0.8),
+  rule('risk', /\b(payment|payments|billing|invoice|invoices|checkout|stripe|paypal|refund|refunds|pricing)\b/gu, 1),
+  rule('risk', /\b(migration|migrations|schema change|backfill|database|deploy|deployment|infra|infrastructure|terraform|kubernetes|k8s|rollback|hotfix|breaking change)\b/gu, 0.6),
+  rule('risk', /\b(next release|for the release|before the release|shared (library|module|package|code|component)s?|public api|many (callers|consumers|users))\b/gu, 1),
+  rule('risk', /\b(seguridad|pago|pagos|facturación|migración|contraseña|autenticación|despliegue)\b/gu, 0.8),
+  rule('risk', /\b(en producción|producción|datos de clientes)\b/gu, 2.5),
+  rule('risk', /\b(internal only|internal tool|internal use|prototype|spike|experiment|experimental|sandbox|dev only|local only|playground|demo)\b/gu, -1.5),
 ];
 
 /** Technologies recognised as skills, by word. */
