@@ -26,7 +26,8 @@ const context: TaskContext = {
   estimatedTimeMinutes: 90,
   skills: ['typescript', 'sql'],
   fileCount: 4,
-  description: 'Fix memory leak in backend service when the database pool reconnects',
+  // No description: the default schema hashes it into its text dimensions, which the naive baseline does not
+  // compute; the hashed-text cost is measured on its own below.
 };
 const system: SystemState = { concurrentTasks: 3, load: 0.4, agentAvailability: { architect: 1, executor: 0.5, auditor: 0.75 } };
 const history: HistorySummary = { sampleWeight: 14, successRate: 0.8, timeAccuracy: 0.7, resourceEfficiency: 0.6, meanReward: 0.3, modelErrorRate: 0.05 };

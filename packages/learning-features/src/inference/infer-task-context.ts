@@ -172,6 +172,36 @@ export function combinedTaskTypeLogits(
   });
 }
 
+/** The features without the keyword-rule scores (`r:` names): what the domain classifier reads. */
+function withoutRuleFeatures(features: SparseFeatures): SparseFeatures {
+  const names: string[] = [];
+  const values: number[] = [];
+  features.names.forEach((name, index) => {
+    if (name.startsWith('r:')) return;
+    names.push(name);
+    values.push(features.values[index]!);
+  });
+  return { names, values };
+}
+
+/** Words (runs of letters or digits) and letters of a text, in one pass (no regex over every character). */
+function countWordsAndLetters(text: string): { words: number; letters: number } {
+  let words = 0;
+  let letters = 0;
+  let inWord = false;
+  for (const character of text) {
+    const code = character.codePointAt(0)!;
+    const isDigit = code >= 48 && code <= 57;
+    const isLetter = (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code > 127 && /\p{L}/u.test(character));
+    if (isLetter) letters += 1;
+    if (isLetter || isDigit || (code > 127 && /\p{N}/u.test(character))) {
+      if (!inWord) words += 1;
+      inWord = true;
+    } else inWord = false;
+  }
+  return { words, letters };
+}
+
 function softmax(scores: readonly number[]): number[] {
   const maximum = Math.max(...scores);
   const exponentials = scores.map((score) => Math.exp(score - maximum));
@@ -245,9 +275,11 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
   const prefix = parseConventionalPrefix(description);
   const subject = prefix?.subject ?? description.trim();
   const ruleText = normaliseForRules(subject);
-  const wordCount = (subject.match(/[\p{L}\p{N}]+/gu) ?? []).length;
-  const letterShare = subject.length === 0 ? 0 : (subject.match(/\p{L}/gu) ?? []).length / subject.length;
+  const { words: wordCount, letters } = countWordsAndLetters(subject);
+  const letterShare = subject.length === 0 ? 0 : letters / subject.length;
   const meaningful = wordCount > 0 && letterShare >= 0.4;
+  // Which path rules each file matches, tested once (type, domains, risk and skills all read them).
+  const fileRules = files.map((file) => pathRules.filter((candidate) => candidate.pattern.test(file)));
 
   // ---- task type
   const typeEvidence: InferenceEvidence[] = [];
@@ -269,8 +301,8 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
   // files is no test task, so the share of the files must reach PATH_TYPE_SHARE.
   if (files.length > 0) {
     const pathTypeCounts = new Map<TaskType, number>();
-    for (const file of files) {
-      const type = pathRules.find((candidate) => candidate.taskType !== undefined && candidate.pattern.test(file))?.taskType;
+    for (const rules of fileRules) {
+      const type = rules.find((candidate) => candidate.taskType !== undefined)?.taskType;
       if (type !== undefined) pathTypeCounts.set(type, (pathTypeCounts.get(type) ?? 0) + 1);
     }
     for (const [type, count] of pathTypeCounts) {
@@ -278,13 +310,15 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
       if (share < PATH_TYPE_SHARE) continue;
       const weight = round(3 * share);
       explicitScores.set(type, (explicitScores.get(type) ?? 0) + weight);
-      typeEvidence.push({ source: 'path', text: files.filter((file) => pathRules.some((rule) => rule.taskType === type && rule.pattern.test(file))).slice(0, 3).join(', '), target: type, weight });
+      typeEvidence.push({ source: 'path', text: files.filter((_, index) => fileRules[index]!.some((rule) => rule.taskType === type)).slice(0, 3).join(', '), target: type, weight });
     }
   }
   let classifierProbabilities: Record<string, number> | undefined;
   let classifierLogits: Record<string, number> | undefined;
-  if (method !== 'rules' && taskTypeClassifier !== null && meaningful) {
-    const prediction = taskTypeClassifier.predict(transferFeatures(subject, ruleScores));
+  // Read once: the task-type classifier takes these, the domain classifier the same without the rule scores.
+  const subjectFeatures = meaningful ? transferFeatures(subject, ruleScores) : undefined;
+  if (method !== 'rules' && taskTypeClassifier !== null && subjectFeatures !== undefined) {
+    const prediction = taskTypeClassifier.predict(subjectFeatures);
     classifierProbabilities = prediction.probabilities;
     classifierLogits = prediction.logits;
     for (const feature of prediction.evidence) {
@@ -339,15 +373,14 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
   applyRules(domainRules, ruleText, domainScores, domainEvidence);
   if (prefix !== undefined && prefix.scope !== '') applyRules(domainRules, normaliseForRules(prefix.scope.replace(/[-_/]/gu, ' ')), domainScores, domainEvidence, 1.5);
   const pathDomainCounts = new Map<Domain, number>();
-  for (const file of files) {
+  for (const [fileIndex, file] of files.entries()) {
     const matched = new Set<Domain>();
-    for (const candidate of pathRules) {
-      if (!candidate.pattern.test(file)) continue;
+    for (const candidate of fileRules[fileIndex]!) {
       for (const domain of candidate.domains) {
         if (matched.has(domain)) continue;
         matched.add(domain);
         pathDomainCounts.set(domain, (pathDomainCounts.get(domain) ?? 0) + 1);
-        if (domainEvidence.filter((item) => item.source === 'path' && item.target === domain).length < 3) {
+        if ((pathDomainCounts.get(domain) ?? 0) <= 3) {
           domainEvidence.push({ source: 'path', text: file, target: domain, weight: 0 });
         }
       }
@@ -375,7 +408,7 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
     domainEvidence.push({ source: 'default', text: `task type ${taskType}`, target: prior[0], weight: prior[1] });
   }
   if (domainClassifier !== null && meaningful) {
-    const prediction = domainClassifier.predict(domainFeaturesOf(prefix?.scope ? `${prefix.scope} ${subject}` : subject));
+    const prediction = domainClassifier.predict(prefix?.scope ? domainFeaturesOf(`${prefix.scope} ${subject}`) : withoutRuleFeatures(subjectFeatures!));
     if (prediction.evidence.length > 0) {
       for (const domain of allDomains) {
         const weight = DOMAIN_CLASSIFIER_WEIGHT * (prediction.probabilities[domain] ?? 0);
@@ -433,8 +466,8 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
   applyRules(riskRules, ruleText, riskScores, riskEvidence);
   let riskScore = riskScores.get('risk') ?? 0;
   let pathRisk = 0;
-  for (const file of files) {
-    const matched = pathRules.find((candidate) => candidate.risk !== undefined && candidate.pattern.test(file));
+  for (const [fileIndex, file] of files.entries()) {
+    const matched = fileRules[fileIndex]!.find((candidate) => candidate.risk !== undefined);
     if (matched?.risk !== undefined && matched.risk > pathRisk) {
       pathRisk = matched.risk;
       riskEvidence.push({ source: 'path', text: file, target: 'risk', weight: matched.risk });
@@ -475,10 +508,10 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
   const skillEvidence: InferenceEvidence[] = [];
   const skillScores = new Map<string, number>();
   applyRules(skillRules, ruleText, skillScores, skillEvidence);
-  for (const file of files) {
+  for (const [fileIndex, file] of files.entries()) {
     const extension = /\.([a-z0-9]+)$/iu.exec(file)?.[1]?.toLowerCase();
     const skill = extension === undefined ? undefined : extensionSkills[extension];
-    const pathSkills = pathRules.find((candidate) => candidate.skills !== undefined && candidate.pattern.test(file))?.skills ?? [];
+    const pathSkills = fileRules[fileIndex]!.find((candidate) => candidate.skills !== undefined)?.skills ?? [];
     for (const name of skill === undefined ? pathSkills : [skill, ...pathSkills]) {
       if (!skillScores.has(name)) skillEvidence.push({ source: 'path', text: file, target: name, weight: 1 });
       skillScores.set(name, (skillScores.get(name) ?? 0) + 1);

@@ -222,6 +222,8 @@ export class SoftmaxClassifier {
   private readonly index: Map<string, number>;
   private readonly weights: Float32Array;
   private readonly bias: Float64Array;
+  /** Mean weight of each feature over the labels (for the evidence). */
+  private readonly means: Float32Array;
 
   constructor(model: CompactLinearModel, temperature?: number) {
     const parsed = compactLinearModelSchema.safeParse(model);
@@ -237,22 +239,25 @@ export class SoftmaxClassifier {
     this.index = new Map(names.map((name, position) => [name, position * labels.length]));
     this.weights = Float32Array.from(bytes, (value) => value * parsed.data.scale);
     this.bias = Float64Array.from(bias);
+    this.means = Float32Array.from(names, (_, feature) => {
+      let sum = 0;
+      for (let label = 0; label < labels.length; label += 1) sum += this.weights[feature * labels.length + label]!;
+      return sum / labels.length;
+    });
   }
 
   /** Calibrated class probabilities (softmax of logits / temperature) and the features behind the winner. */
   predict(features: SparseFeatures): LinearPrediction {
     const classes = this.labels.length;
     const logits = Float64Array.from(this.bias);
-    const known: number[] = [];
-    const knownValues: number[] = [];
-    const knownNames: string[] = [];
+    const knownSlots: number[] = [];
+    const knownPositions: number[] = [];
     for (let feature = 0; feature < features.names.length; feature += 1) {
       const slot = this.index.get(features.names[feature]!);
       if (slot === undefined) continue;
       const value = features.values[feature]!;
-      known.push(slot);
-      knownValues.push(value);
-      knownNames.push(features.names[feature]!);
+      knownSlots.push(slot);
+      knownPositions.push(feature);
       for (let label = 0; label < classes; label += 1) logits[label]! += this.weights[slot + label]! * value;
     }
     let best = 0;
@@ -266,16 +271,24 @@ export class SoftmaxClassifier {
       probabilities[this.labels[label]!] = exponentials[label]! / total;
       logitRecord[this.labels[label]!] = logits[label]!;
     }
-    const pushes = known.map((slot, position) => {
-      let mean = 0;
-      for (let label = 0; label < classes; label += 1) mean += this.weights[slot + label]!;
-      return { name: knownNames[position]!, push: (this.weights[slot + best]! - mean / classes) * knownValues[position]! };
-    });
-    const evidence = pushes
-      .filter((item) => item.push > 0.1)
-      .sort((left, right) => right.push - left.push)
-      .slice(0, 5)
-      .map((item) => item.name);
-    return { label: this.labels[best]!, probability: probabilities[this.labels[best]!]!, probabilities, logits: logitRecord, evidence, knownFeatures: known.length };
+    // Evidence: the known features that push the winner most above their mean over the labels (top 5, > 0.1).
+    const evidence: string[] = [];
+    const pushes: number[] = [];
+    for (let known = 0; known < knownSlots.length; known += 1) {
+      const slot = knownSlots[known]!;
+      const position = knownPositions[known]!;
+      const push = (this.weights[slot + best]! - this.means[slot / classes]!) * features.values[position]!;
+      if (push <= 0.1) continue;
+      let at = pushes.length;
+      while (at > 0 && pushes[at - 1]! < push) at -= 1;
+      if (at >= 5) continue;
+      pushes.splice(at, 0, push);
+      evidence.splice(at, 0, features.names[position]!);
+      if (pushes.length > 5) {
+        pushes.pop();
+        evidence.pop();
+      }
+    }
+    return { label: this.labels[best]!, probability: probabilities[this.labels[best]!]!, probabilities, logits: logitRecord, evidence, knownFeatures: knownSlots.length };
   }
 }
