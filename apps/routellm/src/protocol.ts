@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExperienceCollector, JsonlExperienceStore } from '@orchestra/learning-collector';
-import { ActionSpace, createFeatureSchema, createRng, inferTaskContext, type FeatureSchema, type ModelCatalog } from '@orchestra/learning-features';
+import { ActionSpace, createFeatureSchema, createRng, type FeatureSchema, type ModelCatalog } from '@orchestra/learning-features';
+import { inferTaskContext } from '@orchestra/learning-features/inference';
 import { LearnedPolicy, SafetyGuard } from '@orchestra/learning-policy';
 import {
   evaluate,

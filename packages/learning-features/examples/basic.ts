@@ -6,8 +6,8 @@ import {
   createRng,
   defaultFeatureSchema,
   encodeState,
-  inferTaskContext,
 } from '@orchestra/learning-features';
+import { inferTaskContext } from '@orchestra/learning-features/inference';
 
 // 1. What is this task? (type, domains, complexity, risk, time, skills — with confidence and evidence)
 const inference = inferTaskContext({

@@ -8,7 +8,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ActionSpace, defaultFeatureSchema, inferTaskContext } from '@orchestra/learning-features';
+import { ActionSpace, defaultFeatureSchema } from '@orchestra/learning-features';
+import { inferTaskContext } from '@orchestra/learning-features/inference';
 import { createRandomDenseLayers, packDenseNetwork, PolicyRouter, writeModelArtifact, loadModelArtifact } from '@orchestra/learning-policy';
 import { createLearning } from '../src/learning-manager';
 import { benchmarkIngest } from './ingest';

@@ -1,4 +1,4 @@
-import { inferTaskContext } from '@orchestra/learning-features';
+import { inferTaskContext } from '@orchestra/learning-features/inference';
 import { PolicyRouter, type ModelArtifact, type PolicyRouterOptions } from '@orchestra/learning-policy';
 import { taskContextSchema, validate, type Decision, type TaskContext } from '@orchestra/learning-types';
 import type { LearningRuntime, PolicyInput, Routing, TaskInput } from './learning-runtime';

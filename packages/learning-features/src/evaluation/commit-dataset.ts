@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import type { Domain, TaskType } from '@orchestra/learning-types';
 import { taskTypeOfConventionalCommit } from '../inference/conventional-commit';
 
 /**
- * One labelled commit subject from `data/commits.tsv` (vuejs/core, MIT; prisma/prisma, Apache-2.0): the author's
+ * One labelled commit subject from `data/commits.tsv.gz` (five public repositories, see data/SOURCE.md): the author's
  * conventional type mapped to our task type, and — where the scope says so — a derived primary domain.
  */
 export interface LabelledCommit {
@@ -55,15 +56,24 @@ const typeDomains: Readonly<Partial<Record<string, Domain>>> = { docs: 'document
 
 let cache: LabelledCommit[] | undefined;
 
-/** Reads `data/commits.tsv` (11,013 rows) once. For tests, benchmarks and training scripts only; not exported. */
+/** A TSV field written with CSV-style quoting (`"say ""hi"""`) unquoted. */
+function unquote(field: string): string {
+  return field.length >= 2 && field.startsWith('"') && field.endsWith('"') ? field.slice(1, -1).replaceAll('""', '"') : field;
+}
+
+/**
+ * Reads `data/commits.tsv.gz` (40,000 subjects of five repositories) once. For tests, benchmarks and training
+ * scripts only; not part of the package's exports.
+ */
 export function loadLabelledCommits(): LabelledCommit[] {
   if (cache !== undefined) return cache;
-  const path = fileURLToPath(new URL('../../data/commits.tsv', import.meta.url));
-  const lines = readFileSync(path, 'utf8').split('\n');
+  const path = fileURLToPath(new URL('../../data/commits.tsv.gz', import.meta.url));
+  const lines = gunzipSync(readFileSync(path)).toString('utf8').split('\n');
   const rows: LabelledCommit[] = [];
   for (const line of lines.slice(1)) {
     if (line.trim() === '') continue;
-    const [repository = '', commit = '', conventionalType = '', scope = '', subject = ''] = line.split('\t');
+    const [repository = '', commit = '', conventionalType = '', scope = '', rawSubject = ''] = line.split('\t');
+    const subject = unquote(rawSubject);
     const taskType = taskTypeOfConventionalCommit(conventionalType, scope);
     if (taskType === undefined) continue;
     const fromScope = domainOfScope(scope);
@@ -90,44 +100,5 @@ export function loadLabelledCommits(): LabelledCommit[] {
   return rows;
 }
 
-/** The repository the keyword rules were written against (only its subjects were read while writing them). */
-export const TUNING_REPOSITORY = 'vuejs/core';
-/** The repository held out: nothing was tuned on it. */
-export const HELD_OUT_REPOSITORY = 'prisma/prisma';
-
-/** Share of each repository's newest commits held out by `splitByCommitOrder`. */
-export const HELD_OUT_FRACTION = 0.2;
-
-/** A time-ordered split: the older part (to train and tune on) and the newest part (held out). */
-export interface CommitSplit {
-  older: LabelledCommit[];
-  newest: LabelledCommit[];
-}
-
-/**
- * Splits every repository by commit order (`commits.tsv` lists each repository newest first): the newest `fraction`
- * of each repository's rows goes to `newest`, the rest to `older`. Apply it twice for a tuning split: the newest 20 %
- * of the older part is the validation set that chooses hyper-parameters; the held-out part is never read for that.
- */
-export function splitByCommitOrder(rows: readonly LabelledCommit[], fraction = HELD_OUT_FRACTION): CommitSplit {
-  const older: LabelledCommit[] = [];
-  const newest: LabelledCommit[] = [];
-  for (const repository of [...new Set(rows.map((row) => row.repository))]) {
-    const own = rows.filter((row) => row.repository === repository);
-    const cut = Math.floor(own.length * fraction);
-    newest.push(...own.slice(0, cut));
-    older.push(...own.slice(cut));
-  }
-  return { older, newest };
-}
-
-/**
- * Training weights that favour recent commits: 2^(−(age − newest age) / halfLife) per repository, so the newest
- * training commit of each repository weighs 1 and one that is `halfLife` of the history older weighs 0.5.
- * `halfLife` = Infinity gives every row weight 1.
- */
-export function recencyWeights(rows: readonly LabelledCommit[], halfLife: number): number[] {
-  const newest = new Map<string, number>();
-  for (const row of rows) newest.set(row.repository, Math.min(newest.get(row.repository) ?? 1, row.age));
-  return rows.map((row) => (Number.isFinite(halfLife) ? 2 ** (-(row.age - newest.get(row.repository)!) / halfLife) : 1));
-}
+/** The five repositories of the data set, in the order of `SOURCE.md`. */
+export const REPOSITORIES = ['vuejs/core', 'prisma/prisma', 'electron/electron', 'typeorm/typeorm', 'angular/angular-cli'] as const;

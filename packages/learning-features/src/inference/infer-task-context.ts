@@ -10,11 +10,14 @@ import {
 } from '@orchestra/learning-types';
 import { z } from 'zod';
 import { parseConventionalPrefix, taskTypeOfConventionalCommit } from './conventional-commit';
-import { complexityRules, domainRules, negationPattern, riskRules, skillRules, taskTypeRules, type KeywordRule } from './keyword-rules';
-import type { NaiveBayesPrediction } from './naive-bayes';
+import { complexityRules, domainRules, riskRules, skillRules, taskTypeRules } from './keyword-rules';
 import { extensionSkills, pathRules } from './path-rules';
+import { applyRules, normaliseForRules, type InferenceEvidence } from './rule-engine';
 import { shippedDomainClassifier, shippedTaskTypeClassifier } from './shipped-classifiers';
-import { classifierFeatures } from './tokenize';
+import type { LinearPrediction } from './softmax-classifier';
+import { domainFeaturesOf, transferFeatures, type SparseFeatures } from './transfer-features';
+
+export type { InferenceEvidence } from './rule-engine';
 
 /** Input of `inferTaskContext`. Anything malformed is coerced (bad fields dropped), never thrown. */
 export const inferTaskInputSchema = z.object({
@@ -24,16 +27,6 @@ export const inferTaskInputSchema = z.object({
 });
 /** Input of `inferTaskContext`. */
 export type InferTaskInput = z.input<typeof inferTaskInputSchema>;
-
-/** Why a value was inferred: which words, paths, labels or model decided it. */
-export interface InferenceEvidence {
-  source: 'prefix' | 'keyword' | 'negated' | 'path' | 'label' | 'classifier' | 'count' | 'default';
-  /** The text that matched (a word, a path, a label, the prefix). */
-  text: string;
-  /** The value it voted for. */
-  target: string;
-  weight: number;
-}
 
 /** One inferred value with its confidence in [0, 1] and its evidence. */
 export interface InferredValue<Value> {
@@ -56,17 +49,19 @@ export interface TaskContextInference {
 }
 
 /**
- * How the task type is chosen: keyword rules only, the learned classifier only, or both. The default is the one
- * that scored best on the held-out part (`pnpm bench`): currently `combined` (see DEFAULT_TASK_TYPE_METHOD).
+ * How the task type is chosen: keyword rules only, the transfer classifier only, or the classifier plus explicit
+ * evidence (labels, file paths) — the default, see DEFAULT_TASK_TYPE_METHOD.
  */
 export type TaskTypeMethod = 'rules' | 'classifier' | 'combined';
 
-/** Anything that turns tokens into class probabilities (`NaiveBayesClassifier`, `LogisticRegressionClassifier`). */
-export interface TokenClassifier {
+/** Anything that turns sparse features into calibrated class probabilities (`SoftmaxClassifier`). */
+export interface FeatureClassifier {
   readonly labels: readonly string[];
-  predict(tokens: readonly string[]): NaiveBayesPrediction;
-  /** Optional: class probabilities from the raw text (used instead of `predict` when present, e.g. character grams). */
-  predictText?(text: string): NaiveBayesPrediction;
+  /** Labels the classifier never saw in training (their score comes from the rules instead). */
+  readonly unseenLabels?: ReadonlySet<string>;
+  /** Temperature that calibrates the final task-type logits (1 = none). */
+  readonly temperature: number;
+  predict(features: SparseFeatures): LinearPrediction;
 }
 
 /** Options of `inferTaskContext` (mostly for evaluation: swap the classifiers or the method). */
@@ -74,36 +69,47 @@ export interface InferTaskContextOptions {
   /** Task-type method; default `DEFAULT_TASK_TYPE_METHOD`. */
   method?: TaskTypeMethod;
   /** Task-type classifier; default the shipped one (`null` to disable). */
-  taskTypeClassifier?: TokenClassifier | null;
+  taskTypeClassifier?: FeatureClassifier | null;
   /** Primary-domain classifier; default the shipped one (`null` to disable). */
-  domainClassifier?: TokenClassifier | null;
-  /** Weight of keyword-rule scores against classifier log-probabilities in `combined`; default `RULE_WEIGHT`. */
-  ruleWeight?: number;
-  /** Share of the classifier's distribution replaced by uniform in `combined`; default `CLASSIFIER_SMOOTHING`. */
-  classifierSmoothing?: number;
+  domainClassifier?: FeatureClassifier | null;
+  /** Below this calibrated probability the task type falls back to the likelier generic type; default `ABSTAIN_BELOW`. */
+  abstainBelow?: number;
+  /** The same for a type no keyword, label or path supports; default `UNSUPPORTED_ABSTAIN_BELOW`. */
+  unsupportedAbstainBelow?: number;
 }
 
 /**
- * The task-type method used by default: the winner on the held-out set in `pnpm bench` (the newest 20 % of each
- * repository's commits, trained and tuned on the older 80 %): combined 68.1 % vs classifier 67.8 % vs rules 45.8 %.
+ * The task-type method used by default: the transfer classifier (which reads the keyword-rule scores as features)
+ * plus explicit evidence. Leave-one-repository-out figures: README, `pnpm --filter @orchestra/learning-features eval`.
  */
 export const DEFAULT_TASK_TYPE_METHOD: TaskTypeMethod = 'combined';
 
 /**
- * Weight of the keyword-rule scores against the classifier's log-probabilities in the `combined` method. Chosen by
- * `scripts/tune-task-type.ts` on the development split (validation = newest 20 % of the older 80 % of each
- * repository), never on the held-out part.
+ * Below this calibrated probability of its best type (and with no prefix, label or path evidence) the inference
+ * abstains: it answers the likelier of the two generic types, `feature` and `bugfix`, instead of a specialised one
+ * (docs, test, performance… which make a policy pick cheap or special handling), and reports the low confidence.
  */
-export const RULE_WEIGHT = 1;
+export const ABSTAIN_BELOW = 0.15;
 /**
- * Share of the classifier's task-type distribution mixed with uniform before combining with the rules (chosen on
- * the development split with `scripts/tune-task-type.ts`, like RULE_WEIGHT).
+ * Weight of the keyword-rule scores added to the classifier's log-probabilities in `combined` (chosen with
+ * `scripts/tune-transfer.ts`, leave-one-repository-out).
  */
-export const CLASSIFIER_SMOOTHING = 0.5;
-/** Weight of label and path evidence (per score point) in the `combined` logits. */
-const EXPLICIT_WEIGHT = 3;
+export const RULE_WEIGHT = 0.5;
+/** Abstention threshold for a specialised type that only the classifier (no keyword rule, label or path) supports. */
+export const UNSUPPORTED_ABSTAIN_BELOW = 0.25;
+/** Probability given to a type the classifier never saw (security) before its keyword-rule score is added. */
+const UNSEEN_TYPE_PRIOR = 0.02;
+/** Logit added per point of label or path evidence (a label scores 4, a path 3 × its share of the files). */
+const EXPLICIT_WEIGHT = 1;
 /** Weight of the domain classifier's probabilities added to the domain scores. */
 export const DOMAIN_CLASSIFIER_WEIGHT = 1.5;
+
+/** Share of the files that must suggest a task type for the paths to vote for it. */
+const PATH_TYPE_SHARE = 0.6;
+/** Share of a touched path's risk (path rules: auth 1.5, payments 2, migrations 1.2…) added to the risk score. */
+const PATH_RISK_SCALE = 0.75;
+/** The types an unsure inference falls back to. */
+const genericTypes: readonly TaskType[] = ['feature', 'bugfix'];
 
 const labelTaskTypes: ReadonlyArray<readonly [RegExp, TaskType]> = [
   [/^(type: ?)?(bug|defect|regression|kind\/bug|fix)$/iu, 'bugfix'],
@@ -146,54 +152,54 @@ const typeTimeFactor: Readonly<Record<TaskType, number>> = {
   build: 0.8, ci: 0.8, style: 0.4, revert: 0.3, chore: 0.6,
 };
 
-/** Lower-cases and folds version numbers to `vnum` so rules can match "from vnum to vnum". */
-function normaliseForRules(text: string): string {
-  return ` ${text.toLowerCase().replace(/(?<![\w.])([v^~]?\d+(\.\d+)+(-[\w.]+)?|v\d+)(?![\w.])/gu, ' vnum ').replace(/\s+/gu, ' ')} `;
+/**
+ * The task-type logits before calibration: the classifier's logits, plus in `combined` the keyword-rule scores once
+ * more (the classifier under-trusts them: it also has the words of its training repositories) and the label and
+ * path evidence. A type the classifier never saw (security) gets a small prior plus its rule score. Exported for the
+ * evaluation, which fits the temperature on exactly these.
+ */
+export function combinedTaskTypeLogits(
+  classifierLogits: Readonly<Record<string, number>>,
+  ruleScores: ReadonlyMap<string, number>,
+  explicitScores: ReadonlyMap<string, number>,
+  unseenLabels: ReadonlySet<string> | undefined,
+  method: TaskTypeMethod,
+): number[] {
+  return taskTypes.map((type) => {
+    if (unseenLabels?.has(type)) return Math.log(UNSEEN_TYPE_PRIOR) + (ruleScores.get(type) ?? 0) + EXPLICIT_WEIGHT * (explicitScores.get(type) ?? 0);
+    const learnt = classifierLogits[type] ?? -20;
+    return method === 'combined' ? learnt + RULE_WEIGHT * (ruleScores.get(type) ?? 0) + EXPLICIT_WEIGHT * (explicitScores.get(type) ?? 0) : learnt;
+  });
 }
 
-const negatedPhrase = /\b(no|without|sin)\s+(?!longer\b)[^\s,;.:()]+(\s+[^\s,;.:()]+){0,2}/giu;
-
-/** The text with the up-to-three words after `no`/`without`/`sin` removed (what the classifier reads). */
-function withoutNegatedPhrases(text: string): string {
-  return text.replace(negatedPhrase, ' ').replace(/\s+/gu, ' ').trim();
+/** The features without the keyword-rule scores (`r:` names): what the domain classifier reads. */
+function withoutRuleFeatures(features: SparseFeatures): SparseFeatures {
+  const names: string[] = [];
+  const values: number[] = [];
+  features.names.forEach((name, index) => {
+    if (name.startsWith('r:')) return;
+    names.push(name);
+    values.push(features.values[index]!);
+  });
+  return { names, values };
 }
 
-/** Whether a negation word appears within the three words before `index`. */
-function isNegated(text: string, index: number): boolean {
-  const before = text.slice(Math.max(0, index - 40), index).trim().split(/[\s,;]+/u).slice(-3);
-  // "no longer crashes" describes a fix, not the absence of one.
-  return before.some((word, position) => negationPattern.test(word) && before[position + 1] !== 'longer');
-}
-
-/** Applies keyword rules: adds scores per target and evidence, honouring negations and leading bonuses. */
-function applyRules<Target extends string>(
-  rules: ReadonlyArray<KeywordRule<Target>>,
-  text: string,
-  scores: Map<Target, number>,
-  evidence: InferenceEvidence[],
-  scale = 1,
-): void {
-  const firstWord = /^\s*[^\s]/u.exec(text)?.index ?? 0;
-  for (const current of rules) {
-    const pattern = current.pattern;
-    pattern.lastIndex = 0;
-    let seen: string[] | undefined;
-    // exec on the shared global regex: `matchAll` would clone the regex on every call.
-    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-      if (match[0].length === 0) pattern.lastIndex += 1;
-      const word = match[0];
-      if (seen?.includes(word)) continue;
-      (seen ??= []).push(word);
-      const index = match.index;
-      if ((current.negatable ?? true) && isNegated(text, index)) {
-        evidence.push({ source: 'negated', text: word, target: current.target, weight: 0 });
-        continue;
-      }
-      const weight = (current.weight + (index <= firstWord ? (current.leadingBonus ?? 0) : 0)) * scale;
-      scores.set(current.target, (scores.get(current.target) ?? 0) + weight);
-      evidence.push({ source: 'keyword', text: word, target: current.target, weight });
-    }
+/** Words (runs of letters or digits) and letters of a text, in one pass (no regex over every character). */
+function countWordsAndLetters(text: string): { words: number; letters: number } {
+  let words = 0;
+  let letters = 0;
+  let inWord = false;
+  for (const character of text) {
+    const code = character.codePointAt(0)!;
+    const isDigit = code >= 48 && code <= 57;
+    const isLetter = (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code > 127 && /\p{L}/u.test(character));
+    if (isLetter) letters += 1;
+    if (isLetter || isDigit || (code > 127 && /\p{N}/u.test(character))) {
+      if (!inWord) words += 1;
+      inWord = true;
+    } else inWord = false;
   }
+  return { words, letters };
 }
 
 function softmax(scores: readonly number[]): number[] {
@@ -262,72 +268,72 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
   const files = input.files.filter((file) => file.trim() !== '').slice(0, 2_000);
   const labels = input.labels.filter((label) => label.trim() !== '').slice(0, 50);
   const method = options.method ?? DEFAULT_TASK_TYPE_METHOD;
-  const taskTypeClassifier: TokenClassifier | null =
+  const taskTypeClassifier: FeatureClassifier | null =
     method === 'rules' ? null : options.taskTypeClassifier === undefined ? shippedTaskTypeClassifier() : options.taskTypeClassifier;
   const domainClassifier = options.domainClassifier === undefined ? shippedDomainClassifier() : options.domainClassifier;
 
   const prefix = parseConventionalPrefix(description);
   const subject = prefix?.subject ?? description.trim();
   const ruleText = normaliseForRules(subject);
-  const wordCount = (subject.match(/[\p{L}\p{N}]+/gu) ?? []).length;
-  const letterShare = subject.length === 0 ? 0 : (subject.match(/\p{L}/gu) ?? []).length / subject.length;
+  const { words: wordCount, letters } = countWordsAndLetters(subject);
+  const letterShare = subject.length === 0 ? 0 : letters / subject.length;
   const meaningful = wordCount > 0 && letterShare >= 0.4;
+  // Which path rules each file matches, tested once (type, domains, risk and skills all read them).
+  const fileRules = files.map((file) => pathRules.filter((candidate) => candidate.pattern.test(file)));
 
   // ---- task type
   const typeEvidence: InferenceEvidence[] = [];
-  const typeScores = new Map<TaskType, number>();
-  // Labels and paths are explicit evidence (none in the commit data): in `combined` they count EXPLICIT_WEIGHT
-  // times, so a classifier trained on subjects alone cannot overrule them.
+  // Keyword-rule scores: the rules-only answer, and features of the classifier (which learnt how far to trust them).
+  const ruleScores = new Map<TaskType, number>();
+  applyRules(taskTypeRules, ruleText, ruleScores, typeEvidence);
+  // Labels and paths are explicit evidence (none in the commit data the classifier learnt from): added on top.
   const explicitScores = new Map<TaskType, number>();
-  if (method !== 'classifier') applyRules(taskTypeRules, ruleText, typeScores, typeEvidence);
   for (const label of labels) {
     for (const [pattern, type] of labelTaskTypes) {
       if (pattern.test(label.trim())) {
-        typeScores.set(type, (typeScores.get(type) ?? 0) + 4);
         explicitScores.set(type, (explicitScores.get(type) ?? 0) + 4);
         typeEvidence.push({ source: 'label', text: label, target: type, weight: 4 });
         break;
       }
     }
   }
-  const fileTypes = files.map((file) => pathRules.find((candidate) => candidate.taskType !== undefined && candidate.pattern.test(file))?.taskType);
-  if (files.length > 0 && fileTypes.every((type) => type !== undefined && type === fileTypes[0])) {
-    const type = fileTypes[0]!;
-    typeScores.set(type, (typeScores.get(type) ?? 0) + 3);
-    explicitScores.set(type, (explicitScores.get(type) ?? 0) + 3);
-    typeEvidence.push({ source: 'path', text: files.slice(0, 3).join(', '), target: type, weight: 3 });
+  // File paths: a type most files suggest (`*.md` → docs, `*.test.ts` → test); a lone test file beside source
+  // files is no test task, so the share of the files must reach PATH_TYPE_SHARE.
+  if (files.length > 0) {
+    const pathTypeCounts = new Map<TaskType, number>();
+    for (const rules of fileRules) {
+      const type = rules.find((candidate) => candidate.taskType !== undefined)?.taskType;
+      if (type !== undefined) pathTypeCounts.set(type, (pathTypeCounts.get(type) ?? 0) + 1);
+    }
+    for (const [type, count] of pathTypeCounts) {
+      const share = count / files.length;
+      if (share < PATH_TYPE_SHARE) continue;
+      const weight = round(3 * share);
+      explicitScores.set(type, (explicitScores.get(type) ?? 0) + weight);
+      typeEvidence.push({ source: 'path', text: files.filter((_, index) => fileRules[index]!.some((rule) => rule.taskType === type)).slice(0, 3).join(', '), target: type, weight });
+    }
   }
   let classifierProbabilities: Record<string, number> | undefined;
-  let classifierCoverage = 0;
-  if (method !== 'rules' && taskTypeClassifier !== null && meaningful) {
-    // Negated phrases ("no new tests", "without behaviour change") are not evidence for the classifier either.
-    const classifierText = withoutNegatedPhrases(subject);
-    const features = classifierFeatures(classifierText);
-    const prediction = taskTypeClassifier.predictText === undefined ? taskTypeClassifier.predict(features) : taskTypeClassifier.predictText(classifierText);
-    classifierCoverage = features.length === 0 ? 0 : Math.min(1, prediction.knownTokens / features.length);
-    if (prediction.knownTokens > 0) {
-      classifierProbabilities = prediction.probabilities;
-      for (const token of prediction.evidence) {
-        typeEvidence.push({ source: 'classifier', text: token, target: prediction.label, weight: round(prediction.probability) });
-      }
+  let classifierLogits: Record<string, number> | undefined;
+  // Read once: the task-type classifier takes these, the domain classifier the same without the rule scores.
+  const subjectFeatures = meaningful ? transferFeatures(subject, ruleScores) : undefined;
+  if (method !== 'rules' && taskTypeClassifier !== null && subjectFeatures !== undefined) {
+    const prediction = taskTypeClassifier.predict(subjectFeatures);
+    classifierProbabilities = prediction.probabilities;
+    classifierLogits = prediction.logits;
+    for (const feature of prediction.evidence) {
+      typeEvidence.push({ source: 'classifier', text: feature, target: prediction.label, weight: round(prediction.probability) });
     }
   }
   let typeProbabilities: number[];
   if (classifierProbabilities !== undefined) {
-    // Smoothing towards uniform bounds the classifier's veto: a class it never saw (security) can still win on rules.
-    const smoothing = method === 'combined' ? (options.classifierSmoothing ?? CLASSIFIER_SMOOTHING) : 0;
-    const ruleWeight = options.ruleWeight ?? RULE_WEIGHT;
-    const logits = taskTypes.map(
-      (type) =>
-        Math.log((1 - smoothing) * (classifierProbabilities![type] ?? 0) + smoothing / taskTypes.length + 1e-9) +
-        ruleWeight * (typeScores.get(type) ?? 0) +
-        (EXPLICIT_WEIGHT - ruleWeight) * (explicitScores.get(type) ?? 0),
-    );
-    typeProbabilities = softmax(logits);
+    const logits = combinedTaskTypeLogits(classifierLogits!, ruleScores, explicitScores, taskTypeClassifier!.unseenLabels, method);
+    const temperature = taskTypeClassifier!.temperature;
+    typeProbabilities = softmax(logits.map((logit) => logit / temperature));
   } else {
-    // Rules only: a softmax over scores; with no evidence, the tuning repository's most common type (bugfix) for
-    // text, `chore` for nothing at all, both with a flat distribution.
-    const scores: number[] = taskTypes.map((type) => typeScores.get(type) ?? 0);
+    // Rules only: a softmax over scores; with no evidence, `bugfix` for text (the most common type of real tasks),
+    // `chore` for nothing at all, both with a flat distribution.
+    const scores: number[] = taskTypes.map((type) => (ruleScores.get(type) ?? 0) + (explicitScores.get(type) ?? 0));
     if (!scores.some((score) => score !== 0)) {
       const fallback: TaskType = meaningful ? 'bugfix' : 'chore';
       scores[taskTypes.indexOf(fallback)] = 0.2;
@@ -338,7 +344,17 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
   let typeIndex = typeProbabilities.indexOf(Math.max(...typeProbabilities));
   let taskType = taskTypes[typeIndex]!;
   let typeConfidence = typeProbabilities[typeIndex]!;
-  if (classifierProbabilities !== undefined && typeScores.size === 0) typeConfidence *= 0.5 + 0.5 * classifierCoverage;
+  const abstainBelow = options.abstainBelow ?? ABSTAIN_BELOW;
+  // A specialised type no keyword, label or path supports needs UNSUPPORTED_ABSTAIN_BELOW on the classifier alone.
+  const unsupported = (ruleScores.get(taskType) ?? 0) <= 0 && explicitScores.size === 0;
+  if (classifierProbabilities !== undefined && explicitScores.size === 0 && !genericTypes.includes(taskType) && (typeConfidence < abstainBelow || (unsupported && typeConfidence < (options.unsupportedAbstainBelow ?? UNSUPPORTED_ABSTAIN_BELOW)))) {
+    // Unsure: answer the likelier generic type rather than a specialised one, with its own (low) probability.
+    const generic = genericTypes.reduce((best, type) => (typeProbabilities[taskTypes.indexOf(type)]! > typeProbabilities[taskTypes.indexOf(best)]! ? type : best));
+    typeEvidence.push({ source: 'default', text: `unsure (${taskType} at ${round(typeConfidence)})`, target: generic, weight: 0 });
+    taskType = generic;
+    typeIndex = taskTypes.indexOf(generic);
+    typeConfidence = typeProbabilities[typeIndex]!;
+  }
   if (prefix !== undefined) {
     const prefixed = taskTypeOfConventionalCommit(prefix.type, prefix.scope);
     if (prefixed !== undefined) {
@@ -348,7 +364,7 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
       typeEvidence.unshift({ source: 'prefix', text: prefix.prefix, target: prefixed, weight: 10 });
     }
   }
-  if (!meaningful && prefix === undefined && typeScores.size === 0) typeConfidence = Math.min(typeConfidence, 0.1);
+  if (!meaningful && prefix === undefined && ruleScores.size === 0 && explicitScores.size === 0) typeConfidence = Math.min(typeConfidence, 0.1);
   const probabilities = Object.fromEntries(taskTypes.map((type, index) => [type, round(typeProbabilities[index]!)])) as Record<TaskType, number>;
 
   // ---- domains
@@ -357,15 +373,14 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
   applyRules(domainRules, ruleText, domainScores, domainEvidence);
   if (prefix !== undefined && prefix.scope !== '') applyRules(domainRules, normaliseForRules(prefix.scope.replace(/[-_/]/gu, ' ')), domainScores, domainEvidence, 1.5);
   const pathDomainCounts = new Map<Domain, number>();
-  for (const file of files) {
+  for (const [fileIndex, file] of files.entries()) {
     const matched = new Set<Domain>();
-    for (const candidate of pathRules) {
-      if (!candidate.pattern.test(file)) continue;
+    for (const candidate of fileRules[fileIndex]!) {
       for (const domain of candidate.domains) {
         if (matched.has(domain)) continue;
         matched.add(domain);
         pathDomainCounts.set(domain, (pathDomainCounts.get(domain) ?? 0) + 1);
-        if (domainEvidence.filter((item) => item.source === 'path' && item.target === domain).length < 3) {
+        if ((pathDomainCounts.get(domain) ?? 0) <= 3) {
           domainEvidence.push({ source: 'path', text: file, target: domain, weight: 0 });
         }
       }
@@ -393,8 +408,8 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
     domainEvidence.push({ source: 'default', text: `task type ${taskType}`, target: prior[0], weight: prior[1] });
   }
   if (domainClassifier !== null && meaningful) {
-    const prediction = domainClassifier.predict(classifierFeatures(prefix?.scope ? `${prefix.scope} ${subject}` : subject));
-    if (prediction.knownTokens > 0) {
+    const prediction = domainClassifier.predict(prefix?.scope ? domainFeaturesOf(`${prefix.scope} ${subject}`) : withoutRuleFeatures(subjectFeatures!));
+    if (prediction.evidence.length > 0) {
       for (const domain of allDomains) {
         const weight = DOMAIN_CLASSIFIER_WEIGHT * (prediction.probabilities[domain] ?? 0);
         if (weight > 0) domainScores.set(domain, (domainScores.get(domain) ?? 0) + weight);
@@ -431,14 +446,18 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
     complexityScore += weight;
     complexityEvidence.push({ source, text, target: weight > 0 ? 'up' : 'down', weight });
   };
+  // The number of files is the most direct measure of a change's size: 1–2 files lean simple, 3–7 medium, 8+ complex.
   if (files.length >= 15) addComplexity(2, `${files.length} files`, 'count');
-  else if (files.length >= 5) addComplexity(1, `${files.length} files`, 'count');
-  else if (files.length === 1) addComplexity(-0.5, '1 file', 'count');
+  else if (files.length >= 8) addComplexity(1.5, `${files.length} files`, 'count');
+  else if (files.length >= 3) addComplexity(0.5, `${files.length} files`, 'count');
+  else if (files.length === 2) addComplexity(-0.5, '2 files', 'count');
+  else if (files.length === 1) addComplexity(-1, '1 file', 'count');
   if (domainList.length >= 3) addComplexity(1, `${domainList.length} domains`, 'count');
+  else if (domainList.length === 2) addComplexity(0.5, '2 domains', 'count');
   if (wordCount > 30) addComplexity(0.5, `${wordCount} words`, 'count');
   if (['docs', 'style', 'dependencies', 'revert'].includes(taskType)) addComplexity(-1, `task type ${taskType}`, 'default');
   if (['feature', 'security', 'performance'].includes(taskType)) addComplexity(0.5, `task type ${taskType}`, 'default');
-  const complexity: Complexity = complexityScore <= -0.5 ? 'simple' : complexityScore >= 1.5 ? 'complex' : 'medium';
+  const complexity: Complexity = complexityScore <= -0.5 ? 'simple' : complexityScore >= 2 ? 'complex' : 'medium';
   const complexityConfidence = Math.min(0.9, 0.35 + 0.15 * Math.abs(complexityScore - 0.5));
 
   // ---- risk
@@ -447,17 +466,28 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
   applyRules(riskRules, ruleText, riskScores, riskEvidence);
   let riskScore = riskScores.get('risk') ?? 0;
   let pathRisk = 0;
-  for (const file of files) {
-    const matched = pathRules.find((candidate) => candidate.risk !== undefined && candidate.pattern.test(file));
+  for (const [fileIndex, file] of files.entries()) {
+    const matched = fileRules[fileIndex]!.find((candidate) => candidate.risk !== undefined);
     if (matched?.risk !== undefined && matched.risk > pathRisk) {
       pathRisk = matched.risk;
       riskEvidence.push({ source: 'path', text: file, target: 'risk', weight: matched.risk });
     }
   }
-  riskScore += pathRisk;
+  // Touching auth, migrations or payments code is riskier, but less than saying the change goes to production.
+  riskScore += PATH_RISK_SCALE * pathRisk;
+  for (const item of riskEvidence) if (item.source === 'path') item.weight = round(PATH_RISK_SCALE * item.weight);
   if (taskType === 'security') {
-    riskScore += 1.5;
-    riskEvidence.push({ source: 'default', text: 'task type security', target: 'risk', weight: 1.5 });
+    riskScore += 1;
+    riskEvidence.push({ source: 'default', text: 'task type security', target: 'risk', weight: 1 });
+  }
+  if (prefix?.breaking === true) {
+    riskScore += 1;
+    riskEvidence.push({ source: 'prefix', text: prefix.prefix, target: 'risk', weight: 1 });
+  }
+  if (complexity !== 'medium') {
+    const weight = complexity === 'complex' ? 0.75 : -0.5;
+    riskScore += weight;
+    riskEvidence.push({ source: 'default', text: `complexity ${complexity}`, target: 'risk', weight });
   }
   if (domainList.includes('security') || domainList[0] === 'database' || domainList[0] === 'devops') {
     riskScore += 0.5;
@@ -471,17 +501,17 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
     riskScore += 0.5;
     riskEvidence.push({ source: 'count', text: `${files.length} files`, target: 'risk', weight: 0.5 });
   }
-  const risk: RiskLevel = riskScore >= 2 ? 'high' : riskScore >= 0.75 ? 'medium' : 'low';
+  const risk: RiskLevel = riskScore >= 2.5 ? 'high' : riskScore >= 0.75 ? 'medium' : 'low';
   const riskConfidence = Math.min(0.9, 0.4 + 0.15 * Math.abs(riskScore - 1));
 
   // ---- skills
   const skillEvidence: InferenceEvidence[] = [];
   const skillScores = new Map<string, number>();
   applyRules(skillRules, ruleText, skillScores, skillEvidence);
-  for (const file of files) {
+  for (const [fileIndex, file] of files.entries()) {
     const extension = /\.([a-z0-9]+)$/iu.exec(file)?.[1]?.toLowerCase();
     const skill = extension === undefined ? undefined : extensionSkills[extension];
-    const pathSkills = pathRules.find((candidate) => candidate.skills !== undefined && candidate.pattern.test(file))?.skills ?? [];
+    const pathSkills = fileRules[fileIndex]!.find((candidate) => candidate.skills !== undefined)?.skills ?? [];
     for (const name of skill === undefined ? pathSkills : [skill, ...pathSkills]) {
       if (!skillScores.has(name)) skillEvidence.push({ source: 'path', text: file, target: name, weight: 1 });
       skillScores.set(name, (skillScores.get(name) ?? 0) + 1);

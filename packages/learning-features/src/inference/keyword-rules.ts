@@ -42,6 +42,8 @@ export const taskTypeRules: ReadonlyArray<KeywordRule<TaskType>> = [
   // refactor
   rule('refactor', /\b(refactor|refactors|refactored|refactoring|restructure|reorganize|reorganise|simplify|simplifies|extract|consolidate|dedupe|deduplicate|decouple|rework|rewrite|move|moves|moved|rename|renames|renamed|split|inline|unify|reuse)\b/gu, 1.6, 0.6),
   rule('refactor', /\b(clean ?up|cleanup|tidy)\b/gu, 0.9),
+  // Restructuring phrasing (general usage, added with the five-repository data).
+  rule('refactor', /\b(convert|converts|switch to|instead of|in favou?r of|migrate \S+ to|centrali[sz]e|modernize|modernise|de-?duplicate|share|shared|abstraction|encapsulate)\b/gu, 0.8),
   rule('refactor', /\b(remove|removes|replace|replaces|use|uses|migrate|improve|improves|unnecessary|redundant|readability|naming|internal|internals|reduce size)\b/gu, 0.7, 0.4),
   rule('refactor', /[\w$]+ ?(->|→) ?[\w$]+/gu, 1.5),
   rule('refactor', /\b(no|without) (functional|behaviou?r(al)?) changes?\b/gu, 3, 0, false),
@@ -49,12 +51,18 @@ export const taskTypeRules: ReadonlyArray<KeywordRule<TaskType>> = [
   // test
   rule('test', /\b(test|tests|testing|spec|specs|e2e|unit tests?|coverage|mock|mocks|fixture|fixtures|snapshot|snapshots|jest|vitest|cypress|playwright|flaky)\b/gu, 2.2, 0.6),
   rule('test', /\b(prueba|pruebas|testear)\b/gu, 2.2, 0.6),
+  // Test frameworks and assertion vocabulary (general usage, added with the five-repository data).
+  rule('test', /\b(mocha|jasmine|karma|pytest|assert|assertion|assertions|expect|expectations?|test cases?|test suite|test helpers?|test utils?)\b/gu, 1.2),
   // docs
   rule('docs', /\b(docs|doc|documentation|document|documents|readme|typo|typos|jsdoc|tsdoc|changelog|guide|tutorial|comment|comments|adr|wording|grammar|spelling)\b/gu, 2.2, 0.6),
   rule('docs', /\b(documentación|documentacion|documentar|documenta|ortografía)\b/gu, 2.2, 0.6),
+  // Writing verbs and documentation artefacts (general usage, added with the five-repository data).
+  rule('docs', /\b(clarify|clarifies|explain|explains|describe|describes|mention|mentions|note about|examples?|faq|api reference|docstrings?|[\w-]+\.md|markdown|links?)\b/gu, 1.1, 0.4),
   // performance
   rule('performance', /\b(perf|performance|optimi[sz]e|optimi[sz]es|optimi[sz]ation|faster|speed ?up|slow|slowness|latency|throughput|memory usage|overhead|efficient|efficiency|benchmark|cache|caching|memoi[sz]e)\b/gu, 2, 0.6),
   rule('performance', /\b(rendimiento|optimizar|optimiza|lento|lenta|más rápido)\b/gu, 2, 0.6),
+  // Performance phrasing (general usage, added with the five-repository data).
+  rule('performance', /\b(lazy|lazily|fast path|hot path|allocations?|pre-?allocate|reduce (memory|allocations|bundle size|size|overhead|work)|avoid (re-?render\w*|recomput\w*|allocat\w*|unnecessary \w+)|speed|bitwise|parallel(ize|ise)?|bottleneck)\b/gu, 1.2),
   // security
   rule('security', /\b(security|vulnerability|vulnerabilities|cve-\d+|cve|xss|csrf|ssrf|sql injection|injection|sanitize|sanitise|exploit|rce|secrets?|credentials?|hardening|harden|prototype pollution)\b/gu, 2.6),
   rule('security', /\b(seguridad|vulnerabilidad|inyección)\b/gu, 2.6),
@@ -103,19 +111,27 @@ export const domainRules: ReadonlyArray<KeywordRule<Domain>> = [
 
 /** Words that make a task more complex (positive) or simpler (negative). */
 export const complexityRules: ReadonlyArray<KeywordRule<'up' | 'down'>> = [
-  rule('up', /\b(rewrite|redesign|architecture|architectural|overhaul|migrate|migration|entire|across|whole|all (the )?(services|modules|packages|components)|system|distributed|multiple|concurrency|race condition|integration|framework|from scratch|breaking change|monorepo|end-to-end)\b/gu, 1),
+  rule('up', /\b(rewrite|redesign|architecture|architectural|overhaul|migrate|migration|entire|across|whole|all (the )?(services|modules|packages|components)|system|distributed|multiple|several|concurrency|race condition|integration|framework|from scratch|breaking change|monorepo|end-to-end|end to end|large change|big change|existing data|every (service|module|package))\b/gu, 1),
   rule('up', /\b(reescribir|rediseñar|arquitectura|migrar|todo el sistema|múltiples)\b/gu, 1),
-  rule('down', /\b(typo|typos|bump|rename|minor|small|tweak|tweaks|format|formatting|comment|comments|readme|one-line|one line|trivial|simple|wording|lint|whitespace)\b/gu, 1),
-  rule('down', /\b(pequeño|menor|sencillo|simple|errata)\b/gu, 1),
+  rule('down', /\b(typo|typos|bump|rename|minor|small|tweak|tweaks|format|formatting|comment|comments|readme|one-line|one line|trivial|simple|wording|lint|whitespace|quick|quickly|small change|tiny)\b/gu, 1),
+  rule('down', /\b(pequeño|menor|sencillo|simple|errata|rápido)\b/gu, 1),
 ];
 
-/** Words that raise the risk of a task. */
+/**
+ * What raises (or lowers) the risk of a task. Where the change lands (production, customer data, a live system,
+ * money) weighs most; the topic alone (auth, migrations, billing) raises it less; "internal only", a prototype or a
+ * local tool lowers it.
+ */
 export const riskRules: ReadonlyArray<KeywordRule<'risk'>> = [
-  rule('risk', /\b(security|vulnerability|cve|auth|authentication|authorization|login|password|passwords|credential|credentials|secret|secrets|token|jwt|oauth|encryption|crypto|permission|permissions)\b/gu, 1.5),
-  rule('risk', /\b(payment|payments|billing|invoice|invoices|checkout|stripe|paypal|refund|refunds|money|pricing)\b/gu, 2),
-  rule('risk', /\b(migration|migrations|schema change|drop table|drop column|delete data|data loss|backfill|truncate)\b/gu, 1.5),
-  rule('risk', /\b(production|prod|deploy|deployment|infra|infrastructure|terraform|kubernetes|k8s|database|rollback|hotfix|outage|incident|breaking change)\b/gu, 1),
-  rule('risk', /\b(seguridad|pago|pagos|facturación|migración|producción|contraseña|autenticación|despliegue)\b/gu, 1.5),
+  rule('risk', /\b(in production|on production|to production|production (database|data|traffic|cluster|system)s?|prod|live (cluster|system|site|database|traffic|environment)|on the live|customer data|user data|personal data|pii|payments? release|money|outage|incident|data loss|drop table|drop column|delete data|truncate)\b/gu, 2.5),
+  rule('risk', /\b(production|live)\b/gu, 1.2),
+  rule('risk', /\b(security|vulnerability|cve|auth|authentication|authorization|login|password|passwords|credential|credentials|secret|secrets|token|jwt|oauth|encryption|crypto|permission|permissions)\b/gu, 0.8),
+  rule('risk', /\b(payment|payments|billing|invoice|invoices|checkout|stripe|paypal|refund|refunds|pricing)\b/gu, 1),
+  rule('risk', /\b(migration|migrations|schema change|backfill|database|deploy|deployment|infra|infrastructure|terraform|kubernetes|k8s|rollback|hotfix|breaking change)\b/gu, 0.6),
+  rule('risk', /\b(next release|for the release|before the release|shared (library|module|package|code|component)s?|public api|many (callers|consumers|users))\b/gu, 1),
+  rule('risk', /\b(seguridad|pago|pagos|facturación|migración|contraseña|autenticación|despliegue)\b/gu, 0.8),
+  rule('risk', /\b(en producción|producción|datos de clientes)\b/gu, 2.5),
+  rule('risk', /\b(internal only|internal tool|internal use|prototype|spike|experiment|experimental|sandbox|dev only|local only|playground|demo)\b/gu, -1.5),
 ];
 
 /** Technologies recognised as skills, by word. */

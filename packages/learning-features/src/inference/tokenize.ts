@@ -1,10 +1,3 @@
-/** Words that carry no class information and only dilute token statistics. */
-const stopWords = new Set([
-  'a', 'an', 'the', 'of', 'to', 'in', 'on', 'for', 'and', 'or', 'with', 'by', 'at', 'from', 'as', 'is', 'be', 'it',
-  'this', 'that', 'into', 'when', 'if', 'are', 'was', 'de', 'la', 'el', 'en', 'los', 'las', 'y', 'un', 'una', 'del',
-  'al', 'para', 'con', 'por', 'que',
-]);
-
 /** Splits camelCase / PascalCase identifiers so `defineModel` also yields `define` and `model`. */
 function splitIdentifier(word: string): string[] {
   const parts = word.split(/(?<=[a-z0-9])(?=[A-Z])/u);
@@ -36,17 +29,4 @@ export function wordTokens(text: string): string[] {
     }
   }
   return tokens;
-}
-
-/** Classifier features: unigrams (without stop words) and bigrams of adjacent words (with them, for phrases). */
-export function classifierFeatures(text: string): string[] {
-  const words = wordTokens(text);
-  const features: string[] = [];
-  for (let index = 0; index < words.length; index += 1) {
-    const word = words[index]!;
-    if (!stopWords.has(word)) features.push(word);
-    if (index > 0) features.push(`${words[index - 1]} ${word}`);
-  }
-  if (words.length > 0) features.push(`^${words[0]}`);
-  return features;
 }

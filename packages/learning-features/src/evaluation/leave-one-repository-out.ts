@@ -1,0 +1,206 @@
+import { taskTypes, type TaskType } from '@orchestra/learning-types';
+import { DEFAULT_TASK_TYPE_METHOD, combinedTaskTypeLogits, inferTaskContext } from '../inference/infer-task-context';
+import { taskTypeRuleScores } from '../inference/rule-engine';
+import { SoftmaxClassifier } from '../inference/softmax-classifier';
+import { transferFeatures } from '../inference/transfer-features';
+import type { LabelledCommit } from './commit-dataset';
+import { trainDomainModel, trainTaskTypeModel, type TransferTrainingSettings } from './train-classifiers';
+
+/** The six task types the issue measures (balanced over them): the headline is the mean recall over these. */
+export const CORE_TASK_TYPES: readonly TaskType[] = ['feature', 'bugfix', 'docs', 'refactor', 'performance', 'test'];
+
+/** Per-class counts of one method on one held-out repository. */
+export interface MethodScores {
+  /** Rows and correct answers per true class. */
+  perClass: Record<TaskType, { count: number; correct: number }>;
+  /** Mean recall over the CORE_TASK_TYPES present (= accuracy on a sample balanced over them). */
+  balanced: number;
+  /** Plain accuracy over every row of the repository (all classes, natural frequencies). */
+  natural: number;
+}
+
+/** Results on one held-out repository. */
+export interface FoldResult {
+  repository: string;
+  trainingRows: number;
+  testRows: number;
+  /** `inferTaskContext` with a classifier trained on the other repositories (default method, with abstention). */
+  model: MethodScores;
+  /** The classifier's own arg-max (no rule scores added, no abstention). */
+  classifierOnly: MethodScores;
+  /** `inferTaskContext` with the keyword rules only (method `rules`). */
+  rules: MethodScores;
+  /** A five-minute keyword list (`simpleKeywordBaseline`). */
+  keywords: MethodScores;
+  /** Temperature fitted on the other folds' held-out predictions. */
+  temperature: number;
+  /** Expected calibration error (10 bins) of `taskType.confidence` of the default method. */
+  expectedCalibrationError: number;
+  /** Share of rows where the inference abstained to a generic type, and the accuracy on those rows. */
+  abstained: { share: number; accuracy: number };
+}
+
+const simpleKeywords: ReadonlyArray<readonly [RegExp, TaskType]> = [
+  [/\b(revert)/u, 'revert'],
+  [/\b(docs?|readme|typo|documentation|comment)/u, 'docs'],
+  [/\b(tests?|spec|e2e|coverage)\b/u, 'test'],
+  [/\b(perf|performance|optimi[sz]e|faster|speed)/u, 'performance'],
+  [/\b(refactor|clean ?up|rename|move|simplify|extract)/u, 'refactor'],
+  [/\b(bump|deps|dependency|dependencies|upgrade)\b/u, 'dependencies'],
+  [/\b(fix|bug|crash|error|issue|broken)/u, 'bugfix'],
+  [/\b(add|support|implement|new|allow|introduce)/u, 'feature'],
+];
+
+/** The baseline the issue names: a five-minute first-match keyword list; no match → bugfix (the commonest type). */
+export function simpleKeywordBaseline(subject: string): TaskType {
+  const text = subject.toLowerCase();
+  for (const [pattern, type] of simpleKeywords) if (pattern.test(text)) return type;
+  return 'bugfix';
+}
+
+function score(rows: readonly LabelledCommit[], predictions: readonly TaskType[]): MethodScores {
+  const perClass = Object.fromEntries(taskTypes.map((type) => [type, { count: 0, correct: 0 }])) as MethodScores['perClass'];
+  let correct = 0;
+  rows.forEach((row, index) => {
+    perClass[row.taskType].count += 1;
+    if (predictions[index] === row.taskType) {
+      perClass[row.taskType].correct += 1;
+      correct += 1;
+    }
+  });
+  const present = CORE_TASK_TYPES.filter((type) => perClass[type].count > 0);
+  const balanced = present.reduce((sum, type) => sum + perClass[type].correct / perClass[type].count, 0) / Math.max(1, present.length);
+  return { perClass, balanced, natural: rows.length === 0 ? 0 : correct / rows.length };
+}
+
+/** Expected calibration error: Σ over 10 equal-width confidence bins of |accuracy − mean confidence| × share. */
+export function expectedCalibrationError(confidences: readonly number[], correct: readonly boolean[], bins = 10): number {
+  const totals = Array.from({ length: bins }, () => ({ count: 0, confidence: 0, correct: 0 }));
+  confidences.forEach((confidence, index) => {
+    const bin = totals[Math.min(bins - 1, Math.floor(confidence * bins))]!;
+    bin.count += 1;
+    bin.confidence += confidence;
+    if (correct[index]) bin.correct += 1;
+  });
+  return totals.reduce((sum, bin) => sum + (bin.count === 0 ? 0 : (Math.abs(bin.correct - bin.confidence) / bin.count) * (bin.count / confidences.length)), 0);
+}
+
+/** One held-out prediction before calibration: the final task-type logits and the index of the true type. */
+export interface HeldOutLogits {
+  logits: Float64Array;
+  label: number;
+}
+
+/** Mean negative log-likelihood of the true labels under softmax(logits / temperature). */
+function negativeLogLikelihood(items: readonly HeldOutLogits[], temperature: number): number {
+  let total = 0;
+  for (const item of items) {
+    const maximum = Math.max(...item.logits);
+    let normaliser = 0;
+    for (const logit of item.logits) normaliser += Math.exp((logit - maximum) / temperature);
+    total -= (item.logits[item.label]! - maximum) / temperature - Math.log(normaliser);
+  }
+  return total / Math.max(1, items.length);
+}
+
+/** The temperature in [0.5, 4] (step 0.05) that minimises the held-out negative log-likelihood. */
+export function fitTemperature(items: readonly HeldOutLogits[]): number {
+  let best = 1;
+  let bestLoss = Infinity;
+  for (let temperature = 0.5; temperature <= 4.0001; temperature += 0.05) {
+    const loss = negativeLogLikelihood(items, temperature);
+    if (loss < bestLoss) {
+      bestLoss = loss;
+      best = Math.round(temperature * 100) / 100;
+    }
+  }
+  return best;
+}
+
+/** Options of `leaveOneRepositoryOut`. */
+export interface LeaveOneRepositoryOutOptions {
+  settings?: Partial<TransferTrainingSettings>;
+  /** Which held-out rows to score (e.g. every 4th for a fast smoke test); default all. */
+  testFilter?: (row: LabelledCommit, index: number) => boolean;
+  /** Abstention threshold passed to `inferTaskContext` (default its own). */
+  abstainBelow?: number;
+  /** Abstention threshold for types only the classifier supports (default `inferTaskContext`'s own). */
+  unsupportedAbstainBelow?: number;
+  /** Which repositories to hold out; default all. */
+  repositories?: readonly string[];
+}
+
+/**
+ * Leave-one-repository-out evaluation of task-type inference: for each repository, train the transfer classifier
+ * on the other repositories, fit its temperature on the other folds' held-out predictions, and score
+ * `inferTaskContext` on the held-out repository's subjects (prefix removed, no files, no labels), with the keyword
+ * rules and a five-minute keyword list beside it. `temperature` is the one fitted on every fold (the shipped one).
+ */
+export function leaveOneRepositoryOut(rows: readonly LabelledCommit[], options: LeaveOneRepositoryOutOptions = {}): { folds: FoldResult[]; temperature: number } {
+  const repositories = options.repositories ?? [...new Set(rows.map((row) => row.repository))];
+  const trained = repositories.map((repository) => {
+    const training = rows.filter((row) => row.repository !== repository);
+    const test = rows.filter((row) => row.repository === repository).filter((row, index) => options.testFilter?.(row, index) ?? true);
+    const model = trainTaskTypeModel(training, `all repositories but ${repository}`, options.settings);
+    const uncalibrated = new SoftmaxClassifier(model, 1);
+    const heldOut = test.map((row) => {
+      const ruleScores = taskTypeRuleScores(row.subject);
+      const prediction = uncalibrated.predict(transferFeatures(row.subject, ruleScores));
+      const logits = combinedTaskTypeLogits(prediction.logits, ruleScores, new Map(), uncalibrated.unseenLabels, DEFAULT_TASK_TYPE_METHOD);
+      return { logits: Float64Array.from(logits), label: taskTypes.indexOf(row.taskType), classifierLabel: prediction.label };
+    });
+    return { repository, training, test, model, heldOut };
+  });
+  const folds = trained.map((fold, foldIndex) => {
+    const others = trained.filter((_, index) => index !== foldIndex).flatMap((other) => other.heldOut);
+    const temperature = others.length === 0 ? 1 : fitTemperature(others);
+    const classifier = new SoftmaxClassifier(fold.model, temperature);
+    const inferred = fold.test.map((row) => inferTaskContext({ description: row.subject }, { taskTypeClassifier: classifier, domainClassifier: null, ...(options.abstainBelow === undefined ? {} : { abstainBelow: options.abstainBelow }), ...(options.unsupportedAbstainBelow === undefined ? {} : { unsupportedAbstainBelow: options.unsupportedAbstainBelow }) }));
+    const predictions = inferred.map((result) => result.context.taskType);
+    const abstainedIndices = inferred.flatMap((result, index) => (result.taskType.evidence.some((item) => item.source === 'default' && item.text.startsWith('unsure')) ? [index] : []));
+    return {
+      repository: fold.repository,
+      trainingRows: fold.training.length,
+      testRows: fold.test.length,
+      model: score(fold.test, predictions),
+      classifierOnly: score(fold.test, fold.heldOut.map((item) => item.classifierLabel as TaskType)),
+      rules: score(fold.test, fold.test.map((row) => inferTaskContext({ description: row.subject }, { method: 'rules', domainClassifier: null }).context.taskType)),
+      keywords: score(fold.test, fold.test.map((row) => simpleKeywordBaseline(row.subject))),
+      temperature,
+      expectedCalibrationError: expectedCalibrationError(
+        inferred.map((result) => result.taskType.confidence),
+        predictions.map((prediction, index) => prediction === fold.test[index]!.taskType),
+      ),
+      abstained: {
+        share: fold.test.length === 0 ? 0 : abstainedIndices.length / fold.test.length,
+        accuracy: abstainedIndices.length === 0 ? 0 : abstainedIndices.filter((index) => predictions[index] === fold.test[index]!.taskType).length / abstainedIndices.length,
+      },
+    };
+  });
+  return { folds, temperature: fitTemperature(trained.flatMap((fold) => fold.heldOut)) };
+}
+
+/** Primary-domain accuracy on one held-out repository (rows whose domain was derived from the commit scope). */
+export interface DomainFoldResult {
+  repository: string;
+  rows: number;
+  /** With the domain classifier trained on the other repositories. */
+  model: number;
+  /** Keyword rules only (no domain classifier). */
+  rules: number;
+}
+
+/**
+ * Leave-one-repository-out primary-domain accuracy on the rows whose domain label comes from the commit scope (the
+ * rows labelled from the type alone — docs → documentation — are left out: the task type decides those).
+ */
+export function domainLeaveOneRepositoryOut(rows: readonly LabelledCommit[]): DomainFoldResult[] {
+  return [...new Set(rows.map((row) => row.repository))].flatMap((repository) => {
+    const test = rows.filter((row) => row.repository === repository && row.domainSource === 'scope');
+    if (test.length === 0) return [];
+    const classifier = new SoftmaxClassifier(trainDomainModel(rows.filter((row) => row.repository !== repository), `all but ${repository}`));
+    const accuracy = (domainClassifier: SoftmaxClassifier | null): number =>
+      test.filter((row) => inferTaskContext({ description: row.subject }, { domainClassifier }).context.domains[0] === row.primaryDomain).length / test.length;
+    return [{ repository, rows: test.length, model: accuracy(classifier), rules: accuracy(null) }];
+  });
+}
