@@ -3,11 +3,14 @@
  * Simulates `--sessions` shadow sessions of the rules (ε = 0.3, exact propensities) through `createLearning`, trains
  * once with the demo's trainer settings (plus `--config` JSON merged into them), and prints one JSON line: rules and
  * learned (greedy) on 1,000 held-out tasks with the same random streams, the paired difference with its 95 % CI, and
- * the deploy gate's estimate of that difference. Logs are cached per world/seed/size under the OS temp dir.
+ * the deploy gate's estimate of that difference. Logs are cached under the OS temp dir per world content, seed,
+ * size and task inference (a fingerprint of what `inferTaskContext` makes of the world's tasks), so a change of the
+ * world or of the inference never reuses stale logs.
  *
  *   pnpm --filter @orchestra/demo bench:offline --world default|FILE --seed 11 --sessions 2000 \
  *     [--config '{"offline":{"rewardModelPessimism":1}}']
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +18,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLearning, DefaultLearningRuntime } from '@orchestra/learning';
 import { createRng } from '@orchestra/learning-features';
+import { inferTaskContext } from '@orchestra/learning-features/inference';
 import { loadModelArtifact, PolicyRouter, RulesPolicy } from '@orchestra/learning-policy';
 import { builtInWorld, builtInWorldNames, parseWorld, runSession, sampleSystem, sampleTask, type BuiltInWorldName } from '@orchestra/learning-sim';
 import type { Experience } from '@orchestra/learning-types';
@@ -34,7 +38,13 @@ const world = builtIn ? builtInWorld(worldArgument as BuiltInWorldName) : parseW
 
 async function shadowLogs(): Promise<Experience[]> {
   const cacheDirectory = join(tmpdir(), 'orchestra-offline-learner');
-  const cache = join(cacheDirectory, `${worldName}-${seed}-${count}.json`);
+  const probeRandom = createRng(7);
+  const probe = Array.from({ length: 50 }, () => {
+    const task = sampleTask(world, probeRandom);
+    return inferTaskContext({ description: task.description, files: task.files }).context;
+  });
+  const fingerprint = createHash('sha256').update(JSON.stringify(world)).update(JSON.stringify(probe)).digest('hex').slice(0, 16);
+  const cache = join(cacheDirectory, `${worldName}-${seed}-${count}-${fingerprint}.json`);
   if (existsSync(cache)) return JSON.parse(await readFile(cache, 'utf8')) as Experience[];
   const dataDir = await mkdtemp(join(tmpdir(), 'offline-learner-logs-'));
   const runtime = new DefaultLearningRuntime({ seed, latencyBudgetMs: 1000, exploration: { shadow: 0.3, ab_test: 0.3, production: 0 } });

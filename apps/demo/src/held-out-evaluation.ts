@@ -1,4 +1,5 @@
-import { createRng, inferTaskContext, type HistoryIndex } from '@orchestra/learning-features';
+import { createRng, type HistoryIndex } from '@orchestra/learning-features';
+import { inferTaskContext } from '@orchestra/learning-features/inference';
 import type { PolicyInput } from '@orchestra/learning-policy';
 import { experienceReward } from '@orchestra/learning-reward';
 import { runSession, sampleSystem, sampleTask, type SimulatedTask, type World } from '@orchestra/learning-sim';

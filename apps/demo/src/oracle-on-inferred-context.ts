@@ -1,4 +1,5 @@
-import { createRng, inferTaskContext } from '@orchestra/learning-features';
+import { createRng } from '@orchestra/learning-features';
+import { inferTaskContext } from '@orchestra/learning-features/inference';
 import { expectedReward, sampleTask, taskKind, type CachedOracle, type SimulatedTask, type World } from '@orchestra/learning-sim';
 import type { Action } from '@orchestra/learning-types';
 

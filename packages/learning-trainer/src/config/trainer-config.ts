@@ -64,15 +64,17 @@ export const offlineConfigSchema = z.object({
   rewardModelStructure: z.enum(['linear', 'joint']).default('linear'),
   /**
    * `linear` critic: share of the training rows (every k-th by time) that fit the deploy gate's critic instead of the
-   * critic that chooses the improved actions; the gate's critic also gets the validation rows. 0 = validation rows only.
+   * critic that chooses the improved actions; each of the gate's two cross-fitted critics also gets the validation rows
+   * of the other fold. 0 = validation rows only.
    */
   gateShare: z.number().min(0).max(0.9).default(0.5),
   /**
    * `linear` critic: ridge penalty of how each choice's effect varies with the context (the ψ(s) terms other than
    * the constant), relative to `criticEffectRidge` / `gateCriticEffectRidge` for the choice's main effect. Above 1,
-   * thin logs estimate the main effects first and let them depend on the task only as the evidence grows.
+   * thin logs estimate the main effects first and let them depend on the task only as the evidence grows. Several
+   * values: the critic takes the one of highest model evidence on its training rows (the gate's critic the same).
    */
-  criticContextRidgeFactor: z.number().positive().default(32),
+  criticContextRidgeFactor: z.union([z.number().positive(), z.array(z.number().positive()).min(1).max(8)]).default([1, 4, 16, 64]),
   /**
    * `linear` critic: ridge penalty of the gate's critic. Stronger than the chooser's: it shrinks every estimated gain
    * toward 0 (so the gate errs toward refusing) and narrows the posterior it adds to the gate's interval.

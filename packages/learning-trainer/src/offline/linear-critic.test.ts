@@ -57,6 +57,27 @@ describe('fitLinearCritic', () => {
     expect(critic.noiseVariance).toBeGreaterThan(0);
   });
 
+  it('lets the model evidence choose how much an effect may vary with the context', () => {
+    // Here the best approach depends on the task type alone, so effects that vary with the context carry the signal:
+    // the evidence does not take the stiffest prior offered, and its choice predicts held-out rewards better.
+    const { dataset, split } = datasetOf(2500, 23);
+    const factors = [1, 4, 16, 64];
+    const chosen = fitLinearCritic(dataset, actionSpace, split.training, split.validation, { contextRidgeFactor: factors });
+    expect(chosen.logEvidence.map((entry) => entry.factor)).toEqual(factors);
+    const best = chosen.logEvidence.reduce((left, right) => (right.logEvidence > left.logEvidence ? right : left));
+    expect(chosen.contextRidgeFactor).toBe(best.factor);
+    expect(chosen.contextRidgeFactor).toBeLessThan(64);
+    const stiff = fitLinearCritic(dataset, actionSpace, split.training, split.validation, { contextRidgeFactor: 64 });
+    expect(stiff.logEvidence).toEqual([]);
+    expect(chosen.validationMeanSquaredError).toBeLessThan(stiff.validationMeanSquaredError);
+    // Rewards shuffled over the rows depend on nothing: the evidence then takes the stiffest prior.
+    const shuffled = datasetOf(2500, 23).dataset;
+    const order = Array.from({ length: shuffled.size }, (_, index) => index).sort((left, right) => ((left * 7919) % 2503) - ((right * 7919) % 2503));
+    shuffled.normalisedRewards.set(Float64Array.from(order, (index) => dataset.normalisedRewards[index]!));
+    expect(fitLinearCritic(shuffled, actionSpace, split.training, split.validation, { contextRidgeFactor: factors }).contextRidgeFactor).toBe(64);
+    expect(() => fitLinearCritic(dataset, actionSpace, split.training, split.validation, { contextRidgeFactor: [] })).toThrow(RangeError);
+  });
+
   it('refuses non-finite features with a RangeError instead of returning NaN coefficients', () => {
     const { dataset, split } = datasetOf(200, 23);
     dataset.states[3] = Number.NaN;

@@ -39,6 +39,10 @@ export interface LinearCritic {
   readonly trainingSize: number;
   readonly validationMeanSquaredError: number;
   readonly baselineMeanSquaredError: number;
+  /** The context ridge factor in force (the one of highest evidence when several were offered). */
+  readonly contextRidgeFactor: number;
+  /** Log marginal likelihood of the training rewards per offered factor (empty when only one was offered). */
+  readonly logEvidence: ReadonlyArray<{ readonly factor: number; readonly logEvidence: number }>;
 }
 
 /** What the critic predicts: the normalised reward (what the policy maximises), success (0/1) and cost in USD. */
@@ -51,8 +55,12 @@ export interface LinearCriticOptions {
   stateRidge?: number;
   /** Ridge penalty of the effect coefficients: the prior's weight, in sessions, that a choice has no effect (default 8). */
   effectRidge?: number;
-  /** Multiplies `effectRidge` for the context terms of an effect (all of ψ(s) but its constant); default 1. */
-  contextRidgeFactor?: number;
+  /**
+   * Multiplies `effectRidge` for the context terms of an effect (all of ψ(s) but its constant); default 1. Several
+   * values: the one under which the training rewards are most probable (the model evidence, the prior and the noise
+   * integrated out, noise variance profiled) is used — the data decide how much an effect may vary with the task.
+   */
+  contextRidgeFactor?: number | readonly number[];
 }
 
 /** Index of the `direct` approach and of the executor-only team in the action space. */
@@ -205,10 +213,12 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
     fillState(row, dataset.states.subarray(rowIndex * stateSize, (rowIndex + 1) * stateSize));
     fillAction(row, actionSpace, effectiveIndices(actionSpace, dataset.actions.subarray(rowIndex * headCount, (rowIndex + 1) * headCount), effective, mask));
   };
+  let sumOfSquares = 0;
   for (const rowIndex of training) {
     load(rowIndex);
     const count = expand();
     const values = valuesOf(rowIndex);
+    sumOfSquares += values[0]! * values[0]!;
     for (let i = 0; i < count; i++) {
       const a = nonZero[i]!;
       const valueA = dense[a]!;
@@ -220,13 +230,26 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
     }
     for (let i = 0; i < count; i++) dense[nonZero[i]!] = 0;
   }
-  const contextRidge = effectRidge * (options.contextRidgeFactor ?? 1);
-  for (let index = 0; index < size; index++) {
-    // ψ(s)[0] is the constant: the choice's main effect; the other terms are how it varies with the context.
-    gram[index * size + index]! += index < stateFeatures ? stateRidge : (index - stateFeatures) % effectFeatures === 0 ? effectRidge : contextRidge;
+  const offered = options.contextRidgeFactor ?? 1;
+  const factors = typeof offered === 'number' ? [offered] : [...offered];
+  if (factors.length === 0 || !factors.every((factor) => factor > 0 && Number.isFinite(factor))) throw new RangeError(`fitLinearCritic: context ridge factors must be positive, got ${JSON.stringify(offered)}`);
+  // ψ(s)[0] is the constant: the choice's main effect; the other terms are how it varies with the context.
+  const ridgeAt = (index: number, factor: number) => (index < stateFeatures ? stateRidge : (index - stateFeatures) % effectFeatures === 0 ? effectRidge : effectRidge * factor);
+  let chosen = { factor: factors[0]!, factorised: gram, logEvidence: Number.NEGATIVE_INFINITY };
+  const logEvidence: Array<{ factor: number; logEvidence: number }> = [];
+  for (const factor of factors) {
+    const penalised = factors.length === 1 ? gram : Float64Array.from(gram);
+    for (let index = 0; index < size; index++) penalised[index * size + index]! += ridgeAt(index, factor);
+    if (!cholesky(penalised, size)) throw new RangeError('fitLinearCritic: the penalised Gram matrix is not positive definite (non-finite features?)');
+    if (factors.length === 1) {
+      chosen = { factor, factorised: penalised, logEvidence: Number.NaN };
+      break;
+    }
+    const evidence = logMarginalLikelihood(penalised, size, moments[0]!, sumOfSquares, training.length, (index) => ridgeAt(index, factor));
+    logEvidence.push({ factor, logEvidence: evidence });
+    if (evidence > chosen.logEvidence) chosen = { factor, factorised: penalised, logEvidence: evidence };
   }
-  if (!cholesky(gram, size)) throw new RangeError('fitLinearCritic: the penalised Gram matrix is not positive definite (non-finite features?)');
-  const inverse = inverseFromCholesky(gram, size);
+  const inverse = inverseFromCholesky(chosen.factorised, size);
   const coefficients = {} as Record<LinearCriticTarget, Float64Array>;
   targets.forEach((target, index) => {
     const result = new Float64Array(size);
@@ -239,7 +262,19 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
     }
     coefficients[target] = result;
   });
-  const critic: LinearCritic = { stateFeatures, effectFeatures, size, coefficients, inverse, noiseVariance: 1, trainingSize: training.length, validationMeanSquaredError: 0, baselineMeanSquaredError: 0 };
+  const critic: LinearCritic = {
+    stateFeatures,
+    effectFeatures,
+    size,
+    coefficients,
+    inverse,
+    noiseVariance: 1,
+    trainingSize: training.length,
+    validationMeanSquaredError: 0,
+    baselineMeanSquaredError: 0,
+    contextRidgeFactor: chosen.factor,
+    logEvidence,
+  };
   const predictRow = (rowIndex: number) => {
     load(rowIndex);
     return predictDesign(critic, row, 'total');
@@ -263,6 +298,32 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
     validationMeanSquaredError: validationError / Math.max(1, validation.length),
     baselineMeanSquaredError: baselineError / Math.max(1, validation.length),
   };
+}
+
+/**
+ * Log marginal likelihood of the targets y under the ridge model (prior w ~ N(0, σ²Λ⁻¹), noise σ², σ² profiled):
+ * with G = XᵀX + Λ = L Lᵀ, b = Xᵀy and S = yᵀy − bᵀG⁻¹b,
+ *
+ *     ln p(y) = ½ Σ ln λᵢ − ½ ln|G| − (N/2) ln(2π S/N) − N/2.
+ */
+function logMarginalLikelihood(factor: Float64Array, size: number, moment: Float64Array, sumOfSquares: number, count: number, ridgeAt: (index: number) => number): number {
+  // z = L⁻¹ b, so bᵀG⁻¹b = ‖z‖².
+  const solved = new Float64Array(size);
+  let explained = 0;
+  let logDeterminant = 0;
+  let logPrior = 0;
+  for (let row = 0; row < size; row++) {
+    let value = moment[row]!;
+    const offset = row * size;
+    for (let column = 0; column < row; column++) value -= factor[offset + column]! * solved[column]!;
+    const diagonal = factor[offset + row]!;
+    solved[row] = value / diagonal;
+    explained += solved[row]! * solved[row]!;
+    logDeterminant += 2 * Math.log(diagonal);
+    logPrior += Math.log(ridgeAt(row));
+  }
+  const residual = Math.max(1e-12, sumOfSquares - explained);
+  return 0.5 * logPrior - 0.5 * logDeterminant - (count / 2) * Math.log((2 * Math.PI * residual) / Math.max(1, count)) - count / 2;
 }
 
 function predictDesign(critic: LinearCritic, row: DesignRow, target: LinearCriticTarget): number {

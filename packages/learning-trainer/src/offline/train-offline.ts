@@ -12,6 +12,7 @@ import { trainPredictionHeads, type PredictionHeadsResult } from '../prediction/
 import { checkDataRules, summariseExperiences, type DataSummary, type DataWarning } from './data-rules';
 import { buildExperienceDataset, splitByTime, type ExperienceDataset, type RewardNormalisation } from './experience-dataset';
 import { JsonlMetricsSink, type MetricsSink } from './metrics-sink';
+import { gateFoldOf } from '../ope/critic-gate';
 import { fitLinearCritic, improveActionsLinear, type LinearCritic } from './linear-critic';
 import { improveActions, trainRewardModel, type ActionTargets, type ImprovementSummary } from './q-distillation';
 
@@ -98,8 +99,11 @@ export interface TrainOfflineResult {
   rulesPrior: number;
   /** `q-distillation` with the linear critic: the critic fitted on the training rows (the one the actions were improved with). */
   critic?: LinearCritic;
-  /** The same model fitted on the validation rows only: the deploy gate's direct method (independent of `critic`). */
-  gateCritic?: LinearCritic;
+  /**
+   * The deploy gate's direct method, cross-fitted: the same model fitted on other training rows than `critic` plus
+   * the held-out rows of the other fold (see `gateFoldOf`), so no held-out log is valued by a critic that saw it.
+   */
+  gateCritic?: { readonly folds: readonly [LinearCritic, LinearCritic] };
   wallTimeMs: number;
 }
 
@@ -116,6 +120,8 @@ export interface QDistillationSummary {
   /** Outcome critic: mean predicted success probability of the logged and of the improved actions (all rows). */
   predictedSuccessLogged?: number;
   predictedSuccessImproved?: number;
+  /** Linear critic: the context ridge factor the model evidence chose. */
+  contextRidgeFactor?: number;
 }
 
 async function collect(source: Iterable<Experience> | AsyncIterable<Experience>, check: boolean): Promise<Experience[]> {
@@ -168,7 +174,7 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
   let targets: ActionTargets | undefined;
   let qDistillation: QDistillationSummary | undefined;
   let critic: LinearCritic | undefined;
-  let gateCritic: LinearCritic | undefined;
+  let gateCritic: { folds: [LinearCritic, LinearCritic] } | undefined;
   if (config.offline.objective === 'q-distillation') {
     const all = Int32Array.from({ length: dataset.size }, (_, index) => index);
     const members = Array.from({ length: config.offline.rewardModelEnsemble }, (_, member) => member);
@@ -181,10 +187,15 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
       // `gateShare` of the training rows (every k-th by time) plus the validation rows go to the gate's critic.
       const gateEvery = config.offline.gateShare > 0 ? Math.max(2, Math.round(1 / config.offline.gateShare)) : 0;
       const chooserRows = gateEvery === 0 ? split.training : split.training.filter((_, position) => position % gateEvery !== 0);
-      const gateRows = Int32Array.from([...(gateEvery === 0 ? [] : split.training.filter((_, position) => position % gateEvery === 0)), ...split.validation]);
-      const contextRidgeFactor = config.offline.criticContextRidgeFactor;
-      critic = fitLinearCritic(dataset, actionSpace, chooserRows, split.validation, { effectRidge: config.offline.criticEffectRidge, contextRidgeFactor });
-      gateCritic = fitLinearCritic(dataset, actionSpace, gateRows, split.validation, { effectRidge: config.offline.gateCriticEffectRidge, contextRidgeFactor });
+      const gateTrainingRows = gateEvery === 0 ? [] : [...split.training.filter((_, position) => position % gateEvery === 0)];
+      // Cross-fitted gate critics: fold k's critic sees the held-out rows of the other fold only, and the gate values
+      // each held-out log with the critic that did not see it (`gateFoldOf`).
+      const heldOutFold = Array.from(split.validation, (row) => gateFoldOf(dataset.ids[row]!));
+      const gateRowsWithout = (fold: 0 | 1) => Int32Array.from([...gateTrainingRows, ...split.validation.filter((_, position) => heldOutFold[position] !== fold)]);
+      critic = fitLinearCritic(dataset, actionSpace, chooserRows, split.validation, { effectRidge: config.offline.criticEffectRidge, contextRidgeFactor: config.offline.criticContextRidgeFactor });
+      // The gate's critic takes the factor the evidence chose for the chooser's.
+      const gateOptions = { effectRidge: config.offline.gateCriticEffectRidge, contextRidgeFactor: critic.contextRidgeFactor };
+      gateCritic = { folds: [fitLinearCritic(dataset, actionSpace, gateRowsWithout(0), split.validation, gateOptions), fitLinearCritic(dataset, actionSpace, gateRowsWithout(1), split.validation, gateOptions)] };
       improved = improveActionsLinear({
         dataset,
         actionSpace,
@@ -208,6 +219,7 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
       changedShare: improveSummary(dataset, improved, split.training),
       meanPredictedGain: improved.meanGain,
       ...(improved.predictedSuccessLogged === undefined ? {} : { predictedSuccessLogged: improved.predictedSuccessLogged, predictedSuccessImproved: improved.predictedSuccessImproved! }),
+      ...(critic === undefined ? {} : { contextRidgeFactor: critic.contextRidgeFactor }),
     };
   }
   const trainer = new OfflineEpochRunner(model, dataset, config, new SeededRandom(config.seed + 7), targets, rulesIndices);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildExperienceDataset, splitByTime } from '../offline/experience-dataset';
 import { fitLinearCritic } from '../offline/linear-critic';
 import { bestApproachOf, ruleIndices, syntheticExperiences } from '../offline/test-support/synthetic-experiences';
-import { compareWithCritic, type GatePolicy } from './critic-gate';
+import { compareWithCritic, gateFoldOf, type GatePolicy } from './critic-gate';
 
 const actionSpace = new ActionSpace();
 
@@ -44,6 +44,20 @@ describe('compareWithCritic', () => {
     const comparison = compareWithCritic({ critic, actionSpace, normalisation: dataset.rewardNormalisation, candidate: worse, baseline: rules, logs: held });
     expect(comparison.targetBeatsBaseline).toBe(false);
     expect(comparison.difference.value).toBeLessThan(0);
+  });
+
+  it('with cross-fitted critics, values each log with the critic that did not see it, and still passes the better policy', () => {
+    const folds = split.validation.map((row) => gateFoldOf(dataset.ids[row]!));
+    const zeros = folds.filter((fold) => fold === 0).length;
+    expect(Math.abs(zeros - folds.length / 2)).toBeLessThan(4 * Math.sqrt(folds.length / 4));
+    expect(gateFoldOf(dataset.ids[split.validation[0]!]!)).toBe(folds[0]);
+    const without = (fold: number) => split.validation.filter((_, position) => folds[position] !== fold);
+    const crossFitted = { folds: [fitLinearCritic(dataset, actionSpace, without(0), split.validation), fitLinearCritic(dataset, actionSpace, without(1), split.validation)] as const };
+    const better = compareWithCritic({ critic: crossFitted, actionSpace, normalisation: dataset.rewardNormalisation, candidate: policy('best-approach', bestApproachOf), baseline: rules, logs: held });
+    expect(better.targetBeatsBaseline).toBe(true);
+    const worse = compareWithCritic({ critic: crossFitted, actionSpace, normalisation: dataset.rewardNormalisation, candidate: policy('wrong-approach', (taskType) => (bestApproachOf(taskType) + 2) % 4), baseline: rules, logs: held });
+    expect(worse.targetBeatsBaseline).toBe(false);
+    expect(worse.difference.value).toBeLessThan(0);
   });
 
   it('gives a zero difference, and refuses, for a candidate identical to the baseline', () => {

@@ -1,5 +1,5 @@
 import type { ActionSpace } from '@orchestra/learning-features';
-import type { PolicyInput } from '@orchestra/learning-policy';
+import { stableUnitHash, type PolicyInput } from '@orchestra/learning-policy';
 import type { Action, Experience } from '@orchestra/learning-types';
 import type { RewardNormalisation } from '../offline/experience-dataset';
 import { LinearCriticScorer, meanGainDeviation, type LinearCritic } from '../offline/linear-critic';
@@ -39,7 +39,12 @@ export interface CriticGateComparison {
 
 /** Options of `compareWithCritic`. */
 export interface CompareWithCriticOptions {
-  critic: LinearCritic;
+  /**
+   * The direct method. One critic, or two cross-fitted ones: `folds[k]` was fitted without the held-out logs of
+   * fold k (`gateFoldOf(experience.id) === k`) and values only those, so no log is judged by a critic that saw its
+   * reward.
+   */
+  critic: LinearCritic | { readonly folds: readonly [LinearCritic, LinearCritic] };
   actionSpace: ActionSpace;
   /** How the critic's units map to rewards (the training run's reward normalisation). */
   normalisation: RewardNormalisation;
@@ -51,6 +56,11 @@ export interface CompareWithCriticOptions {
   confidence?: number;
   /** Upper clip of importance weights (default 10). */
   weightClip?: number;
+}
+
+/** The cross-fitting fold (0 or 1) of a held-out log, from a stable hash of its id. */
+export function gateFoldOf(id: string): 0 | 1 {
+  return stableUnitHash(`gate-fold:${id}`) < 0.5 ? 0 : 1;
 }
 
 /** The two-sided normal quantile of `confidence` (bisection on the normal CDF). */
@@ -96,21 +106,24 @@ function meanAndError(values: readonly number[]): { mean: number; standardError:
  * baseline's (which no resampling of states reveals). The candidate passes when the lower bound is above 0.
  */
 export function compareWithCritic(options: CompareWithCriticOptions): CriticGateComparison {
-  const { critic, actionSpace, normalisation, candidate, baseline, logs } = options;
+  const { actionSpace, normalisation, candidate, baseline, logs } = options;
+  const critics = 'folds' in options.critic ? options.critic.folds : [options.critic, options.critic];
+  const scorers = critics.map((critic) => new LinearCriticScorer(critic, actionSpace));
   const confidence = options.confidence ?? 0.95;
   const clip = options.weightClip ?? 10;
   const z = zOf(confidence);
-  const scorer = new LinearCriticScorer(critic, actionSpace);
   const scale = denormaliseTotal(1, normalisation) - denormaliseTotal(0, normalisation);
   const targetValues: number[] = [];
   const baselineValues: number[] = [];
   const differences: number[] = [];
-  const gains: Array<{ state: ArrayLike<number>; from: Int32Array; to: Int32Array }> = [];
+  const gains: Array<Array<{ state: ArrayLike<number>; from: Int32Array; to: Int32Array }>> = [[], []];
   const weights = { target: [] as number[], baseline: [] as number[] };
   let changed = 0;
   for (const experience of logs) {
     const input = policyInputOf(experience);
     const state = experience.state.features;
+    const fold = gateFoldOf(experience.id);
+    const scorer = scorers[fold]!;
     scorer.setState(state);
     const logged = actionSpace.encode(experience.action);
     const targetAction = actionSpace.encode(candidate.decide(input).action);
@@ -130,10 +143,13 @@ export function compareWithCritic(options: CompareWithCriticOptions): CriticGate
     for (let head = 0; head < targetAction.length; head++) if (targetAction[head] !== baselineAction[head]) differs = true;
     if (differs) {
       changed += 1;
-      gains.push({ state, from: baselineAction, to: targetAction });
+      gains[fold]!.push({ state, from: baselineAction, to: targetAction });
     }
   }
-  const criticDeviation = Math.abs(scale) * meanGainDeviation(critic, actionSpace, gains) * (gains.length / Math.max(1, logs.length));
+  // The critics' posterior uncertainty about the mean gain, per fold, weighted by each fold's share of the logs
+  // (added as if the two folds' errors were perfectly correlated: the conservative choice).
+  let criticDeviation = 0;
+  for (let fold = 0; fold < 2; fold++) criticDeviation += Math.abs(scale) * meanGainDeviation(critics[fold]!, actionSpace, gains[fold]!) * (gains[fold]!.length / Math.max(1, logs.length));
   const estimate = (policy: string, values: number[], policyWeights: number[]): CriticGateEstimate => {
     const { mean, standardError } = meanAndError(values);
     let weightSum = 0;

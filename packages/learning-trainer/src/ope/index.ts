@@ -12,4 +12,4 @@ export { InsufficientOverlapError, type InsufficientOverlapReason } from './erro
 export { checkAgainstOnPolicyRewards, type OnPolicyCheck } from './check-against-on-policy-rewards';
 export { evaluatedPolicyFromPolicy, policyInputOf, type ProbabilityReportingPolicy } from './evaluated-policy-from-policy';
 export { evaluateModelArtifact, evaluateModelArtifactWithCritic, type EvaluateModelArtifactOptions, type EvaluateWithCriticOptions } from './evaluate-model-artifact';
-export { compareWithCritic, type CompareWithCriticOptions, type CriticGateComparison, type CriticGateEstimate, type GatePolicy } from './critic-gate';
+export { compareWithCritic, gateFoldOf, type CompareWithCriticOptions, type CriticGateComparison, type CriticGateEstimate, type GatePolicy } from './critic-gate';
