@@ -1,4 +1,4 @@
-import type { RewardBreakdown } from '@orchestra/learning-types';
+import { stableHash32, type RewardBreakdown } from '@orchestra/learning-types';
 import type { RewardConfig } from './config';
 
 /** Builds a breakdown whose total is the exact sum of its components (summed in insertion order). */
@@ -21,11 +21,38 @@ export class BreakdownBuilder {
     return count;
   }
 
-  build(): RewardBreakdown {
+  /** The breakdown, stamped with the reward definition and the configuration that scored it. */
+  build(kind: 'session' | 'outcome', config: RewardConfig): RewardBreakdown {
     let total = 0;
     for (const value of Object.values(this.components)) total += value;
-    return { total, components: { ...this.components }, capped: [...this.capped] };
+    return { total, components: { ...this.components }, capped: [...this.capped], kind, configVersion: rewardConfigVersion(config) };
   }
+}
+
+const versions = new WeakMap<RewardConfig, string>();
+
+/**
+ * Fingerprint of a resolved reward configuration (8 hex digits of `stableHash32` over its canonical JSON, keys
+ * sorted): the same weights, caps and tiers give the same version on every machine; any change gives another.
+ */
+export function rewardConfigVersion(config: RewardConfig): string {
+  const known = versions.get(config);
+  if (known !== undefined) return known;
+  const version = stableHash32(canonicalJson(config)).toString(16).padStart(8, '0');
+  versions.set(config, version);
+  return version;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.keys(value)
+      .sort()
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /** `count × weight`, with 0 (not −0) for a zero count, so breakdowns print and compare cleanly. */

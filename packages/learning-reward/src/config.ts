@@ -91,5 +91,13 @@ export const defaultRewardConfig: RewardConfig = rewardConfigSchema.parse({});
 /** Validates a partial configuration and fills in the defaults; throws a `ValidationError` naming the field. */
 export function resolveRewardConfig(config?: RewardConfigInput | RewardConfig): RewardConfig {
   if (config === undefined || config === defaultRewardConfig) return defaultRewardConfig;
-  return validate(rewardConfigSchema, config, 'RewardConfig');
+  // One validation per configuration object (callers pass the same object for every reward; treat it as immutable).
+  const known = resolved.get(config);
+  if (known !== undefined) return known;
+  const result = validate(rewardConfigSchema, config, 'RewardConfig');
+  resolved.set(config, result);
+  resolved.set(result, result);
+  return result;
 }
+
+const resolved = new WeakMap<object, RewardConfig>();

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { defaultRewardConfig } from './config';
+import { rewardConfigVersion } from './components';
 import { experienceReward } from './experience-reward';
 
 const outcome = {
@@ -35,6 +37,18 @@ describe('experienceReward', () => {
       fallbackRotations: 0,
     });
     expect(reward.total).toBe(218);
+  });
+
+  it('stamps the reward definition and the version of the configuration that scored it', () => {
+    const reward = experienceReward(outcome);
+    expect(reward.kind).toBe('outcome');
+    expect(reward.configVersion).toMatch(/^[0-9a-f]{8}$/);
+    expect(reward.configVersion).toBe(rewardConfigVersion(defaultRewardConfig));
+    const changed = { ...defaultRewardConfig, experience: { ...defaultRewardConfig.experience, success: 101 } };
+    const other = experienceReward(outcome, changed);
+    expect(other.configVersion).not.toBe(reward.configVersion);
+    // The version depends on the content, not on key order or object identity.
+    expect(experienceReward(outcome, JSON.parse(JSON.stringify(changed))).configVersion).toBe(other.configVersion);
   });
 
   it('caps time efficiency at the configured ratio and counts −50 per safety violation', () => {

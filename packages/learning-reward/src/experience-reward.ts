@@ -56,5 +56,5 @@ export function experienceReward(outcome: unknown, config?: RewardConfigInput | 
   builder.add('tests', parsed.testsPassed === true ? weights.testsPassedBonus : 0);
 
   addCostTerms(builder, outcomeCostFacts(parsed, resolved), resolved);
-  return builder.build();
+  return builder.build('outcome', resolved);
 }

@@ -2,7 +2,7 @@ export { rewardConfigSchema, defaultRewardConfig, resolveRewardConfig, type Rewa
 export { sessionReward, sessionCostFacts } from './session-reward';
 export { experienceReward, outcomeCostFacts, userSatisfactionOf } from './experience-reward';
 export { rewardBounds, normalizeReward, denormalizeReward, type RewardBounds } from './bounds';
-export { type CostFacts } from './components';
+export { rewardConfigVersion, type CostFacts } from './components';
 export { matchesModel, rewardTierOf } from './model-tier';
 export {
   modelPriceSchema,

@@ -50,5 +50,5 @@ export function sessionReward(state: unknown, config?: RewardConfigInput | Rewar
   const countedFailures = builder.cap('failedSteps', failedSteps, resolved.caps.failedSteps);
   builder.add('failedSteps', failedSteps === 0 ? weights.noFailedStepsBonus : countedFailures * weights.failedStepPenalty);
 
-  return builder.build();
+  return builder.build('session', resolved);
 }

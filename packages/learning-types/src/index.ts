@@ -11,4 +11,5 @@ export * from './experience';
 export * from './errors';
 export * from './validate';
 export * from './versioning';
+export * from './stable-hash';
 export * from './json-schema';

@@ -7,5 +7,12 @@ export const rewardBreakdownSchema = z.object({
   components: z.record(z.string(), z.number().finite()),
   /** Counts that were beyond a configured cap and so not scored further (never silent). */
   capped: z.array(z.string()).default([]),
+  /**
+   * Which reward definition scored it: `session` (`sessionReward`, from the session alone) or `outcome`
+   * (`experienceReward`, from the task's outcome). Absent in records written before it was recorded.
+   */
+  kind: z.enum(['session', 'outcome']).optional(),
+  /** Fingerprint of the reward configuration (weights, caps, model tiers) that scored it (8 hex digits). */
+  configVersion: z.string().regex(/^[0-9a-f]{8}$/).optional(),
 });
 export type RewardBreakdown = z.infer<typeof rewardBreakdownSchema>;

@@ -4,7 +4,7 @@ import { InsufficientExperiencesError } from './insufficient-experiences-error';
 
 /** A data-quality warning raised before training (training continues). */
 export interface DataWarning {
-  code: 'few-experiences' | 'dominant-task-type' | 'dominant-domain' | 'reward-out-of-bounds';
+  code: 'few-experiences' | 'dominant-task-type' | 'dominant-domain' | 'reward-out-of-bounds' | 'mixed-reward-definitions';
   message: string;
 }
 
@@ -16,20 +16,25 @@ export interface DataSummary {
   byTaskType: Record<string, number>;
   /** By primary (first) domain. */
   byPrimaryDomain: Record<string, number>;
+  /** By reward definition: `<kind>/<configVersion>` of the breakdown (`unrecorded` for records written before). */
+  byRewardDefinition: Record<string, number>;
 }
 
 /** Counts by task type, primary domain and outcome. */
 export function summariseExperiences(experiences: readonly Experience[]): DataSummary {
   const byTaskType: Record<string, number> = {};
   const byPrimaryDomain: Record<string, number> = {};
+  const byRewardDefinition: Record<string, number> = {};
   let failed = 0;
   for (const experience of experiences) {
     byTaskType[experience.state.context.taskType] = (byTaskType[experience.state.context.taskType] ?? 0) + 1;
     const domain = experience.state.context.domains[0] ?? 'unknown';
     byPrimaryDomain[domain] = (byPrimaryDomain[domain] ?? 0) + 1;
     if (!experience.outcome.success) failed += 1;
+    const definition = `${experience.reward.kind ?? 'unrecorded'}/${experience.reward.configVersion ?? 'unrecorded'}`;
+    byRewardDefinition[definition] = (byRewardDefinition[definition] ?? 0) + 1;
   }
-  return { total: experiences.length, failed, byTaskType, byPrimaryDomain };
+  return { total: experiences.length, failed, byTaskType, byPrimaryDomain, byRewardDefinition };
 }
 
 /**
@@ -48,6 +53,16 @@ export function checkDataRules(summary: DataSummary, rules: OfflineConfig): Data
     warnings.push({
       code: 'few-experiences',
       message: `Only ${summary.total} experiences (fewer than ${rules.recommendedExperiences}): the learned policy and its evaluation will be noisy.`,
+    });
+  }
+  const definitions = Object.entries(summary.byRewardDefinition);
+  if (definitions.length > 1) {
+    warnings.push({
+      code: 'mixed-reward-definitions',
+      message: `The experiences were scored by ${definitions.length} reward definitions (kind/config: ${definitions
+        .sort((left, right) => right[1] - left[1])
+        .map(([definition, count]) => `${definition} ×${count}`)
+        .join(', ')}): their rewards are not on one scale; train on one (e.g. re-record or filter the buffer).`,
     });
   }
   for (const [code, counts, what] of [
