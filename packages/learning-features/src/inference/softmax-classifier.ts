@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createRng } from '../random';
 import type { SparseFeatures } from './transfer-features';
 
 /**
@@ -91,18 +92,6 @@ export function selectTransferVocabulary(
     .sort();
 }
 
-/** Mulberry32: a small seeded generator for the shuffles of training. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Trains multinomial logistic regression with AdaGrad SGD (seeded shuffles, deterministic) and an L2 penalty, and
  * returns it quantised to int8 (`CompactLinearModel`).
@@ -119,7 +108,8 @@ export function trainSoftmaxClassifier(examples: readonly LinearExample[], label
   const epochs = options.epochs ?? 8;
   const learningRate = options.learningRate ?? 0.2;
   const l2 = options.l2 ?? 1e-3;
-  const random = seeded(options.seed ?? 1);
+  const generator = createRng(options.seed ?? 1);
+  const random = () => generator.next();
   const encoded = examples.flatMap((example) => {
     const label = labelIndex.get(example.label);
     if (label === undefined) return [];

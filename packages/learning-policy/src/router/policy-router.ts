@@ -372,10 +372,8 @@ export class PolicyRouter implements Policy {
         const proposed = this.#tryPolicy(candidate, input);
         if (!(proposed instanceof LearnedFailure)) {
           this.#counts.candidateActed += 1;
-          const rulesProbability = share < 1 ? this.rules.probabilityOf(proposed.action, input, epsilon) : 0;
-          const propensity = share * proposed.propensity + (1 - share) * rulesProbability;
           return {
-            decision: { ...proposed, propensity },
+            decision: this.#mixedWithRules(proposed, share, input, epsilon),
             mode: 'shadow',
             arm: 'learned',
             collect: true,
@@ -447,10 +445,8 @@ export class PolicyRouter implements Policy {
       this.#counts.abLearned += 1;
       const learned = this.#tryLearned(input);
       if (!(learned instanceof LearnedFailure)) {
-        const rulesProbability = fraction < 1 ? this.rules.probabilityOf(learned.action, input, epsilon) : 0;
-        const propensity = fraction * learned.propensity + (1 - fraction) * rulesProbability;
         return {
-          decision: { ...learned, propensity },
+          decision: this.#mixedWithRules(learned, fraction, input, epsilon),
           mode: 'ab_test',
           arm: 'learned',
           assignment: 'learned',
@@ -486,6 +482,15 @@ export class PolicyRouter implements Policy {
       assignmentProbability: 1 - fraction,
       armPropensity: decision.propensity,
     };
+  }
+
+  /**
+   * A learned decision taken for a share `share` of sessions, the rules (ε) acting on the rest: its propensity over
+   * both arms, `share·π_learned(a) + (1 − share)·π_rules(a)`.
+   */
+  #mixedWithRules(learned: Decision, share: number, input: PolicyInput, epsilon: number): Decision {
+    const rulesProbability = share < 1 ? this.rules.probabilityOf(learned.action, input, epsilon) : 0;
+    return { ...learned, propensity: share * learned.propensity + (1 - share) * rulesProbability };
   }
 
   /** The learned decision, or why there is none. Never throws. */
