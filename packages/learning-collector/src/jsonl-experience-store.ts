@@ -19,6 +19,8 @@ import {
   type SegmentFile,
 } from './segment-files';
 import { readSegment } from './segment-reader';
+import { computeExperienceStats } from './experience-stats';
+import { sealSegmentSummary, statsFromSummaries, type StoreStatsReport, type SummaryContext } from './store-stats';
 import {
   EXPERIENCE_BUFFER_DIRECTORY,
   resolveDataDir,
@@ -234,7 +236,7 @@ export class JsonlExperienceStore implements ExperienceStore {
       return;
     }
     for (const waiter of batch.waiters) waiter.resolve({ count: waiter.count, bytes: waiter.bytes });
-    if (rotated !== undefined && this.config.compressRotatedSegments) this.startCompression(rotated);
+    if (rotated !== undefined) this.startSealing(rotated);
   }
 
   private async writeAll(buffer: Buffer): Promise<void> {
@@ -361,12 +363,55 @@ export class JsonlExperienceStore implements ExperienceStore {
     }
   }
 
-  private startCompression(plainPath: string): void {
-    const job = compressSegment(plainPath).catch(() => {
-      // Left uncompressed: still read transparently, and `compact()` retries it.
-    });
+  /**
+   * In the background, after a rotation: writes the sealed segment's summary (statistics then never read it again),
+   * then compresses it (when configured). `close()` waits for both.
+   */
+  private startSealing(plainPath: string): void {
+    const sequence = Number(/experiences\.(\d+)\.jsonl$/.exec(plainPath)?.[1]);
+    const job = (async () => {
+      try {
+        await sealSegmentSummary(this.summaryContext(), plainPath, sequence);
+      } catch {
+        // No summary: the next `stats()` re-indexes the segment (and says so).
+      }
+      if (!this.config.compressRotatedSegments) return;
+      await compressSegment(plainPath).catch(() => {
+        // Left uncompressed: still read transparently, and `compact()` retries it.
+      });
+    })();
     this.compressions.add(job);
     void job.finally(() => this.compressions.delete(job));
+  }
+
+  private summaryContext(): SummaryContext {
+    return { directory: this.directory, maxLineBytes: this.config.maxLineBytes, readOnly: this.config.readOnly, recordQuarantine: (entries) => this.recordQuarantine(entries) };
+  }
+
+  /** Records quarantine entries; a read-only data dir only counts them (in the read's summary). */
+  private async recordQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {
+    if (this.config.readOnly) return;
+    try {
+      await this.quarantineWriter.append(entries);
+    } catch (error) {
+      if (!isNotWritable(error)) throw error;
+    }
+  }
+
+  /**
+   * Statistics of the whole buffer. Without a filter, from the kept per-segment summaries plus the open segment's
+   * new lines (`method: 'summaries'`): cost independent of the history's length; a rotated segment whose summary is
+   * missing, damaged or stale is read once, its summary saved, and listed in `reindexed`. With a filter
+   * (`--since`, `--mode`, …), a full read (`method: 'scan'`). Either way exactly what
+   * `computeExperienceStats(store.read({ filter }))` returns.
+   */
+  async stats(options: Pick<ReadOptions, 'filter'> = {}): Promise<StoreStatsReport> {
+    if (options.filter !== undefined) {
+      const stream = this.read({ filter: options.filter });
+      const stats = await computeExperienceStats(stream);
+      return { stats, method: 'scan', reindexed: [], saved: true, segments: stream.summary.segments, scannedBytes: 0 };
+    }
+    return statsFromSummaries(this.summaryContext());
   }
 
   /** Compresses rotated segments left uncompressed (a crash mid-compression, or compression turned off before). */
@@ -402,18 +447,10 @@ export class JsonlExperienceStore implements ExperienceStore {
     const predicate = compileExperienceFilter(options.filter);
     const summary = emptyReadSummary();
     const writeQuarantine = options.quarantine ?? true;
-    const { directory, activePath, quarantineWriter } = this;
+    const { directory, activePath } = this;
     const maxLineBytes = this.config.maxLineBytes;
-    const readOnly = this.config.readOnly;
     // A reader must work on a read-only data dir: the quarantine is then only counted in the summary.
-    const recordQuarantine = async (entries: readonly QuarantineEntry[]): Promise<void> => {
-      if (readOnly) return;
-      try {
-        await quarantineWriter.append(entries);
-      } catch (error) {
-        if (!isNotWritable(error)) throw error;
-      }
-    };
+    const recordQuarantine = (entries: readonly QuarantineEntry[]): Promise<void> => this.recordQuarantine(entries);
     return createExperienceStream(summary, async function* () {
       let activeHandle: fs.FileHandle | undefined;
       try {
@@ -496,7 +533,7 @@ async function restrictDirectory(directory: string): Promise<void> {
   if ((stat.mode & 0o777) !== 0o700) await fs.chmod(directory, 0o700);
 }
 
-const leftoverPattern = /^experiences\.(?:lock|\d{6,}\.jsonl\.gz)\.(\d+)(?:\.[0-9a-f]+)?\.tmp$/;
+const leftoverPattern = /^experiences\.(?:lock|\d{6,}\.jsonl\.gz|\d{6,}\.summary\.json|open\.summary\.json)\.(\d+)(?:\.[0-9a-f]+)?\.tmp$/;
 
 /** Removes temporary files (lock candidates, half-written `.gz`) of processes that died before cleaning up. */
 async function removeLeftovers(directory: string): Promise<void> {
