@@ -384,8 +384,8 @@ export class JsonlExperienceStore implements ExperienceStore {
     void job.finally(() => this.compressions.delete(job));
   }
 
-  private summaryContext(): SummaryContext {
-    return { directory: this.directory, maxLineBytes: this.config.maxLineBytes, readOnly: this.config.readOnly, recordQuarantine: (entries) => this.recordQuarantine(entries) };
+  private summaryContext(saveSummaries = !this.config.readOnly): SummaryContext {
+    return { directory: this.directory, maxLineBytes: this.config.maxLineBytes, readOnly: !saveSummaries, recordQuarantine: (entries) => this.recordQuarantine(entries) };
   }
 
   /** Records quarantine entries; a read-only data dir only counts them (in the read's summary). */
@@ -403,15 +403,17 @@ export class JsonlExperienceStore implements ExperienceStore {
    * new lines (`method: 'summaries'`): cost independent of the history's length; a rotated segment whose summary is
    * missing, damaged or stale is read once, its summary saved, and listed in `reindexed`. With a filter
    * (`--since`, `--mode`, …), a full read (`method: 'scan'`). Either way exactly what
-   * `computeExperienceStats(store.read({ filter }))` returns.
+   * `computeExperienceStats(store.read({ filter }))` returns. `saveSummaries` (default: not read-only) saves
+   * re-built summaries — a cache, not data: a read-only store may pass `true`, and a data dir that cannot be
+   * written then only loses the cache.
    */
-  async stats(options: Pick<ReadOptions, 'filter'> = {}): Promise<StoreStatsReport> {
+  async stats(options: Pick<ReadOptions, 'filter'> & { saveSummaries?: boolean } = {}): Promise<StoreStatsReport> {
     if (options.filter !== undefined) {
       const stream = this.read({ filter: options.filter });
       const stats = await computeExperienceStats(stream);
       return { stats, method: 'scan', reindexed: [], saved: true, segments: stream.summary.segments, scannedBytes: 0 };
     }
-    return statsFromSummaries(this.summaryContext());
+    return statsFromSummaries(this.summaryContext(options.saveSummaries));
   }
 
   /** Compresses rotated segments left uncompressed (a crash mid-compression, or compression turned off before). */
