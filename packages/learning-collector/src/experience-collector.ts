@@ -46,6 +46,12 @@ export interface RecordDetails {
    * own decisions): the duplicate check, which reads the store's ids once, is skipped.
    */
   newSession?: boolean | undefined;
+  /**
+   * The caller vouches that the session is already the output of `parseSessionState` (e.g. the facade's ingest,
+   * which validated it while reading the file): it is not parsed again, and the built experience is validated
+   * without re-validating its session — each record is validated once.
+   */
+  validatedSession?: boolean | undefined;
 }
 
 /** What `recordSession` did with one finished session. */
@@ -76,6 +82,9 @@ export interface ExperienceCollectorOptions {
   /** Clock for timestamps (tests). */
   now?: () => Date;
 }
+
+/** The experience schema without its (large) raw session: for records whose session was validated already. */
+const experienceWithoutSessionSchema = experienceSchema.omit({ session: true });
 
 /** Shortest decimal that reads back as the same float32, so feature vectors stay compact in JSON. */
 function compactFloat32(value: number): number {
@@ -133,7 +142,8 @@ export class ExperienceCollector {
         value: merged,
       });
     }
-    const session = parseSessionState(sessionInput);
+    const sessionValidated = merged.validatedSession === true;
+    const session = sessionValidated ? (sessionInput as EnhancedSessionState) : parseSessionState(sessionInput);
     const decision = validate(decisionSchema, decisionInput, 'Decision');
     const context = validate(taskContextSchema, merged.context, 'TaskContext');
     const system = validate(systemStateSchema, merged.system, 'SystemState');
@@ -156,8 +166,9 @@ export class ExperienceCollector {
 
     const sessionId = merged.sessionId ?? session.sessionId;
     const task = merged.task === undefined ? undefined : { description: merged.task.description, files: merged.task.files ?? [] };
-    return validate(
-      experienceSchema,
+    const keepSession = this.options.keepSession !== false;
+    const record = validate(
+      sessionValidated ? experienceWithoutSessionSchema : experienceSchema,
       {
         schemaVersion: EXPERIENCE_SCHEMA_VERSION,
         id: merged.id ?? randomUUID(),
@@ -170,11 +181,13 @@ export class ExperienceCollector {
         mode,
         reward,
         outcome,
-        ...(this.options.keepSession === false ? {} : { session }),
+        ...(keepSession && !sessionValidated ? { session } : {}),
         ...(task === undefined ? {} : { task }),
       },
       'Experience',
-    );
+    ) as Experience;
+    // A validated session is attached as it is: the rest of the record was just validated without it.
+    return keepSession && sessionValidated ? { ...record, session } : record;
   }
 
   /**

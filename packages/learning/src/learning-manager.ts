@@ -58,6 +58,9 @@ export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'override
   clock?: () => number;
 }
 
+/** Distinct task (description, files) contexts one ingest keeps inferred. */
+const INGEST_CONTEXT_CACHE_SIZE = 4_096;
+
 /** Options of `ingest` / `ingestFile`. */
 export interface IngestOptions {
   /** Return the stored experiences (default true); false returns only the count, in bounded memory. */
@@ -329,6 +332,10 @@ export class LearningManager {
   }
 
   async #ingest(sessions: Iterable<IngestedSession> | AsyncIterable<IngestedSession>, options: IngestOptions, validated: boolean): Promise<IngestReport> {
+    // Task inference is deterministic per (description, files) and costs more than the rest of a record: a bulk
+    // import of one orchestrator's sessions repeats task descriptions, so the contexts of one ingest are memoised
+    // (bounded, least recently inserted first out).
+    const contexts = new Map<string, TaskContext>();
     const keep = options.keepExperiences !== false;
     const concurrency = Math.max(1, options.concurrency ?? 256);
     const experiences: Experience[] = [];
@@ -353,7 +360,7 @@ export class LearningManager {
     for await (const ingested of sessions) {
       // A session streamed from a file was validated by `parseIngestedSession`: do not pay for zod twice per record.
       const session = validated ? ingested.session : parseSessionState(ingested.session);
-      const decision = this.#ingestDecision(ingested);
+      const decision = this.#ingestDecision(ingested, contexts);
       // A session id repeated within the input is skipped here (the store's check cannot see a record still in flight).
       if (seen.has(decision.sessionId)) {
         skipped.push(decision.sessionId);
@@ -367,9 +374,17 @@ export class LearningManager {
     return { recorded, skipped, experiences };
   }
 
-  #ingestDecision(ingested: IngestedSession): LearningDecision {
+  #ingestDecision(ingested: IngestedSession, contexts: Map<string, TaskContext>): LearningDecision {
     const task = ingested.task ?? { description: '', files: [] };
-    const context = this.runtime.inferContext({ description: task.description, files: task.files });
+    const key = JSON.stringify([task.description, task.files]);
+    let inferred = contexts.get(key);
+    if (inferred === undefined) {
+      inferred = this.runtime.inferContext({ description: task.description, files: task.files });
+      if (contexts.size >= INGEST_CONTEXT_CACHE_SIZE) contexts.delete(contexts.keys().next().value as string);
+      contexts.set(key, inferred);
+    }
+    // A copy per decision: nothing downstream can change another session's context.
+    const context: TaskContext = { ...inferred, domains: [...inferred.domains] };
     return {
       action: ingested.action ?? actionFromSession(ingested.session),
       propensity: ingested.propensity ?? 1,
