@@ -40,7 +40,15 @@ function compiledCheck<T>(schema: z.ZodType, refined: readonly ((value: T) => bo
  * `Experience` in its stored form. The refinements of the action (agents include the executor, no repeats, models
  * per agent) and of the task context (domains unique) are zod's own, run on those two small objects.
  */
-export const isStoredExperience: CompiledCheck<Experience> = compiledCheck<Experience>(experienceSchema, [
+const experienceRefinements: readonly ((experience: Experience) => boolean)[] = [
   (experience) => actionSchema.safeParse(experience.action).success,
   (experience) => taskContextSchema.safeParse(experience.state.context).success,
-]);
+];
+
+export const isStoredExperience: CompiledCheck<Experience> = compiledCheck<Experience>(experienceSchema, experienceRefinements);
+
+/** The experience schema without its (large) raw session: for records whose session was validated already. */
+export const experienceWithoutSessionSchema = experienceSchema.omit({ session: true });
+
+/** `isStoredExperience` for a record without its raw session (the collector attaches a validated session after). */
+export const isStoredExperienceWithoutSession: CompiledCheck<Experience> = compiledCheck<Experience>(experienceWithoutSessionSchema, experienceRefinements);

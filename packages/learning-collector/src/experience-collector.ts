@@ -24,6 +24,7 @@ import {
   type TaskContextInput,
 } from '@orchestra/learning-types';
 import type { ExperienceStore } from './experience-store';
+import { experienceWithoutSessionSchema, isStoredExperience, isStoredExperienceWithoutSession } from './compiled-validator';
 import { outcomeFromSession } from './outcome-from-session';
 
 /** The state a decision was made in, and optional facts about the run; given with the decision or beside it. */
@@ -82,9 +83,6 @@ export interface ExperienceCollectorOptions {
   /** Clock for timestamps (tests). */
   now?: () => Date;
 }
-
-/** The experience schema without its (large) raw session: for records whose session was validated already. */
-const experienceWithoutSessionSchema = experienceSchema.omit({ session: true });
 
 /** Shortest decimal that reads back as the same float32, so feature vectors stay compact in JSON. */
 function compactFloat32(value: number): number {
@@ -167,25 +165,25 @@ export class ExperienceCollector {
     const sessionId = merged.sessionId ?? session.sessionId;
     const task = merged.task === undefined ? undefined : { description: merged.task.description, files: merged.task.files ?? [] };
     const keepSession = this.options.keepSession !== false;
-    const record = validate(
-      sessionValidated ? experienceWithoutSessionSchema : experienceSchema,
-      {
-        schemaVersion: EXPERIENCE_SCHEMA_VERSION,
-        id: merged.id ?? randomUUID(),
-        timestamp: merged.timestamp ?? (this.options.now?.() ?? new Date()).toISOString(),
-        ...(sessionId === undefined ? {} : { sessionId }),
-        state: { featureSchemaHash: this.featureSchema.hash, features, context, system, ...(history === undefined ? {} : { history }) },
-        action: decision.action,
-        propensity: decision.propensity,
-        policy: { source: decision.source, version: decision.policyVersion },
-        mode,
-        reward,
-        outcome,
-        ...(keepSession && !sessionValidated ? { session } : {}),
-        ...(task === undefined ? {} : { task }),
-      },
-      'Experience',
-    ) as Experience;
+    const candidate = {
+      schemaVersion: EXPERIENCE_SCHEMA_VERSION,
+      id: merged.id ?? randomUUID(),
+      timestamp: merged.timestamp ?? (this.options.now?.() ?? new Date()).toISOString(),
+      ...(sessionId === undefined ? {} : { sessionId }),
+      state: { featureSchemaHash: this.featureSchema.hash, features, context, system, ...(history === undefined ? {} : { history }) },
+      action: decision.action,
+      propensity: decision.propensity,
+      policy: { source: decision.source, version: decision.policyVersion },
+      mode,
+      reward,
+      outcome,
+      ...(keepSession && !sessionValidated ? { session } : {}),
+      ...(task === undefined ? {} : { task }),
+    };
+    // Validated once: the compiled check accepts a well-formed record; zod decides (and names the field) otherwise.
+    const schema = sessionValidated ? experienceWithoutSessionSchema : experienceSchema;
+    const compiled = sessionValidated ? isStoredExperienceWithoutSession : isStoredExperience;
+    const record = compiled(candidate) ? candidate : (validate(schema, candidate, 'Experience') as Experience);
     // A validated session is attached as it is: the rest of the record was just validated without it.
     return keepSession && sessionValidated ? { ...record, session } : record;
   }

@@ -342,12 +342,14 @@ export class LearningManager {
     const skipped: string[] = [];
     const seen = new Set<string>();
     let recorded = 0;
-    let inFlight: Array<Promise<{ sessionId: string; result: RecordResult }>> = [];
+    type Pending = Promise<{ sessionId: string; result: RecordResult }>;
+    let previous: Pending[] = [];
+    let current: Pending[] = [];
     // Sessions are recorded `concurrency` at a time: their appends meet in the store's group commit (one write and
-    // one fsync per batch instead of per session), and memory stays bounded by the window, not the input.
-    const flush = async () => {
-      const settled = await Promise.allSettled(inFlight);
-      inFlight = [];
+    // one fsync per batch instead of per session), and memory stays bounded by two windows, not the input. While one
+    // window's batch is written and synced, the next window is built (the sync no longer stalls the pipeline).
+    const settle = async (window: Pending[]) => {
+      const settled = await Promise.allSettled(window);
       for (const outcome of settled) {
         if (outcome.status === 'rejected') throw outcome.reason;
         const { sessionId, result } = outcome.value;
@@ -355,6 +357,18 @@ export class LearningManager {
         if (result.experience === null) continue;
         recorded += 1;
         if (keep) experiences.push(result.experience);
+      }
+    };
+    const rotate = async () => {
+      const done = previous;
+      previous = current;
+      current = [];
+      try {
+        await settle(done);
+      } catch (error) {
+        // Nothing left pending behind a failure: the window in flight is awaited (its errors are this one's).
+        await Promise.allSettled(previous);
+        throw error;
       }
     };
     for await (const ingested of sessions) {
@@ -367,10 +381,11 @@ export class LearningManager {
         continue;
       }
       seen.add(decision.sessionId);
-      inFlight.push(this.#recordValidated(session, decision, {}).then((result) => ({ sessionId: decision.sessionId, result })));
-      if (inFlight.length >= concurrency) await flush();
+      current.push(this.#recordValidated(session, decision, {}).then((result) => ({ sessionId: decision.sessionId, result })));
+      if (current.length >= concurrency) await rotate();
     }
-    await flush();
+    await rotate();
+    await rotate();
     return { recorded, skipped, experiences };
   }
 
