@@ -16,6 +16,7 @@ import {
   QUARANTINE_FILE_NAME,
   listSegments,
   nextSegmentSequence,
+  snapshotSegments,
   rotatedSegmentName,
   type SegmentFile,
 } from './segment-files';
@@ -452,26 +453,15 @@ export class JsonlExperienceStore implements ExperienceStore {
     const predicate = compileExperienceFilter(options.filter);
     const summary = emptyReadSummary();
     const writeQuarantine = options.quarantine ?? true;
-    const { directory, activePath } = this;
+    const { directory } = this;
     const maxLineBytes = this.config.maxLineBytes;
     // A reader must work on a read-only data dir: the quarantine is then only counted in the summary.
     const recordQuarantine = (entries: readonly QuarantineEntry[]): Promise<void> => this.recordQuarantine(entries);
     return createExperienceStream(summary, async function* () {
-      let activeHandle: fs.FileHandle | undefined;
+      const snapshot = await snapshotSegments(directory);
+      const activeHandle = snapshot.activeHandle;
       try {
-        activeHandle = await fs.open(activePath, 'r');
-      } catch (error) {
-        if (!isMissing(error)) throw error;
-      }
-      try {
-        const activeStat = activeHandle === undefined ? undefined : await activeHandle.stat();
-        let segments = await listSegments(directory);
-        // A rotation between opening the active segment and listing would show it twice: once under its new name.
-        const newest = segments.filter((segment) => !segment.active).at(-1);
-        if (activeStat !== undefined && newest !== undefined && !newest.compressed) {
-          const newestStat = await fs.stat(newest.path).catch(() => undefined);
-          if (newestStat?.ino === activeStat.ino) segments = segments.filter((segment) => segment !== newest);
-        }
+        const segments = snapshot.segments;
         for (const segment of segments) {
           const isActive = segment.active;
           if (isActive && activeHandle === undefined) continue;
@@ -480,7 +470,7 @@ export class JsonlExperienceStore implements ExperienceStore {
             maxLineBytes,
             predicate,
             summary,
-            ...(isActive ? { handle: activeHandle, endByte: activeStat?.size ?? 0 } : {}),
+            ...(isActive ? { handle: activeHandle, endByte: snapshot.activeSize } : {}),
           });
           try {
             for await (const block of blocks) {

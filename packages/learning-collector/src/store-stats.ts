@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { ExperienceStats } from './experience-stats';
 import { ExperienceStatsAccumulator } from './experience-stats';
 import type { QuarantineEntry } from './quarantine';
-import { ACTIVE_SEGMENT_NAME, listSegments, type SegmentFile } from './segment-files';
+import { ACTIVE_SEGMENT_NAME, snapshotSegments, type SegmentFile } from './segment-files';
 import { segmentFingerprint } from './segment-reader';
 import {
   loadSummary,
@@ -126,21 +126,11 @@ export async function statsFromSummaries(context: SummaryContext): Promise<Store
   const reindexed: StoreStatsReport['reindexed'] = [];
   let saved = true;
   let scannedBytes = 0;
-  let activeHandle: fs.FileHandle | undefined;
+  const snapshot = await snapshotSegments(directory);
+  const activeHandle = snapshot.activeHandle;
   try {
-    activeHandle = await fs.open(path.join(directory, ACTIVE_SEGMENT_NAME), 'r');
-  } catch (error) {
-    if (!isMissing(error)) throw error;
-  }
-  try {
-    const activeStat = activeHandle === undefined ? undefined : await activeHandle.stat();
-    let segments = (await listSegments(directory)).filter((segment) => !segment.active);
-    // A rotation between opening the active segment and listing shows it twice: drop it under its new name.
-    const newest = segments.at(-1);
-    if (activeStat !== undefined && newest !== undefined && !newest.compressed) {
-      const newestStat = await fs.stat(newest.path).catch(() => undefined);
-      if (newestStat?.ino === activeStat.ino) segments = segments.slice(0, -1);
-    }
+    const activeStat = activeHandle === undefined ? undefined : { ino: snapshot.activeInode!, size: snapshot.activeSize };
+    const segments = snapshot.segments.filter((segment) => !segment.active);
     for (let segment of segments) {
       let identity = await segmentIdentity(segment);
       if (identity === undefined && !segment.compressed) {
