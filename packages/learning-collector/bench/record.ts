@@ -51,6 +51,8 @@ export interface RecordRun {
   sessionsPerSecond: number;
   /** Peak resident memory of the CLI process (GNU time), MB; null where /usr/bin/time is missing. */
   peakRssMegabytes: number | null;
+  /** User + system CPU seconds of the CLI process (GNU time): stable under load from other processes. */
+  cpuSeconds: number | null;
   output: string;
 }
 
@@ -60,7 +62,7 @@ export async function runLearningRecord(name: string, file: string, sessions: nu
   try {
     const timed = existsSync('/usr/bin/time');
     const command = timed ? '/usr/bin/time' : process.execPath;
-    const args = timed ? ['-f', 'peak-rss-kb=%M', process.execPath, cliPath, 'learning-record', file] : [cliPath, 'learning-record', file];
+    const args = timed ? ['-f', 'peak-rss-kb=%M cpu=%U+%S', process.execPath, cliPath, 'learning-record', file] : [cliPath, 'learning-record', file];
     const started = process.hrtime.bigint();
     const result = spawnSync(command, args, { env: { ...process.env, ORCHESTRA_DATA_DIR: dataDir }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -68,6 +70,7 @@ export async function runLearningRecord(name: string, file: string, sessions: nu
     const recorded = /recorded (\d+) session/.exec(result.stdout);
     if (recorded === null || Number(recorded[1]) !== sessions) throw new Error(`learning-record stored ${recorded?.[1]} of ${sessions}: ${result.stdout}`);
     const rss = /peak-rss-kb=(\d+)/.exec(result.stderr);
+    const cpu = /cpu=([\d.]+)\+([\d.]+)/.exec(result.stderr);
     return {
       name,
       sessions,
@@ -75,6 +78,7 @@ export async function runLearningRecord(name: string, file: string, sessions: nu
       seconds,
       sessionsPerSecond: sessions / seconds,
       peakRssMegabytes: rss === null ? null : Math.round(Number(rss[1]) / 1024),
+      cpuSeconds: cpu === null ? null : Number(cpu[1]) + Number(cpu[2]),
       output: result.stdout.trim(),
     };
   } finally {
