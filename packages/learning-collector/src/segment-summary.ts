@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { z } from 'zod';
@@ -39,6 +39,9 @@ export type SegmentSummaryBody = z.infer<typeof summaryBodySchema>;
 
 const summaryFileSchema = z.object({ checksum: z.string(), body: z.unknown() });
 
+/** Largest summary file read (a real one is a few KiB: one group per task type, domain, model, source and mode). */
+export const MAX_SUMMARY_BYTES = 16 * 1024 * 1024;
+
 /** A summary read back and checked, with the accumulator it holds. */
 export interface LoadedSummary {
   body: SegmentSummaryBody;
@@ -53,12 +56,23 @@ export type SummaryProblem = 'missing' | 'damaged' | 'stale';
  * instead when it is missing or damaged (never throws for the file's content).
  */
 export async function loadSummary(file: string): Promise<LoadedSummary | SummaryProblem> {
+  let handle: fs.FileHandle;
+  try {
+    // Never through a symlink, never a FIFO or device, never a file larger than any summary: those are damage.
+    handle = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'missing';
+    if (code === 'ELOOP') return 'damaged';
+    throw error;
+  }
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
-    throw error;
+    const stat = await handle.stat();
+    if (!stat.isFile() || stat.size > MAX_SUMMARY_BYTES) return 'damaged';
+    text = await handle.readFile('utf8');
+  } finally {
+    await handle.close();
   }
   try {
     const parsed = summaryFileSchema.parse(JSON.parse(text));

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Experience } from '@orchestra/learning-types';
@@ -112,16 +113,22 @@ describe('JsonlExperienceStore.stats (segment summaries)', () => {
     expect(segments.length).toBeGreaterThan(2);
     await fs.rm(path.join(store.directory, segmentSummaryName(segments[0]!.sequence)));
     await fs.writeFile(path.join(store.directory, segmentSummaryName(segments[1]!.sequence)), 'garbage');
+    // A summary replaced by a symlink (to a FIFO here: reading it would hang) is damage, never followed.
+    const fifo = path.join(dataDir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    await fs.rm(path.join(store.directory, segmentSummaryName(segments[2]!.sequence)));
+    await fs.symlink(fifo, path.join(store.directory, segmentSummaryName(segments[2]!.sequence)));
     const reader = await JsonlExperienceStore.open({ dataDir, readOnly: true });
     const readOnlyReport = await reader.stats();
     expect(readOnlyReport.reindexed).toEqual([
       { segment: segments[0]!.name, problem: 'missing' },
       { segment: segments[1]!.name, problem: 'damaged' },
+      { segment: segments[2]!.name, problem: 'damaged' },
     ]);
     expect(readOnlyReport.saved).toBe(false);
     const writer = await JsonlExperienceStore.open({ dataDir });
     const report = await writer.stats();
-    expect(report.reindexed.map((entry) => entry.segment)).toEqual([segments[0]!.name, segments[1]!.name]);
+    expect(report.reindexed.map((entry) => entry.segment)).toEqual([segments[0]!.name, segments[1]!.name, segments[2]!.name]);
     expect(report.saved).toBe(true);
     expect((await writer.stats()).reindexed).toEqual([]);
     expect(report.stats.totalExperiences).toBe(60);
