@@ -22,7 +22,8 @@ import {
 } from './segment-files';
 import { readSegment } from './segment-reader';
 import { computeExperienceStats } from './experience-stats';
-import { sealSegmentSummary, statsFromSummaries, type StoreStatsReport, type SummaryContext } from './store-stats';
+import { ExperienceStatsAccumulator } from './experience-stats';
+import { sealSegmentSummary, statsFromSummaries, type OpenSegmentSummary, type StoreStatsReport, type SummaryContext } from './store-stats';
 import {
   EXPERIENCE_BUFFER_DIRECTORY,
   resolveDataDir,
@@ -38,6 +39,8 @@ const TORN_TAIL_TERMINATOR = Buffer.from(`${TORN_TAIL_MARKER}\n`);
 interface Waiter {
   count: number;
   bytes: number;
+  /** The records as written, when they are known valid (validated here or vouched for): the open summary adds them. */
+  experiences: readonly Experience[] | undefined;
   resolve: (receipt: AppendReceipt) => void;
   reject: (error: unknown) => void;
 }
@@ -100,6 +103,8 @@ export class JsonlExperienceStore implements ExperienceStore {
 
   private handle: fs.FileHandle | undefined;
   private handleInode: number | undefined;
+  /** Statistics of the active segment as this writer wrote it (valid while it alone wrote it from its start). */
+  private openSummary: OpenSegmentSummary | undefined;
   private pending: PendingBatch | undefined;
   private drainQueued = false;
   private writing: Promise<void> = Promise.resolve();
@@ -156,6 +161,8 @@ export class JsonlExperienceStore implements ExperienceStore {
     const list: readonly (Experience | ExperienceInput)[] = Array.isArray(experiences) ? experiences : [experiences as Experience];
     let text = '';
     let bytes = 0;
+    // Records validated here, or vouched for by the caller, may go into the open segment's summary as they are.
+    const accepted: Experience[] | undefined = check || options.validated === true ? [] : undefined;
     try {
       for (const input of list) {
         // The compiled check accepts a record already in its stored form at a fraction of zod's cost; anything else
@@ -167,13 +174,14 @@ export class JsonlExperienceStore implements ExperienceStore {
         if (lineBytes > maxLineBytes) throw new ExperienceTooLargeError({ experienceId: experience.id, bytes: lineBytes, maxLineBytes });
         text += `${line}\n`;
         bytes += lineBytes + 1;
+        accepted?.push(experience);
       }
     } catch (error) {
       return Promise.reject(error);
     }
     if (list.length === 0) return Promise.resolve({ count: 0, bytes: 0 });
     return new Promise<AppendReceipt>((resolve, reject) => {
-      const waiter: Waiter = { count: list.length, bytes, resolve, reject };
+      const waiter: Waiter = { count: list.length, bytes, experiences: accepted, resolve, reject };
       if (this.config.durability === 'always') {
         // No coalescing: this call gets its own write and its own sync.
         this.writing = this.writing.then(() => this.commit({ texts: [text], characters: text.length, waiters: [waiter] }));
@@ -215,23 +223,31 @@ export class JsonlExperienceStore implements ExperienceStore {
   }
 
   private async commit(batch: PendingBatch): Promise<void> {
-    let rotated: string | undefined;
+    let rotated: { path: string; sealed: OpenSegmentSummary | undefined } | undefined;
     try {
       const buffer = Buffer.from(batch.texts.length === 1 ? (batch.texts[0] as string) : batch.texts.join(''));
       rotated = await this.withLock(async () => {
         let size = await this.ensureHandle();
         size = await this.repairTailLocked(size);
-        let rotatedPath: string | undefined;
+        let rotation: { path: string; sealed: OpenSegmentSummary | undefined } | undefined;
         if (size > 0 && size + buffer.length > this.config.segmentMaxBytes) {
-          rotatedPath = await this.rotateLocked();
+          // The summary kept in memory seals the segment when it covers all of it (no other writer appended).
+          const sealed = this.coversActive(size) ? this.openSummary : undefined;
+          rotation = { path: await this.rotateLocked(), sealed };
+          size = (await (this.handle as fs.FileHandle).stat()).size;
         }
+        // The in-memory summary follows the active segment only while this writer alone wrote it, from its start.
+        if (size === 0) this.openSummary = { inode: this.handleInode!, bytes: 0, lines: 0, accumulator: new ExperienceStatsAccumulator() };
+        else if (!this.coversActive(size)) this.openSummary = undefined;
         await this.writeAll(buffer);
         if (this.config.durability !== 'none') await (this.handle as fs.FileHandle).datasync();
         // The fence: written into the file that is still the active segment, under a lock never broken meanwhile.
         await this.checkFence('append');
-        return rotatedPath;
+        this.extendOpenSummary(batch, buffer.length);
+        return rotation;
       });
     } catch (error) {
+      this.openSummary = undefined;
       const code = (error as { code?: string } | undefined)?.code;
       const wrapped = ExperienceStoreError.isInstance(error) || code === 'ORCHESTRA_LOCK_TIMEOUT' || code === 'ORCHESTRA_LOCK_LOST'
         ? error
@@ -240,7 +256,25 @@ export class JsonlExperienceStore implements ExperienceStore {
       return;
     }
     for (const waiter of batch.waiters) waiter.resolve({ count: waiter.count, bytes: waiter.bytes });
-    if (rotated !== undefined) this.startSealing(rotated);
+    if (rotated !== undefined) this.startSealing(rotated.path, rotated.sealed);
+  }
+
+  /** Whether the in-memory summary covers exactly the active segment's first `size` bytes. */
+  private coversActive(size: number): boolean {
+    return this.openSummary !== undefined && this.openSummary.inode === this.handleInode && this.openSummary.bytes === size;
+  }
+
+  /** Adds a committed batch to the in-memory summary (dropped when a record of it was not known valid). */
+  private extendOpenSummary(batch: PendingBatch, bytes: number): void {
+    const summary = this.openSummary;
+    if (summary === undefined) return;
+    if (batch.waiters.some((waiter) => waiter.experiences === undefined)) {
+      this.openSummary = undefined;
+      return;
+    }
+    for (const waiter of batch.waiters) for (const experience of waiter.experiences!) summary.accumulator.add(experience);
+    summary.bytes += bytes;
+    for (const waiter of batch.waiters) summary.lines += waiter.count;
   }
 
   private async writeAll(buffer: Buffer): Promise<void> {
@@ -371,11 +405,11 @@ export class JsonlExperienceStore implements ExperienceStore {
    * In the background, after a rotation: writes the sealed segment's summary (statistics then never read it again),
    * then compresses it (when configured). `close()` waits for both.
    */
-  private startSealing(plainPath: string): void {
+  private startSealing(plainPath: string, sealed: OpenSegmentSummary | undefined): void {
     const sequence = Number(/experiences\.(\d+)\.jsonl$/.exec(plainPath)?.[1]);
     const job = (async () => {
       try {
-        await sealSegmentSummary(this.summaryContext(), plainPath, sequence);
+        await sealSegmentSummary(this.summaryContext(), plainPath, sequence, sealed);
       } catch {
         // No summary: the next `stats()` re-indexes the segment (and says so).
       }

@@ -72,16 +72,37 @@ async function readHead(handle: fs.FileHandle, size: number): Promise<string> {
   return segmentFingerprint(head);
 }
 
+/** What a writer kept of the active segment it alone wrote: the statistics of its first `bytes` bytes (`lines` lines). */
+export interface OpenSegmentSummary {
+  inode: number;
+  bytes: number;
+  lines: number;
+  accumulator: ExperienceStatsAccumulator;
+}
+
 /**
- * Summarises a rotated (sealed) segment and saves its summary: the kept summary of the open segment when it was
- * this file (same inode and fingerprint) plus the lines after it, else a read of the whole segment. Called by the
- * writer that rotated it, before compression. Returns false when the segment could not be summarised (corrupt).
+ * Summarises a rotated (sealed) segment and saves its summary: the writer's in-memory summary when it covers the
+ * whole file (it alone wrote it: nothing is read again), else the kept summary of the open segment when it was this
+ * file (same inode and fingerprint) plus the lines after it, else a read of the whole segment. Called by the writer
+ * that rotated it, before compression. Returns false when the segment could not be summarised (corrupt).
  */
-export async function sealSegmentSummary(context: SummaryContext, plainPath: string, sequence: number): Promise<boolean> {
+export async function sealSegmentSummary(context: SummaryContext, plainPath: string, sequence: number, known?: OpenSegmentSummary): Promise<boolean> {
   const handle = await fs.open(plainPath, 'r');
   try {
     const stat = await handle.stat();
     const fingerprint = await readHead(handle, stat.size);
+    if (known !== undefined && known.inode === stat.ino && known.bytes === stat.size) {
+      return trySave(context, segmentSummaryName(sequence), {
+        version: 1,
+        sequence,
+        inode: 0,
+        fingerprint,
+        bytes: known.bytes,
+        lines: known.lines,
+        quarantinedByReason: {},
+        stats: known.accumulator.toJSON(),
+      });
+    }
     const open = await loadSummary(path.join(context.directory, OPEN_SUMMARY_NAME));
     const usable = typeof open !== 'string' && open.body.inode === stat.ino && open.body.fingerprint === fingerprint && open.body.bytes <= stat.size;
     const segment: SegmentFile = { sequence, path: plainPath, name: path.basename(plainPath), compressed: false, active: false };
