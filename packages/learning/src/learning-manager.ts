@@ -399,7 +399,7 @@ export class LearningManager {
       contexts.set(key, inferred);
     }
     // A copy per decision: nothing downstream can change another session's context.
-    const context: TaskContext = { ...inferred, domains: [...inferred.domains] };
+    const context: TaskContext = { ...inferred, domains: [...inferred.domains], skills: [...inferred.skills] };
     return {
       action: ingested.action ?? actionFromSession(ingested.session),
       propensity: ingested.propensity ?? 1,
