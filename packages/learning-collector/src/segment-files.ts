@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { ExperienceStoreError } from './errors';
 
 /** File name of the active (appended-to) segment. */
 export const ACTIVE_SEGMENT_NAME = 'experiences.jsonl';
@@ -83,7 +84,7 @@ const SNAPSHOT_ATTEMPTS = 100;
  * name, unlinks it, and may compress it soon after). When one did, the listing could show the held file again under
  * its numbered (maybe compressed) name — read twice — or not at all — lost to this read; the snapshot is then taken
  * again (rotations are rare: one per segment). A rotation caught between its link and unlink lists the held file
- * under its new number as well: that name is dropped. Throws after 100 attempts in a row.
+ * under its new number as well: that name is dropped. Throws `ExperienceStoreError` after 100 attempts in a row.
  */
 export async function snapshotSegments(directory: string): Promise<SegmentSnapshot> {
   const activePath = path.join(directory, ACTIVE_SEGMENT_NAME);
@@ -124,5 +125,5 @@ export async function snapshotSegments(directory: string): Promise<SegmentSnapsh
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(attempt, 20)));
   }
-  throw new Error(`the segments of ${directory} kept rotating during ${SNAPSHOT_ATTEMPTS} attempts to read them`);
+  throw new ExperienceStoreError({ operation: 'read', path: directory, message: `the segments kept rotating during ${SNAPSHOT_ATTEMPTS} attempts to take a snapshot; retry` });
 }
