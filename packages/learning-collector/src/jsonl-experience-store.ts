@@ -6,6 +6,7 @@ import { experienceSchema, validate, type Experience, type ExperienceInput } fro
 import { ExperienceStoreError, ExperienceTooLargeError, LockLostError, SegmentReadError } from './errors';
 import { isStoredExperience } from './compiled-validator';
 import { compileExperienceFilter } from './experience-filter';
+import { isMissing, isNotWritable } from './fs-errors';
 import type { AppendOptions, AppendReceipt, ExperienceStore, ReadOptions } from './experience-store';
 import { createExperienceStream, emptyReadSummary, type ExperienceStream } from './experience-stream';
 import { InterProcessLock, isProcessAlive } from './file-lock';
@@ -57,15 +58,7 @@ export interface RepairReport {
   tornTailBytes: number;
 }
 
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-}
 
-/** Errors that mean "this file system may not be written": a reader then only counts what it would have recorded. */
-function isNotWritable(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS';
-}
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ExperienceStoreError } from './errors';
+import { isMissing } from './fs-errors';
 
 /** File name of the active (appended-to) segment. */
 export const ACTIVE_SEGMENT_NAME = 'experiences.jsonl';
@@ -93,14 +94,14 @@ export async function snapshotSegments(directory: string): Promise<SegmentSnapsh
     try {
       handle = await fs.open(activePath, 'r');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (!isMissing(error)) throw error;
     }
     let keep = false;
     try {
       const opened = handle === undefined ? undefined : await handle.stat();
       let segments = await listSegments(directory);
       const current = await fs.stat(activePath).catch((error: unknown) => {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        if (isMissing(error)) return undefined;
         throw error;
       });
       const consistent =

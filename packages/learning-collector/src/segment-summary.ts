@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { SegmentReadError } from './errors';
+import { isMissing } from './fs-errors';
 import { ExperienceStatsAccumulator, experienceStatsStateSchema } from './experience-stats';
 import { emptyReadSummary, type ReadSummary } from './experience-stream';
 import { fnv1aHex, makeQuarantineEntry, type QuarantineEntry } from './quarantine';
@@ -109,7 +110,7 @@ export async function segmentIdentity(segment: SegmentFile): Promise<{ fingerpri
   try {
     handle = await fs.open(segment.path, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (isMissing(error)) return undefined;
     throw error;
   }
   try {

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ExperienceStats } from './experience-stats';
 import { ExperienceStatsAccumulator } from './experience-stats';
+import { isMissing, isNotWritable } from './fs-errors';
 import type { QuarantineEntry } from './quarantine';
 import { ACTIVE_SEGMENT_NAME, snapshotSegments, type SegmentFile } from './segment-files';
 import { segmentFingerprint } from './segment-reader';
@@ -40,14 +41,7 @@ export interface SummaryContext {
   recordQuarantine: (entries: readonly QuarantineEntry[]) => Promise<void>;
 }
 
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-}
 
-function isNotWritable(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS';
-}
 
 function addReasons(into: Record<string, number>, from: Partial<Record<string, number>>): Record<string, number> {
   for (const [reason, count] of Object.entries(from)) into[reason] = (into[reason] ?? 0) + (count ?? 0);
