@@ -1,21 +1,30 @@
 /**
- * Benchmarks of @orchestra/learning-collector (`pnpm --filter @orchestra/learning-collector bench`).
- * Sizes: BENCH_INGEST (default 200 000 appends) and BENCH_STATS (default 1 000 000 experiences); the fault-injection
- * soak runs BENCH_SOAK_SECONDS (default 60) with BENCH_SOAK_WRITERS (default 4) processes. BENCH_ONLY=ingest|stats|soak.
+ * Benchmarks of @orchestra/learning-collector (`pnpm --filter @orchestra/learning-collector bench`), the goals of
+ * issue #17 (and #15's ingest) measured side by side in one run, each printed with its ratio to its baseline.
+ * Sizes: BENCH_INGEST (default 200 000 appends), BENCH_STATS (default 1 000 000 experiences), BENCH_RECORD (default
+ * 20 000 JSONL sessions) and BENCH_ARRAY (default 100 000 sessions in one JSON array); the fault-injection soak runs
+ * BENCH_SOAK_SECONDS (default 60) with BENCH_SOAK_WRITERS (default 4) processes. BENCH_ONLY=ingest|stats|record|soak
+ * (comma-separated). `learning-record` / `learning-stats` run the built CLI (`pnpm --filter @orchestra/cli... build`).
  * Other processes share the CPU: compare the ratios measured within one run, not absolute figures across runs.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultFeatureSchema } from '@orchestra/learning-features';
 import { benchmarkExperiences, ingestRawAppend, ingestThroughStore, type IngestResult } from './ingest';
 import { runSoak } from './soak';
-import { countLinesBare, countLinesReadline, parseOnly, statsPass, writeBuffer, type PassResult } from './stats';
+import { cliPath, runLearningRecord, writeSessionFile, type RecordRun } from './record';
+import { cliStatsPass, countLinesBare, statsPass, summaryStatsPass, writeBuffer, type PassResult } from './stats';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDirectory = path.resolve(here, '../../../bench-results');
 const ingestTotal = Number(process.env.BENCH_INGEST ?? 200_000);
 const statsTotal = Number(process.env.BENCH_STATS ?? 1_000_000);
+const recordTotal = Number(process.env.BENCH_RECORD ?? 20_000);
+const arrayTotal = Number(process.env.BENCH_ARRAY ?? 100_000);
+/** Goal verdicts of this run, printed together at the end. */
+const goals: { goal: string; measured: string; met: boolean }[] = [];
 const callsPerTick = 1_000;
 
 function table(rows: Record<string, string | number>[]): void {
@@ -38,9 +47,9 @@ async function runIngest(): Promise<Record<string, unknown>> {
     const cases: { name: string; run: (count: number) => Promise<IngestResult> }[] = [
       { name: 'raw fs append of pre-serialised bytes', run: (count) => ingestRawAppend(experiences, count, callsPerTick, false, 'raw') },
       { name: 'JSON.stringify + raw fs append', run: (count) => ingestRawAppend(experiences, count, callsPerTick, true, 'raw+') },
-      { name: 'store, batch durability, no validation', run: (count) => ingestThroughStore(experiences, count, callsPerTick, { durability: 'batch', validateOnAppend: false }, 's') },
-      { name: 'store, batch durability, zod validation (default)', run: (count) => ingestThroughStore(experiences, count, callsPerTick, { durability: 'batch' }, 's') },
-      { name: 'store, no fsync, zod validation', run: (count) => ingestThroughStore(experiences, count, callsPerTick, { durability: 'none' }, 's') },
+      { name: 'store, batch durability, validated: true (collector-built records)', run: (count) => ingestThroughStore(experiences, count, callsPerTick, { durability: 'batch' }, 's', 4, true) },
+      { name: 'store, batch durability, compiled validation (default)', run: (count) => ingestThroughStore(experiences, count, callsPerTick, { durability: 'batch' }, 's') },
+      { name: 'store, no fsync, compiled validation', run: (count) => ingestThroughStore(experiences, count, callsPerTick, { durability: 'none' }, 's') },
     ];
     const rounds = 4;
     const perRound = Math.ceil(ingestTotal / rounds / callsPerTick) * callsPerTick;
@@ -76,6 +85,13 @@ async function runIngest(): Promise<Record<string, unknown>> {
         'CPU vs stringify+raw': Number((entry.experiencesPerCpuSecond / rawStringify.experiencesPerCpuSecond).toFixed(3)),
       })),
     );
+    const validated = results[2]!;
+    const ratio = validated.experiencesPerSecond / rawBytes.experiencesPerSecond;
+    goals.push({
+      goal: `validated append ≥ 0.5 × raw append of the same bytes and ≥ 100,000/s, batch durability (${variant.label})`,
+      measured: `${Math.round(validated.experiencesPerSecond).toLocaleString('en-US')}/s = ${ratio.toFixed(2)} × raw (${Math.round(rawBytes.experiencesPerSecond).toLocaleString('en-US')}/s); JSON.stringify + raw alone: ${(rawStringify.experiencesPerSecond / rawBytes.experiencesPerSecond).toFixed(2)} ×`,
+      met: ratio >= 0.5 && validated.experiencesPerSecond >= 100_000,
+    });
     report[variant.label] = results.map((entry) => ({
       ...entry,
       ratioToRawBytes: entry.experiencesPerSecond / rawBytes.experiencesPerSecond,
@@ -91,40 +107,49 @@ async function runStats(): Promise<Record<string, unknown>> {
   const experiences = benchmarkExperiences(5_000, false, defaultFeatureSchema.size).map((experience, index) =>
     index % 2 === 0 ? { ...experience, session: benchmarkExperiences(1, true, 1)[0]!.session } : experience,
   );
-  const { dataDir, file, bytes } = await writeBuffer(experiences, statsTotal);
+  const { dataDir, files, bytes, writeSeconds } = await writeBuffer(experiences, statsTotal);
   try {
-    console.log(`\nstats over ${statsTotal} experiences (${(bytes / 1e9).toFixed(2)} GB, half with a raw session)`);
+    console.log(`\nstats over ${statsTotal} experiences (${(bytes / 1e9).toFixed(2)} GB in ${files.length} plain segments, half with a raw session; written through the store in ${writeSeconds.toFixed(1)} s, sealed segments summarised meanwhile)`);
     const passes: PassResult[] = [];
-    passes.push(await countLinesBare(file, statsTotal));
-    passes.push(await countLinesReadline(file, statsTotal));
-    passes.push(await parseOnly(file, statsTotal));
+    passes.push(await countLinesBare(files, statsTotal));
+    const cold = await summaryStatsPass(dataDir, 'learning-stats: store.stats() — summaries + the open segment read (first call)');
+    passes.push(cold.pass);
+    const warm = await summaryStatsPass(dataDir, 'learning-stats: store.stats() — summaries only (open segment summary kept)');
+    passes.push(warm.pass);
+    const cli = cliStatsPass(dataDir, cliPath, statsTotal);
+    if (cli !== null) passes.push(cli);
     const { pass, stats } = await statsPass(dataDir, statsTotal);
     passes.push(pass);
     if (stats.totalExperiences !== statsTotal) throw new Error(`stats saw ${stats.totalExperiences} of ${statsTotal}`);
+    // The summaries must give exactly the full scan's statistics.
+    const exact = JSON.stringify(cold.report.stats) === JSON.stringify(stats) && JSON.stringify(warm.report.stats) === JSON.stringify(stats);
+    if (!exact) throw new Error('statistics from summaries differ from the full scan');
     const bare = passes[0]!;
-    const readline = passes[1]!;
     table(
       passes.map((entry) => ({
         pass: entry.name,
-        seconds: Number(entry.seconds.toFixed(2)),
-        'CPU s': Number(entry.cpuSeconds.toFixed(2)),
-        '× bare count': Number((entry.seconds / bare.seconds).toFixed(2)),
-        '× readline count': Number((entry.seconds / readline.seconds).toFixed(2)),
-        'CPU × bare count': Number((entry.cpuSeconds / bare.cpuSeconds).toFixed(2)),
-        'heap MB at 25/50/75/100 %': entry.heapSamples.join(' / '),
-        'RSS MB at 25/50/75/100 %': entry.rssSamples.join(' / '),
+        seconds: Number(entry.seconds.toFixed(3)),
+        'CPU s': Number(entry.cpuSeconds.toFixed(3)),
+        '× bare count': Number((entry.seconds / bare.seconds).toFixed(3)),
+        'CPU × bare count': Number((entry.cpuSeconds / bare.cpuSeconds).toFixed(3)),
+        'heap MB (after GC)': entry.heapSamples.join(' / '),
+        'RSS MB': entry.rssSamples.join(' / '),
       })),
     );
+    console.log(`summaries: ${cold.report.segments} segments, first call read ${(cold.report.scannedBytes / 1e6).toFixed(1)} MB (open segment), second ${(warm.report.scannedBytes / 1e6).toFixed(1)} MB; re-indexed ${cold.report.reindexed.length}; equal to the full scan: ${exact}`);
+    const headline = cli ?? cold.pass;
+    goals.push({
+      goal: `learning-stats over ${statsTotal.toLocaleString('en-US')} experiences ≤ 1 × a bare line count of the same files, memory flat`,
+      measured: `${headline.seconds.toFixed(2)} s = ${(headline.seconds / bare.seconds).toFixed(3)} × bare count (${bare.seconds.toFixed(2)} s) for ${statsTotal.toLocaleString('en-US')} experiences${cli === null ? ' (in process; CLI not built)' : ' (CLI process)'}; in-process first call ${(cold.pass.seconds / bare.seconds).toFixed(3)} ×, RSS ${headline.rssSamples.at(-1)} MB; full scan before: ${(pass.seconds / bare.seconds).toFixed(2)} ×`,
+      met: headline.seconds <= bare.seconds,
+    });
     return {
       experiences: statsTotal,
       bytes,
-      passes: passes.map((entry) => ({
-        ...entry,
-        ratioToBareCount: entry.seconds / bare.seconds,
-        ratioToReadlineCount: entry.seconds / readline.seconds,
-        cpuRatioToBareCount: entry.cpuSeconds / bare.cpuSeconds,
-        cpuRatioToReadlineCount: entry.cpuSeconds / readline.cpuSeconds,
-      })),
+      segments: files.length,
+      writeSeconds,
+      passes: passes.map((entry) => ({ ...entry, ratioToBareCount: entry.seconds / bare.seconds, cpuRatioToBareCount: entry.cpuSeconds / bare.cpuSeconds })),
+      summaries: { segments: cold.report.segments, firstCallScannedBytes: cold.report.scannedBytes, secondCallScannedBytes: warm.report.scannedBytes, reindexed: cold.report.reindexed, equalToFullScan: exact },
       statsSummary: { totalExperiences: stats.totalExperiences, meanReward: stats.meanReward, quarantined: stats.quarantined, models: Object.keys(stats.byModel).length },
     };
   } finally {
@@ -132,18 +157,72 @@ async function runStats(): Promise<Record<string, unknown>> {
   }
 }
 
+async function runRecord(): Promise<Record<string, unknown>> {
+  if (!existsSync(cliPath)) {
+    console.log(`\nlearning-record: not measured — build the CLI first (pnpm --filter @orchestra/cli... build); ${cliPath} is missing`);
+    goals.push({ goal: 'learning-record bulk import', measured: 'not measured (CLI not built)', met: false });
+    return { skipped: 'CLI not built' };
+  }
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'orchestra-record-files-'));
+  try {
+    const cases: { name: string; file: string; count: number; layout: 'jsonl' | 'array'; distinct: number }[] = [
+      { name: `${recordTotal} sessions, JSONL, every task description distinct`, file: path.join(directory, 'distinct.jsonl'), count: recordTotal, layout: 'jsonl', distinct: recordTotal },
+      { name: `${recordTotal} sessions, JSONL, 200 distinct task descriptions`, file: path.join(directory, 'repeated.jsonl'), count: recordTotal, layout: 'jsonl', distinct: 200 },
+      { name: `${arrayTotal} sessions, one JSON array, every task description distinct`, file: path.join(directory, 'array.json'), count: arrayTotal, layout: 'array', distinct: arrayTotal },
+    ];
+    const runs: RecordRun[] = [];
+    for (const entry of cases) {
+      await writeSessionFile(entry.file, entry.count, entry.layout, entry.distinct);
+      runs.push(await runLearningRecord(entry.name, entry.file, entry.count));
+      rmSync(entry.file, { force: true });
+    }
+    console.log('\nlearning-record through the CLI (`orchestra learning-record FILE`, a separate process, start-up included)');
+    table(
+      runs.map((entry) => ({
+        case: entry.name,
+        'file MB': Number((entry.fileBytes / 1e6).toFixed(1)),
+        seconds: Number(entry.seconds.toFixed(2)),
+        'sessions/s': Math.round(entry.sessionsPerSecond),
+        'CPU s': entry.cpuSeconds === null ? '–' : Number(entry.cpuSeconds.toFixed(2)),
+        'sessions/CPU-s': entry.cpuSeconds === null ? '–' : Math.round(entry.sessions / entry.cpuSeconds),
+        'peak RSS MB': entry.peakRssMegabytes ?? '–',
+      })),
+    );
+    const [distinct, repeated, array] = runs as [RecordRun, RecordRun, RecordRun];
+    const perCpu = (entry: RecordRun) => (entry.cpuSeconds === null ? 'CPU not measured' : `${Math.round(entry.sessions / entry.cpuSeconds).toLocaleString('en-US')} per CPU-second`);
+    goals.push({
+      goal: `learning-record bulk import of ${recordTotal.toLocaleString('en-US')} sessions (JSONL) ≥ 5,000 sessions/s through the CLI`,
+      measured: `${Math.round(distinct.sessionsPerSecond).toLocaleString('en-US')}/s with every task distinct (${perCpu(distinct)}), ${Math.round(repeated.sessionsPerSecond).toLocaleString('en-US')}/s with 200 distinct tasks (${perCpu(repeated)})`,
+      met: distinct.sessionsPerSecond >= 5_000,
+    });
+    goals.push({
+      goal: `${arrayTotal.toLocaleString('en-US')}-record JSON array ingest ≥ 10,000 sessions/s in bounded memory`,
+      measured: `${Math.round(array.sessionsPerSecond).toLocaleString('en-US')}/s (${perCpu(array)}), peak RSS ${array.peakRssMegabytes ?? '?'} MB (the file: ${(array.fileBytes / 1e6).toFixed(0)} MB)`,
+      met: array.sessionsPerSecond >= 10_000,
+    });
+    return { runs };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
 const environment = { node: process.version, cpus: (await import('node:os')).cpus().length, note: 'CPU shared with other processes; compare ratios within this run' };
 mkdirSync(resultsDirectory, { recursive: true });
-const only = process.env.BENCH_ONLY;
-if (only === undefined || only === 'ingest') {
+const only = process.env.BENCH_ONLY?.split(',');
+const runs = (section: string) => only === undefined || only.includes(section);
+if (runs('ingest')) {
   const ingest = await runIngest();
   writeFileSync(path.join(resultsDirectory, 'learning-collector-ingest.json'), `${JSON.stringify({ environment, ...ingest }, null, 2)}\n`);
 }
-if (only === undefined || only === 'stats') {
+if (runs('stats')) {
   const stats = await runStats();
   writeFileSync(path.join(resultsDirectory, 'learning-collector-stats.json'), `${JSON.stringify({ environment, ...stats }, null, 2)}\n`);
 }
-if (only === undefined || only === 'soak') {
+if (runs('record')) {
+  const record = await runRecord();
+  writeFileSync(path.join(resultsDirectory, 'learning-collector-record.json'), `${JSON.stringify({ environment, ...record }, null, 2)}\n`);
+}
+if (runs('soak')) {
   const soak = await runSoak({ seconds: Number(process.env.BENCH_SOAK_SECONDS ?? 60), writers: Number(process.env.BENCH_SOAK_WRITERS ?? 4) });
   console.log(`\nsoak — ${soak.writers} writer processes for ${soak.seconds.toFixed(0)} s, faults: ${Object.entries(soak.faults).map(([fault, count]) => `${fault} ×${count}`).join(', ')}, and one writer stopping itself inside the lock before every 97th write`);
   table([
@@ -163,5 +242,10 @@ if (only === undefined || only === 'soak') {
     console.error(`soak FAILED: ${soak.lost} acknowledged appends lost, ${soak.duplicated} duplicated`);
     process.exitCode = 1;
   }
+}
+if (goals.length > 0) {
+  console.log('\ngoals (issue #17, #15) — this run');
+  table(goals.map((entry) => ({ goal: entry.goal, measured: entry.measured, met: entry.met ? 'yes' : 'NO' })));
+  writeFileSync(path.join(resultsDirectory, 'learning-collector-goals.json'), `${JSON.stringify({ environment, goals }, null, 2)}\n`);
 }
 console.log(`\nresults written to ${resultsDirectory}`);

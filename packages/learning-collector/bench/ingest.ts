@@ -68,6 +68,7 @@ export async function ingestThroughStore(
   config: JsonlExperienceStoreConfigInput,
   name: string,
   ticksInFlight = 4,
+  validated = false,
 ): Promise<IngestResult> {
   const dataDir = await temporaryDirectory();
   try {
@@ -78,7 +79,7 @@ export async function ingestThroughStore(
     for (let done = 0; done < total; done += callsPerTick) {
       const calls: Promise<{ bytes: number }>[] = [];
       for (let index = done; index < Math.min(total, done + callsPerTick); index += 1) {
-        calls.push(store.append(experiences[index % experiences.length]!));
+        calls.push(store.append(experiences[index % experiences.length]!, { validated }));
       }
       inFlight.push(
         Promise.all(calls).then((receipts) => {

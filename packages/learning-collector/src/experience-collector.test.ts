@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultFeatureSchema, encodeState } from '@orchestra/learning-features';
 import { experienceReward, sessionReward } from '@orchestra/learning-reward';
-import { ValidationError, experienceSchema, type DecisionInput, type EnhancedSessionStateInput } from '@orchestra/learning-types';
+import { ValidationError, experienceSchema, parseSessionState, type DecisionInput, type EnhancedSessionStateInput } from '@orchestra/learning-types';
 import { describe, expect, it } from 'vitest';
 import { ExperienceCollector } from './experience-collector';
 import { MemoryExperienceStore } from './memory-experience-store';
@@ -42,6 +42,19 @@ describe('ExperienceCollector', () => {
     expect(await afterCrash.recordSession({ ...seedSession, sessionId: 'another' }, decision, { context, system })).toMatchObject({ status: 'recorded' });
     expect((await collect(store.read())).map((experience) => experience.sessionId)).toEqual(['design-example', 'another']);
     expect(await new ExperienceCollector({ store, mode: 'disabled' }).recordSession(seedSession, decision, { context, system })).toEqual({ status: 'skipped', reason: 'disabled' });
+  });
+
+  it('builds the same validated record from an already validated session (validated once), and still refuses a bad one', () => {
+    const collector = new ExperienceCollector({ store: new MemoryExperienceStore(), mode: 'shadow', now: fixedClock });
+    const session = parseSessionState(seedSession);
+    const details = { context, system, id: 'fixed-id', task: { description: 'Add authentication', files: ['src/auth.ts'] } };
+    const slow = collector.build(seedSession, decision, details);
+    const fast = collector.build(session, decision, { ...details, validatedSession: true });
+    expect(fast).toEqual(slow);
+    expect(experienceSchema.parse(fast)).toEqual(fast);
+    // The compiled check refuses a record zod refuses: the error still names the field.
+    expect(() => collector.build(session, decision, { ...details, validatedSession: true, timestamp: 'yesterday' })).toThrow(ValidationError);
+    expect(() => collector.build(session, decision, { ...details, validatedSession: true, timestamp: 'yesterday' })).toThrow(/timestamp/);
   });
 
   it('skips the duplicate check (no read of the store) for a session id the caller generated for this run', async () => {

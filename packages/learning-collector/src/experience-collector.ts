@@ -24,6 +24,7 @@ import {
   type TaskContextInput,
 } from '@orchestra/learning-types';
 import type { ExperienceStore } from './experience-store';
+import { experienceWithoutSessionSchema, isStoredExperience, isStoredExperienceWithoutSession } from './compiled-validator';
 import { outcomeFromSession } from './outcome-from-session';
 
 /** The state a decision was made in, and optional facts about the run; given with the decision or beside it. */
@@ -46,6 +47,12 @@ export interface RecordDetails {
    * own decisions): the duplicate check, which reads the store's ids once, is skipped.
    */
   newSession?: boolean | undefined;
+  /**
+   * The caller vouches that the session is already the output of `parseSessionState` (e.g. the facade's ingest,
+   * which validated it while reading the file): it is not parsed again, and the built experience is validated
+   * without re-validating its session — each record is validated once.
+   */
+  validatedSession?: boolean | undefined;
 }
 
 /** What `recordSession` did with one finished session. */
@@ -133,7 +140,8 @@ export class ExperienceCollector {
         value: merged,
       });
     }
-    const session = parseSessionState(sessionInput);
+    const sessionValidated = merged.validatedSession === true;
+    const session = sessionValidated ? (sessionInput as EnhancedSessionState) : parseSessionState(sessionInput);
     const decision = validate(decisionSchema, decisionInput, 'Decision');
     const context = validate(taskContextSchema, merged.context, 'TaskContext');
     const system = validate(systemStateSchema, merged.system, 'SystemState');
@@ -156,25 +164,28 @@ export class ExperienceCollector {
 
     const sessionId = merged.sessionId ?? session.sessionId;
     const task = merged.task === undefined ? undefined : { description: merged.task.description, files: merged.task.files ?? [] };
-    return validate(
-      experienceSchema,
-      {
-        schemaVersion: EXPERIENCE_SCHEMA_VERSION,
-        id: merged.id ?? randomUUID(),
-        timestamp: merged.timestamp ?? (this.options.now?.() ?? new Date()).toISOString(),
-        ...(sessionId === undefined ? {} : { sessionId }),
-        state: { featureSchemaHash: this.featureSchema.hash, features, context, system, ...(history === undefined ? {} : { history }) },
-        action: decision.action,
-        propensity: decision.propensity,
-        policy: { source: decision.source, version: decision.policyVersion },
-        mode,
-        reward,
-        outcome,
-        ...(this.options.keepSession === false ? {} : { session }),
-        ...(task === undefined ? {} : { task }),
-      },
-      'Experience',
-    );
+    const keepSession = this.options.keepSession !== false;
+    const candidate = {
+      schemaVersion: EXPERIENCE_SCHEMA_VERSION,
+      id: merged.id ?? randomUUID(),
+      timestamp: merged.timestamp ?? (this.options.now?.() ?? new Date()).toISOString(),
+      ...(sessionId === undefined ? {} : { sessionId }),
+      state: { featureSchemaHash: this.featureSchema.hash, features, context, system, ...(history === undefined ? {} : { history }) },
+      action: decision.action,
+      propensity: decision.propensity,
+      policy: { source: decision.source, version: decision.policyVersion },
+      mode,
+      reward,
+      outcome,
+      ...(keepSession && !sessionValidated ? { session } : {}),
+      ...(task === undefined ? {} : { task }),
+    };
+    // Validated once: the compiled check accepts a well-formed record; zod decides (and names the field) otherwise.
+    const schema = sessionValidated ? experienceWithoutSessionSchema : experienceSchema;
+    const compiled = sessionValidated ? isStoredExperienceWithoutSession : isStoredExperience;
+    const record = compiled(candidate) ? candidate : (validate(schema, candidate, 'Experience') as Experience);
+    // A validated session is attached as it is: the rest of the record was just validated without it.
+    return keepSession && sessionValidated ? { ...record, session } : record;
   }
 
   /**

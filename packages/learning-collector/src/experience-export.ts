@@ -2,24 +2,30 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Writable } from 'node:stream';
-import { agentRoles, validate, type Experience } from '@orchestra/learning-types';
+import { validate } from '@orchestra/learning-types';
 import { z } from 'zod';
-import { formatCsvRow, type CsvCell } from './csv-writer';
+import { formatCsvRow } from './csv-writer';
+import { FlatLayout } from './flat-layout';
 import { ExportError } from './errors';
 import { experienceFilterSchema } from './experience-filter';
 import type { ExperienceStore } from './experience-store';
+import { writeParquet } from './parquet-writer';
 
-/** `json`: one JSON array; `jsonl`: one experience per line; `csv`: flattened features/action/reward columns. */
-export const exportFormatSchema = z.enum(['json', 'jsonl', 'csv']);
+/**
+ * `json`: one JSON array; `jsonl`: one experience per line; `csv`: flattened features/action/reward columns;
+ * `parquet`: the same flat columns, typed (strings, doubles, booleans, `timestamp` as TIMESTAMP_MILLIS), for DuckDB,
+ * Spark, Ray or pandas.
+ */
+export const exportFormatSchema = z.enum(['json', 'jsonl', 'csv', 'parquet']);
 export type ExportFormat = z.infer<typeof exportFormatSchema>;
 
 /** Options of `exportExperiences`. */
 export const exportOptionsSchema = z.object({
   format: exportFormatSchema.default('json'),
   filter: experienceFilterSchema.optional(),
-  /** CSV: names of the feature columns (`feature_<name>`); default `feature_0…` by position. */
+  /** CSV / Parquet: names of the feature columns (`feature_<name>`); default `feature_0…` by position. */
   featureNames: z.array(z.string().min(1)).optional(),
-  /** CSV: reward components given their own column; default: those of the first exported experience. */
+  /** CSV / Parquet: reward components given their own column; default: those of the first exported experience. */
   rewardComponents: z.array(z.string().min(1)).optional(),
   /** Replace an existing regular file at the target path (never a symlink, directory or device). Default false. */
   overwrite: z.boolean().default(false),
@@ -37,97 +43,8 @@ export interface ExportReport {
   quarantined: number;
 }
 
-async function write(output: Writable, text: string): Promise<void> {
+async function write(output: Writable, text: string | Uint8Array): Promise<void> {
   if (!output.write(text)) await new Promise<void>((resolve) => output.once('drain', resolve));
-}
-
-/** CSV layout fixed by the first exported experience (or the options). */
-class CsvLayout {
-  readonly header: string[];
-  constructor(
-    readonly featureCount: number,
-    readonly featureNames: readonly string[] | undefined,
-    readonly rewardComponents: readonly string[],
-  ) {
-    const features = Array.from({ length: featureCount }, (_, index) => `feature_${featureNames?.[index] ?? index}`);
-    this.header = [
-      'id',
-      'timestamp',
-      'session_id',
-      'mode',
-      'policy_source',
-      'policy_version',
-      'propensity',
-      'feature_schema_hash',
-      'task_type',
-      'domains',
-      'complexity',
-      'risk',
-      'estimated_time_minutes',
-      ...features,
-      'action_agents',
-      'action_approach',
-      'action_parallelism',
-      'action_timeout_multiplier',
-      'action_retry_strategy',
-      'action_safety_level',
-      'action_skills',
-      ...agentRoles.map((role) => `action_model_${role}`),
-      'reward_total',
-      ...rewardComponents.map((component) => `reward_${component}`),
-      'reward_components_json',
-      'reward_capped',
-      'outcome_success',
-      'outcome_duration_ms',
-      'outcome_estimated_duration_ms',
-      'outcome_cost_usd',
-      'outcome_tokens',
-      'outcome_error_count',
-      'outcome_fallback_rotations',
-    ];
-  }
-
-  row(experience: Experience): CsvCell[] {
-    const { state, action, reward, outcome } = experience;
-    const features: CsvCell[] = [];
-    // A record of another feature schema keeps its hash column; its values are written up to the header's width.
-    for (let index = 0; index < this.featureCount; index += 1) features.push(state.features[index]);
-    return [
-      experience.id,
-      experience.timestamp,
-      experience.sessionId,
-      experience.mode,
-      experience.policy.source,
-      experience.policy.version,
-      experience.propensity,
-      state.featureSchemaHash,
-      state.context.taskType,
-      state.context.domains.join(';'),
-      state.context.complexity,
-      state.context.risk,
-      state.context.estimatedTimeMinutes,
-      ...features,
-      action.agents.join(';'),
-      action.approach,
-      action.parallelism,
-      action.timeoutMultiplier,
-      action.retryStrategy,
-      action.safetyLevel,
-      action.skills.join(';'),
-      ...agentRoles.map((role) => action.models[role]),
-      reward.total,
-      ...this.rewardComponents.map((component) => reward.components[component]),
-      JSON.stringify(reward.components),
-      reward.capped.join(';'),
-      outcome.success,
-      outcome.durationMs,
-      outcome.estimatedDurationMs,
-      outcome.totalCostUsd,
-      outcome.totalTokens,
-      outcome.errorCount,
-      outcome.fallbackRotations,
-    ];
-  }
 }
 
 function errorText(error: unknown): string {
@@ -160,9 +77,10 @@ async function checkExportTarget(target: string, overwrite: boolean): Promise<vo
   if (!overwrite) throw new ExportError({ path: target, reason: 'exists', message: 'the file exists (use --force / overwrite: true to replace it)' });
 }
 
-/** The text sink an export writes to: a temporary file next to the target, or a caller's stream. */
+/** The sink an export writes to: a temporary file next to the target, or a caller's stream. */
 interface ExportSink {
   write(text: string): Promise<void>;
+  writeBytes(bytes: Uint8Array): Promise<void>;
 }
 
 /**
@@ -177,7 +95,7 @@ interface ExportSink {
 export async function exportExperiences(store: ExperienceStore, output: string | Writable, options: ExportOptionsInput = {}): Promise<ExportReport> {
   const parsed = validate(exportOptionsSchema, options, 'ExportOptions');
   if (typeof output !== 'string') {
-    return writeExport(store, parsed, { write: (text) => write(output, text) });
+    return writeExport(store, parsed, { write: (text) => write(output, text), writeBytes: (bytes) => write(output, bytes) });
   }
   await checkExportTarget(output, parsed.overwrite);
   const target = path.resolve(output);
@@ -192,13 +110,11 @@ export async function exportExperiences(store: ExperienceStore, output: string |
   let moved = false;
   try {
     try {
-      report = await writeExport(store, parsed, {
-        async write(text) {
-          const bytes = Buffer.from(text);
-          let offset = 0;
-          while (offset < bytes.length) offset += (await handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
-        },
-      });
+      const writeBytes = async (bytes: Uint8Array) => {
+        let offset = 0;
+        while (offset < bytes.length) offset += (await handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
+      };
+      report = await writeExport(store, parsed, { write: (text) => writeBytes(Buffer.from(text)), writeBytes });
       await handle.sync();
     } finally {
       await handle.close();
@@ -225,8 +141,12 @@ export async function exportExperiences(store: ExperienceStore, output: string |
 
 async function writeExport(store: ExperienceStore, parsed: ExportOptions, target: ExportSink): Promise<ExportReport> {
   const stream = store.read(parsed.filter === undefined ? {} : { filter: parsed.filter });
+  if (parsed.format === 'parquet') {
+    const exported = await writeParquet(stream, parsed, target);
+    return { format: parsed.format, exported, filteredOut: stream.summary.filteredOut, quarantined: stream.summary.quarantined };
+  }
   let exported = 0;
-  let layout: CsvLayout | undefined;
+  let layout: FlatLayout | undefined;
   if (parsed.format === 'json') await target.write('[');
   for await (const batch of stream.batches()) {
     let text = '';
@@ -235,7 +155,7 @@ async function writeExport(store: ExperienceStore, parsed: ExportOptions, target
       else if (parsed.format === 'json') text += `${exported === 0 ? '\n' : ',\n'}${JSON.stringify(experience)}`;
       else {
         if (layout === undefined) {
-          layout = new CsvLayout(
+          layout = new FlatLayout(
             parsed.featureNames?.length ?? experience.state.features.length,
             parsed.featureNames,
             parsed.rewardComponents ?? Object.keys(experience.reward.components),
@@ -250,7 +170,7 @@ async function writeExport(store: ExperienceStore, parsed: ExportOptions, target
   }
   if (parsed.format === 'json') await target.write(exported === 0 ? ']\n' : '\n]\n');
   if (parsed.format === 'csv' && layout === undefined) {
-    await target.write(formatCsvRow(new CsvLayout(parsed.featureNames?.length ?? 0, parsed.featureNames, parsed.rewardComponents ?? []).header));
+    await target.write(formatCsvRow(new FlatLayout(parsed.featureNames?.length ?? 0, parsed.featureNames, parsed.rewardComponents ?? []).header));
   }
   return { format: parsed.format, exported, filteredOut: stream.summary.filteredOut, quarantined: stream.summary.quarantined };
 }

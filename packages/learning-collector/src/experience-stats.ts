@@ -1,6 +1,8 @@
 import type { Experience } from '@orchestra/learning-types';
 import type { ExperienceStream } from './experience-stream';
-import { PSquareQuantile } from './p-square-quantile';
+import { z } from 'zod';
+import { ExactSum } from './exact-sum';
+import { LatencySketch, latencySketchStateSchema } from './latency-sketch';
 
 /** Count, success rate and mean reward of a group of experiences (rates are `null` for an empty group). */
 export interface GroupStats {
@@ -18,7 +20,7 @@ export interface ModelStats {
   tokens: number;
   /** Cost in USD of the calls seen in sessions. */
   costUsd: number;
-  /** Call latency quantiles (P² sketch) over the calls seen in sessions; `null` when no session had this model. */
+  /** Call latency quantiles (DDSketch, 1 % relative accuracy) over the calls seen in sessions; `null` when no session had this model. */
   latencyMs: { p50: number | null; p95: number | null } | null;
   /** Failed calls by error code. */
   errorCodes: Record<string, number>;
@@ -52,35 +54,95 @@ export interface ExperienceStats {
   lastTimestamp: string | null;
 }
 
+const count = z.number().int().nonnegative();
+const exactSumState = z.array(z.number().refine(Number.isFinite, 'must be finite')).max(64);
+const groupStateSchema = z.object({ count, successes: count, rewardSum: exactSumState });
+const modelStateSchema = z.object({
+  attempts: count,
+  successes: count,
+  tokens: exactSumState,
+  costUsd: exactSumState,
+  latencyMs: latencySketchStateSchema,
+  errorCodes: z.array(z.tuple([z.string(), count])),
+  fallbackRotations: count,
+});
+const instantStateSchema = z.object({ time: z.number().refine(Number.isFinite, 'must be finite'), timestamp: z.string() }).nullable();
+// Maps are kept as [key, value] pairs: a key such as "__proto__" stays data, never an object's prototype.
+const pairs = <T extends z.ZodType>(value: T) => z.array(z.tuple([z.string(), value]));
+
+/** Serialised `ExperienceStatsAccumulator` (what a segment summary keeps): mergeable, exact. */
+export const experienceStatsStateSchema = z.object({
+  overall: groupStateSchema,
+  byTaskType: pairs(groupStateSchema),
+  byDomain: pairs(groupStateSchema),
+  bySource: pairs(groupStateSchema),
+  byMode: pairs(groupStateSchema),
+  byModel: pairs(modelStateSchema),
+  totalCostUsd: exactSumState,
+  totalTokens: exactSumState,
+  fallbackRotations: count,
+  first: instantStateSchema,
+  last: instantStateSchema,
+  quarantined: count,
+});
+export type ExperienceStatsState = z.infer<typeof experienceStatsStateSchema>;
+
 class GroupAccumulator {
   count = 0;
   successes = 0;
-  rewardSum = 0;
+  rewardSum = new ExactSum();
 
   add(success: boolean, reward: number): void {
     this.count += 1;
     if (success) this.successes += 1;
-    this.rewardSum += reward;
+    this.rewardSum.add(reward);
+  }
+
+  merge(other: GroupAccumulator): void {
+    this.count += other.count;
+    this.successes += other.successes;
+    this.rewardSum.merge(other.rewardSum);
   }
 
   result(): GroupStats {
     return {
       count: this.count,
       successRate: this.count === 0 ? null : this.successes / this.count,
-      meanReward: this.count === 0 ? null : this.rewardSum / this.count,
+      meanReward: this.count === 0 ? null : this.rewardSum.value() / this.count,
     };
+  }
+
+  toJSON(): z.infer<typeof groupStateSchema> {
+    return { count: this.count, successes: this.successes, rewardSum: this.rewardSum.toJSON() };
+  }
+
+  static from(state: z.infer<typeof groupStateSchema>): GroupAccumulator {
+    const group = new GroupAccumulator();
+    group.count = state.count;
+    group.successes = state.successes;
+    group.rewardSum = ExactSum.from(state.rewardSum);
+    return group;
   }
 }
 
 class ModelAccumulator {
   attempts = 0;
   successes = 0;
-  tokens = 0;
-  costUsd = 0;
+  tokens = new ExactSum();
+  costUsd = new ExactSum();
   fallbackRotations = 0;
-  readonly errorCodes = new Map<string, number>();
-  readonly median = new PSquareQuantile(0.5);
-  readonly tail = new PSquareQuantile(0.95);
+  errorCodes = new Map<string, number>();
+  latency = new LatencySketch();
+
+  merge(other: ModelAccumulator): void {
+    this.attempts += other.attempts;
+    this.successes += other.successes;
+    this.tokens.merge(other.tokens);
+    this.costUsd.merge(other.costUsd);
+    this.fallbackRotations += other.fallbackRotations;
+    for (const [code, times] of other.errorCodes) this.errorCodes.set(code, (this.errorCodes.get(code) ?? 0) + times);
+    this.latency.merge(other.latency);
+  }
 
   result(): ModelStats {
     const errorCodes: Record<string, number> = {};
@@ -89,12 +151,36 @@ class ModelAccumulator {
       attempts: this.attempts,
       successes: this.successes,
       successRate: this.attempts === 0 ? null : this.successes / this.attempts,
-      tokens: this.tokens,
-      costUsd: this.costUsd,
-      latencyMs: this.median.count === 0 ? null : { p50: this.median.value(), p95: this.tail.value() },
+      tokens: this.tokens.value(),
+      costUsd: this.costUsd.value(),
+      latencyMs: this.latency.count === 0 ? null : { p50: this.latency.quantile(0.5), p95: this.latency.quantile(0.95) },
       errorCodes,
       fallbackRotations: this.fallbackRotations,
     };
+  }
+
+  toJSON(): z.infer<typeof modelStateSchema> {
+    return {
+      attempts: this.attempts,
+      successes: this.successes,
+      tokens: this.tokens.toJSON(),
+      costUsd: this.costUsd.toJSON(),
+      latencyMs: this.latency.toJSON(),
+      errorCodes: [...this.errorCodes],
+      fallbackRotations: this.fallbackRotations,
+    };
+  }
+
+  static from(state: z.infer<typeof modelStateSchema>): ModelAccumulator {
+    const model = new ModelAccumulator();
+    model.attempts = state.attempts;
+    model.successes = state.successes;
+    model.tokens = ExactSum.from(state.tokens);
+    model.costUsd = ExactSum.from(state.costUsd);
+    model.fallbackRotations = state.fallbackRotations;
+    model.errorCodes = new Map(state.errorCodes);
+    model.latency = LatencySketch.from(state.latencyMs);
+    return model;
   }
 }
 
@@ -109,30 +195,56 @@ function groupOf(groups: Map<string, GroupAccumulator>, key: string): GroupAccum
 
 function sortedRecord<T, R>(map: Map<string, T>, convert: (value: T) => R): Record<string, R> {
   const record: Record<string, R> = {};
-  for (const key of [...map.keys()].sort()) record[key] = convert(map.get(key)!);
+  for (const key of [...map.keys()].sort()) {
+    // defineProperty: a group named "__proto__" is an own key of the result, not its prototype.
+    Object.defineProperty(record, key, { value: convert(map.get(key)!), enumerable: true, writable: true, configurable: true });
+  }
   return record;
+}
+
+function mergeGroups(into: Map<string, GroupAccumulator>, from: Map<string, GroupAccumulator>): void {
+  for (const [key, group] of from) groupOf(into, key).merge(group);
+}
+
+function groupsFrom(entries: readonly [string, z.infer<typeof groupStateSchema>][]): Map<string, GroupAccumulator> {
+  return new Map(entries.map(([key, state]) => [key, GroupAccumulator.from(state)]));
+}
+
+function groupsJSON(groups: Map<string, GroupAccumulator>): [string, z.infer<typeof groupStateSchema>][] {
+  return [...groups].map(([key, group]) => [key, group.toJSON()]);
+}
+
+interface Instant {
+  time: number;
+  timestamp: string;
 }
 
 /**
  * Accumulates `ExperienceStats` one experience at a time in memory bounded by the number of distinct task types,
- * domains, models, sources and modes — not by the number of experiences (quantiles by P² sketches).
+ * domains, models, sources and modes — not by the number of experiences (latency quantiles by DDSketch). Mergeable
+ * and exact: sums are exact (`ExactSum`) and sketches merge bin by bin, so accumulators of parts of a buffer,
+ * merged in buffer order, give exactly the statistics of one pass (segment summaries rely on it). `toJSON` /
+ * `ExperienceStatsAccumulator.from` serialise it.
  */
 export class ExperienceStatsAccumulator {
-  private readonly overall = new GroupAccumulator();
-  private readonly byTaskType = new Map<string, GroupAccumulator>();
-  private readonly byDomain = new Map<string, GroupAccumulator>();
-  private readonly bySource = new Map<string, GroupAccumulator>();
-  private readonly byMode = new Map<string, GroupAccumulator>();
-  private readonly byModel = new Map<string, ModelAccumulator>();
-  private totalCostUsd = 0;
-  private totalTokens = 0;
+  private overall = new GroupAccumulator();
+  private byTaskType = new Map<string, GroupAccumulator>();
+  private byDomain = new Map<string, GroupAccumulator>();
+  private bySource = new Map<string, GroupAccumulator>();
+  private byMode = new Map<string, GroupAccumulator>();
+  private byModel = new Map<string, ModelAccumulator>();
+  private totalCostUsd = new ExactSum();
+  private totalTokens = new ExactSum();
   private fallbackRotations = 0;
-  private firstTime = Number.POSITIVE_INFINITY;
-  private lastTime = Number.NEGATIVE_INFINITY;
-  private firstTimestamp: string | null = null;
-  private lastTimestamp: string | null = null;
+  private first: Instant | null = null;
+  private last: Instant | null = null;
   /** Invalid lines met while reading; set by `computeExperienceStats` or by hand. */
   quarantined = 0;
+
+  /** Experiences added so far. */
+  get count(): number {
+    return this.overall.count;
+  }
 
   private model(name: string): ModelAccumulator {
     let model = this.byModel.get(name);
@@ -153,18 +265,13 @@ export class ExperienceStatsAccumulator {
     groupOf(this.byDomain, context.domains[0]!).add(success, reward);
     groupOf(this.bySource, experience.policy.source).add(success, reward);
     groupOf(this.byMode, experience.mode).add(success, reward);
-    this.totalCostUsd += experience.outcome.totalCostUsd;
-    this.totalTokens += experience.outcome.totalTokens;
+    this.totalCostUsd.add(experience.outcome.totalCostUsd);
+    this.totalTokens.add(experience.outcome.totalTokens);
     this.fallbackRotations += experience.outcome.fallbackRotations;
     const time = Date.parse(experience.timestamp);
-    if (time < this.firstTime) {
-      this.firstTime = time;
-      this.firstTimestamp = experience.timestamp;
-    }
-    if (time > this.lastTime) {
-      this.lastTime = time;
-      this.lastTimestamp = experience.timestamp;
-    }
+    // Strict comparisons: of equal instants the first one seen stays, in one pass as in merged summaries.
+    if (this.first === null || time < this.first.time) this.first = { time, timestamp: experience.timestamp };
+    if (this.last === null || time > this.last.time) this.last = { time, timestamp: experience.timestamp };
     const session = experience.session;
     if (session !== undefined && session.workflow.some((step) => step.attempts.length > 0)) {
       for (const step of session.workflow) {
@@ -173,10 +280,9 @@ export class ExperienceStatsAccumulator {
           const model = this.model(usage.modelId);
           model.attempts += 1;
           if (usage.success) model.successes += 1;
-          model.tokens += usage.tokensUsed;
-          model.costUsd += usage.estimatedCost ?? 0;
-          model.median.add(usage.latencyMs);
-          model.tail.add(usage.latencyMs);
+          model.tokens.add(usage.tokensUsed);
+          model.costUsd.add(usage.estimatedCost ?? 0);
+          model.latency.add(usage.latencyMs);
           if (usage.errorCode !== undefined) model.errorCodes.set(usage.errorCode, (model.errorCodes.get(usage.errorCode) ?? 0) + 1);
           if (previous !== undefined && !previous.success && previous.model !== usage.modelId) this.model(previous.model).fallbackRotations += 1;
           previous = { model: usage.modelId, success: usage.success };
@@ -189,6 +295,22 @@ export class ExperienceStatsAccumulator {
       model.attempts += entry.attempts;
       model.successes += entry.successes;
     }
+  }
+
+  /** Adds what `other` accumulated, as if its experiences had been added after this one's (buffer order). */
+  merge(other: ExperienceStatsAccumulator): void {
+    this.overall.merge(other.overall);
+    mergeGroups(this.byTaskType, other.byTaskType);
+    mergeGroups(this.byDomain, other.byDomain);
+    mergeGroups(this.bySource, other.bySource);
+    mergeGroups(this.byMode, other.byMode);
+    for (const [name, model] of other.byModel) this.model(name).merge(model);
+    this.totalCostUsd.merge(other.totalCostUsd);
+    this.totalTokens.merge(other.totalTokens);
+    this.fallbackRotations += other.fallbackRotations;
+    if (other.first !== null && (this.first === null || other.first.time < this.first.time)) this.first = other.first;
+    if (other.last !== null && (this.last === null || other.last.time > this.last.time)) this.last = other.last;
+    this.quarantined += other.quarantined;
   }
 
   /** The statistics so far (keys sorted, so the JSON is stable). */
@@ -204,12 +326,49 @@ export class ExperienceStatsAccumulator {
       bySource: sortedRecord(this.bySource, (group) => group.result()),
       byMode: sortedRecord(this.byMode, (group) => group.result()),
       quarantined: this.quarantined,
-      totalCostUsd: this.totalCostUsd,
-      totalTokens: this.totalTokens,
+      totalCostUsd: this.totalCostUsd.value(),
+      totalTokens: this.totalTokens.value(),
       fallbackRotations: this.fallbackRotations,
-      firstTimestamp: this.firstTimestamp,
-      lastTimestamp: this.lastTimestamp,
+      firstTimestamp: this.first?.timestamp ?? null,
+      lastTimestamp: this.last?.timestamp ?? null,
     };
+  }
+
+  /** The accumulator as plain JSON data (see `experienceStatsStateSchema`). */
+  toJSON(): ExperienceStatsState {
+    return {
+      overall: this.overall.toJSON(),
+      byTaskType: groupsJSON(this.byTaskType),
+      byDomain: groupsJSON(this.byDomain),
+      bySource: groupsJSON(this.bySource),
+      byMode: groupsJSON(this.byMode),
+      byModel: [...this.byModel].map(([name, model]) => [name, model.toJSON()]),
+      totalCostUsd: this.totalCostUsd.toJSON(),
+      totalTokens: this.totalTokens.toJSON(),
+      fallbackRotations: this.fallbackRotations,
+      first: this.first,
+      last: this.last,
+      quarantined: this.quarantined,
+    };
+  }
+
+  /** Restores an accumulator from `toJSON()` output; throws `ZodError` when `state` is malformed. */
+  static from(state: unknown): ExperienceStatsAccumulator {
+    const parsed = experienceStatsStateSchema.parse(state);
+    const accumulator = new ExperienceStatsAccumulator();
+    accumulator.overall = GroupAccumulator.from(parsed.overall);
+    accumulator.byTaskType = groupsFrom(parsed.byTaskType);
+    accumulator.byDomain = groupsFrom(parsed.byDomain);
+    accumulator.bySource = groupsFrom(parsed.bySource);
+    accumulator.byMode = groupsFrom(parsed.byMode);
+    accumulator.byModel = new Map(parsed.byModel.map(([name, model]) => [name, ModelAccumulator.from(model)]));
+    accumulator.totalCostUsd = ExactSum.from(parsed.totalCostUsd);
+    accumulator.totalTokens = ExactSum.from(parsed.totalTokens);
+    accumulator.fallbackRotations = parsed.fallbackRotations;
+    accumulator.first = parsed.first;
+    accumulator.last = parsed.last;
+    accumulator.quarantined = parsed.quarantined;
+    return accumulator;
   }
 }
 

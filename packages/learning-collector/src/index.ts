@@ -10,7 +10,10 @@ export { QuarantineWriter, type QuarantineEntry, type QuarantineReason } from '.
 export { listSegments, type SegmentFile, ACTIVE_SEGMENT_NAME, QUARANTINE_FILE_NAME } from './segment-files';
 export { acquireFileLock, InterProcessLock, isProcessAlive, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STALE_LOCK_MS, type FileLock, type FileLockOptions } from './file-lock';
 export * from './experience-stats';
-export { PSquareQuantile } from './p-square-quantile';
+export type { StoreStatsReport } from './store-stats';
+export type { SummaryProblem } from './segment-summary';
+export { ExactSum } from './exact-sum';
+export { LatencySketch, latencySketchStateSchema, LATENCY_SKETCH_RELATIVE_ACCURACY, type LatencySketchState } from './latency-sketch';
 export * from './experience-export';
 export { formatCsvCell, formatCsvRow, parseCsv, type CsvCell } from './csv-writer';
 export { outcomeFromSession, type OutcomeFromSessionOptions } from './outcome-from-session';

@@ -4,7 +4,9 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { experienceSchema, validate, type Experience, type ExperienceInput } from '@orchestra/learning-types';
 import { ExperienceStoreError, ExperienceTooLargeError, LockLostError, SegmentReadError } from './errors';
+import { isStoredExperience } from './compiled-validator';
 import { compileExperienceFilter } from './experience-filter';
+import { isMissing, isNotWritable } from './fs-errors';
 import type { AppendOptions, AppendReceipt, ExperienceStore, ReadOptions } from './experience-store';
 import { createExperienceStream, emptyReadSummary, type ExperienceStream } from './experience-stream';
 import { InterProcessLock, isProcessAlive } from './file-lock';
@@ -15,10 +17,14 @@ import {
   QUARANTINE_FILE_NAME,
   listSegments,
   nextSegmentSequence,
+  snapshotSegments,
   rotatedSegmentName,
   type SegmentFile,
 } from './segment-files';
 import { readSegment } from './segment-reader';
+import { computeExperienceStats } from './experience-stats';
+import { ExperienceStatsAccumulator } from './experience-stats';
+import { sealSegmentSummary, statsFromSummaries, type OpenSegmentSummary, type StoreStatsReport, type SummaryContext } from './store-stats';
 import {
   EXPERIENCE_BUFFER_DIRECTORY,
   resolveDataDir,
@@ -34,6 +40,8 @@ const TORN_TAIL_TERMINATOR = Buffer.from(`${TORN_TAIL_MARKER}\n`);
 interface Waiter {
   count: number;
   bytes: number;
+  /** The records as written, when they are known valid (validated here or vouched for): the open summary adds them. */
+  experiences: readonly Experience[] | undefined;
   resolve: (receipt: AppendReceipt) => void;
   reject: (error: unknown) => void;
 }
@@ -50,15 +58,7 @@ export interface RepairReport {
   tornTailBytes: number;
 }
 
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-}
 
-/** Errors that mean "this file system may not be written": a reader then only counts what it would have recorded. */
-function isNotWritable(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS';
-}
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -96,6 +96,8 @@ export class JsonlExperienceStore implements ExperienceStore {
 
   private handle: fs.FileHandle | undefined;
   private handleInode: number | undefined;
+  /** Statistics of the active segment as this writer wrote it (valid while it alone wrote it from its start). */
+  private openSummary: OpenSegmentSummary | undefined;
   private pending: PendingBatch | undefined;
   private drainQueued = false;
   private writing: Promise<void> = Promise.resolve();
@@ -152,22 +154,27 @@ export class JsonlExperienceStore implements ExperienceStore {
     const list: readonly (Experience | ExperienceInput)[] = Array.isArray(experiences) ? experiences : [experiences as Experience];
     let text = '';
     let bytes = 0;
+    // Records validated here, or vouched for by the caller, may go into the open segment's summary as they are.
+    const accepted: Experience[] | undefined = check || options.validated === true ? [] : undefined;
     try {
       for (const input of list) {
-        const experience = check ? validate(experienceSchema, input, 'Experience') : (input as Experience);
+        // The compiled check accepts a record already in its stored form at a fraction of zod's cost; anything else
+        // goes through zod (defaults, stripping, the error message).
+        const experience = !check || isStoredExperience(input) ? (input as Experience) : validate(experienceSchema, input, 'Experience');
         const line = JSON.stringify(experience);
         const maxLineBytes = this.config.maxLineBytes;
         const lineBytes = line.length * 3 > maxLineBytes ? Buffer.byteLength(line) : line.length;
         if (lineBytes > maxLineBytes) throw new ExperienceTooLargeError({ experienceId: experience.id, bytes: lineBytes, maxLineBytes });
         text += `${line}\n`;
         bytes += lineBytes + 1;
+        accepted?.push(experience);
       }
     } catch (error) {
       return Promise.reject(error);
     }
     if (list.length === 0) return Promise.resolve({ count: 0, bytes: 0 });
     return new Promise<AppendReceipt>((resolve, reject) => {
-      const waiter: Waiter = { count: list.length, bytes, resolve, reject };
+      const waiter: Waiter = { count: list.length, bytes, experiences: accepted, resolve, reject };
       if (this.config.durability === 'always') {
         // No coalescing: this call gets its own write and its own sync.
         this.writing = this.writing.then(() => this.commit({ texts: [text], characters: text.length, waiters: [waiter] }));
@@ -209,23 +216,31 @@ export class JsonlExperienceStore implements ExperienceStore {
   }
 
   private async commit(batch: PendingBatch): Promise<void> {
-    let rotated: string | undefined;
+    let rotated: { path: string; sealed: OpenSegmentSummary | undefined } | undefined;
     try {
       const buffer = Buffer.from(batch.texts.length === 1 ? (batch.texts[0] as string) : batch.texts.join(''));
       rotated = await this.withLock(async () => {
         let size = await this.ensureHandle();
         size = await this.repairTailLocked(size);
-        let rotatedPath: string | undefined;
+        let rotation: { path: string; sealed: OpenSegmentSummary | undefined } | undefined;
         if (size > 0 && size + buffer.length > this.config.segmentMaxBytes) {
-          rotatedPath = await this.rotateLocked();
+          // The summary kept in memory seals the segment when it covers all of it (no other writer appended).
+          const sealed = this.coversActive(size) ? this.openSummary : undefined;
+          rotation = { path: await this.rotateLocked(), sealed };
+          size = (await (this.handle as fs.FileHandle).stat()).size;
         }
+        // The in-memory summary follows the active segment only while this writer alone wrote it, from its start.
+        if (size === 0) this.openSummary = { inode: this.handleInode!, bytes: 0, lines: 0, accumulator: new ExperienceStatsAccumulator() };
+        else if (!this.coversActive(size)) this.openSummary = undefined;
         await this.writeAll(buffer);
         if (this.config.durability !== 'none') await (this.handle as fs.FileHandle).datasync();
         // The fence: written into the file that is still the active segment, under a lock never broken meanwhile.
         await this.checkFence('append');
-        return rotatedPath;
+        this.extendOpenSummary(batch, buffer.length);
+        return rotation;
       });
     } catch (error) {
+      this.openSummary = undefined;
       const code = (error as { code?: string } | undefined)?.code;
       const wrapped = ExperienceStoreError.isInstance(error) || code === 'ORCHESTRA_LOCK_TIMEOUT' || code === 'ORCHESTRA_LOCK_LOST'
         ? error
@@ -234,7 +249,25 @@ export class JsonlExperienceStore implements ExperienceStore {
       return;
     }
     for (const waiter of batch.waiters) waiter.resolve({ count: waiter.count, bytes: waiter.bytes });
-    if (rotated !== undefined && this.config.compressRotatedSegments) this.startCompression(rotated);
+    if (rotated !== undefined) this.startSealing(rotated.path, rotated.sealed);
+  }
+
+  /** Whether the in-memory summary covers exactly the active segment's first `size` bytes. */
+  private coversActive(size: number): boolean {
+    return this.openSummary !== undefined && this.openSummary.inode === this.handleInode && this.openSummary.bytes === size;
+  }
+
+  /** Adds a committed batch to the in-memory summary (dropped when a record of it was not known valid). */
+  private extendOpenSummary(batch: PendingBatch, bytes: number): void {
+    const summary = this.openSummary;
+    if (summary === undefined) return;
+    if (batch.waiters.some((waiter) => waiter.experiences === undefined)) {
+      this.openSummary = undefined;
+      return;
+    }
+    for (const waiter of batch.waiters) for (const experience of waiter.experiences!) summary.accumulator.add(experience);
+    summary.bytes += bytes;
+    for (const waiter of batch.waiters) summary.lines += waiter.count;
   }
 
   private async writeAll(buffer: Buffer): Promise<void> {
@@ -361,12 +394,57 @@ export class JsonlExperienceStore implements ExperienceStore {
     }
   }
 
-  private startCompression(plainPath: string): void {
-    const job = compressSegment(plainPath).catch(() => {
-      // Left uncompressed: still read transparently, and `compact()` retries it.
-    });
+  /**
+   * In the background, after a rotation: writes the sealed segment's summary (statistics then never read it again),
+   * then compresses it (when configured). `close()` waits for both.
+   */
+  private startSealing(plainPath: string, sealed: OpenSegmentSummary | undefined): void {
+    const sequence = Number(/experiences\.(\d+)\.jsonl$/.exec(plainPath)?.[1]);
+    const job = (async () => {
+      try {
+        await sealSegmentSummary(this.summaryContext(), plainPath, sequence, sealed);
+      } catch {
+        // No summary: the next `stats()` re-indexes the segment (and says so).
+      }
+      if (!this.config.compressRotatedSegments) return;
+      await compressSegment(plainPath).catch(() => {
+        // Left uncompressed: still read transparently, and `compact()` retries it.
+      });
+    })();
     this.compressions.add(job);
     void job.finally(() => this.compressions.delete(job));
+  }
+
+  private summaryContext(saveSummaries = !this.config.readOnly): SummaryContext {
+    return { directory: this.directory, maxLineBytes: this.config.maxLineBytes, readOnly: !saveSummaries, recordQuarantine: (entries) => this.recordQuarantine(entries) };
+  }
+
+  /** Records quarantine entries; a read-only data dir only counts them (in the read's summary). */
+  private async recordQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {
+    if (this.config.readOnly) return;
+    try {
+      await this.quarantineWriter.append(entries);
+    } catch (error) {
+      if (!isNotWritable(error)) throw error;
+    }
+  }
+
+  /**
+   * Statistics of the whole buffer. Without a filter, from the kept per-segment summaries plus the open segment's
+   * new lines (`method: 'summaries'`): cost independent of the history's length; a rotated segment whose summary is
+   * missing, damaged or stale is read once, its summary saved, and listed in `reindexed`. With a filter
+   * (`--since`, `--mode`, …), a full read (`method: 'scan'`). Either way exactly what
+   * `computeExperienceStats(store.read({ filter }))` returns. `saveSummaries` (default: not read-only) saves
+   * re-built summaries — a cache, not data: a read-only store may pass `true`, and a data dir that cannot be
+   * written then only loses the cache.
+   */
+  async stats(options: Pick<ReadOptions, 'filter'> & { saveSummaries?: boolean } = {}): Promise<StoreStatsReport> {
+    if (options.filter !== undefined) {
+      const stream = this.read({ filter: options.filter });
+      const stats = await computeExperienceStats(stream);
+      return { stats, method: 'scan', reindexed: [], saved: true, segments: stream.summary.segments, scannedBytes: 0 };
+    }
+    return statsFromSummaries(this.summaryContext(options.saveSummaries));
   }
 
   /** Compresses rotated segments left uncompressed (a crash mid-compression, or compression turned off before). */
@@ -402,34 +480,15 @@ export class JsonlExperienceStore implements ExperienceStore {
     const predicate = compileExperienceFilter(options.filter);
     const summary = emptyReadSummary();
     const writeQuarantine = options.quarantine ?? true;
-    const { directory, activePath, quarantineWriter } = this;
+    const { directory } = this;
     const maxLineBytes = this.config.maxLineBytes;
-    const readOnly = this.config.readOnly;
     // A reader must work on a read-only data dir: the quarantine is then only counted in the summary.
-    const recordQuarantine = async (entries: readonly QuarantineEntry[]): Promise<void> => {
-      if (readOnly) return;
-      try {
-        await quarantineWriter.append(entries);
-      } catch (error) {
-        if (!isNotWritable(error)) throw error;
-      }
-    };
+    const recordQuarantine = (entries: readonly QuarantineEntry[]): Promise<void> => this.recordQuarantine(entries);
     return createExperienceStream(summary, async function* () {
-      let activeHandle: fs.FileHandle | undefined;
+      const snapshot = await snapshotSegments(directory);
+      const activeHandle = snapshot.activeHandle;
       try {
-        activeHandle = await fs.open(activePath, 'r');
-      } catch (error) {
-        if (!isMissing(error)) throw error;
-      }
-      try {
-        const activeStat = activeHandle === undefined ? undefined : await activeHandle.stat();
-        let segments = await listSegments(directory);
-        // A rotation between opening the active segment and listing would show it twice: once under its new name.
-        const newest = segments.filter((segment) => !segment.active).at(-1);
-        if (activeStat !== undefined && newest !== undefined && !newest.compressed) {
-          const newestStat = await fs.stat(newest.path).catch(() => undefined);
-          if (newestStat?.ino === activeStat.ino) segments = segments.filter((segment) => segment !== newest);
-        }
+        const segments = snapshot.segments;
         for (const segment of segments) {
           const isActive = segment.active;
           if (isActive && activeHandle === undefined) continue;
@@ -438,7 +497,7 @@ export class JsonlExperienceStore implements ExperienceStore {
             maxLineBytes,
             predicate,
             summary,
-            ...(isActive ? { handle: activeHandle, endByte: activeStat?.size ?? 0 } : {}),
+            ...(isActive ? { handle: activeHandle, endByte: snapshot.activeSize } : {}),
           });
           try {
             for await (const block of blocks) {
@@ -496,7 +555,7 @@ async function restrictDirectory(directory: string): Promise<void> {
   if ((stat.mode & 0o777) !== 0o700) await fs.chmod(directory, 0o700);
 }
 
-const leftoverPattern = /^experiences\.(?:lock|\d{6,}\.jsonl\.gz)\.(\d+)(?:\.[0-9a-f]+)?\.tmp$/;
+const leftoverPattern = /^experiences\.(?:lock|\d{6,}\.jsonl\.gz|\d{6,}\.summary\.json|open\.summary\.json)\.(\d+)(?:\.[0-9a-f]+)?\.tmp$/;
 
 /** Removes temporary files (lock candidates, half-written `.gz`) of processes that died before cleaning up. */
 async function removeLeftovers(directory: string): Promise<void> {

@@ -1,4 +1,5 @@
-import { SchemaVersionError, safeParseVersioned, versionedRecords, type Experience } from '@orchestra/learning-types';
+import { EXPERIENCE_SCHEMA_VERSION, SchemaVersionError, safeParseVersioned, versionedRecords, type Experience } from '@orchestra/learning-types';
+import { isStoredExperience } from './compiled-validator';
 import type { QuarantineReason } from './quarantine';
 
 /** Result of parsing one buffer line: the experience, or why the line is quarantined. */
@@ -69,8 +70,8 @@ export function findForbiddenKey(root: unknown): string | undefined {
 }
 
 /**
- * Parses one line of the buffer: JSON, a nesting-depth bound, a prototype-pollution check, then `parseExperience`
- * (migration + zod). Never throws, whatever the line holds. Lines nested deeper than `MAX_LINE_NESTING_DEPTH` are
+ * Parses one line of the buffer: JSON, a nesting-depth bound, a prototype-pollution check, then the compiled check
+ * of the stored form (`isStoredExperience`) or, when it refuses, `parseExperience` (migration + zod). Never throws, whatever the line holds. Lines nested deeper than `MAX_LINE_NESTING_DEPTH` are
  * refused (`too-deep`); lines carrying `__proto__`/`constructor`/`prototype` keys are refused (`forbidden-key`) even
  * though `JSON.parse` itself does not pollute, because a later `Object.assign`/spread by some consumer would.
  */
@@ -93,6 +94,8 @@ export function parseExperienceLine(line: string): LineParseResult {
     const key = findForbiddenKey(value);
     if (key !== undefined) return { valid: false, reason: 'forbidden-key', detail: `forbidden key at ${key}` };
   }
+  // A line in the current stored form passes the compiled check (what zod would return is the value itself).
+  if ((value as { schemaVersion?: unknown }).schemaVersion === EXPERIENCE_SCHEMA_VERSION && isStoredExperience(value)) return { valid: true, experience: value };
   try {
     const result = safeParseVersioned(versionedRecords.experience, value);
     if (result.success) return { valid: true, experience: result.value };

@@ -1,5 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { ExperienceStoreError } from './errors';
+import { isMissing } from './fs-errors';
 
 /** File name of the active (appended-to) segment. */
 export const ACTIVE_SEGMENT_NAME = 'experiences.jsonl';
@@ -63,4 +65,66 @@ export async function nextSegmentSequence(directory: string): Promise<number> {
   let highest = 0;
   for (const segment of segments) if (!segment.active && segment.sequence > highest) highest = segment.sequence;
   return highest + 1;
+}
+
+/** A consistent view of a buffer directory for one read: the rotated segments and the active one, held open. */
+export interface SegmentSnapshot {
+  /** The active segment, open (read it through this handle, up to `activeSize`); undefined when there is none. */
+  activeHandle: fs.FileHandle | undefined;
+  activeSize: number;
+  activeInode: number | undefined;
+  /** Rotated segments in order, then the active one (when there is one). */
+  segments: SegmentFile[];
+}
+
+const SNAPSHOT_ATTEMPTS = 100;
+
+/**
+ * Takes a snapshot for a read: opens the active segment, lists the segments, then checks that no rotation ran in
+ * between — the active name still names the file held open (a rotation links the active segment to its numbered
+ * name, unlinks it, and may compress it soon after). When one did, the listing could show the held file again under
+ * its numbered (maybe compressed) name — read twice — or not at all — lost to this read; the snapshot is then taken
+ * again (rotations are rare: one per segment). A rotation caught between its link and unlink lists the held file
+ * under its new number as well: that name is dropped. Throws `ExperienceStoreError` after 100 attempts in a row.
+ */
+export async function snapshotSegments(directory: string): Promise<SegmentSnapshot> {
+  const activePath = path.join(directory, ACTIVE_SEGMENT_NAME);
+  for (let attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt += 1) {
+    let handle: fs.FileHandle | undefined;
+    try {
+      handle = await fs.open(activePath, 'r');
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+    let keep = false;
+    try {
+      const opened = handle === undefined ? undefined : await handle.stat();
+      let segments = await listSegments(directory);
+      const current = await fs.stat(activePath).catch((error: unknown) => {
+        if (isMissing(error)) return undefined;
+        throw error;
+      });
+      const consistent =
+        handle === undefined
+          ? current === undefined && !segments.some((segment) => segment.active)
+          : current?.ino === opened!.ino && segments.some((segment) => segment.active);
+      if (consistent && opened !== undefined) {
+        // A rotation between its link and its unlink (in progress, or cut by a crash) lists the held file under its
+        // new number too — always the newest, and still plain. It is read once, as the active segment.
+        const newest = segments.filter((segment) => !segment.active).at(-1);
+        if (newest !== undefined && !newest.compressed) {
+          const newestStat = await fs.stat(newest.path).catch(() => undefined);
+          if (newestStat?.ino === opened.ino) segments = segments.filter((segment) => segment !== newest);
+        }
+      }
+      if (consistent) {
+        keep = true;
+        return { activeHandle: handle, activeSize: opened?.size ?? 0, activeInode: opened?.ino, segments };
+      }
+    } finally {
+      if (!keep) await handle?.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(attempt, 20)));
+  }
+  throw new ExperienceStoreError({ operation: 'read', path: directory, message: `the segments kept rotating during ${SNAPSHOT_ATTEMPTS} attempts to take a snapshot; retry` });
 }

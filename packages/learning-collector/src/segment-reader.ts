@@ -23,6 +23,16 @@ export interface SegmentReadOptions {
   endByte?: number;
   /** For the active segment: an already open handle (so a rotation during the read changes nothing). */
   handle?: fs.FileHandle;
+  /**
+   * For the active segment (with `handle`): start at this byte, the start of a line (the end of what a kept summary
+   * covers), with `startLine` lines before it and the segment's `fingerprint` (quarantine entries then name the
+   * right line and segment). Default 0.
+   */
+  startByte?: number;
+  startLine?: number;
+  fingerprint?: string;
+  /** Filled in at the end of the read: bytes up to the end of the last complete line, and lines up to there. */
+  progress?: { completeBytes: number; lines: number };
 }
 
 /** One block of results: the valid experiences and the quarantine entries of a chunk of lines. */
@@ -45,12 +55,22 @@ class LineScanner {
   lineNumber = 0;
   /** Hash of the segment's first bytes, once read. */
   fingerprint: string | undefined;
+  /** Bytes pushed so far. */
+  pushedBytes = 0;
   private block: SegmentBlock = { experiences: [], quarantine: [] };
 
   constructor(
     private readonly segment: SegmentFile,
     private readonly options: SegmentReadOptions,
-  ) {}
+  ) {
+    this.lineNumber = options.startLine ?? 0;
+    this.fingerprint = options.fingerprint;
+  }
+
+  /** Bytes pushed but not yet part of a complete line (an unterminated tail). */
+  get pendingBytes(): number {
+    return this.skipping ? this.skippedBytes : this.carryBytes;
+  }
 
   takeBlock(): SegmentBlock {
     const block = this.block;
@@ -141,7 +161,8 @@ class LineScanner {
   }
 
   push(chunk: Buffer): void {
-    this.fingerprint ??= fnv1aHex(chunk.subarray(0, 256).toString('latin1'));
+    this.fingerprint ??= segmentFingerprint(chunk);
+    this.pushedBytes += chunk.length;
     let start = 0;
     if (this.skipping) {
       const newline = chunk.indexOf(NEWLINE);
@@ -214,7 +235,7 @@ class LineScanner {
 async function openSegmentStream(segment: SegmentFile, options: SegmentReadOptions): Promise<NodeJS.ReadableStream> {
   if (options.handle !== undefined) {
     const range = options.endByte === undefined ? {} : { end: options.endByte - 1 };
-    return options.handle.createReadStream({ start: 0, ...range, autoClose: false, highWaterMark: CHUNK_BYTES });
+    return options.handle.createReadStream({ start: options.startByte ?? 0, ...range, autoClose: false, highWaterMark: CHUNK_BYTES });
   }
   let handle: fs.FileHandle;
   let compressed = segment.compressed;
@@ -233,13 +254,22 @@ async function openSegmentStream(segment: SegmentFile, options: SegmentReadOptio
   return raw.pipe(gunzip);
 }
 
+/** Identity of a segment: FNV-1a of its first 256 (plain) bytes, as quarantine entries and summaries record it. */
+export function segmentFingerprint(head: Buffer): string {
+  return fnv1aHex(head.subarray(0, 256).toString('latin1'));
+}
+
 /**
  * Reads one segment, yielding a block of parsed experiences and quarantine entries per chunk. Throws
  * `SegmentReadError` (naming the segment and the lines read) when the file cannot be opened or read to its end.
  */
 export async function* readSegment(segment: SegmentFile, options: SegmentReadOptions): AsyncGenerator<SegmentBlock> {
-  if (options.endByte === 0) {
+  if (options.endByte !== undefined && options.endByte <= (options.startByte ?? 0)) {
     options.summary.segments += 1;
+    if (options.progress !== undefined) {
+      options.progress.completeBytes = options.startByte ?? 0;
+      options.progress.lines = options.startLine ?? 0;
+    }
     return;
   }
   const scanner = new LineScanner(segment, options);
@@ -257,7 +287,13 @@ export async function* readSegment(segment: SegmentFile, options: SegmentReadOpt
     if (block.experiences.length > 0 || block.quarantine.length > 0) yield block;
     throw new SegmentReadError({ segment: segment.name, line: scanner.lineNumber, fingerprint: scanner.fingerprint, cause: error });
   }
+  const completeBytes = (options.startByte ?? 0) + scanner.pushedBytes - scanner.pendingBytes;
   scanner.finish();
+  if (options.progress !== undefined) {
+    // A rotated segment's unterminated tail is quarantined by `finish`: then every byte is accounted for.
+    options.progress.completeBytes = segment.active ? completeBytes : (options.startByte ?? 0) + scanner.pushedBytes;
+    options.progress.lines = scanner.lineNumber;
+  }
   const block = scanner.takeBlock();
   if (block.experiences.length > 0 || block.quarantine.length > 0) yield block;
 }

@@ -48,7 +48,9 @@ export class CollectorSink implements ExperienceSink {
   async record(session: EnhancedSessionState, decision: LearningDecision, extras: { outcome?: OutcomeInput } = {}, options: SinkRecordOptions = {}): Promise<Experience | null> {
     if (decision.mode === 'disabled') return null;
     const { collector } = await this.open();
+    // `session` is `parseSessionState` output (the manager validates before recording): validated once, not again.
     return collector.record(session, decision, {
+      validatedSession: true,
       context: decision.context,
       system: decision.system,
       history: decision.history,

@@ -58,6 +58,9 @@ export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'override
   clock?: () => number;
 }
 
+/** Distinct task (description, files) contexts one ingest keeps inferred. */
+const INGEST_CONTEXT_CACHE_SIZE = 4_096;
+
 /** Options of `ingest` / `ingestFile`. */
 export interface IngestOptions {
   /** Return the stored experiences (default true); false returns only the count, in bounded memory. */
@@ -333,18 +336,24 @@ export class LearningManager {
   }
 
   async #ingest(sessions: Iterable<IngestedSession> | AsyncIterable<IngestedSession>, options: IngestOptions, validated: boolean): Promise<IngestReport> {
+    // Task inference is deterministic per (description, files) and costs more than the rest of a record: a bulk
+    // import of one orchestrator's sessions repeats task descriptions, so the contexts of one ingest are memoised
+    // (bounded, least recently inserted first out).
+    const contexts = new Map<string, TaskContext>();
     const keep = options.keepExperiences !== false;
     const concurrency = Math.max(1, options.concurrency ?? 256);
     const experiences: Experience[] = [];
     const skipped: string[] = [];
     const seen = new Set<string>();
     let recorded = 0;
-    let inFlight: Array<Promise<{ sessionId: string; result: RecordResult }>> = [];
+    type Pending = Promise<{ sessionId: string; result: RecordResult }>;
+    let previous: Pending[] = [];
+    let current: Pending[] = [];
     // Sessions are recorded `concurrency` at a time: their appends meet in the store's group commit (one write and
-    // one fsync per batch instead of per session), and memory stays bounded by the window, not the input.
-    const flush = async () => {
-      const settled = await Promise.allSettled(inFlight);
-      inFlight = [];
+    // one fsync per batch instead of per session), and memory stays bounded by two windows, not the input. While one
+    // window's batch is written and synced, the next window is built (the sync no longer stalls the pipeline).
+    const settle = async (window: Pending[]) => {
+      const settled = await Promise.allSettled(window);
       for (const outcome of settled) {
         if (outcome.status === 'rejected') throw outcome.reason;
         const { sessionId, result } = outcome.value;
@@ -354,26 +363,47 @@ export class LearningManager {
         if (keep) experiences.push(result.experience);
       }
     };
+    const rotate = async () => {
+      const done = previous;
+      previous = current;
+      current = [];
+      try {
+        await settle(done);
+      } catch (error) {
+        // Nothing left pending behind a failure: the window in flight is awaited (its errors are this one's).
+        await Promise.allSettled(previous);
+        throw error;
+      }
+    };
     for await (const ingested of sessions) {
       // A session streamed from a file was validated by `parseIngestedSession`: do not pay for zod twice per record.
       const session = validated ? ingested.session : parseSessionState(ingested.session);
-      const decision = this.#ingestDecision(ingested);
+      const decision = this.#ingestDecision(ingested, contexts);
       // A session id repeated within the input is skipped here (the store's check cannot see a record still in flight).
       if (seen.has(decision.sessionId)) {
         skipped.push(decision.sessionId);
         continue;
       }
       seen.add(decision.sessionId);
-      inFlight.push(this.#recordValidated(session, decision, {}).then((result) => ({ sessionId: decision.sessionId, result })));
-      if (inFlight.length >= concurrency) await flush();
+      current.push(this.#recordValidated(session, decision, {}).then((result) => ({ sessionId: decision.sessionId, result })));
+      if (current.length >= concurrency) await rotate();
     }
-    await flush();
+    await rotate();
+    await rotate();
     return { recorded, skipped, experiences };
   }
 
-  #ingestDecision(ingested: IngestedSession): LearningDecision {
+  #ingestDecision(ingested: IngestedSession, contexts: Map<string, TaskContext>): LearningDecision {
     const task = ingested.task ?? { description: '', files: [] };
-    const context = this.runtime.inferContext({ description: task.description, files: task.files });
+    const key = JSON.stringify([task.description, task.files]);
+    let inferred = contexts.get(key);
+    if (inferred === undefined) {
+      inferred = this.runtime.inferContext({ description: task.description, files: task.files });
+      if (contexts.size >= INGEST_CONTEXT_CACHE_SIZE) contexts.delete(contexts.keys().next().value as string);
+      contexts.set(key, inferred);
+    }
+    // A copy per decision: nothing downstream can change another session's context.
+    const context: TaskContext = { ...inferred, domains: [...inferred.domains], skills: [...inferred.skills] };
     return {
       action: ingested.action ?? actionFromSession(ingested.session),
       propensity: ingested.propensity ?? 1,

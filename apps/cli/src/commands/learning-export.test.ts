@@ -42,3 +42,15 @@ describe('orchestra learning-export', () => {
     expect((await readFile(output, 'utf8')).trim().split('\n')).toHaveLength(2);
   });
 });
+
+describe('orchestra learning-export --format parquet', () => {
+  it('writes a Parquet file (PAR1 magic at both ends) and reports the rows', async () => {
+    const output = join(cwd, 'history.parquet');
+    const result = await run('learning-export', '-o', output, '--format', 'parquet', '--json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ format: 'parquet', exported: 2, output });
+    const bytes = await readFile(output);
+    expect(bytes.subarray(0, 4).toString('latin1')).toBe('PAR1');
+    expect(bytes.subarray(bytes.length - 4).toString('latin1')).toBe('PAR1');
+  });
+});

@@ -11,7 +11,7 @@ export function registerLearningExport(program: Command, context: CliContext): v
     .command('learning-export')
     .description('export the experience buffer to a file (training data)')
     .requiredOption('-o, --output <file>', 'file to write')
-    .addOption(new Option('--format <format>', 'file format').choices(['json', 'jsonl', 'csv']).default('json'))
+    .addOption(new Option('--format <format>', 'file format (parquet: typed flat columns for DuckDB, Spark, Ray)').choices(['json', 'jsonl', 'csv', 'parquet']).default('json'))
     .option('--since <when>', 'only experiences since an ISO date/time or a duration back from now (30m, 24h, 7d)', (value) => parseSince(value))
     .option('--until <when>', 'only experiences before an ISO date/time or a duration back from now', (value) => parseSince(value))
     .option('--mode <mode>', 'only experiences logged in this mode', parseMode)

@@ -1,6 +1,8 @@
-import type { Command } from 'commander';
-import { computeExperienceStats, JsonlExperienceStore, type GroupStats } from '@orchestra/learning-collector';
+import { Option, type Command } from 'commander';
+import { JsonlExperienceStore, type GroupStats, type StoreStatsReport } from '@orchestra/learning-collector';
+import type { LearningMode, PolicySource } from '@orchestra/learning-types';
 import type { CliContext } from '../cli-context';
+import { parseMode, parseSince } from '../parse-options';
 import { formatPercent, formatTable, formatValue, writeJson } from '../terminal';
 
 function groupRows(groups: Record<string, GroupStats>): string[][] {
@@ -55,15 +57,32 @@ export function registerLearningStats(program: Command, context: CliContext): vo
     .command('learning-stats')
     .description('statistics of the experience buffer: totals, by task type, domain, model, policy source and mode')
     .option('--json', 'print the statistics as JSON (keys totalExperiences, meanReward, successRate, byTaskType, byDomain, byModel, bySource, quarantined)')
-    .action(async (options: { json?: boolean }) => {
+    .option('--since <when>', 'only experiences since an ISO date/time or a duration back from now (30m, 24h, 7d); reads the whole buffer', (value) => parseSince(value))
+    .option('--until <when>', 'only experiences before an ISO date/time or a duration back from now; reads the whole buffer', (value) => parseSince(value))
+    .option('--mode <mode>', 'only experiences logged in this mode; reads the whole buffer', parseMode)
+    .addOption(new Option('--source <source>', 'only decisions of this policy source; reads the whole buffer').choices(['rules', 'learned']))
+    .action(async (options: { json?: boolean; since?: Date; until?: Date; mode?: LearningMode; source?: PolicySource }) => {
       const learning = await context.openLearning();
+      // Read-only (no lock, no repair): statistics need no write access. Summaries are a cache, saved when possible.
       const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir, readOnly: true });
-      let stats;
+      const filter: { from?: Date; to?: Date; modes?: LearningMode[]; sources?: PolicySource[] } = {};
+      if (options.since !== undefined) filter.from = options.since;
+      if (options.until !== undefined) filter.to = options.until;
+      if (options.mode !== undefined) filter.modes = [options.mode];
+      if (options.source !== undefined) filter.sources = [options.source];
+      let report: StoreStatsReport;
       try {
-        stats = await computeExperienceStats(store.read());
+        report = await store.stats({ ...(Object.keys(filter).length > 0 ? { filter } : {}), saveSummaries: true });
       } finally {
         await store.close();
       }
+      if (report.reindexed.length > 0) {
+        const listed = report.reindexed.slice(0, 5).map((entry) => `${entry.segment} (${entry.problem})`).join(', ');
+        context.io.stderr.write(
+          `orchestra: re-indexed ${report.reindexed.length} segment${report.reindexed.length === 1 ? '' : 's'} whose summary was missing, damaged or stale: ${listed}${report.reindexed.length > 5 ? ', …' : ''}${report.saved ? ' (summaries saved)' : ' (summaries not saved: read-only data dir or a corrupt segment)'}\n`,
+        );
+      }
+      const stats = report.stats;
       if (options.json === true) {
         writeJson(context.io, stats);
         return;

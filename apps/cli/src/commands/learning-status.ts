@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { computeExperienceStats, JsonlExperienceStore } from '@orchestra/learning-collector';
+import { JsonlExperienceStore } from '@orchestra/learning-collector';
 import type { CliContext } from '../cli-context';
 import { formatPercent, formatValue, writeJson } from '../terminal';
 
@@ -16,7 +16,8 @@ export function registerLearningStatus(program: Command, context: CliContext): v
       let bufferSize: number;
       let quarantined: number;
       try {
-        const stats = await computeExperienceStats(store.read({ quarantine: false }));
+        // From the kept segment summaries (a missing one is re-built and saved when the data dir is writable).
+        const { stats } = await store.stats({ saveSummaries: true });
         bufferSize = stats.totalExperiences;
         quarantined = stats.quarantined;
       } finally {
