@@ -26,12 +26,13 @@ function report(beatsRules: boolean | null, difference = beatsRules ? { value: 6
 }
 
 /** A manager double that records what the step asked of it. */
-function manager(beatsRules: boolean | null, options: { difference?: { value: number; lower: number; upper: number }; candidate?: CandidateModel | null } = {}) {
+function manager(beatsRules: boolean | null, options: { difference?: { value: number; lower: number; upper: number }; candidate?: CandidateModel | null; candidateShare?: number } = {}) {
   const calls: string[] = [];
   let mode: Improvable['mode'] = 'shadow';
   let fraction = 0;
   let candidate = options.candidate ?? null;
   const double: Improvable = {
+    candidateShare: options.candidateShare ?? 0.2,
     get candidate() {
       return candidate;
     },
@@ -80,6 +81,13 @@ describe('improvePolicy', () => {
     expect(calls).toEqual(['train /elsewhere/v7', 'explore /elsewhere/v7 -1 [-9, 7]']);
     expect(step).toMatchObject({ gate: 'refused', deployed: null, mode: 'shadow', candidate: { status: 'explored', model: { source: '/elsewhere/v7' } } });
     expect(step.reason).toBe('the gate refused: estimated learned − rules -1.00 [-9.00, 7.00] does not exclude 0');
+  });
+
+  it('chooses no exploration candidate when candidateShare is 0', async () => {
+    const { double, calls } = manager(false, { candidateShare: 0 });
+    const step = await improvePolicy(double, { version: 'v7' });
+    expect(calls).toEqual(['train /data/candidates/v7']);
+    expect(step.candidate).toEqual({ status: 'none', model: null });
   });
 
   it('never explores with a candidate the gate found worse than the rules, and withdraws the previous one', async () => {

@@ -19,8 +19,8 @@ export interface ImproveReport {
   /** The deployed model when the gate passed, else null (the current policy keeps acting). */
   deployed: DeployedModel | null;
   /**
-   * The exploration candidate after the step: a refused candidate the gate did not find worse than the rules acts
-   * on a share of shadow sessions (`explored`); one it found worse, or could not evaluate, withdraws the previous
+   * The exploration candidate after the step: with `candidateShare` > 0, a refused candidate the gate did not find
+   * worse than the rules acts on that share of shadow sessions (`explored`); one it found worse, or could not evaluate, withdraws the previous
    * one (`withdrawn`); a deployment retires it (`retired`).
    */
   candidate: { status: 'explored' | 'withdrawn' | 'retired' | 'none'; model: CandidateModel | null };
@@ -39,6 +39,8 @@ export interface Improvable {
   deploy(directory: string): Promise<DeployedModel>;
   explore(directory: string | null, estimate: CandidateModel['estimate']): Promise<CandidateModel | null>;
   readonly candidate: CandidateModel | null;
+  /** Share of shadow sessions an exploration candidate acts on (0: none is chosen). */
+  readonly candidateShare: number;
   setMode(mode: LearningMode, options?: { fraction?: number }): Promise<unknown>;
 }
 
@@ -62,7 +64,7 @@ export async function improvePolicy(manager: Improvable, options: ImproveOptions
         ? `the gate refused: estimated learned − rules ${difference.value.toFixed(2)} [${difference.lower.toFixed(2)}, ${difference.upper.toFixed(2)}] does not exclude 0`
         : `the gate could not evaluate the candidate: ${train.opeError ?? 'no estimate'}`;
     // Explore with a candidate the gate could not tell from the rules; never with one it found worse.
-    const explorable = train.beatsRules === false && difference !== undefined && difference.upper > 0;
+    const explorable = manager.candidateShare > 0 && train.beatsRules === false && difference !== undefined && difference.upper > 0;
     let candidate: ImproveReport['candidate'];
     if (explorable) {
       candidate = { status: 'explored', model: await manager.explore(output, { value: difference.value, lower: difference.lower, upper: difference.upper }) };

@@ -669,6 +669,7 @@ export class LearningManager {
         get candidate() {
           return manager.state.candidate;
         },
+        candidateShare: this.config.candidateShare,
         firstRampStep: this.config.rollout.rampSteps[0]!,
         train: (trainOptions) => this.train(trainOptions),
         deploy: (directory) => this.deploy(directory),

@@ -190,7 +190,8 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
       const gateTrainingRows = gateEvery === 0 ? [] : [...split.training.filter((_, position) => position % gateEvery === 0)];
       // Cross-fitted gate critics: fold k's critic sees the held-out rows of the other fold only, and the gate values
       // each held-out log with the critic that did not see it (`gateFoldOf`).
-      const heldOutFold = Array.from(split.validation, (row) => gateFoldOf(dataset.ids[row]!));
+      const byId = new Map(experiences.map((experience) => [experience.id, experience]));
+      const heldOutFold = Array.from(split.validation, (row) => gateFoldOf(byId.get(dataset.ids[row]!)!));
       const gateRowsWithout = (fold: 0 | 1) => Int32Array.from([...gateTrainingRows, ...split.validation.filter((_, position) => heldOutFold[position] !== fold)]);
       critic = fitLinearCritic(dataset, actionSpace, chooserRows, split.validation, { effectRidge: config.offline.criticEffectRidge, contextRidgeFactor: config.offline.criticContextRidgeFactor });
       // The gate's critic takes the factor the evidence chose for the chooser's.

@@ -47,10 +47,11 @@ describe('compareWithCritic', () => {
   });
 
   it('with cross-fitted critics, values each log with the critic that did not see it, and still passes the better policy', () => {
-    const folds = split.validation.map((row) => gateFoldOf(dataset.ids[row]!));
+    const byId = new Map(experiences.map((experience) => [experience.id, experience]));
+    const folds = split.validation.map((row) => gateFoldOf(byId.get(dataset.ids[row]!)!));
     const zeros = folds.filter((fold) => fold === 0).length;
     expect(Math.abs(zeros - folds.length / 2)).toBeLessThan(4 * Math.sqrt(folds.length / 4));
-    expect(gateFoldOf(dataset.ids[split.validation[0]!]!)).toBe(folds[0]);
+    expect(gateFoldOf({ id: 'x', sessionId: 'session-1' })).toBe(gateFoldOf({ id: 'y', sessionId: 'session-1' }));
     const without = (fold: number) => split.validation.filter((_, position) => folds[position] !== fold);
     const crossFitted = { folds: [fitLinearCritic(dataset, actionSpace, without(0), split.validation), fitLinearCritic(dataset, actionSpace, without(1), split.validation)] as const };
     const better = compareWithCritic({ critic: crossFitted, actionSpace, normalisation: dataset.rewardNormalisation, candidate: policy('best-approach', bestApproachOf), baseline: rules, logs: held });

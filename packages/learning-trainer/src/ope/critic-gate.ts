@@ -58,9 +58,12 @@ export interface CompareWithCriticOptions {
   weightClip?: number;
 }
 
-/** The cross-fitting fold (0 or 1) of a held-out log, from a stable hash of its id. */
-export function gateFoldOf(id: string): 0 | 1 {
-  return stableUnitHash(`gate-fold:${id}`) < 0.5 ? 0 : 1;
+/**
+ * The cross-fitting fold (0 or 1) of a held-out log: a stable hash of its session id (else its experience id), so
+ * the same logs fall in the same folds on every run.
+ */
+export function gateFoldOf(experience: { readonly id: string; readonly sessionId?: string | undefined }): 0 | 1 {
+  return stableUnitHash(`gate-fold:${experience.sessionId ?? experience.id}`) < 0.5 ? 0 : 1;
 }
 
 /** The two-sided normal quantile of `confidence` (bisection on the normal CDF). */
@@ -122,7 +125,7 @@ export function compareWithCritic(options: CompareWithCriticOptions): CriticGate
   for (const experience of logs) {
     const input = policyInputOf(experience);
     const state = experience.state.features;
-    const fold = gateFoldOf(experience.id);
+    const fold = gateFoldOf(experience);
     const scorer = scorers[fold]!;
     scorer.setState(state);
     const logged = actionSpace.encode(experience.action);
