@@ -20,8 +20,8 @@ export interface ImproveReport {
   deployed: DeployedModel | null;
   /**
    * The exploration candidate after the step: with `candidateShare` > 0, a refused candidate the gate did not find
-   * worse than the rules acts on that share of shadow sessions (`explored`); one it found worse, or could not evaluate, withdraws the previous
-   * one (`withdrawn`); a deployment retires it (`retired`).
+   * worse than the rules acts on that share of shadow sessions (`explored`); one it found worse, or could not
+   * evaluate, withdraws the previous one (`withdrawn`); a deployment retires it (`retired`).
    */
   candidate: { status: 'explored' | 'withdrawn' | 'retired' | 'none'; model: CandidateModel | null };
   /** The mode after the step (a deployment starts an A/B period at the first ramp step). */
@@ -49,9 +49,9 @@ export interface Improvable {
  * trainer's off-policy comparison with the rules on the most recent logs) → when it passes, deploy it (never past
  * the gate) and start its A/B period at the first ramp step, from where the rollout rules ramp it by its measured
  * arm and its guardrails. When the gate refuses, nothing changes: the current policy keeps acting and logging, and
- * the next step trains on more data — and a candidate the gate could not tell from the rules (its interval
- * covers zero from above) becomes the exploration candidate of shadow mode, acting on a share of sessions so that
- * the logs overlap with what the learner proposes next; one the gate found worse withdraws it.
+ * the next step trains on more data — and, with `candidateShare` > 0, a candidate the gate could not tell from the
+ * rules (its interval covers zero from above) becomes the exploration candidate of shadow mode, acting on that share
+ * of sessions so that the logs overlap with what the learner proposes next; one the gate found worse withdraws it.
  */
 export async function improvePolicy(manager: Improvable, options: ImproveOptions = {}): Promise<ImproveReport> {
   const version = options.version ?? `learned-${new Date().toISOString().replace(/[:.]/g, '-')}`;
