@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
-import { learningModes, type LearningMode } from '@orchestra/learning-types';
+import type { ExperienceFilter } from '@orchestra/learning-collector';
+import { learningModes, type LearningMode, type PolicySource } from '@orchestra/learning-types';
 
 /** `--fraction`: a number in (0, 1]. */
 export function parseFraction(value: string): number {
@@ -42,4 +43,14 @@ export function parseSince(value: string, now = new Date()): Date {
     if (Number.isFinite(time)) return new Date(time);
   }
   throw new InvalidArgumentError('must be an ISO date (2026-11-01, 2026-11-01T12:00:00Z) or a duration like 30m, 24h, 7d');
+}
+
+/** The experience filter of `--since`, `--until`, `--mode` and `--source` (learning-stats, learning-export). */
+export function experienceFilterOf(options: { since?: Date; until?: Date; mode?: LearningMode; source?: PolicySource }): ExperienceFilter {
+  const filter: ExperienceFilter = {};
+  if (options.since !== undefined) filter.from = options.since;
+  if (options.until !== undefined) filter.to = options.until;
+  if (options.mode !== undefined) filter.modes = [options.mode];
+  if (options.source !== undefined) filter.sources = [options.source];
+  return filter;
 }

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { exportExperiences, JsonlExperienceStore, type ExportFormat } from '@orchestra/learning-collector';
 import type { LearningMode, PolicySource } from '@orchestra/learning-types';
 import type { CliContext } from '../cli-context';
-import { parseMode, parseSince } from '../parse-options';
+import { experienceFilterOf, parseMode, parseSince } from '../parse-options';
 import { writeJson } from '../terminal';
 
 /** `orchestra learning-export -o FILE [--format json|jsonl|csv] [--since …] [--force]`: atomic, refuses symlinks and overwrites. */
@@ -21,11 +21,7 @@ export function registerLearningExport(program: Command, context: CliContext): v
     .action(async (options: { output: string; format: ExportFormat; since?: Date; until?: Date; mode?: LearningMode; source?: PolicySource; force?: boolean; json?: boolean }) => {
       const learning = await context.openLearning();
       const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir, readOnly: true });
-      const filter: { from?: Date; to?: Date; modes?: LearningMode[]; sources?: PolicySource[] } = {};
-      if (options.since !== undefined) filter.from = options.since;
-      if (options.until !== undefined) filter.to = options.until;
-      if (options.mode !== undefined) filter.modes = [options.mode];
-      if (options.source !== undefined) filter.sources = [options.source];
+      const filter = experienceFilterOf(options);
       try {
         const report = await exportExperiences(store, options.output, { format: options.format, filter, overwrite: options.force === true });
         if (options.json === true) writeJson(context.io, { ...report, output: options.output });

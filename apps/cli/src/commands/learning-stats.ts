@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { JsonlExperienceStore, type GroupStats, type StoreStatsReport } from '@orchestra/learning-collector';
 import type { LearningMode, PolicySource } from '@orchestra/learning-types';
 import type { CliContext } from '../cli-context';
-import { parseMode, parseSince } from '../parse-options';
+import { experienceFilterOf, parseMode, parseSince } from '../parse-options';
 import { formatPercent, formatTable, formatValue, writeJson } from '../terminal';
 
 function groupRows(groups: Record<string, GroupStats>): string[][] {
@@ -65,11 +65,7 @@ export function registerLearningStats(program: Command, context: CliContext): vo
       const learning = await context.openLearning();
       // Read-only (no lock, no repair): statistics need no write access. Summaries are a cache, saved when possible.
       const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir, readOnly: true });
-      const filter: { from?: Date; to?: Date; modes?: LearningMode[]; sources?: PolicySource[] } = {};
-      if (options.since !== undefined) filter.from = options.since;
-      if (options.until !== undefined) filter.to = options.until;
-      if (options.mode !== undefined) filter.modes = [options.mode];
-      if (options.source !== undefined) filter.sources = [options.source];
+      const filter = experienceFilterOf(options);
       let report: StoreStatsReport;
       try {
         report = await store.stats({ ...(Object.keys(filter).length > 0 ? { filter } : {}), saveSummaries: true });
