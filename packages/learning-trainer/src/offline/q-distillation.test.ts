@@ -26,14 +26,12 @@ function bestApproachShare(result: Awaited<ReturnType<typeof trainOffline>>): nu
 
 describe('trainOffline with q-distillation', () => {
   it('improves on the logging rule under single-head-scale exploration, where the rule is right for few task types', async () => {
-    // Logging close to the demo's: the rule most of the time, each head explored with probability 0.3. The synthetic
-    // world's logging rule is not the default rules, so improvement starts from the logged actions (coordinate ascent).
+    // Logging close to the demo's: the rule most of the time, each head explored with probability 0.3.
     const experiences = syntheticExperiences({ count: 3000, seed: 11, exploration: 0.3, stateSize: 15 });
-    const offline = { epochs: 15, objective: 'q-distillation', rewardModelHiddenSizes: [64, 32], rewardModelPessimism: 0.5, improvementMargin: 0.01, improvementStart: 'logged', maxChangedHeads: 0 } as const;
     const result = await trainOffline({
       experiences,
       actionSpace,
-      config: { seed: 4, ...small, offline },
+      config: { seed: 4, ...small, offline: { epochs: 15, objective: 'q-distillation', rewardModelHiddenSizes: [64, 32], rewardModelPessimism: 0.5, improvementMargin: 0.01 } },
       validate: false,
       predictions: false,
     });
