@@ -20,3 +20,4 @@ export { actionFromSession } from './session-action';
 export { trainPolicy, evaluatePolicyArtifact, type TrainOptions, type TrainReport, type TrainProgress } from './train';
 export { readExperienceFile } from './experience-file';
 export { improvePolicy, type ImproveOptions, type ImproveReport, type Improvable } from './improve';
+export { priceTableOfCatalog, rewardFigures, compareGreedyDecisions, type RepriceOptions, type RepriceReport, type RewardFigures, type DecisionShift } from './reprice';

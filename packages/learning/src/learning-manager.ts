@@ -26,6 +26,8 @@ import type { ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, T
 import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type GuardrailVerdict, type RampEvent } from './rollout';
 import { loadTrainer, type ModuleImporter, type TrainerModule } from './trainer-loader';
 import { EXPERIENCE_BUFFER_DIRECTORY, JsonlExperienceStore } from '@orchestra/learning-collector';
+import { outcomeEventSchema, outcomePatchSchema, type OutcomeEvent, type OutcomePatch } from '@orchestra/learning-types';
+import { compareGreedyDecisions, priceTableOfCatalog, rewardFigures, type RepriceOptions, type RepriceReport } from './reprice';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluatePolicyArtifact, trainPolicy, type TrainOptions, type TrainReport } from './train';
@@ -647,7 +649,8 @@ export class LearningManager {
    */
   async train(options: TrainOptions): Promise<TrainReport> {
     const trainer = await this.trainer();
-    return trainPolicy(trainer, this.config.dataDir, { actionSpace: this.actionSpace, ...(this.rewardConfig === undefined ? {} : { rewardConfig: this.rewardConfig }), ...options }, async () => this.readBuffer());
+    const rewardConfig = await this.currentRewardConfig();
+    return trainPolicy(trainer, this.config.dataDir, { actionSpace: this.actionSpace, ...(rewardConfig === undefined ? {} : { rewardConfig }), ...options }, async () => this.readBuffer());
   }
 
   /**
@@ -692,7 +695,7 @@ export class LearningManager {
    */
   async warmHistory(): Promise<number> {
     if (!existsSync(join(this.config.dataDir, EXPERIENCE_BUFFER_DIRECTORY))) return 0;
-    const store = await JsonlExperienceStore.open({ dataDir: this.config.dataDir, readOnly: true });
+    const store = await this.#openStore(true);
     let count = 0;
     try {
       for await (const batch of store.read({ quarantine: false }).batches()) {
@@ -710,13 +713,147 @@ export class LearningManager {
     return this.history.summary(taskType, primaryDomain);
   }
 
-  /** Every valid experience of the data dir's buffer, in order (read-only: no lock, works on a read-only data dir). */
-  async readBuffer(): Promise<Experience[]> {
-    const store = await JsonlExperienceStore.open({ dataDir: this.config.dataDir, readOnly: true });
+  /**
+   * Every valid experience of the data dir's buffer, in order (read-only: no lock, works on a read-only data dir),
+   * as it reads now: joined with the outcome events and re-scored by the reward version in force
+   * (`view: 'original'`: as stored).
+   */
+  async readBuffer(options: { view?: 'joined' | 'original' } = {}): Promise<Experience[]> {
+    const store = await this.#openStore(true);
     try {
       const experiences: Experience[] = [];
-      for await (const experience of store.read()) experiences.push(experience);
+      for await (const experience of store.read(options.view === undefined ? {} : { view: options.view })) experiences.push(experience);
       return experiences;
+    } finally {
+      await store.close();
+    }
+  }
+
+  /** The buffer of the data dir, scoring outcome events with this orchestrator's reward configuration. */
+  #openStore(readOnly: boolean): Promise<JsonlExperienceStore> {
+    return JsonlExperienceStore.open({ dataDir: this.config.dataDir, readOnly, ...(this.rewardConfig === undefined ? {} : { rewardConfig: this.rewardConfig }) });
+  }
+
+  /**
+   * Records an outcome that arrived after its session (CI failed an hour later, the user rewrote five files the next
+   * day): appends an outcome event to `<dataDir>/experience_buffer/outcome_events.jsonl`. Nothing stored is
+   * rewritten; every read (statistics, export, training, the history) joins the event with the session's
+   * experience, whose reward is re-computed from the amended outcome (`reward.amendments` says which event changed
+   * what). An `eventId` makes a retry idempotent (default: a fresh id); an event for a session not stored yet is
+   * kept and joined when it arrives.
+   *
+   * @throws ValidationError naming the field of an invalid patch.
+   */
+  async amend(
+    sessionId: string,
+    patch: OutcomePatch,
+    options: { eventId?: string; timestamp?: Date; source?: string } = {},
+  ): Promise<{ event: OutcomeEvent; duplicate: boolean; sessionStored: boolean }> {
+    const event = validate(
+      outcomeEventSchema,
+      {
+        schemaVersion: 1,
+        id: options.eventId ?? randomUUID(),
+        sessionId,
+        timestamp: (options.timestamp ?? new Date(this.clock())).toISOString(),
+        patch: validate(outcomePatchSchema, patch, 'OutcomePatch'),
+        ...(options.source === undefined ? {} : { source: options.source }),
+      },
+      'OutcomeEvent',
+    );
+    const store = await this.#openStore(false);
+    try {
+      const report = await store.outcomeEvents().append([event]);
+      let sessionStored = false;
+      for await (const batch of store.read({ view: 'original', quarantine: false }).batches()) {
+        if (batch.some((experience) => experience.sessionId === sessionId)) {
+          sessionStored = true;
+          break;
+        }
+      }
+      return { event, duplicate: report.duplicates.length > 0, sessionStored };
+    } finally {
+      await store.close();
+    }
+  }
+
+  /** The experience of a session as it reads now (joined with its outcome events), or null when it is not stored. */
+  async experienceOf(sessionId: string, options: { view?: 'joined' | 'original' } = {}): Promise<Experience | null> {
+    if (!existsSync(join(this.config.dataDir, EXPERIENCE_BUFFER_DIRECTORY))) return null;
+    const store = await this.#openStore(true);
+    try {
+      for await (const batch of store.read({ quarantine: false, ...(options.view === undefined ? {} : { view: options.view }) }).batches()) {
+        const found = batch.find((experience) => experience.sessionId === sessionId);
+        if (found !== undefined) return found;
+      }
+      return null;
+    } finally {
+      await store.close();
+    }
+  }
+
+  /**
+   * Re-scores the whole history as a new reward version: new model prices (`models`, a catalog) re-cost every
+   * stored session's calls from their token counts, a changed `reward` configuration re-scores every reward. The
+   * stored figures stay (`readBuffer({ view: 'original' })`, and `reward.original` on each joined record); every
+   * read, and so training, uses the version in force. With `train` (and a deployed model) it retrains on the new
+   * version and reports how many of the greedy decisions on recent tasks change.
+   */
+  async reprice(options: RepriceOptions): Promise<RepriceReport> {
+    const store = await this.#openStore(false);
+    let version: RepriceReport['version'] = null;
+    let before: Experience[];
+    let after: Experience[];
+    try {
+      before = await collectStream(store.read({ quarantine: false }));
+      const chosen =
+        options.reset === true
+          ? await store.rewardVersions().setCurrent(null)
+          : await store.rewardVersions().setCurrent({
+              reward: { ...(this.rewardConfig ?? {}), ...(options.reward ?? {}) },
+              prices: options.models === undefined ? null : priceTableOfCatalog(options.models),
+              now: new Date(this.clock()),
+              ...(options.note === undefined ? {} : { note: options.note }),
+            });
+      if (chosen !== null) version = { id: chosen.id, createdAt: chosen.createdAt, prices: chosen.prices !== null, ...(chosen.note === undefined ? {} : { note: chosen.note }) };
+      after = await collectStream(store.read({ quarantine: false }));
+    } finally {
+      await store.close();
+    }
+    let rewardsChanged = 0;
+    let costsChanged = 0;
+    let withoutSession = 0;
+    for (let index = 0; index < after.length; index += 1) {
+      if (after[index]!.reward.total !== before[index]?.reward.total) rewardsChanged += 1;
+      if (after[index]!.outcome.totalCostUsd !== before[index]?.outcome.totalCostUsd) costsChanged += 1;
+      if (after[index]!.session === undefined) withoutSession += 1;
+    }
+    await this.store.update((state) => {
+      addStateEvent(state, version === null ? 'reward version reset: the stored figures are in force' : `reward version ${version.id} in force${version.prices ? ' (re-priced)' : ''}`, new Date(this.clock()));
+    });
+    let decisions: RepriceReport['decisions'] = null;
+    const deployed = this.state.deployed ?? (await this.store.read()).deployed;
+    if (options.train !== undefined && deployed !== null) {
+      const report = await this.train({
+        output: options.train.output,
+        experiences: after,
+        ...(options.train.epochs === undefined ? {} : { epochs: options.train.epochs }),
+        ...(options.train.trainerConfig === undefined ? {} : { trainerConfig: options.train.trainerConfig }),
+      });
+      const recent = after.slice(-(options.train.recentTasks ?? 500));
+      const shift = compareGreedyDecisions(await loadVerifiedModel(deployed.directory), await loadVerifiedModel(report.output), recent);
+      decisions = { deployedVersion: deployed.version, retrainedVersion: report.version, output: report.output, ...shift };
+    }
+    return { version, before: rewardFigures(before), after: rewardFigures(after), rewardsChanged, costsChanged, withoutSession, decisions };
+  }
+
+  /** The reward configuration of the version in force (training maps rewards to [−1, 1] with its bounds), else this orchestrator's. */
+  async currentRewardConfig(): Promise<RewardConfigInput | undefined> {
+    if (!existsSync(join(this.config.dataDir, EXPERIENCE_BUFFER_DIRECTORY))) return this.rewardConfig;
+    const store = await this.#openStore(true);
+    try {
+      const current = await store.rewardVersions().current();
+      return current === null ? this.rewardConfig : current.config;
     } finally {
       await store.close();
     }
@@ -797,6 +934,12 @@ function resetAbTest(state: LearningState): void {
   state.abTest.step = { learned: empty(), rules: empty() };
   state.abTest.total = { learned: empty(), rules: empty() };
   state.abTest.lastBreach = null;
+}
+
+async function collectStream(stream: AsyncIterable<Experience>): Promise<Experience[]> {
+  const experiences: Experience[] = [];
+  for await (const experience of stream) experiences.push(experience);
+  return experiences;
 }
 
 /** Creates the `LearningManager` of an orchestrator (see `LearningManager.open`). */
