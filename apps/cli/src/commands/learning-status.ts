@@ -12,7 +12,7 @@ export function registerLearningStatus(program: Command, context: CliContext): v
     .action(async (options: { json?: boolean }) => {
       const learning = await context.openLearning();
       const status = await learning.status();
-      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir, readOnly: true });
+      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir, readOnly: true, ...(learning.rewardConfig === undefined ? {} : { rewardConfig: learning.rewardConfig }) });
       let bufferSize: number;
       let quarantined: number;
       try {
