@@ -15,7 +15,8 @@ import { ModelArtifactError, RulesPolicy, SafetyGuard, type ModelArtifact } from
 import { loadLearningConfig, type LoadConfigOptions, type ResolvedLearningConfig } from './config';
 import { copyArtifactIntoDataDir, loadVerifiedModel, opeBeatsRules } from './deployment';
 import { RolloutRuleError, SessionIngestError, type RolloutRule } from './errors';
-import { addStateEvent, LearningStateStore, type CandidateModel, type DeployedModel, type LearningState } from './learning-state';
+import { addStateEvent, LearningStateStore, type CandidateModel, type DeployedModel, type DriftEvent, type LearningState } from './learning-state';
+import { DriftMonitor, type DriftDetection } from './drift/drift-monitor';
 import { CollectorSink } from './collector-sink';
 import { DefaultLearningRuntime } from './default-runtime';
 import { actionFromSession } from './session-action';
@@ -111,6 +112,8 @@ export interface LearningStatus {
   previous: DeployedModel[];
   abTest: LearningState['abTest'] & { guardrails: GuardrailVerdict; productionAllowedAfter: number };
   events: LearningState['events'];
+  /** Changes the drift detection found (persisted) and the exploration boost in force in this process. */
+  drift: { events: DriftEvent[]; explorationBoost: { model: string; epsilon: number; untilSession: number }[] };
   /** Why the deployed model is not served (its copy failed verification on load), or null. */
   modelError: { reason: string; message: string } | null;
   runtime?: Record<string, unknown>;
@@ -176,6 +179,7 @@ export class LearningManager {
         ...(config.models === undefined ? {} : { rules: new RulesPolicy({ guard: new SafetyGuard({ space: this.actionSpace }) }) }),
       });
     this.clock = options.clock ?? Date.now;
+    this.#drift = config.drift.enabled ? new DriftMonitor() : null;
     const clock = this.clock;
     this.sink = options.sink ?? new CollectorSink({ dataDir: config.dataDir }, { ...(this.rewardConfig === undefined ? {} : { reward: this.rewardConfig }), now: () => new Date(clock()) });
     this.importModule = options.importModule;
@@ -309,6 +313,7 @@ export class LearningManager {
       });
     }
     let ramp: RampEvent = { kind: 'none' };
+    const driftArm = decision.mode === 'ab_test' || decision.mode === 'production' ? (decision.arm ?? decision.source) : null;
     if (decision.mode === 'ab_test' && this.state.deployed !== null) {
       const { state, result } = await this.store.update((state) =>
         recordArmObservation(state, { arm: decision.arm ?? decision.source, reward, failed, costUsd: session.globalMetrics.totalCostEstimate }, this.config.rollout, this.config.abFraction),
@@ -319,7 +324,78 @@ export class LearningManager {
       // A demotion withdrew the model: serve the previous one (or the rules) from the next decision on.
       if (result.kind === 'demoted') await this.applyDeployedModel();
     }
+    if (this.#drift !== null && decision.mode !== 'disabled') {
+      await this.#observeDrift(session, experience?.outcome.success ?? !failed, driftArm, reward, decision.mode);
+    }
     return { experience, reward, ramp };
+  }
+
+  /** The drift detectors (null when `drift.enabled` is false). */
+  readonly #drift: DriftMonitor | null;
+  /** Sessions recorded by this process (the clock of the exploration boosts). */
+  #sessionsRecorded = 0;
+  /** Model → the session count at which its exploration boost ends. */
+  readonly #boosts = new Map<string, number>();
+  /** The acting policy the model detectors learned their reference under (mode + deployed version). */
+  #driftPolicy: string | null = null;
+
+  async #observeDrift(session: EnhancedSessionState, success: boolean, arm: 'learned' | 'rules' | null, reward: number, mode: LearningMode): Promise<void> {
+    const monitor = this.#drift!;
+    this.#sessionsRecorded += 1;
+    const policy = `${mode}:${this.state.deployed?.version ?? 'rules'}`;
+    if (this.#driftPolicy !== policy) {
+      // Another policy acts now: the models get other tasks, which is not drift. Learn new references.
+      if (this.#driftPolicy !== null) monitor.restartModels();
+      if (this.#driftPolicy?.split(':')[1] !== policy.split(':')[1]) monitor.restartArm();
+      this.#driftPolicy = policy;
+    }
+    const rules = this.state.abTest.total.rules;
+    const rulesMeanReward = rules.sessions >= 20 ? rules.rewardSum / rules.sessions : null;
+    const detections = monitor.observe({ session, success, arm, reward, rulesMeanReward });
+    let boostsChanged = false;
+    for (const [model, until] of this.#boosts) {
+      if (until > this.#sessionsRecorded) continue;
+      this.#boosts.delete(model);
+      boostsChanged = true;
+    }
+    if (detections.length > 0) {
+      await this.#respondToDrift(detections, mode);
+      boostsChanged = true;
+    }
+    if (boostsChanged) this.runtime.setExplorationBoost?.(this.#boosts.size === 0 ? null : { models: [...this.#boosts.keys()], epsilon: this.config.drift.explorationEpsilon });
+  }
+
+  /** Raises exploration for changed models; a learned arm that fell behind the rules sends the mode back to shadow. */
+  async #respondToDrift(detections: readonly DriftDetection[], mode: LearningMode): Promise<void> {
+    const now = new Date(this.clock());
+    const settings = this.config.drift;
+    const events: DriftEvent[] = [];
+    let demote = false;
+    for (const detection of detections) {
+      let response: DriftEvent['response'] = 'none';
+      if (detection.subject !== 'learned-arm') {
+        this.#boosts.set(detection.subject, this.#sessionsRecorded + settings.explorationSessions);
+        response = 'exploration';
+      } else if (detection.degraded && settings.demoteOnDegradation && (mode === 'ab_test' || mode === 'production')) {
+        demote = true;
+        response = 'demoted-to-shadow';
+      }
+      events.push({ at: now.toISOString(), sessionsRecorded: this.#sessionsRecorded, ...detection, response });
+    }
+    const describe = (event: DriftEvent) => {
+      const level = (value: number) => (event.metric === 'latency' ? `${Math.round(value)} ms` : event.metric === 'learnedVsRules' ? value.toFixed(1) : `${(value * 100).toFixed(1)} %`);
+      const what = event.subject === 'learned-arm' ? 'learned arm reward − rules' : `${event.subject} ${event.metric === 'errorRate' ? 'error rate' : event.metric}`;
+      const answer = event.response === 'exploration' ? `; exploration raised to ${settings.explorationEpsilon} for ${settings.explorationSessions} sessions` : event.response === 'demoted-to-shadow' ? '; learned arm demoted: mode shadow' : '';
+      return `drift: ${what} ${level(event.baseline)} → ${level(event.changed)} (${event.degraded ? 'worse' : 'better'})${answer}`;
+    };
+    const { state } = await this.store.update((state) => {
+      state.drift.events.push(...events);
+      if (state.drift.events.length > 100) state.drift.events.splice(0, state.drift.events.length - 100);
+      for (const event of events) addStateEvent(state, describe(event), now);
+    });
+    this.adoptState(state);
+    if (demote) await this.setMode('shadow');
+    this.stateModifiedAt = await this.store.modifiedAt();
   }
 
   /**
@@ -627,6 +703,7 @@ export class LearningManager {
         productionAllowedAfter: Math.max(0, this.config.rollout.abTestSessionsBeforeProduction - abTest.sessionsServed),
       },
       events: this.state.events,
+      drift: { events: this.state.drift.events, explorationBoost: [...this.#boosts].map(([model, untilSession]) => ({ model, epsilon: this.config.drift.explorationEpsilon, untilSession })) },
       modelError:
         this.lastReloadError === null
           ? null
