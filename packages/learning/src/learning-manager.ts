@@ -325,7 +325,7 @@ export class LearningManager {
       if (result.kind === 'demoted') await this.applyDeployedModel();
     }
     if (this.#drift !== null && decision.mode !== 'disabled') {
-      await this.#observeDrift(session, experience?.outcome.success ?? !failed, driftArm, reward, decision.mode);
+      await this.#observeDrift(session, experience?.outcome.success ?? !failed, decision.source, driftArm, reward);
     }
     return { experience, reward, ramp };
   }
@@ -336,22 +336,23 @@ export class LearningManager {
   #sessionsRecorded = 0;
   /** Model → the session count at which its exploration boost ends. */
   readonly #boosts = new Map<string, number>();
-  /** The acting policy the model detectors learned their reference under (mode + deployed version). */
-  #driftPolicy: string | null = null;
+  /** The deployed model the learned-arm detector learned its reference with. */
+  #driftModel: string | null = null;
 
-  async #observeDrift(session: EnhancedSessionState, success: boolean, arm: 'learned' | 'rules' | null, reward: number, mode: LearningMode): Promise<void> {
+  async #observeDrift(session: EnhancedSessionState, success: boolean, acting: 'learned' | 'rules', arm: 'learned' | 'rules' | null, reward: number): Promise<void> {
     const monitor = this.#drift!;
     this.#sessionsRecorded += 1;
-    const policy = `${mode}:${this.state.deployed?.version ?? 'rules'}`;
-    if (this.#driftPolicy !== policy) {
-      // Another policy acts now: the models get other tasks, which is not drift. Learn new references.
-      if (this.#driftPolicy !== null) monitor.restartModels();
-      if (this.#driftPolicy?.split(':')[1] !== policy.split(':')[1]) monitor.restartArm();
-      this.#driftPolicy = policy;
+    const deployed = this.state.deployed?.version ?? null;
+    // A new model (or a new A/B period of it) gets a new reference for the learned arm.
+    if (this.#driftModel !== deployed) {
+      monitor.restartArm();
+      this.#driftModel = deployed;
     }
     const rules = this.state.abTest.total.rules;
     const rulesMeanReward = rules.sessions >= 20 ? rules.rewardSum / rules.sessions : null;
-    const detections = monitor.observe({ session, success, arm, reward, rulesMeanReward });
+    // The models are watched on the sessions the rules chose: the rules do not change, so neither does the mix of
+    // tasks each model gets — a change of its error rate, latency or success is the model's, not the policy's.
+    const detections = monitor.observe({ session, success, arm, reward, rulesMeanReward, watchModels: acting === 'rules' });
     let boostsChanged = false;
     for (const [model, until] of this.#boosts) {
       if (until > this.#sessionsRecorded) continue;
@@ -359,14 +360,19 @@ export class LearningManager {
       boostsChanged = true;
     }
     if (detections.length > 0) {
-      await this.#respondToDrift(detections, mode);
+      await this.#respondToDrift(detections);
       boostsChanged = true;
     }
-    if (boostsChanged) this.runtime.setExplorationBoost?.(this.#boosts.size === 0 ? null : { models: [...this.#boosts.keys()], epsilon: this.config.drift.explorationEpsilon });
+    if (boostsChanged) {
+      this.runtime.setExplorationBoost?.(this.#boosts.size === 0 ? null : { models: [...this.#boosts.keys()], epsilon: this.config.drift.explorationEpsilon });
+      // More (or less) exploration changes the mix of tasks the models get: learn new references.
+      monitor.restartModels();
+    }
   }
 
   /** Raises exploration for changed models; a learned arm that fell behind the rules sends the mode back to shadow. */
-  async #respondToDrift(detections: readonly DriftDetection[], mode: LearningMode): Promise<void> {
+  async #respondToDrift(detections: readonly DriftDetection[]): Promise<void> {
+    const mode = this.mode;
     const now = new Date(this.clock());
     const settings = this.config.drift;
     const events: DriftEvent[] = [];

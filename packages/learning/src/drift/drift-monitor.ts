@@ -26,6 +26,8 @@ export interface DriftObservation {
   reward: number;
   /** Mean reward of the rules arm of the current A/B period (null: not known yet). */
   rulesMeanReward: number | null;
+  /** Whether the session feeds the model detectors (default true). */
+  watchModels?: boolean;
 }
 
 /** Detector settings per family (see `BatchCusum`). */
@@ -85,7 +87,7 @@ export class DriftMonitor {
   observe(observation: DriftObservation): DriftDetection[] {
     const detections: DriftDetection[] = [];
     const models = new Set<string>();
-    for (const step of observation.session.workflow) {
+    for (const step of observation.watchModels === false ? [] : observation.session.workflow) {
       for (const call of step.attempts) {
         models.add(call.modelId);
         this.#check(call.modelId, 'errorRate', this.#detector(call.modelId, 'errorRate').observe(call.success ? 0 : 1), detections);
