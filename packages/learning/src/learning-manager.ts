@@ -233,6 +233,11 @@ export class LearningManager {
     return currentFraction(this.state, this.config.rollout, this.config.abFraction);
   }
 
+  /** Changes the drift detection found (persisted in the state file; most recent last). */
+  get driftEvents(): readonly DriftEvent[] {
+    return this.state.drift.events;
+  }
+
   /** The deployed model (null: the rules only). */
   get deployed(): DeployedModel | null {
     return this.state.deployed;
