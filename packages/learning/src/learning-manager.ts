@@ -368,11 +368,8 @@ export class LearningManager {
       await this.#respondToDrift(detections);
       boostsChanged = true;
     }
-    if (boostsChanged) {
-      this.runtime.setExplorationBoost?.(this.#boosts.size === 0 ? null : { models: [...this.#boosts.keys()], epsilon: this.config.drift.explorationEpsilon });
-      // More (or less) exploration changes the mix of tasks the models get: learn new references.
-      monitor.restartModels();
-    }
+    // The detectors keep their references: the boost moves few tasks, and a change it causes is one more event.
+    if (boostsChanged) this.runtime.setExplorationBoost?.(this.#boosts.size === 0 ? null : { models: [...this.#boosts.keys()], epsilon: this.config.drift.explorationEpsilon });
   }
 
   /** Raises exploration for changed models; a learned arm that fell behind the rules sends the mode back to shadow. */

@@ -65,12 +65,13 @@ export class DriftMonitor {
     if (detector === undefined) {
       const settings = this.#options[metric] ?? {};
       const defaults =
+        // Short warm-ups (a rarely used model must be watched before it changes): 400 calls, 200 calls or sessions.
         metric === 'errorRate'
-          ? { batchSize: 50, minimumStandardDeviation: 0.1 }
+          ? { batchSize: 50, warmupBatches: 8, minimumStandardDeviation: 0.1 }
           : metric === 'success'
-            ? { batchSize: 20, minimumStandardDeviation: 0.1 }
+            ? { batchSize: 20, warmupBatches: 10, minimumStandardDeviation: 0.1 }
             : metric === 'latency'
-              ? { batchSize: 20, minimumStandardDeviation: 0.01 }
+              ? { batchSize: 20, warmupBatches: 10, minimumStandardDeviation: 0.01 }
               : { batchSize: 10, warmupBatches: 10, minimumStandardDeviation: 1 };
       detector = new BatchCusum({ ...defaults, ...settings });
       this.#detectors.set(key, detector);
