@@ -5,7 +5,7 @@ import { createLearning, DefaultLearningRuntime, RolloutRuleError, writeLearning
 import { createRng, HistoryIndex } from '@orchestra/learning-features';
 import { loadModelArtifact, PolicyRouter, RulesPolicy } from '@orchestra/learning-policy';
 import { runSession, sampleSystem, sampleTask, worldAtSession, worldChangePoints } from '@orchestra/learning-sim';
-import type { Experience, LearningMode } from '@orchestra/learning-types';
+import type { LearningMode } from '@orchestra/learning-types';
 import { validateDemoOptions, type DemoOptionsInput } from './demo-options';
 import { drawHeldOutTasks, evaluateOnTasks, policyInputOf, type HeldOutTask, type PolicyMetrics, type PolicyRun } from './held-out-evaluation';
 import { DemoWorldError, loadWorld } from './load-world';
@@ -118,7 +118,7 @@ export interface DemoSummary {
     enabled: boolean;
     changes: Array<{ atSession: number; description: string | null }>;
     events: Array<{ session: number; subject: string; metric: string; direction: 'up' | 'down'; degraded: boolean; baseline: number; changed: number; response: string }>;
-    /** Retrainings the demo started because the learned arm was demoted by drift detection. */
+    /** Sessions at which the demo retrained early because drift detection found a change for the worse. */
     retrainingsAfterDrift: number[];
     windows: Array<{ from: number; to: number; meanReward: number; successRate: number; modes: string[] }>;
   };
@@ -252,7 +252,6 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   const retrainingsAfterDrift: number[] = [];
   const driftEventsSeen = new Set<string>();
   let retrainAfterDriftAt: number | null = null;
-  let driftTrainingSince: number | null = null;
   const trainerConfig = mergeConfig(demoTrainerConfig, options.trainerConfig ?? {});
 
   const evaluateRulesOn = (tasks: readonly HeldOutTask[]) => evaluateOnTasks(world, tasks, (entry, index) => rules.decide(policyInputOf(entry, history, `rules-${index}`)).action);
@@ -263,7 +262,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     return { run, fallbacks: router.statistics().fallbacks };
   };
 
-  const trainAndDeploy = async (experiences?: Experience[]) => {
+  const trainAndDeploy = async () => {
     trainings += 1;
     const version = `demo-v${trainings}`;
     const output = join(dataDir, 'candidates', version);
@@ -276,7 +275,6 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
       trainerConfig: { ...trainerConfig, seed: options.seed + trainings },
       // The gate judges the candidate as the runtime would serve it.
       servedAs: options.learnedSelection === 'argmax' ? { selection: 'argmax', epsilon: options.exploration } : { selection: 'sample' },
-      ...(experiences === undefined ? {} : { experiences, allowFewExperiences: true }),
     });
     const report: TrainReport = step.train;
     const elapsed = performance.now() - trainStarted;
@@ -342,12 +340,9 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
         driftEventsSeen.add(key);
         driftEvents.push({ session: index, subject: event.subject, metric: event.metric, direction: event.direction, degraded: event.degraded, baseline: round(event.baseline), changed: round(event.changed), response: event.response });
         progress(learning.mode === 'shadow' ? 'shadow' : learning.mode === 'production' ? 'production' : 'ab_test', `after ${index + 1} sessions: drift ${event.subject} ${event.metric} ${event.direction} (${round(event.baseline, 3)} → ${round(event.changed, 3)}); response: ${event.response}`);
-        // A change for the worse: retrain, a period later, on the logs since the detection (with the raised
-        // exploration around what changed); the logs from before the change would teach the old world.
-        if (event.degraded && retrainAfterDriftAt === null) {
-          retrainAfterDriftAt = index + 1 + retrainEvery;
-          driftTrainingSince = clock.read();
-        }
+        // A change for the worse: retrain half a period later (the raised exploration around what changed has
+        // gathered evidence of the new world by then) instead of waiting for the schedule.
+        if (event.degraded && retrainAfterDriftAt === null) retrainAfterDriftAt = index + 1 + Math.round(retrainEvery / 2);
       }
     }
     if (result.experience !== null) history.update(result.experience);
@@ -383,8 +378,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     if (retrainAfterDriftAt !== null && sessionsSeen >= retrainAfterDriftAt && total - sessionsSeen >= retrainEvery / 4) {
       retrainAfterDriftAt = null;
       retrainingsAfterDrift.push(sessionsSeen);
-      const since = driftTrainingSince!;
-      await trainAndDeploy((await learning.readBuffer()).filter((experience) => Date.parse(experience.timestamp) >= since));
+      await trainAndDeploy();
     } else if (sessionsSeen === shadowSessions) {
       progress('shadow', `shadow phase done: ${shadowSessions} sessions, mean reward ${meanWithInterval(phaseRewards.shadow).mean.toFixed(2)}`);
       await trainAndDeploy();

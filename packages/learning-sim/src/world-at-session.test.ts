@@ -36,11 +36,11 @@ describe('worldAtSession', () => {
 });
 
 describe('the model-degrades world file', () => {
-  it('parses and degrades gpt-5.2-codex from session 1,200 on', async () => {
+  it('parses and degrades gpt-5.2-codex from session 2,600 on', async () => {
     const { readFile } = await import('node:fs/promises');
     const world = parseWorld(JSON.parse(await readFile(new URL('../worlds/model-degrades.json', import.meta.url), 'utf8')));
-    const before = worldAtSession(world, 1_199).models.find((model) => model.id === 'gpt-5.2-codex')!;
-    const after = worldAtSession(world, 1_200).models.find((model) => model.id === 'gpt-5.2-codex')!;
+    const before = worldAtSession(world, 2_599).models.find((model) => model.id === 'gpt-5.2-codex')!;
+    const after = worldAtSession(world, 2_600).models.find((model) => model.id === 'gpt-5.2-codex')!;
     expect(before).toEqual(defaultWorld.models.find((model) => model.id === 'gpt-5.2-codex'));
     expect(after.skill.complex).toBeLessThan(before.skill.complex / 2);
     expect(after.apiErrorProbability).toBe(0.15);

@@ -36,7 +36,7 @@ export interface DriftMonitorOptions {
   errorRate?: { batchSize?: number; warmupBatches?: number; slack?: number; threshold?: number };
   /** log(latency ms) of every call. */
   latency?: { batchSize?: number; warmupBatches?: number; slack?: number; threshold?: number };
-  /** Success of the sessions a model took part in. */
+  /** Success of the sessions whose executor steps a model served. */
   success?: { batchSize?: number; warmupBatches?: number; slack?: number; threshold?: number };
   /** Reward of learned-arm sessions minus the rules arm's mean reward. */
   learnedVsRules?: { batchSize?: number; warmupBatches?: number; slack?: number; threshold?: number };
@@ -87,10 +87,12 @@ export class DriftMonitor {
   /** Feeds one recorded session; returns the changes it completed the evidence for (usually none). */
   observe(observation: DriftObservation): DriftDetection[] {
     const detections: DriftDetection[] = [];
+    // A session's success is the executor's: only its models are credited (an architect or auditor model shares the
+    // session with it, and a change of the executor's model must not look like theirs).
     const models = new Set<string>();
     for (const step of observation.watchModels === false ? [] : observation.session.workflow) {
       for (const call of step.attempts) {
-        models.add(call.modelId);
+        if (step.agentRole === 'executor') models.add(call.modelId);
         this.#check(call.modelId, 'errorRate', this.#detector(call.modelId, 'errorRate').observe(call.success ? 0 : 1), detections);
         this.#check(call.modelId, 'latency', this.#detector(call.modelId, 'latency').observe(Math.log(Math.max(1, call.latencyMs))), detections, Math.exp);
       }
