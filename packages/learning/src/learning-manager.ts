@@ -847,19 +847,15 @@ export class LearningManager {
       'OutcomeEvent',
     );
     const store = await this.#openStore(false);
+    let duplicate: boolean;
     try {
-      const report = await store.outcomeEvents().append([event]);
-      let sessionStored = false;
-      for await (const batch of store.read({ view: 'original', quarantine: false }).batches()) {
-        if (batch.some((experience) => experience.sessionId === sessionId)) {
-          sessionStored = true;
-          break;
-        }
-      }
-      return { event, duplicate: report.duplicates.length > 0, sessionStored };
+      duplicate = (await store.outcomeEvents().append([event])).duplicates.length > 0;
     } finally {
       await store.close();
     }
+    // The sink knows the stored session ids (read once per process, then kept): no scan per amendment.
+    const sessionStored = this.sink.hasSession === undefined ? (await this.experienceOf(sessionId, { view: 'original' })) !== null : await this.sink.hasSession(sessionId);
+    return { event, duplicate, sessionStored };
   }
 
   /** The experience of a session as it reads now (joined with its outcome events), or null when it is not stored. */
