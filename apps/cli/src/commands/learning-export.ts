@@ -20,7 +20,7 @@ export function registerLearningExport(program: Command, context: CliContext): v
     .option('--json', 'print the export report as JSON')
     .action(async (options: { output: string; format: ExportFormat; since?: Date; until?: Date; mode?: LearningMode; source?: PolicySource; force?: boolean; json?: boolean }) => {
       const learning = await context.openLearning();
-      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir, readOnly: true });
+      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir, readOnly: true, ...(learning.rewardConfig === undefined ? {} : { rewardConfig: learning.rewardConfig }) });
       const filter = experienceFilterOf(options);
       try {
         const report = await exportExperiences(store, options.output, { format: options.format, filter, overwrite: options.force === true });

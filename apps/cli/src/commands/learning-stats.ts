@@ -64,7 +64,7 @@ export function registerLearningStats(program: Command, context: CliContext): vo
     .action(async (options: { json?: boolean; since?: Date; until?: Date; mode?: LearningMode; source?: PolicySource }) => {
       const learning = await context.openLearning();
       // Read-only (no lock, no repair): statistics need no write access. Summaries are a cache, saved when possible.
-      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir, readOnly: true });
+      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir, readOnly: true, ...(learning.rewardConfig === undefined ? {} : { rewardConfig: learning.rewardConfig }) });
       const filter = experienceFilterOf(options);
       let report: StoreStatsReport;
       try {
