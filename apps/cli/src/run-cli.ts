@@ -12,6 +12,7 @@ import { registerLearningRecord } from './commands/learning-record';
 import { registerStart } from './commands/start';
 import { registerLearningEval, registerLearningTrain } from './commands/learning-train';
 import { registerLearningImprove } from './commands/learning-improve';
+import { registerReplay } from './commands/replay';
 import { processIo, type CliIo } from './terminal';
 
 /** Exit code of a usage error (unknown command or option, bad argument value). */
@@ -59,6 +60,7 @@ export function buildProgram(io: CliIo, context: ReturnType<typeof createCliCont
   registerStart(program, context);
   registerSim(program, context);
   registerDemo(program, context);
+  registerReplay(program, context);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   program.hook('preAction', () => {
     const configFile = program.opts<{ config?: string }>().config;

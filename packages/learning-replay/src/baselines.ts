@@ -1,4 +1,4 @@
-import { allLadders, ladderOutcome, type Ladder, type LadderOutcome } from './ladder';
+import { allLadders, expressibleLadders, fallbackOrder, ladderOutcome, type Ladder, type LadderOutcome } from './ladder';
 import { replayReward, type ReplayScoring } from './replay-reward';
 import type { ReplayTable } from './replay-table';
 
@@ -33,10 +33,12 @@ export interface Baselines {
   strongest: PolicySummary;
   bestSingle: PolicySummary;
   bestLadder: PolicySummary;
+  /** The best static ladder the action space can express (one model, or a rotation of the fallback order). */
+  bestFallbackLadder: PolicySummary;
   random: PolicySummary;
   oracle: PolicySummary;
   /** The models (ids) each static baseline chose on the train tasks. */
-  chosen: { cheapest: string; strongest: string; bestSingle: string; bestLadder: string[] };
+  chosen: { cheapest: string; strongest: string; bestSingle: string; bestLadder: string[]; bestFallbackLadder: string[] };
 }
 
 /**
@@ -46,16 +48,22 @@ export interface Baselines {
  * task among those the table has for it, in expectation) and `oracle` (per test task, the ladder with the highest
  * reward). Ties go to the earlier candidate (shorter ladders first, then catalog order).
  */
-export function computeBaselines(table: ReplayTable, train: readonly number[], test: readonly number[], scoring: ReplayScoring, maxLadder: number): Baselines {
+export function computeBaselines(table: ReplayTable, train: readonly number[], test: readonly number[], scoring: ReplayScoring, maxLadder: number, order: readonly number[] = fallbackOrder(table.catalog)): Baselines {
   const models = table.modelIds.length;
   const singles = Array.from({ length: models }, (_, model) => summarizeLadders(table, train, () => [model], scoring));
-  const argBest = (values: readonly number[]) => values.reduce((best, value, index) => (value > values[best]! ? index : best), 0);
+  // A model the table never ran on a train task cannot be chosen on train.
+  const known = Array.from({ length: models }, (_, model) => train.some((task) => !Number.isNaN(table.success[task * models + model]!)));
+  const argBest = (values: readonly number[]) => values.reduce((best, value, index) => (known[index] === true && (best < 0 || value > values[best]!) ? index : best), -1);
   const cheapest = argBest(singles.map((single) => -single.costPerTask));
   const strongest = argBest(singles.map((single) => single.successRate));
   const bestSingle = argBest(singles.map((single) => single.meanReward));
   const ladders = allLadders(models, maxLadder);
-  const ladderRewards = ladders.map((ladder) => summarizeLadders(table, train, () => ladder, scoring).meanReward);
-  const bestLadder = ladders[argBest(ladderRewards)]!;
+  const candidates = ladders.filter((ladder) => ladder.every((model) => known[model] === true));
+  const ladderRewards = candidates.map((ladder) => summarizeLadders(table, train, () => ladder, scoring).meanReward);
+  const bestOf = (rewards: readonly number[]) => rewards.reduce((best, value, index) => (value > rewards[best]! ? index : best), 0);
+  const bestLadder = candidates[bestOf(ladderRewards)]!;
+  const expressible = expressibleLadders(order, maxLadder).filter((ladder) => known[ladder[0]!] === true);
+  const bestFallbackLadder = expressible[bestOf(expressible.map((ladder) => summarizeLadders(table, train, () => ladder, scoring).meanReward))]!;
 
   const outcome: LadderOutcome = { success: 0, costUsd: 0 };
   let randomSuccess = 0;
@@ -97,6 +105,7 @@ export function computeBaselines(table: ReplayTable, train: readonly number[], t
     strongest: onTest([strongest]),
     bestSingle: onTest([bestSingle]),
     bestLadder: onTest(bestLadder),
+    bestFallbackLadder: onTest(bestFallbackLadder),
     random: summary(randomSuccess / count, randomCost / count, scoring),
     oracle: summary(oracleSuccess / count, oracleCost / count, scoring),
     chosen: {
@@ -104,6 +113,7 @@ export function computeBaselines(table: ReplayTable, train: readonly number[], t
       strongest: table.modelIds[strongest]!,
       bestSingle: table.modelIds[bestSingle]!,
       bestLadder: bestLadder.map((model) => table.modelIds[model]!),
+      bestFallbackLadder: bestFallbackLadder.map((model) => table.modelIds[model]!),
     },
   };
 }

@@ -76,3 +76,18 @@ export function allLadders(modelCount: number, maxLadder: number): number[][] {
   grow([]);
   return ladders.sort((left, right) => left.length - right.length);
 }
+
+/**
+ * The ladders the action space expresses: every single model (`fail_fast`), and from every model the rotation of the
+ * fallback order `ladderOfAction` runs under `fallback` (when it is longer than one model).
+ */
+export function expressibleLadders(order: readonly number[], maxLadder: number): number[][] {
+  const ladders: number[][] = order.map((model) => [model]);
+  if (maxLadder < 2 || order.length < 2) return ladders;
+  for (let start = 0; start < order.length; start += 1) {
+    const ladder: number[] = [];
+    for (let offset = 0; offset < Math.min(maxLadder, order.length); offset += 1) ladder.push(order[(start + offset) % order.length]!);
+    ladders.push(ladder);
+  }
+  return ladders;
+}

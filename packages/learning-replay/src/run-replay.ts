@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { computeBaselines, summarizeLadders, type PolicySummary } from './baselines';
+import { computeBaselines, summarizeLadders, type Baselines, type PolicySummary } from './baselines';
 import { ReplayOptionError } from './errors';
 import { fallbackOrder } from './ladder';
 import { learnFromReplay, type ReplayLearnerResult } from './replay-learner';
@@ -46,6 +46,8 @@ export interface ReplayResult {
     strongest: PolicySummary;
     bestSingle: PolicySummary;
     bestLadder: PolicySummary;
+    /** Extra: the best static ladder the action space can express (see `expressibleLadders`). */
+    bestFallbackLadder: PolicySummary;
     random: PolicySummary;
     oracle: PolicySummary;
   };
@@ -64,7 +66,7 @@ export interface ReplayResult {
     /** The fallback order the `fallback` retry strategy rotates through (model ids). */
     fallbackOrder: string[];
     /** What the static baselines chose on the train tasks. */
-    chosen: { cheapest: string; strongest: string; bestSingle: string; bestLadder: string[] };
+    chosen: Baselines['chosen'];
   };
   gate: ReplayLearnerResult['gate'];
   fallbacks: Record<string, number>;
@@ -108,7 +110,7 @@ export async function runReplay(table: ReplayTable, options: ReplayOptions = {})
   const scoringAt = (weight: number): ReplayScoring => ({ costWeight: weight, referenceCostUsd });
   const scoring = scoringAt(costWeight);
   const order = fallbackOrder(table.catalog);
-  const baselines = computeBaselines(table, train, test, scoring, maxLadder);
+  const baselines = computeBaselines(table, train, test, scoring, maxLadder, order);
   const workDir = await mkdtemp(join(options.workDir ?? tmpdir(), 'orchestra-replay-'));
   try {
     const learnAt = (weight: number) =>
@@ -144,6 +146,7 @@ export async function runReplay(table: ReplayTable, options: ReplayOptions = {})
         strongest: baselines.strongest,
         bestSingle: baselines.bestSingle,
         bestLadder: baselines.bestLadder,
+        bestFallbackLadder: baselines.bestFallbackLadder,
         random: baselines.random,
         oracle: baselines.oracle,
       },
