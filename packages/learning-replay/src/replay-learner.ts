@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CollectorSink, createLearning, DefaultLearningRuntime, OrchestratorIntegration, type ImproveReport, type LearningDecision, type LearningManager } from '@orchestra/learning';
+import { CollectorSink, createLearning, DefaultLearningRuntime, OrchestratorIntegration, type DefaultRuntimeOptions, type ImproveReport, type LearningDecision, type LearningManager, type TaskInput } from '@orchestra/learning';
+import type { TaskContext } from '@orchestra/learning-types';
 import { ActionSpace, createRng, type SeededRandom } from '@orchestra/learning-features';
 import { RulesPolicy, SafetyGuard } from '@orchestra/learning-policy';
 import { ladderOfAction } from './ladder';
@@ -25,7 +26,33 @@ export interface ReplayLearnerOptions {
   dataDir: string;
   /** Trainer configuration passed to `improve` (the product's defaults otherwise). */
   trainerConfig?: Record<string, unknown>;
+  /** Inferred task contexts by task text, shared between the runs of one replay (the inference is deterministic). */
+  contextCache?: Map<string, TaskContext>;
   onProgress?: (message: string) => void;
+}
+
+/**
+ * The default runtime with the task-context inference memoised per task text and files: a replay decides every task
+ * several times (passes, test, one run per cost weight), and the inference is a pure function of them.
+ */
+class MemoisedContextRuntime extends DefaultLearningRuntime {
+  readonly #cache: Map<string, TaskContext>;
+
+  constructor(options: DefaultRuntimeOptions, cache: Map<string, TaskContext>) {
+    super(options);
+    this.#cache = cache;
+  }
+
+  override inferContext(task: TaskInput): TaskContext {
+    if (task.context !== undefined) return super.inferContext(task);
+    const key = `${task.description}\u0000${(task.files ?? []).join('\u0000')}`;
+    let context = this.#cache.get(key);
+    if (context === undefined) {
+      context = super.inferContext(task);
+      this.#cache.set(key, context);
+    }
+    return context;
+  }
 }
 
 /** What one learning run produced. */
@@ -63,14 +90,17 @@ export async function learnFromReplay(options: ReplayLearnerOptions): Promise<Re
   const { table, scoring } = options;
   const space = new ActionSpace(table.catalog);
   const rules = new RulesPolicy({ guard: new SafetyGuard({ space }), config: { seed: options.seed } });
-  const runtime = new DefaultLearningRuntime({
-    seed: options.seed,
-    // A replay must not depend on how fast this machine decides.
-    latencyBudgetMs: Number.POSITIVE_INFINITY,
-    exploration: { shadow: options.exploration, ab_test: options.exploration, production: 0 },
-    rules,
-    learnedOptions: { selection: 'argmax' },
-  });
+  const runtime = new MemoisedContextRuntime(
+    {
+      seed: options.seed,
+      // A replay must not depend on how fast this machine decides.
+      latencyBudgetMs: Number.POSITIVE_INFINITY,
+      exploration: { shadow: options.exploration, ab_test: options.exploration, production: 0 },
+      rules,
+      learnedOptions: { selection: 'argmax' },
+    },
+    options.contextCache ?? new Map(),
+  );
   let now = Date.parse('2026-01-01T00:00:00Z');
   const clock = () => now;
   const reward = replayRewardConfig(scoring, maxLadderCostOf(table, options.maxLadder));

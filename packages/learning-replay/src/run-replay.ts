@@ -7,6 +7,7 @@ import { fallbackOrder } from './ladder';
 import { learnFromReplay, type ReplayLearnerResult } from './replay-learner';
 import { referenceCostOf, type ReplayScoring } from './replay-reward';
 import type { ReplayTable } from './replay-table';
+import type { TaskContext } from '@orchestra/learning-types';
 import { splitTasks } from './split-tasks';
 
 /** Options of `runReplay`; every field has a documented default. */
@@ -21,7 +22,7 @@ export interface ReplayOptions {
   seed?: number;
   /** Cost weight of the reward the learned policy is trained for and every policy is scored with (default 0.25). */
   costWeight?: number;
-  /** Cost weights of the cost–quality curve: the learner is retrained for each (default 0, 0.1, 0.25, 0.5, 1). */
+  /** Cost weights of the cost–quality curve: the learner is retrained for each (default 0, 0.25, 0.5, 1). */
   curveWeights?: readonly number[];
   /** ε of the logging policy (the rules' exploration; default 0.3). */
   exploration?: number;
@@ -94,7 +95,7 @@ export async function runReplay(table: ReplayTable, options: ReplayOptions = {})
   const maxLadder = options.maxLadder ?? 3;
   const seed = options.seed ?? 1;
   const costWeight = options.costWeight ?? 0.25;
-  const curveWeights = options.curveWeights ?? [0, 0.1, 0.25, 0.5, 1];
+  const curveWeights = options.curveWeights ?? [0, 0.25, 0.5, 1];
   const exploration = options.exploration ?? 0.3;
   checkOption('trainShare', trainShare, trainShare > 0 && trainShare < 1, 'a share in (0, 1)');
   checkOption('passes', passes, Number.isInteger(passes) && passes >= 1, 'a positive integer');
@@ -113,6 +114,7 @@ export async function runReplay(table: ReplayTable, options: ReplayOptions = {})
   const baselines = computeBaselines(table, train, test, scoring, maxLadder, order);
   const workDir = await mkdtemp(join(options.workDir ?? tmpdir(), 'orchestra-replay-'));
   try {
+    const contextCache = new Map<string, TaskContext>();
     const learnAt = (weight: number) =>
       learnFromReplay({
         table,
@@ -125,6 +127,7 @@ export async function runReplay(table: ReplayTable, options: ReplayOptions = {})
         exploration,
         seed,
         dataDir: join(workDir, `cost-weight-${weight}`),
+        contextCache,
         ...(options.trainerConfig === undefined ? {} : { trainerConfig: options.trainerConfig }),
         onProgress: (message) => options.onProgress?.(`cost weight ${weight}: ${message}`),
       });

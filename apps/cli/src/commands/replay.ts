@@ -60,7 +60,7 @@ export function registerReplay(program: Command, context: CliContext): void {
     .option('--max-ladder <n>', 'longest model ladder (1 = route to one model)', parsePositiveInteger, 3)
     .option('--seed <s>', 'seed of the split, logging and training', parseNonNegativeInteger, 1)
     .option('--cost-weight <w>', 'reward = success − w × cost / (the most expensive model\'s mean cost per task)', parseWeight, 0.25)
-    .option('--curve <weights>', 'cost weights of the cost–quality curve (the learner is retrained for each)', parseWeights, [0, 0.1, 0.25, 0.5, 1])
+    .option('--curve <weights>', 'cost weights of the cost–quality curve (the learner is retrained for each)', parseWeights, [0, 0.25, 0.5, 1])
     .option('--exploration <epsilon>', 'ε of the logging policy (the rules with exploration)', parseEpsilon, 0.3)
     .option('--html <file>', 'HTML page to write', 'replay.html')
     .option('--json', 'print the result as JSON')
