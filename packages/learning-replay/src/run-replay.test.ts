@@ -92,7 +92,7 @@ describe('learnFromReplay: the logged-bandit protocol through the facade', () =>
       expect(experience.propensity).toBe(rules.probabilityOf(experience.action, input, 0.4));
       if (experience.propensity < 0.6) explored += 1;
       // Only the models the ladder tried are revealed, in its order, and the reward is 200·(success − 0.5·cost/unit) − 100.
-      const task = table.tasks.findIndex((entry) => experience.sessionId.endsWith(`-${entry.id}`));
+      const task = table.tasks.findIndex((entry) => experience.sessionId!.endsWith(`-${entry.id}`));
       const ladder = ladderOfAction(experience.action, table.catalog, order, 2);
       const attempts = experience.session!.workflow[0]!.attempts;
       expect(attempts.map((attempt) => attempt.modelId)).toEqual(ladder.slice(0, attempts.length).map((model) => table.modelIds[model]));
