@@ -35,6 +35,9 @@ describe('runReplay (120 RouteLLM MMLU questions)', () => {
     for (const policy of Object.values(result.policies)) expect(Object.keys(policy).sort()).toEqual(['costPerTask', 'meanReward', 'successRate']);
     expect(result.curve.map((point) => point.costWeight)).toEqual([0.25]);
     expect(result.experiences).toBe(120);
+    // The gate compares with the rules of the table's own catalog (the default catalog's rules name other models).
+    expect(result.gate.reason ?? '').not.toContain('is not in the catalog');
+    expect(['passed', 'refused', 'not-evaluated']).toContain(result.gate.verdict);
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
   });
 
