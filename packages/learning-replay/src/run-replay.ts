@@ -41,17 +41,7 @@ export interface ReplayResult {
   testTaskIds: string[];
   models: string[];
   /** What every policy achieved on the test tasks (exact expectations with full information). */
-  policies: {
-    learned: PolicySummary;
-    cheapest: PolicySummary;
-    strongest: PolicySummary;
-    bestSingle: PolicySummary;
-    bestLadder: PolicySummary;
-    /** Extra: the best static ladder the action space can express (see `expressibleLadders`). */
-    bestFallbackLadder: PolicySummary;
-    random: PolicySummary;
-    oracle: PolicySummary;
-  };
+  policies: { learned: PolicySummary } & Omit<Baselines, 'chosen'>;
   /** The learned policy's ladder (model ids in order) for every test task. */
   learnedDecisions: Array<{ taskId: string; ladder: string[] }>;
   /** The learned policy retrained at each cost weight, measured on the test tasks. */

@@ -565,6 +565,7 @@ export function improveActionsLinear(options: LinearImprovementOptions): ActionT
   const mask = new Uint8Array(maximumHeadSize);
   const scratch = new Uint8Array(maximumHeadSize);
   const candidate = new Int32Array(headCount);
+  const scratchArrays = { mask, scratch, candidate };
   let gainTotal = 0;
   let successBefore = 0;
   let successAfter = 0;
@@ -574,28 +575,14 @@ export function improveActionsLinear(options: LinearImprovementOptions): ActionT
     const logged = dataset.actions.subarray(row * headCount, (row + 1) * headCount);
     successBefore += scorer.predict(logged, 'success');
     if (maxChangedHeads > 0) {
-      bestFirstAscent(scorer, actionSpace, current, maxChangedHeads, pessimism, margin, { mask, scratch, candidate });
+      bestFirstAscent(scorer, actionSpace, current, maxChangedHeads, pessimism, margin, scratchArrays);
     } else for (let round = 0; round < rounds; round++) {
       let moved = false;
       for (let head = 0; head < headCount; head++) {
         if (!actionSpace.isHeadActive(head, current)) continue;
-        actionSpace.mask(head, current, mask);
-        let bestBound = margin;
-        let bestChoice = -1;
-        for (let choice = 0; choice < actionSpace.heads[head]!.size; choice++) {
-          if (choice === current[head] || mask[choice] !== 1) continue;
-          candidate.set(current);
-          candidate[head] = choice;
-          canonicaliseIndices(actionSpace, candidate, scratch);
-          const gain = scorer.gain(current, candidate);
-          const bound = gain.mean - pessimism * gain.deviation;
-          if (bound > bestBound) {
-            bestBound = bound;
-            bestChoice = choice;
-          }
-        }
-        if (bestChoice >= 0) {
-          current[head] = bestChoice;
+        const best = bestChoiceOfHead(scorer, actionSpace, current, head, pessimism, margin, scratchArrays);
+        if (best.choice >= 0) {
+          current[head] = best.choice;
           canonicaliseIndices(actionSpace, current, scratch);
           moved = true;
         }
@@ -623,35 +610,52 @@ function bestFirstAscent(
   margin: number,
   scratchArrays: { mask: Uint8Array; scratch: Uint8Array; candidate: Int32Array },
 ): void {
-  const { mask, scratch, candidate } = scratchArrays;
   const headCount = current.length;
   const changedHeads = new Uint8Array(headCount);
   for (let step = 0; step < maxChangedHeads; step++) {
-    let bestBound = margin;
+    let best = { choice: -1, bound: margin };
     let bestHead = -1;
-    let bestChoice = -1;
     for (let head = 0; head < headCount; head++) {
       if (changedHeads[head] === 1 || !actionSpace.isHeadActive(head, current)) continue;
-      actionSpace.mask(head, current, mask);
-      for (let choice = 0; choice < actionSpace.heads[head]!.size; choice++) {
-        if (choice === current[head] || mask[choice] !== 1) continue;
-        candidate.set(current);
-        candidate[head] = choice;
-        canonicaliseIndices(actionSpace, candidate, scratch);
-        const gain = scorer.gain(current, candidate);
-        const bound = gain.mean - pessimism * gain.deviation;
-        if (bound > bestBound) {
-          bestBound = bound;
-          bestHead = head;
-          bestChoice = choice;
-        }
+      const found = bestChoiceOfHead(scorer, actionSpace, current, head, pessimism, best.bound, scratchArrays);
+      if (found.choice >= 0) {
+        best = found;
+        bestHead = head;
       }
     }
     if (bestHead < 0) return;
-    current[bestHead] = bestChoice;
-    canonicaliseIndices(actionSpace, current, scratch);
+    current[bestHead] = best.choice;
+    canonicaliseIndices(actionSpace, current, scratchArrays.scratch);
     changedHeads[bestHead] = 1;
   }
+}
+
+/**
+ * The choice of `head` (other than the current one, valid under the mask) whose gain over `current` has the largest
+ * lower bound mean − κ·sd above `margin`; choice −1 when none clears it.
+ */
+function bestChoiceOfHead(
+  scorer: LinearCriticScorer,
+  actionSpace: ActionSpace,
+  current: Int32Array,
+  head: number,
+  pessimism: number,
+  margin: number,
+  scratchArrays: { mask: Uint8Array; scratch: Uint8Array; candidate: Int32Array },
+): { choice: number; bound: number } {
+  const { mask, scratch, candidate } = scratchArrays;
+  actionSpace.mask(head, current, mask);
+  let best = { choice: -1, bound: margin };
+  for (let choice = 0; choice < actionSpace.heads[head]!.size; choice++) {
+    if (choice === current[head] || mask[choice] !== 1) continue;
+    candidate.set(current);
+    candidate[head] = choice;
+    canonicaliseIndices(actionSpace, candidate, scratch);
+    const gain = scorer.gain(current, candidate);
+    const bound = gain.mean - pessimism * gain.deviation;
+    if (bound > best.bound) best = { choice, bound };
+  }
+  return best;
 }
 
 /**
