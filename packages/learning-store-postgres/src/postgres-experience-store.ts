@@ -556,6 +556,8 @@ export class PostgresExperienceStore implements DurableExperienceStore {
     if (this.pending.length > 0) this.scheduleDrain();
     await new Promise((resolve) => setImmediate(resolve));
     await this.writing;
+    // A replay already under way (started by the first write after an outage) is waited for.
+    await Promise.allSettled([...this.background]);
     if (this.config.readOnly || this.failingOver) return;
     if (this.spool.pending > 0 || (await this.spool.hasWork())) await this.replay().catch(() => {});
   }
