@@ -230,3 +230,15 @@ export async function startTemporaryPostgres(options: StartTemporaryPostgresOpti
     },
   };
 }
+
+/**
+ * What a test suite that needs PostgreSQL should do here: `run` (installed), `fail` (missing under CI — `CI` set:
+ * a CI that silently skips the database tests proves nothing) or `skip` (missing on a developer's machine; the
+ * reason belongs in the skipped suite's name).
+ */
+export async function postgresTestPolicy(environment: NodeJS.ProcessEnv = process.env): Promise<{ action: 'run'; installation: PostgresInstallation } | { action: 'fail' | 'skip'; reason: string }> {
+  const found = await findPostgres(environment);
+  if (!isMissingPostgres(found)) return { action: 'run', installation: found };
+  const ci = environment.CI !== undefined && environment.CI !== '' && environment.CI !== 'false' && environment.CI !== '0';
+  return { action: ci ? 'fail' : 'skip', reason: `${found.reason}. CI installs it (.ci/run: apt-get install -y postgresql)` };
+}

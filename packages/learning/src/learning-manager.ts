@@ -25,7 +25,8 @@ import { streamSessionFile, validateSessionFile } from './session-stream';
 import type { ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
 import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type GuardrailVerdict, type RampEvent } from './rollout';
 import { loadTrainer, type ModuleImporter, type TrainerModule } from './trainer-loader';
-import { EXPERIENCE_BUFFER_DIRECTORY, JsonlExperienceStore } from '@orchestra/learning-collector';
+import { EXPERIENCE_BUFFER_DIRECTORY, type DurableExperienceStore } from '@orchestra/learning-collector';
+import { isPostgresStore, openExperienceStore } from './store-loader';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluatePolicyArtifact, trainPolicy, type TrainOptions, type TrainReport } from './train';
@@ -50,6 +51,8 @@ export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'override
    * Default: the features package's default catalog.
    */
   models?: CatalogModel[];
+  /** Where the store's warnings go (a PostgreSQL store failing over to the local buffer); default `process.emitWarning`. */
+  onWarning?: (message: string) => void;
   /**
    * Clock in milliseconds since the epoch (default `Date.now`): the timestamp of every recorded experience (which the
    * time-decayed history features read), of history observations and of state events. A simulation passes a
@@ -128,6 +131,7 @@ export class LearningManager {
   readonly runtime: LearningRuntime;
   private readonly sink: ExperienceSink;
   private readonly importModule: ModuleImporter | undefined;
+  private readonly onWarning: ((message: string) => void) | undefined;
   /** The models decisions choose from and rewards take tiers from (the configured catalog, else the default one). */
   readonly catalog: ModelCatalog;
   /** The action space of `catalog`: a trained or deployed model must have been built on the same one. */
@@ -175,8 +179,18 @@ export class LearningManager {
       });
     this.clock = options.clock ?? Date.now;
     const clock = this.clock;
-    this.sink = options.sink ?? new CollectorSink({ dataDir: config.dataDir }, { ...(this.rewardConfig === undefined ? {} : { reward: this.rewardConfig }), now: () => new Date(clock()) });
     this.importModule = options.importModule;
+    this.onWarning = options.onWarning;
+    this.sink =
+      options.sink ??
+      new CollectorSink(
+        { dataDir: config.dataDir },
+        {
+          ...(this.rewardConfig === undefined ? {} : { reward: this.rewardConfig }),
+          now: () => new Date(clock()),
+          openStore: () => this.openStore(),
+        },
+      );
   }
 
   /** Resolves the configuration, reads the state file, loads the deployed model and starts watching for changes. */
@@ -289,6 +303,11 @@ export class LearningManager {
       return { experience: null, reward: sessionReward(session, this.rewardConfig).total, ramp: { kind: 'none' }, skipped: 'duplicate-session' };
     }
     const experience = decision.mode === 'disabled' ? null : await this.sink.record(session, decision, extras, { newSession: generatedHere });
+    // Not stored in a recording mode: another process stored this session id between the check and the insert (a
+    // store that keeps each session once decided). Nothing is updated, as for any duplicate.
+    if (experience === null && decision.mode !== 'disabled' && this.sink.hasSession !== undefined) {
+      return { experience: null, reward: sessionReward(session, this.rewardConfig).total, ramp: { kind: 'none' }, skipped: 'duplicate-session' };
+    }
     const reward = experience?.reward.total ?? sessionReward(session, this.rewardConfig).total;
     const failed = session.phase === 'failed';
     if (experience !== null) {
@@ -691,16 +710,26 @@ export class LearningManager {
    * false). Returns how many were read. A data dir without a buffer reads none; reading needs no write access.
    */
   async warmHistory(): Promise<number> {
-    if (!existsSync(join(this.config.dataDir, EXPERIENCE_BUFFER_DIRECTORY))) return 0;
-    const store = await JsonlExperienceStore.open({ dataDir: this.config.dataDir, readOnly: true });
+    const postgres = isPostgresStore(this.config.store);
+    if (!postgres && !existsSync(join(this.config.dataDir, EXPERIENCE_BUFFER_DIRECTORY))) return 0;
     let count = 0;
     try {
-      for await (const batch of store.read({ quarantine: false }).batches()) {
-        for (const experience of batch) this.history.update(experience);
-        count += batch.length;
+      const store = await this.openStore({ readOnly: true });
+      try {
+        for await (const batch of store.read({ quarantine: false }).batches()) {
+          for (const experience of batch) this.history.update(experience);
+          count += batch.length;
+        }
+      } finally {
+        await store.close();
       }
-    } finally {
-      await store.close();
+    } catch (error) {
+      // A shared database that cannot be read must not stop an orchestrator from deciding: it starts with the
+      // history it has (none), and says so.
+      if (!postgres) throw error;
+      (this.onWarning ?? ((message: string) => process.emitWarning(message, { code: 'ORCHESTRA_STORE_FAILOVER' })))(
+        `history not warmed from the experience store: ${(error as Error).message.split('\n')[0]}`,
+      );
     }
     return count;
   }
@@ -710,9 +739,31 @@ export class LearningManager {
     return this.history.summary(taskType, primaryDomain);
   }
 
-  /** Every valid experience of the data dir's buffer, in order (read-only: no lock, works on a read-only data dir). */
+  /**
+   * Opens the configured experience store (`store.url` / `ORCHESTRA_STORE_URL`: PostgreSQL; else the data dir's
+   * JSONL buffer). The caller closes it. `readOnly` opens without locks, repairs or schema changes.
+   */
+  openStore(options: { readOnly?: boolean } = {}): Promise<DurableExperienceStore> {
+    return openExperienceStore({
+      dataDir: this.config.dataDir,
+      store: this.config.store,
+      readOnly: options.readOnly === true,
+      ...(this.importModule === undefined ? {} : { importModule: this.importModule }),
+      ...(this.onWarning === undefined ? {} : { onWarning: this.onWarning }),
+    });
+  }
+
+  /**
+   * Writes out pending records; a PostgreSQL store also replays its local failover buffer into the database when
+   * the database answers again (it does so by itself after the first successful write, too).
+   */
+  async flush(): Promise<void> {
+    await this.sink.flush?.();
+  }
+
+  /** Every valid experience of the store, in order (read-only: no lock, works on a read-only data dir). */
   async readBuffer(): Promise<Experience[]> {
-    const store = await JsonlExperienceStore.open({ dataDir: this.config.dataDir, readOnly: true });
+    const store = await this.openStore({ readOnly: true });
     try {
       const experiences: Experience[] = [];
       for await (const experience of store.read()) experiences.push(experience);

@@ -110,6 +110,8 @@ export interface ExperienceSink {
    * ingests of the same sessions then store each once.
    */
   exclusive?<T>(action: () => Promise<T>): Promise<T>;
+  /** Writes out pending records (and replays a failover buffer when the store has one). */
+  flush?(): Promise<void>;
   /** Flushes and closes the store. */
   close?(): Promise<void>;
 }

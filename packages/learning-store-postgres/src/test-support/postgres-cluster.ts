@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { findPostgres, isMissingPostgres, startTemporaryPostgres, type TemporaryPostgresCluster } from '../testing';
+import { postgresTestPolicy, startTemporaryPostgres, type TemporaryPostgresCluster } from '../testing';
 
-const found = await findPostgres();
-/** Why PostgreSQL tests cannot run here, or undefined when they can. */
-export const postgresMissing = isMissingPostgres(found) ? found.reason : undefined;
-
+const policy = await postgresTestPolicy();
 let databases = 0;
 
 /**
@@ -13,22 +10,22 @@ let databases = 0;
  * its name, elsewhere.
  */
 export function describeWithPostgres(name: string, suite: (context: { cluster: () => TemporaryPostgresCluster; freshDatabase: () => Promise<string> }) => void): void {
-  if (postgresMissing !== undefined) {
-    if (process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false') {
-      describe(name, () => {
-        it('needs a PostgreSQL server', () => {
-          throw new Error(`PostgreSQL tests cannot run: ${postgresMissing}. CI must install it (.ci/run: apt-get install -y postgresql).`);
-        });
+  if (policy.action === 'fail') {
+    describe(name, () => {
+      it('needs a PostgreSQL server', () => {
+        throw new Error(`PostgreSQL tests cannot run: ${policy.reason}`);
       });
-    } else {
-      describe.skip(`${name} — skipped: ${postgresMissing}`, () => suite({ cluster: () => undefined as never, freshDatabase: async () => '' }));
-    }
+    });
+    return;
+  }
+  if (policy.action === 'skip') {
+    describe.skip(`${name} — skipped: ${policy.reason}`, () => suite({ cluster: () => undefined as never, freshDatabase: async () => '' }));
     return;
   }
   describe(name, () => {
     let cluster: TemporaryPostgresCluster | undefined;
     beforeAll(async () => {
-      cluster = await startTemporaryPostgres({ installation: found as Exclude<typeof found, { missing: true }> });
+      cluster = await startTemporaryPostgres({ installation: policy.installation });
     }, 120_000);
     afterAll(async () => {
       await cluster?.stop();
