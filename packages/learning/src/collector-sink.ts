@@ -1,4 +1,4 @@
-import { ExperienceCollector, JsonlExperienceStore, type DurableExperienceStore, type JsonlExperienceStoreConfigInput } from '@orchestra/learning-collector';
+import { ExperienceCollector, JsonlExperienceStore, type DurableExperienceStore, type JsonlExperienceStoreConfigInput, type QuarantineEntry } from '@orchestra/learning-collector';
 import { join } from 'node:path';
 import type { RewardConfigInput } from '@orchestra/learning-reward';
 import type { EnhancedSessionState, Experience, OutcomeInput } from '@orchestra/learning-types';
@@ -96,6 +96,11 @@ export class CollectorSink implements ExperienceSink {
       collector.forgetKnownSessions();
       return action();
     }, { timeoutMs: 600_000, staleMs: 600_000 });
+  }
+
+  async quarantine(entries: readonly QuarantineEntry[]): Promise<number> {
+    const { store } = await this.open();
+    return store.quarantine(entries);
   }
 
   /** The store, opened if it was not yet (statistics, replay). */

@@ -4,6 +4,20 @@ export { LearningStateStore, learningStateSchema, deployedModelSchema, armStatis
 export { checkGuardrails, summarizeArm, nextRampStep, currentFraction, applyModeChange, recordArmObservation, type ArmSummary, type GuardrailVerdict, type ModeChangeRequest, type ArmObservation, type RampEvent } from './rollout';
 export { OrchestratorIntegration, modelAttemptSchema, stepStartSchema, type ModelAttempt, type StepStart } from './orchestrator-integration';
 export { parseIngestedSession, parseSessionText, readSessionFile, type IngestedSession } from './session-file';
+export {
+  sessionsFromOtlpText,
+  readOtlpTraceFile,
+  agentRoleOf,
+  errorCodeOf,
+  otlpSpanSchema,
+  exportTraceServiceRequestSchema,
+  STEP_OPERATION,
+  MODEL_CALL_OPERATIONS,
+  COST_ATTRIBUTES,
+  type OtlpIngest,
+  type OtlpIngestOptions,
+  type OtlpSpan,
+} from './otlp-traces';
 export { streamSessionFile, validateSessionFile, MAX_SESSION_NESTING_DEPTH, MAX_SESSION_RECORD_CHARACTERS } from './session-stream';
 export { opeBeatsRules, loadVerifiedModel, MODELS_DIRECTORY } from './deployment';
 export { loadTrainer, type TrainerModule, type ModuleImporter } from './trainer-loader';

@@ -28,6 +28,8 @@ import { loadTrainer, type ModuleImporter, type TrainerModule } from './trainer-
 import { EXPERIENCE_BUFFER_DIRECTORY, type DurableExperienceStore } from '@orchestra/learning-collector';
 import { isPostgresStore, openExperienceStore } from './store-loader';
 import { existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { readOtlpTraceFile } from './otlp-traces';
 import { join } from 'node:path';
 import { evaluatePolicyArtifact, trainPolicy, type TrainOptions, type TrainReport } from './train';
 import { improvePolicy, type ImproveOptions, type ImproveReport } from './improve';
@@ -66,6 +68,11 @@ const INGEST_CONTEXT_CACHE_SIZE = 4_096;
 
 /** Options of `ingest` / `ingestFile`. */
 export interface IngestOptions {
+  /**
+   * `ingestFile` only: what the file holds — `sessions` (sessions or a `learning-export`), `otlp` (OpenTelemetry
+   * GenAI traces, OTLP/JSON), or `auto` (default: OTLP when the file starts like an `ExportTraceServiceRequest`).
+   */
+  format?: 'auto' | 'sessions' | 'otlp';
   /** Return the stored experiences (default true); false returns only the count, in bounded memory. */
   keepExperiences?: boolean;
   /** Sessions recorded at once (default 256): their appends share the store's group commit. */
@@ -98,6 +105,8 @@ export interface IngestReport {
   skipped: string[];
   /** The stored experiences. */
   experiences: Experience[];
+  /** OTLP ingests: traces read, and malformed ones quarantined (with their reason) instead of recorded. */
+  traces?: { total: number; quarantined: number };
 }
 
 /** What `orchestra learning` prints. */
@@ -463,6 +472,8 @@ export class LearningManager {
    * `keepExperiences: false` returns only the counts (for very large files).
    */
   async ingestFile(path: string, options: IngestOptions = {}): Promise<IngestReport> {
+    const format = options.format ?? 'auto';
+    if (format === 'otlp' || (format === 'auto' && (await looksLikeOtlp(path)))) return this.ingestTraceFile(path, options);
     let sessionFile = true;
     try {
       await validateSessionFile(path);
@@ -480,6 +491,18 @@ export class LearningManager {
       skipped: [...fromSessions.skipped, ...fromExperiences.skipped],
       experiences: options.keepExperiences === false ? [] : [...fromSessions.experiences, ...fromExperiences.experiences],
     };
+  }
+
+  /**
+   * Ingests OpenTelemetry GenAI traces (OTLP/JSON, `readOtlpTraceFile`): each valid trace is a session, recorded like
+   * `ingest` does (a session id already stored is skipped); each malformed one goes to the store's quarantine with
+   * its reason and is counted in `traces.quarantined`.
+   */
+  async ingestTraceFile(path: string, options: IngestOptions = {}): Promise<IngestReport> {
+    const parsed = await readOtlpTraceFile(path);
+    if (parsed.quarantine.length > 0) await this.sink.quarantine?.(parsed.quarantine);
+    const report = await this.ingest(parsed.sessions, options);
+    return { ...report, traces: { total: parsed.traces, quarantined: parsed.traces - parsed.sessions.length } };
   }
 
   /**
@@ -848,6 +871,23 @@ function resetAbTest(state: LearningState): void {
   state.abTest.step = { learned: empty(), rules: empty() };
   state.abTest.total = { learned: empty(), rules: empty() };
   state.abTest.lastBreach = null;
+}
+
+/** Whether a file starts like OTLP/JSON traces (an `ExportTraceServiceRequest`): its first 64 KiB name `resourceSpans`. */
+async function looksLikeOtlp(path: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const head = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return /^\s*[[{]\s*"resourceSpans"\s*:/.test(head.subarray(0, bytesRead).toString('utf8'));
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Creates the `LearningManager` of an orchestrator (see `LearningManager.open`). */

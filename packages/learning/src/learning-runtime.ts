@@ -11,6 +11,7 @@ import type {
   TaskContextInput,
 } from '@orchestra/learning-types';
 import type { ModelArtifact } from '@orchestra/learning-policy';
+import type { QuarantineEntry } from '@orchestra/learning-collector';
 
 /** A task as the orchestrator knows it before running it. */
 export interface TaskInput {
@@ -110,6 +111,8 @@ export interface ExperienceSink {
    * ingests of the same sessions then store each once.
    */
   exclusive?<T>(action: () => Promise<T>): Promise<T>;
+  /** Records entries in the store's quarantine (malformed ingested traces); returns how many were new. */
+  quarantine?(entries: readonly QuarantineEntry[]): Promise<number>;
   /** Writes out pending records (and replays a failover buffer when the store has one). */
   flush?(): Promise<void>;
   /** Flushes and closes the store. */

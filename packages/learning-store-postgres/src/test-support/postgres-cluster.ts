@@ -10,22 +10,24 @@ let databases = 0;
  * its name, elsewhere.
  */
 export function describeWithPostgres(name: string, suite: (context: { cluster: () => TemporaryPostgresCluster; freshDatabase: () => Promise<string> }) => void): void {
-  if (policy.action === 'fail') {
-    describe(name, () => {
-      it('needs a PostgreSQL server', () => {
-        throw new Error(`PostgreSQL tests cannot run: ${policy.reason}`);
+  if (policy.action !== 'run') {
+    const reason = policy.reason;
+    if (policy.action === 'fail') {
+      describe(name, () => {
+        it('needs a PostgreSQL server', () => {
+          throw new Error(`PostgreSQL tests cannot run: ${reason}`);
+        });
       });
-    });
+    } else {
+      describe.skip(`${name} — skipped: ${reason}`, () => suite({ cluster: () => undefined as never, freshDatabase: async () => '' }));
+    }
     return;
   }
-  if (policy.action === 'skip') {
-    describe.skip(`${name} — skipped: ${policy.reason}`, () => suite({ cluster: () => undefined as never, freshDatabase: async () => '' }));
-    return;
-  }
+  const installation = policy.installation;
   describe(name, () => {
     let cluster: TemporaryPostgresCluster | undefined;
     beforeAll(async () => {
-      cluster = await startTemporaryPostgres({ installation: policy.installation });
+      cluster = await startTemporaryPostgres({ installation });
     }, 120_000);
     afterAll(async () => {
       await cluster?.stop();
