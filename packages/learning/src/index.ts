@@ -21,6 +21,7 @@ export {
 export { streamSessionFile, validateSessionFile, MAX_SESSION_NESTING_DEPTH, MAX_SESSION_RECORD_CHARACTERS } from './session-stream';
 export { opeBeatsRules, loadVerifiedModel, MODELS_DIRECTORY } from './deployment';
 export { loadTrainer, type TrainerModule, type ModuleImporter } from './trainer-loader';
+export { decisionAttributes, defaultDecisionTracer, DECIDE_SPAN_NAME, TRACER_NAME } from './decision-tracing';
 export { openExperienceStore, isPostgresStore, POSTGRES_STORE_PACKAGE, type OpenExperienceStoreOptions } from './store-loader';
 export type { TaskInput, PolicyInput, Routing, LearningRuntime, LearningDecision, ExperienceSink, RecordExtras, SinkRecordOptions } from './learning-runtime';
 export { DefaultLearningRuntime, type DefaultRuntimeOptions } from './default-runtime';

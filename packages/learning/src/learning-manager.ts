@@ -30,6 +30,8 @@ import { isPostgresStore, openExperienceStore } from './store-loader';
 import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { readOtlpTraceFile } from './otlp-traces';
+import type { Tracer } from '@opentelemetry/api';
+import { defaultDecisionTracer, endDecisionSpan, startDecisionSpan } from './decision-tracing';
 import { join } from 'node:path';
 import { evaluatePolicyArtifact, trainPolicy, type TrainOptions, type TrainReport } from './train';
 import { improvePolicy, type ImproveOptions, type ImproveReport } from './improve';
@@ -55,6 +57,11 @@ export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'override
   models?: CatalogModel[];
   /** Where the store's warnings go (a PostgreSQL store failing over to the local buffer); default `process.emitWarning`. */
   onWarning?: (message: string) => void;
+  /**
+   * The OpenTelemetry tracer of the `orchestra.decide` spans (default: the global one of `@opentelemetry/api`, a no-op
+   * unless the application registered an SDK).
+   */
+  tracer?: Tracer;
   /**
    * Clock in milliseconds since the epoch (default `Date.now`): the timestamp of every recorded experience (which the
    * time-decayed history features read), of history observations and of state events. A simulation passes a
@@ -141,6 +148,7 @@ export class LearningManager {
   private readonly sink: ExperienceSink;
   private readonly importModule: ModuleImporter | undefined;
   private readonly onWarning: ((message: string) => void) | undefined;
+  private readonly tracer: Tracer;
   /** The models decisions choose from and rewards take tiers from (the configured catalog, else the default one). */
   readonly catalog: ModelCatalog;
   /** The action space of `catalog`: a trained or deployed model must have been built on the same one. */
@@ -190,6 +198,7 @@ export class LearningManager {
     const clock = this.clock;
     this.importModule = options.importModule;
     this.onWarning = options.onWarning;
+    this.tracer = options.tracer ?? defaultDecisionTracer();
     this.sink =
       options.sink ??
       new CollectorSink(
@@ -260,6 +269,22 @@ export class LearningManager {
    * to the rules or the learned policy under the current mode. Synchronous and never throws for a valid task.
    */
   decide(task: TaskInput): LearningDecision {
+    // Every decision is an `orchestra.decide` span (a no-op unless the application installed an OpenTelemetry SDK).
+    const span = startDecisionSpan(this.tracer);
+    let decision: LearningDecision | undefined;
+    let failure: unknown;
+    try {
+      decision = this.#decide(task);
+      return decision;
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      endDecisionSpan(span, decision, () => this.abFraction, failure);
+    }
+  }
+
+  #decide(task: TaskInput): LearningDecision {
     const runtime = this.runtime;
     const context = runtime.inferContext(task);
     // Validating a given system state costs ~10 µs; the idle default needs none.

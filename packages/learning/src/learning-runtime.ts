@@ -54,7 +54,7 @@ export interface LearningRuntime {
    * Routes to the rules or the learned policy; never throws (falls back to the rules). `arm` is the A/B arm the
    * session was assigned to (a learned-arm session that fell back to the rules still counts for the learned arm).
    */
-  decide(input: PolicyInput, routing: Routing): Decision & { arm?: 'rules' | 'learned' };
+  decide(input: PolicyInput, routing: Routing): Decision & { arm?: 'rules' | 'learned'; fallbackReason?: string };
   /** Makes `artifact` the learned policy (null: none, the rules only). */
   setModel(artifact: ModelArtifact | null): void;
   /**
@@ -79,6 +79,8 @@ export interface LearningDecision extends Decision {
   sessionId: string;
   /** The A/B arm of the session (in `ab_test`); absent: the arm is `source`. */
   arm?: 'rules' | 'learned';
+  /** Why the rules acted where the learned policy should have (`no-model`, `latency-budget`, …), when they did. */
+  fallbackReason?: string;
   mode: LearningMode;
   context: TaskContext;
   system: SystemState;
