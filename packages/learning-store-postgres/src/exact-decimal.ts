@@ -8,6 +8,20 @@ const view = new DataView(new ArrayBuffer(8));
 export function exactDecimal(value: number): string {
   if (!Number.isFinite(value)) throw new RangeError(`exactDecimal: ${value} is not finite`);
   if (value === 0) return '0';
+  // Integers of up to 2^53 are exact as JavaScript prints them; recurring fractions (prices, rewards) are cached.
+  if (Number.isSafeInteger(value)) return String(value);
+  const cached = cache.get(value);
+  if (cached !== undefined) return cached;
+  const text = expand(value);
+  if (cache.size >= CACHE_SIZE) cache.clear();
+  cache.set(value, text);
+  return text;
+}
+
+const CACHE_SIZE = 16_384;
+const cache = new Map<number, string>();
+
+function expand(value: number): string {
   view.setFloat64(0, value);
   const bits = view.getBigUint64(0);
   const negative = bits >> 63n === 1n;

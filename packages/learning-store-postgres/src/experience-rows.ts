@@ -141,17 +141,22 @@ export function addExperienceColumns(columns: { experiences: ExperienceColumns; 
  * inserted — one statement, so atomic. Returns the ids inserted.
  */
 export function insertStatement(names: { experiences: string; modelUsage: string }): string {
+  // The records travel as one JSON array (parsed once by the server) rather than as a text[] of JSON documents,
+  // whose array-literal quoting costs more than the rest of the insert.
   return `WITH input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                         $10::boolean[], $11::float8[], $12::numeric[], $13::numeric[], $14::numeric[], $15::bigint[], $16::text[], $17::text[])
+                         $10::boolean[], $11::float8[], $12::numeric[], $13::numeric[], $14::numeric[], $15::bigint[], $16::text[])
       WITH ORDINALITY AS t(id, session_id, time_ms, "timestamp", mode, policy_source, policy_version, task_type, primary_domain,
-                            success, reward, reward_exact, cost_usd, tokens, fallback_rotations, record, record_text, position)
+                            success, reward, reward_exact, cost_usd, tokens, fallback_rotations, record_text, position)
+  ), records AS (
+    SELECT value AS record, ordinality AS position FROM jsonb_array_elements($17::jsonb) WITH ORDINALITY
   ), inserted AS (
     INSERT INTO ${names.experiences} (id, session_id, time_ms, "timestamp", mode, policy_source, policy_version, task_type, primary_domain,
                                       success, reward, reward_exact, cost_usd, tokens, fallback_rotations, record, record_text)
-    SELECT id, session_id, time_ms, "timestamp", mode, policy_source, policy_version, task_type, primary_domain,
-           success, reward, reward_exact, cost_usd, tokens, fallback_rotations, record::jsonb, record_text
-    FROM input ORDER BY position
+    SELECT input.id, input.session_id, input.time_ms, input."timestamp", input.mode, input.policy_source, input.policy_version, input.task_type,
+           input.primary_domain, input.success, input.reward, input.reward_exact, input.cost_usd, input.tokens, input.fallback_rotations,
+           CASE WHEN input.record_text IS NULL THEN records.record END, input.record_text
+    FROM input JOIN records ON records.position = input.position ORDER BY input.position
     ON CONFLICT DO NOTHING
     RETURNING seq, id
   ), usage AS (
@@ -184,8 +189,8 @@ export function insertParameters(columns: { experiences: ExperienceColumns; usag
     row.costUsd,
     row.tokens,
     row.fallbackRotations,
-    row.record,
     row.recordText,
+    `[${row.record.map((json) => json ?? 'null').join(',')}]`,
     usage.experienceId,
     usage.model,
     usage.isCall,

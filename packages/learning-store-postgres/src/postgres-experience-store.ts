@@ -47,6 +47,8 @@ export const postgresStoreConfigSchema = z.object({
   retryIntervalMs: z.number().int().nonnegative().default(5_000),
   /** Most experiences inserted by one statement (appends pending at once are grouped: group commit). */
   batchMaxExperiences: z.number().int().positive().default(1_000),
+  /** Insert statements in flight at once (each on its own connection): the database works on several cores. */
+  writeConcurrency: z.number().int().positive().max(64).default(2),
   /** Rows fetched per page when streaming (`read`). */
   readBatchSize: z.number().int().positive().default(1_000),
   /** Write to the local failover buffer when the database is down or slow (default); false: appends fail instead. */
@@ -117,7 +119,7 @@ export class PostgresExperienceStore implements DurableExperienceStore {
   private schemaReady: Promise<boolean> | undefined;
   private pending: Waiter[] = [];
   private drainScheduled = false;
-  private writing: Promise<void> = Promise.resolve();
+  private readonly writes = new Set<Promise<void>>();
   private downUntil = 0;
   private warned = false;
   private closed = false;
@@ -278,15 +280,16 @@ export class PostgresExperienceStore implements DurableExperienceStore {
   private scheduleDrain(): void {
     if (this.drainScheduled) return;
     this.drainScheduled = true;
+    // Appends made in the same turn of the event loop share a statement (group commit).
     setImmediate(() => {
       this.drainScheduled = false;
-      this.writing = this.writing.then(() => this.commitPending());
+      this.pump();
     });
   }
 
-  /** Writes every pending append: batches of at most `batchMaxExperiences` (a waiter's experiences stay together). */
-  private async commitPending(): Promise<void> {
-    while (this.pending.length > 0) {
+  /** Starts statements for pending appends, up to `writeConcurrency` at once (a waiter's experiences stay together). */
+  private pump(): void {
+    while (this.pending.length > 0 && this.writes.size < this.config.writeConcurrency) {
       const group: Waiter[] = [];
       let size = 0;
       while (this.pending.length > 0 && (group.length === 0 || size + this.pending[0]!.experiences.length <= this.config.batchMaxExperiences)) {
@@ -294,7 +297,21 @@ export class PostgresExperienceStore implements DurableExperienceStore {
         group.push(waiter);
         size += waiter.experiences.length;
       }
-      await this.commitGroup(group);
+      const write: Promise<void> = this.commitGroup(group).finally(() => {
+        this.writes.delete(write);
+        this.pump();
+      });
+      this.writes.add(write);
+    }
+  }
+
+  /** Waits until no append is pending or being written. */
+  private async settleWrites(): Promise<void> {
+    if (this.pending.length > 0) this.scheduleDrain();
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.writes.size > 0 || this.pending.length > 0) {
+      if (this.writes.size > 0) await Promise.allSettled([...this.writes]);
+      else await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -417,7 +434,7 @@ export class PostgresExperienceStore implements DurableExperienceStore {
    */
   read(options: ReadOptions = {}): ExperienceStream {
     const summary = emptyReadSummary();
-    const filter = sqlFilter(options.filter, 2);
+    const filter = sqlFilter(options.filter, 1);
     const record = options.quarantine ?? true;
     const store = this;
     const names = this.tables;
@@ -438,16 +455,32 @@ export class PostgresExperienceStore implements DurableExperienceStore {
         }
       };
       const [{ last }] = (await query<{ last: string }>(`SELECT coalesce(max(seq), 0)::text AS last FROM ${names.experiences}`, [])) as [{ last: string }];
-      const where = `e.seq > $1 AND e.seq <= $2 AND NOT e.quarantined${filter.sql === '' ? '' : ` AND ${filter.sql}`}`;
-      let after = '0';
-      for (;;) {
-        const rows = await query<{ seq: string; text: string }>(
+      // Keyset pagination on the primary key: each page is an index range scan of `readBatchSize` rows, whatever the
+      // table's size or statistics (no upper bound in SQL: rows past the snapshot are cut here).
+      const where = `e.seq > $1 AND NOT e.quarantined${filter.sql === '' ? '' : ` AND ${filter.sql}`}`;
+      const lastSeq = BigInt(last);
+      let done = false;
+      const page = (from: string) =>
+        query<{ seq: string; text: string }>(
           `SELECT e.seq::text AS seq, coalesce(e.record_text, e.record::text) AS text FROM ${names.experiences} e WHERE ${where} ORDER BY e.seq LIMIT ${store.config.readBatchSize}`,
-          [after, last, ...filter.parameters],
+          [from, ...filter.parameters],
         );
-        if (rows.length === 0) break;
+      let next: Promise<{ seq: string; text: string }[]> | undefined = page('0');
+      while (!done && next !== undefined) {
+        const rows = await next;
+        next = undefined;
+        if (rows.length < store.config.readBatchSize) done = true;
+        // The next page is fetched while this one is parsed (the database and Node work at the same time).
+        else if (BigInt(rows.at(-1)!.seq) < lastSeq) {
+          next = page(rows.at(-1)!.seq);
+          next.catch(() => {});
+        }
         const batch: Experience[] = [];
         for (const row of rows) {
+          if (BigInt(row.seq) > lastSeq) {
+            done = true;
+            break;
+          }
           summary.lines += 1;
           const parsed = parseExperienceLine(row.text);
           if (parsed.valid) {
@@ -459,8 +492,8 @@ export class PostgresExperienceStore implements DurableExperienceStore {
           summary.quarantinedByReason[parsed.reason] = (summary.quarantinedByReason[parsed.reason] ?? 0) + 1;
           if (record && !store.config.readOnly) await store.quarantineRow(row.seq, row.text, parsed.reason, parsed.detail);
         }
-        after = rows.at(-1)!.seq;
         if (batch.length > 0) yield batch;
+        if (next === undefined) done = true;
       }
       // Rows quarantined before, and (with a filter) valid rows the filter left out, are counted as the buffer counts them.
       const countFilter = sqlFilter(options.filter, 1);
@@ -553,9 +586,7 @@ export class PostgresExperienceStore implements DurableExperienceStore {
    * failover buffers when the database answers (a database still down leaves them for later, without error).
    */
   async flush(): Promise<void> {
-    if (this.pending.length > 0) this.scheduleDrain();
-    await new Promise((resolve) => setImmediate(resolve));
-    await this.writing;
+    await this.settleWrites();
     // A replay already under way (started by the first write after an outage) is waited for.
     await Promise.allSettled([...this.background]);
     if (this.config.readOnly || this.failingOver) return;
@@ -566,9 +597,7 @@ export class PostgresExperienceStore implements DurableExperienceStore {
   async close(): Promise<void> {
     if (this.closed) return;
     if (!this.config.readOnly) {
-      if (this.pending.length > 0) this.scheduleDrain();
-      await new Promise((resolve) => setImmediate(resolve));
-      await this.writing;
+      await this.settleWrites();
       await Promise.allSettled([...this.background]);
     }
     this.closed = true;
