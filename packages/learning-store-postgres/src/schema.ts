@@ -72,6 +72,9 @@ export const migrations: readonly Migration[] = [
           CHECK (record IS NOT NULL OR record_text IS NOT NULL)
         )`,
         `CREATE INDEX ON ${names.experiences} (time_ms, seq)`,
+        `CREATE INDEX ON ${names.experiences} (seq) WHERE quarantined`,
+        // Records (compressed) live out of line: the heap statistics scan holds only the narrow columns.
+        `ALTER TABLE ${names.experiences} SET (toast_tuple_target = 128)`,
         // lz4 (PostgreSQL 14+, when built with it) compresses and decompresses records several times faster than pglz.
         `DO $$ BEGIN ALTER TABLE ${names.experiences} ALTER COLUMN record SET COMPRESSION lz4; EXCEPTION WHEN OTHERS THEN NULL; END $$`,
         `CREATE TABLE ${names.modelUsage} (
