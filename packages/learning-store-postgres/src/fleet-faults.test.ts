@@ -146,9 +146,17 @@ describeWithPostgres('a database that does not answer', () => {
     const opening = Date.now();
     const store = await PostgresExperienceStore.open({ url: `postgres://orchestra@127.0.0.1:${port}/slow`, dataDir, connectTimeoutMs: 300, retryIntervalMs: 60_000 }, { onWarning: (message) => warnings.push(message) });
     expect(Date.now() - opening).toBeLessThan(2_000);
-    const started = Date.now();
-    for (let index = 0; index < 100; index += 1) await store.append(makeExperience(11, index));
-    expect(Date.now() - started).toBeLessThan(1_500);
+    // Were an append to wait for the database, 100 of them would take 100 connect timeouts (30 s); each one only
+    // waits for its fsync into the local buffer.
+    const durations: number[] = [];
+    for (let index = 0; index < 100; index += 1) {
+      const started = performance.now();
+      await store.append(makeExperience(11, index));
+      durations.push(performance.now() - started);
+    }
+    durations.sort((left, right) => left - right);
+    expect(durations[50]!).toBeLessThan(100);
+    expect(durations.reduce((sum, value) => sum + value, 0)).toBeLessThan(10_000);
     expect(await store.hasSession('session-11-0')).toBe(false);
     expect(warnings).toHaveLength(1);
     expect(store.failedOver).toBe(100);

@@ -81,6 +81,11 @@ export class CollectorSink implements ExperienceSink {
     return collector.hasSession(sessionId);
   }
 
+  async keepsSessionsOnce(): Promise<boolean> {
+    const { store } = await this.open();
+    return store.appendNew !== undefined;
+  }
+
   async appendNew(experiences: readonly Experience[]): Promise<Experience[]> {
     const { collector } = await this.open();
     return collector.appendNew(experiences);

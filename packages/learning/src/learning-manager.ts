@@ -330,16 +330,33 @@ export class LearningManager {
     return this.#recordValidated(parseSessionState(sessionInput), decision, extras);
   }
 
+  #keepsSessionsOnce: Promise<boolean> | undefined;
+
+  #storeKeepsSessionsOnce(): Promise<boolean> {
+    if (this.sink.keepsSessionsOnce === undefined) return Promise.resolve(false);
+    if (this.#keepsSessionsOnce === undefined) {
+      const asking = this.sink.keepsSessionsOnce();
+      // A store that failed to open is asked again next time.
+      asking.catch(() => {
+        if (this.#keepsSessionsOnce === asking) this.#keepsSessionsOnce = undefined;
+      });
+      this.#keepsSessionsOnce = asking;
+    }
+    return this.#keepsSessionsOnce;
+  }
+
   /** `record` for a session already validated by `parseSessionState` (ingest validated it while reading). */
   async #recordValidated(session: EnhancedSessionState, decision: LearningDecision, extras: RecordExtras): Promise<RecordResult> {
     const generatedHere = this.#generatedSessionIds.delete(decision.sessionId);
-    if (decision.mode !== 'disabled' && !generatedHere && this.sink.hasSession !== undefined && (await this.sink.hasSession(decision.sessionId))) {
+    // A store that keeps each session once decides at the insert (one round trip less per session); others are asked.
+    const checkFirst = decision.mode !== 'disabled' && !generatedHere && this.sink.hasSession !== undefined && !(await this.#storeKeepsSessionsOnce());
+    if (checkFirst && (await this.sink.hasSession!(decision.sessionId))) {
       return { experience: null, reward: sessionReward(session, this.rewardConfig).total, ramp: { kind: 'none' }, skipped: 'duplicate-session' };
     }
     const experience = decision.mode === 'disabled' ? null : await this.sink.record(session, decision, extras, { newSession: generatedHere });
     // Not stored in a recording mode: another process stored this session id between the check and the insert (a
     // store that keeps each session once decided). Nothing is updated, as for any duplicate.
-    if (experience === null && decision.mode !== 'disabled' && this.sink.hasSession !== undefined) {
+    if (experience === null && decision.mode !== 'disabled' && (this.sink.hasSession !== undefined || this.sink.keepsSessionsOnce !== undefined)) {
       return { experience: null, reward: sessionReward(session, this.rewardConfig).total, ramp: { kind: 'none' }, skipped: 'duplicate-session' };
     }
     const reward = experience?.reward.total ?? sessionReward(session, this.rewardConfig).total;

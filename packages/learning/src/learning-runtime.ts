@@ -106,6 +106,11 @@ export interface ExperienceSink {
   record(session: EnhancedSessionState, decision: LearningDecision, extras?: RecordExtras, options?: SinkRecordOptions): Promise<Experience | null>;
   /** Whether an experience of this session id is already stored (so that an ingest never stores a session twice). */
   hasSession?(sessionId: string): Promise<boolean>;
+  /**
+   * Whether the store itself keeps each session once (a unique constraint): `record` then returns null for a
+   * duplicate, and the manager skips the `hasSession` look-up before each record.
+   */
+  keepsSessionsOnce?(): Promise<boolean>;
   /** Stores already-built experiences (an export read back), skipping session ids already stored; returns the stored ones. */
   appendNew?(experiences: readonly Experience[]): Promise<Experience[]>;
   /**
