@@ -497,12 +497,16 @@ export class PostgresExperienceStore implements DurableExperienceStore {
       }
       // Rows quarantined before, and (with a filter) valid rows the filter left out, are counted as the buffer counts them.
       const countFilter = sqlFilter(options.filter, 1);
-      const [counts] = (await query<{ quarantined: string; filtered: string }>(
-        `SELECT count(*) FILTER (WHERE e.quarantined)::text AS quarantined,
-                ${countFilter.sql === '' ? '0' : `count(*) FILTER (WHERE NOT e.quarantined AND NOT (${countFilter.sql}))`}::text AS filtered
-         FROM ${names.experiences} e WHERE e.seq <= $1`,
-        [last, ...countFilter.parameters],
-      )) as [{ quarantined: string; filtered: string }];
+      // The quarantined rows by their partial index; the rows a filter left out only when there is a filter.
+      const [quarantinedRows] = (await query<{ count: string }>(`SELECT count(*)::text AS count FROM ${names.experiences} e WHERE e.quarantined AND e.seq <= $1`, [last])) as [{ count: string }];
+      const [filteredRows] =
+        countFilter.sql === ''
+          ? [{ count: '0' }]
+          : ((await query<{ count: string }>(
+              `SELECT count(*)::text AS count FROM ${names.experiences} e WHERE e.seq <= $1 AND NOT e.quarantined AND NOT (${countFilter.sql})`,
+              [last, ...countFilter.parameters],
+            )) as [{ count: string }]);
+      const counts = { quarantined: quarantinedRows.count, filtered: filteredRows.count };
       const earlier = Number(counts.quarantined) - (record && !store.config.readOnly ? summary.quarantined : 0);
       if (earlier > 0) summary.quarantined += earlier;
       const filtered = Number(counts.filtered);
