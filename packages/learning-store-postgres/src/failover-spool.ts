@@ -28,6 +28,8 @@ export class FailoverSpool {
   private current: Promise<JsonlExperienceStore> | undefined;
   /** Experiences appended to this process's current buffer. */
   private spooled = 0;
+  /** Appends under way (a drain waits for them before it closes the buffer they write to). */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(dataDir: string) {
     this.root = path.join(path.resolve(dataDir), FAILOVER_DIRECTORY);
@@ -56,9 +58,21 @@ export class FailoverSpool {
 
   /** Appends durably (group commit + fsync) to this process's buffer. */
   async append(experiences: readonly Experience[]): Promise<void> {
-    const store = await this.open();
-    await store.append(experiences, { validated: true });
-    this.spooled += experiences.length;
+    for (;;) {
+      const opening = this.open();
+      const store = await opening;
+      // A drain swapped the buffer while this append waited for it: write to the fresh one (the old one is closing).
+      if (this.current !== opening) continue;
+      const appended = store.append(experiences, { validated: true });
+      this.inFlight.add(appended);
+      try {
+        await appended;
+      } finally {
+        this.inFlight.delete(appended);
+      }
+      this.spooled += experiences.length;
+      return;
+    }
   }
 
   /** Whether any buffer of this host (this process's or a dead one's) may hold experiences to replay. */
@@ -97,6 +111,7 @@ export class FailoverSpool {
         const store = await this.current!;
         this.current = undefined;
         this.spooled = 0;
+        await Promise.allSettled([...this.inFlight]);
         await store.close();
         // A fresh buffer for this process from now on: the drained one is removed below.
         this.name = `${hostTag()}-${process.pid}-${randomBytes(4).toString('hex')}`;

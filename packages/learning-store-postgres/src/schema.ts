@@ -153,6 +153,7 @@ export async function migrate(client: PoolClient, schema: string, location: stri
     }
     return before;
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [key.toString()]);
+    // A connection that broke has released the lock with itself: the original error is the one to report.
+    await client.query('SELECT pg_advisory_unlock($1)', [key.toString()]).catch(() => {});
   }
 }

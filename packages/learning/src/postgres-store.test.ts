@@ -64,6 +64,22 @@ describeWithPostgres('createLearning with a PostgreSQL store', ({ cluster, fresh
     await Promise.all([first.close(), second.close(), third.close()]);
   }, 60_000);
 
+  it('ingests OpenTelemetry traces into the database, and quarantines the malformed one in its quarantine table', async () => {
+    const url = await freshDatabase();
+    const root = await mkdtemp(join(tmpdir(), 'learning-postgres-otlp-'));
+    const learning = await createLearning({ cwd: root, dataDir: join(root, 'data'), mode: 'shadow', config: { store: { url }, reloadIntervalMs: 0 } });
+    // Spans of the OpenTelemetry JS SDK (3 sessions, one with a rate-limited call; 1 trace without GenAI spans).
+    const fixture = join(import.meta.dirname, '__fixtures__', 'genai-traces.otlp.jsonl');
+    const report = await learning.ingestFile(fixture);
+    expect(report).toMatchObject({ recorded: 3, traces: { total: 4, quarantined: 1 } });
+    const store = await learning.openStore({ readOnly: true });
+    expect((await store.stats()).stats.totalExperiences).toBe(3);
+    const quarantined = await store.readQuarantine();
+    expect(quarantined.map((entry) => [entry.reason, entry.segment])).toEqual([['malformed-trace', fixture]]);
+    await store.close();
+    await learning.close();
+  }, 60_000);
+
   it('decides and records while the database is down (one warning, local buffer), and replays it once the database is back', async () => {
     const url = await freshDatabase();
     const root = await mkdtemp(join(tmpdir(), 'learning-postgres-down-'));
