@@ -398,7 +398,7 @@ describe.concurrent('orchestra (built binary)', () => {
     const corrupt = await run('learning-eval', '--model', join(cwd, 'nowhere'));
     expect(corrupt.code).toBe(1);
     expect(corrupt.stderr).toMatch(/missing-file/);
-  });
+  }, 300_000); // two trainings through the built binary: minutes on a loaded 2-core machine
 
   it('refuses to train on too few experiences unless --allow-few', async () => {
     const { run, cwd, dataDir } = await sandbox();

@@ -12,6 +12,8 @@ import { registerLearningRecord } from './commands/learning-record';
 import { registerStart } from './commands/start';
 import { registerLearningEval, registerLearningTrain } from './commands/learning-train';
 import { registerLearningImprove } from './commands/learning-improve';
+import { registerLearningAmend } from './commands/learning-amend';
+import { registerLearningReprice } from './commands/learning-reprice';
 import { processIo, type CliIo } from './terminal';
 
 /** Exit code of a usage error (unknown command or option, bad argument value). */
@@ -56,6 +58,8 @@ export function buildProgram(io: CliIo, context: ReturnType<typeof createCliCont
   registerLearningEval(program, context);
   registerLearningImprove(program, context);
   registerLearningRecord(program, context);
+  registerLearningAmend(program, context);
+  registerLearningReprice(program, context);
   registerStart(program, context);
   registerSim(program, context);
   registerDemo(program, context);

@@ -87,7 +87,8 @@ try {
   router.setModel(await loadModelArtifact(join(dataDir, 'model')));
   const learnedRun = evaluateOnTasks(world, heldOut, (entry, index) => router.decide(policyInputOf(entry, undefined, `learned-${index}`)).action);
   const measured = pairedDifference(learnedRun.rewards, rulesRun.rewards);
-  const gate = (report.ope as { difference?: { value: number; lower: number; upper: number } } | null)?.difference ?? null;
+  const gate =
+    (report.ope as { difference?: { value: number; lower: number; upper: number; samplingStandardError?: number; criticStandardError?: number } } | null)?.difference ?? null;
   const round = (value: number) => Math.round(value * 100) / 100;
   console.log(
     JSON.stringify({
@@ -100,7 +101,16 @@ try {
       learnedMinusRules: { mean: round(measured.mean), ci: measured.interval.map(round) },
       successRate: { rules: rulesRun.metrics.successRate, learned: learnedRun.metrics.successRate },
       costPerSession: { rules: round(rulesRun.metrics.costPerSession * 1000) / 1000, learned: round(learnedRun.metrics.costPerSession * 1000) / 1000 },
-      gate: gate === null ? { error: report.opeError } : { estimate: round(gate.value), ci: [round(gate.lower), round(gate.upper)], passed: report.beatsRules },
+      gate:
+        gate === null
+          ? { error: report.opeError }
+          : {
+              estimate: round(gate.value),
+              ci: [round(gate.lower), round(gate.upper)],
+              passed: report.beatsRules,
+              samplingStandardError: round(gate.samplingStandardError ?? Number.NaN),
+              criticStandardError: round(gate.criticStandardError ?? Number.NaN),
+            },
       critic: report.critic,
       trainingSeconds: round(trainingSeconds),
     }),

@@ -42,6 +42,11 @@ export const demoOptionsSchema = z.object({
    * follow; default: each session's own simulated duration (sessions run one after another). Code-only (experiments).
    */
   sessionSpacingMs: z.number().nonnegative().finite().optional(),
+  /**
+   * Online drift detection and its responses (`--drift on|off|auto`): `auto` (default) turns it on when the world
+   * schedules changes, so the default world's figures stay those of a run without it.
+   */
+  drift: z.enum(['auto', 'on', 'off']).default('auto'),
   /** Trainer settings merged over the demo's (`--trainer-config JSON`, for experiments; validated by the trainer). */
   trainerConfig: z.record(z.string(), z.unknown()).optional(),
 });
@@ -80,6 +85,7 @@ Options:
   --retrain-every N     sessions between retrainings (default: max(400, sessions / 5))
   --candidate-share F   share of shadow sessions the exploration candidate acts on (0..0.5, default 0)
   --trainer-config JSON trainer settings merged over the demo's (experiments), e.g. '{"offline":{"validationFraction":0.4}}'
+  --drift on|off|auto   online drift detection and response (default auto: on when the world schedules changes)
   --no-oracle-worker    compute the oracle on the main thread
   -h, --help            this text
 `;
@@ -121,6 +127,7 @@ export function parseDemoArguments(argv: readonly string[]): DemoOptions | null 
         'candidate-share': { type: 'string' },
         'trainer-config': { type: 'string' },
         'no-oracle-worker': { type: 'boolean' },
+        drift: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -143,6 +150,7 @@ export function parseDemoArguments(argv: readonly string[]): DemoOptions | null 
     candidateShare: toNumber('candidate-share', values['candidate-share'] as string | undefined),
     trainerConfig: toJsonObject('trainer-config', values['trainer-config'] as string | undefined),
     oracleWorker: values['no-oracle-worker'] === true ? false : undefined,
+    drift: values.drift,
   };
   return validateDemoOptions(input);
 }

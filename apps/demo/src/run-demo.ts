@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { createLearning, DefaultLearningRuntime, RolloutRuleError, writeLearningReport, type LearningDecision, type TrainReport } from '@orchestra/learning';
 import { createRng, HistoryIndex } from '@orchestra/learning-features';
 import { loadModelArtifact, PolicyRouter, RulesPolicy } from '@orchestra/learning-policy';
-import { runSession, sampleSystem, sampleTask } from '@orchestra/learning-sim';
+import { runSession, sampleSystem, sampleTask, worldAtSession, worldChangePoints } from '@orchestra/learning-sim';
 import type { LearningMode } from '@orchestra/learning-types';
 import { validateDemoOptions, type DemoOptionsInput } from './demo-options';
 import { drawHeldOutTasks, evaluateOnTasks, policyInputOf, type HeldOutTask, type PolicyMetrics, type PolicyRun } from './held-out-evaluation';
@@ -110,6 +110,18 @@ export interface DemoSummary {
   };
   settings: { exploration: number; candidateShare: number; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; guardrails: { maxRewardDrop: number; maxErrorRateIncrease: number; maxCostRatio: number; standardErrors: number }; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number; onInferredContext: InferredContextOracleEffort & { kinds: number; sessions: number; cpuMs: number } } };
   timings: { totalMs: number; trainingMs: number; oracleWaitMs: number; cpuMs: number };
+  /**
+   * Online drift detection: whether it ran, the world's scheduled changes, what was detected (session index, what,
+   * the response) and the realised reward per window of sessions (the dip after a change and the recovery).
+   */
+  drift: {
+    enabled: boolean;
+    changes: Array<{ atSession: number; description: string | null }>;
+    events: Array<{ session: number; subject: string; metric: string; direction: 'up' | 'down'; degraded: boolean; baseline: number; changed: number; response: string }>;
+    /** Sessions at which the demo retrained early because drift detection found a change for the worse. */
+    retrainingsAfterDrift: number[];
+    windows: Array<{ from: number; to: number; meanReward: number; successRate: number; modes: string[] }>;
+  };
 }
 
 async function prepareDataDir(requested: string | undefined): Promise<string> {
@@ -138,6 +150,23 @@ function round(value: number, digits = 4): number {
   return Math.round(value * factor) / factor;
 }
 
+/** Realised mean reward, success rate and modes per window of consecutive sessions. */
+function rewardWindows(rewards: readonly number[], successes: readonly boolean[], modes: readonly string[], size: number): DemoSummary['drift']['windows'] {
+  const windows: DemoSummary['drift']['windows'] = [];
+  for (let from = 0; from < rewards.length; from += size) {
+    const to = Math.min(rewards.length, from + size);
+    const slice = rewards.slice(from, to);
+    windows.push({
+      from,
+      to,
+      meanReward: round(slice.reduce((sum, value) => sum + value, 0) / slice.length),
+      successRate: round(successes.slice(from, to).filter(Boolean).length / slice.length),
+      modes: [...new Set(modes.slice(from, to))],
+    });
+  }
+  return windows;
+}
+
 /**
  * Runs the whole loop on one world: shadow phase → offline training → off-policy evaluation → A/B ramp → production
  * with periodic retraining → held-out evaluation of rules, learned policy (greedy) and oracle on the same fresh
@@ -148,7 +177,11 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
   const options = validateDemoOptions(input);
-  const { world, name: worldName, source: worldSource } = await loadWorld(options.world);
+  const { world: scheduledWorld, name: worldName, source: worldSource } = await loadWorld(options.world);
+  const changePoints = worldChangePoints(scheduledWorld);
+  const driftEnabled = options.drift === 'on' || (options.drift === 'auto' && changePoints.length > 0);
+  // Sessions play in the world as scheduled; the held-out evaluation (and the oracle) in the world as it ends.
+  const world = worldAtSession(scheduledWorld, options.sessions);
   const dataDir = await prepareDataDir(options.dataDir);
   const total = options.sessions;
   const shadowSessions = Math.max(100, Math.round(total * options.shadowShare));
@@ -192,6 +225,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
       // The library's guardrails are sized to the sample (a breach must also exceed two standard errors), and a whole
       // A/B period past them withdraws the model.
       rollout: { sessionsPerStep, abTestSessionsBeforeProduction, autoRamp: true },
+      drift: { enabled: driftEnabled },
     },
   });
   await learning.setMode('shadow');
@@ -211,6 +245,13 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   let trainings = 0;
   let currentModel: string | null = null;
   const rules = new RulesPolicy({ config: { epsilon: 0 } });
+  const sessionRewards: number[] = [];
+  const sessionSuccesses: boolean[] = [];
+  const sessionModes: string[] = [];
+  const driftEvents: DemoSummary['drift']['events'] = [];
+  const retrainingsAfterDrift: number[] = [];
+  const driftEventsSeen = new Set<string>();
+  let retrainAfterDriftAt: number | null = null;
   const trainerConfig = mergeConfig(demoTrainerConfig, options.trainerConfig ?? {});
 
   const evaluateRulesOn = (tasks: readonly HeldOutTask[]) => evaluateOnTasks(world, tasks, (entry, index) => rules.decide(policyInputOf(entry, history, `rules-${index}`)).action);
@@ -286,9 +327,24 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     const task = sampleTask(world, taskRandom);
     const system = sampleSystem(world, taskRandom);
     const decision: LearningDecision = learning.decide({ description: task.description, files: task.files, system, sessionId: `demo-${options.seed}-${index}` });
-    const simulated = runSession(world, task, decision.action, sessionRandom, { system, sessionId: decision.sessionId });
+    const simulated = runSession(worldAtSession(scheduledWorld, index), task, decision.action, sessionRandom, { system, sessionId: decision.sessionId });
     clock.advance(options.sessionSpacingMs ?? simulated.outcome.durationMs);
     const result = await learning.record(simulated.session, decision, { outcome: simulated.outcome });
+    sessionRewards.push(result.reward);
+    sessionSuccesses.push(simulated.outcome.success);
+    sessionModes.push(decision.mode);
+    if (driftEnabled) {
+      for (const event of learning.driftEvents) {
+        const key = `${event.at}|${event.sessionsRecorded}|${event.subject}|${event.metric}|${event.direction}`;
+        if (driftEventsSeen.has(key)) continue;
+        driftEventsSeen.add(key);
+        driftEvents.push({ session: index, subject: event.subject, metric: event.metric, direction: event.direction, degraded: event.degraded, baseline: round(event.baseline), changed: round(event.changed), response: event.response });
+        progress(learning.mode === 'shadow' ? 'shadow' : learning.mode === 'production' ? 'production' : 'ab_test', `after ${index + 1} sessions: drift ${event.subject} ${event.metric} ${event.direction} (${round(event.baseline, 3)} → ${round(event.changed, 3)}); response: ${event.response}`);
+        // A change for the worse: retrain half a period later (the raised exploration around what changed has
+        // gathered evidence of the new world by then) instead of waiting for the schedule.
+        if (event.degraded && retrainAfterDriftAt === null) retrainAfterDriftAt = index + 1 + Math.round(retrainEvery / 2);
+      }
+    }
     if (result.experience !== null) history.update(result.experience);
     sessionsSeen = index + 1;
     const mode = decision.mode;
@@ -319,7 +375,11 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
         if (!RolloutRuleError.isInstance(error)) throw error;
       }
     }
-    if (sessionsSeen === shadowSessions) {
+    if (retrainAfterDriftAt !== null && sessionsSeen >= retrainAfterDriftAt && total - sessionsSeen >= retrainEvery / 4) {
+      retrainAfterDriftAt = null;
+      retrainingsAfterDrift.push(sessionsSeen);
+      await trainAndDeploy();
+    } else if (sessionsSeen === shadowSessions) {
       progress('shadow', `shadow phase done: ${shadowSessions} sessions, mean reward ${meanWithInterval(phaseRewards.shadow).mean.toFixed(2)}`);
       await trainAndDeploy();
     } else if (
@@ -433,6 +493,13 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
       },
     },
     timings: { totalMs: performance.now() - started, trainingMs, oracleWaitMs, cpuMs: (cpu.user + cpu.system) / 1000 },
+    drift: {
+      enabled: driftEnabled,
+      changes: (scheduledWorld.schedule ?? []).map((change) => ({ atSession: change.atSession, description: change.description ?? null })),
+      events: driftEvents,
+      retrainingsAfterDrift,
+      windows: rewardWindows(sessionRewards, sessionSuccesses, sessionModes, Math.max(100, Math.round(total / 20))),
+    },
   };
   await writeFile(join(dataDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`, { mode: 0o600 });
   return summary;

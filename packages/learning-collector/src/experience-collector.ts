@@ -272,7 +272,7 @@ export class ExperienceCollector {
   private knownSessionIds(): Promise<Set<string>> {
     this.storedSessionIds ??= (async () => {
       const ids = new Set<string>();
-      for await (const batch of this.store.read({ quarantine: false }).batches()) {
+      for await (const batch of this.store.read({ quarantine: false, view: 'original' }).batches()) {
         for (const experience of batch) if (experience.sessionId !== undefined) ids.add(experience.sessionId);
       }
       return ids;

@@ -10,6 +10,11 @@ export interface ReadOptions {
   filter?: ExperienceFilterInput;
   /** Whether invalid lines are recorded in the quarantine file (default true; they are counted either way). */
   quarantine?: boolean;
+  /**
+   * `joined` (default): each record as it reads now — re-scored by the reward version in force and amended by its
+   * session's outcome events (`joinExperience`); `original`: the records as stored.
+   */
+  view?: 'joined' | 'original';
 }
 
 /** What an acknowledged `append` wrote. */

@@ -16,11 +16,15 @@ export interface ReadSummary {
   quarantinedByReason: Partial<Record<QuarantineReason, number>>;
   /** Unterminated last line of the active segment: a write in flight or a torn tail, skipped (writers repair it). */
   incompleteTail: number;
+  /** Experiences the join changed: amended by outcome events, or re-scored by a reward version. */
+  joined: number;
+  /** The reward version the read applied (null: the stored figures). */
+  rewardVersion: string | null;
 }
 
 /** Creates an all-zero summary. */
 export function emptyReadSummary(): ReadSummary {
-  return { segments: 0, lines: 0, valid: 0, filteredOut: 0, quarantined: 0, quarantinedByReason: {}, incompleteTail: 0 };
+  return { segments: 0, lines: 0, valid: 0, filteredOut: 0, quarantined: 0, quarantinedByReason: {}, incompleteTail: 0, joined: 0, rewardVersion: null };
 }
 
 /**

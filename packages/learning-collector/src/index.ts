@@ -19,3 +19,15 @@ export * from './experience-export';
 export { formatCsvCell, formatCsvRow, parseCsv, type CsvCell } from './csv-writer';
 export { outcomeFromSession, type OutcomeFromSessionOptions } from './outcome-from-session';
 export { ExperienceCollector, type ExperienceCollectorOptions, type RecordDetails, type RecordOutcome } from './experience-collector';
+export { OutcomeEventLog, OUTCOME_EVENTS_FILE_NAME, emptyOutcomeEventIndex, type OutcomeEventAppendReport, type OutcomeEventIndex } from './outcome-event-log';
+export { joinExperience, joinChangesAnything, type JoinContext } from './outcome-join';
+export {
+  RewardVersionStore,
+  REWARD_VERSIONS_FILE_NAME,
+  rewardVersionSchema,
+  rewardVersionsFileSchema,
+  rewardVersionId,
+  type RewardVersion,
+  type RewardVersionsFile,
+  type ActiveRewardVersion,
+} from './reward-versions';

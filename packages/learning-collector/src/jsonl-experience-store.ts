@@ -22,6 +22,10 @@ import {
   type SegmentFile,
 } from './segment-files';
 import { readSegment } from './segment-reader';
+import { resolveRewardConfig } from '@orchestra/learning-reward';
+import { OutcomeEventLog } from './outcome-event-log';
+import { joinChangesAnything, joinExperience, type JoinContext } from './outcome-join';
+import { RewardVersionStore } from './reward-versions';
 import { computeExperienceStats } from './experience-stats';
 import { ExperienceStatsAccumulator } from './experience-stats';
 import { sealSegmentSummary, statsFromSummaries, type OpenSegmentSummary, type StoreStatsReport, type SummaryContext } from './store-stats';
@@ -440,8 +444,9 @@ export class JsonlExperienceStore implements DurableExperienceStore {
    * written then only loses the cache.
    */
   async stats(options: StoreStatsOptions = {}): Promise<StoreStatsReport> {
-    if (options.filter !== undefined) {
-      const stream = this.read({ filter: options.filter });
+    // Outcome events or a reward version change records after they were summarised: the joined records are scanned.
+    if (options.filter !== undefined || joinChangesAnything(await this.joinContext(false))) {
+      const stream = this.read(options.filter === undefined ? {} : { filter: options.filter });
       const stats = await computeExperienceStats(stream);
       return { stats, method: 'scan', reindexed: [], saved: true, segments: stream.summary.segments, scannedBytes: 0 };
     }
@@ -470,6 +475,22 @@ export class JsonlExperienceStore implements DurableExperienceStore {
   /** Every entry of the quarantine file. */
   readQuarantine(): Promise<QuarantineEntry[]> {
     return QuarantineWriter.readAll(this.quarantinePath);
+  }
+
+  /** The outcome event log of this buffer (`outcome_events.jsonl`). */
+  outcomeEvents(): OutcomeEventLog {
+    return new OutcomeEventLog(this.directory, { lockTimeoutMs: this.config.lockTimeoutMs, staleLockMs: this.config.staleLockMs, readOnly: this.config.readOnly });
+  }
+
+  /** The reward versions of this buffer (`reward_versions.json`). */
+  rewardVersions(): RewardVersionStore {
+    return new RewardVersionStore(this.directory);
+  }
+
+  /** What a joined read applies now: the outcome events, the reward version in force, the amendments' reward configuration. */
+  async joinContext(quarantine = true): Promise<JoinContext> {
+    const events = await this.outcomeEvents().read({ quarantine });
+    return { events, version: await this.rewardVersions().current(), reward: resolveRewardConfig(this.config.rewardConfig) };
   }
 
   /** Compresses rotated segments left uncompressed (a crash mid-compression, or compression turned off before). */
@@ -509,7 +530,11 @@ export class JsonlExperienceStore implements DurableExperienceStore {
     const maxLineBytes = this.config.maxLineBytes;
     // A reader must work on a read-only data dir: the quarantine is then only counted in the summary.
     const recordQuarantine = (entries: readonly QuarantineEntry[]): Promise<void> => this.recordQuarantine(entries);
+    const joinContext = (options.view ?? 'joined') === 'joined' ? () => this.joinContext(writeQuarantine) : undefined;
     return createExperienceStream(summary, async function* () {
+      const context = joinContext === undefined ? undefined : await joinContext();
+      const join = context !== undefined && joinChangesAnything(context) ? context : undefined;
+      summary.rewardVersion = join?.version?.version.id ?? null;
       const snapshot = await snapshotSegments(directory);
       const activeHandle = snapshot.activeHandle;
       try {
@@ -527,7 +552,14 @@ export class JsonlExperienceStore implements DurableExperienceStore {
           try {
             for await (const block of blocks) {
               if (writeQuarantine && block.quarantine.length > 0) await recordQuarantine(block.quarantine);
-              if (block.experiences.length > 0) yield block.experiences;
+              if (block.experiences.length === 0) continue;
+              if (join === undefined) {
+                yield block.experiences;
+                continue;
+              }
+              const joined = block.experiences.map((experience) => joinExperience(experience, join));
+              for (let index = 0; index < joined.length; index += 1) if (joined[index] !== block.experiences[index]) summary.joined += 1;
+              yield joined;
             }
           } catch (error) {
             if (!SegmentReadError.isInstance(error)) throw error;

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { validate } from '@orchestra/learning-types';
 import { z } from 'zod';
+import type { RewardConfigInput } from '@orchestra/learning-reward';
 import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STALE_LOCK_MS } from './file-lock';
 
 /**
@@ -44,6 +45,11 @@ export const jsonlExperienceStoreConfigSchema = z.object({
    * read-only data dir (quarantine records are then only counted, not written).
    */
   readOnly: z.boolean().default(false),
+  /**
+   * The reward configuration outcome events are scored with when no reward version is in force (the one the
+   * experiences were recorded with; default: the reward package's defaults).
+   */
+  rewardConfig: z.custom<RewardConfigInput>((value) => typeof value === 'object' && value !== null).optional(),
 }).refine((config) => config.lockTimeoutMs > config.staleLockMs, {
   message: 'lockTimeoutMs must be greater than staleLockMs (a writer must outwait a stuck holder, not time out before breaking its lock)',
   path: ['lockTimeoutMs'],

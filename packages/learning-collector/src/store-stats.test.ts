@@ -45,6 +45,9 @@ describe('JsonlExperienceStore.stats (segment summaries)', () => {
       hostile: fc.option(fc.integer({ min: 0, max: hostileLines.length - 1 }), { nil: undefined }),
       damage: fc.constantFrom('none', 'none', 'delete-summary', 'corrupt-summary', 'delete-open', 'corrupt-open'),
       statsNow: fc.boolean(),
+      // Outcomes arriving later: for stored sessions, for sessions not stored yet (orphans), repeated event ids.
+      amend: fc.option(fc.record({ target: fc.integer({ min: 1, max: 300 }), patch: fc.constantFrom<Record<string, unknown>>({ success: false }, { success: true }, { testsPassed: false }, { userEdits: 4 }, { safetyViolations: 1 }), repeat: fc.boolean() }), { nil: undefined }),
+      reprice: fc.constantFrom('none', 'none', 'none', 'weights', 'reset'),
     });
     const scenario = fc.record({
       seed: fc.integer({ min: 1, max: 1_000_000 }),
@@ -59,8 +62,17 @@ describe('JsonlExperienceStore.stats (segment summaries)', () => {
         const dataDir = dataDirectory();
         const config = { dataDir, segmentMaxBytes, compressRotatedSegments: compress };
         let index = 0;
-        for (const { count, hostile, damage, statsNow } of steps) {
+        let events = 0;
+        let anyJoin = false;
+        for (const { count, hostile, damage, statsNow, amend, reprice } of steps) {
           const store = await JsonlExperienceStore.open(config);
+          if (amend !== undefined) {
+            const id = amend.repeat && events > 0 ? `event-${events}` : `event-${(events += 1)}`;
+            await store.outcomeEvents().append([{ schemaVersion: 1, id, sessionId: `session-${seed}-${amend.target}`, timestamp: new Date(Date.UTC(2026, 1, 1, 0, events)).toISOString(), patch: amend.patch }]);
+            anyJoin = true;
+          }
+          if (reprice === 'weights') await store.rewardVersions().setCurrent({ reward: { experience: { success: 150 } } });
+          if (reprice === 'reset') await store.rewardVersions().setCurrent(null);
           const batch = Array.from({ length: count }, () => {
             index += 1;
             return awkwardExperience(seed, index, rewards[index % rewards.length]!, costs[index % costs.length]!, index % 7);
@@ -83,7 +95,8 @@ describe('JsonlExperienceStore.stats (segment summaries)', () => {
             const reader = await JsonlExperienceStore.open(config);
             const fromSummaries = await reader.stats();
             const scanned = await computeExperienceStats(reader.read());
-            expect(fromSummaries.method).toBe('summaries');
+            // Without events or a reward version the summaries answer; with them the joined records are scanned.
+            if (!anyJoin && (await reader.rewardVersions().current()) === null) expect(fromSummaries.method).toBe('summaries');
             expect(fromSummaries.stats).toEqual(scanned);
             await reader.close();
           }
@@ -98,6 +111,10 @@ describe('JsonlExperienceStore.stats (segment summaries)', () => {
         expect(second.reindexed).toEqual([]);
         expect(second.scannedBytes).toBe(0);
         expect(second.stats).toEqual(scanned);
+        // The joined view moves nothing but rewards and successes: counts and costs of the stored records stay.
+        const original = await computeExperienceStats(finalStore.read({ view: 'original' }));
+        expect(second.stats.totalExperiences).toBe(original.totalExperiences);
+        if ((await finalStore.rewardVersions().current()) === null) expect(second.stats.totalCostUsd).toBe(original.totalCostUsd);
         await finalStore.close();
       }),
       { seed: 1717, numRuns: 12 },

@@ -17,3 +17,4 @@ export {
 } from './price-table';
 export { RewardRangeError } from './errors/reward-range-error';
 export { UnknownModelPriceError } from './errors/unknown-model-price-error';
+export { applyOutcomePatch, outcomeRewardDelta } from './outcome-patch';

@@ -6,6 +6,8 @@ export {
   effectsSchema,
   systemDistributionSchema,
   parseWorld,
+  worldChangeSchema,
+  type WorldChange,
   type World,
   type WorldInput,
   type WorldModel,
@@ -43,3 +45,4 @@ export { reshuffleWorld, type ReshuffleWorldOptions } from './reshuffle-world';
 export { printWorld, writeWorldFile } from './world-file';
 export { builtInWorlds, builtInWorld, builtInWorldNames, type BuiltInWorldName } from './built-in-worlds';
 export { screenActions, type ScreenedAction } from './surrogate';
+export { worldAtSession, worldChangePoints } from './world-at-session';

@@ -201,6 +201,19 @@ export const systemDistributionSchema = z.object({
   maxConcurrentTasks: z.number().int().nonnegative(),
 });
 
+/**
+ * A scheduled change of the world (drift): from session `atSession` on (0-based, counted by the caller), the named
+ * models take the given properties (the model schema's own names, e.g. `skill`, `latency`, `apiErrorProbability`,
+ * prices). Later entries apply on top of earlier ones.
+ */
+export const worldChangeSchema = z.object({
+  atSession: z.number().int().nonnegative(),
+  models: z.record(z.string().min(1), worldModelSchema.omit({ id: true, provider: true, tier: true }).partial()),
+  /** Free text: what changed, for reports. */
+  description: z.string().optional(),
+});
+export type WorldChange = z.infer<typeof worldChangeSchema>;
+
 /** A whole simulated world: its models, its tasks and how orchestration choices play out. */
 export const worldSchema = z
   .object({
@@ -213,9 +226,19 @@ export const worldSchema = z
     tasks: taskDistributionSchema,
     effects: effectsSchema,
     system: systemDistributionSchema,
+    /** Changes of the models during a run, in order of `atSession` (absent: the world never changes). */
+    schedule: z.array(worldChangeSchema).optional(),
   })
   .superRefine((world, context) => {
     const ids = world.models.map((model) => model.id);
+    world.schedule?.forEach((change, index) => {
+      if (index > 0 && change.atSession < world.schedule![index - 1]!.atSession) {
+        context.addIssue({ code: 'custom', path: ['schedule', index, 'atSession'], message: 'schedule entries must be in order of atSession' });
+      }
+      for (const id of Object.keys(change.models)) {
+        if (!ids.includes(id)) context.addIssue({ code: 'custom', path: ['schedule', index, 'models', id], message: `unknown model "${id}" (models: ${ids.join(', ')})` });
+      }
+    });
     ids.forEach((id, index) => {
       if (ids.indexOf(id) !== index) context.addIssue({ code: 'custom', path: ['models', index, 'id'], message: `duplicate model id "${id}"` });
     });

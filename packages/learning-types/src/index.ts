@@ -5,6 +5,7 @@ export * from './model-catalog';
 export * from './context';
 export * from './action';
 export * from './outcome';
+export * from './outcome-event';
 export * from './reward-breakdown';
 export * from './decision';
 export * from './experience';

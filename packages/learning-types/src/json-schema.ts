@@ -4,6 +4,7 @@ import { historySummarySchema, systemStateSchema, taskContextSchema } from './co
 import { decisionSchema } from './decision';
 import { experienceSchema } from './experience';
 import { outcomeSchema } from './outcome';
+import { outcomeEventSchema } from './outcome-event';
 import { rewardBreakdownSchema } from './reward-breakdown';
 import { enhancedSessionStateSchema, globalMetricsSchema, modelUsageSchema, taskStepSchema } from './session';
 
@@ -18,6 +19,7 @@ export const recordSchemas = {
   HistorySummary: historySummarySchema,
   Action: actionSchema,
   Outcome: outcomeSchema,
+  OutcomeEvent: outcomeEventSchema,
   RewardBreakdown: rewardBreakdownSchema,
   Decision: decisionSchema,
   Experience: experienceSchema,

@@ -105,6 +105,20 @@ export const learningConfigSchema = z.strictObject({
    * demo uses (measured in apps/demo's README).
    */
   candidateShare: z.number().min(0).max(0.5).default(0),
+  /**
+   * Online drift detection (two-sided CUSUM per model on call error rate, call latency and session success, and on
+   * the learned arm's reward against the rules arm) and its responses: a model whose behaviour changed gets the
+   * rules' exploration raised to `explorationEpsilon` for `explorationSessions` sessions; a learned arm that falls
+   * behind the rules sends the mode back to `shadow` (`demoteOnDegradation`).
+   */
+  drift: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      explorationEpsilon: z.number().min(0).max(1).default(0.5),
+      explorationSessions: z.number().int().positive().default(500),
+      demoteOnDegradation: z.boolean().default(true),
+    })
+    .prefault({}),
   /** Seed of the policies' sampling and exploration (decisions are reproducible for a given seed and input order). */
   seed: z.number().int().nonnegative().default(1),
   /** A learned decision slower than this (ms) falls back to the rules (see the policy package's router). */

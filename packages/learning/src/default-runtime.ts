@@ -38,6 +38,10 @@ export class DefaultLearningRuntime implements LearningRuntime {
     this.router.setCandidate(artifact);
   }
 
+  setExplorationBoost(boost: { models: readonly string[]; epsilon: number } | null): void {
+    this.router.setExplorationBoost(boost);
+  }
+
   modelFailed(error: unknown): void {
     this.router.modelFailed(error);
   }

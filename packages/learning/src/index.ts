@@ -1,6 +1,6 @@
 export * from './errors';
 export * from './config';
-export { LearningStateStore, learningStateSchema, deployedModelSchema, armStatisticsSchema, emptyLearningState, STATE_FILE_NAME, type LearningState, type DeployedModel, type ArmStatistics, type Arms } from './learning-state';
+export { LearningStateStore, learningStateSchema, deployedModelSchema, armStatisticsSchema, driftEventSchema, emptyLearningState, STATE_FILE_NAME, type LearningState, type DeployedModel, type ArmStatistics, type Arms, type DriftEvent } from './learning-state';
 export { checkGuardrails, summarizeArm, nextRampStep, currentFraction, applyModeChange, recordArmObservation, type ArmSummary, type GuardrailVerdict, type ModeChangeRequest, type ArmObservation, type RampEvent } from './rollout';
 export { OrchestratorIntegration, modelAttemptSchema, stepStartSchema, type ModelAttempt, type StepStart } from './orchestrator-integration';
 export { parseIngestedSession, parseSessionText, readSessionFile, type IngestedSession } from './session-file';
@@ -36,3 +36,6 @@ export { actionFromSession } from './session-action';
 export { trainPolicy, evaluatePolicyArtifact, type TrainOptions, type TrainReport, type TrainProgress } from './train';
 export { readExperienceFile } from './experience-file';
 export { improvePolicy, type ImproveOptions, type ImproveReport, type Improvable } from './improve';
+export { priceTableOfCatalog, rewardFigures, compareGreedyDecisions, type RepriceOptions, type RepriceReport, type RewardFigures, type DecisionShift } from './reprice';
+export { BatchCusum, cusumInControlRunLength, type BatchCusumOptions, type CusumAlarm } from './drift/batch-cusum';
+export { DriftMonitor, type DriftDetection, type DriftMetric, type DriftObservation, type DriftMonitorOptions } from './drift/drift-monitor';

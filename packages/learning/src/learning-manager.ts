@@ -15,7 +15,8 @@ import { ModelArtifactError, RulesPolicy, SafetyGuard, type ModelArtifact } from
 import { loadLearningConfig, type LoadConfigOptions, type ResolvedLearningConfig } from './config';
 import { copyArtifactIntoDataDir, loadVerifiedModel, opeBeatsRules } from './deployment';
 import { RolloutRuleError, SessionIngestError, type RolloutRule } from './errors';
-import { addStateEvent, LearningStateStore, type CandidateModel, type DeployedModel, type LearningState } from './learning-state';
+import { addStateEvent, LearningStateStore, type CandidateModel, type DeployedModel, type DriftEvent, type LearningState } from './learning-state';
+import { DriftMonitor, type DriftDetection } from './drift/drift-monitor';
 import { CollectorSink } from './collector-sink';
 import { DefaultLearningRuntime } from './default-runtime';
 import { actionFromSession } from './session-action';
@@ -25,8 +26,10 @@ import { streamSessionFile, validateSessionFile } from './session-stream';
 import type { ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
 import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type GuardrailVerdict, type RampEvent } from './rollout';
 import { loadTrainer, type ModuleImporter, type TrainerModule } from './trainer-loader';
-import { EXPERIENCE_BUFFER_DIRECTORY, type DurableExperienceStore } from '@orchestra/learning-collector';
+import { EXPERIENCE_BUFFER_DIRECTORY, ExperienceStoreError, JsonlExperienceStore, type DurableExperienceStore } from '@orchestra/learning-collector';
 import { isPostgresStore, openExperienceStore } from './store-loader';
+import { outcomeEventSchema, outcomePatchSchema, type OutcomeEvent, type OutcomePatch } from '@orchestra/learning-types';
+import { compareGreedyDecisions, priceTableOfCatalog, rewardFigures, type RepriceOptions, type RepriceReport } from './reprice';
 import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { readOtlpTraceFile } from './otlp-traces';
@@ -128,6 +131,8 @@ export interface LearningStatus {
   previous: DeployedModel[];
   abTest: LearningState['abTest'] & { guardrails: GuardrailVerdict; productionAllowedAfter: number };
   events: LearningState['events'];
+  /** Changes the drift detection found (persisted) and the exploration boost in force in this process. */
+  drift: { events: DriftEvent[]; explorationBoost: { model: string; epsilon: number; untilSession: number }[] };
   /** Why the deployed model is not served (its copy failed verification on load), or null. */
   modelError: { reason: string; message: string } | null;
   runtime?: Record<string, unknown>;
@@ -195,6 +200,7 @@ export class LearningManager {
         ...(config.models === undefined ? {} : { rules: new RulesPolicy({ guard: new SafetyGuard({ space: this.actionSpace }) }) }),
       });
     this.clock = options.clock ?? Date.now;
+    this.#drift = config.drift.enabled ? new DriftMonitor() : null;
     const clock = this.clock;
     this.importModule = options.importModule;
     this.onWarning = options.onWarning;
@@ -257,6 +263,11 @@ export class LearningManager {
   /** The A/B fraction in force. */
   get abFraction(): number {
     return currentFraction(this.state, this.config.rollout, this.config.abFraction);
+  }
+
+  /** Changes the drift detection found (persisted in the state file; most recent last). */
+  get driftEvents(): readonly DriftEvent[] {
+    return this.state.drift.events;
   }
 
   /** The deployed model (null: the rules only). */
@@ -377,6 +388,7 @@ export class LearningManager {
       });
     }
     let ramp: RampEvent = { kind: 'none' };
+    const driftArm = decision.mode === 'ab_test' || decision.mode === 'production' ? (decision.arm ?? decision.source) : null;
     if (decision.mode === 'ab_test' && this.state.deployed !== null) {
       const { state, result } = await this.store.update((state) =>
         recordArmObservation(state, { arm: decision.arm ?? decision.source, reward, failed, costUsd: session.globalMetrics.totalCostEstimate }, this.config.rollout, this.config.abFraction),
@@ -387,7 +399,81 @@ export class LearningManager {
       // A demotion withdrew the model: serve the previous one (or the rules) from the next decision on.
       if (result.kind === 'demoted') await this.applyDeployedModel();
     }
+    if (this.#drift !== null && decision.mode !== 'disabled') {
+      await this.#observeDrift(session, experience?.outcome.success ?? !failed, decision.source, driftArm, reward);
+    }
     return { experience, reward, ramp };
+  }
+
+  /** The drift detectors (null when `drift.enabled` is false). */
+  readonly #drift: DriftMonitor | null;
+  /** Sessions recorded by this process (the clock of the exploration boosts). */
+  #sessionsRecorded = 0;
+  /** Model → the session count at which its exploration boost ends. */
+  readonly #boosts = new Map<string, number>();
+  /** The deployed model the learned-arm detector learned its reference with. */
+  #driftModel: string | null = null;
+
+  async #observeDrift(session: EnhancedSessionState, success: boolean, acting: 'learned' | 'rules', arm: 'learned' | 'rules' | null, reward: number): Promise<void> {
+    const monitor = this.#drift!;
+    this.#sessionsRecorded += 1;
+    const deployed = this.state.deployed?.version ?? null;
+    // A new model (or a new A/B period of it) gets a new reference for the learned arm.
+    if (this.#driftModel !== deployed) {
+      monitor.restartArm();
+      this.#driftModel = deployed;
+    }
+    const rules = this.state.abTest.total.rules;
+    const rulesMeanReward = rules.sessions >= 20 ? rules.rewardSum / rules.sessions : null;
+    // The models are watched on the sessions the rules chose: the rules do not change, so neither does the mix of
+    // tasks each model gets — a change of its error rate, latency or success is the model's, not the policy's.
+    const detections = monitor.observe({ session, success, arm, reward, rulesMeanReward, watchModels: acting === 'rules' });
+    let boostsChanged = false;
+    for (const [model, until] of this.#boosts) {
+      if (until > this.#sessionsRecorded) continue;
+      this.#boosts.delete(model);
+      boostsChanged = true;
+    }
+    if (detections.length > 0) {
+      await this.#respondToDrift(detections);
+      boostsChanged = true;
+    }
+    // The detectors keep their references: the boost moves few tasks, and a change it causes is one more event.
+    if (boostsChanged) this.runtime.setExplorationBoost?.(this.#boosts.size === 0 ? null : { models: [...this.#boosts.keys()], epsilon: this.config.drift.explorationEpsilon });
+  }
+
+  /** Raises exploration for changed models; a learned arm that fell behind the rules sends the mode back to shadow. */
+  async #respondToDrift(detections: readonly DriftDetection[]): Promise<void> {
+    const mode = this.mode;
+    const now = new Date(this.clock());
+    const settings = this.config.drift;
+    const events: DriftEvent[] = [];
+    let demote = false;
+    for (const detection of detections) {
+      let response: DriftEvent['response'] = 'none';
+      if (detection.subject !== 'learned-arm') {
+        this.#boosts.set(detection.subject, this.#sessionsRecorded + settings.explorationSessions);
+        response = 'exploration';
+      } else if (detection.degraded && settings.demoteOnDegradation && (mode === 'ab_test' || mode === 'production')) {
+        demote = true;
+        response = 'demoted-to-shadow';
+      }
+      events.push({ at: now.toISOString(), sessionsRecorded: this.#sessionsRecorded, ...detection, response });
+    }
+    const describe = (event: DriftEvent) => {
+      const level = (value: number) => (event.metric === 'latency' ? `${Math.round(value)} ms` : event.metric === 'learnedVsRules' ? value.toFixed(1) : `${(value * 100).toFixed(1)} %`);
+      const what = event.subject === 'learned-arm' ? 'learned arm reward − rules' : `${event.subject} ${event.metric === 'errorRate' ? 'error rate' : event.metric}`;
+      const answer = event.response === 'exploration' ? `; exploration raised to ${settings.explorationEpsilon} for ${settings.explorationSessions} sessions` : event.response === 'demoted-to-shadow' ? '; learned arm demoted: mode shadow' : '';
+      return `drift: ${what} ${level(event.baseline)} → ${level(event.changed)} (${event.degraded ? 'worse' : 'better'})${answer}`;
+    };
+    const { state } = await this.store.update((state) => {
+      state.drift.events.push(...events);
+      if (state.drift.events.length > 100) state.drift.events.splice(0, state.drift.events.length - 100);
+      for (const event of events) addStateEvent(state, describe(event), now);
+    });
+    this.adoptState(state);
+    if (demote) await this.setMode('shadow');
+    this.stateModifiedAt = await this.store.modifiedAt();
   }
 
   /**
@@ -709,6 +795,7 @@ export class LearningManager {
         productionAllowedAfter: Math.max(0, this.config.rollout.abTestSessionsBeforeProduction - abTest.sessionsServed),
       },
       events: this.state.events,
+      drift: { events: this.state.drift.events, explorationBoost: [...this.#boosts].map(([model, untilSession]) => ({ model, epsilon: this.config.drift.explorationEpsilon, untilSession })) },
       modelError:
         this.lastReloadError === null
           ? null
@@ -731,7 +818,8 @@ export class LearningManager {
    */
   async train(options: TrainOptions): Promise<TrainReport> {
     const trainer = await this.trainer();
-    return trainPolicy(trainer, this.config.dataDir, { actionSpace: this.actionSpace, ...(this.rewardConfig === undefined ? {} : { rewardConfig: this.rewardConfig }), ...options }, async () => this.readBuffer());
+    const rewardConfig = await this.currentRewardConfig();
+    return trainPolicy(trainer, this.config.dataDir, { actionSpace: this.actionSpace, ...(rewardConfig === undefined ? {} : { rewardConfig }), ...options }, async () => this.readBuffer());
   }
 
   /**
@@ -806,13 +894,15 @@ export class LearningManager {
 
   /**
    * Opens the configured experience store (`store.url` / `ORCHESTRA_STORE_URL`: PostgreSQL; else the data dir's
-   * JSONL buffer). The caller closes it. `readOnly` opens without locks, repairs or schema changes.
+   * JSONL buffer, scoring outcome events with this orchestrator's reward configuration). The caller closes it.
+   * `readOnly` opens without locks, repairs or schema changes.
    */
   openStore(options: { readOnly?: boolean } = {}): Promise<DurableExperienceStore> {
     return openExperienceStore({
       dataDir: this.config.dataDir,
       store: this.config.store,
       readOnly: options.readOnly === true,
+      ...(this.rewardConfig === undefined ? {} : { rewardConfig: this.rewardConfig }),
       ...(this.importModule === undefined ? {} : { importModule: this.importModule }),
       ...(this.onWarning === undefined ? {} : { onWarning: this.onWarning }),
     });
@@ -826,13 +916,157 @@ export class LearningManager {
     await this.sink.flush?.();
   }
 
-  /** Every valid experience of the store, in order (read-only: no lock, works on a read-only data dir). */
-  async readBuffer(): Promise<Experience[]> {
+  /**
+   * Every valid experience of the configured store, in order (read-only: no lock, works on a read-only data dir),
+   * as it reads now: joined with the outcome events and re-scored by the reward version in force
+   * (`view: 'original'`: as stored; the PostgreSQL store keeps neither, and reads the records as stored).
+   */
+  async readBuffer(options: { view?: 'joined' | 'original' } = {}): Promise<Experience[]> {
     const store = await this.openStore({ readOnly: true });
     try {
       const experiences: Experience[] = [];
-      for await (const experience of store.read()) experiences.push(experience);
+      for await (const experience of store.read(options.view === undefined ? {} : { view: options.view })) experiences.push(experience);
       return experiences;
+    } finally {
+      await store.close();
+    }
+  }
+
+  /**
+   * The buffer of the data dir, scoring outcome events with this orchestrator's reward configuration: outcome events
+   * and reward versions (`amend`, `reprice`) are kept by the JSONL buffer; with a PostgreSQL store they are refused
+   * (`ExperienceStoreError`), not written where no read would join them.
+   */
+  #openStore(readOnly: boolean, operation = 'read'): Promise<JsonlExperienceStore> {
+    if (isPostgresStore(this.config.store)) {
+      return Promise.reject(
+        new ExperienceStoreError({
+          operation,
+          path: this.config.dataDir,
+          message: 'outcome events and reward versions are kept by the JSONL buffer; the configured PostgreSQL store does not keep them yet',
+        }),
+      );
+    }
+    return JsonlExperienceStore.open({ dataDir: this.config.dataDir, readOnly, ...(this.rewardConfig === undefined ? {} : { rewardConfig: this.rewardConfig }) });
+  }
+
+  /**
+   * Records an outcome that arrived after its session (CI failed an hour later, the user rewrote five files the next
+   * day): appends an outcome event to `<dataDir>/experience_buffer/outcome_events.jsonl`. Nothing stored is
+   * rewritten; every read (statistics, export, training, the history) joins the event with the session's
+   * experience, whose reward is re-computed from the amended outcome (`reward.amendments` says which event changed
+   * what). An `eventId` makes a retry idempotent (default: a fresh id); an event for a session not stored yet is
+   * kept and joined when it arrives.
+   *
+   * @throws ValidationError naming the field of an invalid patch.
+   */
+  async amend(
+    sessionId: string,
+    patch: OutcomePatch,
+    options: { eventId?: string; timestamp?: Date; source?: string } = {},
+  ): Promise<{ event: OutcomeEvent; duplicate: boolean; sessionStored: boolean }> {
+    const event = validate(
+      outcomeEventSchema,
+      {
+        schemaVersion: 1,
+        id: options.eventId ?? randomUUID(),
+        sessionId,
+        timestamp: (options.timestamp ?? new Date(this.clock())).toISOString(),
+        patch: validate(outcomePatchSchema, patch, 'OutcomePatch'),
+        ...(options.source === undefined ? {} : { source: options.source }),
+      },
+      'OutcomeEvent',
+    );
+    const store = await this.#openStore(false, 'amend');
+    let duplicate: boolean;
+    try {
+      duplicate = (await store.outcomeEvents().append([event])).duplicates.length > 0;
+    } finally {
+      await store.close();
+    }
+    // The sink knows the stored session ids (read once per process, then kept): no scan per amendment.
+    const sessionStored = this.sink.hasSession === undefined ? (await this.experienceOf(sessionId, { view: 'original' })) !== null : await this.sink.hasSession(sessionId);
+    return { event, duplicate, sessionStored };
+  }
+
+  /** The experience of a session as it reads now (joined with its outcome events), or null when it is not stored. */
+  async experienceOf(sessionId: string, options: { view?: 'joined' | 'original' } = {}): Promise<Experience | null> {
+    if (!isPostgresStore(this.config.store) && !existsSync(join(this.config.dataDir, EXPERIENCE_BUFFER_DIRECTORY))) return null;
+    const store = await this.#openStore(true, 'experienceOf');
+    try {
+      for await (const batch of store.read({ quarantine: false, ...(options.view === undefined ? {} : { view: options.view }) }).batches()) {
+        const found = batch.find((experience) => experience.sessionId === sessionId);
+        if (found !== undefined) return found;
+      }
+      return null;
+    } finally {
+      await store.close();
+    }
+  }
+
+  /**
+   * Re-scores the whole history as a new reward version: new model prices (`models`, a catalog) re-cost every
+   * stored session's calls from their token counts, a changed `reward` configuration re-scores every reward. The
+   * stored figures stay (`readBuffer({ view: 'original' })`, and `reward.original` on each joined record); every
+   * read, and so training, uses the version in force. With `train` (and a deployed model) it retrains on the new
+   * version and reports how many of the greedy decisions on recent tasks change.
+   */
+  async reprice(options: RepriceOptions): Promise<RepriceReport> {
+    const store = await this.#openStore(false, 'reprice');
+    let version: RepriceReport['version'] = null;
+    let before: Experience[];
+    let after: Experience[];
+    try {
+      before = await collectStream(store.read({ quarantine: false }));
+      const chosen =
+        options.reset === true
+          ? await store.rewardVersions().setCurrent(null)
+          : await store.rewardVersions().setCurrent({
+              reward: { ...(this.rewardConfig ?? {}), ...(options.reward ?? {}) },
+              prices: options.models === undefined ? null : priceTableOfCatalog(options.models),
+              now: new Date(this.clock()),
+              ...(options.note === undefined ? {} : { note: options.note }),
+            });
+      if (chosen !== null) version = { id: chosen.id, createdAt: chosen.createdAt, prices: chosen.prices !== null, ...(chosen.note === undefined ? {} : { note: chosen.note }) };
+      after = await collectStream(store.read({ quarantine: false }));
+    } finally {
+      await store.close();
+    }
+    let rewardsChanged = 0;
+    let costsChanged = 0;
+    let withoutSession = 0;
+    for (let index = 0; index < after.length; index += 1) {
+      if (after[index]!.reward.total !== before[index]?.reward.total) rewardsChanged += 1;
+      if (after[index]!.outcome.totalCostUsd !== before[index]?.outcome.totalCostUsd) costsChanged += 1;
+      if (after[index]!.session === undefined) withoutSession += 1;
+    }
+    await this.store.update((state) => {
+      addStateEvent(state, version === null ? 'reward version reset: the stored figures are in force' : `reward version ${version.id} in force${version.prices ? ' (re-priced)' : ''}`, new Date(this.clock()));
+    });
+    let decisions: RepriceReport['decisions'] = null;
+    const deployed = this.state.deployed ?? (await this.store.read()).deployed;
+    if (options.train !== undefined && deployed !== null) {
+      const report = await this.train({
+        output: options.train.output,
+        experiences: after,
+        ...(options.train.epochs === undefined ? {} : { epochs: options.train.epochs }),
+        ...(options.train.trainerConfig === undefined ? {} : { trainerConfig: options.train.trainerConfig }),
+      });
+      const recent = after.slice(-(options.train.recentTasks ?? 500));
+      const shift = compareGreedyDecisions(await loadVerifiedModel(deployed.directory), await loadVerifiedModel(report.output), recent);
+      decisions = { deployedVersion: deployed.version, retrainedVersion: report.version, output: report.output, ...shift };
+    }
+    return { version, before: rewardFigures(before), after: rewardFigures(after), rewardsChanged, costsChanged, withoutSession, decisions };
+  }
+
+  /** The reward configuration of the version in force (training maps rewards to [−1, 1] with its bounds), else this orchestrator's. */
+  async currentRewardConfig(): Promise<RewardConfigInput | undefined> {
+    // The PostgreSQL store keeps no reward versions: its records are scored by this orchestrator's configuration.
+    if (isPostgresStore(this.config.store) || !existsSync(join(this.config.dataDir, EXPERIENCE_BUFFER_DIRECTORY))) return this.rewardConfig;
+    const store = await this.#openStore(true, 'currentRewardConfig');
+    try {
+      const current = await store.rewardVersions().current();
+      return current === null ? this.rewardConfig : current.config;
     } finally {
       await store.close();
     }
@@ -930,6 +1164,12 @@ async function looksLikeOtlp(path: string): Promise<boolean> {
   } finally {
     await handle.close();
   }
+}
+
+async function collectStream(stream: AsyncIterable<Experience>): Promise<Experience[]> {
+  const experiences: Experience[] = [];
+  for await (const experience of stream) experiences.push(experience);
+  return experiences;
 }
 
 /** Creates the `LearningManager` of an orchestrator (see `LearningManager.open`). */

@@ -68,6 +68,8 @@ export interface LearningRuntime {
    * Optional: a runtime without it never explores with candidates.
    */
   setCandidate?(artifact: ModelArtifact | null): void;
+  /** Raises the rules' exploration for decisions that use these models (drift response); null ends it. */
+  setExplorationBoost?(boost: { models: readonly string[]; epsilon: number } | null): void;
   /** Version of the loaded learned model, or null. */
   readonly modelVersion: string | null;
   /** Counters the runtime reports (fallbacks by reason, shadow match rate…), printed by `orchestra learning`. */

@@ -61,6 +61,22 @@ export const candidateModelSchema = z.object({
 });
 export type CandidateModel = z.infer<typeof candidateModelSchema>;
 
+/** A change the online drift detection found, and what the manager did about it. */
+export const driftEventSchema = z.object({
+  at: z.string(),
+  /** Sessions this process had recorded when it was detected. */
+  sessionsRecorded: z.number().int().nonnegative(),
+  /** A model id, or `learned-arm`. */
+  subject: z.string(),
+  metric: z.enum(['errorRate', 'latency', 'success', 'learnedVsRules']),
+  direction: z.enum(['up', 'down']),
+  degraded: z.boolean(),
+  baseline: z.number(),
+  changed: z.number(),
+  response: z.enum(['exploration', 'demoted-to-shadow', 'none']),
+});
+export type DriftEvent = z.infer<typeof driftEventSchema>;
+
 /** `<dataDir>/orchestra.state.json`: what `orchestra learning-mode`/`learning-deploy` persist for every process. */
 export const learningStateSchema = z.object({
   schemaVersion: z.literal(STATE_SCHEMA_VERSION).default(STATE_SCHEMA_VERSION),
@@ -85,6 +101,8 @@ export const learningStateSchema = z.object({
       lastBreach: z.object({ at: z.string(), reason: z.string() }).nullable().default(null),
     })
     .default({ sessionsServed: 0, step: armsSchema.parse({}), total: armsSchema.parse({}), lastBreach: null }),
+  /** Changes the drift detection found (most recent last, capped at 100). */
+  drift: z.object({ events: z.array(driftEventSchema).default([]) }).default({ events: [] }),
   /** Human-readable log of rollout events (mode changes, ramps, deployments), most recent last, capped. */
   events: z.array(z.object({ at: z.string(), message: z.string() })).default([]),
   updatedAt: z.string().optional(),

@@ -1,4 +1,5 @@
 import { JsonlExperienceStore, type DurableExperienceStore } from '@orchestra/learning-collector';
+import type { RewardConfigInput } from '@orchestra/learning-reward';
 import { StoreUnavailableError } from './errors';
 import type { StoreConfig } from './config';
 import type { ModuleImporter } from './trainer-loader';
@@ -21,6 +22,8 @@ export interface OpenExperienceStoreOptions {
   store?: StoreConfig;
   /** Open for reading only (no lock, no repair, no schema creation, no write). */
   readOnly?: boolean;
+  /** The JSONL buffer's reward configuration (it scores outcome events at read with it). */
+  rewardConfig?: RewardConfigInput;
   /** Where a PostgreSQL store's warnings go (a failover); default `process.emitWarning`. */
   onWarning?: (message: string) => void;
   /** Replaces the dynamic import of the PostgreSQL store (tests). */
@@ -40,7 +43,9 @@ interface PostgresStoreModule {
  */
 export async function openExperienceStore(options: OpenExperienceStoreOptions): Promise<DurableExperienceStore> {
   const store = options.store;
-  if (!isPostgresStore(store)) return JsonlExperienceStore.open({ dataDir: options.dataDir, readOnly: options.readOnly === true });
+  if (!isPostgresStore(store)) {
+    return JsonlExperienceStore.open({ dataDir: options.dataDir, readOnly: options.readOnly === true, ...(options.rewardConfig === undefined ? {} : { rewardConfig: options.rewardConfig }) });
+  }
   let module: PostgresStoreModule;
   try {
     module = (await (options.importModule ?? defaultImporter)(POSTGRES_STORE_PACKAGE)) as PostgresStoreModule;

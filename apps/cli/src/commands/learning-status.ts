@@ -58,6 +58,14 @@ export function registerLearningStatus(program: Command, context: CliContext): v
         context.print(`                rules:   ${rules.sessions} sessions, reward ${formatValue(rules.meanReward)}, errors ${formatPercent(rules.errorRate)}, cost ${formatValue(rules.meanCostUsd, 4)} USD`);
         context.print(`  guardrails    ${status.abTest.guardrails.withinGuardrails ? green('within') : yellow(status.abTest.guardrails.reasons.join('; '))}`);
       }
+      const driftEvents = status.drift.events.slice(-3);
+      if (driftEvents.length > 0) {
+        context.print(`  drift         ${status.drift.events.length} change${status.drift.events.length === 1 ? '' : 's'} detected; latest:`);
+        for (const event of driftEvents) {
+          const level = (value: number) => (event.metric === 'latency' ? `${Math.round(value)} ms` : event.metric === 'learnedVsRules' ? formatValue(value) : formatPercent(value));
+          context.print(`    ${dim(event.at)} ${event.subject} ${event.metric} ${level(event.baseline)} → ${level(event.changed)} ${event.degraded ? yellow('worse') : green('better')}; ${event.response}`);
+        }
+      }
       const lastEvents = status.events.slice(-3);
       if (lastEvents.length > 0) {
         context.print('  recent');

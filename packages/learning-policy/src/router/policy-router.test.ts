@@ -346,3 +346,27 @@ describe('PolicyRouter robustness and configuration', () => {
     expect(stableUnitHash('orchestra-ab:session-1')).toMatchInlineSnapshot(`0.6128425127826631`);
   });
 });
+
+describe('PolicyRouter exploration boost', () => {
+  it('raises ε only for decisions whose greedy action uses a boosted model, and logs the exact propensity', () => {
+    const input = makeInput();
+    const greedy = rules.choose(input, 0).decision.action;
+    const used = greedy.models.executor!;
+    const other = ['glm-4.7', 'kimi-k2.5', 'gpt-5.2-codex', 'claude-opus'].find((model) => !Object.values(greedy.models).includes(model))!;
+    const count = (boostModels: string[] | null) => {
+      const router = new PolicyRouter({ mode: 'shadow', environment: {}, exploration: { shadow: 0.05 }, seed: 3 });
+      router.setExplorationBoost(boostModels === null ? null : { models: boostModels, epsilon: 0.8 });
+      let explored = 0;
+      for (let index = 0; index < 400; index += 1) {
+        const decision = router.decide({ ...input, sessionId: `s-${index}` });
+        const expected = rules.probabilityOf(decision.action, input, boostModels?.includes(used) === true ? 0.8 : 0.05);
+        expect(decision.propensity).toBeCloseTo(expected, 12);
+        if (JSON.stringify(decision.action) !== JSON.stringify(greedy)) explored += 1;
+      }
+      return explored;
+    };
+    const base = count(null);
+    expect(count([other])).toBe(base);
+    expect(count([used])).toBeGreaterThan(base + 150);
+  });
+});

@@ -277,6 +277,44 @@ export class PolicyRouter implements Policy {
    * candidate can be evaluated on logs that overlap with it. Never throws; returns whether it loaded (a model that
    * does not fit leaves no candidate).
    */
+  /**
+   * Raises the rules' exploration for decisions whose greedy action uses one of `models` (a model whose behaviour
+   * changed: its new error rate, latency or success is learned faster), in shadow and in the rules arm of ab_test;
+   * null ends it.
+   */
+  setExplorationBoost(boost: { models: readonly string[]; epsilon: number } | null): void {
+    if (boost === null || boost.models.length === 0) {
+      this.#explorationBoost = null;
+      return;
+    }
+    const epsilon = validate(fractionSchema, boost.epsilon, 'explorationBoost.epsilon');
+    this.#explorationBoost = { models: new Set(boost.models), epsilon };
+  }
+
+  /** The exploration boost in force (`setExplorationBoost`), or null. */
+  get explorationBoost(): { models: string[]; epsilon: number } | null {
+    return this.#explorationBoost === null ? null : { models: [...this.#explorationBoost.models], epsilon: this.#explorationBoost.epsilon };
+  }
+
+  #explorationBoost: { models: Set<string>; epsilon: number } | null = null;
+
+  /**
+   * The rules' ε for this input: the mode's, raised to the boost's when the rules' greedy action gives a boosted
+   * model a role. A function of the input alone, so the logged propensity (and `probabilityOf`) stay exact.
+   */
+  #epsilonFor(input: PolicyInput, base: number): number {
+    const boost = this.#explorationBoost;
+    if (boost === null || !(boost.epsilon > base)) return base;
+    const space = this.guard.space;
+    const greedy = this.rules.greedyIndices(input);
+    for (let head = 0; head < space.heads.length; head += 1) {
+      const spec = space.heads[head]!;
+      if (!spec.name.startsWith('model_') || !space.isHeadActive(head, greedy)) continue;
+      if (boost.models.has(spec.labels[greedy[head]!]!)) return boost.epsilon;
+    }
+    return base;
+  }
+
   setCandidate(artifact: ModelArtifact | null): boolean {
     if (artifact === null) {
       this.#candidate = null;
@@ -362,7 +400,7 @@ export class PolicyRouter implements Policy {
   }
 
   #shadow(input: PolicyInput): RouteResult {
-    const epsilon = this.#exploration.shadow;
+    const epsilon = this.#epsilonFor(input, this.#exploration.shadow);
     const candidate = this.#candidate;
     const share = candidate === null ? 0 : this.#candidateShare;
     let candidateRoute: RouteResult['candidate'];
@@ -438,7 +476,7 @@ export class PolicyRouter implements Policy {
   }
 
   #abTest(input: PolicyInput, fraction: number): RouteResult {
-    const epsilon = this.#exploration.ab_test;
+    const epsilon = this.#epsilonFor(input, this.#exploration.ab_test);
     const unit = input.sessionId !== undefined && input.sessionId !== '' ? stableUnitHash(`${this.#salt}:${input.sessionId}`) : this.#random.next();
     const toLearned = unit < fraction;
     if (toLearned) {

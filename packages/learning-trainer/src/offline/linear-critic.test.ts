@@ -1,6 +1,7 @@
 import { ActionSpace, actionHeads } from '@orchestra/learning-features';
 import { describe, expect, it } from 'vitest';
 import { buildExperienceDataset, splitByTime } from './experience-dataset';
+import { normaliseTotal } from './q-distillation';
 import { LinearCriticScorer, fitLinearCritic, improveActionsLinear } from './linear-critic';
 import { bestApproachOf, ruleIndices, syntheticExperiences } from './test-support/synthetic-experiences';
 
@@ -78,6 +79,33 @@ describe('fitLinearCritic', () => {
     expect(() => fitLinearCritic(dataset, actionSpace, split.training, split.validation, { contextRidgeFactor: [] })).toThrow(RangeError);
   });
 
+  it('fits the reward in parts: the total is their sum, and a nearly noiseless term gets a tighter posterior', () => {
+    // In the synthetic world a larger team lowers resource efficiency (a nearly noiseless term) and leaves success alone.
+    const { dataset, split } = datasetOf(2500, 25);
+    const rewardScale = normaliseTotal(1, dataset.rewardNormalisation) - normaliseTotal(0, dataset.rewardNormalisation);
+    const whole = fitLinearCritic(dataset, actionSpace, split.training, split.validation);
+    const parted = fitLinearCritic(dataset, actionSpace, split.training, split.validation, { parts: [['outcome', 'tests', 'userSatisfaction', 'safety']], rewardScale });
+    expect(whole.parts).toBeUndefined();
+    expect(parted.parts).toHaveLength(2);
+    expect(parted.parts![0]!.components).toEqual(['outcome', 'tests', 'userSatisfaction', 'safety']);
+    expect(parted.parts![1]!.components).toContain('resourceEfficiency');
+    for (let index = 0; index < parted.size; index += 37) {
+      expect(parted.coefficients.total[index]).toBeCloseTo(parted.parts![0]!.coefficients[index]! + parted.parts![1]!.coefficients[index]!, 10);
+    }
+    // The parts explain the training rewards as well as one model of the total does.
+    expect(parted.validationMeanSquaredError).toBeLessThan(parted.baselineMeanSquaredError);
+    const smallTeam = Int32Array.from(ruleIndices);
+    smallTeam[actionHeads.team] = 0;
+    const gains = [whole, parted].map((critic) => {
+      const scorer = new LinearCriticScorer(critic, actionSpace);
+      scorer.setState(stateOf(2));
+      return scorer.gain(Int32Array.from(ruleIndices), smallTeam);
+    });
+    expect(gains[1]!.mean).toBeGreaterThan(0);
+    expect(gains[1]!.deviation).toBeLessThan(gains[0]!.deviation);
+    expect(parted.parts![1]!.noiseVariance).toBeLessThan(parted.parts![0]!.noiseVariance);
+  });
+
   it('refuses non-finite features with a RangeError instead of returning NaN coefficients', () => {
     const { dataset, split } = datasetOf(200, 23);
     dataset.states[3] = Number.NaN;
@@ -102,5 +130,27 @@ describe('improveActionsLinear', () => {
     const unchanged = improveActionsLinear({ dataset, actionSpace, critic, rows: split.training, rounds: 2, pessimism: 1e6, margin: 0 });
     expect(unchanged.changedShare).toBe(0);
     expect(Array.from(unchanged.actions)).toEqual(Array.from(dataset.actions));
+  });
+
+  it('starts from a given action per row and changes at most maxChangedHeads heads of it', () => {
+    const { dataset, split } = datasetOf(4000, 24);
+    const critic = fitLinearCritic(dataset, actionSpace, split.training, split.validation);
+    const start = new Int32Array(dataset.size * headCount);
+    for (let row = 0; row < dataset.size; row++) start.set(ruleIndices, row * headCount);
+    const improved = improveActionsLinear({ dataset, actionSpace, critic, rows: split.training, rounds: 2, pessimism: 0, margin: 0, start, maxChangedHeads: 1 });
+    let moved = 0;
+    for (const row of split.training) {
+      const action = improved.actions.subarray(row * headCount, (row + 1) * headCount);
+      let changed = 0;
+      for (let head = 0; head < headCount; head++) if (action[head] !== ruleIndices[head]) changed += 1;
+      // One head changed (canonicalisation may reset heads the change made inactive, which the critic does not count).
+      if (changed > 0) moved += 1;
+      const taskType = dataset.states.subarray(row * 15, row * 15 + 13).indexOf(1);
+      if (action[actionHeads.approach] !== ruleIndices[actionHeads.approach]) {
+        for (let head = 0; head < headCount; head++) if (head !== actionHeads.approach && head !== actionHeads.parallelism) expect(action[head]).toBe(ruleIndices[head]);
+        expect(action[actionHeads.approach]).toBe(bestApproachOf(taskType));
+      }
+    }
+    expect(moved).toBeGreaterThan(split.training.length / 2);
   });
 });

@@ -14,7 +14,7 @@ import { buildExperienceDataset, splitByTime, type ExperienceDataset, type Rewar
 import { JsonlMetricsSink, type MetricsSink } from './metrics-sink';
 import { gateFoldOf } from '../ope/critic-gate';
 import { fitLinearCritic, improveActionsLinear, type LinearCritic } from './linear-critic';
-import { improveActions, trainRewardModel, type ActionTargets, type ImprovementSummary } from './q-distillation';
+import { improveActions, normaliseTotal, trainRewardModel, type ActionTargets, type ImprovementSummary } from './q-distillation';
 
 /** Metrics of one offline epoch (also the JSON line written to the metrics file). */
 export interface OfflineEpochMetrics {
@@ -167,7 +167,8 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
   });
   // The rules prior belongs to the q-distillation actor (a residual on the rules it clones improvements of); the
   // policy-gradient objectives learn from the logged rewards alone.
-  const rulesIndices = config.offline.objective === 'q-distillation' && config.offline.rulesPrior > 0 ? rulesGreedyIndices(experiences, dataset, actionSpace) : undefined;
+  const needsRules = config.offline.rulesPrior > 0 || config.offline.improvementStart === 'rules';
+  const rulesIndices = config.offline.objective === 'q-distillation' && needsRules ? rulesGreedyIndices(experiences, dataset, actionSpace) : undefined;
   const sink = options.metricsSink ?? (options.dataDir === undefined ? undefined : new JsonlMetricsSink(options.dataDir, runId));
   const split = splitByTime(dataset, config.offline.validationFraction);
   const model = new ActorCritic({ stateSize: dataset.stateSize, heads: { sizes: actionSpace.heads.map((head) => head.size) }, config });
@@ -193,9 +194,16 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
       const byId = new Map(experiences.map((experience) => [experience.id, experience]));
       const heldOutFold = Array.from(split.validation, (row) => gateFoldOf(byId.get(dataset.ids[row]!)!));
       const gateRowsWithout = (fold: 0 | 1) => Int32Array.from([...gateTrainingRows, ...split.validation.filter((_, position) => heldOutFold[position] !== fold)]);
-      critic = fitLinearCritic(dataset, actionSpace, chooserRows, split.validation, { effectRidge: config.offline.criticEffectRidge, contextRidgeFactor: config.offline.criticContextRidgeFactor });
+      // A part's targets are the sum of its components in training units: normalised = scale · total + offset.
+      const rewardScale = normaliseTotal(1, dataset.rewardNormalisation) - normaliseTotal(0, dataset.rewardNormalisation);
+      const partOptions = { parts: config.offline.criticRewardParts, partRidgeMultipliers: config.offline.criticPartRidgeMultipliers, rewardScale };
+      critic = fitLinearCritic(dataset, actionSpace, chooserRows, split.validation, {
+        effectRidge: config.offline.criticEffectRidge,
+        contextRidgeFactor: config.offline.criticContextRidgeFactor,
+        ...partOptions,
+      });
       // The gate's critic takes the factor the evidence chose for the chooser's.
-      const gateOptions = { effectRidge: config.offline.gateCriticEffectRidge, contextRidgeFactor: critic.contextRidgeFactor };
+      const gateOptions = { effectRidge: config.offline.gateCriticEffectRidge, contextRidgeFactor: critic.contextRidgeFactor, ...partOptions };
       gateCritic = { folds: [fitLinearCritic(dataset, actionSpace, gateRowsWithout(0), split.validation, gateOptions), fitLinearCritic(dataset, actionSpace, gateRowsWithout(1), split.validation, gateOptions)] };
       improved = improveActionsLinear({
         dataset,
@@ -205,6 +213,8 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
         rounds: config.offline.improvementRounds,
         pessimism: config.offline.rewardModelPessimism,
         margin: config.offline.improvementMargin,
+        maxChangedHeads: config.offline.maxChangedHeads,
+        ...(config.offline.improvementStart === 'rules' && rulesIndices !== undefined ? { start: rulesIndices } : {}),
       });
       fit = { ...critic, epochs: 1 };
     } else {

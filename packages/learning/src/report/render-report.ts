@@ -63,6 +63,11 @@ table{border-collapse:collapse;margin:1rem 0}td,th{border-bottom:1px solid #e5e7
 <div class="grid">${charts.map((chart) => `<div class="card">${chart}</div>`).join('\n')}</div>
 <h2>Models</h2>
 <table><thead><tr><th>model</th><th>attempts</th><th>success</th><th>latency p50 (ms)</th><th>latency p95 (ms)</th></tr></thead><tbody>${modelRows || '<tr><td colspan="5">no model calls recorded</td></tr>'}</tbody></table>
+<h2>Drift</h2>
+${data.drift.length === 0 ? '<p class="muted">No change detected (per-model CUSUM on error rate, latency and success; learned arm against the rules).</p>' : `<table><thead><tr><th>at</th><th>what</th><th>metric</th><th>change</th><th>response</th></tr></thead><tbody>${data.drift
+  .map((event) => `<tr><td>${escapeXml(event.at)}</td><td>${escapeXml(event.subject)}</td><td>${escapeXml(event.metric)}</td><td>${formatNumber(event.baseline)} → ${formatNumber(event.changed)} (${event.degraded ? 'worse' : 'better'})</td><td>${escapeXml(event.response)}</td></tr>`)
+  .join('')}</tbody></table>`}
+<p class="muted">${data.joined.amended} experiences amended by later outcomes; rewards ${data.joined.rewardVersion === null ? 'as stored' : `of reward version ${escapeXml(data.joined.rewardVersion)} (re-scored; the stored figures are kept)`}.</p>
 <h2>Learning curves</h2>
 ${curveCharts.length === 0 ? '<p class="muted">No training metrics yet (the trainer writes them to &lt;dataDir&gt;/metrics/*.jsonl).</p>' : `<div class="grid">${curveCharts.map((chart) => `<div class="card">${chart}</div>`).join('\n')}</div>`}
 </body></html>

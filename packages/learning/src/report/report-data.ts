@@ -24,16 +24,23 @@ export interface ReportData {
   byTaskType: Record<string, { count: number; successes: number }>;
   byModel: Record<string, { attempts: number; failures: number; latencies: number[]; seen: number }>;
   curves: LearningCurve[];
+  /** Changes the drift detection found (from the state file), most recent last. */
+  drift: Array<{ at: string; subject: string; metric: string; direction: string; degraded: boolean; baseline: number; changed: number; response: string }>;
+  /** Experiences amended by later outcomes or re-scored, and the reward version read (null: the stored figures). */
+  joined: { experiences: number; amended: number; rewardVersion: string | null };
 }
 
 /** Starts an empty `ReportData`. */
 export function emptyReportData(): ReportData {
-  return { experiences: 0, firstTimestamp: null, lastTimestamp: null, bySource: {}, byTaskType: {}, byModel: {}, curves: [] };
+  return { experiences: 0, firstTimestamp: null, lastTimestamp: null, bySource: {}, byTaskType: {}, byModel: {}, curves: [], drift: [], joined: { experiences: 0, amended: 0, rewardVersion: null } };
 }
 
 /** Adds one experience to the report data. `random` drives the latency reservoir (seeded by the caller for tests). */
 export function addExperienceToReport(data: ReportData, experience: Experience, random: () => number = Math.random): void {
   data.experiences += 1;
+  if (experience.reward.amendments !== undefined) data.joined.amended += 1;
+  if (experience.reward.rewardVersion !== undefined) data.joined.rewardVersion = experience.reward.rewardVersion;
+  if (experience.reward.original !== undefined) data.joined.experiences += 1;
   if (data.firstTimestamp === null || experience.timestamp < data.firstTimestamp) data.firstTimestamp = experience.timestamp;
   if (data.lastTimestamp === null || experience.timestamp > data.lastTimestamp) data.lastTimestamp = experience.timestamp;
   const source = (data.bySource[experience.policy.source] ??= { rewards: [], costs: [], successes: 0 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonlExperienceStore } from '@orchestra/learning-collector';
 import { describe, expect, it } from 'vitest';
+import { LearningStateStore } from '../learning-state';
 import { makeExperience } from '../test-support/make-experience';
 import { renderLearningReport } from './render-report';
 import { bucketMeans, quantile } from './report-data';
@@ -54,5 +55,24 @@ describe('writeLearningReport', () => {
     expect(data.curves).toEqual([{ name: 'train', xLabel: 'epoch', fields: { loss: [[1, 2], [2, 1.5]] } }]);
     const html = await readFile(path, 'utf8');
     expect(html).toContain('Learning curve: train');
+  });
+
+  it('shows the drift events of the state file and the experiences amended by later outcomes', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'learning-report-drift-'));
+    const store = await JsonlExperienceStore.open({ dataDir });
+    const experiences = Array.from({ length: 10 }, (_, index) => ({ ...makeExperience(index, { reward: index }), sessionId: `report-${index}` }));
+    await store.append(experiences);
+    await store.outcomeEvents().append([{ schemaVersion: 1, id: 'late', sessionId: experiences[2]!.sessionId!, timestamp: '2026-12-01T00:00:00.000Z', patch: { safetyViolations: 2 } }]);
+    await store.close();
+    const state = new LearningStateStore(dataDir);
+    await state.update((current) => {
+      current.drift.events.push({ at: '2026-12-01T00:00:00.000Z', sessionsRecorded: 900, subject: 'gpt-5.2-codex', metric: 'errorRate', direction: 'up', degraded: true, baseline: 0.01, changed: 0.15, response: 'exploration' });
+    });
+    const { path, data } = await writeLearningReport({ dataDir, output: join(dataDir, 'report.html') });
+    expect(data.drift).toEqual([{ at: '2026-12-01T00:00:00.000Z', subject: 'gpt-5.2-codex', metric: 'errorRate', direction: 'up', degraded: true, baseline: 0.01, changed: 0.15, response: 'exploration' }]);
+    expect(data.joined.amended).toBe(1);
+    const html = await readFile(path, 'utf8');
+    expect(html).toContain('<td>gpt-5.2-codex</td><td>errorRate</td>');
+    expect(html).toContain('1 experiences amended by later outcomes');
   });
 });

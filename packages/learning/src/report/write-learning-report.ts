@@ -2,6 +2,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { JsonlExperienceStore, type ExperienceStore } from '@orchestra/learning-collector';
 import type { Experience } from '@orchestra/learning-types';
+import { LearningStateStore } from '../learning-state';
 import { renderLearningReport } from './render-report';
 import { addExperienceToReport, emptyReportData, readLearningCurves, type ReportData } from './report-data';
 
@@ -31,6 +32,11 @@ export async function writeLearningReport(options: { dataDir: string; output: st
   } finally {
     if (options.store === undefined) await store.close();
   }
+  // The drift events live in the state file; a report of a data dir without one (or with a damaged one) shows none.
+  data.drift = await new LearningStateStore(options.dataDir)
+    .read()
+    .then((state) => state.drift.events.map(({ sessionsRecorded: _sessions, ...event }) => event))
+    .catch(() => []);
   const path = resolve(options.output);
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   // Written to a private temporary file, then renamed: never through a symlink planted at the target, never 0644.
