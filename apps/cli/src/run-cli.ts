@@ -14,6 +14,7 @@ import { registerLearningEval, registerLearningTrain } from './commands/learning
 import { registerLearningImprove } from './commands/learning-improve';
 import { registerLearningAmend } from './commands/learning-amend';
 import { registerLearningReprice } from './commands/learning-reprice';
+import { registerReplay } from './commands/replay';
 import { processIo, type CliIo } from './terminal';
 
 /** Exit code of a usage error (unknown command or option, bad argument value). */
@@ -63,6 +64,7 @@ export function buildProgram(io: CliIo, context: ReturnType<typeof createCliCont
   registerStart(program, context);
   registerSim(program, context);
   registerDemo(program, context);
+  registerReplay(program, context);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   program.hook('preAction', () => {
     const configFile = program.opts<{ config?: string }>().config;

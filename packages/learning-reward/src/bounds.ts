@@ -1,3 +1,4 @@
+import { costUsdCap } from './components';
 import { resolveRewardConfig, type RewardConfig, type RewardConfigInput } from './config';
 import { RewardRangeError } from './errors/reward-range-error';
 
@@ -19,6 +20,7 @@ function costRanges(config: RewardConfig): Range[] {
     counted(cost.cheapModelSuccessBonus, config.caps.cheapModelSuccesses),
     counted(cost.expensiveModelOverusePenalty, config.caps.expensiveModelOveruses),
     counted(cost.fallbackRotationPenalty, config.caps.fallbackRotations),
+    counted(cost.perUsd ?? 0, costUsdCap(config)),
   ];
 }
 

@@ -88,4 +88,19 @@ export function addCostTerms(builder: BreakdownBuilder, facts: CostFacts, config
 
   const rotations = builder.cap('fallbackRotations', facts.fallbackRotations, config.caps.fallbackRotations);
   builder.add('fallbackRotations', scaled(rotations, cost.fallbackRotationPenalty));
+
+  // The linear cost term exists only when configured, so that every breakdown of the seed's reward stays as it was.
+  if (cost.perUsd !== undefined && cost.perUsd !== 0) {
+    const limit = costUsdCap(config);
+    const usd = builder.cap('costUsd', facts.totalCostUsd, limit);
+    builder.add('costUsd', usd === 0 ? 0 : usd * cost.perUsd);
+  }
+}
+
+/** Default of `caps.costUsd` when `cost.perUsd` is set. */
+export const DEFAULT_COST_USD_CAP = 10;
+
+/** The USD beyond which `cost.perUsd` scores no further. */
+export function costUsdCap(config: RewardConfig): number {
+  return config.caps.costUsd ?? DEFAULT_COST_USD_CAP;
 }

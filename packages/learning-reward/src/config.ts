@@ -51,6 +51,12 @@ export const rewardConfigSchema = z.object({
       expensiveModelFreeUses: cap.default(3),
       expensiveModelOverusePenalty: weight.default(-5),
       fallbackRotationPenalty: weight.default(-10),
+      /**
+       * Reward per USD of the session's total cost (e.g. −200 for "a dollar costs two completed sessions"), the cost
+       * capped at `caps.costUsd`. Off when absent (the seed has no linear cost term): replaying outcome tables with a
+       * cost weight (`@orchestra/learning-replay`) sets it.
+       */
+      perUsd: weight.optional(),
     })
     .prefault({}),
   /**
@@ -76,6 +82,8 @@ export const rewardConfigSchema = z.object({
       failedSteps: cap.default(10),
       errors: cap.default(10),
       safetyViolations: cap.default(3),
+      /** USD beyond which `cost.perUsd` scores no further (default 10 when `cost.perUsd` is set). */
+      costUsd: z.number().finite().positive().optional(),
     })
     .prefault({}),
 });

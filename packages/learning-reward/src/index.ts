@@ -2,7 +2,7 @@ export { rewardConfigSchema, defaultRewardConfig, resolveRewardConfig, type Rewa
 export { sessionReward, sessionCostFacts } from './session-reward';
 export { experienceReward, outcomeCostFacts, userSatisfactionOf } from './experience-reward';
 export { rewardBounds, normalizeReward, denormalizeReward, type RewardBounds } from './bounds';
-export { rewardConfigVersion, type CostFacts } from './components';
+export { rewardConfigVersion, costUsdCap, DEFAULT_COST_USD_CAP, type CostFacts } from './components';
 export { matchesModel, rewardTierOf } from './model-tier';
 export {
   modelPriceSchema,

@@ -71,6 +71,12 @@ export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'override
    * simulated clock so that nothing it decides depends on the wall clock. A custom `sink` keeps its own clock.
    */
   clock?: () => number;
+  /**
+   * The reward of recorded sessions and of training (weights, caps; the reward package's `RewardConfigInput`). The
+   * catalog's tiers are added to it (`models`) unless it lists models itself. Default: the reward package's defaults.
+   * A replay of outcome tables sets a linear cost term here (`cost.perUsd`); a custom `sink` keeps its own reward.
+   */
+  reward?: RewardConfigInput;
 }
 
 /** Distinct task (description, files) contexts one ingest keeps inferred. */
@@ -189,7 +195,8 @@ export class LearningManager {
     this.state = state;
     this.catalog = config.models === undefined ? defaultModelCatalog : parseModelCatalog({ models: config.models });
     this.actionSpace = new ActionSpace(this.catalog);
-    this.rewardConfig = config.models === undefined ? undefined : { models: this.catalog.models };
+    const catalogTiers = config.models === undefined ? undefined : { models: this.catalog.models };
+    this.rewardConfig = options.reward === undefined ? catalogTiers : { ...catalogTiers, ...options.reward };
     this.runtime =
       options.runtime ??
       new DefaultLearningRuntime({

@@ -45,7 +45,8 @@ export interface EvaluateWithCriticOptions extends Omit<CompareWithCriticOptions
 export async function evaluateModelArtifactWithCritic(directory: string, logs: readonly Experience[], options: EvaluateWithCriticOptions): Promise<CriticGateComparison> {
   const { learnedPolicy, rules, ...gate } = options;
   const candidate = await LearnedPolicy.load(directory, learnedPolicy);
-  const baseline = rules ?? new RulesPolicy();
+  // The rules of the candidate's catalog: the default rules name models another catalog does not have.
+  const baseline = rules ?? new RulesPolicy({ guard: new SafetyGuard({ space: candidate.space }) });
   return compareWithCritic({
     ...gate,
     actionSpace: candidate.space,

@@ -1,3 +1,0 @@
-export * from './data';
-export * from './metrics';
-export * from './protocol';

@@ -1,0 +1,88 @@
+// Real-data figures of the replay harness (not run by CI): RouteLLM MMLU + GSM8K and LLMRouter, read from the shared
+// data folder. Usage: pnpm --filter @orchestra/learning-replay bench [-- --data DIR --only a,b --seed S --passes K]
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { formatReplayReport, parseReplayTable, renderReplayHtml, runReplay, type ReplayResult } from '../src/index';
+import { llmrouterTable } from './llmrouter-table';
+import { routellmTable, type TableTexts } from './routellm-table';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', default: process.env.ORCHESTRA_SHARED_DATA ?? join(root, '..', 'shared', 'data') },
+    only: { type: 'string', default: 'routellm-mmlu,routellm-gsm8k,llmrouter' },
+    seed: { type: 'string', default: '7' },
+    passes: { type: 'string', default: '1' },
+    out: { type: 'string', default: join(root, 'bench-results') },
+  },
+});
+const data = resolve(values.data);
+if (!existsSync(join(data, 'routellm')) && !existsSync(join(data, 'llmrouter'))) {
+  // `pnpm bench` runs every package's bench: without the shared data this one has nothing to measure.
+  console.error(`learning-replay bench: skipped, no shared data at ${data} (pass --data DIR or set ORCHESTRA_SHARED_DATA)`);
+  process.exit(0);
+}
+const seed = Number(values.seed);
+const passes = Number(values.passes);
+const out = resolve(values.out);
+
+const tables: Record<string, () => TableTexts> = {
+  'routellm-mmlu': () => routellmTable(join(data, 'routellm'), 'mmlu'),
+  'routellm-gsm8k': () => routellmTable(join(data, 'routellm'), 'gsm8k'),
+  llmrouter: () => llmrouterTable(join(data, 'llmrouter')),
+};
+
+const percent = (value: number) => `${(100 * value).toFixed(1)} %`;
+
+/** The issue's goals, checked on one result. */
+function goals(name: string, result: ReplayResult): string[] {
+  const { learned, strongest, bestLadder } = result.policies;
+  const lines: string[] = [];
+  if (name.startsWith('routellm')) {
+    const quality = learned.successRate / strongest.successRate;
+    const cost = learned.costPerTask / strongest.costPerTask;
+    const verdict = quality >= 0.95 && cost <= 0.4 ? 'met' : 'not met';
+    lines.push(`${name === 'routellm-mmlu' ? 'goal' : 'MMLU\'s goal applied here (reported beside it)'}: ≥ 95 % of GPT-4's accuracy at ≤ 40 % of its cost → ${percent(quality)} at ${percent(cost)}: ${verdict}`);
+  }
+  if (name === 'llmrouter') {
+    lines.push(`goal: learned ≥ best static ladder on reward → ${learned.meanReward.toFixed(4)} vs ${bestLadder.meanReward.toFixed(4)}: ${learned.meanReward >= bestLadder.meanReward ? 'met' : 'not met'}`);
+  }
+  const points = 100 * (learned.successRate - strongest.successRate);
+  const share = learned.costPerTask / strongest.costPerTask;
+  lines.push(`coding-agent criterion (success ≥ strongest − 2 points at ≤ 50 % of its cost) → ${points >= 0 ? '+' : ''}${points.toFixed(1)} points at ${percent(share)}: ${points >= -2 && share <= 0.5 ? 'met' : 'not met'}`);
+  return lines;
+}
+
+mkdirSync(out, { recursive: true });
+const summary: Record<string, unknown> = {};
+for (const name of values.only.split(',')) {
+  const build = tables[name];
+  if (build === undefined) throw new Error(`unknown table ${name}; known: ${Object.keys(tables).join(', ')}`);
+  const texts = build();
+  // The table in the replay format, so that `orchestra replay` can be timed on it.
+  const directory = join(out, 'replay-tables', name);
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(join(directory, 'tasks.jsonl'), texts.tasks);
+  writeFileSync(join(directory, 'outcomes.jsonl'), texts.outcomes);
+  writeFileSync(join(directory, 'models.json'), texts.models);
+  const table = parseReplayTable(texts);
+  // RouteLLM's decontaminated counts (its SOURCE.md): the conversion must keep every question.
+  const expected: Record<string, number> = { 'routellm-mmlu': 14_037, 'routellm-gsm8k': 1_307, llmrouter: 6_108 };
+  if (table.tasks.length !== expected[name]) throw new Error(`${name}: ${table.tasks.length} tasks, expected ${expected[name]}`);
+  for (const maxLadder of name === 'routellm-mmlu' ? [3, 1] : [3]) {
+    const label = maxLadder === 3 ? name : `${name}-max-ladder-${maxLadder}`;
+    const result = await runReplay(table, { seed, passes, maxLadder, onProgress: (message) => console.error(`${label}: ${message}`) });
+    console.log(`\n## ${label} (${table.tasks.length} tasks; files in ${directory})\n`);
+    console.log(formatReplayReport(result));
+    for (const line of goals(name, result)) console.log(line);
+    const strongShare = result.learnedDecisions.filter((decision) => decision.ladder.includes(result.settings.chosen.strongest)).length / result.learnedDecisions.length;
+    console.log(`share of test tasks whose ladder calls ${result.settings.chosen.strongest} (may be called): ${percent(strongShare)}`);
+    writeFileSync(join(out, `learning-replay-${label}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(join(out, `learning-replay-${label}.html`), renderReplayHtml(result, `Replay: ${label}`));
+    summary[label] = { policies: result.policies, curve: result.curve, gate: result.gate.verdict, timings: result.timings };
+  }
+}
+writeFileSync(join(out, 'learning-replay-summary.json'), `${JSON.stringify({ seed, passes, summary }, null, 2)}\n`);
+console.log(`\nwrote ${join(out, 'learning-replay-*.json')} and .html`);

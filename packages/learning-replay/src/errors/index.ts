@@ -1,0 +1,2 @@
+export { ReplayFormatError } from './replay-format-error';
+export { ReplayOptionError } from './replay-option-error';

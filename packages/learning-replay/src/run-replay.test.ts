@@ -1,0 +1,110 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JsonlExperienceStore } from '@orchestra/learning-collector';
+import { ActionSpace } from '@orchestra/learning-features';
+import { RulesPolicy, SafetyGuard } from '@orchestra/learning-policy';
+import type { Experience } from '@orchestra/learning-types';
+import { afterAll, describe, expect, it } from 'vitest';
+import { summarizeLadders } from './baselines';
+import { ReplayOptionError } from './errors';
+import { fallbackOrder, ladderOfAction } from './ladder';
+import { learnFromReplay } from './replay-learner';
+import { referenceCostOf } from './replay-reward';
+import { readReplayTable } from './replay-table';
+import { runReplay } from './run-replay';
+import { splitTasks } from './split-tasks';
+
+const fixture = join(import.meta.dirname, '__fixtures__', 'routellm-mini');
+const table = await readReplayTable({ tasks: join(fixture, 'tasks.jsonl'), outcomes: join(fixture, 'outcomes.jsonl'), models: join(fixture, 'models.json') });
+const scratch = await mkdtemp(join(tmpdir(), 'orchestra-replay-test-'));
+afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+describe('runReplay (120 RouteLLM MMLU questions)', () => {
+  // Started by the first test that needs it (a filtered run must not leave it running past the clean-up).
+  let started: ReturnType<typeof runReplay> | undefined;
+  const replay = () => (started ??= runReplay(table, { seed: 3, passes: 2, curveWeights: [0.25], workDir: scratch }));
+
+  it('returns the documented JSON contract', async () => {
+    const result = await replay();
+    expect(Object.keys(result)).toEqual(expect.arrayContaining(['seed', 'tasks', 'testTaskIds', 'models', 'policies', 'learnedDecisions', 'curve']));
+    expect(result.seed).toBe(3);
+    expect(result.tasks).toEqual({ train: 60, test: 60 });
+    expect(result.models).toEqual(['mixtral-8x7b-instruct', 'gpt-4-1106-preview']);
+    expect(Object.keys(result.policies).sort()).toEqual(['bestFallbackLadder', 'bestLadder', 'bestSingle', 'cheapest', 'learned', 'oracle', 'random', 'strongest']);
+    for (const policy of Object.values(result.policies)) expect(Object.keys(policy).sort()).toEqual(['costPerTask', 'meanReward', 'successRate']);
+    expect(result.curve.map((point) => point.costWeight)).toEqual([0.25]);
+    expect(result.experiences).toBe(120);
+    // The gate compares with the rules of the table's own catalog (the default catalog's rules name other models).
+    expect(result.gate.reason ?? '').not.toContain('is not in the catalog');
+    expect(['passed', 'refused', 'not-evaluated']).toContain(result.gate.verdict);
+    expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+  });
+
+  it('lists a ladder for every test task, from which the learned figures can be recomputed', async () => {
+    const result = await replay();
+    expect(result.learnedDecisions.map((decision) => decision.taskId)).toEqual(result.testTaskIds);
+    expect(new Set(result.testTaskIds).size).toBe(60);
+    const position = new Map(table.tasks.map((task, index) => [task.id, index]));
+    const test = result.testTaskIds.map((id) => position.get(id)!);
+    expect(test).toEqual(splitTasks(120, 0.5, 3).test);
+    const ladders = result.learnedDecisions.map((decision) => decision.ladder.map((id) => result.models.indexOf(id)));
+    for (const ladder of ladders) {
+      expect(ladder.length).toBeGreaterThanOrEqual(1);
+      expect(ladder.every((model) => model >= 0)).toBe(true);
+    }
+    const scoring = { costWeight: 0.25, referenceCostUsd: result.settings.referenceCostUsd };
+    expect(summarizeLadders(table, test, (_, index) => ladders[index]!, scoring)).toEqual(result.policies.learned);
+    expect(result.curve[0]).toMatchObject(result.policies.learned);
+  });
+
+  it('orders the references sensibly: oracle ≥ best ladder ≥ best single on reward, strongest ≥ cheapest on success', async () => {
+    const { policies } = await replay();
+    expect(policies.oracle.meanReward).toBeGreaterThanOrEqual(policies.bestLadder.meanReward);
+    expect(policies.oracle.meanReward).toBeGreaterThanOrEqual(policies.learned.meanReward);
+    expect(policies.strongest.successRate).toBeGreaterThanOrEqual(policies.cheapest.successRate);
+    expect(policies.cheapest.costPerTask).toBeLessThan(policies.strongest.costPerTask);
+  });
+
+  it('refuses options out of range with a typed error', async () => {
+    await expect(runReplay(table, { trainShare: 1 })).rejects.toSatisfy((error) => ReplayOptionError.isInstance(error) && error.option === 'trainShare');
+    await expect(runReplay(table, { passes: 0 })).rejects.toThrow('replay option passes: expected a positive integer, got 0');
+    await expect(runReplay(table, { exploration: 0 })).rejects.toThrow(/exploration/);
+    await expect(runReplay(table, { costWeight: -1 })).rejects.toThrow(/costWeight/);
+  });
+});
+
+describe('learnFromReplay: the logged-bandit protocol through the facade', () => {
+  it('records every revealed ladder as a session with the exact propensity of the rules with exploration', async () => {
+    const { train, test } = splitTasks(table.tasks.length, 0.5, 5);
+    const scoring = { costWeight: 0.5, referenceCostUsd: referenceCostOf(table, train) };
+    const dataDir = join(scratch, 'propensities');
+    const order = fallbackOrder(table.catalog);
+    const result = await learnFromReplay({ table, train, test, scoring, passes: 1, maxLadder: 2, order, exploration: 0.4, seed: 5, dataDir });
+    expect(result.ladders).toHaveLength(test.length);
+    const store = await JsonlExperienceStore.open({ dataDir, readOnly: true });
+    const experiences: Experience[] = [];
+    for await (const experience of store.read()) experiences.push(experience);
+    await store.close();
+    expect(experiences).toHaveLength(train.length);
+    const rules = new RulesPolicy({ guard: new SafetyGuard({ space: new ActionSpace(table.catalog) }), config: { seed: 5 } });
+    let explored = 0;
+    for (const experience of experiences) {
+      const { context, system, history } = experience.state;
+      const input = { context, system, ...(history === undefined ? {} : { history }) };
+      expect(experience.propensity).toBe(rules.probabilityOf(experience.action, input, 0.4));
+      if (experience.propensity < 0.6) explored += 1;
+      // Only the models the ladder tried are revealed, in its order, and the reward is 200·(success − 0.5·cost/unit) − 100.
+      const task = table.tasks.findIndex((entry) => experience.sessionId!.endsWith(`-${entry.id}`));
+      const ladder = ladderOfAction(experience.action, table.catalog, order, 2);
+      const attempts = experience.session!.workflow[0]!.attempts;
+      expect(attempts.map((attempt) => attempt.modelId)).toEqual(ladder.slice(0, attempts.length).map((model) => table.modelIds[model]));
+      const success = experience.session!.phase === 'completed' ? 1 : 0;
+      expect(success).toBe(attempts.some((attempt) => attempt.success) ? 1 : 0);
+      const cost = attempts.reduce((sum, attempt) => sum + (attempt.estimatedCost ?? 0), 0);
+      expect(experience.reward.total).toBeCloseTo(200 * (success - (0.5 * cost) / scoring.referenceCostUsd) - 100, 9);
+      expect(task).toBeGreaterThanOrEqual(0);
+    }
+    expect(explored).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,167 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { computeBaselines, summarizeLadders, type Baselines, type PolicySummary } from './baselines';
+import { ReplayOptionError } from './errors';
+import { fallbackOrder } from './ladder';
+import { learnFromReplay, type ReplayLearnerResult } from './replay-learner';
+import { referenceCostOf, type ReplayScoring } from './replay-reward';
+import type { ReplayTable } from './replay-table';
+import type { TaskContext } from '@orchestra/learning-types';
+import { splitTasks } from './split-tasks';
+
+/** Options of `runReplay`; every field has a documented default. */
+export interface ReplayOptions {
+  /** Share of the tasks in the train split (default 0.5). */
+  trainShare?: number;
+  /** Passes of the logging policy over the train tasks (default 1). */
+  passes?: number;
+  /** Longest ladder (default 3; 1 = routing to one model). */
+  maxLadder?: number;
+  /** Seed of the split, the logging policy, fractional outcomes and training (default 1). */
+  seed?: number;
+  /** Cost weight of the reward the learned policy is trained for and every policy is scored with (default 0.25). */
+  costWeight?: number;
+  /** Cost weights of the cost–quality curve: the learner is retrained for each (default 0, 0.25, 0.5, 1). */
+  curveWeights?: readonly number[];
+  /** ε of the logging policy (the rules' exploration; default 0.3). */
+  exploration?: number;
+  /** Trainer configuration passed to the facade's `improve` (default: the product's). */
+  trainerConfig?: Record<string, unknown>;
+  /** Parent directory of the runs' data dirs (default: the OS temp dir); they are removed afterwards unless `keepData`. */
+  workDir?: string;
+  keepData?: boolean;
+  onProgress?: (message: string) => void;
+}
+
+/** The result of `runReplay` — the `--json` contract of `orchestra replay`. */
+export interface ReplayResult {
+  seed: number;
+  tasks: { train: number; test: number };
+  testTaskIds: string[];
+  models: string[];
+  /** What every policy achieved on the test tasks (exact expectations with full information). */
+  policies: {
+    learned: PolicySummary;
+    cheapest: PolicySummary;
+    strongest: PolicySummary;
+    bestSingle: PolicySummary;
+    bestLadder: PolicySummary;
+    /** Extra: the best static ladder the action space can express (see `expressibleLadders`). */
+    bestFallbackLadder: PolicySummary;
+    random: PolicySummary;
+    oracle: PolicySummary;
+  };
+  /** The learned policy's ladder (model ids in order) for every test task. */
+  learnedDecisions: Array<{ taskId: string; ladder: string[] }>;
+  /** The learned policy retrained at each cost weight, measured on the test tasks. */
+  curve: Array<{ costWeight: number; successRate: number; costPerTask: number; meanReward: number; gate: string }>;
+  /** How the figures were made: cost unit, weights, ladder order, the gate's verdict, timings. */
+  settings: {
+    costWeight: number;
+    referenceCostUsd: number;
+    maxLadder: number;
+    passes: number;
+    trainShare: number;
+    exploration: number;
+    /** The fallback order the `fallback` retry strategy rotates through (model ids). */
+    fallbackOrder: string[];
+    /** What the static baselines chose on the train tasks. */
+    chosen: Baselines['chosen'];
+  };
+  gate: ReplayLearnerResult['gate'];
+  fallbacks: Record<string, number>;
+  experiences: number;
+  timings: { loggingMs: number; trainingMs: number; totalMs: number };
+}
+
+function checkOption(option: string, value: number, valid: boolean, expected: string): void {
+  if (!valid) throw new ReplayOptionError({ option, message: `expected ${expected}, got ${value}` });
+}
+
+/**
+ * Replays an outcome table: seeded split into train and test; on train, the logged-bandit protocol through the
+ * product's own loop (`learnFromReplay`: logging policy = the rules with exploration, exact propensities, the
+ * product's trainer and deploy gate), `passes` times; on test, with full information, the learned policy against
+ * cheapest, strongest, best single model, best static ladder, random and oracle; and the cost–quality curve of the
+ * learned policy retrained at each of `curveWeights`. Deterministic for a seed.
+ *
+ * @throws ReplayOptionError for an option out of range (or a split that leaves train or test empty).
+ */
+export async function runReplay(table: ReplayTable, options: ReplayOptions = {}): Promise<ReplayResult> {
+  const started = performance.now();
+  const trainShare = options.trainShare ?? 0.5;
+  const passes = options.passes ?? 1;
+  const maxLadder = options.maxLadder ?? 3;
+  const seed = options.seed ?? 1;
+  const costWeight = options.costWeight ?? 0.25;
+  const curveWeights = options.curveWeights ?? [0, 0.25, 0.5, 1];
+  const exploration = options.exploration ?? 0.3;
+  checkOption('trainShare', trainShare, trainShare > 0 && trainShare < 1, 'a share in (0, 1)');
+  checkOption('passes', passes, Number.isInteger(passes) && passes >= 1, 'a positive integer');
+  checkOption('maxLadder', maxLadder, Number.isInteger(maxLadder) && maxLadder >= 1, 'a positive integer');
+  checkOption('seed', seed, Number.isInteger(seed), 'an integer');
+  checkOption('exploration', exploration, exploration > 0 && exploration <= 1, 'ε in (0, 1] (without exploration the logs support no off-policy learning)');
+  for (const weight of [costWeight, ...curveWeights]) checkOption('costWeight', weight, Number.isFinite(weight) && weight >= 0, 'a finite weight ≥ 0');
+  const { train, test } = splitTasks(table.tasks.length, trainShare, seed);
+  if (train.length === 0 || test.length === 0) {
+    throw new ReplayOptionError({ option: 'trainShare', message: `${table.tasks.length} tasks split ${train.length}/${test.length}: train and test must both be non-empty` });
+  }
+  const referenceCostUsd = referenceCostOf(table, train);
+  const scoringAt = (weight: number): ReplayScoring => ({ costWeight: weight, referenceCostUsd });
+  const scoring = scoringAt(costWeight);
+  const order = fallbackOrder(table.catalog);
+  const baselines = computeBaselines(table, train, test, scoring, maxLadder, order);
+  const workDir = await mkdtemp(join(options.workDir ?? tmpdir(), 'orchestra-replay-'));
+  try {
+    const contextCache = new Map<string, TaskContext>();
+    const learnAt = (weight: number) =>
+      learnFromReplay({
+        table,
+        train,
+        test,
+        scoring: scoringAt(weight),
+        passes,
+        maxLadder,
+        order,
+        exploration,
+        seed,
+        dataDir: join(workDir, `cost-weight-${weight}`),
+        contextCache,
+        ...(options.trainerConfig === undefined ? {} : { trainerConfig: options.trainerConfig }),
+        onProgress: (message) => options.onProgress?.(`cost weight ${weight}: ${message}`),
+      });
+    const main = await learnAt(costWeight);
+    const curve: ReplayResult['curve'] = [];
+    for (const weight of [...new Set(curveWeights)].sort((left, right) => left - right)) {
+      const run = weight === costWeight ? main : await learnAt(weight);
+      const measured = summarizeLadders(table, test, (_, position) => run.ladders[position]!, scoringAt(weight));
+      curve.push({ costWeight: weight, ...measured, gate: run.gate.verdict });
+    }
+    return {
+      seed,
+      tasks: { train: train.length, test: test.length },
+      testTaskIds: test.map((task) => table.tasks[task]!.id),
+      models: [...table.modelIds],
+      policies: {
+        learned: summarizeLadders(table, test, (_, position) => main.ladders[position]!, scoring),
+        cheapest: baselines.cheapest,
+        strongest: baselines.strongest,
+        bestSingle: baselines.bestSingle,
+        bestLadder: baselines.bestLadder,
+        bestFallbackLadder: baselines.bestFallbackLadder,
+        random: baselines.random,
+        oracle: baselines.oracle,
+      },
+      learnedDecisions: test.map((task, position) => ({ taskId: table.tasks[task]!.id, ladder: main.ladders[position]!.map((model) => table.modelIds[model]!) })),
+      curve,
+      settings: { costWeight, referenceCostUsd, maxLadder, passes, trainShare, exploration, fallbackOrder: order.map((model) => table.modelIds[model]!), chosen: baselines.chosen },
+      gate: main.gate,
+      fallbacks: main.fallbacks,
+      experiences: main.experiences,
+      timings: { loggingMs: main.loggingMs, trainingMs: main.trainingMs, totalMs: performance.now() - started },
+    };
+  } finally {
+    if (options.keepData !== true) await rm(workDir, { recursive: true, force: true });
+  }
+}
