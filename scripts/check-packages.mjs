@@ -43,6 +43,9 @@ const leanPackages = new Set([
   '@orchestra/learning-policy',
 ]);
 const isForbiddenInLeanPackage = (name) => name.startsWith('@tensorflow/') || name === 'onnxruntime-node';
+/** Only the PostgreSQL store may pull the database driver: the facade reaches it by dynamic import (optional peer). */
+const databaseDriverPackages = new Set(['@orchestra/learning-store-postgres']);
+const isDatabaseDriver = (name) => name === 'pg' || name === 'pg-pool' || name === 'pg-protocol';
 
 const binary = (name) => join(root, 'node_modules', '.bin', name);
 const typescriptCompiler = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -316,11 +319,13 @@ async function checkDependencyTree(pkg) {
   }
   const seen = new Set();
   const forbidden = new Set();
+  const drivers = new Set();
   const walk = (node, trail) => {
     for (const [name, child] of Object.entries(node.dependencies ?? {})) {
       if (child.missing || !child.version) continue; // an unmet optional peer is not installed
       seen.add(`${name}@${child.version}`);
       if (isForbiddenInLeanPackage(name)) forbidden.add(`${[...trail, name].join(' > ')}`);
+      if (isDatabaseDriver(name)) drivers.add(`${[...trail, name].join(' > ')}`);
       walk(child, [...trail, name]);
     }
   };
@@ -345,6 +350,9 @@ async function checkDependencyTree(pkg) {
   if (tree.problems?.length) return fail(pkg, 'deps', `npm ls: ${tree.problems.slice(0, 3).join('; ')}`);
   if (leanPackages.has(pkg.name) && forbidden.size > 0) {
     return fail(pkg, 'deps', `pulls ${[...forbidden].slice(0, 3).join(', ')} (not allowed for ${pkg.name})`);
+  }
+  if (!databaseDriverPackages.has(pkg.name) && drivers.size > 0) {
+    return fail(pkg, 'deps', `pulls the database driver ${[...drivers].slice(0, 3).join(', ')} (only @orchestra/learning-store-postgres may: a JSONL-only install never loads pg)`);
   }
   pass(pkg, 'deps');
 }

@@ -307,6 +307,21 @@ describe.concurrent('orchestra (built binary)', () => {
     expect(bad.stderr).toMatch(/\(record 2\).*workflow/);
   });
 
+  it('ingests OpenTelemetry GenAI traces (OTLP/JSON from the OpenTelemetry JS SDK), quarantining the malformed one', async () => {
+    const { run } = await sandbox();
+    const file = join(fixtures, 'genai-traces.otlp.jsonl');
+    const text = await run('learning-record', file, '--format', 'otlp');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/recorded 3 sessions from .*; 4 traces, 1 malformed \(quarantined\)/);
+    const again = JSON.parse((await run('learning-record', file, '--json')).stdout);
+    expect(again).toMatchObject({ recorded: 0, skipped: 3, traces: 4, quarantinedTraces: 1 });
+    const stats = JSON.parse((await run('learning-stats', '--json')).stdout);
+    expect(stats.totalExperiences).toBe(3);
+    expect(stats.byModel['glm-4.7']).toMatchObject({ attempts: 1, successes: 0, errorCodes: { RATE_LIMIT_429: 1 } });
+    expect(stats.byModel['kimi-k2.5'].attempts).toBe(3);
+    expect((await run('learning-record', file, '--format', 'yaml')).code).toBe(2);
+  });
+
   it('runs one simulated task under the current mode, prints decision, session and reward, and records it', async () => {
     const { run, cwd } = await sandbox();
     const disabled = await run('start', 'fix: the login page crashes when the password is empty');

@@ -233,6 +233,8 @@ export class ExperienceCollector {
    * repeat one earlier in the list; returns the appended ones. Experiences without a session id are always appended.
    */
   async appendNew(experiences: readonly Experience[], options: { validated?: boolean } = {}): Promise<Experience[]> {
+    // A store that keeps each session once by itself (a unique constraint) decides, across processes and hosts.
+    if (this.store.appendNew !== undefined) return this.store.appendNew(experiences, { validated: options.validated === true });
     const known = await this.knownSessionIds();
     const fresh: Experience[] = [];
     for (const experience of experiences) {
@@ -255,6 +257,7 @@ export class ExperienceCollector {
 
   /** Whether the store holds an experience of this session id. */
   async hasSession(sessionId: string): Promise<boolean> {
+    if (this.store.hasSession !== undefined) return this.store.hasSession(sessionId);
     return (await this.knownSessionIds()).has(sessionId);
   }
 

@@ -1,6 +1,8 @@
 import type { Experience, ExperienceInput } from '@orchestra/learning-types';
 import type { ExperienceFilterInput } from './experience-filter';
 import type { ExperienceStream } from './experience-stream';
+import type { QuarantineEntry } from './quarantine';
+import type { StoreStatsReport } from './store-stats';
 
 /** Options of `ExperienceStore.read`. */
 export interface ReadOptions {
@@ -21,6 +23,11 @@ export interface AppendReceipt {
   count: number;
   /** Bytes written (JSON lines). */
   bytes: number;
+  /**
+   * Experiences a store that keeps each session once (`appendNew`) did not write because their session id (or
+   * experience id) was already stored. Absent for stores that keep whatever they are given.
+   */
+  duplicates?: number;
 }
 
 /** Options of `ExperienceStore.append`. */
@@ -44,4 +51,40 @@ export interface ExperienceStore {
   flush(): Promise<void>;
   /** Flushes, then releases files; later appends fail. */
   close(): Promise<void>;
+  /**
+   * Stores that keep each session once by themselves (a unique constraint, as the PostgreSQL store has) append
+   * here: experiences whose session id or experience id is already stored — by any process, on any host — are
+   * skipped, and the stored ones are returned. `ExperienceCollector` uses it when present instead of reading the
+   * store's session ids, and the facade then needs no lock around an ingest.
+   */
+  appendNew?(experiences: readonly Experience[], options?: AppendOptions): Promise<Experience[]>;
+  /** Whether an experience of this session id is stored (present on stores that have `appendNew`). */
+  hasSession?(sessionId: string): Promise<boolean>;
+}
+
+/** Options of `DurableExperienceStore.stats`. */
+export interface StoreStatsOptions {
+  /** Statistics of only the experiences matching this filter. */
+  filter?: ExperienceFilterInput;
+  /** Whether a cache that had to be re-built may be saved (file stores; a read-only data dir only loses the cache). */
+  saveSummaries?: boolean;
+}
+
+/**
+ * A store an orchestrator keeps its history in — the JSONL buffer of one machine (`JsonlExperienceStore`) or a
+ * database a fleet shares (`@orchestra/learning-store-postgres`): appends, streamed reads, statistics that do not
+ * re-read history, and a quarantine for what cannot be read. Exports (`exportExperiences`) read through `read`.
+ * Every command of the CLI and the facade's `createLearning` work through this interface.
+ */
+export interface DurableExperienceStore extends ExperienceStore {
+  /** Which kind of store this is, e.g. `jsonl` or `postgres`. */
+  readonly kind: string;
+  /** Where it keeps experiences: a directory, or a database URL without its password. */
+  readonly location: string;
+  /** Statistics of the stored experiences: exactly what `computeExperienceStats(store.read({ filter }))` returns. */
+  stats(options?: StoreStatsOptions): Promise<StoreStatsReport>;
+  /** Records entries in the store's quarantine (records that could not be read or ingested); returns how many were new. */
+  quarantine(entries: readonly QuarantineEntry[]): Promise<number>;
+  /** Every quarantine entry recorded so far. */
+  readQuarantine(): Promise<QuarantineEntry[]>;
 }

@@ -7,7 +7,7 @@ import { ExperienceStoreError, ExperienceTooLargeError, LockLostError, SegmentRe
 import { isStoredExperience } from './compiled-validator';
 import { compileExperienceFilter } from './experience-filter';
 import { isMissing, isNotWritable } from './fs-errors';
-import type { AppendOptions, AppendReceipt, ExperienceStore, ReadOptions } from './experience-store';
+import type { AppendOptions, AppendReceipt, DurableExperienceStore, ReadOptions, StoreStatsOptions } from './experience-store';
 import { createExperienceStream, emptyReadSummary, type ExperienceStream } from './experience-stream';
 import { InterProcessLock, isProcessAlive } from './file-lock';
 import { makeQuarantineEntry, QuarantineWriter, TORN_TAIL_MARKER, type QuarantineEntry } from './quarantine';
@@ -90,7 +90,8 @@ async function syncDirectory(directory: string): Promise<void> {
  * instead of acknowledging what may be lost. Nothing is ever truncated: appends by a writer that lost its lock can
  * only add bytes, never remove another writer's.
  */
-export class JsonlExperienceStore implements ExperienceStore {
+export class JsonlExperienceStore implements DurableExperienceStore {
+  readonly kind = 'jsonl';
   /** The buffer directory, `<dataDir>/experience_buffer`. */
   readonly directory: string;
   readonly activePath: string;
@@ -442,7 +443,7 @@ export class JsonlExperienceStore implements ExperienceStore {
    * re-built summaries — a cache, not data: a read-only store may pass `true`, and a data dir that cannot be
    * written then only loses the cache.
    */
-  async stats(options: Pick<ReadOptions, 'filter'> & { saveSummaries?: boolean } = {}): Promise<StoreStatsReport> {
+  async stats(options: StoreStatsOptions = {}): Promise<StoreStatsReport> {
     // Outcome events or a reward version change records after they were summarised: the joined records are scanned.
     if (options.filter !== undefined || joinChangesAnything(await this.joinContext(false))) {
       const stream = this.read(options.filter === undefined ? {} : { filter: options.filter });
@@ -450,6 +451,30 @@ export class JsonlExperienceStore implements ExperienceStore {
       return { stats, method: 'scan', reindexed: [], saved: true, segments: stream.summary.segments, scannedBytes: 0 };
     }
     return statsFromSummaries(this.summaryContext(options.saveSummaries));
+  }
+
+  /** The buffer directory (`DurableExperienceStore.location`). */
+  get location(): string {
+    return this.directory;
+  }
+
+  /**
+   * Records entries in the quarantine file (deduplicated by key); returns how many were new. A read-only store
+   * records nothing (0).
+   */
+  async quarantine(entries: readonly QuarantineEntry[]): Promise<number> {
+    if (this.config.readOnly) return 0;
+    try {
+      return await this.quarantineWriter.append(entries);
+    } catch (error) {
+      if (isNotWritable(error)) return 0;
+      throw new ExperienceStoreError({ operation: 'quarantine', path: this.quarantinePath, message: errorMessage(error), cause: error });
+    }
+  }
+
+  /** Every entry of the quarantine file. */
+  readQuarantine(): Promise<QuarantineEntry[]> {
+    return QuarantineWriter.readAll(this.quarantinePath);
   }
 
   /** The outcome event log of this buffer (`outcome_events.jsonl`). */

@@ -15,6 +15,9 @@ export const latencySketchStateSchema = z
   .refine((state) => state.keys.length === state.counts.length, { message: 'keys and counts must have the same length' });
 export type LatencySketchState = z.infer<typeof latencySketchStateSchema>;
 
+/** A sketch used only for its key mapping (`LatencySketch.keyOf`). */
+const keyMapping = new DDSketch({ relativeAccuracy: LATENCY_SKETCH_RELATIVE_ACCURACY });
+
 /**
  * A mergeable quantile sketch of non-negative values (latencies): Datadog's DDSketch (`@datadog/sketches-js`, log
  * mapping, 1 % relative accuracy). Its bins hold integer counts, so merging sketches — in any order or grouping —
@@ -32,6 +35,16 @@ export class LatencySketch {
   add(value: number): void {
     if (!(value >= 0) || !Number.isFinite(value)) throw new RangeError(`LatencySketch.add: ${value} is not a finite non-negative number`);
     this.sketch.accept(value);
+  }
+
+  /**
+   * The bin key `add(value)` counts the value in (DDSketch's log mapping), or null for the zero bin. A database
+   * store keeps this key per model call, so that quantiles computed from `GROUP BY key` counts equal the sketch's.
+   */
+  static keyOf(value: number): number | null {
+    if (!(value >= 0) || !Number.isFinite(value)) throw new RangeError(`LatencySketch.keyOf: ${value} is not a finite non-negative number`);
+    const mapping = keyMapping.mapping;
+    return value > mapping.minPossible ? mapping.key(value) : null;
   }
 
   /** Adds every value another sketch holds (bin by bin: exact). */

@@ -1,15 +1,21 @@
 import { experienceSchema, validate, type Experience, type ExperienceInput } from '@orchestra/learning-types';
 import { compileExperienceFilter } from './experience-filter';
-import type { AppendOptions, AppendReceipt, ExperienceStore, ReadOptions } from './experience-store';
+import type { AppendOptions, AppendReceipt, DurableExperienceStore, ReadOptions, StoreStatsOptions } from './experience-store';
 import { createExperienceStream, emptyReadSummary, type ExperienceStream } from './experience-stream';
 import { ExperienceStoreError } from './errors';
+import { computeExperienceStats } from './experience-stats';
+import type { QuarantineEntry } from './quarantine';
+import type { StoreStatsReport } from './store-stats';
 
 /**
  * An `ExperienceStore` in memory, for tests of packages that record or read experiences. It validates like the
  * file store and keeps deep copies (what is read never aliases what was appended).
  */
-export class MemoryExperienceStore implements ExperienceStore {
+export class MemoryExperienceStore implements DurableExperienceStore {
+  readonly kind = 'memory';
+  readonly location = 'memory';
   private readonly records: Experience[] = [];
+  private readonly quarantined: QuarantineEntry[] = [];
   private closed = false;
 
   /** Number of stored experiences. */
@@ -52,6 +58,30 @@ export class MemoryExperienceStore implements ExperienceStore {
         yield batch;
       }
     });
+  }
+
+  /** Statistics by one pass over the records (`method: 'scan'`). */
+  async stats(options: StoreStatsOptions = {}): Promise<StoreStatsReport> {
+    const stream = this.read(options.filter === undefined ? {} : { filter: options.filter });
+    const stats = await computeExperienceStats(stream);
+    stats.quarantined = this.quarantined.length;
+    return { stats, method: 'scan', reindexed: [], saved: true, segments: 1, scannedBytes: 0 };
+  }
+
+  async quarantine(entries: readonly QuarantineEntry[]): Promise<number> {
+    const keys = new Set(this.quarantined.map((entry) => entry.key));
+    let added = 0;
+    for (const entry of entries) {
+      if (keys.has(entry.key)) continue;
+      keys.add(entry.key);
+      this.quarantined.push({ ...entry });
+      added += 1;
+    }
+    return added;
+  }
+
+  async readQuarantine(): Promise<QuarantineEntry[]> {
+    return this.quarantined.map((entry) => ({ ...entry }));
   }
 
   async flush(): Promise<void> {}

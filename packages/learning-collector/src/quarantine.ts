@@ -11,14 +11,19 @@ export type QuarantineReason =
   | 'schema'
   | 'schema-version'
   | 'torn-tail'
-  | 'corrupt-segment';
+  | 'corrupt-segment'
+  /** An ingested trace (OpenTelemetry) that does not make a session: no root span, no step, an unreadable attribute… */
+  | 'malformed-trace';
 
 /** One record of the quarantine file. */
 export interface QuarantineEntry {
   quarantinedAt: string;
-  /** File name of the segment the line was in, e.g. `experiences.000003.jsonl.gz`. */
+  /**
+   * File name of the segment the line was in, e.g. `experiences.000003.jsonl.gz` (or the table of a database
+   * store's row, or the ingested file of a trace).
+   */
   segment: string;
-  /** 1-based line number within the segment. */
+  /** 1-based line number within the segment (a database row's sequence number; an ingested file's line). */
   line: number;
   reason: QuarantineReason;
   /** Human-readable detail: the parser message, the offending field, the forbidden key… */

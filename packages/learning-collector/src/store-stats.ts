@@ -18,11 +18,14 @@ import {
   type SummaryProblem,
 } from './segment-summary';
 
-/** What `JsonlExperienceStore.stats()` computed, and how. */
+/** What a store's `stats()` computed, and how. */
 export interface StoreStatsReport {
   stats: ExperienceStats;
-  /** `summaries`: kept segment summaries + the open segment's unsummarised tail; `scan`: a full read (a filter was given). */
-  method: 'summaries' | 'scan';
+  /**
+   * `summaries`: kept segment summaries + the open segment's unsummarised tail; `scan`: a full read (a filter was
+   * given); `sql`: aggregate queries run by a database store.
+   */
+  method: 'summaries' | 'scan' | 'sql';
   /** Rotated segments whose summary was missing, damaged or stale: read again (re-indexed) for this call. */
   reindexed: { segment: string; problem: SummaryProblem }[];
   /** Whether re-built summaries were saved (false on a read-only data dir, or for a corrupt segment). */

@@ -3,7 +3,8 @@
  * history lookup, routing) against its parts measured in the same run — `inferTaskContext` alone and
  * `PolicyRouter.decide` alone on an already-inferred context. Shadow mode (rules with exploration) and production
  * (learned policy, 80 → 256 → 128 → heads actor). Other people use the CPU at the same time: figures are noisy,
- * compare the ratios. Then `learning.ingestFile` of a BENCH_INGEST_SESSIONS-record JSON array (default 100,000).
+ * compare the ratios. Then what the `orchestra.decide` span costs, with and without an OpenTelemetry SDK
+ * (`decide-tracing.ts`; alone: BENCH_ONLY=tracing). Then `learning.ingestFile` of a BENCH_INGEST_SESSIONS-record JSON array (default 100,000).
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { inferTaskContext } from '@orchestra/learning-features/inference';
 import { createRandomDenseLayers, packDenseNetwork, PolicyRouter, writeModelArtifact, loadModelArtifact } from '@orchestra/learning-policy';
 import { createLearning } from '../src/learning-manager';
 import { benchmarkIngest } from './ingest';
+import { benchmarkDecideTracing, reportDecideTracing } from './decide-tracing';
 
 const tasks = [
   'fix: login crashes when the password is empty',
@@ -76,6 +78,7 @@ const rows = [
 ];
 await shadow.close();
 await production.close();
+reportDecideTracing(await benchmarkDecideTracing(root, modelDirectory));
 
 const baseline = rows[0]!.p50;
 console.log(`decision latency, ${iterations} decisions each (µs; noisy shared machine, compare ratios)`);

@@ -1,4 +1,4 @@
-import { ExperienceCollector, JsonlExperienceStore, type JsonlExperienceStoreConfigInput } from '@orchestra/learning-collector';
+import { ExperienceCollector, JsonlExperienceStore, type DurableExperienceStore, type JsonlExperienceStoreConfigInput, type QuarantineEntry } from '@orchestra/learning-collector';
 import { join } from 'node:path';
 import type { RewardConfigInput } from '@orchestra/learning-reward';
 import type { EnhancedSessionState, Experience, OutcomeInput } from '@orchestra/learning-types';
@@ -8,27 +8,41 @@ import type { ExperienceSink, LearningDecision, SinkRecordOptions } from './lear
 /** Lock file (in the data dir) that serialises ingests across processes. */
 export const INGEST_LOCK_FILE = 'experience_buffer.ingest.lock';
 
+/** Options of `CollectorSink` beyond the store. */
+export interface CollectorSinkOptions {
+  /** The reward configuration of recorded sessions. */
+  reward?: RewardConfigInput;
+  /** Clock of the experiences' timestamps (default: the wall clock; a simulation passes its own). */
+  now?: () => Date;
+  /**
+   * Opens the store (default: the JSONL buffer of `storeConfig.dataDir`); the facade passes the configured one
+   * (`openExperienceStore`: JSONL or PostgreSQL).
+   */
+  openStore?: () => Promise<DurableExperienceStore>;
+}
+
 /**
- * The sink `createLearning` uses unless given another: an `ExperienceCollector` over the durable JSONL buffer of the
- * data dir (`<dataDir>/experience_buffer`), opened on the first record.
+ * The sink `createLearning` uses unless given another: an `ExperienceCollector` over the configured store — the
+ * durable JSONL buffer of the data dir (`<dataDir>/experience_buffer`) or a shared PostgreSQL database — opened on
+ * the first record.
  */
 export class CollectorSink implements ExperienceSink {
-  private opened: Promise<{ store: JsonlExperienceStore; collector: ExperienceCollector }> | undefined;
+  private opened: Promise<{ store: DurableExperienceStore; collector: ExperienceCollector }> | undefined;
 
   /**
-   * @param storeConfig the buffer's configuration (its data dir)
-   * @param options `reward`: the reward configuration of recorded sessions; `now`: clock of the experiences'
-   *   timestamps (default: the wall clock; a simulation passes its own)
+   * @param storeConfig the data dir (the JSONL buffer's configuration when `options.openStore` is not given)
+   * @param options the reward configuration, the clock, and how to open the store
    */
   constructor(
     private readonly storeConfig: JsonlExperienceStoreConfigInput & { dataDir: string },
-    private readonly options: { reward?: RewardConfigInput; now?: () => Date } = {},
+    private readonly options: CollectorSinkOptions = {},
   ) {}
 
   private open() {
     if (this.opened !== undefined) return this.opened;
     const now = this.options.now;
-    const opening = JsonlExperienceStore.open(this.storeConfig).then((store) => ({
+    const openStore: () => Promise<DurableExperienceStore> = this.options.openStore ?? (() => JsonlExperienceStore.open(this.storeConfig));
+    const opening = openStore().then((store) => ({
       store,
       collector: new ExperienceCollector({
         store,
@@ -67,13 +81,21 @@ export class CollectorSink implements ExperienceSink {
     return collector.hasSession(sessionId);
   }
 
+  async keepsSessionsOnce(): Promise<boolean> {
+    const { store } = await this.open();
+    return store.appendNew !== undefined;
+  }
+
   async appendNew(experiences: readonly Experience[]): Promise<Experience[]> {
     const { collector } = await this.open();
     return collector.appendNew(experiences);
   }
 
   async exclusive<T>(action: () => Promise<T>): Promise<T> {
-    const { collector } = await this.open();
+    const { store, collector } = await this.open();
+    // A store that keeps each session once by itself (a unique constraint across hosts) needs no lock: concurrent
+    // ingests, on any host, store each session once.
+    if (store.appendNew !== undefined) return action();
     // An ingest of many sessions may hold the lock for minutes; a crashed holder is detected by its process id.
     return withFileLock(join(this.storeConfig.dataDir, INGEST_LOCK_FILE), async () => {
       collector.forgetKnownSessions();
@@ -81,12 +103,28 @@ export class CollectorSink implements ExperienceSink {
     }, { timeoutMs: 600_000, staleMs: 600_000 });
   }
 
+  async quarantine(entries: readonly QuarantineEntry[]): Promise<number> {
+    const { store } = await this.open();
+    return store.quarantine(entries);
+  }
+
+  /** The store, opened if it was not yet (statistics, replay). */
+  async store(): Promise<DurableExperienceStore> {
+    return (await this.open()).store;
+  }
+
+  /** Writes out pending records (a PostgreSQL store also replays its failover buffer when the database answers). */
+  async flush(): Promise<void> {
+    if (this.opened === undefined) return;
+    await (await this.opened).store.flush();
+  }
+
   /** Closes the store if it was opened. A failed open was already reported to the `record` that caused it: not again. */
   async close(): Promise<void> {
     if (this.opened === undefined) return;
     const opened = this.opened;
     this.opened = undefined;
-    let store: JsonlExperienceStore;
+    let store: DurableExperienceStore;
     try {
       ({ store } = await opened);
     } catch {

@@ -74,6 +74,16 @@ describe('loadLearningConfig', () => {
     expect(() => loadLearningConfig({ cwd: unknownModelKey, env: {} })).toThrow(/at models\.0: unknown key "price"/);
   });
 
+  it('reads the experience store from the config file, lets ORCHESTRA_STORE_URL win, and rejects other schemes', async () => {
+    const cwd = await directoryWith({ store: { url: 'postgres://fleet@db.internal:5432/orchestra', poolSize: 4 } });
+    expect(loadLearningConfig({ cwd, env: {} }).store).toEqual({ url: 'postgres://fleet@db.internal:5432/orchestra', poolSize: 4 });
+    expect(loadLearningConfig({ cwd, env: { ORCHESTRA_STORE_URL: 'postgresql://other/db' } }).store).toEqual({ url: 'postgresql://other/db', poolSize: 4 });
+    expect(loadLearningConfig({ cwd: await directoryWith(), env: {} }).store).toEqual({});
+    expect(() => loadLearningConfig({ cwd, env: { ORCHESTRA_STORE_URL: 'mysql://x/y' } })).toThrow(/store\.url.*postgres:\/\//);
+    const typo = await directoryWith({ store: { url: 'postgres://x/y', pool: 3 } });
+    expect(() => loadLearningConfig({ cwd: typo, env: {} })).toThrow(/unknown key "pool"/);
+  });
+
   it('parses mode names given by people', () => {
     expect(parseLearningMode('shadow')).toBe('shadow');
     expect(() => parseLearningMode('SHADOW')).toThrow(LearningConfigError);

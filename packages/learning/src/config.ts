@@ -10,6 +10,8 @@ export const CONFIG_FILE_NAME = 'orchestra.config.json';
 export const MODE_ENVIRONMENT_VARIABLE = 'ORCHESTRA_LEARNING_MODE';
 /** Environment variable that overrides the data directory. */
 export const DATA_DIR_ENVIRONMENT_VARIABLE = 'ORCHESTRA_DATA_DIR';
+/** Environment variable naming the experience store (`postgres://…`); wins over `store.url` of the config file. */
+export const STORE_URL_ENVIRONMENT_VARIABLE = 'ORCHESTRA_STORE_URL';
 /** The data directory when nothing else names one, relative to the working directory. */
 export const DEFAULT_DATA_DIR = './data';
 
@@ -56,6 +58,31 @@ export const rolloutConfigSchema = z.strictObject({
 export type RolloutConfig = z.infer<typeof rolloutConfigSchema>;
 
 /**
+ * Where experiences are kept. Without a `url`, the JSONL buffer of the data dir (one machine). With
+ * `postgres://user:password@host:port/database` (or `ORCHESTRA_STORE_URL`), a PostgreSQL database a fleet of
+ * orchestrators shares (the optional package `@orchestra/learning-store-postgres`); the data dir then holds the
+ * local failover buffer used while the database is down or slow.
+ */
+export const storeConfigSchema = z.strictObject({
+  url: z
+    .string()
+    .min(1)
+    .refine((url) => /^postgres(?:ql)?:\/\//i.test(url) || /^(?:jsonl|file):/i.test(url), 'must be a postgres:// URL (or jsonl: for the data dir\'s buffer)')
+    .optional(),
+  /** PostgreSQL schema of the tables (default `public`). */
+  schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a plain identifier').optional(),
+  /** Connections per process. */
+  poolSize: z.number().int().positive().max(1_000).optional(),
+  /** How long to wait for a connection before recording fails over to the local buffer (ms). */
+  connectTimeoutMs: z.number().int().positive().optional(),
+  /** How long a write may take before it fails over to the local buffer (ms). */
+  writeTimeoutMs: z.number().int().positive().optional(),
+  /** After a failure, how long recording goes straight to the local buffer before the database is tried again (ms). */
+  retryIntervalMs: z.number().int().nonnegative().optional(),
+});
+export type StoreConfig = z.infer<typeof storeConfigSchema>;
+
+/**
  * `orchestra.config.json`: every field optional; environment variables and explicit options override it. A key it
  * does not know is an error naming the key (a typo must not be ignored).
  */
@@ -64,6 +91,8 @@ export const learningConfigSchema = z.strictObject({
   mode: learningModeSchema.default('disabled'),
   /** Where the buffer, the state file, deployed models and metrics live. */
   dataDir: z.string().min(1).default(DEFAULT_DATA_DIR),
+  /** The experience store: the data dir's JSONL buffer (default) or PostgreSQL (`{ "url": "postgres://…" }`). */
+  store: storeConfigSchema.default({}),
   /** Initial A/B fraction (the first ramp step by default). */
   abFraction: z.number().gt(0).max(1).optional(),
   /** Exploration rate of the rules policy in `shadow` mode (see the policy package). */
@@ -168,7 +197,7 @@ function readConfigFile(path: string, required: boolean): Record<string, unknown
 
 /**
  * Resolves the configuration: defaults < `orchestra.config.json` < `ORCHESTRA_LEARNING_MODE` /
- * `ORCHESTRA_DATA_DIR` < `overrides`. Throws `LearningConfigError` naming the file or variable and the field.
+ * `ORCHESTRA_DATA_DIR` / `ORCHESTRA_STORE_URL` < `overrides`. Throws `LearningConfigError` naming the file or variable and the field.
  */
 export function loadLearningConfig(options: LoadConfigOptions = {}): ResolvedLearningConfig {
   const cwd = options.cwd ?? process.cwd();
@@ -192,8 +221,16 @@ export function loadLearningConfig(options: LoadConfigOptions = {}): ResolvedLea
   }
   const environmentDataDir = env[DATA_DIR_ENVIRONMENT_VARIABLE];
   if (environmentDataDir !== undefined && environmentDataDir !== '') merged.dataDir = environmentDataDir;
+  const environmentStoreUrl = env[STORE_URL_ENVIRONMENT_VARIABLE];
+  if (environmentStoreUrl !== undefined && environmentStoreUrl !== '') {
+    merged.store = { ...(typeof fileValues.store === 'object' && fileValues.store !== null ? (fileValues.store as Record<string, unknown>) : {}), url: environmentStoreUrl };
+  }
   const overrides = options.overrides ?? {};
-  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) merged[key] = value;
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    // A store given as an option adds to (or replaces fields of) the configured one.
+    merged[key] = key === 'store' && typeof merged.store === 'object' && merged.store !== null ? { ...(merged.store as object), ...(value as object) } : value;
+  }
   if (overrides.mode !== undefined) modeSource = 'option';
   const result = safeValidate(learningConfigSchema, merged, 'learning configuration');
   if (!result.success) {

@@ -25,9 +25,9 @@ export class DefaultLearningRuntime implements LearningRuntime {
     return validate(taskContextSchema, { ...inferred, ...task.context }, 'TaskInput.context');
   }
 
-  decide(input: PolicyInput, routing: Routing): Decision & { arm: 'rules' | 'learned' } {
+  decide(input: PolicyInput, routing: Routing): Decision & { arm: 'rules' | 'learned'; fallbackReason?: string } {
     const route = this.router.route(input, routing);
-    return { ...route.decision, arm: route.arm };
+    return route.fallbackReason === undefined ? { ...route.decision, arm: route.arm } : { ...route.decision, arm: route.arm, fallbackReason: route.fallbackReason };
   }
 
   setModel(artifact: ModelArtifact | null): void {

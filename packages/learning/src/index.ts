@@ -4,12 +4,28 @@ export { LearningStateStore, learningStateSchema, deployedModelSchema, armStatis
 export { checkGuardrails, summarizeArm, nextRampStep, currentFraction, applyModeChange, recordArmObservation, type ArmSummary, type GuardrailVerdict, type ModeChangeRequest, type ArmObservation, type RampEvent } from './rollout';
 export { OrchestratorIntegration, modelAttemptSchema, stepStartSchema, type ModelAttempt, type StepStart } from './orchestrator-integration';
 export { parseIngestedSession, parseSessionText, readSessionFile, type IngestedSession } from './session-file';
+export {
+  sessionsFromOtlpText,
+  readOtlpTraceFile,
+  agentRoleOf,
+  errorCodeOf,
+  otlpSpanSchema,
+  exportTraceServiceRequestSchema,
+  STEP_OPERATION,
+  MODEL_CALL_OPERATIONS,
+  COST_ATTRIBUTES,
+  type OtlpIngest,
+  type OtlpIngestOptions,
+  type OtlpSpan,
+} from './otlp-traces';
 export { streamSessionFile, validateSessionFile, MAX_SESSION_NESTING_DEPTH, MAX_SESSION_RECORD_CHARACTERS } from './session-stream';
 export { opeBeatsRules, loadVerifiedModel, MODELS_DIRECTORY } from './deployment';
 export { loadTrainer, type TrainerModule, type ModuleImporter } from './trainer-loader';
+export { decisionAttributes, defaultDecisionTracer, DECIDE_SPAN_NAME, TRACER_NAME } from './decision-tracing';
+export { openExperienceStore, isPostgresStore, POSTGRES_STORE_PACKAGE, type OpenExperienceStoreOptions } from './store-loader';
 export type { TaskInput, PolicyInput, Routing, LearningRuntime, LearningDecision, ExperienceSink, RecordExtras, SinkRecordOptions } from './learning-runtime';
 export { DefaultLearningRuntime, type DefaultRuntimeOptions } from './default-runtime';
-export { CollectorSink, INGEST_LOCK_FILE } from './collector-sink';
+export { CollectorSink, INGEST_LOCK_FILE, type CollectorSinkOptions } from './collector-sink';
 export { LearningManager, createLearning, type CreateLearningOptions, type IngestOptions, type RecordResult, type LearningStatus, type TrackedSession } from './learning-manager';
 export { withFileLock, type FileLockOptions } from './file-lock';
 export { lineChart, barChart, escapeXml, formatNumber, niceTicks, type LineSeries, type Bar } from './report/svg-charts';

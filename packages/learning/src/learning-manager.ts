@@ -26,10 +26,15 @@ import { streamSessionFile, validateSessionFile } from './session-stream';
 import type { ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
 import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type GuardrailVerdict, type RampEvent } from './rollout';
 import { loadTrainer, type ModuleImporter, type TrainerModule } from './trainer-loader';
-import { EXPERIENCE_BUFFER_DIRECTORY, JsonlExperienceStore } from '@orchestra/learning-collector';
+import { EXPERIENCE_BUFFER_DIRECTORY, ExperienceStoreError, JsonlExperienceStore, type DurableExperienceStore } from '@orchestra/learning-collector';
+import { isPostgresStore, openExperienceStore } from './store-loader';
 import { outcomeEventSchema, outcomePatchSchema, type OutcomeEvent, type OutcomePatch } from '@orchestra/learning-types';
 import { compareGreedyDecisions, priceTableOfCatalog, rewardFigures, type RepriceOptions, type RepriceReport } from './reprice';
 import { existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { readOtlpTraceFile } from './otlp-traces';
+import type { Tracer } from '@opentelemetry/api';
+import { defaultDecisionTracer, endDecisionSpan, startDecisionSpan } from './decision-tracing';
 import { join } from 'node:path';
 import { evaluatePolicyArtifact, trainPolicy, type TrainOptions, type TrainReport } from './train';
 import { improvePolicy, type ImproveOptions, type ImproveReport } from './improve';
@@ -53,6 +58,13 @@ export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'override
    * Default: the features package's default catalog.
    */
   models?: CatalogModel[];
+  /** Where the store's warnings go (a PostgreSQL store failing over to the local buffer); default `process.emitWarning`. */
+  onWarning?: (message: string) => void;
+  /**
+   * The OpenTelemetry tracer of the `orchestra.decide` spans (default: the global one of `@opentelemetry/api`, a no-op
+   * unless the application registered an SDK).
+   */
+  tracer?: Tracer;
   /**
    * Clock in milliseconds since the epoch (default `Date.now`): the timestamp of every recorded experience (which the
    * time-decayed history features read), of history observations and of state events. A simulation passes a
@@ -72,6 +84,11 @@ const INGEST_CONTEXT_CACHE_SIZE = 4_096;
 
 /** Options of `ingest` / `ingestFile`. */
 export interface IngestOptions {
+  /**
+   * `ingestFile` only: what the file holds — `sessions` (sessions or a `learning-export`), `otlp` (OpenTelemetry
+   * GenAI traces, OTLP/JSON), or `auto` (default: OTLP when the file starts like an `ExportTraceServiceRequest`).
+   */
+  format?: 'auto' | 'sessions' | 'otlp';
   /** Return the stored experiences (default true); false returns only the count, in bounded memory. */
   keepExperiences?: boolean;
   /** Sessions recorded at once (default 256): their appends share the store's group commit. */
@@ -104,6 +121,8 @@ export interface IngestReport {
   skipped: string[];
   /** The stored experiences. */
   experiences: Experience[];
+  /** OTLP ingests: traces read, and malformed ones quarantined (with their reason) instead of recorded. */
+  traces?: { total: number; quarantined: number };
 }
 
 /** What `orchestra learning` prints. */
@@ -139,6 +158,8 @@ export class LearningManager {
   readonly runtime: LearningRuntime;
   private readonly sink: ExperienceSink;
   private readonly importModule: ModuleImporter | undefined;
+  private readonly onWarning: ((message: string) => void) | undefined;
+  private readonly tracer: Tracer;
   /** The models decisions choose from and rewards take tiers from (the configured catalog, else the default one). */
   readonly catalog: ModelCatalog;
   /** The action space of `catalog`: a trained or deployed model must have been built on the same one. */
@@ -188,8 +209,19 @@ export class LearningManager {
     this.clock = options.clock ?? Date.now;
     this.#drift = config.drift.enabled ? new DriftMonitor() : null;
     const clock = this.clock;
-    this.sink = options.sink ?? new CollectorSink({ dataDir: config.dataDir }, { ...(this.rewardConfig === undefined ? {} : { reward: this.rewardConfig }), now: () => new Date(clock()) });
     this.importModule = options.importModule;
+    this.onWarning = options.onWarning;
+    this.tracer = options.tracer ?? defaultDecisionTracer();
+    this.sink =
+      options.sink ??
+      new CollectorSink(
+        { dataDir: config.dataDir },
+        {
+          ...(this.rewardConfig === undefined ? {} : { reward: this.rewardConfig }),
+          now: () => new Date(clock()),
+          openStore: () => this.openStore(),
+        },
+      );
   }
 
   /** Resolves the configuration, reads the state file, loads the deployed model and starts watching for changes. */
@@ -255,6 +287,22 @@ export class LearningManager {
    * to the rules or the learned policy under the current mode. Synchronous and never throws for a valid task.
    */
   decide(task: TaskInput): LearningDecision {
+    // Every decision is an `orchestra.decide` span (a no-op unless the application installed an OpenTelemetry SDK).
+    const span = startDecisionSpan(this.tracer);
+    let decision: LearningDecision | undefined;
+    let failure: unknown;
+    try {
+      decision = this.#decide(task);
+      return decision;
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      endDecisionSpan(span, decision, () => this.abFraction, failure);
+    }
+  }
+
+  #decide(task: TaskInput): LearningDecision {
     const runtime = this.runtime;
     const context = runtime.inferContext(task);
     // Validating a given system state costs ~10 µs; the idle default needs none.
@@ -300,13 +348,35 @@ export class LearningManager {
     return this.#recordValidated(parseSessionState(sessionInput), decision, extras);
   }
 
+  #keepsSessionsOnce: Promise<boolean> | undefined;
+
+  #storeKeepsSessionsOnce(): Promise<boolean> {
+    if (this.sink.keepsSessionsOnce === undefined) return Promise.resolve(false);
+    if (this.#keepsSessionsOnce === undefined) {
+      const asking = this.sink.keepsSessionsOnce();
+      // A store that failed to open is asked again next time.
+      asking.catch(() => {
+        if (this.#keepsSessionsOnce === asking) this.#keepsSessionsOnce = undefined;
+      });
+      this.#keepsSessionsOnce = asking;
+    }
+    return this.#keepsSessionsOnce;
+  }
+
   /** `record` for a session already validated by `parseSessionState` (ingest validated it while reading). */
   async #recordValidated(session: EnhancedSessionState, decision: LearningDecision, extras: RecordExtras): Promise<RecordResult> {
     const generatedHere = this.#generatedSessionIds.delete(decision.sessionId);
-    if (decision.mode !== 'disabled' && !generatedHere && this.sink.hasSession !== undefined && (await this.sink.hasSession(decision.sessionId))) {
+    // A store that keeps each session once decides at the insert (one round trip less per session); others are asked.
+    const checkFirst = decision.mode !== 'disabled' && !generatedHere && this.sink.hasSession !== undefined && !(await this.#storeKeepsSessionsOnce());
+    if (checkFirst && (await this.sink.hasSession!(decision.sessionId))) {
       return { experience: null, reward: sessionReward(session, this.rewardConfig).total, ramp: { kind: 'none' }, skipped: 'duplicate-session' };
     }
     const experience = decision.mode === 'disabled' ? null : await this.sink.record(session, decision, extras, { newSession: generatedHere });
+    // Not stored in a recording mode: another process stored this session id between the check and the insert (a
+    // store that keeps each session once decided). Nothing is updated, as for any duplicate.
+    if (experience === null && decision.mode !== 'disabled' && (this.sink.hasSession !== undefined || this.sink.keepsSessionsOnce !== undefined)) {
+      return { experience: null, reward: sessionReward(session, this.rewardConfig).total, ramp: { kind: 'none' }, skipped: 'duplicate-session' };
+    }
     const reward = experience?.reward.total ?? sessionReward(session, this.rewardConfig).total;
     const failed = session.phase === 'failed';
     if (experience !== null) {
@@ -537,6 +607,8 @@ export class LearningManager {
    * `keepExperiences: false` returns only the counts (for very large files).
    */
   async ingestFile(path: string, options: IngestOptions = {}): Promise<IngestReport> {
+    const format = options.format ?? 'auto';
+    if (format === 'otlp' || (format === 'auto' && (await looksLikeOtlp(path)))) return this.ingestTraceFile(path, options);
     let sessionFile = true;
     try {
       await validateSessionFile(path);
@@ -554,6 +626,18 @@ export class LearningManager {
       skipped: [...fromSessions.skipped, ...fromExperiences.skipped],
       experiences: options.keepExperiences === false ? [] : [...fromSessions.experiences, ...fromExperiences.experiences],
     };
+  }
+
+  /**
+   * Ingests OpenTelemetry GenAI traces (OTLP/JSON, `readOtlpTraceFile`): each valid trace is a session, recorded like
+   * `ingest` does (a session id already stored is skipped); each malformed one goes to the store's quarantine with
+   * its reason and is counted in `traces.quarantined`.
+   */
+  async ingestTraceFile(path: string, options: IngestOptions = {}): Promise<IngestReport> {
+    const parsed = await readOtlpTraceFile(path);
+    if (parsed.quarantine.length > 0) await this.sink.quarantine?.(parsed.quarantine);
+    const report = await this.ingest(parsed.sessions, options);
+    return { ...report, traces: { total: parsed.traces, quarantined: parsed.traces - parsed.sessions.length } };
   }
 
   /**
@@ -786,16 +870,26 @@ export class LearningManager {
    * false). Returns how many were read. A data dir without a buffer reads none; reading needs no write access.
    */
   async warmHistory(): Promise<number> {
-    if (!existsSync(join(this.config.dataDir, EXPERIENCE_BUFFER_DIRECTORY))) return 0;
-    const store = await this.#openStore(true);
+    const postgres = isPostgresStore(this.config.store);
+    if (!postgres && !existsSync(join(this.config.dataDir, EXPERIENCE_BUFFER_DIRECTORY))) return 0;
     let count = 0;
     try {
-      for await (const batch of store.read({ quarantine: false }).batches()) {
-        for (const experience of batch) this.history.update(experience);
-        count += batch.length;
+      const store = await this.openStore({ readOnly: true });
+      try {
+        for await (const batch of store.read({ quarantine: false }).batches()) {
+          for (const experience of batch) this.history.update(experience);
+          count += batch.length;
+        }
+      } finally {
+        await store.close();
       }
-    } finally {
-      await store.close();
+    } catch (error) {
+      // A shared database that cannot be read must not stop an orchestrator from deciding: it starts with the
+      // history it has (none), and says so.
+      if (!postgres) throw error;
+      (this.onWarning ?? ((message: string) => process.emitWarning(message, { code: 'ORCHESTRA_STORE_FAILOVER' })))(
+        `history not warmed from the experience store: ${(error as Error).message.split('\n')[0]}`,
+      );
     }
     return count;
   }
@@ -806,12 +900,36 @@ export class LearningManager {
   }
 
   /**
-   * Every valid experience of the data dir's buffer, in order (read-only: no lock, works on a read-only data dir),
+   * Opens the configured experience store (`store.url` / `ORCHESTRA_STORE_URL`: PostgreSQL; else the data dir's
+   * JSONL buffer, scoring outcome events with this orchestrator's reward configuration). The caller closes it.
+   * `readOnly` opens without locks, repairs or schema changes.
+   */
+  openStore(options: { readOnly?: boolean } = {}): Promise<DurableExperienceStore> {
+    return openExperienceStore({
+      dataDir: this.config.dataDir,
+      store: this.config.store,
+      readOnly: options.readOnly === true,
+      ...(this.rewardConfig === undefined ? {} : { rewardConfig: this.rewardConfig }),
+      ...(this.importModule === undefined ? {} : { importModule: this.importModule }),
+      ...(this.onWarning === undefined ? {} : { onWarning: this.onWarning }),
+    });
+  }
+
+  /**
+   * Writes out pending records; a PostgreSQL store also replays its local failover buffer into the database when
+   * the database answers again (it does so by itself after the first successful write, too).
+   */
+  async flush(): Promise<void> {
+    await this.sink.flush?.();
+  }
+
+  /**
+   * Every valid experience of the configured store, in order (read-only: no lock, works on a read-only data dir),
    * as it reads now: joined with the outcome events and re-scored by the reward version in force
-   * (`view: 'original'`: as stored).
+   * (`view: 'original'`: as stored; the PostgreSQL store keeps neither, and reads the records as stored).
    */
   async readBuffer(options: { view?: 'joined' | 'original' } = {}): Promise<Experience[]> {
-    const store = await this.#openStore(true);
+    const store = await this.openStore({ readOnly: true });
     try {
       const experiences: Experience[] = [];
       for await (const experience of store.read(options.view === undefined ? {} : { view: options.view })) experiences.push(experience);
@@ -821,8 +939,21 @@ export class LearningManager {
     }
   }
 
-  /** The buffer of the data dir, scoring outcome events with this orchestrator's reward configuration. */
-  #openStore(readOnly: boolean): Promise<JsonlExperienceStore> {
+  /**
+   * The buffer of the data dir, scoring outcome events with this orchestrator's reward configuration: outcome events
+   * and reward versions (`amend`, `reprice`) are kept by the JSONL buffer; with a PostgreSQL store they are refused
+   * (`ExperienceStoreError`), not written where no read would join them.
+   */
+  #openStore(readOnly: boolean, operation = 'read'): Promise<JsonlExperienceStore> {
+    if (isPostgresStore(this.config.store)) {
+      return Promise.reject(
+        new ExperienceStoreError({
+          operation,
+          path: this.config.dataDir,
+          message: 'outcome events and reward versions are kept by the JSONL buffer; the configured PostgreSQL store does not keep them yet',
+        }),
+      );
+    }
     return JsonlExperienceStore.open({ dataDir: this.config.dataDir, readOnly, ...(this.rewardConfig === undefined ? {} : { rewardConfig: this.rewardConfig }) });
   }
 
@@ -853,7 +984,7 @@ export class LearningManager {
       },
       'OutcomeEvent',
     );
-    const store = await this.#openStore(false);
+    const store = await this.#openStore(false, 'amend');
     let duplicate: boolean;
     try {
       duplicate = (await store.outcomeEvents().append([event])).duplicates.length > 0;
@@ -867,8 +998,8 @@ export class LearningManager {
 
   /** The experience of a session as it reads now (joined with its outcome events), or null when it is not stored. */
   async experienceOf(sessionId: string, options: { view?: 'joined' | 'original' } = {}): Promise<Experience | null> {
-    if (!existsSync(join(this.config.dataDir, EXPERIENCE_BUFFER_DIRECTORY))) return null;
-    const store = await this.#openStore(true);
+    if (!isPostgresStore(this.config.store) && !existsSync(join(this.config.dataDir, EXPERIENCE_BUFFER_DIRECTORY))) return null;
+    const store = await this.#openStore(true, 'experienceOf');
     try {
       for await (const batch of store.read({ quarantine: false, ...(options.view === undefined ? {} : { view: options.view }) }).batches()) {
         const found = batch.find((experience) => experience.sessionId === sessionId);
@@ -888,7 +1019,7 @@ export class LearningManager {
    * version and reports how many of the greedy decisions on recent tasks change.
    */
   async reprice(options: RepriceOptions): Promise<RepriceReport> {
-    const store = await this.#openStore(false);
+    const store = await this.#openStore(false, 'reprice');
     let version: RepriceReport['version'] = null;
     let before: Experience[];
     let after: Experience[];
@@ -937,8 +1068,9 @@ export class LearningManager {
 
   /** The reward configuration of the version in force (training maps rewards to [−1, 1] with its bounds), else this orchestrator's. */
   async currentRewardConfig(): Promise<RewardConfigInput | undefined> {
-    if (!existsSync(join(this.config.dataDir, EXPERIENCE_BUFFER_DIRECTORY))) return this.rewardConfig;
-    const store = await this.#openStore(true);
+    // The PostgreSQL store keeps no reward versions: its records are scored by this orchestrator's configuration.
+    if (isPostgresStore(this.config.store) || !existsSync(join(this.config.dataDir, EXPERIENCE_BUFFER_DIRECTORY))) return this.rewardConfig;
+    const store = await this.#openStore(true, 'currentRewardConfig');
     try {
       const current = await store.rewardVersions().current();
       return current === null ? this.rewardConfig : current.config;
@@ -1022,6 +1154,23 @@ function resetAbTest(state: LearningState): void {
   state.abTest.step = { learned: empty(), rules: empty() };
   state.abTest.total = { learned: empty(), rules: empty() };
   state.abTest.lastBreach = null;
+}
+
+/** Whether a file starts like OTLP/JSON traces (an `ExportTraceServiceRequest`): its first 64 KiB name `resourceSpans`. */
+async function looksLikeOtlp(path: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const head = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return /^\s*[[{]\s*"resourceSpans"\s*:/.test(head.subarray(0, bytesRead).toString('utf8'));
+  } finally {
+    await handle.close();
+  }
 }
 
 async function collectStream(stream: AsyncIterable<Experience>): Promise<Experience[]> {

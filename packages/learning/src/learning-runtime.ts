@@ -11,6 +11,7 @@ import type {
   TaskContextInput,
 } from '@orchestra/learning-types';
 import type { ModelArtifact } from '@orchestra/learning-policy';
+import type { QuarantineEntry } from '@orchestra/learning-collector';
 
 /** A task as the orchestrator knows it before running it. */
 export interface TaskInput {
@@ -53,7 +54,7 @@ export interface LearningRuntime {
    * Routes to the rules or the learned policy; never throws (falls back to the rules). `arm` is the A/B arm the
    * session was assigned to (a learned-arm session that fell back to the rules still counts for the learned arm).
    */
-  decide(input: PolicyInput, routing: Routing): Decision & { arm?: 'rules' | 'learned' };
+  decide(input: PolicyInput, routing: Routing): Decision & { arm?: 'rules' | 'learned'; fallbackReason?: string };
   /** Makes `artifact` the learned policy (null: none, the rules only). */
   setModel(artifact: ModelArtifact | null): void;
   /**
@@ -80,6 +81,8 @@ export interface LearningDecision extends Decision {
   sessionId: string;
   /** The A/B arm of the session (in `ab_test`); absent: the arm is `source`. */
   arm?: 'rules' | 'learned';
+  /** Why the rules acted where the learned policy should have (`no-model`, `latency-budget`, …), when they did. */
+  fallbackReason?: string;
   mode: LearningMode;
   context: TaskContext;
   system: SystemState;
@@ -105,6 +108,11 @@ export interface ExperienceSink {
   record(session: EnhancedSessionState, decision: LearningDecision, extras?: RecordExtras, options?: SinkRecordOptions): Promise<Experience | null>;
   /** Whether an experience of this session id is already stored (so that an ingest never stores a session twice). */
   hasSession?(sessionId: string): Promise<boolean>;
+  /**
+   * Whether the store itself keeps each session once (a unique constraint): `record` then returns null for a
+   * duplicate, and the manager skips the `hasSession` look-up before each record.
+   */
+  keepsSessionsOnce?(): Promise<boolean>;
   /** Stores already-built experiences (an export read back), skipping session ids already stored; returns the stored ones. */
   appendNew?(experiences: readonly Experience[]): Promise<Experience[]>;
   /**
@@ -112,6 +120,10 @@ export interface ExperienceSink {
    * ingests of the same sessions then store each once.
    */
   exclusive?<T>(action: () => Promise<T>): Promise<T>;
+  /** Records entries in the store's quarantine (malformed ingested traces); returns how many were new. */
+  quarantine?(entries: readonly QuarantineEntry[]): Promise<number>;
+  /** Writes out pending records (and replays a failover buffer when the store has one). */
+  flush?(): Promise<void>;
   /** Flushes and closes the store. */
   close?(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { exportExperiences, JsonlExperienceStore, type ExportFormat } from '@orchestra/learning-collector';
+import { exportExperiences, type ExportFormat } from '@orchestra/learning-collector';
 import type { LearningMode, PolicySource } from '@orchestra/learning-types';
 import type { CliContext } from '../cli-context';
 import { experienceFilterOf, parseMode, parseSince } from '../parse-options';
@@ -9,7 +9,7 @@ import { writeJson } from '../terminal';
 export function registerLearningExport(program: Command, context: CliContext): void {
   program
     .command('learning-export')
-    .description('export the experience buffer to a file (training data)')
+    .description('export the experience store (the JSONL buffer or PostgreSQL) to a file (training data)')
     .requiredOption('-o, --output <file>', 'file to write')
     .addOption(new Option('--format <format>', 'file format (parquet: typed flat columns for DuckDB, Spark, Ray)').choices(['json', 'jsonl', 'csv', 'parquet']).default('json'))
     .option('--since <when>', 'only experiences since an ISO date/time or a duration back from now (30m, 24h, 7d)', (value) => parseSince(value))
@@ -20,7 +20,7 @@ export function registerLearningExport(program: Command, context: CliContext): v
     .option('--json', 'print the export report as JSON')
     .action(async (options: { output: string; format: ExportFormat; since?: Date; until?: Date; mode?: LearningMode; source?: PolicySource; force?: boolean; json?: boolean }) => {
       const learning = await context.openLearning();
-      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir, readOnly: true, ...(learning.rewardConfig === undefined ? {} : { rewardConfig: learning.rewardConfig }) });
+      const store = await learning.openStore({ readOnly: true });
       const filter = experienceFilterOf(options);
       try {
         const report = await exportExperiences(store, options.output, { format: options.format, filter, overwrite: options.force === true });

@@ -13,7 +13,14 @@ export function registerLearningReport(program: Command, context: CliContext): v
     .option('--json', 'print what was written as JSON')
     .action(async (options: { output: string; title?: string; json?: boolean }) => {
       const learning = await context.openLearning();
-      const { path, data } = await writeLearningReport({ dataDir: learning.config.dataDir, output: options.output, ...(options.title === undefined ? {} : { title: options.title }) });
+      const store = await learning.openStore({ readOnly: true });
+      let written: Awaited<ReturnType<typeof writeLearningReport>>;
+      try {
+        written = await writeLearningReport({ dataDir: learning.config.dataDir, output: options.output, store, ...(options.title === undefined ? {} : { title: options.title }) });
+      } finally {
+        await store.close();
+      }
+      const { path, data } = written;
       if (options.json === true) writeJson(context.io, { output: path, experiences: data.experiences, learningCurves: data.curves.length });
       else context.print(`wrote ${path} (${data.experiences} experiences, ${data.curves.length} learning curves)`);
     });

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { JsonlExperienceStore, type GroupStats, type StoreStatsReport } from '@orchestra/learning-collector';
+import type { GroupStats, StoreStatsReport } from '@orchestra/learning-collector';
 import type { LearningMode, PolicySource } from '@orchestra/learning-types';
 import type { CliContext } from '../cli-context';
 import { experienceFilterOf, parseMode, parseSince } from '../parse-options';
@@ -64,7 +64,8 @@ export function registerLearningStats(program: Command, context: CliContext): vo
     .action(async (options: { json?: boolean; since?: Date; until?: Date; mode?: LearningMode; source?: PolicySource }) => {
       const learning = await context.openLearning();
       // Read-only (no lock, no repair): statistics need no write access. Summaries are a cache, saved when possible.
-      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir, readOnly: true, ...(learning.rewardConfig === undefined ? {} : { rewardConfig: learning.rewardConfig }) });
+      // The configured store: the data dir's JSONL buffer, or PostgreSQL (SQL aggregates).
+      const store = await learning.openStore({ readOnly: true });
       const filter = experienceFilterOf(options);
       let report: StoreStatsReport;
       try {
@@ -86,7 +87,7 @@ export function registerLearningStats(program: Command, context: CliContext): vo
       const { bold } = context.colors;
       for (const line of designStatsLines({ mode: learning.mode, policyLoaded: learning.deployed?.version ?? null, ...stats })) context.print(line);
       context.print('');
-      context.print(bold(`Learning statistics (${learning.config.dataDir})`));
+      context.print(bold(`Learning statistics (${store.kind === 'jsonl' ? learning.config.dataDir : `${store.kind} ${store.location}`})`));
       context.print(`  experiences   ${stats.totalExperiences}${stats.quarantined > 0 ? ` (+${stats.quarantined} quarantined lines)` : ''}`);
       context.print(`  mean reward   ${formatValue(stats.meanReward)}`);
       context.print(`  success rate  ${formatPercent(stats.successRate)}`);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { JsonlExperienceStore } from '@orchestra/learning-collector';
 import type { CliContext } from '../cli-context';
 import { formatPercent, formatValue, writeJson } from '../terminal';
 
@@ -12,9 +11,10 @@ export function registerLearningStatus(program: Command, context: CliContext): v
     .action(async (options: { json?: boolean }) => {
       const learning = await context.openLearning();
       const status = await learning.status();
-      const store = await JsonlExperienceStore.open({ dataDir: learning.config.dataDir, readOnly: true, ...(learning.rewardConfig === undefined ? {} : { rewardConfig: learning.rewardConfig }) });
+      const store = await learning.openStore({ readOnly: true });
       let bufferSize: number;
       let quarantined: number;
+      const storeInfo = { kind: store.kind, location: store.location };
       try {
         // From the kept segment summaries (a missing one is re-built and saved when the data dir is writable).
         const { stats } = await store.stats({ saveSummaries: true });
@@ -24,13 +24,14 @@ export function registerLearningStatus(program: Command, context: CliContext): v
         await store.close();
       }
       if (options.json === true) {
-        writeJson(context.io, { ...status, bufferSize, quarantined });
+        writeJson(context.io, { ...status, store: storeInfo, bufferSize, quarantined });
         return;
       }
       const { bold, dim, green, yellow } = context.colors;
       const deployed = status.deployed;
       context.print(bold('Orchestra Learning'));
       context.print(`  data dir      ${status.dataDir}`);
+      if (storeInfo.kind !== 'jsonl') context.print(`  store         ${storeInfo.kind} ${storeInfo.location}`);
       context.print(`  mode          ${bold(status.mode)}${status.mode === 'ab_test' ? ` (fraction ${status.abFraction})` : ''} ${dim(`from ${status.modeSource}`)}`);
       if (deployed === null) {
         context.print(`  policy        rules only ${dim('(no model deployed)')}`);

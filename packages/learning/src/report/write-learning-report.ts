@@ -1,6 +1,6 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { JsonlExperienceStore } from '@orchestra/learning-collector';
+import { JsonlExperienceStore, type ExperienceStore } from '@orchestra/learning-collector';
 import type { Experience } from '@orchestra/learning-types';
 import { LearningStateStore } from '../learning-state';
 import { renderLearningReport } from './render-report';
@@ -20,16 +20,17 @@ export async function collectReportData(experiences: AsyncIterable<Experience> |
 }
 
 /**
- * Writes the HTML report of a data directory: the experience buffer (`<dataDir>/experience_buffer`) and the
- * trainer's learning curves (`<dataDir>/metrics/*.jsonl`). Returns the path written and the data drawn.
+ * Writes the HTML report of a data directory: the experience buffer (`<dataDir>/experience_buffer`, or the `store`
+ * given, which the caller closes) and the trainer's learning curves (`<dataDir>/metrics/*.jsonl`). Returns the path written and the data drawn.
  */
-export async function writeLearningReport(options: { dataDir: string; output: string; title?: string }): Promise<{ path: string; data: ReportData }> {
-  const store = await JsonlExperienceStore.open({ dataDir: options.dataDir, readOnly: true });
+export async function writeLearningReport(options: { dataDir: string; output: string; title?: string; store?: ExperienceStore }): Promise<{ path: string; data: ReportData }> {
+  // The experiences of the given store (the configured one: JSONL or PostgreSQL), else the data dir's buffer.
+  const store = options.store ?? (await JsonlExperienceStore.open({ dataDir: options.dataDir, readOnly: true }));
   let data: ReportData;
   try {
     data = await collectReportData(store.read({ quarantine: false }), join(options.dataDir, 'metrics'));
   } finally {
-    await store.close();
+    if (options.store === undefined) await store.close();
   }
   // The drift events live in the state file; a report of a data dir without one (or with a damaged one) shows none.
   data.drift = await new LearningStateStore(options.dataDir)
