@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
+import * as vitest from 'vitest';
 import { binPath, runOrchestra, sandbox } from './test-support/run-orchestra';
-import { describeWithPostgres } from './test-support/postgres-cluster';
+import { describeWithPostgres } from '@orchestra/learning-store-postgres/testing';
 
 beforeAll(() => {
   if (!existsSync(binPath)) throw new Error(`${binPath} is missing: run \`pnpm --filter @orchestra/cli build\` first`);
@@ -17,7 +18,7 @@ const session = (id: string) => ({
   task: { description: `fix: broken pagination ${id}`, files: ['api/src/list.ts'] },
 });
 
-describeWithPostgres('orchestra with ORCHESTRA_STORE_URL=postgres://…', ({ freshDatabase }) => {
+await describeWithPostgres(vitest, 'orchestra with ORCHESTRA_STORE_URL=postgres://…', ({ freshDatabase }) => {
   it('records from several processes at once into one database, and every command reads it', async () => {
     const url = await freshDatabase();
     const { cwd, dataDir } = await sandbox();

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import * as vitest from 'vitest';
 import { FAILOVER_DIRECTORY } from './failover-spool';
 import { PostgresExperienceStore } from './postgres-experience-store';
 import { makeExperience } from './test-support/experience-factory';
-import { describeWithPostgres } from './test-support/postgres-cluster';
 import { startIngestWorker } from './test-support/worker-process';
-import { freePort } from './testing';
+import { describeWithPostgres, freePort } from './testing';
 
 let dataDir: string;
 beforeEach(() => {
@@ -31,7 +31,7 @@ async function rowCounts(url: string): Promise<{ rows: number; sessions: number;
 
 const spoolDirectories = () => (existsSync(join(dataDir, FAILOVER_DIRECTORY)) ? readdirSync(join(dataDir, FAILOVER_DIRECTORY)).filter((name) => name !== 'quarantine.jsonl') : []);
 
-describeWithPostgres('a fleet writing to one PostgreSQL store', ({ cluster, freshDatabase }) => {
+await describeWithPostgres(vitest, 'a fleet writing to one PostgreSQL store', ({ cluster, freshDatabase }) => {
   it('stores exactly 1,000 sessions when 4 processes ingest 250 each, every one also re-sending another’s 250', async () => {
     const url = await freshDatabase();
     // Each worker ingests its own 250 sessions and, at the same time, the next worker's 250 (an overlapping re-run).
@@ -130,7 +130,7 @@ describeWithPostgres('a fleet writing to one PostgreSQL store', ({ cluster, fres
   }, 60_000);
 });
 
-describeWithPostgres('a database that does not answer', () => {
+await describeWithPostgres(vitest, 'a database that does not answer', () => {
   let blackHole: Server | undefined;
   const sockets = new Set<Socket>();
   afterEach(async () => {

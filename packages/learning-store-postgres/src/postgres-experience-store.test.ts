@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { computeExperienceStats, exportExperiences, JsonlExperienceStore, makeQuarantineEntry } from '@orchestra/learning-collector';
 import pg from 'pg';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import * as vitest from 'vitest';
 import { exactDecimal } from './exact-decimal';
 import { PostgresExperienceStore } from './postgres-experience-store';
 import { SCHEMA_VERSION } from './schema';
 import { makeExperience } from './test-support/experience-factory';
-import { describeWithPostgres } from './test-support/postgres-cluster';
+import { describeWithPostgres } from './testing';
 
 let dataDir: string;
 beforeEach(() => {
@@ -31,7 +32,7 @@ it('writes the exact decimal value of a double', () => {
   expect(() => exactDecimal(Number.NaN)).toThrow(RangeError);
 });
 
-describeWithPostgres('PostgresExperienceStore', ({ freshDatabase }) => {
+await describeWithPostgres(vitest, 'PostgresExperienceStore', ({ freshDatabase }) => {
   it('creates its schema once, versioned, when many stores open a fresh database at once', async () => {
     const url = await freshDatabase();
     const stores = await Promise.all(Array.from({ length: 6 }, () => PostgresExperienceStore.open({ url, dataDir })));

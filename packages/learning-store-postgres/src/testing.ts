@@ -242,3 +242,55 @@ export async function postgresTestPolicy(environment: NodeJS.ProcessEnv = proces
   const ci = environment.CI !== undefined && environment.CI !== '' && environment.CI !== 'false' && environment.CI !== '0';
   return { action: ci ? 'fail' : 'skip', reason: `${found.reason}. CI installs it (.ci/run: apt-get install -y postgresql)` };
 }
+
+/** The test runner's suite functions `describeWithPostgres` needs (vitest's or jest's, passed in). */
+export interface TestRunner {
+  describe: ((name: string, body: () => void) => void) & { skip: (name: string, body: () => void) => void };
+  it: (name: string, body: () => void | Promise<void>) => void;
+  beforeAll: (body: () => Promise<void>, timeoutMs?: number) => void;
+  afterAll: (body: () => Promise<void>, timeoutMs?: number) => void;
+}
+
+/** What a suite of `describeWithPostgres` gets: its cluster, and a fresh database (connection URL) per call. */
+export interface PostgresSuiteContext {
+  cluster: () => TemporaryPostgresCluster;
+  freshDatabase: () => Promise<string>;
+}
+
+let databases = 0;
+
+/**
+ * `describe` with a throwaway PostgreSQL cluster of its own (started before its tests, removed after them). Without
+ * PostgreSQL the suite fails loudly under CI (`CI` set: `.ci/run` installs it) and is skipped, with the reason in
+ * its name, elsewhere. Call it at the top level of a test file: `await describeWithPostgres(vitest, name, suite)`.
+ */
+export async function describeWithPostgres(runner: TestRunner, name: string, suite: (context: PostgresSuiteContext) => void): Promise<void> {
+  const policy = await postgresTestPolicy();
+  if (policy.action !== 'run') {
+    const reason = policy.reason;
+    if (policy.action === 'fail') {
+      runner.describe(name, () => {
+        runner.it('needs a PostgreSQL server', () => {
+          throw new Error(`PostgreSQL tests cannot run: ${reason}`);
+        });
+      });
+    } else {
+      runner.describe.skip(`${name} — skipped: ${reason}`, () => suite({ cluster: () => undefined as never, freshDatabase: async () => '' }));
+    }
+    return;
+  }
+  const installation = policy.installation;
+  runner.describe(name, () => {
+    let cluster: TemporaryPostgresCluster | undefined;
+    runner.beforeAll(async () => {
+      cluster = await startTemporaryPostgres({ installation });
+    }, 120_000);
+    runner.afterAll(async () => {
+      await cluster?.stop();
+    }, 60_000);
+    suite({
+      cluster: () => cluster!,
+      freshDatabase: () => cluster!.createDatabase(`test_${process.pid}_${++databases}`),
+    });
+  });
+}

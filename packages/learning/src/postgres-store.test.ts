@@ -2,10 +2,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import * as vitest from 'vitest';
 import { StoreUnavailableError } from './errors';
 import { createLearning } from './learning-manager';
 import { openExperienceStore } from './store-loader';
-import { describeWithPostgres } from './test-support/postgres-cluster';
+import { describeWithPostgres } from '@orchestra/learning-store-postgres/testing';
 
 function session(id: string, success = true) {
   return {
@@ -28,7 +29,7 @@ it('names the optional package when a postgres:// store is configured without it
   await store.close();
 });
 
-describeWithPostgres('createLearning with a PostgreSQL store', ({ cluster, freshDatabase }) => {
+await describeWithPostgres(vitest, 'createLearning with a PostgreSQL store', ({ cluster, freshDatabase }) => {
   it('records, ingests from several managers at once (each session once, no lock), and reads it all back', async () => {
     const url = await freshDatabase();
     const root = await mkdtemp(join(tmpdir(), 'learning-postgres-'));
