@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { JsonlExperienceStore, type DurableExperienceStore } from '@orchestra/learning-collector';
 import type { Experience } from '@orchestra/learning-types';
 import { PostgresExperienceStore } from '../src/postgres-experience-store';
-import { makeExperience } from '../src/test-support/experience-factory';
+import { makeExperience } from '@orchestra/learning-collector/testing';
 import { startTemporaryPostgres } from '../src/testing';
 
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import * as vitest from 'vitest';
 import { FAILOVER_DIRECTORY } from './failover-spool';
 import { PostgresExperienceStore } from './postgres-experience-store';
-import { makeExperience } from './test-support/experience-factory';
+import { makeExperience } from '@orchestra/learning-collector/testing';
 import { startIngestWorker } from './test-support/worker-process';
 import { describeWithPostgres, freePort } from './testing';
 

@@ -8,7 +8,7 @@ import * as vitest from 'vitest';
 import { exactDecimal } from './exact-decimal';
 import { PostgresExperienceStore } from './postgres-experience-store';
 import { SCHEMA_VERSION } from './schema';
-import { makeExperience } from './test-support/experience-factory';
+import { makeExperience } from '@orchestra/learning-collector/testing';
 import { describeWithPostgres } from './testing';
 
 let dataDir: string;

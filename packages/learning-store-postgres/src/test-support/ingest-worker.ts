@@ -5,7 +5,7 @@
  * Usage: node --import tsx ingest-worker.ts <url> <dataDir> <seed> <first> <count> <window>
  */
 import { PostgresExperienceStore } from '../postgres-experience-store';
-import { makeExperience } from './experience-factory';
+import { makeExperience } from '@orchestra/learning-collector/testing';
 
 const [url, dataDir, seedText, firstText, countText, windowText] = process.argv.slice(2) as [string, string, string, string, string, string];
 const seed = Number(seedText);
