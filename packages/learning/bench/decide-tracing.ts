@@ -11,15 +11,9 @@ import { trace, type Tracer } from '@opentelemetry/api';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createLearning } from '../src/learning-manager';
+import { benchTasks } from './bench-model';
 
-const tasks = [
-  'fix: login crashes when the password is empty',
-  'feat: add CSV export to the reports page with tests',
-  'docs: explain the configuration file',
-  'refactor the billing service into modules across all services',
-  'security: rotate the API keys and harden auth in production',
-  'perf: speed up the search query on large tables',
-];
+const tasks = benchTasks;
 
 /** Serialises each batch to OTLP/JSON and drops it: an OTLP exporter's CPU work without a collector. */
 class SerializingExporter implements SpanExporter {

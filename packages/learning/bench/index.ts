@@ -6,24 +6,15 @@
  * compare the ratios. Then what the `orchestra.decide` span costs, with and without an OpenTelemetry SDK
  * (`decide-tracing.ts`; alone: BENCH_ONLY=tracing). Then `learning.ingestFile` of a BENCH_INGEST_SESSIONS-record JSON array (default 100,000).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ActionSpace, defaultFeatureSchema } from '@orchestra/learning-features';
 import { inferTaskContext } from '@orchestra/learning-features/inference';
-import { createRandomDenseLayers, packDenseNetwork, PolicyRouter, writeModelArtifact, loadModelArtifact } from '@orchestra/learning-policy';
+import { PolicyRouter, loadModelArtifact } from '@orchestra/learning-policy';
 import { createLearning } from '../src/learning-manager';
+import { benchTasks, writeBenchModel } from './bench-model';
 import { benchmarkIngest } from './ingest';
 import { benchmarkDecideTracing, reportDecideTracing } from './decide-tracing';
 
-const tasks = [
-  'fix: login crashes when the password is empty',
-  'feat: add CSV export to the reports page with tests',
-  'docs: explain the configuration file',
-  'refactor the billing service into modules across all services',
-  'security: rotate the API keys and harden auth in production',
-  'perf: speed up the search query on large tables',
-];
 
 function quantiles(samples: number[]): { p50: number; p99: number } {
   const sorted = [...samples].sort((left, right) => left - right);
@@ -41,23 +32,8 @@ function measure(name: string, iterations: number, run: (index: number) => void)
   return { name, ...quantiles(samples) };
 }
 
-const root = mkdtempSync(join(tmpdir(), 'learning-bench-'));
-const space = new ActionSpace();
-const actor = packDenseNetwork(createRandomDenseLayers([defaultFeatureSchema.size, 256, 128, space.totalLogits], 3), 'actor.weights.bin');
-const modelDirectory = join(root, 'model');
-mkdirSync(modelDirectory);
-await writeModelArtifact(modelDirectory, {
-  manifest: {
-    formatVersion: 1,
-    version: 'bench-1',
-    createdAt: new Date().toISOString(),
-    featureSchema: { version: defaultFeatureSchema.version, hash: defaultFeatureSchema.hash, names: [...defaultFeatureSchema.names] },
-    actionSpace: space.toJSON() as unknown as Record<string, unknown>,
-    actor: actor.network,
-    ope: { targetBeatsBaseline: true },
-  },
-  weights: { 'actor.weights.bin': actor.bytes },
-});
+const { root, modelDirectory } = await writeBenchModel('learning-bench-');
+const tasks = benchTasks;
 
 const iterations = 5000;
 const contexts = tasks.map((description) => inferTaskContext({ description }).context);
