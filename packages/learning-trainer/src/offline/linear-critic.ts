@@ -1,5 +1,6 @@
-import { actionHeads, featureOffsets, type ActionSpace } from '@orchestra/learning-features';
-import { taskTypes } from '@orchestra/learning-types';
+import type { ActionSpace } from '@orchestra/learning-features';
+import { fitLogisticSuccess, rewardPerSuccessOf, actionLogit, stateLogit, successDifference, successProbability, type LogisticSuccessModel } from './logistic-success';
+import { cholesky, designRow, effectContext, effectContextSize, effectiveIndices, fillAction, fillState, inverseFromCholesky, type DesignRow } from './critic-design';
 import type { ExperienceDataset } from './experience-dataset';
 import { actionTargetsOf, canonicaliseIndices, type ActionTargets, type ImprovementSummary } from './q-distillation';
 
@@ -49,6 +50,12 @@ export interface LinearCritic {
    * bonuses) are not drowned in the ±100 outcome term's noise. `coefficients.total` is the sum of the parts'.
    */
   readonly parts?: ReadonlyArray<LinearCriticPart>;
+  /**
+   * The success part on the logit scale (`LinearCriticOptions.successModel`): when present, Q(s, a) is the linear
+   * model of the rest of the reward (`coefficients.total`, fitted to the reward minus `rewardPerSuccess` × success)
+   * plus `rewardPerSuccess` × P(success | s, a), and `predict(…, 'success')` is that probability.
+   */
+  readonly success?: LogisticSuccessModel;
 }
 
 /** One separately fitted part of the reward (see `LinearCritic.parts`). */
@@ -88,108 +95,13 @@ export interface LinearCriticOptions {
   partRidgeMultipliers?: readonly number[];
   /** Training units per reward point (needed by `parts`: a part's targets are this × the sum of its components). */
   rewardScale?: number;
-}
-
-/** Index of the `direct` approach and of the executor-only team in the action space. */
-const directApproach = 0;
-const executorOnlyTeam = 0;
-
-/**
- * The action as it takes effect: a `direct` session runs the executor alone whatever team it names, so the critic
- * sees the executor-only team (and no other role's model) there.
- */
-export function effectiveIndices(actionSpace: ActionSpace, indices: ArrayLike<number>, out: Int32Array, mask: Uint8Array): Int32Array {
-  for (let head = 0; head < out.length; head++) out[head] = indices[head]!;
-  if (out[actionHeads.approach] === directApproach) out[actionHeads.team] = executorOnlyTeam;
-  canonicaliseIndices(actionSpace, out, mask);
-  return out;
-}
-
-/** ψ(s): the compact context each choice's effect depends on (bias, task type, complexity, risk, size, load). */
-export const effectContextSize = 1 + taskTypes.length + 6;
-
-/** Writes ψ(s) of a state vector into `out` at `offset` (positions a shorter vector lacks count as 0). */
-export function effectContext(state: ArrayLike<number>, out: Float64Array, offset = 0): void {
-  out[offset] = 1;
-  for (let type = 0; type < taskTypes.length; type++) out[offset + 1 + type] = state[featureOffsets.taskType + type]!;
-  const base = offset + 1 + taskTypes.length;
-  out[base] = state[featureOffsets.complexity] ?? 0;
-  out[base + 1] = state[featureOffsets.risk] ?? 0;
-  out[base + 2] = state[featureOffsets.estimatedTime] ?? 0;
-  out[base + 3] = state[featureOffsets.domainDiversity] ?? 0;
-  out[base + 4] = state[featureOffsets.fileCount] ?? 0;
-  out[base + 5] = state[featureOffsets.load] ?? 0;
-}
-
-/**
- * A sparse design row: the state part is dense (`stateFeatures` values), the effect part is ψ(s) repeated at the
- * block of every active head choice. `blocks` lists the block indices (offset + choice) in use.
- */
-interface DesignRow {
-  state: Float64Array;
-  context: Float64Array;
-  blocks: Int32Array;
-  blockCount: number;
-}
-
-function designRow(critic: Pick<LinearCritic, 'stateFeatures' | 'effectFeatures'>, headCount: number): DesignRow {
-  return { state: new Float64Array(critic.stateFeatures), context: new Float64Array(critic.effectFeatures), blocks: new Int32Array(headCount), blockCount: 0 };
-}
-
-function fillState(row: DesignRow, state: ArrayLike<number>): void {
-  const size = row.state.length - 1;
-  for (let index = 0; index < size; index++) row.state[index] = state[index]!;
-  row.state[size] = 1;
-  effectContext(state, row.context);
-}
-
-function fillAction(row: DesignRow, actionSpace: ActionSpace, effective: Int32Array): void {
-  row.blockCount = 0;
-  for (let head = 0; head < effective.length; head++) {
-    if (!actionSpace.isHeadActive(head, effective)) continue;
-    row.blocks[row.blockCount++] = actionSpace.offsets[head]! + effective[head]!;
-  }
-}
-
-/** Lower-triangular Cholesky factor of a symmetric positive definite `size × size` matrix, in place; returns false when not positive definite. */
-function cholesky(matrix: Float64Array, size: number): boolean {
-  for (let column = 0; column < size; column++) {
-    let diagonal = matrix[column * size + column]!;
-    for (let k = 0; k < column; k++) diagonal -= matrix[column * size + k]! ** 2;
-    if (!(diagonal > 0)) return false;
-    const root = Math.sqrt(diagonal);
-    matrix[column * size + column] = root;
-    for (let row = column + 1; row < size; row++) {
-      let value = matrix[row * size + column]!;
-      for (let k = 0; k < column; k++) value -= matrix[row * size + k]! * matrix[column * size + k]!;
-      matrix[row * size + column] = value / root;
-    }
-  }
-  return true;
-}
-
-/** (L Lᵀ)⁻¹ from the Cholesky factor L (lower triangle of `factor`), as a full symmetric matrix. */
-function inverseFromCholesky(factor: Float64Array, size: number): Float64Array {
-  // L⁻¹ by forward substitution, column by column, then (L⁻¹)ᵀ L⁻¹.
-  const lowerInverse = new Float64Array(size * size);
-  for (let column = 0; column < size; column++) {
-    lowerInverse[column * size + column] = 1 / factor[column * size + column]!;
-    for (let row = column + 1; row < size; row++) {
-      let sum = 0;
-      for (let k = column; k < row; k++) sum += factor[row * size + k]! * lowerInverse[k * size + column]!;
-      lowerInverse[row * size + column] = -sum / factor[row * size + row]!;
-    }
-  }
-  const inverse = new Float64Array(size * size);
-  for (let row = 0; row < size; row++) {
-    for (let column = 0; column <= row; column++) {
-      let sum = 0;
-      for (let k = row; k < size; k++) sum += lowerInverse[k * size + row]! * lowerInverse[k * size + column]!;
-      inverse[row * size + column] = sum;
-      inverse[column * size + row] = sum;
-    }
-  }
-  return inverse;
+  /**
+   * Model success on the logit scale (see `LogisticSuccessModel`): the reward components that move with success
+   * (default `['outcome']`) go through a Bayesian logistic model of success, the rest of the reward through the linear
+   * model. Needs `rewardScale`. Left out (or when the training rows hold only successes or only failures): one linear
+   * model of the whole reward.
+   */
+  successModel?: { readonly components?: readonly string[] };
 }
 
 /**
@@ -199,6 +111,45 @@ function inverseFromCholesky(factor: Float64Array, size: number): Float64Array {
  * @throws RangeError when the penalised Gram matrix is not positive definite (a non-finite feature).
  */
 export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionSpace, training: Int32Array, validation: Int32Array, options: LinearCriticOptions = {}): LinearCritic {
+  if (options.successModel === undefined) return fitLinearModel(dataset, actionSpace, training, validation, options);
+  const { successModel, ...linearOptions } = options;
+  const rewardScale = options.rewardScale ?? 1;
+  const components = successModel.components ?? ['outcome'];
+  const rewardPerSuccess = rewardPerSuccessOf(dataset, training, components, rewardScale);
+  if (rewardPerSuccess === undefined) return fitLinearModel(dataset, actionSpace, training, validation, linearOptions);
+  // The linear model takes the reward minus what success explains; the logistic model takes success.
+  const rest = Float64Array.from(dataset.normalisedRewards, (reward, row) => reward - rewardPerSuccess * dataset.success[row]!);
+  const linear = fitLinearModel({ ...dataset, normalisedRewards: rest }, actionSpace, training, validation, linearOptions);
+  const stateRidge = options.stateRidge ?? 1;
+  const effectRidge = options.effectRidge ?? 8;
+  const { stateFeatures, effectFeatures } = linear;
+  const ridgeAt = (index: number) =>
+    index < stateFeatures ? stateRidge : (index - stateFeatures) % effectFeatures === 0 ? effectRidge : effectRidge * linear.contextRidgeFactor;
+  const success = fitLogisticSuccess(dataset, actionSpace, training, { shape: linear, ridgeAt, components, rewardScale });
+  if (success === undefined) return fitLinearModel(dataset, actionSpace, training, validation, linearOptions);
+  const critic: LinearCritic = { ...linear, success };
+  // The errors of the whole critic (what the rest of the training reads), not of its linear part alone.
+  const scorer = new LinearCriticScorer(critic, actionSpace);
+  const squaredError = (rows: Int32Array, reference: number) => {
+    let model = 0;
+    let baseline = 0;
+    for (const row of rows) {
+      scorer.setState(dataset.states.subarray(row * dataset.stateSize, (row + 1) * dataset.stateSize));
+      const actual = dataset.normalisedRewards[row]!;
+      model += (scorer.predict(dataset.actions.subarray(row * dataset.headCount, (row + 1) * dataset.headCount)) - actual) ** 2;
+      baseline += (reference - actual) ** 2;
+    }
+    return { model: model / Math.max(1, rows.length), baseline: baseline / Math.max(1, rows.length) };
+  };
+  let trainingMean = 0;
+  for (const row of training) trainingMean += dataset.normalisedRewards[row]!;
+  trainingMean /= Math.max(1, training.length);
+  const errors = squaredError(validation, trainingMean);
+  return { ...critic, validationMeanSquaredError: errors.model, baselineMeanSquaredError: errors.baseline };
+}
+
+/** The linear model of the whole reward (or of the reward minus the success part). */
+function fitLinearModel(dataset: ExperienceDataset, actionSpace: ActionSpace, training: Int32Array, validation: Int32Array, options: Omit<LinearCriticOptions, 'successModel'>): LinearCritic {
   const stateRidge = options.stateRidge ?? 1;
   const effectRidge = options.effectRidge ?? 8;
   const { stateSize, headCount } = dataset;
@@ -473,6 +424,8 @@ export class LinearCriticScorer {
   readonly #effective: Int32Array;
   readonly #mask: Uint8Array;
   readonly #difference: Map<number, number> = new Map();
+  /** The state part of the success logit in the current state (0 without a success model). */
+  #stateLogit = 0;
 
   constructor(critic: LinearCritic, actionSpace: ActionSpace) {
     this.#critic = critic;
@@ -489,12 +442,22 @@ export class LinearCriticScorer {
   /** Sets the state (a vector of the dataset's feature schema) that later calls refer to. */
   setState(state: ArrayLike<number>): void {
     fillState(this.#row, state);
+    if (this.#critic.success !== undefined) this.#stateLogit = stateLogit(this.#critic.success, this.#row);
   }
 
   /** Posterior mean of `target` for the action `indices` in the current state. */
   predict(indices: ArrayLike<number>, target: LinearCriticTarget = 'total'): number {
     fillAction(this.#row, this.#actionSpace, effectiveIndices(this.#actionSpace, indices, this.#effective, this.#mask));
-    return predictDesign(this.#critic, this.#row, target);
+    const success = this.#critic.success;
+    if (success === undefined || target === 'costUsd') return predictDesign(this.#critic, this.#row, target);
+    const probability = successProbability(this.#stateLogit + actionLogit(success, this.#row, this.#critic.stateFeatures, this.#critic.effectFeatures));
+    return target === 'success' ? probability : predictDesign(this.#critic, this.#row, 'total') + success.rewardPerSuccess * probability;
+  }
+
+  /** The success logit of `indices` in the current state (a critic with a success model only). */
+  #successLogit(success: LogisticSuccessModel, indices: ArrayLike<number>): number {
+    fillAction(this.#row, this.#actionSpace, effectiveIndices(this.#actionSpace, indices, this.#effective, this.#mask));
+    return this.#stateLogit + actionLogit(success, this.#row, this.#critic.stateFeatures, this.#critic.effectFeatures);
   }
 
   /** Q(to) − Q(from) in the current state: posterior mean and standard deviation (normalised reward). */
@@ -528,7 +491,15 @@ export class LinearCriticScorer {
         values.push(value);
       }
     }
-    return { mean, deviation: Math.sqrt(posteriorVariance(critic, positions, values)) };
+    let variance = posteriorVariance(critic, positions, values);
+    const success = critic.success;
+    if (success !== undefined) {
+      // The success part moves by Δσ; its deviation is the logit effects' posterior deviation times the secant slope.
+      const { difference: successGain, slope } = successDifference(this.#successLogit(success, from), this.#successLogit(success, to));
+      mean += success.rewardPerSuccess * successGain;
+      variance += (success.rewardPerSuccess * slope) ** 2 * quadraticForm(success.inverse, critic.size, positions, values);
+    }
+    return { mean, deviation: Math.sqrt(variance) };
   }
 }
 
@@ -675,20 +646,49 @@ export function meanGainDeviation(critic: LinearCritic, actionSpace: ActionSpace
       for (let index = 0; index < critic.effectFeatures; index++) direction[start + index]! += (sign * row.context[index]!) / rows.length;
     }
   };
+  // The success part: each state's logit-effect difference weighted by its secant slope (the delta method).
+  const success = critic.success;
+  const successDirection = success === undefined ? undefined : new Float64Array(critic.size);
+  const logitOf = (model: LogisticSuccessModel, base: number, indices: ArrayLike<number>) => {
+    fillAction(row, actionSpace, effectiveIndices(actionSpace, indices, effective, mask));
+    return base + actionLogit(model, row, critic.stateFeatures, critic.effectFeatures);
+  };
   for (const entry of rows) {
-    // Only ψ(s) enters a gain (the state part cancels).
-    effectContext(entry.state, row.context);
+    // Only ψ(s) enters a linear gain (the state part cancels).
+    if (success === undefined) effectContext(entry.state, row.context);
+    else {
+      fillState(row, entry.state);
+      const base = stateLogit(success, row);
+      const { slope } = successDifference(logitOf(success, base, entry.from), logitOf(success, base, entry.to));
+      const weight = success.rewardPerSuccess * slope;
+      for (const [indices, sign] of [[entry.to, 1], [entry.from, -1]] as const) {
+        fillAction(row, actionSpace, effectiveIndices(actionSpace, indices, effective, mask));
+        for (let block = 0; block < row.blockCount; block++) {
+          const start = critic.stateFeatures + row.blocks[block]! * critic.effectFeatures;
+          for (let index = 0; index < critic.effectFeatures; index++) successDirection![start + index]! += (weight * sign * row.context[index]!) / rows.length;
+        }
+      }
+    }
     add(entry.to, 1);
     add(entry.from, -1);
   }
-  const positions: number[] = [];
-  const values: number[] = [];
-  for (let index = 0; index < critic.size; index++) {
-    if (direction[index] === 0) continue;
-    positions.push(index);
-    values.push(direction[index]!);
+  const sparse = (vector: Float64Array) => {
+    const positions: number[] = [];
+    const values: number[] = [];
+    for (let index = 0; index < critic.size; index++) {
+      if (vector[index] === 0) continue;
+      positions.push(index);
+      values.push(vector[index]!);
+    }
+    return { positions, values };
+  };
+  const linear = sparse(direction);
+  let variance = posteriorVariance(critic, linear.positions, linear.values);
+  if (success !== undefined) {
+    const logistic = sparse(successDirection!);
+    variance += quadraticForm(success.inverse, critic.size, logistic.positions, logistic.values);
   }
-  return Math.sqrt(posteriorVariance(critic, positions, values));
+  return Math.sqrt(variance);
 }
 
 /**
@@ -696,17 +696,19 @@ export function meanGainDeviation(critic: LinearCritic, actionSpace: ActionSpace
  * reward's parts when the critic has them (their errors are independent).
  */
 function posteriorVariance(critic: LinearCritic, positions: readonly number[], values: readonly number[]): number {
-  const size = critic.size;
-  const quadratic = (inverse: Float64Array) => {
-    let sum = 0;
-    for (let i = 0; i < positions.length; i++) {
-      const offset = positions[i]! * size;
-      for (let j = 0; j < positions.length; j++) sum += values[i]! * values[j]! * inverse[offset + positions[j]!]!;
-    }
-    return sum;
-  };
+  const quadratic = (inverse: Float64Array) => quadraticForm(inverse, critic.size, positions, values);
   if (critic.parts === undefined) return Math.max(0, quadratic(critic.inverse) * critic.noiseVariance);
   let variance = 0;
   for (const part of critic.parts) variance += Math.max(0, quadratic(part.inverse) * part.noiseVariance);
   return variance;
+}
+
+/** dᵀ M d for a sparse d (`positions`, `values`) and a row-major `size × size` matrix M. */
+function quadraticForm(matrix: Float64Array, size: number, positions: readonly number[], values: readonly number[]): number {
+  let sum = 0;
+  for (let i = 0; i < positions.length; i++) {
+    const offset = positions[i]! * size;
+    for (let j = 0; j < positions.length; j++) sum += values[i]! * values[j]! * matrix[offset + positions[j]!]!;
+  }
+  return sum;
 }
