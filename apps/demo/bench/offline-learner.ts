@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLearning, DefaultLearningRuntime } from '@orchestra/learning';
-import { createRng } from '@orchestra/learning-features';
+import { createRng, HistoryIndex } from '@orchestra/learning-features';
 import { inferTaskContext } from '@orchestra/learning-features/inference';
 import { loadModelArtifact, PolicyRouter, RulesPolicy } from '@orchestra/learning-policy';
 import { builtInWorld, builtInWorldNames, parseWorld, runSession, sampleSystem, sampleTask, type BuiltInWorldName } from '@orchestra/learning-sim';
@@ -81,11 +81,15 @@ try {
   const trainingSeconds = (performance.now() - started) / 1000;
   await learning.close();
   const heldOut = drawHeldOutTasks(world, 1000, seed);
+  // The held-out tasks are decided with the history the logs built, as the demo and a deployment decide: the learned
+  // policy was trained on states that carry it (without it every held-out state is one no logged state resembles).
+  const history = new HistoryIndex();
+  for (const experience of experiences) history.update(experience);
   const rules = new RulesPolicy({ config: { epsilon: 0 } });
-  const rulesRun = evaluateOnTasks(world, heldOut, (entry, index) => rules.decide(policyInputOf(entry, undefined, `rules-${index}`)).action);
+  const rulesRun = evaluateOnTasks(world, heldOut, (entry, index) => rules.decide(policyInputOf(entry, history, `rules-${index}`)).action);
   const router = new PolicyRouter({ mode: 'production', environment: {}, latencyBudgetMs: 1000, learnedOptions: { selection: 'argmax' } });
   router.setModel(await loadModelArtifact(join(dataDir, 'model')));
-  const learnedRun = evaluateOnTasks(world, heldOut, (entry, index) => router.decide(policyInputOf(entry, undefined, `learned-${index}`)).action);
+  const learnedRun = evaluateOnTasks(world, heldOut, (entry, index) => router.decide(policyInputOf(entry, history, `learned-${index}`)).action);
   const measured = pairedDifference(learnedRun.rewards, rulesRun.rewards);
   const gate =
     (report.ope as { difference?: { value: number; lower: number; upper: number; samplingStandardError?: number; criticStandardError?: number } } | null)?.difference ?? null;

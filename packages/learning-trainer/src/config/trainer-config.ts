@@ -99,6 +99,13 @@ export const offlineConfigSchema = z.object({
    * linear model of the whole reward.
    */
   criticSuccessModel: z.enum(['linear', 'logistic']).default('linear'),
+  /**
+   * `linear` critic (the chooser's and the gate's): weight each training row by μ^(−power), μ its logged propensity
+   * (importance-weighted regression; `LinearCriticOptions.propensityPower`). 0: unweighted.
+   */
+  criticPropensityPower: z.number().min(0).max(1).default(0),
+  /** Clip of a row's propensity weight relative to the median weight. */
+  criticMaxPropensityWeight: z.number().min(1).default(50),
   /** Reward components the logistic success model carries (their sum is fitted as a multiple of success). */
   criticSuccessComponents: z.array(z.string().min(1)).min(1).max(16).default(['outcome']),
   /** Multipliers of the effect ridge each reward part's evidence chooses from. */

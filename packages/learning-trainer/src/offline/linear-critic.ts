@@ -102,6 +102,41 @@ export interface LinearCriticOptions {
    * model of the whole reward.
    */
   successModel?: { readonly components?: readonly string[] };
+  /**
+   * Weight each training row by μ^(−power), μ its logged propensity (0 or absent: unweighted). The rules choose an
+   * action because of the task, so what they chose tells the critic about tasks as much as about choices; the
+   * explored rows are the randomised evidence of what another choice does. Weighting moves the fit toward the
+   * action distribution a candidate would take (importance-weighted regression, as in Vowpal Wabbit's contextual
+   * bandits). Weights are clipped at `maxPropensityWeight` × their median and scaled to sum to their effective sample
+   * size (Kish), so the posterior counts as many sessions as the weighted logs are worth.
+   */
+  propensityPower?: number;
+  /** Clip of a row's weight relative to the median weight (default 50). */
+  maxPropensityWeight?: number;
+}
+
+/**
+ * Row weights of `training` (see `LinearCriticOptions.propensityPower`), scaled so that their sum is their effective
+ * sample size; all 1 when the power is 0.
+ */
+export function propensityWeights(dataset: ExperienceDataset, training: Int32Array, power: number, maxRelative = 50): Float64Array {
+  const weights = new Float64Array(training.length).fill(1);
+  if (!(power > 0)) return weights;
+  training.forEach((row, position) => {
+    weights[position] = Math.max(1e-12, dataset.propensities[row]!) ** -power;
+  });
+  const median = Float64Array.from(weights).sort()[Math.floor(weights.length / 2)] ?? 1;
+  let sum = 0;
+  let squares = 0;
+  for (let position = 0; position < weights.length; position++) {
+    const clipped = Math.min(weights[position]!, maxRelative * median);
+    weights[position] = clipped;
+    sum += clipped;
+    squares += clipped * clipped;
+  }
+  const scale = squares > 0 ? sum / squares : 1;
+  for (let position = 0; position < weights.length; position++) weights[position]! *= scale;
+  return weights;
 }
 
 /**
@@ -191,15 +226,20 @@ function fitLinearModel(dataset: ExperienceDataset, actionSpace: ActionSpace, tr
     fillState(row, dataset.states.subarray(rowIndex * stateSize, (rowIndex + 1) * stateSize));
     fillAction(row, actionSpace, effectiveIndices(actionSpace, dataset.actions.subarray(rowIndex * headCount, (rowIndex + 1) * headCount), effective, mask));
   };
+  const weights = propensityWeights(dataset, training, options.propensityPower ?? 0, options.maxPropensityWeight);
+  let weightSum = 0;
+  for (const weight of weights) weightSum += weight;
   let sumOfSquares = 0;
-  for (const rowIndex of training) {
+  for (let position = 0; position < training.length; position++) {
+    const rowIndex = training[position]!;
+    const weight = weights[position]!;
     load(rowIndex);
     const count = expand();
     const values = valuesOf(rowIndex);
-    sumOfSquares += values[0]! * values[0]!;
+    sumOfSquares += weight * values[0]! * values[0]!;
     for (let i = 0; i < count; i++) {
       const a = nonZero[i]!;
-      const valueA = dense[a]!;
+      const valueA = dense[a]! * weight;
       for (let j = 0; j < count; j++) {
         const b = nonZero[j]!;
         gram[a * size + b]! += valueA * dense[b]!;
@@ -225,7 +265,7 @@ function fitLinearModel(dataset: ExperienceDataset, actionSpace: ActionSpace, tr
       chosen = { factor, factorised: penalised, logEvidence: Number.NaN };
       break;
     }
-    const evidence = logMarginalLikelihood(penalised, size, moments[0]!, sumOfSquares, training.length, (index) => ridgeAt(index, factor));
+    const evidence = logMarginalLikelihood(penalised, size, moments[0]!, sumOfSquares, weightSum, (index) => ridgeAt(index, factor));
     logEvidence.push({ factor, logEvidence: evidence });
     if (evidence > chosen.logEvidence) chosen = { factor, factorised: penalised, logEvidence: evidence };
   }
@@ -261,10 +301,10 @@ function fitLinearModel(dataset: ExperienceDataset, actionSpace: ActionSpace, tr
   };
   let residual = 0;
   let trainingMean = 0;
-  for (const rowIndex of training) {
-    residual += (predictRow(rowIndex) - dataset.normalisedRewards[rowIndex]!) ** 2;
+  training.forEach((rowIndex, position) => {
+    residual += weights[position]! * (predictRow(rowIndex) - dataset.normalisedRewards[rowIndex]!) ** 2;
     trainingMean += dataset.normalisedRewards[rowIndex]!;
-  }
+  });
   trainingMean /= Math.max(1, training.length);
   let validationError = 0;
   let baselineError = 0;
@@ -274,12 +314,12 @@ function fitLinearModel(dataset: ExperienceDataset, actionSpace: ActionSpace, tr
   }
   const fitted: LinearCritic = {
     ...critic,
-    noiseVariance: residual / Math.max(1, training.length),
+    noiseVariance: residual / Math.max(1e-12, weightSum),
     validationMeanSquaredError: validationError / Math.max(1, validation.length),
     baselineMeanSquaredError: baselineError / Math.max(1, validation.length),
   };
   if (!wantsParts) return fitted;
-  const parts = fitParts(dataset, training, gram, size, (index) => ridgeAt(index, chosen.factor), stateFeatures, options, load, expand, dense, nonZero);
+  const parts = fitParts(dataset, training, weights, gram, size, (index) => ridgeAt(index, chosen.factor), stateFeatures, options, load, expand, dense, nonZero);
   const total = new Float64Array(size);
   for (const part of parts) for (let index = 0; index < size; index++) total[index]! += part.coefficients[index]!;
   return { ...fitted, coefficients: { ...fitted.coefficients, total }, parts };
@@ -293,6 +333,7 @@ function fitLinearModel(dataset: ExperienceDataset, actionSpace: ActionSpace, tr
 function fitParts(
   dataset: ExperienceDataset,
   training: Int32Array,
+  weights: Float64Array,
   gram: Float64Array,
   size: number,
   ridgeAt: (index: number) => number,
@@ -326,17 +367,20 @@ function fitParts(
   };
   const moments = groups.map(() => new Float64Array(size));
   const sumsOfSquares = groups.map(() => 0);
-  for (const rowIndex of training) {
+  let weightSum = 0;
+  training.forEach((rowIndex, position) => {
+    const weight = weights[position]!;
+    weightSum += weight;
     load(rowIndex);
     const count = expand();
     for (let group = 0; group < groups.length; group++) {
       const value = partValue(group, rowIndex);
-      sumsOfSquares[group]! += value * value;
+      sumsOfSquares[group]! += weight * value * value;
       const moment = moments[group]!;
-      for (let i = 0; i < count; i++) moment[nonZero[i]!]! += dense[nonZero[i]!]! * value;
+      for (let i = 0; i < count; i++) moment[nonZero[i]!]! += weight * dense[nonZero[i]!]! * value;
     }
     for (let i = 0; i < count; i++) dense[nonZero[i]!] = 0;
-  }
+  });
   const partMultipliers = options.partRidgeMultipliers ?? [0.25, 1, 4, 16];
   return groups.map((components, group) => {
     // Only the last part (how the session ran: nearly noiseless given the action) lets its evidence choose the prior.
@@ -351,7 +395,7 @@ function fitParts(
       const ridge = ridgeOf(multiplier);
       for (let index = 0; index < size; index++) penalised[index * size + index]! += ridge(index);
       if (!cholesky(penalised, size)) throw new RangeError('fitLinearCritic: the penalised Gram matrix is not positive definite (non-finite features?)');
-      const evidence = multipliers.length === 1 ? 0 : logMarginalLikelihood(penalised, size, moments[group]!, sumsOfSquares[group]!, training.length, ridge);
+      const evidence = multipliers.length === 1 ? 0 : logMarginalLikelihood(penalised, size, moments[group]!, sumsOfSquares[group]!, weightSum, ridge);
       if (best === undefined || evidence > best.evidence) best = { multiplier, factorised: penalised, evidence };
     }
     const inverse = inverseFromCholesky(best!.factorised, size);
@@ -364,15 +408,15 @@ function fitParts(
       coefficients[i] = sum;
     }
     let residual = 0;
-    for (const rowIndex of training) {
+    training.forEach((rowIndex, position) => {
       load(rowIndex);
       const count = expand();
       let prediction = 0;
       for (let i = 0; i < count; i++) prediction += coefficients[nonZero[i]!]! * dense[nonZero[i]!]!;
       for (let i = 0; i < count; i++) dense[nonZero[i]!] = 0;
-      residual += (prediction - partValue(group, rowIndex)) ** 2;
-    }
-    return { components, coefficients, inverse, noiseVariance: residual / Math.max(1, training.length), effectRidgeMultiplier: best!.multiplier };
+      residual += weights[position]! * (prediction - partValue(group, rowIndex)) ** 2;
+    });
+    return { components, coefficients, inverse, noiseVariance: residual / Math.max(1e-12, weightSum), effectRidgeMultiplier: best!.multiplier };
   });
 }
 

@@ -200,6 +200,8 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
         parts: config.offline.criticRewardParts,
         partRidgeMultipliers: config.offline.criticPartRidgeMultipliers,
         rewardScale,
+        propensityPower: config.offline.criticPropensityPower,
+        maxPropensityWeight: config.offline.criticMaxPropensityWeight,
         ...(config.offline.criticSuccessModel === 'logistic' ? { successModel: { components: config.offline.criticSuccessComponents } } : {}),
       };
       critic = fitLinearCritic(dataset, actionSpace, chooserRows, split.validation, {
