@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CollectorSink, createLearning, DefaultLearningRuntime, OrchestratorIntegration, type DefaultRuntimeOptions, type ImproveReport, type LearningDecision, type LearningManager, type TaskInput } from '@orchestra/learning';
+import { CollectorSink, createLearning, DefaultLearningRuntime, loadVerifiedModel, OrchestratorIntegration, type DefaultRuntimeOptions, type ImproveReport, type LearningDecision, type LearningManager, type TaskInput } from '@orchestra/learning';
 import type { TaskContext } from '@orchestra/learning-types';
 import { ActionSpace, createRng, type SeededRandom } from '@orchestra/learning-features';
 import { RulesPolicy, SafetyGuard } from '@orchestra/learning-policy';
@@ -83,8 +83,8 @@ const RECORD_BATCH = 256;
  *    design's session (one executor step, one attempt per model, a fallback rotation between them) built by
  *    `OrchestratorIntegration` → `record`.
  * 3. `improve()`: the product's trainer and deploy gate.
- * 4. The trained candidate is served greedily (deployed with `force` whatever the gate said, production mode) and
- *    `decide` gives a ladder for every test task.
+ * 4. The trained candidate is served greedily — loaded into the replay's runtime in production mode, not deployed
+ *    (the gate's verdict stands) — and gives a ladder for every test task.
  */
 export async function learnFromReplay(options: ReplayLearnerOptions): Promise<ReplayLearnerResult> {
   const { table, scoring } = options;
@@ -151,12 +151,18 @@ export async function learnFromReplay(options: ReplayLearnerOptions): Promise<Re
     const trainingMs = performance.now() - trainingStarted;
     options.onProgress?.(`trained on ${recorded} experiences in ${(trainingMs / 1000).toFixed(1)} s; gate ${report.gate}${report.reason === null ? '' : ` (${report.reason})`}`);
 
-    if (report.deployed === null) await learning.deploy(output, { force: true });
-    await learning.setMode('production', { force: true });
+    // The candidate is evaluated as production would serve it, without deploying it: this replay's own runtime serves
+    // it directly, while the manager's mode and deployment stay what the gate decided. The manager still builds each
+    // test task's input (context, system, history of the recorded sessions), as it would for a live decision.
+    runtime.setModel(await loadVerifiedModel(output));
     const fallbacks: Record<string, number> = {};
     const ladders = options.test.map((task) => {
       const entry = table.tasks[task]!;
-      const decision = learning.decide({ description: entry.text, files: entry.files ?? [], sessionId: `replay-test-${options.seed}-${entry.id}` });
+      const input = learning.decide({ description: entry.text, files: entry.files ?? [], sessionId: `replay-test-${options.seed}-${entry.id}` });
+      const decision = runtime.decide(
+        { context: input.context, system: input.system, ...(input.history === undefined ? {} : { history: input.history }), sessionId: input.sessionId },
+        { mode: 'production', abFraction: 0 },
+      );
       if (decision.source !== 'learned') {
         const reason = decision.explanation.find((line) => line.startsWith('fallback')) ?? decision.source;
         fallbacks[reason] = (fallbacks[reason] ?? 0) + 1;

@@ -92,22 +92,6 @@ export const offlineConfigSchema = z.object({
    * (default world at 1,300 sessions: −7.6 and −9.5, success −4 points).
    */
   criticRewardParts: z.array(z.array(z.string().min(1)).min(1)).max(8).default([]),
-  /**
-   * `linear` critic: how success enters Q. `logistic`: the reward components that move with success
-   * (`criticSuccessComponents`) through a Bayesian logistic model of success on the same design (effects add on the
-   * logit scale, so gains shrink as success nears 1), the rest of the reward through the linear model; `linear`: one
-   * linear model of the whole reward.
-   */
-  criticSuccessModel: z.enum(['linear', 'logistic']).default('linear'),
-  /**
-   * `linear` critic (the chooser's and the gate's): weight each training row by μ^(−power), μ its logged propensity
-   * (importance-weighted regression; `LinearCriticOptions.propensityPower`). 0: unweighted.
-   */
-  criticPropensityPower: z.number().min(0).max(1).default(0),
-  /** Clip of a row's propensity weight relative to the median weight. */
-  criticMaxPropensityWeight: z.number().min(1).default(50),
-  /** Reward components the logistic success model carries (their sum is fitted as a multiple of success). */
-  criticSuccessComponents: z.array(z.string().min(1)).min(1).max(16).default(['outcome']),
   /** Multipliers of the effect ridge each reward part's evidence chooses from. */
   criticPartRidgeMultipliers: z.array(z.number().positive()).min(1).max(8).default([0.25, 1, 4, 16]),
   /** `q-distillation`: Adam learning rate of the reward model. */

@@ -3,9 +3,8 @@ import { taskTypes } from '@orchestra/learning-types';
 import { canonicaliseIndices } from './q-distillation';
 
 /**
- * The design of the action-factorised critics (the linear critic and the logistic success model): a row is the
- * state vector φ(s) (+ bias) and, for every active head choice, the compact context ψ(s) at that choice's block; and
- * the dense linear algebra they are fitted with.
+ * The design of the action-factorised linear critic: a row is the state vector φ(s) (+ bias) and, for every active
+ * head choice, the compact context ψ(s) at that choice's block; and the dense linear algebra it is fitted with.
  */
 
 /** Index of the `direct` approach and of the executor-only team in the action space. */

@@ -2,7 +2,7 @@ import { ActionSpace, actionHeads } from '@orchestra/learning-features';
 import { describe, expect, it } from 'vitest';
 import { buildExperienceDataset, splitByTime } from './experience-dataset';
 import { normaliseTotal } from './q-distillation';
-import { LinearCriticScorer, fitLinearCritic, improveActionsLinear, propensityWeights } from './linear-critic';
+import { LinearCriticScorer, fitLinearCritic, improveActionsLinear } from './linear-critic';
 import { bestApproachOf, ruleIndices, syntheticExperiences } from './test-support/synthetic-experiences';
 
 const actionSpace = new ActionSpace();
@@ -152,30 +152,5 @@ describe('improveActionsLinear', () => {
       }
     }
     expect(moved).toBeGreaterThan(split.training.length / 2);
-  });
-});
-
-describe('propensityWeights', () => {
-  it('weights rows by μ^(−power), clipped relative to the median, summing to their effective sample size', () => {
-    const { dataset, split } = datasetOf(800, 24);
-    const unweighted = propensityWeights(dataset, split.training, 0);
-    expect([...unweighted].every((weight) => weight === 1)).toBe(true);
-    const weights = propensityWeights(dataset, split.training, 1, 50);
-    let sum = 0;
-    let squares = 0;
-    for (const weight of weights) {
-      sum += weight;
-      squares += weight * weight;
-    }
-    // Kish: Σw = (Σw)² / Σw², the effective sample size, which is below the row count when the weights vary.
-    expect(sum).toBeCloseTo((sum * sum) / squares, 6);
-    expect(sum).toBeLessThan(split.training.length);
-    // A rarer action weighs more; the clip bounds the largest weight at 50 × the median.
-    const sorted = [...weights].sort((left, right) => left - right);
-    const median = sorted[Math.floor(sorted.length / 2)]!;
-    expect(sorted.at(-1)! / median).toBeLessThanOrEqual(50 + 1e-9);
-    const rarest = split.training.reduce((best, row, position) => (dataset.propensities[row]! < dataset.propensities[split.training[best]!]! ? position : best), 0);
-    const commonest = split.training.reduce((best, row, position) => (dataset.propensities[row]! > dataset.propensities[split.training[best]!]! ? position : best), 0);
-    expect(weights[rarest]!).toBeGreaterThan(weights[commonest]!);
   });
 });

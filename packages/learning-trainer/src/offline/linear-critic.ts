@@ -1,5 +1,4 @@
 import type { ActionSpace } from '@orchestra/learning-features';
-import { fitLogisticSuccess, rewardPerSuccessOf, actionLogit, stateLogit, successDifference, successProbability, type LogisticSuccessModel } from './logistic-success';
 import { cholesky, designRow, effectContext, effectContextSize, effectiveIndices, fillAction, fillState, inverseFromCholesky, type DesignRow } from './critic-design';
 import type { ExperienceDataset } from './experience-dataset';
 import { actionTargetsOf, canonicaliseIndices, type ActionTargets, type ImprovementSummary } from './q-distillation';
@@ -50,12 +49,6 @@ export interface LinearCritic {
    * bonuses) are not drowned in the ±100 outcome term's noise. `coefficients.total` is the sum of the parts'.
    */
   readonly parts?: ReadonlyArray<LinearCriticPart>;
-  /**
-   * The success part on the logit scale (`LinearCriticOptions.successModel`): when present, Q(s, a) is the linear
-   * model of the rest of the reward (`coefficients.total`, fitted to the reward minus `rewardPerSuccess` × success)
-   * plus `rewardPerSuccess` × P(success | s, a), and `predict(…, 'success')` is that probability.
-   */
-  readonly success?: LogisticSuccessModel;
 }
 
 /** One separately fitted part of the reward (see `LinearCritic.parts`). */
@@ -95,48 +88,6 @@ export interface LinearCriticOptions {
   partRidgeMultipliers?: readonly number[];
   /** Training units per reward point (needed by `parts`: a part's targets are this × the sum of its components). */
   rewardScale?: number;
-  /**
-   * Model success on the logit scale (see `LogisticSuccessModel`): the reward components that move with success
-   * (default `['outcome']`) go through a Bayesian logistic model of success, the rest of the reward through the linear
-   * model. Needs `rewardScale`. Left out (or when the training rows hold only successes or only failures): one linear
-   * model of the whole reward.
-   */
-  successModel?: { readonly components?: readonly string[] };
-  /**
-   * Weight each training row by μ^(−power), μ its logged propensity (0 or absent: unweighted). The rules choose an
-   * action because of the task, so what they chose tells the critic about tasks as much as about choices; the
-   * explored rows are the randomised evidence of what another choice does. Weighting moves the fit toward the
-   * action distribution a candidate would take (importance-weighted regression, as in Vowpal Wabbit's contextual
-   * bandits). Weights are clipped at `maxPropensityWeight` × their median and scaled to sum to their effective sample
-   * size (Kish), so the posterior counts as many sessions as the weighted logs are worth.
-   */
-  propensityPower?: number;
-  /** Clip of a row's weight relative to the median weight (default 50). */
-  maxPropensityWeight?: number;
-}
-
-/**
- * Row weights of `training` (see `LinearCriticOptions.propensityPower`), scaled so that their sum is their effective
- * sample size; all 1 when the power is 0.
- */
-export function propensityWeights(dataset: ExperienceDataset, training: Int32Array, power: number, maxRelative = 50): Float64Array {
-  const weights = new Float64Array(training.length).fill(1);
-  if (!(power > 0)) return weights;
-  training.forEach((row, position) => {
-    weights[position] = Math.max(1e-12, dataset.propensities[row]!) ** -power;
-  });
-  const median = Float64Array.from(weights).sort()[Math.floor(weights.length / 2)] ?? 1;
-  let sum = 0;
-  let squares = 0;
-  for (let position = 0; position < weights.length; position++) {
-    const clipped = Math.min(weights[position]!, maxRelative * median);
-    weights[position] = clipped;
-    sum += clipped;
-    squares += clipped * clipped;
-  }
-  const scale = squares > 0 ? sum / squares : 1;
-  for (let position = 0; position < weights.length; position++) weights[position]! *= scale;
-  return weights;
 }
 
 /**
@@ -146,45 +97,6 @@ export function propensityWeights(dataset: ExperienceDataset, training: Int32Arr
  * @throws RangeError when the penalised Gram matrix is not positive definite (a non-finite feature).
  */
 export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionSpace, training: Int32Array, validation: Int32Array, options: LinearCriticOptions = {}): LinearCritic {
-  if (options.successModel === undefined) return fitLinearModel(dataset, actionSpace, training, validation, options);
-  const { successModel, ...linearOptions } = options;
-  const rewardScale = options.rewardScale ?? 1;
-  const components = successModel.components ?? ['outcome'];
-  const rewardPerSuccess = rewardPerSuccessOf(dataset, training, components, rewardScale);
-  if (rewardPerSuccess === undefined) return fitLinearModel(dataset, actionSpace, training, validation, linearOptions);
-  // The linear model takes the reward minus what success explains; the logistic model takes success.
-  const rest = Float64Array.from(dataset.normalisedRewards, (reward, row) => reward - rewardPerSuccess * dataset.success[row]!);
-  const linear = fitLinearModel({ ...dataset, normalisedRewards: rest }, actionSpace, training, validation, linearOptions);
-  const stateRidge = options.stateRidge ?? 1;
-  const effectRidge = options.effectRidge ?? 8;
-  const { stateFeatures, effectFeatures } = linear;
-  const ridgeAt = (index: number) =>
-    index < stateFeatures ? stateRidge : (index - stateFeatures) % effectFeatures === 0 ? effectRidge : effectRidge * linear.contextRidgeFactor;
-  const success = fitLogisticSuccess(dataset, actionSpace, training, { shape: linear, ridgeAt, components, rewardScale });
-  if (success === undefined) return fitLinearModel(dataset, actionSpace, training, validation, linearOptions);
-  const critic: LinearCritic = { ...linear, success };
-  // The errors of the whole critic (what the rest of the training reads), not of its linear part alone.
-  const scorer = new LinearCriticScorer(critic, actionSpace);
-  const squaredError = (rows: Int32Array, reference: number) => {
-    let model = 0;
-    let baseline = 0;
-    for (const row of rows) {
-      scorer.setState(dataset.states.subarray(row * dataset.stateSize, (row + 1) * dataset.stateSize));
-      const actual = dataset.normalisedRewards[row]!;
-      model += (scorer.predict(dataset.actions.subarray(row * dataset.headCount, (row + 1) * dataset.headCount)) - actual) ** 2;
-      baseline += (reference - actual) ** 2;
-    }
-    return { model: model / Math.max(1, rows.length), baseline: baseline / Math.max(1, rows.length) };
-  };
-  let trainingMean = 0;
-  for (const row of training) trainingMean += dataset.normalisedRewards[row]!;
-  trainingMean /= Math.max(1, training.length);
-  const errors = squaredError(validation, trainingMean);
-  return { ...critic, validationMeanSquaredError: errors.model, baselineMeanSquaredError: errors.baseline };
-}
-
-/** The linear model of the whole reward (or of the reward minus the success part). */
-function fitLinearModel(dataset: ExperienceDataset, actionSpace: ActionSpace, training: Int32Array, validation: Int32Array, options: Omit<LinearCriticOptions, 'successModel'>): LinearCritic {
   const stateRidge = options.stateRidge ?? 1;
   const effectRidge = options.effectRidge ?? 8;
   const { stateSize, headCount } = dataset;
@@ -226,20 +138,15 @@ function fitLinearModel(dataset: ExperienceDataset, actionSpace: ActionSpace, tr
     fillState(row, dataset.states.subarray(rowIndex * stateSize, (rowIndex + 1) * stateSize));
     fillAction(row, actionSpace, effectiveIndices(actionSpace, dataset.actions.subarray(rowIndex * headCount, (rowIndex + 1) * headCount), effective, mask));
   };
-  const weights = propensityWeights(dataset, training, options.propensityPower ?? 0, options.maxPropensityWeight);
-  let weightSum = 0;
-  for (const weight of weights) weightSum += weight;
   let sumOfSquares = 0;
-  for (let position = 0; position < training.length; position++) {
-    const rowIndex = training[position]!;
-    const weight = weights[position]!;
+  for (const rowIndex of training) {
     load(rowIndex);
     const count = expand();
     const values = valuesOf(rowIndex);
-    sumOfSquares += weight * values[0]! * values[0]!;
+    sumOfSquares += values[0]! * values[0]!;
     for (let i = 0; i < count; i++) {
       const a = nonZero[i]!;
-      const valueA = dense[a]! * weight;
+      const valueA = dense[a]!;
       for (let j = 0; j < count; j++) {
         const b = nonZero[j]!;
         gram[a * size + b]! += valueA * dense[b]!;
@@ -265,7 +172,7 @@ function fitLinearModel(dataset: ExperienceDataset, actionSpace: ActionSpace, tr
       chosen = { factor, factorised: penalised, logEvidence: Number.NaN };
       break;
     }
-    const evidence = logMarginalLikelihood(penalised, size, moments[0]!, sumOfSquares, weightSum, (index) => ridgeAt(index, factor));
+    const evidence = logMarginalLikelihood(penalised, size, moments[0]!, sumOfSquares, training.length, (index) => ridgeAt(index, factor));
     logEvidence.push({ factor, logEvidence: evidence });
     if (evidence > chosen.logEvidence) chosen = { factor, factorised: penalised, logEvidence: evidence };
   }
@@ -301,10 +208,10 @@ function fitLinearModel(dataset: ExperienceDataset, actionSpace: ActionSpace, tr
   };
   let residual = 0;
   let trainingMean = 0;
-  training.forEach((rowIndex, position) => {
-    residual += weights[position]! * (predictRow(rowIndex) - dataset.normalisedRewards[rowIndex]!) ** 2;
+  for (const rowIndex of training) {
+    residual += (predictRow(rowIndex) - dataset.normalisedRewards[rowIndex]!) ** 2;
     trainingMean += dataset.normalisedRewards[rowIndex]!;
-  });
+  }
   trainingMean /= Math.max(1, training.length);
   let validationError = 0;
   let baselineError = 0;
@@ -314,12 +221,12 @@ function fitLinearModel(dataset: ExperienceDataset, actionSpace: ActionSpace, tr
   }
   const fitted: LinearCritic = {
     ...critic,
-    noiseVariance: residual / Math.max(1e-12, weightSum),
+    noiseVariance: residual / Math.max(1, training.length),
     validationMeanSquaredError: validationError / Math.max(1, validation.length),
     baselineMeanSquaredError: baselineError / Math.max(1, validation.length),
   };
   if (!wantsParts) return fitted;
-  const parts = fitParts(dataset, training, weights, gram, size, (index) => ridgeAt(index, chosen.factor), stateFeatures, options, load, expand, dense, nonZero);
+  const parts = fitParts(dataset, training, gram, size, (index) => ridgeAt(index, chosen.factor), stateFeatures, options, load, expand, dense, nonZero);
   const total = new Float64Array(size);
   for (const part of parts) for (let index = 0; index < size; index++) total[index]! += part.coefficients[index]!;
   return { ...fitted, coefficients: { ...fitted.coefficients, total }, parts };
@@ -333,7 +240,6 @@ function fitLinearModel(dataset: ExperienceDataset, actionSpace: ActionSpace, tr
 function fitParts(
   dataset: ExperienceDataset,
   training: Int32Array,
-  weights: Float64Array,
   gram: Float64Array,
   size: number,
   ridgeAt: (index: number) => number,
@@ -367,20 +273,17 @@ function fitParts(
   };
   const moments = groups.map(() => new Float64Array(size));
   const sumsOfSquares = groups.map(() => 0);
-  let weightSum = 0;
-  training.forEach((rowIndex, position) => {
-    const weight = weights[position]!;
-    weightSum += weight;
+  for (const rowIndex of training) {
     load(rowIndex);
     const count = expand();
     for (let group = 0; group < groups.length; group++) {
       const value = partValue(group, rowIndex);
-      sumsOfSquares[group]! += weight * value * value;
+      sumsOfSquares[group]! += value * value;
       const moment = moments[group]!;
-      for (let i = 0; i < count; i++) moment[nonZero[i]!]! += weight * dense[nonZero[i]!]! * value;
+      for (let i = 0; i < count; i++) moment[nonZero[i]!]! += dense[nonZero[i]!]! * value;
     }
     for (let i = 0; i < count; i++) dense[nonZero[i]!] = 0;
-  });
+  }
   const partMultipliers = options.partRidgeMultipliers ?? [0.25, 1, 4, 16];
   return groups.map((components, group) => {
     // Only the last part (how the session ran: nearly noiseless given the action) lets its evidence choose the prior.
@@ -395,7 +298,7 @@ function fitParts(
       const ridge = ridgeOf(multiplier);
       for (let index = 0; index < size; index++) penalised[index * size + index]! += ridge(index);
       if (!cholesky(penalised, size)) throw new RangeError('fitLinearCritic: the penalised Gram matrix is not positive definite (non-finite features?)');
-      const evidence = multipliers.length === 1 ? 0 : logMarginalLikelihood(penalised, size, moments[group]!, sumsOfSquares[group]!, weightSum, ridge);
+      const evidence = multipliers.length === 1 ? 0 : logMarginalLikelihood(penalised, size, moments[group]!, sumsOfSquares[group]!, training.length, ridge);
       if (best === undefined || evidence > best.evidence) best = { multiplier, factorised: penalised, evidence };
     }
     const inverse = inverseFromCholesky(best!.factorised, size);
@@ -408,15 +311,15 @@ function fitParts(
       coefficients[i] = sum;
     }
     let residual = 0;
-    training.forEach((rowIndex, position) => {
+    for (const rowIndex of training) {
       load(rowIndex);
       const count = expand();
       let prediction = 0;
       for (let i = 0; i < count; i++) prediction += coefficients[nonZero[i]!]! * dense[nonZero[i]!]!;
       for (let i = 0; i < count; i++) dense[nonZero[i]!] = 0;
-      residual += weights[position]! * (prediction - partValue(group, rowIndex)) ** 2;
-    });
-    return { components, coefficients, inverse, noiseVariance: residual / Math.max(1e-12, weightSum), effectRidgeMultiplier: best!.multiplier };
+      residual += (prediction - partValue(group, rowIndex)) ** 2;
+    }
+    return { components, coefficients, inverse, noiseVariance: residual / Math.max(1, training.length), effectRidgeMultiplier: best!.multiplier };
   });
 }
 
@@ -468,8 +371,6 @@ export class LinearCriticScorer {
   readonly #effective: Int32Array;
   readonly #mask: Uint8Array;
   readonly #difference: Map<number, number> = new Map();
-  /** The state part of the success logit in the current state (0 without a success model). */
-  #stateLogit = 0;
 
   constructor(critic: LinearCritic, actionSpace: ActionSpace) {
     this.#critic = critic;
@@ -486,22 +387,12 @@ export class LinearCriticScorer {
   /** Sets the state (a vector of the dataset's feature schema) that later calls refer to. */
   setState(state: ArrayLike<number>): void {
     fillState(this.#row, state);
-    if (this.#critic.success !== undefined) this.#stateLogit = stateLogit(this.#critic.success, this.#row);
   }
 
   /** Posterior mean of `target` for the action `indices` in the current state. */
   predict(indices: ArrayLike<number>, target: LinearCriticTarget = 'total'): number {
     fillAction(this.#row, this.#actionSpace, effectiveIndices(this.#actionSpace, indices, this.#effective, this.#mask));
-    const success = this.#critic.success;
-    if (success === undefined || target === 'costUsd') return predictDesign(this.#critic, this.#row, target);
-    const probability = successProbability(this.#stateLogit + actionLogit(success, this.#row, this.#critic.stateFeatures, this.#critic.effectFeatures));
-    return target === 'success' ? probability : predictDesign(this.#critic, this.#row, 'total') + success.rewardPerSuccess * probability;
-  }
-
-  /** The success logit of `indices` in the current state (a critic with a success model only). */
-  #successLogit(success: LogisticSuccessModel, indices: ArrayLike<number>): number {
-    fillAction(this.#row, this.#actionSpace, effectiveIndices(this.#actionSpace, indices, this.#effective, this.#mask));
-    return this.#stateLogit + actionLogit(success, this.#row, this.#critic.stateFeatures, this.#critic.effectFeatures);
+    return predictDesign(this.#critic, this.#row, target);
   }
 
   /** Q(to) − Q(from) in the current state: posterior mean and standard deviation (normalised reward). */
@@ -535,15 +426,7 @@ export class LinearCriticScorer {
         values.push(value);
       }
     }
-    let variance = posteriorVariance(critic, positions, values);
-    const success = critic.success;
-    if (success !== undefined) {
-      // The success part moves by Δσ; its deviation is the logit effects' posterior deviation times the secant slope.
-      const { difference: successGain, slope } = successDifference(this.#successLogit(success, from), this.#successLogit(success, to));
-      mean += success.rewardPerSuccess * successGain;
-      variance += (success.rewardPerSuccess * slope) ** 2 * quadraticForm(success.inverse, critic.size, positions, values);
-    }
-    return { mean, deviation: Math.sqrt(variance) };
+    return { mean, deviation: Math.sqrt(posteriorVariance(critic, positions, values)) };
   }
 }
 
@@ -690,49 +573,20 @@ export function meanGainDeviation(critic: LinearCritic, actionSpace: ActionSpace
       for (let index = 0; index < critic.effectFeatures; index++) direction[start + index]! += (sign * row.context[index]!) / rows.length;
     }
   };
-  // The success part: each state's logit-effect difference weighted by its secant slope (the delta method).
-  const success = critic.success;
-  const successDirection = success === undefined ? undefined : new Float64Array(critic.size);
-  const logitOf = (model: LogisticSuccessModel, base: number, indices: ArrayLike<number>) => {
-    fillAction(row, actionSpace, effectiveIndices(actionSpace, indices, effective, mask));
-    return base + actionLogit(model, row, critic.stateFeatures, critic.effectFeatures);
-  };
   for (const entry of rows) {
-    // Only ψ(s) enters a linear gain (the state part cancels).
-    if (success === undefined) effectContext(entry.state, row.context);
-    else {
-      fillState(row, entry.state);
-      const base = stateLogit(success, row);
-      const { slope } = successDifference(logitOf(success, base, entry.from), logitOf(success, base, entry.to));
-      const weight = success.rewardPerSuccess * slope;
-      for (const [indices, sign] of [[entry.to, 1], [entry.from, -1]] as const) {
-        fillAction(row, actionSpace, effectiveIndices(actionSpace, indices, effective, mask));
-        for (let block = 0; block < row.blockCount; block++) {
-          const start = critic.stateFeatures + row.blocks[block]! * critic.effectFeatures;
-          for (let index = 0; index < critic.effectFeatures; index++) successDirection![start + index]! += (weight * sign * row.context[index]!) / rows.length;
-        }
-      }
-    }
+    // Only ψ(s) enters a gain (the state part cancels).
+    effectContext(entry.state, row.context);
     add(entry.to, 1);
     add(entry.from, -1);
   }
-  const sparse = (vector: Float64Array) => {
-    const positions: number[] = [];
-    const values: number[] = [];
-    for (let index = 0; index < critic.size; index++) {
-      if (vector[index] === 0) continue;
-      positions.push(index);
-      values.push(vector[index]!);
-    }
-    return { positions, values };
-  };
-  const linear = sparse(direction);
-  let variance = posteriorVariance(critic, linear.positions, linear.values);
-  if (success !== undefined) {
-    const logistic = sparse(successDirection!);
-    variance += quadraticForm(success.inverse, critic.size, logistic.positions, logistic.values);
+  const positions: number[] = [];
+  const values: number[] = [];
+  for (let index = 0; index < critic.size; index++) {
+    if (direction[index] === 0) continue;
+    positions.push(index);
+    values.push(direction[index]!);
   }
-  return Math.sqrt(variance);
+  return Math.sqrt(posteriorVariance(critic, positions, values));
 }
 
 /**
@@ -740,19 +594,17 @@ export function meanGainDeviation(critic: LinearCritic, actionSpace: ActionSpace
  * reward's parts when the critic has them (their errors are independent).
  */
 function posteriorVariance(critic: LinearCritic, positions: readonly number[], values: readonly number[]): number {
-  const quadratic = (inverse: Float64Array) => quadraticForm(inverse, critic.size, positions, values);
+  const size = critic.size;
+  const quadratic = (inverse: Float64Array) => {
+    let sum = 0;
+    for (let i = 0; i < positions.length; i++) {
+      const offset = positions[i]! * size;
+      for (let j = 0; j < positions.length; j++) sum += values[i]! * values[j]! * inverse[offset + positions[j]!]!;
+    }
+    return sum;
+  };
   if (critic.parts === undefined) return Math.max(0, quadratic(critic.inverse) * critic.noiseVariance);
   let variance = 0;
   for (const part of critic.parts) variance += Math.max(0, quadratic(part.inverse) * part.noiseVariance);
   return variance;
-}
-
-/** dᵀ M d for a sparse d (`positions`, `values`) and a row-major `size × size` matrix M. */
-function quadraticForm(matrix: Float64Array, size: number, positions: readonly number[], values: readonly number[]): number {
-  let sum = 0;
-  for (let i = 0; i < positions.length; i++) {
-    const offset = positions[i]! * size;
-    for (let j = 0; j < positions.length; j++) sum += values[i]! * values[j]! * matrix[offset + positions[j]!]!;
-  }
-  return sum;
 }

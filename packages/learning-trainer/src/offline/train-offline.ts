@@ -196,14 +196,7 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
       const gateRowsWithout = (fold: 0 | 1) => Int32Array.from([...gateTrainingRows, ...split.validation.filter((_, position) => heldOutFold[position] !== fold)]);
       // A part's targets are the sum of its components in training units: normalised = scale · total + offset.
       const rewardScale = normaliseTotal(1, dataset.rewardNormalisation) - normaliseTotal(0, dataset.rewardNormalisation);
-      const partOptions = {
-        parts: config.offline.criticRewardParts,
-        partRidgeMultipliers: config.offline.criticPartRidgeMultipliers,
-        rewardScale,
-        propensityPower: config.offline.criticPropensityPower,
-        maxPropensityWeight: config.offline.criticMaxPropensityWeight,
-        ...(config.offline.criticSuccessModel === 'logistic' ? { successModel: { components: config.offline.criticSuccessComponents } } : {}),
-      };
+      const partOptions = { parts: config.offline.criticRewardParts, partRidgeMultipliers: config.offline.criticPartRidgeMultipliers, rewardScale };
       critic = fitLinearCritic(dataset, actionSpace, chooserRows, split.validation, {
         effectRidge: config.offline.criticEffectRidge,
         contextRidgeFactor: config.offline.criticContextRidgeFactor,
