@@ -10,24 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLearning } from '@orchestra/learning';
-import { defaultWorld, runSession, sampleTask, type UniformSource } from '@orchestra/learning-sim';
-
-/** Seeded uniform numbers (mulberry32): the same sessions, hence the same model, on every run. */
-function seededUniform(seed: number): UniformSource {
-  let state = seed >>> 0;
-  return {
-    next() {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let value = Math.imul(state ^ (state >>> 15), 1 | state);
-      value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
-      return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-    },
-  };
-}
+import { createRng } from '@orchestra/learning-features';
+import { defaultWorld, runSession, sampleTask } from '@orchestra/learning-sim';
 
 const output = fileURLToPath(new URL('../model', import.meta.url));
 const dataDir = await mkdtemp(join(tmpdir(), 'policy-only-training-'));
-const random = seededUniform(7);
+// The project's seeded generator: the same sessions, hence the same model, on every run.
+const random = createRng(7);
 const learning = await createLearning({ dataDir, mode: 'shadow', config: { reloadIntervalMs: 0, exploration: 0.3, seed: 7 } });
 try {
   for (let index = 0; index < 400; index += 1) {

@@ -45,7 +45,10 @@ async function readAll(store: JsonlExperienceStore, view?: 'joined' | 'original'
 
 describe('joinExperience', () => {
   it('re-scores a task-level reward from the amended outcome and says which event changed what', () => {
-    const experience = scored(1, 4, 'outcome');
+    // A session that succeeded with passing tests and no edits, so that each later event changes something.
+    const base = makeExperience(1, 4);
+    const succeeded = { ...base, outcome: { ...base.outcome, success: true, testsPassed: true, userEdits: 0 } };
+    const experience: Experience = { ...succeeded, reward: experienceReward(succeeded.outcome) };
     const events = indexOf([
       { id: 'ci', sessionId: experience.sessionId!, minute: 60, patch: { testsPassed: false, success: false } },
       { id: 'user', sessionId: experience.sessionId!, minute: 60 * 24, patch: { userEdits: 5 } },

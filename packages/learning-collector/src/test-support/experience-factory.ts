@@ -1,3 +1,4 @@
+import { createRng } from '@orchestra/learning-features';
 import {
   EXPERIENCE_SCHEMA_VERSION,
   SESSION_SCHEMA_VERSION,
@@ -9,15 +10,10 @@ import {
   type Experience,
 } from '@orchestra/learning-types';
 
-/** Small seeded PRNG (mulberry32) so fixtures are reproducible. */
+/** Seeded uniform numbers in [0, 1) (the project's generator, `createRng`) so fixtures are reproducible. */
 export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
-    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = createRng(seed);
+  return () => generator.next();
 }
 
 const models = ['glm-4.7', 'kimi-k2.5', 'gpt-5.2-codex', 'claude-opus'] as const;

@@ -1,24 +1,14 @@
+import { createRng } from '@orchestra/learning-features';
 import type { Activation } from './model-manifest';
 import type { DenseLayer } from './model-artifact';
-
-/** mulberry32: a tiny seeded generator, enough for reproducible test weights. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Random dense layers (Glorot-uniform kernels, small biases) for `sizes` = [input, hidden…, output]; ReLU between
  * layers, linear output. For tests, benchmarks and examples: the same seed gives the same weights.
  */
 export function createRandomDenseLayers(sizes: readonly number[], seed: number, outputActivation: Activation = 'linear'): DenseLayer[] {
-  const random = mulberry32(seed);
+  const generator = createRng(seed);
+  const random = () => generator.next();
   const layers: DenseLayer[] = [];
   for (let index = 0; index + 1 < sizes.length; index += 1) {
     const inputSize = sizes[index]!;

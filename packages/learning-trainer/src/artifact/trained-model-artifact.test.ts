@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { denseLayersForward } from '../networks/dense-layer-weights';
 import { artifactFiles } from './artifact-files';
 import { loadTrainedModelArtifact } from './load-trained-model-artifact';
-import { SeededRandom } from '../ope/seeded-random';
+import { SeededRandom } from '../networks/seeded-random';
 import { randomDenseLayers, randomInputs } from './test-support/random-dense-layers';
 import { denseLayersFromTfjsModel } from './tfjs-dense-model';
 import { fileSystemSaveHandler, loadTfjsLayersModel } from './tfjs-file-system';
@@ -319,9 +319,9 @@ describe('loading a corrupt or incompatible artifact', () => {
     for (let round = 0; round < 40; round += 1) {
       const file = [...originals.keys()][round % originals.size]!;
       const damaged = Buffer.from(originals.get(file)!);
-      const flips = 1 + random.nextInt(4);
-      for (let flip = 0; flip < flips; flip += 1) damaged[random.nextInt(damaged.length)] = random.nextInt(256);
-      if (round % 8 === 7) damaged.subarray(random.nextInt(damaged.length)).fill(0);
+      const flips = 1 + random.integer(4);
+      for (let flip = 0; flip < flips; flip += 1) damaged[random.integer(damaged.length)] = random.integer(256);
+      if (round % 8 === 7) damaged.subarray(random.integer(damaged.length)).fill(0);
       await writeFile(join(target, file), damaged);
       if (file === artifactFiles.actorOnnx || file === artifactFiles.actorWeights) {
         // Keep the checksum right, so the damage reaches the ONNX reader and the weight checks.

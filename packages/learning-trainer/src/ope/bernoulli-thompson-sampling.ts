@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SlotActionDistribution } from './open-bandit-dataset';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../networks/seeded-random';
 
 /** Beta(alpha, beta) priors per item of one campaign, replaying ZOZOTOWN's production Bernoulli TS (obp's prior_bts.yaml). */
 export interface BernoulliThompsonPrior {

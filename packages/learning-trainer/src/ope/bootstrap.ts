@@ -1,4 +1,4 @@
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../networks/seeded-random';
 
 /** A percentile bootstrap interval and the spread of the replicates. */
 export interface BootstrapInterval {
@@ -21,7 +21,7 @@ export function forEachBootstrapResample(
   const random = new SeededRandom(seed);
   const indices = new Int32Array(size);
   for (let replicate = 0; replicate < replicates; replicate += 1) {
-    for (let position = 0; position < size; position += 1) indices[position] = random.nextInt(size);
+    for (let position = 0; position < size; position += 1) indices[position] = random.integer(size);
     visit(indices, replicate);
   }
 }

@@ -4,7 +4,7 @@ import { forEachBootstrapResample, percentileInterval } from './bootstrap';
 import { assertOverlap, describeSample, prepareSample, type PolicyValueEstimate } from './estimate-policy-value';
 import type { OffPolicyEvaluationOptionsInput } from './off-policy-evaluation-options';
 import type { OffPolicyRecord } from './off-policy-record';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../networks/seeded-random';
 
 /** An off-policy estimate set against the rewards the same policy actually earned when it was run. */
 export interface OnPolicyCheck {
@@ -40,7 +40,7 @@ export function checkAgainstOnPolicyRewards(
   const random = new SeededRandom(parsed.seed ^ 0x5bd1e995);
   for (let replicate = 0; replicate < parsed.replicates; replicate += 1) {
     let sum = 0;
-    for (let draw = 0; draw < rewards.length; draw += 1) sum += rewards[random.nextInt(rewards.length)]!;
+    for (let draw = 0; draw < rewards.length; draw += 1) sum += rewards[random.integer(rewards.length)]!;
     observedReplicates[replicate] = sum / rewards.length;
   }
   const estimateInterval = percentileInterval(estimateReplicates, parsed.confidence);

@@ -6,7 +6,7 @@ import { InsufficientOverlapError } from './errors/insufficient-overlap-error';
 import { estimatePolicyValue } from './estimate-policy-value';
 import type { OffPolicyRecord } from './off-policy-record';
 import { clickRate, readOpenBanditLog, uniformRandomPolicyRecords } from './open-bandit-dataset';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../networks/seeded-random';
 
 const loggingPolicy = [0.5, 0.3, 0.2];
 const clickProbability = [0.2, 0.5, 0.8];

@@ -2,7 +2,7 @@ import { experienceSchema, validate, ValidationError, type Approach, type Experi
 import { describe, expect, it } from 'vitest';
 import { InsufficientOverlapError } from './errors/insufficient-overlap-error';
 import { evaluate, offPolicyRecordsFromExperiences, type EvaluatedPolicy } from './evaluate';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../networks/seeded-random';
 
 const approaches: Approach[] = ['direct', 'sequential', 'parallel', 'coordinated'];
 const meanReward: Record<Approach, number> = { direct: 0.3, sequential: 0.5, parallel: 0.8, coordinated: 0.3 };

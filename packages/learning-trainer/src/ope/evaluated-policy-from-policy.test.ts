@@ -10,20 +10,20 @@ import { InsufficientOverlapError } from './errors/insufficient-overlap-error';
 import { evaluate, offPolicyRecordsFromExperiences } from './evaluate';
 import { evaluateModelArtifact } from './evaluate-model-artifact';
 import { evaluatedPolicyFromPolicy } from './evaluated-policy-from-policy';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../networks/seeded-random';
 
 /** Logs written by exploring rules: each experience keeps the propensity the rules reported for their choice. */
 function rulesLogs(rules: RulesPolicy, size: number, seed: number): Experience[] {
   const random = new SeededRandom(seed);
   return Array.from({ length: size }, (_, index) => {
     const context = {
-      taskType: taskTypes[random.nextInt(taskTypes.length)]!,
+      taskType: taskTypes[random.integer(taskTypes.length)]!,
       domains: ['backend' as const],
-      complexity: complexities[random.nextInt(complexities.length)]!,
-      risk: riskLevels[random.nextInt(riskLevels.length)]!,
-      estimatedTimeMinutes: 10 + random.nextInt(100),
+      complexity: complexities[random.integer(complexities.length)]!,
+      risk: riskLevels[random.integer(riskLevels.length)]!,
+      estimatedTimeMinutes: 10 + random.integer(100),
     };
-    const system = { concurrentTasks: random.nextInt(4), load: random.next() };
+    const system = { concurrentTasks: random.integer(4), load: random.next() };
     const decision = rules.decide({ context, system });
     const reward = (decision.action.approach === 'parallel' ? 0.6 : 0.4) + (random.next() - 0.5) * 0.2;
     return validate(
