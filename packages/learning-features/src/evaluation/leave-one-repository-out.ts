@@ -4,10 +4,9 @@ import { taskTypeRuleScores } from '../inference/rule-engine';
 import { SoftmaxClassifier } from '../inference/softmax-classifier';
 import { transferFeatures } from '../inference/transfer-features';
 import type { LabelledCommit } from './commit-dataset';
-import { trainDomainModel, trainTaskTypeModel, type TransferTrainingSettings } from './train-classifiers';
+import { CORE_TASK_TYPES, trainDomainModel, trainTaskTypeModel, type TransferTrainingSettings } from './train-classifiers';
 
-/** The six task types the issue measures (balanced over them): the headline is the mean recall over these. */
-export const CORE_TASK_TYPES: readonly TaskType[] = ['feature', 'bugfix', 'docs', 'refactor', 'performance', 'test'];
+export { CORE_TASK_TYPES } from './train-classifiers';
 
 /** Per-class counts of one method on one held-out repository. */
 export interface MethodScores {
