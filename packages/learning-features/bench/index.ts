@@ -13,6 +13,10 @@ import { encodeState, type StateInput } from '../src/encode-state';
 import { inferTaskContext } from '../src/inference/infer-task-context';
 import { loadLabelledCommits } from '../src/evaluation/commit-dataset';
 import { createRng } from '../src/random';
+import { complexityRules, domainRules, riskRules, skillRules, taskTypeRules, type KeywordRule } from '../src/inference/keyword-rules';
+import { applyRules, normaliseForRules } from '../src/inference/rule-engine';
+import { shippedTaskTypeClassifier } from '../src/inference/shipped-classifiers';
+import { taskTypeFeaturesOf } from '../src/inference/transfer-features';
 
 const resultsDirectory = new URL('../../../bench-results/', import.meta.url);
 mkdirSync(resultsDirectory, { recursive: true });
@@ -128,6 +132,41 @@ const latency = { calls: perCall.length, p50Microseconds: quantile(0.5), p90Micr
 console.log(`\n# inferTaskContext latency per call (${latency.calls} calls over ${inputs.length} real subjects, half with files)`);
 console.log(`p50 ${latency.p50Microseconds.toFixed(1)} µs, p90 ${latency.p90Microseconds.toFixed(1)} µs, p99 ${latency.p99Microseconds.toFixed(1)} µs`);
 if (sink === Number.POSITIVE_INFINITY) console.log('');
+
+// ---------------------------------------------------------------- 3. where inferTaskContext's time goes
+// Per-part p50s over the same subjects, the keyword rules beside their baseline: the same patterns with `(?:)`
+// put in front, which match the same but defeat the word-prefix pre-filter (every pattern is run, as before it).
+const ruleTexts = inputs.map((item) => normaliseForRules(item.description));
+const everyPattern = <Target extends string>(rules: ReadonlyArray<KeywordRule<Target>>): Array<KeywordRule<Target>> =>
+  rules.map((rule) => ({ ...rule, pattern: new RegExp(`(?:)${rule.pattern.source}`, rule.pattern.flags) }));
+const otherRules = [domainRules, complexityRules, riskRules, skillRules] as ReadonlyArray<ReadonlyArray<KeywordRule<string>>>;
+const otherRulesUnfiltered = otherRules.map(everyPattern);
+const taskTypeRulesUnfiltered = everyPattern(taskTypeRules);
+function partP50(run: (index: number) => void): number {
+  for (let index = 0; index < 2_000; index += 1) run(index);
+  const samples: number[] = [];
+  for (let round = 0; round < 2; round += 1) {
+    for (let index = 0; index < inputs.length; index += 1) {
+      const started = process.hrtime.bigint();
+      run(index);
+      samples.push(Number(process.hrtime.bigint() - started) / 1000);
+    }
+  }
+  samples.sort((left, right) => left - right);
+  return samples[samples.length >> 1]!;
+}
+const classifier = shippedTaskTypeClassifier();
+const featureSets = inputs.map((item) => taskTypeFeaturesOf(item.description));
+const parts: Array<[string, number, number | undefined]> = [
+  ['task-type keyword rules', partP50((index) => applyRules(taskTypeRules, ruleTexts[index]!, new Map(), [])), partP50((index) => applyRules(taskTypeRulesUnfiltered, ruleTexts[index]!, new Map(), []))],
+  ['domain, complexity, risk and skill rules', partP50((index) => { for (const rules of otherRules) applyRules(rules, ruleTexts[index]!, new Map(), []); }), partP50((index) => { for (const rules of otherRulesUnfiltered) applyRules(rules, ruleTexts[index]!, new Map(), []); })],
+  ['task-type features (words, pairs, verb, rule scores)', partP50((index) => { sink += taskTypeFeaturesOf(inputs[index]!.description).names.length; }), undefined],
+  ['task-type classifier predict', partP50((index) => { sink += classifier.predict(featureSets[index]!).probability; }), undefined],
+];
+console.log('\n# Where the time goes (p50 per call, µs; baseline = every pattern run, no word-prefix pre-filter)');
+console.log('| part | p50 µs | baseline p50 µs | speed-up |');
+console.log('|---|---:|---:|---:|');
+for (const [label, p50, baselineP50] of parts) console.log(`| ${label} | ${p50.toFixed(1)} | ${baselineP50 === undefined ? '–' : baselineP50.toFixed(1)} | ${baselineP50 === undefined ? '–' : `${(baselineP50 / p50).toFixed(2)}×`} |`);
 
 const now = new Date().toISOString();
 writeFileSync(new URL('learning-features-inference-latency.json', resultsDirectory), `${JSON.stringify({ createdAt: now, ...latency }, null, 2)}\n`);

@@ -1,19 +1,18 @@
 import { taskTypes, type TaskType } from '@orchestra/learning-types';
-import { DEFAULT_TASK_TYPE_METHOD, combinedTaskTypeLogits, inferTaskContext } from '../inference/infer-task-context';
+import { DEFAULT_TASK_TYPE_METHOD, combinedTaskTypeLogits, inferTaskContext, type FeatureClassifier } from '../inference/infer-task-context';
 import { taskTypeRuleScores } from '../inference/rule-engine';
 import { SoftmaxClassifier } from '../inference/softmax-classifier';
 import { transferFeatures } from '../inference/transfer-features';
 import type { LabelledCommit } from './commit-dataset';
-import { trainDomainModel, trainTaskTypeModel, type TransferTrainingSettings } from './train-classifiers';
+import { CORE_TASK_TYPES, trainDomainModel, trainTaskTypeModel, type TransferTrainingSettings } from './train-classifiers';
 
-/** The six task types the issue measures (balanced over them): the headline is the mean recall over these. */
-export const CORE_TASK_TYPES: readonly TaskType[] = ['feature', 'bugfix', 'docs', 'refactor', 'performance', 'test'];
+export { CORE_TASK_TYPES } from './train-classifiers';
 
 /** Per-class counts of one method on one held-out repository. */
 export interface MethodScores {
   /** Rows and correct answers per true class. */
   perClass: Record<TaskType, { count: number; correct: number }>;
-  /** Mean recall over the CORE_TASK_TYPES present (= accuracy on a sample balanced over them). */
+  /** Mean recall over the CORE_TASK_TYPES present (= accuracy on a sample balanced over them; see UNSEEN_MINIMUM_CLASS_ROWS). */
   balanced: number;
   /** Plain accuracy over every row of the repository (all classes, natural frequencies). */
   natural: number;
@@ -58,7 +57,7 @@ export function simpleKeywordBaseline(subject: string): TaskType {
   return 'bugfix';
 }
 
-function score(rows: readonly LabelledCommit[], predictions: readonly TaskType[]): MethodScores {
+function score(rows: readonly LabelledCommit[], predictions: readonly TaskType[], minimumClassRows = 1): MethodScores {
   const perClass = Object.fromEntries(taskTypes.map((type) => [type, { count: 0, correct: 0 }])) as MethodScores['perClass'];
   let correct = 0;
   rows.forEach((row, index) => {
@@ -68,7 +67,7 @@ function score(rows: readonly LabelledCommit[], predictions: readonly TaskType[]
       correct += 1;
     }
   });
-  const present = CORE_TASK_TYPES.filter((type) => perClass[type].count > 0);
+  const present = CORE_TASK_TYPES.filter((type) => perClass[type].count >= Math.max(1, minimumClassRows));
   const balanced = present.reduce((sum, type) => sum + perClass[type].correct / perClass[type].count, 0) / Math.max(1, present.length);
   return { perClass, balanced, natural: rows.length === 0 ? 0 : correct / rows.length };
 }
@@ -178,6 +177,37 @@ export function leaveOneRepositoryOut(rows: readonly LabelledCommit[], options: 
     };
   });
   return { folds, temperature: fitTemperature(trained.flatMap((fold) => fold.heldOut)) };
+}
+
+/** Scores of the default inference, the keyword rules and the five-minute keywords on one never-seen repository. */
+export interface UnseenRepositoryResult {
+  repository: string;
+  testRows: number;
+  model: MethodScores;
+  rules: MethodScores;
+  keywords: MethodScores;
+}
+
+/** A core class enters a never-seen repository's balanced figure only with at least this many rows (karma has 2 refactors). */
+export const UNSEEN_MINIMUM_CLASS_ROWS = 10;
+
+/**
+ * Task-type accuracy on repositories none of the training data comes from (data/changelog-entries.tsv), per
+ * repository: `inferTaskContext` with `classifier` (default: the shipped one, trained on all five repositories),
+ * the keyword rules alone and the five-minute keywords. Nothing is fitted on these rows.
+ */
+export function evaluateUnseenRepositories(rows: readonly LabelledCommit[], classifier?: FeatureClassifier): UnseenRepositoryResult[] {
+  return [...new Set(rows.map((row) => row.repository))].map((repository) => {
+    const test = rows.filter((row) => row.repository === repository);
+    const options = classifier === undefined ? { domainClassifier: null } : { taskTypeClassifier: classifier, domainClassifier: null };
+    return {
+      repository,
+      testRows: test.length,
+      model: score(test, test.map((row) => inferTaskContext({ description: row.subject }, options).context.taskType), UNSEEN_MINIMUM_CLASS_ROWS),
+      rules: score(test, test.map((row) => inferTaskContext({ description: row.subject }, { method: 'rules', domainClassifier: null }).context.taskType), UNSEEN_MINIMUM_CLASS_ROWS),
+      keywords: score(test, test.map((row) => simpleKeywordBaseline(row.subject)), UNSEEN_MINIMUM_CLASS_ROWS),
+    };
+  });
 }
 
 /** Primary-domain accuracy on one held-out repository (rows whose domain was derived from the commit scope). */

@@ -54,10 +54,12 @@ export const taskTypeRules: ReadonlyArray<KeywordRule<TaskType>> = [
   // Test frameworks and assertion vocabulary (general usage, added with the five-repository data).
   rule('test', /\b(mocha|jasmine|karma|pytest|assert|assertion|assertions|expect|expectations?|test cases?|test suite|test helpers?|test utils?)\b/gu, 1.2),
   // docs
-  rule('docs', /\b(docs|doc|documentation|document|documents|readme|typo|typos|jsdoc|tsdoc|changelog|guide|tutorial|comment|comments|adr|wording|grammar|spelling)\b/gu, 2.2, 0.6),
+  rule('docs', /\b(docs|doc|documentation|document|documents|readme|readmes|typo|typos|jsdoc|tsdoc|changelog|guide|tutorial|comment|comments|adr|wording|grammar|spelling)\b/gu, 2.2, 0.6),
+  // Release notes are documentation, whatever the release they describe (the words around them say "release").
+  rule('docs', /\brelease notes?\b/gu, 3.5),
   rule('docs', /\b(documentación|documentacion|documentar|documenta|ortografía)\b/gu, 2.2, 0.6),
   // Writing verbs and documentation artefacts (general usage, added with the five-repository data).
-  rule('docs', /\b(clarify|clarifies|explain|explains|describe|describes|mention|mentions|note about|examples?|faq|api reference|docstrings?|[\w-]+\.md|markdown|links?)\b/gu, 1.1, 0.4),
+  rule('docs', /\b(clarify|clarifies|explain|explains|describe|describes|mention|mentions|notes? (about|on)|add (a )?note|examples?|faq|api reference|docstrings?|[\w-]+\.md|markdown|links?)\b/gu, 1.1, 0.4),
   // performance
   rule('performance', /\b(perf|performance|optimi[sz]e|optimi[sz]es|optimi[sz]ation|faster|speed ?up|slow|slowness|latency|throughput|memory usage|overhead|efficient|efficiency|benchmark|cache|caching|memoi[sz]e)\b/gu, 2, 0.6),
   rule('performance', /\b(rendimiento|optimizar|optimiza|lento|lenta|más rápido)\b/gu, 2, 0.6),
@@ -84,7 +86,7 @@ export const taskTypeRules: ReadonlyArray<KeywordRule<TaskType>> = [
   rule('revert', /\b(revert|reverts|reverted|reverting|undo|roll ?back)\b/gu, 3, 1.5),
   rule('revert', /\b(revertir|revierte|deshacer)\b/gu, 3, 1.5),
   // chore
-  rule('chore', /\b(release|releases|vnum|chore|housekeeping|maintenance|bump version|version bump|remove unused|unused)\b/gu, 1.4, 0.4),
+  rule('chore', /\b(release(?! notes?\b)|releases|vnum|chore|housekeeping|maintenance|bump version|version bump|remove unused|unused)\b/gu, 1.4, 0.4),
   rule('chore', /\b(mantenimiento|limpieza)\b/gu, 1.4),
   rule('chore', /\b(update|updates|config|configuration|settings|sponsor|sponsors|version|playground|snap|scripts?|template|issue template|funding|netlify|vscode|gitignore)\b/gu, 0.6, 0.3),
 ];

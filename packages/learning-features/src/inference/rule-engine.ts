@@ -29,7 +29,131 @@ function isNegated(text: string, index: number): boolean {
   return before.some((word, position) => negationPattern.test(word) && before[position + 1] !== 'longer');
 }
 
-/** Applies keyword rules: adds scores per target and evidence, honouring negations and leading bonuses. */
+const wordCharacter = /[A-Za-z0-9_]/u;
+
+/** Whether a pattern character makes the one before it optional or repeatable a variable number of times. */
+function isQuantifier(character: string | undefined): boolean {
+  return character === '?' || character === '*' || character === '{';
+}
+
+/**
+ * The word prefixes a rule's match must start with, read from its pattern: a rule `\b(fix|fixes|bug…)…` can only
+ * match where a run of word characters (`\w`, what `\b` sees) starts with `fix` or `bug`…; `null` when the pattern
+ * does not allow that conclusion (no leading `\b`, an alternative opening with a class, an escape, a group or a
+ * non-word character), and the rule is then always run. A character followed by `?`, `*` or `{` is not required.
+ */
+export function requiredWordPrefixes(pattern: RegExp): string[] | null {
+  if (pattern.flags.includes('i')) return null;
+  const source = pattern.source;
+  if (!source.startsWith('\\b')) return null;
+  let alternatives: string[];
+  if (source[2] === '(') {
+    if (source[3] === '?') return null;
+    let depth = 0;
+    let inClass = false;
+    let start = 3;
+    alternatives = [];
+    let end = -1;
+    for (let index = 3; index < source.length && end < 0; index += 1) {
+      const character = source[index]!;
+      if (character === '\\') {
+        index += 1;
+        continue;
+      }
+      if (inClass) {
+        if (character === ']') inClass = false;
+        continue;
+      }
+      if (character === '[') inClass = true;
+      else if (character === '(') depth += 1;
+      else if (character === ')') {
+        if (depth === 0) end = index;
+        else depth -= 1;
+      } else if (character === '|' && depth === 0) {
+        alternatives.push(source.slice(start, index));
+        start = index + 1;
+      }
+    }
+    if (end < 0 || isQuantifier(source[end + 1])) return null;
+    alternatives.push(source.slice(start, end));
+  } else {
+    alternatives = [source.slice(2)];
+  }
+  const prefixes = new Set<string>();
+  for (const alternative of alternatives) {
+    let length = 0;
+    while (length < alternative.length && wordCharacter.test(alternative[length]!)) length += 1;
+    if (length > 0 && isQuantifier(alternative[length])) length -= 1;
+    if (length === 0) return null;
+    prefixes.add(alternative.slice(0, length));
+  }
+  return [...prefixes];
+}
+
+/** Per rule list: which rules each word prefix can trigger, the prefix lengths in use, the rules always run. */
+interface RuleIndex {
+  byPrefix: Map<string, number[]>;
+  lengths: number[];
+  always: number[];
+}
+const ruleIndexes = new WeakMap<ReadonlyArray<KeywordRule<string>>, RuleIndex>();
+
+function ruleIndexOf(rules: ReadonlyArray<KeywordRule<string>>): RuleIndex {
+  let index = ruleIndexes.get(rules);
+  if (index !== undefined) return index;
+  const byPrefix = new Map<string, number[]>();
+  const lengths = new Set<number>();
+  const always: number[] = [];
+  rules.forEach((current, position) => {
+    const prefixes = requiredWordPrefixes(current.pattern);
+    if (prefixes === null) {
+      always.push(position);
+      return;
+    }
+    for (const prefix of prefixes) {
+      lengths.add(prefix.length);
+      const list = byPrefix.get(prefix);
+      if (list === undefined) byPrefix.set(prefix, [position]);
+      else if (!list.includes(position)) list.push(position);
+    }
+  });
+  index = { byPrefix, lengths: [...lengths].sort((left, right) => left - right), always };
+  ruleIndexes.set(rules, index);
+  return index;
+}
+
+let lastText: string | undefined;
+let lastWords: string[] = [];
+
+/** The runs of word characters of a text (what `\b` separates), remembered for the last text. */
+function wordRuns(text: string): string[] {
+  if (text !== lastText) {
+    lastText = text;
+    lastWords = text.match(/[A-Za-z0-9_]+/gu) ?? [];
+  }
+  return lastWords;
+}
+
+/** Which rules of a list can match a text: only those are run (the others' patterns are never tried). */
+function candidateRules(rules: ReadonlyArray<KeywordRule<string>>, text: string): Uint8Array {
+  const index = ruleIndexOf(rules);
+  const candidates = new Uint8Array(rules.length);
+  for (const position of index.always) candidates[position] = 1;
+  for (const word of wordRuns(text)) {
+    for (const length of index.lengths) {
+      if (length > word.length) break;
+      const triggered = index.byPrefix.get(length === word.length ? word : word.slice(0, length));
+      if (triggered !== undefined) for (const position of triggered) candidates[position] = 1;
+    }
+  }
+  return candidates;
+}
+
+/**
+ * Applies keyword rules: adds scores per target and evidence, honouring negations and leading bonuses. Rules whose
+ * required word prefixes (`requiredWordPrefixes`) do not occur in the text are skipped without running their
+ * patterns; the result is the same as running every pattern.
+ */
 export function applyRules<Target extends string>(
   rules: ReadonlyArray<KeywordRule<Target>>,
   text: string,
@@ -38,7 +162,10 @@ export function applyRules<Target extends string>(
   scale = 1,
 ): void {
   const firstWord = /^\s*[^\s]/u.exec(text)?.index ?? 0;
-  for (const current of rules) {
+  const candidates = candidateRules(rules, text);
+  for (let position = 0; position < rules.length; position += 1) {
+    if (candidates[position] === 0) continue;
+    const current = rules[position]!;
     const pattern = current.pattern;
     pattern.lastIndex = 0;
     let seen: string[] | undefined;

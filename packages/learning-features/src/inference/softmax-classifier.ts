@@ -239,7 +239,7 @@ export class SoftmaxClassifier {
   /** Calibrated class probabilities (softmax of logits / temperature) and the features behind the winner. */
   predict(features: SparseFeatures): LinearPrediction {
     const classes = this.labels.length;
-    const logits = Float64Array.from(this.bias);
+    const logits = this.bias.slice();
     const knownSlots: number[] = [];
     const knownPositions: number[] = [];
     for (let feature = 0; feature < features.names.length; feature += 1) {
