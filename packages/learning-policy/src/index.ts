@@ -18,6 +18,7 @@ export * from './safety/safety-guard';
 export { selectMaskedAction, maskedActionProbability } from './safety/masked-selection';
 export { canonicalizeIndices } from './safety/action-indices';
 export * from './exploration/head-perturbation';
+export { costWeightOf, priceLadder, type PriceLadder } from './cost-weight/cost-weight';
 export * from './rules/rules-config';
 export * from './rules/plans-for-catalog';
 export * from './rules/rules-policy';
