@@ -201,6 +201,7 @@ export class RulesPolicy implements Policy {
     // The cost–quality knob: every role's model moves round(log2 w) rungs down the price ladder (w = 0: the top).
     const costWeight = costWeightOf(input);
     const steps = this.#ladder.stepsFor(costWeight);
+    let knobNote: string | undefined;
     if (steps !== 0) {
       const moved: string[] = [];
       for (const role of ['architect', 'executor', 'auditor', 'consultant'] as const) {
@@ -210,7 +211,7 @@ export class RulesPolicy implements Policy {
         indices[head] = to;
         if (explanation !== undefined && to !== from && (role === 'executor' || roles.has(role))) moved.push(`${role} ${this.space.catalog.models[from]!.id} → ${this.space.catalog.models[to]!.id}`);
       }
-      explanation?.push(`cost weight ${costWeight} → models ${Math.abs(steps) === Number.POSITIVE_INFINITY ? 'at the top of' : `${Math.abs(steps)} rung(s) ${steps > 0 ? 'down' : 'up'}`} the price ladder${moved.length > 0 ? `: ${moved.join(', ')}` : ' (no change)'}`);
+      if (explanation !== undefined) knobNote = `cost weight ${costWeight} → models ${Math.abs(steps) === Number.POSITIVE_INFINITY ? 'at the top of' : `${Math.abs(steps)} rung(s) ${steps > 0 ? 'down' : 'up'}`} the price ladder${moved.length > 0 ? `: ${moved.join(', ')}` : ' (no change)'}`;
     }
 
     if (explanation !== undefined) {
@@ -221,6 +222,7 @@ export class RulesPolicy implements Policy {
         `estimated ${minutes} min → timeout ×${timeoutMultiplierBins[timeoutBin]}`,
         `model error rate ${errorRate ?? 'unknown'} → ${retry}`,
       );
+      if (knobNote !== undefined) explanation.push(knobNote);
     }
     return indices;
   }
