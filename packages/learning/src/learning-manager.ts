@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { sessionReward, type RewardConfigInput } from '@orchestra/learning-reward';
+import { sessionReward, tradeOffScale, type RewardConfigInput } from '@orchestra/learning-reward';
 import { ActionSpace, HistoryIndex, defaultModelCatalog, parseModelCatalog, type CatalogModel, type ModelCatalog } from '@orchestra/learning-features';
 import {
   costWeightSchema,
@@ -199,9 +199,13 @@ export class LearningManager {
     this.actionSpace = new ActionSpace(this.catalog);
     const catalogTiers = config.models === undefined ? undefined : { models: this.catalog.models };
     this.rewardConfig = options.reward === undefined ? catalogTiers : { ...catalogTiers, ...options.reward };
+    // The learned policy's cost–quality knob prices predicted success and cost on this orchestrator's reward scale (a
+    // reward that prices neither keeps the policy package's defaults, those of the default reward).
+    const scale = tradeOffScale(this.rewardConfig);
     this.runtime =
       options.runtime ??
       new DefaultLearningRuntime({
+        ...(scale.successValue > 0 && scale.usdValue > 0 ? { learnedOptions: { costKnob: scale } } : {}),
         seed: config.seed,
         latencyBudgetMs: config.latencyBudgetMs,
         exploration: { shadow: config.exploration },
