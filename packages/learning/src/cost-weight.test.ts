@@ -5,6 +5,7 @@ import { defaultModelCatalog } from '@orchestra/learning-features';
 import { ValidationError, type Action, type EnhancedSessionState } from '@orchestra/learning-types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LearningConfigError } from './errors';
+import { writeTestModel } from './test-support/write-test-model';
 import { createLearning, type LearningManager } from './learning-manager';
 
 const price = new Map(defaultModelCatalog.models.map((model) => [model.id, model.inputPricePer1kTokens + model.outputPricePer1kTokens]));
@@ -25,10 +26,10 @@ afterEach(async () => {
   for (const manager of managers.splice(0)) await manager.close();
 });
 
-async function open(config: Record<string, unknown> = {}, file?: Record<string, unknown>): Promise<LearningManager> {
+async function open(config: Record<string, unknown> = {}, file?: Record<string, unknown>, reward?: Record<string, unknown>): Promise<LearningManager> {
   const root = await mkdtemp(join(tmpdir(), 'learning-cost-weight-'));
   if (file !== undefined) await writeFile(join(root, 'orchestra.config.json'), JSON.stringify(file));
-  const manager = await createLearning({ cwd: root, env: {}, config: { reloadIntervalMs: 0, exploration: 0, ...config } });
+  const manager = await createLearning({ cwd: root, env: {}, config: { reloadIntervalMs: 0, exploration: 0, ...config }, ...(reward === undefined ? {} : { reward }) });
   managers.push(manager);
   return manager;
 }
@@ -78,6 +79,34 @@ describe('decide(task, { costWeight })', () => {
     }
     await expect(open({ costWeight: -0.5 })).rejects.toSatisfy((error: unknown) => LearningConfigError.isInstance(error) && (error as Error).message === 'Invalid configuration in options at costWeight: must be a finite number ≥ 0 (0 = cost ignored, 1 = the default trade-off, 2 = cost counts double)');
     await expect(open({}, { costWeight: 'cheap' })).rejects.toSatisfy((error: unknown) => LearningConfigError.isInstance(error) && /orchestra\.config\.json at costWeight: must be a finite number ≥ 0/.test((error as Error).message));
+  });
+
+  it('re-scores a deployed learned policy with its outcome predictions, on the orchestrator\'s reward scale', async () => {
+    const model = await mkdtemp(join(tmpdir(), 'learning-cost-weight-model-'));
+    await writeTestModel(model, { version: 'priced-1', pricedPrediction: true, seed: 4 });
+    const serve = async (reward?: Record<string, unknown>) => {
+      const learning = await open({ mode: 'production', latencyBudgetMs: 1_000 }, undefined, reward);
+      await learning.deploy(model, { force: true });
+      return learning;
+    };
+    // The facade's learned policy samples (its default selection): compare the mean predicted cost of 100 decisions.
+    const meanPredictedCost = (learning: LearningManager, costWeight?: number) => {
+      let sum = 0;
+      for (let index = 0; index < 100; index += 1) {
+        const decision = learning.decide(task, costWeight === undefined ? {} : { costWeight });
+        expect(decision.source).toBe('learned');
+        sum += decision.predicted!.costUsd;
+      }
+      return sum / 100;
+    };
+    const learning = await serve();
+    const costs = weights.map((costWeight) => meanPredictedCost(learning, costWeight));
+    for (let index = 1; index < costs.length; index += 1) expect(costs[index]).toBeLessThan(costs[index - 1]!);
+    // A reward that prices a dollar higher (a linear cost term) makes the same weight buy cheaper decisions.
+    const dearDollar = await serve({ cost: { perUsd: -2_000 } });
+    const defaultAt = meanPredictedCost(learning, 1.2);
+    const dearAt = meanPredictedCost(dearDollar, 1.2);
+    expect(dearAt).toBeLessThan(defaultAt - 0.1);
   });
 
   it('records the weight on the experience, next to the propensity under it', async () => {

@@ -1,4 +1,5 @@
-import { ActionSpace, actionHeads, defaultFeatureSchema, featureSchemaToJSON } from '@orchestra/learning-features';
+import { ActionSpace, defaultFeatureSchema, featureSchemaToJSON } from '@orchestra/learning-features';
+import { createPricedPredictionHead } from '../artifact/priced-prediction-head';
 import type { ModelArtifact } from '../artifact/model-artifact';
 import type { ModelManifestInput } from '../artifact/model-manifest';
 import { parseModelArtifact } from '../artifact/parse-model-artifact';
@@ -10,11 +11,7 @@ export interface TestArtifactOptions {
   readonly hidden?: readonly number[];
   readonly seed?: number;
   readonly prediction?: boolean;
-  /**
-   * A prediction head over state and action whose predictions follow the model prices: every active model head adds
-   * its model's price × 20k tokens to the cost (USD) and a tier bonus to the success logit (cheap 0, mid 0.3,
-   * expensive 0.8 / 1.0 for the dearer one). Linear in the action one-hot, independent of the state.
-   */
+  /** A prediction head over state and action that follows the model prices (`createPricedPredictionHead`). */
   readonly pricedPrediction?: boolean;
   /** Added to the actor's last-layer bias (e.g. to make one choice dominant). */
   readonly logitBias?: Readonly<Record<number, number>>;
@@ -61,28 +58,10 @@ export function createTestArtifactFiles(options: TestArtifactOptions = {}): { ma
     };
   }
   if (options.pricedPrediction === true) {
-    const inputSize = schema.size + space.totalLogits;
-    const kernel = new Float32Array(inputSize * 3);
-    const bias = Float32Array.from([Math.log(600_000), 0, -0.5]);
-    const quality = [0, 0.3, 0.8, 1];
-    for (const head of [actionHeads.model_architect, actionHeads.model_executor, actionHeads.model_auditor, actionHeads.model_consultant]) {
-      space.catalog.models.forEach((model, choice) => {
-        const row = schema.size + space.offsets[head]! + choice;
-        kernel[row * 3 + 1] = (model.inputPricePer1kTokens + model.outputPricePer1kTokens) * 20;
-        kernel[row * 3 + 2] = quality[choice] ?? 0;
-      });
-    }
-    const prediction = packDenseNetwork([{ inputSize, outputSize: 3, activation: 'linear', kernel, bias }], 'prediction.weights.bin');
+    const head = createPricedPredictionHead(space, schema.size);
+    const prediction = packDenseNetwork(head.layers, 'prediction.weights.bin');
     weights['prediction.weights.bin'] = prediction.bytes;
-    manifest.prediction = {
-      ...prediction.network,
-      input: 'state_and_action',
-      outputs: [
-        { name: 'durationMs', transform: 'exp', scale: 1 },
-        { name: 'costUsd', transform: 'identity', scale: 1 },
-        { name: 'successProbability', transform: 'sigmoid' },
-      ],
-    };
+    manifest.prediction = { ...prediction.network, input: 'state_and_action', outputs: head.outputs };
   }
   return { manifest, weights };
 }
