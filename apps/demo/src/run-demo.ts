@@ -136,7 +136,8 @@ export interface DemoSummary {
     cost30PercentLowerAtEqualOrBetterSuccess: boolean;
   };
   settings: { exploration: number; candidateShare: number; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; guardrails: { maxRewardDrop: number; maxErrorRateIncrease: number; maxCostRatio: number; standardErrors: number }; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number; onInferredContext: InferredContextOracleEffort & { kinds: number; sessions: number; cpuMs: number } } };
-  timings: { totalMs: number; trainingMs: number; oracleWaitMs: number; cpuMs: number };
+  /** `costQualityMs`: the cost–quality curves (every policy re-deciding and re-playing the held-out tasks per weight). */
+  timings: { totalMs: number; trainingMs: number; oracleWaitMs: number; costQualityMs: number; cpuMs: number };
   /**
    * Online drift detection: whether it ran, the world's scheduled changes, what was detected (session index, what,
    * the response) and the realised reward per window of sessions (the dip after a change and the recovery).
@@ -451,6 +452,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     meanReward: run.metrics.meanReward,
   });
   const monotone = (points: readonly CostQualityPoint[]) => points.every((point, index) => index === 0 || point.costPerSession <= points[index - 1]!.costPerSession);
+  const costQualityStarted = performance.now();
   const rulesCurve = demoCostWeights.map((costWeight) => pointOf(costWeight, evaluateRulesOn(heldOut, costWeight)));
   const learnedCurveModel = finalModelDirectory ?? (trainings > 0 ? join(dataDir, 'candidates', `demo-v${trainings}`) : null);
   const learnedCurvePoints: CostQualityPoint[] = [];
@@ -466,6 +468,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
         : { model: finalModelDirectory === null ? `demo-v${trainings}` : (currentModel ?? 'deployed'), deployed: finalModelDirectory !== null, points: learnedCurvePoints, monotone: monotone(learnedCurvePoints) },
   };
   const costQualityCurve = finalModelDirectory === null ? rulesCurve : learnedCurvePoints;
+  const costQualityMs = performance.now() - costQualityStarted;
 
   const oracleWaitStarted = performance.now();
   const answer = await oracleAnswer();
@@ -548,7 +551,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
         onInferredContext: { ...defaultInferredContextOracleEffort, kinds: onInferred.kinds, sessions: onInferred.sessions, cpuMs: onInferred.cpuMs },
       },
     },
-    timings: { totalMs: performance.now() - started, trainingMs, oracleWaitMs, cpuMs: (cpu.user + cpu.system) / 1000 },
+    timings: { totalMs: performance.now() - started, trainingMs, oracleWaitMs, costQualityMs, cpuMs: (cpu.user + cpu.system) / 1000 },
     drift: {
       enabled: driftEnabled,
       changes: (scheduledWorld.schedule ?? []).map((change) => ({ atSession: change.atSession, description: change.description ?? null })),
