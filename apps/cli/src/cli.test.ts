@@ -245,7 +245,12 @@ describe.concurrent('orchestra (built binary)', () => {
     expect(few.stderr).toBe('');
     expect(JSON.parse(few.stdout)).toMatchObject({ error: { name: 'OrchestraInsufficientExperiencesError', message: expect.stringContaining('--allow-few') } });
     const simulated = JSON.parse((await run('sim', '--sessions', '3', '--seed', '1', '--json')).stdout);
-    expect(simulated).toMatchObject({ sessions: 3, seed: 1, mode: 'disabled', recorded: 0 });
+    expect(simulated).toMatchObject({ sessions: 3, seed: 1, mode: 'disabled', recorded: 0, costWeight: 1 });
+    // The cost–quality knob over the same seeded tasks: a higher weight, a lower mean cost.
+    const dear = JSON.parse((await run('sim', '--sessions', '40', '--seed', '1', '--cost-weight', '0', '--json')).stdout);
+    const cheap = JSON.parse((await run('sim', '--sessions', '40', '--seed', '1', '--cost-weight', '4', '--json')).stdout);
+    expect(cheap.costWeight).toBe(4);
+    expect(cheap.meanCostUsd).toBeLessThan(dear.meanCostUsd);
     const usage = await run('sim', '--json');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toBe('');
