@@ -245,7 +245,12 @@ describe.concurrent('orchestra (built binary)', () => {
     expect(few.stderr).toBe('');
     expect(JSON.parse(few.stdout)).toMatchObject({ error: { name: 'OrchestraInsufficientExperiencesError', message: expect.stringContaining('--allow-few') } });
     const simulated = JSON.parse((await run('sim', '--sessions', '3', '--seed', '1', '--json')).stdout);
-    expect(simulated).toMatchObject({ sessions: 3, seed: 1, mode: 'disabled', recorded: 0 });
+    expect(simulated).toMatchObject({ sessions: 3, seed: 1, mode: 'disabled', recorded: 0, costWeight: 1 });
+    // The cost–quality knob over the same seeded tasks: a higher weight, a lower mean cost.
+    const dear = JSON.parse((await run('sim', '--sessions', '40', '--seed', '1', '--cost-weight', '0', '--json')).stdout);
+    const cheap = JSON.parse((await run('sim', '--sessions', '40', '--seed', '1', '--cost-weight', '4', '--json')).stdout);
+    expect(cheap.costWeight).toBe(4);
+    expect(cheap.meanCostUsd).toBeLessThan(dear.meanCostUsd);
     const usage = await run('sim', '--json');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toBe('');
@@ -348,6 +353,23 @@ describe.concurrent('orchestra (built binary)', () => {
     expect(badWorld.code).toBe(1);
     expect(badWorld.stderr.trim().split('\n')).toHaveLength(1);
     expect((await run('start')).code).toBe(2);
+
+    // The cost–quality knob: a high weight takes cheaper models, recorded on the experience.
+    const complexTask = 'refactor: migrate the payment service, the ledger database schema and the auth sessions to the new platform';
+    const dear = JSON.parse((await run('start', complexTask, '--seed', '5', '--cost-weight', '0', '--json')).stdout);
+    const cheap = JSON.parse((await run('start', complexTask, '--seed', '5', '--cost-weight', '4', '--json')).stdout);
+    expect(dear.decision.costWeight).toBe(0);
+    expect(cheap.decision.costWeight).toBe(4);
+    expect(dear.decision.action.models.executor).toBe('claude-opus');
+    expect(cheap.decision.action.models.executor).not.toBe('claude-opus');
+    expect(cheap.outcome.totalCostUsd).toBeLessThan(dear.outcome.totalCostUsd);
+    const exported = await run('learning-export', '--format', 'jsonl', '--output', join(cwd, 'weights.jsonl'));
+    expect(exported.code, exported.stderr).toBe(0);
+    const weights = (await readFile(join(cwd, 'weights.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line).policy.costWeight);
+    expect(weights.slice(-2)).toEqual([0, 4]);
+    const negative = await run('start', 'x', '--cost-weight', '-1');
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toContain("option '--cost-weight <w>' argument '-1' is invalid. must be a finite number ≥ 0");
   });
 
   it('trains from the buffer or an export, reports the deploy gate, evaluates, and draws the learning curves', async () => {

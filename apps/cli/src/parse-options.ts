@@ -23,6 +23,13 @@ export function parseNonNegativeInteger(value: string): number {
   return number;
 }
 
+/** `--cost-weight`: the cost–quality knob, a finite number ≥ 0. */
+export function parseCostWeight(value: string): number {
+  const weight = value.trim() === '' ? Number.NaN : Number(value);
+  if (!Number.isFinite(weight) || weight < 0) throw new InvalidArgumentError('must be a finite number ≥ 0 (0 = cost ignored, 1 = the default trade-off, 2 = cost counts double)');
+  return weight;
+}
+
 /** A learning mode argument. */
 export function parseMode(value: string): LearningMode {
   if (!(learningModes as readonly string[]).includes(value)) throw new InvalidArgumentError(`unknown mode; expected one of ${learningModes.join(', ')}`);

@@ -40,6 +40,26 @@ export function formatLearningCurve(points: readonly LearningCurvePoint[], heigh
   return [...labels, axis, ticks, `${' '.repeat(10)}sessions seen   R rules  L learned (greedy)  O oracle  * overlap`].join('\n');
 }
 
+/** The cost–quality knob on the held-out tasks: success and cost per session of each policy at each cost weight. */
+export function formatCostQualityCurves(summary: Pick<DemoSummary, 'costQualityCurves' | 'policies'>): string {
+  const { rules, learned, served } = summary.costQualityCurves;
+  const header = ['cost weight', 'rules success', 'rules cost/session', 'rules reward'];
+  if (learned !== null) header.push(`${learned.model} success`, 'cost/session', 'reward');
+  const rows = rules.points.map((point, index) => {
+    const row = [String(point.costWeight), `${fixed(point.successRate * 100, 1)} %`, `$${fixed(point.costPerSession, 4)}`, fixed(point.meanReward)];
+    const other = learned?.points[index];
+    if (other !== undefined) row.push(`${fixed(other.successRate * 100, 1)} %`, `$${fixed(other.costPerSession, 4)}`, fixed(other.meanReward));
+    return row;
+  });
+  const oracle = summary.policies.oracle;
+  const monotone = (value: boolean) => (value ? 'cost falls as the weight rises' : 'NOT monotone in cost');
+  return [
+    `Cost–quality knob (decide(task, { costWeight }), nothing retrained; held-out tasks; the ${served === 'rules' ? 'rules serve' : 'learned policy serves'} at the end, so \`costQualityCurve\` is the ${served === 'rules' ? 'rules' : 'learned'} column):`,
+    formatTable(header, rows),
+    `rules: ${monotone(rules.monotone)}${learned === null ? '' : `; ${learned.model} (${learned.deployed ? 'deployed' : 'not deployed: the gate refused it'}): ${monotone(learned.monotone)}`}; oracle: ${fixed(oracle.successRate * 100, 1)} % at $${fixed(oracle.costPerSession, 4)}`,
+  ].join('\n');
+}
+
 /** The final human-readable summary: per-policy table, gap closed, goals, OPE rounds and the learning curve. */
 export function formatSummary(summary: DemoSummary): string {
   const { rules, learned, oracle, oracleOnInferredContext } = summary.policies;
@@ -91,6 +111,8 @@ export function formatSummary(summary: DemoSummary): string {
     ),
     '',
     formatLearningCurve(summary.learningCurve),
+    '',
+    formatCostQualityCurves(summary),
     '',
     `Report: ${summary.reportPath}`,
     `Data dir: ${summary.dataDir} (summary.json, experience_buffer/, models/, metrics/)`,

@@ -76,6 +76,20 @@ describe('pnpm demo (smoke run)', () => {
     expect(summary.ope.map((round: { sessionsSeen: number }) => round.sessionsSeen)).toEqual([100, 200]);
     expect(summary.learningCurve.map((point: { sessionsSeen: number }) => point.sessionsSeen)).toEqual([0, 100, 200, 300]);
 
+    // The cost–quality knob: one point per weight, the default weight's point is the served policy's figures, and the
+    // rules take cheaper models (lower cost per session) as the weight rises.
+    type Point = { costWeight: number; successRate: number; costPerSession: number; meanReward: number };
+    const curve: Point[] = summary.costQualityCurve;
+    expect(curve.map((point) => point.costWeight)).toEqual([0, 0.5, 1, 2, 4]);
+    expect(curve[2]).toEqual({ costWeight: 1, successRate: learned.successRate, costPerSession: learned.costPerSession, meanReward: learned.meanReward });
+    const rulesCurve: Point[] = summary.costQualityCurves.rules.points;
+    expect(rulesCurve[2]).toMatchObject({ successRate: rules.successRate, costPerSession: rules.costPerSession });
+    expect(summary.costQualityCurves.rules.monotone).toBe(true);
+    expect(rulesCurve[4]!.costPerSession).toBeLessThan(rulesCurve[2]!.costPerSession);
+    expect(rulesCurve[0]!.costPerSession).toBeGreaterThan(rulesCurve[2]!.costPerSession);
+    expect(summary.costQualityCurves.learned).toMatchObject({ model: deployments === 0 ? 'demo-v2' : expect.any(String), deployed: deployments > 0 });
+    expect(summary.costQualityCurves.learned.points.map((point: Point) => point.costWeight)).toEqual([0, 0.5, 1, 2, 4]);
+
     // Written into the data dir.
     expect(existsSync(join(dataDir, 'report.html'))).toBe(true);
     expect(readFileSync(join(dataDir, 'report.html'), 'utf8')).toContain('held-out-learning-curve');

@@ -5,7 +5,7 @@ import { createLearning, DefaultLearningRuntime, RolloutRuleError, writeLearning
 import { createRng, HistoryIndex } from '@orchestra/learning-features';
 import { loadModelArtifact, PolicyRouter, RulesPolicy } from '@orchestra/learning-policy';
 import { runSession, sampleSystem, sampleTask, worldAtSession, worldChangePoints } from '@orchestra/learning-sim';
-import type { LearningMode } from '@orchestra/learning-types';
+import { DEFAULT_COST_WEIGHT, type LearningMode } from '@orchestra/learning-types';
 import { validateDemoOptions, type DemoOptionsInput } from './demo-options';
 import { drawHeldOutTasks, evaluateOnTasks, policyInputOf, type HeldOutTask, type PolicyMetrics, type PolicyRun } from './held-out-evaluation';
 import { DemoWorldError, loadWorld } from './load-world';
@@ -62,6 +62,17 @@ export interface OpeRound {
   trainingMs: number;
 }
 
+/** The cost weights of the cost–quality curve: 0, ½, 1, 2 and 4 × the default weight (`DEFAULT_COST_WEIGHT`, 1). */
+export const demoCostWeights: readonly number[] = [0, 0.5, 1, 2, 4].map((factor) => factor * DEFAULT_COST_WEIGHT);
+
+/** One point of a cost–quality curve: the held-out success rate and cost per session of decisions made with `costWeight`. */
+export interface CostQualityPoint {
+  costWeight: number;
+  successRate: number;
+  costPerSession: number;
+  meanReward: number;
+}
+
 /** One point of the learning curve: held-out mean reward vs sessions seen. */
 export interface LearningCurvePoint {
   sessionsSeen: number;
@@ -94,6 +105,22 @@ export interface DemoSummary {
   costReduction: number;
   ope: OpeRound[];
   learningCurve: LearningCurvePoint[];
+  /**
+   * The cost–quality knob of the policy that serves at the end (the deployed model, else the rules: `policies.learned`'s
+   * policy), on the held-out tasks: one point per weight of `demoCostWeights`, decisions made with `costWeight` and
+   * nothing retrained. The point at weight 1 is `policies.learned`.
+   */
+  costQualityCurve: CostQualityPoint[];
+  /**
+   * The knob of each policy on the same tasks: the rules, and the learned policy (the deployed model, else the last
+   * trained candidate even though the gate refused it; null before any training). `monotone`: cost per session never
+   * rises with the weight.
+   */
+  costQualityCurves: {
+    served: 'rules' | 'learned';
+    rules: { points: CostQualityPoint[]; monotone: boolean };
+    learned: { model: string; deployed: boolean; points: CostQualityPoint[]; monotone: boolean } | null;
+  };
   phases: {
     shadow: { sessions: number; meanReward: number };
     abTest: { sessions: number; learnedSessions: number; rampEvents: string[] };
@@ -109,7 +136,8 @@ export interface DemoSummary {
     cost30PercentLowerAtEqualOrBetterSuccess: boolean;
   };
   settings: { exploration: number; candidateShare: number; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; guardrails: { maxRewardDrop: number; maxErrorRateIncrease: number; maxCostRatio: number; standardErrors: number }; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number; onInferredContext: InferredContextOracleEffort & { kinds: number; sessions: number; cpuMs: number } } };
-  timings: { totalMs: number; trainingMs: number; oracleWaitMs: number; cpuMs: number };
+  /** `costQualityMs`: the cost–quality curves (every policy re-deciding and re-playing the held-out tasks per weight). */
+  timings: { totalMs: number; trainingMs: number; oracleWaitMs: number; costQualityMs: number; cpuMs: number };
   /**
    * Online drift detection: whether it ran, the world's scheduled changes, what was detected (session index, what,
    * the response) and the realised reward per window of sessions (the dip after a change and the recovery).
@@ -254,11 +282,13 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   let retrainAfterDriftAt: number | null = null;
   const trainerConfig = mergeConfig(demoTrainerConfig, options.trainerConfig ?? {});
 
-  const evaluateRulesOn = (tasks: readonly HeldOutTask[]) => evaluateOnTasks(world, tasks, (entry, index) => rules.decide(policyInputOf(entry, history, `rules-${index}`)).action);
-  const evaluateModelOn = async (directory: string, tasks: readonly HeldOutTask[]) => {
+  // `costWeight` undefined: the policies' default trade-off (the decisions of a run without the knob).
+  const evaluateRulesOn = (tasks: readonly HeldOutTask[], costWeight?: number) =>
+    evaluateOnTasks(world, tasks, (entry, index) => rules.decide({ ...policyInputOf(entry, history, `rules-${index}`), costWeight }).action);
+  const evaluateModelOn = async (directory: string, tasks: readonly HeldOutTask[], costWeight?: number) => {
     const router = new PolicyRouter({ mode: 'production', environment: {}, latencyBudgetMs: Number.POSITIVE_INFINITY, learnedOptions: { selection: 'argmax' } });
     router.setModel(await loadModelArtifact(directory));
-    const run = evaluateOnTasks(world, tasks, (entry, index) => router.decide(policyInputOf(entry, history, `learned-${index}`)).action);
+    const run = evaluateOnTasks(world, tasks, (entry, index) => router.decide({ ...policyInputOf(entry, history, `learned-${index}`), costWeight }).action);
     return { run, fallbacks: router.statistics().fallbacks };
   };
 
@@ -413,6 +443,33 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     learnedRun = evaluated.run;
     fallbacks = { ...evaluated.fallbacks };
   }
+  // The cost–quality knob on the same held-out tasks: decisions made with each weight, nothing retrained.
+  progress('evaluate', `cost–quality curve: the rules${trainings > 0 ? ' and the learned policy' : ''} at cost weights ${demoCostWeights.join(', ')}…`);
+  const pointOf = (costWeight: number, run: PolicyRun): CostQualityPoint => ({
+    costWeight,
+    successRate: run.metrics.successRate,
+    costPerSession: run.metrics.costPerSession,
+    meanReward: run.metrics.meanReward,
+  });
+  const monotone = (points: readonly CostQualityPoint[]) => points.every((point, index) => index === 0 || point.costPerSession <= points[index - 1]!.costPerSession);
+  const costQualityStarted = performance.now();
+  const rulesCurve = demoCostWeights.map((costWeight) => pointOf(costWeight, evaluateRulesOn(heldOut, costWeight)));
+  const learnedCurveModel = finalModelDirectory ?? (trainings > 0 ? join(dataDir, 'candidates', `demo-v${trainings}`) : null);
+  const learnedCurvePoints: CostQualityPoint[] = [];
+  if (learnedCurveModel !== null) {
+    for (const costWeight of demoCostWeights) learnedCurvePoints.push(pointOf(costWeight, (await evaluateModelOn(learnedCurveModel, heldOut, costWeight)).run));
+  }
+  const costQualityCurves: DemoSummary['costQualityCurves'] = {
+    served: finalModelDirectory === null ? 'rules' : 'learned',
+    rules: { points: rulesCurve, monotone: monotone(rulesCurve) },
+    learned:
+      learnedCurveModel === null
+        ? null
+        : { model: finalModelDirectory === null ? `demo-v${trainings}` : (currentModel ?? 'deployed'), deployed: finalModelDirectory !== null, points: learnedCurvePoints, monotone: monotone(learnedCurvePoints) },
+  };
+  const costQualityCurve = finalModelDirectory === null ? rulesCurve : learnedCurvePoints;
+  const costQualityMs = performance.now() - costQualityStarted;
+
   const oracleWaitStarted = performance.now();
   const answer = await oracleAnswer();
   const oracleWaitMs = performance.now() - oracleWaitStarted;
@@ -460,6 +517,8 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     costReduction: round(costReduction),
     ope,
     learningCurve,
+    costQualityCurve,
+    costQualityCurves,
     phases: {
       shadow: { sessions: phaseRewards.shadow.length, meanReward: meanWithInterval(phaseRewards.shadow).mean },
       abTest: { sessions: phaseRewards.ab_test.length, learnedSessions: learnedSessionsInAbTotal, rampEvents },
@@ -492,7 +551,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
         onInferredContext: { ...defaultInferredContextOracleEffort, kinds: onInferred.kinds, sessions: onInferred.sessions, cpuMs: onInferred.cpuMs },
       },
     },
-    timings: { totalMs: performance.now() - started, trainingMs, oracleWaitMs, cpuMs: (cpu.user + cpu.system) / 1000 },
+    timings: { totalMs: performance.now() - started, trainingMs, oracleWaitMs, costQualityMs, cpuMs: (cpu.user + cpu.system) / 1000 },
     drift: {
       enabled: driftEnabled,
       changes: (scheduledWorld.schedule ?? []).map((change) => ({ atSession: change.atSession, description: change.description ?? null })),

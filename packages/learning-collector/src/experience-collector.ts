@@ -173,7 +173,8 @@ export class ExperienceCollector {
       state: { featureSchemaHash: this.featureSchema.hash, features, context, system, ...(history === undefined ? {} : { history }) },
       action: decision.action,
       propensity: decision.propensity,
-      policy: { source: decision.source, version: decision.policyVersion },
+      // The cost weight the decision was made under: its propensity is a probability under that weight.
+      policy: { source: decision.source, version: decision.policyVersion, ...(decision.costWeight === undefined ? {} : { costWeight: decision.costWeight }) },
       mode,
       reward,
       outcome,

@@ -80,6 +80,13 @@ describe('exportExperiences', () => {
     expect(Number(record[column('reward_total')])).toBe(first.reward.total);
     expect(JSON.parse(record[column('reward_components_json')]!)).toEqual(first.reward.components);
     expect(record[column('outcome_success')]).toBe(String(first.outcome.success));
+    // The cost weight a propensity belongs to: empty for a record without one, the weight otherwise.
+    expect(record[column('policy_cost_weight')]).toBe('');
+    const weighted = makeExperience(21, 20, { featureCount: 6 });
+    await store.append([{ ...weighted, policy: { ...weighted.policy, costWeight: 2.5 } }]);
+    const again = path.join(directory, 'weighted.csv');
+    await exportExperiences(store, again, { format: 'csv', featureNames: ['a', 'b', 'c', 'd', 'e', 'f'] });
+    expect(parseCsv(await fs.readFile(again, 'utf8')).at(-1)![column('policy_cost_weight')]).toBe('2.5');
   });
 });
 

@@ -22,6 +22,8 @@ export class FlatLayout {
       'policy_source',
       'policy_version',
       'propensity',
+      // The cost weight the propensity belongs to (empty for a record without one: the default trade-off).
+      'policy_cost_weight',
       'feature_schema_hash',
       'task_type',
       'domains',
@@ -72,6 +74,7 @@ export class FlatLayout {
       experience.policy.source,
       experience.policy.version,
       experience.propensity,
+      experience.policy.costWeight,
       state.featureSchemaHash,
       state.context.taskType,
       state.context.domains.join(';'),

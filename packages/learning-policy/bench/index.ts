@@ -163,6 +163,11 @@ const learnedWasm = new LearnedPolicy(artifact, { runtime: 'wasm-simd' });
 const learnedTypescript = new LearnedPolicy(artifact, { runtime: 'typescript' });
 // What `q-distillation` ships: the actor as a residual on the rules (the rules decide too, to place the bonus).
 const residual = new LearnedPolicy(createTestArtifact({ hidden: [256, 128], prediction: false, seed: 11, manifest: { rulesPrior: { bonus: 3 } } }), { runtime: 'wasm-simd' });
+// The cost–quality knob: the same actor with a prediction head over state and action, deciding at the default weight
+// (no re-scoring) and at cost weight 2 (every active model head's alternatives predicted and re-scored).
+const priced = createTestArtifact({ hidden: [256, 128], prediction: false, pricedPrediction: true, seed: 11, manifest: { rulesPrior: { bonus: 3 } } });
+const knobPolicy = new LearnedPolicy(priced, { runtime: 'wasm-simd', selection: 'argmax' });
+const knobInput = { ...input, costWeight: 2 };
 const stateSize = artifact.manifest.featureSchema.names.length;
 const logitCount = artifact.actor.layers.at(-1)!.outputSize;
 const rulesPolicy = new RulesPolicy();
@@ -173,6 +178,8 @@ const cases: Array<[string, () => void]> = [
   [`LearnedPolicy.decide (WASM SIMD, ${stateSize}→256→128→${logitCount})`, () => void learnedWasm.decide(input)],
   [`LearnedPolicy.decide (WASM SIMD, residual on the rules)`, () => void residual.decide(input)],
   [`LearnedPolicy.decide (plain TS, ${stateSize}→256→128→${logitCount})`, () => void learnedTypescript.decide(input)],
+  ['LearnedPolicy.decide argmax, prediction head, default cost weight', () => void knobPolicy.decide(input)],
+  ['LearnedPolicy.decide argmax, prediction head, cost weight 2 (re-scored)', () => void knobPolicy.decide(knobInput)],
   ['PolicyRouter production (learned + guard check)', () => void production.decide(input)],
   ['RulesPolicy.decide (ε = 0)', () => void rulesPolicy.decide(input)],
   ['RulesPolicy.decide (ε = 0.1, exact propensity)', () => void exploringRules.decide(input)],

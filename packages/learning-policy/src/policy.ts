@@ -7,6 +7,14 @@ import type { Action, Decision } from '@orchestra/learning-types';
  */
 export type PolicyInput = StateInput & {
   readonly sessionId?: string | undefined;
+  /**
+   * The cost–quality knob of this decision (`costWeightSchema` of the types package: a finite number ≥ 0; absent =
+   * `DEFAULT_COST_WEIGHT`, 1, the trade-off the policy was built or trained for). The rules move every role's model
+   * along the catalog's price ladder; a learned policy re-scores its model choices with its outcome predictions (see
+   * the package README). The decision carries it (`Decision.costWeight`), and its propensity is the probability under
+   * it, so a logged experience records the weight its propensity belongs to.
+   */
+  readonly costWeight?: number | undefined;
 };
 
 /** A policy: chooses an action for a task and states the exact probability with which it chose it. */

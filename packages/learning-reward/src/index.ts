@@ -18,3 +18,4 @@ export {
 export { RewardRangeError } from './errors/reward-range-error';
 export { UnknownModelPriceError } from './errors/unknown-model-price-error';
 export { applyOutcomePatch, outcomeRewardDelta } from './outcome-patch';
+export { tradeOffScale, type TradeOffScale } from './trade-off-scale';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { actionSchema } from './action';
+import { costWeightSchema } from './decision';
 import { historySummarySchema, systemStateSchema, taskContextSchema } from './context';
 import { learningModeSchema, policySourceSchema } from './enums';
 import { outcomeSchema } from './outcome';
@@ -28,7 +29,12 @@ export const experienceSchema = z.object({
   action: actionSchema,
   /** Probability with which the logging policy chose `action`, in (0, 1]. */
   propensity: z.number().gt(0).max(1),
-  policy: z.object({ source: policySourceSchema, version: z.string().min(1) }),
+  /**
+   * The logging policy: source, version and the cost weight it decided under (`costWeight`, absent for records of
+   * a policy without the knob: the default trade-off). `propensity` is the probability under that weight, so an
+   * off-policy estimate conditions on it.
+   */
+  policy: z.object({ source: policySourceSchema, version: z.string().min(1), costWeight: costWeightSchema.optional() }),
   mode: learningModeSchema,
   reward: rewardBreakdownSchema,
   outcome: outcomeSchema,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { catalogModelSchema, learningModeSchema, safeValidate, type LearningMode } from '@orchestra/learning-types';
+import { DEFAULT_COST_WEIGHT, catalogModelSchema, costWeightSchema, learningModeSchema, safeValidate, type LearningMode } from '@orchestra/learning-types';
 import { z } from 'zod';
 import { LearningConfigError } from './errors';
 
@@ -119,6 +119,14 @@ export const learningConfigSchema = z.strictObject({
       demoteOnDegradation: z.boolean().default(true),
     })
     .prefault({}),
+  /**
+   * The cost–quality knob of every decision that does not pass its own (`decide(task, { costWeight })`): how much
+   * cost counts relative to the trade-off the policies were built for — 0 = cost ignored, 1 = the default (today's
+   * decisions), 2 = a dollar counts double. The rules move every role's model along the price ladder; a learned
+   * policy re-scores its model choices with its outcome predictions, without retraining. Recorded on every
+   * experience (`policy.costWeight`) with the propensity under it.
+   */
+  costWeight: costWeightSchema.default(DEFAULT_COST_WEIGHT),
   /** Seed of the policies' sampling and exploration (decisions are reproducible for a given seed and input order). */
   seed: z.number().int().nonnegative().default(1),
   /** A learned decision slower than this (ms) falls back to the rules (see the policy package's router). */

@@ -45,6 +45,7 @@ export function decisionAttributes(decision: LearningDecision & { fallbackReason
     attributes['orchestra.ab.arm'] = decision.arm ?? decision.source;
     attributes['orchestra.ab.fraction'] = abFraction;
   }
+  if (decision.costWeight !== undefined) attributes['orchestra.decision.cost_weight'] = decision.costWeight;
   if (decision.fallbackReason !== undefined) attributes['orchestra.decision.fallback_reason'] = decision.fallbackReason;
   if (decision.explanation.length > 0) attributes['orchestra.decision.explanation'] = decision.explanation.slice(0, 16);
   return attributes;

@@ -23,7 +23,7 @@ export { opeBeatsRules, loadVerifiedModel, MODELS_DIRECTORY } from './deployment
 export { loadTrainer, type TrainerModule, type ModuleImporter } from './trainer-loader';
 export { decisionAttributes, defaultDecisionTracer, DECIDE_SPAN_NAME, TRACER_NAME } from './decision-tracing';
 export { openExperienceStore, isPostgresStore, POSTGRES_STORE_PACKAGE, type OpenExperienceStoreOptions } from './store-loader';
-export type { TaskInput, PolicyInput, Routing, LearningRuntime, LearningDecision, ExperienceSink, RecordExtras, SinkRecordOptions } from './learning-runtime';
+export type { TaskInput, PolicyInput, Routing, LearningRuntime, LearningDecision, DecideOptions, ExperienceSink, RecordExtras, SinkRecordOptions } from './learning-runtime';
 export { DefaultLearningRuntime, type DefaultRuntimeOptions } from './default-runtime';
 export { CollectorSink, INGEST_LOCK_FILE, type CollectorSinkOptions } from './collector-sink';
 export { LearningManager, createLearning, type CreateLearningOptions, type IngestOptions, type RecordResult, type LearningStatus, type TrackedSession } from './learning-manager';

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { sessionReward, type RewardConfigInput } from '@orchestra/learning-reward';
+import { z } from 'zod';
+import { sessionReward, tradeOffScale, type RewardConfigInput } from '@orchestra/learning-reward';
 import { ActionSpace, HistoryIndex, defaultModelCatalog, parseModelCatalog, type CatalogModel, type ModelCatalog } from '@orchestra/learning-features';
 import {
+  costWeightSchema,
   parseSessionState,
   systemStateSchema,
   validate,
@@ -23,7 +25,7 @@ import { actionFromSession } from './session-action';
 import { OrchestratorIntegration } from './orchestrator-integration';
 import { readIngestFile, type IngestedSession } from './session-file';
 import { streamSessionFile, validateSessionFile } from './session-stream';
-import type { ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
+import type { DecideOptions, ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
 import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type GuardrailVerdict, type RampEvent } from './rollout';
 import { loadTrainer, type ModuleImporter, type TrainerModule } from './trainer-loader';
 import { EXPERIENCE_BUFFER_DIRECTORY, ExperienceStoreError, JsonlExperienceStore, type DurableExperienceStore } from '@orchestra/learning-collector';
@@ -197,9 +199,13 @@ export class LearningManager {
     this.actionSpace = new ActionSpace(this.catalog);
     const catalogTiers = config.models === undefined ? undefined : { models: this.catalog.models };
     this.rewardConfig = options.reward === undefined ? catalogTiers : { ...catalogTiers, ...options.reward };
+    // The learned policy's cost–quality knob prices predicted success and cost on this orchestrator's reward scale (a
+    // reward that prices neither keeps the policy package's defaults, those of the default reward).
+    const scale = tradeOffScale(this.rewardConfig);
     this.runtime =
       options.runtime ??
       new DefaultLearningRuntime({
+        ...(scale.successValue > 0 && scale.usdValue > 0 ? { learnedOptions: { costKnob: scale } } : {}),
         seed: config.seed,
         latencyBudgetMs: config.latencyBudgetMs,
         exploration: { shadow: config.exploration },
@@ -286,13 +292,13 @@ export class LearningManager {
    * Decides how to run a task: infers its context from the text, adds the history of similar sessions, and routes
    * to the rules or the learned policy under the current mode. Synchronous and never throws for a valid task.
    */
-  decide(task: TaskInput): LearningDecision {
+  decide(task: TaskInput, options: DecideOptions = {}): LearningDecision {
     // Every decision is an `orchestra.decide` span (a no-op unless the application installed an OpenTelemetry SDK).
     const span = startDecisionSpan(this.tracer);
     let decision: LearningDecision | undefined;
     let failure: unknown;
     try {
-      decision = this.#decide(task);
+      decision = this.#decide(task, options);
       return decision;
     } catch (error) {
       failure = error;
@@ -302,8 +308,9 @@ export class LearningManager {
     }
   }
 
-  #decide(task: TaskInput): LearningDecision {
+  #decide(task: TaskInput, options: DecideOptions): LearningDecision {
     const runtime = this.runtime;
+    const costWeight = options.costWeight === undefined ? this.config.costWeight : validateCostWeight(options.costWeight);
     const context = runtime.inferContext(task);
     // Validating a given system state costs ~10 µs; the idle default needs none.
     const system = task.system === undefined ? { concurrentTasks: 0, load: 0, agentAvailability: {} } : validate(systemStateSchema, task.system, 'SystemState');
@@ -312,13 +319,15 @@ export class LearningManager {
     const sessionId = task.sessionId ?? this.newSessionId();
     const mode = this.mode;
     const decision = runtime.decide(
-      { context, system, ...(history.sampleWeight > 0 ? { history } : {}), sessionId },
+      { context, system, ...(history.sampleWeight > 0 ? { history } : {}), sessionId, costWeight },
       { mode, abFraction: this.abFraction },
     );
     return {
       ...decision,
       sessionId,
       mode,
+      // The weight asked for, whatever the runtime reports: the experience records the weight its propensity is under.
+      costWeight,
       context,
       system,
       ...(history.sampleWeight > 0 ? { history } : {}),
@@ -331,8 +340,8 @@ export class LearningManager {
    * (`stepStarted`, `modelAttempt`, `fallbackRotation`, `stepEnded`) and call `complete()` to finish the session
    * and record it — the whole integration in a handful of calls.
    */
-  startSession(task: TaskInput): TrackedSession {
-    const decision = this.decide(task);
+  startSession(task: TaskInput, options: DecideOptions = {}): TrackedSession {
+    const decision = this.decide(task, options);
     const tracker = new OrchestratorIntegration({ sessionId: decision.sessionId, now: () => new Date(this.clock()) });
     return Object.assign(tracker, {
       decision,
@@ -1146,6 +1155,14 @@ export class LearningManager {
       this.#loadedCandidateDirectory = null;
     }
   }
+}
+
+const decideOptionsSchema = z.object({ costWeight: costWeightSchema });
+
+/** A cost weight given to `decide`; throws `ValidationError` (`Invalid decide options: costWeight: must be …`). */
+function validateCostWeight(costWeight: number): number {
+  if (costWeight >= 0 && costWeight < Number.POSITIVE_INFINITY) return costWeight;
+  return validate(decideOptionsSchema, { costWeight }, 'decide options').costWeight;
 }
 
 function resetAbTest(state: LearningState): void {

@@ -33,6 +33,17 @@ export interface PolicyInput {
   system: SystemState;
   history?: HistorySummary;
   sessionId: string;
+  /** The cost–quality knob of this decision (validated; see `learningConfigSchema.costWeight`). */
+  costWeight: number;
+}
+
+/** Per-decision options of `LearningManager.decide`. */
+export interface DecideOptions {
+  /**
+   * The cost–quality knob for this decision (a finite number ≥ 0; default: the configured `costWeight`, 1): 0 =
+   * cost ignored, 1 = the default trade-off, higher = cheaper decisions. Recorded on the experience.
+   */
+  costWeight?: number;
 }
 
 /** Routing settings in force for one decision. */
@@ -84,6 +95,11 @@ export interface LearningDecision extends Decision {
   /** Why the rules acted where the learned policy should have (`no-model`, `latency-budget`, …), when they did. */
   fallbackReason?: string;
   mode: LearningMode;
+  /**
+   * The cost weight the decision was made under (the requested one, else the configured default); absent for an
+   * ingested session, whose logging policy is not known.
+   */
+  costWeight?: number;
   context: TaskContext;
   system: SystemState;
   history?: HistorySummary;

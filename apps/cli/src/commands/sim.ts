@@ -4,7 +4,7 @@ import { createRng } from '@orchestra/learning-features';
 import { experienceReward } from '@orchestra/learning-reward';
 import { printDefaultWorld, runSession, sampleTask, worldForCatalog } from '@orchestra/learning-sim';
 import type { CliContext } from '../cli-context';
-import { parseNonNegativeInteger, parsePositiveInteger } from '../parse-options';
+import { parseCostWeight, parseNonNegativeInteger, parsePositiveInteger } from '../parse-options';
 import { formatPercent, formatValue, writeJson } from '../terminal';
 import { loadWorld } from './start';
 
@@ -27,8 +27,9 @@ export function registerSim(program: Command, context: CliContext): void {
     .option('--record', 'record the simulated sessions (as `start` does; nothing is recorded in mode disabled)')
     .option('--seed <seed>', 'seed of the task draws and sessions (default: a fresh random seed, printed)', parseNonNegativeInteger)
     .option('--world <file>', 'world JSON file (default: the built-in world)')
+    .option('--cost-weight <w>', 'cost–quality knob of every decision: 0 = cost ignored, 1 = the default trade-off, 2 = cost counts double (default: costWeight of orchestra.config.json, else 1)', parseCostWeight)
     .option('--json', 'print the result as JSON')
-    .action(async (options: { printDefaultWorld?: boolean; sessions?: number; record?: boolean; seed?: number; world?: string; json?: boolean }, command: Command) => {
+    .action(async (options: { printDefaultWorld?: boolean; sessions?: number; record?: boolean; seed?: number; world?: string; costWeight?: number; json?: boolean }, command: Command) => {
       if (options.printDefaultWorld === true) {
         const text = printDefaultWorld();
         context.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -49,7 +50,7 @@ export function registerSim(program: Command, context: CliContext): void {
       const bySource: Record<string, number> = {};
       for (let index = 0; index < options.sessions!; index += 1) {
         const task = sampleTask(world, random);
-        const decision = learning.decide({ description: task.description, files: task.files, sessionId: `sim-${seed}-${index}` });
+        const decision = learning.decide({ description: task.description, files: task.files, sessionId: `sim-${seed}-${index}` }, options.costWeight === undefined ? {} : { costWeight: options.costWeight });
         const simulated = runSession(world, task, decision.action, random, { sessionId: decision.sessionId });
         bySource[decision.source] = (bySource[decision.source] ?? 0) + 1;
         if (simulated.outcome.success) successes += 1;
@@ -67,6 +68,7 @@ export function registerSim(program: Command, context: CliContext): void {
         world: world.name,
         seed,
         mode: learning.mode,
+        costWeight: options.costWeight ?? learning.config.costWeight,
         sessions: options.sessions!,
         successRate: successes / options.sessions!,
         meanReward: mean(rewards),
@@ -79,7 +81,7 @@ export function registerSim(program: Command, context: CliContext): void {
         writeJson(context.io, summary);
         return;
       }
-      context.print(context.colors.bold(`Simulated ${summary.sessions} sessions in world "${summary.world}" (seed ${seed}, mode ${summary.mode})`));
+      context.print(context.colors.bold(`Simulated ${summary.sessions} sessions in world "${summary.world}" (seed ${seed}, mode ${summary.mode}, cost weight ${summary.costWeight})`));
       context.print(`  success rate  ${formatPercent(summary.successRate)}`);
       context.print(`  mean reward   ${formatValue(summary.meanReward)}`);
       context.print(`  mean cost     ${formatValue(summary.meanCostUsd, 4)} USD`);

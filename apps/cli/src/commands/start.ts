@@ -6,7 +6,7 @@ import { createRng } from '@orchestra/learning-features';
 import { defaultWorld, parseWorld, runSession, worldForCatalog, type World } from '@orchestra/learning-sim';
 import type { Action } from '@orchestra/learning-types';
 import type { CliContext } from '../cli-context';
-import { parseNonNegativeInteger } from '../parse-options';
+import { parseCostWeight, parseNonNegativeInteger } from '../parse-options';
 import { formatTable, formatValue, writeJson } from '../terminal';
 
 /** The world of `--world FILE` (default: the built-in one). */
@@ -42,8 +42,9 @@ export function registerStart(program: Command, context: CliContext): void {
     .option('--file <path...>', 'files the task touches (improves the inferred context)')
     .option('--seed <seed>', 'seed of the simulated session (default: a fresh random seed, printed so the run can be repeated)', parseNonNegativeInteger)
     .option('--session-id <id>', 'session id (the A/B assignment is sticky per session id; default: a random UUID)')
+    .option('--cost-weight <w>', 'cost–quality knob of this decision: 0 = cost ignored, 1 = the default trade-off, 2 = cost counts double (default: costWeight of orchestra.config.json, else 1)', parseCostWeight)
     .option('--json', 'print decision, session, outcome and reward as JSON')
-    .action(async (task: string, options: { world?: string; file?: string[]; seed?: number; sessionId?: string; json?: boolean }) => {
+    .action(async (task: string, options: { world?: string; file?: string[]; seed?: number; sessionId?: string; costWeight?: number; json?: boolean }) => {
       if (task.trim() === '') throw new Error('the task text is empty');
       // A fresh seed per run: a loop of `start` collects different sessions, not the same one again and again.
       const seed = options.seed ?? randomInt(0, 2 ** 31);
@@ -51,7 +52,10 @@ export function registerStart(program: Command, context: CliContext): void {
       const learning = await context.openLearning({ config: { latencyBudgetMs: 250, warmHistory: true } });
       // Models of the user's catalog that the world does not know are simulated from their tier and prices.
       const world = worldForCatalog(await loadWorld(options.world), learning.catalog);
-      const decision = learning.decide({ description: task, files: options.file ?? [], ...(options.sessionId === undefined ? {} : { sessionId: options.sessionId }) });
+      const decision = learning.decide(
+        { description: task, files: options.file ?? [], ...(options.sessionId === undefined ? {} : { sessionId: options.sessionId }) },
+        options.costWeight === undefined ? {} : { costWeight: options.costWeight },
+      );
       const simulated = runSession(world, { description: task, files: options.file ?? [], trueContext: decision.context }, decision.action, createRng(seed), {
         system: decision.system,
         sessionId: decision.sessionId,
@@ -70,7 +74,7 @@ export function registerStart(program: Command, context: CliContext): void {
       context.print(bold(`Task: ${task}`));
       context.print(`  context   ${decision.context.taskType} · ${decision.context.domains.join('+')} · ${decision.context.complexity} · risk ${decision.context.risk} · ~${formatValue(decision.context.estimatedTimeMinutes, 0)} min`);
       context.print(bold('\nDecision'));
-      context.print(`  source    ${decision.source} ${dim(`(${decision.policyVersion}, mode ${decision.mode}, propensity ${formatValue(decision.propensity, 3)})`)}`);
+      context.print(`  source    ${decision.source} ${dim(`(${decision.policyVersion}, mode ${decision.mode}, cost weight ${decision.costWeight ?? 1}, propensity ${formatValue(decision.propensity, 3)})`)}`);
       context.print(`  action    ${describeAction(decision.action)}`);
       for (const line of decision.explanation) context.print(`  why       ${line}`);
       if (decision.predicted !== undefined) {

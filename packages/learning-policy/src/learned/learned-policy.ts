@@ -1,13 +1,16 @@
 import {
   ActionSpace,
   Normalizer,
+  actionHeadNames,
+  actionHeads,
   createRng,
   defaultFeatureSchema,
   encodeState,
   type FeatureSchema,
   type SeededRandom,
 } from '@orchestra/learning-features';
-import type { Action, Decision, Prediction } from '@orchestra/learning-types';
+import { DEFAULT_COST_WEIGHT, type Action, type Decision, type Prediction } from '@orchestra/learning-types';
+import { costWeightOf } from '../cost-weight/cost-weight';
 import { loadModelArtifact } from '../artifact/load-model-artifact';
 import type { ModelArtifact } from '../artifact/model-artifact';
 import { ModelArtifactError } from '../errors/model-artifact-error';
@@ -22,6 +25,13 @@ import { maskedActionProbability, selectMaskedAction } from '../safety/masked-se
 import { SafetyGuard } from '../safety/safety-guard';
 import { applyOutputTransform } from './prediction-transform';
 import { OnnxActorRuntime, type OnnxActorRuntimeOptions } from '../onnx/onnx-actor-runtime';
+
+/** The model heads, in action-space order (the cost–quality knob re-scores their choices). */
+const MODEL_HEADS = [actionHeads.model_architect, actionHeads.model_executor, actionHeads.model_auditor, actionHeads.model_consultant] as const;
+
+function signed(value: number, digits: number): string {
+  return `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(digits)}`;
+}
 
 /** Options of `LearnedPolicy`. */
 export interface LearnedPolicyOptions {
@@ -41,7 +51,27 @@ export interface LearnedPolicyOptions {
   readonly guard?: SafetyGuard;
   /** An ONNX actor for `decideAsync` (optional; see `OnnxActorRuntime`). */
   readonly onnx?: OnnxActorRuntime;
+  /** How the cost–quality knob (`PolicyInput.costWeight`) prices outcomes; see `CostKnobScale`. */
+  readonly costKnob?: Partial<CostKnobScale>;
 }
+
+/**
+ * The reward scale the learned policy's cost–quality knob re-scores model choices on (defaults: the default reward
+ * of `@orchestra/learning-reward`):
+ * - `successValue`: reward points between a success and a failure (default 200: +100 vs −100);
+ * - `usdValue`: reward points one USD of session cost is worth at cost weight 1 (default 175: the default reward's
+ *   session-cost terms move by 50 + 20 points between 0.10 and 0.50 USD);
+ * - `rewardPerLogit`: reward points per logit unit, for `selection: 'sample'` (default 10; the knob shifts the
+ *   logits of model choices by −(w − 1)·usdValue·Δcost / rewardPerLogit).
+ */
+export interface CostKnobScale {
+  readonly successValue: number;
+  readonly usdValue: number;
+  readonly rewardPerLogit: number;
+}
+
+/** The default `CostKnobScale`. */
+export const defaultCostKnobScale: CostKnobScale = Object.freeze({ successValue: 200, usdValue: 175, rewardPerLogit: 10 });
 
 /**
  * A trained actor from a model artifact, run in-process: encode the state, normalise it, run the network (WebAssembly
@@ -75,6 +105,13 @@ export class LearnedPolicy implements Policy {
   readonly #rulesBonus: number;
   readonly #explanation: string;
   readonly #onnx: OnnxActorRuntime | undefined;
+  readonly #knob: CostKnobScale;
+  /** Output positions of predicted cost and success in the prediction head (-1 without one). */
+  readonly #costOutput: number;
+  readonly #successOutput: number;
+  readonly #knobCandidate: Int32Array;
+  readonly #knobBase: Int32Array;
+  readonly #knobAllowed: Uint8Array;
 
   /** Builds a policy from a verified artifact; throws `ModelArtifactError` when it does not fit the schema or space. */
   constructor(artifact: ModelArtifact, options: LearnedPolicyOptions = {}) {
@@ -130,6 +167,16 @@ export class LearnedPolicy implements Policy {
     this.#rules = prior !== undefined && prior.bonus > 0 ? new RulesPolicy({ guard: this.guard }) : undefined;
     this.#rulesBonus = prior?.bonus ?? 0;
     this.#perturbation = new HeadPerturbation(this.guard);
+    this.#knob = { ...defaultCostKnobScale, ...options.costKnob };
+    for (const [name, value] of Object.entries(this.#knob)) {
+      if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`costKnob.${name} must be a positive finite number, got ${value}`);
+    }
+    const outputs = artifact.prediction?.outputs ?? [];
+    this.#costOutput = outputs.findIndex((output) => output.name === 'costUsd');
+    this.#successOutput = outputs.findIndex((output) => output.name === 'successProbability');
+    this.#knobCandidate = new Int32Array(this.space.heads.length);
+    this.#knobBase = new Int32Array(this.space.heads.length);
+    this.#knobAllowed = new Uint8Array(this.#allowed.length);
     // Warm the forward pass up so the first real decisions do not pay for compilation tiers (latency budget).
     for (let warmUp = 0; warmUp < 50; warmUp += 1) this.#actor.run(1);
     this.#actor.input.fill(0);
@@ -228,11 +275,15 @@ export class LearnedPolicy implements Policy {
   #decideFrom(input: PolicyInput, logits: Float32Array): Decision {
     const active = this.guard.activeConstraints(input);
     const indices = this.#indices;
+    const costWeight = costWeightOf(input);
+    const knobNotes: string[] | undefined = costWeight === DEFAULT_COST_WEIGHT ? undefined : [];
     let propensity: number;
     if (this.selection === 'sample') {
+      if (knobNotes !== undefined) this.#shiftModelLogits(logits, active, costWeight, knobNotes);
       propensity = Math.exp(selectMaskedAction(this.guard, active, logits, this.#random, this.temperature, indices, this.#allowed));
     } else {
       selectMaskedAction(this.guard, active, logits, undefined, 1, this.#greedy, this.#allowed);
+      if (knobNotes !== undefined) this.#rescoreModels(this.#greedy, active, costWeight, knobNotes);
       this.#perturbation.perturb(this.#greedy, active, this.epsilon, this.#random, indices);
       propensity = this.#perturbation.probability(this.#greedy, indices, active, this.epsilon);
     }
@@ -243,10 +294,118 @@ export class LearnedPolicy implements Policy {
       propensity: Math.min(1, propensity),
       source: 'learned',
       policyVersion: this.version,
-      explanation: [this.#explanation],
+      explanation: knobNotes === undefined ? [this.#explanation] : [this.#explanation, ...knobNotes],
     };
+    if (input.costWeight !== undefined) decision.costWeight = costWeight;
     if (this.#prediction !== undefined) decision.predicted = this.#predict(indices);
     return decision;
+  }
+
+  /** Predicted cost (USD) and success probability of `indices` in the encoded state (the prediction head's input). */
+  #costAndSuccess(indices: Int32Array): [number, number] {
+    const head = this.artifact.prediction!;
+    const runtime = this.#prediction!;
+    const stateSize = this.featureSchema.size;
+    runtime.input.set(this.#actor.input.subarray(0, stateSize));
+    runtime.input.fill(0, stateSize, stateSize + this.space.totalLogits);
+    if (head.input === 'state_and_action') {
+      for (let index = 0; index < indices.length; index += 1) {
+        if (this.space.isHeadActive(index, indices)) runtime.input[stateSize + this.space.offsets[index]! + indices[index]!] = 1;
+      }
+    }
+    runtime.run(1);
+    const cost = head.outputs[this.#costOutput]!;
+    const success = head.outputs[this.#successOutput]!;
+    return [
+      Math.max(0, cost.scale * applyOutputTransform(cost.transform, runtime.output[this.#costOutput]!)),
+      Math.min(1, Math.max(0, success.scale * applyOutputTransform(success.transform, runtime.output[this.#successOutput]!))),
+    ];
+  }
+
+  /**
+   * Whether the knob can act: it needs outcome predictions of alternative actions (a prediction head over state and
+   * action). Notes why not otherwise.
+   */
+  #knobUsable(costWeight: number, notes: string[]): boolean {
+    if (this.#prediction !== undefined && this.artifact.prediction!.input === 'state_and_action' && this.#costOutput >= 0 && this.#successOutput >= 0) return true;
+    notes.push(`cost weight ${costWeight} not applied: model ${this.version} has no outcome predictions of alternative actions (prediction head over state and action)`);
+    return false;
+  }
+
+  /**
+   * Calls `visit(head, choice, Δcost, Δsuccess)` for every allowed alternative model of every model head active in
+   * `base` (one head changed at a time), with the predicted cost and success relative to `base`.
+   */
+  #forEachModelAlternative(base: Int32Array, active: number, visit: (head: number, choice: number, deltaCost: number, deltaSuccess: number) => void): void {
+    const [baseCost, baseSuccess] = this.#costAndSuccess(base);
+    const candidate = this.#knobCandidate;
+    const allowed = this.#knobAllowed;
+    for (const head of MODEL_HEADS) {
+      if (!this.space.isHeadActive(head, base)) continue;
+      candidate.set(base);
+      const size = this.space.heads[head]!.size;
+      this.guard.allowedChoices(head, candidate, active, allowed);
+      for (let choice = 0; choice < size; choice += 1) {
+        if (choice === base[head] || allowed[choice] !== 1) continue;
+        candidate[head] = choice;
+        const [cost, success] = this.#costAndSuccess(candidate);
+        visit(head, choice, cost - baseCost, success - baseSuccess);
+      }
+    }
+  }
+
+  /**
+   * Argmax selection under a cost weight w ≠ 1: every active model head of the actor's greedy action g may switch to
+   * the alternative m with the largest predicted gain over g,
+   * `min(0, S·Δsuccess − U·Δcost) − (w − 1)·U·Δcost` (S = `successValue`, U = `usdValue`; Δ = prediction of g with
+   * that head set to m, minus that of g): the actor's choice is taken as the best at the default weight (the first
+   * term never favours a switch), and the knob re-prices the predicted cost difference. Deterministic in the input
+   * and w, so the propensity of the ε-perturbation around it stays exact. The chosen predicted cost never rises with w.
+   */
+  #rescoreModels(greedy: Int32Array, active: number, costWeight: number, notes: string[]): void {
+    if (!this.#knobUsable(costWeight, notes)) return;
+    const { successValue, usdValue } = this.#knob;
+    const base = this.#knobBase;
+    base.set(greedy);
+    const best = new Map<number, { choice: number; gain: number; deltaCost: number; deltaSuccess: number }>();
+    this.#forEachModelAlternative(base, active, (head, choice, deltaCost, deltaSuccess) => {
+      const gain = Math.min(0, successValue * deltaSuccess - usdValue * deltaCost) - (costWeight - 1) * usdValue * deltaCost;
+      if (gain > 1e-9 && gain > (best.get(head)?.gain ?? 0)) best.set(head, { choice, gain, deltaCost, deltaSuccess });
+    });
+    const allowed = this.#knobAllowed;
+    for (const head of MODEL_HEADS) {
+      const switched = best.get(head);
+      if (switched === undefined) continue;
+      // The switches are chosen one head at a time; keep each only if the combined action still allows it.
+      this.guard.allowedChoices(head, greedy, active, allowed);
+      if (allowed[switched.choice] !== 1) continue;
+      greedy[head] = switched.choice;
+      const labels = this.space.heads[head]!.labels;
+      notes.push(
+        `cost weight ${costWeight}: ${actionHeadNames[head]} ${labels[base[head]!]} → ${labels[switched.choice]} (predicted cost ${signed(switched.deltaCost, 4)} USD, success ${signed(switched.deltaSuccess * 100, 1)} points)`,
+      );
+    }
+    canonicalizeIndices(this.space, greedy);
+  }
+
+  /**
+   * Sampling under a cost weight w ≠ 1: the logits of every allowed model choice of the heads active in the actor's
+   * greedy action g are shifted by −(w − 1)·U·Δcost / rewardPerLogit (Δcost: predicted cost of g with that head set
+   * to the choice, minus that of g). The shift is fixed before sampling, so the propensity of the sampled action
+   * under the shifted softmax is exact.
+   */
+  #shiftModelLogits(logits: Float32Array, active: number, costWeight: number, notes: string[]): void {
+    if (!this.#knobUsable(costWeight, notes)) return;
+    const scale = ((costWeight - 1) * this.#knob.usdValue) / this.#knob.rewardPerLogit;
+    const base = this.#knobBase;
+    selectMaskedAction(this.guard, active, logits, undefined, 1, base, this.#allowed);
+    const offsets = this.space.offsets;
+    let shifted = 0;
+    this.#forEachModelAlternative(base, active, (head, choice, deltaCost) => {
+      logits[offsets[head]! + choice]! -= scale * deltaCost;
+      shifted += 1;
+    });
+    notes.push(`cost weight ${costWeight}: ${shifted} model choice(s) re-priced by their predicted cost before sampling`);
   }
 
   /** The exact probability with which `decide` would choose `action` for `input` (runs the actor once). */
@@ -254,8 +413,14 @@ export class LearnedPolicy implements Policy {
     const logits = this.logits(input);
     const active = this.guard.activeConstraints(input);
     const chosen = canonicalizeIndices(this.space, this.space.encode(action));
-    if (this.selection === 'sample') return maskedActionProbability(this.guard, active, logits, chosen, this.temperature, this.#allowed);
+    const costWeight = costWeightOf(input);
+    const notes: string[] | undefined = costWeight === DEFAULT_COST_WEIGHT ? undefined : [];
+    if (this.selection === 'sample') {
+      if (notes !== undefined) this.#shiftModelLogits(logits, active, costWeight, notes);
+      return maskedActionProbability(this.guard, active, logits, chosen, this.temperature, this.#allowed);
+    }
     selectMaskedAction(this.guard, active, logits, undefined, 1, this.#greedy, this.#allowed);
+    if (notes !== undefined) this.#rescoreModels(this.#greedy, active, costWeight, notes);
     return this.#perturbation.probability(this.#greedy, chosen, active, this.epsilon);
   }
 

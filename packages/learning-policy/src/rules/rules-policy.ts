@@ -8,6 +8,7 @@ import {
   type SeededRandom,
 } from '@orchestra/learning-features';
 import { ValidationError, approaches, retryStrategies, safetyLevels, validate, type Action, type Decision } from '@orchestra/learning-types';
+import { costWeightOf, priceLadder, type PriceLadder } from '../cost-weight/cost-weight';
 import { HeadPerturbation } from '../exploration/head-perturbation';
 import type { Policy, PolicyInput } from '../policy';
 import { canonicalizeIndices } from '../safety/action-indices';
@@ -55,6 +56,8 @@ export class RulesPolicy implements Policy {
   readonly #perturbation: HeadPerturbation;
   readonly #modelIndex: Record<keyof RulesConfig['plans'], Record<keyof typeof roleHead, number>>;
   readonly #timeoutBin: number[];
+  /** The catalog's models from the cheapest to the most expensive (the cost weight moves models along it). */
+  readonly #ladder: PriceLadder;
 
   constructor(options: RulesPolicyOptions = {}) {
     this.guard = options.guard ?? new SafetyGuard();
@@ -82,6 +85,7 @@ export class RulesPolicy implements Policy {
     });
     this.#modelIndex = { simple: models('simple'), medium: models('medium'), complex: models('complex') };
     this.#timeoutBin = this.config.timeouts.map((row) => nearestBin(row.multiplier));
+    this.#ladder = priceLadder(this.space.catalog);
   }
 
   /** The rules' policy version (logged as `Decision.policyVersion`). */
@@ -111,8 +115,10 @@ export class RulesPolicy implements Policy {
     if (explored) explanation.push(`exploration (ε = ${epsilon}) changed the rules' action`);
     const action = this.space.decode(indices, input.context.skills ?? []);
     canonicalizeIndices(this.space, greedy);
+    const decision: Decision = { action, propensity, source: 'rules', policyVersion: this.config.version, explanation };
+    if (input.costWeight !== undefined) decision.costWeight = input.costWeight;
     return {
-      decision: { action, propensity, source: 'rules', policyVersion: this.config.version, explanation },
+      decision,
       greedy,
       indices,
       explored,
@@ -192,6 +198,21 @@ export class RulesPolicy implements Policy {
 
     const models = this.#modelIndex[complexity];
     for (const role of ['architect', 'executor', 'auditor', 'consultant'] as const) indices[roleHead[role]] = models[role];
+    // The cost–quality knob: every role's model moves round(log2 w) rungs down the price ladder (w = 0: the top).
+    const costWeight = costWeightOf(input);
+    const steps = this.#ladder.stepsFor(costWeight);
+    let knobNote: string | undefined;
+    if (steps !== 0) {
+      const moved: string[] = [];
+      for (const role of ['architect', 'executor', 'auditor', 'consultant'] as const) {
+        const head = roleHead[role];
+        const from = indices[head]!;
+        const to = this.#ladder.move(from, steps);
+        indices[head] = to;
+        if (explanation !== undefined && to !== from && (role === 'executor' || roles.has(role))) moved.push(`${role} ${this.space.catalog.models[from]!.id} → ${this.space.catalog.models[to]!.id}`);
+      }
+      if (explanation !== undefined) knobNote = `cost weight ${costWeight} → models ${Math.abs(steps) === Number.POSITIVE_INFINITY ? 'at the top of' : `${Math.abs(steps)} rung(s) ${steps > 0 ? 'down' : 'up'}`} the price ladder${moved.length > 0 ? `: ${moved.join(', ')}` : ' (no change)'}`;
+    }
 
     if (explanation !== undefined) {
       explanation.push(
@@ -201,6 +222,7 @@ export class RulesPolicy implements Policy {
         `estimated ${minutes} min → timeout ×${timeoutMultiplierBins[timeoutBin]}`,
         `model error rate ${errorRate ?? 'unknown'} → ${retry}`,
       );
+      if (knobNote !== undefined) explanation.push(knobNote);
     }
     return indices;
   }

@@ -1,4 +1,5 @@
 import { ActionSpace, defaultFeatureSchema, featureSchemaToJSON } from '@orchestra/learning-features';
+import { createPricedPredictionHead } from '../artifact/priced-prediction-head';
 import type { ModelArtifact } from '../artifact/model-artifact';
 import type { ModelManifestInput } from '../artifact/model-manifest';
 import { parseModelArtifact } from '../artifact/parse-model-artifact';
@@ -10,6 +11,8 @@ export interface TestArtifactOptions {
   readonly hidden?: readonly number[];
   readonly seed?: number;
   readonly prediction?: boolean;
+  /** A prediction head over state and action that follows the model prices (`createPricedPredictionHead`). */
+  readonly pricedPrediction?: boolean;
   /** Added to the actor's last-layer bias (e.g. to make one choice dominant). */
   readonly logitBias?: Readonly<Record<number, number>>;
   readonly version?: string;
@@ -53,6 +56,12 @@ export function createTestArtifactFiles(options: TestArtifactOptions = {}): { ma
         { name: 'successProbability', transform: 'sigmoid' },
       ],
     };
+  }
+  if (options.pricedPrediction === true) {
+    const head = createPricedPredictionHead(space, schema.size);
+    const prediction = packDenseNetwork(head.layers, 'prediction.weights.bin');
+    weights['prediction.weights.bin'] = prediction.bytes;
+    manifest.prediction = { ...prediction.network, input: 'state_and_action', outputs: head.outputs };
   }
   return { manifest, weights };
 }

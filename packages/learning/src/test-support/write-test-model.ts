@@ -1,10 +1,15 @@
 import { ActionSpace, defaultFeatureSchema } from '@orchestra/learning-features';
-import { createRandomDenseLayers, packDenseNetwork, writeModelArtifact } from '@orchestra/learning-policy';
+import { createPricedPredictionHead, createRandomDenseLayers, packDenseNetwork, writeModelArtifact } from '@orchestra/learning-policy';
 
-/** Writes a small valid model artifact for tests: random actor weights on the default feature schema and action space. */
-export async function writeTestModel(directory: string, options: { version: string; ope?: Record<string, unknown> | null; seed?: number }): Promise<void> {
+/**
+ * Writes a small valid model artifact for tests: random actor weights on the default feature schema and action space;
+ * `pricedPrediction` adds a prediction head over state and action that follows the model prices (the cost knob's input).
+ */
+export async function writeTestModel(directory: string, options: { version: string; ope?: Record<string, unknown> | null; seed?: number; pricedPrediction?: boolean }): Promise<void> {
   const space = new ActionSpace();
   const actor = packDenseNetwork(createRandomDenseLayers([defaultFeatureSchema.size, 16, space.totalLogits], options.seed ?? 1), 'actor.weights.bin');
+  const head = options.pricedPrediction === true ? createPricedPredictionHead(space, defaultFeatureSchema.size) : undefined;
+  const prediction = head === undefined ? undefined : packDenseNetwork(head.layers, 'prediction.weights.bin');
   await writeModelArtifact(directory, {
     manifest: {
       formatVersion: 1,
@@ -14,7 +19,8 @@ export async function writeTestModel(directory: string, options: { version: stri
       actionSpace: space.toJSON() as unknown as Record<string, unknown>,
       actor: actor.network,
       ope: options.ope === undefined ? { targetBeatsBaseline: true } : options.ope,
+      ...(prediction === undefined ? {} : { prediction: { ...prediction.network, input: 'state_and_action' as const, outputs: head!.outputs } }),
     },
-    weights: { 'actor.weights.bin': actor.bytes },
+    weights: { 'actor.weights.bin': actor.bytes, ...(prediction === undefined ? {} : { 'prediction.weights.bin': prediction.bytes }) },
   });
 }
