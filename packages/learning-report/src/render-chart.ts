@@ -1,0 +1,33 @@
+import { parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+/** Fonts of every chart (the page's font stack, so the SVG text matches the page). */
+export const CHART_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
+
+/** The look shared by every chart: readable axes, legends below the plot (never over the data), no border. */
+export const chartConfig = {
+  font: CHART_FONT,
+  view: { stroke: null },
+  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 160, gridColor: '#eceff3' },
+  legend: { orient: 'bottom', labelFontSize: 11, titleFontSize: 11, labelLimit: 220, symbolStrokeWidth: 2, columns: 3, columnPadding: 14 },
+  title: { fontSize: 14, fontWeight: 600, anchor: 'start', subtitleFontSize: 11, subtitleColor: '#4b5563', offset: 8 },
+  header: { labelFontSize: 12, titleFontSize: 12 },
+} as const;
+
+/**
+ * Renders a Vega-Lite spec to a static SVG string on the server: compiled to Vega, run by a headless `View`
+ * (renderer `none`: no canvas, no DOM), serialised with `toSVG()`. No script, no external resource in the output.
+ */
+export async function renderVegaLiteSvg(spec: TopLevelSpec, onWarning: (message: string) => void = () => {}): Promise<string> {
+  // Vega-Lite's warnings (e.g. a field it cannot find) go to `onWarning`, never to the console; tests fail on them.
+  const quiet = { level: () => quiet, error: (...parts: unknown[]) => { onWarning(parts.join(' ')); return quiet; }, warn: (...parts: unknown[]) => { onWarning(parts.join(' ')); return quiet; }, info: () => quiet, debug: () => quiet };
+  const vega = compile({ ...spec, config: { ...chartConfig, ...(spec.config ?? {}) } } as TopLevelSpec, { logger: quiet as never }).spec;
+  const view = new View(parse(vega), { renderer: 'none', logLevel: 0 });
+  try {
+    const svg = await view.toSVG();
+    // Scales with its container: the fixed size becomes a maximum, the aspect ratio stays (narrow windows).
+    return svg.replace(/^<svg ([^>]*?)width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"/, (_match, attributes: string, width: string, height: string) => `<svg ${attributes}width="${width}" height="${height}" style="max-width:100%;height:auto"`);
+  } finally {
+    view.finalize();
+  }
+}
