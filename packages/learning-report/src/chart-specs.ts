@@ -23,7 +23,7 @@ export const DISPLAY_BUCKETS = 40;
 export const MIN_SESSIONS_PER_POINT = 5;
 
 /** Fixed colours of the policies, the same on every chart. */
-const policyColors: Record<string, string> = { rules: '#2563eb', learned: '#dc2626', oracle: '#16a34a', 'learned over cost weights': '#f59e0b' };
+const policyColors: Record<string, string> = { rules: '#2563eb', learned: '#dc2626', oracle: '#16a34a', 'learned at cost weights': '#f59e0b' };
 const modeColors: Record<string, string> = { shadow: '#9ca3af', ab_test: '#f59e0b', production: '#16a34a' };
 const eventColors: Record<string, string> = { deploy: '#16a34a', refused: '#6b7280', ramp: '#2563eb', breach: '#dc2626', rollback: '#7c3aed', mode: '#0891b2', drift: '#db2777', other: '#374151' };
 
@@ -54,10 +54,10 @@ export function costQualityChart(data: ReportData, extras: ReportExtras): ChartS
       if (totals.sessions > 0) points.push({ policy: `${source} (${totals.sessions} sessions)`, cost: totals.costSum / totals.sessions, success: totals.successes / totals.sessions, label: source });
     }
   }
-  const curve = (extras.costWeightCurve ?? []).map((point) => ({ policy: 'learned over cost weights', cost: point.costPerSession, success: point.successRate, label: `w=${point.costWeight}` })).sort((left, right) => left.cost - right.cost);
+  const curve = (extras.costWeightCurve ?? []).map((point) => ({ policy: 'learned at cost weights', cost: point.costPerSession, success: point.successRate, label: `w=${point.costWeight}` })).sort((left, right) => left.cost - right.cost);
   const caption = `${basis}. Up and to the left is better${curve.length > 0 ? '; the orange curve is the learned policy at each cost weight' : '; no curve over cost weights was supplied'}.`;
   if (points.length === 0 && curve.length === 0) return { id: 'cost-quality', title: 'Success vs cost per session', caption, spec: null, empty: 'No sessions and no held-out results yet.' };
-  const colors = policyScale([...points.map((point) => point.policy), ...(curve.length > 0 ? ['learned over cost weights'] : [])]);
+  const colors = policyScale([...points.map((point) => point.policy), ...(curve.length > 0 ? ['learned at cost weights'] : [])]);
   const x = { field: 'cost', type: 'quantitative', title: 'cost per session (USD)', scale: { zero: false, nice: true } } as const;
   const y = { field: 'success', type: 'quantitative', title: 'success rate', axis: { format: '.0%' }, scale: { zero: false, nice: true } } as const;
   const color = { field: 'policy', type: 'nominal', title: null, scale: colors } as const;
