@@ -21,6 +21,13 @@ const HEIGHT = 220;
 export const DISPLAY_BUCKETS = 40;
 /** A source's point in a bucket is drawn only when it served at least this many sessions there. */
 export const MIN_SESSIONS_PER_POINT = 5;
+/** Sessions a point of an over-time chart stands for at least (fewer points for a short run). */
+export const SESSIONS_PER_DISPLAY_POINT = 25;
+
+/** The buckets an over-time chart draws: at most `DISPLAY_BUCKETS`, each of at least `SESSIONS_PER_DISPLAY_POINT` sessions. */
+function displayBuckets(data: ReportData, most = DISPLAY_BUCKETS): SessionBucket[] {
+  return coarsenBuckets(data.buckets, Math.max(1, Math.min(most, Math.floor(data.experiences / SESSIONS_PER_DISPLAY_POINT))));
+}
 
 /** Fixed colours of the policies, the same on every chart. */
 const policyColors: Record<string, string> = { rules: '#2563eb', learned: '#dc2626', oracle: '#16a34a', 'learned at cost weights': '#f59e0b' };
@@ -90,7 +97,7 @@ function dominantMode(bucket: SessionBucket): string {
 export function timelineChart(data: ReportData, extras: ReportExtras): ChartSpec {
   const caption = 'Band: the mode most sessions ran in. Line: share of sessions the learned policy served (A/B fraction as realised). Rules: deployments, refusals, ramp steps, guardrail breaches, rollbacks, drift.';
   if (data.experiences === 0) return { id: 'timeline', title: 'Modes, A/B fraction and events', caption, spec: null, empty: 'No sessions logged yet.' };
-  const buckets = coarsenBuckets(data.buckets, DISPLAY_BUCKETS * 2);
+  const buckets = displayBuckets(data, DISPLAY_BUCKETS * 2);
   const bands = buckets.map((bucket) => ({ from: bucket.from, to: bucket.to, mode: dominantMode(bucket) }));
   const share = buckets.map((bucket) => {
     const sessions = bucket.to - bucket.from;
@@ -114,7 +121,7 @@ export function timelineChart(data: ReportData, extras: ReportExtras): ChartSpec
 
 /** Success rate and cost per session of each policy source over time (one x scale: sessions logged). */
 export function outcomeOverTimeCharts(data: ReportData): ChartSpec[] {
-  const buckets = coarsenBuckets(data.buckets, DISPLAY_BUCKETS);
+  const buckets = displayBuckets(data);
   const rows: Array<{ session: number; source: string; success: number; cost: number; sessions: number }> = [];
   let hidden = 0;
   for (const bucket of buckets) {
@@ -131,7 +138,7 @@ export function outcomeOverTimeCharts(data: ReportData): ChartSpec[] {
   const colors = policyScale(Object.keys(data.bySource).sort());
   const make = (id: string, title: string, field: 'success' | 'cost', axisTitle: string, format: string): ChartSpec =>
     rows.length === 0
-      ? { id, title, caption: note, spec: null, empty: 'No sessions logged yet.' }
+      ? { id, title, caption: note, spec: null, empty: data.experiences === 0 ? 'No sessions logged yet.' : `Too few sessions to draw (fewer than ${MIN_SESSIONS_PER_POINT} of a source per point); the table below has the totals.` }
       : {
           id,
           title,
@@ -153,7 +160,7 @@ export function outcomeOverTimeCharts(data: ReportData): ChartSpec[] {
 
 /** Per model over time: call success rate, mean latency (s), cost per call (USD); and error codes by model. */
 export function modelHealthCharts(data: ReportData): ChartSpec[] {
-  const buckets = coarsenBuckets(data.buckets, DISPLAY_BUCKETS);
+  const buckets = displayBuckets(data);
   const rows: Array<{ session: number; model: string; success: number | null; latency: number | null; cost: number | null; calls: number }> = [];
   for (const bucket of buckets) {
     for (const [model, totals] of Object.entries(bucket.models)) {

@@ -54,6 +54,30 @@ export interface ReportInBrowser {
   screenshot: string | null;
 }
 
+/** Runs in the page (plain JavaScript: this package compiles without the DOM's types): what a reader sees. */
+const pageScript = `(() => {
+  const text = (element) => (element === null ? null : (element.textContent || '').replace(/\\s+/g, ' ').trim());
+  const charts = [...document.querySelectorAll('figure.chart')].map((figure) => {
+    const svg = figure.querySelector('svg');
+    const box = svg === null ? null : svg.getBoundingClientRect();
+    const figureBox = figure.getBoundingClientRect();
+    return {
+      id: figure.getAttribute('data-chart') || '',
+      empty: svg === null,
+      width: box === null ? 0 : box.width,
+      height: box === null ? 0 : box.height,
+      marks: svg === null ? 0 : svg.querySelectorAll('g.role-mark > path, g.role-mark > line, g.role-mark > text').length,
+      overflows: box === null ? false : box.right > figureBox.right + 1,
+    };
+  });
+  return {
+    verdict: text(document.querySelector('#verdict')),
+    heldOutRows: [...document.querySelectorAll('#held-out-table tbody tr')].map((row) => [...row.querySelectorAll('td')].map((cell) => text(cell) || '')),
+    charts,
+    horizontalOverflow: document.documentElement.scrollWidth > window.innerWidth,
+  };
+})()`;
+
 /**
  * Opens an HTML report in headless Chromium (playwright-core driving the system browser: nothing is downloaded) at
  * each width, and returns what is on the page; saves a full-page screenshot per width as
@@ -81,28 +105,7 @@ export async function inspectReportInBrowser(
         if (request.url() !== url) requests.push(request.url());
       });
       await page.goto(url, { waitUntil: 'load' });
-      const seen = await page.evaluate(() => {
-        const text = (element: Element | null) => (element === null ? null : (element.textContent ?? '').replace(/\s+/g, ' ').trim());
-        const charts = [...document.querySelectorAll('figure.chart')].map((figure) => {
-          const svg = figure.querySelector('svg');
-          const box = svg?.getBoundingClientRect();
-          const figureBox = figure.getBoundingClientRect();
-          return {
-            id: figure.getAttribute('data-chart') ?? '',
-            empty: svg === null,
-            width: box?.width ?? 0,
-            height: box?.height ?? 0,
-            marks: svg === null ? 0 : svg.querySelectorAll('g.role-mark > path, g.role-mark > line, g.role-mark > text').length,
-            overflows: box === undefined ? false : box.right > figureBox.right + 1,
-          };
-        });
-        return {
-          verdict: text(document.querySelector('#verdict')),
-          heldOutRows: [...document.querySelectorAll('#held-out-table tbody tr')].map((row) => [...row.querySelectorAll('td')].map((cell) => text(cell) ?? '')),
-          charts,
-          horizontalOverflow: document.documentElement.scrollWidth > window.innerWidth,
-        };
-      });
+      const seen = (await page.evaluate(pageScript)) as Pick<ReportInBrowser, 'verdict' | 'heldOutRows' | 'charts' | 'horizontalOverflow'>;
       let screenshot: string | null = null;
       if (options.screenshotDirectory !== undefined) {
         screenshot = join(options.screenshotDirectory, `${options.name ?? 'report'}-${width}px.png`);
@@ -115,4 +118,33 @@ export async function inspectReportInBrowser(
     await browser.close();
   }
   return results;
+}
+
+/**
+ * What keeps a person from reading the report, one line each (empty: nothing): console errors, requests, no verdict,
+ * a held-out table without rules / learned / oracle rows, a horizontal scroll bar, and charts that are empty (unless
+ * listed in `mayBeEmpty`), too small, cut off, or draw no data.
+ */
+export function readabilityProblems(views: readonly ReportInBrowser[], options: { mayBeEmpty?: readonly string[] } = {}): string[] {
+  const problems: string[] = [];
+  for (const view of views) {
+    const at = `at ${view.width}px`;
+    for (const error of view.errors) problems.push(`${at}: console error: ${error}`);
+    for (const request of view.requests) problems.push(`${at}: request for ${request} (the page must be self-contained)`);
+    if (view.verdict === null || !/^(Keep|Roll back|\S+ is deployed)/.test(view.verdict)) problems.push(`${at}: no verdict at the top (${view.verdict ?? 'missing'})`);
+    const names = view.heldOutRows.map((row) => row[0]);
+    for (const name of ['rules', 'learned', 'oracle']) if (!names.includes(name)) problems.push(`${at}: the held-out table has no ${name} row`);
+    if (view.horizontalOverflow) problems.push(`${at}: the page scrolls sideways`);
+    if (view.charts.length === 0) problems.push(`${at}: no chart`);
+    for (const chart of view.charts) {
+      if (chart.empty) {
+        if (!(options.mayBeEmpty ?? []).includes(chart.id)) problems.push(`${at}: chart ${chart.id} is empty`);
+        continue;
+      }
+      if (chart.width < Math.min(300, view.width * 0.6) || chart.height < 40) problems.push(`${at}: chart ${chart.id} is ${Math.round(chart.width)} × ${Math.round(chart.height)} px`);
+      if (chart.marks === 0) problems.push(`${at}: chart ${chart.id} draws no data`);
+      if (chart.overflows) problems.push(`${at}: chart ${chart.id} is cut off`);
+    }
+  }
+  return problems;
 }
