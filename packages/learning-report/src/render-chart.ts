@@ -1,5 +1,15 @@
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+
+/**
+ * Vega ships as ES modules with top-level await, which `require` cannot load: both libraries are imported on first
+ * use (a variable specifier keeps the bundler from turning the import into a `require` in the CommonJS build).
+ */
+const importModule = (specifier: string): Promise<unknown> => import(specifier);
+let libraries: Promise<{ vega: typeof import('vega'); vegaLite: typeof import('vega-lite') }> | undefined;
+function loadLibraries() {
+  libraries ??= Promise.all([importModule('vega'), importModule('vega-lite')]).then(([vega, vegaLite]) => ({ vega: vega as typeof import('vega'), vegaLite: vegaLite as typeof import('vega-lite') }));
+  return libraries;
+}
 
 /** Fonts of every chart (the page's font stack, so the SVG text matches the page). */
 export const CHART_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
@@ -21,8 +31,9 @@ export const chartConfig = {
 export async function renderVegaLiteSvg(spec: TopLevelSpec, onWarning: (message: string) => void = () => {}): Promise<string> {
   // Vega-Lite's warnings (e.g. a field it cannot find) go to `onWarning`, never to the console; tests fail on them.
   const quiet = { level: () => quiet, error: (...parts: unknown[]) => { onWarning(parts.join(' ')); return quiet; }, warn: (...parts: unknown[]) => { onWarning(parts.join(' ')); return quiet; }, info: () => quiet, debug: () => quiet };
-  const vega = compile({ ...spec, config: { ...chartConfig, ...(spec.config ?? {}) } } as TopLevelSpec, { logger: quiet as never }).spec;
-  const view = new View(parse(vega), { renderer: 'none', logLevel: 0 });
+  const { vega, vegaLite } = await loadLibraries();
+  const compiled = vegaLite.compile({ ...spec, config: { ...chartConfig, ...(spec.config ?? {}) } } as TopLevelSpec, { logger: quiet as never }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: 0 });
   try {
     const svg = await view.toSVG();
     // Scales with its container: the fixed size becomes a maximum, the aspect ratio stays (narrow windows).

@@ -7,11 +7,15 @@ import type { ReportExtrasInput } from '../report-input';
  * the learned policy a growing share after (for tests and the bench; the same (seed, index, total) gives the same record).
  */
 export function sampleSession(seed: number, index: number, total: number): Experience {
-  const experience = makeExperience(seed, index);
+  return { ...makeExperience(seed, index), ...sampleSession.shape(index, total) };
+}
+
+/** Time, mode and serving policy of the `index`-th of `total` sessions (the run's shape, without the session). */
+sampleSession.shape = (index: number, total: number): Pick<Experience, 'timestamp' | 'mode' | 'policy'> => {
   const phase = index < total / 3 ? 'shadow' : index < total / 2 ? 'ab_test' : 'production';
   const learned = phase === 'production' ? index % 10 !== 0 : phase === 'ab_test' ? index % 4 === 0 : false;
-  return { ...experience, timestamp: new Date(Date.UTC(2026, 0, 1) + index * 60_000).toISOString(), mode: phase, policy: { source: learned ? 'learned' : 'rules', version: learned ? 'demo-v2' : 'rules-1' } };
-}
+  return { timestamp: new Date(Date.UTC(2026, 0, 1) + index * 60_000).toISOString(), mode: phase, policy: { source: learned ? 'learned' : 'rules', version: learned ? 'demo-v2' : 'rules-1' } };
+};
 
 /** Everything the demo passes beyond the experiences, for a run of `total` sessions. */
 export function sampleExtras(total: number): ReportExtrasInput {
