@@ -1,5 +1,5 @@
 export { writeLearningReport, gateVerdictsOfState, timelineEventsOfState, type WriteLearningReportOptions } from './write-learning-report';
-export { renderVegaLiteSvg, chartConfig, CHART_FONT } from './render-chart';
+export { renderVegaLiteSvg, chartConfig, CHART_FONT, type VegaLiteSpec } from './render-chart';
 export { renderLearningReport, escapeHtml, verdictOf, type RenderReportOptions, type Verdict } from './render-report';
 export {
   addExperienceToReport,

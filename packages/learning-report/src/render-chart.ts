@@ -11,6 +11,12 @@ function loadLibraries() {
   return libraries;
 }
 
+/**
+ * A Vega-Lite specification (https://vega.github.io/vega-lite/docs/spec.html), as plain JSON. Typed loosely so that
+ * this package's declarations do not pull in Vega's, which need the DOM library.
+ */
+export type VegaLiteSpec = Record<string, unknown>;
+
 /** Fonts of every chart (the page's font stack, so the SVG text matches the page). */
 export const CHART_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
 
@@ -28,11 +34,11 @@ export const chartConfig = {
  * Renders a Vega-Lite spec to a static SVG string on the server: compiled to Vega, run by a headless `View`
  * (renderer `none`: no canvas, no DOM), serialised with `toSVG()`. No script, no external resource in the output.
  */
-export async function renderVegaLiteSvg(spec: TopLevelSpec, onWarning: (message: string) => void = () => {}): Promise<string> {
+export async function renderVegaLiteSvg(spec: VegaLiteSpec, onWarning: (message: string) => void = () => {}): Promise<string> {
   // Vega-Lite's warnings (e.g. a field it cannot find) go to `onWarning`, never to the console; tests fail on them.
   const quiet = { level: () => quiet, error: (...parts: unknown[]) => { onWarning(parts.join(' ')); return quiet; }, warn: (...parts: unknown[]) => { onWarning(parts.join(' ')); return quiet; }, info: () => quiet, debug: () => quiet };
   const { vega, vegaLite } = await loadLibraries();
-  const compiled = vegaLite.compile({ ...spec, config: { ...chartConfig, ...(spec.config ?? {}) } } as TopLevelSpec, { logger: quiet as never }).spec;
+  const compiled = vegaLite.compile({ ...spec, config: { ...chartConfig, ...((spec.config as object | undefined) ?? {}) } } as TopLevelSpec, { logger: quiet as never }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: 0 });
   try {
     const svg = await view.toSVG();

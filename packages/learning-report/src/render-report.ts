@@ -1,5 +1,5 @@
 import { costQualityChart, gateChart, heldOutCurveChart, learningCurveCharts, modelHealthCharts, outcomeOverTimeCharts, taskTypeChart, timelineChart, type ChartSpec } from './chart-specs';
-import { renderVegaLiteSvg } from './render-chart';
+import { renderVegaLiteSvg, type VegaLiteSpec } from './render-chart';
 import { sessionAt, type ReportData } from './report-data';
 import { parseReportExtras, type GateVerdict, type HeldOutPolicy, type ReportExtras, type ReportExtrasInput } from './report-input';
 
@@ -160,7 +160,7 @@ function driftSection(data: ReportData): string {
 }
 
 async function figure(chart: ChartSpec, onWarning: (message: string) => void): Promise<string> {
-  const body = chart.spec === null ? `<p class="empty">${escapeHtml(chart.empty ?? 'No data yet.')}</p>` : await renderVegaLiteSvg(chart.spec, (message) => onWarning(`${chart.id}: ${message}`));
+  const body = chart.spec === null ? `<p class="empty">${escapeHtml(chart.empty ?? 'No data yet.')}</p>` : await renderVegaLiteSvg(chart.spec as unknown as VegaLiteSpec, (message) => onWarning(`${chart.id}: ${message}`));
   return `<figure class="chart${chart.spec === null ? ' chart-empty' : ''}" data-chart="${escapeHtml(chart.id)}"><figcaption><strong>${escapeHtml(chart.title)}</strong><span>${escapeHtml(chart.caption)}</span></figcaption>${body}</figure>`;
 }
 
