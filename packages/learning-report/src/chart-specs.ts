@@ -65,7 +65,7 @@ export function costQualityChart(data: ReportData, extras: ReportExtras): ChartS
   const caption = `${basis}. Up and to the left is better${curve.length > 0 ? '; the orange curve is the learned policy at each cost weight' : '; no curve over cost weights was supplied'}.`;
   if (points.length === 0 && curve.length === 0) return { id: 'cost-quality', title: 'Success vs cost per session', caption, spec: null, empty: 'No sessions and no held-out results yet.' };
   const colors = policyScale([...points.map((point) => point.policy), ...(curve.length > 0 ? ['learned at cost weights'] : [])]);
-  const x = { field: 'cost', type: 'quantitative', title: 'cost per session (USD)', scale: { zero: false, nice: true } } as const;
+  const x = { field: 'cost', type: 'quantitative', title: 'cost per session (USD)', scale: { zero: false, nice: true }, axis: { format: '$.4~f' } } as const;
   const y = { field: 'success', type: 'quantitative', title: 'success rate', axis: { format: '.0%' }, scale: { zero: false, nice: true } } as const;
   const color = { field: 'policy', type: 'nominal', title: null, scale: colors } as const;
   const layers: object[] = [];
@@ -155,7 +155,7 @@ export function outcomeOverTimeCharts(data: ReportData): ChartSpec[] {
             },
           } as TopLevelSpec,
         };
-  return [make('success-over-time', 'Success rate over time', 'success', 'success rate', '.0%'), make('cost-over-time', 'Cost per session over time', 'cost', 'cost per session (USD)', '$.3f')];
+  return [make('success-over-time', 'Success rate over time', 'success', 'success rate', '.0%'), make('cost-over-time', 'Cost per session over time', 'cost', 'cost per session (USD)', '$.4~f')];
 }
 
 /** Per model over time: call success rate, mean latency (s), cost per call (USD); and error codes by model. */
@@ -220,7 +220,7 @@ export function modelHealthCharts(data: ReportData): ChartSpec[] {
   return [
     line('model-success', 'Model call success rate', 'success', 'calls that succeeded', '.0%'),
     line('model-latency', 'Model call latency (mean)', 'latency', 'seconds per call', '.1f'),
-    line('model-cost', 'Model cost per call', 'cost', 'USD per call', '$.4f'),
+    line('model-cost', 'Model cost per call', 'cost', 'USD per call', '$.4~f'),
     errorChart,
   ];
 }
