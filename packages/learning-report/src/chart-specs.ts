@@ -77,7 +77,7 @@ export function costQualityChart(data: ReportData, extras: ReportExtras): ChartS
     // Named in the legend (below the plot), not by text beside the points: long names never run off the chart.
     layers.push({ data: { values: points }, mark: { type: 'point', filled: true, size: 110, opacity: 0.9 }, encoding: { x, y, color, shape: { field: 'policy', type: 'nominal', title: null, scale: { domain: colors.domain } } } });
   }
-  return { id: 'cost-quality', title: 'Success vs cost per session', caption, spec: { width: WIDTH, height: HEIGHT, layer: layers } as TopLevelSpec };
+  return { id: 'cost-quality', title: 'Success vs cost per session', caption, spec: { width: WIDTH, height: HEIGHT, layer: layers, config: { legend: { columns: 2 } } } as TopLevelSpec };
 }
 
 /** Places an event on the session axis (by its session, else by its time), or null when it falls outside the data. */

@@ -38,7 +38,11 @@ export async function renderVegaLiteSvg(spec: VegaLiteSpec, onWarning: (message:
   // Vega-Lite's warnings (e.g. a field it cannot find) go to `onWarning`, never to the console; tests fail on them.
   const quiet = { level: () => quiet, error: (...parts: unknown[]) => { onWarning(parts.join(' ')); return quiet; }, warn: (...parts: unknown[]) => { onWarning(parts.join(' ')); return quiet; }, info: () => quiet, debug: () => quiet };
   const { vega, vegaLite } = await loadLibraries();
-  const compiled = vegaLite.compile({ ...spec, config: { ...chartConfig, ...((spec.config as object | undefined) ?? {}) } } as TopLevelSpec, { logger: quiet as never }).spec;
+  // A spec's own config refines the shared one key by key (`legend: { columns: 2 }` keeps the other legend settings).
+  const own = (spec.config ?? {}) as Record<string, unknown>;
+  const config: Record<string, unknown> = { ...chartConfig };
+  for (const [key, value] of Object.entries(own)) config[key] = typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...((config[key] as object | undefined) ?? {}), ...value } : value;
+  const compiled = vegaLite.compile({ ...spec, config } as unknown as TopLevelSpec, { logger: quiet as never }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: 0 });
   try {
     const svg = await view.toSVG();

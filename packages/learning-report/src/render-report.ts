@@ -45,11 +45,17 @@ function lastGate(extras: ReportExtras, model: string | null): GateVerdict | und
   return gates.at(-1);
 }
 
+/** The gate's reason without a repeat of the verdict (`the gate refused: …` under `refused`). */
+function reasonOf(gate: GateVerdict): string | null {
+  return gate.reason === null ? null : gate.reason.replace(/^the gate (refused|passed):\s*/, '');
+}
+
 function gateText(gate: GateVerdict): string {
   const estimate = gate.difference === null ? 'no estimate' : `estimated learned − rules ${withInterval(gate.difference.value, gate.difference.ci, true)}`;
   const sample = gate.learned?.effectiveSampleSize === undefined ? '' : `, effective sample size ${Math.round(gate.learned.effectiveSampleSize)}`;
   const verdict = gate.verdict === 'passed' ? (gate.deployed ? 'passed → deployed' : 'passed') : gate.verdict === 'refused' ? 'refused' : 'not evaluated';
-  return `${gate.model}: ${verdict} (${gate.estimator ?? 'off-policy estimate'}: ${estimate}${sample})${gate.reason === null ? '' : ` — ${gate.reason}`}`;
+  const reason = reasonOf(gate);
+  return `${gate.model}: ${verdict} (${gate.estimator ?? 'off-policy estimate'}: ${estimate}${sample})${reason === null ? '' : ` — ${reason}`}`;
 }
 
 /** Decides the headline from the deployed policy, the held-out measurement and the last gate verdict. */
@@ -61,6 +67,7 @@ export function verdictOf(data: ReportData, extras: ReportExtras): Verdict {
   const lines: string[] = [];
   lines.push(`Deployed policy: ${model === null ? 'the rules (no model deployed)' : model}${mode === undefined ? '' : ` · mode ${mode}`} · ${data.experiences} sessions logged.`);
   if (measured !== undefined) lines.push(`Measured advantage of the learned policy over the rules: ${withInterval(measured.mean, measured.ci, true)} mean reward (95 % CI, paired, ${extras.heldOut!.description}).`);
+  else if (extras.heldOut !== undefined && extras.heldOut.measured !== false) lines.push(`Measured advantage over the rules: none to measure, the rules served the held-out tasks (${extras.heldOut.description}) as no model is deployed.`);
   else lines.push('Measured advantage over the rules: not measured here (held-out tasks need a simulator or an A/B test; see the estimate).');
   if (gate !== undefined) lines.push(`Estimated advantage (deploy gate): ${gateText(gate)}.`);
   else lines.push('Deploy gate: no model trained yet.');
@@ -116,7 +123,7 @@ function gateTable(extras: ReportExtras): string {
   return `<table id="gate-table"><thead><tr><th>model</th><th>sessions</th><th>learned (est.)</th><th>rules (est.)</th><th>learned − rules</th><th>ESS</th><th>verdict</th></tr></thead><tbody>${extras.gates
     .map(
       (gate) =>
-        `<tr><td>${escapeHtml(gate.model)}</td><td>${gate.sessionsSeen ?? '–'}</td><td>${estimate(gate.learned)}</td><td>${estimate(gate.rules)}</td><td>${gate.difference === null ? '–' : withInterval(gate.difference.value, gate.difference.ci, true)}</td><td>${gate.learned?.effectiveSampleSize === undefined ? '–' : Math.round(gate.learned.effectiveSampleSize)}</td><td class="verdict-${gate.verdict}">${gate.verdict === 'passed' ? (gate.deployed ? 'passed, deployed' : 'passed') : escapeHtml(gate.verdict)}${gate.reason === null ? '' : `: ${escapeHtml(gate.reason)}`}</td></tr>`,
+        `<tr><td>${escapeHtml(gate.model)}</td><td>${gate.sessionsSeen ?? '–'}</td><td>${estimate(gate.learned)}</td><td>${estimate(gate.rules)}</td><td>${gate.difference === null ? '–' : withInterval(gate.difference.value, gate.difference.ci, true)}</td><td>${gate.learned?.effectiveSampleSize === undefined ? '–' : Math.round(gate.learned.effectiveSampleSize)}</td><td class="verdict-${gate.verdict}">${gate.verdict === 'passed' ? (gate.deployed ? 'passed, deployed' : 'passed') : escapeHtml(gate.verdict)}${reasonOf(gate) === null ? '' : `: ${escapeHtml(reasonOf(gate)!)}`}</td></tr>`,
     )
     .join('')}</tbody></table>`;
 }

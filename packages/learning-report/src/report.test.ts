@@ -80,6 +80,12 @@ describe('extras and verdict', () => {
     expect(verdictOf(data, extras(1, [-1, 3]))).toMatchObject({ tone: 'neutral', headline: expect.stringContaining('not established') });
     expect(verdictOf(data, extras(0, [0, 0], null)).headline).toBe('Keep the rules: no model passed the deploy gate (last: demo-v2, passed).');
     expect(verdictOf(data, parseReportExtras({})).headline).toBe('Keep the rules: no model has been trained yet.');
+    // Held-out tasks but nothing deployed: no learned policy to measure (not "0 ± 0"), and the gate's reason once.
+    const { difference: _difference, ...withoutDifference } = sampleExtras(100).heldOut!;
+    const refused = verdictOf(data, parseReportExtras({ heldOut: withoutDifference, gates: [{ ...sampleExtras(100).gates![0]!, reason: 'the gate refused: estimated learned − rules -1.00 [-4.00, 2.00] does not exclude 0' }] }));
+    expect(refused.headline).toBe('Keep the rules: no model passed the deploy gate (last: demo-v1, refused).');
+    expect(refused.lines[1]).toBe('Measured advantage over the rules: none to measure, the rules served the held-out tasks (1,000 fresh simulated tasks) as no model is deployed.');
+    expect(refused.lines[2]).toMatch(/demo-v1: refused \(.*\) — estimated learned − rules -1\.00 \[-4\.00, 2\.00\] does not exclude 0\.$/);
     const lines = verdictOf(data, extras(4.3, [1.4, 7.2])).lines.join('\n');
     expect(lines).toContain('Estimated advantage (deploy gate): demo-v2: passed → deployed (doubly-robust: estimated learned − rules +5.00 [+1.00, +9.00], effective sample size 210)');
     expect(lines).toContain('Cost per session: $0.100 learned vs $0.120 rules (−16.7 %) at 82.0 % vs 80.0 % success.');

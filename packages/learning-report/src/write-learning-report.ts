@@ -115,7 +115,7 @@ export async function writeLearningReport(options: WriteLearningReportOptions): 
   const latest = [...fromState.gates].reverse().find((gate) => gate.learned !== null && gate.rules !== null);
   if (latest !== undefined) {
     derived.heldOut = {
-      description: `the ${fromState.sampleSize ?? 'most recent'} most recent logged sessions, held out from training (${latest.model}'s deploy gate, ${latest.estimator ?? 'off-policy'} estimate)`,
+      description: `the ${fromState.sampleSize === null ? '' : `${fromState.sampleSize} `}most recent logged sessions, held out from training (${latest.model}'s deploy gate, ${latest.estimator ?? 'off-policy'} estimate)`,
       measured: false,
       policies: [
         { name: 'rules', meanReward: latest.rules!.value, ci: latest.rules!.ci, ...(latest.rules!.effectiveSampleSize === undefined ? {} : { effectiveSampleSize: latest.rules!.effectiveSampleSize }) },
