@@ -3,12 +3,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JsonlExperienceStore } from '@orchestra/learning-collector';
+import { chromiumForTests, inspectReportInBrowser, readabilityProblems } from '@orchestra/learning-report/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { binPath, runOrchestra, sandbox } from './test-support/run-orchestra';
 import { makeExperience, writeTestModel } from './test-support/fixtures';
 import { simulateShadowSessions } from './test-support/simulate';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '__fixtures__');
+const browser = chromiumForTests();
 
 beforeAll(() => {
   if (!existsSync(binPath)) throw new Error(`${binPath} is missing: run \`pnpm --filter @orchestra/cli build\` first`);
@@ -165,12 +167,29 @@ describe.concurrent('orchestra (built binary)', () => {
     const { run, cwd, dataDir } = await sandbox();
     await fillBuffer(dataDir, 20);
     const result = JSON.parse((await run('learning-report', '-o', join(cwd, 'out', 'report.html'), '--json')).stdout);
-    expect(result).toMatchObject({ experiences: 20, learningCurves: 0 });
+    expect(result).toMatchObject({ experiences: 20, learningCurves: 0, gates: 0, events: 0, driftEvents: 0, skippedMetricLines: 0 });
     const html = await readFile(join(cwd, 'out', 'report.html'), 'utf8');
     expect(html).toMatch(/^<!doctype html>/);
-    expect(html).toContain('Reward over time by policy source');
+    expect(html).toContain('Keep the rules: no model has been trained yet.');
+    expect(html).toContain('data-chart="success-over-time"');
     expect(html).not.toMatch(/<script|<link|src="http/);
   });
+
+  it.skipIf(browser.path === null)(`shows its report to a person in headless Chromium${browser.skip === null ? '' : `; skipped: ${browser.skip}`}`, async () => {
+    const { run, cwd, dataDir } = await sandbox();
+    await fillBuffer(dataDir, 60);
+    expect((await run('learning-report', '-o', join(cwd, 'report.html'))).code).toBe(0);
+    const views = await inspectReportInBrowser(join(cwd, 'report.html'), {
+      chromiumPath: browser.path!,
+      widths: [1280, 400],
+      screenshotDirectory: fileURLToPath(new URL('../../../bench-results/', import.meta.url)),
+      name: 'cli-report',
+    });
+    // Nothing trained: no gate verdict; the fixtures' calls carry no cost and no error code.
+    expect(readabilityProblems(views, { mayBeEmpty: ['gates', 'model-cost', 'model-errors'] })).toEqual([]);
+    expect(views[0]!.verdict).toContain('Keep the rules: no model has been trained yet.');
+    expect(views[0]!.charts.filter((chart) => !chart.empty).map((chart) => chart.id)).toEqual(expect.arrayContaining(['cost-quality', 'timeline', 'success-over-time', 'cost-over-time', 'model-success', 'model-latency', 'task-types']));
+  }, 30_000);
 
   it("accepts the design's example session verbatim (reward 195), skips it the second time, and re-imports an export", async () => {
     const { run, cwd } = await sandbox();
@@ -410,7 +429,10 @@ describe.concurrent('orchestra (built binary)', () => {
     expect(fromFile.stdout).toMatch(/verdict\s+(does not beat the rules \(beatsRules: false\)|not evaluated against the rules \(beatsRules: null\))/);
     const curves = JSON.parse((await run('learning-report', '-o', join(cwd, 'report.html'), '--json')).stdout);
     expect(curves.learningCurves).toBe(2);
-    expect(await readFile(join(cwd, 'report.html'), 'utf8')).toContain('Learning curve: offline-');
+    // One chart per quantity, one line per model version (named by the version it trained, not by a timestamp).
+    const withCurves = await readFile(join(cwd, 'report.html'), 'utf8');
+    expect(withCurves).toContain('data-chart="curve-trainingPolicyLoss"');
+    expect(withCurves).toMatch(/>learned-\d{4}-\d\d-\d\dT[^<]*<\/text>/);
 
     expect((await run('learning-train', '--epochs', '0', '--output', join(cwd, 'x'))).code).toBe(2);
     expect((await run('learning-train', '--epochs', '2')).code).toBe(2);

@@ -1,6 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromiumForTests, inspectReportInBrowser, readabilityProblems } from '@orchestra/learning-report/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from './main';
 
@@ -19,6 +21,9 @@ function capture() {
 }
 
 const directories: string[] = [];
+/** The smoke run's data dir: the browser test opens its report. */
+let smokeDataDir: string | null = null;
+const browser = chromiumForTests();
 afterAll(() => {
   for (const directory of directories) rmSync(directory, { recursive: true, force: true });
 });
@@ -92,10 +97,28 @@ describe('pnpm demo (smoke run)', () => {
 
     // Written into the data dir.
     expect(existsSync(join(dataDir, 'report.html'))).toBe(true);
-    expect(readFileSync(join(dataDir, 'report.html'), 'utf8')).toContain('held-out-learning-curve');
+    const report = readFileSync(join(dataDir, 'report.html'), 'utf8');
+    expect(report).toContain('data-chart="held-out-curve"');
+    expect(report).toContain(summary.phases.finalModel === null ? 'Keep the rules: no model passed the deploy gate' : summary.phases.finalModel);
+    smokeDataDir = dataDir;
     expect(JSON.parse(readFileSync(join(dataDir, 'summary.json'), 'utf8')).policies.rules.meanReward).toBe(rules.meanReward);
     expect(existsSync(join(dataDir, 'experience_buffer'))).toBe(true);
   }, 180_000);
+
+  it.skipIf(browser.path === null)(`shows its report to a person: verdict, held-out table, every chart (headless Chromium)${browser.skip === null ? '' : `; skipped: ${browser.skip}`}`, async () => {
+    if (smokeDataDir === null) throw new Error('the smoke run above did not write its report');
+    const views = await inspectReportInBrowser(join(smokeDataDir, 'report.html'), {
+      chromiumPath: browser.path!,
+      widths: [1280, 400],
+      screenshotDirectory: fileURLToPath(new URL('../../../bench-results/', import.meta.url)),
+      name: 'demo-report',
+    });
+    // A 300-session run has no failed call on every seed; everything else is drawn.
+    expect(readabilityProblems(views, { mayBeEmpty: ['model-errors'] })).toEqual([]);
+    const charts = views[0]!.charts.map((chart) => chart.id);
+    for (const id of ['cost-quality', 'gates', 'timeline', 'success-over-time', 'model-latency', 'held-out-curve', 'curve-trainingPolicyLoss']) expect(charts).toContain(id);
+    expect(views[0]!.heldOutRows.find((row) => row[0] === 'oracle')?.[1]).toMatch(/^\d+\.\d\d \[/);
+  }, 30_000);
 
   it('prints help and exits 0', async () => {
     const output = capture();

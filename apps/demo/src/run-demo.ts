@@ -1,9 +1,10 @@
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createLearning, DefaultLearningRuntime, RolloutRuleError, writeLearningReport, type LearningDecision, type TrainReport } from '@orchestra/learning';
+import { createLearning, DefaultLearningRuntime, RolloutRuleError, type LearningDecision, type TrainReport } from '@orchestra/learning';
 import { createRng, HistoryIndex } from '@orchestra/learning-features';
 import { loadModelArtifact, PolicyRouter, RulesPolicy } from '@orchestra/learning-policy';
+import { writeLearningReport, type GateVerdict, type ReportExtrasInput, type TimelineEvent } from '@orchestra/learning-report';
 import { runSession, sampleSystem, sampleTask, worldAtSession, worldChangePoints } from '@orchestra/learning-sim';
 import { DEFAULT_COST_WEIGHT, type LearningMode } from '@orchestra/learning-types';
 import { validateDemoOptions, type DemoOptionsInput } from './demo-options';
@@ -152,6 +153,38 @@ export interface DemoSummary {
   };
 }
 
+/**
+ * What the report shows beyond the data dir (whose state file says what is deployed): the held-out comparison, every
+ * gate verdict, the timeline of the whole run (the state file keeps only the last events), the held-out curve.
+ */
+export function reportExtrasOf(summary: DemoSummary, timeline: readonly TimelineEvent[], gateReasons: ReadonlyMap<string, string | null>, learnedDeployed: boolean): ReportExtrasInput {
+  const policy = (name: string, metrics: PolicyMetrics) => ({ name, meanReward: metrics.meanReward, ci: metrics.meanRewardCI, successRate: metrics.successRate, costPerSession: metrics.costPerSession });
+  const estimate = (entry: { value: number; ci: [number, number]; effectiveSampleSize: number } | null) => (entry === null ? null : { value: entry.value, ci: entry.ci, effectiveSampleSize: entry.effectiveSampleSize });
+  const gates: GateVerdict[] = summary.ope.map((round) => ({
+    model: round.model,
+    sessionsSeen: round.sessionsSeen,
+    estimator: round.estimator,
+    learned: estimate(round.learned),
+    rules: estimate(round.rules),
+    difference: round.difference,
+    verdict: round.deployed ? 'passed' : round.difference === null ? 'not-evaluated' : 'refused',
+    reason: round.error ?? gateReasons.get(round.model) ?? null,
+    deployed: round.deployed,
+  }));
+  return {
+    heldOut: {
+      description: `${summary.evaluationTasks} fresh held-out tasks, the same for every policy (world ${summary.world} as it ends)`,
+      // Without a deployed model the rules serve the "learned" arm: no learned row, no difference (it would read 0 ± 0).
+      policies: [policy('rules', summary.policies.rules), ...(learnedDeployed ? [policy('learned', summary.policies.learned)] : []), policy('oracle', summary.policies.oracle), policy('oracle on inferred context', summary.policies.oracleOnInferredContext)],
+      ...(learnedDeployed ? { difference: { mean: summary.learnedMinusRules.mean, ci: summary.learnedMinusRules.ci } } : {}),
+      measured: true,
+    },
+    gates,
+    events: [...timeline],
+    heldOutCurve: summary.learningCurve,
+  };
+}
+
 async function prepareDataDir(requested: string | undefined): Promise<string> {
   if (requested === undefined) return mkdtemp(join(tmpdir(), 'orchestra-demo-'));
   const directory = resolve(requested);
@@ -263,6 +296,10 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   const ope: OpeRound[] = [];
   const curve: Array<{ sessionsSeen: number; learned: PolicyRun }> = [];
   const rampEvents: string[] = [];
+  // The report's timeline: every mode change, ramp step, breach, deployment, refusal and drift event, by session.
+  const timeline: TimelineEvent[] = [];
+  const gateReasons = new Map<string, string | null>();
+  let previousMode: string | null = null;
   const phaseRewards = { shadow: [] as number[], ab_test: [] as number[], production: [] as number[] };
   let learnedSessionsInAb = 0;
   let learnedSessionsInAbTotal = 0;
@@ -320,6 +357,8 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     curve.push({ sessionsSeen, learned: learnedRun });
     const measured = pairedDifference(learnedRun.rewards, curveRules.rewards);
     const passed = step.deployed !== null;
+    gateReasons.set(version, step.reason ?? null);
+    timeline.push({ session: sessionsSeen, kind: passed ? 'deploy' : 'refused', message: passed ? `${version} passed the deploy gate: deployed, ab_test at the first ramp step` : `${version} refused by the deploy gate: ${step.reason ?? 'gate refused'}` });
     const round_: OpeRound = {
       model: version,
       sessionsSeen,
@@ -363,11 +402,16 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     sessionRewards.push(result.reward);
     sessionSuccesses.push(simulated.outcome.success);
     sessionModes.push(decision.mode);
+    if (previousMode !== null && decision.mode !== previousMode) {
+      timeline.push({ session: index, kind: decision.mode === 'shadow' ? 'rollback' : 'mode', message: `mode ${previousMode} → ${decision.mode}${decision.mode === 'shadow' ? ' (the learned policy withdrawn)' : ''}` });
+    }
+    previousMode = decision.mode;
     if (driftEnabled) {
       for (const event of learning.driftEvents) {
         const key = `${event.at}|${event.sessionsRecorded}|${event.subject}|${event.metric}|${event.direction}`;
         if (driftEventsSeen.has(key)) continue;
         driftEventsSeen.add(key);
+        timeline.push({ session: index, kind: 'drift', message: `drift: ${event.subject} ${event.metric} ${event.direction} (${round(event.baseline, 3)} → ${round(event.changed, 3)}); response: ${event.response}` });
         driftEvents.push({ session: index, subject: event.subject, metric: event.metric, direction: event.direction, degraded: event.degraded, baseline: round(event.baseline), changed: round(event.changed), response: event.response });
         progress(learning.mode === 'shadow' ? 'shadow' : learning.mode === 'production' ? 'production' : 'ab_test', `after ${index + 1} sessions: drift ${event.subject} ${event.metric} ${event.direction} (${round(event.baseline, 3)} → ${round(event.changed, 3)}); response: ${event.response}`);
         // A change for the worse: retrain half a period later (the raised exploration around what changed has
@@ -389,10 +433,12 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     if (result.ramp.kind === 'ramped') {
       const line = `after ${sessionsSeen} sessions: A/B fraction ${result.ramp.from * 100} % → ${result.ramp.to * 100} %`;
       rampEvents.push(line);
+      timeline.push({ session: sessionsSeen, kind: 'ramp', message: `A/B fraction ${result.ramp.from * 100} % → ${result.ramp.to * 100} %` });
       progress('ab_test', line);
     } else if (result.ramp.kind === 'breach') {
       const line = `after ${sessionsSeen} sessions: guardrail breach (${result.ramp.reasons.join('; ')}); back to ${result.ramp.to * 100} %`;
       rampEvents.push(line);
+      timeline.push({ session: sessionsSeen, kind: 'breach', message: `guardrail breach (${result.ramp.reasons.join('; ')}); back to ${result.ramp.to * 100} %` });
       progress('ab_test', line);
     }
     if (mode === 'ab_test' && learning.abFraction >= 1 && learnedSessionsInAb >= abTestSessionsBeforeProduction && abSessionsSinceDeploy % 10 === 0) {
@@ -495,11 +541,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     { sessionsSeen: total, rules: meanOf(rulesRun.rewards), learned: meanOf(learnedRun.rewards), oracle: meanOf(oracleRun.rewards) },
   ];
 
-  progress('report', 'writing report.html and summary.json…');
-  await mkdir(join(dataDir, 'metrics'), { recursive: true, mode: 0o700 });
-  await writeFile(join(dataDir, 'metrics', 'held-out-learning-curve.jsonl'), learningCurve.map((point) => JSON.stringify({ step: point.sessionsSeen, rules: point.rules, learned: point.learned, oracle: point.oracle })).join('\n') + '\n', { mode: 0o600 });
   const reportPath = join(dataDir, 'report.html');
-  await writeLearningReport({ dataDir, output: reportPath, title: `Orchestra Learning demo — ${worldName}, ${total} sessions, seed ${options.seed}` });
 
   const cpu = process.cpuUsage(cpuStarted);
   const summary: DemoSummary = {
@@ -560,6 +602,14 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
       windows: rewardWindows(sessionRewards, sessionSuccesses, sessionModes, Math.max(100, Math.round(total / 20))),
     },
   };
+  progress('report', 'writing report.html and summary.json…');
+  await writeLearningReport({
+    dataDir,
+    output: reportPath,
+    title: `Orchestra Learning demo — ${worldName}, ${total} sessions, seed ${options.seed}`,
+    mode: finalMode,
+    extras: reportExtrasOf(summary, timeline, gateReasons, finalModelDirectory !== null),
+  });
   await writeFile(join(dataDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`, { mode: 0o600 });
   return summary;
 }

@@ -80,7 +80,7 @@ for (const name of values.only.split(',')) {
     const strongShare = result.learnedDecisions.filter((decision) => decision.ladder.includes(result.settings.chosen.strongest)).length / result.learnedDecisions.length;
     console.log(`share of test tasks whose ladder calls ${result.settings.chosen.strongest} (may be called): ${percent(strongShare)}`);
     writeFileSync(join(out, `learning-replay-${label}.json`), `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(join(out, `learning-replay-${label}.html`), renderReplayHtml(result, `Replay: ${label}`));
+    writeFileSync(join(out, `learning-replay-${label}.html`), await renderReplayHtml(result, `Replay: ${label}`));
     summary[label] = { policies: result.policies, curve: result.curve, gate: result.gate.verdict, timings: result.timings };
   }
 }

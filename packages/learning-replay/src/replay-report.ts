@@ -1,4 +1,4 @@
-import { escapeXml, lineChart } from '@orchestra/learning';
+import { escapeHtml as escapeXml, renderVegaLiteSvg } from '@orchestra/learning-report';
 import type { ReplayResult } from './run-replay';
 
 /** The policies in the order tables list them. */
@@ -56,15 +56,23 @@ export function formatReplayReport(result: ReplayResult): string {
   return lines.join('\n');
 }
 
-/** A self-contained HTML page (inline SVG, no script): the table and the cost–quality chart. */
-export function renderReplayHtml(result: ReplayResult, title = 'Orchestra replay'): string {
-  const curve = [...result.curve].sort((left, right) => left.costPerTask - right.costPerTask).map((point) => [point.costPerTask, point.successRate] as const);
-  const point = (name: keyof ReplayResult['policies']) => ({ name, points: [[result.policies[name].costPerTask, result.policies[name].successRate] as const] });
-  const chart = lineChart({
+/** A self-contained HTML page (inline SVG, no script): the table and the cost–quality chart (Vega-Lite, rendered to SVG). */
+export async function renderReplayHtml(result: ReplayResult, title = 'Orchestra replay'): Promise<string> {
+  const curve = [...result.curve].sort((left, right) => left.costPerTask - right.costPerTask).map((point) => ({ policy: 'learned (curve over cost weights)', cost: point.costPerTask, success: point.successRate, label: `w=${point.costWeight}` }));
+  const points = (['strongest', 'bestLadder', 'oracle'] as const).map((name) => ({ policy: name, cost: result.policies[name].costPerTask, success: result.policies[name].successRate, label: name }));
+  const x = { field: 'cost', type: 'quantitative', title: 'cost per task (USD)', scale: { zero: false } } as const;
+  const y = { field: 'success', type: 'quantitative', title: 'success rate', axis: { format: '.0%' }, scale: { zero: false } } as const;
+  const color = { field: 'policy', type: 'nominal', title: null } as const;
+  const chart = await renderVegaLiteSvg({
     title: 'Success vs cost per task (test tasks)',
-    xLabel: 'cost per task (USD)',
-    yLabel: 'success rate',
-    series: [{ name: 'learned (curve)', points: curve }, point('strongest'), point('bestLadder'), point('oracle')],
+    width: 560,
+    height: 300,
+    layer: [
+      { data: { values: curve }, mark: { type: 'line', point: true }, encoding: { x, y, color, order: { field: 'cost' } } },
+      { data: { values: curve }, mark: { type: 'text', dy: -9, fontSize: 10 }, encoding: { x, y, text: { field: 'label' } } },
+      { data: { values: points }, mark: { type: 'point', filled: true, size: 90 }, encoding: { x, y, color } },
+      { data: { values: points }, mark: { type: 'text', align: 'left', dx: 8, dy: 10, fontSize: 11 }, encoding: { x, y, text: { field: 'label' } } },
+    ],
   });
   const table = [
     '<table><thead><tr><th>policy</th><th>chose</th><th>success</th><th>cost per task</th><th>cost vs strongest</th><th>mean reward</th></tr></thead><tbody>',

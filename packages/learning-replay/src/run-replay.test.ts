@@ -11,6 +11,7 @@ import { ReplayOptionError } from './errors';
 import { fallbackOrder, ladderOfAction } from './ladder';
 import { learnFromReplay } from './replay-learner';
 import { referenceCostOf } from './replay-reward';
+import { renderReplayHtml } from './replay-report';
 import { readReplayTable } from './replay-table';
 import { runReplay } from './run-replay';
 import { splitTasks } from './split-tasks';
@@ -39,6 +40,16 @@ describe('runReplay (120 RouteLLM MMLU questions)', () => {
     expect(result.gate.reason ?? '').not.toContain('is not in the catalog');
     expect(['passed', 'refused', 'not-evaluated']).toContain(result.gate.verdict);
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+  });
+
+  it('renders a self-contained HTML page with the cost–quality chart as static SVG', async () => {
+    const html = await renderReplayHtml(await replay(), 'Replay <test>');
+    expect(html).toContain('<title>Replay &lt;test&gt;</title>');
+    expect(html).not.toMatch(/<script|<link|src=/);
+    expect(html.match(/<svg /g)).toHaveLength(1);
+    // The learned curve (one point per cost weight, labelled) and the three references.
+    expect(html).toContain('>w=0.25</text>');
+    for (const name of ['strongest', 'bestLadder', 'oracle']) expect(html).toContain(`>${name}</text>`);
   });
 
   it('lists a ladder for every test task, from which the learned figures can be recomputed', async () => {

@@ -28,10 +28,6 @@ export { DefaultLearningRuntime, type DefaultRuntimeOptions } from './default-ru
 export { CollectorSink, INGEST_LOCK_FILE, type CollectorSinkOptions } from './collector-sink';
 export { LearningManager, createLearning, type CreateLearningOptions, type IngestOptions, type RecordResult, type LearningStatus, type TrackedSession } from './learning-manager';
 export { withFileLock, type FileLockOptions } from './file-lock';
-export { lineChart, barChart, escapeXml, formatNumber, niceTicks, type LineSeries, type Bar } from './report/svg-charts';
-export { addExperienceToReport, emptyReportData, readLearningCurves, quantile, bucketMeans, type ReportData, type LearningCurve } from './report/report-data';
-export { renderLearningReport } from './report/render-report';
-export { collectReportData, writeLearningReport } from './report/write-learning-report';
 export { actionFromSession } from './session-action';
 export { trainPolicy, evaluatePolicyArtifact, type TrainOptions, type TrainReport, type TrainProgress } from './train';
 export { readExperienceFile } from './experience-file';

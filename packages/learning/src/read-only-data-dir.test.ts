@@ -5,7 +5,6 @@ import { JsonlExperienceStore } from '@orchestra/learning-collector';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLearning } from './learning-manager';
 import { OrchestratorIntegration } from './orchestrator-integration';
-import { writeLearningReport } from './report/write-learning-report';
 
 let root: string;
 beforeEach(async () => {
@@ -26,7 +25,7 @@ async function snapshot(directory: string, prefix = ''): Promise<string[]> {
 }
 
 describe('a data dir that is only read', () => {
-  it('is not written by start-up (history warm-up), disabled-mode sessions, buffer reads, status or the report', async () => {
+  it('is not written by start-up (history warm-up), disabled-mode sessions, buffer reads or status (the report: @orchestra/learning-report)', async () => {
     const dataDir = join(root, 'data');
     const writer = await createLearning({ dataDir, env: {}, mode: 'shadow', config: { reloadIntervalMs: 0, warmHistory: false } });
     const decision = writer.decide({ description: 'fix the login bug' });
@@ -43,7 +42,6 @@ describe('a data dir that is only read', () => {
       expect(experience).toBeNull();
       expect(await reader.readBuffer()).toHaveLength(1);
       await reader.status();
-      await writeLearningReport({ dataDir, output: join(root, 'report.html') });
     } finally {
       await reader.close();
     }

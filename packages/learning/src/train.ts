@@ -139,6 +139,8 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
     experiences,
     config,
     dataDir,
+    // `<dataDir>/metrics/<version>--<time>.jsonl`: the report names each learning curve by the model it trained.
+    runId: `${version.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80)}--${new Date().toISOString().replace(/[:.]/g, '-')}`,
     ...(options.actionSpace === undefined ? {} : { actionSpace: options.actionSpace }),
     ...(options.rewardConfig === undefined ? {} : { rewardConfig: options.rewardConfig }),
     onProgress: (progress: TrainProgress) => options.onProgress?.(progress),

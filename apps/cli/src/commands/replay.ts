@@ -78,7 +78,7 @@ export function registerReplay(program: Command, context: CliContext): void {
         onProgress: (message) => context.io.stderr.write(`${message}\n`),
       });
       const html = path(options.html);
-      await writeFile(html, renderReplayHtml(result));
+      await writeFile(html, await renderReplayHtml(result));
       if (options.json === true) {
         writeJson(context.io, result);
         return;
