@@ -182,6 +182,9 @@ export function reportExtrasOf(summary: DemoSummary, timeline: readonly Timeline
     gates,
     events: [...timeline],
     heldOutCurve: summary.learningCurve,
+    // The knob's curve of the policy that serves at the end (the rules while nothing is deployed).
+    costWeightCurve: summary.costQualityCurve.map(({ costWeight, successRate, costPerSession }) => ({ costWeight, successRate, costPerSession })),
+    costWeightCurvePolicy: learnedDeployed ? 'learned' : 'rules',
   };
 }
 

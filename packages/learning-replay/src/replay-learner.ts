@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CollectorSink, createLearning, DefaultLearningRuntime, loadVerifiedModel, OrchestratorIntegration, type DefaultRuntimeOptions, type ImproveReport, type LearningDecision, type LearningManager, type TaskInput } from '@orchestra/learning';
-import type { TaskContext } from '@orchestra/learning-types';
+import { DEFAULT_COST_WEIGHT, type TaskContext } from '@orchestra/learning-types';
 import { ActionSpace, createRng, type SeededRandom } from '@orchestra/learning-features';
 import { RulesPolicy, SafetyGuard } from '@orchestra/learning-policy';
 import { ladderOfAction } from './ladder';
@@ -160,7 +160,7 @@ export async function learnFromReplay(options: ReplayLearnerOptions): Promise<Re
       const entry = table.tasks[task]!;
       const input = learning.decide({ description: entry.text, files: entry.files ?? [], sessionId: `replay-test-${options.seed}-${entry.id}` });
       const decision = runtime.decide(
-        { context: input.context, system: input.system, ...(input.history === undefined ? {} : { history: input.history }), sessionId: input.sessionId },
+        { context: input.context, system: input.system, ...(input.history === undefined ? {} : { history: input.history }), sessionId: input.sessionId, costWeight: input.costWeight ?? DEFAULT_COST_WEIGHT },
         { mode: 'production', abFraction: 0 },
       );
       if (decision.source !== 'learned') {

@@ -61,7 +61,7 @@ export function costQualityChart(data: ReportData, extras: ReportExtras): ChartS
       if (totals.sessions > 0) points.push({ policy: `${source} (${totals.sessions} sessions)`, cost: totals.costSum / totals.sessions, success: totals.successes / totals.sessions, label: source });
     }
   }
-  const curve = (extras.costWeightCurve ?? []).map((point) => ({ policy: 'learned at cost weights', cost: point.costPerSession, success: point.successRate, label: `w=${point.costWeight}` })).sort((left, right) => left.cost - right.cost);
+  const curve = (extras.costWeightCurve ?? []).map((point) => ({ policy: `${extras.costWeightCurvePolicy ?? 'learned'} at cost weights`, cost: point.costPerSession, success: point.successRate, label: `w=${point.costWeight}` })).sort((left, right) => left.cost - right.cost);
   const caption = `${basis}. Up and to the left is better${curve.length > 0 ? '; the orange curve is the learned policy at each cost weight' : '; no curve over cost weights was supplied'}.`;
   if (points.length === 0 && curve.length === 0) return { id: 'cost-quality', title: 'Success vs cost per session', caption, spec: null, empty: 'No sessions and no held-out results yet.' };
   const colors = policyScale([...points.map((point) => point.policy), ...(curve.length > 0 ? ['learned at cost weights'] : [])]);

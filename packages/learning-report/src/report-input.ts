@@ -66,8 +66,10 @@ export const reportExtrasSchema = z.object({
     .optional(),
   /** Every deploy-gate verdict, oldest first. */
   gates: z.array(gateVerdictSchema).default([]),
-  /** The learned policy's success and cost per session over cost weights (`decide(task, { costWeight })`). */
+  /** Success and cost per session of the serving policy over cost weights (`decide(task, { costWeight })`). */
   costWeightCurve: z.array(z.object({ costWeight: z.number().finite().nonnegative(), successRate: share, costPerSession: z.number().finite().nonnegative() })).optional(),
+  /** Which policy the cost-weight curve is of (default `learned`): the one that serves, e.g. `rules` while nothing is deployed. */
+  costWeightCurvePolicy: z.string().min(1).max(80).optional(),
   /** Mode changes, A/B ramp steps, guardrail breaches, rollbacks, deployments, drift. */
   events: z.array(timelineEventSchema).default([]),
   /** Held-out mean reward of each policy after each training, by sessions logged. */
