@@ -1071,6 +1071,15 @@ export class LearningManager {
       const recent = after.slice(-(options.train.recentTasks ?? 500));
       const shift = compareGreedyDecisions(await loadVerifiedModel(deployed.directory), await loadVerifiedModel(report.output), recent);
       decisions = { deployedVersion: deployed.version, retrainedVersion: report.version, output: report.output, ...shift };
+      // The report's timeline shows how the learned decisions would shift under the new version.
+      const parts = Object.entries(shift.byPart)
+        .sort((left, right) => right[1] - left[1])
+        .map(([part, count]) => `${part} ${count}`)
+        .join(', ');
+      const summary = `re-priced decisions: ${report.version} (retrained) would change ${shift.changed} of ${shift.compared} recent greedy decisions of ${deployed.version}${parts === '' ? '' : ` (${parts})`}`;
+      await this.store.update((state) => {
+        addStateEvent(state, summary, new Date(this.clock()));
+      });
     }
     return { version, before: rewardFigures(before), after: rewardFigures(after), rewardsChanged, costsChanged, withoutSession, decisions };
   }

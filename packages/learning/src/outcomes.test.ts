@@ -129,6 +129,24 @@ describe('LearningManager.reprice', () => {
   });
 });
 
+describe('LearningManager.reprice with retraining', () => {
+  it("retrains on the new version, compares its greedy decisions with the deployed model's, and logs the shift for the report", async () => {
+    const { learning, root } = await recordedSessions(60, 9);
+    await writeTestModel(join(root, 'deployed'), { version: 'deployed-v1', seed: 3 });
+    // Test setup: a model to compare against, deployed without the gate (the gate is not what is tested here).
+    await learning.deploy(join(root, 'deployed'), { force: true });
+    const tenfold = learning.catalog.models.map((model) => ({ ...model, inputPricePer1kTokens: model.inputPricePer1kTokens * 10, outputPricePer1kTokens: model.outputPricePer1kTokens * 10 }));
+    const report = await learning.reprice({ models: tenfold, train: { output: join(root, 'retrained'), epochs: 2, recentTasks: 40 } });
+    expect(report.decisions).toMatchObject({ deployedVersion: 'deployed-v1', compared: 40 });
+    const decisions = report.decisions!;
+    expect(decisions.changed).toBeGreaterThanOrEqual(0);
+    expect(decisions.changed).toBeLessThanOrEqual(40);
+    const last = (await learning.status()).events.at(-1)!.message;
+    expect(last).toContain(`would change ${decisions.changed} of 40 recent greedy decisions of deployed-v1`);
+    expect(last).toContain(decisions.retrainedVersion);
+  }, 120_000);
+});
+
 describe('compareGreedyDecisions', () => {
   it('counts the recent tasks whose greedy action differs between two models, by part', async () => {
     const { learning, root } = await recordedSessions(30, 8);
