@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { defaultModelCatalog } from '@orchestra/learning-features';
-import { defaultWorld, parseWorld, type World } from '@orchestra/learning-sim';
+import { defaultWorld, readWorldFile, WorldFileError, type World } from '@orchestra/learning-sim';
 import { OrchestraError } from '@orchestra/learning-types';
 
 /** A world file that cannot be used: unreadable, not JSON, invalid, or without the models the policies choose from. */
@@ -25,23 +24,12 @@ export class DemoWorldError extends OrchestraError {
 export async function loadWorld(path: string | undefined): Promise<{ world: World; name: string; source: string }> {
   if (path === undefined) return { world: defaultWorld, name: defaultWorld.name, source: 'built-in default world' };
   const absolute = resolve(path);
-  let text: string;
-  try {
-    text = await readFile(absolute, 'utf8');
-  } catch (error) {
-    throw new DemoWorldError({ path: absolute, message: `cannot read world file ${absolute} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, cause: error });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new DemoWorldError({ path: absolute, message: `world file ${absolute} is not valid JSON`, cause: error });
-  }
   let world: World;
   try {
-    world = parseWorld(json);
+    world = await readWorldFile(absolute);
   } catch (error) {
-    throw new DemoWorldError({ path: absolute, message: `world file ${absolute} is not a valid world: ${(error as Error).message}`, cause: error });
+    if (!WorldFileError.isInstance(error)) throw error;
+    throw new DemoWorldError({ path: absolute, message: error.message, cause: error });
   }
   const missing = defaultModelCatalog.models.map((model) => model.id).filter((id) => !world.models.some((model) => model.id === id));
   if (missing.length > 0) {

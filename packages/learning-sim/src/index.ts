@@ -20,6 +20,7 @@ export { sampleTask, type SimulatedTask } from './task-sampler';
 export { runSession, sampleSystem, rateLimitProbability, type RunSessionOptions, type SimulatedSession } from './session-player';
 export { type UniformSource } from './random';
 export { UnknownModelError } from './errors/unknown-model-error';
+export { WorldFileError } from './errors/world-file-error';
 export {
   choiceToAction,
   countActions,
@@ -42,7 +43,7 @@ export {
   type CachedOracle,
 } from './oracle';
 export { reshuffleWorld, type ReshuffleWorldOptions } from './reshuffle-world';
-export { printWorld, writeWorldFile } from './world-file';
+export { printWorld, readWorldFile, writeWorldFile } from './world-file';
 export { builtInWorlds, builtInWorld, builtInWorldNames, type BuiltInWorldName } from './built-in-worlds';
 export { screenActions, type ScreenedAction } from './surrogate';
 export { worldAtSession, worldChangePoints } from './world-at-session';

@@ -1,5 +1,6 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { WorldFileError } from './errors/world-file-error';
 import { parseWorld, type World } from './world-schema';
 
 /** A world as pretty JSON with a final newline: the format of `worlds/*.json`, readable by `parseWorld` and `pnpm demo --world`. */
@@ -20,4 +21,29 @@ export async function writeWorldFile(path: string, world: World): Promise<string
   await writeFile(temporary, text);
   await rename(temporary, absolute);
   return absolute;
+}
+
+/**
+ * Reads and validates the world in `path` (what `writeWorldFile` writes). Throws `WorldFileError` (one line, naming
+ * the absolute path) when the file cannot be read, is not JSON, or is not a valid world.
+ */
+export async function readWorldFile(path: string): Promise<World> {
+  const absolute = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    throw new WorldFileError({ path: absolute, message: `cannot read world file ${absolute} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new WorldFileError({ path: absolute, message: `world file ${absolute} is not valid JSON`, cause: error });
+  }
+  try {
+    return parseWorld(json);
+  } catch (error) {
+    throw new WorldFileError({ path: absolute, message: `world file ${absolute} is not a valid world: ${(error as Error).message}`, cause: error });
+  }
 }

@@ -1,30 +1,16 @@
 import { randomInt } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { experienceReward } from '@orchestra/learning-reward';
 import { createRng } from '@orchestra/learning-features';
-import { defaultWorld, parseWorld, runSession, worldForCatalog, type World } from '@orchestra/learning-sim';
+import { defaultWorld, readWorldFile, runSession, worldForCatalog, type World } from '@orchestra/learning-sim';
 import type { Action } from '@orchestra/learning-types';
 import type { CliContext } from '../cli-context';
 import { parseCostWeight, parseNonNegativeInteger } from '../parse-options';
 import { formatTable, formatValue, writeJson } from '../terminal';
 
-/** The world of `--world FILE` (default: the built-in one). */
+/** The world of `--world FILE` (default: the built-in one); a bad file is a one-line `WorldFileError`. */
 export async function loadWorld(path: string | undefined): Promise<World> {
-  if (path === undefined) return defaultWorld;
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read world file ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error(`world file ${path} is not valid JSON`);
-  }
-  return parseWorld(json);
+  return path === undefined ? defaultWorld : readWorldFile(path);
 }
 
 function describeAction(action: Action): string {
