@@ -1,21 +1,14 @@
-/** Activation of a dense layer in the neutral weight format. */
-export type DenseActivation = 'relu' | 'linear';
+import type { Activation, DenseLayer } from '@orchestra/learning-policy';
+
+/** Activation of a dense layer: the policy package's (the format the runtime serves). */
+export type DenseActivation = Activation;
 
 /**
- * One dense layer in a neutral, framework-free form: `output = activation(input · kernel + bias)`.
- *
- * `kernel` is row-major `[inputSize][outputSize]`, the layout of a tfjs `Dense` kernel, so the artifact writer can
- * store it as a tfjs weight without transposing. The arrays are copies owned by the caller.
+ * One dense layer in a neutral, framework-free form: `output = activation(input · kernel + bias)`, `kernel` row-major
+ * `[inputSize][outputSize]` (the layout of a tfjs `Dense` kernel, so the artifact writer stores it without
+ * transposing). The policy package's `DenseLayer`, under the name the trainer's API has always used.
  */
-export interface DenseLayerWeights {
-  inputSize: number;
-  outputSize: number;
-  /** `inputSize × outputSize` floats, row-major. */
-  kernel: Float32Array;
-  /** `outputSize` floats. */
-  bias: Float32Array;
-  activation: DenseActivation;
-}
+export type DenseLayerWeights = DenseLayer;
 
 /** Runs `layers` on one input vector in float64 (a slow, obviously correct reference for tests and tools). */
 export function denseLayersForward(layers: readonly DenseLayerWeights[], input: ArrayLike<number>): Float64Array {

@@ -4,7 +4,7 @@ import type { DenseLayerWeights } from '../../networks/dense-layer-weights';
 
 /** Seeded random layers for `sizes` = [input, hidden…, output]: ReLU between layers, linear output. Tests only. */
 export function randomDenseLayers(sizes: readonly number[], seed: number): DenseLayerWeights[] {
-  return createRandomDenseLayers(sizes, seed).map((layer) => ({ ...layer, activation: layer.activation === 'relu' ? 'relu' : 'linear' }));
+  return createRandomDenseLayers(sizes, seed);
 }
 
 /** `count` seeded input rows of `size` values in [-2, 2), as one row-major Float32Array. */
