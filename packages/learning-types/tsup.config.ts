@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { libraryBuild } from '../../tsup.base';
 
-export default defineConfig(libraryBuild);
+// `./files`: the one atomic file writer (Node only), kept off the root entry of the data contracts.
+export default defineConfig({ ...libraryBuild, entry: ['src/index.ts', 'src/files.ts'] });

@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomically } from '@orchestra/learning-types/files';
 import { LearningStateStore, type LearningState } from '@orchestra/learning';
 import { JsonlExperienceStore, type ExperienceStore } from '@orchestra/learning-collector';
 import { z } from 'zod';
@@ -131,13 +132,6 @@ export async function writeLearningReport(options: WriteLearningReportOptions): 
   const path = resolve(options.output);
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   // Written to a private temporary file, then renamed: never through a symlink planted at the target, never 0644.
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  await rm(temporary, { force: true });
-  try {
-    await writeFile(temporary, html, { mode: 0o600, flag: 'wx' });
-    await rename(temporary, path);
-  } finally {
-    await rm(temporary, { force: true });
-  }
+  await writeFileAtomically(path, html);
   return { path, data, extras, skippedMetricLines: skippedLines };
 }

@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { writeFileAtomically } from '@orchestra/learning-types/files';
 import { WorldFileError } from './errors/world-file-error';
 import { parseWorld, type World } from './world-schema';
 
@@ -17,9 +18,7 @@ export async function writeWorldFile(path: string, world: World): Promise<string
   const absolute = resolve(path);
   const text = printWorld(world);
   await mkdir(dirname(absolute), { recursive: true });
-  const temporary = `${absolute}.${process.pid}.tmp`;
-  await writeFile(temporary, text);
-  await rename(temporary, absolute);
+  await writeFileAtomically(absolute, text, { mode: 0o644 });
   return absolute;
 }
 

@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeFileAtomically } from '@orchestra/learning-types/files';
 import { learningModeSchema, safeValidate } from '@orchestra/learning-types';
 import { z } from 'zod';
 import { LearningConfigError } from './errors';
@@ -175,9 +176,7 @@ export class LearningStateStore {
       const result = await change(state);
       state.updatedAt = new Date().toISOString();
       const validated = learningStateSchema.parse(state);
-      const temporary = `${this.path}.${process.pid}.${Date.now()}.tmp`;
-      await writeFile(temporary, `${JSON.stringify(validated, null, 2)}\n`, { mode: 0o600 });
-      await rename(temporary, this.path);
+      await writeFileAtomically(this.path, `${JSON.stringify(validated, null, 2)}\n`);
       return { state: validated, result };
     });
   }

@@ -1,5 +1,6 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomically } from '@orchestra/learning-types/files';
 import type { Activation, DenseNetworkManifest, ModelManifest, ModelManifestInput } from './model-manifest';
 import { MODEL_MANIFEST_FILE } from './model-manifest';
 import { parseModelArtifact } from './parse-model-artifact';
@@ -59,11 +60,7 @@ export async function writeModelArtifact(
   parseModelArtifact(manifest, weights);
   // Model files are private like the rest of the data dir: directories 0700, files 0600.
   await mkdir(directory, { recursive: true, mode: 0o700 });
-  const writeAtomically = async (fileName: string, data: Uint8Array | string) => {
-    const temporary = join(directory, `.${fileName}.${process.pid}.tmp`);
-    await writeFile(temporary, data, { mode: 0o600 });
-    await rename(temporary, join(directory, fileName));
-  };
+  const writeAtomically = (fileName: string, data: Uint8Array | string) => writeFileAtomically(join(directory, fileName), data);
   for (const [fileName, bytes] of Object.entries(weights)) await writeAtomically(fileName, bytes);
   await writeAtomically(MODEL_MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
 }

@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeFileAtomically } from '@orchestra/learning-types/files';
 import type * as tf from '@tensorflow/tfjs';
 import { ModelArtifactError } from '@orchestra/learning-policy';
 import { safeValidate } from '@orchestra/learning-types';
@@ -47,11 +48,6 @@ export function tfjsModelJsonFor(artifacts: tf.io.ModelArtifacts, weightsFile: s
   return json;
 }
 
-async function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
-  const temporary = join(dirname(path), `.${Date.now()}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  await writeFile(temporary, data, { mode: 0o600 });
-  await rename(temporary, path);
-}
 
 /**
  * A tfjs save handler that writes `model.json` and `weights.bin` into `directory` with `node:fs` — the files
@@ -66,9 +62,9 @@ export function fileSystemSaveHandler(directory: string, names: TfjsFileNames = 
     const json = tfjsModelJsonFor(artifacts, weightsFile);
     const weights = joinWeightData(artifacts.weightData);
     await mkdir(directory, { recursive: true, mode: 0o700 });
-    await writeAtomically(join(directory, weightsFile), weights);
+    await writeFileAtomically(join(directory, weightsFile), weights);
     const text = `${JSON.stringify(json)}\n`;
-    await writeAtomically(join(directory, modelFile), text);
+    await writeFileAtomically(join(directory, modelFile), text);
     return {
       modelArtifactsInfo: {
         dateSaved: new Date(),
