@@ -2,24 +2,27 @@
  * The full off-policy-evaluation check on the Open Bandit Dataset sample, printed as a table and written to
  * `bench-results/learning-trainer-obd.json` at the repository root. Run from packages/learning-trainer:
  *
- *   node --import tsx src/ope/open-bandit-check.ts
+ *   node --import tsx bench/open-bandit-check.ts [--data DIR]
  *
- * Reads the original files in /work/shared/data/obd when they are there (same rows), else the copies in data/obd.
- * Not exported from the package; the benchmark entry may call `runOpenBanditCheck`.
+ * Reads the dataset's original files from `--data DIR` (the sample's layout: `bts/men/men.csv`, …, `prior_bts.yaml`;
+ * e.g. the shared data folder beside the repository, `../../../shared/data/obd`) when given, else the copies of the
+ * same rows in the package's data/obd. A benchmark, not part of the package.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bernoulliThompsonActionDistribution, readBernoulliThompsonPriors } from './bernoulli-thompson-sampling';
-import { checkAgainstOnPolicyRewards } from './check-against-on-policy-rewards';
-import { comparePolicyValues, type PolicyComparison } from './compare-policy-values';
-import { InsufficientOverlapError } from './errors/insufficient-overlap-error';
-import { estimatePolicyValue } from './estimate-policy-value';
-import { offPolicyEstimators, type OffPolicyEstimator } from './off-policy-record';
-import { clickRate, openBanditRecords, readOpenBanditLog, uniformActionDistribution, type OpenBanditLog } from './open-bandit-dataset';
+import { bernoulliThompsonActionDistribution, readBernoulliThompsonPriors } from '../src/ope/bernoulli-thompson-sampling';
+import { checkAgainstOnPolicyRewards } from '../src/ope/check-against-on-policy-rewards';
+import { comparePolicyValues, type PolicyComparison } from '../src/ope/compare-policy-values';
+import { InsufficientOverlapError } from '../src/ope/errors/insufficient-overlap-error';
+import { estimatePolicyValue } from '../src/ope/estimate-policy-value';
+import { offPolicyEstimators, type OffPolicyEstimator } from '../src/ope/off-policy-record';
+import { clickRate, openBanditRecords, readOpenBanditLog, uniformActionDistribution, type OpenBanditLog } from '../src/ope/open-bandit-dataset';
 
-const packageDirectory = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const sharedDirectory = '/work/shared/data/obd';
+const packageDirectory = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The dataset's original files (`--data DIR`), or undefined: the package's copies. */
+let sharedDirectory: string | undefined;
 const shortName: Record<OffPolicyEstimator, string> = {
   'inverse-propensity-scoring': 'IPS',
   'self-normalized-inverse-propensity-scoring': 'SNIPS',
@@ -49,8 +52,11 @@ export interface OpenBanditCheckRow {
 }
 
 function readLog(policy: 'bts' | 'random', campaign: 'men' | 'women'): OpenBanditLog | undefined {
-  const shared = join(sharedDirectory, policy, campaign, `${campaign}.csv`);
-  if (existsSync(shared)) return readOpenBanditLog(shared);
+  if (sharedDirectory !== undefined) {
+    const shared = join(sharedDirectory, policy, campaign, `${campaign}.csv`);
+    if (!existsSync(shared)) throw new Error(`--data ${sharedDirectory}: ${shared} is missing`);
+    return readOpenBanditLog(shared);
+  }
   const local = join(packageDirectory, 'data', 'obd', `${policy}-${campaign}.csv`);
   return existsSync(local) ? readOpenBanditLog(local) : undefined;
 }
@@ -121,7 +127,7 @@ export interface OpenBanditGateRow {
 /** Runs both experiments on both campaigns and returns the rows (see the module comment). */
 export function runOpenBanditCheck({ simulations = 200_000, seed = 12345 }: { simulations?: number; seed?: number } = {}): { rows: OpenBanditCheckRow[]; gate: OpenBanditGateRow[] } {
   const gate: OpenBanditGateRow[] = [];
-  const priors = readBernoulliThompsonPriors(existsSync(join(sharedDirectory, 'prior_bts.yaml')) ? join(sharedDirectory, 'prior_bts.yaml') : join(packageDirectory, 'data', 'obd', 'prior_bts.yaml'));
+  const priors = readBernoulliThompsonPriors(join(sharedDirectory ?? join(packageDirectory, 'data', 'obd'), 'prior_bts.yaml'));
   const rows: OpenBanditCheckRow[] = [];
   for (const campaign of ['men', 'women'] as const) {
     const bernoulliThompson = readLog('bts', campaign);
@@ -161,6 +167,8 @@ function format(value: number | null, digits = 5): string {
 }
 
 function main(): void {
+  const { values } = parseArgs({ options: { data: { type: 'string' } } });
+  if (values.data !== undefined) sharedDirectory = resolve(values.data);
   const started = performance.now();
   const { rows, gate } = runOpenBanditCheck();
   const timingRecords = openBanditRecords(readLog('bts', 'men')!, uniformActionDistribution(34));
