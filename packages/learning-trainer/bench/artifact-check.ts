@@ -5,7 +5,7 @@
  * package's runtimes. Prints a table and writes `bench-results/learning-trainer-artifact.json`. Run from
  * packages/learning-trainer:
  *
- *   node --import tsx src/artifact/artifact-check.ts
+ *   node --import tsx bench/artifact-check.ts
  *
  * Not exported from the package (onnxruntime-node is a dev dependency).
  */
@@ -17,14 +17,14 @@ import * as tf from '@tensorflow/tfjs';
 import { ActionSpace, defaultFeatureSchema } from '@orchestra/learning-features';
 import { createDenseRuntime, isWasmSimdAvailable, loadModelArtifact } from '@orchestra/learning-policy';
 import * as onnxRuntime from 'onnxruntime-node';
-import { denseLayersForward } from '../networks/dense-layer-weights';
-import { artifactFiles } from './artifact-files';
-import { loadTrainedModelArtifact } from './load-trained-model-artifact';
-import { randomDenseLayers, randomInputs } from './test-support/random-dense-layers';
-import { loadTfjsLayersModel } from './tfjs-file-system';
-import { writeTrainedModelArtifact } from './write-trained-model-artifact';
+import { denseLayersForward } from '../src/networks/dense-layer-weights';
+import { artifactFiles } from '../src/artifact/artifact-files';
+import { loadTrainedModelArtifact } from '../src/artifact/load-trained-model-artifact';
+import { randomDenseLayers, randomInputs } from '../src/artifact/test-support/random-dense-layers';
+import { loadTfjsLayersModel } from '../src/artifact/tfjs-file-system';
+import { writeTrainedModelArtifact } from '../src/artifact/write-trained-model-artifact';
 
-const packageDirectory = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const packageDirectory = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function greedy(space: ActionSpace, logits: ArrayLike<number>, offset: number): string {
   return space.heads
