@@ -20,11 +20,11 @@ import {
   RulesPolicy,
   TypescriptDenseRuntime,
   WasmDenseRuntime,
-  createRandomDenseLayers,
   encodeOnnxDenseNetwork,
   type DenseNetwork,
   type DenseRuntime,
 } from '../src/index';
+import { createRandomDenseLayers } from '../src/testing';
 import { createTestArtifact } from '../src/test-support/create-test-artifact';
 import { makeInput } from '../src/test-support/inputs';
 

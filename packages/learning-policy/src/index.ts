@@ -4,8 +4,6 @@ export * from './artifact/model-artifact';
 export * from './artifact/parse-model-artifact';
 export * from './artifact/load-model-artifact';
 export * from './artifact/write-model-artifact';
-export * from './artifact/random-dense-network';
-export { createPricedPredictionHead } from './artifact/priced-prediction-head';
 export { sha256Hex } from './artifact/sha256';
 export * from './runtime/dense-runtime';
 export { createDenseRuntime } from './runtime/create-dense-runtime';

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ActionSpace, defaultFeatureSchema } from '@orchestra/learning-features';
-import { createRandomDenseLayers, packDenseNetwork, writeModelArtifact } from '@orchestra/learning-policy';
+import { packDenseNetwork, writeModelArtifact } from '@orchestra/learning-policy';
+import { createRandomDenseLayers } from '@orchestra/learning-policy/testing';
 
 /** Task descriptions of every kind the benchmarks decide on, in turn. */
 export const benchTasks = [

@@ -1,5 +1,6 @@
 import { ActionSpace, defaultFeatureSchema } from '@orchestra/learning-features';
-import { createRandomDenseLayers, packDenseNetwork, writeModelArtifact } from '@orchestra/learning-policy';
+import { packDenseNetwork, writeModelArtifact } from '@orchestra/learning-policy';
+import { createRandomDenseLayers } from '@orchestra/learning-policy/testing';
 import { experienceSchema, type Experience, type PolicySource, type TaskType } from '@orchestra/learning-types';
 
 /** Writes a small valid model artifact on the default feature schema and action space. */

@@ -1,7 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultFeatureSchema } from '@orchestra/learning-features';
-import { createRandomDenseLayers, packDenseNetwork, writeModelArtifact } from '@orchestra/learning-policy';
+import { packDenseNetwork, writeModelArtifact } from '@orchestra/learning-policy';
+import { createRandomDenseLayers } from '@orchestra/learning-policy/testing';
 import type { LearningManager } from '@orchestra/learning';
 
 /**

@@ -1,5 +1,6 @@
 import { ActionSpace, defaultFeatureSchema } from '@orchestra/learning-features';
-import { createPricedPredictionHead, createRandomDenseLayers, packDenseNetwork, writeModelArtifact } from '@orchestra/learning-policy';
+import { packDenseNetwork, writeModelArtifact } from '@orchestra/learning-policy';
+import { createPricedPredictionHead, createRandomDenseLayers } from '@orchestra/learning-policy/testing';
 
 /**
  * Writes a small valid model artifact for tests: random actor weights on the default feature schema and action space;

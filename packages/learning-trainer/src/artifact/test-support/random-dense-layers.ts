@@ -1,5 +1,5 @@
 import { createRng } from '@orchestra/learning-features';
-import { createRandomDenseLayers } from '@orchestra/learning-policy';
+import { createRandomDenseLayers } from '@orchestra/learning-policy/testing';
 import type { DenseLayerWeights } from '../../networks/dense-layer-weights';
 
 /** Seeded random layers for `sizes` = [input, hidden…, output]: ReLU between layers, linear output. Tests only. */
