@@ -6,7 +6,7 @@ import { JsonlExperienceStore } from '@orchestra/learning-collector';
 import { chromiumForTests, inspectReportInBrowser, readabilityProblems } from '@orchestra/learning-report/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { binPath, runOrchestra, sandbox } from './test-support/run-orchestra';
-import { makeExperience, writeTestModel } from './test-support/fixtures';
+import { ingestSession, makeExperience, writeTestModel } from './test-support/fixtures';
 import { simulateShadowSessions } from './test-support/simulate';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '__fixtures__');
@@ -298,13 +298,7 @@ describe.concurrent('orchestra (built binary)', () => {
 
   it('ingests sessions from JSON and JSONL, from several processes at once, and rejects bad files with one line', async () => {
     const { run, cwd } = await sandbox();
-    const session = (id: string) => ({
-      sessionId: id,
-      workflow: [{ id: 'a', agentRole: 'executor', status: 'completed', attempts: [{ modelId: 'glm-4.7', tokensUsed: 900, latencyMs: 1500, success: true, estimatedCost: 0.01 }] }],
-      globalMetrics: { totalCostEstimate: 0.01, totalTokens: 900, totalAttempts: 1, avgLatencyMs: 1500 },
-      phase: 'completed',
-      task: { description: `fix: broken pagination ${id}`, files: ['api/src/list.ts'] },
-    });
+    const session = ingestSession;
     await writeFile(join(cwd, 'one.json'), JSON.stringify(session('single')));
     await writeFile(join(cwd, 'many.json'), JSON.stringify(Array.from({ length: 5 }, (_, index) => session(`array-${index}`))));
     const lines = (prefix: string) => Array.from({ length: 20 }, (_, index) => JSON.stringify(session(`${prefix}-${index}`))).join('\n');

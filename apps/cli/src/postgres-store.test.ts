@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import * as vitest from 'vitest';
+import { ingestSession } from './test-support/fixtures';
 import { binPath, runOrchestra, sandbox } from './test-support/run-orchestra';
 import { describeWithPostgres } from '@orchestra/learning-store-postgres/testing';
 
@@ -10,13 +11,7 @@ beforeAll(() => {
   if (!existsSync(binPath)) throw new Error(`${binPath} is missing: run \`pnpm --filter @orchestra/cli build\` first`);
 });
 
-const session = (id: string) => ({
-  sessionId: id,
-  workflow: [{ id: 'a', agentRole: 'executor', status: 'completed', attempts: [{ modelId: 'glm-4.7', tokensUsed: 900, latencyMs: 1500, success: true, estimatedCost: 0.01 }] }],
-  globalMetrics: { totalCostEstimate: 0.01, totalTokens: 900, totalAttempts: 1, avgLatencyMs: 1500 },
-  phase: 'completed',
-  task: { description: `fix: broken pagination ${id}`, files: ['api/src/list.ts'] },
-});
+const session = ingestSession;
 
 await describeWithPostgres(vitest, 'orchestra with ORCHESTRA_STORE_URL=postgres://…', ({ freshDatabase }) => {
   it('records from several processes at once into one database, and every command reads it', async () => {

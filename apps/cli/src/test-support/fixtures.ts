@@ -47,3 +47,14 @@ export function makeExperience(index: number, options: { source?: PolicySource; 
     },
   });
 }
+
+/** A completed design-shaped session with id `id` (one executor step, one glm-4.7 attempt) for ingest tests. */
+export function ingestSession(id: string) {
+  return {
+    sessionId: id,
+    workflow: [{ id: 'a', agentRole: 'executor', status: 'completed', attempts: [{ modelId: 'glm-4.7', tokensUsed: 900, latencyMs: 1500, success: true, estimatedCost: 0.01 }] }],
+    globalMetrics: { totalCostEstimate: 0.01, totalTokens: 900, totalAttempts: 1, avgLatencyMs: 1500 },
+    phase: 'completed',
+    task: { description: `fix: broken pagination ${id}`, files: ['api/src/list.ts'] },
+  };
+}

@@ -1,21 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { followWorkerProtocol, type WorkerProtocol } from './worker-protocol';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const workerScript = path.join(here, 'append-worker.ts');
 const packageRoot = path.resolve(here, '..', '..');
 
-/** An `append-worker.ts` child and what it reported so far. */
-export interface RunningWorker {
-  child: ChildProcess;
-  acknowledged: string[];
-  /** Appends that were rejected: `[id, error code]`. */
-  failed: [string, string][];
-  ready: Promise<void>;
-  exited: Promise<number | null>;
-  onAcknowledged?: (count: number) => void;
-}
+/** An `append-worker.ts` child and what it reported so far; a failure is `[id, error code]`. */
+export type RunningWorker = WorkerProtocol<[string, string]>;
 
 /** Options of `startWorker` beyond the basics. */
 export interface WorkerOptions {
@@ -37,32 +30,9 @@ export function startWorker(dataDir: string, worker: number, count: number, wind
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ORCHESTRA_TEST_STALL_EVERY: String(options.stallEvery ?? 0) },
   });
-  const running: RunningWorker = {
-    child,
-    acknowledged: [],
-    failed: [],
-    ready: Promise.resolve(),
-    // 'close' (not 'exit'): every ack already written to the pipe has been read by then.
-    exited: new Promise((resolve) => child.on('close', (code) => resolve(code))),
-  };
-  let buffered = '';
-  running.ready = new Promise((resolve) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        if (line === 'ready') resolve();
-        else if (line.startsWith('ack ')) {
-          running.acknowledged.push(line.slice(4));
-          running.onAcknowledged?.(running.acknowledged.length);
-        } else if (line.startsWith('fail ')) {
-          const [, id, code] = line.split(' ');
-          running.failed.push([id!, code!]);
-        }
-      }
-    });
+  return followWorkerProtocol(child, (rest): [string, string] => {
+    const [id, code] = rest.split(' ');
+    return [id!, code!];
   });
-  return running;
 }
+
