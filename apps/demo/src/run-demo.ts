@@ -57,6 +57,11 @@ export interface OpeRound {
   deployed: boolean;
   /** Refused but not found worse than the rules: it became the exploration candidate of shadow mode. */
   explored: boolean;
+  /**
+   * A re-look at the exploration candidate (`model`, trained earlier) on the logs it explored on: which look (1, 2,
+   * …) and at what confidence; null for the gate at training.
+   */
+  look: { index: number; confidence: number; freshLogs: number; candidateActed: number; supported: boolean } | null;
   forced: boolean;
   /** Measured afterwards on the held-out tasks: greedy learned − rules (mean and 95 % CI, same tasks). */
   measured: { learned: number; rules: number; difference: number; ci: [number, number] };
@@ -359,7 +364,39 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     const { run: learnedRun } = await evaluateModelOn(output, curveTasks);
     curve.push({ sessionsSeen, learned: learnedRun });
     const measured = pairedDifference(learnedRun.rewards, curveRules.rewards);
-    const passed = step.deployed !== null;
+    const relook = step.regate;
+    const passed = step.deployed !== null && relook?.passed !== true;
+    if (relook !== null) {
+      // The re-look at the exploration candidate on the logs it explored on (its own artifact, trained earlier).
+      const relookRun = (await evaluateModelOn(relook.candidateDirectory, curveTasks)).run;
+      const relookMeasured = pairedDifference(relookRun.rewards, curveRules.rewards);
+      const { value, lower, upper } = relook.difference;
+      ope.push({
+        model: relook.version,
+        sessionsSeen,
+        estimator: `doubly-robust re-look ${relook.look}`,
+        learned: null,
+        rules: null,
+        difference: { value, ci: [lower, upper] },
+        beatsRules: relook.passed,
+        error: null,
+        deployed: relook.passed,
+        explored: step.candidate.status === 'kept',
+        look: { index: relook.look, confidence: relook.confidence, freshLogs: relook.freshLogs, candidateActed: relook.candidateActed, supported: relook.supported },
+        forced: false,
+        measured: { learned: relookRun.metrics.meanReward, rules: curveRules.metrics.meanReward, difference: relookMeasured.mean, ci: relookMeasured.interval },
+        trainingMs: 0,
+      });
+      const verdict = relook.passed ? 'passed: deployed, ab_test at the first ramp step' : step.candidate.status === 'kept' ? 'not passed; it keeps exploring' : 'not passed';
+      timeline.push({ session: sessionsSeen, kind: relook.passed ? 'deploy' : 'refused', message: `re-look ${relook.look} at ${relook.version} on the ${relook.freshLogs} logs it explored on: ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(relook.confidence * 100).toFixed(2)} % — ${verdict}` });
+      progress('train', `re-look ${relook.look} at ${relook.version} on ${relook.freshLogs} logs (it acted on ${relook.candidateActed}): learned − rules ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(relook.confidence * 100).toFixed(2)} % — ${verdict}; measured ${relookMeasured.mean.toFixed(2)} [${relookMeasured.interval[0].toFixed(2)}, ${relookMeasured.interval[1].toFixed(2)}]`);
+      if (relook.passed) {
+        currentModel = relook.version;
+        learnedSessionsInAb = 0;
+        abSessionsSinceDeploy = 0;
+        productionSince = null;
+      }
+    }
     gateReasons.set(version, step.reason ?? null);
     timeline.push({ session: sessionsSeen, kind: passed ? 'deploy' : 'refused', message: passed ? `${version} passed the deploy gate: deployed, ab_test at the first ramp step` : `${version} refused by the deploy gate: ${step.reason ?? 'gate refused'}` });
     const round_: OpeRound = {
@@ -373,6 +410,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
       error: report.opeError,
       deployed: passed,
       explored: step.candidate.status === 'explored',
+      look: null,
       forced: false,
       measured: { learned: learnedRun.metrics.meanReward, rules: curveRules.metrics.meanReward, difference: measured.mean, ci: measured.interval },
       trainingMs: elapsed,
@@ -381,8 +419,20 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     lastTrainingAt = sessionsSeen;
     const interval = (entry: { value: number; ci: [number, number] } | null) => (entry === null ? 'no estimate' : `${entry.value.toFixed(2)} [${entry.ci[0].toFixed(2)}, ${entry.ci[1].toFixed(2)}]`);
     const measuredText = `measured on held-out tasks: learned − rules = ${measured.mean.toFixed(2)} [${measured.interval[0].toFixed(2)}, ${measured.interval[1].toFixed(2)}]`;
+    if (relook?.passed === true) {
+      progress('train', `${version}: ${report.epochs} epochs in ${(elapsed / 1000).toFixed(1)} s; ${step.train.beatsRules === false ? 'its gate refused' : 'not evaluated'}; ${measuredText}`);
+      progress('deploy', `deployed ${relook.version} (re-look ${relook.look}); mode ab_test at ${learning.abFraction * 100} %`);
+      return;
+    }
     if (!passed) {
-      const exploring = step.candidate.status === 'explored' ? `; it explores on ${options.candidateShare * 100} % of shadow sessions` : step.candidate.status === 'withdrawn' ? '; the exploration candidate is withdrawn' : '';
+      const exploring =
+        step.candidate.status === 'explored'
+          ? `; it explores on ${options.candidateShare * 100} % of shadow sessions`
+          : step.candidate.status === 'kept'
+            ? `; ${step.candidate.model?.version ?? 'the exploration candidate'} keeps exploring`
+            : step.candidate.status === 'withdrawn'
+              ? '; the exploration candidate is withdrawn'
+              : '';
       progress('train', `${version}: ${report.epochs} epochs in ${(elapsed / 1000).toFixed(1)} s; ${step.reason ?? 'gate refused'}; not deployed (${currentModel ?? 'the rules'} keeps acting)${exploring}; ${measuredText}`);
       return;
     }

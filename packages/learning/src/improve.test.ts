@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { improvePolicy, type Improvable } from './improve';
 import type { CandidateModel, DeployedModel } from './learning-state';
+import type { RegateReport } from './regate';
 import type { TrainReport } from './train';
 
 function report(beatsRules: boolean | null, difference = beatsRules ? { value: 6, lower: 1, upper: 11 } : { value: -1, lower: -9, upper: 7 }): TrainReport {
@@ -26,7 +27,14 @@ function report(beatsRules: boolean | null, difference = beatsRules ? { value: 6
 }
 
 /** A manager double that records what the step asked of it. */
-function manager(beatsRules: boolean | null, options: { difference?: { value: number; lower: number; upper: number }; candidate?: CandidateModel | null; candidateShare?: number } = {}) {
+function relook(difference: { value: number; lower: number; upper: number }, passed = difference.lower > 0): RegateReport {
+  return { version: 'v6', candidateDirectory: '/data/models/v6', look: 1, freshLogs: 400, candidateActed: 100, confidence: 0.975, difference, supported: true, passed, directory: passed ? '/data/candidates/v6--look-1' : null, comparison: {} };
+}
+
+function manager(
+  beatsRules: boolean | null,
+  options: { difference?: { value: number; lower: number; upper: number }; candidate?: CandidateModel | null; candidateShare?: number; regate?: RegateReport | null } = {},
+) {
   const calls: string[] = [];
   let mode: Improvable['mode'] = 'shadow';
   let fraction = 0;
@@ -38,8 +46,12 @@ function manager(beatsRules: boolean | null, options: { difference?: { value: nu
     },
     explore: async (directory, estimate) => {
       calls.push(`explore ${directory} ${estimate === null ? 'null' : `${estimate.value} [${estimate.lower}, ${estimate.upper}]`}`);
-      candidate = directory === null ? null : { version: 'v7', directory: '/data/models/v7', source: directory, since: '2026-12-02T00:00:00.000Z', estimate };
+      candidate = directory === null ? null : { version: 'v7', directory: '/data/models/v7', source: directory, since: '2026-12-02T00:00:00.000Z', estimate, looks: 0 };
       return candidate;
+    },
+    regate: async (regateOptions) => {
+      calls.push(`regate ${regateOptions.output}`);
+      return options.regate ?? null;
     },
     dataDir: '/data',
     get mode() {
@@ -91,16 +103,43 @@ describe('improvePolicy', () => {
   });
 
   it('never explores with a candidate the gate found worse than the rules, and withdraws the previous one', async () => {
-    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null };
-    const { double, calls } = manager(false, { difference: { value: -8, lower: -14, upper: -2 }, candidate: previous });
+    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 0 };
+    const { double, calls } = manager(false, { difference: { value: -8, lower: -14, upper: -2 }, candidate: previous, regate: relook({ value: -3, lower: -9, upper: 3 }) });
     const step = await improvePolicy(double, { version: 'v7' });
-    expect(calls).toEqual(['train /data/candidates/v7', 'explore null null']);
+    expect(calls).toEqual(['train /data/candidates/v7', 'regate /data/candidates/v6--look-1', 'explore null null']);
     expect(step.candidate).toEqual({ status: 'withdrawn', model: null });
     expect(double.candidate).toBeNull();
   });
 
+  it('deploys the exploration candidate when a re-look on the logs it explored on passes, and starts its A/B period', async () => {
+    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 0 };
+    const { double, calls } = manager(false, { candidate: previous, regate: relook({ value: 9, lower: 2, upper: 16 }) });
+    const step = await improvePolicy(double, { version: 'v7' });
+    expect(calls).toEqual(['train /data/candidates/v7', 'regate /data/candidates/v6--look-1', 'deploy /data/candidates/v6--look-1', 'mode ab_test 0.1']);
+    expect(step).toMatchObject({ gate: 'passed', reason: null, mode: 'ab_test', candidate: { status: 'retired' }, regate: { passed: true, look: 1 } });
+  });
+
+  it('keeps a promising exploration candidate (re-look above 0, not passed) instead of switching to the new one', async () => {
+    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 0 };
+    const { double, calls } = manager(false, { candidate: previous, regate: relook({ value: 4, lower: -2, upper: 10 }) });
+    const step = await improvePolicy(double, { version: 'v7' });
+    expect(calls).toEqual(['train /data/candidates/v7', 'regate /data/candidates/v6--look-1']);
+    expect(step.candidate).toEqual({ status: 'kept', model: previous });
+    expect(step.gate).toBe('refused');
+  });
+
+  it('keeps the exploration candidate while too few logs exist to re-look at it, and replaces an unpromising one', async () => {
+    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 1 };
+    const waiting = manager(false, { candidate: previous, regate: null });
+    expect((await improvePolicy(waiting.double, { version: 'v7' })).candidate.status).toBe('kept');
+    const unpromising = manager(false, { candidate: previous, regate: relook({ value: -1, lower: -7, upper: 5 }) });
+    const step = await improvePolicy(unpromising.double, { version: 'v7' });
+    expect(unpromising.calls).toEqual(['train /data/candidates/v7', 'regate /data/candidates/v6--look-2', 'explore /data/candidates/v7 -1 [-9, 7]']);
+    expect(step.candidate.status).toBe('explored');
+  });
+
   it('retires the exploration candidate when a model passes the gate', async () => {
-    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null };
+    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 0 };
     const { double } = manager(true, { candidate: previous });
     const step = await improvePolicy(double, { version: 'v7' });
     expect(step.candidate.status).toBe('retired');

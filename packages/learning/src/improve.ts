@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { LearningMode } from '@orchestra/learning-types';
 import type { CandidateModel, DeployedModel } from './learning-state';
+import type { RegateReport } from './regate';
 import type { TrainOptions, TrainReport } from './train';
 
 /** Options of `LearningManager.improve`: those of `train`, with the output directory optional. */
@@ -12,18 +13,25 @@ export interface ImproveOptions extends Omit<TrainOptions, 'output'> {
 /** What one improvement step did: the training report, the gate's verdict, and the deployment when it passed. */
 export interface ImproveReport {
   train: TrainReport;
-  /** The deploy gate's verdict on the candidate (`train.beatsRules === true`). */
+  /** The deploy gate's verdict: `passed` when the new candidate (`train.beatsRules === true`) or a re-look at the exploration candidate (`regate.passed`) did. */
   gate: 'passed' | 'refused' | 'not-evaluated';
-  /** Why the candidate was not deployed (null when it was). */
+  /** Why nothing was deployed (null when something was). */
   reason: string | null;
   /** The deployed model when the gate passed, else null (the current policy keeps acting). */
   deployed: DeployedModel | null;
   /**
-   * The exploration candidate after the step: with `candidateShare` > 0, a refused candidate the gate did not find
-   * worse than the rules acts on that share of shadow sessions (`explored`); one it found worse, or could not
-   * evaluate, withdraws the previous one (`withdrawn`); a deployment retires it (`retired`).
+   * The re-look at the exploration candidate this step made (null: none — no candidate, no share, too few logs since
+   * it started exploring, or the new candidate passed first). It values the candidate on the logs it explored on.
    */
-  candidate: { status: 'explored' | 'withdrawn' | 'retired' | 'none'; model: CandidateModel | null };
+  regate: RegateReport | null;
+  /**
+   * The exploration candidate after the step: with `candidateShare` > 0, one whose re-look is promising (estimate
+   * above 0, not found worse) keeps exploring so its evidence accumulates (`kept`; also when it could not be
+   * re-looked at yet); otherwise a refused new candidate the gate did not find worse than the rules replaces it
+   * (`explored`); one it found worse, or could not evaluate, withdraws the previous one (`withdrawn`); a deployment
+   * retires it (`retired`).
+   */
+  candidate: { status: 'explored' | 'kept' | 'withdrawn' | 'retired' | 'none'; model: CandidateModel | null };
   /** The mode after the step (a deployment starts an A/B period at the first ramp step). */
   mode: LearningMode;
   abFraction: number;
@@ -38,6 +46,8 @@ export interface Improvable {
   train(options: TrainOptions): Promise<TrainReport>;
   deploy(directory: string): Promise<DeployedModel>;
   explore(directory: string | null, estimate: CandidateModel['estimate']): Promise<CandidateModel | null>;
+  /** A re-look at the exploration candidate on the logs since it started exploring (null when none is possible). */
+  regate(options: { output: string; servedAs?: TrainOptions['servedAs']; trainerConfig?: Record<string, unknown> }): Promise<RegateReport | null>;
   readonly candidate: CandidateModel | null;
   /** Share of shadow sessions an exploration candidate acts on (0: none is chosen). */
   readonly candidateShare: number;
@@ -46,38 +56,57 @@ export interface Improvable {
 
 /**
  * One step of the continuous improvement loop: train a candidate on the logged experiences → the deploy gate (the
- * trainer's off-policy comparison with the rules on the most recent logs) → when it passes, deploy it (never past
- * the gate) and start its A/B period at the first ramp step, from where the rollout rules ramp it by its measured
- * arm and its guardrails. When the gate refuses, nothing changes: the current policy keeps acting and logging, and
- * the next step trains on more data — and, with `candidateShare` > 0, a candidate the gate could not tell from the
- * rules (its interval covers zero from above) becomes the exploration candidate of shadow mode, acting on that share
- * of sessions so that the logs overlap with what the learner proposes next; one the gate found worse withdraws it.
+ * trainer's off-policy comparison with the rules on logs none of whose rewards chose the candidate's actions) → when
+ * it passes, deploy it (never past the gate) and start its A/B period at the first ramp step, from where the rollout
+ * rules ramp it by its measured arm and its guardrails. When the gate refuses and an exploration candidate acts on
+ * `candidateShare` of shadow sessions, the step re-looks at that candidate on the logs recorded since (which support
+ * its actions, so the estimate needs no critic to fill in what the logs cannot show); a re-look that passes deploys
+ * it. Otherwise nothing changes for the serving policy: a promising candidate keeps exploring, or a refused new
+ * candidate the gate could not tell from the rules (its interval covers zero from above) becomes the exploration
+ * candidate; one the gate found worse withdraws it.
  */
 export async function improvePolicy(manager: Improvable, options: ImproveOptions = {}): Promise<ImproveReport> {
   const version = options.version ?? `learned-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const output = options.output ?? join(manager.dataDir, 'candidates', version);
   const train = await manager.train({ ...options, version, output });
-  if (train.beatsRules !== true) {
-    const difference = (train.ope as { difference?: { value: number; lower: number; upper: number } } | null)?.difference;
-    const reason =
-      train.beatsRules === false && difference !== undefined
-        ? `the gate refused: estimated learned − rules ${difference.value.toFixed(2)} [${difference.lower.toFixed(2)}, ${difference.upper.toFixed(2)}] does not exclude 0`
-        : `the gate could not evaluate the candidate: ${train.opeError ?? 'no estimate'}`;
-    // Explore with a candidate the gate could not tell from the rules; never with one it found worse.
-    const explorable = manager.candidateShare > 0 && train.beatsRules === false && difference !== undefined && difference.upper > 0;
-    let candidate: ImproveReport['candidate'];
-    if (explorable) {
-      candidate = { status: 'explored', model: await manager.explore(output, { value: difference.value, lower: difference.lower, upper: difference.upper }) };
-    } else if (manager.candidate !== null) {
-      await manager.explore(null, null);
-      candidate = { status: 'withdrawn', model: null };
-    } else {
-      candidate = { status: 'none', model: null };
-    }
-    return { train, gate: train.beatsRules === false ? 'refused' : 'not-evaluated', reason, deployed: null, candidate, mode: manager.mode, abFraction: manager.abFraction };
+  if (train.beatsRules === true) return deployAndStartAbTest(manager, train, output, null);
+  const previous = manager.candidate;
+  let regate: RegateReport | null = null;
+  if (previous !== null && manager.candidateShare > 0) {
+    const regateOutput = join(manager.dataDir, 'candidates', `${previous.version.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80)}--look-${previous.looks + 1}`);
+    regate = await manager.regate({
+      output: regateOutput,
+      ...(options.servedAs === undefined ? {} : { servedAs: options.servedAs }),
+      ...(options.trainerConfig === undefined ? {} : { trainerConfig: options.trainerConfig }),
+    });
+    if (regate !== null && regate.passed && regate.directory !== null) return deployAndStartAbTest(manager, train, regate.directory, regate);
   }
+  const difference = (train.ope as { difference?: { value: number; lower: number; upper: number } } | null)?.difference;
+  const reason =
+    train.beatsRules === false && difference !== undefined
+      ? `the gate refused: estimated learned − rules ${difference.value.toFixed(2)} [${difference.lower.toFixed(2)}, ${difference.upper.toFixed(2)}] does not exclude 0`
+      : `the gate could not evaluate the candidate: ${train.opeError ?? 'no estimate'}`;
+  // Keep a candidate whose re-look is promising (or that could not be re-looked at yet): its evidence accumulates.
+  const keep = previous !== null && manager.candidateShare > 0 && (regate === null || (regate.difference.value > 0 && regate.difference.upper > 0));
+  // Explore with a candidate the gate could not tell from the rules; never with one it found worse.
+  const explorable = manager.candidateShare > 0 && train.beatsRules === false && difference !== undefined && difference.upper > 0;
+  let candidate: ImproveReport['candidate'];
+  if (keep) {
+    candidate = { status: 'kept', model: manager.candidate };
+  } else if (explorable) {
+    candidate = { status: 'explored', model: await manager.explore(output, { value: difference.value, lower: difference.lower, upper: difference.upper }) };
+  } else if (manager.candidate !== null) {
+    await manager.explore(null, null);
+    candidate = { status: 'withdrawn', model: null };
+  } else {
+    candidate = { status: 'none', model: null };
+  }
+  return { train, gate: train.beatsRules === false ? 'refused' : 'not-evaluated', reason, deployed: null, regate, candidate, mode: manager.mode, abFraction: manager.abFraction };
+}
+
+async function deployAndStartAbTest(manager: Improvable, train: TrainReport, directory: string, regate: RegateReport | null): Promise<ImproveReport> {
   const hadCandidate = manager.candidate !== null;
-  const deployed = await manager.deploy(output);
+  const deployed = await manager.deploy(directory);
   if (manager.mode !== 'ab_test') await manager.setMode('ab_test', { fraction: manager.firstRampStep });
-  return { train, gate: 'passed', reason: null, deployed, candidate: { status: hadCandidate ? 'retired' : 'none', model: null }, mode: manager.mode, abFraction: manager.abFraction };
+  return { train, gate: 'passed', reason: null, deployed, regate, candidate: { status: hadCandidate ? 'retired' : 'none', model: null }, mode: manager.mode, abFraction: manager.abFraction };
 }

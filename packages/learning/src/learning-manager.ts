@@ -40,6 +40,7 @@ import { defaultDecisionTracer, endDecisionSpan, startDecisionSpan } from './dec
 import { join } from 'node:path';
 import { evaluatePolicyArtifact, trainPolicy, type TrainOptions, type TrainReport } from './train';
 import { improvePolicy, type ImproveOptions, type ImproveReport } from './improve';
+import { regateExplorationCandidate, type RegateReport } from './regate';
 
 /** Options of `createLearning` / `LearningManager.open`: configuration sources plus the pluggable parts. */
 export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'overrides'> {
@@ -735,7 +736,7 @@ export class LearningManager {
     if (directory !== null) {
       const artifact = await this.#loadForThisCatalog(directory);
       const copy = await copyArtifactIntoDataDir(directory, this.config.dataDir, artifact.manifest.version, now);
-      candidate = { version: artifact.manifest.version, directory: copy, source: directory, since: now.toISOString(), estimate };
+      candidate = { version: artifact.manifest.version, directory: copy, source: directory, since: now.toISOString(), estimate, looks: 0 };
     }
     const { state } = await this.store.update((state) => {
       if (candidate !== null) addStateEvent(state, `exploration candidate ${candidate.version} acts on ${this.config.candidateShare * 100} % of shadow sessions`, now);
@@ -862,10 +863,49 @@ export class LearningManager {
         train: (trainOptions) => this.train(trainOptions),
         deploy: (directory) => this.deploy(directory),
         explore: (directory, estimate) => this.explore(directory, estimate),
+        regate: (regateOptions) => this.regate(regateOptions),
         setMode: (mode, modeOptions) => this.setMode(mode, modeOptions),
       },
       options,
     );
+  }
+
+  /**
+   * A re-look at the exploration candidate on the logs recorded while it acted on `candidateShare` of shadow sessions
+   * (`regateExplorationCandidate`): null without a candidate, a share, or enough such logs. Counts the look and
+   * records its estimate in the state; a candidate that passes is written to `output` with the re-look in its
+   * manifest, ready for `deploy`.
+   */
+  async regate(options: { output: string; servedAs?: TrainOptions['servedAs']; trainerConfig?: Record<string, unknown>; experiences?: readonly Experience[] }): Promise<RegateReport | null> {
+    const candidate = this.state.candidate;
+    if (candidate === null || this.config.candidateShare <= 0) return null;
+    const trainer = await this.trainer();
+    const rewardConfig = await this.currentRewardConfig();
+    const experiences = options.experiences ?? (await this.readBuffer());
+    const report = await regateExplorationCandidate(trainer, {
+      candidate,
+      experiences,
+      candidateShare: this.config.candidateShare,
+      output: options.output,
+      actionSpace: this.actionSpace,
+      ...(rewardConfig === undefined ? {} : { rewardConfig }),
+      ...(options.servedAs === undefined ? {} : { servedAs: options.servedAs }),
+      ...(options.trainerConfig === undefined ? {} : { trainerConfig: options.trainerConfig }),
+    });
+    if (report === null) return null;
+    const now = new Date(this.clock());
+    const { state } = await this.store.update((state) => {
+      if (state.candidate !== null && state.candidate.version === candidate.version) {
+        state.candidate.looks = report.look;
+        state.candidate.estimate = report.difference;
+      }
+      const { value, lower, upper } = report.difference;
+      addStateEvent(state, `re-look ${report.look} at exploration candidate ${report.version} on ${report.freshLogs} logs (it acted on ${report.candidateActed}): ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(report.confidence * 100).toFixed(2)} % — ${report.passed ? 'passed' : 'not passed'}`, now);
+      return null;
+    });
+    this.adoptState(state);
+    this.stateModifiedAt = await this.store.modifiedAt();
+    return report;
   }
 
   /** Off-policy evaluation of a model artifact against the rules on the buffer (or on `experiences`). */

@@ -59,6 +59,8 @@ export const candidateModelSchema = z.object({
   since: z.iso.datetime({ offset: true }),
   /** The gate's estimate of learned − rules when the candidate was chosen (null: none in its manifest). */
   estimate: z.object({ value: z.number(), lower: z.number(), upper: z.number() }).nullable().default(null),
+  /** Re-looks at it so far on the logs recorded while it explored (`improve`; each spends less of the error rate). */
+  looks: z.number().int().nonnegative().default(0),
 });
 export type CandidateModel = z.infer<typeof candidateModelSchema>;
 

@@ -75,8 +75,10 @@ describe('LearningManager.train (with the trainer installed)', () => {
         await learning.record(tracker.finish(), decision);
       }
       const report = await learning.train({ output: join(root, 'model'), epochs: 2, allowFewExperiences: true, version: 'dr-1' });
-      expect(report.ope).toMatchObject({ estimator: 'doubly-robust', directMethod: 'linear-critic', sampleSize: report.validationSize });
-      // Rewards that do not depend on the action: nothing to gain, and 16 held-out sessions cannot show a gain anyway.
+      // Valued on every log whose reward did not choose the candidate's actions: the 16 held out and the gate's half
+      // of the 64 training rows (`gateEvaluation: 'independent'`).
+      expect(report.ope).toMatchObject({ estimator: 'doubly-robust', directMethod: 'linear-critic', sampleSize: report.validationSize + Math.ceil(report.trainingSize / 2) });
+      // Rewards that do not depend on the action: nothing to gain, and 48 sessions cannot show a gain anyway.
       expect(report.beatsRules).toBe(false);
       expect(report.critic).toMatchObject({ changedShare: expect.any(Number) });
       await expect(learning.deploy(join(root, 'model'))).rejects.toThrow(/did not beat the rules.*rule ope-gate/);

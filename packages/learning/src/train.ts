@@ -86,6 +86,7 @@ interface TrainerApi {
     metricsPath?: string;
     qDistillation?: Record<string, unknown>;
     gateCritic?: unknown;
+    gateEvaluationIds?: string[];
     rewardNormalisation: unknown;
   }>;
   trainedModelFromOffline(
@@ -165,7 +166,13 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
   let opeError: string | null = null;
   try {
     await trainer.writeTrainedModelArtifact(candidate, { ...model, ope: null }, { onnx: false });
-    const held = [...experiences].sort((left, right) => Date.parse(left.timestamp) - Date.parse(right.timestamp)).slice(-Math.max(1, result.validationSize));
+    // The logs the gate may value the candidate on: those the trainer names (rows no reward of which chose the
+    // candidate's actions or fitted the critic valuing them), else the most recent held-out ones.
+    const evaluationIds = result.gateEvaluationIds === undefined ? null : new Set(result.gateEvaluationIds);
+    const held =
+      evaluationIds !== null
+        ? experiences.filter((experience) => evaluationIds.has(experience.id))
+        : [...experiences].sort((left, right) => Date.parse(left.timestamp) - Date.parse(right.timestamp)).slice(-Math.max(1, result.validationSize));
     const learnedPolicy = options.servedAs === undefined ? {} : { learnedPolicy: options.servedAs };
     // With a critic of the run (q-distillation), the gate is doubly robust with the critic fitted on these held-out
     // logs as its direct method;

@@ -30,8 +30,14 @@ export function registerLearningImprove(program: Command, context: CliContext): 
       const { bold, green, yellow } = context.colors;
       context.print(`trained ${bold(step.train.version)} on ${step.train.experiences} experiences (${step.train.epochs} epochs, ${formatValue(step.train.wallTimeMs / 1000, 1)} s) → ${step.train.output}`);
       if (step.train.ope !== null) describeComparison(step.train.ope, (line) => context.print(line));
+      if (step.regate !== null) {
+        const { value, lower, upper } = step.regate.difference;
+        context.print(
+          `re-look ${step.regate.look} at exploration candidate ${bold(step.regate.version)} on the ${step.regate.freshLogs} logs since it started exploring (it acted on ${step.regate.candidateActed}): learned − rules ${formatValue(value, 2)} [${formatValue(lower, 2)}, ${formatValue(upper, 2)}] at ${formatValue(step.regate.confidence * 100, 2)} %${step.regate.supported ? '' : ' (logs without support: the critic’s uncertainty added)'} — ${step.regate.passed ? 'passed' : 'not passed'}`,
+        );
+      }
       if (step.deployed !== null) {
-        context.print(green(`gate passed: deployed ${step.deployed.version}; mode ${step.mode} at fraction ${step.abFraction}`));
+        context.print(green(`gate passed: deployed ${step.deployed.version}${step.regate?.passed === true ? ` (re-look ${step.regate.look})` : ''}; mode ${step.mode} at fraction ${step.abFraction}`));
       } else {
         context.print(yellow(`not deployed: ${step.reason ?? 'the gate refused'}; the current policy keeps acting (mode ${step.mode})`));
       }
@@ -42,6 +48,8 @@ export function registerLearningImprove(program: Command, context: CliContext): 
             ? `exploration candidate: ${step.candidate.model?.version} acts on ${share * 100} % of shadow sessions (candidateShare)`
             : `exploration candidate: ${step.candidate.model?.version} (inactive: candidateShare is 0)`,
         );
+      } else if (step.candidate.status === 'kept') {
+        context.print(`exploration candidate: ${step.candidate.model?.version} keeps exploring on ${share * 100} % of shadow sessions (its evidence accumulates)`);
       } else if (step.candidate.status === 'withdrawn') {
         context.print('exploration candidate withdrawn (the gate found this one worse than the rules)');
       } else if (step.candidate.status === 'retired') {

@@ -69,6 +69,13 @@ export const offlineConfigSchema = z.object({
    */
   gateShare: z.number().min(0).max(0.9).default(0.5),
   /**
+   * `linear` critic: which logs the deploy gate values the candidate on. `independent` (default): every row whose
+   * reward the candidate's choice never saw — the held-out rows and the gate's `gateShare` of the training rows —
+   * each valued by the cross-fitted gate critic of the other fold (3× the rows of `held-out` at the defaults, so an
+   * interval √3 narrower from sampling); `held-out`: the most recent `validationFraction` only.
+   */
+  gateEvaluation: z.enum(['independent', 'held-out']).default('independent'),
+  /**
    * `linear` critic: ridge penalty of how each choice's effect varies with the context (the ψ(s) terms other than
    * the constant), relative to `criticEffectRidge` / `gateCriticEffectRidge` for the choice's main effect. Above 1,
    * thin logs estimate the main effects first and let them depend on the task only as the evidence grows. Several

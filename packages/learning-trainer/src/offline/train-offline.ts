@@ -104,6 +104,11 @@ export interface TrainOfflineResult {
    * the held-out rows of the other fold (see `gateFoldOf`), so no held-out log is valued by a critic that saw it.
    */
   gateCritic?: { readonly folds: readonly [LinearCritic, LinearCritic] };
+  /**
+   * Ids of the experiences the deploy gate may value the candidate on (with `gateCritic`): the rows whose rewards
+   * neither chose the candidate's actions nor fitted the critic that values them (`gateEvaluation`).
+   */
+  gateEvaluationIds?: string[];
   wallTimeMs: number;
 }
 
@@ -176,6 +181,7 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
   let qDistillation: QDistillationSummary | undefined;
   let critic: LinearCritic | undefined;
   let gateCritic: { folds: [LinearCritic, LinearCritic] } | undefined;
+  let gateEvaluationIds: string[] | undefined;
   if (config.offline.objective === 'q-distillation') {
     const all = Int32Array.from({ length: dataset.size }, (_, index) => index);
     const members = Array.from({ length: config.offline.rewardModelEnsemble }, (_, member) => member);
@@ -189,11 +195,18 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
       const gateEvery = config.offline.gateShare > 0 ? Math.max(2, Math.round(1 / config.offline.gateShare)) : 0;
       const chooserRows = gateEvery === 0 ? split.training : split.training.filter((_, position) => position % gateEvery !== 0);
       const gateTrainingRows = gateEvery === 0 ? [] : [...split.training.filter((_, position) => position % gateEvery === 0)];
-      // Cross-fitted gate critics: fold k's critic sees the held-out rows of the other fold only, and the gate values
-      // each held-out log with the critic that did not see it (`gateFoldOf`).
+      // Cross-fitted gate critics: fold k's critic sees the evaluation rows of the other fold only, and the gate values
+      // each evaluation log with the critic that did not see it (`gateFoldOf`). The evaluation rows are the held-out
+      // rows and, with `gateEvaluation: 'independent'`, the gate's training rows too: no reward of theirs chose the
+      // candidate's actions (the chooser never sees them), so they value it as honestly as the held-out rows do.
       const byId = new Map(experiences.map((experience) => [experience.id, experience]));
-      const heldOutFold = Array.from(split.validation, (row) => gateFoldOf(byId.get(dataset.ids[row]!)!));
-      const gateRowsWithout = (fold: 0 | 1) => Int32Array.from([...gateTrainingRows, ...split.validation.filter((_, position) => heldOutFold[position] !== fold)]);
+      const evaluationRows = config.offline.gateEvaluation === 'independent' ? [...gateTrainingRows, ...split.validation] : [...split.validation];
+      const evaluationFold = evaluationRows.map((row) => gateFoldOf(byId.get(dataset.ids[row]!)!));
+      const gateRowsWithout = (fold: 0 | 1) =>
+        config.offline.gateEvaluation === 'independent'
+          ? Int32Array.from(evaluationRows.filter((_, position) => evaluationFold[position] !== fold))
+          : Int32Array.from([...gateTrainingRows, ...evaluationRows.filter((_, position) => evaluationFold[position] !== fold)]);
+      gateEvaluationIds = evaluationRows.map((row) => dataset.ids[row]!);
       // A part's targets are the sum of its components in training units: normalised = scale · total + offset.
       const rewardScale = normaliseTotal(1, dataset.rewardNormalisation) - normaliseTotal(0, dataset.rewardNormalisation);
       const partOptions = { parts: config.offline.criticRewardParts, partRidgeMultipliers: config.offline.criticPartRidgeMultipliers, rewardScale };
@@ -319,6 +332,7 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
     ...(qDistillation === undefined ? {} : { qDistillation }),
     ...(critic === undefined ? {} : { critic }),
     ...(gateCritic === undefined ? {} : { gateCritic }),
+    ...(gateEvaluationIds === undefined ? {} : { gateEvaluationIds }),
     rulesPrior: rulesIndices === undefined ? 0 : config.offline.rulesPrior,
     ...(sink instanceof JsonlMetricsSink ? { metricsPath: sink.path } : {}),
     wallTimeMs: performance.now() - started,

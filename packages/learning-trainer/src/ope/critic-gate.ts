@@ -56,6 +56,13 @@ export interface CompareWithCriticOptions {
   confidence?: number;
   /** Upper clip of importance weights (default 10). */
   weightClip?: number;
+  /**
+   * Whether the critic's posterior uncertainty about the mean gain is added to the interval (default `added`). It
+   * stands for what the logs cannot correct: a candidate's action the logger never takes is valued by the critic
+   * alone. `none` is for logs that support every action of the candidate — the logger acted like it on a known share
+   * of sessions, so no importance weight is clipped and the doubly robust estimate is unbiased whatever the critic.
+   */
+  criticUncertainty?: 'added' | 'none';
 }
 
 /**
@@ -152,7 +159,7 @@ export function compareWithCritic(options: CompareWithCriticOptions): CriticGate
   // The critics' posterior uncertainty about the mean gain, per fold, weighted by each fold's share of the logs
   // (added as if the two folds' errors were perfectly correlated: the conservative choice).
   let criticDeviation = 0;
-  for (let fold = 0; fold < 2; fold++) criticDeviation += Math.abs(scale) * meanGainDeviation(critics[fold]!, actionSpace, gains[fold]!) * (gains[fold]!.length / Math.max(1, logs.length));
+  if (options.criticUncertainty !== 'none') for (let fold = 0; fold < 2; fold++) criticDeviation += Math.abs(scale) * meanGainDeviation(critics[fold]!, actionSpace, gains[fold]!) * (gains[fold]!.length / Math.max(1, logs.length));
   const estimate = (policy: string, values: number[], policyWeights: number[]): CriticGateEstimate => {
     const { mean, standardError } = meanAndError(values);
     let weightSum = 0;

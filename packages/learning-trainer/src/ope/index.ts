@@ -13,3 +13,4 @@ export { checkAgainstOnPolicyRewards, type OnPolicyCheck } from './check-against
 export { evaluatedPolicyFromPolicy, policyInputOf, type ProbabilityReportingPolicy } from './evaluated-policy-from-policy';
 export { evaluateModelArtifact, evaluateModelArtifactWithCritic, type EvaluateModelArtifactOptions, type EvaluateWithCriticOptions } from './evaluate-model-artifact';
 export { compareWithCritic, gateFoldOf, type CompareWithCriticOptions, type CriticGateComparison, type CriticGateEstimate, type GatePolicy } from './critic-gate';
+export { regateCandidate, type RegateCandidateOptions, type RegateComparison } from './regate-candidate';

@@ -1,0 +1,119 @@
+import type { ActionSpace } from '@orchestra/learning-features';
+import { LearnedPolicy, RulesPolicy, SafetyGuard, type LearnedPolicyOptions } from '@orchestra/learning-policy';
+import type { RewardConfigInput } from '@orchestra/learning-reward';
+import type { Experience } from '@orchestra/learning-types';
+import { parseTrainerConfig, type TrainerConfigInput } from '../config/trainer-config';
+import { buildExperienceDataset } from '../offline/experience-dataset';
+import { fitLinearCritic } from '../offline/linear-critic';
+import { normaliseTotal } from '../offline/q-distillation';
+import { compareWithCritic, gateFoldOf, type CriticGateComparison } from './critic-gate';
+
+/** Options of `regateCandidate`. */
+export interface RegateCandidateOptions {
+  /**
+   * Logs recorded while the candidate explored: every one after the candidate was trained (so none of their rewards
+   * chose its actions), in shadow mode with the candidate acting on `candidateShare` of sessions and every
+   * propensity the exact mixture of the candidate and the rules.
+   */
+  logs: readonly Experience[];
+  /** Older logs (before the candidate explored): with the other fold of `logs`, they fit the direct method. */
+  reference: readonly Experience[];
+  /** Share of sessions the candidate acted on while `logs` were recorded. */
+  candidateShare: number;
+  /**
+   * Which look at this candidate this is (1 = the first after the gate at training). Look j spends
+   * `alpha / 2^j` of the error rate, so all re-looks together spend at most `alpha` however often it is re-gated.
+   */
+  look: number;
+  /** Error rate the re-looks spend in total (default 0.05). */
+  alpha?: number;
+  /** How the candidate would be deployed (as `LearnedPolicy.load` takes it): judged as it serves and as it explored. */
+  learnedPolicy?: LearnedPolicyOptions;
+  /** The baseline; default the greedy rules of the candidate's catalog. */
+  rules?: RulesPolicy;
+  /** The trainer configuration (its gate critic's ridge and context factors). */
+  config?: TrainerConfigInput;
+  rewardConfig?: RewardConfigInput;
+  /** Importance-weight clip (default 10, the gate's). */
+  weightClip?: number;
+}
+
+/** The verdict of a re-look: the gate's comparison on the exploration logs, with how it was made. */
+export interface RegateComparison extends CriticGateComparison {
+  kind: 'regate';
+  look: number;
+  /** Logs the candidate was valued on and how many of them it acted on. */
+  freshLogs: number;
+  candidateActed: number;
+  referenceLogs: number;
+  /**
+   * True when the logs support every action of the candidate (every one recorded in shadow mode and no importance
+   * weight above 1/`candidateShare`): the interval then holds without the critic's uncertainty.
+   */
+  supported: boolean;
+}
+
+/**
+ * Re-gates an exploration candidate on the logs recorded while it acted on a share of shadow sessions. Those logs
+ * support its actions (propensity ≥ share · π_candidate), so the doubly robust estimate needs no clipping and is
+ * unbiased whatever its direct method; the interval is then the sampling error of the per-state differences alone
+ * (`criticUncertainty: 'none'`), at the look's confidence. When the logs do not support it (another mode, a weight
+ * above 1/share), the critic's uncertainty is added as at training. The direct method is the gate's linear critic,
+ * cross-fitted: fold k is fitted on `reference` plus the logs of the other fold (`gateFoldOf`).
+ *
+ * @throws ModelArtifactError when the artifact cannot be loaded; RangeError on an empty `logs` or a bad share/look.
+ */
+export async function regateCandidate(directory: string, options: RegateCandidateOptions): Promise<RegateComparison> {
+  const { logs, reference, candidateShare, look } = options;
+  if (logs.length === 0) throw new RangeError('regateCandidate: no logs recorded while the candidate explored');
+  if (!(candidateShare > 0 && candidateShare <= 1)) throw new RangeError(`regateCandidate: candidateShare must be in (0, 1], got ${candidateShare}`);
+  if (!Number.isInteger(look) || look < 1) throw new RangeError(`regateCandidate: look must be a positive integer, got ${look}`);
+  const alpha = options.alpha ?? 0.05;
+  const confidence = 1 - alpha / 2 ** look;
+  const config = parseTrainerConfig(options.config ?? {});
+  const candidate = await LearnedPolicy.load(directory, options.learnedPolicy);
+  const actionSpace: ActionSpace = candidate.space;
+  const baseline = options.rules ?? new RulesPolicy({ guard: new SafetyGuard({ space: actionSpace }) });
+  const all = [...reference, ...logs];
+  const dataset = buildExperienceDataset(all, { actionSpace, ...(options.rewardConfig === undefined ? {} : { rewardConfig: options.rewardConfig }) });
+  const fresh = new Set(logs.map((experience) => experience.id));
+  const foldOfId = new Map(logs.map((experience) => [experience.id, gateFoldOf(experience)]));
+  const rowsWithout = (fold: 0 | 1) => {
+    const rows: number[] = [];
+    for (let row = 0; row < dataset.size; row++) {
+      const id = dataset.ids[row]!;
+      if (!fresh.has(id) || foldOfId.get(id) !== fold) rows.push(row);
+    }
+    return Int32Array.from(rows);
+  };
+  const rewardScale = normaliseTotal(1, dataset.rewardNormalisation) - normaliseTotal(0, dataset.rewardNormalisation);
+  const criticOptions = {
+    effectRidge: config.offline.gateCriticEffectRidge,
+    contextRidgeFactor: config.offline.criticContextRidgeFactor,
+    parts: config.offline.criticRewardParts,
+    partRidgeMultipliers: config.offline.criticPartRidgeMultipliers,
+    rewardScale,
+  };
+  const none = new Int32Array(0);
+  const folds = [fitLinearCritic(dataset, actionSpace, rowsWithout(0), none, criticOptions), fitLinearCritic(dataset, actionSpace, rowsWithout(1), none, criticOptions)] as const;
+  const weightClip = options.weightClip ?? 10;
+  const compare = (criticUncertainty: 'added' | 'none') =>
+    compareWithCritic({
+      critic: { folds },
+      actionSpace,
+      normalisation: dataset.rewardNormalisation,
+      candidate: { name: candidate.version, decide: (input) => candidate.decide(input), probabilityOf: (action, input) => candidate.probabilityOf(action, input) },
+      baseline: { name: 'rules', decide: (input) => baseline.decide(input), probabilityOf: (action, input) => baseline.probabilityOf(action, input) },
+      logs,
+      confidence,
+      weightClip,
+      criticUncertainty,
+    });
+  let comparison = compare('none');
+  // Support: the logger was the mixture (shadow mode) and no weight exceeds what the candidate's share bounds it by.
+  const bound = Math.min(weightClip, 1 / candidateShare) * (1 + 1e-9);
+  const supported = logs.every((experience) => experience.mode === 'shadow') && comparison.target.maximumWeight <= bound;
+  if (!supported) comparison = compare('added');
+  const candidateActed = logs.filter((experience) => experience.policy.version === candidate.version).length;
+  return { ...comparison, kind: 'regate', look, freshLogs: logs.length, candidateActed, referenceLogs: reference.length, supported };
+}

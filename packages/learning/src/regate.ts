@@ -1,0 +1,101 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { ActionSpace } from '@orchestra/learning-features';
+import { readModelArtifactFiles, writeModelArtifact, type ModelManifest } from '@orchestra/learning-policy';
+import type { RewardConfigInput } from '@orchestra/learning-reward';
+import type { Experience } from '@orchestra/learning-types';
+import { TrainerUnavailableError } from './errors';
+import type { CandidateModel } from './learning-state';
+import type { TrainerModule } from './trainer-loader';
+
+/** Fewer logs recorded while a candidate explored than this, and it is not re-gated yet. */
+export const MINIMUM_REGATE_LOGS = 100;
+
+/** Options of `regateExplorationCandidate`. */
+export interface RegateOptions {
+  candidate: CandidateModel;
+  /** Every logged experience (the buffer): split at `candidate.since` into the exploration logs and older ones. */
+  experiences: readonly Experience[];
+  candidateShare: number;
+  /** Where a candidate that passes is written, its manifest carrying the re-look's comparison (deploy reads it). */
+  output: string;
+  servedAs?: { selection?: 'sample' | 'argmax'; epsilon?: number; temperature?: number };
+  trainerConfig?: Record<string, unknown>;
+  actionSpace?: ActionSpace;
+  rewardConfig?: RewardConfigInput;
+}
+
+/** What a re-look at the exploration candidate found. */
+export interface RegateReport {
+  version: string;
+  /** The exploration candidate's copy in the data dir (what was valued). */
+  candidateDirectory: string;
+  look: number;
+  /** Logs recorded while it explored, and how many of them it acted on. */
+  freshLogs: number;
+  candidateActed: number;
+  confidence: number;
+  difference: { value: number; lower: number; upper: number };
+  supported: boolean;
+  passed: boolean;
+  /** The artifact to deploy when it passed (its manifest's `ope` is this re-look), else null. */
+  directory: string | null;
+  /** The full comparison (`RegateComparison` of the trainer). */
+  comparison: Record<string, unknown>;
+}
+
+interface RegateTrainerApi {
+  regateCandidate(directory: string, options: Record<string, unknown>): Promise<Record<string, unknown> & { targetBeatsBaseline: boolean; confidence: number; supported: boolean; freshLogs: number; candidateActed: number; difference: { value: number; lower: number; upper: number } }>;
+}
+
+/**
+ * A re-look at the exploration candidate (`regateCandidate` of the trainer) on the logs recorded since it started
+ * exploring, where it acted on `candidateShare` of shadow sessions. Null when fewer than `MINIMUM_REGATE_LOGS` such
+ * logs exist. When it passes, the candidate's artifact is written to `output` with the re-look as its manifest's
+ * `ope`, so `deploy` verifies it through the same gate as any other model.
+ */
+export async function regateExplorationCandidate(module: TrainerModule, options: RegateOptions): Promise<RegateReport | null> {
+  if (typeof module.regateCandidate !== 'function') {
+    throw new TrainerUnavailableError({ cause: new Error('the installed @orchestra/learning-trainer has no regateCandidate(); install a matching version') });
+  }
+  const trainer = module as unknown as RegateTrainerApi;
+  const { candidate } = options;
+  const since = Date.parse(candidate.since);
+  const logs = options.experiences.filter((experience) => Date.parse(experience.timestamp) > since);
+  if (logs.length < MINIMUM_REGATE_LOGS) return null;
+  const reference = options.experiences.filter((experience) => Date.parse(experience.timestamp) <= since);
+  const look = candidate.looks + 1;
+  const comparison = await trainer.regateCandidate(candidate.directory, {
+    logs,
+    reference,
+    candidateShare: options.candidateShare,
+    look,
+    ...(options.servedAs === undefined ? {} : { learnedPolicy: options.servedAs }),
+    ...(options.trainerConfig === undefined ? {} : { config: options.trainerConfig }),
+    ...(options.rewardConfig === undefined ? {} : { rewardConfig: options.rewardConfig }),
+  });
+  const passed = comparison.targetBeatsBaseline === true;
+  let directory: string | null = null;
+  if (passed) {
+    directory = resolve(options.output);
+    const read = await readModelArtifactFiles(candidate.directory, { loadOnnx: true });
+    const manifest = { ...(read.manifest as ModelManifest), ope: comparison };
+    await mkdir(dirname(directory), { recursive: true, mode: 0o700 });
+    await rm(directory, { recursive: true, force: true });
+    await writeModelArtifact(directory, { manifest, weights: read.files });
+  }
+  const { value, lower, upper } = comparison.difference;
+  return {
+    version: candidate.version,
+    candidateDirectory: candidate.directory,
+    look,
+    freshLogs: comparison.freshLogs,
+    candidateActed: comparison.candidateActed,
+    confidence: comparison.confidence,
+    difference: { value, lower, upper },
+    supported: comparison.supported,
+    passed,
+    directory,
+    comparison,
+  };
+}
