@@ -67,6 +67,8 @@ export const matrixSummarySchema = z.object({
       beatsRules: z.boolean().nullable(),
       difference: z.object({ value: z.number(), ci: z.tuple([z.number(), z.number()]) }).nullable(),
       measured: z.object({ difference: z.number(), ci: z.tuple([z.number(), z.number()]) }),
+      /** A re-look at the exploration candidate (its index), null for the gate at training. */
+      look: z.object({ index: z.number() }).nullable().default(null),
     }),
   ),
   timings: z.object({ totalMs: z.number() }),
@@ -91,8 +93,11 @@ export interface MatrixCase {
     successRate: { rules: number; learned: number; oracle: number; oracleOnInferredContext: number };
     /** Candidates trained (each judged by the deploy gate). */
     trainings: number;
-    /** Every candidate: the gate's estimate of learned − rules (null without one) and what the held-out tasks measured. */
-    candidates: Array<{ sessionsSeen: number; gate: { value: number; ci: [number, number] } | null; measured: { difference: number; ci: [number, number] }; deployed: boolean }>;
+    /**
+     * Every verdict of the gate: on a new candidate (`look` null) or a re-look at the exploration candidate (`look` its
+     * index) — the estimate of learned − rules (null without one) and what the held-out tasks measured.
+     */
+    candidates: Array<{ sessionsSeen: number; look: number | null; gate: { value: number; ci: [number, number] } | null; measured: { difference: number; ci: [number, number] }; deployed: boolean }>;
     deployments: number;
     /** Deployments whose gate passed (`forced: false`). */
     deploymentsWithoutForce: number;
@@ -236,8 +241,8 @@ export async function runLearningMatrix(input: LearningMatrixOptionsInput, onCas
               oracle: summary.policies.oracle.successRate,
               oracleOnInferredContext: summary.policies.oracleOnInferredContext.successRate,
             },
-            trainings: summary.ope.length,
-            candidates: summary.ope.map((round) => ({ sessionsSeen: round.sessionsSeen, gate: round.difference, measured: round.measured, deployed: round.deployed })),
+            trainings: summary.ope.filter((round) => round.look === null).length,
+            candidates: summary.ope.map((round) => ({ sessionsSeen: round.sessionsSeen, look: round.look?.index ?? null, gate: round.difference, measured: round.measured, deployed: round.deployed })),
             deployments: deployed.length,
             deploymentsWithoutForce: withoutForce,
             everyDeploymentPassedGate: withoutForce === deployed.length,
@@ -275,7 +280,7 @@ export function formatLearningMatrix(result: LearningMatrixResult): string {
   const caseRows = result.cases.map((entry) => {
     const head = [entry.world, String(entry.sessions), String(entry.seed)];
     const outcome = entry.result;
-    if (outcome === null) return [...head, `failed: ${entry.error ?? ''}`, '', '', '', '', '', '', '', '', '', '', ''];
+    if (outcome === null) return [...head, `failed: ${entry.error ?? ''}`, '', '', '', '', '', '', '', '', '', '', '', ''];
     return [
       ...head,
       fixed(outcome.rules),
@@ -287,6 +292,7 @@ export function formatLearningMatrix(result: LearningMatrixResult): string {
       percent(outcome.costReduction),
       `${percent(outcome.successRate.rules)} / ${percent(outcome.successRate.learned)} / ${percent(outcome.successRate.oracleOnInferredContext)} / ${percent(outcome.successRate.oracle)}`,
       `${outcome.deployments}/${outcome.trainings}${outcome.everyDeploymentPassedGate ? '' : ` (${outcome.deployments - outcome.deploymentsWithoutForce} forced)`}`,
+      `${outcome.candidates.filter((candidate) => candidate.look === null && candidate.measured.ci[0] > 0).length} / ${outcome.candidates.filter((candidate) => candidate.look === null && candidate.measured.ci[1] < 0).length}`,
       range(outcome.candidates.map((candidate) => candidate.measured.difference)),
       range(outcome.candidates.flatMap((candidate) => (candidate.gate === null ? [] : [candidate.gate.value]))),
       fixed(outcome.wallMs / 1000, 0),
@@ -306,7 +312,7 @@ export function formatLearningMatrix(result: LearningMatrixResult): string {
     `Worlds ${result.options.worlds.join(', ')}; seeds ${result.options.seeds.join(', ')}; budgets ${result.options.budgets.join(', ')}; ${result.options.concurrency} cases at a time; ${fixed(result.wallMs / 1000, 0)} s wall. Mean rewards on the held-out tasks (the same tasks and random streams for every policy of a case).`,
     '',
     markdownTable(
-      ['world', 'sessions', 'seed', 'rules', 'learned', 'oracle (inferred ctx)', 'oracle', 'learned − rules [95 % CI]', 'gap closed', 'cost reduction', 'success rules / learned / oracle (inf.) / oracle', 'deployed / trained (all through the gate)', 'candidates measured − rules (min … max)', 'gate estimates (min … max)', 'wall s'],
+      ['world', 'sessions', 'seed', 'rules', 'learned', 'oracle (inferred ctx)', 'oracle', 'learned − rules [95 % CI]', 'gap closed', 'cost reduction', 'success rules / learned / oracle (inf.) / oracle', 'deployed / trained (all through the gate)', 'trained candidates measured better / worse (CI excludes 0)', 'candidates and re-looks measured − rules (min … max)', 'gate estimates (min … max)', 'wall s'],
       caseRows,
     ),
     '',

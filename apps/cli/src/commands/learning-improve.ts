@@ -55,5 +55,8 @@ export function registerLearningImprove(program: Command, context: CliContext): 
       } else if (step.candidate.status === 'retired') {
         context.print('exploration candidate retired by the deployment');
       }
+      if (step.deployed === null && share === 0 && step.train.beatsRules === false) {
+        context.print('hint: with candidateShare (e.g. 0.25 in orchestra.config.json) a refused candidate acts on that share of shadow sessions, and the next step re-looks at it on those logs, where the gate needs no critic to fill in what the logs cannot show');
+      }
     });
 }

@@ -21,11 +21,12 @@ export interface RegateCandidateOptions {
   /** Share of sessions the candidate acted on while `logs` were recorded. */
   candidateShare: number;
   /**
-   * Which look at this candidate this is (1 = the first after the gate at training). Look j spends
-   * `alpha / 2^j` of the error rate, so all re-looks together spend at most `alpha` however often it is re-gated.
+   * Which look at this candidate this is (1 = the first after the gate at training). Look j's two-sided interval
+   * has confidence `1 − alpha / 2^j`, so its lower bound errs with probability `alpha / 2^(j+1)`: all re-looks
+   * together at most `alpha / 2`, the gate at training (a 95 % interval) the other half.
    */
   look: number;
-  /** Error rate the re-looks spend in total (default 0.05). */
+  /** Two-sided error rate of the first re-look's interval; halved at every further look (default 0.05). */
   alpha?: number;
   /** How the candidate would be deployed (as `LearnedPolicy.load` takes it): judged as it serves and as it explored. */
   learnedPolicy?: LearnedPolicyOptions;
