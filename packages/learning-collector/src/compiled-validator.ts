@@ -1,5 +1,17 @@
 import Ajv, { type ValidateFunction } from 'ajv';
-import { actionSchema, experienceSchema, taskContextSchema, type Experience } from '@orchestra/learning-types';
+import {
+  SESSION_SCHEMA_VERSION,
+  actionSchema,
+  enhancedSessionStateSchema,
+  experienceSchema,
+  systemStateSchema,
+  taskContextSchema,
+  usesSessionVersion1Names,
+  type EnhancedSessionState,
+  type Experience,
+  type SystemState,
+  type TaskContext,
+} from '@orchestra/learning-types';
 import { z } from 'zod';
 
 /**
@@ -16,14 +28,17 @@ export interface CompiledCheck<T> {
 }
 
 let ajv: Ajv | undefined;
+let ajvFillingDefaults: Ajv | undefined;
 
-function compileOutputSchema(schema: z.ZodType): ValidateFunction {
+function compileOutputSchema(schema: z.ZodType, fillDefaults = false): ValidateFunction {
   // strictNumbers: NaN and ±Infinity are not numbers (zod's z.number() refuses them); formats are checked by the
-  // patterns zod emits beside them, so Ajv's own format checks are off.
-  ajv ??= new Ajv({ strict: false, strictNumbers: true, validateFormats: false, allErrors: false });
+  // patterns zod emits beside them, so Ajv's own format checks are off. `useDefaults` writes the schema's defaults
+  // (zod's own, as its JSON Schema states them; deep copies) into missing properties before checking them.
+  const options = { strict: false, strictNumbers: true, validateFormats: false, allErrors: false } as const;
+  const instance = fillDefaults ? (ajvFillingDefaults ??= new Ajv({ ...options, useDefaults: true })) : (ajv ??= new Ajv(options));
   const document = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'throw' }) as Record<string, unknown>;
   delete document.$schema;
-  return ajv.compile(document);
+  return instance.compile(document);
 }
 
 function compiledCheck<T>(schema: z.ZodType, refined: readonly ((value: T) => boolean)[]): CompiledCheck<T> {
@@ -35,6 +50,52 @@ function compiledCheck<T>(schema: z.ZodType, refined: readonly ((value: T) => bo
     return true;
   };
 }
+
+/**
+ * A compiled parse of a value the caller owns (freshly parsed JSON): zod's defaults are written into it in place
+ * (what zod would fill), then it is checked as `CompiledCheck` does. It returns the value itself when zod would
+ * accept it and return an equal value, else `undefined` — the caller then parses it with zod, which decides (the
+ * defaults written meanwhile are zod's own, so its result is the same). Never for values a caller may still hold.
+ */
+export interface CompiledParse<T> {
+  (value: unknown): T | undefined;
+}
+
+function compiledParse<T>(schema: z.ZodType, refined: readonly ((value: T) => boolean)[] = []): CompiledParse<T> {
+  let compiled: ValidateFunction | undefined;
+  return (value: unknown): T | undefined => {
+    compiled ??= compileOutputSchema(schema, true);
+    if (!compiled(value)) return undefined;
+    for (const check of refined) if (!check(value as T)) return undefined;
+    return value as T;
+  };
+}
+
+const parseCurrentSession: CompiledParse<EnhancedSessionState> = compiledParse<EnhancedSessionState>(enhancedSessionStateSchema);
+
+/**
+ * `parseSessionState` of a session the caller owns (freshly parsed JSON), at a fraction of zod's cost when it is
+ * of the current version (or has no version and none of version 1's names): its defaults are filled in place and
+ * the value itself returned. `undefined` for anything else (older versions to migrate, invalid input): the caller
+ * then parses with `parseSessionState`, which migrates or names the error.
+ */
+export function parseOwnedSession(value: unknown): EnhancedSessionState | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const version = (value as { schemaVersion?: unknown }).schemaVersion;
+  if (version !== SESSION_SCHEMA_VERSION && (version !== undefined || usesSessionVersion1Names(value as Record<string, unknown>))) return undefined;
+  return parseCurrentSession(value);
+}
+
+/** A session in its parsed form (every default present, nothing to migrate): `parseSessionState` would return an equal value. */
+export const isParsedSession: CompiledCheck<EnhancedSessionState> = compiledCheck<EnhancedSessionState>(enhancedSessionStateSchema, []);
+
+/** A task context in its parsed form (with zod's refinement: domains do not repeat). */
+export const isParsedTaskContext: CompiledCheck<TaskContext> = compiledCheck<TaskContext>(taskContextSchema, [
+  (context) => new Set(context.domains).size === context.domains.length,
+]);
+
+/** A system state in its parsed form. */
+export const isParsedSystemState: CompiledCheck<SystemState> = compiledCheck<SystemState>(systemStateSchema, []);
 
 /**
  * `Experience` in its stored form. The refinements of the action (agents include the executor, no repeats, models

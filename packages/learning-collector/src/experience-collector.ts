@@ -24,8 +24,14 @@ import {
   type TaskContextInput,
 } from '@orchestra/learning-types';
 import type { ExperienceStore } from './experience-store';
-import { experienceWithoutSessionSchema, isStoredExperience, isStoredExperienceWithoutSession } from './compiled-validator';
-import { outcomeFromSession } from './outcome-from-session';
+import {
+  experienceWithoutSessionSchema,
+  isParsedSystemState,
+  isParsedTaskContext,
+  isStoredExperience,
+  isStoredExperienceWithoutSession,
+} from './compiled-validator';
+import { outcomeFromParsedSession } from './outcome-from-session';
 
 /** The state a decision was made in, and optional facts about the run; given with the decision or beside it. */
 export interface RecordDetails {
@@ -143,8 +149,9 @@ export class ExperienceCollector {
     const sessionValidated = merged.validatedSession === true;
     const session = sessionValidated ? (sessionInput as EnhancedSessionState) : parseSessionState(sessionInput);
     const decision = validate(decisionSchema, decisionInput, 'Decision');
-    const context = validate(taskContextSchema, merged.context, 'TaskContext');
-    const system = validate(systemStateSchema, merged.system, 'SystemState');
+    // The compiled checks accept a context and system state already in their parsed form; zod decides otherwise.
+    const context = isParsedTaskContext(merged.context) ? merged.context : validate(taskContextSchema, merged.context, 'TaskContext');
+    const system = isParsedSystemState(merged.system) ? merged.system : validate(systemStateSchema, merged.system, 'SystemState');
     const history = merged.history === undefined ? undefined : validate(historySummarySchema, merged.history, 'HistorySummary');
     const mode = merged.mode ?? this.currentMode;
 
@@ -154,7 +161,7 @@ export class ExperienceCollector {
     const givenOutcome = merged.outcome === undefined ? undefined : validate(outcomeSchema, merged.outcome, 'Outcome');
     const outcome =
       givenOutcome ??
-      outcomeFromSession(session, {
+      outcomeFromParsedSession(session, {
         estimatedDurationMs: context.estimatedTimeMinutes * 60_000,
         ...(this.options.budget === undefined ? {} : { budget: this.options.budget }),
       });

@@ -45,7 +45,11 @@ function sessionDurationMs(session: EnhancedSessionState): number {
  * neutral defaults; `resourceEfficiency` is 1 − used/budget when a budget is given, else 0.5.
  */
 export function outcomeFromSession(sessionInput: EnhancedSessionStateInput | EnhancedSessionState, options: OutcomeFromSessionOptions): Outcome {
-  const session = parseSessionState(sessionInput);
+  return outcomeFromParsedSession(parseSessionState(sessionInput), options);
+}
+
+/** `outcomeFromSession` of a session parsed already (`parseSessionState`'s result): it is not parsed again. */
+export function outcomeFromParsedSession(session: EnhancedSessionState, options: OutcomeFromSessionOptions): Outcome {
   const models = new Map<string, { model: string; attempts: number; successes: number }>();
   const latencies: number[] = [];
   let failedCalls = 0;

@@ -1,6 +1,6 @@
 import { constants, promises as fs } from 'node:fs';
 import { SessionIngestError } from './errors';
-import { parseIngestedSession, type IngestedSession } from './session-file';
+import { parseOwnedIngestedSession, type IngestedSession } from './session-file';
 
 /** Largest single record accepted from a session file (a real finished session is a few KiB). */
 export const MAX_SESSION_RECORD_CHARACTERS = 16 * 1024 * 1024;
@@ -127,7 +127,7 @@ function parseRecord(text: string, file: string, recordNumber: number): Ingested
   } catch (error) {
     throw new SessionIngestError({ file, record: recordNumber, message: 'not valid JSON (expected JSON, a JSON array or JSONL)', cause: error });
   }
-  return parseIngestedSession(value, file, recordNumber);
+  return parseOwnedIngestedSession(value, file, recordNumber);
 }
 
 /**
