@@ -4,11 +4,13 @@ import {
   actionSchema,
   enhancedSessionStateSchema,
   experienceSchema,
+  outcomeSchema,
   systemStateSchema,
   taskContextSchema,
   usesSessionVersion1Names,
   type EnhancedSessionState,
   type Experience,
+  type Outcome,
   type SystemState,
   type TaskContext,
 } from '@orchestra/learning-types';
@@ -85,6 +87,9 @@ export function parseOwnedSession(value: unknown): EnhancedSessionState | undefi
   if (version !== SESSION_SCHEMA_VERSION && (version !== undefined || usesSessionVersion1Names(value as Record<string, unknown>))) return undefined;
   return parseCurrentSession(value);
 }
+
+/** `validate(outcomeSchema, …)` of an outcome the caller just built (its defaults are filled in place); `undefined`: ask zod. */
+export const parseOwnedOutcome: CompiledParse<Outcome> = compiledParse<Outcome>(outcomeSchema);
 
 /** A session in its parsed form (every default present, nothing to migrate): `parseSessionState` would return an equal value. */
 export const isParsedSession: CompiledCheck<EnhancedSessionState> = compiledCheck<EnhancedSessionState>(enhancedSessionStateSchema, []);

@@ -16,6 +16,12 @@ const BACKSLASH = 92;
 const COMMA = 44;
 const NEWLINE = 10;
 
+/** `text.indexOf(search, from)`, or `text.length` when it does not occur. */
+function indexOrEnd(text: string, search: string, from: number): number {
+  const found = text.indexOf(search, from);
+  return found === -1 ? text.length : found;
+}
+
 function isSpace(code: number): boolean {
   return code === 32 || code === 9 || code === 10 || code === 13 || code === 0xfeff;
 }
@@ -47,13 +53,35 @@ class RecordSplitter {
   /** Feeds a chunk of text; returns the complete records it ended, as `[text, recordNumber]`. */
   push(text: string): [string, number][] {
     const records: [string, number][] = [];
+    // Where the next quote, backslash and newline of this chunk are (from `index` on): a string's body is skipped
+    // in one step to the first of them instead of character by character.
+    let nextQuote = -1;
+    let nextBackslash = -1;
+    let nextNewline = -1;
     for (let index = 0; index < text.length; index += 1) {
-      const code = text.charCodeAt(index);
+      let code = text.charCodeAt(index);
       if (code === NEWLINE) this.line += 1;
       if (this.depth > 0) {
         if (this.inString) {
-          if (this.escaped) this.escaped = false;
-          else if (code === BACKSLASH) this.escaped = true;
+          if (this.escaped) {
+            this.escaped = false;
+            continue;
+          }
+          if (nextQuote < index) nextQuote = indexOrEnd(text, '"', index);
+          if (nextBackslash < index) nextBackslash = indexOrEnd(text, '\\', index);
+          const stop = Math.min(nextQuote, nextBackslash);
+          if (stop > index) {
+            // Raw newlines inside a string are invalid JSON (its parse refuses the record) but still counted.
+            if (nextNewline <= index) nextNewline = indexOrEnd(text, '\n', index + 1);
+            while (nextNewline < stop) {
+              this.line += 1;
+              nextNewline = indexOrEnd(text, '\n', nextNewline + 1);
+            }
+            if (stop === text.length) break;
+            index = stop;
+            code = text.charCodeAt(index);
+          }
+          if (code === BACKSLASH) this.escaped = true;
           else if (code === QUOTE) this.inString = false;
           continue;
         }
