@@ -63,7 +63,8 @@ export interface CompiledParse<T> {
   (value: unknown): T | undefined;
 }
 
-function compiledParse<T>(schema: z.ZodType, refined: readonly ((value: T) => boolean)[] = []): CompiledParse<T> {
+/** Compiles `schema`'s output form (plus `refined`, the zod refinements JSON Schema cannot state) into a `CompiledParse`, on first use. */
+export function compiledParse<T>(schema: z.ZodType, refined: readonly ((value: T) => boolean)[] = []): CompiledParse<T> {
   let compiled: ValidateFunction | undefined;
   return (value: unknown): T | undefined => {
     compiled ??= compileOutputSchema(schema, true);

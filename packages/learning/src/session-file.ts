@@ -8,7 +8,7 @@ import {
   type EnhancedSessionState,
   type Experience,
 } from '@orchestra/learning-types';
-import { parseOwnedSession } from '@orchestra/learning-collector';
+import { compiledParse, parseOwnedSession } from '@orchestra/learning-collector';
 import { z } from 'zod';
 import { SessionIngestError } from './errors';
 
@@ -26,6 +26,11 @@ const extrasSchema = z.object({
   action: actionSchema.optional(),
   propensity: z.number().gt(0).max(1).optional(),
 });
+
+type Extras = z.output<typeof extrasSchema>;
+
+/** The extras of a record nothing else holds: compiled (defaults filled in place), the action's refinements by zod. */
+const parseOwnedExtras = compiledParse<Extras>(extrasSchema, [(extras) => extras.action === undefined || actionSchema.safeParse(extras.action).success]);
 
 /**
  * Validates one record: an `EnhancedSessionState` (the design's shape; version 1 names are migrated) with optional
@@ -58,7 +63,9 @@ function parseIngested(record: unknown, file: string, recordNumber: number, owne
   } catch (error) {
     throw new SessionIngestError({ file, record: recordNumber, message: (error as Error).message, cause: error });
   }
-  const extras = safeValidate(extrasSchema, { task, action, propensity }, 'session extras');
+  const extrasValue = { task, action, propensity };
+  const ownedExtras = owned ? parseOwnedExtras(extrasValue) : undefined;
+  const extras = ownedExtras !== undefined ? { success: true as const, value: ownedExtras } : safeValidate(extrasSchema, extrasValue, 'session extras');
   if (!extras.success) throw new SessionIngestError({ file, record: recordNumber, message: extras.error.message, cause: extras.error });
   const result: IngestedSession = { session };
   if (extras.value.task !== undefined) result.task = extras.value.task;
