@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { experienceSchema, parseSessionState, safeParseVersioned, systemStateSchema, taskContextSchema, versionedRecords } from '@orchestra/learning-types';
+import { actionSchema, agentRoles, experienceSchema, parseSessionState, safeParseVersioned, systemStateSchema, taskContextSchema, versionedRecords } from '@orchestra/learning-types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isParsedSystemState, isParsedTaskContext, isStoredExperience, parseOwnedSession } from './compiled-validator';
+import { actionRefinementsHold, compiledParse, isParsedSystemState, isParsedTaskContext, isStoredExperience, parseOwnedSession } from './compiled-validator';
 import { makeExperience } from './test-support/experience-factory';
 
 /** An experience as it is stored (a JSON round trip of a valid record). */
@@ -176,5 +176,47 @@ describe('isParsedTaskContext / isParsedSystemState', () => {
     expect(isParsedSystemState({ concurrentTasks: 0, load: 0 })).toBe(false);
     expect(isParsedSystemState({ ...system, agentAvailability: { executor: 0.5 } })).toBe(true);
     expect(isParsedSystemState({ ...system, agentAvailability: { nobody: 0.5 } })).toBe(systemStateSchema.safeParse({ ...system, agentAvailability: { nobody: 0.5 } }).success);
+  });
+});
+
+describe('actionRefinementsHold', () => {
+  it("agrees with zod's refinements of actionSchema on random teams and model maps (seeded)", () => {
+    const parseAction = compiledParse(actionSchema, [actionRefinementsHold]);
+    const role = fc.constantFrom(...agentRoles, 'intern');
+    // Teams near the boundary: a subset of the roles (often with the executor), sometimes a repeat or a stranger,
+    // models for most of them (sometimes an empty id), sometimes one for an agent not in the team.
+    const generated = fc
+      .record({
+        team: fc.shuffledSubarray([...agentRoles]),
+        extra: fc.option(role, { nil: undefined }),
+        missingModel: fc.nat({ max: 6 }),
+        emptyModel: fc.nat({ max: 12 }),
+        strayModel: fc.option(role, { nil: undefined }),
+        skills: fc.option(fc.array(fc.constantFrom('typescript', '')), { nil: undefined }),
+      })
+      .map(({ team, extra, missingModel, emptyModel, strayModel, skills }) => {
+        const agents: string[] = extra === undefined ? team : [...team, extra];
+        const models: Record<string, string> = {};
+        agents.forEach((agent, index) => {
+          if (index !== missingModel) models[agent] = index === emptyModel ? '' : 'glm-4.7';
+        });
+        if (strayModel !== undefined) models[strayModel] = 'kimi-k2.5';
+        return { agents, models, skills };
+      });
+    const verdicts = { accepted: 0, refused: 0 };
+    fc.assert(
+      fc.property(generated, ({ agents, models, skills }) => {
+        const action: Record<string, unknown> = { agents, approach: 'direct', parallelism: 1, timeoutMultiplier: 1, retryStrategy: 'fail_fast', safetyLevel: 'balanced', models };
+        if (skills !== undefined) action.skills = skills;
+        const expected = actionSchema.safeParse(structuredClone(action));
+        const parsed = parseAction(action);
+        expect(parsed !== undefined).toBe(expected.success);
+        if (parsed !== undefined) expect(parsed).toEqual(expected.data);
+        verdicts[parsed === undefined ? 'refused' : 'accepted'] += 1;
+      }),
+      { seed: 6060, numRuns: 3_000 },
+    );
+    expect(verdicts.accepted).toBeGreaterThan(100);
+    expect(verdicts.refused).toBeGreaterThan(100);
   });
 });

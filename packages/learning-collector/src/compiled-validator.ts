@@ -8,6 +8,7 @@ import {
   systemStateSchema,
   taskContextSchema,
   usesSessionVersion1Names,
+  type Action,
   type EnhancedSessionState,
   type Experience,
   type Outcome,
@@ -96,20 +97,31 @@ export const parseOwnedOutcome: CompiledParse<Outcome> = compiledParse<Outcome>(
 export const isParsedSession: CompiledCheck<EnhancedSessionState> = compiledCheck<EnhancedSessionState>(enhancedSessionStateSchema, []);
 
 /** A task context in its parsed form (with zod's refinement: domains do not repeat). */
-export const isParsedTaskContext: CompiledCheck<TaskContext> = compiledCheck<TaskContext>(taskContextSchema, [
-  (context) => new Set(context.domains).size === context.domains.length,
-]);
+export const isParsedTaskContext: CompiledCheck<TaskContext> = compiledCheck<TaskContext>(taskContextSchema, [taskContextRefinementHolds]);
 
 /** A system state in its parsed form. */
 export const isParsedSystemState: CompiledCheck<SystemState> = compiledCheck<SystemState>(systemStateSchema, []);
 
 /**
- * `Experience` in its stored form. The refinements of the action (agents include the executor, no repeats, models
- * per agent) and of the task context (domains unique) are zod's own, run on those two small objects.
+ * The refinements of `actionSchema` that JSON Schema cannot state, restated for the compiled checks (zod's: the
+ * executor takes part, no agent twice, a model for every agent); the differential tests hold them to zod's verdicts.
  */
+export function actionRefinementsHold(action: Action): boolean {
+  const agents = action.agents;
+  if (!agents.includes('executor') || new Set(agents).size !== agents.length) return false;
+  for (const agent of agents) if (action.models[agent] === undefined) return false;
+  return true;
+}
+
+/** The refinement of `taskContextSchema` (domains do not repeat), restated as `actionRefinementsHold` is. */
+function taskContextRefinementHolds(context: TaskContext): boolean {
+  return new Set(context.domains).size === context.domains.length;
+}
+
+/** `Experience` in its stored form: the compiled schema, then the refinements of its action and task context. */
 const experienceRefinements: readonly ((experience: Experience) => boolean)[] = [
-  (experience) => actionSchema.safeParse(experience.action).success,
-  (experience) => taskContextSchema.safeParse(experience.state.context).success,
+  (experience) => actionRefinementsHold(experience.action),
+  (experience) => taskContextRefinementHolds(experience.state.context),
 ];
 
 export const isStoredExperience: CompiledCheck<Experience> = compiledCheck<Experience>(experienceSchema, experienceRefinements);
