@@ -1,7 +1,8 @@
-import { experienceSchema } from '@orchestra/learning-types';
+import { readFileSync } from 'node:fs';
+import { actionSchema, agentRoles, experienceSchema, parseSessionState, safeParseVersioned, systemStateSchema, taskContextSchema, versionedRecords } from '@orchestra/learning-types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isStoredExperience } from './compiled-validator';
+import { actionRefinementsHold, compiledParse, isParsedSystemState, isParsedTaskContext, isStoredExperience, parseOwnedSession } from './compiled-validator';
 import { makeExperience } from './test-support/experience-factory';
 
 /** An experience as it is stored (a JSON round trip of a valid record). */
@@ -87,5 +88,135 @@ describe('isStoredExperience (compiled check)', () => {
     );
     // Some mutations keep the record valid (e.g. another valid number): the property is not vacuous.
     expect(accepted).toBeGreaterThan(50);
+  });
+});
+
+const designSession = readFileSync(new URL('./__fixtures__/design-example-session.json', import.meta.url), 'utf8');
+
+/** A session as another orchestrator writes it (defaults left out), from the design's example or a stored record. */
+function sessionInput(index: number): Record<string, unknown> {
+  if (index % 2 === 0) return JSON.parse(designSession) as Record<string, unknown>;
+  return JSON.parse(JSON.stringify(makeExperience(37, index, { withSession: true, featureCount: 4 }).session)) as Record<string, unknown>;
+}
+
+describe('parseOwnedSession (compiled parse, defaults filled in place)', () => {
+  it('returns what parseSessionState returns for sessions without their defaults, and the value itself', () => {
+    for (let index = 0; index < 20; index += 1) {
+      const value = sessionInput(index);
+      const expected = parseSessionState(JSON.parse(JSON.stringify(value)));
+      const parsed = parseOwnedSession(value);
+      expect(parsed).toBe(value);
+      expect(parsed).toEqual(expected);
+    }
+  });
+
+  it('leaves older versions (to migrate), newer versions and non-objects to zod', () => {
+    const version1 = { workflow: [{ id: 's', agent: 'executor', status: 'completed', modelUsage: [] }], globalMetrics: { totalCost: 0, totalTokens: 0, totalAttempts: 0, averageLatencyMs: 0 }, phase: 'completed' };
+    expect(parseOwnedSession(version1)).toBeUndefined();
+    expect(parseOwnedSession({ ...sessionInput(0), schemaVersion: 1 })).toBeUndefined();
+    expect(parseOwnedSession({ ...sessionInput(0), schemaVersion: 3 })).toBeUndefined();
+    for (const value of [null, [], 'x', 5]) expect(parseOwnedSession(value)).toBeUndefined();
+  });
+
+  it('never accepts a session zod refuses, and then zod gives the same result as on the untouched input (random mutations, seeded)', () => {
+    const replacement = fc.oneof(
+      fc.jsonValue(),
+      fc.constantFrom(DELETE, -1, 0, 1.5, '', 'executor', 'completed', [], {}, null, true, '2026-01-01T00:00:00Z', '2026-02-30T00:00:00Z', 1768471200000),
+    );
+    const mutation = fc.record({ index: fc.integer({ min: 0, max: 30 }), pick: fc.nat(), replacement, second: fc.option(fc.tuple(fc.nat(), replacement)) });
+    let accepted = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(mutation, ({ index, pick, replacement: value, second }) => {
+        const session = sessionInput(index);
+        // Copies: a generated value may be placed twice, and must not end up inside itself.
+        const copy = (replacement: unknown) => (typeof replacement === 'object' && replacement !== null ? structuredClone(replacement) : replacement);
+        const paths = pathsOf(session);
+        setAt(session, paths[pick % paths.length]!, copy(value));
+        if (second !== null) {
+          const again = pathsOf(session);
+          if (again.length > 0) setAt(session, again[second[0] % again.length]!, copy(second[1]));
+        }
+        const untouched = JSON.parse(JSON.stringify(session)) as unknown;
+        const expected = safeParseVersioned(versionedRecords.session, untouched);
+        const parsed = parseOwnedSession(session);
+        if (parsed !== undefined) {
+          accepted += 1;
+          expect(expected.success).toBe(true);
+          expect(parsed).toEqual(expected.success ? expected.value : undefined);
+          return;
+        }
+        refused += 1;
+        // The defaults written into a refused value are zod's own: parsing it gives what the untouched input gives.
+        const after = safeParseVersioned(versionedRecords.session, session);
+        expect(after.success).toBe(expected.success);
+        if (after.success && expected.success) expect(after.value).toEqual(expected.value);
+        else if (!after.success && !expected.success) expect(after.error.message).toBe(expected.error.message);
+      }),
+      { seed: 5151, numRuns: 2_000 },
+    );
+    expect(accepted).toBeGreaterThan(50);
+    expect(refused).toBeGreaterThan(50);
+  });
+});
+
+describe('isParsedTaskContext / isParsedSystemState', () => {
+  it('accept parsed values and refuse what zod refuses or would change', () => {
+    const experience = makeExperience(41, 3, { featureCount: 4 });
+    const context = experience.state.context;
+    expect(isParsedTaskContext(context)).toBe(true);
+    expect(taskContextSchema.parse(context)).toEqual(context);
+    expect(isParsedTaskContext({ ...context, domains: [context.domains[0], context.domains[0]] })).toBe(false);
+    expect(isParsedTaskContext({ ...context, skills: undefined })).toBe(false);
+    expect(isParsedTaskContext({ ...context, surprise: 1 })).toBe(false);
+    const system = experience.state.system;
+    expect(isParsedSystemState(system)).toBe(true);
+    expect(systemStateSchema.parse(system)).toEqual(system);
+    expect(isParsedSystemState({ ...system, load: 2 })).toBe(false);
+    expect(isParsedSystemState({ concurrentTasks: 0, load: 0 })).toBe(false);
+    expect(isParsedSystemState({ ...system, agentAvailability: { executor: 0.5 } })).toBe(true);
+    expect(isParsedSystemState({ ...system, agentAvailability: { nobody: 0.5 } })).toBe(systemStateSchema.safeParse({ ...system, agentAvailability: { nobody: 0.5 } }).success);
+  });
+});
+
+describe('actionRefinementsHold', () => {
+  it("agrees with zod's refinements of actionSchema on random teams and model maps (seeded)", () => {
+    const parseAction = compiledParse(actionSchema, [actionRefinementsHold]);
+    const role = fc.constantFrom(...agentRoles, 'intern');
+    // Teams near the boundary: a subset of the roles (often with the executor), sometimes a repeat or a stranger,
+    // models for most of them (sometimes an empty id), sometimes one for an agent not in the team.
+    const generated = fc
+      .record({
+        team: fc.shuffledSubarray([...agentRoles]),
+        extra: fc.option(role, { nil: undefined }),
+        missingModel: fc.nat({ max: 6 }),
+        emptyModel: fc.nat({ max: 12 }),
+        strayModel: fc.option(role, { nil: undefined }),
+        skills: fc.option(fc.array(fc.constantFrom('typescript', '')), { nil: undefined }),
+      })
+      .map(({ team, extra, missingModel, emptyModel, strayModel, skills }) => {
+        const agents: string[] = extra === undefined ? team : [...team, extra];
+        const models: Record<string, string> = {};
+        agents.forEach((agent, index) => {
+          if (index !== missingModel) models[agent] = index === emptyModel ? '' : 'glm-4.7';
+        });
+        if (strayModel !== undefined) models[strayModel] = 'kimi-k2.5';
+        return { agents, models, skills };
+      });
+    const verdicts = { accepted: 0, refused: 0 };
+    fc.assert(
+      fc.property(generated, ({ agents, models, skills }) => {
+        const action: Record<string, unknown> = { agents, approach: 'direct', parallelism: 1, timeoutMultiplier: 1, retryStrategy: 'fail_fast', safetyLevel: 'balanced', models };
+        if (skills !== undefined) action.skills = skills;
+        const expected = actionSchema.safeParse(structuredClone(action));
+        const parsed = parseAction(action);
+        expect(parsed !== undefined).toBe(expected.success);
+        if (parsed !== undefined) expect(parsed).toEqual(expected.data);
+        verdicts[parsed === undefined ? 'refused' : 'accepted'] += 1;
+      }),
+      { seed: 6060, numRuns: 3_000 },
+    );
+    expect(verdicts.accepted).toBeGreaterThan(100);
+    expect(verdicts.refused).toBeGreaterThan(100);
   });
 });

@@ -1,5 +1,20 @@
 import Ajv, { type ValidateFunction } from 'ajv';
-import { actionSchema, experienceSchema, taskContextSchema, type Experience } from '@orchestra/learning-types';
+import {
+  SESSION_SCHEMA_VERSION,
+  actionSchema,
+  enhancedSessionStateSchema,
+  experienceSchema,
+  outcomeSchema,
+  systemStateSchema,
+  taskContextSchema,
+  usesSessionVersion1Names,
+  type Action,
+  type EnhancedSessionState,
+  type Experience,
+  type Outcome,
+  type SystemState,
+  type TaskContext,
+} from '@orchestra/learning-types';
 import { z } from 'zod';
 
 /**
@@ -16,14 +31,17 @@ export interface CompiledCheck<T> {
 }
 
 let ajv: Ajv | undefined;
+let ajvFillingDefaults: Ajv | undefined;
 
-function compileOutputSchema(schema: z.ZodType): ValidateFunction {
+function compileOutputSchema(schema: z.ZodType, fillDefaults = false): ValidateFunction {
   // strictNumbers: NaN and ±Infinity are not numbers (zod's z.number() refuses them); formats are checked by the
-  // patterns zod emits beside them, so Ajv's own format checks are off.
-  ajv ??= new Ajv({ strict: false, strictNumbers: true, validateFormats: false, allErrors: false });
+  // patterns zod emits beside them, so Ajv's own format checks are off. `useDefaults` writes the schema's defaults
+  // (zod's own, as its JSON Schema states them; deep copies) into missing properties before checking them.
+  const options = { strict: false, strictNumbers: true, validateFormats: false, allErrors: false } as const;
+  const instance = fillDefaults ? (ajvFillingDefaults ??= new Ajv({ ...options, useDefaults: true })) : (ajv ??= new Ajv(options));
   const document = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'throw' }) as Record<string, unknown>;
   delete document.$schema;
-  return ajv.compile(document);
+  return instance.compile(document);
 }
 
 function compiledCheck<T>(schema: z.ZodType, refined: readonly ((value: T) => boolean)[]): CompiledCheck<T> {
@@ -37,12 +55,73 @@ function compiledCheck<T>(schema: z.ZodType, refined: readonly ((value: T) => bo
 }
 
 /**
- * `Experience` in its stored form. The refinements of the action (agents include the executor, no repeats, models
- * per agent) and of the task context (domains unique) are zod's own, run on those two small objects.
+ * A compiled parse of a value the caller owns (freshly parsed JSON): zod's defaults are written into it in place
+ * (what zod would fill), then it is checked as `CompiledCheck` does. It returns the value itself when zod would
+ * accept it and return an equal value, else `undefined` — the caller then parses it with zod, which decides (the
+ * defaults written meanwhile are zod's own, so its result is the same). Never for values a caller may still hold.
  */
+export interface CompiledParse<T> {
+  (value: unknown): T | undefined;
+}
+
+/** Compiles `schema`'s output form (plus `refined`, the zod refinements JSON Schema cannot state) into a `CompiledParse`, on first use. */
+export function compiledParse<T>(schema: z.ZodType, refined: readonly ((value: T) => boolean)[] = []): CompiledParse<T> {
+  let compiled: ValidateFunction | undefined;
+  return (value: unknown): T | undefined => {
+    compiled ??= compileOutputSchema(schema, true);
+    if (!compiled(value)) return undefined;
+    for (const check of refined) if (!check(value as T)) return undefined;
+    return value as T;
+  };
+}
+
+const parseCurrentSession: CompiledParse<EnhancedSessionState> = compiledParse<EnhancedSessionState>(enhancedSessionStateSchema);
+
+/**
+ * `parseSessionState` of a session the caller owns (freshly parsed JSON), at a fraction of zod's cost when it is
+ * of the current version (or has no version and none of version 1's names): its defaults are filled in place and
+ * the value itself returned. `undefined` for anything else (older versions to migrate, invalid input): the caller
+ * then parses with `parseSessionState`, which migrates or names the error.
+ */
+export function parseOwnedSession(value: unknown): EnhancedSessionState | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const version = (value as { schemaVersion?: unknown }).schemaVersion;
+  if (version !== SESSION_SCHEMA_VERSION && (version !== undefined || usesSessionVersion1Names(value as Record<string, unknown>))) return undefined;
+  return parseCurrentSession(value);
+}
+
+/** `validate(outcomeSchema, …)` of an outcome the caller just built (its defaults are filled in place); `undefined`: ask zod. */
+export const parseOwnedOutcome: CompiledParse<Outcome> = compiledParse<Outcome>(outcomeSchema);
+
+/** A session in its parsed form (every default present, nothing to migrate): `parseSessionState` would return an equal value. */
+export const isParsedSession: CompiledCheck<EnhancedSessionState> = compiledCheck<EnhancedSessionState>(enhancedSessionStateSchema, []);
+
+/** A task context in its parsed form (with zod's refinement: domains do not repeat). */
+export const isParsedTaskContext: CompiledCheck<TaskContext> = compiledCheck<TaskContext>(taskContextSchema, [taskContextRefinementHolds]);
+
+/** A system state in its parsed form. */
+export const isParsedSystemState: CompiledCheck<SystemState> = compiledCheck<SystemState>(systemStateSchema, []);
+
+/**
+ * The refinements of `actionSchema` that JSON Schema cannot state, restated for the compiled checks (zod's: the
+ * executor takes part, no agent twice, a model for every agent); the differential tests hold them to zod's verdicts.
+ */
+export function actionRefinementsHold(action: Action): boolean {
+  const agents = action.agents;
+  if (!agents.includes('executor') || new Set(agents).size !== agents.length) return false;
+  for (const agent of agents) if (action.models[agent] === undefined) return false;
+  return true;
+}
+
+/** The refinement of `taskContextSchema` (domains do not repeat), restated as `actionRefinementsHold` is. */
+function taskContextRefinementHolds(context: TaskContext): boolean {
+  return new Set(context.domains).size === context.domains.length;
+}
+
+/** `Experience` in its stored form: the compiled schema, then the refinements of its action and task context. */
 const experienceRefinements: readonly ((experience: Experience) => boolean)[] = [
-  (experience) => actionSchema.safeParse(experience.action).success,
-  (experience) => taskContextSchema.safeParse(experience.state.context).success,
+  (experience) => actionRefinementsHold(experience.action),
+  (experience) => taskContextRefinementHolds(experience.state.context),
 ];
 
 export const isStoredExperience: CompiledCheck<Experience> = compiledCheck<Experience>(experienceSchema, experienceRefinements);

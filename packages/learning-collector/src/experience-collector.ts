@@ -24,8 +24,14 @@ import {
   type TaskContextInput,
 } from '@orchestra/learning-types';
 import type { ExperienceStore } from './experience-store';
-import { experienceWithoutSessionSchema, isStoredExperience, isStoredExperienceWithoutSession } from './compiled-validator';
-import { outcomeFromSession } from './outcome-from-session';
+import {
+  experienceWithoutSessionSchema,
+  isParsedSystemState,
+  isParsedTaskContext,
+  isStoredExperience,
+  isStoredExperienceWithoutSession,
+} from './compiled-validator';
+import { outcomeFromParsedSession } from './outcome-from-session';
 
 /** The state a decision was made in, and optional facts about the run; given with the decision or beside it. */
 export interface RecordDetails {
@@ -87,12 +93,37 @@ export interface ExperienceCollectorOptions {
 /** Shortest decimal that reads back as the same float32, so feature vectors stay compact in JSON. */
 function compactFloat32(value: number): number {
   if (Number.isInteger(value)) return value;
+  let compact = compactValues.get(value);
+  if (compact !== undefined) return compact;
+  compact = Number(value.toPrecision(9));
   for (let digits = 6; digits < 9; digits += 1) {
     const candidate = Number(value.toPrecision(digits));
-    if (Math.fround(candidate) === value) return candidate;
+    if (Math.fround(candidate) === value) {
+      compact = candidate;
+      break;
+    }
   }
-  return Number(value.toPrecision(9));
+  // Feature values repeat across records (scaled counts, encoded categories): remember the last few thousand.
+  if (compactValues.size >= COMPACT_VALUES_KEPT) compactValues.clear();
+  compactValues.set(value, compact);
+  return compact;
 }
+
+/** The fields `build` reads from the decision and the details; a field the details hold (even `undefined`) wins, as a spread would. */
+const detailFields = ['context', 'system', 'history', 'task', 'outcome', 'mode', 'sessionId', 'timestamp', 'id', 'newSession', 'validatedSession'] as const;
+
+/** `{ ...decision, ...details }` restricted to the fields of `RecordDetails` (a decision has many more, not copied). */
+function mergeDetails(decision: object, details: object): Partial<RecordDetails> {
+  const merged: Record<string, unknown> = {};
+  for (const field of detailFields) {
+    const source = Object.hasOwn(details, field) ? details : Object.hasOwn(decision, field) ? decision : undefined;
+    if (source !== undefined) merged[field] = (source as Record<string, unknown>)[field];
+  }
+  return merged as Partial<RecordDetails>;
+}
+
+const COMPACT_VALUES_KEPT = 4096;
+const compactValues = new Map<number, number>();
 
 /**
  * Turns finished sessions into stored experiences: encodes the state (`encodeState` + the feature schema hash),
@@ -132,7 +163,7 @@ export class ExperienceCollector {
     decisionInput: DecisionInput & Partial<RecordDetails>,
     details: Partial<RecordDetails> = {},
   ): Experience {
-    const merged: Partial<RecordDetails> = { ...decisionInput, ...details };
+    const merged = mergeDetails(decisionInput, details);
     if (merged.context === undefined || merged.system === undefined) {
       throw new ValidationError({
         what: 'RecordDetails',
@@ -143,18 +174,20 @@ export class ExperienceCollector {
     const sessionValidated = merged.validatedSession === true;
     const session = sessionValidated ? (sessionInput as EnhancedSessionState) : parseSessionState(sessionInput);
     const decision = validate(decisionSchema, decisionInput, 'Decision');
-    const context = validate(taskContextSchema, merged.context, 'TaskContext');
-    const system = validate(systemStateSchema, merged.system, 'SystemState');
+    // The compiled checks accept a context and system state already in their parsed form; zod decides otherwise.
+    const context = isParsedTaskContext(merged.context) ? merged.context : validate(taskContextSchema, merged.context, 'TaskContext');
+    const system = isParsedSystemState(merged.system) ? merged.system : validate(systemStateSchema, merged.system, 'SystemState');
     const history = merged.history === undefined ? undefined : validate(historySummarySchema, merged.history, 'HistorySummary');
     const mode = merged.mode ?? this.currentMode;
 
     encodeState({ context, system, history }, this.features, this.featureSchema);
-    const features = Array.from(this.features, compactFloat32);
+    const features = new Array<number>(this.features.length);
+    for (let index = 0; index < features.length; index += 1) features[index] = compactFloat32(this.features[index]!);
 
     const givenOutcome = merged.outcome === undefined ? undefined : validate(outcomeSchema, merged.outcome, 'Outcome');
     const outcome =
       givenOutcome ??
-      outcomeFromSession(session, {
+      outcomeFromParsedSession(session, {
         estimatedDurationMs: context.estimatedTimeMinutes * 60_000,
         ...(this.options.budget === undefined ? {} : { budget: this.options.budget }),
       });
@@ -184,9 +217,11 @@ export class ExperienceCollector {
     // Validated once: the compiled check accepts a well-formed record; zod decides (and names the field) otherwise.
     const schema = sessionValidated ? experienceWithoutSessionSchema : experienceSchema;
     const compiled = sessionValidated ? isStoredExperienceWithoutSession : isStoredExperience;
-    const record = compiled(candidate) ? candidate : (validate(schema, candidate, 'Experience') as Experience);
-    // A validated session is attached as it is: the rest of the record was just validated without it.
-    return keepSession && sessionValidated ? { ...record, session } : record;
+    const record = compiled(candidate) ? (candidate as Experience) : (validate(schema, candidate, 'Experience') as Experience);
+    // A validated session is attached as it is: the rest of the record was just validated without it (the record
+    // is this call's own object — the candidate or zod's copy of it — so it is completed in place).
+    if (keepSession && sessionValidated) record.session = session;
+    return record;
   }
 
   /**

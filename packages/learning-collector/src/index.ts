@@ -13,7 +13,7 @@ export * from './experience-stats';
 export type { StoreStatsReport } from './store-stats';
 export type { SummaryProblem } from './segment-summary';
 export { ExactSum } from './exact-sum';
-export { isStoredExperience } from './compiled-validator';
+export { actionRefinementsHold, compiledParse, isStoredExperience, parseOwnedSession, type CompiledParse } from './compiled-validator';
 export { LatencySketch, latencySketchStateSchema, LATENCY_SKETCH_RELATIVE_ACCURACY, type LatencySketchState } from './latency-sketch';
 export * from './experience-export';
 export { formatCsvCell, formatCsvRow, parseCsv, type CsvCell } from './csv-writer';

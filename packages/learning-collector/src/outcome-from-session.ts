@@ -8,6 +8,7 @@ import {
   type EnhancedSessionStateInput,
   type Outcome,
 } from '@orchestra/learning-types';
+import { parseOwnedOutcome } from './compiled-validator';
 
 /** What a session does not tell and `outcomeFromSession` needs. */
 export interface OutcomeFromSessionOptions {
@@ -45,7 +46,11 @@ function sessionDurationMs(session: EnhancedSessionState): number {
  * neutral defaults; `resourceEfficiency` is 1 − used/budget when a budget is given, else 0.5.
  */
 export function outcomeFromSession(sessionInput: EnhancedSessionStateInput | EnhancedSessionState, options: OutcomeFromSessionOptions): Outcome {
-  const session = parseSessionState(sessionInput);
+  return outcomeFromParsedSession(parseSessionState(sessionInput), options);
+}
+
+/** `outcomeFromSession` of a session parsed already (`parseSessionState`'s result): it is not parsed again. */
+export function outcomeFromParsedSession(session: EnhancedSessionState, options: OutcomeFromSessionOptions): Outcome {
   const models = new Map<string, { model: string; attempts: number; successes: number }>();
   const latencies: number[] = [];
   let failedCalls = 0;
@@ -66,21 +71,19 @@ export function outcomeFromSession(sessionInput: EnhancedSessionStateInput | Enh
   if (options.budget?.tokens !== undefined && options.budget.tokens > 0) shares.push(metrics.totalTokens / options.budget.tokens);
   const resourceEfficiency = shares.length === 0 ? 0.5 : Math.max(0, Math.min(1, 1 - Math.max(...shares)));
   const p95 = exactQuantile(latencies, 0.95);
-  return validate(
-    outcomeSchema,
-    {
-      schemaVersion: OUTCOME_SCHEMA_VERSION,
-      success: session.phase === 'completed',
-      durationMs: options.durationMs ?? sessionDurationMs(session),
-      estimatedDurationMs: options.estimatedDurationMs,
-      resourceEfficiency,
-      errorCount: failedCalls,
-      totalCostUsd: metrics.totalCostEstimate,
-      totalTokens: metrics.totalTokens,
-      fallbackRotations: metrics.fallbackRotations,
-      ...(p95 === undefined ? {} : { p95LatencyMs: p95 }),
-      models: [...models.values()],
-    },
-    'Outcome',
-  );
+  const outcome = {
+    schemaVersion: OUTCOME_SCHEMA_VERSION,
+    success: session.phase === 'completed',
+    durationMs: options.durationMs ?? sessionDurationMs(session),
+    estimatedDurationMs: options.estimatedDurationMs,
+    resourceEfficiency,
+    errorCount: failedCalls,
+    totalCostUsd: metrics.totalCostEstimate,
+    totalTokens: metrics.totalTokens,
+    fallbackRotations: metrics.fallbackRotations,
+    ...(p95 === undefined ? {} : { p95LatencyMs: p95 }),
+    models: [...models.values()],
+  };
+  // Built here, so nothing else holds it: the compiled parse fills its defaults in place; zod decides otherwise.
+  return parseOwnedOutcome(outcome) ?? validate(outcomeSchema, outcome, 'Outcome');
 }

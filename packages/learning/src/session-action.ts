@@ -1,4 +1,7 @@
+import { actionRefinementsHold, compiledParse } from '@orchestra/learning-collector';
 import { actionSchema, agentRoles, type Action, type AgentRole, type EnhancedSessionState } from '@orchestra/learning-types';
+
+const parseOwnedAction = compiledParse<Action>(actionSchema, [actionRefinementsHold]);
 
 /**
  * The action a finished session shows it was run with, for sessions ingested without one: the agents that had
@@ -19,7 +22,7 @@ export function actionFromSession(session: EnhancedSessionState): Action {
   models.executor ??= fallbackModel;
   const agents = agentRoles.filter((role) => role === 'executor' || session.workflow.some((step) => step.agentRole === role));
   const rotations = session.globalMetrics.fallbackRotations ?? 0;
-  return actionSchema.parse({
+  const action = {
     skills: [],
     agents,
     approach: agents.length > 1 ? 'sequential' : 'direct',
@@ -28,5 +31,7 @@ export function actionFromSession(session: EnhancedSessionState): Action {
     retryStrategy: rotations > 0 ? 'fallback' : retried ? 'retry_with_backoff' : 'fail_fast',
     safetyLevel: 'balanced',
     models: Object.fromEntries(agents.map((role) => [role, models[role] ?? fallbackModel])),
-  });
+  };
+  // Built here, so nothing else holds it: the compiled parse (defaults filled in place), zod when it refuses.
+  return parseOwnedAction(action) ?? actionSchema.parse(action);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SessionIngestError } from './errors';
-import { parseIngestText, parseSessionText, readSessionFile } from './session-file';
+import { parseIngestText, parseIngestedSession, parseOwnedIngestedSession, parseSessionText, readSessionFile } from './session-file';
 import { makeExperience } from './test-support/make-experience';
 
 const session = {
@@ -12,6 +12,48 @@ const session = {
   phase: 'completed',
 };
 const action = { agents: ['executor'], approach: 'direct', parallelism: 1, timeoutMultiplier: 1, retryStrategy: 'fail_fast', safetyLevel: 'balanced', models: { executor: 'glm-4.7' } };
+
+describe('parseOwnedIngestedSession (compiled parse of a record nothing else holds)', () => {
+  it('gives what parseIngestedSession gives, or the same error, on valid and invalid records', () => {
+    const version1 = { workflow: [{ id: 'a', agent: 'executor', status: 'completed', modelUsage: [{ model: 'glm-4.7', tokensUsed: 10, latencyMs: 5, success: true }] }], globalMetrics: { totalCost: 0.001, totalTokens: 10, totalAttempts: 1, averageLatencyMs: 5 }, phase: 'completed' };
+    const records: unknown[] = [
+      session,
+      { ...session, schemaVersion: 2, sessionId: 's-1', iteration: 3 },
+      { ...session, task: 'Add authentication' },
+      { ...session, task: { description: 'Fix login' } },
+      { ...session, task: { description: 'Fix login', files: ['a.ts'] }, action, propensity: 0.25 },
+      { ...session, action: { ...action, agents: ['architect'] } },
+      { ...session, action: { ...action, agents: ['executor', 'architect'] } },
+      { ...session, action: { ...action, skills: ['typescript'] } },
+      { ...session, propensity: 0 },
+      { ...session, propensity: 1.5 },
+      { ...session, task: { files: [] } },
+      { ...session, surprise: { nested: true } },
+      { ...session, phase: 'dancing' },
+      { ...session, schemaVersion: 3 },
+      { ...session, globalMetrics: { ...session.globalMetrics, totalTokens: -1 } },
+      version1,
+      { ...version1, schemaVersion: 1 },
+      [],
+      'text',
+    ];
+    const outcome = (parse: () => unknown) => {
+      try {
+        return { value: parse() };
+      } catch (error) {
+        return { error: (error as Error).message };
+      }
+    };
+    let accepted = 0;
+    for (const record of records) {
+      const expected = outcome(() => parseIngestedSession(JSON.parse(JSON.stringify(record)), 'f', 1));
+      expect(outcome(() => parseOwnedIngestedSession(JSON.parse(JSON.stringify(record)), 'f', 1))).toEqual(expected);
+      if ('value' in expected) accepted += 1;
+    }
+    expect(accepted).toBeGreaterThan(5);
+    expect(accepted).toBeLessThan(records.length);
+  });
+});
 
 describe('parseSessionText', () => {
   it('reads one JSON record, a JSON array, and JSONL with optional task, action and propensity', () => {

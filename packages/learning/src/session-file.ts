@@ -8,6 +8,7 @@ import {
   type EnhancedSessionState,
   type Experience,
 } from '@orchestra/learning-types';
+import { compiledParse, parseOwnedSession } from '@orchestra/learning-collector';
 import { z } from 'zod';
 import { SessionIngestError } from './errors';
 
@@ -26,11 +27,29 @@ const extrasSchema = z.object({
   propensity: z.number().gt(0).max(1).optional(),
 });
 
+type Extras = z.output<typeof extrasSchema>;
+
+/** The extras of a record nothing else holds: compiled (defaults filled in place), the action's refinements by zod. */
+const parseOwnedExtras = compiledParse<Extras>(extrasSchema, [(extras) => extras.action === undefined || actionSchema.safeParse(extras.action).success]);
+
 /**
  * Validates one record: an `EnhancedSessionState` (the design's shape; version 1 names are migrated) with optional
  * `task` (`{ description, files }`, or the design's task string), `action` and `propensity` fields.
  */
 export function parseIngestedSession(record: unknown, file = '<input>', recordNumber = 1): IngestedSession {
+  return parseIngested(record, file, recordNumber, false);
+}
+
+/**
+ * `parseIngestedSession` of a record nothing else holds (freshly parsed JSON, as a streamed file's): a session of the
+ * current version is checked by the compiled parse (`parseOwnedSession`: zod's defaults filled in place, the value
+ * kept) instead of zod; anything else (an older version, an invalid record) goes through zod as before.
+ */
+export function parseOwnedIngestedSession(record: unknown, file: string, recordNumber: number): IngestedSession {
+  return parseIngested(record, file, recordNumber, true);
+}
+
+function parseIngested(record: unknown, file: string, recordNumber: number, owned: boolean): IngestedSession {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {
     throw new SessionIngestError({ file, record: recordNumber, message: 'must be a JSON object (an EnhancedSessionState)' });
   }
@@ -39,11 +58,14 @@ export function parseIngestedSession(record: unknown, file = '<input>', recordNu
   const task = typeof taskField === 'string' ? { description: taskField, files: [] } : taskField;
   let session: EnhancedSessionState;
   try {
-    session = parseSessionState(typeof taskField === 'string' ? { ...rest, task: taskField } : rest);
+    const sessionValue = typeof taskField === 'string' ? { ...rest, task: taskField } : rest;
+    session = (owned ? parseOwnedSession(sessionValue) : undefined) ?? parseSessionState(sessionValue);
   } catch (error) {
     throw new SessionIngestError({ file, record: recordNumber, message: (error as Error).message, cause: error });
   }
-  const extras = safeValidate(extrasSchema, { task, action, propensity }, 'session extras');
+  const extrasValue = { task, action, propensity };
+  const ownedExtras = owned ? parseOwnedExtras(extrasValue) : undefined;
+  const extras = ownedExtras !== undefined ? { success: true as const, value: ownedExtras } : safeValidate(extrasSchema, extrasValue, 'session extras');
   if (!extras.success) throw new SessionIngestError({ file, record: recordNumber, message: extras.error.message, cause: extras.error });
   const result: IngestedSession = { session };
   if (extras.value.task !== undefined) result.task = extras.value.task;

@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRng } from '@orchestra/learning-features';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SessionIngestError } from './errors';
 import { createLearning } from './learning-manager';
@@ -49,6 +50,29 @@ describe('streamSessionFile', () => {
     expect(await collectIds(join(directory, 'one.json'))).toEqual(['one']);
     expect(await collectIds(join(directory, 'array.json'))).toEqual(['one', 'two']);
     expect(await collectIds(join(directory, 'lines.jsonl'))).toEqual(['one', 'two']);
+  });
+
+  it('splits records whose strings hold quotes, backslashes, brackets and escaped newlines across chunk boundaries (seeded)', async () => {
+    const random = createRng(2718);
+    const alphabet = ['"', '\\', '{', '}', '[', ']', '\n', ',', ' ', 'a', 'b', '\u00e9', '\u{1F600}', '\\"', '\\\\'];
+    const noteOf = () => {
+      let note = '';
+      const length = Math.floor(random.next() * 1_500);
+      for (let index = 0; index < length; index += 1) note += alphabet[Math.floor(random.next() * alphabet.length)]!;
+      return note;
+    };
+    // About 1.6 MB: the reader's 256 KiB chunks end at several places inside strings (after a backslash too, by chance).
+    const sessions = Array.from({ length: 700 }, (_, index) => ({ ...finishedSession(`s${index}`), note: noteOf() }));
+    await writeFile(join(directory, 'notes.jsonl'), sessions.map((session) => JSON.stringify(session)).join('\n'));
+    await writeFile(join(directory, 'notes.json'), JSON.stringify(sessions));
+    for (const file of ['notes.jsonl', 'notes.json']) {
+      const notes: unknown[] = [];
+      for await (const ingested of streamSessionFile(join(directory, file))) notes.push((ingested.session as { note?: unknown }).note);
+      expect(notes).toEqual(sessions.map((session) => session.note));
+    }
+    // A bad record after such strings is still named by its line.
+    await writeFile(join(directory, 'late.jsonl'), `${sessions.slice(0, 40).map((session) => JSON.stringify(session)).join('\n')}\n[1]\n`);
+    expect((await ingestError(join(directory, 'late.jsonl'))).record).toBe(41);
   });
 
   it('refuses non-UTF-8 bytes, saying so, instead of replacing them with U+FFFD', async () => {

@@ -1,6 +1,6 @@
 import { constants, promises as fs } from 'node:fs';
 import { SessionIngestError } from './errors';
-import { parseIngestedSession, type IngestedSession } from './session-file';
+import { parseOwnedIngestedSession, type IngestedSession } from './session-file';
 
 /** Largest single record accepted from a session file (a real finished session is a few KiB). */
 export const MAX_SESSION_RECORD_CHARACTERS = 16 * 1024 * 1024;
@@ -15,6 +15,12 @@ const QUOTE = 34;
 const BACKSLASH = 92;
 const COMMA = 44;
 const NEWLINE = 10;
+
+/** `text.indexOf(search, from)`, or `text.length` when it does not occur. */
+function indexOrEnd(text: string, search: string, from: number): number {
+  const found = text.indexOf(search, from);
+  return found === -1 ? text.length : found;
+}
 
 function isSpace(code: number): boolean {
   return code === 32 || code === 9 || code === 10 || code === 13 || code === 0xfeff;
@@ -47,13 +53,35 @@ class RecordSplitter {
   /** Feeds a chunk of text; returns the complete records it ended, as `[text, recordNumber]`. */
   push(text: string): [string, number][] {
     const records: [string, number][] = [];
+    // Where the next quote, backslash and newline of this chunk are (from `index` on): a string's body is skipped
+    // in one step to the first of them instead of character by character.
+    let nextQuote = -1;
+    let nextBackslash = -1;
+    let nextNewline = -1;
     for (let index = 0; index < text.length; index += 1) {
-      const code = text.charCodeAt(index);
+      let code = text.charCodeAt(index);
       if (code === NEWLINE) this.line += 1;
       if (this.depth > 0) {
         if (this.inString) {
-          if (this.escaped) this.escaped = false;
-          else if (code === BACKSLASH) this.escaped = true;
+          if (this.escaped) {
+            this.escaped = false;
+            continue;
+          }
+          if (nextQuote < index) nextQuote = indexOrEnd(text, '"', index);
+          if (nextBackslash < index) nextBackslash = indexOrEnd(text, '\\', index);
+          const stop = Math.min(nextQuote, nextBackslash);
+          if (stop > index) {
+            // Raw newlines inside a string are invalid JSON (its parse refuses the record) but still counted.
+            if (nextNewline <= index) nextNewline = indexOrEnd(text, '\n', index + 1);
+            while (nextNewline < stop) {
+              this.line += 1;
+              nextNewline = indexOrEnd(text, '\n', nextNewline + 1);
+            }
+            if (stop === text.length) break;
+            index = stop;
+            code = text.charCodeAt(index);
+          }
+          if (code === BACKSLASH) this.escaped = true;
           else if (code === QUOTE) this.inString = false;
           continue;
         }
@@ -127,7 +155,7 @@ function parseRecord(text: string, file: string, recordNumber: number): Ingested
   } catch (error) {
     throw new SessionIngestError({ file, record: recordNumber, message: 'not valid JSON (expected JSON, a JSON array or JSONL)', cause: error });
   }
-  return parseIngestedSession(value, file, recordNumber);
+  return parseOwnedIngestedSession(value, file, recordNumber);
 }
 
 /**
