@@ -79,8 +79,8 @@ function manager(
 }
 
 describe('improvePolicy', () => {
-  it('deploys a candidate that passed the gate and starts its A/B period at the first ramp step', async () => {
-    const { double, calls } = manager(true);
+  it('without an exploration share, deploys a candidate that passed the gate and starts its A/B period at the first ramp step', async () => {
+    const { double, calls } = manager(true, { candidateShare: 0 });
     const step = await improvePolicy(double, { version: 'v7' });
     expect(calls).toEqual(['train /data/candidates/v7', 'deploy /data/candidates/v7', 'mode ab_test 0.1']);
     expect(step).toMatchObject({ gate: 'passed', reason: null, mode: 'ab_test', abFraction: 0.1 });
@@ -138,9 +138,17 @@ describe('improvePolicy', () => {
     expect(step.candidate.status).toBe('explored');
   });
 
-  it('retires the exploration candidate when a model passes the gate', async () => {
+  it('with an exploration share, deploys nothing on the gate at training alone: a candidate it passed explores first', async () => {
+    const { double, calls } = manager(true);
+    const step = await improvePolicy(double, { version: 'v7' });
+    expect(calls).toEqual(['train /data/candidates/v7', 'explore /data/candidates/v7 6 [1, 11]']);
+    expect(step).toMatchObject({ gate: 'refused', deployed: null, mode: 'shadow', candidate: { status: 'explored' } });
+    expect(step.reason).toMatch(/needs a re-look on logs where the candidate acted/);
+  });
+
+  it('retires the exploration candidate when a model is deployed', async () => {
     const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 0 };
-    const { double } = manager(true, { candidate: previous });
+    const { double } = manager(false, { candidate: previous, regate: relook({ value: 9, lower: 2, upper: 16 }) });
     const step = await improvePolicy(double, { version: 'v7' });
     expect(step.candidate.status).toBe('retired');
   });

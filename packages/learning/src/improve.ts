@@ -56,20 +56,25 @@ export interface Improvable {
 
 /**
  * One step of the continuous improvement loop: train a candidate on the logged experiences → the deploy gate (the
- * trainer's off-policy comparison with the rules on logs none of whose rewards chose the candidate's actions) → when
- * it passes, deploy it (never past the gate) and start its A/B period at the first ramp step, from where the rollout
- * rules ramp it by its measured arm and its guardrails. When the gate refuses and an exploration candidate acts on
- * `candidateShare` of shadow sessions, the step re-looks at that candidate on the logs recorded since (which support
- * its actions, so the estimate needs no critic to fill in what the logs cannot show); a re-look that passes deploys
- * it. Otherwise nothing changes for the serving policy: a promising candidate keeps exploring, or a refused new
- * candidate the gate could not tell from the rules (its interval covers zero from above) becomes the exploration
- * candidate; one the gate found worse withdraws it.
+ * trainer's off-policy comparison with the rules on logs none of whose rewards chose the candidate's actions).
+ * Without an exploration share (`candidateShare` 0) a candidate that passes is deployed (never past the gate) and
+ * starts its A/B period at the first ramp step, from where the rollout rules ramp it by its measured arm and its
+ * guardrails. With a share, the gate at training only screens: the step re-looks at the exploration candidate on the
+ * logs recorded while it acted on its share of shadow sessions (which support its actions, so the estimate needs no
+ * critic to fill in what the logs cannot show), and only a re-look that passes deploys. Otherwise nothing changes for
+ * the serving policy: a promising candidate keeps exploring, or a new candidate the gate did not find worse than the
+ * rules (the upper end of its interval above 0) becomes the exploration candidate; one it found worse withdraws it.
  */
 export async function improvePolicy(manager: Improvable, options: ImproveOptions = {}): Promise<ImproveReport> {
   const version = options.version ?? `learned-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const output = options.output ?? join(manager.dataDir, 'candidates', version);
   const train = await manager.train({ ...options, version, output });
-  if (train.beatsRules === true) return deployAndStartAbTest(manager, train, output, null);
+  // With an exploration share, a deployment needs evidence from logs that support the candidate (a re-look): the gate
+  // at training values the actions the logger never took by the critic alone, and linear critics share their
+  // misspecification (measured: a candidate it passed at +10.4 [4.5, 16.3] then measured +0.3). Its verdict then only
+  // chooses what explores. Without a share, it is the only gate there is.
+  const exploring = manager.candidateShare > 0;
+  if (train.beatsRules === true && !exploring) return deployAndStartAbTest(manager, train, output, null);
   const previous = manager.candidate;
   let regate: RegateReport | null = null;
   if (previous !== null && manager.candidateShare > 0) {
@@ -83,13 +88,15 @@ export async function improvePolicy(manager: Improvable, options: ImproveOptions
   }
   const difference = (train.ope as { difference?: { value: number; lower: number; upper: number } } | null)?.difference;
   const reason =
-    train.beatsRules === false && difference !== undefined
-      ? `the gate refused: estimated learned − rules ${difference.value.toFixed(2)} [${difference.lower.toFixed(2)}, ${difference.upper.toFixed(2)}] does not exclude 0`
-      : `the gate could not evaluate the candidate: ${train.opeError ?? 'no estimate'}`;
+    train.beatsRules === true && difference !== undefined
+      ? `the gate at training estimated learned − rules ${difference.value.toFixed(2)} [${difference.lower.toFixed(2)}, ${difference.upper.toFixed(2)}]; with an exploration share a deployment needs a re-look on logs where the candidate acted`
+      : train.beatsRules === false && difference !== undefined
+        ? `the gate refused: estimated learned − rules ${difference.value.toFixed(2)} [${difference.lower.toFixed(2)}, ${difference.upper.toFixed(2)}] does not exclude 0`
+        : `the gate could not evaluate the candidate: ${train.opeError ?? 'no estimate'}`;
   // Keep a candidate whose re-look is promising (or that could not be re-looked at yet): its evidence accumulates.
   const keep = previous !== null && manager.candidateShare > 0 && (regate === null || (regate.difference.value > 0 && regate.difference.upper > 0));
   // Explore with a candidate the gate could not tell from the rules; never with one it found worse.
-  const explorable = manager.candidateShare > 0 && train.beatsRules === false && difference !== undefined && difference.upper > 0;
+  const explorable = exploring && train.beatsRules !== null && difference !== undefined && difference.upper > 0;
   let candidate: ImproveReport['candidate'];
   if (keep) {
     candidate = { status: 'kept', model: manager.candidate };
@@ -101,7 +108,7 @@ export async function improvePolicy(manager: Improvable, options: ImproveOptions
   } else {
     candidate = { status: 'none', model: null };
   }
-  return { train, gate: train.beatsRules === false ? 'refused' : 'not-evaluated', reason, deployed: null, regate, candidate, mode: manager.mode, abFraction: manager.abFraction };
+  return { train, gate: train.beatsRules === null ? 'not-evaluated' : 'refused', reason, deployed: null, regate, candidate, mode: manager.mode, abFraction: manager.abFraction };
 }
 
 async function deployAndStartAbTest(manager: Improvable, train: TrainReport, directory: string, regate: RegateReport | null): Promise<ImproveReport> {
