@@ -138,7 +138,7 @@ if (sink === Number.POSITIVE_INFINITY) console.log('');
 // put in front, which match the same but defeat the word-prefix pre-filter (every pattern is run, as before it).
 const ruleTexts = inputs.map((item) => normaliseForRules(item.description));
 const everyPattern = <Target extends string>(rules: ReadonlyArray<KeywordRule<Target>>): Array<KeywordRule<Target>> =>
-  rules.map((rule) => ({ ...rule, pattern: new RegExp(`(?:)${rule.pattern.source}`, rule.pattern.flags) }));
+  rules.map(({ requiredText: _, ...rule }) => ({ ...rule, pattern: new RegExp(`(?:)${rule.pattern.source}`, rule.pattern.flags) }));
 const otherRules = [domainRules, complexityRules, riskRules, skillRules] as ReadonlyArray<ReadonlyArray<KeywordRule<string>>>;
 const otherRulesUnfiltered = otherRules.map(everyPattern);
 const taskTypeRulesUnfiltered = everyPattern(taskTypeRules);

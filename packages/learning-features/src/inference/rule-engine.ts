@@ -95,8 +95,16 @@ interface RuleIndex {
   byPrefix: Map<string, number[]>;
   lengths: number[];
   always: number[];
+  /** The rules each word seen triggers (words repeat: each is looked up once). */
+  byWord: Map<string, readonly number[]>;
+  /** Reused by every call: which rules to run on the current text. */
+  candidates: Uint8Array;
+  /** Rules with `requiredText`: run only when the text contains one of those strings. */
+  textGated: number[];
 }
 const ruleIndexes = new WeakMap<ReadonlyArray<KeywordRule<string>>, RuleIndex>();
+/** Cleared when full, so new words of a long bulk import cannot grow it without bound. */
+const WORD_CACHE_LIMIT = 20_000;
 
 function ruleIndexOf(rules: ReadonlyArray<KeywordRule<string>>): RuleIndex {
   let index = ruleIndexes.get(rules);
@@ -117,9 +125,25 @@ function ruleIndexOf(rules: ReadonlyArray<KeywordRule<string>>): RuleIndex {
       else if (!list.includes(position)) list.push(position);
     }
   });
-  index = { byPrefix, lengths: [...lengths].sort((left, right) => left - right), always };
+  const textGated = rules.flatMap((current, position) => (current.requiredText === undefined ? [] : [position]));
+  index = { byPrefix, lengths: [...lengths].sort((left, right) => left - right), always, byWord: new Map(), candidates: new Uint8Array(rules.length), textGated };
   ruleIndexes.set(rules, index);
   return index;
+}
+
+/** The rules a word can trigger: those with a required prefix the word starts with. */
+function rulesOfWord(index: RuleIndex, word: string): readonly number[] {
+  let triggered = index.byWord.get(word);
+  if (triggered !== undefined) return triggered;
+  const found: number[] = [];
+  for (const length of index.lengths) {
+    if (length > word.length) break;
+    const positions = index.byPrefix.get(length === word.length ? word : word.slice(0, length));
+    if (positions !== undefined) for (const position of positions) found.push(position);
+  }
+  if (index.byWord.size >= WORD_CACHE_LIMIT) index.byWord.clear();
+  index.byWord.set(word, found);
+  return found;
 }
 
 let lastText: string | undefined;
@@ -134,25 +158,26 @@ function wordRuns(text: string): string[] {
   return lastWords;
 }
 
-/** Which rules of a list can match a text: only those are run (the others' patterns are never tried). */
+/**
+ * Which rules of a list can match a text: only those are run (the others' patterns are never tried). The array is
+ * the list's own, reused by the next call: read it before calling again.
+ */
 function candidateRules(rules: ReadonlyArray<KeywordRule<string>>, text: string): Uint8Array {
   const index = ruleIndexOf(rules);
-  const candidates = new Uint8Array(rules.length);
+  const candidates = index.candidates;
+  candidates.fill(0);
   for (const position of index.always) candidates[position] = 1;
-  for (const word of wordRuns(text)) {
-    for (const length of index.lengths) {
-      if (length > word.length) break;
-      const triggered = index.byPrefix.get(length === word.length ? word : word.slice(0, length));
-      if (triggered !== undefined) for (const position of triggered) candidates[position] = 1;
-    }
+  for (const word of wordRuns(text)) for (const position of rulesOfWord(index, word)) candidates[position] = 1;
+  for (const position of index.textGated) {
+    if (candidates[position] === 1 && !rules[position]!.requiredText!.some((required) => text.includes(required))) candidates[position] = 0;
   }
   return candidates;
 }
 
 /**
  * Applies keyword rules: adds scores per target and evidence, honouring negations and leading bonuses. Rules whose
- * required word prefixes (`requiredWordPrefixes`) do not occur in the text are skipped without running their
- * patterns; the result is the same as running every pattern.
+ * required word prefixes (`requiredWordPrefixes`) or required text (`KeywordRule.requiredText`) do not occur in the
+ * text are skipped without running their patterns; the result is the same as running every pattern.
  */
 export function applyRules<Target extends string>(
   rules: ReadonlyArray<KeywordRule<Target>>,

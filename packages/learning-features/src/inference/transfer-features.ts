@@ -1,5 +1,5 @@
 import { taskTypeRuleScores, withoutNegatedPhrases } from './rule-engine';
-import { wordTokens } from './tokenize';
+import { rawWordPattern, rawWordTokens } from './tokenize';
 
 /** A sparse feature vector: parallel arrays of feature names and values. */
 export interface SparseFeatures {
@@ -7,7 +7,8 @@ export interface SparseFeatures {
   values: number[];
 }
 
-const stopWords = new Set([
+/** Words that get no `w:` feature of their own (they still form word pairs). */
+export const stopWords: ReadonlySet<string> = new Set([
   'a', 'an', 'the', 'of', 'to', 'in', 'on', 'for', 'and', 'or', 'with', 'by', 'at', 'from', 'as', 'is', 'be', 'it',
   'this', 'that', 'into', 'if', 'are', 'was', 'its', 'de', 'la', 'el', 'en', 'los', 'las', 'y', 'un', 'una', 'del',
   'al', 'para', 'con', 'por', 'que',
@@ -31,8 +32,52 @@ export function stem(word: string): string {
   return stemmed;
 }
 
+/** Stemmed tokens of each raw word seen (`rawWordTokens` then `stem`): words repeat, so each is read once. */
+const rawWordStems = new Map<string, readonly string[]>();
+/** Cleared when full: a long bulk import of new text cannot grow it without bound. */
+const RAW_WORD_CACHE_LIMIT = 50_000;
+
+function stemsOfRawWord(item: string): readonly string[] {
+  let stems = rawWordStems.get(item);
+  if (stems === undefined) {
+    const tokens: string[] = [];
+    rawWordTokens(item, tokens);
+    stems = tokens.map(stem);
+    if (rawWordStems.size >= RAW_WORD_CACHE_LIMIT) rawWordStems.clear();
+    rawWordStems.set(item, stems);
+  }
+  return stems;
+}
+
+/**
+ * Whether a text can hold a negated phrase (`withoutNegatedPhrases`): its pattern needs `no`, `without` or `sin`
+ * (case-insensitively; `ſ` is the one non-ASCII letter that matches `s` there), so text without them skips it.
+ */
+function mayHoldNegation(text: string): boolean {
+  const lower = text.toLowerCase();
+  return lower.includes('no') || lower.includes('without') || lower.includes('sin') || lower.includes('ſin');
+}
+
+/**
+ * The stemmed word tokens of a subject with its negated phrases removed: `wordTokens(withoutNegatedPhrases(subject))
+ * .map(stem)`, computed per raw word and remembered (what `transferFeatures` and the compiled feature index read).
+ */
+export function subjectStems(subject: string): string[] {
+  const text = mayHoldNegation(subject) ? withoutNegatedPhrases(subject) : subject;
+  const stems: string[] = [];
+  const items = text.match(rawWordPattern);
+  if (items === null) return stems;
+  for (const item of items) for (const word of stemsOfRawWord(item)) stems.push(word);
+  return stems;
+}
+
+/** The length band of a subject of `words` tokens (`n:` feature). */
+export function lengthBand(words: number): 'n:short' | 'n:medium' | 'n:long' {
+  return words <= 3 ? 'n:short' : words >= 12 ? 'n:long' : 'n:medium';
+}
+
 /** Cap on a keyword-rule score as a feature value (rule scores are sums of word weights). */
-const RULE_FEATURE_CAP = 4;
+export const RULE_FEATURE_CAP = 4;
 
 /**
  * Features of a task subject that carry from one codebase to another: stemmed words (`w:`), adjacent stemmed word
@@ -51,14 +96,14 @@ export function transferFeatures(subject: string, ruleScores: ReadonlyMap<string
     names.push(name);
     values.push(value);
   };
-  const words = wordTokens(withoutNegatedPhrases(subject)).map(stem);
+  const words = subjectStems(subject);
   for (let index = 0; index < words.length; index += 1) {
     const word = words[index]!;
     if (!stopWords.has(word)) add(`w:${word}`);
     if (index > 0) add(`b:${words[index - 1]} ${word}`);
   }
   if (words.length > 0) add(`f:${words[0]}`);
-  add(words.length <= 3 ? 'n:short' : words.length >= 12 ? 'n:long' : 'n:medium');
+  add(lengthBand(words.length));
   for (const [type, score] of ruleScores) if (score > 0) add(`r:${type}`, Math.min(score, RULE_FEATURE_CAP) / 2);
   return { names, values };
 }
