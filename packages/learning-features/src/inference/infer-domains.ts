@@ -1,5 +1,5 @@
 import { domains as allDomains, type Domain, type TaskType } from '@orchestra/learning-types';
-import { recordOf, round, topEvidence, type InferredValue } from './inference-helpers';
+import { domainRecord, round, topEvidence, type InferredValue } from './inference-helpers';
 import { predictTransfer, type FeatureClassifier } from './infer-task-type';
 import { domainRules } from './keyword-rules';
 import { applyRules, normaliseForRules, type InferenceEvidence } from './rule-engine';
@@ -125,6 +125,6 @@ export function inferDomains(analysis: TaskAnalysis, taskType: TaskType, classif
     value,
     confidence,
     evidence: topEvidence(evidence).filter((item) => item.source === 'negated' || value.includes(item.target as Domain)),
-    scores: recordOf(allDomains, (domain) => round(scores.get(domain) ?? 0)),
+    scores: domainRecord(allDomains.map((domain) => round(scores.get(domain) ?? 0))),
   };
 }

@@ -8,6 +8,12 @@ import type { TaskAnalysis } from './task-analysis';
 const PATH_RISK_SCALE = 0.75;
 const saferTypes: ReadonlySet<TaskType> = new Set(['docs', 'style', 'test']);
 
+/** Records a vote on the risk and returns its weight. */
+function vote(evidence: InferenceEvidence[], weight: number, text: string, source: InferenceEvidence['source']): number {
+  evidence.push({ source, text, target: 'risk', weight });
+  return weight;
+}
+
 /**
  * Risk: where a change lands ("in production", "customer data", money) above its topic, the riskiest touched path
  * (× PATH_RISK_SCALE), security work, a breaking `!` prefix, the complexity, security / database / devops domains,
@@ -22,25 +28,21 @@ export function inferRisk(analysis: TaskAnalysis, taskType: TaskType, complexity
   const { files, paths, prefix } = analysis;
   let pathRisk = 0;
   for (let fileIndex = 0; fileIndex < files.length; fileIndex += 1) {
-    const matched = paths[fileIndex]!.rules.find((candidate) => candidate.risk !== undefined);
-    if (matched?.risk !== undefined && matched.risk > pathRisk) {
-      pathRisk = matched.risk;
-      evidence.push({ source: 'path', text: files[fileIndex]!, target: 'risk', weight: matched.risk });
+    const risk = paths[fileIndex]!.risk;
+    if (risk !== undefined && risk > pathRisk) {
+      pathRisk = risk;
+      evidence.push({ source: 'path', text: files[fileIndex]!, target: 'risk', weight: risk });
     }
   }
   // Touching auth, migrations or payments code is riskier, but less than saying the change goes to production.
   score += PATH_RISK_SCALE * pathRisk;
   for (const item of evidence) if (item.source === 'path') item.weight = round(PATH_RISK_SCALE * item.weight);
-  const add = (weight: number, text: string, source: InferenceEvidence['source']): void => {
-    score += weight;
-    evidence.push({ source, text, target: 'risk', weight });
-  };
-  if (taskType === 'security') add(1, 'task type security', 'default');
-  if (prefix?.breaking === true) add(1, prefix.prefix, 'prefix');
-  if (complexity !== 'medium') add(complexity === 'complex' ? 0.75 : -0.5, `complexity ${complexity}`, 'default');
-  if (domains.includes('security') || domains[0] === 'database' || domains[0] === 'devops') add(0.5, `domain ${domains.includes('security') ? 'security' : domains[0]}`, 'default');
-  if (saferTypes.has(taskType)) add(-1, `task type ${taskType}`, 'default');
-  if (files.length >= 20) add(0.5, `${files.length} files`, 'count');
+  if (taskType === 'security') score += vote(evidence, 1, 'task type security', 'default');
+  if (prefix?.breaking === true) score += vote(evidence, 1, prefix.prefix, 'prefix');
+  if (complexity !== 'medium') score += vote(evidence, complexity === 'complex' ? 0.75 : -0.5, `complexity ${complexity}`, 'default');
+  if (domains.includes('security') || domains[0] === 'database' || domains[0] === 'devops') score += vote(evidence, 0.5, `domain ${domains.includes('security') ? 'security' : domains[0]}`, 'default');
+  if (saferTypes.has(taskType)) score += vote(evidence, -1, `task type ${taskType}`, 'default');
+  if (files.length >= 20) score += vote(evidence, 0.5, `${files.length} files`, 'count');
   const value: RiskLevel = score >= 2.5 ? 'high' : score >= 0.75 ? 'medium' : 'low';
   return { value, confidence: Math.min(0.9, 0.4 + 0.15 * Math.abs(score - 1)), evidence: topEvidence(evidence) };
 }

@@ -14,9 +14,7 @@ export function inferSkills(analysis: TaskAnalysis): InferredValue<string[]> {
   const { files, paths } = analysis;
   for (let fileIndex = 0; fileIndex < files.length; fileIndex += 1) {
     const file = files[fileIndex]!;
-    const facts = paths[fileIndex]!;
-    const pathSkills = facts.rules.find((candidate) => candidate.skills !== undefined)?.skills ?? [];
-    for (const name of facts.extensionSkill === undefined ? pathSkills : [facts.extensionSkill, ...pathSkills]) {
+    for (const name of paths[fileIndex]!.skills) {
       if (!scores.has(name)) evidence.push({ source: 'path', text: file, target: name, weight: 1 });
       scores.set(name, (scores.get(name) ?? 0) + 1);
     }

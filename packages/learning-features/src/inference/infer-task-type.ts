@@ -1,6 +1,6 @@
 import { taskTypes, type TaskType } from '@orchestra/learning-types';
 import { taskTypeOfConventionalCommit } from './conventional-commit';
-import { recordOf, round, softmax, topEvidence, type InferredValue } from './inference-helpers';
+import { argmax, round, softmax, taskTypeRecord, topEvidence, type InferredValue } from './inference-helpers';
 import { taskTypeRules } from './keyword-rules';
 import { applyRules, type InferenceEvidence } from './rule-engine';
 import { SoftmaxClassifier, type LinearPrediction } from './softmax-classifier';
@@ -81,21 +81,27 @@ export function combinedTaskTypeLogits(
   unseenLabels: ReadonlySet<string> | undefined,
   method: TaskTypeMethod,
 ): number[] {
-  return combineLogits((type) => classifierLogits[type], ruleScores, explicitScores, unseenLabels, method);
+  return combineLogits(taskTypes.map((type) => classifierLogits[type]), ruleScores, explicitScores, unseenLabels, method);
 }
 
+/** `combinedTaskTypeLogits` with the classifier's logits in `taskTypes` order (`undefined`: a label it lacks). */
 function combineLogits(
-  learntLogit: (type: TaskType, index: number) => number | undefined,
+  learntLogits: ReadonlyArray<number | undefined>,
   ruleScores: ReadonlyMap<string, number>,
   explicitScores: ReadonlyMap<string, number>,
   unseenLabels: ReadonlySet<string> | undefined,
   method: TaskTypeMethod,
 ): number[] {
-  return taskTypes.map((type, index) => {
-    if (unseenLabels?.has(type)) return Math.log(UNSEEN_TYPE_PRIOR) + (ruleScores.get(type) ?? 0) + EXPLICIT_WEIGHT * (explicitScores.get(type) ?? 0);
-    const learnt = learntLogit(type, index) ?? -20;
-    return method === 'combined' ? learnt + RULE_WEIGHT * (ruleScores.get(type) ?? 0) + EXPLICIT_WEIGHT * (explicitScores.get(type) ?? 0) : learnt;
-  });
+  const logits = new Array<number>(taskTypes.length);
+  for (let index = 0; index < taskTypes.length; index += 1) {
+    const type = taskTypes[index]!;
+    if (unseenLabels?.has(type)) logits[index] = Math.log(UNSEEN_TYPE_PRIOR) + (ruleScores.get(type) ?? 0) + EXPLICIT_WEIGHT * (explicitScores.get(type) ?? 0);
+    else {
+      const learnt = learntLogits[index] ?? -20;
+      logits[index] = method === 'combined' ? learnt + RULE_WEIGHT * (ruleScores.get(type) ?? 0) + EXPLICIT_WEIGHT * (explicitScores.get(type) ?? 0) : learnt;
+    }
+  }
+  return logits;
 }
 
 /**
@@ -125,7 +131,7 @@ function explicitTaskTypeEvidence(analysis: TaskAnalysis, scores: Map<TaskType, 
   if (files.length === 0) return;
   const pathTypeCounts = new Map<TaskType, number>();
   for (const facts of paths) {
-    const type = facts.rules.find((candidate) => candidate.taskType !== undefined)?.taskType;
+    const type = facts.taskType;
     if (type !== undefined) pathTypeCounts.set(type, (pathTypeCounts.get(type) ?? 0) + 1);
   }
   for (const [type, count] of pathTypeCounts) {
@@ -168,12 +174,13 @@ export function inferTaskType(analysis: TaskAnalysis, settings: TaskTypeSettings
   }
   let probabilities: number[];
   if (prediction !== undefined) {
-    const { logits: learnt, labels } = prediction;
-    const positions = labelPositions(labels, taskTypes);
-    const learntLogit = (_: TaskType, index: number): number | undefined => (positions[index]! < 0 ? undefined : learnt[positions[index]!]);
-    const logits = combineLogits(learntLogit, ruleScores, explicitScores, classifier!.unseenLabels, method);
+    const positions = labelPositions(prediction.labels, taskTypes);
+    const learnt = new Array<number | undefined>(taskTypes.length);
+    for (let index = 0; index < taskTypes.length; index += 1) learnt[index] = positions[index]! < 0 ? undefined : prediction.logits[positions[index]!];
+    const logits = combineLogits(learnt, ruleScores, explicitScores, classifier!.unseenLabels, method);
     const temperature = classifier!.temperature;
-    probabilities = softmax(logits.map((logit) => logit / temperature));
+    for (let index = 0; index < logits.length; index += 1) logits[index] = logits[index]! / temperature;
+    probabilities = softmax(logits);
   } else {
     // Rules only: a softmax over scores; with no evidence, `bugfix` for text (the most common type of real tasks),
     // `chore` for nothing at all, both with a flat distribution.
@@ -185,7 +192,7 @@ export function inferTaskType(analysis: TaskAnalysis, settings: TaskTypeSettings
     }
     probabilities = softmax(scores);
   }
-  let typeIndex = probabilities.indexOf(Math.max(...probabilities));
+  let typeIndex = argmax(probabilities);
   let taskType = taskTypes[typeIndex]!;
   let confidence = probabilities[typeIndex]!;
   // A specialised type no keyword, label or path supports needs `unsupportedAbstainBelow` on the classifier alone.
@@ -211,6 +218,6 @@ export function inferTaskType(analysis: TaskAnalysis, settings: TaskTypeSettings
     value: taskType,
     confidence,
     evidence: topEvidence(evidence, taskType),
-    probabilities: recordOf(taskTypes, (_, index) => round(probabilities[index]!)),
+    probabilities: taskTypeRecord(probabilities.map(round)),
   };
 }

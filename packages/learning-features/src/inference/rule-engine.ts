@@ -92,17 +92,31 @@ export function requiredWordPrefixes(pattern: RegExp): string[] | null {
 
 /** Per rule list: which rules each word prefix can trigger, the prefix lengths in use, the rules always run. */
 interface RuleIndex {
+  /** Position of this list's entry in each word's `WordHits`. */
+  id: number;
   byPrefix: Map<string, number[]>;
   lengths: number[];
   always: number[];
-  /** The rules each word seen triggers (words repeat: each is looked up once). */
-  byWord: Map<string, readonly number[]>;
   /** Reused by every call: which rules to run on the current text. */
   candidates: Uint8Array;
   /** Rules with `requiredText`: run only when the text contains one of those strings. */
   textGated: number[];
+  /**
+   * Per rule with required prefixes: a sticky copy of its pattern, tried only where a word that starts with one of
+   * them starts (a match can start nowhere else), instead of scanning the whole text.
+   */
+  sticky: Array<RegExp | undefined>;
+  /** Reused by every call: per rule, the starts of the words that can begin its matches, ascending. */
+  starts: number[][];
+  /** Rules whose `starts` the current call filled. */
+  touched: number[];
 }
+/** Per word, per rule list (`RuleIndex.id`): the rules the word can trigger, filled on first use. */
+type WordHits = Array<readonly number[] | undefined>;
 const ruleIndexes = new WeakMap<ReadonlyArray<KeywordRule<string>>, RuleIndex>();
+let ruleIndexCount = 0;
+/** Words seen (words repeat: each is looked up once per text, for every rule list). */
+const wordHits = new Map<string, WordHits>();
 /** Cleared when full, so new words of a long bulk import cannot grow it without bound. */
 const WORD_CACHE_LIMIT = 20_000;
 
@@ -126,52 +140,120 @@ function ruleIndexOf(rules: ReadonlyArray<KeywordRule<string>>): RuleIndex {
     }
   });
   const textGated = rules.flatMap((current, position) => (current.requiredText === undefined ? [] : [position]));
-  index = { byPrefix, lengths: [...lengths].sort((left, right) => left - right), always, byWord: new Map(), candidates: new Uint8Array(rules.length), textGated };
+  const sticky = rules.map((current, position) => (always.includes(position) ? undefined : new RegExp(current.pattern.source, `${current.pattern.flags.replace('y', '')}y`)));
+  index = {
+    id: ruleIndexCount++,
+    byPrefix,
+    lengths: [...lengths].sort((left, right) => left - right),
+    always,
+    candidates: new Uint8Array(rules.length),
+    textGated,
+    sticky,
+    starts: rules.map(() => []),
+    touched: [],
+  };
   ruleIndexes.set(rules, index);
   return index;
 }
 
-/** The rules a word can trigger: those with a required prefix the word starts with. */
+/** The rules of a list a word can trigger: those with a required prefix the word starts with. */
 function rulesOfWord(index: RuleIndex, word: string): readonly number[] {
-  let triggered = index.byWord.get(word);
-  if (triggered !== undefined) return triggered;
   const found: number[] = [];
   for (const length of index.lengths) {
     if (length > word.length) break;
     const positions = index.byPrefix.get(length === word.length ? word : word.slice(0, length));
-    if (positions !== undefined) for (const position of positions) found.push(position);
+    if (positions !== undefined) for (const position of positions) if (!found.includes(position)) found.push(position);
   }
-  if (index.byWord.size >= WORD_CACHE_LIMIT) index.byWord.clear();
-  index.byWord.set(word, found);
   return found;
 }
 
 let lastText: string | undefined;
 let lastWords: string[] = [];
+let lastStarts: number[] = [];
+let lastHits: WordHits[] = [];
 
-/** The runs of word characters of a text (what `\b` separates), remembered for the last text. */
-function wordRuns(text: string): string[] {
-  if (text !== lastText) {
-    lastText = text;
-    lastWords = text.match(/[A-Za-z0-9_]+/gu) ?? [];
-  }
-  return lastWords;
+function isWordCode(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
 }
 
 /**
- * Which rules of a list can match a text: only those are run (the others' patterns are never tried). The array is
- * the list's own, reused by the next call: read it before calling again.
+ * The runs of word characters (`[A-Za-z0-9_]`, what `\b` separates without the `i` flag) of a text, where they
+ * start and their hits, remembered for the last text.
  */
-function candidateRules(rules: ReadonlyArray<KeywordRule<string>>, text: string): Uint8Array {
+function readWords(text: string): void {
+  if (text === lastText) return;
+  lastText = text;
+  lastWords = [];
+  lastStarts = [];
+  lastHits = [];
+  let start = -1;
+  for (let at = 0; at <= text.length; at += 1) {
+    if (at < text.length && isWordCode(text.charCodeAt(at))) {
+      if (start < 0) start = at;
+      continue;
+    }
+    if (start < 0) continue;
+    const word = text.slice(start, at);
+    let hits = wordHits.get(word);
+    if (hits === undefined) {
+      if (wordHits.size >= WORD_CACHE_LIMIT) wordHits.clear();
+      wordHits.set(word, (hits = []));
+    }
+    lastWords.push(word);
+    lastStarts.push(start);
+    lastHits.push(hits);
+    start = -1;
+  }
+}
+
+/**
+ * Which rules of a list can match a text (`candidates`: only those are run, the others' patterns are never tried)
+ * and where their matches can start (`starts`). Both are the list's own, reused by the next call.
+ */
+function candidateRules(rules: ReadonlyArray<KeywordRule<string>>, text: string): RuleIndex {
   const index = ruleIndexOf(rules);
-  const candidates = index.candidates;
+  const { candidates, starts, touched } = index;
   candidates.fill(0);
+  for (const position of touched) starts[position]!.length = 0;
+  touched.length = 0;
   for (const position of index.always) candidates[position] = 1;
-  for (const word of wordRuns(text)) for (const position of rulesOfWord(index, word)) candidates[position] = 1;
+  readWords(text);
+  for (let word = 0; word < lastWords.length; word += 1) {
+    const hits = lastHits[word]!;
+    const triggered = (hits[index.id] ??= rulesOfWord(index, lastWords[word]!));
+    for (let at = 0; at < triggered.length; at += 1) {
+      const position = triggered[at]!;
+      if (candidates[position] === 0) {
+        candidates[position] = 1;
+        touched.push(position);
+      }
+      starts[position]!.push(lastStarts[word]!);
+    }
+  }
   for (const position of index.textGated) {
     if (candidates[position] === 1 && !rules[position]!.requiredText!.some((required) => text.includes(required))) candidates[position] = 0;
   }
-  return candidates;
+  return index;
+}
+
+/** Records one match of a rule: evidence, and its weight unless a negation just before it cancels it. */
+function scoreMatch<Target extends string>(
+  current: KeywordRule<Target>,
+  text: string,
+  word: string,
+  index: number,
+  firstWord: number,
+  scores: Map<Target, number>,
+  evidence: InferenceEvidence[] | undefined,
+  scale: number,
+): void {
+  if ((current.negatable ?? true) && isNegated(text, index)) {
+    evidence?.push({ source: 'negated', text: word, target: current.target, weight: 0 });
+    return;
+  }
+  const weight = (current.weight + (index <= firstWord ? (current.leadingBonus ?? 0) : 0)) * scale;
+  scores.set(current.target, (scores.get(current.target) ?? 0) + weight);
+  evidence?.push({ source: 'keyword', text: word, target: current.target, weight });
 }
 
 /**
@@ -187,27 +269,37 @@ export function applyRules<Target extends string>(
   scale = 1,
 ): void {
   const firstWord = /^\s*[^\s]/u.exec(text)?.index ?? 0;
-  const candidates = candidateRules(rules, text);
+  const { candidates, sticky, starts } = candidateRules(rules, text);
   for (let position = 0; position < rules.length; position += 1) {
     if (candidates[position] === 0) continue;
     const current = rules[position]!;
+    let seen: string[] | undefined;
+    const anchored = sticky[position];
+    if (anchored !== undefined) {
+      // The leftmost match at or after the previous match's end is the first word start there that matches.
+      let end = 0;
+      for (const start of starts[position]!) {
+        if (start < end) continue;
+        anchored.lastIndex = start;
+        const match = anchored.exec(text);
+        if (match === null) continue;
+        const word = match[0];
+        end = start + word.length;
+        if (seen?.includes(word)) continue;
+        (seen ??= []).push(word);
+        scoreMatch(current, text, word, start, firstWord, scores, evidence, scale);
+      }
+      continue;
+    }
     const pattern = current.pattern;
     pattern.lastIndex = 0;
-    let seen: string[] | undefined;
     // exec on the shared global regex: `matchAll` would clone the regex on every call.
     for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
       if (match[0].length === 0) pattern.lastIndex += 1;
       const word = match[0];
       if (seen?.includes(word)) continue;
       (seen ??= []).push(word);
-      const index = match.index;
-      if ((current.negatable ?? true) && isNegated(text, index)) {
-        evidence?.push({ source: 'negated', text: word, target: current.target, weight: 0 });
-        continue;
-      }
-      const weight = (current.weight + (index <= firstWord ? (current.leadingBonus ?? 0) : 0)) * scale;
-      scores.set(current.target, (scores.get(current.target) ?? 0) + weight);
-      evidence?.push({ source: 'keyword', text: word, target: current.target, weight });
+      scoreMatch(current, text, word, match.index, firstWord, scores, evidence, scale);
     }
   }
 }

@@ -263,9 +263,9 @@ export class SoftmaxClassifier {
    */
   predictSlots(slots: ArrayLike<number>, values: ArrayLike<number>, count: number): LinearPrediction {
     const classes = this.labels.length;
-    const logits = new Float64Array(classes);
+    const logits = new Array<number>(classes).fill(0);
     const best = this.scoreSlots(slots, values, count, logits);
-    const calibrated = new Float64Array(classes);
+    const calibrated = new Array<number>(classes).fill(0);
     this.calibrate(logits, best, calibrated);
     const probabilities: Record<string, number> = {};
     const logitRecord: Record<string, number> = {};
@@ -284,9 +284,9 @@ export class SoftmaxClassifier {
   }
 
   /** Writes bias + weights · features (uncalibrated logits, label order) into `logits`; returns the best label. */
-  scoreSlots(slots: ArrayLike<number>, values: ArrayLike<number>, count: number, logits: Float64Array): number {
+  scoreSlots(slots: ArrayLike<number>, values: ArrayLike<number>, count: number, logits: number[]): number {
     const classes = this.labels.length;
-    logits.set(this.bias);
+    for (let label = 0; label < classes; label += 1) logits[label] = this.bias[label]!;
     for (let known = 0; known < count; known += 1) {
       const slot = slots[known]!;
       const value = values[known]!;
@@ -298,7 +298,7 @@ export class SoftmaxClassifier {
   }
 
   /** Calibrated probabilities (softmax of logits / temperature, label order) into `out`. */
-  calibrate(logits: Float64Array, best: number, out: Float64Array): void {
+  calibrate(logits: readonly number[], best: number, out: number[]): void {
     const classes = this.labels.length;
     let total = 0;
     for (let label = 0; label < classes; label += 1) total += (out[label] = Math.exp((logits[label]! - logits[best]!) / this.temperature));

@@ -1,3 +1,4 @@
+import type { TaskType } from '@orchestra/learning-types';
 import { z } from 'zod';
 import { parseConventionalPrefix, type ConventionalPrefix } from './conventional-commit';
 import { extensionSkills, pathRules, type PathRule } from './path-rules';
@@ -19,6 +20,12 @@ export interface PathFacts {
   rules: readonly PathRule[];
   /** The skill its extension implies (`extensionSkills`). */
   extensionSkill: string | undefined;
+  /** The task type of the first matching rule that suggests one. */
+  taskType: TaskType | undefined;
+  /** The risk of the first matching rule that has one. */
+  risk: number | undefined;
+  /** The extension's skill, then the skills of the first matching rule that has some. */
+  skills: readonly string[];
 }
 
 /** What every field's inferrer reads: the coerced input, the prefix, the texts and the path facts, each made once. */
@@ -71,7 +78,16 @@ export function pathFactsOf(file: string): PathFacts {
   let facts = pathFactsCache.get(file);
   if (facts === undefined) {
     const extension = /\.([a-z0-9]+)$/iu.exec(file)?.[1]?.toLowerCase();
-    facts = { rules: pathRules.filter((candidate) => candidate.pattern.test(file)), extensionSkill: extension === undefined ? undefined : extensionSkills[extension] };
+    const extensionSkill = extension === undefined ? undefined : extensionSkills[extension];
+    const rules = pathRules.filter((candidate) => candidate.pattern.test(file));
+    const pathSkills = rules.find((candidate) => candidate.skills !== undefined)?.skills ?? [];
+    facts = {
+      rules,
+      extensionSkill,
+      taskType: rules.find((candidate) => candidate.taskType !== undefined)?.taskType,
+      risk: rules.find((candidate) => candidate.risk !== undefined)?.risk,
+      skills: extensionSkill === undefined ? pathSkills : [extensionSkill, ...pathSkills],
+    };
     if (pathFactsCache.size >= PATH_CACHE_LIMIT) pathFactsCache.clear();
     pathFactsCache.set(file, facts);
   }

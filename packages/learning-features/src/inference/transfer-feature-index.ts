@@ -7,9 +7,9 @@ export interface TransferScores {
   /** Position of the best label. */
   best: number;
   /** Uncalibrated logits. */
-  logits: Float64Array;
+  logits: number[];
   /** Calibrated probabilities. */
-  probabilities: Float64Array;
+  probabilities: number[];
   /** The features behind the best label, strongest first (as `LinearPrediction.evidence`). */
   evidence: string[];
 }
@@ -19,8 +19,8 @@ export function transferScoresOf(labels: readonly string[], prediction: LinearPr
   return {
     labels,
     best: labels.indexOf(prediction.label),
-    logits: Float64Array.from(labels, (label) => prediction.logits[label] ?? Number.NaN),
-    probabilities: Float64Array.from(labels, (label) => prediction.probabilities[label] ?? 0),
+    logits: labels.map((label) => prediction.logits[label] ?? Number.NaN),
+    probabilities: labels.map((label) => prediction.probabilities[label] ?? 0),
     evidence: prediction.evidence,
   };
 }
@@ -41,12 +41,20 @@ export function labelPositions(labels: readonly string[], keys: readonly string[
  * are found from the stems themselves (pairs through a map per first stem), so no feature name is built per call.
  * `predict` gives exactly what `classifier.predict(transferFeatures(subject, ruleScores))` gives.
  */
+/** What the model knows of one stem: its `w:` and `f:` slots and the `b:` pairs it opens (−1 / undefined: none). */
+interface StemFeatures {
+  word: number;
+  first: number;
+  pairs: Map<string, number> | undefined;
+}
+
 export class TransferFeatureIndex {
-  private readonly words = new Map<string, number>();
-  private readonly firsts = new Map<string, number>();
-  private readonly pairs = new Map<string, Map<string, number>>();
+  /** Every stem of a `w:`, `f:` or `b:` feature (one lookup per stem and call; stop words get no `w:` slot). */
+  private readonly stems = new Map<string, StemFeatures>();
   /** `n:` and `r:` features by name. */
   private readonly named = new Map<string, number>();
+  /** `r:<type>` slots by type. */
+  private readonly ruleSlots = new Map<string, number>();
   private readonly classes: number;
   /** Per feature, the call that last added it (features are added once per call). */
   private readonly stamps: Uint32Array;
@@ -58,23 +66,28 @@ export class TransferFeatureIndex {
   constructor(private readonly classifier: SoftmaxClassifier) {
     this.classes = classifier.labels.length;
     this.stamps = new Uint32Array(classifier.featureNames.length);
+    const stemOf = (stem: string): StemFeatures => {
+      let features = this.stems.get(stem);
+      if (features === undefined) this.stems.set(stem, (features = { word: -1, first: -1, pairs: undefined }));
+      return features;
+    };
     classifier.featureNames.forEach((name, position) => {
       const slot = position * this.classes;
       const body = name.slice(2);
-      if (name.startsWith('w:')) this.words.set(body, slot);
-      else if (name.startsWith('f:')) this.firsts.set(body, slot);
+      if (name.startsWith('w:')) {
+        if (!stopWords.has(body)) stemOf(body).word = slot;
+      } else if (name.startsWith('f:')) stemOf(body).first = slot;
       else if (name.startsWith('b:') && body.includes(' ')) {
         const space = body.indexOf(' ');
-        const first = body.slice(0, space);
-        let seconds = this.pairs.get(first);
-        if (seconds === undefined) this.pairs.set(first, (seconds = new Map()));
-        seconds.set(body.slice(space + 1), slot);
-      } else this.named.set(name, slot);
+        const features = stemOf(body.slice(0, space));
+        (features.pairs ??= new Map()).set(body.slice(space + 1), slot);
+      } else if (name.startsWith('r:')) this.ruleSlots.set(body, slot);
+      else this.named.set(name, slot);
     });
   }
 
   private add(slot: number | undefined, value: number): void {
-    if (slot === undefined) return;
+    if (slot === undefined || slot < 0) return;
     const feature = slot / this.classes;
     if (this.stamps[feature] === this.stamp) return;
     this.stamps[feature] = this.stamp;
@@ -101,9 +114,9 @@ export class TransferFeatureIndex {
   score(stems: readonly string[], ruleScores?: ReadonlyMap<string, number>): TransferScores {
     this.encode(stems, ruleScores);
     const classes = this.classes;
-    const logits = new Float64Array(classes);
+    const logits = new Array<number>(classes).fill(0);
     const best = this.classifier.scoreSlots(this.slots, this.values, this.count, logits);
-    const probabilities = new Float64Array(classes);
+    const probabilities = new Array<number>(classes).fill(0);
     this.classifier.calibrate(logits, best, probabilities);
     return { labels: this.classifier.labels, best, logits, probabilities, evidence: this.classifier.evidenceOf(this.slots, this.values, this.count, best) };
   }
@@ -113,16 +126,17 @@ export class TransferFeatureIndex {
     this.count = 0;
     this.stamp = this.stamp === 0xffffffff ? 1 : this.stamp + 1;
     if (this.stamp === 1) this.stamps.fill(0);
-    let seconds: Map<string, number> | undefined;
+    let previous: StemFeatures | undefined;
     for (let index = 0; index < stems.length; index += 1) {
       const word = stems[index]!;
-      if (!stopWords.has(word)) this.add(this.words.get(word), 1);
-      if (index > 0 && seconds !== undefined) this.add(seconds.get(word), 1);
-      seconds = this.pairs.get(word);
+      const features = this.stems.get(word);
+      if (features !== undefined) this.add(features.word, 1);
+      if (index > 0 && previous?.pairs !== undefined) this.add(previous.pairs.get(word), 1);
+      previous = features;
     }
-    if (stems.length > 0) this.add(this.firsts.get(stems[0]!), 1);
+    if (stems.length > 0) this.add(this.stems.get(stems[0]!)?.first, 1);
     this.add(this.named.get(lengthBand(stems.length)), 1);
-    if (ruleScores !== undefined) for (const [type, score] of ruleScores) if (score > 0) this.add(this.named.get(`r:${type}`), Math.min(score, RULE_FEATURE_CAP) / 2);
+    if (ruleScores !== undefined) for (const [type, score] of ruleScores) if (score > 0) this.add(this.ruleSlots.get(type), Math.min(score, RULE_FEATURE_CAP) / 2);
   }
 }
 

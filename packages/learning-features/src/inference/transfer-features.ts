@@ -54,9 +54,12 @@ function stemsOfRawWord(item: string): readonly string[] {
  * (case-insensitively; `ſ` is the one non-ASCII letter that matches `s` there), so text without them skips it.
  */
 function mayHoldNegation(text: string): boolean {
-  const lower = text.toLowerCase();
-  return lower.includes('no') || lower.includes('without') || lower.includes('sin') || lower.includes('ſin');
+  return negationWords.test(text);
 }
+const negationWords = /no|without|sin|ſin/iu;
+const asciiOnly = /^[\x00-\x7f]*$/u;
+/** `rawWordPattern` for ASCII text: the same matches (ASCII letters and digits are its \p{L} and \p{N}), faster. */
+const asciiRawWordPattern = /[A-Za-z0-9][A-Za-z0-9._@/-]*/gu;
 
 /**
  * The stemmed word tokens of a subject with its negated phrases removed: `wordTokens(withoutNegatedPhrases(subject))
@@ -65,7 +68,7 @@ function mayHoldNegation(text: string): boolean {
 export function subjectStems(subject: string): string[] {
   const text = mayHoldNegation(subject) ? withoutNegatedPhrases(subject) : subject;
   const stems: string[] = [];
-  const items = text.match(rawWordPattern);
+  const items = text.match(asciiOnly.test(text) ? asciiRawWordPattern : rawWordPattern);
   if (items === null) return stems;
   for (const item of items) for (const word of stemsOfRawWord(item)) stems.push(word);
   return stems;
