@@ -22,6 +22,7 @@ const labelDomains: ReadonlyArray<readonly [RegExp, Domain]> = [
   [/(^|[:/ ])(docs?|documentation)$/iu, 'documentation'],
   [/(^|[:/ ])(tooling|cli|build|dx)$/iu, 'tooling'],
 ];
+const domainIndex = Object.fromEntries(allDomains.map((domain, index) => [domain, index])) as Record<Domain, number>;
 const typeDomainPrior: Readonly<Partial<Record<TaskType, readonly [Domain, number]>>> = {
   docs: ['documentation', 1.2],
   test: ['testing', 1.2],
@@ -35,23 +36,32 @@ const typeDomainPrior: Readonly<Partial<Record<TaskType, readonly [Domain, numbe
 /** Path evidence: each file votes for up to two domains; the share of files decides the weight. */
 function pathDomainEvidence(analysis: TaskAnalysis, scores: Map<Domain, number>, evidence: InferenceEvidence[]): void {
   const { files, paths } = analysis;
-  const pathDomainCounts = new Map<Domain, number>();
+  if (files.length === 0) return;
+  const counts = new Array<number>(allDomains.length).fill(0);
+  /** Domains in the order a file first voted for them (the order of `scores` and of the evidence). */
+  const order: number[] = [];
   for (let fileIndex = 0; fileIndex < files.length; fileIndex += 1) {
     const file = files[fileIndex]!;
-    const matched = new Set<Domain>();
+    let matched = 0;
+    let matchedCount = 0;
     for (const candidate of paths[fileIndex]!.rules) {
       for (const domain of candidate.domains) {
-        if (matched.has(domain)) continue;
-        matched.add(domain);
-        pathDomainCounts.set(domain, (pathDomainCounts.get(domain) ?? 0) + 1);
-        if ((pathDomainCounts.get(domain) ?? 0) <= 3) evidence.push({ source: 'path', text: file, target: domain, weight: 0 });
+        const bit = 1 << domainIndex[domain];
+        if ((matched & bit) !== 0) continue;
+        matched |= bit;
+        matchedCount += 1;
+        const at = domainIndex[domain];
+        if (counts[at] === 0) order.push(at);
+        counts[at] = counts[at]! + 1;
+        if (counts[at]! <= 3) evidence.push({ source: 'path', text: file, target: domain, weight: 0 });
       }
-      if (matched.size >= 2) break;
+      if (matchedCount >= 2) break;
     }
   }
-  for (const [domain, count] of pathDomainCounts) {
+  for (const at of order) {
+    const domain = allDomains[at]!;
     // Paths are strong evidence; the share of files decides the order, a single file still counts.
-    const weight = 1.5 + 3 * (count / files.length);
+    const weight = 1.5 + 3 * (counts[at]! / files.length);
     scores.set(domain, (scores.get(domain) ?? 0) + weight);
     for (const item of evidence) if (item.source === 'path' && item.target === domain) item.weight = round(weight);
   }
@@ -105,10 +115,16 @@ export function inferDomains(analysis: TaskAnalysis, taskType: TaskType, classif
     evidence.push({ source: 'default', text: `task type ${taskType}`, target: prior[0], weight: prior[1] });
   }
   if (classifier !== null && analysis.meaningful) classifierDomainEvidence(classifier, analysis, scores, evidence);
-  const ranked = allDomains
-    .map((domain) => ({ domain, score: scores.get(domain) ?? 0 }))
-    .filter((item) => item.score > 0)
-    .sort((left, right) => right.score - left.score || allDomains.indexOf(left.domain) - allDomains.indexOf(right.domain));
+  // Domains with a positive score, best first (ties in `domains` order).
+  const totals = new Array<number>(allDomains.length);
+  const ranked: number[] = [];
+  for (let index = 0; index < allDomains.length; index += 1) {
+    const score = (totals[index] = scores.get(allDomains[index]!) ?? 0);
+    if (score <= 0) continue;
+    let at = ranked.length;
+    while (at > 0 && totals[ranked[at - 1]!]! < score) at -= 1;
+    ranked.splice(at, 0, index);
+  }
   let value: Domain[];
   let confidence: number;
   if (ranked.length === 0) {
@@ -116,15 +132,19 @@ export function inferDomains(analysis: TaskAnalysis, taskType: TaskType, classif
     confidence = 0.1;
     evidence.push({ source: 'default', text: 'no domain evidence', target: 'backend', weight: 0 });
   } else {
-    const top = ranked[0]!.score;
-    value = ranked.filter((item, index) => index === 0 || (item.score >= 0.4 * top && item.score >= 1.2)).map((item) => item.domain).slice(0, 4);
-    const second = ranked[1]?.score ?? 0;
+    const top = totals[ranked[0]!]!;
+    value = [allDomains[ranked[0]!]!];
+    for (let at = 1; at < ranked.length && value.length < 4; at += 1) {
+      const score = totals[ranked[at]!]!;
+      if (score >= 0.4 * top && score >= 1.2) value.push(allDomains[ranked[at]!]!);
+    }
+    const second = ranked.length > 1 ? totals[ranked[1]!]! : 0;
     confidence = Math.min(0.95, (top / (top + second + 1)) * Math.min(1, top / 2.5) + 0.1);
   }
   return {
     value,
     confidence,
     evidence: topEvidence(evidence).filter((item) => item.source === 'negated' || value.includes(item.target as Domain)),
-    scores: domainRecord(allDomains.map((domain) => round(scores.get(domain) ?? 0))),
+    scores: domainRecord(totals.map(round)),
   };
 }
