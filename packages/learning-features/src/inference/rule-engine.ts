@@ -118,10 +118,10 @@ interface RuleIndex {
    * them starts (a match can start nowhere else), instead of scanning the whole text.
    */
   sticky: Array<RegExp | undefined>;
-  /** Reused by every call: per rule, the starts of the words that can begin its matches, ascending. */
-  starts: number[][];
-  /** Rules whose `starts` the current call filled. */
-  touched: number[];
+  /**
+   * Reused by every call: (rule position, word start) pairs, in word order — where each rule's matches can begin.
+   */
+  starts: number[];
 }
 /** Per word, per rule list (`RuleIndex.id`): the rules the word can trigger, filled on first use. */
 type WordHits = Array<readonly number[] | undefined>;
@@ -164,8 +164,7 @@ function ruleIndexOf(rules: ReadonlyArray<KeywordRule<string>>): RuleIndex {
       current.requiredText === undefined ? undefined : new RegExp(current.requiredText.map((required) => required.replace(/[.*+?^${}()|[\]\\/]/gu, '\\$&')).join('|'), 'u'),
     ),
     sticky,
-    starts: rules.map(() => []),
-    touched: [],
+    starts: [],
   };
   ruleIndexes.set(rules, index);
   return index;
@@ -227,10 +226,9 @@ function readWords(text: string): void {
  */
 function candidateRules(rules: ReadonlyArray<KeywordRule<string>>, text: string): RuleIndex {
   const index = ruleIndexOf(rules);
-  const { candidates, starts, touched } = index;
+  const { candidates, starts } = index;
   candidates.fill(0);
-  for (const position of touched) starts[position]!.length = 0;
-  touched.length = 0;
+  starts.length = 0;
   for (const position of index.always) candidates[position] = 1;
   readWords(text);
   for (let word = 0; word < lastWords.length; word += 1) {
@@ -238,11 +236,8 @@ function candidateRules(rules: ReadonlyArray<KeywordRule<string>>, text: string)
     const triggered = (hits[index.id] ??= rulesOfWord(index, lastWords[word]!));
     for (let at = 0; at < triggered.length; at += 1) {
       const position = triggered[at]!;
-      if (candidates[position] === 0) {
-        candidates[position] = 1;
-        touched.push(position);
-      }
-      starts[position]!.push(lastStarts[word]!);
+      candidates[position] = 1;
+      starts.push(position, lastStarts[word]!);
     }
   }
   for (const position of index.textGated) {
@@ -296,7 +291,9 @@ export function applyRules<Target extends string>(
     if (anchored !== undefined) {
       // The leftmost match at or after the previous match's end is the first word start there that matches.
       let end = 0;
-      for (const start of starts[position]!) {
+      for (let pair = 0; pair < starts.length; pair += 2) {
+        if (starts[pair] !== position) continue;
+        const start = starts[pair + 1]!;
         if (start < end) continue;
         anchored.lastIndex = start;
         const match = anchored.exec(text);

@@ -252,13 +252,9 @@ export class SoftmaxClassifier {
     return this.predictSlots(slots, values, slots.length);
   }
 
-  /** Where feature `name`'s weights start (feature position × labels), or `undefined` for a feature not in the model. */
-  slotOf(name: string): number | undefined {
-    return this.index.get(name);
-  }
-
   /**
-   * `predict` for features already looked up (`slotOf`): the first `count` slots and their values, in the order
+   * `predict` for features already looked up (a feature's slot is its position in `featureNames` × labels): the
+   * first `count` slots and their values, in the order
    * `predict` would meet them (the order decides ties in the evidence).
    */
   predictSlots(slots: ArrayLike<number>, values: ArrayLike<number>, count: number): LinearPrediction {

@@ -42,3 +42,21 @@ describe('TransferFeatureIndex', () => {
     expect(repeated).toEqual(classifier.predict(transferFeatures('fix the crash fix the crash', new Map())));
   });
 });
+
+describe('inferTaskContext with any FeatureClassifier', () => {
+  it('gives the same inference through feature names as through the compiled index', async () => {
+    const { inferTaskContext } = await import('./infer-task-context');
+    const byName = (classifier: ReturnType<typeof shippedTaskTypeClassifier>) => ({
+      labels: classifier.labels,
+      unseenLabels: classifier.unseenLabels,
+      temperature: classifier.temperature,
+      predict: (features: Parameters<typeof classifier.predict>[0]) => classifier.predict(features),
+    });
+    const options = { taskTypeClassifier: byName(shippedTaskTypeClassifier()), domainClassifier: byName(shippedDomainClassifier()) };
+    const inputs = [
+      ...subjects.slice(0, 600).map((description, index) => (index % 3 === 0 ? `fix(runtime-core): ${description}` : description)),
+      { description: 'feat(auth)!: add OAuth login without breaking sessions', files: ['src/auth/oauth.ts', 'docs/auth.md'], labels: ['security'] },
+    ];
+    for (const input of inputs) expect(inferTaskContext(input, options), JSON.stringify(input)).toEqual(inferTaskContext(input));
+  });
+});
