@@ -19,7 +19,7 @@ import { complexityRules, domainRules, riskRules, skillRules, taskTypeRules, typ
 import { applyRules, normaliseForRules, taskTypeRuleScores, withoutNegatedPhrases } from '../src/inference/rule-engine';
 import { shippedDomainClassifier, shippedTaskTypeClassifier } from '../src/inference/shipped-classifiers';
 import { transferFeatureIndexOf } from '../src/inference/transfer-feature-index';
-import { stem, subjectStems, transferFeatures } from '../src/inference/transfer-features';
+import { stem, subjectStems, subjectWords, transferFeatures } from '../src/inference/transfer-features';
 import { wordTokens } from '../src/inference/tokenize';
 
 const resultsDirectory = new URL('../../../bench-results/', import.meta.url);
@@ -166,15 +166,15 @@ const classifier = shippedTaskTypeClassifier();
 const domainClassifier = shippedDomainClassifier();
 const descriptions = inputs.map((item) => item.description);
 const ruleScoreSets = descriptions.map((description) => taskTypeRuleScores(description));
-const stemSets = descriptions.map((description) => subjectStems(description));
+const wordSets = descriptions.map((description) => subjectWords(description));
 const typeIndex = transferFeatureIndexOf(classifier);
 const domainIndex = transferFeatureIndexOf(domainClassifier);
 const parts: Array<[string, number, number]> = [
   ['task-type keyword rules', partP50((index) => applyRules(taskTypeRules, ruleTexts[index]!, new Map(), [])), partP50((index) => applyRules(taskTypeRulesUnfiltered, ruleTexts[index]!, new Map(), []))],
   ['domain, complexity, risk and skill rules', partP50((index) => { for (const rules of otherRules) applyRules(rules, ruleTexts[index]!, new Map(), []); }), partP50((index) => { for (const rules of otherRulesUnfiltered) applyRules(rules, ruleTexts[index]!, new Map(), []); })],
   ['subject stems', partP50((index) => { sink += subjectStems(descriptions[index]!).length; }), partP50((index) => { sink += wordTokens(withoutNegatedPhrases(descriptions[index]!)).map(stem).length; })],
-  ['task-type classifier (features + predict)', partP50((index) => { sink += typeIndex.score(stemSets[index]!, ruleScoreSets[index]!).best; }), partP50((index) => { sink += classifier.predict(transferFeatures(descriptions[index]!, ruleScoreSets[index]!)).probability; })],
-  ['domain classifier (features + predict)', partP50((index) => { sink += domainIndex.score(stemSets[index]!).best; }), partP50((index) => { sink += domainClassifier.predict(transferFeatures(descriptions[index]!, new Map())).probability; })],
+  ['task-type classifier (features + predict)', partP50((index) => { sink += typeIndex.score(wordSets[index]!, ruleScoreSets[index]!).best; }), partP50((index) => { sink += classifier.predict(transferFeatures(descriptions[index]!, ruleScoreSets[index]!)).probability; })],
+  ['domain classifier (features + predict)', partP50((index) => { sink += domainIndex.score(wordSets[index]!).best; }), partP50((index) => { sink += domainClassifier.predict(transferFeatures(descriptions[index]!, new Map())).probability; })],
 ];
 console.log('\n# Where the time goes (p50 per call, µs; baseline = the same result computed the straightforward way, see above)');
 console.log('| part | p50 µs | baseline p50 µs | speed-up |');

@@ -6,7 +6,7 @@ import { applyRules, normaliseForRules, type InferenceEvidence } from './rule-en
 import { SoftmaxClassifier } from './softmax-classifier';
 import type { TaskAnalysis } from './task-analysis';
 import { labelPositions, transferFeatureIndexOf, transferScoresOf, type TransferScores } from './transfer-feature-index';
-import { domainFeaturesOf, subjectStems } from './transfer-features';
+import { domainFeaturesOf, subjectWords } from './transfer-features';
 
 /** Weight of the domain classifier's probabilities added to the domain scores. */
 export const DOMAIN_CLASSIFIER_WEIGHT = 1.5;
@@ -73,7 +73,7 @@ function classifierDomainEvidence(classifier: FeatureClassifier, analysis: TaskA
   let prediction: TransferScores;
   if (prefix?.scope) {
     const text = `${prefix.scope} ${subject}`;
-    prediction = classifier instanceof SoftmaxClassifier ? transferFeatureIndexOf(classifier).score(subjectStems(text)) : transferScoresOf(classifier.labels, classifier.predict(domainFeaturesOf(text)));
+    prediction = classifier instanceof SoftmaxClassifier ? transferFeatureIndexOf(classifier).score(subjectWords(text)) : transferScoresOf(classifier.labels, classifier.predict(domainFeaturesOf(text)));
   } else prediction = predictTransfer(classifier, analysis);
   if (prediction.evidence.length === 0) return;
   const positions = labelPositions(prediction.labels, allDomains);

@@ -4,7 +4,7 @@ import { argmax, round, softmax, taskTypeRecord, topEvidence, type InferredValue
 import { taskTypeRules } from './keyword-rules';
 import { applyRules, type InferenceEvidence } from './rule-engine';
 import { SoftmaxClassifier, type LinearPrediction } from './softmax-classifier';
-import { stemsOf, type TaskAnalysis } from './task-analysis';
+import { wordsOf, type TaskAnalysis } from './task-analysis';
 import { labelPositions, transferFeatureIndexOf, transferScoresOf, type TransferScores } from './transfer-feature-index';
 import { transferFeatures, type SparseFeatures } from './transfer-features';
 
@@ -109,7 +109,7 @@ function combineLogits(
  * `SoftmaxClassifier` is read through its compiled feature index (same result, no feature names built).
  */
 export function predictTransfer(classifier: FeatureClassifier, analysis: TaskAnalysis, ruleScores?: ReadonlyMap<string, number>): TransferScores {
-  if (classifier instanceof SoftmaxClassifier) return transferFeatureIndexOf(classifier).score(stemsOf(analysis), ruleScores);
+  if (classifier instanceof SoftmaxClassifier) return transferFeatureIndexOf(classifier).score(wordsOf(analysis), ruleScores);
   return transferScoresOf(classifier.labels, classifier.predict(transferFeatures(analysis.subject, ruleScores ?? new Map())));
 }
 

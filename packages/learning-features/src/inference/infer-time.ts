@@ -8,13 +8,17 @@ const typeTimeFactor: Readonly<Record<TaskType, number>> = {
   build: 0.8, ci: 0.8, style: 0.4, revert: 0.3, chore: 0.6,
 };
 
+/** The evidence texts, written once (number formatting costs a call more than the rest of this inferrer). */
+const complexityTexts = Object.fromEntries(Object.entries(baseMinutes).map(([complexity, minutes]) => [complexity, `complexity ${complexity}: ${minutes} min`])) as Record<Complexity, string>;
+const typeTexts = Object.fromEntries(Object.entries(typeTimeFactor).map(([type, factor]) => [type, `task type ${type}: ×${factor}`])) as Record<TaskType, string>;
+
 /** Estimated minutes: a base per complexity × a factor per task type × 5 % per file (up to 40). Confidence 0.3. */
 export function inferTime(complexity: Complexity, taskType: TaskType, fileCount: number): InferredValue<number> {
   const fileFactor = 1 + 0.05 * Math.min(fileCount, 40);
   const value = Math.max(5, Math.round(baseMinutes[complexity] * typeTimeFactor[taskType] * fileFactor));
   const evidence: InferenceEvidence[] = [
-    { source: 'default', text: `complexity ${complexity}: ${baseMinutes[complexity]} min`, target: 'time', weight: baseMinutes[complexity] },
-    { source: 'default', text: `task type ${taskType}: ×${typeTimeFactor[taskType]}`, target: 'time', weight: typeTimeFactor[taskType] },
+    { source: 'default', text: complexityTexts[complexity], target: 'time', weight: baseMinutes[complexity] },
+    { source: 'default', text: typeTexts[taskType], target: 'time', weight: typeTimeFactor[taskType] },
   ];
   if (fileCount > 0) evidence.push({ source: 'count', text: `${fileCount} files: ×${round(fileFactor)}`, target: 'time', weight: fileFactor });
   return { value, confidence: 0.3, evidence };

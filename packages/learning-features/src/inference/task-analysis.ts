@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseConventionalPrefix, type ConventionalPrefix } from './conventional-commit';
 import { extensionSkills, pathRules, type PathRule } from './path-rules';
 import { normaliseForRules } from './rule-engine';
-import { subjectStems } from './transfer-features';
+import { subjectWords, type RawWord } from './transfer-features';
 
 /** Input of `inferTaskContext`. Anything malformed is coerced (bad fields dropped), never thrown. */
 export const inferTaskInputSchema = z.object({
@@ -43,8 +43,8 @@ export interface TaskAnalysis {
   meaningful: boolean;
   /** Per file, what its path says. */
   paths: PathFacts[];
-  /** The subject's stemmed tokens (`subjectStems`), read on first use. */
-  stems: string[] | undefined;
+  /** The subject's raw words (`subjectWords`), read on first use. */
+  words: RawWord[] | undefined;
 }
 
 /** `z.array(z.string()).catch([]).default([])` without building a parser per call: non-arrays and mixed arrays give []. */
@@ -142,12 +142,12 @@ export function analyseTask(rawInput: unknown): TaskAnalysis {
     wordCount,
     meaningful: wordCount > 0 && letterShare >= 0.4,
     paths: files.map(pathFactsOf),
-    stems: undefined,
+    words: undefined,
   };
 }
 
-/** The subject's stemmed tokens, computed once per analysis. */
-export function stemsOf(analysis: TaskAnalysis): string[] {
-  analysis.stems ??= subjectStems(analysis.subject);
-  return analysis.stems;
+/** The subject's raw words, read once per analysis. */
+export function wordsOf(analysis: TaskAnalysis): RawWord[] {
+  analysis.words ??= subjectWords(analysis.subject);
+  return analysis.words;
 }

@@ -3,7 +3,7 @@ import { loadLabelledCommits } from '../evaluation/commit-dataset';
 import { withoutNegatedPhrases, taskTypeRuleScores } from './rule-engine';
 import { shippedDomainClassifier, shippedTaskTypeClassifier } from './shipped-classifiers';
 import { transferFeatureIndexOf, transferScoresOf } from './transfer-feature-index';
-import { stem, subjectStems, transferFeatures } from './transfer-features';
+import { stem, subjectStems, subjectWords, transferFeatures } from './transfer-features';
 import { wordTokens } from './tokenize';
 
 const subjects = [
@@ -25,7 +25,7 @@ describe('TransferFeatureIndex', () => {
     const domain = shippedDomainClassifier();
     for (const subject of subjects) {
       const ruleScores = taskTypeRuleScores(subject);
-      const stems = subjectStems(subject);
+      const stems = subjectWords(subject);
       const expected = taskType.predict(transferFeatures(subject, ruleScores));
       expect(transferFeatureIndexOf(taskType).predict(stems, ruleScores), subject).toEqual(expected);
       const scores = transferFeatureIndexOf(taskType).score(stems, ruleScores);
@@ -36,8 +36,8 @@ describe('TransferFeatureIndex', () => {
 
   it('adds a repeated word or pair once, as transferFeatures does', () => {
     const classifier = shippedTaskTypeClassifier();
-    const once = transferFeatureIndexOf(classifier).predict(subjectStems('fix the crash'), new Map());
-    const repeated = transferFeatureIndexOf(classifier).predict(subjectStems('fix the crash fix the crash'), new Map());
+    const once = transferFeatureIndexOf(classifier).predict(subjectWords('fix the crash'), new Map());
+    const repeated = transferFeatureIndexOf(classifier).predict(subjectWords('fix the crash fix the crash'), new Map());
     expect(repeated.knownFeatures).toBeLessThanOrEqual(once.knownFeatures + 2);
     expect(repeated).toEqual(classifier.predict(transferFeatures('fix the crash fix the crash', new Map())));
   });

@@ -1,5 +1,7 @@
 import type { SoftmaxClassifier, LinearPrediction } from './softmax-classifier';
-import { RULE_FEATURE_CAP, lengthBand, stopWords } from './transfer-features';
+import { RULE_FEATURE_CAP, lengthBand, stopWords, type RawWord } from './transfer-features';
+
+let indexCount = 0;
 
 /** A prediction in arrays (the classifier's label order): what `inferTaskContext` reads, with no records built. */
 export interface TransferScores {
@@ -62,6 +64,8 @@ export class TransferFeatureIndex {
   private slots = new Int32Array(64);
   private values = new Float64Array(64);
   private count = 0;
+  /** This index's entry in every `RawWord.known`. */
+  private readonly id = indexCount++;
 
   constructor(private readonly classifier: SoftmaxClassifier) {
     this.classes = classifier.labels.length;
@@ -104,15 +108,15 @@ export class TransferFeatureIndex {
     this.count += 1;
   }
 
-  /** The prediction for a subject's stems (`subjectStems`) and, for the task-type model, its keyword-rule scores. */
-  predict(stems: readonly string[], ruleScores?: ReadonlyMap<string, number>): LinearPrediction {
-    this.encode(stems, ruleScores);
+  /** The prediction for a subject's words (`subjectWords`) and, for the task-type model, its keyword-rule scores. */
+  predict(words: readonly RawWord[], ruleScores?: ReadonlyMap<string, number>): LinearPrediction {
+    this.encode(words, ruleScores);
     return this.classifier.predictSlots(this.slots, this.values, this.count);
   }
 
   /** `predict` in arrays (`TransferScores`). */
-  score(stems: readonly string[], ruleScores?: ReadonlyMap<string, number>): TransferScores {
-    this.encode(stems, ruleScores);
+  score(words: readonly RawWord[], ruleScores?: ReadonlyMap<string, number>): TransferScores {
+    this.encode(words, ruleScores);
     const classes = this.classes;
     const logits = new Array<number>(classes).fill(0);
     const best = this.classifier.scoreSlots(this.slots, this.values, this.count, logits);
@@ -122,20 +126,27 @@ export class TransferFeatureIndex {
   }
 
   /** Writes the known features, in `transferFeatures` order, each once, into `slots` / `values` / `count`. */
-  private encode(stems: readonly string[], ruleScores: ReadonlyMap<string, number> | undefined): void {
+  private encode(words: readonly RawWord[], ruleScores: ReadonlyMap<string, number> | undefined): void {
     this.count = 0;
     this.stamp = this.stamp === 0xffffffff ? 1 : this.stamp + 1;
     if (this.stamp === 1) this.stamps.fill(0);
+    let position = 0;
+    let first: StemFeatures | undefined;
     let previous: StemFeatures | undefined;
-    for (let index = 0; index < stems.length; index += 1) {
-      const word = stems[index]!;
-      const features = this.stems.get(word);
-      if (features !== undefined) this.add(features.word, 1);
-      if (index > 0 && previous?.pairs !== undefined) this.add(previous.pairs.get(word), 1);
-      previous = features;
+    for (const word of words) {
+      const { stems } = word;
+      const known = (word.known[this.id] ??= stems.map((stem) => this.stems.get(stem))) as ReadonlyArray<StemFeatures | undefined>;
+      for (let at = 0; at < stems.length; at += 1) {
+        const features = known[at];
+        if (features !== undefined) this.add(features.word, 1);
+        if (position > 0 && previous?.pairs !== undefined) this.add(previous.pairs.get(stems[at]!), 1);
+        if (position === 0) first = features;
+        previous = features;
+        position += 1;
+      }
     }
-    if (stems.length > 0) this.add(this.stems.get(stems[0]!)?.first, 1);
-    this.add(this.named.get(lengthBand(stems.length)), 1);
+    if (position > 0) this.add(first?.first, 1);
+    this.add(this.named.get(lengthBand(position)), 1);
     if (ruleScores !== undefined) for (const [type, score] of ruleScores) if (score > 0) this.add(this.ruleSlots.get(type), Math.min(score, RULE_FEATURE_CAP) / 2);
   }
 }

@@ -32,21 +32,29 @@ export function stem(word: string): string {
   return stemmed;
 }
 
-/** Stemmed tokens of each raw word seen (`rawWordTokens` then `stem`): words repeat, so each is read once. */
-const rawWordStems = new Map<string, readonly string[]>();
+/** One raw word of a subject (`rawWordPattern`), read once: its stemmed tokens and what models know of them. */
+export interface RawWord {
+  /** `rawWordTokens` then `stem`. */
+  readonly stems: readonly string[];
+  /** Per compiled feature index (by its id): what that model knows of each stem, filled on first use. */
+  readonly known: Array<ReadonlyArray<object | undefined> | undefined>;
+}
+
+/** Each raw word seen: words repeat, so each is tokenised and stemmed once. */
+const rawWords = new Map<string, RawWord>();
 /** Cleared when full: a long bulk import of new text cannot grow it without bound. */
 const RAW_WORD_CACHE_LIMIT = 50_000;
 
-function stemsOfRawWord(item: string): readonly string[] {
-  let stems = rawWordStems.get(item);
-  if (stems === undefined) {
+function rawWordOf(item: string): RawWord {
+  let word = rawWords.get(item);
+  if (word === undefined) {
     const tokens: string[] = [];
     rawWordTokens(item, tokens);
-    stems = tokens.map(stem);
-    if (rawWordStems.size >= RAW_WORD_CACHE_LIMIT) rawWordStems.clear();
-    rawWordStems.set(item, stems);
+    word = { stems: tokens.map(stem), known: [] };
+    if (rawWords.size >= RAW_WORD_CACHE_LIMIT) rawWords.clear();
+    rawWords.set(item, word);
   }
-  return stems;
+  return word;
 }
 
 /**
@@ -62,15 +70,22 @@ const asciiOnly = /^[\x00-\x7f]*$/u;
 const asciiRawWordPattern = /[A-Za-z0-9][A-Za-z0-9._@/-]*/gu;
 
 /**
+ * The raw words of a subject with its negated phrases removed (what the compiled feature index reads); their stems
+ * in order are `subjectStems`.
+ */
+export function subjectWords(subject: string): RawWord[] {
+  const text = mayHoldNegation(subject) ? withoutNegatedPhrases(subject) : subject;
+  const items = text.match(asciiOnly.test(text) ? asciiRawWordPattern : rawWordPattern);
+  return items === null ? [] : items.map(rawWordOf);
+}
+
+/**
  * The stemmed word tokens of a subject with its negated phrases removed: `wordTokens(withoutNegatedPhrases(subject))
- * .map(stem)`, computed per raw word and remembered (what `transferFeatures` and the compiled feature index read).
+ * .map(stem)`, computed per raw word and remembered (what `transferFeatures` reads).
  */
 export function subjectStems(subject: string): string[] {
-  const text = mayHoldNegation(subject) ? withoutNegatedPhrases(subject) : subject;
   const stems: string[] = [];
-  const items = text.match(asciiOnly.test(text) ? asciiRawWordPattern : rawWordPattern);
-  if (items === null) return stems;
-  for (const item of items) for (const word of stemsOfRawWord(item)) stems.push(word);
+  for (const word of subjectWords(subject)) for (const stemmed of word.stems) stems.push(stemmed);
   return stems;
 }
 
