@@ -123,14 +123,13 @@ function infer(rawInput: unknown, options: InferTaskContextOptions): TaskContext
   if (fileCount > 0) context.fileCount = fileCount;
   if (analysis.description !== '') context.description = analysis.description;
   const evidenceStrength = analysis.meaningful || fileCount > 0 || analysis.labels.length > 0 ? 1 : 0.3;
-  return {
-    context,
-    taskType: { ...taskType, confidence: round(taskType.confidence) },
-    domains: { ...domains, confidence: round(domains.confidence) },
-    complexity: { ...complexity, confidence: round(complexity.confidence * evidenceStrength) },
-    risk: { ...risk, confidence: round(risk.confidence * evidenceStrength) },
-    estimatedTimeMinutes: { ...time, confidence: round(time.confidence * evidenceStrength) },
-    skills: { ...skills, confidence: round(skills.confidence * evidenceStrength) },
-    confidence: round(Math.min(taskType.confidence, 0.5 * taskType.confidence + 0.5 * domains.confidence) * evidenceStrength),
-  };
+  const confidence = round(Math.min(taskType.confidence, 0.5 * taskType.confidence + 0.5 * domains.confidence) * evidenceStrength);
+  // The inferrers' results are fresh objects: their confidences are rounded (and scaled by the evidence) in place.
+  taskType.confidence = round(taskType.confidence);
+  domains.confidence = round(domains.confidence);
+  complexity.confidence = round(complexity.confidence * evidenceStrength);
+  risk.confidence = round(risk.confidence * evidenceStrength);
+  time.confidence = round(time.confidence * evidenceStrength);
+  skills.confidence = round(skills.confidence * evidenceStrength);
+  return { context, taskType, domains, complexity, risk, estimatedTimeMinutes: time, skills, confidence };
 }

@@ -119,9 +119,11 @@ interface RuleIndex {
    */
   sticky: Array<RegExp | undefined>;
   /**
-   * Reused by every call: (rule position, word start) pairs, in word order — where each rule's matches can begin.
+   * Reused by every call: (rule position, word start) pairs, in word order — where each rule's matches can begin;
+   * the first `startCount` entries are the current call's.
    */
   starts: number[];
+  startCount: number;
 }
 /** Per word, per rule list (`RuleIndex.id`): the rules the word can trigger, filled on first use. */
 type WordHits = Array<readonly number[] | undefined>;
@@ -165,6 +167,7 @@ function ruleIndexOf(rules: ReadonlyArray<KeywordRule<string>>): RuleIndex {
     ),
     sticky,
     starts: [],
+    startCount: 0,
   };
   ruleIndexes.set(rules, index);
   return index;
@@ -182,9 +185,11 @@ function rulesOfWord(index: RuleIndex, word: string): readonly number[] {
 }
 
 let lastText: string | undefined;
-let lastWords: string[] = [];
-let lastStarts: number[] = [];
-let lastHits: WordHits[] = [];
+/** The last text's words, where they start and their hits: the first `lastCount` entries (the arrays are reused). */
+const lastWords: string[] = [];
+const lastStarts: number[] = [];
+const lastHits: WordHits[] = [];
+let lastCount = 0;
 
 function isWordCode(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
@@ -197,9 +202,7 @@ function isWordCode(code: number): boolean {
 function readWords(text: string): void {
   if (text === lastText) return;
   lastText = text;
-  lastWords = [];
-  lastStarts = [];
-  lastHits = [];
+  lastCount = 0;
   let start = -1;
   for (let at = 0; at <= text.length; at += 1) {
     if (at < text.length && isWordCode(text.charCodeAt(at))) {
@@ -213,9 +216,10 @@ function readWords(text: string): void {
       if (wordHits.size >= WORD_CACHE_LIMIT) wordHits.clear();
       wordHits.set(word, (hits = []));
     }
-    lastWords.push(word);
-    lastStarts.push(start);
-    lastHits.push(hits);
+    lastWords[lastCount] = word;
+    lastStarts[lastCount] = start;
+    lastHits[lastCount] = hits;
+    lastCount += 1;
     start = -1;
   }
 }
@@ -228,18 +232,21 @@ function candidateRules(rules: ReadonlyArray<KeywordRule<string>>, text: string)
   const index = ruleIndexOf(rules);
   const { candidates, starts } = index;
   candidates.fill(0);
-  starts.length = 0;
+  let count = 0;
   for (const position of index.always) candidates[position] = 1;
   readWords(text);
-  for (let word = 0; word < lastWords.length; word += 1) {
+  for (let word = 0; word < lastCount; word += 1) {
     const hits = lastHits[word]!;
     const triggered = (hits[index.id] ??= rulesOfWord(index, lastWords[word]!));
     for (let at = 0; at < triggered.length; at += 1) {
       const position = triggered[at]!;
       candidates[position] = 1;
-      starts.push(position, lastStarts[word]!);
+      starts[count] = position;
+      starts[count + 1] = lastStarts[word]!;
+      count += 2;
     }
   }
+  index.startCount = count;
   for (const position of index.textGated) {
     if (candidates[position] === 1 && !index.requiredTextPatterns[position]!.test(text)) candidates[position] = 0;
   }
@@ -282,7 +289,7 @@ export function applyRules<Target extends string>(
   // bonuses never apply to them: granting them at the first word instead was measured worse leave one repository
   // out (57.4 % vs 58.2 % mean balanced, `pnpm eval`), and the shipped models' rule features are trained this way.
   const firstWord = 0;
-  const { candidates, sticky, starts } = candidateRules(rules, text);
+  const { candidates, sticky, starts, startCount } = candidateRules(rules, text);
   for (let position = 0; position < rules.length; position += 1) {
     if (candidates[position] === 0) continue;
     const current = rules[position]!;
@@ -291,7 +298,7 @@ export function applyRules<Target extends string>(
     if (anchored !== undefined) {
       // The leftmost match at or after the previous match's end is the first word start there that matches.
       let end = 0;
-      for (let pair = 0; pair < starts.length; pair += 2) {
+      for (let pair = 0; pair < startCount; pair += 2) {
         if (starts[pair] !== position) continue;
         const start = starts[pair + 1]!;
         if (start < end) continue;

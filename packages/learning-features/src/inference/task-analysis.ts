@@ -126,8 +126,8 @@ export function countWordsAndLetters(text: string): { words: number; letters: nu
 export function analyseTask(rawInput: unknown): TaskAnalysis {
   const input = coerceInferTaskInput(rawInput);
   const description = input.description.slice(0, 5_000);
-  const files = input.files.filter((file) => file.trim() !== '').slice(0, 2_000);
-  const labels = input.labels.filter((label) => label.trim() !== '').slice(0, 50);
+  const files = input.files.length === 0 ? [] : input.files.filter((file) => file.trim() !== '').slice(0, 2_000);
+  const labels = input.labels.length === 0 ? [] : input.labels.filter((label) => label.trim() !== '').slice(0, 50);
   const prefix = parseConventionalPrefix(description);
   const subject = prefix?.subject ?? description.trim();
   const { words: wordCount, letters } = countWordsAndLetters(subject);
