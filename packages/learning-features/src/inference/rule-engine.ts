@@ -1,4 +1,5 @@
 import { negationPattern, taskTypeRules, type KeywordRule } from './keyword-rules';
+import { WordTable, hashStep } from './word-table';
 
 /** Why a value was inferred: which words, paths, labels or model decided it. */
 export interface InferenceEvidence {
@@ -130,9 +131,7 @@ type WordHits = Array<readonly number[] | undefined>;
 const ruleIndexes = new WeakMap<ReadonlyArray<KeywordRule<string>>, RuleIndex>();
 let ruleIndexCount = 0;
 /** Words seen (words repeat: each is looked up once per text, for every rule list). */
-const wordHits = new Map<string, WordHits>();
-/** Cleared when full, so new words of a long bulk import cannot grow it without bound. */
-const WORD_CACHE_LIMIT = 20_000;
+const wordHits = new WordTable<WordHits>(20_000, () => []);
 
 function ruleIndexOf(rules: ReadonlyArray<KeywordRule<string>>): RuleIndex {
   let index = ruleIndexes.get(rules);
@@ -204,21 +203,22 @@ function readWords(text: string): void {
   lastText = text;
   lastCount = 0;
   let start = -1;
+  let hash = 0;
   for (let at = 0; at <= text.length; at += 1) {
-    if (at < text.length && isWordCode(text.charCodeAt(at))) {
-      if (start < 0) start = at;
+    const code = at < text.length ? text.charCodeAt(at) : 0;
+    if (isWordCode(code)) {
+      if (start < 0) {
+        start = at;
+        hash = 0;
+      }
+      hash = hashStep(hash, code);
       continue;
     }
     if (start < 0) continue;
-    const word = text.slice(start, at);
-    let hits = wordHits.get(word);
-    if (hits === undefined) {
-      if (wordHits.size >= WORD_CACHE_LIMIT) wordHits.clear();
-      wordHits.set(word, (hits = []));
-    }
-    lastWords[lastCount] = word;
+    const slot = wordHits.get(text, start, at, hash);
+    lastWords[lastCount] = slot.word;
     lastStarts[lastCount] = start;
-    lastHits[lastCount] = hits;
+    lastHits[lastCount] = slot.value;
     lastCount += 1;
     start = -1;
   }

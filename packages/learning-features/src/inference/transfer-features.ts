@@ -1,5 +1,6 @@
 import { taskTypeRuleScores, withoutNegatedPhrases } from './rule-engine';
 import { rawWordPattern, rawWordTokens } from './tokenize';
+import { WordTable, hashStep } from './word-table';
 
 /** A sparse feature vector: parallel arrays of feature names and values. */
 export interface SparseFeatures {
@@ -41,20 +42,19 @@ export interface RawWord {
 }
 
 /** Each raw word seen: words repeat, so each is tokenised and stemmed once. */
-const rawWords = new Map<string, RawWord>();
-/** Cleared when full: a long bulk import of new text cannot grow it without bound. */
-const RAW_WORD_CACHE_LIMIT = 50_000;
+const rawWords = new WordTable<RawWord>(50_000, (item) => {
+  const tokens: string[] = [];
+  rawWordTokens(item, tokens);
+  return { stems: tokens.map(stem), known: [] };
+});
 
-function rawWordOf(item: string): RawWord {
-  let word = rawWords.get(item);
-  if (word === undefined) {
-    const tokens: string[] = [];
-    rawWordTokens(item, tokens);
-    word = { stems: tokens.map(stem), known: [] };
-    if (rawWords.size >= RAW_WORD_CACHE_LIMIT) rawWords.clear();
-    rawWords.set(item, word);
-  }
-  return word;
+function isAsciiAlphanumeric(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57);
+}
+
+/** `._@/-`, which continue a raw word. */
+function isRawWordJoiner(code: number): boolean {
+  return code === 46 || code === 95 || code === 64 || code === 47 || code === 45;
 }
 
 /**
@@ -66,8 +66,6 @@ function mayHoldNegation(text: string): boolean {
 }
 const negationWords = /no|without|sin|ſin/iu;
 const asciiOnly = /^[\x00-\x7f]*$/u;
-/** `rawWordPattern` for ASCII text: the same matches (ASCII letters and digits are its \p{L} and \p{N}), faster. */
-const asciiRawWordPattern = /[A-Za-z0-9][A-Za-z0-9._@/-]*/gu;
 
 /**
  * The raw words of a subject with its negated phrases removed (what the compiled feature index reads); their stems
@@ -75,8 +73,34 @@ const asciiRawWordPattern = /[A-Za-z0-9][A-Za-z0-9._@/-]*/gu;
  */
 export function subjectWords(subject: string): RawWord[] {
   const text = mayHoldNegation(subject) ? withoutNegatedPhrases(subject) : subject;
-  const items = text.match(asciiOnly.test(text) ? asciiRawWordPattern : rawWordPattern);
-  return items === null ? [] : items.map(rawWordOf);
+  const words: RawWord[] = [];
+  if (!asciiOnly.test(text)) {
+    for (const item of text.match(rawWordPattern) ?? []) {
+      let hash = 0;
+      for (let at = 0; at < item.length; at += 1) hash = hashStep(hash, item.charCodeAt(at));
+      words.push(rawWords.get(item, 0, item.length, hash).value);
+    }
+    return words;
+  }
+  // ASCII: `rawWordPattern` is a letter or digit, then letters, digits and `._@/-`; scanned by hand, hashed as read.
+  let start = -1;
+  let hash = 0;
+  for (let at = 0; at <= text.length; at += 1) {
+    const code = at < text.length ? text.charCodeAt(at) : 0;
+    if (start >= 0 && (isAsciiAlphanumeric(code) || isRawWordJoiner(code))) {
+      hash = hashStep(hash, code);
+      continue;
+    }
+    if (start >= 0) {
+      words.push(rawWords.get(text, start, at, hash).value);
+      start = -1;
+    }
+    if (isAsciiAlphanumeric(code)) {
+      start = at;
+      hash = hashStep(0, code);
+    }
+  }
+  return words;
 }
 
 /**
