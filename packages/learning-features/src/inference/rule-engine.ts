@@ -13,7 +13,11 @@ export interface InferenceEvidence {
 
 /** Lower-cases and folds version numbers to `vnum` so rules can match "from vnum to vnum". */
 export function normaliseForRules(text: string): string {
-  return ` ${text.toLowerCase().replace(/(?<![\w.])([v^~]?\d+(\.\d+)+(-[\w.]+)?|v\d+)(?![\w.])/gu, ' vnum ').replace(/\s+/gu, ' ')} `;
+  let normalised = text.toLowerCase();
+  // Each replacement runs only when it can change something (a digit; a run of spaces or another whitespace).
+  if (/\d/u.test(normalised)) normalised = normalised.replace(/(?<![\w.])([v^~]?\d+(\.\d+)+(-[\w.]+)?|v\d+)(?![\w.])/gu, ' vnum ');
+  if (/\s\s|[^\S ]/u.test(normalised)) normalised = normalised.replace(/\s+/gu, ' ');
+  return ` ${normalised} `;
 }
 
 const negatedPhrase = /\b(no|without|sin)\s+(?!longer\b)[^\s,;.:()]+(\s+[^\s,;.:()]+){0,2}/giu;
