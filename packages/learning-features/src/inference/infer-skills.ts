@@ -19,9 +19,12 @@ export function inferSkills(analysis: TaskAnalysis): InferredValue<string[]> {
       scores.set(name, (scores.get(name) ?? 0) + 1);
     }
   }
-  const value = [...scores.entries()]
-    .sort((left, right) => right[1] - left[1] || (left[0] < right[0] ? -1 : left[0] > right[0] ? 1 : 0))
-    .map(([name]) => name)
-    .slice(0, 10);
+  const value =
+    scores.size === 0
+      ? []
+      : [...scores.entries()]
+          .sort((left, right) => right[1] - left[1] || (left[0] < right[0] ? -1 : left[0] > right[0] ? 1 : 0))
+          .map(([name]) => name)
+          .slice(0, 10);
   return { value, confidence: value.length > 0 ? 0.6 : 0.2, evidence: evidence.slice(0, 10) };
 }
