@@ -42,7 +42,7 @@ export interface RawWord {
 }
 
 /** Each raw word seen: words repeat, so each is tokenised and stemmed once. */
-const rawWords = new WordTable<RawWord>(50_000, (item) => {
+const rawWords = new WordTable<RawWord>(30_000, (item) => {
   const tokens: string[] = [];
   rawWordTokens(item, tokens);
   return { stems: tokens.map(stem), known: [] };
