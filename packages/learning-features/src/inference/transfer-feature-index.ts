@@ -28,13 +28,18 @@ export function transferScoresOf(labels: readonly string[], prediction: LinearPr
 }
 
 const positionCache = new WeakMap<readonly string[], WeakMap<readonly string[], Int32Array>>();
+/** The last few answers of `labelPositions` (each classifier is read with one list of keys: this is what hits). */
+const recentPositions: Array<{ labels: readonly string[]; keys: readonly string[]; positions: Int32Array }> = [];
 
 /** Where each key is among a classifier's labels (−1 when absent), e.g. the task types or domains; remembered. */
 export function labelPositions(labels: readonly string[], keys: readonly string[]): Int32Array {
+  for (const recent of recentPositions) if (recent.labels === labels && recent.keys === keys) return recent.positions;
   let byKeys = positionCache.get(labels);
   if (byKeys === undefined) positionCache.set(labels, (byKeys = new WeakMap()));
   let positions = byKeys.get(keys);
   if (positions === undefined) byKeys.set(keys, (positions = Int32Array.from(keys, (key) => labels.indexOf(key))));
+  recentPositions.unshift({ labels, keys, positions });
+  if (recentPositions.length > 4) recentPositions.pop();
   return positions;
 }
 
