@@ -1,7 +1,9 @@
 /**
  * `pnpm bench` for @orchestra/learning-features:
  *  1. encodeState latency into a caller buffer vs a naive allocating encoder, measured in the same run;
- *  2. inferTaskContext latency per call (p50 / p90 over real commit subjects, with and without files).
+ *  2. inferTaskContext latency per call (p50 / p90 over real commit subjects, with and without files);
+ *  3. its parts, each beside a baseline computing the same result the straightforward way.
+ * The whole of inferTaskContext against an earlier commit, interleaved in one process: bench/compare-commit.ts.
  * Accuracy is measured by `pnpm eval` (scripts/evaluate-transfer.ts, leave one repository out).
  * Writes bench-results/learning-features-encoding.json and bench-results/learning-features-inference-latency.json.
  * The machine is shared: absolute timings are noisy, ratios from one run are the number to read.
@@ -14,9 +16,11 @@ import { inferTaskContext } from '../src/inference/infer-task-context';
 import { loadLabelledCommits } from '../src/evaluation/commit-dataset';
 import { createRng } from '../src/random';
 import { complexityRules, domainRules, riskRules, skillRules, taskTypeRules, type KeywordRule } from '../src/inference/keyword-rules';
-import { applyRules, normaliseForRules } from '../src/inference/rule-engine';
-import { shippedTaskTypeClassifier } from '../src/inference/shipped-classifiers';
-import { taskTypeFeaturesOf } from '../src/inference/transfer-features';
+import { applyRules, normaliseForRules, taskTypeRuleScores, withoutNegatedPhrases } from '../src/inference/rule-engine';
+import { shippedDomainClassifier, shippedTaskTypeClassifier } from '../src/inference/shipped-classifiers';
+import { transferFeatureIndexOf } from '../src/inference/transfer-feature-index';
+import { stem, subjectStems, subjectWords, transferFeatures } from '../src/inference/transfer-features';
+import { wordTokens } from '../src/inference/tokenize';
 
 const resultsDirectory = new URL('../../../bench-results/', import.meta.url);
 mkdirSync(resultsDirectory, { recursive: true });
@@ -134,11 +138,14 @@ console.log(`p50 ${latency.p50Microseconds.toFixed(1)} µs, p90 ${latency.p90Mic
 if (sink === Number.POSITIVE_INFINITY) console.log('');
 
 // ---------------------------------------------------------------- 3. where inferTaskContext's time goes
-// Per-part p50s over the same subjects, the keyword rules beside their baseline: the same patterns with `(?:)`
-// put in front, which match the same but defeat the word-prefix pre-filter (every pattern is run, as before it).
+// Per-part p50s over the same subjects, each beside a baseline computing the same result the straightforward way:
+//  - keyword rules: the same patterns with `(?:)` put in front, which match the same but defeat the word-prefix
+//    pre-filter and the anchored tries (every pattern scans the whole text);
+//  - subject stems: `wordTokens(withoutNegatedPhrases(subject)).map(stem)` (no per-word cache, no ASCII path);
+//  - classifiers: `predict(transferFeatures(…))` (feature names built and looked up) instead of the compiled index.
 const ruleTexts = inputs.map((item) => normaliseForRules(item.description));
 const everyPattern = <Target extends string>(rules: ReadonlyArray<KeywordRule<Target>>): Array<KeywordRule<Target>> =>
-  rules.map((rule) => ({ ...rule, pattern: new RegExp(`(?:)${rule.pattern.source}`, rule.pattern.flags) }));
+  rules.map(({ requiredText: _, ...rule }) => ({ ...rule, pattern: new RegExp(`(?:)${rule.pattern.source}`, rule.pattern.flags) }));
 const otherRules = [domainRules, complexityRules, riskRules, skillRules] as ReadonlyArray<ReadonlyArray<KeywordRule<string>>>;
 const otherRulesUnfiltered = otherRules.map(everyPattern);
 const taskTypeRulesUnfiltered = everyPattern(taskTypeRules);
@@ -156,17 +163,23 @@ function partP50(run: (index: number) => void): number {
   return samples[samples.length >> 1]!;
 }
 const classifier = shippedTaskTypeClassifier();
-const featureSets = inputs.map((item) => taskTypeFeaturesOf(item.description));
-const parts: Array<[string, number, number | undefined]> = [
+const domainClassifier = shippedDomainClassifier();
+const descriptions = inputs.map((item) => item.description);
+const ruleScoreSets = descriptions.map((description) => taskTypeRuleScores(description));
+const wordSets = descriptions.map((description) => subjectWords(description));
+const typeIndex = transferFeatureIndexOf(classifier);
+const domainIndex = transferFeatureIndexOf(domainClassifier);
+const parts: Array<[string, number, number]> = [
   ['task-type keyword rules', partP50((index) => applyRules(taskTypeRules, ruleTexts[index]!, new Map(), [])), partP50((index) => applyRules(taskTypeRulesUnfiltered, ruleTexts[index]!, new Map(), []))],
   ['domain, complexity, risk and skill rules', partP50((index) => { for (const rules of otherRules) applyRules(rules, ruleTexts[index]!, new Map(), []); }), partP50((index) => { for (const rules of otherRulesUnfiltered) applyRules(rules, ruleTexts[index]!, new Map(), []); })],
-  ['task-type features (words, pairs, verb, rule scores)', partP50((index) => { sink += taskTypeFeaturesOf(inputs[index]!.description).names.length; }), undefined],
-  ['task-type classifier predict', partP50((index) => { sink += classifier.predict(featureSets[index]!).probability; }), undefined],
+  ['subject stems', partP50((index) => { sink += subjectStems(descriptions[index]!).length; }), partP50((index) => { sink += wordTokens(withoutNegatedPhrases(descriptions[index]!)).map(stem).length; })],
+  ['task-type classifier (features + predict)', partP50((index) => { sink += typeIndex.score(wordSets[index]!, ruleScoreSets[index]!).best; }), partP50((index) => { sink += classifier.predict(transferFeatures(descriptions[index]!, ruleScoreSets[index]!)).probability; })],
+  ['domain classifier (features + predict)', partP50((index) => { sink += domainIndex.score(wordSets[index]!).best; }), partP50((index) => { sink += domainClassifier.predict(transferFeatures(descriptions[index]!, new Map())).probability; })],
 ];
-console.log('\n# Where the time goes (p50 per call, µs; baseline = every pattern run, no word-prefix pre-filter)');
+console.log('\n# Where the time goes (p50 per call, µs; baseline = the same result computed the straightforward way, see above)');
 console.log('| part | p50 µs | baseline p50 µs | speed-up |');
 console.log('|---|---:|---:|---:|');
-for (const [label, p50, baselineP50] of parts) console.log(`| ${label} | ${p50.toFixed(1)} | ${baselineP50 === undefined ? '–' : baselineP50.toFixed(1)} | ${baselineP50 === undefined ? '–' : `${(baselineP50 / p50).toFixed(2)}×`} |`);
+for (const [label, p50, baselineP50] of parts) console.log(`| ${label} | ${p50.toFixed(1)} | ${baselineP50.toFixed(1)} | ${(baselineP50 / p50).toFixed(2)}× |`);
 
 const now = new Date().toISOString();
 writeFileSync(new URL('learning-features-inference-latency.json', resultsDirectory), `${JSON.stringify({ createdAt: now, ...latency }, null, 2)}\n`);

@@ -12,6 +12,11 @@ export interface KeywordRule<Target extends string> {
   leadingBonus?: number;
   /** Whether a negation just before the match (no, not, without, sin…) cancels the vote. Default true. */
   negatable?: boolean;
+  /**
+   * For a pattern whose word prefixes the rule engine cannot read (`requiredWordPrefixes`): texts it can match
+   * contain one of these; others skip it. Checked against the pattern in `rule-engine.test.ts`.
+   */
+  requiredText?: readonly string[];
 }
 
 const rule = <Target extends string>(
@@ -45,7 +50,7 @@ export const taskTypeRules: ReadonlyArray<KeywordRule<TaskType>> = [
   // Restructuring phrasing (general usage, added with the five-repository data).
   rule('refactor', /\b(convert|converts|switch to|instead of|in favou?r of|migrate \S+ to|centrali[sz]e|modernize|modernise|de-?duplicate|share|shared|abstraction|encapsulate)\b/gu, 0.8),
   rule('refactor', /\b(remove|removes|replace|replaces|use|uses|migrate|improve|improves|unnecessary|redundant|readability|naming|internal|internals|reduce size)\b/gu, 0.7, 0.4),
-  rule('refactor', /[\w$]+ ?(->|→) ?[\w$]+/gu, 1.5),
+  { ...rule('refactor', /[\w$]+ ?(->|→) ?[\w$]+/gu, 1.5), requiredText: ['->', '→'] },
   rule('refactor', /\b(no|without) (functional|behaviou?r(al)?) changes?\b/gu, 3, 0, false),
   rule('refactor', /\b(refactorizar|refactoriza|reorganizar|simplificar|simplifica|renombrar|renombra|mover|extraer)\b/gu, 1.8, 0.6),
   // test
@@ -59,7 +64,10 @@ export const taskTypeRules: ReadonlyArray<KeywordRule<TaskType>> = [
   rule('docs', /\brelease notes?\b/gu, 3.5),
   rule('docs', /\b(documentación|documentacion|documentar|documenta|ortografía)\b/gu, 2.2, 0.6),
   // Writing verbs and documentation artefacts (general usage, added with the five-repository data).
-  rule('docs', /\b(clarify|clarifies|explain|explains|describe|describes|mention|mentions|notes? (about|on)|add (a )?note|examples?|faq|api reference|docstrings?|[\w-]+\.md|markdown|links?)\b/gu, 1.1, 0.4),
+  {
+    ...rule('docs', /\b(clarify|clarifies|explain|explains|describe|describes|mention|mentions|notes? (about|on)|add (a )?note|examples?|faq|api reference|docstrings?|[\w-]+\.md|markdown|links?)\b/gu, 1.1, 0.4),
+    requiredText: ['clarif', 'explain', 'describ', 'mention', 'note', 'example', 'faq', 'api reference', 'docstring', '.md', 'markdown', 'link'],
+  },
   // performance
   rule('performance', /\b(perf|performance|optimi[sz]e|optimi[sz]es|optimi[sz]ation|faster|speed ?up|slow|slowness|latency|throughput|memory usage|overhead|efficient|efficiency|benchmark|cache|caching|memoi[sz]e)\b/gu, 2, 0.6),
   rule('performance', /\b(rendimiento|optimizar|optimiza|lento|lenta|más rápido)\b/gu, 2, 0.6),

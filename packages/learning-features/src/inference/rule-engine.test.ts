@@ -8,7 +8,7 @@ import { applyRules, normaliseForRules, requiredWordPrefixes, type InferenceEvid
  * pre-filter cannot read prefixes from it and runs every pattern (how applyRules worked before the pre-filter).
  */
 function unfiltered<Target extends string>(rules: ReadonlyArray<KeywordRule<Target>>): Array<KeywordRule<Target>> {
-  return rules.map((rule) => ({ ...rule, pattern: new RegExp(`(?:)${rule.pattern.source}`, rule.pattern.flags) }));
+  return rules.map(({ requiredText: _, ...rule }) => ({ ...rule, pattern: new RegExp(`(?:)${rule.pattern.source}`, rule.pattern.flags) }));
 }
 
 describe('requiredWordPrefixes', () => {
@@ -30,6 +30,7 @@ describe('applyRules with the word-prefix pre-filter', () => {
     ...loadLabelledCommits().filter((_, index) => index % 5 === 0).map((row) => row.subject),
     'Corregir error de autenticación en el login', 'Añadir soporte para exportar más rápido', 'FIX Crash On Startup',
     "don't crash when node.js is missing", 'no functional changes: rename a -> b', 'update README.md and docs/guide.md',
+    'rename foo → bar', 'explains the options', 'add a note about links', 'faq and api reference', 'update docstrings',
     'release notes for the v1.2.3 release', 'bump zod from 4.1.0 to 4.1.12', '', '   ', '🚀🚀',
   ];
 

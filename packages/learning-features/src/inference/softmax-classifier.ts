@@ -210,6 +210,8 @@ export class SoftmaxClassifier {
   /** Labels the model had no training example of (it can never favour them). */
   readonly unseenLabels: ReadonlySet<string>;
   private readonly index: Map<string, number>;
+  /** The features the model knows, by position (a feature's slot is its position × labels). */
+  readonly featureNames: readonly string[];
   private readonly weights: Float32Array;
   private readonly bias: Float64Array;
   /** Mean weight of each feature over the labels (for the evidence). */
@@ -226,6 +228,7 @@ export class SoftmaxClassifier {
     this.labels = labels;
     this.temperature = temperature ?? parsed.data.temperature;
     this.unseenLabels = new Set(labels.filter((_, label) => classCounts[label] === 0));
+    this.featureNames = names;
     this.index = new Map(names.map((name, position) => [name, position * labels.length]));
     this.weights = Float32Array.from(bytes, (value) => value * parsed.data.scale);
     this.bias = Float64Array.from(bias);
@@ -238,47 +241,85 @@ export class SoftmaxClassifier {
 
   /** Calibrated class probabilities (softmax of logits / temperature) and the features behind the winner. */
   predict(features: SparseFeatures): LinearPrediction {
-    const classes = this.labels.length;
-    const logits = this.bias.slice();
-    const knownSlots: number[] = [];
-    const knownPositions: number[] = [];
+    const slots: number[] = [];
+    const values: number[] = [];
     for (let feature = 0; feature < features.names.length; feature += 1) {
       const slot = this.index.get(features.names[feature]!);
       if (slot === undefined) continue;
-      const value = features.values[feature]!;
-      knownSlots.push(slot);
-      knownPositions.push(feature);
+      slots.push(slot);
+      values.push(features.values[feature]!);
+    }
+    return this.predictSlots(slots, values, slots.length);
+  }
+
+  /**
+   * `predict` for features already looked up (a feature's slot is its position in `featureNames` × labels): the
+   * first `count` slots and their values, in the order
+   * `predict` would meet them (the order decides ties in the evidence).
+   */
+  predictSlots(slots: ArrayLike<number>, values: ArrayLike<number>, count: number): LinearPrediction {
+    const classes = this.labels.length;
+    const logits = new Array<number>(classes).fill(0);
+    const best = this.scoreSlots(slots, values, count, logits);
+    const calibrated = new Array<number>(classes).fill(0);
+    this.calibrate(logits, best, calibrated);
+    const probabilities: Record<string, number> = {};
+    const logitRecord: Record<string, number> = {};
+    for (let label = 0; label < classes; label += 1) {
+      probabilities[this.labels[label]!] = calibrated[label]!;
+      logitRecord[this.labels[label]!] = logits[label]!;
+    }
+    return {
+      label: this.labels[best]!,
+      probability: calibrated[best]!,
+      probabilities,
+      logits: logitRecord,
+      evidence: this.evidenceOf(slots, values, count, best),
+      knownFeatures: count,
+    };
+  }
+
+  /** Writes bias + weights · features (uncalibrated logits, label order) into `logits`; returns the best label. */
+  scoreSlots(slots: ArrayLike<number>, values: ArrayLike<number>, count: number, logits: number[]): number {
+    const classes = this.labels.length;
+    for (let label = 0; label < classes; label += 1) logits[label] = this.bias[label]!;
+    for (let known = 0; known < count; known += 1) {
+      const slot = slots[known]!;
+      const value = values[known]!;
       for (let label = 0; label < classes; label += 1) logits[label]! += this.weights[slot + label]! * value;
     }
     let best = 0;
     for (let label = 1; label < classes; label += 1) if (logits[label]! > logits[best]!) best = label;
+    return best;
+  }
+
+  /** Calibrated probabilities (softmax of logits / temperature, label order) into `out`. */
+  calibrate(logits: readonly number[], best: number, out: number[]): void {
+    const classes = this.labels.length;
     let total = 0;
-    const exponentials = new Float64Array(classes);
-    for (let label = 0; label < classes; label += 1) total += (exponentials[label] = Math.exp((logits[label]! - logits[best]!) / this.temperature));
-    const probabilities: Record<string, number> = {};
-    const logitRecord: Record<string, number> = {};
-    for (let label = 0; label < classes; label += 1) {
-      probabilities[this.labels[label]!] = exponentials[label]! / total;
-      logitRecord[this.labels[label]!] = logits[label]!;
-    }
-    // Evidence: the known features that push the winner most above their mean over the labels (top 5, > 0.1).
+    for (let label = 0; label < classes; label += 1) total += (out[label] = Math.exp((logits[label]! - logits[best]!) / this.temperature));
+    for (let label = 0; label < classes; label += 1) out[label] = out[label]! / total;
+  }
+
+  /** The known features that push `best` most above their mean over the labels (top 5, push > 0.1). */
+  evidenceOf(slots: ArrayLike<number>, values: ArrayLike<number>, count: number, best: number): string[] {
+    const classes = this.labels.length;
     const evidence: string[] = [];
     const pushes: number[] = [];
-    for (let known = 0; known < knownSlots.length; known += 1) {
-      const slot = knownSlots[known]!;
-      const position = knownPositions[known]!;
-      const push = (this.weights[slot + best]! - this.means[slot / classes]!) * features.values[position]!;
+    for (let known = 0; known < count; known += 1) {
+      const slot = slots[known]!;
+      const push = (this.weights[slot + best]! - this.means[slot / classes]!) * values[known]!;
       if (push <= 0.1) continue;
       let at = pushes.length;
       while (at > 0 && pushes[at - 1]! < push) at -= 1;
       if (at >= 5) continue;
       pushes.splice(at, 0, push);
-      evidence.splice(at, 0, features.names[position]!);
+      evidence.splice(at, 0, this.featureNames[slot / classes]!);
       if (pushes.length > 5) {
         pushes.pop();
         evidence.pop();
       }
     }
-    return { label: this.labels[best]!, probability: probabilities[this.labels[best]!]!, probabilities, logits: logitRecord, evidence, knownFeatures: knownSlots.length };
+    return evidence;
   }
 }
