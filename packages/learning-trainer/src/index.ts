@@ -9,7 +9,6 @@ export * from './networks/seeded-random';
 export * from './networks/multilayer-perceptron';
 export * from './networks/factorised-policy';
 export * from './networks/actor-critic';
-export * from './onnx';
 export * from './envs/environment';
 export * from './envs/cart-pole';
 export * from './a2c/a2c-trainer';

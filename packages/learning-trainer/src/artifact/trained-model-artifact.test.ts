@@ -14,11 +14,11 @@ import {
 } from '@orchestra/learning-policy';
 import * as onnxRuntime from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { denseLayersForward } from '../networks/dense-layer-weights';
 import { artifactFiles } from './artifact-files';
 import { loadTrainedModelArtifact } from './load-trained-model-artifact';
 import { SeededRandom } from '../networks/seeded-random';
-import { randomDenseLayers, randomInputs } from './test-support/random-dense-layers';
+import { denseLayersForward } from '@orchestra/learning-policy';
+import { createRandomDenseLayers as randomDenseLayers, createRandomInputs as randomInputs } from '@orchestra/learning-policy/testing';
 import { denseLayersFromTfjsModel } from './tfjs-dense-model';
 import { fileSystemSaveHandler, loadTfjsLayersModel } from './tfjs-file-system';
 import type { TrainedModel } from './trained-model';
