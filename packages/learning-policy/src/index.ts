@@ -10,6 +10,7 @@ export * from './runtime/dense-runtime';
 export { createDenseRuntime } from './runtime/create-dense-runtime';
 export { TypescriptDenseRuntime } from './runtime/typescript-dense-runtime';
 export { WasmDenseRuntime, isWasmSimdAvailable } from './runtime/wasm-dense-runtime';
+export { lazyWasmModule, type WasmModule } from './runtime/wasm-module';
 export * from './policy';
 export * from './errors/policy-error';
 export * from './errors/constraint-configuration-error';

@@ -2,7 +2,7 @@ export * from './ope';
 export * from './config/trainer-config';
 export * from './backend/dense-kernels';
 export * from './backend/create-kernels';
-export * from './backend/js-dense-kernels';
+export * from './backend/typescript-dense-kernels';
 export * from './backend/wasm-dense-kernels';
 export * from './networks/dense-layer-weights';
 export * from './networks/seeded-random';
