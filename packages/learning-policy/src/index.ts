@@ -1,5 +1,6 @@
 export * from './errors/model-artifact-error';
 export * from './artifact/model-manifest';
+export * from './artifact/policy-comparison';
 export * from './artifact/model-artifact';
 export * from './artifact/parse-model-artifact';
 export * from './artifact/load-model-artifact';

@@ -1,10 +1,10 @@
 import { ActionSpace, defaultFeatureSchema } from '@orchestra/learning-features';
-import { packDenseNetwork, writeModelArtifact } from '@orchestra/learning-policy';
+import { packDenseNetwork, writeModelArtifact, type ModelManifestInput } from '@orchestra/learning-policy';
 import { createRandomDenseLayers } from '@orchestra/learning-policy/testing';
 import { experienceSchema, type Experience, type PolicySource, type TaskType } from '@orchestra/learning-types';
 
 /** Writes a small valid model artifact on the default feature schema and action space. */
-export async function writeTestModel(directory: string, options: { version: string; ope?: Record<string, unknown> | null }): Promise<void> {
+export async function writeTestModel(directory: string, options: { version: string; ope?: ModelManifestInput['ope'] }): Promise<void> {
   const space = new ActionSpace();
   const actor = packDenseNetwork(createRandomDenseLayers([defaultFeatureSchema.size, 16, space.totalLogits], 7), 'actor.weights.bin');
   await writeModelArtifact(directory, {

@@ -38,7 +38,15 @@ function trainedModel(overrides: Partial<TrainedModel> = {}): TrainedModel {
     critic: randomDenseLayers([inputSize, 256, 128, 1], 2),
     training: { learningRate: 3e-4, batchSize: 64, seed: 7 },
     metrics: { validationLoss: 0.42 },
-    ope: { estimator: 'doubly-robust', targetBeatsBaseline: true, difference: { value: 0.1, lower: 0.02, upper: 0.18 } },
+    ope: {
+      estimator: 'doubly-robust',
+      confidence: 0.95,
+      sampleSize: 200,
+      target: { value: 0.6, lower: 0.55, upper: 0.65 },
+      baseline: { value: 0.5, lower: 0.45, upper: 0.55 },
+      difference: { value: 0.1, lower: 0.02, upper: 0.18 },
+      targetBeatsBaseline: true,
+    },
     ...overrides,
   };
 }

@@ -129,7 +129,7 @@ export async function writeTrainedModelArtifact(
     ...(onnx === undefined ? {} : { onnx }),
     training: toJson(model.training ?? {}),
     metrics: toJson(model.metrics ?? {}),
-    ope: model.ope === undefined || model.ope === null ? null : toJson(model.ope as Record<string, unknown>),
+    ope: model.ope === undefined || model.ope === null ? null : (toJson(model.ope) as ModelManifestInput['ope']),
   };
   await writeModelArtifact(directory, { manifest, weights: files });
   return parseModelManifest(manifest);

@@ -1,12 +1,12 @@
 import { ActionSpace, defaultFeatureSchema } from '@orchestra/learning-features';
-import { packDenseNetwork, writeModelArtifact } from '@orchestra/learning-policy';
+import { packDenseNetwork, writeModelArtifact, type ModelManifestInput } from '@orchestra/learning-policy';
 import { createPricedPredictionHead, createRandomDenseLayers } from '@orchestra/learning-policy/testing';
 
 /**
  * Writes a small valid model artifact for tests: random actor weights on the default feature schema and action space;
  * `pricedPrediction` adds a prediction head over state and action that follows the model prices (the cost knob's input).
  */
-export async function writeTestModel(directory: string, options: { version: string; ope?: Record<string, unknown> | null; seed?: number; pricedPrediction?: boolean }): Promise<void> {
+export async function writeTestModel(directory: string, options: { version: string; ope?: ModelManifestInput['ope']; seed?: number; pricedPrediction?: boolean }): Promise<void> {
   const space = new ActionSpace();
   const actor = packDenseNetwork(createRandomDenseLayers([defaultFeatureSchema.size, 16, space.totalLogits], options.seed ?? 1), 'actor.weights.bin');
   const head = options.pricedPrediction === true ? createPricedPredictionHead(space, defaultFeatureSchema.size) : undefined;
