@@ -20,7 +20,7 @@ import {
   RulesPolicy,
   TypescriptDenseRuntime,
   WasmDenseRuntime,
-  encodeOnnxDenseNetwork,
+  exportDenseLayersToOnnx,
   type DenseNetwork,
   type DenseRuntime,
 } from '../src/index';
@@ -120,11 +120,11 @@ for (const { name, runtime } of runtimes) {
   forward['@tensorflow/tfjs (cpu)'] = { single, batch: batched, maxDifference: difference };
 }
 
-// onnxruntime-node: the same network written as ONNX by encodeOnnxDenseNetwork.
+// onnxruntime-node: the same network written as ONNX by exportDenseLayersToOnnx.
 let onnxNote = '';
 try {
   const ort = await import('onnxruntime-node');
-  const session = await ort.InferenceSession.create(encodeOnnxDenseNetwork(network), { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const session = await ort.InferenceSession.create(exportDenseLayersToOnnx(network.layers), { intraOpNumThreads: 1, interOpNumThreads: 1 });
   const run = async (data: Float32Array, count: number) =>
     (await session.run({ features: new ort.Tensor('float32', data, [count, network.inputSize]) })).logits!.data as Float32Array;
   const difference = maxDifference(reference, await run(inputs, batch), batch, network.outputSize, network.outputSize);

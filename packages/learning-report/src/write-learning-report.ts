@@ -3,23 +3,17 @@ import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomically } from '@orchestra/learning-types/files';
 import { LearningStateStore, type LearningState } from '@orchestra/learning';
 import { JsonlExperienceStore, type ExperienceStore } from '@orchestra/learning-collector';
-import { z } from 'zod';
+import { estimatedComparisonOf, manifestPolicyComparisonSchema, migrateManifestPolicyComparison, type ManifestPolicyComparison } from '@orchestra/learning-policy';
 import { readLearningCurves } from './learning-curves';
 import { collectReportData, type ReportData } from './report-data';
 import { parseReportExtras, type GateVerdict, type ReportExtras, type ReportExtrasInput, type TimelineEvent } from './report-input';
 import { renderLearningReport } from './render-report';
 
-const estimateSchema = z.object({ value: z.number(), lower: z.number(), upper: z.number(), effectiveSampleSize: z.number().optional() });
-/** The off-policy comparison `train` writes into a model's manifest (`ope`), or why there is none. */
-const manifestOpeSchema = z.union([
-  z.object({ estimator: z.string().optional(), sampleSize: z.number().optional(), target: estimateSchema, baseline: estimateSchema, difference: estimateSchema, targetBeatsBaseline: z.boolean() }),
-  z.object({ error: z.string() }),
-]);
-
-async function manifestOpe(directory: string): Promise<z.infer<typeof manifestOpeSchema> | null> {
+/** The off-policy comparison `train` wrote into a model's manifest (`ope`, read with the artifact format's schema), or null. */
+async function manifestOpe(directory: string): Promise<ManifestPolicyComparison | null> {
   try {
     const manifest = JSON.parse(await readFile(join(directory, 'manifest.json'), 'utf8')) as { ope?: unknown };
-    const parsed = manifestOpeSchema.safeParse(manifest.ope);
+    const parsed = manifestPolicyComparisonSchema.safeParse(migrateManifestPolicyComparison(manifest.ope));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
@@ -36,17 +30,19 @@ export async function gateVerdictsOfState(state: LearningState): Promise<{ gates
   const gates: GateVerdict[] = [];
   let sampleSize: number | null = null;
   for (const entry of entries) {
-    const ope = await manifestOpe(entry.model.directory);
+    const written = await manifestOpe(entry.model.directory);
+    const ope = estimatedComparisonOf(written);
     const interval = (estimate: { lower: number; upper: number }): [number, number] => [estimate.lower, estimate.upper];
-    if (ope === null || 'error' in ope) {
-      gates.push({ model: entry.model.version, estimator: null, learned: null, rules: null, difference: null, verdict: 'not-evaluated', reason: ope === null ? 'no off-policy estimate in its manifest' : ope.error, deployed: entry.deployed });
+    if (ope === null) {
+      const reason = written?.error ?? 'no off-policy estimate in its manifest';
+      gates.push({ model: entry.model.version, estimator: null, learned: null, rules: null, difference: null, verdict: 'not-evaluated', reason, deployed: entry.deployed });
       continue;
     }
-    sampleSize = ope.sampleSize ?? sampleSize;
+    sampleSize = ope.sampleSize;
     const passed = ope.targetBeatsBaseline;
     gates.push({
       model: entry.model.version,
-      estimator: ope.estimator ?? null,
+      estimator: ope.estimator,
       learned: { value: ope.target.value, ci: interval(ope.target), ...(ope.target.effectiveSampleSize === undefined ? {} : { effectiveSampleSize: ope.target.effectiveSampleSize }) },
       rules: { value: ope.baseline.value, ci: interval(ope.baseline), ...(ope.baseline.effectiveSampleSize === undefined ? {} : { effectiveSampleSize: ope.baseline.effectiveSampleSize }) },
       difference: { value: ope.difference.value, ci: interval(ope.difference) },

@@ -1,3 +1,9 @@
+/*
+ * Longer than 400 lines on purpose: one class, `PostgresExperienceStore`, whose group commit, failover to the local
+ * JSONL buffer, replay and paged reads share one connection pool and one outage state (when the database was last
+ * seen down, what is buffered); its row mapping (experience-rows.ts), schema (schema.ts), failover spool
+ * (failover-spool.ts), statistics (postgres-stats.ts) and filters (sql-filter.ts) live beside it.
+ */
 import * as path from 'node:path';
 import {
   createExperienceStream,

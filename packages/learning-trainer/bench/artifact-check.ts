@@ -17,10 +17,10 @@ import * as tf from '@tensorflow/tfjs';
 import { ActionSpace, defaultFeatureSchema } from '@orchestra/learning-features';
 import { createDenseRuntime, isWasmSimdAvailable, loadModelArtifact } from '@orchestra/learning-policy';
 import * as onnxRuntime from 'onnxruntime-node';
-import { denseLayersForward } from '../src/networks/dense-layer-weights';
 import { artifactFiles } from '../src/artifact/artifact-files';
 import { loadTrainedModelArtifact } from '../src/artifact/load-trained-model-artifact';
-import { randomDenseLayers, randomInputs } from '../src/artifact/test-support/random-dense-layers';
+import { denseLayersForward } from '@orchestra/learning-policy';
+import { createRandomDenseLayers as randomDenseLayers, createRandomInputs as randomInputs } from '@orchestra/learning-policy/testing';
 import { loadTfjsLayersModel } from '../src/artifact/tfjs-file-system';
 import { writeTrainedModelArtifact } from '../src/artifact/write-trained-model-artifact';
 

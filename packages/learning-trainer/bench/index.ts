@@ -158,10 +158,10 @@ async function benchUpdates(): Promise<void> {
     const update = tfjsUpdate(data);
     implementations.push({ name: `tfjs ${backend} backend`, prepare: async () => void (await tf.setBackend(backend)), step: update.step });
   }
-  for (const backend of ['js', 'wasm'] as const) {
+  for (const backend of ['typescript', 'wasm-simd'] as const) {
     const model = new ActorCritic({ stateSize: seedStateSize, heads: { sizes: seedHeads }, config: parseTrainerConfig({ backend }) });
     implementations.push({
-      name: backend === 'wasm' ? 'own kernels, WebAssembly SIMD' : 'own kernels, plain JS',
+      name: backend === 'wasm-simd' ? 'own kernels, WebAssembly SIMD' : 'own kernels, plain TypeScript',
       prepare: async () => undefined,
       step: () => ownUpdate(model, data, advantages),
     });
@@ -194,8 +194,8 @@ async function benchOffline(): Promise<void> {
   const generationMs = performance.now() - generationStarted;
   const rows: Array<Record<string, string | number>> = [];
   const results: Record<string, unknown>[] = [];
-  for (const backend of ['wasm', 'js'] as const) {
-    const epochs = backend === 'wasm' ? 3 : 1;
+  for (const backend of ['wasm-simd', 'typescript'] as const) {
+    const epochs = backend === 'wasm-simd' ? 3 : 1;
     const result = await trainOffline({
       experiences,
       config: { seed: 1, backend, offline: { epochs, earlyStoppingPatience: 100 } },

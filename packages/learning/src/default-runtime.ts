@@ -25,9 +25,16 @@ export class DefaultLearningRuntime implements LearningRuntime {
     return validate(taskContextSchema, { ...inferred, ...task.context }, 'TaskInput.context');
   }
 
+  /**
+   * Routes one decision. `arm` is the A/B arm the session was assigned to (`LearningRuntime.decide`): a
+   * learned-arm session whose model fell back to the rules still counts for the learned arm (intention to treat —
+   * the arms stay the randomised groups, and the learned arm bears its own fallbacks). Outside ab_test it is the
+   * policy that acted.
+   */
   decide(input: PolicyInput, routing: Routing): Decision & { arm: 'rules' | 'learned'; fallbackReason?: string } {
     const route = this.router.route(input, routing);
-    return route.fallbackReason === undefined ? { ...route.decision, arm: route.arm } : { ...route.decision, arm: route.arm, fallbackReason: route.fallbackReason };
+    const arm = route.assignment ?? route.arm;
+    return route.fallbackReason === undefined ? { ...route.decision, arm } : { ...route.decision, arm, fallbackReason: route.fallbackReason };
   }
 
   setModel(artifact: ModelArtifact | null): void {

@@ -2,6 +2,7 @@ import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { defaultFeatureSchema } from '@orchestra/learning-features';
 import {
+  deployVerdictOf,
   loadModelArtifact,
   parseModelArtifact,
   readModelArtifactFiles,
@@ -14,17 +15,13 @@ import {
 export const MODELS_DIRECTORY = 'models';
 
 /**
- * Whether a manifest's off-policy evaluation says the model beats the rules: reads `ope.targetBeatsBaseline` (the
- * trainer's `PolicyComparison`), or `ope.beatsRules`, or `ope.comparison.targetBeatsBaseline`. Null when the
- * manifest holds no evaluation.
+ * Whether a manifest's off-policy comparison says the model beats the rules (`deployVerdictOf` as a boolean): null
+ * when the manifest holds none (none run, or why it could not be made). Manifests of earlier versions are migrated
+ * to the one schema when they are parsed (`migrateManifestPolicyComparison`), so there is one shape to read here.
  */
 export function opeBeatsRules(ope: ModelManifest['ope']): boolean | null {
-  if (ope === null || ope === undefined) return null;
-  const candidates: unknown[] = [ope.targetBeatsBaseline, ope.beatsRules];
-  const comparison = ope.comparison;
-  if (typeof comparison === 'object' && comparison !== null) candidates.push((comparison as Record<string, unknown>).targetBeatsBaseline);
-  for (const candidate of candidates) if (typeof candidate === 'boolean') return candidate;
-  return null;
+  const verdict = deployVerdictOf(ope);
+  return verdict === 'not-evaluated' ? null : verdict === 'beats-rules';
 }
 
 /**

@@ -17,7 +17,18 @@ function report(beatsRules: boolean | null, difference = beatsRules ? { value: 6
     stoppedEarly: true,
     warnings: [],
     metricsPath: null,
-    ope: beatsRules === null ? null : { difference },
+    ope:
+      beatsRules === null
+        ? null
+        : {
+            estimator: 'doubly-robust',
+            confidence: 0.95,
+            sampleSize: 100,
+            target: { value: 50 + difference.value, lower: 45, upper: 60 },
+            baseline: { value: 50, lower: 45, upper: 55 },
+            difference,
+            targetBeatsBaseline: beatsRules,
+          },
     opeError: beatsRules === null ? 'too little overlap' : null,
     beatsRules,
     verdict: beatsRules === null ? 'not-evaluated' : beatsRules ? 'beats-rules' : 'does-not-beat-rules',

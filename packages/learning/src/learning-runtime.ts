@@ -10,7 +10,7 @@ import type {
   TaskContext,
   TaskContextInput,
 } from '@orchestra/learning-types';
-import type { ModelArtifact } from '@orchestra/learning-policy';
+import type { ModelArtifact, PolicyInput as PolicyPackageInput } from '@orchestra/learning-policy';
 import type { QuarantineEntry } from '@orchestra/learning-collector';
 
 /** A task as the orchestrator knows it before running it. */
@@ -27,15 +27,18 @@ export interface TaskInput {
   sessionId?: string;
 }
 
-/** Everything a policy decides from. */
-export interface PolicyInput {
+/**
+ * The policy package's `PolicyInput` as the manager hands it to a runtime — one concept, one shape: the same fields,
+ * with the context and system state validated and the session id and cost weight always set.
+ */
+export type PolicyInput = PolicyPackageInput & {
   context: TaskContext;
   system: SystemState;
   history?: HistorySummary;
   sessionId: string;
   /** The cost–quality knob of this decision (validated; see `learningConfigSchema.costWeight`). */
   costWeight: number;
-}
+};
 
 /** Per-decision options of `LearningManager.decide`. */
 export interface DecideOptions {

@@ -2,6 +2,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { defaultFeatureSchema, type ActionSpace } from '@orchestra/learning-features';
 import type { RewardConfigInput } from '@orchestra/learning-reward';
+import { deployVerdictOf, type DeployVerdict, type PolicyComparison } from '@orchestra/learning-policy';
+import type * as Trainer from '@orchestra/learning-trainer';
 import type { Experience } from '@orchestra/learning-types';
 import { TrainerUnavailableError } from './errors';
 import type { TrainerModule } from './trainer-loader';
@@ -58,45 +60,24 @@ export interface TrainReport {
   warnings: string[];
   metricsPath: string | null;
   /** The off-policy comparison with the rules on the validation split (null when it could not be made). */
-  ope: Record<string, unknown> | null;
+  ope: PolicyComparison | null;
   /** Why the comparison could not be made (e.g. no overlap: logs without exploration). */
   opeError: string | null;
   /** Whether the lower bound of (learned − rules) is above 0; null without a comparison. */
   beatsRules: boolean | null;
   /** What the critic fitted and what the improvement step changed (`q-distillation`), null for other objectives. */
   critic: Record<string, unknown> | null;
-  /** `beatsRules` in words: `beats-rules`, `does-not-beat-rules`, or `not-evaluated` (see `opeError`). */
-  verdict: 'beats-rules' | 'does-not-beat-rules' | 'not-evaluated';
+  /** The deploy verdict: `beats-rules`, `does-not-beat-rules`, or `not-evaluated` (see `opeError`). */
+  verdict: DeployVerdict;
   wallTimeMs: number;
 }
 
-/** The parts of the trainer package `train` uses (typed here so this package needs no trainer types). */
-interface TrainerApi {
-  trainOffline(options: Record<string, unknown>): Promise<{
-    model: { getActorWeights(): unknown[]; getCriticWeights(): unknown[] };
-    actionSpace: { toJSON(): unknown; totalLogits: number };
-    config: Record<string, unknown>;
-    runId: string;
-    warnings: Array<{ message: string }>;
-    trainingSize: number;
-    validationSize: number;
-    epochs: Array<Record<string, unknown>>;
-    bestEpoch: number;
-    stoppedEarly: boolean;
-    metricsPath?: string;
-    qDistillation?: Record<string, unknown>;
-    gateCritic?: unknown;
-    gateEvaluationIds?: string[];
-    rewardNormalisation: unknown;
-  }>;
-  trainedModelFromOffline(
-    result: unknown,
-    options: { version: string; featureSchema: typeof defaultFeatureSchema; metrics?: Record<string, unknown> },
-  ): Record<string, unknown>;
-  writeTrainedModelArtifact(directory: string, model: Record<string, unknown>, options?: { onnx?: boolean }): Promise<unknown>;
-  evaluateModelArtifact(directory: string, logs: readonly Experience[], options?: Record<string, unknown>): Promise<Record<string, unknown> & { targetBeatsBaseline: boolean }>;
-  evaluateModelArtifactWithCritic?(directory: string, logs: readonly Experience[], options: Record<string, unknown>): Promise<Record<string, unknown> & { targetBeatsBaseline: boolean }>;
-}
+/**
+ * The parts of the trainer package `train` uses, typed by the trainer's own declarations (a type-only import: the
+ * trainer stays an optional peer, loaded at run time, and none of its types reach this package's declarations).
+ */
+type TrainerApi = Pick<typeof Trainer, 'trainOffline' | 'trainedModelFromOffline' | 'writeTrainedModelArtifact' | 'evaluateModelArtifact'> &
+  Partial<Pick<typeof Trainer, 'evaluateModelArtifactWithCritic'>>;
 
 function trainerApi(module: TrainerModule): TrainerApi {
   for (const name of ['trainOffline', 'trainedModelFromOffline', 'writeTrainedModelArtifact', 'evaluateModelArtifact']) {
@@ -138,7 +119,8 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
   const config = { ...options.trainerConfig, offline: { objective: 'q-distillation', ...(options.trainerConfig?.offline as Record<string, unknown> | undefined), ...offline } };
   const result = await trainer.trainOffline({
     experiences,
-    config,
+    // The caller's configuration is validated by the trainer (`parseTrainerConfig`: a typed error naming the field).
+    config: config as Trainer.TrainerConfigInput,
     dataDir,
     // `<dataDir>/metrics/<version>--<time>.jsonl`: the report names each learning curve by the model it trained.
     runId: `${version.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80)}--${new Date().toISOString().replace(/[:.]/g, '-')}`,
@@ -162,7 +144,7 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
   // Evaluate the artifact exactly as production would load it, on the most recent (held-out) experiences.
   const candidate = join(dirname(output), `.${version}.candidate`);
   await mkdir(dirname(output), { recursive: true, mode: 0o700 });
-  let ope: Record<string, unknown> | null = null;
+  let ope: PolicyComparison | null = null;
   let opeError: string | null = null;
   try {
     await trainer.writeTrainedModelArtifact(candidate, { ...model, ope: null }, { onnx: false });
@@ -188,7 +170,8 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
   }
   await rm(output, { recursive: true, force: true });
   await trainer.writeTrainedModelArtifact(output, { ...model, ope: ope ?? (opeError === null ? null : { error: opeError }) });
-  const beatsRules = ope === null ? null : ope.targetBeatsBaseline === true;
+  const verdict = deployVerdictOf(ope);
+  const beatsRules = verdict === 'not-evaluated' ? null : verdict === 'beats-rules';
   return {
     version,
     output,
@@ -204,14 +187,14 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
     ope,
     opeError,
     beatsRules,
-    critic: result.qDistillation ?? null,
-    verdict: beatsRules === null ? 'not-evaluated' : beatsRules ? 'beats-rules' : 'does-not-beat-rules',
+    critic: result.qDistillation === undefined ? null : { ...result.qDistillation },
+    verdict,
     wallTimeMs: performance.now() - started,
   };
 }
 
 /** Off-policy evaluation of a model artifact against the rules on logged experiences (the deploy gate's numbers). */
-export async function evaluatePolicyArtifact(module: TrainerModule, directory: string, experiences: Iterable<Experience> | AsyncIterable<Experience>): Promise<Record<string, unknown> & { targetBeatsBaseline: boolean }> {
+export async function evaluatePolicyArtifact(module: TrainerModule, directory: string, experiences: Iterable<Experience> | AsyncIterable<Experience>): Promise<PolicyComparison> {
   const trainer = trainerApi(module);
   return trainer.evaluateModelArtifact(resolve(directory), await collect(experiences));
 }

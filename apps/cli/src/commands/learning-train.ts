@@ -1,23 +1,20 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { readExperienceFile, type TrainProgress } from '@orchestra/learning';
+import { policyComparisonSchema, type PolicyComparison, type PolicyValueEstimateRecord } from '@orchestra/learning-policy';
 import type { CliContext } from '../cli-context';
 import { parsePositiveInteger } from '../parse-options';
 import { formatValue, writeJson } from '../terminal';
 
-/** Prints a PolicyComparison-like OPE result as a few lines. */
-export function describeComparison(ope: Record<string, unknown>, print: (line: string) => void): void {
-  const estimate = (value: unknown) => {
-    const entry = value as { policy?: string; value?: number; lower?: number; upper?: number; effectiveSampleSize?: number } | undefined;
-    if (entry === undefined) return '–';
-    return `${formatValue(entry.value ?? null, 2)} [${formatValue(entry.lower ?? null, 2)}, ${formatValue(entry.upper ?? null, 2)}], ESS ${formatValue(entry.effectiveSampleSize ?? null, 0)}`;
-  };
-  const target = ope.target as { policy?: string } | undefined;
-  const difference = ope.difference as { value?: number; lower?: number; upper?: number } | undefined;
-  print(`  estimator   ${String(ope.estimator ?? '–')} (${Math.round(Number(ope.confidence ?? 0) * 100)} % intervals, ${String(ope.sampleSize ?? '–')} logged decisions)`);
-  print(`  learned     ${estimate(ope.target)}${target?.policy === undefined ? '' : ` (${target.policy})`}`);
+/** Prints a policy comparison (the artifact format's `PolicyComparison`) as a few lines. */
+export function describeComparison(ope: PolicyComparison, print: (line: string) => void): void {
+  const estimate = (entry: PolicyValueEstimateRecord) =>
+    `${formatValue(entry.value, 2)} [${formatValue(entry.lower, 2)}, ${formatValue(entry.upper, 2)}], ESS ${formatValue(entry.effectiveSampleSize ?? null, 0)}`;
+  const { difference } = ope;
+  print(`  estimator   ${ope.estimator} (${ope.confidence === undefined ? '' : `${Math.round(ope.confidence * 100)} % intervals, `}${ope.sampleSize} logged decisions)`);
+  print(`  learned     ${estimate(ope.target)}${ope.target.policy === undefined ? '' : ` (${ope.target.policy})`}`);
   print(`  rules       ${estimate(ope.baseline)}`);
-  if (difference !== undefined) print(`  difference  ${formatValue(difference.value ?? null, 2)} [${formatValue(difference.lower ?? null, 2)}, ${formatValue(difference.upper ?? null, 2)}]`);
+  print(`  difference  ${formatValue(difference.value, 2)} [${formatValue(difference.lower, 2)}, ${formatValue(difference.upper, 2)}]`);
 }
 
 /** `orchestra learning-train --data FILE --epochs N --output DIR`. */
@@ -112,7 +109,8 @@ export function registerLearningEval(program: Command, context: CliContext): voi
         return;
       }
       context.print(context.colors.bold(`Off-policy evaluation of ${options.model} against the rules`));
-      describeComparison(comparison, context.print);
+      // LearningManager.evaluate is typed as a loose record: read it with the artifact format's schema.
+      describeComparison(policyComparisonSchema.parse(comparison), context.print);
       context.print(comparison.targetBeatsBaseline ? context.colors.green('  verdict     beats the rules') : context.colors.yellow('  verdict     does not beat the rules'));
     });
 }

@@ -1,24 +1,11 @@
-import { ActionSpace, defaultFeatureSchema } from '@orchestra/learning-features';
-import { packDenseNetwork, writeModelArtifact } from '@orchestra/learning-policy';
-import { createRandomDenseLayers } from '@orchestra/learning-policy/testing';
+import { defaultFeatureSchema } from '@orchestra/learning-features';
+import type { ModelManifestInput } from '@orchestra/learning-policy';
+import { writeTestModelArtifact } from '@orchestra/learning-policy/testing';
 import { experienceSchema, type Experience, type PolicySource, type TaskType } from '@orchestra/learning-types';
 
-/** Writes a small valid model artifact on the default feature schema and action space. */
-export async function writeTestModel(directory: string, options: { version: string; ope?: Record<string, unknown> | null }): Promise<void> {
-  const space = new ActionSpace();
-  const actor = packDenseNetwork(createRandomDenseLayers([defaultFeatureSchema.size, 16, space.totalLogits], 7), 'actor.weights.bin');
-  await writeModelArtifact(directory, {
-    manifest: {
-      formatVersion: 1,
-      version: options.version,
-      createdAt: '2026-11-25T18:00:00.000Z',
-      featureSchema: { version: defaultFeatureSchema.version, hash: defaultFeatureSchema.hash, names: [...defaultFeatureSchema.names] },
-      actionSpace: space.toJSON() as unknown as Record<string, unknown>,
-      actor: actor.network,
-      ope: options.ope === undefined ? { targetBeatsBaseline: true } : options.ope,
-    },
-    weights: { 'actor.weights.bin': actor.bytes },
-  });
+/** Writes a small valid model artifact on the default feature schema and action space (actor seed 7). */
+export function writeTestModel(directory: string, options: { version: string; ope?: ModelManifestInput['ope'] }): Promise<void> {
+  return writeTestModelArtifact(directory, { ...options, seed: 7 });
 }
 
 /** A valid experience with a raw session of one model call. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { manifestPolicyComparisonSchema } from './policy-comparison';
 
 /** The manifest format version this code writes and reads. */
 export const MODEL_FORMAT_VERSION = 1;
@@ -148,8 +149,11 @@ export const modelManifestSchema = z
     onnx: z.object({ file: artifactFileNameSchema, sha256: sha256Schema }).optional(),
     training: z.record(z.string(), z.unknown()).default({}),
     metrics: z.record(z.string(), z.unknown()).default({}),
-    /** Off-policy evaluation result against the rules, or null when none was run. */
-    ope: z.record(z.string(), z.unknown()).nullable().default(null),
+    /**
+     * Off-policy comparison with the rules (`PolicyComparison`), why none could be made (`{ error }`), or null when
+     * none was run; the shapes earlier versions wrote are migrated on load (`migrateManifestPolicyComparison`).
+     */
+    ope: manifestPolicyComparisonSchema.default(null),
   })
   .superRefine((manifest, context) => {
     const inputSize = manifest.featureSchema.names.length;

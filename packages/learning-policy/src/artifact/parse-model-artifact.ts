@@ -3,6 +3,7 @@ import { safeValidate } from '@orchestra/learning-types';
 import { ModelArtifactError } from '../errors/model-artifact-error';
 import type { DenseLayer, DenseNetwork, ModelArtifact } from './model-artifact';
 import { MODEL_FORMAT_VERSION, modelManifestSchema, type DenseNetworkManifest, type ModelManifest } from './model-manifest';
+import { migrateManifestPolicyComparison } from './policy-comparison';
 import { sha256Hex } from './sha256';
 
 /** The feature schema the caller encodes states with; an artifact trained on another one is refused. */
@@ -88,7 +89,10 @@ export function parseModelManifest(manifest: unknown): ModelManifest {
       message: `found ${JSON.stringify(formatVersion)}, this code reads format version ${MODEL_FORMAT_VERSION}`,
     });
   }
-  const result = safeValidate(modelManifestSchema, manifest, 'ModelManifest');
+  // Manifests of earlier versions may hold another shape of `ope`: read them as today's before validating.
+  const record = manifest as Record<string, unknown>;
+  const current = record.ope === undefined ? record : { ...record, ope: migrateManifestPolicyComparison(record.ope) };
+  const result = safeValidate(modelManifestSchema, current, 'ModelManifest');
   if (!result.success) {
     throw new ModelArtifactError({ reason: 'corrupt', location: `manifest.${result.error.field}`, message: result.error.message, cause: result.error });
   }

@@ -22,3 +22,9 @@ export function createRandomDenseLayers(sizes: readonly number[], seed: number, 
   }
   return layers;
 }
+
+/** `count` seeded input rows of `size` values in [-2, 2), as one row-major Float32Array. */
+export function createRandomInputs(count: number, size: number, seed: number): Float32Array {
+  const random = createRng(seed);
+  return Float32Array.from({ length: count * size }, () => random.next() * 4 - 2);
+}

@@ -9,7 +9,7 @@ import {
   type FeatureSchema,
   type SeededRandom,
 } from '@orchestra/learning-features';
-import { DEFAULT_COST_WEIGHT, type Action, type Decision, type Prediction } from '@orchestra/learning-types';
+import { DEFAULT_COST_WEIGHT, type Action, type Decision } from '@orchestra/learning-types';
 import { costWeightOf } from '../cost-weight/cost-weight';
 import { loadModelArtifact } from '../artifact/load-model-artifact';
 import type { ModelArtifact } from '../artifact/model-artifact';
@@ -23,7 +23,10 @@ import type { DenseRuntime, DenseRuntimeKind } from '../runtime/dense-runtime';
 import { canonicalizeIndices } from '../safety/action-indices';
 import { maskedActionProbability, selectMaskedAction } from '../safety/masked-selection';
 import { SafetyGuard } from '../safety/safety-guard';
-import { applyOutputTransform } from './prediction-transform';
+import { defaultCostKnobScale, type CostKnobScale } from './cost-knob-scale';
+import { PredictionHeadRunner } from './prediction-head-runner';
+
+export { defaultCostKnobScale, type CostKnobScale } from './cost-knob-scale';
 import { OnnxActorRuntime, type OnnxActorRuntimeOptions } from '../onnx/onnx-actor-runtime';
 
 /** The model heads, in action-space order (the cost–quality knob re-scores their choices). */
@@ -56,24 +59,6 @@ export interface LearnedPolicyOptions {
 }
 
 /**
- * The reward scale the learned policy's cost–quality knob re-scores model choices on (defaults: the default reward
- * of `@orchestra/learning-reward`):
- * - `successValue`: reward points between a success and a failure (default 200: +100 vs −100);
- * - `usdValue`: reward points one USD of session cost is worth at cost weight 1 (default 175: the default reward's
- *   session-cost terms move by 50 + 20 points between 0.10 and 0.50 USD);
- * - `rewardPerLogit`: reward points per logit unit, for `selection: 'sample'` (default 10; the knob shifts the
- *   logits of model choices by −(w − 1)·usdValue·Δcost / rewardPerLogit).
- */
-export interface CostKnobScale {
-  readonly successValue: number;
-  readonly usdValue: number;
-  readonly rewardPerLogit: number;
-}
-
-/** The default `CostKnobScale`. */
-export const defaultCostKnobScale: CostKnobScale = Object.freeze({ successValue: 200, usdValue: 175, rewardPerLogit: 10 });
-
-/**
  * A trained actor from a model artifact, run in-process: encode the state, normalise it, run the network (WebAssembly
  * SIMD or plain TypeScript over pre-allocated buffers), mask every choice the hard constraints forbid, and sample
  * (or take the argmax of) each head. The propensity is the exact probability of the chosen action under that masked
@@ -92,7 +77,7 @@ export class LearnedPolicy implements Policy {
   readonly temperature: number;
   readonly epsilon: number;
   readonly #actor: DenseRuntime;
-  readonly #prediction: DenseRuntime | undefined;
+  readonly #prediction: PredictionHeadRunner | undefined;
   readonly #normalizer: Normalizer | undefined;
   readonly #features: Float32Array;
   readonly #indices: Int32Array;
@@ -106,9 +91,6 @@ export class LearnedPolicy implements Policy {
   readonly #explanation: string;
   readonly #onnx: OnnxActorRuntime | undefined;
   readonly #knob: CostKnobScale;
-  /** Output positions of predicted cost and success in the prediction head (-1 without one). */
-  readonly #costOutput: number;
-  readonly #successOutput: number;
   readonly #knobCandidate: Int32Array;
   readonly #knobBase: Int32Array;
   readonly #knobAllowed: Uint8Array;
@@ -157,7 +139,7 @@ export class LearnedPolicy implements Policy {
     if (!(this.epsilon >= 0 && this.epsilon <= 1)) throw new RangeError(`epsilon must be in [0, 1], got ${this.epsilon}`);
     const prefer = options.runtime ?? 'auto';
     this.#actor = createDenseRuntime(artifact.actor, { prefer });
-    this.#prediction = artifact.prediction === undefined ? undefined : createDenseRuntime(artifact.prediction.network, { prefer });
+    this.#prediction = artifact.prediction === undefined ? undefined : new PredictionHeadRunner(artifact.prediction, this.space, this.featureSchema.size, prefer);
     this.#features = new Float32Array(this.featureSchema.size);
     this.#indices = new Int32Array(this.space.heads.length);
     this.#greedy = new Int32Array(this.space.heads.length);
@@ -171,9 +153,6 @@ export class LearnedPolicy implements Policy {
     for (const [name, value] of Object.entries(this.#knob)) {
       if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`costKnob.${name} must be a positive finite number, got ${value}`);
     }
-    const outputs = artifact.prediction?.outputs ?? [];
-    this.#costOutput = outputs.findIndex((output) => output.name === 'costUsd');
-    this.#successOutput = outputs.findIndex((output) => output.name === 'successProbability');
     this.#knobCandidate = new Int32Array(this.space.heads.length);
     this.#knobBase = new Int32Array(this.space.heads.length);
     this.#knobAllowed = new Uint8Array(this.#allowed.length);
@@ -297,29 +276,8 @@ export class LearnedPolicy implements Policy {
       explanation: knobNotes === undefined ? [this.#explanation] : [this.#explanation, ...knobNotes],
     };
     if (input.costWeight !== undefined) decision.costWeight = costWeight;
-    if (this.#prediction !== undefined) decision.predicted = this.#predict(indices);
+    if (this.#prediction !== undefined) decision.predicted = this.#prediction.predict(this.#actor.input, indices, this.version);
     return decision;
-  }
-
-  /** Predicted cost (USD) and success probability of `indices` in the encoded state (the prediction head's input). */
-  #costAndSuccess(indices: Int32Array): [number, number] {
-    const head = this.artifact.prediction!;
-    const runtime = this.#prediction!;
-    const stateSize = this.featureSchema.size;
-    runtime.input.set(this.#actor.input.subarray(0, stateSize));
-    runtime.input.fill(0, stateSize, stateSize + this.space.totalLogits);
-    if (head.input === 'state_and_action') {
-      for (let index = 0; index < indices.length; index += 1) {
-        if (this.space.isHeadActive(index, indices)) runtime.input[stateSize + this.space.offsets[index]! + indices[index]!] = 1;
-      }
-    }
-    runtime.run(1);
-    const cost = head.outputs[this.#costOutput]!;
-    const success = head.outputs[this.#successOutput]!;
-    return [
-      Math.max(0, cost.scale * applyOutputTransform(cost.transform, runtime.output[this.#costOutput]!)),
-      Math.min(1, Math.max(0, success.scale * applyOutputTransform(success.transform, runtime.output[this.#successOutput]!))),
-    ];
   }
 
   /**
@@ -327,7 +285,7 @@ export class LearnedPolicy implements Policy {
    * action). Notes why not otherwise.
    */
   #knobUsable(costWeight: number, notes: string[]): boolean {
-    if (this.#prediction !== undefined && this.artifact.prediction!.input === 'state_and_action' && this.#costOutput >= 0 && this.#successOutput >= 0) return true;
+    if (this.#prediction?.pricesActions === true) return true;
     notes.push(`cost weight ${costWeight} not applied: model ${this.version} has no outcome predictions of alternative actions (prediction head over state and action)`);
     return false;
   }
@@ -337,7 +295,9 @@ export class LearnedPolicy implements Policy {
    * `base` (one head changed at a time), with the predicted cost and success relative to `base`.
    */
   #forEachModelAlternative(base: Int32Array, active: number, visit: (head: number, choice: number, deltaCost: number, deltaSuccess: number) => void): void {
-    const [baseCost, baseSuccess] = this.#costAndSuccess(base);
+    const prediction = this.#prediction!;
+    const state = this.#actor.input;
+    const [baseCost, baseSuccess] = prediction.costAndSuccess(state, base);
     const candidate = this.#knobCandidate;
     const allowed = this.#knobAllowed;
     for (const head of MODEL_HEADS) {
@@ -348,7 +308,7 @@ export class LearnedPolicy implements Policy {
       for (let choice = 0; choice < size; choice += 1) {
         if (choice === base[head] || allowed[choice] !== 1) continue;
         candidate[head] = choice;
-        const [cost, success] = this.#costAndSuccess(candidate);
+        const [cost, success] = prediction.costAndSuccess(state, candidate);
         visit(head, choice, cost - baseCost, success - baseSuccess);
       }
     }
@@ -422,32 +382,5 @@ export class LearnedPolicy implements Policy {
     selectMaskedAction(this.guard, active, logits, undefined, 1, this.#greedy, this.#allowed);
     if (notes !== undefined) this.#rescoreModels(this.#greedy, active, costWeight, notes);
     return this.#perturbation.probability(this.#greedy, chosen, active, this.epsilon);
-  }
-
-  #predict(indices: Int32Array): Prediction {
-    const head = this.artifact.prediction!;
-    const runtime = this.#prediction!;
-    const stateSize = this.featureSchema.size;
-    runtime.input.set(this.#actor.input.subarray(0, stateSize));
-    if (head.input === 'state_and_action') {
-      runtime.input.fill(0, stateSize, stateSize + this.space.totalLogits);
-      for (let index = 0; index < indices.length; index += 1) {
-        if (this.space.isHeadActive(index, indices)) runtime.input[stateSize + this.space.offsets[index]! + indices[index]!] = 1;
-      }
-    }
-    runtime.run(1);
-    const values: Record<string, number> = {};
-    head.outputs.forEach((output, index) => {
-      const value = output.scale * applyOutputTransform(output.transform, runtime.output[index]!);
-      if (!Number.isFinite(value)) {
-        throw new PolicyError({ reason: 'non-finite-output', message: `prediction ${output.name} is ${value}`, policyVersion: this.version });
-      }
-      values[output.name] = value;
-    });
-    return {
-      durationMs: Math.max(0, values.durationMs!),
-      costUsd: Math.max(0, values.costUsd!),
-      successProbability: Math.min(1, Math.max(0, values.successProbability!)),
-    };
   }
 }

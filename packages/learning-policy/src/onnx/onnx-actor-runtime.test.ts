@@ -10,14 +10,14 @@ import { parseModelArtifact } from '../artifact/parse-model-artifact';
 import { writeModelArtifact } from '../artifact/write-model-artifact';
 import { sha256Hex } from '../artifact/sha256';
 import { makeInput } from '../test-support/inputs';
-import { encodeOnnxDenseNetwork } from './encode-onnx-dense-network';
+import { exportDenseLayersToOnnx } from './export-dense-layers-to-onnx';
 import { OnnxActorRuntime } from './onnx-actor-runtime';
 
 describe('OnnxActorRuntime', () => {
   const artifact = createTestArtifact({ hidden: [64, 32] });
 
   it('runs the same actor through onnxruntime-node, agreeing with the in-process runtime to 1e-5', async () => {
-    const onnx = await OnnxActorRuntime.create(encodeOnnxDenseNetwork(artifact.actor), artifact.actor.inputSize);
+    const onnx = await OnnxActorRuntime.create(exportDenseLayersToOnnx(artifact.actor.layers), artifact.actor.inputSize);
     const inProcess = new LearnedPolicy(artifact, { selection: 'argmax' });
     const viaOnnx = new LearnedPolicy(artifact, { selection: 'argmax', onnx });
     const complexities = ['simple', 'medium', 'complex'] as const;
@@ -32,7 +32,7 @@ describe('OnnxActorRuntime', () => {
 
   it('loads the ONNX export named by an artifact manifest', async () => {
     const { manifest, weights } = createTestArtifactFiles({ hidden: [16] });
-    const bytes = encodeOnnxDenseNetwork(parseModelArtifact(manifest, weights).actor);
+    const bytes = exportDenseLayersToOnnx(parseModelArtifact(manifest, weights).actor.layers);
     const directory = await mkdtemp(join(tmpdir(), 'policy-onnx-'));
     try {
       await writeModelArtifact(directory, { manifest: { ...manifest, onnx: { file: 'actor.onnx', sha256: sha256Hex(bytes) } }, weights: { ...weights, 'actor.onnx': bytes } });

@@ -23,8 +23,7 @@ export interface OnnxActorRuntimeOptions {
 
 /**
  * An actor run by onnxruntime-node (optional peer dependency, loaded by dynamic import only when asked for). Input
- * `features` [rows, inputSize], output `logits` — the names `encodeOnnxDenseNetwork` and the trainer's ONNX export
- * use. Asynchronous (the native binding's `run` is), so it serves `LearnedPolicy.decideAsync`; the synchronous
+ * `features` [rows, inputSize], output `logits` — the names `exportDenseLayersToOnnx` writes. Asynchronous (the native binding's `run` is), so it serves `LearnedPolicy.decideAsync`; the synchronous
  * in-process runtimes are faster for single decisions (see the package README).
  */
 export class OnnxActorRuntime {

@@ -1,140 +1,29 @@
-import { FeatureSchemaMismatchError, actionHeadNames, createRng, type FeatureSchema, type SeededRandom } from '@orchestra/learning-features';
-import { learningModeSchema, validate, type Action, type Decision, type LearningMode } from '@orchestra/learning-types';
+/*
+ * Longer than 400 lines on purpose: one class, `PolicyRouter`, whose four routing modes and model/candidate
+ * lifecycle share its private state (mode, fraction, learned policy, candidate, counters). Its contract
+ * (policy-router-types.ts), counters (router-counters.ts), decision checks (learned-decision-checks.ts) and exploration
+ * boost (exploration-boost.ts) live beside it.
+ */
+import { createRng, type FeatureSchema, type SeededRandom } from '@orchestra/learning-features';
+import { learningModeSchema, validate, type Decision, type LearningMode } from '@orchestra/learning-types';
 import { z } from 'zod';
 import { loadModelArtifact } from '../artifact/load-model-artifact';
 import type { ModelArtifact } from '../artifact/model-artifact';
 import { ModelArtifactError } from '../errors/model-artifact-error';
-import { PolicyError } from '../errors/policy-error';
 import { LearnedPolicy, type LearnedPolicyOptions } from '../learned/learned-policy';
 import type { Policy, PolicyInput } from '../policy';
 import { RulesPolicy } from '../rules/rules-policy';
-import { canonicalizeIndices } from '../safety/action-indices';
-import type { SafetyGuard, SafetyGuardStatistics } from '../safety/safety-guard';
-import { fallbackReasons, type FallbackReason } from './fallback-reason';
+import type { SafetyGuard } from '../safety/safety-guard';
+import { ExplorationBoost } from './exploration-boost';
+import type { FallbackReason } from './fallback-reason';
+import { LearnedFailure, artifactReason, checkedLearnedDecision, emergencyDecision, probabilityOrNull, reasonOfError } from './learned-decision-checks';
+import { abTestRamp, initialLearningMode, type PolicyRouterEvent, type PolicyRouterOptions, type PolicyRouterStatistics, type RouteResult } from './policy-router-types';
+import { RouterCounters } from './router-counters';
 import { stableUnitHash } from './stable-hash';
 
-/** The A/B ramp: `rampUp()` moves the learned fraction to the next step. */
-export const abTestRamp = [0.1, 0.25, 0.5, 1] as const;
-
-/** Environment variable read for the mode when the configuration gives none. */
-export const LEARNING_MODE_ENVIRONMENT_VARIABLE = 'ORCHESTRA_LEARNING_MODE';
-
-/** Something the router reports as it happens (fallbacks, shadow failures, mode changes). */
-export type PolicyRouterEvent =
-  | { type: 'fallback'; reason: FallbackReason; mode: LearningMode; error?: unknown }
-  | { type: 'shadow-failure'; reason: FallbackReason; error?: unknown }
-  | { type: 'mode'; mode: LearningMode; source: 'config' | 'environment' | 'default' | 'runtime' }
-  | { type: 'invalid-environment-mode'; value: string }
-  | { type: 'model'; status: 'loaded' | 'failed' | 'removed'; version?: string; reason?: FallbackReason; error?: unknown }
-  | { type: 'candidate'; status: 'loaded' | 'failed'; version?: string; reason?: FallbackReason; error?: unknown }
-  | { type: 'rules-failure'; error: unknown };
-
-/** Options of `PolicyRouter`. */
-export interface PolicyRouterOptions {
-  /** The mode; when absent, `ORCHESTRA_LEARNING_MODE` from `environment`, else `disabled`. */
-  readonly mode?: LearningMode;
-  /** Where the mode variable is read (default `process.env`). */
-  readonly environment?: Readonly<Record<string, string | undefined>>;
-  /** The rules (default `new RulesPolicy()`); their guard is the router's guard. */
-  readonly rules?: RulesPolicy;
-  /** A learned policy to start with (or load one later with `setModel` / `loadModel` / `setLearnedPolicy`). */
-  readonly learned?: Policy | null;
-  /** Options for learned policies built from artifacts (`setModel`, `loadModel`). */
-  readonly learnedOptions?: Omit<LearnedPolicyOptions, 'guard' | 'featureSchema'>;
-  readonly featureSchema?: FeatureSchema;
-  /** A/B test: share of sessions sent to the learned policy (default 0.1) and the hash salt (one per experiment). */
-  readonly abTest?: { readonly fraction?: number; readonly salt?: string };
-  /**
-   * Shadow mode: the share of sessions (sticky per session id, like the A/B split) on which the exploration
-   * candidate (`setCandidate`) acts instead of the rules — exploration that follows what the learner proposes and
-   * keeps the logs overlapping with its next candidate. Every logged propensity is the mixture
-   * `share·π_candidate(a) + (1 − share)·π_rules(a)`. Default 0; no effect without a candidate.
-   */
-  readonly candidateShare?: number;
-  /** Rules exploration ε per mode (default shadow 0.1, ab_test 0.1, production 0; always 0 when disabled). */
-  readonly exploration?: { readonly shadow?: number; readonly ab_test?: number; readonly production?: number };
-  /** A learned decision slower than this (milliseconds, default 2) is discarded for the rules. */
-  readonly latencyBudgetMs?: number;
-  /** Seed of the assignment of decisions without a session id (default 1). */
-  readonly seed?: number;
-  /** Called for fallbacks, shadow failures, mode and model changes. Errors it throws are swallowed. */
-  readonly onEvent?: (event: PolicyRouterEvent) => void;
-  /** Clock in milliseconds (default `performance.now`); tests inject a fake one. */
-  readonly now?: () => number;
-}
-
-/** How one decision was routed. */
-export interface RouteResult {
-  readonly decision: Decision;
-  readonly mode: LearningMode;
-  /** The policy whose action was taken. */
-  readonly arm: 'rules' | 'learned';
-  /** ab_test only: the session's sticky assignment (the rules act for a learned assignment on fallback). */
-  readonly assignment?: 'rules' | 'learned';
-  /** Whether this decision's experience should be collected (false when disabled). */
-  readonly collect: boolean;
-  /** Why the rules acted where the learned policy should have. */
-  readonly fallbackReason?: FallbackReason;
-  /** Probability of the arm (the A/B fraction or its complement; 1 outside ab_test). */
-  readonly assignmentProbability: number;
-  /** Probability of the action within its arm. `decision.propensity` is the probability over both arms. */
-  readonly armPropensity: number;
-  /** Shadow mode: the session was assigned to the exploration candidate (its action was taken unless it failed). */
-  readonly candidate?: { readonly version: string; readonly acted: boolean; readonly failure?: FallbackReason };
-  /** Shadow mode: what the learned policy would have done and whether it matched the rules, per head. */
-  readonly shadow?: {
-    readonly decision?: Decision;
-    readonly matches?: Readonly<Partial<Record<string, boolean>>>;
-    readonly matched?: boolean;
-    readonly failure?: FallbackReason;
-  };
-}
-
-/** Counters of a router since construction (or `resetStatistics`). */
-export interface PolicyRouterStatistics {
-  readonly mode: LearningMode;
-  readonly modelVersion: string | null;
-  readonly modelFailure: FallbackReason | null;
-  readonly decisions: number;
-  readonly byMode: Readonly<Record<LearningMode, number>>;
-  readonly bySource: Readonly<{ rules: number; learned: number }>;
-  readonly fallbacks: Readonly<Record<FallbackReason, number>>;
-  readonly emergencyDefaults: number;
-  readonly shadow: {
-    readonly compared: number;
-    /** Share of compared decisions where the learned action equals the rules' action; null before any. */
-    readonly matchRate: number | null;
-    /** Per head: share of decisions (where the head counts for either action) with the same choice. */
-    readonly matchRateByHead: Readonly<Record<string, number | null>>;
-    readonly failures: Readonly<Record<FallbackReason, number>>;
-  };
-  readonly abTest: { readonly fraction: number; readonly learned: number; readonly rules: number };
-  /** Shadow exploration by the candidate: its version, share, sessions it acted on and its failures by reason. */
-  readonly candidate: { readonly version: string | null; readonly share: number; readonly acted: number; readonly failures: Readonly<Record<FallbackReason, number>> };
-  readonly guard: SafetyGuardStatistics;
-}
+export * from './policy-router-types';
 
 const fractionSchema = z.number().min(0).max(1);
-const zeroCounts = () => Object.fromEntries(fallbackReasons.map((reason) => [reason, 0])) as Record<FallbackReason, number>;
-
-class LearnedFailure extends Error {
-  constructor(readonly reason: FallbackReason, readonly error: unknown) {
-    super(reason);
-  }
-}
-
-function reasonOfError(error: unknown): FallbackReason {
-  if (PolicyError.isInstance(error)) return error.reason === 'non-finite-output' ? 'non-finite-output' : error.reason === 'feature-schema-mismatch' ? 'schema-mismatch' : 'policy-error';
-  if (FeatureSchemaMismatchError.isInstance(error)) return 'schema-mismatch';
-  if (ModelArtifactError.isInstance(error)) return artifactReason(error);
-  return 'policy-error';
-}
-
-function artifactReason(error: ModelArtifactError): FallbackReason {
-  if (error.reason === 'feature-schema-mismatch' || error.reason === 'action-space-mismatch') return 'schema-mismatch';
-  if (error.reason === 'missing-file' && error.location.endsWith('manifest.json')) return 'no-model';
-  return 'corrupt-artifact';
-}
 
 /**
  * Routes each decision between the rules and the learned policy according to the learning mode, and never throws
@@ -169,7 +58,8 @@ export class PolicyRouter implements Policy {
   readonly #now: () => number;
   readonly #learnedOptions: Omit<LearnedPolicyOptions, 'guard' | 'featureSchema'>;
   readonly #featureSchema: FeatureSchema | undefined;
-  #counts = this.#emptyCounts();
+  #counts = new RouterCounters();
+  readonly #boost: ExplorationBoost;
 
   constructor(options: PolicyRouterOptions = {}) {
     this.rules = options.rules ?? new RulesPolicy();
@@ -184,21 +74,13 @@ export class PolicyRouter implements Policy {
       production: validate(fractionSchema, options.exploration?.production ?? 0, 'exploration.production'),
     };
     this.#latencyBudgetMs = options.latencyBudgetMs ?? 2;
+    this.#boost = new ExplorationBoost(this.rules);
     this.#random = createRng(options.seed ?? 1);
     this.#onEvent = options.onEvent;
     this.#now = options.now ?? (() => performance.now());
     this.#learnedOptions = options.learnedOptions ?? {};
     this.#featureSchema = options.featureSchema;
-    if (options.mode !== undefined) {
-      this.#mode = validate(learningModeSchema, options.mode, 'mode');
-      this.#emit({ type: 'mode', mode: this.#mode, source: 'config' });
-    } else {
-      const fromEnvironment = (options.environment ?? process.env)[LEARNING_MODE_ENVIRONMENT_VARIABLE];
-      const parsed = learningModeSchema.safeParse(fromEnvironment);
-      if (fromEnvironment !== undefined && !parsed.success) this.#emit({ type: 'invalid-environment-mode', value: fromEnvironment });
-      this.#mode = parsed.success ? parsed.data : 'disabled';
-      this.#emit({ type: 'mode', mode: this.#mode, source: parsed.success ? 'environment' : 'default' });
-    }
+    this.#mode = initialLearningMode(options, (event) => this.#emit(event));
   }
 
   /** The current mode. */
@@ -252,8 +134,7 @@ export class PolicyRouter implements Policy {
       return true;
     }
     try {
-      const policy = new LearnedPolicy(artifact, { ...this.#learnedOptions, guard: this.guard, ...(this.#featureSchema ? { featureSchema: this.#featureSchema } : {}) });
-      this.setLearnedPolicy(policy);
+      this.setLearnedPolicy(this.#learnedPolicyOf(artifact));
       return true;
     } catch (error) {
       this.#failModel(error);
@@ -272,56 +153,32 @@ export class PolicyRouter implements Policy {
   }
 
   /**
-   * Makes `artifact` the exploration candidate of shadow mode (null removes it): a model that has not passed the
-   * deploy gate acts on `candidateShare` of shadow sessions, with exact mixture propensities, so that the next
-   * candidate can be evaluated on logs that overlap with it. Never throws; returns whether it loaded (a model that
-   * does not fit leaves no candidate).
-   */
-  /**
    * Raises the rules' exploration for decisions whose greedy action uses one of `models` (a model whose behaviour
    * changed: its new error rate, latency or success is learned faster), in shadow and in the rules arm of ab_test;
    * null ends it.
    */
   setExplorationBoost(boost: { models: readonly string[]; epsilon: number } | null): void {
-    if (boost === null || boost.models.length === 0) {
-      this.#explorationBoost = null;
-      return;
-    }
-    const epsilon = validate(fractionSchema, boost.epsilon, 'explorationBoost.epsilon');
-    this.#explorationBoost = { models: new Set(boost.models), epsilon };
+    this.#boost.set(boost);
   }
 
   /** The exploration boost in force (`setExplorationBoost`), or null. */
   get explorationBoost(): { models: string[]; epsilon: number } | null {
-    return this.#explorationBoost === null ? null : { models: [...this.#explorationBoost.models], epsilon: this.#explorationBoost.epsilon };
+    return this.#boost.current;
   }
-
-  #explorationBoost: { models: Set<string>; epsilon: number } | null = null;
 
   /**
-   * The rules' ε for this input: the mode's, raised to the boost's when the rules' greedy action gives a boosted
-   * model a role. A function of the input alone, so the logged propensity (and `probabilityOf`) stay exact.
+   * Makes `artifact` the exploration candidate of shadow mode (null removes it): a model that has not passed the
+   * deploy gate acts on `candidateShare` of shadow sessions, with exact mixture propensities, so that the next
+   * candidate can be evaluated on logs that overlap with it. Never throws; returns whether it loaded (a model that
+   * does not fit leaves no candidate).
    */
-  #epsilonFor(input: PolicyInput, base: number): number {
-    const boost = this.#explorationBoost;
-    if (boost === null || !(boost.epsilon > base)) return base;
-    const space = this.guard.space;
-    const greedy = this.rules.greedyIndices(input);
-    for (let head = 0; head < space.heads.length; head += 1) {
-      const spec = space.heads[head]!;
-      if (!spec.name.startsWith('model_') || !space.isHeadActive(head, greedy)) continue;
-      if (boost.models.has(spec.labels[greedy[head]!]!)) return boost.epsilon;
-    }
-    return base;
-  }
-
   setCandidate(artifact: ModelArtifact | null): boolean {
     if (artifact === null) {
       this.#candidate = null;
       return true;
     }
     try {
-      this.#candidate = new LearnedPolicy(artifact, { ...this.#learnedOptions, guard: this.guard, ...(this.#featureSchema ? { featureSchema: this.#featureSchema } : {}) });
+      this.#candidate = this.#learnedPolicyOf(artifact);
       this.#emit({ type: 'candidate', status: 'loaded', version: this.#candidate.version });
       return true;
     } catch (error) {
@@ -329,6 +186,11 @@ export class PolicyRouter implements Policy {
       this.#emit({ type: 'candidate', status: 'failed', reason: reasonOfError(error), error });
       return false;
     }
+  }
+
+  /** A learned policy of `artifact` with the router's options, guard and feature schema (throws when it does not fit). */
+  #learnedPolicyOf(artifact: ModelArtifact): LearnedPolicy {
+    return new LearnedPolicy(artifact, { ...this.#learnedOptions, guard: this.guard, ...(this.#featureSchema ? { featureSchema: this.#featureSchema } : {}) });
   }
 
   /** Loads an artifact directory (see `setModel`); never rejects. */
@@ -373,7 +235,7 @@ export class PolicyRouter implements Policy {
     } catch (error) {
       result = this.#emergency(mode, error);
     }
-    this.#count(result);
+    this.#counts.countDecision(result);
     return result;
   }
 
@@ -400,12 +262,12 @@ export class PolicyRouter implements Policy {
   }
 
   #shadow(input: PolicyInput): RouteResult {
-    const epsilon = this.#epsilonFor(input, this.#exploration.shadow);
+    const epsilon = this.#boost.epsilonFor(input, this.#exploration.shadow);
     const candidate = this.#candidate;
     const share = candidate === null ? 0 : this.#candidateShare;
     let candidateRoute: RouteResult['candidate'];
     if (candidate !== null && share > 0) {
-      const unit = input.sessionId !== undefined && input.sessionId !== '' ? stableUnitHash(`${this.#salt}:candidate:${input.sessionId}`) : this.#random.next();
+      const unit = this.#assignmentUnit(input, 'candidate:');
       if (unit < share) {
         const proposed = this.#tryPolicy(candidate, input);
         if (!(proposed instanceof LearnedFailure)) {
@@ -429,13 +291,7 @@ export class PolicyRouter implements Policy {
     const choice = this.rules.choose(input, epsilon);
     let decision = choice.decision;
     if (share > 0 && candidateRoute === undefined) {
-      let candidateProbability: number | null = null;
-      try {
-        const probability = candidate!.probabilityOf(decision.action, input);
-        if (probability >= 0 && probability <= 1) candidateProbability = probability;
-      } catch {
-        candidateProbability = null;
-      }
+      const candidateProbability = probabilityOrNull(candidate!, decision.action, input);
       if (candidateProbability !== null) decision = { ...decision, propensity: share * candidateProbability + (1 - share) * decision.propensity };
     }
     const base: RouteResult = {
@@ -454,30 +310,13 @@ export class PolicyRouter implements Policy {
       this.#emit({ type: 'shadow-failure', reason: learned.reason, error: learned.error });
       return { ...base, shadow: { failure: learned.reason } };
     }
-    const space = this.guard.space;
-    const learnedIndices = canonicalizeIndices(space, space.encode(learned.action));
-    const matches: Record<string, boolean> = {};
-    let matched = true;
-    for (let head = 0; head < space.heads.length; head += 1) {
-      const inRules = space.isHeadActive(head, choice.greedy);
-      const inLearned = space.isHeadActive(head, learnedIndices);
-      if (!inRules && !inLearned) continue;
-      const same = inRules && inLearned && choice.greedy[head] === learnedIndices[head];
-      const name = actionHeadNames[head]!;
-      matches[name] = same;
-      matched &&= same;
-      const counts = this.#counts.headMatches[name] ?? (this.#counts.headMatches[name] = { compared: 0, matched: 0 });
-      counts.compared += 1;
-      if (same) counts.matched += 1;
-    }
-    this.#counts.shadowCompared += 1;
-    if (matched) this.#counts.shadowMatched += 1;
+    const { matches, matched } = this.#counts.compareShadow(this.guard.space, choice.greedy, learned.action);
     return { ...base, shadow: { decision: learned, matches, matched } };
   }
 
   #abTest(input: PolicyInput, fraction: number): RouteResult {
-    const epsilon = this.#epsilonFor(input, this.#exploration.ab_test);
-    const unit = input.sessionId !== undefined && input.sessionId !== '' ? stableUnitHash(`${this.#salt}:${input.sessionId}`) : this.#random.next();
+    const epsilon = this.#boost.epsilonFor(input, this.#exploration.ab_test);
+    const unit = this.#assignmentUnit(input, '');
     const toLearned = unit < fraction;
     if (toLearned) {
       this.#counts.abLearned += 1;
@@ -500,16 +339,8 @@ export class PolicyRouter implements Policy {
     }
     this.#counts.abRules += 1;
     const decision = this.rules.choose(input, epsilon).decision;
-    let learnedProbability: number | null = null;
     const learned = this.#learned;
-    if (fraction > 0 && learned !== null && learned.probabilityOf !== undefined) {
-      try {
-        const probability = learned.probabilityOf(decision.action, input);
-        if (probability >= 0 && probability <= 1) learnedProbability = probability;
-      } catch {
-        learnedProbability = null;
-      }
-    }
+    const learnedProbability = fraction > 0 && learned !== null ? probabilityOrNull(learned, decision.action, input) : null;
     const propensity = learnedProbability === null ? decision.propensity : fraction * learnedProbability + (1 - fraction) * decision.propensity;
     return {
       decision: { ...decision, propensity },
@@ -520,6 +351,11 @@ export class PolicyRouter implements Policy {
       assignmentProbability: 1 - fraction,
       armPropensity: decision.propensity,
     };
+  }
+
+  /** The session's sticky unit in [0, 1) (a stable hash of its id), or a seeded draw for a decision without one. */
+  #assignmentUnit(input: PolicyInput, experiment: string): number {
+    return input.sessionId !== undefined && input.sessionId !== '' ? stableUnitHash(`${this.#salt}:${experiment}${input.sessionId}`) : this.#random.next();
   }
 
   /**
@@ -540,33 +376,7 @@ export class PolicyRouter implements Policy {
 
   /** A learned policy's decision, checked (latency budget, propensity, hard constraints), or why it failed. Never throws. */
   #tryPolicy(learned: Policy, input: PolicyInput): Decision | LearnedFailure {
-    const started = this.#now();
-    let decision: Decision;
-    try {
-      decision = learned.decide(input);
-    } catch (error) {
-      return new LearnedFailure(reasonOfError(error), error);
-    }
-    const elapsed = this.#now() - started;
-    if (!(elapsed <= this.#latencyBudgetMs)) {
-      return new LearnedFailure('latency-budget', new Error(`learned decision took ${elapsed.toFixed(3)} ms, budget ${this.#latencyBudgetMs} ms`));
-    }
-    try {
-      if (typeof decision !== 'object' || decision === null || !(decision.propensity > 0 && decision.propensity <= 1)) {
-        return new LearnedFailure('policy-error', new Error('the learned decision has no propensity in (0, 1]'));
-      }
-      const violations = this.guard.checkAction(decision.action, input);
-      if (violations.length > 0) {
-        for (const violation of violations) {
-          this.guard.record({ type: 'rejected', constraintId: violation.constraintId, head: violation.head, from: violation.label });
-        }
-        const list = violations.map((violation) => `${violation.constraintId} (${violation.head} ${violation.label})`).join(', ');
-        return new LearnedFailure('constraint-violation', new Error(`the learned action violates ${list}`));
-      }
-    } catch (error) {
-      return new LearnedFailure('policy-error', error);
-    }
-    return decision;
+    return checkedLearnedDecision(learned, input, { guard: this.guard, now: this.#now, latencyBudgetMs: this.#latencyBudgetMs });
   }
 
   #fallback(failure: LearnedFailure, mode: LearningMode): void {
@@ -582,50 +392,7 @@ export class PolicyRouter implements Policy {
   #emergency(mode: LearningMode, error: unknown): RouteResult {
     this.#counts.emergencyDefaults += 1;
     this.#emit({ type: 'rules-failure', error });
-    const models = this.rules.config.plans.simple.models;
-    const action: Action = {
-      skills: [],
-      agents: ['executor', 'auditor'],
-      approach: 'sequential',
-      parallelism: 1,
-      timeoutMultiplier: 1,
-      retryStrategy: 'retry_with_backoff',
-      safetyLevel: 'strict',
-      models: { executor: models.executor, auditor: models.auditor },
-    };
-    const decision: Decision = {
-      action,
-      propensity: 1,
-      source: 'rules',
-      policyVersion: this.rules.version,
-      explanation: [`emergency default: the rules failed (${error instanceof Error ? error.message : String(error)})`],
-    };
-    return { decision, mode, arm: 'rules', collect: false, assignmentProbability: 1, armPropensity: 1 };
-  }
-
-  #emptyCounts() {
-    return {
-      decisions: 0,
-      byMode: { disabled: 0, shadow: 0, ab_test: 0, production: 0 } as Record<LearningMode, number>,
-      bySource: { rules: 0, learned: 0 },
-      fallbacks: zeroCounts(),
-      shadowFailures: zeroCounts(),
-      shadowCompared: 0,
-      shadowMatched: 0,
-      headMatches: {} as Record<string, { compared: number; matched: number }>,
-      abLearned: 0,
-      abRules: 0,
-      candidateActed: 0,
-      candidateFailures: zeroCounts(),
-      emergencyDefaults: 0,
-    };
-  }
-
-  #count(result: RouteResult): void {
-    const counts = this.#counts;
-    counts.decisions += 1;
-    counts.byMode[result.mode] += 1;
-    counts.bySource[result.decision.source] += 1;
+    return { decision: emergencyDecision(this.rules, error), mode, arm: 'rules', collect: false, assignmentProbability: 1, armPropensity: 1 };
   }
 
   #emit(event: PolicyRouterEvent): void {
@@ -639,31 +406,14 @@ export class PolicyRouter implements Policy {
 
   /** Counters since construction or the last `resetStatistics`. */
   statistics(): PolicyRouterStatistics {
-    const counts = this.#counts;
-    const matchRateByHead: Record<string, number | null> = {};
-    for (const name of actionHeadNames) {
-      const head = counts.headMatches[name];
-      matchRateByHead[name] = head === undefined || head.compared === 0 ? null : head.matched / head.compared;
-    }
-    return {
+    return this.#counts.statistics({
       mode: this.#mode,
       modelVersion: this.modelVersion,
       modelFailure: this.#modelFailure,
-      decisions: counts.decisions,
-      byMode: { ...counts.byMode },
-      bySource: { ...counts.bySource },
-      fallbacks: { ...counts.fallbacks },
-      emergencyDefaults: counts.emergencyDefaults,
-      shadow: {
-        compared: counts.shadowCompared,
-        matchRate: counts.shadowCompared === 0 ? null : counts.shadowMatched / counts.shadowCompared,
-        matchRateByHead,
-        failures: { ...counts.shadowFailures },
-      },
-      abTest: { fraction: this.#fraction, learned: counts.abLearned, rules: counts.abRules },
-      candidate: { version: this.candidateVersion, share: this.#candidateShare, acted: counts.candidateActed, failures: { ...counts.candidateFailures } },
+      fraction: this.#fraction,
+      candidate: { version: this.candidateVersion, share: this.#candidateShare },
       guard: this.guard.statistics(),
-    };
+    });
   }
 
   /** The statistics as a plain record (for the facade's `report()`). */
@@ -673,6 +423,6 @@ export class PolicyRouter implements Policy {
 
   /** Zeroes the counters (the guard keeps its own). */
   resetStatistics(): void {
-    this.#counts = this.#emptyCounts();
+    this.#counts = new RouterCounters();
   }
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { DenseNetwork } from '../artifact/model-artifact';
 import { createRandomDenseLayers } from '../artifact/random-dense-network';
 import { createDenseRuntime } from './create-dense-runtime';
-import { denseKernelSourceSha256 } from './dense-kernel-bytes';
+import { wasmSourceSha256 } from './dense-kernel-bytes';
 import type { DenseRuntime, DenseRuntimeKind } from './dense-runtime';
 import { isWasmSimdAvailable } from './wasm-dense-runtime';
 
@@ -64,7 +64,7 @@ describe('dense forward pass', () => {
 
   it('ships kernel bytes assembled from the current dense-kernel.wat', () => {
     const source = readFileSync(new URL('./dense-kernel.wat', import.meta.url), 'utf8');
-    expect(createHash('sha256').update(source).digest('hex')).toBe(denseKernelSourceSha256);
+    expect(createHash('sha256').update(source).digest('hex')).toBe(wasmSourceSha256);
   });
 
   const policyNet = network([83, 256, 128, 35], 11);

@@ -1,37 +1,13 @@
 import type { DenseNetwork } from '../artifact/model-artifact';
-import { denseKernelBase64 } from './dense-kernel-bytes';
+import { wasmBase64 } from './dense-kernel-bytes';
 import type { DenseRuntime } from './dense-runtime';
+import { lazyWasmModule } from './wasm-module';
 
 const columnBlock = 16;
 const pageBytes = 65536;
 
-/** The part of the WebAssembly JS API used here (the ES2022 lib without DOM does not declare it). */
-interface WebAssemblyApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, never>) => { exports: unknown };
-}
-
-let compiled: object | null | undefined;
-
 /** The compiled kernel, or null when this engine cannot compile WebAssembly SIMD. Compiled once, synchronously. */
-function denseKernelModule(): object | null {
-  if (compiled !== undefined) return compiled;
-  const webAssembly = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
-  try {
-    const bytes = Buffer.from(denseKernelBase64, 'base64');
-    const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    compiled = webAssembly !== undefined && webAssembly.validate(view) ? new webAssembly.Module(view) : null;
-  } catch {
-    compiled = null;
-  }
-  return compiled;
-}
-
-function instantiate(module: object): KernelExports {
-  const webAssembly = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly!;
-  return new webAssembly.Instance(module, {}).exports as KernelExports;
-}
+const denseKernelModule = lazyWasmModule(wasmBase64);
 
 /** True when the WebAssembly SIMD kernel can run here. */
 export function isWasmSimdAvailable(): boolean {
@@ -77,7 +53,7 @@ export class WasmDenseRuntime implements DenseRuntime {
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${maxBatch}`);
     const module = denseKernelModule();
     if (module === null) throw new Error('WebAssembly SIMD is not available in this engine');
-    this.#kernel = instantiate(module);
+    this.#kernel = module.instantiate<KernelExports>();
     this.inputSize = network.inputSize;
     this.outputSize = network.outputSize;
     this.maxBatch = maxBatch;

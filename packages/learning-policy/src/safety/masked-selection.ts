@@ -29,14 +29,8 @@ export function selectMaskedAction(
     const offset = space.offsets[head]!;
     const count = guard.allowedChoices(head, out, active, allowed);
     if (count === 0) throw new PolicyError({ reason: 'no-valid-action', message: `no allowed choice for head ${actionHeadNames[head]}` });
-    let maximum = Number.NEGATIVE_INFINITY;
-    let best = -1;
-    for (let choice = 0; choice < size; choice += 1) {
-      if (allowed[choice] === 1 && (best < 0 || logits[offset + choice]! > maximum)) {
-        maximum = logits[offset + choice]!;
-        best = choice;
-      }
-    }
+    const best = bestAllowedChoice(logits, offset, size, allowed);
+    const maximum = logits[offset + best]!;
     if (active !== 0) noteMasked(guard, head, logits, offset, size, best, active, out);
     if (random === undefined) {
       out[head] = best;
@@ -65,15 +59,7 @@ export function selectMaskedAction(
 
 /** Records a `masked` event when the best choice of the action space's own mask is one a constraint forbids. */
 function noteMasked(guard: SafetyGuard, head: number, logits: ArrayLike<number>, offset: number, size: number, maskedBest: number, active: number, indices: Int32Array): void {
-  let maximum = Number.NEGATIVE_INFINITY;
-  let best = -1;
-  const spaceAllowed = guard.space.mask(head, indices, maskScratch(size));
-  for (let choice = 0; choice < size; choice += 1) {
-    if (spaceAllowed[choice] === 1 && (best < 0 || logits[offset + choice]! > maximum)) {
-      maximum = logits[offset + choice]!;
-      best = choice;
-    }
-  }
+  const best = bestAllowedChoice(logits, offset, size, guard.space.mask(head, indices, maskScratch(size)));
   if (best !== maskedBest && best >= 0) {
     guard.record({ type: 'masked', constraintId: guard.responsibleConstraint(head, best, active), head: actionHeadNames[head]!, from: guard.space.heads[head]!.labels[best]! });
   }
@@ -106,14 +92,8 @@ export function maskedActionProbability(
     guard.allowedChoices(head, indices, active, allowed);
     const chosen = indices[head]!;
     if (allowed[chosen] !== 1) return 0;
-    let maximum = Number.NEGATIVE_INFINITY;
-    let best = -1;
-    for (let choice = 0; choice < size; choice += 1) {
-      if (allowed[choice] === 1 && (best < 0 || logits[offset + choice]! > maximum)) {
-        maximum = logits[offset + choice]!;
-        best = choice;
-      }
-    }
+    const best = bestAllowedChoice(logits, offset, size, allowed);
+    const maximum = logits[offset + best]!;
     if (temperature === 'argmax') {
       if (chosen !== best) return 0;
       continue;
@@ -125,4 +105,17 @@ export function maskedActionProbability(
     logProbability += (logits[offset + chosen]! - maximum) / temperature - Math.log(sum);
   }
   return Math.exp(logProbability);
+}
+
+/** The allowed choice of one head with the largest logit (the first on ties), or -1 when none is allowed. */
+function bestAllowedChoice(logits: ArrayLike<number>, offset: number, size: number, allowed: Uint8Array): number {
+  let maximum = Number.NEGATIVE_INFINITY;
+  let best = -1;
+  for (let choice = 0; choice < size; choice += 1) {
+    if (allowed[choice] === 1 && (best < 0 || logits[offset + choice]! > maximum)) {
+      maximum = logits[offset + choice]!;
+      best = choice;
+    }
+  }
+  return best;
 }

@@ -8,7 +8,7 @@ import { parseTrainerConfig } from '../config/trainer-config';
 import { ActorCritic } from '../networks/actor-critic';
 import { artifactFiles } from './artifact-files';
 import { loadTrainedModelArtifact } from './load-trained-model-artifact';
-import { randomInputs } from './test-support/random-dense-layers';
+import { createRandomInputs as randomInputs } from '@orchestra/learning-policy/testing';
 import { writeTrainedModelArtifact } from './write-trained-model-artifact';
 
 describe('an ActorCritic from the trainer through the artifact', () => {

@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ActionSpace } from '@orchestra/learning-features';
-import { loadModelArtifact, ModelArtifactError, type DenseNetwork, type ExpectedFeatureSchema, type ModelManifest } from '@orchestra/learning-policy';
+import { loadModelArtifact, ModelArtifactError, OnnxModelError, readOnnxModelSummary, type DenseNetwork, type ExpectedFeatureSchema, type ModelManifest } from '@orchestra/learning-policy';
 import type { DenseLayerWeights } from '../networks/dense-layer-weights';
-import { OnnxModelError } from '../onnx/errors/onnx-model-error';
-import { readOnnxModelSummary } from '../onnx/read-onnx-model-summary';
 import { artifactFiles } from './artifact-files';
 import { readTfjsModelArtifacts } from './tfjs-file-system';
 import type { TrainedPredictionHead } from './trained-model';

@@ -14,11 +14,11 @@ import {
 } from '@orchestra/learning-policy';
 import * as onnxRuntime from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { denseLayersForward } from '../networks/dense-layer-weights';
 import { artifactFiles } from './artifact-files';
 import { loadTrainedModelArtifact } from './load-trained-model-artifact';
 import { SeededRandom } from '../networks/seeded-random';
-import { randomDenseLayers, randomInputs } from './test-support/random-dense-layers';
+import { denseLayersForward } from '@orchestra/learning-policy';
+import { createRandomDenseLayers as randomDenseLayers, createRandomInputs as randomInputs } from '@orchestra/learning-policy/testing';
 import { denseLayersFromTfjsModel } from './tfjs-dense-model';
 import { fileSystemSaveHandler, loadTfjsLayersModel } from './tfjs-file-system';
 import type { TrainedModel } from './trained-model';
@@ -38,7 +38,15 @@ function trainedModel(overrides: Partial<TrainedModel> = {}): TrainedModel {
     critic: randomDenseLayers([inputSize, 256, 128, 1], 2),
     training: { learningRate: 3e-4, batchSize: 64, seed: 7 },
     metrics: { validationLoss: 0.42 },
-    ope: { estimator: 'doubly-robust', targetBeatsBaseline: true, difference: { value: 0.1, lower: 0.02, upper: 0.18 } },
+    ope: {
+      estimator: 'doubly-robust',
+      confidence: 0.95,
+      sampleSize: 200,
+      target: { value: 0.6, lower: 0.55, upper: 0.65 },
+      baseline: { value: 0.5, lower: 0.45, upper: 0.55 },
+      difference: { value: 0.1, lower: 0.02, upper: 0.18 },
+      targetBeatsBaseline: true,
+    },
     ...overrides,
   };
 }

@@ -1,6 +1,15 @@
+import type { ManifestPolicyComparison, PolicyComparison } from '@orchestra/learning-policy';
 import type { PredictionOutput } from '@orchestra/learning-policy';
 import type { DenseLayerWeights } from '../networks/dense-layer-weights';
-import type { PolicyComparison } from '../ope/compare-policy-values';
+import type { PolicyComparison as EstimatorComparison } from '../ope/compare-policy-values';
+import type { CriticGateComparison } from '../ope/critic-gate';
+
+/**
+ * The estimators' results are the artifact format's `PolicyComparison` (the policy package owns the schema): these
+ * lines stop compiling if either drifts from it.
+ */
+type Assignable<From extends To, To> = From;
+export type ComparisonsMatchTheArtifactFormat = [Assignable<EstimatorComparison, PolicyComparison>, Assignable<CriticGateComparison, PolicyComparison>];
 
 /** The prediction head of a trained model (see `predictionHeadManifestSchema` in the policy package). */
 export interface TrainedPredictionHead {
@@ -34,6 +43,6 @@ export interface TrainedModel {
   training?: Record<string, unknown>;
   /** Final metrics (losses, validation scores, prediction MAE, …). */
   metrics?: Record<string, unknown>;
-  /** The off-policy evaluation against the rules, or null when none was run. */
-  ope?: PolicyComparison | Record<string, unknown> | null;
+  /** The off-policy comparison with the rules (or why none could be made), null when none was run. */
+  ope?: ManifestPolicyComparison | null;
 }

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { ActionSpace } from '@orchestra/learning-features';
 import {
+  exportDenseLayersToOnnx,
   MODEL_FORMAT_VERSION,
   ModelArtifactError,
   packDenseNetwork,
@@ -11,7 +12,6 @@ import {
   type ModelManifestInput,
 } from '@orchestra/learning-policy';
 import type { DenseLayerWeights } from '../networks/dense-layer-weights';
-import { exportDenseLayersToOnnx } from '../onnx/export-dense-layers-to-onnx';
 import { artifactFiles } from './artifact-files';
 import { loadTensorflow } from './load-tensorflow';
 import { createTfjsDenseModel } from './tfjs-dense-model';
@@ -109,6 +109,7 @@ export async function writeTrainedModelArtifact(
   if (options.onnx !== false) {
     const bytes = exportDenseLayersToOnnx(model.actor, {
       metadata: { version: model.version, featureSchemaHash: model.featureSchema.hash, actionSpaceHash: actionSpace.hash },
+      producerName: '@orchestra/learning-trainer',
       ...(options.producerVersion === undefined ? {} : { producerVersion: options.producerVersion }),
     });
     files[artifactFiles.actorOnnx] = bytes;
@@ -128,7 +129,7 @@ export async function writeTrainedModelArtifact(
     ...(onnx === undefined ? {} : { onnx }),
     training: toJson(model.training ?? {}),
     metrics: toJson(model.metrics ?? {}),
-    ope: model.ope === undefined || model.ope === null ? null : toJson(model.ope as Record<string, unknown>),
+    ope: model.ope === undefined || model.ope === null ? null : (toJson(model.ope) as ModelManifestInput['ope']),
   };
   await writeModelArtifact(directory, { manifest, weights: files });
   return parseModelManifest(manifest);

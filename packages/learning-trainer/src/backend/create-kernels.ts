@@ -1,13 +1,14 @@
-import type { DenseKernels, KernelBackendName } from './dense-kernels';
-import { JsDenseKernels } from './js-dense-kernels';
+import type { DenseRuntimeKind } from '@orchestra/learning-policy';
+import type { DenseKernels } from './dense-kernels';
+import { TypescriptDenseKernels } from './typescript-dense-kernels';
 import { WasmDenseKernels, wasmKernelsAvailable } from './wasm-dense-kernels';
 
-/** Which kernels to use: a named backend, or `auto` (WebAssembly SIMD when available, else plain JS). */
-export type KernelBackendChoice = KernelBackendName | 'auto';
+/** Which kernels to use: `wasm-simd`, `typescript`, or `auto` (WebAssembly SIMD when available, else TypeScript). */
+export type KernelBackendChoice = DenseRuntimeKind | 'auto';
 
 /** Creates a fresh kernels object (with its own heap) for one network. */
 export function createDenseKernels(choice: KernelBackendChoice = 'auto'): DenseKernels {
-  if (choice === 'js') return new JsDenseKernels();
-  if (choice === 'wasm' || wasmKernelsAvailable()) return new WasmDenseKernels();
-  return new JsDenseKernels();
+  if (choice === 'typescript') return new TypescriptDenseKernels();
+  if (choice === 'wasm-simd' || wasmKernelsAvailable()) return new WasmDenseKernels();
+  return new TypescriptDenseKernels();
 }

@@ -1,3 +1,5 @@
+import type { DenseRuntimeKind } from '@orchestra/learning-policy';
+
 /**
  * The three dense-layer kernels the trainer's networks need, over one flat float heap.
  *
@@ -7,8 +9,8 @@
  * state and activations.
  */
 export interface DenseKernels {
-  /** `'wasm'` (WebAssembly SIMD) or `'js'` (plain Float32Array loops). */
-  readonly name: KernelBackendName;
+  /** `'wasm-simd'` (WebAssembly SIMD) or `'typescript'` (plain Float32Array loops): the policy runtime's names. */
+  readonly kind: DenseRuntimeKind;
   /** The heap every offset refers to. It is replaced by `reserve`, so re-read it after reserving. */
   readonly heap: Float32Array;
   /** Makes the heap hold at least `floatCount` floats, keeping its contents. */
@@ -67,6 +69,3 @@ export interface DenseKernels {
   /** Σ heap[start … start + count)², `count` a multiple of 4; `scratch` is a free 4-float slot the kernel may use. */
   sumOfSquares(start: number, count: number, scratch: number): number;
 }
-
-/** Names of the kernel implementations. `auto` picks WebAssembly SIMD when the runtime supports it. */
-export type KernelBackendName = 'wasm' | 'js';

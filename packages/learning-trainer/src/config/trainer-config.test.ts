@@ -20,4 +20,13 @@ describe('trainerConfigSchema', () => {
     expect(() => parseTrainerConfig({ a2c: { gamma: 1.5 } })).toThrowError(ValidationError);
     expect(() => parseTrainerConfig({ a2c: { gamma: 1.5 } })).toThrowError(/a2c\.gamma/);
   });
+
+  it('names the kernels as the policy runtime does, still reading the deprecated wasm and js', () => {
+    expect(parseTrainerConfig().backend).toBe('auto');
+    expect(parseTrainerConfig({ backend: 'wasm-simd' }).backend).toBe('wasm-simd');
+    expect(parseTrainerConfig({ backend: 'typescript' }).backend).toBe('typescript');
+    expect(parseTrainerConfig({ backend: 'wasm' }).backend).toBe('wasm-simd');
+    expect(parseTrainerConfig({ backend: 'js' }).backend).toBe('typescript');
+    expect(() => parseTrainerConfig({ backend: 'gpu' as 'auto' })).toThrowError(/backend/);
+  });
 });

@@ -185,8 +185,15 @@ export const trainerConfigSchema = z.object({
   a2c: a2cConfigSchema.prefault({}),
   offline: offlineConfigSchema.prefault({}),
   prediction: predictionConfigSchema.prefault({}),
-  /** Kernels: WebAssembly SIMD (`wasm`), plain JS (`js`) or `auto` (wasm when available). */
-  backend: z.enum(['auto', 'wasm', 'js']).default('auto'),
+  /**
+   * Kernels: WebAssembly SIMD (`wasm-simd`), plain TypeScript (`typescript`) or `auto` (WebAssembly SIMD when
+   * available) — the policy runtime's names. Deprecated: `wasm` and `js`, the names before 0.2, still accepted and
+   * read as `wasm-simd` and `typescript`.
+   */
+  backend: z
+    .enum(['auto', 'wasm-simd', 'typescript', 'wasm', 'js'])
+    .default('auto')
+    .transform((backend) => (backend === 'wasm' ? 'wasm-simd' : backend === 'js' ? 'typescript' : backend)),
 });
 export type TrainerConfig = z.infer<typeof trainerConfigSchema>;
 export type TrainerConfigInput = z.input<typeof trainerConfigSchema>;

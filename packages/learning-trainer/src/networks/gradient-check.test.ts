@@ -37,7 +37,7 @@ function maximumDifference(ours: DenseLayerWeights[], theirs: tf.Tensor[]): { di
   return { difference, scale };
 }
 
-describe.each(['wasm', 'js'] as const)('hand-written backpropagation (%s kernels) against tfjs gradients', (backend) => {
+describe.each(['wasm-simd', 'typescript'] as const)('hand-written backpropagation (%s kernels) against tfjs gradients', (backend) => {
   it('matches the gradient of a masked, factorised policy-gradient loss with entropy bonus', () => {
     tf.setBackend('cpu');
     const sizes = [3, 2, 4];

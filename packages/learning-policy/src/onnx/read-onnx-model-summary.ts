@@ -1,4 +1,4 @@
-import { OnnxModelError } from './errors/onnx-model-error';
+import { OnnxModelError } from '../errors/onnx-model-error';
 import { onnxFields } from './onnx-format';
 import { protobufPackedVarints, protobufText, readProtobufFields, type ProtobufField } from './protobuf-reader';
 

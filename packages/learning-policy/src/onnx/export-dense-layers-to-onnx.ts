@@ -1,5 +1,5 @@
 import { ValidationError } from '@orchestra/learning-types';
-import type { DenseLayerWeights } from '../networks/dense-layer-weights';
+import type { DenseLayer } from '../artifact/model-artifact';
 import { ONNX_FLOAT, ONNX_IR_VERSION, ONNX_OPSET_VERSION, onnxAttributeType, onnxFields } from './onnx-format';
 import { ProtobufWriter } from './protobuf-writer';
 
@@ -15,11 +15,13 @@ export interface OnnxExportOptions {
   batchDimension?: string;
   /** Written as the model's `metadata_props` (e.g. the feature-schema hash). */
   metadata?: Readonly<Record<string, string>>;
+  /** Written as `producer_name` (default `@orchestra/learning-policy`; the trainer's artifacts name the trainer). */
+  producerName?: string;
   /** Written as `producer_version`. */
   producerVersion?: string;
 }
 
-function checkLayers(layers: readonly DenseLayerWeights[]): void {
+function checkLayers(layers: readonly DenseLayer[]): void {
   const issue = (path: string, message: string): never => {
     throw new ValidationError({ what: 'dense layers for ONNX export', issues: [{ path, message }], value: layers });
   };
@@ -75,11 +77,12 @@ function floatAttribute(name: string, value: number): ProtobufWriter {
  * Exports a dense network to an ONNX model (opset 13, IR version 7): for each layer a `Gemm` (Y = X·W + B, the
  * kernel stored row-major `[inputSize][outputSize]` as the initializer `W` unchanged) followed by `Relu` where the
  * layer has one. Input `features` `[batch, inputSize]`, output `logits` `[batch, outputSize]`, both float32, with a
- * dynamic (named) batch dimension. Written with a small protobuf encoder; no dependency.
+ * dynamic (named) batch dimension — the names `OnnxActorRuntime` expects. Written with a small protobuf encoder; no
+ * dependency. The one ONNX writer of the project: the trainer's artifact writer calls it too.
  *
  * @throws ValidationError naming the offending layer field when the layers do not form a valid network.
  */
-export function exportDenseLayersToOnnx(layers: readonly DenseLayerWeights[], options: OnnxExportOptions = {}): Uint8Array {
+export function exportDenseLayersToOnnx(layers: readonly DenseLayer[], options: OnnxExportOptions = {}): Uint8Array {
   checkLayers(layers);
   const inputName = options.inputName ?? 'features';
   const outputName = options.outputName ?? 'logits';
@@ -109,7 +112,7 @@ export function exportDenseLayersToOnnx(layers: readonly DenseLayerWeights[], op
 
   const model = new ProtobufWriter()
     .varint(onnxFields.model.irVersion, ONNX_IR_VERSION)
-    .string(onnxFields.model.producerName, '@orchestra/learning-trainer');
+    .string(onnxFields.model.producerName, options.producerName ?? '@orchestra/learning-policy');
   if (options.producerVersion !== undefined) model.string(onnxFields.model.producerVersion, options.producerVersion);
   model
     .message(onnxFields.model.graph, graph)

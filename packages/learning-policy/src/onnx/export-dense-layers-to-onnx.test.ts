@@ -1,9 +1,9 @@
 import { ValidationError } from '@orchestra/learning-types';
 import * as onnxRuntime from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { randomDenseLayers, randomInputs } from '../artifact/test-support/random-dense-layers';
-import { denseLayersForward } from '../networks/dense-layer-weights';
-import { OnnxModelError } from './errors/onnx-model-error';
+import { denseLayersForward } from '../artifact/dense-layers-forward';
+import { createRandomDenseLayers as randomDenseLayers, createRandomInputs as randomInputs } from '../artifact/random-dense-network';
+import { OnnxModelError } from '../errors/onnx-model-error';
 import { exportDenseLayersToOnnx } from './export-dense-layers-to-onnx';
 import { readOnnxModelSummary } from './read-onnx-model-summary';
 
@@ -54,7 +54,7 @@ describe('exportDenseLayersToOnnx', () => {
   });
 
   it('declares opset 13, a named dynamic batch dimension and the policy manifest names', () => {
-    const summary = readOnnxModelSummary(exportDenseLayersToOnnx(layers, { metadata: { featureSchemaHash: 'abc' }, producerVersion: '0.1.0' }));
+    const summary = readOnnxModelSummary(exportDenseLayersToOnnx(layers, { metadata: { featureSchemaHash: 'abc' }, producerName: '@orchestra/learning-trainer', producerVersion: '0.1.0' }));
     expect(summary).toMatchObject({
       irVersion: 7,
       opsetVersion: 13,

@@ -1,8 +1,8 @@
 import type { DenseKernels } from './dense-kernels';
 
-/** Plain-JavaScript kernels: the reference implementation and the fallback when WebAssembly SIMD is missing. */
-export class JsDenseKernels implements DenseKernels {
-  readonly name = 'js' as const;
+/** Plain-TypeScript kernels: the reference implementation and the fallback when WebAssembly SIMD is missing. */
+export class TypescriptDenseKernels implements DenseKernels {
+  readonly kind = 'typescript' as const;
   heap: Float32Array;
 
   constructor(initialFloats = 1024) {
