@@ -103,7 +103,7 @@ describe('pnpm demo (smoke run)', () => {
     smokeDataDir = dataDir;
     expect(JSON.parse(readFileSync(join(dataDir, 'summary.json'), 'utf8')).policies.rules.meanReward).toBe(rules.meanReward);
     expect(existsSync(join(dataDir, 'experience_buffer'))).toBe(true);
-  }, 180_000);
+  }, 360_000);
 
   it.skipIf(browser.path === null)(`shows its report to a person: verdict, held-out table, every chart (headless Chromium)${browser.skip === null ? '' : `; skipped: ${browser.skip}`}`, async () => {
     if (smokeDataDir === null) throw new Error('the smoke run above did not write its report');

@@ -39,7 +39,9 @@ function report(beatsRules: boolean | null, difference = beatsRules ? { value: 6
 
 /** A manager double that records what the step asked of it. */
 function relook(difference: { value: number; lower: number; upper: number }, passed = difference.lower > 0): RegateReport {
-  return { version: 'v6', candidateDirectory: '/data/models/v6', look: 1, freshLogs: 400, candidateActed: 100, confidence: 0.975, difference, supported: true, passed, directory: passed ? '/data/candidates/v6--look-1' : null, comparison: {} };
+  const estimate = { value: 0, lower: 0, upper: 0 };
+  const comparison = { estimator: 'doubly-robust', sampleSize: 400, target: estimate, baseline: estimate, difference, targetBeatsBaseline: passed, kind: 'regate' as const, look: 1 };
+  return { version: 'v6', candidateDirectory: '/data/models/v6', look: 1, freshLogs: 400, candidateActed: 100, confidence: 0.975, difference, supported: true, passed, directory: passed ? '/data/candidates/v6--look-1' : null, comparison };
 }
 
 function manager(

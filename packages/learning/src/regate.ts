@@ -1,8 +1,9 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ActionSpace } from '@orchestra/learning-features';
-import { readModelArtifactFiles, writeModelArtifact, type ModelManifest } from '@orchestra/learning-policy';
+import { readModelArtifactFiles, writeModelArtifact, type ModelManifest, type PolicyComparison } from '@orchestra/learning-policy';
 import type { RewardConfigInput } from '@orchestra/learning-reward';
+import type * as Trainer from '@orchestra/learning-trainer';
 import type { Experience } from '@orchestra/learning-types';
 import { TrainerUnavailableError } from './errors';
 import type { CandidateModel } from './learning-state';
@@ -40,13 +41,12 @@ export interface RegateReport {
   passed: boolean;
   /** The artifact to deploy when it passed (its manifest's `ope` is this re-look), else null. */
   directory: string | null;
-  /** The full comparison (`RegateComparison` of the trainer). */
-  comparison: Record<string, unknown>;
+  /** The full comparison (the trainer's `RegateComparison`, a `PolicyComparison` of the artifact format). */
+  comparison: PolicyComparison;
 }
 
-interface RegateTrainerApi {
-  regateCandidate(directory: string, options: Record<string, unknown>): Promise<Record<string, unknown> & { targetBeatsBaseline: boolean; confidence: number; supported: boolean; freshLogs: number; candidateActed: number; difference: { value: number; lower: number; upper: number } }>;
-}
+/** The part of the trainer a re-look uses, typed by the trainer's own declarations (a type-only import). */
+type RegateTrainerApi = Pick<typeof Trainer, 'regateCandidate'>;
 
 /**
  * A re-look at the exploration candidate (`regateCandidate` of the trainer) on the logs recorded since it started
@@ -71,7 +71,7 @@ export async function regateExplorationCandidate(module: TrainerModule, options:
     candidateShare: options.candidateShare,
     look,
     ...(options.servedAs === undefined ? {} : { learnedPolicy: options.servedAs }),
-    ...(options.trainerConfig === undefined ? {} : { config: options.trainerConfig }),
+    ...(options.trainerConfig === undefined ? {} : { config: options.trainerConfig as Trainer.TrainerConfigInput }),
     ...(options.rewardConfig === undefined ? {} : { rewardConfig: options.rewardConfig }),
   });
   const passed = comparison.targetBeatsBaseline === true;

@@ -51,6 +51,17 @@ export const policyComparisonSchema = z.object({
     criticStandardError: finite.optional(),
   }),
   targetBeatsBaseline: z.boolean(),
+  /**
+   * A re-look at an exploration candidate (the trainer's `regateCandidate`): on the logs recorded while it acted on a
+   * share of shadow sessions (`freshLogs`, `candidateActed` of them), its `look`-th, and whether they supported every
+   * one of its actions (then the interval is the sampling error alone). Absent: the gate at training.
+   */
+  kind: z.literal('regate').optional(),
+  look: z.number().int().positive().optional(),
+  freshLogs: z.number().int().nonnegative().optional(),
+  candidateActed: z.number().int().nonnegative().optional(),
+  referenceLogs: z.number().int().nonnegative().optional(),
+  supported: z.boolean().optional(),
   error: z.never().optional(),
 });
 export type PolicyComparison = z.infer<typeof policyComparisonSchema>;
