@@ -393,9 +393,10 @@ describe.concurrent('orchestra (built binary)', () => {
     const report = JSON.parse(trained.stdout);
     expect(report).toMatchObject({ version: 'cli-1', experiences: 150, trainingSize: 120, validationSize: 30, epochs: 2 });
     expect(trained.stderr).toMatch(/warning: Only 150 experiences/);
-    // The doubly robust gate (the critic fitted on held-out logs as its direct method) cannot show a gain from 30
-    // held-out sessions: its interval covers 0, and the gate refuses the model.
-    expect(report.ope).toMatchObject({ estimator: 'doubly-robust', directMethod: 'linear-critic', sampleSize: 30 });
+    // The doubly robust gate (cross-fitted critics as its direct method) values the model on the 30 held-out sessions
+    // and the 60 training sessions that only fitted the gate's critic; it cannot show a gain from 90 sessions: its
+    // interval covers 0, and the gate refuses the model.
+    expect(report.ope).toMatchObject({ estimator: 'doubly-robust', directMethod: 'linear-critic', sampleSize: 90 });
     expect(report.beatsRules).toBe(false);
     expect(report.verdict).toBe('does-not-beat-rules');
     expect(report.plannedEpochs).toBe(2);
