@@ -77,7 +77,7 @@ export async function improvePolicy(manager: Improvable, options: ImproveOptions
   if (train.beatsRules === true && !exploring) return deployAndStartAbTest(manager, train, output, null);
   const previous = manager.candidate;
   let regate: RegateReport | null = null;
-  if (previous !== null && manager.candidateShare > 0) {
+  if (previous !== null && exploring) {
     const regateOutput = join(manager.dataDir, 'candidates', `${previous.version.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80)}--look-${previous.looks + 1}`);
     regate = await manager.regate({
       output: regateOutput,
@@ -86,7 +86,7 @@ export async function improvePolicy(manager: Improvable, options: ImproveOptions
     });
     if (regate !== null && regate.passed && regate.directory !== null) return deployAndStartAbTest(manager, train, regate.directory, regate);
   }
-  const difference = (train.ope as { difference?: { value: number; lower: number; upper: number } } | null)?.difference;
+  const difference = train.ope?.difference;
   const reason =
     train.beatsRules === true && difference !== undefined
       ? `the gate at training estimated learned − rules ${difference.value.toFixed(2)} [${difference.lower.toFixed(2)}, ${difference.upper.toFixed(2)}]; with an exploration share a deployment needs a re-look on logs where the candidate acted`
@@ -94,7 +94,7 @@ export async function improvePolicy(manager: Improvable, options: ImproveOptions
         ? `the gate refused: estimated learned − rules ${difference.value.toFixed(2)} [${difference.lower.toFixed(2)}, ${difference.upper.toFixed(2)}] does not exclude 0`
         : `the gate could not evaluate the candidate: ${train.opeError ?? 'no estimate'}`;
   // Keep a candidate whose re-look is promising (or that could not be re-looked at yet): its evidence accumulates.
-  const keep = previous !== null && manager.candidateShare > 0 && (regate === null || (regate.difference.value > 0 && regate.difference.upper > 0));
+  const keep = previous !== null && exploring && (regate === null || (regate.difference.value > 0 && regate.difference.upper > 0));
   // Explore with a candidate the gate could not tell from the rules; never with one it found worse.
   const explorable = exploring && train.beatsRules !== null && difference !== undefined && difference.upper > 0;
   let candidate: ImproveReport['candidate'];

@@ -38,6 +38,7 @@ export interface RegateReport {
   confidence: number;
   difference: { value: number; lower: number; upper: number };
   supported: boolean;
+  /** The comparison's lower bound is above 0 *and* the logs supported the candidate. */
   passed: boolean;
   /** The artifact to deploy when it passed (its manifest's `ope` is this re-look), else null. */
   directory: string | null;
@@ -74,7 +75,9 @@ export async function regateExplorationCandidate(module: TrainerModule, options:
     ...(options.trainerConfig === undefined ? {} : { config: options.trainerConfig as Trainer.TrainerConfigInput }),
     ...(options.rewardConfig === undefined ? {} : { rewardConfig: options.rewardConfig }),
   });
-  const passed = comparison.targetBeatsBaseline === true;
+  // Only a re-look on logs that support the candidate deploys: on others (another mode, a failed exploration) the
+  // critic alone values its unlogged actions, as at training.
+  const passed = comparison.targetBeatsBaseline === true && comparison.supported;
   let directory: string | null = null;
   if (passed) {
     directory = resolve(options.output);

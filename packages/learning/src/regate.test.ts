@@ -1,0 +1,69 @@
+import { makeExperience } from '@orchestra/learning-collector/testing';
+import type { Experience } from '@orchestra/learning-types';
+import { describe, expect, it } from 'vitest';
+import type { CandidateModel } from './learning-state';
+import { MINIMUM_REGATE_LOGS, regateExplorationCandidate } from './regate';
+
+const since = '2026-12-01T12:00:00.000Z';
+const candidate: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since, estimate: null, looks: 2 };
+
+/** `count` experiences one minute apart, the first `before` of them recorded before the candidate started exploring. */
+function logs(count: number, before: number): Experience[] {
+  const start = Date.parse(since) - before * 60_000;
+  return Array.from({ length: count }, (_, index) => ({ ...makeExperience(5, index), timestamp: new Date(start + index * 60_000 + 1).toISOString() }));
+}
+
+/** A trainer double whose re-look returns `verdict`, recording what it was asked. */
+function trainer(verdict: { targetBeatsBaseline: boolean; supported: boolean }) {
+  const calls: Array<{ directory: string; options: { logs: Experience[]; reference: Experience[]; look: number; candidateShare: number } }> = [];
+  const module = {
+    regateCandidate: async (directory: string, options: { logs: Experience[]; reference: Experience[]; look: number; candidateShare: number }) => {
+      calls.push({ directory, options });
+      return {
+        ...verdict,
+        estimator: 'doubly-robust',
+        sampleSize: options.logs.length,
+        confidence: 1 - 0.05 / 2 ** options.look,
+        target: { value: 150, lower: 140, upper: 160 },
+        baseline: { value: 140, lower: 130, upper: 150 },
+        difference: { value: 10, lower: 2, upper: 18 },
+        kind: 'regate',
+        look: options.look,
+        freshLogs: options.logs.length,
+        candidateActed: Math.round(options.logs.length / 2),
+        referenceLogs: options.reference.length,
+      };
+    },
+  };
+  return { module, calls };
+}
+
+describe('regateExplorationCandidate', () => {
+  it('values the candidate on the logs recorded after it started exploring, older ones as the reference, at its next look', async () => {
+    const { module, calls } = trainer({ targetBeatsBaseline: false, supported: true });
+    const report = await regateExplorationCandidate(module, { candidate, experiences: logs(400, 150), candidateShare: 0.5, output: '/unused' });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.directory).toBe('/data/models/v6');
+    expect(calls[0]!.options).toMatchObject({ look: 3, candidateShare: 0.5 });
+    expect(calls[0]!.options.logs).toHaveLength(250);
+    expect(calls[0]!.options.reference).toHaveLength(150);
+    expect(calls[0]!.options.logs.every((experience) => Date.parse(experience.timestamp) > Date.parse(since))).toBe(true);
+    expect(report).toMatchObject({ version: 'v6', look: 3, freshLogs: 250, passed: false, directory: null, confidence: 1 - 0.05 / 8 });
+  });
+
+  it(`makes no re-look with fewer than ${MINIMUM_REGATE_LOGS} logs since the candidate started exploring`, async () => {
+    const { module, calls } = trainer({ targetBeatsBaseline: true, supported: true });
+    expect(await regateExplorationCandidate(module, { candidate, experiences: logs(150 + MINIMUM_REGATE_LOGS - 1, 150), candidateShare: 0.5, output: '/unused' })).toBeNull();
+    expect(calls).toHaveLength(0);
+  });
+
+  it('never passes a re-look on logs that did not support the candidate, whatever its interval', async () => {
+    const { module } = trainer({ targetBeatsBaseline: true, supported: false });
+    const report = await regateExplorationCandidate(module, { candidate, experiences: logs(400, 100), candidateShare: 0.5, output: '/unused' });
+    expect(report).toMatchObject({ passed: false, supported: false, directory: null, difference: { lower: 2 } });
+  });
+
+  it('refuses a trainer without regateCandidate with a typed error', async () => {
+    await expect(regateExplorationCandidate({}, { candidate, experiences: [], candidateShare: 0.5, output: '/unused' })).rejects.toThrow(/no regateCandidate\(\)/);
+  });
+});
