@@ -846,6 +846,9 @@ export class LearningManager {
    */
   async improve(options: ImproveOptions = {}): Promise<ImproveReport> {
     const manager = this;
+    // One read of the buffer serves the training and the re-look.
+    const experiences: Experience[] = [];
+    for await (const experience of (options.experiences ?? (await this.readBuffer())) as AsyncIterable<Experience>) experiences.push(experience);
     return improvePolicy(
       {
         dataDir: this.config.dataDir,
@@ -860,10 +863,10 @@ export class LearningManager {
         },
         candidateShare: this.config.candidateShare,
         firstRampStep: this.config.rollout.rampSteps[0]!,
-        train: (trainOptions) => this.train(trainOptions),
+        train: (trainOptions) => this.train({ ...trainOptions, experiences }),
         deploy: (directory) => this.deploy(directory),
         explore: (directory, estimate) => this.explore(directory, estimate),
-        regate: (regateOptions) => this.regate(regateOptions),
+        regate: (regateOptions) => this.regate({ ...regateOptions, experiences }),
         setMode: (mode, modeOptions) => this.setMode(mode, modeOptions),
       },
       options,

@@ -62,9 +62,10 @@ export async function regateExplorationCandidate(module: TrainerModule, options:
   const trainer = module as unknown as RegateTrainerApi;
   const { candidate } = options;
   const since = Date.parse(candidate.since);
-  const logs = options.experiences.filter((experience) => Date.parse(experience.timestamp) > since);
+  const logs: Experience[] = [];
+  const reference: Experience[] = [];
+  for (const experience of options.experiences) (Date.parse(experience.timestamp) > since ? logs : reference).push(experience);
   if (logs.length < MINIMUM_REGATE_LOGS) return null;
-  const reference = options.experiences.filter((experience) => Date.parse(experience.timestamp) <= since);
   const look = candidate.looks + 1;
   const comparison = await trainer.regateCandidate(candidate.directory, {
     logs,

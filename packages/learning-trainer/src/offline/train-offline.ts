@@ -13,7 +13,7 @@ import { checkDataRules, summariseExperiences, type DataSummary, type DataWarnin
 import { buildExperienceDataset, splitByTime, type ExperienceDataset, type RewardNormalisation } from './experience-dataset';
 import { JsonlMetricsSink, type MetricsSink } from './metrics-sink';
 import { gateFoldOf } from '../ope/critic-gate';
-import { fitLinearCritic, improveActionsLinear, type LinearCritic } from './linear-critic';
+import { fitLinearCritic, improveActionsLinear, type LinearCritic, type LinearCriticOptions } from './linear-critic';
 import { improveActions, normaliseTotal, trainRewardModel, type ActionTargets, type ImprovementSummary } from './q-distillation';
 
 /** Metrics of one offline epoch (also the JSON line written to the metrics file). */
@@ -129,6 +129,16 @@ export interface QDistillationSummary {
   contextRidgeFactor?: number;
 }
 
+/**
+ * The linear critic's reward-part options of a configuration: the parts, their ridge multipliers, and the training
+ * units per reward point (a part's targets are the sum of its components in training units: normalised = scale ·
+ * total + offset). Shared by the chooser's critic, the gate's, and a re-look's (`regateCandidate`).
+ */
+export function criticPartOptions(config: TrainerConfig, normalisation: RewardNormalisation): Pick<LinearCriticOptions, 'parts' | 'partRidgeMultipliers' | 'rewardScale'> {
+  const rewardScale = normaliseTotal(1, normalisation) - normaliseTotal(0, normalisation);
+  return { parts: config.offline.criticRewardParts, partRidgeMultipliers: config.offline.criticPartRidgeMultipliers, rewardScale };
+}
+
 async function collect(source: Iterable<Experience> | AsyncIterable<Experience>, check: boolean): Promise<Experience[]> {
   const experiences: Experience[] = [];
   for await (const item of source as AsyncIterable<Experience>) {
@@ -207,9 +217,7 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
           ? Int32Array.from(evaluationRows.filter((_, position) => evaluationFold[position] !== fold))
           : Int32Array.from([...gateTrainingRows, ...evaluationRows.filter((_, position) => evaluationFold[position] !== fold)]);
       gateEvaluationIds = evaluationRows.map((row) => dataset.ids[row]!);
-      // A part's targets are the sum of its components in training units: normalised = scale · total + offset.
-      const rewardScale = normaliseTotal(1, dataset.rewardNormalisation) - normaliseTotal(0, dataset.rewardNormalisation);
-      const partOptions = { parts: config.offline.criticRewardParts, partRidgeMultipliers: config.offline.criticPartRidgeMultipliers, rewardScale };
+      const partOptions = criticPartOptions(config, dataset.rewardNormalisation);
       critic = fitLinearCritic(dataset, actionSpace, chooserRows, split.validation, {
         effectRidge: config.offline.criticEffectRidge,
         contextRidgeFactor: config.offline.criticContextRidgeFactor,

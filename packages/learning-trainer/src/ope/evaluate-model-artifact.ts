@@ -1,9 +1,10 @@
+import type { ActionSpace } from '@orchestra/learning-features';
 import type { Experience } from '@orchestra/learning-types';
 import { LearnedPolicy, RulesPolicy, SafetyGuard, type LearnedPolicyOptions } from '@orchestra/learning-policy';
 import type { PolicyComparison } from './compare-policy-values';
 import { evaluate, type ExperienceEvaluationOptions } from './evaluate';
 import { evaluatedPolicyFromPolicy } from './evaluated-policy-from-policy';
-import { compareWithCritic, type CompareWithCriticOptions, type CriticGateComparison } from './critic-gate';
+import { compareWithCritic, type CompareWithCriticOptions, type CriticGateComparison, type GatePolicy } from './critic-gate';
 
 /** Options of `evaluateModelArtifact`. */
 export interface EvaluateModelArtifactOptions extends ExperienceEvaluationOptions {
@@ -44,14 +45,25 @@ export interface EvaluateWithCriticOptions extends Omit<CompareWithCriticOptions
  */
 export async function evaluateModelArtifactWithCritic(directory: string, logs: readonly Experience[], options: EvaluateWithCriticOptions): Promise<CriticGateComparison> {
   const { learnedPolicy, rules, ...gate } = options;
-  const candidate = await LearnedPolicy.load(directory, learnedPolicy);
-  // The rules of the candidate's catalog: the default rules name models another catalog does not have.
-  const baseline = rules ?? new RulesPolicy({ guard: new SafetyGuard({ space: candidate.space }) });
-  return compareWithCritic({
-    ...gate,
-    actionSpace: candidate.space,
-    logs,
-    candidate: { name: candidate.version, decide: (input) => candidate.decide(input), probabilityOf: (action, input) => candidate.probabilityOf(action, input) },
-    baseline: { name: 'rules', decide: (input) => baseline.decide(input), probabilityOf: (action, input) => baseline.probabilityOf(action, input) },
-  });
+  const { candidate, baseline, actionSpace } = await loadGatePolicies(directory, { learnedPolicy, rules });
+  return compareWithCritic({ ...gate, actionSpace, logs, candidate, baseline });
+}
+
+/**
+ * The critic gate's two policies for a written artifact: the candidate loaded exactly as production would
+ * (`LearnedPolicy.load`), and the rules of its catalog (the default rules name models another catalog does not have).
+ *
+ * @throws ModelArtifactError when the artifact cannot be loaded.
+ */
+export async function loadGatePolicies(
+  directory: string,
+  options: { learnedPolicy?: LearnedPolicyOptions | undefined; rules?: RulesPolicy | undefined } = {},
+): Promise<{ candidate: GatePolicy; baseline: GatePolicy; actionSpace: ActionSpace }> {
+  const learned = await LearnedPolicy.load(directory, options.learnedPolicy);
+  const rules = options.rules ?? new RulesPolicy({ guard: new SafetyGuard({ space: learned.space }) });
+  return {
+    candidate: { name: learned.version, decide: (input) => learned.decide(input), probabilityOf: (action, input) => learned.probabilityOf(action, input) },
+    baseline: { name: 'rules', decide: (input) => rules.decide(input), probabilityOf: (action, input) => rules.probabilityOf(action, input) },
+    actionSpace: learned.space,
+  };
 }

@@ -1,12 +1,12 @@
-import type { ActionSpace } from '@orchestra/learning-features';
-import { LearnedPolicy, RulesPolicy, SafetyGuard, type LearnedPolicyOptions } from '@orchestra/learning-policy';
+import type { LearnedPolicyOptions, RulesPolicy } from '@orchestra/learning-policy';
 import type { RewardConfigInput } from '@orchestra/learning-reward';
 import type { Experience } from '@orchestra/learning-types';
 import { parseTrainerConfig, type TrainerConfigInput } from '../config/trainer-config';
 import { buildExperienceDataset } from '../offline/experience-dataset';
 import { fitLinearCritic } from '../offline/linear-critic';
-import { normaliseTotal } from '../offline/q-distillation';
+import { criticPartOptions } from '../offline/train-offline';
 import { compareWithCritic, gateFoldOf, type CriticGateComparison } from './critic-gate';
+import { loadGatePolicies } from './evaluate-model-artifact';
 
 /** Options of `regateCandidate`. */
 export interface RegateCandidateOptions {
@@ -72,9 +72,7 @@ export async function regateCandidate(directory: string, options: RegateCandidat
   const alpha = options.alpha ?? 0.05;
   const confidence = 1 - alpha / 2 ** look;
   const config = parseTrainerConfig(options.config ?? {});
-  const candidate = await LearnedPolicy.load(directory, options.learnedPolicy);
-  const actionSpace: ActionSpace = candidate.space;
-  const baseline = options.rules ?? new RulesPolicy({ guard: new SafetyGuard({ space: actionSpace }) });
+  const { candidate, baseline, actionSpace } = await loadGatePolicies(directory, { learnedPolicy: options.learnedPolicy, rules: options.rules });
   const all = [...reference, ...logs];
   const dataset = buildExperienceDataset(all, { actionSpace, ...(options.rewardConfig === undefined ? {} : { rewardConfig: options.rewardConfig }) });
   const fresh = new Set(logs.map((experience) => experience.id));
@@ -87,13 +85,10 @@ export async function regateCandidate(directory: string, options: RegateCandidat
     }
     return Int32Array.from(rows);
   };
-  const rewardScale = normaliseTotal(1, dataset.rewardNormalisation) - normaliseTotal(0, dataset.rewardNormalisation);
   const criticOptions = {
     effectRidge: config.offline.gateCriticEffectRidge,
     contextRidgeFactor: config.offline.criticContextRidgeFactor,
-    parts: config.offline.criticRewardParts,
-    partRidgeMultipliers: config.offline.criticPartRidgeMultipliers,
-    rewardScale,
+    ...criticPartOptions(config, dataset.rewardNormalisation),
   };
   const none = new Int32Array(0);
   const folds = [fitLinearCritic(dataset, actionSpace, rowsWithout(0), none, criticOptions), fitLinearCritic(dataset, actionSpace, rowsWithout(1), none, criticOptions)] as const;
@@ -103,8 +98,8 @@ export async function regateCandidate(directory: string, options: RegateCandidat
       critic: { folds },
       actionSpace,
       normalisation: dataset.rewardNormalisation,
-      candidate: { name: candidate.version, decide: (input) => candidate.decide(input), probabilityOf: (action, input) => candidate.probabilityOf(action, input) },
-      baseline: { name: 'rules', decide: (input) => baseline.decide(input), probabilityOf: (action, input) => baseline.probabilityOf(action, input) },
+      candidate,
+      baseline,
       logs,
       confidence,
       weightClip,
@@ -115,6 +110,6 @@ export async function regateCandidate(directory: string, options: RegateCandidat
   const bound = Math.min(weightClip, 1 / candidateShare) * (1 + 1e-9);
   const supported = logs.every((experience) => experience.mode === 'shadow') && comparison.target.maximumWeight <= bound;
   if (!supported) comparison = compare('added');
-  const candidateActed = logs.filter((experience) => experience.policy.version === candidate.version).length;
+  const candidateActed = logs.filter((experience) => experience.policy.version === candidate.name).length;
   return { ...comparison, kind: 'regate', look, freshLogs: logs.length, candidateActed, referenceLogs: reference.length, supported };
 }
