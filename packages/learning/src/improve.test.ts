@@ -41,7 +41,7 @@ function report(beatsRules: boolean | null, difference = beatsRules ? { value: 6
 function relook(difference: { value: number; lower: number; upper: number }, passed = difference.lower > 0): RegateReport {
   const estimate = { value: 0, lower: 0, upper: 0 };
   const comparison = { estimator: 'doubly-robust', sampleSize: 400, target: estimate, baseline: estimate, difference, targetBeatsBaseline: passed, kind: 'regate' as const, look: 1 };
-  return { version: 'v6', candidateDirectory: '/data/models/v6', look: 1, freshLogs: 400, candidateActed: 100, confidence: 0.975, difference, supported: true, passed, directory: passed ? '/data/candidates/v6--look-1' : null, comparison };
+  return { version: 'v6', candidateDirectory: '/data/models/v6', look: 1, freshLogs: 400, candidateActed: 100, confidence: 0.95, difference, supported: true, passed, directory: passed ? '/data/candidates/v6--look-1' : null, comparison };
 }
 
 function manager(
@@ -49,6 +49,7 @@ function manager(
   options: { difference?: { value: number; lower: number; upper: number }; candidate?: CandidateModel | null; candidateShare?: number; regate?: RegateReport | null } = {},
 ) {
   const calls: string[] = [];
+  const trainerConfigs: Array<Record<string, unknown> | undefined> = [];
   let mode: Improvable['mode'] = 'shadow';
   let fraction = 0;
   let candidate = options.candidate ?? null;
@@ -76,6 +77,7 @@ function manager(
     firstRampStep: 0.1,
     train: async (trainOptions) => {
       calls.push(`train ${trainOptions.output}`);
+      trainerConfigs.push(trainOptions.trainerConfig);
       return report(beatsRules, options.difference);
     },
     deploy: async (directory) => {
@@ -88,7 +90,7 @@ function manager(
       fraction = options?.fraction ?? fraction;
     },
   };
-  return { double, calls };
+  return { double, calls, trainerConfigs };
 }
 
 describe('improvePolicy', () => {
@@ -106,6 +108,18 @@ describe('improvePolicy', () => {
     expect(calls).toEqual(['train /elsewhere/v7', 'explore /elsewhere/v7 -1 [-9, 7]']);
     expect(step).toMatchObject({ gate: 'refused', deployed: null, mode: 'shadow', candidate: { status: 'explored', model: { source: '/elsewhere/v7' } } });
     expect(step.reason).toBe('the gate refused: estimated learned − rules -1.00 [-9.00, 7.00] does not exclude 0');
+  });
+
+  it('with an exploration share, trains the chooser on every training row (the gate only screens); an explicit gateShare stands', async () => {
+    const exploring = manager(false);
+    await improvePolicy(exploring.double, { version: 'v7', trainerConfig: { seed: 3, offline: { epochs: 5 } } });
+    expect(exploring.trainerConfigs).toEqual([{ seed: 3, offline: { epochs: 5, gateShare: 0 } }]);
+    const explicit = manager(false);
+    await improvePolicy(explicit.double, { version: 'v7', trainerConfig: { offline: { gateShare: 0.25 } } });
+    expect(explicit.trainerConfigs).toEqual([{ offline: { gateShare: 0.25 } }]);
+    const deploying = manager(false, { candidateShare: 0 });
+    await improvePolicy(deploying.double, { version: 'v7', trainerConfig: { seed: 3 } });
+    expect(deploying.trainerConfigs).toEqual([{ seed: 3 }]);
   });
 
   it('chooses no exploration candidate when candidateShare is 0', async () => {

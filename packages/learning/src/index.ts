@@ -32,7 +32,7 @@ export { actionFromSession } from './session-action';
 export { trainPolicy, evaluatePolicyArtifact, type TrainOptions, type TrainReport, type TrainProgress } from './train';
 export { readExperienceFile } from './experience-file';
 export { improvePolicy, type ImproveOptions, type ImproveReport, type Improvable } from './improve';
-export { regateExplorationCandidate, MINIMUM_REGATE_LOGS, type RegateOptions, type RegateReport } from './regate';
+export { regateExplorationCandidate, MINIMUM_REGATE_LOGS, REGATE_ALPHA, type RegateOptions, type RegateReport } from './regate';
 export { priceTableOfCatalog, rewardFigures, compareGreedyDecisions, type RepriceOptions, type RepriceReport, type RewardFigures, type DecisionShift } from './reprice';
 export { BatchCusum, cusumInControlRunLength, type BatchCusumOptions, type CusumAlarm } from './drift/batch-cusum';
 export { DriftMonitor, type DriftDetection, type DriftMetric, type DriftObservation, type DriftMonitorOptions } from './drift/drift-monitor';

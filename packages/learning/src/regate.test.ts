@@ -2,7 +2,7 @@ import { makeExperience } from '@orchestra/learning-collector/testing';
 import type { Experience } from '@orchestra/learning-types';
 import { describe, expect, it } from 'vitest';
 import type { CandidateModel } from './learning-state';
-import { MINIMUM_REGATE_LOGS, regateExplorationCandidate } from './regate';
+import { MINIMUM_REGATE_LOGS, REGATE_ALPHA, regateExplorationCandidate } from './regate';
 
 const since = '2026-12-01T12:00:00.000Z';
 const candidate: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since, estimate: null, looks: 2 };
@@ -15,15 +15,15 @@ function logs(count: number, before: number): Experience[] {
 
 /** A trainer double whose re-look returns `verdict`, recording what it was asked. */
 function trainer(verdict: { targetBeatsBaseline: boolean; supported: boolean }) {
-  const calls: Array<{ directory: string; options: { logs: Experience[]; reference: Experience[]; look: number; candidateShare: number } }> = [];
+  const calls: Array<{ directory: string; options: { logs: Experience[]; reference: Experience[]; look: number; candidateShare: number; alpha?: number } }> = [];
   const module = {
-    regateCandidate: async (directory: string, options: { logs: Experience[]; reference: Experience[]; look: number; candidateShare: number }) => {
+    regateCandidate: async (directory: string, options: { logs: Experience[]; reference: Experience[]; look: number; candidateShare: number; alpha?: number }) => {
       calls.push({ directory, options });
       return {
         ...verdict,
         estimator: 'doubly-robust',
         sampleSize: options.logs.length,
-        confidence: 1 - 0.05 / 2 ** options.look,
+        confidence: 1 - (options.alpha ?? 0.05) / 2 ** options.look,
         target: { value: 150, lower: 140, upper: 160 },
         baseline: { value: 140, lower: 130, upper: 150 },
         difference: { value: 10, lower: 2, upper: 18 },
@@ -44,11 +44,11 @@ describe('regateExplorationCandidate', () => {
     const report = await regateExplorationCandidate(module, { candidate, experiences: logs(400, 150), candidateShare: 0.5, output: '/unused' });
     expect(calls).toHaveLength(1);
     expect(calls[0]!.directory).toBe('/data/models/v6');
-    expect(calls[0]!.options).toMatchObject({ look: 3, candidateShare: 0.5 });
+    expect(calls[0]!.options).toMatchObject({ look: 3, candidateShare: 0.5, alpha: REGATE_ALPHA });
     expect(calls[0]!.options.logs).toHaveLength(250);
     expect(calls[0]!.options.reference).toHaveLength(150);
     expect(calls[0]!.options.logs.every((experience) => Date.parse(experience.timestamp) > Date.parse(since))).toBe(true);
-    expect(report).toMatchObject({ version: 'v6', look: 3, freshLogs: 250, passed: false, directory: null, confidence: 1 - 0.05 / 8 });
+    expect(report).toMatchObject({ version: 'v6', look: 3, freshLogs: 250, passed: false, directory: null, confidence: 1 - 0.1 / 8 });
   });
 
   it(`makes no re-look with fewer than ${MINIMUM_REGATE_LOGS} logs since the candidate started exploring`, async () => {

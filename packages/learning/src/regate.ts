@@ -12,6 +12,16 @@ import type { TrainerModule } from './trainer-loader';
 /** Fewer logs recorded while a candidate explored than this, and it is not re-gated yet. */
 export const MINIMUM_REGATE_LOGS = 100;
 
+/**
+ * Two-sided error rate of the first re-look (halved at every further look: look j's interval has confidence
+ * 1 − 0.1/2^j — 95 %, 97.5 %, 98.75 %, …). A re-look happens only with an exploration share, and then the gate at
+ * training never deploys (`improve` deploys only on a re-look), so the whole one-sided error budget of the deploy
+ * gate, 5 %, is the re-looks': their lower bounds err with probability 2.5 %, 1.25 %, …, at most 5 % in all however
+ * often the candidate is looked at — the same total as the gate at training (2.5 %) with re-looks at 1 − 0.05/2^j
+ * (an earlier rule that kept half the budget for a gate that cannot deploy).
+ */
+export const REGATE_ALPHA = 0.1;
+
 /** Options of `regateExplorationCandidate`. */
 export interface RegateOptions {
   candidate: CandidateModel;
@@ -72,6 +82,7 @@ export async function regateExplorationCandidate(module: TrainerModule, options:
     reference,
     candidateShare: options.candidateShare,
     look,
+    alpha: REGATE_ALPHA,
     ...(options.servedAs === undefined ? {} : { learnedPolicy: options.servedAs }),
     ...(options.trainerConfig === undefined ? {} : { config: options.trainerConfig as Trainer.TrainerConfigInput }),
     ...(options.rewardConfig === undefined ? {} : { rewardConfig: options.rewardConfig }),

@@ -1,0 +1,61 @@
+/**
+ * Shadow logs of the rules for the learning benchmarks: `count` sessions of a world simulated through `createLearning`
+ * in shadow mode (the rules act with ε = 0.3 and exact propensities), cached under the OS temp dir per world content,
+ * seed, size and task inference (a fingerprint of what `inferTaskContext` makes of the world's tasks), so a change of
+ * the world or of the inference never reuses stale logs.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { createLearning, DefaultLearningRuntime } from '@orchestra/learning';
+import { createRng } from '@orchestra/learning-features';
+import { inferTaskContext } from '@orchestra/learning-features/inference';
+import { builtInWorld, builtInWorldNames, parseWorld, runSession, sampleSystem, sampleTask, type BuiltInWorldName, type World } from '@orchestra/learning-sim';
+import type { Experience } from '@orchestra/learning-types';
+
+/** A built-in world's name, or a world file (e.g. one `pnpm bench:learning` generated): the world and its name. */
+export async function benchWorld(argument: string): Promise<{ world: World; worldName: string }> {
+  const builtIn = (builtInWorldNames as readonly string[]).includes(argument);
+  const worldName = builtIn ? argument : basename(argument, '.json');
+  const world = builtIn ? builtInWorld(argument as BuiltInWorldName) : parseWorld(JSON.parse(await readFile(argument, 'utf8')));
+  return { world, worldName };
+}
+
+/** The rules' shadow logs of `count` sessions of `world` with `seed` (cached, see the module comment). */
+export async function shadowLogs(world: World, worldName: string, seed: number, count: number): Promise<Experience[]> {
+  const cacheDirectory = join(tmpdir(), 'orchestra-offline-learner');
+  const probeRandom = createRng(7);
+  const probe = Array.from({ length: 50 }, () => {
+    const task = sampleTask(world, probeRandom);
+    return inferTaskContext({ description: task.description, files: task.files }).context;
+  });
+  const fingerprint = createHash('sha256').update(JSON.stringify(world)).update(JSON.stringify(probe)).digest('hex').slice(0, 16);
+  const cache = join(cacheDirectory, `${worldName}-${seed}-${count}-${fingerprint}.json`);
+  if (existsSync(cache)) return JSON.parse(await readFile(cache, 'utf8')) as Experience[];
+  const dataDir = await mkdtemp(join(tmpdir(), 'offline-learner-logs-'));
+  const runtime = new DefaultLearningRuntime({ seed, latencyBudgetMs: 1000, exploration: { shadow: 0.3, ab_test: 0.3, production: 0 } });
+  const learning = await createLearning({ cwd: dataDir, env: {}, dataDir, runtime, config: { seed, exploration: 0.3, reloadIntervalMs: 0 } });
+  await learning.setMode('shadow');
+  const taskRandom = createRng(seed);
+  const sessionRandom = createRng((seed + 0x9e3779b9) >>> 0);
+  const experiences: Experience[] = [];
+  try {
+    for (let index = 0; index < count; index++) {
+      const task = sampleTask(world, taskRandom);
+      const system = sampleSystem(world, taskRandom);
+      const decision = learning.decide({ description: task.description, files: task.files, system, sessionId: `offline-${seed}-${index}` });
+      const simulated = runSession(world, task, decision.action, sessionRandom, { system, sessionId: decision.sessionId });
+      const result = await learning.record(simulated.session, decision, { outcome: simulated.outcome });
+      if (result.experience !== null) experiences.push(result.experience);
+    }
+  } finally {
+    await learning.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  await mkdir(cacheDirectory, { recursive: true });
+  await writeFile(cache, JSON.stringify(experiences));
+  return experiences;
+}
+
