@@ -155,6 +155,14 @@ describe('improvePolicy', () => {
     expect(step.gate).toBe('refused');
   });
 
+  it('switches from a promising exploration candidate to a new one the gate at training puts higher than its re-look', async () => {
+    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 0 };
+    const { double, calls } = manager(false, { candidate: previous, difference: { value: 9, lower: -10, upper: 28 }, regate: relook({ value: 4, lower: -2, upper: 10 }) });
+    const step = await improvePolicy(double, { version: 'v7' });
+    expect(calls).toEqual(['train /data/candidates/v7', 'regate /data/candidates/v6--look-1', 'explore /data/candidates/v7 9 [-10, 28]']);
+    expect(step.candidate).toMatchObject({ status: 'explored', model: { version: 'v7', looks: 0 } });
+  });
+
   it('keeps the exploration candidate while too few logs exist to re-look at it, and replaces an unpromising one', async () => {
     const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 1 };
     const waiting = manager(false, { candidate: previous, regate: null });
