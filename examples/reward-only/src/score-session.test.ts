@@ -1,14 +1,11 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runNodeScript } from '@orchestra/test-utils';
 import { describe, expect, it } from 'vitest';
 
-const example = fileURLToPath(new URL('./score-session.ts', import.meta.url));
-
 /** Runs the example as a newcomer would, in its own Node process. */
-const runExample = (...args: string[]) => runNodeScript(example, ...args);
+const runExample = (...args: string[]) => runNodeScript(new URL('./score-session.ts', import.meta.url), ...args);
 
 describe('reward-only example', () => {
   it('scores the recorded seed session 195 with its breakdown', async () => {

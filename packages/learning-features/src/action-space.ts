@@ -316,14 +316,8 @@ export class ActionSpace {
       const size = this.heads[head]!.size;
       const offset = this.offsets[head]!;
       const mask = this.mask(head, outIndices, this.scratchMask);
-      let maximum = Number.NEGATIVE_INFINITY;
-      let best = -1;
-      for (let choice = 0; choice < size; choice += 1) {
-        if (mask[choice] === 1 && (best < 0 || logits[offset + choice]! > maximum)) {
-          maximum = logits[offset + choice]!;
-          best = choice;
-        }
-      }
+      const best = bestAllowedChoice(logits, offset, size, mask);
+      const maximum = best < 0 ? Number.NEGATIVE_INFINITY : logits[offset + best]!;
       let sum = 0;
       for (let choice = 0; choice < size; choice += 1) {
         if (mask[choice] === 1) sum += Math.exp(logits[offset + choice]! - maximum);
@@ -393,4 +387,21 @@ export class ActionSpace {
     }
     return space;
   }
+}
+
+/**
+ * The allowed choice (`allowed[choice] === 1`) of one head whose logits start at `offset` with the largest logit (the
+ * first on ties), or -1 when none is allowed. Allocation-free; the action space and the policy's masked selection
+ * both choose with it.
+ */
+export function bestAllowedChoice(logits: ArrayLike<number>, offset: number, size: number, allowed: Uint8Array): number {
+  let maximum = Number.NEGATIVE_INFINITY;
+  let best = -1;
+  for (let choice = 0; choice < size; choice += 1) {
+    if (allowed[choice] === 1 && (best < 0 || logits[offset + choice]! > maximum)) {
+      maximum = logits[offset + choice]!;
+      best = choice;
+    }
+  }
+  return best;
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 /** How a script run ended: its exit code and what it printed. */
@@ -8,10 +9,14 @@ export interface ScriptRun {
   stderr: string;
 }
 
-/** Runs a TypeScript file as a newcomer would, in its own Node process (through tsx); never rejects on exit codes. */
-export async function runNodeScript(file: string, ...args: string[]): Promise<ScriptRun> {
+/**
+ * Runs a TypeScript file (a path or a `file:` URL) as a newcomer would, in its own Node process through tsx; resolves
+ * with its exit code and output whatever the code, and rejects only when the process could not be started.
+ */
+export async function runNodeScript(file: string | URL, ...args: string[]): Promise<ScriptRun> {
+  const path = file instanceof URL ? fileURLToPath(file) : file;
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', file, ...args]);
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path, ...args]);
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as Partial<ScriptRun>;

@@ -39,9 +39,9 @@ describe('temporary directories', () => {
 
 describe('runNodeScript', () => {
   it('reports the exit code and output of a failing script without rejecting', async () => {
-    const script = fileURLToPath(new URL('./fixtures/exit-with-code.ts', import.meta.url));
+    const script = new URL('./fixtures/exit-with-code.ts', import.meta.url);
     const run = await runNodeScript(script, '3', 'hello');
     expect(run).toEqual({ code: 3, stdout: 'hello\n', stderr: '' });
-    expect((await runNodeScript(script, '0', 'fine')).code).toBe(0);
+    expect(await runNodeScript(fileURLToPath(script), '0', 'fine')).toEqual({ code: 0, stdout: 'fine\n', stderr: '' });
   });
 });

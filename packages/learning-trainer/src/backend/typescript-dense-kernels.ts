@@ -1,10 +1,4 @@
-import type {
-  AdamStepArguments,
-  DenseForwardArguments,
-  DenseInputGradientArguments,
-  DenseKernels,
-  DenseWeightGradientArguments,
-} from './dense-kernels';
+import type { AdamStepArguments, DenseForwardArguments, DenseInputGradientArguments, DenseKernels, DenseWeightGradientArguments } from './dense-kernels';
 
 /** Plain-TypeScript kernels: the reference implementation and the fallback when WebAssembly SIMD is missing. */
 export class TypescriptDenseKernels implements DenseKernels {

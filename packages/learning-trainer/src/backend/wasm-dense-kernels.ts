@@ -1,11 +1,5 @@
 import { lazyWasmModule } from '@orchestra/learning-policy';
-import type {
-  AdamStepArguments,
-  DenseForwardArguments,
-  DenseInputGradientArguments,
-  DenseKernels,
-  DenseWeightGradientArguments,
-} from './dense-kernels';
+import type { AdamStepArguments, DenseForwardArguments, DenseInputGradientArguments, DenseKernels, DenseWeightGradientArguments } from './dense-kernels';
 import { wasmBase64 } from './training-kernels-bytes';
 
 const pageBytes = 65536;
