@@ -12,6 +12,7 @@ export * from './experience';
 export * from './errors';
 export * from './validate';
 export * from './json-lines';
+export * from './train-progress';
 export * from './versioning';
 export * from './stable-hash';
 export * from './json-schema';

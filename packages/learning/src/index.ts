@@ -29,7 +29,9 @@ export { CollectorSink, INGEST_LOCK_FILE, type CollectorSinkOptions } from './co
 export { LearningManager, createLearning, type CreateLearningOptions, type IngestOptions, type RecordResult, type LearningStatus, type TrackedSession } from './learning-manager';
 export { withFileLock, type FileLockOptions } from './file-lock';
 export { actionFromSession } from './session-action';
-export { trainPolicy, evaluatePolicyArtifact, type TrainOptions, type TrainReport, type TrainProgress } from './train';
+export { trainPolicy, evaluatePolicyArtifact, type TrainOptions, type TrainReport } from './train';
+/** Progress of `train` (the trainer's, forwarded after every minibatch). */
+export type { TrainProgress } from '@orchestra/learning-types';
 export { readExperienceFile } from './experience-file';
 export { improvePolicy, type ImproveOptions, type ImproveReport, type Improvable } from './improve';
 export { regateExplorationCandidate, MINIMUM_REGATE_LOGS, type RegateOptions, type RegateReport } from './regate';

@@ -1,6 +1,6 @@
 import { ActionSpace } from '@orchestra/learning-features';
 import type { RewardConfigInput } from '@orchestra/learning-reward';
-import { experienceSchema, validate, ValidationError, type Experience } from '@orchestra/learning-types';
+import { experienceSchema, validate, ValidationError, type Experience, type TrainProgress } from '@orchestra/learning-types';
 import { parseTrainerConfig, type TrainerConfig, type TrainerConfigInput } from '../config/trainer-config';
 import { RulesPolicy, SafetyGuard } from '@orchestra/learning-policy';
 import { ActorCritic } from '../networks/actor-critic';
@@ -41,13 +41,8 @@ export interface OfflineEpochMetrics {
   timestamp: string;
 }
 
-/** Progress of offline training: after every minibatch, with `metrics` at the end of each epoch. */
-export interface OfflineProgress {
-  phase: 'behaviour-cloning' | 'policy' | 'prediction';
-  epoch: number;
-  totalEpochs: number;
-  batch: number;
-  batchesPerEpoch: number;
+/** Progress of offline training (the types package's `TrainProgress`), with `metrics` at the end of each epoch. */
+export interface OfflineProgress extends TrainProgress {
   metrics?: OfflineEpochMetrics;
 }
 
