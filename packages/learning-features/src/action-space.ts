@@ -12,6 +12,7 @@ import {
 import { z } from 'zod';
 import { defaultModelCatalog, modelCatalogSchema, type ModelCatalog } from './model-catalog';
 import type { RandomSource } from './random';
+import { bestAllowedChoice } from './best-allowed-choice';
 
 /** Version of the action-space layout; part of `ActionSpace.hash`. */
 export const ACTION_SPACE_VERSION = 1;
@@ -387,21 +388,4 @@ export class ActionSpace {
     }
     return space;
   }
-}
-
-/**
- * The allowed choice (`allowed[choice] === 1`) of one head whose logits start at `offset` with the largest logit (the
- * first on ties), or -1 when none is allowed. Allocation-free; the action space and the policy's masked selection
- * both choose with it.
- */
-export function bestAllowedChoice(logits: ArrayLike<number>, offset: number, size: number, allowed: Uint8Array): number {
-  let maximum = Number.NEGATIVE_INFINITY;
-  let best = -1;
-  for (let choice = 0; choice < size; choice += 1) {
-    if (allowed[choice] === 1 && (best < 0 || logits[offset + choice]! > maximum)) {
-      maximum = logits[offset + choice]!;
-      best = choice;
-    }
-  }
-  return best;
 }
