@@ -1,3 +1,4 @@
+import { caughtError } from '@orchestra/test-utils';
 import { describe, expect, it } from 'vitest';
 import { DemoArgumentError, parseDemoArguments, validateDemoOptions } from './demo-options';
 
@@ -27,12 +28,7 @@ describe('parseDemoArguments', () => {
       [['--unknown'], /unknown/i],
     ];
     for (const [argv, message] of attempts) {
-      let caught: unknown;
-      try {
-        parseDemoArguments(argv);
-      } catch (error) {
-        caught = error;
-      }
+      const caught = caughtError(() => parseDemoArguments(argv));
       expect(DemoArgumentError.isInstance(caught)).toBe(true);
       expect((caught as Error).message).toMatch(message);
     }

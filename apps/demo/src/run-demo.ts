@@ -1,197 +1,41 @@
+/*
+ * Longer than 400 lines, for now: `runDemo` is one simulation loop whose phases (shadow, training rounds, A/B ramp,
+ * production, held-out evaluation) share about twenty counters and the timeline; its summary types, the gate and
+ * re-look rounds, the cost–quality curves and the held-out figures are in demo-summary.ts. The loop itself splits
+ * once those counters are one object of their own.
+ */
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLearning, DefaultLearningRuntime, RolloutRuleError, type LearningDecision, type TrainReport } from '@orchestra/learning';
 import { createRng, HistoryIndex } from '@orchestra/learning-features';
 import { loadModelArtifact, PolicyRouter, RulesPolicy } from '@orchestra/learning-policy';
-import { writeLearningReport, type GateVerdict, type ReportExtrasInput, type TimelineEvent } from '@orchestra/learning-report';
+import { writeLearningReport, type TimelineEvent } from '@orchestra/learning-report';
 import { runSession, sampleSystem, sampleTask, worldAtSession, worldChangePoints } from '@orchestra/learning-sim';
-import { DEFAULT_COST_WEIGHT, type LearningMode } from '@orchestra/learning-types';
 import { validateDemoOptions, type DemoOptionsInput } from './demo-options';
-import { drawHeldOutTasks, evaluateOnTasks, policyInputOf, type HeldOutTask, type PolicyMetrics, type PolicyRun } from './held-out-evaluation';
+import { drawHeldOutTasks, evaluateOnTasks, policyInputOf, type HeldOutTask, type PolicyRun } from './held-out-evaluation';
 import { DemoWorldError, loadWorld } from './load-world';
 import { startOracle } from './oracle-actions';
-import { defaultInferredContextOracleEffort, type InferredContextOracleEffort } from './oracle-on-inferred-context';
+import { defaultInferredContextOracleEffort } from './oracle-on-inferred-context';
 import { SimulatedClock } from './simulated-clock';
 import { meanWithInterval, pairedDifference } from './statistics';
+import {
+  demoCostWeights,
+  demoOracleEffort,
+  demoTrainerConfig,
+  costQualityCurvesOf,
+  gateRoundOf,
+  heldOutFigures,
+  relookRoundOf,
+  reportExtrasOf,
+  rewardWindows,
+  round,
+  type DemoProgress,
+  type DemoSummary,
+  type OpeRound,
+} from './demo-summary';
 
-/**
- * Trainer settings of the demo: q-distillation with the linear critic (a Bayesian linear model factorised over the
- * action heads): each logged action is improved head by head where the lower confidence bound (mean − 1 sd) of the
- * gain is positive, at most 2 passes, and the actor clones the improved actions. Measured on the default world
- * (seed 11, one training on shadow logs, 1,000 held-out tasks): +4.3 [1.4, 7.2] after 6,000 sessions at −9 % cost,
- * ≈ 0 after 2,000 (README).
- */
-export const demoTrainerConfig = {
-  actor: { hiddenSizes: [256, 128] },
-  critic: { hiddenSizes: [256, 128] },
-  batchSize: 128,
-  offline: { objective: 'q-distillation', rewardModelStructure: 'linear', behaviourCloningEpochs: 0, epochs: 25, earlyStoppingPatience: 5, improvementRounds: 2, rewardModelPessimism: 1 },
-} as const;
-
-/** Oracle search effort (candidates after the closed-form screen × rollouts each). */
-export const demoOracleEffort = { candidates: 16, rollouts: 128 } as const;
-
-/** One progress line of the demo. */
-export interface DemoProgress {
-  phase: 'setup' | 'shadow' | 'train' | 'deploy' | 'ab_test' | 'production' | 'evaluate' | 'report';
-  message: string;
-  /** Sessions simulated so far (of the budget). */
-  sessionsSeen: number;
-}
-
-/** An off-policy estimate as the deploy gate made it (before deployment), next to what was then measured. */
-export interface OpeRound {
-  model: string;
-  /** Sessions in the buffer the model was trained on. */
-  sessionsSeen: number;
-  estimator: string | null;
-  /** Estimated mean reward of the learned policy and of the rules on the held-out (most recent) logs, with 95 % CIs. */
-  learned: { value: number; ci: [number, number]; effectiveSampleSize: number } | null;
-  rules: { value: number; ci: [number, number]; effectiveSampleSize: number } | null;
-  difference: { value: number; ci: [number, number] } | null;
-  beatsRules: boolean | null;
-  /** Why no estimate could be made (e.g. too little overlap with the logging policy). */
-  error: string | null;
-  /** Deployed: only when the gate passed (`forced` is always false: the demo never overrides the gate). */
-  deployed: boolean;
-  /** Refused but not found worse than the rules: it became the exploration candidate of shadow mode. */
-  explored: boolean;
-  /**
-   * A re-look at the exploration candidate (`model`, trained earlier) on the logs it explored on: which look (1, 2,
-   * …) and at what confidence; null for the gate at training.
-   */
-  look: { index: number; confidence: number; freshLogs: number; candidateActed: number; supported: boolean } | null;
-  forced: boolean;
-  /** Measured afterwards on the held-out tasks: greedy learned − rules (mean and 95 % CI, same tasks). */
-  measured: { learned: number; rules: number; difference: number; ci: [number, number] };
-  trainingMs: number;
-}
-
-/** The cost weights of the cost–quality curve: 0, ½, 1, 2 and 4 × the default weight (`DEFAULT_COST_WEIGHT`, 1). */
-export const demoCostWeights: readonly number[] = [0, 0.5, 1, 2, 4].map((factor) => factor * DEFAULT_COST_WEIGHT);
-
-/** One point of a cost–quality curve: the held-out success rate and cost per session of decisions made with `costWeight`. */
-export interface CostQualityPoint {
-  costWeight: number;
-  successRate: number;
-  costPerSession: number;
-  meanReward: number;
-}
-
-/** One point of the learning curve: held-out mean reward vs sessions seen. */
-export interface LearningCurvePoint {
-  sessionsSeen: number;
-  rules: number;
-  learned: number;
-  oracle: number;
-}
-
-/** What `runDemo` returns; `--json` prints it (the contract other tools read). */
-export interface DemoSummary {
-  world: string;
-  worldSource: string;
-  seed: number;
-  sessions: number;
-  evaluationTasks: number;
-  dataDir: string;
-  reportPath: string;
-  /**
-   * `oracleOnInferredContext`: the oracle restricted to the inferred kind every policy perceives (one action per
-   * inferred kind, the best in expectation over the true tasks perceived as that kind; see `oracleOnInferredContext`).
-   */
-  policies: { rules: PolicyMetrics; learned: PolicyMetrics; oracle: PolicyMetrics; oracleOnInferredContext: PolicyMetrics };
-  /** (learned − rules) / (oracle − rules) on the held-out tasks. */
-  gapClosed: number;
-  /** (oracleOnInferredContext − rules) / (oracle − rules): the share of the gap a policy of the inferred kind alone can close. */
-  gapClosedOnInferredContext: number;
-  /** Paired learned − rules on the held-out tasks, with its 95 % CI. */
-  learnedMinusRules: { mean: number; ci: [number, number] };
-  /** Cost per session of the learned policy relative to the rules (0.3 = 30 % cheaper). */
-  costReduction: number;
-  ope: OpeRound[];
-  learningCurve: LearningCurvePoint[];
-  /**
-   * The cost–quality knob of the policy that serves at the end (the deployed model, else the rules: `policies.learned`'s
-   * policy), on the held-out tasks: one point per weight of `demoCostWeights`, decisions made with `costWeight` and
-   * nothing retrained. The point at weight 1 is `policies.learned`.
-   */
-  costQualityCurve: CostQualityPoint[];
-  /**
-   * The knob of each policy on the same tasks: the rules, and the learned policy (the deployed model, else the last
-   * trained candidate even though the gate refused it; null before any training). `monotone`: cost per session never
-   * rises with the weight.
-   */
-  costQualityCurves: {
-    served: 'rules' | 'learned';
-    rules: { points: CostQualityPoint[]; monotone: boolean };
-    learned: { model: string; deployed: boolean; points: CostQualityPoint[]; monotone: boolean } | null;
-  };
-  phases: {
-    shadow: { sessions: number; meanReward: number };
-    abTest: { sessions: number; learnedSessions: number; rampEvents: string[] };
-    production: { sessions: number; meanReward: number };
-    trainings: number;
-    finalMode: LearningMode;
-    finalModel: string | null;
-    fallbacks: Record<string, number>;
-  };
-  goals: {
-    beatsRulesWithCI: boolean;
-    gapClosedAtLeast70Percent: boolean;
-    cost30PercentLowerAtEqualOrBetterSuccess: boolean;
-  };
-  settings: { exploration: number; candidateShare: number; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; guardrails: { maxRewardDrop: number; maxErrorRateIncrease: number; maxCostRatio: number; standardErrors: number }; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number; onInferredContext: InferredContextOracleEffort & { kinds: number; sessions: number; cpuMs: number } } };
-  /** `costQualityMs`: the cost–quality curves (every policy re-deciding and re-playing the held-out tasks per weight). */
-  timings: { totalMs: number; trainingMs: number; oracleWaitMs: number; costQualityMs: number; cpuMs: number };
-  /**
-   * Online drift detection: whether it ran, the world's scheduled changes, what was detected (session index, what,
-   * the response) and the realised reward per window of sessions (the dip after a change and the recovery).
-   */
-  drift: {
-    enabled: boolean;
-    changes: Array<{ atSession: number; description: string | null }>;
-    events: Array<{ session: number; subject: string; metric: string; direction: 'up' | 'down'; degraded: boolean; baseline: number; changed: number; response: string }>;
-    /** Sessions at which the demo retrained early because drift detection found a change for the worse. */
-    retrainingsAfterDrift: number[];
-    windows: Array<{ from: number; to: number; meanReward: number; successRate: number; modes: string[] }>;
-  };
-}
-
-/**
- * What the report shows beyond the data dir (whose state file says what is deployed): the held-out comparison, every
- * gate verdict, the timeline of the whole run (the state file keeps only the last events), the held-out curve.
- */
-export function reportExtrasOf(summary: DemoSummary, timeline: readonly TimelineEvent[], gateReasons: ReadonlyMap<string, string | null>, learnedDeployed: boolean): ReportExtrasInput {
-  const policy = (name: string, metrics: PolicyMetrics) => ({ name, meanReward: metrics.meanReward, ci: metrics.meanRewardCI, successRate: metrics.successRate, costPerSession: metrics.costPerSession });
-  const estimate = (entry: { value: number; ci: [number, number]; effectiveSampleSize: number } | null) => (entry === null ? null : { value: entry.value, ci: entry.ci, effectiveSampleSize: entry.effectiveSampleSize });
-  const gates: GateVerdict[] = summary.ope.map((round) => ({
-    model: round.model,
-    sessionsSeen: round.sessionsSeen,
-    estimator: round.estimator,
-    learned: estimate(round.learned),
-    rules: estimate(round.rules),
-    difference: round.difference,
-    verdict: round.deployed ? 'passed' : round.difference === null ? 'not-evaluated' : 'refused',
-    reason: round.error ?? gateReasons.get(round.model) ?? null,
-    deployed: round.deployed,
-  }));
-  return {
-    heldOut: {
-      description: `${summary.evaluationTasks} fresh held-out tasks, the same for every policy (world ${summary.world} as it ends)`,
-      // Without a deployed model the rules serve the "learned" arm: no learned row, no difference (it would read 0 ± 0).
-      policies: [policy('rules', summary.policies.rules), ...(learnedDeployed ? [policy('learned', summary.policies.learned)] : []), policy('oracle', summary.policies.oracle), policy('oracle on inferred context', summary.policies.oracleOnInferredContext)],
-      ...(learnedDeployed ? { difference: { mean: summary.learnedMinusRules.mean, ci: summary.learnedMinusRules.ci } } : {}),
-      measured: true,
-    },
-    gates,
-    events: [...timeline],
-    heldOutCurve: summary.learningCurve,
-    // The knob's curve of the policy that serves at the end (the rules while nothing is deployed).
-    costWeightCurve: summary.costQualityCurve.map(({ costWeight, successRate, costPerSession }) => ({ costWeight, successRate, costPerSession })),
-    costWeightCurvePolicy: learnedDeployed ? 'learned' : 'rules',
-  };
-}
+export * from './demo-summary';
 
 async function prepareDataDir(requested: string | undefined): Promise<string> {
   if (requested === undefined) return mkdtemp(join(tmpdir(), 'orchestra-demo-'));
@@ -212,28 +56,6 @@ function mergeConfig(base: Record<string, unknown>, override: Record<string, unk
         : value;
   }
   return merged;
-}
-
-function round(value: number, digits = 4): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}
-
-/** Realised mean reward, success rate and modes per window of consecutive sessions. */
-function rewardWindows(rewards: readonly number[], successes: readonly boolean[], modes: readonly string[], size: number): DemoSummary['drift']['windows'] {
-  const windows: DemoSummary['drift']['windows'] = [];
-  for (let from = 0; from < rewards.length; from += size) {
-    const to = Math.min(rewards.length, from + size);
-    const slice = rewards.slice(from, to);
-    windows.push({
-      from,
-      to,
-      meanReward: round(slice.reduce((sum, value) => sum + value, 0) / slice.length),
-      successRate: round(successes.slice(from, to).filter(Boolean).length / slice.length),
-      modes: [...new Set(modes.slice(from, to))],
-    });
-  }
-  return windows;
 }
 
 /**
@@ -354,12 +176,6 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     const report: TrainReport = step.train;
     const elapsed = performance.now() - trainStarted;
     trainingMs += elapsed;
-    const comparison = report.ope as null | {
-      estimator?: string;
-      target?: { value: number; lower: number; upper: number; effectiveSampleSize: number };
-      baseline?: { value: number; lower: number; upper: number; effectiveSampleSize: number };
-      difference?: { value: number; lower: number; upper: number };
-    };
     const curveRules = evaluateRulesOn(curveTasks);
     const { run: learnedRun } = await evaluateModelOn(output, curveTasks);
     curve.push({ sessionsSeen, learned: learnedRun });
@@ -371,22 +187,7 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
       const relookRun = (await evaluateModelOn(relook.candidateDirectory, curveTasks)).run;
       const relookMeasured = pairedDifference(relookRun.rewards, curveRules.rewards);
       const { value, lower, upper } = relook.difference;
-      ope.push({
-        model: relook.version,
-        sessionsSeen,
-        estimator: `doubly-robust re-look ${relook.look}`,
-        learned: null,
-        rules: null,
-        difference: { value, ci: [lower, upper] },
-        beatsRules: relook.passed,
-        error: null,
-        deployed: relook.passed,
-        explored: step.candidate.status === 'kept',
-        look: { index: relook.look, confidence: relook.confidence, freshLogs: relook.freshLogs, candidateActed: relook.candidateActed, supported: relook.supported },
-        forced: false,
-        measured: { learned: relookRun.metrics.meanReward, rules: curveRules.metrics.meanReward, difference: relookMeasured.mean, ci: relookMeasured.interval },
-        trainingMs: 0,
-      });
+      ope.push(relookRoundOf(relook, sessionsSeen, step.candidate.status === 'kept', { learned: relookRun.metrics.meanReward, rules: curveRules.metrics.meanReward, difference: relookMeasured.mean, ci: relookMeasured.interval }));
       const verdict = relook.passed ? 'passed: deployed, ab_test at the first ramp step' : step.candidate.status === 'kept' ? 'not passed; it keeps exploring' : 'not passed';
       timeline.push({ session: sessionsSeen, kind: relook.passed ? 'deploy' : 'refused', message: `re-look ${relook.look} at ${relook.version} on the ${relook.freshLogs} logs it explored on: ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(relook.confidence * 100).toFixed(2)} % — ${verdict}` });
       progress('train', `re-look ${relook.look} at ${relook.version} on ${relook.freshLogs} logs (it acted on ${relook.candidateActed}): learned − rules ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(relook.confidence * 100).toFixed(2)} % — ${verdict}; measured ${relookMeasured.mean.toFixed(2)} [${relookMeasured.interval[0].toFixed(2)}, ${relookMeasured.interval[1].toFixed(2)}]`);
@@ -399,22 +200,12 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
     }
     gateReasons.set(version, step.reason ?? null);
     timeline.push({ session: sessionsSeen, kind: passed ? 'deploy' : 'refused', message: passed ? `${version} passed the deploy gate: deployed, ab_test at the first ramp step` : `${version} refused by the deploy gate: ${step.reason ?? 'gate refused'}` });
-    const round_: OpeRound = {
-      model: version,
-      sessionsSeen,
-      estimator: comparison?.estimator ?? null,
-      learned: comparison?.target === undefined ? null : { value: comparison.target.value, ci: [comparison.target.lower, comparison.target.upper], effectiveSampleSize: comparison.target.effectiveSampleSize },
-      rules: comparison?.baseline === undefined ? null : { value: comparison.baseline.value, ci: [comparison.baseline.lower, comparison.baseline.upper], effectiveSampleSize: comparison.baseline.effectiveSampleSize },
-      difference: comparison?.difference === undefined ? null : { value: comparison.difference.value, ci: [comparison.difference.lower, comparison.difference.upper] },
-      beatsRules: report.beatsRules,
-      error: report.opeError,
+    const round_ = gateRoundOf(version, sessionsSeen, report, {
       deployed: passed,
       explored: step.candidate.status === 'explored',
-      look: null,
-      forced: false,
       measured: { learned: learnedRun.metrics.meanReward, rules: curveRules.metrics.meanReward, difference: measured.mean, ci: measured.interval },
       trainingMs: elapsed,
-    };
+    });
     ope.push(round_);
     lastTrainingAt = sessionsSeen;
     const interval = (entry: { value: number; ci: [number, number] } | null) => (entry === null ? 'no estimate' : `${entry.value.toFixed(2)} [${entry.ci[0].toFixed(2)}, ${entry.ci[1].toFixed(2)}]`);
@@ -483,16 +274,14 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
         learnedSessionsInAbTotal += 1;
       }
     }
-    if (result.ramp.kind === 'ramped') {
-      const line = `after ${sessionsSeen} sessions: A/B fraction ${result.ramp.from * 100} % → ${result.ramp.to * 100} %`;
-      rampEvents.push(line);
-      timeline.push({ session: sessionsSeen, kind: 'ramp', message: `A/B fraction ${result.ramp.from * 100} % → ${result.ramp.to * 100} %` });
-      progress('ab_test', line);
-    } else if (result.ramp.kind === 'breach') {
-      const line = `after ${sessionsSeen} sessions: guardrail breach (${result.ramp.reasons.join('; ')}); back to ${result.ramp.to * 100} %`;
-      rampEvents.push(line);
-      timeline.push({ session: sessionsSeen, kind: 'breach', message: `guardrail breach (${result.ramp.reasons.join('; ')}); back to ${result.ramp.to * 100} %` });
-      progress('ab_test', line);
+    if (result.ramp.kind === 'ramped' || result.ramp.kind === 'breach') {
+      const message =
+        result.ramp.kind === 'ramped'
+          ? `A/B fraction ${result.ramp.from * 100} % → ${result.ramp.to * 100} %`
+          : `guardrail breach (${result.ramp.reasons.join('; ')}); back to ${result.ramp.to * 100} %`;
+      rampEvents.push(`after ${sessionsSeen} sessions: ${message}`);
+      timeline.push({ session: sessionsSeen, kind: result.ramp.kind === 'ramped' ? 'ramp' : 'breach', message });
+      progress('ab_test', `after ${sessionsSeen} sessions: ${message}`);
     }
     if (mode === 'ab_test' && learning.abFraction >= 1 && learnedSessionsInAb >= abTestSessionsBeforeProduction && abSessionsSinceDeploy % 10 === 0) {
       try {
@@ -544,29 +333,19 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   }
   // The cost–quality knob on the same held-out tasks: decisions made with each weight, nothing retrained.
   progress('evaluate', `cost–quality curve: the rules${trainings > 0 ? ' and the learned policy' : ''} at cost weights ${demoCostWeights.join(', ')}…`);
-  const pointOf = (costWeight: number, run: PolicyRun): CostQualityPoint => ({
-    costWeight,
-    successRate: run.metrics.successRate,
-    costPerSession: run.metrics.costPerSession,
-    meanReward: run.metrics.meanReward,
-  });
-  const monotone = (points: readonly CostQualityPoint[]) => points.every((point, index) => index === 0 || point.costPerSession <= points[index - 1]!.costPerSession);
   const costQualityStarted = performance.now();
-  const rulesCurve = demoCostWeights.map((costWeight) => pointOf(costWeight, evaluateRulesOn(heldOut, costWeight)));
   const learnedCurveModel = finalModelDirectory ?? (trainings > 0 ? join(dataDir, 'candidates', `demo-v${trainings}`) : null);
-  const learnedCurvePoints: CostQualityPoint[] = [];
-  if (learnedCurveModel !== null) {
-    for (const costWeight of demoCostWeights) learnedCurvePoints.push(pointOf(costWeight, (await evaluateModelOn(learnedCurveModel, heldOut, costWeight)).run));
-  }
-  const costQualityCurves: DemoSummary['costQualityCurves'] = {
-    served: finalModelDirectory === null ? 'rules' : 'learned',
-    rules: { points: rulesCurve, monotone: monotone(rulesCurve) },
-    learned:
-      learnedCurveModel === null
-        ? null
-        : { model: finalModelDirectory === null ? `demo-v${trainings}` : (currentModel ?? 'deployed'), deployed: finalModelDirectory !== null, points: learnedCurvePoints, monotone: monotone(learnedCurvePoints) },
-  };
-  const costQualityCurve = finalModelDirectory === null ? rulesCurve : learnedCurvePoints;
+  const costQualityCurves = await costQualityCurvesOf(
+    (costWeight) => evaluateRulesOn(heldOut, costWeight),
+    learnedCurveModel === null
+      ? null
+      : {
+          model: finalModelDirectory === null ? `demo-v${trainings}` : (currentModel ?? 'deployed'),
+          deployed: finalModelDirectory !== null,
+          at: async (costWeight) => (await evaluateModelOn(learnedCurveModel, heldOut, costWeight)).run,
+        },
+  );
+  const costQualityCurve = costQualityCurves.learned?.deployed === true ? costQualityCurves.learned.points : costQualityCurves.rules.points;
   const costQualityMs = performance.now() - costQualityStarted;
 
   const oracleWaitStarted = performance.now();
@@ -579,20 +358,12 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   const inferredOracleRun = evaluateOnTasks(world, heldOut, (_entry, index) => onInferred.actions[index]!);
   await learning.close();
 
-  const gap = oracleRun.metrics.meanReward - rulesRun.metrics.meanReward;
-  const gapClosed = gap === 0 ? 0 : (learnedRun.metrics.meanReward - rulesRun.metrics.meanReward) / gap;
-  const gapClosedOnInferredContext = gap === 0 ? 0 : (inferredOracleRun.metrics.meanReward - rulesRun.metrics.meanReward) / gap;
-  const difference = pairedDifference(learnedRun.rewards, rulesRun.rewards);
-  const costReduction = rulesRun.metrics.costPerSession === 0 ? 0 : 1 - learnedRun.metrics.costPerSession / rulesRun.metrics.costPerSession;
-
-  // Learning curve: the rules and the oracle on the curve tasks (constant policies), the learned policy after every training.
-  const curveCount = curveTasks.length;
-  const meanOf = (values: number[]) => meanWithInterval(values.slice(0, curveCount)).mean;
-  const learningCurve: LearningCurvePoint[] = [
-    { sessionsSeen: 0, rules: meanOf(rulesRun.rewards), learned: meanOf(rulesRun.rewards), oracle: meanOf(oracleRun.rewards) },
-    ...curve.map((point) => ({ sessionsSeen: point.sessionsSeen, rules: meanOf(rulesRun.rewards), learned: point.learned.metrics.meanReward, oracle: meanOf(oracleRun.rewards) })),
-    { sessionsSeen: total, rules: meanOf(rulesRun.rewards), learned: meanOf(learnedRun.rewards), oracle: meanOf(oracleRun.rewards) },
-  ];
+  const { gapClosed, gapClosedOnInferredContext, difference, costReduction, learningCurve } = heldOutFigures(
+    { rules: rulesRun, learned: learnedRun, oracle: oracleRun, oracleOnInferredContext: inferredOracleRun },
+    curve,
+    curveTasks.length,
+    total,
+  );
 
   const reportPath = join(dataDir, 'report.html');
 

@@ -1,23 +1,15 @@
-import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { runNodeScript } from '@orchestra/test-utils';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 const example = fileURLToPath(new URL('./decide-with-model.ts', import.meta.url));
 const model = fileURLToPath(new URL('../model', import.meta.url));
 
-async function runExample(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', example, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+/** Runs the example as a newcomer would, in its own Node process. */
+const runExample = (...args: string[]) => runNodeScript(example, ...args);
 
 describe('policy-only example', () => {
   it('loads the trained artifact and decides with it, directly and through the router', async () => {

@@ -1,23 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { runNodeScript } from '@orchestra/test-utils';
 import { describe, expect, it } from 'vitest';
 
-const example = fileURLToPath(new URL('./score-session.ts', import.meta.url));
-
 /** Runs the example as a newcomer would, in its own Node process. */
-async function runExample(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', example, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+const runExample = (...args: string[]) => runNodeScript(new URL('./score-session.ts', import.meta.url), ...args);
 
 describe('reward-only example', () => {
   it('scores the recorded seed session 195 with its breakdown', async () => {

@@ -1,3 +1,8 @@
+/*
+ * Longer than 400 lines, for now: one class, `JsonlExperienceStore`, whose group commit, segment rotation, lock,
+ * repair and reads share one active segment and one lock; its record path is being reworked for ingest speed
+ * (#15/#17), and the file splits with that work.
+ */
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';

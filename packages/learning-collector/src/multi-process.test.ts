@@ -1,24 +1,20 @@
 import { promises as fs } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useTemporaryDirectory } from '@orchestra/test-utils';
+import { describe, expect, it } from 'vitest';
 import { JsonlExperienceStore } from './jsonl-experience-store';
 import { QuarantineWriter } from './quarantine';
 import { listSegments } from './segment-files';
 import { makeExperience } from './test-support/experience-factory';
-import { collect, createTemporaryDirectory } from './test-support/temporary-directory';
+import { collect } from './test-support/temporary-directory';
 import { startWorker } from './test-support/worker-process';
 
-let directory: string;
-let remove: () => void;
-beforeEach(() => {
-  ({ directory, remove } = createTemporaryDirectory());
-});
-afterEach(() => remove());
+const directory = useTemporaryDirectory('orchestra-collector-');
 
 describe('JsonlExperienceStore with several processes', () => {
   it('keeps every acknowledged append exactly once when 4 processes append and one is killed with SIGKILL', async () => {
     const perWorker = 2_500;
     const segmentMaxBytes = 4 * 1024 * 1024;
-    const workers = [0, 1, 2, 3].map((worker) => startWorker(directory, worker, perWorker, worker === 3 ? 64 : 16, segmentMaxBytes));
+    const workers = [0, 1, 2, 3].map((worker) => startWorker(directory(), worker, perWorker, worker === 3 ? 64 : 16, segmentMaxBytes));
     const victim = workers[3]!;
     const killed = new Promise<void>((resolve) => {
       victim.onAcknowledged = (count) => {
@@ -36,7 +32,7 @@ describe('JsonlExperienceStore with several processes', () => {
     expect(victim.acknowledged.length).toBeGreaterThanOrEqual(1_000);
     expect(victim.acknowledged.length).toBeLessThan(perWorker);
 
-    const store = await JsonlExperienceStore.open({ dataDir: directory, segmentMaxBytes });
+    const store = await JsonlExperienceStore.open({ dataDir: directory(), segmentMaxBytes });
     const activeText = await fs.readFile(store.activePath);
     expect(activeText.length === 0 || activeText[activeText.length - 1] === 10).toBe(true);
     const seen = new Map<string, number>();
@@ -63,13 +59,13 @@ describe('JsonlExperienceStore with several processes', () => {
   }, 60_000);
 
   it('has another process repair the torn tail a killed writer left before appending after it', async () => {
-    const store = await JsonlExperienceStore.open({ dataDir: directory });
+    const store = await JsonlExperienceStore.open({ dataDir: directory() });
     await store.append(makeExperience(5, 0));
     await store.close();
     await fs.appendFile(store.activePath, JSON.stringify(makeExperience(5, 1)).slice(0, 700));
-    const worker = startWorker(directory, 7, 40, 4, 64 * 1024 * 1024);
+    const worker = startWorker(directory(), 7, 40, 4, 64 * 1024 * 1024);
     expect(await worker.exited).toBe(0);
-    const reopened = await JsonlExperienceStore.open({ dataDir: directory });
+    const reopened = await JsonlExperienceStore.open({ dataDir: directory() });
     const stream = reopened.read();
     const ids = (await collect(stream)).map((experience) => experience.id);
     expect(ids).toHaveLength(41);

@@ -1,20 +1,11 @@
 import { promises as fs } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { useTemporaryDirectories } from '@orchestra/test-utils';
+import { describe, expect, it } from 'vitest';
 import { JsonlExperienceStore } from './jsonl-experience-store';
 import { OutcomeEventLog } from './outcome-event-log';
 import { makeExperience } from './test-support/experience-factory';
-import { createTemporaryDirectory } from './test-support/temporary-directory';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
-
-function dataDirectory(): string {
-  const { directory, remove } = createTemporaryDirectory('orchestra-outcome-events-');
-  cleanups.push(remove);
-  return directory;
-}
+const dataDirectory = useTemporaryDirectories('orchestra-outcome-events-');
 
 async function readAll(store: JsonlExperienceStore, view?: 'joined' | 'original') {
   const list = [];

@@ -1,23 +1,14 @@
 import { experienceReward, priceSession, resolveRewardConfig, sessionReward } from '@orchestra/learning-reward';
 import type { Experience } from '@orchestra/learning-types';
-import { afterEach, describe, expect, it } from 'vitest';
+import { useTemporaryDirectories } from '@orchestra/test-utils';
+import { describe, expect, it } from 'vitest';
 import { computeExperienceStats } from './experience-stats';
 import { JsonlExperienceStore } from './jsonl-experience-store';
 import { emptyOutcomeEventIndex, type OutcomeEventIndex } from './outcome-event-log';
 import { joinExperience } from './outcome-join';
 import { makeExperience } from './test-support/experience-factory';
-import { createTemporaryDirectory } from './test-support/temporary-directory';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
-
-function dataDirectory(): string {
-  const { directory, remove } = createTemporaryDirectory('orchestra-outcome-join-');
-  cleanups.push(remove);
-  return directory;
-}
+const dataDirectory = useTemporaryDirectories('orchestra-outcome-join-');
 
 const defaults = resolveRewardConfig();
 

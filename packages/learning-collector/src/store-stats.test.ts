@@ -3,24 +3,15 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Experience } from '@orchestra/learning-types';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { useTemporaryDirectories } from '@orchestra/test-utils';
+import { describe, expect, it } from 'vitest';
 import { computeExperienceStats } from './experience-stats';
 import { JsonlExperienceStore } from './jsonl-experience-store';
 import { listSegments } from './segment-files';
 import { OPEN_SUMMARY_NAME, segmentSummaryName } from './segment-summary';
 import { makeExperience } from './test-support/experience-factory';
-import { createTemporaryDirectory } from './test-support/temporary-directory';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
-
-function dataDirectory(): string {
-  const { directory, remove } = createTemporaryDirectory('orchestra-store-stats-');
-  cleanups.push(remove);
-  return directory;
-}
+const dataDirectory = useTemporaryDirectories('orchestra-store-stats-');
 
 /** A valid experience whose sums are awkward for floating point (order-dependent in naive addition). */
 function awkwardExperience(seed: number, index: number, reward: number, cost: number, minute: number): Experience {

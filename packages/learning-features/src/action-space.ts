@@ -12,6 +12,7 @@ import {
 import { z } from 'zod';
 import { defaultModelCatalog, modelCatalogSchema, type ModelCatalog } from './model-catalog';
 import type { RandomSource } from './random';
+import { bestAllowedChoice } from './best-allowed-choice';
 
 /** Version of the action-space layout; part of `ActionSpace.hash`. */
 export const ACTION_SPACE_VERSION = 1;
@@ -316,14 +317,8 @@ export class ActionSpace {
       const size = this.heads[head]!.size;
       const offset = this.offsets[head]!;
       const mask = this.mask(head, outIndices, this.scratchMask);
-      let maximum = Number.NEGATIVE_INFINITY;
-      let best = -1;
-      for (let choice = 0; choice < size; choice += 1) {
-        if (mask[choice] === 1 && (best < 0 || logits[offset + choice]! > maximum)) {
-          maximum = logits[offset + choice]!;
-          best = choice;
-        }
-      }
+      const best = bestAllowedChoice(logits, offset, size, mask);
+      const maximum = best < 0 ? Number.NEGATIVE_INFINITY : logits[offset + best]!;
       let sum = 0;
       for (let choice = 0; choice < size; choice += 1) {
         if (mask[choice] === 1) sum += Math.exp(logits[offset + choice]! - maximum);

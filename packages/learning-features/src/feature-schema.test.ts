@@ -1,3 +1,4 @@
+import { caughtError } from '@orchestra/test-utils';
 import { describe, expect, it } from 'vitest';
 import { FeatureSchemaMismatchError } from './errors';
 import {
@@ -65,12 +66,7 @@ describe('FeatureSchema', () => {
   it('assertFeatureSchema refuses another schema with a clear, typed error', () => {
     const other = createFeatureSchema({ textDimensions: 4 });
     expect(() => assertFeatureSchema(defaultFeatureSchema.hash, defaultFeatureSchema)).not.toThrow();
-    let caught: unknown;
-    try {
-      assertFeatureSchema(defaultFeatureSchema.hash, other, 'LearnedPolicy');
-    } catch (error) {
-      caught = error;
-    }
+    const caught = caughtError(() => assertFeatureSchema(defaultFeatureSchema.hash, other, 'LearnedPolicy'));
     expect(FeatureSchemaMismatchError.isInstance(caught)).toBe(true);
     const error = caught as FeatureSchemaMismatchError;
     expect(error.code).toBe('ORCHESTRA_FEATURE_SCHEMA_MISMATCH');

@@ -5,5 +5,6 @@ export * from './hashed-text-features';
 export * from './encode-state';
 export * from './model-catalog';
 export * from './action-space';
+export * from './best-allowed-choice';
 export * from './normalizer';
 export * from './history-index';

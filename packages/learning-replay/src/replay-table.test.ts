@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { caughtError } from '@orchestra/test-utils';
 import { describe, expect, it } from 'vitest';
 import { ReplayFormatError } from './errors';
 import { parseReplayTable, readReplayTable } from './replay-table';
@@ -17,13 +18,9 @@ const outcomes = [
 ].join('\n');
 
 function formatError(texts: { tasks?: string; outcomes?: string; models?: string }): ReplayFormatError {
-  try {
-    parseReplayTable({ tasks, outcomes, models, ...texts });
-  } catch (error) {
-    if (ReplayFormatError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ReplayFormatError');
+  const error = caughtError(() => parseReplayTable({ tasks, outcomes, models, ...texts }));
+  if (ReplayFormatError.isInstance(error)) return error;
+  throw new Error('expected a ReplayFormatError', { cause: error });
 }
 
 describe('parseReplayTable', () => {

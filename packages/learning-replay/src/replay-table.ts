@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { safeValidate, type ModelCatalog } from '@orchestra/learning-types';
+import { parseJsonLines, safeValidate, type ModelCatalog } from '@orchestra/learning-types';
 import type { z } from 'zod';
 import { ReplayFormatError } from './errors';
 import { replayModelsSchema, replayOutcomeSchema, replayTaskSchema, type ReplayTask } from './replay-format';
@@ -38,24 +38,15 @@ function issueOf(error: { issues: Array<{ path: string; message: string }> }): {
   return { field: first.path, message: first.message };
 }
 
-/** Parses JSON Lines, validating each non-blank line; errors name the file and the 1-based line. */
-function parseJsonLines<Schema extends z.ZodType>(text: string, schema: Schema, file: string, what: string): Array<{ line: number; value: z.output<Schema> }> {
-  const records: Array<{ line: number; value: z.output<Schema> }> = [];
-  const lines = text.split('\n');
-  for (let index = 0; index < lines.length; index += 1) {
-    const raw = lines[index]!.trim();
-    if (raw === '') continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch (error) {
-      throw new ReplayFormatError({ file, line: index + 1, message: `not valid JSON (${error instanceof Error ? error.message : String(error)})`, cause: error });
-    }
-    const result = safeValidate(schema, parsed, what);
-    if (!result.success) throw new ReplayFormatError({ file, line: index + 1, ...issueOf(result.error), cause: result.error });
-    records.push({ line: index + 1, value: result.value });
-  }
-  return records;
+/** Parses JSON Lines, validating each non-blank line against `schema`; errors name the file and the 1-based line. */
+function validatedJsonLines<Schema extends z.ZodType>(text: string, schema: Schema, file: string, what: string): Array<{ line: number; value: z.output<Schema> }> {
+  const invalid = (line: number, cause: unknown) =>
+    new ReplayFormatError({ file, line, message: `not valid JSON (${cause instanceof Error ? cause.message : String(cause)})`, cause });
+  return Array.from(parseJsonLines(text, invalid), ({ line, value }) => {
+    const result = safeValidate(schema, value, what);
+    if (!result.success) throw new ReplayFormatError({ file, line, ...issueOf(result.error), cause: result.error });
+    return { line, value: result.value };
+  });
 }
 
 /**
@@ -79,7 +70,7 @@ export function parseReplayTable(texts: ReplayTexts): ReplayTable {
   const modelIds = catalog.models.map((model) => model.id);
   const modelIndex = new Map(modelIds.map((id, index) => [id, index]));
 
-  const taskRecords = parseJsonLines(texts.tasks, replayTaskSchema, names.tasks, 'task');
+  const taskRecords = validatedJsonLines(texts.tasks, replayTaskSchema, names.tasks, 'task');
   if (taskRecords.length === 0) throw new ReplayFormatError({ file: names.tasks, line: 0, message: 'no tasks' });
   const taskIndex = new Map<string, number>();
   for (const { line, value } of taskRecords) {
@@ -92,7 +83,7 @@ export function parseReplayTable(texts: ReplayTexts): ReplayTable {
   const latencyMs = new Float64Array(size).fill(Number.NaN);
   const inputTokens = new Int32Array(size).fill(-1);
   const outputTokens = new Int32Array(size).fill(-1);
-  for (const { line, value } of parseJsonLines(texts.outcomes, replayOutcomeSchema, names.outcomes, 'outcome')) {
+  for (const { line, value } of validatedJsonLines(texts.outcomes, replayOutcomeSchema, names.outcomes, 'outcome')) {
     const task = taskIndex.get(value.taskId);
     if (task === undefined) throw new ReplayFormatError({ file: names.outcomes, line, field: 'taskId', message: `unknown task ${JSON.stringify(value.taskId)} (not in ${names.tasks})` });
     const model = modelIndex.get(value.model);

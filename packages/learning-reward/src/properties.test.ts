@@ -53,15 +53,19 @@ const bounds = rewardBounds();
 const seedOptions = { seed: 20261125, numRuns: 300 };
 
 describe('reward properties', () => {
+  /** The reward's components sum exactly to its total, which lies within `range`; returns the total. */
+  const expectConsistent = (reward: { total: number; components: Record<string, number> }, range: { min: number; max: number }) => {
+    expect(reward.total).toBe(sumOf(reward.components));
+    expect(reward.total).toBeGreaterThanOrEqual(range.min);
+    expect(reward.total).toBeLessThanOrEqual(range.max);
+    return reward.total;
+  };
+
   it('session: components sum exactly to the total, which lies within the bounds and normalises into [-1, 1]', () => {
     fc.assert(
       fc.property(sessionArbitrary, (session) => {
-        const reward = sessionReward(session);
-        expect(reward.total).toBe(sumOf(reward.components));
-        expect(reward.total).toBeGreaterThanOrEqual(bounds.session.min);
-        expect(reward.total).toBeLessThanOrEqual(bounds.session.max);
-        const normalized = normalizeReward(reward.total, bounds.session);
-        expect(Math.abs(normalized)).toBeLessThanOrEqual(1);
+        const total = expectConsistent(sessionReward(session), bounds.session);
+        expect(Math.abs(normalizeReward(total, bounds.session))).toBeLessThanOrEqual(1);
       }),
       seedOptions,
     );
@@ -69,12 +73,7 @@ describe('reward properties', () => {
 
   it('experience: components sum exactly to the total, which lies within the bounds', () => {
     fc.assert(
-      fc.property(outcomeArbitrary, (outcome) => {
-        const reward = experienceReward(outcome);
-        expect(reward.total).toBe(sumOf(reward.components));
-        expect(reward.total).toBeGreaterThanOrEqual(bounds.experience.min);
-        expect(reward.total).toBeLessThanOrEqual(bounds.experience.max);
-      }),
+      fc.property(outcomeArbitrary, (outcome) => void expectConsistent(experienceReward(outcome), bounds.experience)),
       seedOptions,
     );
   });

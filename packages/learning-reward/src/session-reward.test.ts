@@ -1,4 +1,5 @@
 import { ValidationError } from '@orchestra/learning-types';
+import { caughtError } from '@orchestra/test-utils';
 import { describe, expect, it } from 'vitest';
 import seed from './__fixtures__/design-example-session.json';
 import versionOne from './__fixtures__/version-1-session.json';
@@ -96,13 +97,9 @@ describe('sessionReward', () => {
   ])('throws a ValidationError naming the field for %s', (_label, corrupt, field) => {
     const bad = structuredClone(seed);
     corrupt(bad);
-    try {
-      sessionReward(bad);
-      expect.unreachable();
-    } catch (error) {
-      expect(ValidationError.isInstance(error)).toBe(true);
-      expect((error as ValidationError).field).toBe(field);
-    }
+    const error = caughtError(() => sessionReward(bad));
+    expect(ValidationError.isInstance(error)).toBe(true);
+    expect((error as ValidationError).field).toBe(field);
   });
 
   it('rejects an invalid configuration naming the field', () => {

@@ -270,39 +270,25 @@ export function runSession(
   let durationMs = 0;
   let qualityLogit = 0;
   let planned = false;
-  if (has('architect')) {
+  /** The architect's or the consultant's call: its share of the tokens; when it succeeds, its gain × the model's planning. */
+  const adviseStep = (role: 'architect' | 'consultant', description: string, gain: typeof effects.architectGain): boolean => {
     const step = playStep(
       tally,
-      'architect',
-      'Plan the change',
-      modelOf('architect'),
-      Math.round(inputTokens * roleTokens.architect.input),
-      Math.round(outputTokens * roleTokens.architect.output),
-      budgetFor(roleTokens.architect.output),
+      role,
+      description,
+      modelOf(role),
+      Math.round(inputTokens * roleTokens[role].input),
+      Math.round(outputTokens * roleTokens[role].output),
+      budgetFor(roleTokens[role].output),
       load,
       strategy,
     );
     durationMs += step.durationMs;
-    if (step.ok) {
-      planned = true;
-      qualityLogit += (effects.architectGain[context.complexity] as number) * (models[step.model] as { planning: number }).planning;
-    }
-  }
-  if (has('consultant')) {
-    const step = playStep(
-      tally,
-      'consultant',
-      'Advise on the hard parts',
-      modelOf('consultant'),
-      Math.round(inputTokens * roleTokens.consultant.input),
-      Math.round(outputTokens * roleTokens.consultant.output),
-      budgetFor(roleTokens.consultant.output),
-      load,
-      strategy,
-    );
-    durationMs += step.durationMs;
-    if (step.ok) qualityLogit += (effects.consultantGain[context.complexity] as number) * (models[step.model] as { planning: number }).planning;
-  }
+    if (step.ok) qualityLogit += (gain[context.complexity] as number) * (models[step.model] as { planning: number }).planning;
+    return step.ok;
+  };
+  if (has('architect')) planned = adviseStep('architect', 'Plan the change', effects.architectGain);
+  if (has('consultant')) adviseStep('consultant', 'Advise on the hard parts', effects.consultantGain);
 
   // Executor workers run at once; each takes a share of the work plus coordination overhead.
   const executorModel = modelOf('executor');

@@ -1,18 +1,15 @@
 import { ValidationError } from '@orchestra/learning-types';
 import { readFileSync } from 'node:fs';
+import { caughtError } from '@orchestra/test-utils';
 import { describe, expect, it } from 'vitest';
 import { defaultWorld, printDefaultWorld } from './default-world';
 import { builtInWorlds } from './built-in-worlds';
 import { parseWorld } from './world-schema';
 
 function validationErrorOf(input: unknown): ValidationError {
-  try {
-    parseWorld(input);
-  } catch (error) {
-    if (ValidationError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ValidationError');
+  const error = caughtError(() => parseWorld(input));
+  if (ValidationError.isInstance(error)) return error;
+  throw new Error('expected a ValidationError', { cause: error });
 }
 
 describe('worlds', () => {

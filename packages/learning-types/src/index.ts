@@ -11,6 +11,8 @@ export * from './decision';
 export * from './experience';
 export * from './errors';
 export * from './validate';
+export * from './json-lines';
+export * from './train-progress';
 export * from './versioning';
 export * from './stable-hash';
 export * from './json-schema';

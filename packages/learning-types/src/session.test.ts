@@ -1,3 +1,4 @@
+import { caughtError } from '@orchestra/test-utils';
 import { describe, expect, it } from 'vitest';
 import seed from './__fixtures__/design-example-session.json';
 import versionOne from './__fixtures__/version-1-session.json';
@@ -79,13 +80,9 @@ describe('EnhancedSessionState', () => {
       [unknownPhase, 'phase'],
       [noWorkflow, 'workflow'],
     ] as const) {
-      try {
-        parseSessionState(input);
-        expect.unreachable();
-      } catch (error) {
-        expect(ValidationError.isInstance(error)).toBe(true);
-        expect((error as ValidationError).field).toBe(field);
-      }
+      const error = caughtError(() => parseSessionState(input));
+      expect(ValidationError.isInstance(error)).toBe(true);
+      expect((error as ValidationError).field).toBe(field);
     }
   });
 

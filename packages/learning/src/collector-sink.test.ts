@@ -1,22 +1,18 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExperienceStoreError } from '@orchestra/learning-collector';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useTemporaryDirectory } from '@orchestra/test-utils';
+import { describe, expect, it } from 'vitest';
 import { CollectorSink } from './collector-sink';
 import type { LearningDecision } from './learning-runtime';
 import { OrchestratorIntegration } from './orchestrator-integration';
 
-let root: string;
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'collector-sink-'));
-});
-afterEach(() => rm(root, { recursive: true, force: true }));
+const root = useTemporaryDirectory('collector-sink-');
 
 describe('CollectorSink', () => {
   it('reports a store that cannot be opened once, to the record that caused it, not again on close', async () => {
     // The data dir is a regular file: the buffer directory cannot be created under it.
-    const dataDir = join(root, 'not-a-directory');
+    const dataDir = join(root(), 'not-a-directory');
     await writeFile(dataDir, 'x');
     const sink = new CollectorSink({ dataDir });
     const decision = { mode: 'shadow' } as LearningDecision;

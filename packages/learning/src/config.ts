@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_COST_WEIGHT, catalogModelSchema, costWeightSchema, learningModeSchema, safeValidate, type LearningMode } from '@orchestra/learning-types';
+import { LEARNING_MODE_ENVIRONMENT_VARIABLE } from '@orchestra/learning-policy';
 import { z } from 'zod';
 import { LearningConfigError } from './errors';
 
 /** Name of the configuration file looked up in the working directory. */
 export const CONFIG_FILE_NAME = 'orchestra.config.json';
-/** Environment variable that overrides the learning mode. */
-export const MODE_ENVIRONMENT_VARIABLE = 'ORCHESTRA_LEARNING_MODE';
+/** Environment variable that overrides the learning mode: the policy router's, one name for one variable. */
+export { LEARNING_MODE_ENVIRONMENT_VARIABLE };
+/** @deprecated Use `LEARNING_MODE_ENVIRONMENT_VARIABLE` (the same variable, under the policy package's name). */
+export const MODE_ENVIRONMENT_VARIABLE = LEARNING_MODE_ENVIRONMENT_VARIABLE;
 /** Environment variable that overrides the data directory. */
 export const DATA_DIR_ENVIRONMENT_VARIABLE = 'ORCHESTRA_DATA_DIR';
 /** Environment variable naming the experience store (`postgres://…`); wins over `store.url` of the config file. */
@@ -218,11 +221,11 @@ export function loadLearningConfig(options: LoadConfigOptions = {}): ResolvedLea
   }
   let modeSource: ResolvedLearningConfig['modeSource'] = fileValues.mode === undefined ? 'default' : 'config-file';
   const merged: Record<string, unknown> = { ...fileValues };
-  const environmentMode = env[MODE_ENVIRONMENT_VARIABLE];
+  const environmentMode = env[LEARNING_MODE_ENVIRONMENT_VARIABLE];
   if (environmentMode !== undefined && environmentMode !== '') {
-    const mode = safeValidate(learningModeSchema, environmentMode, MODE_ENVIRONMENT_VARIABLE);
+    const mode = safeValidate(learningModeSchema, environmentMode, LEARNING_MODE_ENVIRONMENT_VARIABLE);
     if (!mode.success) {
-      throw new LearningConfigError({ source: MODE_ENVIRONMENT_VARIABLE, field: '', message: `unknown mode "${environmentMode}"; expected one of ${learningModeSchema.options.join(', ')}` });
+      throw new LearningConfigError({ source: LEARNING_MODE_ENVIRONMENT_VARIABLE, field: '', message: `unknown mode "${environmentMode}"; expected one of ${learningModeSchema.options.join(', ')}` });
     }
     merged.mode = mode.value;
     modeSource = 'environment';

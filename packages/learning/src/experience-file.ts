@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseExperience, type Experience } from '@orchestra/learning-types';
+import { parseExperience, parseJsonLines, type Experience } from '@orchestra/learning-types';
 import { SessionIngestError } from './errors';
 
 /**
@@ -33,18 +33,7 @@ export async function readExperienceFile(path: string): Promise<Experience[]> {
     if (!Array.isArray(array)) throw new SessionIngestError({ file: path, record: 0, message: 'expected a JSON array of experiences' });
     return array.map((record, index) => parseRecord(record, index + 1));
   }
-  const experiences: Experience[] = [];
-  const lines = text.split('\n');
-  for (let index = 0; index < lines.length; index += 1) {
-    const line = lines[index]!.trim();
-    if (line === '') continue;
-    let record: unknown;
-    try {
-      record = JSON.parse(line);
-    } catch (error) {
-      throw new SessionIngestError({ file: path, record: index + 1, message: 'not valid JSON (expected a JSON array or JSONL of experiences; CSV exports cannot be read back)', cause: error });
-    }
-    experiences.push(parseRecord(record, index + 1));
-  }
-  return experiences;
+  const invalid = (record: number, cause: unknown) =>
+    new SessionIngestError({ file: path, record, message: 'not valid JSON (expected a JSON array or JSONL of experiences; CSV exports cannot be read back)', cause });
+  return Array.from(parseJsonLines(text, invalid), ({ line, value }) => parseRecord(value, line));
 }

@@ -27,9 +27,13 @@ export type { TaskInput, PolicyInput, Routing, LearningRuntime, LearningDecision
 export { DefaultLearningRuntime, type DefaultRuntimeOptions } from './default-runtime';
 export { CollectorSink, INGEST_LOCK_FILE, type CollectorSinkOptions } from './collector-sink';
 export { LearningManager, createLearning, type CreateLearningOptions, type IngestOptions, type RecordResult, type LearningStatus, type TrackedSession } from './learning-manager';
-export { withFileLock, type FileLockOptions } from './file-lock';
+export { withFileLock } from './file-lock';
+/** The options of `withFileLock` (each optional there) and of the collector's `acquireFileLock`: one type. */
+export type { FileLockOptions } from '@orchestra/learning-collector';
 export { actionFromSession } from './session-action';
-export { trainPolicy, evaluatePolicyArtifact, type TrainOptions, type TrainReport, type TrainProgress } from './train';
+export { trainPolicy, evaluatePolicyArtifact, type TrainOptions, type TrainReport } from './train';
+/** Progress of `train` (the trainer's, forwarded after every minibatch). */
+export type { TrainProgress } from '@orchestra/learning-types';
 export { readExperienceFile } from './experience-file';
 export { improvePolicy, type ImproveOptions, type ImproveReport, type Improvable } from './improve';
 export { regateExplorationCandidate, MINIMUM_REGATE_LOGS, REGATE_ALPHA, type RegateOptions, type RegateReport } from './regate';

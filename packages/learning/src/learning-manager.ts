@@ -1,7 +1,15 @@
+/*
+ * Longer than 400 lines, for now: one class, `LearningManager`, the facade's public object, whose ~40 methods share
+ * its private state (the persisted state and its modification time, the runtime, the sink, the loaded model and
+ * candidate, the reload timer, the generated session ids, the drift monitor). Operations with a life of their own
+ * already live beside it and take a small host object (train.ts, improve.ts, regate.ts, reprice.ts); its options and
+ * status types are in learning-manager-options.ts. The record and ingest path (about 300 lines) is being reworked
+ * for ingest speed (#15/#17) and moves out with that work rather than under it.
+ */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { sessionReward, tradeOffScale, type RewardConfigInput } from '@orchestra/learning-reward';
-import { ActionSpace, HistoryIndex, defaultModelCatalog, parseModelCatalog, type CatalogModel, type ModelCatalog } from '@orchestra/learning-features';
+import { ActionSpace, HistoryIndex, defaultModelCatalog, parseModelCatalog, type ModelCatalog } from '@orchestra/learning-features';
 import {
   costWeightSchema,
   parseSessionState,
@@ -26,12 +34,15 @@ import { OrchestratorIntegration } from './orchestrator-integration';
 import { readIngestFile, type IngestedSession } from './session-file';
 import { streamSessionFile, validateSessionFile } from './session-stream';
 import type { DecideOptions, ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
-import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type GuardrailVerdict, type RampEvent } from './rollout';
+import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type RampEvent } from './rollout';
 import { loadTrainer, type ModuleImporter, type TrainerModule } from './trainer-loader';
 import { EXPERIENCE_BUFFER_DIRECTORY, ExperienceStoreError, JsonlExperienceStore, type DurableExperienceStore } from '@orchestra/learning-collector';
 import { isPostgresStore, openExperienceStore } from './store-loader';
 import { outcomeEventSchema, outcomePatchSchema, type OutcomeEvent, type OutcomePatch } from '@orchestra/learning-types';
-import { compareGreedyDecisions, priceTableOfCatalog, rewardFigures, type RepriceOptions, type RepriceReport } from './reprice';
+import { repriceHistory, type RepriceOptions, type RepriceReport } from './reprice';
+import type { CreateLearningOptions, LearningStatus } from './learning-manager-options';
+
+export type { CreateLearningOptions, LearningStatus } from './learning-manager-options';
 import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { readOtlpTraceFile } from './otlp-traces';
@@ -41,46 +52,6 @@ import { join } from 'node:path';
 import { evaluatePolicyArtifact, trainPolicy, type TrainOptions, type TrainReport } from './train';
 import { improvePolicy, type ImproveOptions, type ImproveReport } from './improve';
 import { regateExplorationCandidate, type RegateReport } from './regate';
-
-/** Options of `createLearning` / `LearningManager.open`: configuration sources plus the pluggable parts. */
-export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'overrides'> {
-  /** Data directory (wins over config file and `ORCHESTRA_DATA_DIR`). */
-  dataDir?: string;
-  /** Learning mode pinned for this process (wins over the persisted state, the environment and the config file). */
-  mode?: LearningMode;
-  /** Other configuration values that win over the config file. */
-  config?: LoadConfigOptions['overrides'];
-  /** The policy side (context inference + routing + learned model); default `DefaultLearningRuntime`. */
-  runtime?: LearningRuntime;
-  /** The collector side (experience building and storage); default `CollectorSink` over `<dataDir>/experience_buffer`. */
-  sink?: ExperienceSink;
-  /** Replaces the dynamic import of the trainer (tests). */
-  importModule?: ModuleImporter;
-  /**
-   * The orchestrator's own model catalog (wins over `models` of the config file); see `learningConfigSchema.models`.
-   * Default: the features package's default catalog.
-   */
-  models?: CatalogModel[];
-  /** Where the store's warnings go (a PostgreSQL store failing over to the local buffer); default `process.emitWarning`. */
-  onWarning?: (message: string) => void;
-  /**
-   * The OpenTelemetry tracer of the `orchestra.decide` spans (default: the global one of `@opentelemetry/api`, a no-op
-   * unless the application registered an SDK).
-   */
-  tracer?: Tracer;
-  /**
-   * Clock in milliseconds since the epoch (default `Date.now`): the timestamp of every recorded experience (which the
-   * time-decayed history features read), of history observations and of state events. A simulation passes a
-   * simulated clock so that nothing it decides depends on the wall clock. A custom `sink` keeps its own clock.
-   */
-  clock?: () => number;
-  /**
-   * The reward of recorded sessions and of training (weights, caps; the reward package's `RewardConfigInput`). The
-   * catalog's tiers are added to it (`models`) unless it lists models itself. Default: the reward package's defaults.
-   * A replay of outcome tables sets a linear cost term here (`cost.perUsd`); a custom `sink` keeps its own reward.
-   */
-  reward?: RewardConfigInput;
-}
 
 /** Distinct task (description, files) contexts one ingest keeps inferred. */
 const INGEST_CONTEXT_CACHE_SIZE = 4_096;
@@ -126,25 +97,6 @@ export interface IngestReport {
   experiences: Experience[];
   /** OTLP ingests: traces read, and malformed ones quarantined (with their reason) instead of recorded. */
   traces?: { total: number; quarantined: number };
-}
-
-/** What `orchestra learning` prints. */
-export interface LearningStatus {
-  dataDir: string;
-  mode: LearningMode;
-  modeSource: 'default' | 'config-file' | 'state-file' | 'environment' | 'option';
-  abFraction: number;
-  deployed: DeployedModel | null;
-  /** The exploration candidate acting on a share of shadow sessions, or null. */
-  candidate: CandidateModel | null;
-  previous: DeployedModel[];
-  abTest: LearningState['abTest'] & { guardrails: GuardrailVerdict; productionAllowedAfter: number };
-  events: LearningState['events'];
-  /** Changes the drift detection found (persisted) and the exploration boost in force in this process. */
-  drift: { events: DriftEvent[]; explorationBoost: { model: string; epsilon: number; untilSession: number }[] };
-  /** Why the deployed model is not served (its copy failed verification on load), or null. */
-  modelError: { reason: string; message: string } | null;
-  runtime?: Record<string, unknown>;
 }
 
 /**
@@ -1064,67 +1016,22 @@ export class LearningManager {
   }
 
   /**
-   * Re-scores the whole history as a new reward version: new model prices (`models`, a catalog) re-cost every
-   * stored session's calls from their token counts, a changed `reward` configuration re-scores every reward. The
-   * stored figures stay (`readBuffer({ view: 'original' })`, and `reward.original` on each joined record); every
-   * read, and so training, uses the version in force. With `train` (and a deployed model) it retrains on the new
-   * version and reports how many of the greedy decisions on recent tasks change.
+   * Re-scores the whole history as a new reward version (`repriceHistory`): new model prices re-cost every stored
+   * session's calls, a changed `reward` re-scores every reward; the stored figures stay. With `train` (and a deployed
+   * model) it retrains on the new version and reports how many greedy decisions on recent tasks change.
    */
   async reprice(options: RepriceOptions): Promise<RepriceReport> {
-    const store = await this.#openStore(false, 'reprice');
-    let version: RepriceReport['version'] = null;
-    let before: Experience[];
-    let after: Experience[];
-    try {
-      before = await collectStream(store.read({ quarantine: false }));
-      const chosen =
-        options.reset === true
-          ? await store.rewardVersions().setCurrent(null)
-          : await store.rewardVersions().setCurrent({
-              reward: { ...(this.rewardConfig ?? {}), ...(options.reward ?? {}) },
-              prices: options.models === undefined ? null : priceTableOfCatalog(options.models),
-              now: new Date(this.clock()),
-              ...(options.note === undefined ? {} : { note: options.note }),
-            });
-      if (chosen !== null) version = { id: chosen.id, createdAt: chosen.createdAt, prices: chosen.prices !== null, ...(chosen.note === undefined ? {} : { note: chosen.note }) };
-      after = await collectStream(store.read({ quarantine: false }));
-    } finally {
-      await store.close();
-    }
-    let rewardsChanged = 0;
-    let costsChanged = 0;
-    let withoutSession = 0;
-    for (let index = 0; index < after.length; index += 1) {
-      if (after[index]!.reward.total !== before[index]?.reward.total) rewardsChanged += 1;
-      if (after[index]!.outcome.totalCostUsd !== before[index]?.outcome.totalCostUsd) costsChanged += 1;
-      if (after[index]!.session === undefined) withoutSession += 1;
-    }
-    await this.store.update((state) => {
-      addStateEvent(state, version === null ? 'reward version reset: the stored figures are in force' : `reward version ${version.id} in force${version.prices ? ' (re-priced)' : ''}`, new Date(this.clock()));
-    });
-    let decisions: RepriceReport['decisions'] = null;
-    const deployed = this.state.deployed ?? (await this.store.read()).deployed;
-    if (options.train !== undefined && deployed !== null) {
-      const report = await this.train({
-        output: options.train.output,
-        experiences: after,
-        ...(options.train.epochs === undefined ? {} : { epochs: options.train.epochs }),
-        ...(options.train.trainerConfig === undefined ? {} : { trainerConfig: options.train.trainerConfig }),
-      });
-      const recent = after.slice(-(options.train.recentTasks ?? 500));
-      const shift = compareGreedyDecisions(await loadVerifiedModel(deployed.directory), await loadVerifiedModel(report.output), recent);
-      decisions = { deployedVersion: deployed.version, retrainedVersion: report.version, output: report.output, ...shift };
-      // The report's timeline shows how the learned decisions would shift under the new version.
-      const parts = Object.entries(shift.byPart)
-        .sort((left, right) => right[1] - left[1])
-        .map(([part, count]) => `${part} ${count}`)
-        .join(', ');
-      const summary = `re-priced decisions: ${report.version} (retrained) would change ${shift.changed} of ${shift.compared} recent greedy decisions of ${deployed.version}${parts === '' ? '' : ` (${parts})`}`;
-      await this.store.update((state) => {
-        addStateEvent(state, summary, new Date(this.clock()));
-      });
-    }
-    return { version, before: rewardFigures(before), after: rewardFigures(after), rewardsChanged, costsChanged, withoutSession, decisions };
+    return repriceHistory(
+      {
+        openStore: () => this.#openStore(false, 'reprice'),
+        rewardConfig: this.rewardConfig,
+        now: () => new Date(this.clock()),
+        store: this.store,
+        deployed: async () => this.state.deployed ?? (await this.store.read()).deployed,
+        train: (trainOptions) => this.train(trainOptions),
+      },
+      options,
+    );
   }
 
   /** The reward configuration of the version in force (training maps rewards to [−1, 1] with its bounds), else this orchestrator's. */
@@ -1242,11 +1149,6 @@ async function looksLikeOtlp(path: string): Promise<boolean> {
   }
 }
 
-async function collectStream(stream: AsyncIterable<Experience>): Promise<Experience[]> {
-  const experiences: Experience[] = [];
-  for await (const experience of stream) experiences.push(experience);
-  return experiences;
-}
 
 /** Creates the `LearningManager` of an orchestrator (see `LearningManager.open`). */
 export function createLearning(options: CreateLearningOptions = {}): Promise<LearningManager> {

@@ -1,6 +1,10 @@
+import type { JsonlExperienceStore } from '@orchestra/learning-collector';
 import type { PriceTable, RewardConfigInput } from '@orchestra/learning-reward';
 import { LearnedPolicy, type ModelArtifact } from '@orchestra/learning-policy';
 import type { CatalogModel, Experience } from '@orchestra/learning-types';
+import { loadVerifiedModel } from './deployment';
+import { addStateEvent, type DeployedModel, type LearningStateStore } from './learning-state';
+import type { TrainOptions, TrainReport } from './train';
 
 /** Mean figures of a history under one reward version. */
 export interface RewardFigures {
@@ -121,4 +125,88 @@ export interface RepriceOptions {
    * the `recentTasks` newest experiences (default 500). Needs the trainer and a deployed model.
    */
   train?: { output: string; recentTasks?: number; epochs?: number; trainerConfig?: Record<string, unknown> };
+}
+
+/** What `repriceHistory` needs of the manager: its store, reward, clock, state and training. */
+export interface RepriceHost {
+  /** Opens the experience store for writing (the reward versions live in it). */
+  openStore(): Promise<JsonlExperienceStore>;
+  /** This orchestrator's reward configuration, which a new version's `reward` is laid over. */
+  rewardConfig: RewardConfigInput | undefined;
+  now(): Date;
+  /** The state file, where the new version and the decision shift are logged as events. */
+  store: LearningStateStore;
+  /** The deployed model, or null. */
+  deployed(): Promise<DeployedModel | null>;
+  train(options: TrainOptions): Promise<TrainReport>;
+}
+
+/**
+ * Re-scores the whole history as a new reward version: new model prices (`models`, a catalog) re-cost every
+ * stored session's calls from their token counts, a changed `reward` configuration re-scores every reward. The
+ * stored figures stay (`readBuffer({ view: 'original' })`, and `reward.original` on each joined record); every
+ * read, and so training, uses the version in force. With `train` (and a deployed model) it retrains on the new
+ * version and reports how many of the greedy decisions on recent tasks change.
+ */
+export async function repriceHistory(host: RepriceHost, options: RepriceOptions): Promise<RepriceReport> {
+  const store = await host.openStore();
+  let version: RepriceReport['version'] = null;
+  let before: Experience[];
+  let after: Experience[];
+  try {
+    before = await collectStream(store.read({ quarantine: false }));
+    const chosen =
+      options.reset === true
+        ? await store.rewardVersions().setCurrent(null)
+        : await store.rewardVersions().setCurrent({
+            reward: { ...(host.rewardConfig ?? {}), ...(options.reward ?? {}) },
+            prices: options.models === undefined ? null : priceTableOfCatalog(options.models),
+            now: host.now(),
+            ...(options.note === undefined ? {} : { note: options.note }),
+          });
+    if (chosen !== null) version = { id: chosen.id, createdAt: chosen.createdAt, prices: chosen.prices !== null, ...(chosen.note === undefined ? {} : { note: chosen.note }) };
+    after = await collectStream(store.read({ quarantine: false }));
+  } finally {
+    await store.close();
+  }
+  let rewardsChanged = 0;
+  let costsChanged = 0;
+  let withoutSession = 0;
+  for (let index = 0; index < after.length; index += 1) {
+    if (after[index]!.reward.total !== before[index]?.reward.total) rewardsChanged += 1;
+    if (after[index]!.outcome.totalCostUsd !== before[index]?.outcome.totalCostUsd) costsChanged += 1;
+    if (after[index]!.session === undefined) withoutSession += 1;
+  }
+  await host.store.update((state) => {
+    addStateEvent(state, version === null ? 'reward version reset: the stored figures are in force' : `reward version ${version.id} in force${version.prices ? ' (re-priced)' : ''}`, host.now());
+  });
+  let decisions: RepriceReport['decisions'] = null;
+  const deployed = await host.deployed();
+  if (options.train !== undefined && deployed !== null) {
+    const report = await host.train({
+      output: options.train.output,
+      experiences: after,
+      ...(options.train.epochs === undefined ? {} : { epochs: options.train.epochs }),
+      ...(options.train.trainerConfig === undefined ? {} : { trainerConfig: options.train.trainerConfig }),
+    });
+    const recent = after.slice(-(options.train.recentTasks ?? 500));
+    const shift = compareGreedyDecisions(await loadVerifiedModel(deployed.directory), await loadVerifiedModel(report.output), recent);
+    decisions = { deployedVersion: deployed.version, retrainedVersion: report.version, output: report.output, ...shift };
+    // The report's timeline shows how the learned decisions would shift under the new version.
+    const parts = Object.entries(shift.byPart)
+      .sort((left, right) => right[1] - left[1])
+      .map(([part, count]) => `${part} ${count}`)
+      .join(', ');
+    const summary = `re-priced decisions: ${report.version} (retrained) would change ${shift.changed} of ${shift.compared} recent greedy decisions of ${deployed.version}${parts === '' ? '' : ` (${parts})`}`;
+    await host.store.update((state) => {
+      addStateEvent(state, summary, host.now());
+    });
+  }
+  return { version, before: rewardFigures(before), after: rewardFigures(after), rewardsChanged, costsChanged, withoutSession, decisions };
+}
+
+async function collectStream(stream: AsyncIterable<Experience>): Promise<Experience[]> {
+  const experiences: Experience[] = [];
+  for await (const experience of stream) experiences.push(experience);
+  return experiences;
 }

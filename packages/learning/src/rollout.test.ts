@@ -1,3 +1,4 @@
+import { caughtError } from '@orchestra/test-utils';
 import { describe, expect, it } from 'vitest';
 import { rolloutConfigSchema } from './config';
 import { RolloutRuleError } from './errors';
@@ -13,13 +14,10 @@ function deployedState(): LearningState {
 }
 
 function ruleOf(action: () => void): string {
-  try {
-    action();
-    return 'allowed';
-  } catch (error) {
-    if (RolloutRuleError.isInstance(error)) return error.rule;
-    throw error;
-  }
+  const error = caughtError(action);
+  if (error === undefined) return 'allowed';
+  if (RolloutRuleError.isInstance(error)) return error.rule;
+  throw error;
 }
 
 describe('guardrails', () => {

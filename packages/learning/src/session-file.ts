@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import {
   actionSchema,
   parseExperience,
+  parseJsonLines,
   parseSessionState,
   safeValidate,
   type Action,
@@ -126,18 +127,8 @@ function splitRecords(text: string, file: string): { record: unknown; number: nu
     if (Array.isArray(whole)) return whole.map((record, index) => ({ record, number: index + 1 }));
     return [{ record: whole, number: 1 }];
   }
-  const records: { record: unknown; number: number }[] = [];
-  const lines = text.split('\n');
-  for (let index = 0; index < lines.length; index += 1) {
-    const line = lines[index]!.trim();
-    if (line === '') continue;
-    try {
-      records.push({ record: JSON.parse(line), number: index + 1 });
-    } catch (error) {
-      throw new SessionIngestError({ file, record: index + 1, message: 'not valid JSON (expected JSON, a JSON array or JSONL)', cause: error });
-    }
-  }
-  return records;
+  const invalid = (record: number, cause: unknown) => new SessionIngestError({ file, record, message: 'not valid JSON (expected JSON, a JSON array or JSONL)', cause });
+  return Array.from(parseJsonLines(text, invalid), ({ line, value }) => ({ record: value, number: line }));
 }
 
 /** Reads a file as strict UTF-8: invalid bytes are refused (never silently replaced with U+FFFD). */

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadVerifiedModel } from './deployment';
-import { createLearning } from './learning-manager';
+import { createLearning, type LearningManager } from './learning-manager';
+import type { LearningDecision } from './learning-runtime';
 import { OrchestratorIntegration } from './orchestrator-integration';
 import { makeExperience } from './test-support/make-experience';
 
@@ -16,21 +17,26 @@ const tasks = [
   'perf: speed up the search query on large tables',
 ];
 
+/** Decides and records 80 one-step shadow sessions (`<prefix>-<index>`), each succeeding when `succeeds` says so. */
+async function recordSessions(learning: LearningManager, prefix: string, succeeds: (decision: LearningDecision, index: number) => boolean): Promise<void> {
+  for (let index = 0; index < 80; index += 1) {
+    const decision = learning.decide({ description: tasks[index % tasks.length]!, sessionId: `${prefix}-${index}` });
+    const tracker = new OrchestratorIntegration({ sessionId: decision.sessionId });
+    const step = tracker.stepStarted({ agent: 'executor' });
+    const success = succeeds(decision, index);
+    tracker.modelAttempt(step, { model: decision.action.models.executor!, tokens: 1000, latencyMs: 2000, costUsd: 0.02, success });
+    tracker.stepEnded(step, success ? 'completed' : 'failed');
+    await learning.record(tracker.finish(), decision);
+  }
+}
+
 describe('LearningManager.train (with the trainer installed)', () => {
   it('trains from the buffer, evaluates against the rules on held-out logs, and writes a deployable artifact', async () => {
     const root = await mkdtemp(join(tmpdir(), 'learning-train-'));
     const learning = await createLearning({ cwd: root, env: {}, mode: 'shadow', config: { reloadIntervalMs: 0, exploration: 0.5 } });
     try {
-      for (let index = 0; index < 80; index += 1) {
-        const decision = learning.decide({ description: tasks[index % tasks.length]!, sessionId: `train-${index}` });
-        const tracker = new OrchestratorIntegration({ sessionId: decision.sessionId });
-        const step = tracker.stepStarted({ agent: 'executor' });
-        // A world where strict safety pays: the logged rewards depend on the action.
-        const success = decision.action.safetyLevel === 'strict' || index % 3 === 0;
-        tracker.modelAttempt(step, { model: decision.action.models.executor!, tokens: 1000, latencyMs: 2000, costUsd: 0.02, success });
-        tracker.stepEnded(step, success ? 'completed' : 'failed');
-        await learning.record(tracker.finish(), decision);
-      }
+      // A world where strict safety pays: the logged rewards depend on the action.
+      await recordSessions(learning, 'train', (decision, index) => decision.action.safetyLevel === 'strict' || index % 3 === 0);
       const progress: number[] = [];
       const report = await learning.train({
         output: join(root, 'model'),
@@ -65,15 +71,7 @@ describe('LearningManager.train (with the trainer installed)', () => {
     const root = await mkdtemp(join(tmpdir(), 'learning-train-dr-'));
     const learning = await createLearning({ cwd: root, env: {}, mode: 'shadow', config: { reloadIntervalMs: 0, exploration: 0.5 } });
     try {
-      for (let index = 0; index < 80; index += 1) {
-        const decision = learning.decide({ description: tasks[index % tasks.length]!, sessionId: `dr-${index}` });
-        const tracker = new OrchestratorIntegration({ sessionId: decision.sessionId });
-        const step = tracker.stepStarted({ agent: 'executor' });
-        const success = index % 2 === 0;
-        tracker.modelAttempt(step, { model: decision.action.models.executor!, tokens: 1000, latencyMs: 2000, costUsd: 0.02, success });
-        tracker.stepEnded(step, success ? 'completed' : 'failed');
-        await learning.record(tracker.finish(), decision);
-      }
+      await recordSessions(learning, 'dr', (_decision, index) => index % 2 === 0);
       const report = await learning.train({ output: join(root, 'model'), epochs: 2, allowFewExperiences: true, version: 'dr-1' });
       // Valued on every log whose reward did not choose the candidate's actions: the 16 held out and the gate's half
       // of the 64 training rows (`gateEvaluation: 'independent'`).

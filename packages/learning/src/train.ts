@@ -4,18 +4,10 @@ import { defaultFeatureSchema, type ActionSpace } from '@orchestra/learning-feat
 import type { RewardConfigInput } from '@orchestra/learning-reward';
 import { deployVerdictOf, type DeployVerdict, type PolicyComparison } from '@orchestra/learning-policy';
 import type * as Trainer from '@orchestra/learning-trainer';
-import type { Experience } from '@orchestra/learning-types';
+import type { Experience, TrainProgress } from '@orchestra/learning-types';
 import { TrainerUnavailableError } from './errors';
 import type { TrainerModule } from './trainer-loader';
 
-/** Progress of `train`, forwarded from the trainer after every minibatch. */
-export interface TrainProgress {
-  phase: string;
-  epoch: number;
-  totalEpochs: number;
-  batch: number;
-  batchesPerEpoch: number;
-}
 
 /** Options of `LearningManager.train`. */
 export interface TrainOptions {
@@ -126,7 +118,7 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
     runId: `${version.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80)}--${new Date().toISOString().replace(/[:.]/g, '-')}`,
     ...(options.actionSpace === undefined ? {} : { actionSpace: options.actionSpace }),
     ...(options.rewardConfig === undefined ? {} : { rewardConfig: options.rewardConfig }),
-    onProgress: (progress: TrainProgress) => options.onProgress?.(progress),
+    onProgress: (progress: Trainer.OfflineProgress) => options.onProgress?.(progress),
     onWarning: (warning: { message: string }) => {
       warnings.push(warning.message);
       options.onWarning?.(warning.message);

@@ -1,18 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useTemporaryDirectory } from '@orchestra/test-utils';
+import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../test-support/run-in-process';
 import { simulateShadowSessions } from '../test-support/simulate';
 
-let cwd: string;
-beforeEach(async () => {
-  cwd = await mkdtemp(join(tmpdir(), 'orchestra-amend-'));
-  await simulateShadowSessions(cwd, join(cwd, 'data'), 30, 11);
-});
-afterEach(() => rm(cwd, { recursive: true, force: true }));
+const cwd = useTemporaryDirectory('orchestra-amend-', (directory) => simulateShadowSessions(directory, join(directory, 'data'), 30, 11));
 
-const run = (...argv: string[]) => runInProcess(cwd, ...argv);
+const run = (...argv: string[]) => runInProcess(cwd(), ...argv);
 
 describe('orchestra learning-amend', () => {
   it('appends an outcome event, shows the reward it moved, and is idempotent per event id', async () => {

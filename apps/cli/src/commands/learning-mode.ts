@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { LearningMode } from '@orchestra/learning-types';
-import { MODE_ENVIRONMENT_VARIABLE } from '@orchestra/learning';
+import { LEARNING_MODE_ENVIRONMENT_VARIABLE } from '@orchestra/learning';
 import type { CliContext } from '../cli-context';
 import { parseFraction, parseMode } from '../parse-options';
 import { writeJson } from '../terminal';
@@ -34,10 +34,10 @@ export function registerLearningMode(program: Command, context: CliContext): voi
         source: learning.modeSource,
         abFraction: learning.abFraction,
         deployed: learning.deployed?.version ?? null,
-        ...(environmentMode === null ? {} : { environment: { variable: MODE_ENVIRONMENT_VARIABLE, mode: environmentMode } }),
+        ...(environmentMode === null ? {} : { environment: { variable: LEARNING_MODE_ENVIRONMENT_VARIABLE, mode: environmentMode } }),
       };
       const warning = pinned
-        ? `${MODE_ENVIRONMENT_VARIABLE}=${environmentMode} is set: it wins over the persisted mode, so orchestra runs with it set stay in ${environmentMode}; unset ${MODE_ENVIRONMENT_VARIABLE} (or set it to ${learning.mode}) for ${learning.mode} to take effect`
+        ? `${LEARNING_MODE_ENVIRONMENT_VARIABLE}=${environmentMode} is set: it wins over the persisted mode, so orchestra runs with it set stay in ${environmentMode}; unset ${LEARNING_MODE_ENVIRONMENT_VARIABLE} (or set it to ${learning.mode}) for ${learning.mode} to take effect`
         : null;
       const noModel =
         (learning.mode === 'ab_test' || learning.mode === 'production') && learning.deployed === null
@@ -50,6 +50,6 @@ export function registerLearningMode(program: Command, context: CliContext): voi
       }
       context.print(`mode ${context.colors.bold(result.mode)}${result.mode === 'ab_test' ? ` (fraction ${result.abFraction})` : ''}`);
       for (const entry of warnings) context.io.stderr.write(`${context.colors.yellow(`warning: ${entry}`)}\n`);
-      if (warning === null && mode === undefined && environmentMode !== null) context.print(`  set by ${MODE_ENVIRONMENT_VARIABLE}`);
+      if (warning === null && mode === undefined && environmentMode !== null) context.print(`  set by ${LEARNING_MODE_ENVIRONMENT_VARIABLE}`);
     });
 }

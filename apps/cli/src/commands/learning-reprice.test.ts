@@ -1,24 +1,19 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultModelCatalog } from '@orchestra/learning-features';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useTemporaryDirectory } from '@orchestra/test-utils';
+import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../test-support/run-in-process';
 import { simulateShadowSessions } from '../test-support/simulate';
 
-let cwd: string;
-beforeEach(async () => {
-  cwd = await mkdtemp(join(tmpdir(), 'orchestra-reprice-'));
-  await simulateShadowSessions(cwd, join(cwd, 'data'), 30, 11);
-});
-afterEach(() => rm(cwd, { recursive: true, force: true }));
+const cwd = useTemporaryDirectory('orchestra-reprice-', (directory) => simulateShadowSessions(directory, join(directory, 'data'), 30, 11));
 
-const run = (...argv: string[]) => runInProcess(cwd, ...argv);
+const run = (...argv: string[]) => runInProcess(cwd(), ...argv);
 
 describe('orchestra learning-reprice', () => {
   it('re-costs the history from a catalog with new prices, prints before/after, and --reset returns to the stored figures', async () => {
     const doubled = { models: defaultModelCatalog.models.map((model) => ({ ...model, inputPricePer1kTokens: model.inputPricePer1kTokens * 2, outputPricePer1kTokens: model.outputPricePer1kTokens * 2 })) };
-    await writeFile(join(cwd, 'prices.json'), JSON.stringify(doubled));
+    await writeFile(join(cwd(), 'prices.json'), JSON.stringify(doubled));
     const stored = JSON.parse((await run('learning-stats', '--json')).stdout);
     const result = await run('learning-reprice', '--prices', 'prices.json', '--json');
     expect(result.code).toBe(0);
@@ -36,7 +31,7 @@ describe('orchestra learning-reprice', () => {
   });
 
   it('refuses a price file that is not a catalog with one line naming the file', async () => {
-    await writeFile(join(cwd, 'bad.json'), JSON.stringify({ models: [{ id: 'x' }] }));
+    await writeFile(join(cwd(), 'bad.json'), JSON.stringify({ models: [{ id: 'x' }] }));
     const bad = await run('learning-reprice', '--prices', 'bad.json');
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);

@@ -1,28 +1,23 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LearningStateStore } from '@orchestra/learning';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useTemporaryDirectory } from '@orchestra/test-utils';
+import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../test-support/run-in-process';
 
-let cwd: string;
-beforeEach(async () => {
-  cwd = await mkdtemp(join(tmpdir(), 'orchestra-status-'));
-});
-afterEach(() => rm(cwd, { recursive: true, force: true }));
+const cwd = useTemporaryDirectory('orchestra-status-');
 
 describe('orchestra learning', () => {
   it('shows the drift events of the state file, and lists them in --json', async () => {
-    await new LearningStateStore(join(cwd, 'data')).update((state) => {
+    await new LearningStateStore(join(cwd(), 'data')).update((state) => {
       state.drift.events.push({ at: '2026-12-01T10:00:00.000Z', sessionsRecorded: 1_260, subject: 'gpt-5.2-codex', metric: 'success', direction: 'down', degraded: true, baseline: 0.82, changed: 0.41, response: 'exploration' });
       state.drift.events.push({ at: '2026-12-01T10:05:00.000Z', sessionsRecorded: 1_400, subject: 'learned-arm', metric: 'learnedVsRules', direction: 'down', degraded: true, baseline: 12, changed: -30, response: 'demoted-to-shadow' });
     });
-    const text = await runInProcess(cwd, 'learning');
+    const text = await runInProcess(cwd(), 'learning');
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('drift         2 changes detected; latest:');
     expect(text.stdout).toMatch(/gpt-5\.2-codex success 82\.0 % → 41\.0 % worse; exploration/);
     expect(text.stdout).toMatch(/learned-arm learnedVsRules 12 → -30 worse; demoted-to-shadow/);
-    const json = JSON.parse((await runInProcess(cwd, 'learning', '--json')).stdout);
+    const json = JSON.parse((await runInProcess(cwd(), 'learning', '--json')).stdout);
     expect(json.drift.events.map((event: { response: string }) => event.response)).toEqual(['exploration', 'demoted-to-shadow']);
     expect(json.drift.explorationBoost).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import { JsonlExperienceStore } from '@orchestra/learning-collector';
 import { defaultFeatureSchema } from '@orchestra/learning-features';
 import type { ModelManifestInput } from '@orchestra/learning-policy';
 import { writeTestModelArtifact } from '@orchestra/learning-policy/testing';
@@ -44,4 +45,11 @@ export function ingestSession(id: string) {
     phase: 'completed',
     task: { description: `fix: broken pagination ${id}`, files: ['api/src/list.ts'] },
   };
+}
+
+/** Appends `count` valid experiences (`makeExperience(0 … count − 1)`) to the JSONL buffer of `dataDir`. */
+export async function fillBuffer(dataDir: string, count: number): Promise<void> {
+  const store = await JsonlExperienceStore.open({ dataDir });
+  await store.append(Array.from({ length: count }, (_, index) => makeExperience(index)));
+  await store.close();
 }

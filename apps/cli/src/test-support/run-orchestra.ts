@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,4 +37,9 @@ export async function sandbox(): Promise<{ cwd: string; dataDir: string; run: (.
   const cwd = await mkdtemp(join(tmpdir(), 'orchestra-cli-'));
   const dataDir = join(cwd, 'data');
   return { cwd, dataDir, run: (...args) => runOrchestra(args, { cwd, env: { ORCHESTRA_DATA_DIR: dataDir } }) };
+}
+
+/** Fails the test file at once when the binary is not built (its tests run `dist/`). */
+export function requireBuiltBinary(): void {
+  if (!existsSync(binPath)) throw new Error(`${binPath} is missing: run \`pnpm --filter @orchestra/cli build\` first`);
 }

@@ -1,5 +1,5 @@
 import { domains as allDomains, type Domain, type TaskType } from '@orchestra/learning-types';
-import { domainRecord, round, topEvidence, type InferredValue } from './inference-helpers';
+import { domainRecord, labelEvidence, round, topEvidence, type InferredValue } from './inference-helpers';
 import { predictTransfer, type FeatureClassifier } from './infer-task-type';
 import { domainRules } from './keyword-rules';
 import { applyRules, normaliseForRules, type InferenceEvidence } from './rule-engine';
@@ -99,16 +99,7 @@ export function inferDomains(analysis: TaskAnalysis, taskType: TaskType, classif
   applyRules(domainRules, analysis.ruleText, scores, evidence);
   if (prefix !== undefined && prefix.scope !== '') applyRules(domainRules, normaliseForRules(prefix.scope.replace(/[-_/]/gu, ' ')), scores, evidence, 1.5);
   pathDomainEvidence(analysis, scores, evidence);
-  for (const label of analysis.labels) {
-    const trimmed = label.trim();
-    for (const [pattern, domain] of labelDomains) {
-      if (pattern.test(trimmed)) {
-        scores.set(domain, (scores.get(domain) ?? 0) + 4);
-        evidence.push({ source: 'label', text: label, target: domain, weight: 4 });
-        break;
-      }
-    }
-  }
+  labelEvidence(analysis.labels, labelDomains, scores, evidence);
   const prior = typeDomainPrior[taskType];
   if (prior !== undefined) {
     scores.set(prior[0], (scores.get(prior[0]) ?? 0) + prior[1]);

@@ -34,19 +34,16 @@ describe('inferTaskContext: keywords', () => {
     expect(result.taskType.evidence.some((item) => item.source === 'keyword')).toBe(true);
   });
 
-  it('understands Spanish and mixed text', () => {
-    const spanish = inferTaskContext({ description: 'Corregir error de autenticación en el login' });
-    expect(spanish.context.taskType).toBe('bugfix');
-    expect(spanish.context.domains).toContain('security');
-    const tests = inferTaskContext({ description: 'Añadir pruebas para el servicio de pagos' });
-    expect(tests.context.taskType).toBe('test');
-    expect(tests.context.domains).toContain('testing');
-    const payments = inferTaskContext({ description: 'Corregir el cálculo de pagos en producción' });
-    expect(payments.context.taskType).toBe('bugfix');
-    expect(payments.context.risk).toBe('high');
-    const mixed = inferTaskContext({ description: 'fix: arreglar el botón de login en la página de inicio' });
-    expect(mixed.context.taskType).toBe('bugfix');
-    expect(mixed.context.domains).toContain('frontend');
+  it.each([
+    ['Corregir error de autenticación en el login', 'bugfix', { domains: 'security' }],
+    ['Añadir pruebas para el servicio de pagos', 'test', { domains: 'testing' }],
+    ['Corregir el cálculo de pagos en producción', 'bugfix', { risk: 'high' }],
+    ['fix: arreglar el botón de login en la página de inicio', 'bugfix', { domains: 'frontend' }],
+  ] as const)('understands Spanish and mixed text: %s', (description, taskType, expected) => {
+    const { context } = inferTaskContext({ description });
+    expect(context.taskType).toBe(taskType);
+    if ('domains' in expected) expect(context.domains).toContain(expected.domains);
+    if ('risk' in expected) expect(context.risk).toBe(expected.risk);
   });
 
   it('ignores negated keywords and records them as evidence', () => {

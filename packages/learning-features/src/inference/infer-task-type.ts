@@ -1,6 +1,6 @@
 import { taskTypes, type TaskType } from '@orchestra/learning-types';
 import { taskTypeOfConventionalCommit } from './conventional-commit';
-import { argmax, round, softmax, taskTypeRecord, topEvidence, type InferredValue } from './inference-helpers';
+import { argmax, labelEvidence, round, softmax, taskTypeRecord, topEvidence, type InferredValue } from './inference-helpers';
 import { taskTypeRules } from './keyword-rules';
 import { applyRules, type InferenceEvidence } from './rule-engine';
 import { SoftmaxClassifier, type LinearPrediction } from './softmax-classifier';
@@ -115,16 +115,7 @@ export function predictTransfer(classifier: FeatureClassifier, analysis: TaskAna
 
 /** Label and path evidence for a task type (explicit: the classifier never saw any), added to `scores`. */
 function explicitTaskTypeEvidence(analysis: TaskAnalysis, scores: Map<TaskType, number>, evidence: InferenceEvidence[]): void {
-  for (const label of analysis.labels) {
-    const trimmed = label.trim();
-    for (const [pattern, type] of labelTaskTypes) {
-      if (pattern.test(trimmed)) {
-        scores.set(type, (scores.get(type) ?? 0) + 4);
-        evidence.push({ source: 'label', text: label, target: type, weight: 4 });
-        break;
-      }
-    }
-  }
+  labelEvidence(analysis.labels, labelTaskTypes, scores, evidence);
   // File paths: a type most files suggest (`*.md` → docs, `*.test.ts` → test); a lone test file beside source
   // files is no test task.
   const { files, paths } = analysis;

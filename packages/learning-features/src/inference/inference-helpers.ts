@@ -39,6 +39,24 @@ export function softmax(scores: readonly number[]): number[] {
   return exponentials;
 }
 
+/**
+ * Issue/PR label evidence, added to `scores`: each label scores the target of the first pattern it matches in
+ * `table`, with weight 4 (a label is the author's own word).
+ */
+export function labelEvidence<Target extends string>(
+  labels: readonly string[],
+  table: ReadonlyArray<readonly [RegExp, Target]>,
+  scores: Map<Target, number>,
+  evidence: InferenceEvidence[],
+): void {
+  for (const label of labels) {
+    const match = table.find(([pattern]) => pattern.test(label.trim()));
+    if (match === undefined) continue;
+    scores.set(match[1], (scores.get(match[1]) ?? 0) + 4);
+    evidence.push({ source: 'label', text: label, target: match[1], weight: 4 });
+  }
+}
+
 /** Position of the largest value (the first on ties). */
 export function argmax(values: readonly number[]): number {
   let best = 0;

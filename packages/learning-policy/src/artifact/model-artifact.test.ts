@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { caughtError } from '@orchestra/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ModelArtifactError, type ModelArtifactErrorReason } from '../errors/model-artifact-error';
 import { loadModelArtifact } from './load-model-artifact';
@@ -36,13 +37,10 @@ function makeArtifact() {
 }
 
 function reasonOf(action: () => unknown): ModelArtifactErrorReason | 'no error' {
-  try {
-    action();
-    return 'no error';
-  } catch (error) {
-    if (ModelArtifactError.isInstance(error)) return error.reason;
-    throw error;
-  }
+  const error = caughtError(action);
+  if (error === undefined) return 'no error';
+  if (ModelArtifactError.isInstance(error)) return error.reason;
+  throw error;
 }
 
 const directories: string[] = [];

@@ -1,5 +1,6 @@
 import { ValidationError } from '@orchestra/learning-types';
 import * as onnxRuntime from 'onnxruntime-node';
+import { caughtError } from '@orchestra/test-utils';
 import { describe, expect, it } from 'vitest';
 import { denseLayersForward } from '../artifact/dense-layers-forward';
 import { createRandomDenseLayers as randomDenseLayers, createRandomInputs as randomInputs } from '../artifact/random-dense-network';
@@ -81,12 +82,7 @@ describe('readOnnxModelSummary', () => {
   it('throws OnnxModelError, never a crash, on truncated or foreign bytes', () => {
     const model = exportDenseLayersToOnnx(randomDenseLayers([4, 3], 1));
     for (const bytes of [model.subarray(0, model.length - 7), new TextEncoder().encode('{"not":"onnx"}'), new Uint8Array(0), Uint8Array.from([0xff, 0xff, 0xff])]) {
-      let caught: unknown;
-      try {
-        readOnnxModelSummary(bytes);
-      } catch (error) {
-        caught = error;
-      }
+      const caught = caughtError(() => readOnnxModelSummary(bytes));
       expect(OnnxModelError.isInstance(caught)).toBe(true);
     }
   });

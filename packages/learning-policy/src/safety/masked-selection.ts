@@ -1,4 +1,4 @@
-import { actionHeadNames } from '@orchestra/learning-features';
+import { actionHeadNames, bestAllowedChoice } from '@orchestra/learning-features';
 import type { RandomSource } from '@orchestra/learning-features';
 import { PolicyError } from '../errors/policy-error';
 import { canonicalizeIndices } from './action-indices';
@@ -105,17 +105,4 @@ export function maskedActionProbability(
     logProbability += (logits[offset + chosen]! - maximum) / temperature - Math.log(sum);
   }
   return Math.exp(logProbability);
-}
-
-/** The allowed choice of one head with the largest logit (the first on ties), or -1 when none is allowed. */
-function bestAllowedChoice(logits: ArrayLike<number>, offset: number, size: number, allowed: Uint8Array): number {
-  let maximum = Number.NEGATIVE_INFINITY;
-  let best = -1;
-  for (let choice = 0; choice < size; choice += 1) {
-    if (allowed[choice] === 1 && (best < 0 || logits[offset + choice]! > maximum)) {
-      maximum = logits[offset + choice]!;
-      best = choice;
-    }
-  }
-  return best;
 }

@@ -13,6 +13,7 @@ import {
   type ModelArtifactErrorReason,
 } from '@orchestra/learning-policy';
 import * as onnxRuntime from 'onnxruntime-node';
+import { caughtError } from '@orchestra/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactFiles } from './artifact-files';
 import { loadTrainedModelArtifact } from './load-trained-model-artifact';
@@ -63,12 +64,7 @@ function greedyAction(logits: ArrayLike<number>, offset: number): number[] {
 }
 
 async function expectArtifactError(action: () => Promise<unknown>, reason: ModelArtifactErrorReason): Promise<ModelArtifactError> {
-  let caught: unknown;
-  try {
-    await action();
-  } catch (error) {
-    caught = error;
-  }
+  const caught = await caughtError(() => action());
   expect(ModelArtifactError.isInstance(caught), `expected ModelArtifactError(${reason}), got ${String(caught)}`).toBe(true);
   expect((caught as ModelArtifactError).reason).toBe(reason);
   return caught as ModelArtifactError;

@@ -1,4 +1,4 @@
-import type { DenseKernels } from './dense-kernels';
+import type { AdamStepArguments, DenseForwardArguments, DenseInputGradientArguments, DenseKernels, DenseWeightGradientArguments } from './dense-kernels';
 
 /** Plain-TypeScript kernels: the reference implementation and the fallback when WebAssembly SIMD is missing. */
 export class TypescriptDenseKernels implements DenseKernels {
@@ -16,16 +16,7 @@ export class TypescriptDenseKernels implements DenseKernels {
     this.heap = grown;
   }
 
-  denseForward(
-    input: number,
-    weights: number,
-    bias: number,
-    output: number,
-    batch: number,
-    inputSize: number,
-    outputSize: number,
-    relu: boolean,
-  ): void {
+  denseForward(...[input, weights, bias, output, batch, inputSize, outputSize, relu]: DenseForwardArguments): void {
     const heap = this.heap;
     for (let row = 0; row < batch; row++) {
       const outputRow = output + row * outputSize;
@@ -46,14 +37,7 @@ export class TypescriptDenseKernels implements DenseKernels {
     }
   }
 
-  denseWeightGradient(
-    input: number,
-    outputGradient: number,
-    weightGradient: number,
-    batch: number,
-    inputSize: number,
-    outputSize: number,
-  ): void {
+  denseWeightGradient(...[input, outputGradient, weightGradient, batch, inputSize, outputSize]: DenseWeightGradientArguments): void {
     const heap = this.heap;
     heap.fill(0, weightGradient, weightGradient + inputSize * outputSize);
     for (let row = 0; row < batch; row++) {
@@ -68,16 +52,7 @@ export class TypescriptDenseKernels implements DenseKernels {
     }
   }
 
-  denseInputGradient(
-    outputGradient: number,
-    weights: number,
-    input: number,
-    inputGradient: number,
-    batch: number,
-    inputSize: number,
-    outputSize: number,
-    reluMask: boolean,
-  ): void {
+  denseInputGradient(...[outputGradient, weights, input, inputGradient, batch, inputSize, outputSize, reluMask]: DenseInputGradientArguments): void {
     const heap = this.heap;
     for (let row = 0; row < batch; row++) {
       const gradientRow = outputGradient + row * outputSize;
@@ -95,18 +70,7 @@ export class TypescriptDenseKernels implements DenseKernels {
     }
   }
 
-  adamStep(
-    parameters: number,
-    gradients: number,
-    firstMoments: number,
-    secondMoments: number,
-    count: number,
-    gradientScale: number,
-    rate: number,
-    beta1: number,
-    beta2: number,
-    epsilon: number,
-  ): void {
+  adamStep(...[parameters, gradients, firstMoments, secondMoments, count, gradientScale, rate, beta1, beta2, epsilon]: AdamStepArguments): void {
     const heap = this.heap;
     for (let offset = 0; offset < count; offset++) {
       const gradient = heap[gradients + offset]! * gradientScale;

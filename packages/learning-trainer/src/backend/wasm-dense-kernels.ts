@@ -1,5 +1,5 @@
 import { lazyWasmModule } from '@orchestra/learning-policy';
-import type { DenseKernels } from './dense-kernels';
+import type { AdamStepArguments, DenseForwardArguments, DenseInputGradientArguments, DenseKernels, DenseWeightGradientArguments } from './dense-kernels';
 import { wasmBase64 } from './training-kernels-bytes';
 
 const pageBytes = 65536;
@@ -45,41 +45,16 @@ export class WasmDenseKernels implements DenseKernels {
     this.heap = new Float32Array(this.exports.memory.buffer);
   }
 
-  denseForward(
-    input: number,
-    weights: number,
-    bias: number,
-    output: number,
-    batch: number,
-    inputSize: number,
-    outputSize: number,
-    relu: boolean,
-  ): void {
+  denseForward(...[input, weights, bias, output, batch, inputSize, outputSize, relu]: DenseForwardArguments): void {
     this.exports.denseForward(input * 4, weights * 4, bias * 4, output * 4, batch, inputSize, outputSize, relu ? 1 : 0);
   }
 
-  denseWeightGradient(
-    input: number,
-    outputGradient: number,
-    weightGradient: number,
-    batch: number,
-    inputSize: number,
-    outputSize: number,
-  ): void {
+  denseWeightGradient(...[input, outputGradient, weightGradient, batch, inputSize, outputSize]: DenseWeightGradientArguments): void {
     this.heap.fill(0, weightGradient, weightGradient + inputSize * outputSize);
     this.exports.denseWeightGradient(input * 4, outputGradient * 4, weightGradient * 4, batch, inputSize, outputSize);
   }
 
-  denseInputGradient(
-    outputGradient: number,
-    weights: number,
-    input: number,
-    inputGradient: number,
-    batch: number,
-    inputSize: number,
-    outputSize: number,
-    reluMask: boolean,
-  ): void {
+  denseInputGradient(...[outputGradient, weights, input, inputGradient, batch, inputSize, outputSize, reluMask]: DenseInputGradientArguments): void {
     this.exports.denseInputGradient(
       outputGradient * 4,
       weights * 4,
@@ -92,18 +67,7 @@ export class WasmDenseKernels implements DenseKernels {
     );
   }
 
-  adamStep(
-    parameters: number,
-    gradients: number,
-    firstMoments: number,
-    secondMoments: number,
-    count: number,
-    gradientScale: number,
-    rate: number,
-    beta1: number,
-    beta2: number,
-    epsilon: number,
-  ): void {
+  adamStep(...[parameters, gradients, firstMoments, secondMoments, count, gradientScale, rate, beta1, beta2, epsilon]: AdamStepArguments): void {
     this.exports.adamStep(parameters * 4, gradients * 4, firstMoments * 4, secondMoments * 4, count, gradientScale, rate, beta1, beta2, epsilon);
   }
 

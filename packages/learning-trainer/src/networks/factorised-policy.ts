@@ -31,6 +31,16 @@ export interface PolicyBatch {
   masks?: Uint8Array | undefined;
 }
 
+/** The largest unmasked logit of one head's block `[start, start + size)` (−∞ when every choice is masked). */
+function maskedMaximum(logits: Float32Array, masks: Uint8Array | undefined, start: number, size: number): number {
+  let maximum = -Infinity;
+  for (let choice = 0; choice < size; choice++) {
+    if (masks && masks[start + choice] === 0) continue;
+    maximum = Math.max(maximum, logits[start + choice]!);
+  }
+  return maximum;
+}
+
 /**
  * Writes the per-head probabilities of each row into `probabilities` (`batch × totalLogits`, masked entries 0) and
  * returns nothing; numerically stable (max-shifted).
@@ -47,11 +57,7 @@ export function headProbabilities(
     const base = row * totalLogits;
     layout.sizes.forEach((size, head) => {
       const start = base + offsets[head]!;
-      let maximum = -Infinity;
-      for (let choice = 0; choice < size; choice++) {
-        if (masks && masks[start + choice] === 0) continue;
-        maximum = Math.max(maximum, logits[start + choice]!);
-      }
+      const maximum = maskedMaximum(logits, masks, start, size);
       let sum = 0;
       for (let choice = 0; choice < size; choice++) {
         const valid = !masks || masks[start + choice] !== 0;
@@ -203,11 +209,7 @@ export function actionLogProbabilities(
       if (active && active[row * headCount + head] === 0) continue;
       const start = row * totalLogits + offsets[head]!;
       const size = layout.sizes[head]!;
-      let maximum = -Infinity;
-      for (let choice = 0; choice < size; choice++) {
-        if (masks && masks[start + choice] === 0) continue;
-        maximum = Math.max(maximum, logits[start + choice]!);
-      }
+      const maximum = maskedMaximum(logits, masks, start, size);
       let sum = 0;
       for (let choice = 0; choice < size; choice++) {
         if (masks && masks[start + choice] === 0) continue;

@@ -232,24 +232,22 @@ export class MultilayerPerceptron {
 
   /** Copies of the layers in the neutral format. */
   getWeights(): DenseLayerWeights[] {
-    const heap = this.kernels.heap;
-    return this.layers.map((layer) => ({
-      inputSize: layer.inputSize,
-      outputSize: layer.outputSize,
-      kernel: heap.slice(layer.weights, layer.weights + layer.inputSize * layer.outputSize),
-      bias: heap.slice(layer.bias, layer.bias + layer.outputSize),
-      activation: layer.relu ? 'relu' : 'linear',
-    }));
+    return this.copyLayers('weights', 'bias');
   }
 
   /** Copies of the parameter gradients of the last `backward`, in the neutral layer format. */
   getGradients(): DenseLayerWeights[] {
+    return this.copyLayers('weightGradient', 'biasGradient');
+  }
+
+  /** Copies, per layer, of the kernel and bias stored at the layout's `kernelAt` and `biasAt` offsets. */
+  private copyLayers(kernelAt: 'weights' | 'weightGradient', biasAt: 'bias' | 'biasGradient'): DenseLayerWeights[] {
     const heap = this.kernels.heap;
     return this.layers.map((layer) => ({
       inputSize: layer.inputSize,
       outputSize: layer.outputSize,
-      kernel: heap.slice(layer.weightGradient, layer.weightGradient + layer.inputSize * layer.outputSize),
-      bias: heap.slice(layer.biasGradient, layer.biasGradient + layer.outputSize),
+      kernel: heap.slice(layer[kernelAt], layer[kernelAt] + layer.inputSize * layer.outputSize),
+      bias: heap.slice(layer[biasAt], layer[biasAt] + layer.outputSize),
       activation: layer.relu ? 'relu' : 'linear',
     }));
   }

@@ -1,7 +1,6 @@
 import { ActionSpace, actionHeads } from '@orchestra/learning-features';
 import { describe, expect, it } from 'vitest';
-import { selectActions } from '../networks/factorised-policy';
-import { bestApproachOf, ruleIndices, syntheticExperiences } from './test-support/synthetic-experiences';
+import { bestApproachOf, bestApproachShare, ruleIndices, syntheticExperiences } from './test-support/synthetic-experiences';
 import { trainOffline } from './train-offline';
 import { parseTrainerConfig } from '../config/trainer-config';
 import { buildExperienceDataset, splitByTime } from './experience-dataset';
@@ -9,20 +8,6 @@ import { improveActions, trainRewardModel } from './q-distillation';
 
 const actionSpace = new ActionSpace();
 const small = { actor: { hiddenSizes: [64, 32] }, critic: { hiddenSizes: [64, 32] }, batchSize: 64 };
-
-/** Share of the 13 task-type states for which the greedy policy picks that type's best approach. */
-function bestApproachShare(result: Awaited<ReturnType<typeof trainOffline>>): number {
-  const states = 13;
-  const input = result.model.actor.input(states);
-  input.fill(0);
-  for (let type = 0; type < states; type++) input[type * result.stateSize + type] = 1;
-  const logits = result.model.actor.forward(states);
-  const actions = new Int32Array(states * actionSpace.heads.length);
-  selectActions(result.model.heads, logits, states, actions);
-  let hits = 0;
-  for (let type = 0; type < states; type++) if (actions[type * actionSpace.heads.length + actionHeads.approach] === bestApproachOf(type)) hits += 1;
-  return hits / states;
-}
 
 describe('trainOffline with q-distillation', () => {
   it('improves on the logging rule under single-head-scale exploration, where the rule is right for few task types', async () => {

@@ -1,32 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ActionSpace, actionHeads } from '@orchestra/learning-features';
+import { ActionSpace } from '@orchestra/learning-features';
 import { describe, expect, it } from 'vitest';
-import { selectActions } from '../networks/factorised-policy';
 import { InsufficientExperiencesError } from './insufficient-experiences-error';
 import { IncompatibleExperiencesError } from './incompatible-experiences-error';
 import { MemoryMetricsSink } from './metrics-sink';
-import { bestApproachOf, syntheticExperiences } from './test-support/synthetic-experiences';
+import { bestApproachShare, syntheticExperiences } from './test-support/synthetic-experiences';
 import { trainOffline, type OfflineProgress } from './train-offline';
 
 const actionSpace = new ActionSpace();
 const small = { actor: { hiddenSizes: [64, 32] }, critic: { hiddenSizes: [64, 32] }, batchSize: 64 };
-
-/** Share of task-type states for which the greedy policy picks that type's best approach. */
-function bestApproachShare(result: Awaited<ReturnType<typeof trainOffline>>): number {
-  const stateSize = result.stateSize;
-  const states = 13;
-  const input = result.model.actor.input(states);
-  input.fill(0);
-  for (let type = 0; type < states; type++) input[type * stateSize + type] = 1;
-  const logits = result.model.actor.forward(states);
-  const actions = new Int32Array(states * actionSpace.heads.length);
-  selectActions(result.model.heads, logits, states, actions);
-  let hits = 0;
-  for (let type = 0; type < states; type++) if (actions[type * actionSpace.heads.length + actionHeads.approach] === bestApproachOf(type)) hits += 1;
-  return hits / states;
-}
 
 describe('trainOffline', () => {
   it('learns the best approach per task type with clipped importance weights, beating the logging policy on held-out data', async () => {

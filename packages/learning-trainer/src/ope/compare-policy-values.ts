@@ -1,6 +1,6 @@
 import { ValidationError } from '@orchestra/learning-types';
 import { forEachBootstrapResample, percentileInterval } from './bootstrap';
-import { assertOverlap, describeSample, prepareSample, type PolicyValueEstimate } from './estimate-policy-value';
+import { assertOverlap, prepareSample, summariseEstimate, type PolicyValueEstimate } from './estimate-policy-value';
 import type { OffPolicyEvaluationOptionsInput } from './off-policy-evaluation-options';
 import type { OffPolicyEstimator, OffPolicyRecord } from './off-policy-record';
 
@@ -68,25 +68,8 @@ export function comparePolicyValues(
     differenceReplicates[replicate] = targetValue - baselineValue;
   });
 
-  const summarise = (
-    policy: string,
-    sample: typeof targetSample,
-    replicates: Float64Array,
-  ): PolicyValueEstimate => {
-    const interval = percentileInterval(replicates, parsed.confidence);
-    return {
-      policy,
-      estimator: parsed.estimator,
-      value: sample.estimate(parsed.estimator),
-      lower: interval.lower,
-      upper: interval.upper,
-      confidence: parsed.confidence,
-      standardError: interval.standardError,
-      ...describeSample(sample),
-    };
-  };
-  const targetEstimate = summarise(targetName, targetSample, targetReplicates);
-  const baselineEstimate = summarise(baselineName, baselineSample, baselineReplicates);
+  const targetEstimate = summariseEstimate(targetName, targetSample, targetReplicates, parsed);
+  const baselineEstimate = summariseEstimate(baselineName, baselineSample, baselineReplicates, parsed);
   const differenceInterval = percentileInterval(differenceReplicates, parsed.confidence);
   return {
     estimator: parsed.estimator,

@@ -1,4 +1,5 @@
 import { ValidationError } from '@orchestra/learning-types';
+import { caughtError } from '@orchestra/test-utils';
 import { describe, expect, it } from 'vitest';
 import { checkAgainstOnPolicyRewards } from './check-against-on-policy-rewards';
 import { comparePolicyValues } from './compare-policy-values';
@@ -78,12 +79,7 @@ describe('estimatePolicyValue on a simulated bandit with a known value', () => {
       const rare = random.next() < 0.001;
       records.push({ reward: random.next() < 0.5 ? 1 : 0, propensity: rare ? 0.001 : 0.999, targetProbability: rare ? 1 : 0 });
     }
-    let caught: unknown;
-    try {
-      estimatePolicyValue(records, { policy: 'always-rare' });
-    } catch (error) {
-      caught = error;
-    }
+    const caught = caughtError(() => estimatePolicyValue(records, { policy: 'always-rare' }));
     expect(InsufficientOverlapError.isInstance(caught)).toBe(true);
     const error = caught as InsufficientOverlapError;
     expect(error.policy).toBe('always-rare');

@@ -113,14 +113,24 @@ export function estimatePolicyValue(
   forEachBootstrapResample(sample.size, parsed.replicates, parsed.seed, (indices, replicate) => {
     replicates[replicate] = sample.estimate(parsed.estimator, indices);
   });
-  const interval = percentileInterval(replicates, parsed.confidence);
+  return summariseEstimate(policy, sample, replicates, parsed);
+}
+
+/** One policy's estimate on its whole sample, with the percentile interval of its bootstrap `replicates`. */
+export function summariseEstimate(
+  policy: string,
+  sample: ImportanceWeightedSample,
+  replicates: Float64Array,
+  options: OffPolicyEvaluationOptions,
+): PolicyValueEstimate {
+  const interval = percentileInterval(replicates, options.confidence);
   return {
     policy,
-    estimator: parsed.estimator,
-    value: sample.estimate(parsed.estimator),
+    estimator: options.estimator,
+    value: sample.estimate(options.estimator),
     lower: interval.lower,
     upper: interval.upper,
-    confidence: parsed.confidence,
+    confidence: options.confidence,
     standardError: interval.standardError,
     ...describeSample(sample),
   };

@@ -1,4 +1,5 @@
 import { experienceSchema, validate, ValidationError, type Approach, type Experience } from '@orchestra/learning-types';
+import { caughtError } from '@orchestra/test-utils';
 import { describe, expect, it } from 'vitest';
 import { InsufficientOverlapError } from './errors/insufficient-overlap-error';
 import { evaluate, offPolicyRecordsFromExperiences, type EvaluatedPolicy } from './evaluate';
@@ -120,12 +121,7 @@ describe('evaluate', () => {
   it('refuses a policy that goes where the rules never explored', () => {
     const rarelyExplored = exploringRuleLogs(2000, 4, { direct: 0.1995, sequential: 0.7, parallel: 0.1, coordinated: 0.0005 });
     const alwaysCoordinated = approachPolicy('learned-coordinated', { direct: 0, sequential: 0, parallel: 0, coordinated: 1 });
-    let caught: unknown;
-    try {
-      evaluate(alwaysCoordinated, approachPolicy('rules', ruleProbabilities), rarelyExplored);
-    } catch (error) {
-      caught = error;
-    }
+    const caught = caughtError(() => evaluate(alwaysCoordinated, approachPolicy('rules', ruleProbabilities), rarelyExplored));
     expect(InsufficientOverlapError.isInstance(caught)).toBe(true);
     expect((caught as InsufficientOverlapError).policy).toBe('learned-coordinated');
     expect((caught as InsufficientOverlapError).reason).toBe('effective-sample-size');
@@ -133,12 +129,7 @@ describe('evaluate', () => {
 
   it('refuses a learned policy evaluated on logs of deterministic rules: most of its mass was never logged', () => {
     const deterministic = exploringRuleLogs(500, 6, { direct: 0, sequential: 1, parallel: 0, coordinated: 0 });
-    let caught: unknown;
-    try {
-      evaluate(approachPolicy('learned', learnedProbabilities), approachPolicy('rules', ruleProbabilities), deterministic);
-    } catch (error) {
-      caught = error;
-    }
+    const caught = caughtError(() => evaluate(approachPolicy('learned', learnedProbabilities), approachPolicy('rules', ruleProbabilities), deterministic));
     expect(InsufficientOverlapError.isInstance(caught)).toBe(true);
     const error = caught as InsufficientOverlapError;
     expect(error.reason).toBe('unsupported-mass');

@@ -1,7 +1,9 @@
 import { ActionSpace, actionHeads } from '@orchestra/learning-features';
 import { experienceReward } from '@orchestra/learning-reward';
 import { taskTypes, type Experience } from '@orchestra/learning-types';
+import { selectActions } from '../../networks/factorised-policy';
 import { SeededRandom } from '../../networks/seeded-random';
+import type { TrainOfflineResult } from '../train-offline';
 
 /** Options of `syntheticExperiences`. */
 export interface SyntheticExperienceOptions {
@@ -18,6 +20,21 @@ export interface SyntheticExperienceOptions {
 /** The approach index that works best for a task type in this synthetic world. */
 export function bestApproachOf(taskTypeIndex: number): number {
   return taskTypeIndex % 4;
+}
+
+/** Share of the 13 task-type states (one-hot in the first features) for which the trained greedy policy picks that type's best approach. */
+export function bestApproachShare(result: Pick<TrainOfflineResult, 'model' | 'stateSize' | 'actionSpace'>): number {
+  const states = 13;
+  const headCount = result.actionSpace.heads.length;
+  const input = result.model.actor.input(states);
+  input.fill(0);
+  for (let type = 0; type < states; type++) input[type * result.stateSize + type] = 1;
+  const logits = result.model.actor.forward(states);
+  const actions = new Int32Array(states * headCount);
+  selectActions(result.model.heads, logits, states, actions);
+  let hits = 0;
+  for (let type = 0; type < states; type++) if (actions[type * headCount + actionHeads.approach] === bestApproachOf(type)) hits += 1;
+  return hits / states;
 }
 
 /** The rule the logging policy follows when it does not explore: sequential, 1 worker, ×1 timeout, architect team. */
