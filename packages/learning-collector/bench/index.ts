@@ -45,11 +45,12 @@ async function runIngest(): Promise<Record<string, unknown>> {
     // Cases run interleaved in rounds so that load from other processes drifts over all of them alike; each
     // case's figure is its total over the rounds.
     const cases: { name: string; run: (count: number) => Promise<IngestResult> }[] = [
-      { name: 'raw fs append of pre-serialised bytes', run: (count) => ingestRawAppend(experiences, count, callsPerTick, false, 'raw') },
-      { name: 'JSON.stringify + raw fs append', run: (count) => ingestRawAppend(experiences, count, callsPerTick, true, 'raw+') },
+      { name: 'raw append of the same bytes pre-encoded, fdatasync per write (batch durability)', run: (count) => ingestRawAppend(experiences, count, callsPerTick, false, 'raw') },
+      { name: 'JSON.stringify + raw append, fdatasync per write', run: (count) => ingestRawAppend(experiences, count, callsPerTick, true, 'raw+') },
       { name: 'store, batch durability, validated: true (collector-built records)', run: (count) => ingestThroughStore(experiences, count, callsPerTick, { durability: 'batch' }, 's', 4, true) },
       { name: 'store, batch durability, compiled validation (default)', run: (count) => ingestThroughStore(experiences, count, callsPerTick, { durability: 'batch' }, 's') },
       { name: 'store, no fsync, compiled validation', run: (count) => ingestThroughStore(experiences, count, callsPerTick, { durability: 'none' }, 's') },
+      { name: 'raw append of the same bytes pre-encoded, no fsync (reference)', run: (count) => ingestRawAppend(experiences, count, callsPerTick, false, 'raw-nosync', false) },
     ];
     const rounds = 4;
     const perRound = Math.ceil(ingestTotal / rounds / callsPerTick) * callsPerTick;

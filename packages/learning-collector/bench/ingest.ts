@@ -100,8 +100,10 @@ export async function ingestThroughStore(
 }
 
 /**
- * Baselines: a bare `fs` append (O_APPEND handle, one write per `callsPerTick` records, no lock, no fsync), of
- * bytes serialised beforehand (`serialiseInTiming` false) or serialised by `JSON.stringify` in the timed loop.
+ * Baselines: a bare `fs` append — an O_APPEND handle, one `write` of `callsPerTick` records at a time, no lock,
+ * and, with `sync` (the store's `batch` durability), one `fdatasync` after each write. The lines are UTF-8 buffers
+ * encoded beforehand (`serialiseInTiming` false: exactly the bytes the store writes, nothing computed in the timed
+ * loop but the concatenation) or `JSON.stringify`-ed and encoded in the timed loop.
  */
 export async function ingestRawAppend(
   experiences: readonly Experience[],
@@ -109,20 +111,26 @@ export async function ingestRawAppend(
   callsPerTick: number,
   serialiseInTiming: boolean,
   name: string,
+  sync = true,
 ): Promise<IngestResult> {
   const dataDir = await temporaryDirectory();
   try {
-    const lines = serialiseInTiming ? [] : experiences.map((experience) => `${JSON.stringify(experience)}\n`);
+    const lines = serialiseInTiming ? [] : experiences.map((experience) => Buffer.from(`${JSON.stringify(experience)}\n`));
     const handle = await fs.open(path.join(dataDir, 'raw.jsonl'), 'a', 0o600);
     let bytes = 0;
     const started = mark();
     for (let done = 0; done < total; done += callsPerTick) {
-      let text = '';
+      const batch: Buffer[] = [];
+      let size = 0;
       for (let index = done; index < Math.min(total, done + callsPerTick); index += 1) {
-        text += serialiseInTiming ? `${JSON.stringify(experiences[index % experiences.length])}\n` : lines[index % lines.length];
+        const line = serialiseInTiming ? Buffer.from(`${JSON.stringify(experiences[index % experiences.length])}\n`) : lines[index % lines.length]!;
+        batch.push(line);
+        size += line.length;
       }
-      const buffer = Buffer.from(text);
-      await handle.write(buffer, 0, buffer.length, null);
+      const buffer = Buffer.concat(batch, size);
+      let offset = 0;
+      while (offset < buffer.length) offset += (await handle.write(buffer, offset, buffer.length - offset, null)).bytesWritten;
+      if (sync) await handle.datasync();
       bytes += buffer.length;
     }
     const measured = result(name, total, bytes, started);
