@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { actionSchema, agentRoles, experienceSchema, parseSessionState, safeParseVersioned, systemStateSchema, taskContextSchema, versionedRecords } from '@orchestra/learning-types';
+import { actionSchema, agentRoles, decisionSchema, experienceSchema, parseSessionState, safeParseVersioned, systemStateSchema, taskContextSchema, versionedRecords } from '@orchestra/learning-types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { actionRefinementsHold, compiledParse, isParsedSystemState, isParsedTaskContext, isStoredExperience, parseOwnedSession } from './compiled-validator';
+import { actionRefinementsHold, compiledParse, isParsedSystemState, parsedDecisionFields, isParsedTaskContext, isStoredExperience, parseOwnedSession } from './compiled-validator';
 import { makeExperience } from './test-support/experience-factory';
 
 /** An experience as it is stored (a JSON round trip of a valid record). */
@@ -218,5 +218,67 @@ describe('actionRefinementsHold', () => {
     );
     expect(verdicts.accepted).toBeGreaterThan(100);
     expect(verdicts.refused).toBeGreaterThan(100);
+  });
+});
+
+describe('parsedDecisionFields (compiled check of a decision)', () => {
+  /** A facade-style decision: the `Decision` fields and more (context, mode, session id …) that zod strips. */
+  function decisionInput(index: number): Record<string, unknown> {
+    const experience = makeExperience(43, index, { featureCount: 4 });
+    const decision: Record<string, unknown> = {
+      action: structuredClone(experience.action),
+      propensity: experience.propensity,
+      source: experience.policy.source,
+      policyVersion: experience.policy.version,
+      context: structuredClone(experience.state.context),
+      mode: 'shadow',
+      sessionId: `session-${index}`,
+    };
+    if (index % 3 === 0) decision.explanation = ['because'];
+    if (index % 4 === 0) decision.costWeight = 0.5;
+    if (index % 5 === 0) decision.predicted = { durationMs: 1000, costUsd: 0.1, successProbability: 0.9 };
+    return decision;
+  }
+
+  it("returns zod's result for valid decisions (extra fields left out, explanation defaulted)", () => {
+    for (let index = 0; index < 30; index += 1) {
+      const input = decisionInput(index);
+      const parsed = parsedDecisionFields(input);
+      expect(parsed).toBeDefined();
+      expect(parsed).toEqual(decisionSchema.parse(structuredClone(input)));
+    }
+  });
+
+  it('never accepts a decision zod refuses or would return changed (random mutations, seeded)', () => {
+    const replacement = fc.oneof(
+      fc.jsonValue(),
+      fc.constantFrom(DELETE, Number.NaN, Number.POSITIVE_INFINITY, -1, 0, 1, 1.5, '', 'executor', 'rules', [], {}, null, undefined, true),
+    );
+    const mutation = fc.record({ index: fc.integer({ min: 0, max: 30 }), pick: fc.nat(), replacement, second: fc.option(fc.tuple(fc.nat(), replacement)) });
+    const verdicts = { accepted: 0, refused: 0 };
+    fc.assert(
+      fc.property(mutation, ({ index, pick, replacement: value, second }) => {
+        const input = decisionInput(index);
+        const copy = (replacement: unknown) => (typeof replacement === 'object' && replacement !== null ? structuredClone(replacement) : replacement);
+        const paths = pathsOf(input);
+        setAt(input, paths[pick % paths.length]!, copy(value));
+        if (second !== null) {
+          const again = pathsOf(input);
+          if (again.length > 0) setAt(input, again[second[0] % again.length]!, copy(second[1]));
+        }
+        const expected = decisionSchema.safeParse(structuredClone(input));
+        const parsed = parsedDecisionFields(input);
+        if (parsed === undefined) {
+          verdicts.refused += 1;
+          return;
+        }
+        verdicts.accepted += 1;
+        expect(expected.success).toBe(true);
+        expect(parsed).toEqual(expected.data);
+      }),
+      { seed: 7171, numRuns: 2_000 },
+    );
+    expect(verdicts.accepted).toBeGreaterThan(50);
+    expect(verdicts.refused).toBeGreaterThan(50);
   });
 });

@@ -2,6 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import {
   SESSION_SCHEMA_VERSION,
   actionSchema,
+  decisionSchema,
   enhancedSessionStateSchema,
   experienceSchema,
   outcomeSchema,
@@ -9,6 +10,7 @@ import {
   taskContextSchema,
   usesSessionVersion1Names,
   type Action,
+  type Decision,
   type EnhancedSessionState,
   type Experience,
   type Outcome,
@@ -131,3 +133,25 @@ export const experienceWithoutSessionSchema = experienceSchema.omit({ session: t
 
 /** `isStoredExperience` for a record without its raw session (the collector attaches a validated session after). */
 export const isStoredExperienceWithoutSession: CompiledCheck<Experience> = compiledCheck<Experience>(experienceWithoutSessionSchema, experienceRefinements);
+
+const isParsedDecision: CompiledCheck<Decision> = compiledCheck<Decision>(decisionSchema, [(decision) => actionRefinementsHold(decision.action)]);
+
+/**
+ * `validate(decisionSchema, input)` by the compiled check when it can decide: the fields of a `Decision` taken from
+ * `input` (a facade's decision carries more, which zod would strip), returned when zod would accept them and return
+ * an equal value (a missing `explanation` is zod's default, `[]`); `undefined` otherwise — the caller asks zod, which
+ * names the error. The action, prediction and cost weight are `input`'s own objects, not copies.
+ */
+export function parsedDecisionFields(input: object): Decision | undefined {
+  const fields = input as Record<string, unknown>;
+  const decision: Record<string, unknown> = {
+    action: fields.action,
+    propensity: fields.propensity,
+    source: fields.source,
+    policyVersion: fields.policyVersion,
+    explanation: fields.explanation === undefined ? [] : fields.explanation,
+  };
+  if (fields.predicted !== undefined) decision.predicted = fields.predicted;
+  if (fields.costWeight !== undefined) decision.costWeight = fields.costWeight;
+  return isParsedDecision(decision) ? (decision as Decision) : undefined;
+}
