@@ -56,8 +56,13 @@ async function temporaryDirectory(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'orchestra-collector-bench-'));
 }
 
+/** What `ingestThroughStore` needs of a store class: this checkout's `JsonlExperienceStore`, or another build's. */
+export interface StoreOpener {
+  open(config: JsonlExperienceStoreConfigInput): Promise<Pick<JsonlExperienceStore, 'append' | 'close'>>;
+}
+
 /**
- * Appends `total` experiences through `JsonlExperienceStore` as many concurrent sessions would: single-experience
+ * Appends `total` experiences through `JsonlExperienceStore` (or `storeClass`) as many concurrent sessions would: single-experience
  * `append` calls, `callsPerTick` per event-loop turn, with up to `ticksInFlight` turns awaiting acknowledgement
  * (the store group-commits each turn's calls into one write + one fsync). Every acknowledgement is awaited.
  */
@@ -69,10 +74,11 @@ export async function ingestThroughStore(
   name: string,
   ticksInFlight = 4,
   validated = false,
+  storeClass: StoreOpener = JsonlExperienceStore,
 ): Promise<IngestResult> {
   const dataDir = await temporaryDirectory();
   try {
-    const store = await JsonlExperienceStore.open({ ...config, dataDir });
+    const store = await storeClass.open({ ...config, dataDir });
     let bytes = 0;
     const started = mark();
     const inFlight: Promise<void>[] = [];
