@@ -33,6 +33,19 @@ function setAt(root: Record<string, unknown>, path: readonly (string | number)[]
 
 const DELETE = Symbol('delete');
 
+/**
+ * Replaces the value at the `pick`-th path of `root` (then, with `second`, at another path of the result) by a copy
+ * of the replacement: a generated value may be placed twice, and must not end up inside itself.
+ */
+function mutate(root: Record<string, unknown>, pick: number, value: unknown, second: [number, unknown] | null): void {
+  const copy = (replacement: unknown) => (typeof replacement === 'object' && replacement !== null ? structuredClone(replacement) : replacement);
+  const paths = pathsOf(root);
+  setAt(root, paths[pick % paths.length]!, copy(value));
+  if (second === null) return;
+  const again = pathsOf(root);
+  if (again.length > 0) setAt(root, again[second[0] % again.length]!, copy(second[1]));
+}
+
 describe('isStoredExperience (compiled check)', () => {
   it('accepts stored experiences, with and without a session, exactly as zod returns them', () => {
     for (let index = 0; index < 50; index += 1) {
@@ -129,14 +142,7 @@ describe('parseOwnedSession (compiled parse, defaults filled in place)', () => {
     fc.assert(
       fc.property(mutation, ({ index, pick, replacement: value, second }) => {
         const session = sessionInput(index);
-        // Copies: a generated value may be placed twice, and must not end up inside itself.
-        const copy = (replacement: unknown) => (typeof replacement === 'object' && replacement !== null ? structuredClone(replacement) : replacement);
-        const paths = pathsOf(session);
-        setAt(session, paths[pick % paths.length]!, copy(value));
-        if (second !== null) {
-          const again = pathsOf(session);
-          if (again.length > 0) setAt(session, again[second[0] % again.length]!, copy(second[1]));
-        }
+        mutate(session, pick, value, second);
         const untouched = JSON.parse(JSON.stringify(session)) as unknown;
         const expected = safeParseVersioned(versionedRecords.session, untouched);
         const parsed = parseOwnedSession(session);
@@ -259,13 +265,7 @@ describe('parsedDecisionFields (compiled check of a decision)', () => {
     fc.assert(
       fc.property(mutation, ({ index, pick, replacement: value, second }) => {
         const input = decisionInput(index);
-        const copy = (replacement: unknown) => (typeof replacement === 'object' && replacement !== null ? structuredClone(replacement) : replacement);
-        const paths = pathsOf(input);
-        setAt(input, paths[pick % paths.length]!, copy(value));
-        if (second !== null) {
-          const again = pathsOf(input);
-          if (again.length > 0) setAt(input, again[second[0] % again.length]!, copy(second[1]));
-        }
+        mutate(input, pick, value, second);
         const expected = decisionSchema.safeParse(structuredClone(input));
         const parsed = parsedDecisionFields(input);
         if (parsed === undefined) {
