@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { actionSchema, agentRoles, decisionSchema, experienceSchema, parseSessionState, safeParseVersioned, systemStateSchema, taskContextSchema, versionedRecords } from '@orchestra/learning-types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { actionRefinementsHold, compiledParse, isParsedSystemState, parsedDecisionFields, isParsedTaskContext, isStoredExperience, parseOwnedSession } from './compiled-validator';
+import { actionRefinementsHold, compiledParse, experienceWithoutSessionSchema, isBuiltExperienceWithoutSession, isParsedSystemState, parsedDecisionFields, isParsedTaskContext, isStoredExperience, parseOwnedSession } from './compiled-validator';
 import { makeExperience } from './test-support/experience-factory';
 
 /** An experience as it is stored (a JSON round trip of a valid record). */
@@ -277,6 +277,48 @@ describe('parsedDecisionFields (compiled check of a decision)', () => {
         expect(parsed).toEqual(expected.data);
       }),
       { seed: 7171, numRuns: 2_000 },
+    );
+    expect(verdicts.accepted).toBeGreaterThan(50);
+    expect(verdicts.refused).toBeGreaterThan(50);
+  });
+});
+
+describe('isBuiltExperienceWithoutSession (the record check of build, its validated parts left out)', () => {
+  /** Paths `build` fills from parts it validated first: never mutated here (their checks have tests of their own). */
+  const validatedParts = (path: readonly (string | number)[]) =>
+    path[0] === 'action' || path[0] === 'outcome' || (path[0] === 'state' && (path[1] === 'context' || path[1] === 'system' || path[1] === 'history'));
+
+  it('accepts built records without their session, exactly as zod returns them', () => {
+    for (let index = 0; index < 30; index += 1) {
+      const experience = stored(index, false);
+      expect(isBuiltExperienceWithoutSession(experience)).toBe(true);
+      expect(experienceWithoutSessionSchema.parse(experience)).toEqual(experience);
+    }
+    expect(isBuiltExperienceWithoutSession({ ...stored(1, false), session: stored(2, true).session })).toBe(false);
+  });
+
+  it('never accepts a record zod refuses or would change, mutated outside the validated parts (seeded)', () => {
+    const replacement = fc.oneof(
+      fc.jsonValue(),
+      fc.constantFrom(DELETE, Number.NaN, Number.POSITIVE_INFINITY, -1, 0, 1.5, '', 'shadow', 'rules', [], {}, null, true, '2026-01-01T00:00:00Z', '2026-02-30T00:00:00Z'),
+    );
+    const mutation = fc.record({ index: fc.integer({ min: 0, max: 30 }), pick: fc.nat(), replacement });
+    const verdicts = { accepted: 0, refused: 0 };
+    fc.assert(
+      fc.property(mutation, ({ index, pick, replacement: value }) => {
+        const experience = stored(index, false);
+        const paths = pathsOf(experience).filter((path) => !validatedParts(path));
+        setAt(experience, paths[pick % paths.length]!, typeof value === 'object' && value !== null ? structuredClone(value) : value);
+        const expected = experienceWithoutSessionSchema.safeParse(structuredClone(experience));
+        if (!isBuiltExperienceWithoutSession(experience)) {
+          verdicts.refused += 1;
+          return;
+        }
+        verdicts.accepted += 1;
+        expect(expected.success).toBe(true);
+        expect(expected.data).toEqual(experience);
+      }),
+      { seed: 8282, numRuns: 2_000 },
     );
     expect(verdicts.accepted).toBeGreaterThan(50);
     expect(verdicts.refused).toBeGreaterThan(50);

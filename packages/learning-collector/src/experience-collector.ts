@@ -29,7 +29,7 @@ import {
   isParsedSystemState,
   isParsedTaskContext,
   isStoredExperience,
-  isStoredExperienceWithoutSession,
+  isBuiltExperienceWithoutSession,
   parsedDecisionFields,
 } from './compiled-validator';
 import { outcomeFromParsedSession } from './outcome-from-session';
@@ -217,8 +217,10 @@ export class ExperienceCollector {
       ...(task === undefined ? {} : { task }),
     };
     // Validated once: the compiled check accepts a well-formed record; zod decides (and names the field) otherwise.
+    // Without its session, the record's context, system state, history, action and outcome were validated above
+    // (compiled checks or zod): the check covers the rest of it.
     const schema = sessionValidated ? experienceWithoutSessionSchema : experienceSchema;
-    const compiled = sessionValidated ? isStoredExperienceWithoutSession : isStoredExperience;
+    const compiled = sessionValidated ? isBuiltExperienceWithoutSession : isStoredExperience;
     const record = compiled(candidate) ? (candidate as Experience) : (validate(schema, candidate, 'Experience') as Experience);
     // A validated session is attached as it is: the rest of the record was just validated without it (the record
     // is this call's own object — the candidate or zod's copy of it — so it is completed in place).
