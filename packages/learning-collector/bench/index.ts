@@ -6,13 +6,17 @@
  * BENCH_SOAK_SECONDS (default 60) with BENCH_SOAK_WRITERS (default 4) processes. BENCH_ONLY=ingest|stats|record|soak
  * (comma-separated). `learning-record` / `learning-stats` run the built CLI (`pnpm --filter @orchestra/cli... build`).
  * Other processes share the CPU: compare the ratios measured within one run, not absolute figures across runs.
+ * BENCH_BASELINE_COLLECTOR=/path/to/packages/learning-collector/dist/index.js (another checkout's build) adds its
+ * `JsonlExperienceStore` to the ingest cases, so the store before and after a change is measured in the same rounds.
+ * BENCH_BASELINE_CLI=/path/to/apps/cli/dist/bin.js (another checkout's built CLI, e.g. the commit before a change)
+ * runs every `learning-record` case with it too, right before this checkout's, and prints both side by side.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { defaultFeatureSchema } from '@orchestra/learning-features';
-import { benchmarkExperiences, ingestRawAppend, ingestThroughStore, type IngestResult } from './ingest';
+import { benchmarkExperiences, ingestRawAppend, ingestThroughStore, type IngestResult, type StoreOpener } from './ingest';
 import { runSoak } from './soak';
 import { cliPath, runLearningRecord, writeSessionFile, type RecordRun } from './record';
 import { cliStatsPass, countLinesBare, statsPass, summaryStatsPass, writeBuffer, type PassResult } from './stats';
@@ -31,7 +35,18 @@ function table(rows: Record<string, string | number>[]): void {
   console.table(rows);
 }
 
+/** The `JsonlExperienceStore` of another build (BENCH_BASELINE_COLLECTOR), or undefined. */
+async function baselineStore(): Promise<StoreOpener | undefined> {
+  const location = process.env.BENCH_BASELINE_COLLECTOR;
+  if (location === undefined) return undefined;
+  if (!existsSync(location)) throw new Error(`BENCH_BASELINE_COLLECTOR: ${location} does not exist`);
+  const module = (await import(pathToFileURL(path.resolve(location)).href)) as { JsonlExperienceStore?: StoreOpener };
+  if (module.JsonlExperienceStore === undefined) throw new Error(`BENCH_BASELINE_COLLECTOR: ${location} exports no JsonlExperienceStore`);
+  return module.JsonlExperienceStore;
+}
+
 async function runIngest(): Promise<Record<string, unknown>> {
+  const baseline = await baselineStore();
   const featureCount = defaultFeatureSchema.size;
   const variants: { label: string; withSession: boolean }[] = [
     { label: 'compact (no raw session)', withSession: false },
@@ -45,11 +60,15 @@ async function runIngest(): Promise<Record<string, unknown>> {
     // Cases run interleaved in rounds so that load from other processes drifts over all of them alike; each
     // case's figure is its total over the rounds.
     const cases: { name: string; run: (count: number) => Promise<IngestResult> }[] = [
-      { name: 'raw fs append of pre-serialised bytes', run: (count) => ingestRawAppend(experiences, count, callsPerTick, false, 'raw') },
-      { name: 'JSON.stringify + raw fs append', run: (count) => ingestRawAppend(experiences, count, callsPerTick, true, 'raw+') },
+      { name: 'raw append of the same bytes pre-encoded, fdatasync per write (batch durability)', run: (count) => ingestRawAppend(experiences, count, callsPerTick, false, 'raw') },
+      { name: 'JSON.stringify + raw append, fdatasync per write', run: (count) => ingestRawAppend(experiences, count, callsPerTick, true, 'raw+') },
       { name: 'store, batch durability, validated: true (collector-built records)', run: (count) => ingestThroughStore(experiences, count, callsPerTick, { durability: 'batch' }, 's', 4, true) },
       { name: 'store, batch durability, compiled validation (default)', run: (count) => ingestThroughStore(experiences, count, callsPerTick, { durability: 'batch' }, 's') },
       { name: 'store, no fsync, compiled validation', run: (count) => ingestThroughStore(experiences, count, callsPerTick, { durability: 'none' }, 's') },
+      { name: 'raw append of the same bytes pre-encoded, no fsync (reference)', run: (count) => ingestRawAppend(experiences, count, callsPerTick, false, 'raw-nosync', false) },
+      ...(baseline === undefined
+        ? []
+        : [{ name: 'BASELINE build: store, batch durability, validated: true', run: (count: number) => ingestThroughStore(experiences, count, callsPerTick, { durability: 'batch' }, 'b', 4, true, baseline) }]),
     ];
     const rounds = 4;
     const perRound = Math.ceil(ingestTotal / rounds / callsPerTick) * callsPerTick;
@@ -170,9 +189,13 @@ async function runRecord(): Promise<Record<string, unknown>> {
       { name: `${recordTotal} sessions, JSONL, 200 distinct task descriptions`, file: path.join(directory, 'repeated.jsonl'), count: recordTotal, layout: 'jsonl', distinct: 200 },
       { name: `${arrayTotal} sessions, one JSON array, every task description distinct`, file: path.join(directory, 'array.json'), count: arrayTotal, layout: 'array', distinct: arrayTotal },
     ];
+    const baselineCli = process.env.BENCH_BASELINE_CLI;
+    if (baselineCli !== undefined && !existsSync(baselineCli)) throw new Error(`BENCH_BASELINE_CLI: ${baselineCli} does not exist`);
     const runs: RecordRun[] = [];
+    const baselineRuns: RecordRun[] = [];
     for (const entry of cases) {
       await writeSessionFile(entry.file, entry.count, entry.layout, entry.distinct);
+      if (baselineCli !== undefined) baselineRuns.push(await runLearningRecord(entry.name, entry.file, entry.count, baselineCli));
       runs.push(await runLearningRecord(entry.name, entry.file, entry.count));
       rmSync(entry.file, { force: true });
     }
@@ -188,6 +211,24 @@ async function runRecord(): Promise<Record<string, unknown>> {
         'peak RSS MB': entry.peakRssMegabytes ?? '–',
       })),
     );
+    if (baselineCli !== undefined) {
+      console.log(`\nlearning-record side by side: baseline CLI ${baselineCli} (run first) and this checkout's`);
+      table(
+        runs.map((entry, index) => {
+          const before = baselineRuns[index]!;
+          return {
+            case: entry.name,
+            'baseline sessions/s': Math.round(before.sessionsPerSecond),
+            'sessions/s': Math.round(entry.sessionsPerSecond),
+            speed: Number((entry.sessionsPerSecond / before.sessionsPerSecond).toFixed(2)),
+            'baseline CPU s': before.cpuSeconds === null ? '–' : Number(before.cpuSeconds.toFixed(2)),
+            'CPU s': entry.cpuSeconds === null ? '–' : Number(entry.cpuSeconds.toFixed(2)),
+            'baseline peak RSS MB': before.peakRssMegabytes ?? '–',
+            'peak RSS MB': entry.peakRssMegabytes ?? '–',
+          };
+        }),
+      );
+    }
     const [distinct, repeated, array] = runs as [RecordRun, RecordRun, RecordRun];
     const perCpu = (entry: RecordRun) => (entry.cpuSeconds === null ? 'CPU not measured' : `${Math.round(entry.sessions / entry.cpuSeconds).toLocaleString('en-US')} per CPU-second`);
     goals.push({
@@ -200,7 +241,7 @@ async function runRecord(): Promise<Record<string, unknown>> {
       measured: `${Math.round(array.sessionsPerSecond).toLocaleString('en-US')}/s (${perCpu(array)}), peak RSS ${array.peakRssMegabytes ?? '?'} MB (the file: ${(array.fileBytes / 1e6).toFixed(0)} MB)`,
       met: array.sessionsPerSecond >= 10_000,
     });
-    return { runs };
+    return baselineCli === undefined ? { runs } : { runs, baseline: { cli: baselineCli, runs: baselineRuns } };
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

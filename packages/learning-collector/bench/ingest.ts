@@ -56,8 +56,13 @@ async function temporaryDirectory(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'orchestra-collector-bench-'));
 }
 
+/** What `ingestThroughStore` needs of a store class: this checkout's `JsonlExperienceStore`, or another build's. */
+export interface StoreOpener {
+  open(config: JsonlExperienceStoreConfigInput): Promise<Pick<JsonlExperienceStore, 'append' | 'close'>>;
+}
+
 /**
- * Appends `total` experiences through `JsonlExperienceStore` as many concurrent sessions would: single-experience
+ * Appends `total` experiences through `JsonlExperienceStore` (or `storeClass`) as many concurrent sessions would: single-experience
  * `append` calls, `callsPerTick` per event-loop turn, with up to `ticksInFlight` turns awaiting acknowledgement
  * (the store group-commits each turn's calls into one write + one fsync). Every acknowledgement is awaited.
  */
@@ -69,10 +74,11 @@ export async function ingestThroughStore(
   name: string,
   ticksInFlight = 4,
   validated = false,
+  storeClass: StoreOpener = JsonlExperienceStore,
 ): Promise<IngestResult> {
   const dataDir = await temporaryDirectory();
   try {
-    const store = await JsonlExperienceStore.open({ ...config, dataDir });
+    const store = await storeClass.open({ ...config, dataDir });
     let bytes = 0;
     const started = mark();
     const inFlight: Promise<void>[] = [];
@@ -100,8 +106,10 @@ export async function ingestThroughStore(
 }
 
 /**
- * Baselines: a bare `fs` append (O_APPEND handle, one write per `callsPerTick` records, no lock, no fsync), of
- * bytes serialised beforehand (`serialiseInTiming` false) or serialised by `JSON.stringify` in the timed loop.
+ * Baselines: a bare `fs` append — an O_APPEND handle, one `write` of `callsPerTick` records at a time, no lock,
+ * and, with `sync` (the store's `batch` durability), one `fdatasync` after each write. The lines are UTF-8 buffers
+ * encoded beforehand (`serialiseInTiming` false: exactly the bytes the store writes, nothing computed in the timed
+ * loop but the concatenation) or `JSON.stringify`-ed and encoded in the timed loop.
  */
 export async function ingestRawAppend(
   experiences: readonly Experience[],
@@ -109,20 +117,26 @@ export async function ingestRawAppend(
   callsPerTick: number,
   serialiseInTiming: boolean,
   name: string,
+  sync = true,
 ): Promise<IngestResult> {
   const dataDir = await temporaryDirectory();
   try {
-    const lines = serialiseInTiming ? [] : experiences.map((experience) => `${JSON.stringify(experience)}\n`);
+    const lines = serialiseInTiming ? [] : experiences.map((experience) => Buffer.from(`${JSON.stringify(experience)}\n`));
     const handle = await fs.open(path.join(dataDir, 'raw.jsonl'), 'a', 0o600);
     let bytes = 0;
     const started = mark();
     for (let done = 0; done < total; done += callsPerTick) {
-      let text = '';
+      const batch: Buffer[] = [];
+      let size = 0;
       for (let index = done; index < Math.min(total, done + callsPerTick); index += 1) {
-        text += serialiseInTiming ? `${JSON.stringify(experiences[index % experiences.length])}\n` : lines[index % lines.length];
+        const line = serialiseInTiming ? Buffer.from(`${JSON.stringify(experiences[index % experiences.length])}\n`) : lines[index % lines.length]!;
+        batch.push(line);
+        size += line.length;
       }
-      const buffer = Buffer.from(text);
-      await handle.write(buffer, 0, buffer.length, null);
+      const buffer = Buffer.concat(batch, size);
+      let offset = 0;
+      while (offset < buffer.length) offset += (await handle.write(buffer, offset, buffer.length - offset, null)).bytesWritten;
+      if (sync) await handle.datasync();
       bytes += buffer.length;
     }
     const measured = result(name, total, bytes, started);

@@ -56,13 +56,16 @@ export interface RecordRun {
   output: string;
 }
 
-/** Runs `orchestra learning-record FILE` into a fresh data dir and times the whole process (start-up included). */
-export async function runLearningRecord(name: string, file: string, sessions: number): Promise<RecordRun> {
+/**
+ * Runs `orchestra learning-record FILE` into a fresh data dir and times the whole process (start-up included);
+ * `cli` is the built `bin.js` to run (default: this repository's, `cliPath`).
+ */
+export async function runLearningRecord(name: string, file: string, sessions: number, cli = cliPath): Promise<RecordRun> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'orchestra-record-bench-'));
   try {
     const timed = existsSync('/usr/bin/time');
     const command = timed ? '/usr/bin/time' : process.execPath;
-    const args = timed ? ['-f', 'peak-rss-kb=%M cpu=%U+%S', process.execPath, cliPath, 'learning-record', file] : [cliPath, 'learning-record', file];
+    const args = timed ? ['-f', 'peak-rss-kb=%M cpu=%U+%S', process.execPath, cli, 'learning-record', file] : [cli, 'learning-record', file];
     const started = process.hrtime.bigint();
     const result = spawnSync(command, args, { env: { ...process.env, ORCHESTRA_DATA_DIR: dataDir }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -14,6 +14,8 @@ describe('benchmark smoke run', () => {
     const store = await ingestThroughStore(experiences, 3_000, 500, { durability: 'batch' }, 'store');
     const validated = await ingestThroughStore(experiences, 3_000, 500, { durability: 'batch' }, 'store', 4, true);
     const raw = await ingestRawAppend(experiences, 3_000, 500, true, 'raw');
+    const preEncoded = await ingestRawAppend(experiences, 3_000, 500, false, 'raw, pre-encoded', false);
+    expect(preEncoded.bytes).toBe(raw.bytes);
     expect(store.experiences).toBe(3_000);
     expect(store.bytes).toBe(raw.bytes);
     expect(validated.bytes).toBe(raw.bytes);

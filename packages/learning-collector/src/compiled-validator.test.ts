@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { actionSchema, agentRoles, experienceSchema, parseSessionState, safeParseVersioned, systemStateSchema, taskContextSchema, versionedRecords } from '@orchestra/learning-types';
+import { actionSchema, agentRoles, decisionSchema, experienceSchema, parseSessionState, safeParseVersioned, systemStateSchema, taskContextSchema, versionedRecords } from '@orchestra/learning-types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { actionRefinementsHold, compiledParse, isParsedSystemState, isParsedTaskContext, isStoredExperience, parseOwnedSession } from './compiled-validator';
+import { actionRefinementsHold, compiledParse, experienceWithoutSessionSchema, isBuiltExperienceWithoutSession, isParsedSystemState, parsedDecisionFields, isParsedTaskContext, isStoredExperience, parseOwnedSession } from './compiled-validator';
 import { makeExperience } from './test-support/experience-factory';
 
 /** An experience as it is stored (a JSON round trip of a valid record). */
@@ -32,6 +32,19 @@ function setAt(root: Record<string, unknown>, path: readonly (string | number)[]
 }
 
 const DELETE = Symbol('delete');
+
+/**
+ * Replaces the value at the `pick`-th path of `root` (then, with `second`, at another path of the result) by a copy
+ * of the replacement: a generated value may be placed twice, and must not end up inside itself.
+ */
+function mutate(root: Record<string, unknown>, pick: number, value: unknown, second: [number, unknown] | null): void {
+  const copy = (replacement: unknown) => (typeof replacement === 'object' && replacement !== null ? structuredClone(replacement) : replacement);
+  const paths = pathsOf(root);
+  setAt(root, paths[pick % paths.length]!, copy(value));
+  if (second === null) return;
+  const again = pathsOf(root);
+  if (again.length > 0) setAt(root, again[second[0] % again.length]!, copy(second[1]));
+}
 
 describe('isStoredExperience (compiled check)', () => {
   it('accepts stored experiences, with and without a session, exactly as zod returns them', () => {
@@ -129,14 +142,7 @@ describe('parseOwnedSession (compiled parse, defaults filled in place)', () => {
     fc.assert(
       fc.property(mutation, ({ index, pick, replacement: value, second }) => {
         const session = sessionInput(index);
-        // Copies: a generated value may be placed twice, and must not end up inside itself.
-        const copy = (replacement: unknown) => (typeof replacement === 'object' && replacement !== null ? structuredClone(replacement) : replacement);
-        const paths = pathsOf(session);
-        setAt(session, paths[pick % paths.length]!, copy(value));
-        if (second !== null) {
-          const again = pathsOf(session);
-          if (again.length > 0) setAt(session, again[second[0] % again.length]!, copy(second[1]));
-        }
+        mutate(session, pick, value, second);
         const untouched = JSON.parse(JSON.stringify(session)) as unknown;
         const expected = safeParseVersioned(versionedRecords.session, untouched);
         const parsed = parseOwnedSession(session);
@@ -218,5 +224,103 @@ describe('actionRefinementsHold', () => {
     );
     expect(verdicts.accepted).toBeGreaterThan(100);
     expect(verdicts.refused).toBeGreaterThan(100);
+  });
+});
+
+describe('parsedDecisionFields (compiled check of a decision)', () => {
+  /** A facade-style decision: the `Decision` fields and more (context, mode, session id …) that zod strips. */
+  function decisionInput(index: number): Record<string, unknown> {
+    const experience = makeExperience(43, index, { featureCount: 4 });
+    const decision: Record<string, unknown> = {
+      action: structuredClone(experience.action),
+      propensity: experience.propensity,
+      source: experience.policy.source,
+      policyVersion: experience.policy.version,
+      context: structuredClone(experience.state.context),
+      mode: 'shadow',
+      sessionId: `session-${index}`,
+    };
+    if (index % 3 === 0) decision.explanation = ['because'];
+    if (index % 4 === 0) decision.costWeight = 0.5;
+    if (index % 5 === 0) decision.predicted = { durationMs: 1000, costUsd: 0.1, successProbability: 0.9 };
+    return decision;
+  }
+
+  it("returns zod's result for valid decisions (extra fields left out, explanation defaulted)", () => {
+    for (let index = 0; index < 30; index += 1) {
+      const input = decisionInput(index);
+      const parsed = parsedDecisionFields(input);
+      expect(parsed).toBeDefined();
+      expect(parsed).toEqual(decisionSchema.parse(structuredClone(input)));
+    }
+  });
+
+  it('never accepts a decision zod refuses or would return changed (random mutations, seeded)', () => {
+    const replacement = fc.oneof(
+      fc.jsonValue(),
+      fc.constantFrom(DELETE, Number.NaN, Number.POSITIVE_INFINITY, -1, 0, 1, 1.5, '', 'executor', 'rules', [], {}, null, undefined, true),
+    );
+    const mutation = fc.record({ index: fc.integer({ min: 0, max: 30 }), pick: fc.nat(), replacement, second: fc.option(fc.tuple(fc.nat(), replacement)) });
+    const verdicts = { accepted: 0, refused: 0 };
+    fc.assert(
+      fc.property(mutation, ({ index, pick, replacement: value, second }) => {
+        const input = decisionInput(index);
+        mutate(input, pick, value, second);
+        const expected = decisionSchema.safeParse(structuredClone(input));
+        const parsed = parsedDecisionFields(input);
+        if (parsed === undefined) {
+          verdicts.refused += 1;
+          return;
+        }
+        verdicts.accepted += 1;
+        expect(expected.success).toBe(true);
+        expect(parsed).toEqual(expected.data);
+      }),
+      { seed: 7171, numRuns: 2_000 },
+    );
+    expect(verdicts.accepted).toBeGreaterThan(50);
+    expect(verdicts.refused).toBeGreaterThan(50);
+  });
+});
+
+describe('isBuiltExperienceWithoutSession (the record check of build, its validated parts left out)', () => {
+  /** Paths `build` fills from parts it validated first: never mutated here (their checks have tests of their own). */
+  const validatedParts = (path: readonly (string | number)[]) =>
+    path[0] === 'action' || path[0] === 'outcome' || (path[0] === 'state' && (path[1] === 'context' || path[1] === 'system' || path[1] === 'history'));
+
+  it('accepts built records without their session, exactly as zod returns them', () => {
+    for (let index = 0; index < 30; index += 1) {
+      const experience = stored(index, false);
+      expect(isBuiltExperienceWithoutSession(experience)).toBe(true);
+      expect(experienceWithoutSessionSchema.parse(experience)).toEqual(experience);
+    }
+    expect(isBuiltExperienceWithoutSession({ ...stored(1, false), session: stored(2, true).session })).toBe(false);
+  });
+
+  it('never accepts a record zod refuses or would change, mutated outside the validated parts (seeded)', () => {
+    const replacement = fc.oneof(
+      fc.jsonValue(),
+      fc.constantFrom(DELETE, Number.NaN, Number.POSITIVE_INFINITY, -1, 0, 1.5, '', 'shadow', 'rules', [], {}, null, true, '2026-01-01T00:00:00Z', '2026-02-30T00:00:00Z'),
+    );
+    const mutation = fc.record({ index: fc.integer({ min: 0, max: 30 }), pick: fc.nat(), replacement });
+    const verdicts = { accepted: 0, refused: 0 };
+    fc.assert(
+      fc.property(mutation, ({ index, pick, replacement: value }) => {
+        const experience = stored(index, false);
+        const paths = pathsOf(experience).filter((path) => !validatedParts(path));
+        setAt(experience, paths[pick % paths.length]!, typeof value === 'object' && value !== null ? structuredClone(value) : value);
+        const expected = experienceWithoutSessionSchema.safeParse(structuredClone(experience));
+        if (!isBuiltExperienceWithoutSession(experience)) {
+          verdicts.refused += 1;
+          return;
+        }
+        verdicts.accepted += 1;
+        expect(expected.success).toBe(true);
+        expect(expected.data).toEqual(experience);
+      }),
+      { seed: 8282, numRuns: 2_000 },
+    );
+    expect(verdicts.accepted).toBeGreaterThan(50);
+    expect(verdicts.refused).toBeGreaterThan(50);
   });
 });

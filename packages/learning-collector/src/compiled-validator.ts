@@ -2,6 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import {
   SESSION_SCHEMA_VERSION,
   actionSchema,
+  decisionSchema,
   enhancedSessionStateSchema,
   experienceSchema,
   outcomeSchema,
@@ -9,6 +10,7 @@ import {
   taskContextSchema,
   usesSessionVersion1Names,
   type Action,
+  type Decision,
   type EnhancedSessionState,
   type Experience,
   type Outcome,
@@ -37,7 +39,9 @@ function compileOutputSchema(schema: z.ZodType, fillDefaults = false): ValidateF
   // strictNumbers: NaN and ±Infinity are not numbers (zod's z.number() refuses them); formats are checked by the
   // patterns zod emits beside them, so Ajv's own format checks are off. `useDefaults` writes the schema's defaults
   // (zod's own, as its JSON Schema states them; deep copies) into missing properties before checking them.
-  const options = { strict: false, strictNumbers: true, validateFormats: false, allErrors: false } as const;
+  // `code.optimize: false`: Ajv's pass over the generated code costs a fifth of each compile (paid at every process
+  // start) and, measured on the session and experience schemas, does not make the checks faster.
+  const options = { strict: false, strictNumbers: true, validateFormats: false, allErrors: false, code: { optimize: false } } as const;
   const instance = fillDefaults ? (ajvFillingDefaults ??= new Ajv({ ...options, useDefaults: true })) : (ajv ??= new Ajv(options));
   const document = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'throw' }) as Record<string, unknown>;
   delete document.$schema;
@@ -129,5 +133,43 @@ export const isStoredExperience: CompiledCheck<Experience> = compiledCheck<Exper
 /** The experience schema without its (large) raw session: for records whose session was validated already. */
 export const experienceWithoutSessionSchema = experienceSchema.omit({ session: true });
 
-/** `isStoredExperience` for a record without its raw session (the collector attaches a validated session after). */
-export const isStoredExperienceWithoutSession: CompiledCheck<Experience> = compiledCheck<Experience>(experienceWithoutSessionSchema, experienceRefinements);
+/**
+ * The experience schema without its raw session, and with the parts `ExperienceCollector.build` takes already
+ * validated — task context, system state, history (their schemas and refinements), the decision's action (schema and
+ * refinements) and the outcome — left unchecked: everything else of the record (ids, timestamp, features, policy,
+ * mode, reward, task) is checked by the experience schema's own definitions.
+ */
+const builtExperiencePartsSchema = experienceWithoutSessionSchema.extend({
+  state: experienceSchema.shape.state.extend({ context: z.unknown(), system: z.unknown(), history: z.unknown().optional() }),
+  action: z.unknown(),
+  outcome: z.unknown(),
+});
+
+/**
+ * The compiled check of `experienceWithoutSessionSchema` for a record `build` assembled from validated parts (see
+ * `builtExperiencePartsSchema`): the same verdict for such records at a fraction of the compile and check cost.
+ * Only for records whose context, system state, history, action and outcome are parsed values.
+ */
+export const isBuiltExperienceWithoutSession: CompiledCheck<Experience> = compiledCheck<Experience>(builtExperiencePartsSchema, []);
+
+const isParsedDecision: CompiledCheck<Decision> = compiledCheck<Decision>(decisionSchema, [(decision) => actionRefinementsHold(decision.action)]);
+
+/**
+ * `validate(decisionSchema, input)` by the compiled check when it can decide: the fields of a `Decision` taken from
+ * `input` (a facade's decision carries more, which zod would strip), returned when zod would accept them and return
+ * an equal value (a missing `explanation` is zod's default, `[]`); `undefined` otherwise — the caller asks zod, which
+ * names the error. The action, prediction and cost weight are `input`'s own objects, not copies.
+ */
+export function parsedDecisionFields(input: object): Decision | undefined {
+  const fields = input as Record<string, unknown>;
+  const decision: Record<string, unknown> = {
+    action: fields.action,
+    propensity: fields.propensity,
+    source: fields.source,
+    policyVersion: fields.policyVersion,
+    explanation: fields.explanation === undefined ? [] : fields.explanation,
+  };
+  if (fields.predicted !== undefined) decision.predicted = fields.predicted;
+  if (fields.costWeight !== undefined) decision.costWeight = fields.costWeight;
+  return isParsedDecision(decision) ? (decision as Decision) : undefined;
+}

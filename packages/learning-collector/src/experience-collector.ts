@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defaultFeatureSchema, encodeState, type FeatureSchema } from '@orchestra/learning-features';
-import { experienceReward, sessionReward, type RewardConfigInput } from '@orchestra/learning-reward';
+import { experienceReward, parsedSessionReward, type RewardConfigInput } from '@orchestra/learning-reward';
 import {
   EXPERIENCE_SCHEMA_VERSION,
   ValidationError,
@@ -29,7 +29,8 @@ import {
   isParsedSystemState,
   isParsedTaskContext,
   isStoredExperience,
-  isStoredExperienceWithoutSession,
+  isBuiltExperienceWithoutSession,
+  parsedDecisionFields,
 } from './compiled-validator';
 import { outcomeFromParsedSession } from './outcome-from-session';
 
@@ -173,7 +174,7 @@ export class ExperienceCollector {
     }
     const sessionValidated = merged.validatedSession === true;
     const session = sessionValidated ? (sessionInput as EnhancedSessionState) : parseSessionState(sessionInput);
-    const decision = validate(decisionSchema, decisionInput, 'Decision');
+    const decision = parsedDecisionFields(decisionInput) ?? validate(decisionSchema, decisionInput, 'Decision');
     // The compiled checks accept a context and system state already in their parsed form; zod decides otherwise.
     const context = isParsedTaskContext(merged.context) ? merged.context : validate(taskContextSchema, merged.context, 'TaskContext');
     const system = isParsedSystemState(merged.system) ? merged.system : validate(systemStateSchema, merged.system, 'SystemState');
@@ -193,7 +194,8 @@ export class ExperienceCollector {
       });
     const rewardSource = this.options.rewardSource ?? 'auto';
     const useSessionReward = rewardSource === 'session' || (rewardSource === 'auto' && givenOutcome === undefined);
-    const reward = useSessionReward ? sessionReward(session, this.options.reward) : experienceReward(outcome, this.options.reward);
+    // `session` is parsed (above, or vouched for): its reward needs no second validation.
+    const reward = useSessionReward ? parsedSessionReward(session, this.options.reward) : experienceReward(outcome, this.options.reward);
 
     const sessionId = merged.sessionId ?? session.sessionId;
     const task = merged.task === undefined ? undefined : { description: merged.task.description, files: merged.task.files ?? [] };
@@ -215,8 +217,10 @@ export class ExperienceCollector {
       ...(task === undefined ? {} : { task }),
     };
     // Validated once: the compiled check accepts a well-formed record; zod decides (and names the field) otherwise.
+    // Without its session, the record's context, system state, history, action and outcome were validated above
+    // (compiled checks or zod): the check covers the rest of it.
     const schema = sessionValidated ? experienceWithoutSessionSchema : experienceSchema;
-    const compiled = sessionValidated ? isStoredExperienceWithoutSession : isStoredExperience;
+    const compiled = sessionValidated ? isBuiltExperienceWithoutSession : isStoredExperience;
     const record = compiled(candidate) ? (candidate as Experience) : (validate(schema, candidate, 'Experience') as Experience);
     // A validated session is attached as it is: the rest of the record was just validated without it (the record
     // is this call's own object — the candidate or zod's copy of it — so it is completed in place).

@@ -56,8 +56,9 @@ interface Waiter {
 }
 
 interface PendingBatch {
-  texts: string[];
-  characters: number;
+  /** The lines, each encoded as UTF-8 (with its newline) when appended: concatenated once at commit. */
+  lines: Buffer[];
+  bytes: number;
   waiters: Waiter[];
 }
 
@@ -162,7 +163,9 @@ export class JsonlExperienceStore implements DurableExperienceStore {
     }
     const check = this.config.validateOnAppend && options.validated !== true;
     const list: readonly (Experience | ExperienceInput)[] = Array.isArray(experiences) ? experiences : [experiences as Experience];
-    let text = '';
+    // Each line is encoded as soon as it is serialised (its string dies young; a joined multi-megabyte string costs
+    // several times more to flatten and encode at commit).
+    const lines: Buffer[] = [];
     let bytes = 0;
     // Records validated here, or vouched for by the caller, may go into the open segment's summary as they are.
     const accepted: Experience[] | undefined = check || options.validated === true ? [] : undefined;
@@ -171,12 +174,11 @@ export class JsonlExperienceStore implements DurableExperienceStore {
         // The compiled check accepts a record already in its stored form at a fraction of zod's cost; anything else
         // goes through zod (defaults, stripping, the error message).
         const experience = !check || isStoredExperience(input) ? (input as Experience) : validate(experienceSchema, input, 'Experience');
-        const line = JSON.stringify(experience);
+        const line = Buffer.from(`${JSON.stringify(experience)}\n`);
         const maxLineBytes = this.config.maxLineBytes;
-        const lineBytes = line.length * 3 > maxLineBytes ? Buffer.byteLength(line) : line.length;
-        if (lineBytes > maxLineBytes) throw new ExperienceTooLargeError({ experienceId: experience.id, bytes: lineBytes, maxLineBytes });
-        text += `${line}\n`;
-        bytes += lineBytes + 1;
+        if (line.length - 1 > maxLineBytes) throw new ExperienceTooLargeError({ experienceId: experience.id, bytes: line.length - 1, maxLineBytes });
+        lines.push(line);
+        bytes += line.length;
         accepted?.push(experience);
       }
     } catch (error) {
@@ -187,14 +189,14 @@ export class JsonlExperienceStore implements DurableExperienceStore {
       const waiter: Waiter = { count: list.length, bytes, experiences: accepted, resolve, reject };
       if (this.config.durability === 'always') {
         // No coalescing: this call gets its own write and its own sync.
-        this.writing = this.writing.then(() => this.commit({ texts: [text], characters: text.length, waiters: [waiter] }));
+        this.writing = this.writing.then(() => this.commit({ lines, bytes, waiters: [waiter] }));
         return;
       }
-      const pending = (this.pending ??= { texts: [], characters: 0, waiters: [] });
-      pending.texts.push(text);
-      pending.characters += text.length;
+      const pending = (this.pending ??= { lines: [], bytes: 0, waiters: [] });
+      for (const line of lines) pending.lines.push(line);
+      pending.bytes += bytes;
       pending.waiters.push(waiter);
-      if (pending.characters >= this.config.batchMaxBytes) this.scheduleDrain();
+      if (pending.bytes >= this.config.batchMaxBytes) this.scheduleDrain();
       else this.scheduleTimer();
     });
   }
@@ -228,7 +230,7 @@ export class JsonlExperienceStore implements DurableExperienceStore {
   private async commit(batch: PendingBatch): Promise<void> {
     let rotated: { path: string; sealed: OpenSegmentSummary | undefined } | undefined;
     try {
-      const buffer = Buffer.from(batch.texts.length === 1 ? (batch.texts[0] as string) : batch.texts.join(''));
+      const buffer = batch.lines.length === 1 ? batch.lines[0]! : Buffer.concat(batch.lines, batch.bytes);
       rotated = await this.withLock(async () => {
         let size = await this.ensureHandle();
         size = await this.repairTailLocked(size);
@@ -295,14 +297,15 @@ export class JsonlExperienceStore implements DurableExperienceStore {
    * open. The lock check alone proves no other writer ran since we took it; the inode check guards our own state.
    */
   private async checkFence(operation: string): Promise<void> {
-    let owned = await this.lock.holds();
-    if (owned) {
-      const stat = await fs.stat(this.activePath).catch((error: unknown) => {
+    // Both checked at once (one round trip to the thread pool instead of two); either failing fails the fence.
+    const [holds, stat] = await Promise.all([
+      this.lock.holds(),
+      fs.stat(this.activePath).catch((error: unknown) => {
         if (isMissing(error)) return undefined;
         throw error;
-      });
-      owned = stat !== undefined && stat.ino === this.handleInode;
-    }
+      }),
+    ]);
+    const owned = holds && stat !== undefined && stat.ino === this.handleInode;
     if (!owned) throw new LockLostError({ lockPath: this.lockPath, operation });
   }
 
@@ -356,7 +359,8 @@ export class JsonlExperienceStore implements DurableExperienceStore {
    * else's acknowledged lines. Returns the new size.
    */
   private async repairTailLocked(size: number): Promise<number> {
-    if (size === 0) return 0;
+    // Nothing to read when this writer alone wrote the segment's `size` bytes: its batches end with a newline.
+    if (size === 0 || this.coversActive(size)) return size;
     const handle = this.handle as fs.FileHandle;
     const probe = Buffer.alloc(1);
     await handle.read(probe, 0, 1, size - 1);

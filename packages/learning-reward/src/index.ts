@@ -1,5 +1,5 @@
 export { rewardConfigSchema, defaultRewardConfig, resolveRewardConfig, type RewardConfig, type RewardConfigInput } from './config';
-export { sessionReward, sessionCostFacts } from './session-reward';
+export { sessionReward, parsedSessionReward, sessionCostFacts } from './session-reward';
 export { experienceReward, outcomeCostFacts, userSatisfactionOf } from './experience-reward';
 export { rewardBounds, normalizeReward, denormalizeReward, type RewardBounds } from './bounds';
 export { rewardConfigVersion, costUsdCap, DEFAULT_COST_USD_CAP, type CostFacts } from './components';

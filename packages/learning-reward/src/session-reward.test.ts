@@ -1,9 +1,9 @@
-import { ValidationError } from '@orchestra/learning-types';
+import { ValidationError, parseSessionState } from '@orchestra/learning-types';
 import { caughtError } from '@orchestra/test-utils';
 import { describe, expect, it } from 'vitest';
 import seed from './__fixtures__/design-example-session.json';
 import versionOne from './__fixtures__/version-1-session.json';
-import { sessionReward } from './session-reward';
+import { parsedSessionReward, sessionReward } from './session-reward';
 
 const sumOf = (components: Record<string, number>) => Object.values(components).reduce((total, value) => total + value, 0);
 
@@ -100,6 +100,16 @@ describe('sessionReward', () => {
     const error = caughtError(() => sessionReward(bad));
     expect(ValidationError.isInstance(error)).toBe(true);
     expect((error as ValidationError).field).toBe(field);
+  });
+
+  it('gives the same breakdown from a parsed session without parsing it again (parsedSessionReward)', () => {
+    const failed = structuredClone(seed);
+    failed.phase = 'failed';
+    failed.workflow[1]!.status = 'failed';
+    for (const session of [seed, failed, versionOne]) {
+      expect(parsedSessionReward(parseSessionState(session))).toEqual(sessionReward(session));
+      expect(parsedSessionReward(parseSessionState(session), { session: { completed: 50 } })).toEqual(sessionReward(session, { session: { completed: 50 } }));
+    }
   });
 
   it('rejects an invalid configuration naming the field', () => {

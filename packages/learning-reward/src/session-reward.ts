@@ -31,7 +31,14 @@ export function sessionCostFacts(state: EnhancedSessionState, config: RewardConf
  * @throws SchemaVersionError when `state` was written by a newer schema version.
  */
 export function sessionReward(state: unknown, config?: RewardConfigInput | RewardConfig): RewardBreakdown {
-  const session = parseSessionState(state);
+  return parsedSessionReward(parseSessionState(state), config);
+}
+
+/**
+ * `sessionReward` of a session already in its parsed form (`parseSessionState`'s output, e.g. one the collector or
+ * an ingest validated): the same breakdown, without validating the session again.
+ */
+export function parsedSessionReward(session: EnhancedSessionState, config?: RewardConfigInput | RewardConfig): RewardBreakdown {
   const resolved = resolveRewardConfig(config);
   const weights = resolved.session;
   const builder = new BreakdownBuilder();

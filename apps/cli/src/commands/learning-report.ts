@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { writeLearningReport } from '@orchestra/learning-report';
+import type { writeLearningReport } from '@orchestra/learning-report';
 import type { CliContext } from '../cli-context';
 import { writeJson } from '../terminal';
 
@@ -12,11 +12,13 @@ export function registerLearningReport(program: Command, context: CliContext): v
     .option('--title <title>', 'page title')
     .option('--json', 'print what was written as JSON')
     .action(async (options: { output: string; title?: string; json?: boolean }) => {
+      // Loaded when the command runs: the other commands start without the report's modules.
+      const report = await import('@orchestra/learning-report');
       const learning = await context.openLearning();
       const store = await learning.openStore({ readOnly: true });
       let written: Awaited<ReturnType<typeof writeLearningReport>>;
       try {
-        written = await writeLearningReport({ dataDir: learning.config.dataDir, output: options.output, store, mode: learning.mode, ...(options.title === undefined ? {} : { title: options.title }) });
+        written = await report.writeLearningReport({ dataDir: learning.config.dataDir, output: options.output, store, mode: learning.mode, ...(options.title === undefined ? {} : { title: options.title }) });
       } finally {
         await store.close();
       }

@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { formatReplayReport, readReplayTable, renderReplayHtml, runReplay } from '@orchestra/learning-replay';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliContext } from '../cli-context';
 import { parseNonNegativeInteger, parsePositiveInteger } from '../parse-options';
@@ -65,6 +64,8 @@ export function registerReplay(program: Command, context: CliContext): void {
     .option('--html <file>', 'HTML page to write', 'replay.html')
     .option('--json', 'print the result as JSON')
     .action(async (options: ReplayCommandOptions) => {
+      // Loaded when the command runs: the other commands start without the replay's modules.
+      const { formatReplayReport, readReplayTable, renderReplayHtml, runReplay } = await import('@orchestra/learning-replay');
       const path = (file: string) => resolve(context.io.cwd, file);
       const table = await readReplayTable({ tasks: path(options.tasks), outcomes: path(options.outcomes), models: path(options.models) });
       const result = await runReplay(table, {
