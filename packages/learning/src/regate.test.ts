@@ -10,7 +10,7 @@ const candidate: CandidateModel = { version: 'v6', directory: '/data/models/v6',
 /** `count` experiences one minute apart, the first `before` of them recorded before the candidate started exploring. */
 function logs(count: number, before: number): Experience[] {
   const start = Date.parse(since) - before * 60_000;
-  return Array.from({ length: count }, (_, index) => ({ ...makeExperience(5, index), timestamp: new Date(start + index * 60_000 + 1).toISOString() }));
+  return Array.from({ length: count }, (_, index) => ({ ...makeExperience(5, index), mode: 'shadow' as const, timestamp: new Date(start + index * 60_000 + 1).toISOString() }));
 }
 
 /** A trainer double whose re-look returns `verdict`, recording what it was asked. */
@@ -61,6 +61,16 @@ describe('regateExplorationCandidate', () => {
     const { module } = trainer({ targetBeatsBaseline: true, supported: false });
     const report = await regateExplorationCandidate(module, { candidate, experiences: logs(400, 100), candidateShare: 0.5, output: '/unused' });
     expect(report).toMatchObject({ passed: false, supported: false, directory: null, difference: { lower: 2 } });
+  });
+
+  it('values the candidate on the shadow logs since it started only: logs of a serving model go to the reference', async () => {
+    const { module, calls } = trainer({ targetBeatsBaseline: false, supported: true });
+    const experiences = logs(400, 100).map((experience, index) => (index >= 100 && index < 200 ? { ...experience, mode: 'production' as const } : experience));
+    const report = await regateExplorationCandidate(module, { candidate, experiences, candidateShare: 0.5, output: '/unused' });
+    expect(calls[0]!.options.logs).toHaveLength(200);
+    expect(calls[0]!.options.logs.every((experience) => experience.mode === 'shadow')).toBe(true);
+    expect(calls[0]!.options.reference).toHaveLength(200);
+    expect(report?.freshLogs).toBe(200);
   });
 
   it('refuses a trainer without regateCandidate with a typed error', async () => {

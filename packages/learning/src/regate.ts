@@ -25,7 +25,7 @@ export const REGATE_ALPHA = 0.1;
 /** Options of `regateExplorationCandidate`. */
 export interface RegateOptions {
   candidate: CandidateModel;
-  /** Every logged experience (the buffer): split at `candidate.since` into the exploration logs and older ones. */
+  /** Every logged experience (the buffer): the shadow logs since `candidate.since` are its exploration logs, the rest the reference. */
   experiences: readonly Experience[];
   candidateShare: number;
   /** Where a candidate that passes is written, its manifest carrying the re-look's comparison (deploy reads it). */
@@ -74,7 +74,10 @@ export async function regateExplorationCandidate(module: TrainerModule, options:
   const since = Date.parse(candidate.since);
   const logs: Experience[] = [];
   const reference: Experience[] = [];
-  for (const experience of options.experiences) (Date.parse(experience.timestamp) > since ? logs : reference).push(experience);
+  // The candidate acts only in shadow mode: logs of other modes since it started (a model serving in ab_test or
+  // production, before a demotion brought the buffer back to shadow) are not its exploration logs; their rewards never
+  // chose its actions either, so they join the reference that fits the direct method.
+  for (const experience of options.experiences) (Date.parse(experience.timestamp) > since && experience.mode === 'shadow' ? logs : reference).push(experience);
   if (logs.length < MINIMUM_REGATE_LOGS) return null;
   const look = candidate.looks + 1;
   const comparison = await trainer.regateCandidate(candidate.directory, {
