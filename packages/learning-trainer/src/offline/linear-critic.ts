@@ -1,3 +1,9 @@
+/*
+ * Longer than 400 lines: one model — the linear critic's fit (the Gram matrix, the evidence over context factors, the
+ * reward parts), its scorer and the improvement step that ascends it — all reading the same private design-row layout
+ * and posterior; split apart, that layout would become a public contract between files. `critic-design.ts` holds
+ * what is shared with the gate (design rows, effective indices, the Cholesky algebra).
+ */
 import type { ActionSpace } from '@orchestra/learning-features';
 import { cholesky, designRow, effectContext, effectContextSize, effectiveIndices, fillAction, fillState, inverseFromCholesky, type DesignRow } from './critic-design';
 import type { ExperienceDataset } from './experience-dataset';

@@ -1,3 +1,8 @@
+/*
+ * Longer than 400 lines: the network critic of `q-distillation` (`rewardModelStructure: 'joint'`) — its output heads,
+ * training, batched Q evaluation and improvement step — and the action-target helpers the linear critic shares; the
+ * network path is kept whole so its measured history (trainer README) stays readable in one place.
+ */
 import { actionHeads, type ActionSpace } from '@orchestra/learning-features';
 import type { TrainerConfig } from '../config/trainer-config';
 import type { DenseLayerWeights } from '../networks/dense-layer-weights';
