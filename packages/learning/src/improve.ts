@@ -27,9 +27,9 @@ export interface ImproveReport {
   /**
    * The exploration candidate after the step: with `candidateShare` > 0, one whose re-look is promising (estimate
    * above 0, not found worse) keeps exploring so its evidence accumulates (`kept`; also when it could not be
-   * re-looked at yet) unless the new candidate's estimate at training is higher than that re-look's; otherwise a refused new candidate the gate did not find worse than the rules replaces it
-   * (`explored`); one it found worse, or could not evaluate, withdraws the previous one (`withdrawn`); a deployment
-   * retires it (`retired`).
+   * re-looked at yet) unless the new candidate's estimate at training is higher than that re-look's; otherwise a
+   * refused new candidate the gate did not find worse than the rules replaces it (`explored`); one it found worse, or
+   * could not evaluate, withdraws the previous one (`withdrawn`); a deployment retires it (`retired`).
    */
   candidate: { status: 'explored' | 'kept' | 'withdrawn' | 'retired' | 'none'; model: CandidateModel | null };
   /** The mode after the step (a deployment starts an A/B period at the first ramp step). */
