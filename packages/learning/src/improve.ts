@@ -131,7 +131,7 @@ async function deployAndStartAbTest(manager: Improvable, train: TrainReport, dir
  * 10000`, 1,000 held-out tasks): the served candidate's learned − rules −0.87 [−1.81, 0.06] with the split, +5.59
  * [2.83, 8.36] with every row to the chooser.
  */
-export function screeningTrainerConfig(trainerConfig: Record<string, unknown> | undefined): Record<string, unknown> {
+function screeningTrainerConfig(trainerConfig: Record<string, unknown> | undefined): Record<string, unknown> {
   const offline = (trainerConfig?.offline ?? {}) as Record<string, unknown>;
   if (offline.gateShare !== undefined) return { ...trainerConfig };
   return { ...trainerConfig, offline: { ...offline, gateShare: 0 } };
