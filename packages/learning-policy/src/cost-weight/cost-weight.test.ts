@@ -142,7 +142,7 @@ describe('LearnedPolicy with a cost weight', () => {
   });
 
   it('routes the weight through the router with exact mixture propensities in ab_test', () => {
-    const router = new PolicyRouter({ mode: 'ab_test', abTest: { fraction: 0.5 }, exploration: { ab_test: 0.2 }, learnedOptions: { selection: 'argmax', epsilon: 0.2, runtime: 'typescript' } });
+    const router = new PolicyRouter({ latencyBudgetMs: 1000, mode: 'ab_test', abTest: { fraction: 0.5 }, exploration: { ab_test: 0.2 }, learnedOptions: { selection: 'argmax', epsilon: 0.2, runtime: 'typescript' } });
     router.setModel(artifact);
     const rules = router.rules;
     const learned = new LearnedPolicy(artifact, { selection: 'argmax', epsilon: 0.2, runtime: 'typescript', guard: router.guard });
