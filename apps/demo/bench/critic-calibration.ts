@@ -92,7 +92,7 @@ const greedyPolicies = [0, 1, 2].map((pessimism) => {
   });
   return { pessimism, changed: changedCount(actions), ...measure(actions) };
 });
-console.log(`# critic calibration: ${worldName}, seed ${seed}, ${count} shadow sessions (critic on ${training.length}, context factor ${critic.contextRidgeFactor}); rules ${round(rulesRun.metrics.meanReward)} on 1,000 held-out tasks\n`);
+console.log(`# critic calibration: ${worldName}, seed ${seed}, ${count} shadow sessions (critic on ${training.length}, context factor ${critic.contextRidgeFactor}, effect ridge ${critic.effectRidge}); rules ${round(rulesRun.metrics.meanReward)} on 1,000 held-out tasks\n`);
 console.log('| policy | decisions changed | predicted gain / session | measured gain [95 % CI] | success | cost / session |');
 console.log('|---|---:|---:|---|---:|---:|');
 for (const row of perHead) console.log(`| rules, ${row.head} moved | ${row.changed} | ${row.predicted} | ${row.measured} [${row.ci.join(', ')}] | ${row.successRate} | ${row.costPerSession} |`);

@@ -87,8 +87,11 @@ export const offlineConfigSchema = z.object({
    * toward 0 (so the gate errs toward refusing) and narrows the posterior it adds to the gate's interval.
    */
   gateCriticEffectRidge: z.number().positive().default(32),
-  /** `linear` critic: ridge penalty of each choice's effect (the prior's weight, in sessions, of "no effect"). */
-  criticEffectRidge: z.number().positive().default(8),
+  /**
+   * `linear` critic: ridge penalty of each choice's effect (the prior's weight, in sessions, of "no effect"). Several
+   * values: the critic takes the one of highest model evidence (jointly with `criticContextRidgeFactor`).
+   */
+  criticEffectRidge: z.union([z.number().positive(), z.array(z.number().positive()).min(1).max(8)]).default(8),
   /**
    * `q-distillation` with the linear critic: reward components fitted as separate parts (each inner list one part;
    * the components no list names form the last), e.g. `[['outcome', 'tests', 'userSatisfaction', 'safety']]`
@@ -98,6 +101,12 @@ export const offlineConfigSchema = z.object({
    * instead of +11.4 and +14.5) but, their prior weaker than the outcome part's, trade success for cost on others
    * (default world at 1,300 sessions: −7.6 and −9.5, success −4 points).
    */
+  /**
+   * `q-distillation` with the linear critic: a change of a head also needs the logs' randomised evidence in the row's
+   * cell (head × the rules' choice there × complexity band; see `buildLocalEvidence`): both choices logged at least
+   * this many times and the target's mean reward not below the current one's. 0: no guard.
+   */
+  evidenceGuardMinimum: z.number().int().min(0).default(0),
   criticRewardParts: z.array(z.array(z.string().min(1)).min(1)).max(8).default([]),
   /** Multipliers of the effect ridge each reward part's evidence chooses from. */
   criticPartRidgeMultipliers: z.array(z.number().positive()).min(1).max(8).default([0.25, 1, 4, 16]),

@@ -79,6 +79,19 @@ describe('fitLinearCritic', () => {
     expect(() => fitLinearCritic(dataset, actionSpace, split.training, split.validation, { contextRidgeFactor: [] })).toThrow(RangeError);
   });
 
+  it('lets the evidence choose the effect ridge jointly with the context factor', () => {
+    const { dataset, split } = datasetOf(2500, 23);
+    const ridges = [2, 8, 128];
+    const chosen = fitLinearCritic(dataset, actionSpace, split.training, split.validation, { effectRidge: ridges, contextRidgeFactor: [1, 16] });
+    expect(chosen.logEvidence.map((entry) => [entry.effectRidge, entry.factor])).toEqual([[2, 1], [2, 16], [8, 1], [8, 16], [128, 1], [128, 16]]);
+    const best = chosen.logEvidence.reduce((left, right) => (right.logEvidence > left.logEvidence ? right : left));
+    expect([chosen.effectRidge, chosen.contextRidgeFactor]).toEqual([best.effectRidge, best.factor]);
+    const fixed = fitLinearCritic(dataset, actionSpace, split.training, split.validation, { effectRidge: best.effectRidge, contextRidgeFactor: best.factor });
+    expect(Array.from(fixed.coefficients.total)).toEqual(Array.from(chosen.coefficients.total));
+    expect(fixed.effectRidge).toBe(best.effectRidge);
+    expect(() => fitLinearCritic(dataset, actionSpace, split.training, split.validation, { effectRidge: [0] })).toThrow(RangeError);
+  });
+
   it('fits the reward in parts: the total is their sum, and a nearly noiseless term gets a tighter posterior', () => {
     // In the synthetic world a larger team lowers resource efficiency (a nearly noiseless term) and leaves success alone.
     const { dataset, split } = datasetOf(2500, 25);
@@ -130,6 +143,26 @@ describe('improveActionsLinear', () => {
     const unchanged = improveActionsLinear({ dataset, actionSpace, critic, rows: split.training, rounds: 2, pessimism: 1e6, margin: 0 });
     expect(unchanged.changedShare).toBe(0);
     expect(Array.from(unchanged.actions)).toEqual(Array.from(dataset.actions));
+  });
+
+  it('changes a head only where the evidence guard allows it', () => {
+    const { dataset, split } = datasetOf(4000, 24);
+    const critic = fitLinearCritic(dataset, actionSpace, split.training, split.validation);
+    const options = { dataset, actionSpace, critic, rows: split.training, rounds: 2, pessimism: 1, margin: 0 };
+    expect(improveActionsLinear(options).changedShare).toBeGreaterThan(0);
+    const asked: number[] = [];
+    const approachOnly = { cells: 1, rows: 1, allows: (_row: number, head: number) => (asked.push(head), head === actionHeads.approach) };
+    const guarded = improveActionsLinear({ ...options, evidence: approachOnly });
+    expect(guarded.changedShare).toBeGreaterThan(0);
+    expect(asked.length).toBeGreaterThan(0);
+    for (const row of split.training) {
+      for (let head = 0; head < headCount; head++) {
+        // Parallelism follows the approach (a non-parallel approach forces one worker).
+        if (head === actionHeads.approach || head === actionHeads.parallelism || !actionSpace.isHeadActive(head, dataset.actions.subarray(row * headCount, (row + 1) * headCount))) continue;
+        expect(guarded.actions[row * headCount + head]).toBe(dataset.actions[row * headCount + head]);
+      }
+    }
+    expect(improveActionsLinear({ ...options, evidence: { cells: 0, rows: 0, allows: () => false } }).changedShare).toBe(0);
   });
 
   it('starts from a given action per row and changes at most maxChangedHeads heads of it', () => {

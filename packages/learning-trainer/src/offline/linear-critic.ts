@@ -7,6 +7,7 @@
 import type { ActionSpace } from '@orchestra/learning-features';
 import { cholesky, designRow, effectContext, effectContextSize, effectiveIndices, fillAction, fillState, inverseFromCholesky, type DesignRow } from './critic-design';
 import type { ExperienceDataset } from './experience-dataset';
+import type { LocalEvidence } from './local-evidence';
 import { actionTargetsOf, canonicaliseIndices, type ActionTargets, type ImprovementSummary } from './q-distillation';
 
 /**
@@ -47,8 +48,13 @@ export interface LinearCritic {
   readonly baselineMeanSquaredError: number;
   /** The context ridge factor in force (the one of highest evidence when several were offered). */
   readonly contextRidgeFactor: number;
-  /** Log marginal likelihood of the training rewards per offered factor (empty when only one was offered). */
-  readonly logEvidence: ReadonlyArray<{ readonly factor: number; readonly logEvidence: number }>;
+  /** The effect ridge in force (the one of highest evidence when several were offered). */
+  readonly effectRidge: number;
+  /**
+   * Log marginal likelihood of the training rewards per offered prior (effect ridge × context factor; empty when
+   * only one was offered).
+   */
+  readonly logEvidence: ReadonlyArray<{ readonly factor: number; readonly effectRidge: number; readonly logEvidence: number }>;
   /**
    * The reward split into parts fitted separately (absent: one model of the total). Each part has its own prior
    * strength (chosen by its evidence) and noise, so the gains of low-noise terms (time, cost, errors, model-tier
@@ -77,8 +83,12 @@ const targets: readonly LinearCriticTarget[] = ['total', 'success', 'costUsd'];
 export interface LinearCriticOptions {
   /** Ridge penalty of the state coefficients (default 1). */
   stateRidge?: number;
-  /** Ridge penalty of the effect coefficients: the prior's weight, in sessions, that a choice has no effect (default 8). */
-  effectRidge?: number;
+  /**
+   * Ridge penalty of the effect coefficients: the prior's weight, in sessions, that a choice has no effect (default
+   * 8). Several values: as for `contextRidgeFactor`, the evidence chooses (jointly with the factor) — the data decide
+   * how large the effects of choices are a priori, which sets how far a rarely logged choice's lucky mean is shrunk.
+   */
+  effectRidge?: number | readonly number[];
   /**
    * Multiplies `effectRidge` for the context terms of an effect (all of ψ(s) but its constant); default 1. Several
    * values: the one under which the training rewards are most probable (the model evidence, the prior and the noise
@@ -104,7 +114,6 @@ export interface LinearCriticOptions {
  */
 export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionSpace, training: Int32Array, validation: Int32Array, options: LinearCriticOptions = {}): LinearCritic {
   const stateRidge = options.stateRidge ?? 1;
-  const effectRidge = options.effectRidge ?? 8;
   const { stateSize, headCount } = dataset;
   const stateFeatures = stateSize + 1;
   const effectFeatures = effectContextSize;
@@ -162,25 +171,26 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
     for (let i = 0; i < count; i++) dense[nonZero[i]!] = 0;
   }
   const wantsParts = options.parts !== undefined && options.parts.length > 0;
-  const offered = options.contextRidgeFactor ?? 1;
-  const factors = typeof offered === 'number' ? [offered] : [...offered];
-  if (factors.length === 0 || !factors.every((factor) => factor > 0 && Number.isFinite(factor))) throw new RangeError(`fitLinearCritic: context ridge factors must be positive, got ${JSON.stringify(offered)}`);
+  const factors = positiveList(options.contextRidgeFactor ?? 1, 'context ridge factors');
+  const effectRidges = positiveList(options.effectRidge ?? 8, 'effect ridges');
   // ψ(s)[0] is the constant: the choice's main effect; the other terms are how it varies with the context.
-  const ridgeAt = (index: number, factor: number) => (index < stateFeatures ? stateRidge : (index - stateFeatures) % effectFeatures === 0 ? effectRidge : effectRidge * factor);
-  let chosen = { factor: factors[0]!, factorised: gram, logEvidence: Number.NEGATIVE_INFINITY };
-  const logEvidence: Array<{ factor: number; logEvidence: number }> = [];
-  for (const factor of factors) {
-    // The Gram matrix is factorised in place only when nothing else needs it afterwards (one factor, no parts).
-    const penalised = factors.length === 1 && wantsParts === false ? gram : Float64Array.from(gram);
-    for (let index = 0; index < size; index++) penalised[index * size + index]! += ridgeAt(index, factor);
+  const ridgeAt = (index: number, prior: CriticPrior) =>
+    index < stateFeatures ? stateRidge : (index - stateFeatures) % effectFeatures === 0 ? prior.effectRidge : prior.effectRidge * prior.factor;
+  const priors: CriticPrior[] = effectRidges.flatMap((ridge) => factors.map((factor) => ({ effectRidge: ridge, factor })));
+  let chosen = { prior: priors[0]!, factorised: gram, logEvidence: Number.NEGATIVE_INFINITY };
+  const logEvidence: Array<{ factor: number; effectRidge: number; logEvidence: number }> = [];
+  for (const prior of priors) {
+    // The Gram matrix is factorised in place only when nothing else needs it afterwards (one prior, no parts).
+    const penalised = priors.length === 1 && wantsParts === false ? gram : Float64Array.from(gram);
+    for (let index = 0; index < size; index++) penalised[index * size + index]! += ridgeAt(index, prior);
     if (!cholesky(penalised, size)) throw new RangeError('fitLinearCritic: the penalised Gram matrix is not positive definite (non-finite features?)');
-    if (factors.length === 1) {
-      chosen = { factor, factorised: penalised, logEvidence: Number.NaN };
+    if (priors.length === 1) {
+      chosen = { prior, factorised: penalised, logEvidence: Number.NaN };
       break;
     }
-    const evidence = logMarginalLikelihood(penalised, size, moments[0]!, sumOfSquares, training.length, (index) => ridgeAt(index, factor));
-    logEvidence.push({ factor, logEvidence: evidence });
-    if (evidence > chosen.logEvidence) chosen = { factor, factorised: penalised, logEvidence: evidence };
+    const evidence = logMarginalLikelihood(penalised, size, moments[0]!, sumOfSquares, training.length, (index) => ridgeAt(index, prior));
+    logEvidence.push({ factor: prior.factor, effectRidge: prior.effectRidge, logEvidence: evidence });
+    if (evidence > chosen.logEvidence) chosen = { prior, factorised: penalised, logEvidence: evidence };
   }
   const inverse = inverseFromCholesky(chosen.factorised, size);
   const coefficients = {} as Record<LinearCriticTarget, Float64Array>;
@@ -205,7 +215,8 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
     trainingSize: training.length,
     validationMeanSquaredError: 0,
     baselineMeanSquaredError: 0,
-    contextRidgeFactor: chosen.factor,
+    contextRidgeFactor: chosen.prior.factor,
+    effectRidge: chosen.prior.effectRidge,
     logEvidence,
   };
   const predictRow = (rowIndex: number) => {
@@ -232,10 +243,22 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
     baselineMeanSquaredError: baselineError / Math.max(1, validation.length),
   };
   if (!wantsParts) return fitted;
-  const parts = fitParts(dataset, training, gram, size, (index) => ridgeAt(index, chosen.factor), stateFeatures, options, load, expand, dense, nonZero);
+  const parts = fitParts(dataset, training, gram, size, (index) => ridgeAt(index, chosen.prior), stateFeatures, options, load, expand, dense, nonZero);
   const total = new Float64Array(size);
   for (const part of parts) for (let index = 0; index < size; index++) total[index]! += part.coefficients[index]!;
   return { ...fitted, coefficients: { ...fitted.coefficients, total }, parts };
+}
+
+/** A prior of the critic's effects: the main effect's ridge and the factor of its context terms. */
+interface CriticPrior {
+  effectRidge: number;
+  factor: number;
+}
+
+function positiveList(offered: number | readonly number[], what: string): number[] {
+  const values = typeof offered === 'number' ? [offered] : [...offered];
+  if (values.length === 0 || !values.every((value) => value > 0 && Number.isFinite(value))) throw new RangeError(`fitLinearCritic: ${what} must be positive, got ${JSON.stringify(offered)}`);
+  return values;
 }
 
 /**
@@ -451,6 +474,8 @@ export interface LinearImprovementOptions {
   start?: Int32Array;
   /** Most heads changed from the start, best lower bound first (0 or absent: coordinate ascent for `rounds`). */
   maxChangedHeads?: number;
+  /** A guard every change must also pass: the logs' randomised evidence in the row's cell (`buildLocalEvidence`). */
+  evidence?: LocalEvidence;
 }
 
 /**
@@ -469,7 +494,7 @@ export function improveActionsLinear(options: LinearImprovementOptions): ActionT
   const mask = new Uint8Array(maximumHeadSize);
   const scratch = new Uint8Array(maximumHeadSize);
   const candidate = new Int32Array(headCount);
-  const scratchArrays = { mask, scratch, candidate };
+  const scratchArrays = { mask, scratch, candidate, allows: undefined as Allows | undefined };
   let gainTotal = 0;
   let successBefore = 0;
   let successAfter = 0;
@@ -478,6 +503,8 @@ export function improveActionsLinear(options: LinearImprovementOptions): ActionT
     const current = actions.subarray(row * headCount, (row + 1) * headCount);
     const logged = dataset.actions.subarray(row * headCount, (row + 1) * headCount);
     successBefore += scorer.predict(logged, 'success');
+    const evidence = options.evidence;
+    scratchArrays.allows = evidence === undefined ? undefined : (head, from, to) => evidence.allows(row, head, from, to);
     if (maxChangedHeads > 0) {
       bestFirstAscent(scorer, actionSpace, current, maxChangedHeads, pessimism, margin, scratchArrays);
     } else for (let round = 0; round < rounds; round++) {
@@ -501,6 +528,16 @@ export function improveActionsLinear(options: LinearImprovementOptions): ActionT
   return { actions, active, masks, changedShare: changed / count, meanGain: gainTotal / count, predictedSuccessLogged: successBefore / count, predictedSuccessImproved: successAfter / count };
 }
 
+/** Whether the change of `head` from `from` to `to` in the row being improved passes the evidence guard. */
+type Allows = (head: number, from: number, to: number) => boolean;
+
+interface ScratchArrays {
+  mask: Uint8Array;
+  scratch: Uint8Array;
+  candidate: Int32Array;
+  allows: Allows | undefined;
+}
+
 /**
  * Best-first ascent from `current` (changed in place): up to `maxChangedHeads` times, the single change of a not yet
  * changed head whose gain over the current action has the largest lower bound (mean − κ·sd), when it exceeds `margin`.
@@ -512,7 +549,7 @@ function bestFirstAscent(
   maxChangedHeads: number,
   pessimism: number,
   margin: number,
-  scratchArrays: { mask: Uint8Array; scratch: Uint8Array; candidate: Int32Array },
+  scratchArrays: ScratchArrays,
 ): void {
   const headCount = current.length;
   const changedHeads = new Uint8Array(headCount);
@@ -545,13 +582,14 @@ function bestChoiceOfHead(
   head: number,
   pessimism: number,
   margin: number,
-  scratchArrays: { mask: Uint8Array; scratch: Uint8Array; candidate: Int32Array },
+  scratchArrays: ScratchArrays,
 ): { choice: number; bound: number } {
-  const { mask, scratch, candidate } = scratchArrays;
+  const { mask, scratch, candidate, allows } = scratchArrays;
   actionSpace.mask(head, current, mask);
   let best = { choice: -1, bound: margin };
   for (let choice = 0; choice < actionSpace.heads[head]!.size; choice++) {
     if (choice === current[head] || mask[choice] !== 1) continue;
+    if (allows !== undefined && !allows(head, current[head]!, choice)) continue;
     candidate.set(current);
     candidate[head] = choice;
     canonicaliseIndices(actionSpace, candidate, scratch);

@@ -13,6 +13,7 @@ import { checkDataRules, summariseExperiences, type DataSummary, type DataWarnin
 import { buildExperienceDataset, splitByTime, type ExperienceDataset, type RewardNormalisation } from './experience-dataset';
 import { JsonlMetricsSink, type MetricsSink } from './metrics-sink';
 import { gateFoldOf } from '../ope/critic-gate';
+import { buildLocalEvidence } from './local-evidence';
 import { fitLinearCritic, improveActionsLinear, type LinearCritic, type LinearCriticOptions } from './linear-critic';
 import { improveActions, normaliseTotal, trainRewardModel, type ActionTargets, type ImprovementSummary } from './q-distillation';
 
@@ -177,7 +178,7 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
   });
   // The rules prior belongs to the q-distillation actor (a residual on the rules it clones improvements of); the
   // policy-gradient objectives learn from the logged rewards alone.
-  const needsRules = config.offline.rulesPrior > 0 || config.offline.improvementStart === 'rules';
+  const needsRules = config.offline.rulesPrior > 0 || config.offline.improvementStart === 'rules' || config.offline.evidenceGuardMinimum > 0;
   const rulesIndices = config.offline.objective === 'q-distillation' && needsRules ? rulesGreedyIndices(experiences, dataset, actionSpace) : undefined;
   const sink = options.metricsSink ?? (options.dataDir === undefined ? undefined : new JsonlMetricsSink(options.dataDir, runId));
   const split = splitByTime(dataset, config.offline.validationFraction);
@@ -231,6 +232,9 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
         margin: config.offline.improvementMargin,
         maxChangedHeads: config.offline.maxChangedHeads,
         ...(config.offline.improvementStart === 'rules' && rulesIndices !== undefined ? { start: rulesIndices } : {}),
+        ...(config.offline.evidenceGuardMinimum > 0 && rulesIndices !== undefined
+          ? { evidence: buildLocalEvidence(dataset, actionSpace, rulesIndices, chooserRows, config.offline.evidenceGuardMinimum) }
+          : {}),
       });
       fit = { ...critic, epochs: 1 };
     } else {
