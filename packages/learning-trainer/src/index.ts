@@ -18,6 +18,7 @@ export { trainedModelFromOffline, type TrainedModelFromOfflineOptions } from './
 export * from './offline/train-offline';
 export { fitLinearCritic, improveActionsLinear, LinearCriticScorer, meanGainDeviation, type LinearCritic, type LinearCriticOptions, type LinearCriticTarget } from './offline/linear-critic';
 export { effectiveIndices } from './offline/critic-design';
+export { buildLocalEvidence, type LocalEvidence } from './offline/local-evidence';
 export * from './offline/data-rules';
 export * from './offline/experience-dataset';
 export * from './offline/metrics-sink';
