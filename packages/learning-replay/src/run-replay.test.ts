@@ -15,6 +15,7 @@ import { renderReplayHtml } from './replay-report';
 import { readReplayTable } from './replay-table';
 import { runReplay } from './run-replay';
 import { splitTasks } from './split-tasks';
+import { syntheticTable } from './test-support';
 
 const fixture = join(import.meta.dirname, '__fixtures__', 'routellm-mini');
 const table = await readReplayTable({ tasks: join(fixture, 'tasks.jsonl'), outcomes: join(fixture, 'outcomes.jsonl'), models: join(fixture, 'models.json') });
@@ -82,6 +83,7 @@ describe('runReplay (120 RouteLLM MMLU questions)', () => {
     await expect(runReplay(table, { passes: 0 })).rejects.toThrow('replay option passes: expected a positive integer, got 0');
     await expect(runReplay(table, { exploration: 0 })).rejects.toThrow(/exploration/);
     await expect(runReplay(table, { costWeight: -1 })).rejects.toThrow(/costWeight/);
+    await expect(runReplay(table, { fallbackOrder: 'tiers' as 'train' })).rejects.toThrow('replay option fallbackOrder: expected "train" or "product", got "tiers"');
   });
 });
 
@@ -117,5 +119,19 @@ describe('learnFromReplay: the logged-bandit protocol through the facade', () =>
       expect(task).toBeGreaterThanOrEqual(0);
     }
     expect(explored).toBeGreaterThan(0);
+  });
+});
+
+describe('runReplay smoke test: the learned ladder on a seeded synthetic table (400 tasks, 3 models)', () => {
+  it('learns a ladder that matches the best static ladder and beats every single model (chosen on train, measured on test)', async () => {
+    const result = await runReplay(syntheticTable(400, 11), { seed: 5, curveWeights: [0.25], fallbackOrder: 'train', workDir: scratch });
+    const { learned, bestLadder, bestSingle, random } = result.policies;
+    expect(result.settings.fallbackOrderFrom).toBe('train');
+    expect(result.settings.fallbackOrder.slice(0, result.settings.chosen.bestLadder.length)).toEqual(result.settings.chosen.bestLadder);
+    expect(result.policies.bestFallbackLadder).toEqual(bestLadder);
+    // Measured at this seed: learned 0.880 = best ladder (cheap → mid → expensive); best single (expensive) 0.685.
+    expect(learned.meanReward).toBeGreaterThanOrEqual(bestLadder.meanReward - 0.01);
+    expect(learned.meanReward).toBeGreaterThan(bestSingle.meanReward + 0.1);
+    expect(learned.meanReward).toBeGreaterThan(random.meanReward);
   });
 });

@@ -31,6 +31,12 @@ function parseEpsilon(value: string): number {
   return epsilon;
 }
 
+/** `--fallback-order`: `product` or `train`. */
+function parseOrder(value: string): 'product' | 'train' {
+  if (value !== 'product' && value !== 'train') throw new InvalidArgumentError('must be "product" (by tier, then catalog order) or "train" (chosen on the train tasks)');
+  return value;
+}
+
 interface ReplayCommandOptions {
   tasks: string;
   outcomes: string;
@@ -42,6 +48,7 @@ interface ReplayCommandOptions {
   costWeight: number;
   curve: number[];
   exploration: number;
+  fallbackOrder: 'product' | 'train';
   html: string;
   json?: boolean;
 }
@@ -61,6 +68,7 @@ export function registerReplay(program: Command, context: CliContext): void {
     .option('--cost-weight <w>', 'reward = success − w × cost / (the most expensive model\'s mean cost per task)', parseWeight, 0.25)
     .option('--curve <weights>', 'cost weights of the cost–quality curve (the learner is retrained for each)', parseWeights, [0, 0.25, 0.5, 1])
     .option('--exploration <epsilon>', 'ε of the logging policy (the rules with exploration)', parseEpsilon, 0.3)
+    .option('--fallback-order <from>', 'the ladder order of the fallback retry strategy: product (by tier, then catalog order) or train (the best static ladder on the train tasks first, as a user would configure it)', parseOrder, 'product')
     .option('--html <file>', 'HTML page to write', 'replay.html')
     .option('--json', 'print the result as JSON')
     .action(async (options: ReplayCommandOptions) => {
@@ -76,6 +84,7 @@ export function registerReplay(program: Command, context: CliContext): void {
         costWeight: options.costWeight,
         curveWeights: options.curve,
         exploration: options.exploration,
+        fallbackOrder: options.fallbackOrder,
         onProgress: (message) => context.io.stderr.write(`${message}\n`),
       });
       const html = path(options.html);
