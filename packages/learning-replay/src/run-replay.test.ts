@@ -5,6 +5,7 @@ import { JsonlExperienceStore } from '@orchestra/learning-collector';
 import { ActionSpace } from '@orchestra/learning-features';
 import { RulesPolicy, SafetyGuard } from '@orchestra/learning-policy';
 import type { Experience } from '@orchestra/learning-types';
+import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summarizeLadders } from './baselines';
 import { ReplayOptionError } from './errors';
@@ -83,6 +84,7 @@ describe('runReplay (120 RouteLLM MMLU questions)', () => {
     await expect(runReplay(table, { passes: 0 })).rejects.toThrow('replay option passes: expected a positive integer, got 0');
     await expect(runReplay(table, { exploration: 0 })).rejects.toThrow(/exploration/);
     await expect(runReplay(table, { costWeight: -1 })).rejects.toThrow(/costWeight/);
+    await expect(runReplay(table, { candidateShare: 0.6 })).rejects.toThrow('replay option candidateShare: expected a share in [0, 0.5], got 0.6');
     await expect(runReplay(table, { fallbackOrder: 'tiers' as 'train' })).rejects.toThrow('replay option fallbackOrder: expected "train" or "product", got "tiers"');
   });
 });
@@ -133,5 +135,18 @@ describe('runReplay smoke test: the learned ladder on a seeded synthetic table (
     expect(learned.meanReward).toBeGreaterThanOrEqual(bestLadder.meanReward - 0.01);
     expect(learned.meanReward).toBeGreaterThan(bestSingle.meanReward + 0.1);
     expect(learned.meanReward).toBeGreaterThan(random.meanReward);
+  });
+});
+
+describe('learnFromReplay with an exploration candidate (the product\'s continuous loop)', () => {
+  it('improves after every pass but the last and logs every pass', async () => {
+    const { train, test } = splitTasks(table.tasks.length, 0.5, 6);
+    const scoring = { costWeight: 0.25, referenceCostUsd: referenceCostOf(table, train) };
+    const dataDir = join(scratch, 'candidate-share');
+    const result = await learnFromReplay({ table, train, test, scoring, passes: 2, maxLadder: 2, order: fallbackOrder(table.catalog), exploration: 0.5, candidateShare: 0.25, seed: 6, dataDir });
+    expect(result.experiences).toBe(2 * train.length);
+    for (const name of ['pass-1', 'replay']) expect(existsSync(join(dataDir, 'candidates', name, 'manifest.json'))).toBe(true);
+    expect(existsSync(join(dataDir, 'candidates', 'pass-2'))).toBe(false);
+    expect(result.ladders).toHaveLength(test.length);
   });
 });

@@ -27,6 +27,12 @@ export interface ReplayOptions {
   /** ε of the logging policy (the rules' exploration; default 0.3). */
   exploration?: number;
   /**
+   * Share of the logged sessions an exploration candidate acts on — the product's continuous loop
+   * (`LearningConfig.candidateShare`, at most 0.5): `improve()` after every pass, its candidate explores on this share
+   * of the next pass (default 0: the rules log every pass, `improve()` once at the end).
+   */
+  candidateShare?: number;
+  /**
    * The fallback order the `fallback` retry strategy rotates through: `product` (default) — the product's default
    * (`fallbackOrder`: by tier, then catalog order); `train` — chosen on the train tasks with full information
    * (`trainedFallbackOrder`: the best static ladder first), what a user with the table can configure as
@@ -61,6 +67,7 @@ export interface ReplayResult {
     passes: number;
     trainShare: number;
     exploration: number;
+    candidateShare: number;
     /** How the fallback order was chosen (`ReplayOptions.fallbackOrder`). */
     fallbackOrderFrom: 'train' | 'product';
     /** The fallback order the `fallback` retry strategy rotates through (model ids). */
@@ -96,6 +103,7 @@ export async function runReplay(table: ReplayTable, options: ReplayOptions = {})
   const costWeight = options.costWeight ?? 0.25;
   const curveWeights = options.curveWeights ?? [0, 0.25, 0.5, 1];
   const exploration = options.exploration ?? 0.3;
+  const candidateShare = options.candidateShare ?? 0;
   const orderFrom = options.fallbackOrder ?? 'product';
   if (orderFrom !== 'train' && orderFrom !== 'product') throw new ReplayOptionError({ option: 'fallbackOrder', message: `expected "train" or "product", got ${JSON.stringify(orderFrom)}` });
   checkOption('trainShare', trainShare, trainShare > 0 && trainShare < 1, 'a share in (0, 1)');
@@ -103,6 +111,7 @@ export async function runReplay(table: ReplayTable, options: ReplayOptions = {})
   checkOption('maxLadder', maxLadder, Number.isInteger(maxLadder) && maxLadder >= 1, 'a positive integer');
   checkOption('seed', seed, Number.isInteger(seed), 'an integer');
   checkOption('exploration', exploration, exploration > 0 && exploration <= 1, 'ε in (0, 1] (without exploration the logs support no off-policy learning)');
+  checkOption('candidateShare', candidateShare, candidateShare >= 0 && candidateShare <= 0.5, 'a share in [0, 0.5]');
   for (const weight of [costWeight, ...curveWeights]) checkOption('costWeight', weight, Number.isFinite(weight) && weight >= 0, 'a finite weight ≥ 0');
   const { train, test } = splitTasks(table.tasks.length, trainShare, seed);
   if (train.length === 0 || test.length === 0) {
@@ -126,6 +135,7 @@ export async function runReplay(table: ReplayTable, options: ReplayOptions = {})
         maxLadder,
         order,
         exploration,
+        candidateShare,
         seed,
         dataDir: join(workDir, `cost-weight-${weight}`),
         contextCache,
@@ -156,7 +166,7 @@ export async function runReplay(table: ReplayTable, options: ReplayOptions = {})
       },
       learnedDecisions: test.map((task, position) => ({ taskId: table.tasks[task]!.id, ladder: main.ladders[position]!.map((model) => table.modelIds[model]!) })),
       curve,
-      settings: { costWeight, referenceCostUsd, maxLadder, passes, trainShare, exploration, fallbackOrderFrom: orderFrom, fallbackOrder: order.map((model) => table.modelIds[model]!), chosen: baselines.chosen },
+      settings: { costWeight, referenceCostUsd, maxLadder, passes, trainShare, exploration, candidateShare, fallbackOrderFrom: orderFrom, fallbackOrder: order.map((model) => table.modelIds[model]!), chosen: baselines.chosen },
       gate: main.gate,
       fallbacks: main.fallbacks,
       experiences: main.experiences,
