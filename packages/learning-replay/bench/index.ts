@@ -71,9 +71,13 @@ for (const name of values.only.split(',')) {
   // RouteLLM's decontaminated counts (its SOURCE.md): the conversion must keep every question.
   const expected: Record<string, number> = { 'routellm-mmlu': 14_037, 'routellm-gsm8k': 1_307, llmrouter: 6_108 };
   if (table.tasks.length !== expected[name]) throw new Error(`${name}: ${table.tasks.length} tasks, expected ${expected[name]}`);
-  for (const maxLadder of name === 'routellm-mmlu' ? [3, 1] : [3]) {
-    const label = maxLadder === 3 ? name : `${name}-max-ladder-${maxLadder}`;
-    const result = await runReplay(table, { seed, passes, maxLadder, onProgress: (message) => console.error(`${label}: ${message}`) });
+  // Every table with the defaults; MMLU also routed to one model (comparable with the former apps/routellm figures);
+  // LLMRouter also with the fallback order chosen on train (`--fallback-order train`).
+  const variants: Array<{ label: string; maxLadder: number; fallbackOrder?: 'train' }> = [{ label: name, maxLadder: 3 }];
+  if (name === 'routellm-mmlu') variants.push({ label: `${name}-max-ladder-1`, maxLadder: 1 });
+  if (name === 'llmrouter') variants.push({ label: `${name}-train-order`, maxLadder: 3, fallbackOrder: 'train' });
+  for (const { label, maxLadder, fallbackOrder } of variants) {
+    const result = await runReplay(table, { seed, passes, maxLadder, ...(fallbackOrder === undefined ? {} : { fallbackOrder }), onProgress: (message) => console.error(`${label}: ${message}`) });
     console.log(`\n## ${label} (${table.tasks.length} tasks; files in ${directory})\n`);
     console.log(formatReplayReport(result));
     for (const line of goals(name, result)) console.log(line);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeBaselines, summarizeLadders } from './baselines';
+import { bestStaticLadder, computeBaselines, summarizeLadders, trainedFallbackOrder } from './baselines';
+import { fallbackOrder } from './ladder';
 import { referenceCostOf, replayReward } from './replay-reward';
 import { handTable } from './test-support';
 
@@ -42,5 +43,26 @@ describe('baselines on a hand-checked table (cost weight 0.5, cost unit $8: rewa
   it('never chooses a model the train tasks lack', () => {
     const baselines = computeBaselines(table, [3], [0, 1, 2, 3], scoring, 2);
     expect(Object.values(baselines.chosen).flat()).not.toContain('b');
+  });
+
+  it('chooses a fallback order on train that expresses the best static ladder: a → c, then b (ladders of 2)', () => {
+    // Ladders of 2: a → c costs 1, 9, 9, 5 and always succeeds (reward 0.625); a → b succeeds 2.5 times in 4 at $2 (0.5).
+    expect(bestStaticLadder(table, tasks, scoring, 2)).toEqual([0, 2]);
+    expect(trainedFallbackOrder(table, tasks, scoring, 2)).toEqual([0, 2, 1]);
+    expect(fallbackOrder(table.catalog)).toEqual([0, 1, 2]);
+    const product = computeBaselines(table, tasks, tasks, scoring, 2);
+    expect(product.chosen.bestFallbackLadder).not.toEqual(product.chosen.bestLadder);
+    const trained = computeBaselines(table, tasks, tasks, scoring, 2, trainedFallbackOrder(table, tasks, scoring, 2));
+    expect(trained.chosen.bestFallbackLadder).toEqual(['a', 'c']);
+    expect(trained.bestFallbackLadder).toEqual(trained.bestLadder);
+    expect(trained.bestLadder.meanReward).toBe(0.625);
+  });
+
+  it('keeps the product order for single-model routing and puts models the train tasks lack last', () => {
+    expect(trainedFallbackOrder(table, tasks, scoring, 1)).toEqual(fallbackOrder(table.catalog));
+    // Train = t3 only: b was not run there; the best ladder (a → c: a solves t3 half the time) comes first.
+    const onT3 = { ...scoring, referenceCostUsd: referenceCostOf(table, [3]) };
+    expect(bestStaticLadder(table, [3], onT3, 3)).toEqual([0, 2]);
+    expect(trainedFallbackOrder(table, [3], onT3, 3)).toEqual([0, 2, 1]);
   });
 });

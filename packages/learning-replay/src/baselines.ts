@@ -27,6 +27,50 @@ function summary(successRate: number, costPerTask: number, scoring: ReplayScorin
   return { successRate, costPerTask, meanReward: replayReward(successRate, costPerTask, scoring) };
 }
 
+/** Index of the highest value (the first on ties). */
+function bestOf(values: readonly number[]): number {
+  return values.reduce((best, value, index) => (value > values[best]! ? index : best), 0);
+}
+
+/** Whether the table ran each model on at least one of `tasks` (a model it never ran cannot be chosen on them). */
+function modelsRunOn(table: ReplayTable, tasks: readonly number[]): boolean[] {
+  const models = table.modelIds.length;
+  return Array.from({ length: models }, (_, model) => tasks.some((task) => !Number.isNaN(table.success[task * models + model]!)));
+}
+
+/**
+ * The static ladder of at most `maxLadder` models with the highest mean reward on `tasks` (every ordered ladder of
+ * models the table ran on them; ties to the shorter, then the earlier in catalog order).
+ */
+export function bestStaticLadder(table: ReplayTable, tasks: readonly number[], scoring: ReplayScoring, maxLadder: number, known: readonly boolean[] = modelsRunOn(table, tasks)): number[] {
+  const candidates = allLadders(table.modelIds.length, maxLadder).filter((ladder) => ladder.every((model) => known[model] === true));
+  return candidates[bestOf(candidates.map((ladder) => summarizeLadders(table, tasks, () => ladder, scoring).meanReward))]!;
+}
+
+/**
+ * A fallback order chosen on `tasks` with full information — what a user with an evaluation table can configure
+ * (`@orchestra/learning-ai-sdk`'s `ladder` option) — so that the ladders the action space expresses (the executor's
+ * model, then the next models of the order) include good ones: the best static ladder first
+ * (`bestStaticLadder`), then, greedily, the model that gives the best ladder of `maxLadder` models ending at it
+ * (the rotation entering `maxLadder − 1` places earlier); models the tasks never ran, and ties, follow the product's
+ * order (`fallbackOrder`). With `maxLadder` 1 an order expresses no ladder: the product's order is returned.
+ */
+export function trainedFallbackOrder(table: ReplayTable, tasks: readonly number[], scoring: ReplayScoring, maxLadder: number): number[] {
+  const productOrder = fallbackOrder(table.catalog);
+  if (maxLadder < 2) return productOrder;
+  const known = modelsRunOn(table, tasks);
+  const order = bestStaticLadder(table, tasks, scoring, maxLadder, known);
+  const rest = productOrder.filter((model) => !order.includes(model));
+  while (rest.some((model) => known[model] === true)) {
+    const window = order.slice(-(maxLadder - 1));
+    const candidates = rest.filter((model) => known[model] === true);
+    const next = candidates[bestOf(candidates.map((model) => summarizeLadders(table, tasks, () => [...window, model], scoring).meanReward))]!;
+    order.push(next);
+    rest.splice(rest.indexOf(next), 1);
+  }
+  return [...order, ...rest];
+}
+
 /** The baselines of a replay and what each chose on train. */
 export interface Baselines {
   cheapest: PolicySummary;
@@ -52,16 +96,13 @@ export function computeBaselines(table: ReplayTable, train: readonly number[], t
   const models = table.modelIds.length;
   const singles = Array.from({ length: models }, (_, model) => summarizeLadders(table, train, () => [model], scoring));
   // A model the table never ran on a train task cannot be chosen on train.
-  const known = Array.from({ length: models }, (_, model) => train.some((task) => !Number.isNaN(table.success[task * models + model]!)));
+  const known = modelsRunOn(table, train);
   const argBest = (values: readonly number[]) => values.reduce((best, value, index) => (known[index] === true && (best < 0 || value > values[best]!) ? index : best), -1);
   const cheapest = argBest(singles.map((single) => -single.costPerTask));
   const strongest = argBest(singles.map((single) => single.successRate));
   const bestSingle = argBest(singles.map((single) => single.meanReward));
   const ladders = allLadders(models, maxLadder);
-  const candidates = ladders.filter((ladder) => ladder.every((model) => known[model] === true));
-  const ladderRewards = candidates.map((ladder) => summarizeLadders(table, train, () => ladder, scoring).meanReward);
-  const bestOf = (rewards: readonly number[]) => rewards.reduce((best, value, index) => (value > rewards[best]! ? index : best), 0);
-  const bestLadder = candidates[bestOf(ladderRewards)]!;
+  const bestLadder = bestStaticLadder(table, train, scoring, maxLadder, known);
   const expressible = expressibleLadders(order, maxLadder).filter((ladder) => known[ladder[0]!] === true);
   const bestFallbackLadder = expressible[bestOf(expressible.map((ladder) => summarizeLadders(table, train, () => ladder, scoring).meanReward))]!;
 

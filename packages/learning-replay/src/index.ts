@@ -4,7 +4,7 @@ export { parseReplayTable, readReplayTable, type ReplayTable, type ReplayTexts }
 export { splitTasks } from './split-tasks';
 export { fallbackOrder, ladderOfAction, ladderOutcome, allLadders, expressibleLadders, type Ladder, type LadderOutcome } from './ladder';
 export { replayReward, replayRewardConfig, referenceCostOf, maxLadderCostOf, type ReplayScoring } from './replay-reward';
-export { computeBaselines, summarizeLadders, type Baselines, type PolicySummary } from './baselines';
+export { bestStaticLadder, computeBaselines, summarizeLadders, trainedFallbackOrder, type Baselines, type PolicySummary } from './baselines';
 export { learnFromReplay, playLadder, type ReplayLearnerOptions, type ReplayLearnerResult } from './replay-learner';
 export { runReplay, type ReplayOptions, type ReplayResult } from './run-replay';
 export { formatReplayReport, renderReplayHtml, replayPolicyNames } from './replay-report';

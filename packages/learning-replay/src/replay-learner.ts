@@ -21,6 +21,14 @@ export interface ReplayLearnerOptions {
   order: readonly number[];
   /** ε of the rules (the logging policy's exploration). */
   exploration: number;
+  /**
+   * The product's continuous loop (`LearningConfig.candidateShare`, default 0): with a share > 0, `improve()` runs
+   * after every pass but the last as well, and the candidate it trains — when the gate did not find it worse than the
+   * rules — acts on this share of the next passes' sessions (exact mixture propensities), so the logs gather
+   * evidence where the learner proposes changes; a re-look at it on those logs can deploy it. 0: the rules log every
+   * pass and `improve()` runs once, at the end.
+   */
+  candidateShare?: number;
   seed: number;
   /** An empty directory: the run's data dir (buffer, state, candidate model). */
   dataDir: string;
@@ -88,6 +96,7 @@ const RECORD_BATCH = 256;
  */
 export async function learnFromReplay(options: ReplayLearnerOptions): Promise<ReplayLearnerResult> {
   const { table, scoring } = options;
+  const candidateShare = options.candidateShare ?? 0;
   const space = new ActionSpace(table.catalog);
   const rules = new RulesPolicy({ guard: new SafetyGuard({ space }), config: { seed: options.seed } });
   const runtime = new MemoisedContextRuntime(
@@ -96,6 +105,7 @@ export async function learnFromReplay(options: ReplayLearnerOptions): Promise<Re
       // A replay must not depend on how fast this machine decides.
       latencyBudgetMs: Number.POSITIVE_INFINITY,
       exploration: { shadow: options.exploration, ab_test: options.exploration, production: 0 },
+      candidateShare,
       rules,
       learnedOptions: { selection: 'argmax' },
     },
@@ -116,9 +126,18 @@ export async function learnFromReplay(options: ReplayLearnerOptions): Promise<Re
     // A replay is a simulation: nothing is lost if it stops, so the buffer skips fsync.
     sink: new CollectorSink({ dataDir: options.dataDir, durability: 'none' }, { reward, now: () => new Date(now) }),
     clock,
-    config: { seed: options.seed, exploration: options.exploration, reloadIntervalMs: 0 },
+    config: { seed: options.seed, exploration: options.exploration, candidateShare, reloadIntervalMs: 0 },
   });
   try {
+    const improve = (name: string, output = join(options.dataDir, 'candidates', name)) =>
+      learning.improve({
+        output,
+        version: `replay-${options.seed}-w${scoring.costWeight}${name === 'replay' ? '' : `-${name}`}`,
+        allowFewExperiences: true,
+        servedAs: { selection: 'argmax' },
+        ...(options.trainerConfig === undefined ? {} : { trainerConfig: options.trainerConfig }),
+      });
+    let trainingMs = 0;
     const random: SeededRandom = createRng((options.seed * 2_654_435_761 + 0x7e91a) >>> 0);
     const loggingStarted = performance.now();
     let recorded = 0;
@@ -136,19 +155,19 @@ export async function learnFromReplay(options: ReplayLearnerOptions): Promise<Re
         recorded += pending.length;
       }
       options.onProgress?.(`pass ${pass + 1}/${options.passes}: ${recorded} experiences recorded`);
+      if (candidateShare > 0 && pass + 1 < options.passes) {
+        const started = performance.now();
+        const step = await improve(`pass-${pass + 1}`);
+        trainingMs += performance.now() - started;
+        options.onProgress?.(`improve after pass ${pass + 1}: gate ${step.gate}; exploration candidate ${step.candidate.status}${step.regate === null ? '' : `; re-look ${step.regate.passed ? 'passed' : 'not passed'}`}`);
+      }
     }
-    const loggingMs = performance.now() - loggingStarted;
+    const loggingMs = performance.now() - loggingStarted - trainingMs;
 
     const trainingStarted = performance.now();
     const output = join(options.dataDir, 'candidates', 'replay');
-    const report = await learning.improve({
-      output,
-      version: `replay-${options.seed}-w${scoring.costWeight}`,
-      allowFewExperiences: true,
-      servedAs: { selection: 'argmax' },
-      ...(options.trainerConfig === undefined ? {} : { trainerConfig: options.trainerConfig }),
-    });
-    const trainingMs = performance.now() - trainingStarted;
+    const report = await improve('replay', output);
+    trainingMs += performance.now() - trainingStarted;
     options.onProgress?.(`trained on ${recorded} experiences in ${(trainingMs / 1000).toFixed(1)} s; gate ${report.gate}${report.reason === null ? '' : ` (${report.reason})`}`);
 
     // The candidate is evaluated as production would serve it, without deploying it: this replay's own runtime serves

@@ -5,6 +5,7 @@ import { JsonlExperienceStore } from '@orchestra/learning-collector';
 import { ActionSpace } from '@orchestra/learning-features';
 import { RulesPolicy, SafetyGuard } from '@orchestra/learning-policy';
 import type { Experience } from '@orchestra/learning-types';
+import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summarizeLadders } from './baselines';
 import { ReplayOptionError } from './errors';
@@ -15,6 +16,7 @@ import { renderReplayHtml } from './replay-report';
 import { readReplayTable } from './replay-table';
 import { runReplay } from './run-replay';
 import { splitTasks } from './split-tasks';
+import { syntheticTable } from './test-support';
 
 const fixture = join(import.meta.dirname, '__fixtures__', 'routellm-mini');
 const table = await readReplayTable({ tasks: join(fixture, 'tasks.jsonl'), outcomes: join(fixture, 'outcomes.jsonl'), models: join(fixture, 'models.json') });
@@ -82,6 +84,8 @@ describe('runReplay (120 RouteLLM MMLU questions)', () => {
     await expect(runReplay(table, { passes: 0 })).rejects.toThrow('replay option passes: expected a positive integer, got 0');
     await expect(runReplay(table, { exploration: 0 })).rejects.toThrow(/exploration/);
     await expect(runReplay(table, { costWeight: -1 })).rejects.toThrow(/costWeight/);
+    await expect(runReplay(table, { candidateShare: 0.6 })).rejects.toThrow('replay option candidateShare: expected a share in [0, 0.5], got 0.6');
+    await expect(runReplay(table, { fallbackOrder: 'tiers' as 'train' })).rejects.toThrow('replay option fallbackOrder: expected "train" or "product", got "tiers"');
   });
 });
 
@@ -117,5 +121,32 @@ describe('learnFromReplay: the logged-bandit protocol through the facade', () =>
       expect(task).toBeGreaterThanOrEqual(0);
     }
     expect(explored).toBeGreaterThan(0);
+  });
+});
+
+describe('runReplay smoke test: the learned ladder on a seeded synthetic table (400 tasks, 3 models)', () => {
+  it('learns a ladder that matches the best static ladder and beats every single model (chosen on train, measured on test)', async () => {
+    const result = await runReplay(syntheticTable(400, 11), { seed: 5, curveWeights: [0.25], fallbackOrder: 'train', workDir: scratch });
+    const { learned, bestLadder, bestSingle, random } = result.policies;
+    expect(result.settings.fallbackOrderFrom).toBe('train');
+    expect(result.settings.fallbackOrder.slice(0, result.settings.chosen.bestLadder.length)).toEqual(result.settings.chosen.bestLadder);
+    expect(result.policies.bestFallbackLadder).toEqual(bestLadder);
+    // Measured at this seed: learned 0.880 = best ladder (cheap → mid → expensive); best single (expensive) 0.685.
+    expect(learned.meanReward).toBeGreaterThanOrEqual(bestLadder.meanReward - 0.01);
+    expect(learned.meanReward).toBeGreaterThan(bestSingle.meanReward + 0.1);
+    expect(learned.meanReward).toBeGreaterThan(random.meanReward);
+  });
+});
+
+describe('learnFromReplay with an exploration candidate (the product\'s continuous loop)', () => {
+  it('improves after every pass but the last and logs every pass', async () => {
+    const { train, test } = splitTasks(table.tasks.length, 0.5, 6);
+    const scoring = { costWeight: 0.25, referenceCostUsd: referenceCostOf(table, train) };
+    const dataDir = join(scratch, 'candidate-share');
+    const result = await learnFromReplay({ table, train, test, scoring, passes: 2, maxLadder: 2, order: fallbackOrder(table.catalog), exploration: 0.5, candidateShare: 0.25, seed: 6, dataDir });
+    expect(result.experiences).toBe(2 * train.length);
+    for (const name of ['pass-1', 'replay']) expect(existsSync(join(dataDir, 'candidates', name, 'manifest.json'))).toBe(true);
+    expect(existsSync(join(dataDir, 'candidates', 'pass-2'))).toBe(false);
+    expect(result.ladders).toHaveLength(test.length);
   });
 });

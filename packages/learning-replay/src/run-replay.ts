@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { computeBaselines, summarizeLadders, type Baselines, type PolicySummary } from './baselines';
+import { computeBaselines, summarizeLadders, trainedFallbackOrder, type Baselines, type PolicySummary } from './baselines';
 import { ReplayOptionError } from './errors';
 import { fallbackOrder } from './ladder';
 import { learnFromReplay, type ReplayLearnerResult } from './replay-learner';
@@ -26,6 +26,19 @@ export interface ReplayOptions {
   curveWeights?: readonly number[];
   /** ε of the logging policy (the rules' exploration; default 0.3). */
   exploration?: number;
+  /**
+   * Share of the logged sessions an exploration candidate acts on — the product's continuous loop
+   * (`LearningConfig.candidateShare`, at most 0.5): `improve()` after every pass, its candidate explores on this share
+   * of the next pass (default 0: the rules log every pass, `improve()` once at the end).
+   */
+  candidateShare?: number;
+  /**
+   * The fallback order the `fallback` retry strategy rotates through: `product` (default) — the product's default
+   * (`fallbackOrder`: by tier, then catalog order); `train` — chosen on the train tasks with full information
+   * (`trainedFallbackOrder`: the best static ladder first), what a user with the table can configure as
+   * `@orchestra/learning-ai-sdk`'s `ladder`, so that the best static ladder is one the action space expresses.
+   */
+  fallbackOrder?: 'train' | 'product';
   /** Trainer configuration passed to the facade's `improve` (default: the product's). */
   trainerConfig?: Record<string, unknown>;
   /** Parent directory of the runs' data dirs (default: the OS temp dir); they are removed afterwards unless `keepData`. */
@@ -54,6 +67,9 @@ export interface ReplayResult {
     passes: number;
     trainShare: number;
     exploration: number;
+    candidateShare: number;
+    /** How the fallback order was chosen (`ReplayOptions.fallbackOrder`). */
+    fallbackOrderFrom: 'train' | 'product';
     /** The fallback order the `fallback` retry strategy rotates through (model ids). */
     fallbackOrder: string[];
     /** What the static baselines chose on the train tasks. */
@@ -87,11 +103,15 @@ export async function runReplay(table: ReplayTable, options: ReplayOptions = {})
   const costWeight = options.costWeight ?? 0.25;
   const curveWeights = options.curveWeights ?? [0, 0.25, 0.5, 1];
   const exploration = options.exploration ?? 0.3;
+  const candidateShare = options.candidateShare ?? 0;
+  const orderFrom = options.fallbackOrder ?? 'product';
+  if (orderFrom !== 'train' && orderFrom !== 'product') throw new ReplayOptionError({ option: 'fallbackOrder', message: `expected "train" or "product", got ${JSON.stringify(orderFrom)}` });
   checkOption('trainShare', trainShare, trainShare > 0 && trainShare < 1, 'a share in (0, 1)');
   checkOption('passes', passes, Number.isInteger(passes) && passes >= 1, 'a positive integer');
   checkOption('maxLadder', maxLadder, Number.isInteger(maxLadder) && maxLadder >= 1, 'a positive integer');
   checkOption('seed', seed, Number.isInteger(seed), 'an integer');
   checkOption('exploration', exploration, exploration > 0 && exploration <= 1, 'ε in (0, 1] (without exploration the logs support no off-policy learning)');
+  checkOption('candidateShare', candidateShare, candidateShare >= 0 && candidateShare <= 0.5, 'a share in [0, 0.5]');
   for (const weight of [costWeight, ...curveWeights]) checkOption('costWeight', weight, Number.isFinite(weight) && weight >= 0, 'a finite weight ≥ 0');
   const { train, test } = splitTasks(table.tasks.length, trainShare, seed);
   if (train.length === 0 || test.length === 0) {
@@ -100,7 +120,7 @@ export async function runReplay(table: ReplayTable, options: ReplayOptions = {})
   const referenceCostUsd = referenceCostOf(table, train);
   const scoringAt = (weight: number): ReplayScoring => ({ costWeight: weight, referenceCostUsd });
   const scoring = scoringAt(costWeight);
-  const order = fallbackOrder(table.catalog);
+  const order = orderFrom === 'train' ? trainedFallbackOrder(table, train, scoring, maxLadder) : fallbackOrder(table.catalog);
   const baselines = computeBaselines(table, train, test, scoring, maxLadder, order);
   const workDir = await mkdtemp(join(options.workDir ?? tmpdir(), 'orchestra-replay-'));
   try {
@@ -115,6 +135,7 @@ export async function runReplay(table: ReplayTable, options: ReplayOptions = {})
         maxLadder,
         order,
         exploration,
+        candidateShare,
         seed,
         dataDir: join(workDir, `cost-weight-${weight}`),
         contextCache,
@@ -145,7 +166,7 @@ export async function runReplay(table: ReplayTable, options: ReplayOptions = {})
       },
       learnedDecisions: test.map((task, position) => ({ taskId: table.tasks[task]!.id, ladder: main.ladders[position]!.map((model) => table.modelIds[model]!) })),
       curve,
-      settings: { costWeight, referenceCostUsd, maxLadder, passes, trainShare, exploration, fallbackOrder: order.map((model) => table.modelIds[model]!), chosen: baselines.chosen },
+      settings: { costWeight, referenceCostUsd, maxLadder, passes, trainShare, exploration, candidateShare, fallbackOrderFrom: orderFrom, fallbackOrder: order.map((model) => table.modelIds[model]!), chosen: baselines.chosen },
       gate: main.gate,
       fallbacks: main.fallbacks,
       experiences: main.experiences,

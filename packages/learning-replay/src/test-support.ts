@@ -1,3 +1,4 @@
+import { createRng } from '@orchestra/learning-features';
 import { parseReplayTable, type ReplayTable } from './replay-table';
 
 /**
@@ -23,5 +24,26 @@ export function handTable(): ReplayTable {
       outcome('t3', 'a', 0.5, 1),
       outcome('t3', 'c', true, 8),
     ].join('\n'),
+  });
+}
+
+/**
+ * A seeded synthetic table: `tasks` tasks, models cheap ($1, solves 55 %), mid ($3, 70 %) and expensive ($10, 90 %),
+ * each outcome drawn independently (booleans) from `createRng(seed)`. On it a ladder from the cheap model up beats
+ * every single model at cost weight 0.25.
+ */
+export function syntheticTable(tasks: number, seed: number): ReplayTable {
+  const random = createRng(seed);
+  const models = [
+    { id: 'cheap', tier: 'cheap', costUsd: 1, success: 0.55 },
+    { id: 'mid', tier: 'mid', costUsd: 3, success: 0.7 },
+    { id: 'expensive', tier: 'expensive', costUsd: 10, success: 0.9 },
+  ];
+  const topics = ['fix the failing test in', 'add a flag to', 'refactor', 'document', 'speed up'];
+  const ids = Array.from({ length: tasks }, (_, task) => `s${task}`);
+  return parseReplayTable({
+    models: JSON.stringify({ models: models.map(({ id, tier }) => ({ id, provider: 'test', tier, inputPricePer1kTokens: 0, outputPricePer1kTokens: 0 })) }),
+    tasks: ids.map((id, task) => JSON.stringify({ id, text: `${topics[task % topics.length]} module ${task}` })).join('\n'),
+    outcomes: ids.flatMap((taskId) => models.map((model) => JSON.stringify({ taskId, model: model.id, success: random.next() < model.success, costUsd: model.costUsd }))).join('\n'),
   });
 }

@@ -44,10 +44,11 @@ describe('orchestra replay (built binary, 40 RouteLLM MMLU questions)', () => {
   }, 120_000);
 
   it('prints the table without --json', async () => {
-    const result = await run('replay', ...files, '--seed', '4', '--curve', '0.25', '--max-ladder', '1', '--html', 'table.html');
+    const result = await run('replay', ...files, '--seed', '4', '--curve', '0.25', '--max-ladder', '1', '--fallback-order', 'train', '--html', 'table.html');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/\| learned \| gate /);
     expect(result.stdout).toMatch(/\| oracle \| best ladder per task \|/);
+    expect(result.stdout).toContain('fallback order (chosen on train)');
     expect(result.stdout).toContain(`wrote ${join(cwd, 'table.html')}`);
   }, 120_000);
 
@@ -60,6 +61,12 @@ describe('orchestra replay (built binary, 40 RouteLLM MMLU questions)', () => {
     const usage = await run('replay', ...files, '--train-share', '1.5');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--train-share/);
+    const order = await run('replay', ...files, '--fallback-order', 'tiers');
+    expect(order.code).toBe(2);
+    expect(order.stderr).toMatch(/--fallback-order/);
+    const share = await run('replay', ...files, '--candidate-share', '0.6');
+    expect(share.code).toBe(2);
+    expect(share.stderr).toMatch(/--candidate-share/);
     const missing = await run('replay', '--tasks', 'tasks.jsonl');
     expect(missing.code).toBe(2);
   }, 60_000);

@@ -31,6 +31,19 @@ function parseEpsilon(value: string): number {
   return epsilon;
 }
 
+/** `--candidate-share`: a share in [0, 0.5]. */
+function parseCandidateShare(value: string): number {
+  const share = Number(value);
+  if (value.trim() === '' || !Number.isFinite(share) || share < 0 || share > 0.5) throw new InvalidArgumentError('must be a number in [0, 0.5]');
+  return share;
+}
+
+/** `--fallback-order`: `product` or `train`. */
+function parseOrder(value: string): 'product' | 'train' {
+  if (value !== 'product' && value !== 'train') throw new InvalidArgumentError('must be "product" (by tier, then catalog order) or "train" (chosen on the train tasks)');
+  return value;
+}
+
 interface ReplayCommandOptions {
   tasks: string;
   outcomes: string;
@@ -42,6 +55,8 @@ interface ReplayCommandOptions {
   costWeight: number;
   curve: number[];
   exploration: number;
+  fallbackOrder: 'product' | 'train';
+  candidateShare: number;
   html: string;
   json?: boolean;
 }
@@ -61,6 +76,8 @@ export function registerReplay(program: Command, context: CliContext): void {
     .option('--cost-weight <w>', 'reward = success − w × cost / (the most expensive model\'s mean cost per task)', parseWeight, 0.25)
     .option('--curve <weights>', 'cost weights of the cost–quality curve (the learner is retrained for each)', parseWeights, [0, 0.25, 0.5, 1])
     .option('--exploration <epsilon>', 'ε of the logging policy (the rules with exploration)', parseEpsilon, 0.3)
+    .option('--fallback-order <from>', 'the ladder order of the fallback retry strategy: product (by tier, then catalog order) or train (the best static ladder on the train tasks first, as a user would configure it)', parseOrder, 'product')
+    .option('--candidate-share <share>', 'the product\'s continuous loop: improve after every pass, its candidate acting on this share of the next pass\'s sessions (0 = improve once at the end)', parseCandidateShare, 0)
     .option('--html <file>', 'HTML page to write', 'replay.html')
     .option('--json', 'print the result as JSON')
     .action(async (options: ReplayCommandOptions) => {
@@ -76,6 +93,8 @@ export function registerReplay(program: Command, context: CliContext): void {
         costWeight: options.costWeight,
         curveWeights: options.curve,
         exploration: options.exploration,
+        fallbackOrder: options.fallbackOrder,
+        candidateShare: options.candidateShare,
         onProgress: (message) => context.io.stderr.write(`${message}\n`),
       });
       const html = path(options.html);
