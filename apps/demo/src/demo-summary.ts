@@ -17,7 +17,7 @@ export const demoTrainerConfig = {
   actor: { hiddenSizes: [256, 128] },
   critic: { hiddenSizes: [256, 128] },
   batchSize: 128,
-  offline: { objective: 'q-distillation', rewardModelStructure: 'linear', behaviourCloningEpochs: 0, epochs: 25, earlyStoppingPatience: 5, improvementRounds: 2, rewardModelPessimism: 0.5, evidenceGuardMinimum: 3 },
+  offline: { objective: 'q-distillation', rewardModelStructure: 'linear', behaviourCloningEpochs: 0, epochs: 25, earlyStoppingPatience: 5, improvementRounds: 2, rewardModelPessimism: 1 },
 } as const;
 
 /** Oracle search effort (candidates after the closed-form screen × rollouts each). */

@@ -1,5 +1,5 @@
 import { ActionSpace, actionHeads } from '@orchestra/learning-features';
-import type { Experience } from '@orchestra/learning-types';
+import { taskTypes, type Experience } from '@orchestra/learning-types';
 import { describe, expect, it } from 'vitest';
 import { buildExperienceDataset } from './experience-dataset';
 import { buildLocalEvidence } from './local-evidence';
@@ -61,5 +61,32 @@ describe('buildLocalEvidence', () => {
     const evidence = buildLocalEvidence(dataset, actionSpace, rules, all.subarray(0, 100), 3);
     expect(evidence.allows(0, approach, 1, 2)).toBe(false);
     expect(evidence.cells).toBeGreaterThan(0);
+  });
+});
+
+describe('buildLocalEvidence by task type', () => {
+  it('lets a task type that logged both choices often enough decide for its own rows', () => {
+    // Two task types; approach 2 pays +100 on the first and −40 on the second: the pooled cell favours it.
+    const types = taskTypes.slice(0, 2);
+    const experiences = syntheticExperiences({ count: 400, seed: 9, exploration: 0, stateSize: 15, taskTypes: types });
+    const rules = new Int32Array(experiences.length * headCount);
+    const changed = experiences.map((experience, row) => {
+      const indices = actionSpace.encode(experience.action);
+      indices[approach] = 1;
+      rules.set(indices, row * headCount);
+      const first = experience.state.features[0] === 1;
+      let total = 100;
+      if (row % 2 === 1) [indices[approach], total] = [2, first ? 200 : 60];
+      return { ...experience, action: actionSpace.decode(indices), propensity: 0.5, reward: { ...experience.reward, total } };
+    });
+    const dataset = buildExperienceDataset(changed, { actionSpace });
+    const all = Int32Array.from({ length: dataset.size }, (_, row) => row);
+    const rowOf = (first: boolean) => changed.findIndex((experience) => (experience.state.features[0] === 1) === first);
+    const evidence = buildLocalEvidence(dataset, actionSpace, rules, all, 3);
+    expect(evidence.allows(rowOf(true), approach, 1, 2)).toBe(true);
+    expect(evidence.allows(rowOf(false), approach, 1, 2)).toBe(false);
+    // With a minimum no single type reaches, the pooled cell decides for both.
+    const pooled = buildLocalEvidence(dataset, actionSpace, rules, all, 150);
+    expect(pooled.allows(rowOf(false), approach, 1, 2)).toBe(true);
   });
 });
