@@ -11,14 +11,25 @@ import { createLearning, DefaultLearningRuntime, RolloutRuleError, type Learning
 import { createRng, HistoryIndex } from '@orchestra/learning-features';
 import { loadModelArtifact, PolicyRouter, RulesPolicy } from '@orchestra/learning-policy';
 import { writeLearningReport, type TimelineEvent } from '@orchestra/learning-report';
-import { runSession, sampleSystem, sampleTask, worldAtSession, worldChangePoints } from '@orchestra/learning-sim';
+import {
+  drawHeldOutTasks,
+  evaluateOnTasks,
+  meanWithInterval,
+  pairedDifference,
+  runSession,
+  sampleSystem,
+  sampleTask,
+  worldAtSession,
+  worldChangePoints,
+  type HeldOutTask,
+  type PolicyRun,
+} from '@orchestra/learning-sim';
 import { validateDemoOptions, type DemoOptionsInput } from './demo-options';
-import { drawHeldOutTasks, evaluateOnTasks, policyInputOf, type HeldOutTask, type PolicyRun } from './held-out-evaluation';
+import { policyInputOf } from './held-out-evaluation';
 import { DemoWorldError, loadWorld } from './load-world';
 import { startOracle } from './oracle-actions';
 import { defaultInferredContextOracleEffort } from './oracle-on-inferred-context';
 import { SimulatedClock } from './simulated-clock';
-import { meanWithInterval, pairedDifference } from './statistics';
 import {
   demoCostWeights,
   demoOracleEffort,

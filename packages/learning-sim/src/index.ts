@@ -18,7 +18,7 @@ export { defaultWorld, defaultWorldInput, printDefaultWorld } from './default-wo
 export { worldForCatalog } from './world-for-catalog';
 export { sampleTask, type SimulatedTask } from './task-sampler';
 export { runSession, sampleSystem, type RunSessionOptions, type SimulatedSession } from './session-player';
-export { rateLimitProbability } from './world-mechanics';
+export { integrationFailureProbability, rateLimitProbability } from './world-mechanics';
 export { type UniformSource } from './random';
 export { UnknownModelError } from './errors/unknown-model-error';
 export { WorldFileError } from './errors/world-file-error';
@@ -49,3 +49,5 @@ export { builtInWorlds, builtInWorld, builtInWorldNames, type BuiltInWorldName }
 export { screenActions } from './surrogate';
 export { type ScreenedAction } from './top-actions';
 export { worldAtSession, worldChangePoints } from './world-at-session';
+export { drawHeldOutTasks, evaluateOnTasks, type HeldOutTask, type PolicyMetrics, type PolicyRun } from './held-out';
+export { meanWithInterval, pairedDifference, percentile, type MeanWithInterval } from './statistics';

@@ -10,7 +10,8 @@ import {
   type TaskContext,
 } from '@orchestra/learning-types';
 import { normal, poisson, type UniformSource } from './random';
-import { createTally, percentile95, playStep, sessionRecord, type StepCall, type StepResult, type Tally } from './step-player';
+import { percentile } from './statistics';
+import { createTally, playStep, sessionRecord, type StepCall, type StepResult, type Tally } from './step-player';
 import type { SimulatedTask } from './task-sampler';
 import { indexWorld, modelPositionOf, sigmoid } from './world-index';
 import {
@@ -247,7 +248,7 @@ function finishSession(play: SessionPlay, state: ResultState, system: SystemStat
     totalCostUsd: tally.cost,
     totalTokens: tally.tokens,
     fallbackRotations: tally.rotations,
-    p95LatencyMs: percentile95(tally.latencies),
+    p95LatencyMs: tally.latencies.length === 0 ? 0 : percentile(tally.latencies, 0.95),
     models,
   };
   const details = { correct, delivered, auditorCaught: state.auditorCaught, integrationFailed: state.integrationFailed };

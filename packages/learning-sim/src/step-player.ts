@@ -174,13 +174,6 @@ export function playStep(tally: Tally, role: AgentRole, description: string, fir
   return { ok, model, durationMs };
 }
 
-/** The p95 of a small list of latencies (nearest-rank). */
-export function percentile95(values: number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = values.slice().sort((left, right) => left - right);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)] as number;
-}
-
 /** The raw session record of the tallies, and the per-model outcome. */
 export function sessionRecord(tally: Tally, delivered: boolean): { session: EnhancedSessionState; models: Outcome['models'] } {
   const modelUsageCounts: Record<string, number> = {};
