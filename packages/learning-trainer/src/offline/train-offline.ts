@@ -10,7 +10,7 @@ import { SeededRandom } from '../networks/seeded-random';
 import { trainPredictionHeads, type PredictionHeadsResult } from '../prediction/prediction-heads';
 import { OfflineEpochRunner } from './offline-epoch-runner';
 import { checkDataRules, summariseExperiences, type DataSummary, type DataWarning } from './data-rules';
-import { buildExperienceDataset, splitByTime, type ExperienceDataset, type RewardNormalisation } from './experience-dataset';
+import { buildExperienceDataset, splitByTime, type ExperienceDataset, type RewardNormalization } from './experience-dataset';
 import { JsonlMetricsSink, type MetricsSink } from './metrics-sink';
 import { gateFoldOf } from '../ope/critic-gate';
 import { fitLinearCritic, improveActionsLinear, type LinearCritic, type LinearCriticOptions } from './linear-critic';
@@ -78,7 +78,7 @@ export interface TrainOfflineResult {
   stateSize: number;
   summary: DataSummary;
   warnings: DataWarning[];
-  rewardNormalisation: RewardNormalisation;
+  rewardNormalisation: RewardNormalization;
   trainingSize: number;
   validationSize: number;
   epochs: OfflineEpochMetrics[];
@@ -129,7 +129,7 @@ export interface QDistillationSummary {
  * units per reward point (a part's targets are the sum of its components in training units: normalised = scale ·
  * total + offset). Shared by the chooser's critic, the gate's, and a re-look's (`regateCandidate`).
  */
-export function criticPartOptions(config: TrainerConfig, normalisation: RewardNormalisation): Pick<LinearCriticOptions, 'parts' | 'partRidgeMultipliers' | 'rewardScale'> {
+export function criticPartOptions(config: TrainerConfig, normalisation: RewardNormalization): Pick<LinearCriticOptions, 'parts' | 'partRidgeMultipliers' | 'rewardScale'> {
   const rewardScale = normaliseTotal(1, normalisation) - normaliseTotal(0, normalisation);
   return { parts: config.offline.criticRewardParts, partRidgeMultipliers: config.offline.criticPartRidgeMultipliers, rewardScale };
 }
