@@ -1,6 +1,6 @@
 import { timeoutMultiplierBins } from '@orchestra/learning-features';
 import { approaches, retryStrategies, safetyLevels } from '@orchestra/learning-types';
-import type { ActionChoice } from './action-grid';
+import { forEachSetting, type ActionChoice } from './action-grid';
 
 /** One screened action: its head indices and the closed-form estimate of its expected reward. */
 export interface ScreenedAction {
@@ -64,16 +64,7 @@ export class DirectScores {
   /** Offers every recorded direct score of `choice.executor` to `top`, walking `choice` over the settings. */
   offerAll(top: TopActions, choice: ActionChoice): void {
     choice.parallelism = 1;
-    for (let timeout = 0; timeout < timeoutMultiplierBins.length; timeout += 1) {
-      choice.timeout = timeout;
-      for (let retry = 0; retry < retryStrategies.length; retry += 1) {
-        choice.retry = retry;
-        for (let safety = 0; safety < safetyLevels.length; safety += 1) {
-          choice.safety = safety;
-          top.offer(this.scores[this.slot(choice)] as number, choice);
-        }
-      }
-    }
+    forEachSetting(choice, (setting) => top.offer(this.scores[this.slot(setting)] as number, setting));
   }
 }
 
