@@ -1,18 +1,10 @@
-import type { Action } from '@orchestra/learning-types';
 import { describe, expect, it } from 'vitest';
+import { choiceToAction } from './action-grid';
 import { defaultWorld } from './default-world';
 import { drawHeldOutTasks, evaluateOnTasks } from './held-out';
 
-const direct: Action = {
-  skills: [],
-  agents: ['executor'],
-  approach: 'direct',
-  parallelism: 1,
-  timeoutMultiplier: 1,
-  retryStrategy: 'fallback',
-  safetyLevel: 'balanced',
-  models: { executor: 'glm-4.7' },
-};
+// A direct session of the world's first model: 1× timeout, fallback retries, balanced safety.
+const direct = choiceToAction(defaultWorld, { team: 0, executor: 0, architect: 0, auditor: 0, consultant: 0, approach: 0, parallelism: 1, timeout: 2, retry: 2, safety: 1 });
 
 describe('held-out evaluation', () => {
   it('draws the same tasks for the same seed and other tasks for another', () => {
