@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// Longer than 400 lines: one dependency-free script the release workflow and `pnpm test` run as is; its sections
+// (processes, packing, installs, per-package checks, the table) are marked below.
 // Proves the library packages from the outside, the way a stranger installs them:
 //   1. `pnpm pack` every non-private package under packages/ (pnpm rewrites `workspace:^` to real ranges);
 //   2. install the tarballs with npm into scratch projects in the OS temp dir (outside the workspace): one isolated

@@ -15,9 +15,9 @@ import { parseArgs } from 'node:util';
 import { ActionSpace, encodeState, HistoryIndex } from '@orchestra/learning-features';
 import { RulesPolicy, SafetyGuard } from '@orchestra/learning-policy';
 import { buildExperienceDataset, fitLinearCritic, improveActionsLinear, LinearCriticScorer, parseTrainerConfig } from '@orchestra/learning-trainer';
-import { drawHeldOutTasks, evaluateOnTasks, policyInputOf } from '../src/held-out-evaluation';
+import { drawHeldOutTasks, evaluateOnTasks, pairedDifference } from '@orchestra/learning-sim';
+import { policyInputOf } from '../src/held-out-evaluation';
 import { demoTrainerConfig } from '../src/run-demo';
-import { pairedDifference } from '../src/statistics';
 import { benchWorld, shadowLogs } from './shadow-logs';
 
 const { values } = parseArgs({ options: { world: { type: 'string' }, seed: { type: 'string' }, sessions: { type: 'string' }, config: { type: 'string' } } });

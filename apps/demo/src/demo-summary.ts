@@ -2,8 +2,7 @@ import type { RegateReport, TrainReport } from '@orchestra/learning';
 import type { PolicyComparison } from '@orchestra/learning-policy';
 import type { GateVerdict, ReportExtrasInput, TimelineEvent } from '@orchestra/learning-report';
 import { DEFAULT_COST_WEIGHT, type LearningMode } from '@orchestra/learning-types';
-import type { PolicyMetrics, PolicyRun } from './held-out-evaluation';
-import { meanWithInterval, pairedDifference } from './statistics';
+import { meanWithInterval, pairedDifference, type PolicyMetrics, type PolicyRun } from '@orchestra/learning-sim';
 import type { InferredContextOracleEffort } from './oracle-on-inferred-context';
 
 /**

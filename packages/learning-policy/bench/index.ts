@@ -159,14 +159,14 @@ const decisionRows: Array<Record<string, string>> = [];
 const decisions: Record<string, Measurement> = {};
 const input = makeInput({ context: { complexity: 'complex', domains: ['backend', 'api'], risk: 'high', estimatedTimeMinutes: 90 } });
 const artifact = createTestArtifact({ hidden: [256, 128], prediction: false, seed: 11 });
-const learnedWasm = new LearnedPolicy(artifact, { runtime: 'wasm-simd' });
-const learnedTypescript = new LearnedPolicy(artifact, { runtime: 'typescript' });
+const learnedWasm = new LearnedPolicy(artifact, { denseRuntime: 'wasm-simd' });
+const learnedTypescript = new LearnedPolicy(artifact, { denseRuntime: 'typescript' });
 // What `q-distillation` ships: the actor as a residual on the rules (the rules decide too, to place the bonus).
-const residual = new LearnedPolicy(createTestArtifact({ hidden: [256, 128], prediction: false, seed: 11, manifest: { rulesPrior: { bonus: 3 } } }), { runtime: 'wasm-simd' });
+const residual = new LearnedPolicy(createTestArtifact({ hidden: [256, 128], prediction: false, seed: 11, manifest: { rulesPrior: { bonus: 3 } } }), { denseRuntime: 'wasm-simd' });
 // The cost–quality knob: the same actor with a prediction head over state and action, deciding at the default weight
 // (no re-scoring) and at cost weight 2 (every active model head's alternatives predicted and re-scored).
 const priced = createTestArtifact({ hidden: [256, 128], prediction: false, pricedPrediction: true, seed: 11, manifest: { rulesPrior: { bonus: 3 } } });
-const knobPolicy = new LearnedPolicy(priced, { runtime: 'wasm-simd', selection: 'argmax' });
+const knobPolicy = new LearnedPolicy(priced, { denseRuntime: 'wasm-simd', selection: 'argmax' });
 const knobInput = { ...input, costWeight: 2 };
 const stateSize = artifact.manifest.featureSchema.names.length;
 const logitCount = artifact.actor.layers.at(-1)!.outputSize;

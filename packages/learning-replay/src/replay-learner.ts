@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CollectorSink, createLearning, DefaultLearningRuntime, loadVerifiedModel, OrchestratorIntegration, type DefaultRuntimeOptions, type ImproveReport, type LearningDecision, type LearningManager, type TaskInput } from '@orchestra/learning';
+import { CollectorSink, createLearning, DefaultLearningRuntime, loadVerifiedModel, OrchestratorIntegration, type DefaultRuntimeOptions, type LearningDecision, type LearningManager, type TaskInput } from '@orchestra/learning';
 import { DEFAULT_COST_WEIGHT, type TaskContext } from '@orchestra/learning-types';
 import { ActionSpace, createRng, type SeededRandom } from '@orchestra/learning-features';
-import { RulesPolicy, SafetyGuard, type PolicyComparison } from '@orchestra/learning-policy';
+import { RulesPolicy, SafetyGuard, type GateDecision, type PolicyComparison } from '@orchestra/learning-policy';
 import { ladderOfAction } from './ladder';
 import { maxLadderCostOf, replayRewardConfig, type ReplayScoring } from './replay-reward';
 import type { ReplayTable } from './replay-table';
@@ -70,7 +70,7 @@ export interface ReplayLearnerResult {
   /** Experiences recorded (train tasks × passes). */
   experiences: number;
   /** The off-policy deploy gate's verdict on the trained policy (`improve`) and why it refused, if it did. */
-  gate: { verdict: ImproveReport['gate']; reason: string | null; ope: PolicyComparison | null };
+  gate: { verdict: GateDecision; reason: string | null; ope: PolicyComparison | null };
   /** Test decisions the router did not take from the learned policy (fallbacks to the rules), by reason. */
   fallbacks: Record<string, number>;
   loggingMs: number;

@@ -1,4 +1,5 @@
 import { validate } from '@orchestra/learning-types';
+import { gateDecisions } from '@orchestra/learning-policy';
 import { z } from 'zod';
 
 const finite = z.number().finite();
@@ -31,7 +32,7 @@ export const gateVerdictSchema = z.object({
   rules: gateEstimateSchema.nullable().default(null),
   /** Estimated learned − rules. */
   difference: z.object({ value: finite, ci: interval }).nullable().default(null),
-  verdict: z.enum(['passed', 'refused', 'not-evaluated']),
+  verdict: z.enum(gateDecisions),
   /** Why it was refused or not evaluated (e.g. too little overlap with the logging policy). */
   reason: z.string().nullable().default(null),
   deployed: z.boolean(),

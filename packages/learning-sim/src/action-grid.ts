@@ -62,6 +62,20 @@ export function countActions(world: World): number {
   return approachParallelism * timeoutMultiplierBins.length * retryStrategies.length * safetyLevels.length * teamModelCombinations;
 }
 
+/** Walks `choice` over every timeout bin, retry strategy and safety level (heads every approach has), visiting each. */
+export function forEachSetting(choice: ActionChoice, visit: (choice: ActionChoice) => void): void {
+  for (let timeout = 0; timeout < timeoutMultiplierBins.length; timeout += 1) {
+    choice.timeout = timeout;
+    for (let retry = 0; retry < retryStrategies.length; retry += 1) {
+      choice.retry = retry;
+      for (let safety = 0; safety < safetyLevels.length; safety += 1) {
+        choice.safety = safety;
+        visit(choice);
+      }
+    }
+  }
+}
+
 /**
  * Calls `visit` once per valid action of the discrete space (no allocation per action: the same `choice` object is
  * reused, copy it to keep it). Order: team and models outermost, then approach, parallelism, timeout, retry, safety.
@@ -87,16 +101,7 @@ export function forEachActionChoice(world: World, visit: (choice: Readonly<Actio
               const split = approaches[approach] === 'parallel' || approaches[approach] === 'coordinated';
               for (let parallelism = 1; parallelism <= (split ? 4 : 1); parallelism += 1) {
                 choice.parallelism = parallelism;
-                for (let timeout = 0; timeout < timeoutMultiplierBins.length; timeout += 1) {
-                  choice.timeout = timeout;
-                  for (let retry = 0; retry < retryStrategies.length; retry += 1) {
-                    choice.retry = retry;
-                    for (let safety = 0; safety < safetyLevels.length; safety += 1) {
-                      choice.safety = safety;
-                      visit(choice);
-                    }
-                  }
-                }
+                forEachSetting(choice, visit);
               }
             }
           }

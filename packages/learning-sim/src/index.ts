@@ -17,7 +17,8 @@ export {
 export { defaultWorld, defaultWorldInput, printDefaultWorld } from './default-world';
 export { worldForCatalog } from './world-for-catalog';
 export { sampleTask, type SimulatedTask } from './task-sampler';
-export { runSession, sampleSystem, rateLimitProbability, type RunSessionOptions, type SimulatedSession } from './session-player';
+export { runSession, sampleSystem, type RunSessionOptions, type SimulatedSession } from './session-player';
+export { integrationFailureProbability, rateLimitProbability } from './world-mechanics';
 export { type UniformSource } from './random';
 export { UnknownModelError } from './errors/unknown-model-error';
 export { WorldFileError } from './errors/world-file-error';
@@ -45,5 +46,8 @@ export {
 export { reshuffleWorld, type ReshuffleWorldOptions } from './reshuffle-world';
 export { printWorld, readWorldFile, writeWorldFile } from './world-file';
 export { builtInWorlds, builtInWorld, builtInWorldNames, type BuiltInWorldName } from './built-in-worlds';
-export { screenActions, type ScreenedAction } from './surrogate';
+export { screenActions } from './surrogate';
+export { type ScreenedAction } from './top-actions';
 export { worldAtSession, worldChangePoints } from './world-at-session';
+export { drawHeldOutTasks, evaluateOnTasks, type HeldOutTask, type PolicyMetrics, type PolicyRun } from './held-out';
+export { meanWithInterval, pairedDifference, percentile, type MeanWithInterval } from './statistics';

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bernoulliThompsonActionDistribution, readBernoulliThompsonPriors } from '../src/ope/bernoulli-thompson-sampling';
 import { checkAgainstOnPolicyRewards } from '../src/ope/check-against-on-policy-rewards';
-import { comparePolicyValues, type PolicyComparison } from '../src/ope/compare-policy-values';
+import { comparePolicyValues, type BootstrapComparison } from '../src/ope/compare-policy-values';
 import { InsufficientOverlapError } from '../src/ope/errors/insufficient-overlap-error';
 import { estimatePolicyValue } from '../src/ope/estimate-policy-value';
 import { offPolicyEstimators, type OffPolicyEstimator } from '../src/ope/off-policy-record';
@@ -118,7 +118,7 @@ function compare(
 /** The deploy gate on real logs: Bernoulli TS (prior replay) against the uniform policy, both on the random logs. */
 export interface OpenBanditGateRow {
   campaign: 'men' | 'women';
-  comparison: PolicyComparison;
+  comparison: BootstrapComparison;
   /** Click rates the two policies really earned (BTS logs, random logs). */
   observedTarget: number;
   observedBaseline: number;

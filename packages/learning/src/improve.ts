@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { LearningMode } from '@orchestra/learning-types';
+import type { GateDecision } from '@orchestra/learning-policy';
 import type { CandidateModel, DeployedModel } from './learning-state';
 import type { RegateReport } from './regate';
 import type { TrainOptions, TrainReport } from './train';
@@ -14,7 +15,7 @@ export interface ImproveOptions extends Omit<TrainOptions, 'output'> {
 export interface ImproveReport {
   train: TrainReport;
   /** The deploy gate's verdict: `passed` when the new candidate (`train.beatsRules === true`) or a re-look at the exploration candidate (`regate.passed`) did. */
-  gate: 'passed' | 'refused' | 'not-evaluated';
+  gate: GateDecision;
   /** Why nothing was deployed (null when something was). */
   reason: string | null;
   /** The deployed model when the gate passed, else null (the current policy keeps acting). */

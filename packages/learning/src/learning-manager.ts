@@ -7,6 +7,7 @@
  * for ingest speed (#15/#17) and moves out with that work rather than under it.
  */
 import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import { z } from 'zod';
 import { sessionReward, tradeOffScale, type RewardConfigInput } from '@orchestra/learning-reward';
 import { ActionSpace, HistoryIndex, defaultModelCatalog, parseModelCatalog, type ModelCatalog } from '@orchestra/learning-features';
@@ -36,7 +37,17 @@ import { streamSessionFile, validateSessionFile } from './session-stream';
 import type { DecideOptions, ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
 import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type RampEvent } from './rollout';
 import { loadTrainer, type ModuleImporter, type TrainerModule } from './trainer-loader';
-import { EXPERIENCE_BUFFER_DIRECTORY, ExperienceStoreError, JsonlExperienceStore, type DurableExperienceStore } from '@orchestra/learning-collector';
+import {
+  EXPERIENCE_BUFFER_DIRECTORY,
+  ExperienceStoreError,
+  JsonlExperienceStore,
+  exportExperiences,
+  type DurableExperienceStore,
+  type ExportOptionsInput,
+  type ExportReport,
+  type StoreStatsOptions,
+  type StoreStatsReport,
+} from '@orchestra/learning-collector';
 import { isPostgresStore, openExperienceStore } from './store-loader';
 import { outcomeEventSchema, outcomePatchSchema, type OutcomeEvent, type OutcomePatch } from '@orchestra/learning-types';
 import { repriceHistory, type RepriceOptions, type RepriceReport } from './reprice';
@@ -938,6 +949,29 @@ export class LearningManager {
       const experiences: Experience[] = [];
       for await (const experience of store.read(options.view === undefined ? {} : { view: options.view })) experiences.push(experience);
       return experiences;
+    } finally {
+      await store.close();
+    }
+  }
+
+  /**
+   * Statistics of the configured store, read-only (no lock, works on a read-only data dir; a summary cache that had
+   * to be re-built is saved when `saveSummaries` and the data dir allow), with the store that answered.
+   */
+  async stats(options: StoreStatsOptions = {}): Promise<StoreStatsReport & { store: { kind: string; location: string } }> {
+    const store = await this.openStore({ readOnly: true });
+    try {
+      return { ...(await store.stats(options)), store: { kind: store.kind, location: store.location } };
+    } finally {
+      await store.close();
+    }
+  }
+
+  /** Exports the configured store (read-only) to `output`: a file, written atomically, or a stream. See `exportExperiences`. */
+  async exportExperiences(output: string | Writable, options: ExportOptionsInput = {}): Promise<ExportReport> {
+    const store = await this.openStore({ readOnly: true });
+    try {
+      return await exportExperiences(store, output, options);
     } finally {
       await store.close();
     }

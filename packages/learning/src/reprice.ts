@@ -91,8 +91,8 @@ export function compareGreedyDecisions(
   after: ModelArtifact,
   experiences: readonly Experience[],
 ): { compared: number; changed: number; byPart: Record<string, number> } {
-  const left = new LearnedPolicy(before, { selection: 'argmax', epsilon: 0, runtime: 'typescript' });
-  const right = new LearnedPolicy(after, { selection: 'argmax', epsilon: 0, runtime: 'typescript' });
+  const left = new LearnedPolicy(before, { selection: 'argmax', epsilon: 0, denseRuntime: 'typescript' });
+  const right = new LearnedPolicy(after, { selection: 'argmax', epsilon: 0, denseRuntime: 'typescript' });
   const byPart: Record<string, number> = {};
   let changed = 0;
   for (const experience of experiences) {

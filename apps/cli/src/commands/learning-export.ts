@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { exportExperiences, type ExportFormat } from '@orchestra/learning-collector';
+import type { ExportFormat } from '@orchestra/learning-collector';
 import type { LearningMode, PolicySource } from '@orchestra/learning-types';
 import type { CliContext } from '../cli-context';
 import { experienceFilterOf, parseMode, parseSince } from '../parse-options';
@@ -20,14 +20,9 @@ export function registerLearningExport(program: Command, context: CliContext): v
     .option('--json', 'print the export report as JSON')
     .action(async (options: { output: string; format: ExportFormat; since?: Date; until?: Date; mode?: LearningMode; source?: PolicySource; force?: boolean; json?: boolean }) => {
       const learning = await context.openLearning();
-      const store = await learning.openStore({ readOnly: true });
       const filter = experienceFilterOf(options);
-      try {
-        const report = await exportExperiences(store, options.output, { format: options.format, filter, overwrite: options.force === true });
-        if (options.json === true) writeJson(context.io, { ...report, output: options.output });
-        else context.print(`exported ${report.exported} experiences to ${options.output} (${report.format}${report.filteredOut > 0 ? `, ${report.filteredOut} filtered out` : ''}${report.quarantined > 0 ? `, ${report.quarantined} invalid lines quarantined` : ''})`);
-      } finally {
-        await store.close();
-      }
+      const report = await learning.exportExperiences(options.output, { format: options.format, filter, overwrite: options.force === true });
+      if (options.json === true) writeJson(context.io, { ...report, output: options.output });
+      else context.print(`exported ${report.exported} experiences to ${options.output} (${report.format}${report.filteredOut > 0 ? `, ${report.filteredOut} filtered out` : ''}${report.quarantined > 0 ? `, ${report.quarantined} invalid lines quarantined` : ''})`);
     });
 }

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { GroupStats, StoreStatsReport } from '@orchestra/learning-collector';
+import type { GroupStats } from '@orchestra/learning-collector';
 import type { LearningMode, PolicySource } from '@orchestra/learning-types';
 import type { CliContext } from '../cli-context';
 import { experienceFilterOf, parseMode, parseSince } from '../parse-options';
@@ -65,14 +65,9 @@ export function registerLearningStats(program: Command, context: CliContext): vo
       const learning = await context.openLearning();
       // Read-only (no lock, no repair): statistics need no write access. Summaries are a cache, saved when possible.
       // The configured store: the data dir's JSONL buffer, or PostgreSQL (SQL aggregates).
-      const store = await learning.openStore({ readOnly: true });
       const filter = experienceFilterOf(options);
-      let report: StoreStatsReport;
-      try {
-        report = await store.stats({ ...(Object.keys(filter).length > 0 ? { filter } : {}), saveSummaries: true });
-      } finally {
-        await store.close();
-      }
+      const report = await learning.stats({ ...(Object.keys(filter).length > 0 ? { filter } : {}), saveSummaries: true });
+      const store = report.store;
       if (report.reindexed.length > 0) {
         const listed = report.reindexed.slice(0, 5).map((entry) => `${entry.segment} (${entry.problem})`).join(', ');
         context.io.stderr.write(

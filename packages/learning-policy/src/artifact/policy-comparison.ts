@@ -115,6 +115,14 @@ export const manifestPolicyComparisonSchema = z.union([policyComparisonSchema, p
 /** The deploy gate's verdict on a candidate: the one name `train`, `deploy`, the CLI and the report use. */
 export type DeployVerdict = 'beats-rules' | 'does-not-beat-rules' | 'not-evaluated';
 
+/**
+ * What the deploy gate decided in an improvement step (`improve`'s `gate`, the report's and the replay's `verdict`):
+ * `passed` when the candidate's (or a re-look's) verdict was `beats-rules`, `refused` when it was not, `not-evaluated`
+ * when no comparison could be made.
+ */
+export const gateDecisions = ['passed', 'refused', 'not-evaluated'] as const;
+export type GateDecision = (typeof gateDecisions)[number];
+
 /** The deploy verdict a manifest's `ope` gives: `not-evaluated` without a comparison (none run, or it failed). */
 export function deployVerdictOf(ope: ManifestPolicyComparison | null | undefined): DeployVerdict {
   if (ope === null || ope === undefined || !('targetBeatsBaseline' in ope)) return 'not-evaluated';

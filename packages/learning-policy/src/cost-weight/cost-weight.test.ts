@@ -96,7 +96,7 @@ describe('LearnedPolicy with a cost weight', () => {
   const input = makeInput();
 
   it('re-scores the model choices with its outcome predictions: cheaper as the weight grows, unchanged at 1', () => {
-    const policy = new LearnedPolicy(artifact, { selection: 'argmax', runtime: 'typescript' });
+    const policy = new LearnedPolicy(artifact, { selection: 'argmax', denseRuntime: 'typescript' });
     const plain = policy.decide(input);
     expect(plain.action.models).toMatchObject({ architect: 'kimi-k2.5', executor: 'gpt-5.2-codex', auditor: 'kimi-k2.5' });
     const decisions = weights.map((costWeight) => policy.decide({ ...input, costWeight }));
@@ -113,8 +113,8 @@ describe('LearnedPolicy with a cost weight', () => {
   });
 
   it('keeps propensities exact under the weight, for ε-argmax and for sampling', () => {
-    const argmax = new LearnedPolicy(artifact, { selection: 'argmax', epsilon: 0.3, seed: 3, runtime: 'typescript' });
-    const sample = new LearnedPolicy(artifact, { selection: 'sample', seed: 3, runtime: 'typescript' });
+    const argmax = new LearnedPolicy(artifact, { selection: 'argmax', epsilon: 0.3, seed: 3, denseRuntime: 'typescript' });
+    const sample = new LearnedPolicy(artifact, { selection: 'sample', seed: 3, denseRuntime: 'typescript' });
     for (const policy of [argmax, sample]) {
       for (let index = 0; index < 100; index += 1) {
         const weighted = { ...input, costWeight: weights[index % weights.length]! };
@@ -126,7 +126,7 @@ describe('LearnedPolicy with a cost weight', () => {
 
   it('samples cheaper executors more often at a higher weight', () => {
     const share = (costWeight: number) => {
-      const policy = new LearnedPolicy(artifact, { selection: 'sample', seed: 11, runtime: 'typescript' });
+      const policy = new LearnedPolicy(artifact, { selection: 'sample', seed: 11, denseRuntime: 'typescript' });
       let cheap = 0;
       for (let index = 0; index < 400; index += 1) if (policy.decide({ ...input, costWeight }).action.models.executor === 'glm-4.7') cheap += 1;
       return cheap / 400;
@@ -135,17 +135,17 @@ describe('LearnedPolicy with a cost weight', () => {
   });
 
   it('says so, and keeps the actor choice, when the model has no outcome predictions', () => {
-    const policy = new LearnedPolicy(createTestArtifact({ logits: fixedLogits }), { selection: 'argmax', runtime: 'typescript' });
+    const policy = new LearnedPolicy(createTestArtifact({ logits: fixedLogits }), { selection: 'argmax', denseRuntime: 'typescript' });
     const decision = policy.decide({ ...input, costWeight: 4 });
     expect(decision.action).toEqual(policy.decide(input).action);
     expect(decision.explanation.some((line) => line.includes('cost weight 4 not applied'))).toBe(true);
   });
 
   it('routes the weight through the router with exact mixture propensities in ab_test', () => {
-    const router = new PolicyRouter({ latencyBudgetMs: 1000, mode: 'ab_test', abTest: { fraction: 0.5 }, exploration: { ab_test: 0.2 }, learnedOptions: { selection: 'argmax', epsilon: 0.2, runtime: 'typescript' } });
+    const router = new PolicyRouter({ latencyBudgetMs: 1000, mode: 'ab_test', abTest: { fraction: 0.5 }, exploration: { ab_test: 0.2 }, learnedOptions: { selection: 'argmax', epsilon: 0.2, denseRuntime: 'typescript' } });
     router.setModel(artifact);
     const rules = router.rules;
-    const learned = new LearnedPolicy(artifact, { selection: 'argmax', epsilon: 0.2, runtime: 'typescript', guard: router.guard });
+    const learned = new LearnedPolicy(artifact, { selection: 'argmax', epsilon: 0.2, denseRuntime: 'typescript', guard: router.guard });
     for (let index = 0; index < 40; index += 1) {
       const weighted = { ...input, sessionId: `s-${index}`, costWeight: 4 };
       const route = router.route(weighted);

@@ -78,9 +78,11 @@ describe('LearnedPolicy', () => {
 
   it('gives the same decisions on the WebAssembly and the TypeScript runtime', () => {
     const artifact = createTestArtifact({ hidden: [64, 32], prediction: true });
-    const wasm = new LearnedPolicy(artifact, { runtime: 'wasm-simd', selection: 'argmax' });
-    const typescript = new LearnedPolicy(artifact, { runtime: 'typescript', selection: 'argmax' });
+    const wasm = new LearnedPolicy(artifact, { denseRuntime: 'wasm-simd', selection: 'argmax' });
+    const typescript = new LearnedPolicy(artifact, { denseRuntime: 'typescript', selection: 'argmax' });
     expect([wasm.runtimeKind, typescript.runtimeKind]).toEqual(['wasm-simd', 'typescript']);
+    // The deprecated name of the option still chooses the dense runtime.
+    expect(new LearnedPolicy(artifact, { runtime: 'typescript' }).runtimeKind).toBe('typescript');
     const complexities = ['simple', 'medium', 'complex'] as const;
     for (let index = 0; index < 60; index += 1) {
       const input = makeInput({ context: { complexity: complexities[index % 3]!, estimatedTimeMinutes: 5 + index * 7 }, system: { load: (index % 10) / 10 } });

@@ -40,7 +40,12 @@ function signed(value: number, digits: number): string {
 export interface LearnedPolicyOptions {
   /** The schema the caller's states are encoded with (default `defaultFeatureSchema`); must match the artifact's. */
   readonly featureSchema?: FeatureSchema;
-  /** Forward-pass runtime: `auto` (default: WebAssembly SIMD when available), `wasm-simd` or `typescript`. */
+  /**
+   * The dense runtime of the forward passes: `auto` (default: WebAssembly SIMD when available), `wasm-simd` or
+   * `typescript`. (Not the facade's learning runtime, `createLearning({ runtime })`.)
+   */
+  readonly denseRuntime?: 'auto' | DenseRuntimeKind;
+  /** @deprecated Renamed `denseRuntime` ("runtime" names the facade's learning runtime). */
   readonly runtime?: 'auto' | DenseRuntimeKind;
   /** `sample` (default): draw each head from its masked softmax; `argmax`: the most probable allowed choice. */
   readonly selection?: 'sample' | 'argmax';
@@ -137,7 +142,7 @@ export class LearnedPolicy implements Policy {
     this.epsilon = options.epsilon ?? 0;
     if (!(this.temperature > 0)) throw new RangeError(`temperature must be positive, got ${this.temperature}`);
     if (!(this.epsilon >= 0 && this.epsilon <= 1)) throw new RangeError(`epsilon must be in [0, 1], got ${this.epsilon}`);
-    const prefer = options.runtime ?? 'auto';
+    const prefer = options.denseRuntime ?? options.runtime ?? 'auto';
     this.#actor = createDenseRuntime(artifact.actor, { prefer });
     this.#prediction = artifact.prediction === undefined ? undefined : new PredictionHeadRunner(artifact.prediction, this.space, this.featureSchema.size, prefer);
     this.#features = new Float32Array(this.featureSchema.size);

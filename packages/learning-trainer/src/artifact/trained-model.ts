@@ -1,15 +1,14 @@
 import type { ManifestPolicyComparison, PolicyComparison } from '@orchestra/learning-policy';
 import type { PredictionOutput } from '@orchestra/learning-policy';
 import type { DenseLayerWeights } from '../networks/dense-layer-weights';
-import type { PolicyComparison as EstimatorComparison } from '../ope/compare-policy-values';
 import type { CriticGateComparison } from '../ope/critic-gate';
 
 /**
- * The estimators' results are the artifact format's `PolicyComparison` (the policy package owns the schema): these
- * lines stop compiling if either drifts from it.
+ * The estimators' results are the artifact format's `PolicyComparison` (the policy package owns the schema):
+ * `BootstrapComparison` extends it, and this line stops compiling if the critic gate's drifts from it.
  */
 type Assignable<From extends To, To> = From;
-export type ComparisonsMatchTheArtifactFormat = [Assignable<EstimatorComparison, PolicyComparison>, Assignable<CriticGateComparison, PolicyComparison>];
+export type ComparisonsMatchTheArtifactFormat = [Assignable<CriticGateComparison, PolicyComparison>];
 
 /** The prediction head of a trained model (see `predictionHeadManifestSchema` in the policy package). */
 export interface TrainedPredictionHead {

@@ -4,9 +4,11 @@ import type { Experience } from '@orchestra/learning-types';
 import { IncompatibleExperiencesError } from './incompatible-experiences-error';
 
 /** How rewards were mapped to training targets. */
-export type RewardNormalisation =
+export type RewardNormalization =
   | { kind: 'bounds'; min: number; max: number }
   | { kind: 'standardise'; mean: number; standardDeviation: number };
+/** @deprecated Renamed `RewardNormalization` (one spelling with the features package's `Normalizer`). */
+export type RewardNormalisation = RewardNormalization;
 
 /**
  * Logged experiences as flat arrays, ordered by timestamp (oldest first). Row i of every array is experience i.
@@ -33,7 +35,7 @@ export interface ExperienceDataset {
   rewards: Float64Array;
   /** Rewards after `rewardNormalisation`: the training targets. */
   normalisedRewards: Float64Array;
-  rewardNormalisation: RewardNormalisation;
+  rewardNormalisation: RewardNormalization;
   /** Names of the reward components (union over the experiences, sorted): the columns of `components`. */
   componentNames: string[];
   /** `size × componentNames.length`: each experience's reward breakdown (0 where a component is absent). */

@@ -1,12 +1,22 @@
 import type { TrainerConfig } from '../config/trainer-config';
 import type { ActorCritic } from '../networks/actor-critic';
+import type { DenseLayerWeights } from '../networks/dense-layer-weights';
 import { actionLogProbabilities, policyLossAndGradient } from '../networks/factorised-policy';
 import type { SeededRandom } from '../networks/seeded-random';
 import type { ExperienceDataset } from './experience-dataset';
+import { behaviourCloning, type OfflineObjective, type WeightTotals } from './offline-objectives';
 import type { ActionTargets } from './q-distillation';
-import type { OfflineEpochMetrics } from './train-offline';
+import type { MetricsSink } from './metrics-sink';
+import type { OfflineEpochMetrics, OfflineProgress } from './train-offline';
 
-/** One epoch of minibatch updates and the validation pass, over a fixed dataset. */
+/** Where `fit` reports: the run id of the metrics, the metrics sink, and the progress callback. */
+export interface FitOptions {
+  runId: string;
+  sink?: MetricsSink;
+  onProgress?: (progress: OfflineProgress) => void;
+}
+
+/** Offline training over a fixed dataset: the epoch loop (`fit`), one epoch of minibatch updates, the validation pass. */
 export class OfflineEpochRunner {
   private readonly heads: { sizes: number[] };
   private readonly batchSize: number;
@@ -17,18 +27,25 @@ export class OfflineEpochRunner {
   private readonly logProbabilities: Float64Array;
   /** Set once the critic stopped improving on validation: it then gets no more updates. */
   criticFrozen = false;
+  private bestCritic: { loss: number; weights: DenseLayerWeights[] } | undefined;
+  private criticSinceBest = 0;
   private readonly offsets: number[];
+  private readonly cloning: OfflineObjective;
+  /** `q-distillation`: the improved actions, whose validation log-likelihood selects the epoch. */
+  private readonly targets: ActionTargets | undefined;
 
   constructor(
     private readonly model: ActorCritic,
     private readonly dataset: ExperienceDataset,
     private readonly config: TrainerConfig,
     private readonly random: SeededRandom,
-    /** `q-distillation`: the improved actions the policy phase clones (the logged ones otherwise). */
-    private readonly targets?: ActionTargets,
+    /** The policy phase's objective (the behaviour-cloning epochs before it clone the logged actions). */
+    private readonly objective: OfflineObjective,
     /** The default rules' greedy indices per row (`size × headCount`), when the actor is a residual on the rules. */
     private readonly rulesIndices?: Int32Array,
   ) {
+    this.cloning = behaviourCloning(dataset);
+    this.targets = objective.name === 'q-distillation' ? objective.actions : undefined;
     this.heads = { sizes: [...model.heads.sizes] };
     this.offsets = [];
     for (let head = 0, offset = 0; head < this.heads.sizes.length; head++) {
@@ -58,6 +75,80 @@ export class OfflineEpochRunner {
     return logits;
   }
 
+  /**
+   * The one training loop: `behaviourCloningEpochs` of cloning the logged actions, then the objective's epochs. The
+   * critic is early-stopped on its own validation loss (an overfitted V(s) drives the advantages r − V(s) to zero:
+   * its best weights are restored, then frozen); the policy epochs stop after `earlyStoppingPatience` without a better
+   * selection value (the improved actions' log-likelihood for `q-distillation`, else the SNIPS value), and the best
+   * epoch's weights are kept.
+   */
+  fit(split: { training: Int32Array; validation: Int32Array }, options: FitOptions): { epochs: OfflineEpochMetrics[]; bestEpoch: number; stoppedEarly: boolean } {
+    const { model } = this;
+    const offline = this.config.offline;
+    const totalEpochs = offline.behaviourCloningEpochs + offline.epochs;
+    const epochs: OfflineEpochMetrics[] = [];
+    let best: { value: number; epoch: number; actor: DenseLayerWeights[]; critic: DenseLayerWeights[] } | undefined;
+    let sinceBest = 0;
+    let stoppedEarly = false;
+    for (let epoch = 1; epoch <= totalEpochs; epoch++) {
+      const phase = epoch <= offline.behaviourCloningEpochs ? 'behaviour-cloning' : 'policy';
+      if (phase === 'policy' && epoch === offline.behaviourCloningEpochs + 1 && epoch > 1) model.actor.resetOptimiser();
+      const metrics = this.runEpoch(split, epoch, phase, totalEpochs, options);
+      epochs.push(metrics);
+      if (phase !== 'policy') continue;
+      const selection = metrics.validationTargetLogLikelihood ?? metrics.validationPolicyValue;
+      if (best === undefined || selection > best.value) {
+        best = { value: selection, epoch, actor: model.getActorWeights(), critic: model.getCriticWeights() };
+        sinceBest = 0;
+      } else if (++sinceBest >= offline.earlyStoppingPatience) {
+        stoppedEarly = epoch < totalEpochs;
+        break;
+      }
+    }
+    if (best !== undefined) {
+      model.actor.setWeights(best.actor);
+      model.critic.setWeights(best.critic);
+    }
+    return { epochs, bestEpoch: best?.epoch ?? epochs.length, stoppedEarly };
+  }
+
+  /** One epoch: training, validation, the critic's early stopping, and the epoch's metrics (recorded and reported). */
+  private runEpoch(
+    split: { training: Int32Array; validation: Int32Array },
+    epoch: number,
+    phase: 'behaviour-cloning' | 'policy',
+    totalEpochs: number,
+    options: FitOptions,
+  ): OfflineEpochMetrics {
+    const epochStarted = performance.now();
+    const training = this.trainEpoch(split.training, phase, (batch, batchesPerEpoch) =>
+      options.onProgress?.({ phase, epoch, totalEpochs, batch, batchesPerEpoch }),
+    );
+    const validation = this.evaluate(split.validation);
+    if (!this.criticFrozen) {
+      if (this.bestCritic === undefined || validation.validationValueLoss < this.bestCritic.loss) {
+        this.bestCritic = { loss: validation.validationValueLoss, weights: this.model.getCriticWeights() };
+        this.criticSinceBest = 0;
+      } else if (++this.criticSinceBest >= this.config.offline.criticPatience) {
+        this.model.critic.setWeights(this.bestCritic.weights);
+        this.criticFrozen = true;
+      }
+    }
+    const metrics: OfflineEpochMetrics = {
+      runId: options.runId,
+      epoch,
+      phase,
+      ...training,
+      ...validation,
+      epochMs: performance.now() - epochStarted,
+      timestamp: new Date().toISOString(),
+    };
+    options.sink?.append({ ...metrics });
+    const batches = this.batchesPerEpoch(split.training.length);
+    options.onProgress?.({ phase, epoch, totalEpochs, batch: batches, batchesPerEpoch: batches, metrics });
+    return metrics;
+  }
+
   batchesPerEpoch(rows: number): number {
     return Math.ceil(rows / this.batchSize);
   }
@@ -85,19 +176,17 @@ export class OfflineEpochRunner {
     onBatch: (batch: number, batchesPerEpoch: number) => void,
   ): Pick<OfflineEpochMetrics, 'trainingPolicyLoss' | 'trainingValueLoss' | 'trainingEntropy' | 'meanPolicyWeight' | 'clippedShare'> {
     const { dataset, model, config } = this;
-    const offline = config.offline;
+    const objective = phase === 'behaviour-cloning' ? this.cloning : this.objective;
     const order = this.random.shuffle(Int32Array.from(rows));
     const batches = this.batchesPerEpoch(order.length);
     let policyLoss = 0;
     let valueLoss = 0;
     let entropy = 0;
-    let weightSum = 0;
-    let clipped = 0;
+    const totals: WeightTotals = { weightSum: 0, clipped: 0 };
     for (let batchIndex = 0; batchIndex < batches; batchIndex++) {
       const start = batchIndex * this.batchSize;
       const count = Math.min(this.batchSize, order.length - start);
-      const distilling = phase === 'policy' && offline.objective === 'q-distillation' && this.targets !== undefined;
-      this.gather(order, start, count, distilling ? this.targets : this.dataset);
+      this.gather(order, start, count, objective.actions);
       // Critic: V(s) regressed on the normalised reward (one-step episodes: no bootstrap).
       const values = model.critic.forward(count);
       const valueGradient = model.critic.outputGradient(count);
@@ -111,45 +200,13 @@ export class OfflineEpochRunner {
         advantages[index] = -error;
       }
       if (!this.criticFrozen) model.critic.backward(count);
-      // Actor.
+      // Actor: the objective weighs ∇log π of the batch's actions.
       const logits = this.withRulesPrior(model.actor.forward(count), order, start, count);
       const policyBatch = { batch: count, actions: this.actions, active: this.active, masks: this.masks };
-      let entropyCoefficient = config.entropyCoefficient;
-      if (phase === 'behaviour-cloning' || distilling) {
-        // Behaviour cloning: of the logged actions, or (`q-distillation`) of the improved ones.
-        advantages.fill(1, 0, count);
-        entropyCoefficient = 0;
-        weightSum += count;
-      } else if (offline.objective === 'importance-weighted') {
-        actionLogProbabilities(this.heads, logits, policyBatch, this.logProbabilities);
-        // Self-normalised within the minibatch: with a factorised action the ratio is a product over ~10 heads and
-        // its scale swings by orders of magnitude between batches; dividing by the batch mean keeps the step size
-        // stable (the direction within a batch is unchanged).
-        let clippedSum = 0;
-        for (let index = 0; index < count; index++) {
-          const ratio = Math.exp(this.logProbabilities[index]!) / dataset.propensities[order[start + index]!]!;
-          weightSum += ratio;
-          if (ratio > offline.importanceWeightClip) clipped += 1;
-          this.logProbabilities[index] = Math.min(ratio, offline.importanceWeightClip);
-          clippedSum += this.logProbabilities[index]!;
-        }
-        const normaliser = clippedSum > 0 ? count / clippedSum : 0;
-        for (let index = 0; index < count; index++) advantages[index] = advantages[index]! * this.logProbabilities[index]! * normaliser;
-      } else {
-        let mean = 0;
-        for (let index = 0; index < count; index++) mean += advantages[index]!;
-        mean /= count;
-        let variance = 0;
-        for (let index = 0; index < count; index++) variance += (advantages[index]! - mean) ** 2;
-        const scale = offline.advantageTemperature * (Math.sqrt(variance / count) + 1e-6);
-        for (let index = 0; index < count; index++) {
-          const weight = Math.exp(advantages[index]! / scale);
-          weightSum += weight;
-          if (weight > offline.advantageWeightClip) clipped += 1;
-          advantages[index] = Math.min(weight, offline.advantageWeightClip);
-        }
-      }
-      const policy = policyLossAndGradient(this.heads, logits, policyBatch, advantages.subarray(0, count), entropyCoefficient, model.actor.outputGradient(count));
+      const logProbabilities = () => actionLogProbabilities(this.heads, logits, policyBatch, this.logProbabilities);
+      objective.weigh({ count, rows: order, start, logProbabilities }, advantages, totals);
+      const gradient = model.actor.outputGradient(count);
+      const policy = policyLossAndGradient(this.heads, logits, policyBatch, advantages.subarray(0, count), objective.entropyCoefficient, gradient);
       model.actor.backward(count);
       model.applyGradients({ updateCritic: !this.criticFrozen });
       policyLoss += policy.loss * count;
@@ -162,8 +219,8 @@ export class OfflineEpochRunner {
       trainingPolicyLoss: policyLoss / total,
       trainingValueLoss: valueLoss / total,
       trainingEntropy: entropy / total,
-      meanPolicyWeight: weightSum / total,
-      clippedShare: clipped / total,
+      meanPolicyWeight: totals.weightSum / total,
+      clippedShare: totals.clipped / total,
     };
   }
 

@@ -5,17 +5,15 @@ import { parseTrainerConfig, type TrainerConfig, type TrainerConfigInput } from 
 import { RulesPolicy, SafetyGuard } from '@orchestra/learning-policy';
 import { ActorCritic } from '../networks/actor-critic';
 import { policyInputOf } from '../ope/evaluated-policy-from-policy';
-import type { DenseLayerWeights } from '../networks/dense-layer-weights';
 import { SeededRandom } from '../networks/seeded-random';
 import { trainPredictionHeads, type PredictionHeadsResult } from '../prediction/prediction-heads';
 import { OfflineEpochRunner } from './offline-epoch-runner';
 import { checkDataRules, summariseExperiences, type DataSummary, type DataWarning } from './data-rules';
-import { buildExperienceDataset, splitByTime, type ExperienceDataset, type RewardNormalisation } from './experience-dataset';
+import { buildExperienceDataset, splitByTime, type ExperienceDataset, type RewardNormalization } from './experience-dataset';
 import { JsonlMetricsSink, type MetricsSink } from './metrics-sink';
-import { gateFoldOf } from '../ope/critic-gate';
-import { buildLocalEvidence } from './local-evidence';
-import { fitLinearCritic, improveActionsLinear, type LinearCritic, type LinearCriticOptions } from './linear-critic';
-import { improveActions, normaliseTotal, trainRewardModel, type ActionTargets, type ImprovementSummary } from './q-distillation';
+import { fitDistillationTargets, type QDistillationSummary } from './distillation-targets';
+import type { LinearCritic } from './linear-critic';
+import { offlineObjective } from './offline-objectives';
 
 /** Metrics of one offline epoch (also the JSON line written to the metrics file). */
 export interface OfflineEpochMetrics {
@@ -79,7 +77,7 @@ export interface TrainOfflineResult {
   stateSize: number;
   summary: DataSummary;
   warnings: DataWarning[];
-  rewardNormalisation: RewardNormalisation;
+  rewardNormalisation: RewardNormalization;
   trainingSize: number;
   validationSize: number;
   epochs: OfflineEpochMetrics[];
@@ -108,32 +106,7 @@ export interface TrainOfflineResult {
   wallTimeMs: number;
 }
 
-/** What the `q-distillation` objective did before distilling. */
-export interface QDistillationSummary {
-  /** Validation mean squared error of Q(s, a) against the normalised reward, and of predicting the training mean. */
-  rewardModelValidationMeanSquaredError: number;
-  baselineValidationMeanSquaredError: number;
-  rewardModelEpochs: number;
-  /** Share of training rows whose improved action differs from the logged one. */
-  changedShare: number;
-  /** Mean predicted gain Q(s, a*) − Q(s, a_logged) over the training rows (normalised reward). */
-  meanPredictedGain: number;
-  /** Outcome critic: mean predicted success probability of the logged and of the improved actions (all rows). */
-  predictedSuccessLogged?: number;
-  predictedSuccessImproved?: number;
-  /** Linear critic: the context ridge factor the model evidence chose. */
-  contextRidgeFactor?: number;
-}
-
-/**
- * The linear critic's reward-part options of a configuration: the parts, their ridge multipliers, and the training
- * units per reward point (a part's targets are the sum of its components in training units: normalised = scale ·
- * total + offset). Shared by the chooser's critic, the gate's, and a re-look's (`regateCandidate`).
- */
-export function criticPartOptions(config: TrainerConfig, normalisation: RewardNormalisation): Pick<LinearCriticOptions, 'parts' | 'partRidgeMultipliers' | 'rewardScale'> {
-  const rewardScale = normaliseTotal(1, normalisation) - normaliseTotal(0, normalisation);
-  return { parts: config.offline.criticRewardParts, partRidgeMultipliers: config.offline.criticPartRidgeMultipliers, rewardScale };
-}
+export { criticPartOptions, type QDistillationSummary } from './distillation-targets';
 
 async function collect(source: Iterable<Experience> | AsyncIterable<Experience>, check: boolean): Promise<Experience[]> {
   const experiences: Experience[] = [];
@@ -152,6 +125,7 @@ async function collect(source: Iterable<Experience> | AsyncIterable<Experience>,
  *   on Q within the data's support (`improveActions`), and the actor behaviour-clones the improved actions; its
  *   epochs are selected on the validation log-likelihood of the improved actions,
  * plus the entropy bonus, optionally after `behaviourCloningEpochs` of plain log-likelihood of the logged actions.
+ * Each objective is an `OfflineObjective` (offline-objectives.ts) and one loop applies them (`OfflineEpochRunner.fit`).
  * The most recent experiences (by timestamp) are held out; training stops after `earlyStoppingPatience` epochs
  * without a better self-normalised IPS value on them, and the best epoch's weights are kept.
  *
@@ -183,130 +157,10 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
   const sink = options.metricsSink ?? (options.dataDir === undefined ? undefined : new JsonlMetricsSink(options.dataDir, runId));
   const split = splitByTime(dataset, config.offline.validationFraction);
   const model = new ActorCritic({ stateSize: dataset.stateSize, heads: { sizes: actionSpace.heads.map((head) => head.size) }, config });
-  let targets: ActionTargets | undefined;
-  let qDistillation: QDistillationSummary | undefined;
-  let critic: LinearCritic | undefined;
-  let gateCritic: { folds: [LinearCritic, LinearCritic] } | undefined;
-  let gateEvaluationIds: string[] | undefined;
-  if (config.offline.objective === 'q-distillation') {
-    const all = Int32Array.from({ length: dataset.size }, (_, index) => index);
-    const members = Array.from({ length: config.offline.rewardModelEnsemble }, (_, member) => member);
-    let improved: ActionTargets & ImprovementSummary;
-    let fit: { validationMeanSquaredError: number; baselineMeanSquaredError: number; epochs: number };
-    if (config.offline.rewardModelStructure === 'linear') {
-      // Cross-fitting: the critic that chooses the improved actions and the deploy gate's critic (its direct method)
-      // are fitted on disjoint rows, so the gate's errors are independent of the choice and it does not share the
-      // chooser's winner's curse (measured: a chooser valued its own choices ~10 points above what they achieved).
-      // `gateShare` of the training rows (every k-th by time) plus the validation rows go to the gate's critic.
-      const gateEvery = config.offline.gateShare > 0 ? Math.max(2, Math.round(1 / config.offline.gateShare)) : 0;
-      const chooserRows = gateEvery === 0 ? split.training : split.training.filter((_, position) => position % gateEvery !== 0);
-      const gateTrainingRows = gateEvery === 0 ? [] : [...split.training.filter((_, position) => position % gateEvery === 0)];
-      // Cross-fitted gate critics: fold k's critic sees the evaluation rows of the other fold only, and the gate values
-      // each evaluation log with the critic that did not see it (`gateFoldOf`). The evaluation rows are the held-out
-      // rows and, with `gateEvaluation: 'independent'`, the gate's training rows too: no reward of theirs chose the
-      // candidate's actions (the chooser never sees them), so they value it as honestly as the held-out rows do.
-      const byId = new Map(experiences.map((experience) => [experience.id, experience]));
-      const evaluationRows = config.offline.gateEvaluation === 'independent' ? [...gateTrainingRows, ...split.validation] : [...split.validation];
-      const evaluationFold = evaluationRows.map((row) => gateFoldOf(byId.get(dataset.ids[row]!)!));
-      const gateRowsWithout = (fold: 0 | 1) =>
-        config.offline.gateEvaluation === 'independent'
-          ? Int32Array.from(evaluationRows.filter((_, position) => evaluationFold[position] !== fold))
-          : Int32Array.from([...gateTrainingRows, ...evaluationRows.filter((_, position) => evaluationFold[position] !== fold)]);
-      gateEvaluationIds = evaluationRows.map((row) => dataset.ids[row]!);
-      const partOptions = criticPartOptions(config, dataset.rewardNormalisation);
-      critic = fitLinearCritic(dataset, actionSpace, chooserRows, split.validation, {
-        effectRidge: config.offline.criticEffectRidge,
-        contextRidgeFactor: config.offline.criticContextRidgeFactor,
-        ...partOptions,
-      });
-      // The gate's critic takes the factor the evidence chose for the chooser's.
-      const gateOptions = { effectRidge: config.offline.gateCriticEffectRidge, contextRidgeFactor: critic.contextRidgeFactor, ...partOptions };
-      gateCritic = { folds: [fitLinearCritic(dataset, actionSpace, gateRowsWithout(0), split.validation, gateOptions), fitLinearCritic(dataset, actionSpace, gateRowsWithout(1), split.validation, gateOptions)] };
-      improved = improveActionsLinear({
-        dataset,
-        actionSpace,
-        critic,
-        rows: all,
-        rounds: config.offline.improvementRounds,
-        pessimism: config.offline.rewardModelPessimism,
-        margin: config.offline.improvementMargin,
-        maxChangedHeads: config.offline.maxChangedHeads,
-        ...(config.offline.improvementStart === 'rules' && rulesIndices !== undefined ? { start: rulesIndices } : {}),
-        ...(config.offline.evidenceGuardMinimum > 0 && rulesIndices !== undefined
-          ? { evidence: buildLocalEvidence(dataset, actionSpace, rulesIndices, chooserRows, config.offline.evidenceGuardMinimum) }
-          : {}),
-      });
-      fit = { ...critic, epochs: 1 };
-    } else {
-      const rewardModels = members.map((member) => trainRewardModel({ dataset, actionSpace, training: split.training, validation: split.validation, config, member }));
-      improved = improveActions({ dataset, actionSpace, rewardModel: rewardModels, rows: all, config });
-      fit = rewardModels[0]!;
-    }
-    targets = improved;
-    qDistillation = {
-      rewardModelValidationMeanSquaredError: fit.validationMeanSquaredError,
-      baselineValidationMeanSquaredError: fit.baselineMeanSquaredError,
-      rewardModelEpochs: fit.epochs,
-      changedShare: improveSummary(dataset, improved, split.training),
-      meanPredictedGain: improved.meanGain,
-      ...(improved.predictedSuccessLogged === undefined ? {} : { predictedSuccessLogged: improved.predictedSuccessLogged, predictedSuccessImproved: improved.predictedSuccessImproved! }),
-      ...(critic === undefined ? {} : { contextRidgeFactor: critic.contextRidgeFactor }),
-    };
-  }
-  const trainer = new OfflineEpochRunner(model, dataset, config, new SeededRandom(config.seed + 7), targets, rulesIndices);
-  const epochs: OfflineEpochMetrics[] = [];
-  const offline = config.offline;
-  const totalEpochs = offline.behaviourCloningEpochs + offline.epochs;
-  let best: { value: number; epoch: number; actor: DenseLayerWeights[]; critic: DenseLayerWeights[] } | undefined;
-  let sinceBest = 0;
-  let stoppedEarly = false;
-  // The critic overfits small logs quickly, and an overfitted V(s) drives the training advantages r − V(s) to zero.
-  // It is therefore early-stopped on its own validation loss: its best weights are restored and then frozen.
-  let bestCritic: { loss: number; weights: DenseLayerWeights[] } | undefined;
-  let criticSinceBest = 0;
-  for (let epoch = 1; epoch <= totalEpochs; epoch++) {
-    const phase = epoch <= offline.behaviourCloningEpochs ? 'behaviour-cloning' : 'policy';
-    if (phase === 'policy' && epoch === offline.behaviourCloningEpochs + 1 && epoch > 1) model.actor.resetOptimiser();
-    const epochStarted = performance.now();
-    const training = trainer.trainEpoch(split.training, phase, (batch, batchesPerEpoch) =>
-      options.onProgress?.({ phase, epoch, totalEpochs, batch, batchesPerEpoch }),
-    );
-    const validation = trainer.evaluate(split.validation);
-    if (!trainer.criticFrozen) {
-      if (bestCritic === undefined || validation.validationValueLoss < bestCritic.loss) {
-        bestCritic = { loss: validation.validationValueLoss, weights: model.getCriticWeights() };
-        criticSinceBest = 0;
-      } else if (++criticSinceBest >= offline.criticPatience) {
-        model.critic.setWeights(bestCritic.weights);
-        trainer.criticFrozen = true;
-      }
-    }
-    const metrics: OfflineEpochMetrics = {
-      runId,
-      epoch,
-      phase,
-      ...training,
-      ...validation,
-      epochMs: performance.now() - epochStarted,
-      timestamp: new Date().toISOString(),
-    };
-    epochs.push(metrics);
-    sink?.append({ ...metrics });
-    options.onProgress?.({ phase, epoch, totalEpochs, batch: trainer.batchesPerEpoch(split.training.length), batchesPerEpoch: trainer.batchesPerEpoch(split.training.length), metrics });
-    if (phase !== 'policy') continue;
-    const selection = validation.validationTargetLogLikelihood ?? validation.validationPolicyValue;
-    if (best === undefined || selection > best.value) {
-      best = { value: selection, epoch, actor: model.getActorWeights(), critic: model.getCriticWeights() };
-      sinceBest = 0;
-    } else if (++sinceBest >= offline.earlyStoppingPatience) {
-      stoppedEarly = epoch < totalEpochs;
-      break;
-    }
-  }
-  if (best !== undefined) {
-    model.actor.setWeights(best.actor);
-    model.critic.setWeights(best.critic);
-  }
+  const distilled = config.offline.objective === 'q-distillation' ? fitDistillationTargets({ experiences, dataset, actionSpace, config, split, rulesIndices }) : undefined;
+  const objective = offlineObjective(config, dataset, distilled?.targets);
+  const runner = new OfflineEpochRunner(model, dataset, config, new SeededRandom(config.seed + 7), objective, rulesIndices);
+  const { epochs, bestEpoch, stoppedEarly } = runner.fit(split, { runId, ...(sink === undefined ? {} : { sink }), ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) });
   const predictions =
     options.predictions === false
       ? undefined
@@ -333,32 +187,17 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
     trainingSize: split.training.length,
     validationSize: split.validation.length,
     epochs,
-    bestEpoch: best?.epoch ?? epochs.length,
+    bestEpoch,
     stoppedEarly,
     ...(predictions === undefined ? {} : { predictions }),
-    ...(qDistillation === undefined ? {} : { qDistillation }),
-    ...(critic === undefined ? {} : { critic }),
-    ...(gateCritic === undefined ? {} : { gateCritic }),
-    ...(gateEvaluationIds === undefined ? {} : { gateEvaluationIds }),
+    ...(distilled === undefined ? {} : { qDistillation: distilled.summary }),
+    ...(distilled?.critic === undefined ? {} : { critic: distilled.critic }),
+    ...(distilled?.gateCritic === undefined ? {} : { gateCritic: distilled.gateCritic }),
+    ...(distilled?.gateEvaluationIds === undefined ? {} : { gateEvaluationIds: distilled.gateEvaluationIds }),
     rulesPrior: rulesIndices === undefined ? 0 : config.offline.rulesPrior,
     ...(sink instanceof JsonlMetricsSink ? { metricsPath: sink.path } : {}),
     wallTimeMs: performance.now() - started,
   };
-}
-
-/** Share of `rows` whose action in `targets` differs from the logged one. */
-function improveSummary(dataset: ExperienceDataset, targets: ActionTargets, rows: Int32Array): number {
-  const { headCount } = dataset;
-  let changed = 0;
-  for (const row of rows) {
-    for (let head = 0; head < headCount; head++) {
-      if (targets.actions[row * headCount + head] !== dataset.actions[row * headCount + head]) {
-        changed += 1;
-        break;
-      }
-    }
-  }
-  return changed / Math.max(1, rows.length);
 }
 
 /**

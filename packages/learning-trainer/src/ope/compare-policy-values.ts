@@ -1,11 +1,15 @@
+import type { PolicyComparison } from '@orchestra/learning-policy';
 import { ValidationError } from '@orchestra/learning-types';
 import { forEachBootstrapResample, percentileInterval } from './bootstrap';
 import { assertOverlap, prepareSample, summariseEstimate, type PolicyValueEstimate } from './estimate-policy-value';
 import type { OffPolicyEvaluationOptionsInput } from './off-policy-evaluation-options';
 import type { OffPolicyEstimator, OffPolicyRecord } from './off-policy-record';
 
-/** The result of comparing a target policy with a baseline on the same logs: the deploy gate's input. */
-export interface PolicyComparison {
+/**
+ * The bootstrap estimators' comparison of a target policy with a baseline on the same logs: the artifact format's
+ * `PolicyComparison` (the deploy gate's input; the policy package owns its schema) with the fields they always fill.
+ */
+export interface BootstrapComparison extends PolicyComparison {
   estimator: OffPolicyEstimator;
   confidence: number;
   replicates: number;
@@ -32,7 +36,7 @@ export function comparePolicyValues(
   target: readonly OffPolicyRecord[],
   baseline: readonly OffPolicyRecord[],
   options?: OffPolicyEvaluationOptionsInput & { targetName?: string; baselineName?: string },
-): PolicyComparison {
+): BootstrapComparison {
   const targetName = options?.targetName ?? 'target';
   const baselineName = options?.baselineName ?? 'baseline';
   const prepared = prepareSample(target, options, 'target off-policy records');

@@ -1,7 +1,7 @@
 import type { ActionSpace } from '@orchestra/learning-features';
 import { stableUnitHash, type PolicyInput } from '@orchestra/learning-policy';
 import type { Action, Experience } from '@orchestra/learning-types';
-import type { RewardNormalisation } from '../offline/experience-dataset';
+import type { RewardNormalization } from '../offline/experience-dataset';
 import { LinearCriticScorer, meanGainDeviation, type LinearCritic } from '../offline/linear-critic';
 import { denormaliseTotal } from '../offline/q-distillation';
 import type { PolicyValueEstimate } from './estimate-policy-value';
@@ -47,7 +47,7 @@ export interface CompareWithCriticOptions {
   critic: LinearCritic | { readonly folds: readonly [LinearCritic, LinearCritic] };
   actionSpace: ActionSpace;
   /** How the critic's units map to rewards (the training run's reward normalisation). */
-  normalisation: RewardNormalisation;
+  normalisation: RewardNormalization;
   candidate: GatePolicy;
   baseline: GatePolicy;
   /** Held-out experiences (encoded with the critic's feature schema). */

@@ -1,7 +1,7 @@
 import type { ActionSpace } from '@orchestra/learning-features';
 import type { Experience } from '@orchestra/learning-types';
 import { LearnedPolicy, RulesPolicy, SafetyGuard, type LearnedPolicyOptions } from '@orchestra/learning-policy';
-import type { PolicyComparison } from './compare-policy-values';
+import type { BootstrapComparison } from './compare-policy-values';
 import { evaluate, type ExperienceEvaluationOptions } from './evaluate';
 import { evaluatedPolicyFromPolicy } from './evaluated-policy-from-policy';
 import { compareWithCritic, type CompareWithCriticOptions, type CriticGateComparison, type GatePolicy } from './critic-gate';
@@ -25,7 +25,7 @@ export async function evaluateModelArtifact(
   directory: string,
   logs: readonly Experience[],
   options: EvaluateModelArtifactOptions = {},
-): Promise<PolicyComparison> {
+): Promise<BootstrapComparison> {
   const { learnedPolicy, rules, ...evaluationOptions } = options;
   const candidate = await LearnedPolicy.load(directory, learnedPolicy);
   return evaluate(evaluatedPolicyFromPolicy(candidate.version, candidate), evaluatedPolicyFromPolicy('rules', rules ?? new RulesPolicy({ guard: new SafetyGuard({ space: candidate.space }) })), logs, evaluationOptions);

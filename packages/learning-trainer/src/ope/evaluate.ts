@@ -1,5 +1,5 @@
 import { ValidationError, type Experience } from '@orchestra/learning-types';
-import { comparePolicyValues, type PolicyComparison } from './compare-policy-values';
+import { comparePolicyValues, type BootstrapComparison } from './compare-policy-values';
 import type { OffPolicyEvaluationOptionsInput } from './off-policy-evaluation-options';
 import type { OffPolicyRecord } from './off-policy-record';
 
@@ -66,7 +66,7 @@ export function evaluate(
   baseline: EvaluatedPolicy,
   logs: readonly Experience[],
   options: ExperienceEvaluationOptions = {},
-): PolicyComparison {
+): BootstrapComparison {
   const { rewardModel, ...evaluationOptions } = options;
   return comparePolicyValues(
     offPolicyRecordsFromExperiences(logs, target, rewardModel),

@@ -6,7 +6,9 @@ export {
 } from './off-policy-evaluation-options';
 export { ImportanceWeightedSample, effectiveSampleSize } from './importance-weighted-sample';
 export { estimatePolicyValue, type PolicyValueEstimate } from './estimate-policy-value';
-export { comparePolicyValues, type PolicyComparison } from './compare-policy-values';
+export { comparePolicyValues, type BootstrapComparison } from './compare-policy-values';
+/** The one policy comparison type, owned by the artifact format (`policyComparisonSchema` of `@orchestra/learning-policy`). */
+export type { PolicyComparison } from '@orchestra/learning-policy';
 export { evaluate, offPolicyRecordsFromExperiences, type EvaluatedPolicy, type ExperienceEvaluationOptions } from './evaluate';
 export { InsufficientOverlapError, type InsufficientOverlapReason } from './errors/insufficient-overlap-error';
 export { checkAgainstOnPolicyRewards, type OnPolicyCheck } from './check-against-on-policy-rewards';

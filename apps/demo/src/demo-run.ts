@@ -1,0 +1,242 @@
+import { join } from 'node:path';
+import { RolloutRuleError, type LearningManager, type RecordResult, type TrainReport } from '@orchestra/learning';
+import type { HistoryIndex } from '@orchestra/learning-features';
+import { loadModelArtifact, PolicyRouter, type RulesPolicy } from '@orchestra/learning-policy';
+import type { TimelineEvent } from '@orchestra/learning-report';
+import { evaluateOnTasks, meanWithInterval, pairedDifference, type HeldOutTask, type PolicyRun, type World } from '@orchestra/learning-sim';
+import type { DemoOptions } from './demo-options';
+import { policyInputOf } from './held-out-evaluation';
+import { gateRoundOf, relookRoundOf, round, type DemoProgress, type DemoSummary, type OpeRound } from './demo-summary';
+
+/*
+ * One demo run's shared state — its settings, the library objects, and the counters and records the phases move —
+ * and the steps of its loop: one session, one improvement step (train → gate → deploy), the evaluations on held-out
+ * tasks. `runDemo` (run-demo.ts) sets a run up, plays its sessions, and summarises it.
+ */
+
+/** The settings of a run derived from its options. */
+export interface DemoPlan {
+  readonly options: DemoOptions;
+  /** The world as scheduled (sessions play in it) and as it ends (the held-out evaluation and the oracle). */
+  readonly scheduledWorld: World;
+  readonly world: World;
+  readonly dataDir: string;
+  readonly total: number;
+  readonly shadowSessions: number;
+  readonly retrainEvery: number;
+  readonly sessionsPerStep: number;
+  readonly abTestSessionsBeforeProduction: number;
+  readonly driftEnabled: boolean;
+  readonly trainerConfig: Record<string, unknown>;
+  readonly curveTasks: readonly HeldOutTask[];
+}
+
+/** A run: its plan, the library objects, and what the phases count and record. */
+export interface DemoRun extends DemoPlan {
+  readonly learning: LearningManager;
+  readonly history: HistoryIndex;
+  readonly rules: RulesPolicy;
+  readonly progress: (phase: DemoProgress['phase'], message: string) => void;
+  sessionsSeen: number;
+  previousMode: string | null;
+  learnedSessionsInAb: number;
+  learnedSessionsInAbTotal: number;
+  productionSince: number | null;
+  abSessionsSinceDeploy: number;
+  lastTrainingAt: number;
+  trainingMs: number;
+  trainings: number;
+  currentModel: string | null;
+  retrainAfterDriftAt: number | null;
+  readonly ope: OpeRound[];
+  readonly curve: Array<{ sessionsSeen: number; learned: PolicyRun }>;
+  readonly rampEvents: string[];
+  /** The report's timeline: every mode change, ramp step, breach, deployment, refusal and drift event, by session. */
+  readonly timeline: TimelineEvent[];
+  readonly gateReasons: Map<string, string | null>;
+  readonly phaseRewards: { shadow: number[]; ab_test: number[]; production: number[] };
+  readonly sessionRewards: number[];
+  readonly sessionSuccesses: boolean[];
+  readonly sessionModes: string[];
+  readonly driftEvents: DemoSummary['drift']['events'];
+  readonly retrainingsAfterDrift: number[];
+  readonly driftEventsSeen: Set<string>;
+}
+
+/** The rules on `tasks`; `costWeight` undefined: the policies' default trade-off (the decisions of a run without the knob). */
+export function evaluateRulesOn(run: DemoRun, tasks: readonly HeldOutTask[], costWeight?: number): PolicyRun {
+  return evaluateOnTasks(run.world, tasks, (entry, index) => run.rules.decide({ ...policyInputOf(entry, run.history, `rules-${index}`), costWeight }).action);
+}
+
+/** The model in `directory`, greedy, on `tasks`, with the router's fallbacks. */
+export async function evaluateModelOn(run: DemoRun, directory: string, tasks: readonly HeldOutTask[], costWeight?: number): Promise<{ run: PolicyRun; fallbacks: Record<string, number> }> {
+  const router = new PolicyRouter({ mode: 'production', environment: {}, latencyBudgetMs: Number.POSITIVE_INFINITY, learnedOptions: { selection: 'argmax' } });
+  router.setModel(await loadModelArtifact(directory));
+  const measured = evaluateOnTasks(run.world, tasks, (entry, index) => router.decide({ ...policyInputOf(entry, run.history, `learned-${index}`), costWeight }).action);
+  return { run: measured, fallbacks: router.statistics().fallbacks };
+}
+
+/** A deployment starts a new A/B period: its counters restart. */
+function startAbPeriod(run: DemoRun, model: string): void {
+  run.currentModel = model;
+  run.learnedSessionsInAb = 0;
+  run.abSessionsSinceDeploy = 0;
+  run.productionSince = null;
+}
+
+type ImproveStep = Awaited<ReturnType<LearningManager['improve']>>;
+
+/** The re-look at the exploration candidate on the logs it explored on (its own artifact, trained earlier). */
+async function recordRelook(run: DemoRun, step: ImproveStep, curveRules: PolicyRun): Promise<void> {
+  const relook = step.regate;
+  if (relook === null) return;
+  const { sessionsSeen } = run;
+  const relookRun = (await evaluateModelOn(run, relook.candidateDirectory, run.curveTasks)).run;
+  const relookMeasured = pairedDifference(relookRun.rewards, curveRules.rewards);
+  const { value, lower, upper } = relook.difference;
+  run.ope.push(relookRoundOf(relook, sessionsSeen, step.candidate.status === 'kept', { learned: relookRun.metrics.meanReward, rules: curveRules.metrics.meanReward, difference: relookMeasured.mean, ci: relookMeasured.interval }));
+  const verdict = relook.passed ? 'passed: deployed, ab_test at the first ramp step' : step.candidate.status === 'kept' ? 'not passed; it keeps exploring' : 'not passed';
+  run.timeline.push({ session: sessionsSeen, kind: relook.passed ? 'deploy' : 'refused', message: `re-look ${relook.look} at ${relook.version} on the ${relook.freshLogs} logs it explored on: ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(relook.confidence * 100).toFixed(2)} % — ${verdict}` });
+  run.progress('train', `re-look ${relook.look} at ${relook.version} on ${relook.freshLogs} logs (it acted on ${relook.candidateActed}): learned − rules ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(relook.confidence * 100).toFixed(2)} % — ${verdict}; measured ${relookMeasured.mean.toFixed(2)} [${relookMeasured.interval[0].toFixed(2)}, ${relookMeasured.interval[1].toFixed(2)}]`);
+  if (relook.passed) startAbPeriod(run, relook.version);
+}
+
+/** One step of the library's loop: train → gate → deploy and start an A/B period only when the gate passes. */
+export async function trainAndDeploy(run: DemoRun): Promise<void> {
+  const { learning, options, sessionsSeen } = run;
+  run.trainings += 1;
+  const version = `demo-v${run.trainings}`;
+  const output = join(run.dataDir, 'candidates', version);
+  run.progress('train', `improving: training ${version} on ${sessionsSeen} logged sessions (linear critic, improvements where its lower bound gains, cloned by the actor) → deploy gate…`);
+  const trainStarted = performance.now();
+  const step = await learning.improve({
+    output,
+    version,
+    trainerConfig: { ...run.trainerConfig, seed: options.seed + run.trainings },
+    // The gate judges the candidate as the runtime would serve it.
+    servedAs: options.learnedSelection === 'argmax' ? { selection: 'argmax', epsilon: options.exploration } : { selection: 'sample' },
+  });
+  const report: TrainReport = step.train;
+  const elapsed = performance.now() - trainStarted;
+  run.trainingMs += elapsed;
+  const curveRules = evaluateRulesOn(run, run.curveTasks);
+  const { run: learnedRun } = await evaluateModelOn(run, output, run.curveTasks);
+  run.curve.push({ sessionsSeen, learned: learnedRun });
+  const measured = pairedDifference(learnedRun.rewards, curveRules.rewards);
+  const relook = step.regate;
+  const passed = step.deployed !== null && relook?.passed !== true;
+  await recordRelook(run, step, curveRules);
+  run.gateReasons.set(version, step.reason ?? null);
+  run.timeline.push({ session: sessionsSeen, kind: passed ? 'deploy' : 'refused', message: passed ? `${version} passed the deploy gate: deployed, ab_test at the first ramp step` : `${version} refused by the deploy gate: ${step.reason ?? 'gate refused'}` });
+  const round_ = gateRoundOf(version, sessionsSeen, report, {
+    deployed: passed,
+    explored: step.candidate.status === 'explored',
+    measured: { learned: learnedRun.metrics.meanReward, rules: curveRules.metrics.meanReward, difference: measured.mean, ci: measured.interval },
+    trainingMs: elapsed,
+  });
+  run.ope.push(round_);
+  run.lastTrainingAt = sessionsSeen;
+  const trained = `${version}: ${report.epochs} epochs in ${(elapsed / 1000).toFixed(1)} s`;
+  const measuredText = `measured on held-out tasks: learned − rules = ${measured.mean.toFixed(2)} [${measured.interval[0].toFixed(2)}, ${measured.interval[1].toFixed(2)}]`;
+  if (relook?.passed === true) {
+    run.progress('train', `${trained}; ${step.train.beatsRules === false ? 'its gate refused' : 'not evaluated'}; ${measuredText}`);
+    run.progress('deploy', `deployed ${relook.version} (re-look ${relook.look}); mode ab_test at ${learning.abFraction * 100} %`);
+    return;
+  }
+  if (!passed) {
+    run.progress('train', `${trained}; ${step.reason ?? 'gate refused'}; not deployed (${run.currentModel ?? 'the rules'} keeps acting)${explorationNote(run, step)}; ${measuredText}`);
+    return;
+  }
+  const interval = (entry: { value: number; ci: [number, number] } | null) => (entry === null ? 'no estimate' : `${entry.value.toFixed(2)} [${entry.ci[0].toFixed(2)}, ${entry.ci[1].toFixed(2)}]`);
+  run.progress('train', `${trained}; gate passed: estimated learned − rules ${interval(round_.difference)}; ${measuredText}`);
+  startAbPeriod(run, version);
+  run.progress('deploy', `deployed ${version}; mode ab_test at ${learning.abFraction * 100} % (ramp ${[0.1, 0.25, 0.5, 1].map((share) => `${share * 100} %`).join(' → ')} after ${run.sessionsPerStep} learned sessions per step within the guardrails)`);
+}
+
+function explorationNote(run: DemoRun, step: ImproveStep): string {
+  switch (step.candidate.status) {
+    case 'explored':
+      return `; it explores on ${run.options.candidateShare * 100} % of shadow sessions`;
+    case 'kept':
+      return `; ${step.candidate.model?.version ?? 'the exploration candidate'} keeps exploring`;
+    case 'withdrawn':
+      return '; the exploration candidate is withdrawn';
+    default:
+      return '';
+  }
+}
+
+/** The library's drift events not seen yet: on the timeline, in the summary; a change for the worse schedules a retraining. */
+export function recordDrift(run: DemoRun, index: number): void {
+  const { learning } = run;
+  for (const event of learning.driftEvents) {
+    const key = `${event.at}|${event.sessionsRecorded}|${event.subject}|${event.metric}|${event.direction}`;
+    if (run.driftEventsSeen.has(key)) continue;
+    run.driftEventsSeen.add(key);
+    run.timeline.push({ session: index, kind: 'drift', message: `drift: ${event.subject} ${event.metric} ${event.direction} (${round(event.baseline, 3)} → ${round(event.changed, 3)}); response: ${event.response}` });
+    run.driftEvents.push({ session: index, subject: event.subject, metric: event.metric, direction: event.direction, degraded: event.degraded, baseline: round(event.baseline), changed: round(event.changed), response: event.response });
+    run.progress(learning.mode === 'shadow' ? 'shadow' : learning.mode === 'production' ? 'production' : 'ab_test', `after ${index + 1} sessions: drift ${event.subject} ${event.metric} ${event.direction} (${round(event.baseline, 3)} → ${round(event.changed, 3)}); response: ${event.response}`);
+    // A change for the worse: retrain half a period later (the raised exploration around what changed has
+    // gathered evidence of the new world by then) instead of waiting for the schedule.
+    if (event.degraded && run.retrainAfterDriftAt === null) run.retrainAfterDriftAt = index + 1 + Math.round(run.retrainEvery / 2);
+  }
+}
+
+/** Counts a recorded session's phase and A/B figures, and puts the rollout's ramp steps and breaches on the timeline. */
+export function countSession(run: DemoRun, mode: string, source: string, result: RecordResult): void {
+  if (mode === 'shadow' || mode === 'ab_test' || mode === 'production') run.phaseRewards[mode].push(result.reward);
+  if (mode === 'ab_test') {
+    run.abSessionsSinceDeploy += 1;
+    if (source === 'learned') {
+      run.learnedSessionsInAb += 1;
+      run.learnedSessionsInAbTotal += 1;
+    }
+  }
+  if (result.ramp.kind === 'ramped' || result.ramp.kind === 'breach') {
+    const message =
+      result.ramp.kind === 'ramped'
+        ? `A/B fraction ${result.ramp.from * 100} % → ${result.ramp.to * 100} %`
+        : `guardrail breach (${result.ramp.reasons.join('; ')}); back to ${result.ramp.to * 100} %`;
+    run.rampEvents.push(`after ${run.sessionsSeen} sessions: ${message}`);
+    run.timeline.push({ session: run.sessionsSeen, kind: result.ramp.kind === 'ramped' ? 'ramp' : 'breach', message });
+    run.progress('ab_test', `after ${run.sessionsSeen} sessions: ${message}`);
+  }
+}
+
+/** Moves a model that served its A/B period at full fraction to production (when the rollout rules allow). */
+export async function promoteWhenReady(run: DemoRun, mode: string): Promise<void> {
+  const { learning } = run;
+  if (!(mode === 'ab_test' && learning.abFraction >= 1 && run.learnedSessionsInAb >= run.abTestSessionsBeforeProduction && run.abSessionsSinceDeploy % 10 === 0)) return;
+  try {
+    await learning.setMode('production');
+    run.productionSince = run.sessionsSeen;
+    run.rampEvents.push(`after ${run.sessionsSeen} sessions: production (${run.learnedSessionsInAb} learned sessions served in ab_test)`);
+    run.progress('production', `production: the learned policy acts (sampling from its distribution: its own exploration feeds the next update)`);
+  } catch (error) {
+    if (!RolloutRuleError.isInstance(error)) throw error;
+  }
+}
+
+/** Retrains when it is due: after drift, at the end of the shadow phase, or on the schedule. */
+export async function retrainWhenDue(run: DemoRun): Promise<void> {
+  const { sessionsSeen, total, retrainEvery, shadowSessions } = run;
+  if (run.retrainAfterDriftAt !== null && sessionsSeen >= run.retrainAfterDriftAt && total - sessionsSeen >= retrainEvery / 4) {
+    run.retrainAfterDriftAt = null;
+    run.retrainingsAfterDrift.push(sessionsSeen);
+    await trainAndDeploy(run);
+  } else if (sessionsSeen === shadowSessions) {
+    run.progress('shadow', `shadow phase done: ${shadowSessions} sessions, mean reward ${meanWithInterval(run.phaseRewards.shadow).mean.toFixed(2)}`);
+    await trainAndDeploy(run);
+  } else if (
+    sessionsSeen > shadowSessions &&
+    total - sessionsSeen >= retrainEvery / 2 &&
+    // Retrain once a model has served half a period in production; one stuck in its A/B period (guardrail
+    // breaches) is replaced after two periods.
+    // Without a deployed model (the gate refused), retrain every period on the grown logs.
+    ((run.currentModel === null && sessionsSeen - run.lastTrainingAt >= retrainEvery) ||
+      (run.productionSince !== null && sessionsSeen - run.productionSince >= retrainEvery / 2 && sessionsSeen - run.lastTrainingAt >= retrainEvery) ||
+      sessionsSeen - run.lastTrainingAt >= 2 * retrainEvery)
+  ) {
+    await trainAndDeploy(run);
+  }
+}
