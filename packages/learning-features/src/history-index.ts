@@ -65,15 +65,9 @@ export const historyIndexJsonSchema = z.object({
 /** JSON form of a `HistoryIndex`. */
 export type HistoryIndexJson = z.infer<typeof historyIndexJsonSchema>;
 
+/** Offsets of a cell's statistics (decayed sums, then the time of its newest observation) in the flat cell array. */
+const stat = { weight: 0, success: 1, timeAccuracy: 2, resource: 3, reward: 4, attempts: 5, failures: 6, lastTimestamp: 7 } as const;
 const STATISTICS = 8;
-const WEIGHT = 0;
-const SUCCESS = 1;
-const TIME_ACCURACY = 2;
-const RESOURCE = 3;
-const REWARD = 4;
-const ATTEMPTS = 5;
-const FAILURES = 6;
-const LAST_TIMESTAMP = 7;
 
 const taskTypeIndex: Readonly<Record<string, number>> = Object.fromEntries(taskTypes.map((type, index) => [type, index]));
 const domainIndex: Readonly<Record<string, number>> = Object.fromEntries(domains.map((domain, index) => [domain, index]));
@@ -95,7 +89,7 @@ export class HistoryIndex {
     if (!(this.priorWeight >= 0)) throw new RangeError(`HistoryIndex: priorWeight must be non-negative, got ${this.priorWeight}`);
     this.cells.fill(Number.NEGATIVE_INFINITY);
     for (let cell = 0; cell < taskTypes.length * domains.length; cell += 1) {
-      this.cells.fill(0, cell * STATISTICS, cell * STATISTICS + LAST_TIMESTAMP);
+      this.cells.fill(0, cell * STATISTICS, cell * STATISTICS + stat.lastTimestamp);
     }
   }
 
@@ -134,27 +128,27 @@ export class HistoryIndex {
   observe(observation: HistoryObservation): void {
     const base = this.base(observation.taskType, observation.primaryDomain);
     const cells = this.cells;
-    const timestamp = Number.isFinite(observation.timestampMs) ? observation.timestampMs : cells[base + LAST_TIMESTAMP]!;
-    const last = cells[base + LAST_TIMESTAMP]!;
+    const timestamp = Number.isFinite(observation.timestampMs) ? observation.timestampMs : cells[base + stat.lastTimestamp]!;
+    const last = cells[base + stat.lastTimestamp]!;
     let sampleWeight = 1;
     if (Number.isFinite(last) && Number.isFinite(timestamp)) {
       if (timestamp >= last) {
         const decay = Math.pow(0.5, (timestamp - last) / this.halfLifeMs);
-        for (let statistic = 0; statistic < LAST_TIMESTAMP; statistic += 1) cells[base + statistic]! *= decay;
-        cells[base + LAST_TIMESTAMP] = timestamp;
+        for (let statistic = 0; statistic < stat.lastTimestamp; statistic += 1) cells[base + statistic]! *= decay;
+        cells[base + stat.lastTimestamp] = timestamp;
       } else {
         sampleWeight = Math.pow(0.5, (last - timestamp) / this.halfLifeMs);
       }
     } else if (Number.isFinite(timestamp)) {
-      cells[base + LAST_TIMESTAMP] = timestamp;
+      cells[base + stat.lastTimestamp] = timestamp;
     }
-    cells[base + WEIGHT]! += sampleWeight;
-    cells[base + SUCCESS]! += observation.success ? sampleWeight : 0;
-    cells[base + TIME_ACCURACY]! += sampleWeight * Math.min(1, Math.max(0, observation.timeAccuracy || 0));
-    cells[base + RESOURCE]! += sampleWeight * Math.min(1, Math.max(0, observation.resourceEfficiency || 0));
-    cells[base + REWARD]! += sampleWeight * (Number.isFinite(observation.reward) ? observation.reward : 0);
-    cells[base + ATTEMPTS]! += sampleWeight * Math.max(0, observation.modelAttempts);
-    cells[base + FAILURES]! += sampleWeight * Math.min(Math.max(0, observation.modelFailures), Math.max(0, observation.modelAttempts));
+    cells[base + stat.weight]! += sampleWeight;
+    cells[base + stat.success]! += observation.success ? sampleWeight : 0;
+    cells[base + stat.timeAccuracy]! += sampleWeight * Math.min(1, Math.max(0, observation.timeAccuracy || 0));
+    cells[base + stat.resource]! += sampleWeight * Math.min(1, Math.max(0, observation.resourceEfficiency || 0));
+    cells[base + stat.reward]! += sampleWeight * (Number.isFinite(observation.reward) ? observation.reward : 0);
+    cells[base + stat.attempts]! += sampleWeight * Math.max(0, observation.modelAttempts);
+    cells[base + stat.failures]! += sampleWeight * Math.min(Math.max(0, observation.modelFailures), Math.max(0, observation.modelAttempts));
   }
 
   /**
@@ -164,21 +158,21 @@ export class HistoryIndex {
   summary(taskType: TaskType, primaryDomain: Domain, nowMs?: number): HistorySummary {
     const base = this.base(taskType, primaryDomain);
     const cells = this.cells;
-    const weight = cells[base + WEIGHT]!;
+    const weight = cells[base + stat.weight]!;
     const prior = this.priorWeight;
     const denominator = weight + prior;
-    const last = cells[base + LAST_TIMESTAMP]!;
+    const last = cells[base + stat.lastTimestamp]!;
     const decayToNow =
       nowMs !== undefined && Number.isFinite(last) && nowMs > last ? Math.pow(0.5, (nowMs - last) / this.halfLifeMs) : 1;
-    const attempts = cells[base + ATTEMPTS]!;
+    const attempts = cells[base + stat.attempts]!;
     const rate = (sum: number, neutral: number): number => (denominator > 0 ? (sum + prior * neutral) / denominator : neutral);
     return {
       sampleWeight: weight * decayToNow,
-      successRate: Math.min(1, Math.max(0, rate(cells[base + SUCCESS]!, 0.5))),
-      timeAccuracy: Math.min(1, Math.max(0, rate(cells[base + TIME_ACCURACY]!, 0.5))),
-      resourceEfficiency: Math.min(1, Math.max(0, rate(cells[base + RESOURCE]!, 0.5))),
-      meanReward: rate(cells[base + REWARD]!, 0),
-      modelErrorRate: attempts + prior > 0 ? Math.min(1, cells[base + FAILURES]! / (attempts + prior)) : 0,
+      successRate: Math.min(1, Math.max(0, rate(cells[base + stat.success]!, 0.5))),
+      timeAccuracy: Math.min(1, Math.max(0, rate(cells[base + stat.timeAccuracy]!, 0.5))),
+      resourceEfficiency: Math.min(1, Math.max(0, rate(cells[base + stat.resource]!, 0.5))),
+      meanReward: rate(cells[base + stat.reward]!, 0),
+      modelErrorRate: attempts + prior > 0 ? Math.min(1, cells[base + stat.failures]! / (attempts + prior)) : 0,
     };
   }
 
@@ -189,18 +183,18 @@ export class HistoryIndex {
       domains.forEach((domain, place) => {
         const base = (type * domains.length + place) * STATISTICS;
         const values = this.cells;
-        if (values[base + WEIGHT]! <= 0) return;
+        if (values[base + stat.weight]! <= 0) return;
         cells.push({
           taskType,
           domain,
-          weight: values[base + WEIGHT]!,
-          success: values[base + SUCCESS]!,
-          timeAccuracy: values[base + TIME_ACCURACY]!,
-          resourceEfficiency: values[base + RESOURCE]!,
-          reward: values[base + REWARD]!,
-          modelAttempts: values[base + ATTEMPTS]!,
-          modelFailures: values[base + FAILURES]!,
-          lastTimestampMs: Number.isFinite(values[base + LAST_TIMESTAMP]!) ? values[base + LAST_TIMESTAMP]! : null,
+          weight: values[base + stat.weight]!,
+          success: values[base + stat.success]!,
+          timeAccuracy: values[base + stat.timeAccuracy]!,
+          resourceEfficiency: values[base + stat.resource]!,
+          reward: values[base + stat.reward]!,
+          modelAttempts: values[base + stat.attempts]!,
+          modelFailures: values[base + stat.failures]!,
+          lastTimestampMs: Number.isFinite(values[base + stat.lastTimestamp]!) ? values[base + stat.lastTimestamp]! : null,
         });
       });
     });
@@ -213,14 +207,14 @@ export class HistoryIndex {
     const index = new HistoryIndex({ halfLifeMs: parsed.halfLifeMs, priorWeight: parsed.priorWeight });
     for (const cell of parsed.cells) {
       const base = index.base(cell.taskType, cell.domain);
-      index.cells[base + WEIGHT] = cell.weight;
-      index.cells[base + SUCCESS] = cell.success;
-      index.cells[base + TIME_ACCURACY] = cell.timeAccuracy;
-      index.cells[base + RESOURCE] = cell.resourceEfficiency;
-      index.cells[base + REWARD] = cell.reward;
-      index.cells[base + ATTEMPTS] = cell.modelAttempts;
-      index.cells[base + FAILURES] = cell.modelFailures;
-      index.cells[base + LAST_TIMESTAMP] = cell.lastTimestampMs ?? Number.NEGATIVE_INFINITY;
+      index.cells[base + stat.weight] = cell.weight;
+      index.cells[base + stat.success] = cell.success;
+      index.cells[base + stat.timeAccuracy] = cell.timeAccuracy;
+      index.cells[base + stat.resource] = cell.resourceEfficiency;
+      index.cells[base + stat.reward] = cell.reward;
+      index.cells[base + stat.attempts] = cell.modelAttempts;
+      index.cells[base + stat.failures] = cell.modelFailures;
+      index.cells[base + stat.lastTimestamp] = cell.lastTimestampMs ?? Number.NEGATIVE_INFINITY;
     }
     return index;
   }

@@ -36,12 +36,8 @@ function majorityShare(values: readonly string[]): number {
 
 /** Runs `inferTaskContext` on every task's description and files and scores each field against the truth. */
 export function scoreInferredFields(tasks: readonly LabelledTask[], options: InferTaskContextOptions = {}): FieldAccuracy {
-  let taskType = 0;
-  let complexity = 0;
-  let risk = 0;
-  let domainCount = 0;
-  let primaryDomain = 0;
-  let kind = 0;
+  // Tasks whose inferred field is right.
+  const right = { taskType: 0, complexity: 0, risk: 0, domainCount: 0, primaryDomain: 0, kind: 0 };
   const complexityMatrix = Object.fromEntries(complexities.map((actual) => [actual, Object.fromEntries(complexities.map((inferred) => [inferred, 0]))]));
   const riskMatrix = Object.fromEntries(riskLevels.map((actual) => [actual, Object.fromEntries(riskLevels.map((inferred) => [inferred, 0]))]));
   for (const task of tasks) {
@@ -51,24 +47,19 @@ export function scoreInferredFields(tasks: readonly LabelledTask[], options: Inf
     const complexityRight = inferred.complexity === truth.complexity;
     const riskRight = inferred.risk === truth.risk;
     const countRight = domainBand(inferred.domains.length) === domainBand(truth.domains.length);
-    taskType += typeRight ? 1 : 0;
-    complexity += complexityRight ? 1 : 0;
-    risk += riskRight ? 1 : 0;
-    domainCount += countRight ? 1 : 0;
-    primaryDomain += inferred.domains[0] === truth.domains[0] ? 1 : 0;
-    kind += typeRight && complexityRight && riskRight && countRight ? 1 : 0;
+    right.taskType += typeRight ? 1 : 0;
+    right.complexity += complexityRight ? 1 : 0;
+    right.risk += riskRight ? 1 : 0;
+    right.domainCount += countRight ? 1 : 0;
+    right.primaryDomain += inferred.domains[0] === truth.domains[0] ? 1 : 0;
+    right.kind += typeRight && complexityRight && riskRight && countRight ? 1 : 0;
     complexityMatrix[truth.complexity]![inferred.complexity]! += 1;
     riskMatrix[truth.risk]![inferred.risk]! += 1;
   }
   const share = (count: number): number => (tasks.length === 0 ? 0 : count / tasks.length);
   return {
     tasks: tasks.length,
-    taskType: share(taskType),
-    complexity: share(complexity),
-    risk: share(risk),
-    domainCount: share(domainCount),
-    primaryDomain: share(primaryDomain),
-    kind: share(kind),
+    ...(Object.fromEntries(Object.entries(right).map(([field, count]) => [field, share(count)])) as Record<keyof typeof right, number>),
     majority: { complexity: majorityShare(tasks.map((task) => task.trueContext.complexity)), risk: majorityShare(tasks.map((task) => task.trueContext.risk)) },
     complexityMatrix,
     riskMatrix,
