@@ -101,15 +101,16 @@ export const offlineConfigSchema = z.object({
    * instead of +11.4 and +14.5) but, their prior weaker than the outcome part's, trade success for cost on others
    * (default world at 1,300 sessions: −7.6 and −9.5, success −4 points).
    */
-  /**
-   * `q-distillation` with the linear critic: a change of a head also needs the logs' randomised evidence in the row's
-   * cell (head × the rules' choice there × complexity band; see `buildLocalEvidence`): both choices logged at least
-   * this many times and the target's mean reward not below the current one's. 0: no guard.
-   */
-  evidenceGuardMinimum: z.number().int().min(0).default(0),
   criticRewardParts: z.array(z.array(z.string().min(1)).min(1)).max(8).default([]),
   /** Multipliers of the effect ridge each reward part's evidence chooses from. */
   criticPartRidgeMultipliers: z.array(z.number().positive()).min(1).max(8).default([0.25, 1, 4, 16]),
+  /**
+   * `q-distillation` with the linear critic: a change of a head also needs the logs' randomised evidence in the row's
+   * cell (head × the rules' choice there × complexity band, narrowed to the row's task type where that type logged
+   * both choices often enough; see `buildLocalEvidence`): both choices logged at least this many times and the
+   * target's mean reward not below the current one's. 0 (default): no guard; measured in the trainer README.
+   */
+  evidenceGuardMinimum: z.number().int().min(0).default(0),
   /** `q-distillation`: Adam learning rate of the reward model. */
   rewardModelLearningRate: z.number().positive().max(0.1).default(1e-3),
   /** `q-distillation`: maximum epochs of the reward model (early-stopped on the validation squared error). */

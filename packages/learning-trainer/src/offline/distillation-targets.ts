@@ -56,7 +56,7 @@ export interface DistillationInput {
   actionSpace: ActionSpace;
   config: TrainerConfig;
   split: { training: Int32Array; validation: Int32Array };
-  /** The default rules' greedy indices per row, when the improvement starts from the rules' actions. */
+  /** The default rules' greedy indices per row, when the improvement starts from them or the evidence guard reads them. */
   rulesIndices: Int32Array | undefined;
 }
 

@@ -19,10 +19,9 @@ import { canonicaliseIndices } from './q-distillation';
  * A change passes the guard when both choices were logged at least `minimum` times in the row's cell and the
  * target's propensity-weighted (Hájek) mean reward there is not below the current choice's. Where both were logged
  * that often among the row's own task type too, that finer cell decides (a move may pay for one type of task and not
- * for the others the coarse cell pools). Rows whose action is the
- * rules' give every head's base cell; rows that differ from the rules' action first at head d and otherwise only where
- * d forces it (roles joining or leaving the team, the parallelism of a new approach) give d's cell; rows that differ
- * more (a learned policy acted) give none.
+ * for the others the coarse cell pools). Rows whose action is the rules' give every head's base cell; rows that
+ * differ from the rules' action first at head d and otherwise only where d forces it (roles joining or leaving the
+ * team, the parallelism of a new approach) give d's cell; rows that differ more (a learned policy acted) give none.
  */
 export interface LocalEvidence {
   /** Whether moving `head` of `row`'s action from choice `from` to `to` is supported by the row's cell. */
