@@ -8,8 +8,8 @@ describe('parseDemoArguments', () => {
   });
 
   it('reads every flag (and ignores the -- pnpm passes through)', () => {
-    const options = parseDemoArguments(['--', '--world', 'w.json', '--sessions', '5000', '--seed', '7', '--json', '--data-dir', 'd', '--eval-tasks', '200', '--exploration', '0.2', '--retrain-every', '400', '--no-oracle-worker', '--candidate-share', '0.3', '--trainer-config', '{"offline":{"validationFraction":0.4}}']);
-    expect(options).toMatchObject({ world: 'w.json', sessions: 5000, seed: 7, json: true, dataDir: 'd', evaluationTasks: 200, exploration: 0.2, retrainEvery: 400, oracleWorker: false, candidateShare: 0.3, trainerConfig: { offline: { validationFraction: 0.4 } } });
+    const options = parseDemoArguments(['--', '--world', 'w.json', '--sessions', '5000', '--seed', '7', '--json', '--data-dir', 'd', '--eval-tasks', '200', '--exploration', '0.2', '--retrain-every', '400', '--no-oracle-worker', '--candidate-share', '0.3', '--learned-exploration', '0.1', '--trainer-config', '{"offline":{"validationFraction":0.4}}']);
+    expect(options).toMatchObject({ world: 'w.json', sessions: 5000, seed: 7, json: true, dataDir: 'd', evaluationTasks: 200, exploration: 0.2, retrainEvery: 400, oracleWorker: false, candidateShare: 0.3, learnedExploration: 0.1, trainerConfig: { offline: { validationFraction: 0.4 } } });
   });
 
   it('returns null for --help', () => {
@@ -23,6 +23,7 @@ describe('parseDemoArguments', () => {
       [['--seed', '-1'], /seed/],
       [['--exploration', '2'], /exploration/],
       [['--candidate-share', '0.8'], /candidateShare/],
+      [['--learned-exploration', '1.5'], /learnedExploration/],
       [['--trainer-config', '{oops'], /--trainer-config expects a JSON object/],
       [['--trainer-config', '[1]'], /--trainer-config expects a JSON object/],
       [['--unknown'], /unknown/i],

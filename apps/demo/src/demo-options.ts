@@ -36,6 +36,11 @@ export const demoOptionsSchema = z.object({
    * `sample` from its softmax. Code-only (bench experiments).
    */
   learnedSelection: z.enum(['argmax', 'sample']).default('argmax'),
+  /**
+   * ε of the learned policy's own exploration around its argmax (`learnedSelection: 'argmax'`), as an exploration
+   * candidate and deployed; the gate judges it so. Default: `exploration` (the rules').
+   */
+  learnedExploration: z.number().min(0).max(1).optional(),
   /** Learned sessions per A/B ramp step (default: max(20, sessions / 100)); production needs 5 × that. Code-only. */
   sessionsPerStep: z.number().int().min(1).optional(),
   /**
@@ -83,6 +88,7 @@ Options:
   --data-dir DIR        data directory (empty or absent; default: a new temporary directory)
   --eval-tasks N        held-out tasks of the final evaluation (default 1000)
   --exploration E       rules' ε in shadow and A/B (default 0.3)
+  --learned-exploration E  the learned policy's ε around its argmax, exploring and deployed (default: --exploration)
   --retrain-every N     sessions between retrainings (default: max(400, sessions / 5))
   --candidate-share F   share of shadow sessions the exploration candidate acts on (0..0.5, default 0.5)
   --trainer-config JSON trainer settings merged over the demo's (experiments), e.g. '{"offline":{"validationFraction":0.4}}'
@@ -125,6 +131,7 @@ export function parseDemoArguments(argv: readonly string[]): DemoOptions | null 
         'eval-tasks': { type: 'string' },
         exploration: { type: 'string' },
         'retrain-every': { type: 'string' },
+        'learned-exploration': { type: 'string' },
         'candidate-share': { type: 'string' },
         'trainer-config': { type: 'string' },
         'no-oracle-worker': { type: 'boolean' },
@@ -148,6 +155,7 @@ export function parseDemoArguments(argv: readonly string[]): DemoOptions | null 
     evaluationTasks: toNumber('eval-tasks', values['eval-tasks'] as string | undefined),
     exploration: toNumber('exploration', values.exploration as string | undefined),
     retrainEvery: toNumber('retrain-every', values['retrain-every'] as string | undefined),
+    learnedExploration: toNumber('learned-exploration', values['learned-exploration'] as string | undefined),
     candidateShare: toNumber('candidate-share', values['candidate-share'] as string | undefined),
     trainerConfig: toJsonObject('trainer-config', values['trainer-config'] as string | undefined),
     oracleWorker: values['no-oracle-worker'] === true ? false : undefined,

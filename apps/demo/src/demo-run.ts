@@ -114,7 +114,7 @@ export async function trainAndDeploy(run: DemoRun): Promise<void> {
     version,
     trainerConfig: { ...run.trainerConfig, seed: options.seed + run.trainings },
     // The gate judges the candidate as the runtime would serve it.
-    servedAs: options.learnedSelection === 'argmax' ? { selection: 'argmax', epsilon: options.exploration } : { selection: 'sample' },
+    servedAs: options.learnedSelection === 'argmax' ? { selection: 'argmax', epsilon: options.learnedExploration ?? options.exploration } : { selection: 'sample' },
   });
   const report: TrainReport = step.train;
   const elapsed = performance.now() - trainStarted;

@@ -99,7 +99,7 @@ async function openLearning(plan: DemoPlan, clock: SimulatedClock): Promise<Lear
     latencyBudgetMs: Number.POSITIVE_INFINITY,
     exploration: { shadow: options.exploration, ab_test: options.exploration, production: 0 },
     candidateShare: options.candidateShare,
-    learnedOptions: options.learnedSelection === 'argmax' ? { selection: 'argmax', epsilon: options.exploration, seed: options.seed } : { selection: 'sample', seed: options.seed },
+    learnedOptions: options.learnedSelection === 'argmax' ? { selection: 'argmax', epsilon: options.learnedExploration ?? options.exploration, seed: options.seed } : { selection: 'sample', seed: options.seed },
   });
   const learning = await createLearning({
     cwd: dataDir,
