@@ -173,3 +173,8 @@ export function validateDemoOptions(input: DemoOptionsInput | Record<string, unk
   }
   return result.value;
 }
+
+/** How the learned policy acts — as exploration candidate, deployed, and as the gate judges it (one place). */
+export function learnedServing(options: DemoOptions): { selection: 'argmax'; epsilon: number } | { selection: 'sample' } {
+  return options.learnedSelection === 'argmax' ? { selection: 'argmax', epsilon: options.learnedExploration ?? options.exploration } : { selection: 'sample' };
+}

@@ -4,7 +4,7 @@ import type { HistoryIndex } from '@orchestra/learning-features';
 import { loadModelArtifact, PolicyRouter, type RulesPolicy } from '@orchestra/learning-policy';
 import type { TimelineEvent } from '@orchestra/learning-report';
 import { evaluateOnTasks, meanWithInterval, pairedDifference, type HeldOutTask, type PolicyRun, type World } from '@orchestra/learning-sim';
-import type { DemoOptions } from './demo-options';
+import { learnedServing, type DemoOptions } from './demo-options';
 import { policyInputOf } from './held-out-evaluation';
 import { gateRoundOf, relookRoundOf, round, type DemoProgress, type DemoSummary, type OpeRound } from './demo-summary';
 
@@ -114,7 +114,7 @@ export async function trainAndDeploy(run: DemoRun): Promise<void> {
     version,
     trainerConfig: { ...run.trainerConfig, seed: options.seed + run.trainings },
     // The gate judges the candidate as the runtime would serve it.
-    servedAs: options.learnedSelection === 'argmax' ? { selection: 'argmax', epsilon: options.learnedExploration ?? options.exploration } : { selection: 'sample' },
+    servedAs: learnedServing(options),
   });
   const report: TrainReport = step.train;
   const elapsed = performance.now() - trainStarted;

@@ -17,7 +17,7 @@ import {
   type HeldOutTask,
   type PolicyRun,
 } from '@orchestra/learning-sim';
-import { validateDemoOptions, type DemoOptions, type DemoOptionsInput } from './demo-options';
+import { learnedServing, validateDemoOptions, type DemoOptions, type DemoOptionsInput } from './demo-options';
 import { countSession, evaluateModelOn, evaluateRulesOn, promoteWhenReady, recordDrift, retrainWhenDue, type DemoPlan, type DemoRun } from './demo-run';
 import { DemoWorldError, loadWorld } from './load-world';
 import { startOracle, type OracleAnswer } from './oracle-actions';
@@ -99,7 +99,7 @@ async function openLearning(plan: DemoPlan, clock: SimulatedClock): Promise<Lear
     latencyBudgetMs: Number.POSITIVE_INFINITY,
     exploration: { shadow: options.exploration, ab_test: options.exploration, production: 0 },
     candidateShare: options.candidateShare,
-    learnedOptions: options.learnedSelection === 'argmax' ? { selection: 'argmax', epsilon: options.learnedExploration ?? options.exploration, seed: options.seed } : { selection: 'sample', seed: options.seed },
+    learnedOptions: { ...learnedServing(options), seed: options.seed },
   });
   const learning = await createLearning({
     cwd: dataDir,
