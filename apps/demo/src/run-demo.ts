@@ -337,6 +337,7 @@ function summaryOf(
       guardrails: learningGuardrails,
       trainer: run.trainerConfig,
       learnedSelection: options.learnedSelection,
+      learnedExploration: options.learnedSelection === 'argmax' ? options.learnedExploration : null,
       oracle: {
         ...demoOracleEffort,
         kinds: answer.kinds,
