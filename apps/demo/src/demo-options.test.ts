@@ -4,7 +4,7 @@ import { DemoArgumentError, parseDemoArguments, validateDemoOptions } from './de
 
 describe('parseDemoArguments', () => {
   it('fills in the defaults', () => {
-    expect(parseDemoArguments([])).toMatchObject({ sessions: 2000, seed: 1, json: false, evaluationTasks: 1000, exploration: 0.3, learnedExploration: 0.1, oracleWorker: true });
+    expect(parseDemoArguments([])).toMatchObject({ sessions: 2000, seed: 1, json: false, evaluationTasks: 1000, exploration: 0.3, oracleWorker: true });
   });
 
   it('reads every flag (and ignores the -- pnpm passes through)', () => {

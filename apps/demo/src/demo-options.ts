@@ -32,16 +32,16 @@ export const demoOptionsSchema = z.object({
   /** Compute the oracle in a worker thread (the second core) while the learning loop runs. */
   oracleWorker: z.boolean().default(true),
   /**
-   * How the deployed learned policy acts: `argmax` with its own ε-exploration (`learnedExploration`, exact
-   * propensities), or `sample` from its softmax. Code-only (bench experiments).
+   * How the deployed learned policy acts: `argmax` with ε-exploration (`learnedExploration`, by default the rules'
+   * ε; exact propensities), or `sample` from its softmax. Code-only (bench experiments).
    */
   learnedSelection: z.enum(['argmax', 'sample']).default('argmax'),
   /**
    * ε of the learned policy's own exploration around its argmax (`learnedSelection: 'argmax'`), as an exploration
-   * candidate and deployed; the gate judges it so. Default 0.1 (measured against the rules' 0.3 on 20 untuned runs:
+   * candidate and deployed; the gate judges it so. Default: `exploration` (the rules'; 0 and 0.1 measured against it:
    * README).
    */
-  learnedExploration: z.number().min(0).max(1).default(0.1),
+  learnedExploration: z.number().min(0).max(1).optional(),
   /** Learned sessions per A/B ramp step (default: max(20, sessions / 100)); production needs 5 × that. Code-only. */
   sessionsPerStep: z.number().int().min(1).optional(),
   /**
@@ -89,7 +89,7 @@ Options:
   --data-dir DIR        data directory (empty or absent; default: a new temporary directory)
   --eval-tasks N        held-out tasks of the final evaluation (default 1000)
   --exploration E       rules' ε in shadow and A/B (default 0.3)
-  --learned-exploration E  the learned policy's ε around its argmax, exploring and deployed (default 0.1)
+  --learned-exploration E  the learned policy's ε around its argmax, exploring and deployed (default: --exploration)
   --retrain-every N     sessions between retrainings (default: max(400, sessions / 5))
   --candidate-share F   share of shadow sessions the exploration candidate acts on (0..0.5, default 0.5)
   --trainer-config JSON trainer settings merged over the demo's (experiments), e.g. '{"offline":{"validationFraction":0.4}}'
@@ -177,5 +177,5 @@ export function validateDemoOptions(input: DemoOptionsInput | Record<string, unk
 
 /** How the learned policy acts — as exploration candidate, deployed, and as the gate judges it (one place). */
 export function learnedServing(options: DemoOptions): { selection: 'argmax'; epsilon: number } | { selection: 'sample' } {
-  return options.learnedSelection === 'argmax' ? { selection: 'argmax', epsilon: options.learnedExploration } : { selection: 'sample' };
+  return options.learnedSelection === 'argmax' ? { selection: 'argmax', epsilon: options.learnedExploration ?? options.exploration } : { selection: 'sample' };
 }

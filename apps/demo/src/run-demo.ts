@@ -337,7 +337,7 @@ function summaryOf(
       guardrails: learningGuardrails,
       trainer: run.trainerConfig,
       learnedSelection: options.learnedSelection,
-      learnedExploration: options.learnedSelection === 'argmax' ? options.learnedExploration : null,
+      learnedExploration: options.learnedSelection === 'argmax' ? (options.learnedExploration ?? options.exploration) : null,
       oracle: {
         ...demoOracleEffort,
         kinds: answer.kinds,
