@@ -1,6 +1,6 @@
 import { caughtError } from '@orchestra/test-utils';
 import { describe, expect, it } from 'vitest';
-import { DemoArgumentError, parseDemoArguments, validateDemoOptions } from './demo-options';
+import { DemoArgumentError, learnedServing, parseDemoArguments, servedEpsilonOf, validateDemoOptions } from './demo-options';
 
 describe('parseDemoArguments', () => {
   it('fills in the defaults', () => {
@@ -40,5 +40,16 @@ describe('parseDemoArguments', () => {
     expect(validateDemoOptions({ sessionSpacingMs: 1 }).sessionSpacingMs).toBe(1);
     expect(() => validateDemoOptions({ sessionSpacingMs: -1 })).toThrow(/sessionSpacingMs/);
     expect(() => validateDemoOptions({ sessionSpacingMs: Number.POSITIVE_INFINITY })).toThrow(/sessionSpacingMs/);
+  });
+});
+
+describe('learnedServing', () => {
+  it("serves argmax with the rules' ε unless the learned policy has its own, and no ε when it samples", () => {
+    expect(learnedServing(validateDemoOptions({}))).toEqual({ selection: 'argmax', epsilon: 0.3 });
+    expect(learnedServing(validateDemoOptions({ exploration: 0.2 }))).toEqual({ selection: 'argmax', epsilon: 0.2 });
+    expect(learnedServing(validateDemoOptions({ exploration: 0.2, learnedExploration: 0 }))).toEqual({ selection: 'argmax', epsilon: 0 });
+    expect(learnedServing(validateDemoOptions({ learnedSelection: 'sample', learnedExploration: 0.1 }))).toEqual({ selection: 'sample' });
+    expect(servedEpsilonOf(validateDemoOptions({ learnedExploration: 0.1 }))).toBe(0.1);
+    expect(servedEpsilonOf(validateDemoOptions({ learnedSelection: 'sample' }))).toBeNull();
   });
 });

@@ -179,3 +179,9 @@ export function validateDemoOptions(input: DemoOptionsInput | Record<string, unk
 export function learnedServing(options: DemoOptions): { selection: 'argmax'; epsilon: number } | { selection: 'sample' } {
   return options.learnedSelection === 'argmax' ? { selection: 'argmax', epsilon: options.learnedExploration ?? options.exploration } : { selection: 'sample' };
 }
+
+/** The learned policy's ε in force (`settings.learnedExploration`); null when it samples from its softmax. */
+export function servedEpsilonOf(options: DemoOptions): number | null {
+  const served = learnedServing(options);
+  return served.selection === 'argmax' ? served.epsilon : null;
+}

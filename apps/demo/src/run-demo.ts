@@ -17,7 +17,7 @@ import {
   type HeldOutTask,
   type PolicyRun,
 } from '@orchestra/learning-sim';
-import { learnedServing, validateDemoOptions, type DemoOptions, type DemoOptionsInput } from './demo-options';
+import { learnedServing, servedEpsilonOf, validateDemoOptions, type DemoOptions, type DemoOptionsInput } from './demo-options';
 import { countSession, evaluateModelOn, evaluateRulesOn, promoteWhenReady, recordDrift, retrainWhenDue, type DemoPlan, type DemoRun } from './demo-run';
 import { DemoWorldError, loadWorld } from './load-world';
 import { startOracle, type OracleAnswer } from './oracle-actions';
@@ -337,7 +337,7 @@ function summaryOf(
       guardrails: learningGuardrails,
       trainer: run.trainerConfig,
       learnedSelection: options.learnedSelection,
-      learnedExploration: options.learnedSelection === 'argmax' ? (options.learnedExploration ?? options.exploration) : null,
+      learnedExploration: servedEpsilonOf(options),
       oracle: {
         ...demoOracleEffort,
         kinds: answer.kinds,
