@@ -6,27 +6,41 @@
  * the deploy gate's estimate of that difference. Logs are cached (`shadow-logs.ts`).
  *
  *   pnpm --filter @orchestra/demo bench:offline --world default|FILE --seed 11 --sessions 2000 \
- *     [--config '{"offline":{"rewardModelPessimism":1}}']
+ *     [--config '{"offline":{"rewardModelPessimism":1}}'] [--buffer DATA_DIR]
+ *
+ * `--buffer DATA_DIR` trains on the experiences of an existing data dir instead (e.g. a demo run's `dataDir`, whose
+ * logs mix the rules and the exploration candidates), read without writing; `--world` must be the world it played.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLearning } from '@orchestra/learning';
 import { HistoryIndex } from '@orchestra/learning-features';
 import { loadModelArtifact, PolicyRouter, RulesPolicy } from '@orchestra/learning-policy';
 import { drawHeldOutTasks, evaluateOnTasks, pairedDifference } from '@orchestra/learning-sim';
+import type { Experience } from '@orchestra/learning-types';
 import { policyInputOf } from '../src/held-out-evaluation';
 import { demoTrainerConfig } from '../src/run-demo';
 import { benchWorld, shadowLogs } from './shadow-logs';
 
-const { values } = parseArgs({ options: { world: { type: 'string' }, seed: { type: 'string' }, sessions: { type: 'string' }, config: { type: 'string' } } });
+const { values } = parseArgs({ options: { world: { type: 'string' }, seed: { type: 'string' }, sessions: { type: 'string' }, config: { type: 'string' }, buffer: { type: 'string' } } });
 const { world, worldName } = await benchWorld(values.world ?? 'default');
 const seed = Number(values.seed ?? '11');
 const count = Number(values.sessions ?? '2000');
 const override = JSON.parse(values.config ?? '{}') as { offline?: Record<string, unknown> } & Record<string, unknown>;
 
-const experiences = await shadowLogs(world, worldName, seed, count);
+/** The experiences of an existing data dir (`readBuffer`: its original records, nothing written). */
+async function bufferLogs(directory: string): Promise<Experience[]> {
+  const source = await createLearning({ cwd: directory, env: {}, dataDir: directory, config: { reloadIntervalMs: 0 } });
+  try {
+    return await source.readBuffer({ view: 'original' });
+  } finally {
+    await source.close();
+  }
+}
+
+const experiences = values.buffer === undefined ? await shadowLogs(world, worldName, seed, count) : await bufferLogs(resolve(values.buffer));
 const dataDir = await mkdtemp(join(tmpdir(), 'offline-learner-train-'));
 try {
   const learning = await createLearning({ cwd: dataDir, env: {}, dataDir, config: { seed, reloadIntervalMs: 0 } });
@@ -53,7 +67,8 @@ try {
     JSON.stringify({
       world: worldName,
       seed,
-      sessions: count,
+      sessions: experiences.length,
+      logs: values.buffer === undefined ? 'rules shadow logs' : resolve(values.buffer),
       config: override,
       rules: round(rulesRun.metrics.meanReward),
       learned: round(learnedRun.metrics.meanReward),
