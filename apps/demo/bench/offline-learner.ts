@@ -25,6 +25,10 @@ import { demoTrainerConfig } from '../src/run-demo';
 import { benchWorld, shadowLogs } from './shadow-logs';
 
 const { values } = parseArgs({ options: { world: { type: 'string' }, seed: { type: 'string' }, sessions: { type: 'string' }, config: { type: 'string' }, buffer: { type: 'string' } } });
+if (values.buffer !== undefined && values.sessions !== undefined) {
+  console.error('bench:offline: --buffer trains on the experiences of that data dir; --sessions applies only to generated logs');
+  process.exit(2);
+}
 const { world, worldName } = await benchWorld(values.world ?? 'default');
 const seed = Number(values.seed ?? '11');
 const count = Number(values.sessions ?? '2000');
