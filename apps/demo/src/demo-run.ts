@@ -48,6 +48,8 @@ export interface DemoRun extends DemoPlan {
   trainings: number;
   currentModel: string | null;
   retrainAfterDriftAt: number | null;
+  /** Sessions seen when the exploration candidate challenging the deployed model last started or was re-looked at (null: none). */
+  challengerSince: number | null;
   readonly ope: OpeRound[];
   readonly curve: Array<{ sessionsSeen: number; learned: PolicyRun }>;
   readonly rampEvents: string[];
@@ -76,12 +78,15 @@ export async function evaluateModelOn(run: DemoRun, directory: string, tasks: re
   return { run: measured, fallbacks: router.statistics().fallbacks };
 }
 
-/** A deployment starts a new A/B period: its counters restart. */
-function startAbPeriod(run: DemoRun, model: string): void {
+/**
+ * A deployment starts a new A/B period (its counters restart) — or, for a challenger that replaced the deployed model
+ * in production, a new production period.
+ */
+function startServing(run: DemoRun, model: string): void {
   run.currentModel = model;
   run.learnedSessionsInAb = 0;
   run.abSessionsSinceDeploy = 0;
-  run.productionSince = null;
+  run.productionSince = run.learning.mode === 'production' ? run.sessionsSeen : null;
 }
 
 type ImproveStep = Awaited<ReturnType<LearningManager['improve']>>;
@@ -92,13 +97,17 @@ async function recordRelook(run: DemoRun, step: ImproveStep, curveRules: PolicyR
   if (relook === null) return;
   const { sessionsSeen } = run;
   const relookRun = (await evaluateModelOn(run, relook.candidateDirectory, run.curveTasks)).run;
-  const relookMeasured = pairedDifference(relookRun.rewards, curveRules.rewards);
+  // A challenger's re-look compares it with the deployed model: so does what the held-out tasks measure.
+  const baselineRun = relook.baseline === null ? curveRules : (await evaluateModelOn(run, relook.baseline.directory, run.curveTasks)).run;
+  const relookMeasured = pairedDifference(relookRun.rewards, baselineRun.rewards);
   const { value, lower, upper } = relook.difference;
-  run.ope.push(relookRoundOf(relook, sessionsSeen, step.candidate.status === 'kept', { learned: relookRun.metrics.meanReward, rules: curveRules.metrics.meanReward, difference: relookMeasured.mean, ci: relookMeasured.interval }));
-  const verdict = relook.passed ? 'passed: deployed, ab_test at the first ramp step' : step.candidate.status === 'kept' ? 'not passed; it keeps exploring' : 'not passed';
-  run.timeline.push({ session: sessionsSeen, kind: relook.passed ? 'deploy' : 'refused', message: `re-look ${relook.look} at ${relook.version} on the ${relook.freshLogs} logs it explored on: ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(relook.confidence * 100).toFixed(2)} % — ${verdict}` });
-  run.progress('train', `re-look ${relook.look} at ${relook.version} on ${relook.freshLogs} logs (it acted on ${relook.candidateActed}): learned − rules ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(relook.confidence * 100).toFixed(2)} % — ${verdict}; measured ${relookMeasured.mean.toFixed(2)} [${relookMeasured.interval[0].toFixed(2)}, ${relookMeasured.interval[1].toFixed(2)}]`);
-  if (relook.passed) startAbPeriod(run, relook.version);
+  run.ope.push(relookRoundOf(relook, sessionsSeen, step.candidate.status === 'kept', { learned: relookRun.metrics.meanReward, rules: baselineRun.metrics.meanReward, difference: relookMeasured.mean, ci: relookMeasured.interval }));
+  const against = relook.baseline === null ? 'rules' : relook.baseline.version;
+  const deployedTo = run.learning.mode === 'production' ? `replaces ${against} in production` : 'ab_test at the first ramp step';
+  const verdict = relook.passed ? `passed: deployed, ${deployedTo}` : step.candidate.status === 'kept' ? 'not passed; it keeps exploring' : 'not passed';
+  run.timeline.push({ session: sessionsSeen, kind: relook.passed ? 'deploy' : 'refused', message: `re-look ${relook.look} at ${relook.version} on the ${relook.freshLogs} logs it explored on: − ${against} ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(relook.confidence * 100).toFixed(2)} % — ${verdict}` });
+  run.progress('train', `re-look ${relook.look} at ${relook.version} on ${relook.freshLogs} logs (it acted on ${relook.candidateActed}): learned − ${against} ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(relook.confidence * 100).toFixed(2)} % — ${verdict}; measured ${relookMeasured.mean.toFixed(2)} [${relookMeasured.interval[0].toFixed(2)}, ${relookMeasured.interval[1].toFixed(2)}]`);
+  if (relook.passed) startServing(run, relook.version);
 }
 
 /** One step of the library's loop: train → gate → deploy and start an A/B period only when the gate passes. */
@@ -136,11 +145,12 @@ export async function trainAndDeploy(run: DemoRun): Promise<void> {
   });
   run.ope.push(round_);
   run.lastTrainingAt = sessionsSeen;
+  run.challengerSince = (step.candidate.model?.challenges ?? null) !== null ? sessionsSeen : null;
   const trained = `${version}: ${report.epochs} epochs in ${(elapsed / 1000).toFixed(1)} s`;
   const measuredText = `measured on held-out tasks: learned − rules = ${measured.mean.toFixed(2)} [${measured.interval[0].toFixed(2)}, ${measured.interval[1].toFixed(2)}]`;
   if (relook?.passed === true) {
     run.progress('train', `${trained}; ${step.train.beatsRules === false ? 'its gate refused' : 'not evaluated'}; ${measuredText}`);
-    run.progress('deploy', `deployed ${relook.version} (re-look ${relook.look}); mode ab_test at ${learning.abFraction * 100} %`);
+    run.progress('deploy', `deployed ${relook.version} (re-look ${relook.look}); ${learning.mode === 'production' ? `it replaces ${relook.baseline?.version ?? 'the rules'} in production` : `mode ab_test at ${learning.abFraction * 100} %`}`);
     return;
   }
   if (!passed) {
@@ -149,7 +159,7 @@ export async function trainAndDeploy(run: DemoRun): Promise<void> {
   }
   const interval = (entry: { value: number; ci: [number, number] } | null) => (entry === null ? 'no estimate' : `${entry.value.toFixed(2)} [${entry.ci[0].toFixed(2)}, ${entry.ci[1].toFixed(2)}]`);
   run.progress('train', `${trained}; gate passed: estimated learned − rules ${interval(round_.difference)}; ${measuredText}`);
-  startAbPeriod(run, version);
+  startServing(run, version);
   run.progress('deploy', `deployed ${version}; mode ab_test at ${learning.abFraction * 100} % (ramp ${[0.1, 0.25, 0.5, 1].map((share) => `${share * 100} %`).join(' → ')} after ${run.sessionsPerStep} learned sessions per step within the guardrails)`);
 }
 
@@ -223,6 +233,10 @@ export async function retrainWhenDue(run: DemoRun): Promise<void> {
   if (run.retrainAfterDriftAt !== null && sessionsSeen >= run.retrainAfterDriftAt && total - sessionsSeen >= retrainEvery / 4) {
     run.retrainAfterDriftAt = null;
     run.retrainingsAfterDrift.push(sessionsSeen);
+    await trainAndDeploy(run);
+  } else if (run.challengerSince !== null && sessionsSeen - run.challengerSince >= retrainEvery / 2 && total - sessionsSeen >= retrainEvery / 4) {
+    // A challenger explores on half of the production sessions: look at it again after half a period (a passing
+    // re-look replaces the deployed model in production at once, so it is worth making late in a run too).
     await trainAndDeploy(run);
   } else if (sessionsSeen === shadowSessions) {
     run.progress('shadow', `shadow phase done: ${shadowSessions} sessions, mean reward ${meanWithInterval(run.phaseRewards.shadow).mean.toFixed(2)}`);

@@ -63,6 +63,7 @@ export function gateRoundOf(
     explored: outcome.explored,
     look: null,
     forced: false,
+    baseline: 'rules',
     measured: outcome.measured,
     trainingMs: outcome.trainingMs,
   };
@@ -83,6 +84,7 @@ export function relookRoundOf(relook: RegateReport, sessionsSeen: number, kept: 
     deployed: relook.passed,
     explored: kept,
     look: { index: relook.look, confidence: relook.confidence, freshLogs: relook.freshLogs, candidateActed: relook.candidateActed, supported: relook.supported },
+    baseline: relook.baseline?.version ?? 'rules',
     forced: false,
     measured,
     trainingMs: 0,
@@ -112,7 +114,15 @@ export interface OpeRound {
    */
   look: { index: number; confidence: number; freshLogs: number; candidateActed: number; supported: boolean } | null;
   forced: boolean;
-  /** Measured afterwards on the held-out tasks: greedy learned − rules (mean and 95 % CI, same tasks). */
+  /**
+   * What `difference` and `measured` compare the model with: `rules`, or — for a challenger's re-look in production —
+   * the deployed model's version.
+   */
+  baseline: string;
+  /**
+   * Measured afterwards on the held-out tasks: greedy learned − baseline (mean and 95 % CI, same tasks); `rules` is the
+   * baseline's mean reward (the rules', or the challenged model's).
+   */
   measured: { learned: number; rules: number; difference: number; ci: [number, number] };
   trainingMs: number;
 }
@@ -220,6 +230,7 @@ export function reportExtrasOf(summary: DemoSummary, timeline: readonly Timeline
     estimator: round.estimator,
     learned: estimate(round.learned),
     rules: estimate(round.rules),
+    against: round.baseline,
     difference: round.difference,
     verdict: round.deployed ? 'passed' : round.difference === null ? 'not-evaluated' : 'refused',
     reason: round.error ?? gateReasons.get(round.model) ?? null,

@@ -69,6 +69,8 @@ export const matrixSummarySchema = z.object({
       measured: z.object({ difference: z.number(), ci: z.tuple([z.number(), z.number()]) }),
       /** A re-look at the exploration candidate (its index), null for the gate at training. */
       look: z.object({ index: z.number() }).nullable().default(null),
+      /** What the estimate and the measurement compare with: `rules`, or a challenger's deployed model. */
+      baseline: z.string().default('rules'),
     }),
   ),
   timings: z.object({ totalMs: z.number() }),
@@ -95,9 +97,10 @@ export interface MatrixCase {
     trainings: number;
     /**
      * Every verdict of the gate: on a new candidate (`look` null) or a re-look at the exploration candidate (`look` its
-     * index) — the estimate of learned − rules (null without one) and what the held-out tasks measured.
+     * index) — the estimate of learned − baseline (null without one) and what the held-out tasks measured; the
+     * baseline is the rules, or for a challenger's re-look the deployed model it challenges.
      */
-    candidates: Array<{ sessionsSeen: number; look: number | null; gate: { value: number; ci: [number, number] } | null; measured: { difference: number; ci: [number, number] }; deployed: boolean }>;
+    candidates: Array<{ sessionsSeen: number; look: number | null; baseline: string; gate: { value: number; ci: [number, number] } | null; measured: { difference: number; ci: [number, number] }; deployed: boolean }>;
     deployments: number;
     /** Deployments whose gate passed (`forced: false`). */
     deploymentsWithoutForce: number;
@@ -242,7 +245,7 @@ export async function runLearningMatrix(input: LearningMatrixOptionsInput, onCas
               oracleOnInferredContext: summary.policies.oracleOnInferredContext.successRate,
             },
             trainings: summary.ope.filter((round) => round.look === null).length,
-            candidates: summary.ope.map((round) => ({ sessionsSeen: round.sessionsSeen, look: round.look?.index ?? null, gate: round.difference, measured: round.measured, deployed: round.deployed })),
+            candidates: summary.ope.map((round) => ({ sessionsSeen: round.sessionsSeen, look: round.look?.index ?? null, baseline: round.baseline, gate: round.difference, measured: round.measured, deployed: round.deployed })),
             deployments: deployed.length,
             deploymentsWithoutForce: withoutForce,
             everyDeploymentPassedGate: withoutForce === deployed.length,
@@ -293,8 +296,8 @@ export function formatLearningMatrix(result: LearningMatrixResult): string {
       `${percent(outcome.successRate.rules)} / ${percent(outcome.successRate.learned)} / ${percent(outcome.successRate.oracleOnInferredContext)} / ${percent(outcome.successRate.oracle)}`,
       `${outcome.deployments}/${outcome.trainings}${outcome.everyDeploymentPassedGate ? '' : ` (${outcome.deployments - outcome.deploymentsWithoutForce} forced)`}`,
       `${outcome.candidates.filter((candidate) => candidate.look === null && candidate.measured.ci[0] > 0).length} / ${outcome.candidates.filter((candidate) => candidate.look === null && candidate.measured.ci[1] < 0).length}`,
-      range(outcome.candidates.map((candidate) => candidate.measured.difference)),
-      range(outcome.candidates.flatMap((candidate) => (candidate.gate === null ? [] : [candidate.gate.value]))),
+      range(outcome.candidates.flatMap((candidate) => (candidate.baseline === 'rules' ? [candidate.measured.difference] : []))),
+      range(outcome.candidates.flatMap((candidate) => (candidate.gate === null || candidate.baseline !== 'rules' ? [] : [candidate.gate.value]))),
       fixed(outcome.wallMs / 1000, 0),
     ];
   });
@@ -312,7 +315,7 @@ export function formatLearningMatrix(result: LearningMatrixResult): string {
     `Worlds ${result.options.worlds.join(', ')}; seeds ${result.options.seeds.join(', ')}; budgets ${result.options.budgets.join(', ')}; ${result.options.concurrency} cases at a time; ${fixed(result.wallMs / 1000, 0)} s wall. Mean rewards on the held-out tasks (the same tasks and random streams for every policy of a case).`,
     '',
     markdownTable(
-      ['world', 'sessions', 'seed', 'rules', 'learned', 'oracle (inferred ctx)', 'oracle', 'learned − rules [95 % CI]', 'gap closed', 'cost reduction', 'success rules / learned / oracle (inf.) / oracle', 'deployed / trained (all through the gate)', 'trained candidates measured better / worse (CI excludes 0)', 'candidates and re-looks measured − rules (min … max)', 'gate estimates (min … max)', 'wall s'],
+      ['world', 'sessions', 'seed', 'rules', 'learned', 'oracle (inferred ctx)', 'oracle', 'learned − rules [95 % CI]', 'gap closed', 'cost reduction', 'success rules / learned / oracle (inf.) / oracle', 'deployed / trained (all through the gate)', 'trained candidates measured better / worse (CI excludes 0)', 'candidates and re-looks measured − rules (min … max; challengers of a deployed model not counted)', 'gate estimates against the rules (min … max)', 'wall s'],
       caseRows,
     ),
     '',

@@ -142,6 +142,7 @@ function startRun(plan: DemoPlan, learning: LearningManager, onProgress: (progre
     trainings: 0,
     currentModel: null,
     retrainAfterDriftAt: null,
+    challengerSince: null,
     ope: [],
     curve: [],
     rampEvents: [],

@@ -123,7 +123,7 @@ function gateTable(extras: ReportExtras): string {
   return `<table id="gate-table"><thead><tr><th>model</th><th>sessions</th><th>learned (est.)</th><th>rules (est.)</th><th>learned − rules</th><th>ESS</th><th>verdict</th></tr></thead><tbody>${extras.gates
     .map(
       (gate) =>
-        `<tr><td>${escapeHtml(gate.model)}</td><td>${gate.sessionsSeen ?? '–'}</td><td>${estimate(gate.learned)}</td><td>${estimate(gate.rules)}</td><td>${gate.difference === null ? '–' : withInterval(gate.difference.value, gate.difference.ci, true)}</td><td>${gate.learned?.effectiveSampleSize === undefined ? '–' : Math.round(gate.learned.effectiveSampleSize)}</td><td class="verdict-${gate.verdict}">${gate.verdict === 'passed' ? (gate.deployed ? 'passed, deployed' : 'passed') : escapeHtml(gate.verdict)}${reasonOf(gate) === null ? '' : `: ${escapeHtml(reasonOf(gate)!)}`}</td></tr>`,
+        `<tr><td>${escapeHtml(gate.model)}</td><td>${gate.sessionsSeen ?? '–'}</td><td>${estimate(gate.learned)}</td><td>${estimate(gate.rules)}${gate.against === 'rules' ? '' : ` (${escapeHtml(gate.against)})`}</td><td>${gate.difference === null ? '–' : withInterval(gate.difference.value, gate.difference.ci, true)}</td><td>${gate.learned?.effectiveSampleSize === undefined ? '–' : Math.round(gate.learned.effectiveSampleSize)}</td><td class="verdict-${gate.verdict}">${gate.verdict === 'passed' ? (gate.deployed ? 'passed, deployed' : 'passed') : escapeHtml(gate.verdict)}${reasonOf(gate) === null ? '' : `: ${escapeHtml(reasonOf(gate)!)}`}</td></tr>`,
     )
     .join('')}</tbody></table>`;
 }

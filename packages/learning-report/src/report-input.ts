@@ -29,8 +29,11 @@ export const gateVerdictSchema = z.object({
   sessionsSeen: z.number().int().nonnegative().optional(),
   estimator: z.string().nullable().default(null),
   learned: gateEstimateSchema.nullable().default(null),
+  /** The baseline's estimate: the rules', or for a challenger's re-look the deployed model's it challenged (`against`). */
   rules: gateEstimateSchema.nullable().default(null),
-  /** Estimated learned − rules. */
+  /** What the model was compared with: `rules`, or the version of the deployed model a challenger was compared with. */
+  against: z.string().min(1).default('rules'),
+  /** Estimated learned − baseline (the rules, or `against`). */
   difference: z.object({ value: finite, ci: interval }).nullable().default(null),
   verdict: z.enum(gateDecisions),
   /** Why it was refused or not evaluated (e.g. too little overlap with the logging policy). */

@@ -154,11 +154,11 @@ describe('writeLearningReport', () => {
       JSON.stringify({ ope: { estimator: 'doubly-robust', sampleSize: 60, target: { value: 10, lower: 8, upper: 12, effectiveSampleSize: 40 }, baseline: { value: 9, lower: 8.5, upper: 9.5, effectiveSampleSize: 60 }, difference: { value: 1, lower: 0.2, upper: 1.8 }, targetBeatsBaseline: true } }),
     );
     const state = emptyLearningState();
-    state.deployed = { version: 'v1', directory: model, source: model, deployedAt: '2026-01-01T00:10:00.000Z', beatsRules: true, forced: false };
+    state.deployed = { version: 'v1', directory: model, source: model, deployedAt: '2026-01-01T00:10:00.000Z', beatsRules: true, forced: false, estimate: 1 };
     state.events.push({ at: '2026-01-01T00:10:00.000Z', message: 'deployed model v1' }, { at: '2026-01-01T00:20:00.000Z', message: 'ramped the A/B fraction 0.1 → 0.25' });
     await new LearningStateStore(dataDir).update((current) => Object.assign(current, state));
     const { gates } = await gateVerdictsOfState(state);
-    expect(gates).toEqual([{ model: 'v1', estimator: 'doubly-robust', learned: { value: 10, ci: [8, 12], effectiveSampleSize: 40 }, rules: { value: 9, ci: [8.5, 9.5], effectiveSampleSize: 60 }, difference: { value: 1, ci: [0.2, 1.8] }, verdict: 'passed', reason: null, deployed: true }]);
+    expect(gates).toEqual([{ model: 'v1', estimator: 'doubly-robust', learned: { value: 10, ci: [8, 12], effectiveSampleSize: 40 }, rules: { value: 9, ci: [8.5, 9.5], effectiveSampleSize: 60 }, against: 'rules', difference: { value: 1, ci: [0.2, 1.8] }, verdict: 'passed', reason: null, deployed: true }]);
 
     const before = await snapshot(dataDir);
     const { path, data, extras } = await writeLearningReport({ dataDir, output: join(root, 'out', 'report.html') });

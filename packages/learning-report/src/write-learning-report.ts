@@ -35,19 +35,21 @@ export async function gateVerdictsOfState(state: LearningState): Promise<{ gates
     const interval = (estimate: { lower: number; upper: number }): [number, number] => [estimate.lower, estimate.upper];
     if (ope === null) {
       const reason = written?.error ?? 'no off-policy estimate in its manifest';
-      gates.push({ model: entry.model.version, estimator: null, learned: null, rules: null, difference: null, verdict: 'not-evaluated', reason, deployed: entry.deployed });
+      gates.push({ model: entry.model.version, estimator: null, learned: null, rules: null, against: 'rules', difference: null, verdict: 'not-evaluated', reason, deployed: entry.deployed });
       continue;
     }
     sampleSize = ope.sampleSize;
     const passed = ope.targetBeatsBaseline;
+    const against = ope.baseline.policy === undefined || ope.baseline.policy === 'rules' ? 'rules' : ope.baseline.policy;
     gates.push({
       model: entry.model.version,
       estimator: ope.estimator,
       learned: { value: ope.target.value, ci: interval(ope.target), ...(ope.target.effectiveSampleSize === undefined ? {} : { effectiveSampleSize: ope.target.effectiveSampleSize }) },
       rules: { value: ope.baseline.value, ci: interval(ope.baseline), ...(ope.baseline.effectiveSampleSize === undefined ? {} : { effectiveSampleSize: ope.baseline.effectiveSampleSize }) },
+      against,
       difference: { value: ope.difference.value, ci: interval(ope.difference) },
       verdict: passed ? 'passed' : 'refused',
-      reason: passed ? null : entry.forced ? 'lower end of the CI not above 0; deployed with force past the gate' : entry.deployed ? 'lower end of the CI not above 0' : 'lower end of the CI not above 0; explores as the shadow candidate',
+      reason: passed ? null : entry.forced ? 'lower end of the CI not above 0; deployed with force past the gate' : entry.deployed ? 'lower end of the CI not above 0' : `lower end of the CI not above 0; explores as ${'challenges' in entry.model && entry.model.challenges !== null ? `the challenger of ${entry.model.challenges}` : 'the shadow candidate'}`,
       deployed: entry.deployed,
     });
   }

@@ -90,9 +90,20 @@ describe('the improvement loop end to end (smoke)', () => {
       // The written copy carries the re-look as its evaluation: the deploy gate accepts it without force.
       const deployed = await learning.deploy(relook!.directory!);
       expect(deployed).toMatchObject({ version: 'e2e-candidate', forced: false, beatsRules: true });
+      // In production, the next candidate challenges the deployed model: it acts on half of the production sessions,
+      // and its re-look compares it with that model on those logs (supported: every weight is bounded by the share).
+      await learning.setMode('production', { force: true });
+      const next = await learning.train({ version: 'e2e-challenger', output: join(root, 'candidates', 'e2e-challenger'), trainerConfig: { seed: 2 } });
+      expect(await learning.explore(next.output, null)).toMatchObject({ version: 'e2e-challenger', challenges: 'e2e-candidate' });
+      await more(300);
+      const challenge = await learning.regate({ output: join(root, 'candidates', 'e2e-challenger--look-1'), trainerConfig: { seed: 1 } });
+      expect(challenge).toMatchObject({ version: 'e2e-challenger', look: 1, freshLogs: 299, supported: true, baseline: { version: 'e2e-candidate' } });
+      expect(challenge!.candidateActed).toBeGreaterThan(100);
+      expect(challenge!.candidateActed).toBeLessThan(200);
+      expect(challenge!.comparison.baseline.policy).toBe('e2e-candidate');
     } finally {
       await learning.close();
       await rm(root, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 240_000);
 });

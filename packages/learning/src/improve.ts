@@ -50,7 +50,11 @@ export interface Improvable {
   /** A re-look at the exploration candidate on the logs since it started exploring (null when none is possible). */
   regate(options: { output: string; servedAs?: TrainOptions['servedAs']; trainerConfig?: Record<string, unknown> }): Promise<RegateReport | null>;
   readonly candidate: CandidateModel | null;
-  /** Share of shadow sessions an exploration candidate acts on (0: none is chosen). */
+  /** The candidate no longer explores where it was chosen to (another model serves now, or none): it is replaced or withdrawn. */
+  readonly candidateStale: boolean;
+  /** The deployed model's estimated learned − rules (`DeployedModel.estimate`), null when none or unknown. */
+  readonly deployedEstimate: number | null;
+  /** Share of shadow (and, for a challenger, production) sessions an exploration candidate acts on (0: none is chosen). */
   readonly candidateShare: number;
   setMode(mode: LearningMode, options?: { fraction?: number }): Promise<unknown>;
 }
@@ -65,6 +69,10 @@ export interface Improvable {
  * critic to fill in what the logs cannot show), and only a re-look that passes deploys. Otherwise nothing changes for
  * the serving policy: a promising candidate keeps exploring, or a new candidate the gate did not find worse than the
  * rules (the upper end of its interval above 0) becomes the exploration candidate; one it found worse withdraws it.
+ * Once a model is deployed the loop goes on: a candidate chosen then challenges it — it acts on the same share of
+ * production sessions in the deployed model's place, its re-looks compare it with that model, and one that passes
+ * replaces it in production (`deploy`); a candidate whose model is no longer deployed (or that was chosen for shadow
+ * mode while a model now serves) is replaced or withdrawn.
  */
 export async function improvePolicy(manager: Improvable, options: ImproveOptions = {}): Promise<ImproveReport> {
   const version = options.version ?? `learned-${new Date().toISOString().replace(/[:.]/g, '-')}`;
@@ -77,8 +85,9 @@ export async function improvePolicy(manager: Improvable, options: ImproveOptions
   const train = await manager.train({ ...options, version, output, ...(exploring ? { trainerConfig: screeningTrainerConfig(options.trainerConfig) } : {}) });
   if (train.beatsRules === true && !exploring) return deployAndStartAbTest(manager, train, output, null);
   const previous = manager.candidate;
+  const stale = manager.candidateStale;
   let regate: RegateReport | null = null;
-  if (previous !== null && exploring) {
+  if (previous !== null && exploring && !stale) {
     const regateOutput = join(manager.dataDir, 'candidates', `${previous.version.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80)}--look-${previous.looks + 1}`);
     regate = await manager.regate({
       output: regateOutput,
@@ -100,8 +109,10 @@ export async function improvePolicy(manager: Improvable, options: ImproveOptions
   // unless the new candidate's estimate is higher than the kept one's re-look: then the new one explores (measured, the
   // matrix and a 10,000-session run: kept candidates at +0.0 and +5.7 held the share while newer ones measured +22.8
   // and +30.3 and never explored). Which candidate explores is not a deployment: only its own re-looks deploy it.
-  const outdone = explorable && regate !== null && difference !== undefined && difference.value > regate.difference.value;
-  const keep = previous !== null && exploring && (regate === null || (regate.difference.value > 0 && regate.difference.upper > 0)) && !outdone;
+  // A challenger's re-look is against the deployed model: against the rules it is worth that model's estimate more.
+  const relookVsRules = regate === null ? 0 : regate.difference.value + (regate.baseline === null ? 0 : (manager.deployedEstimate ?? 0));
+  const outdone = explorable && regate !== null && difference !== undefined && difference.value > relookVsRules;
+  const keep = previous !== null && exploring && !stale && (regate === null || (regate.difference.value > 0 && regate.difference.upper > 0)) && !outdone;
   let candidate: ImproveReport['candidate'];
   if (keep) {
     candidate = { status: 'kept', model: manager.candidate };
@@ -119,7 +130,9 @@ export async function improvePolicy(manager: Improvable, options: ImproveOptions
 async function deployAndStartAbTest(manager: Improvable, train: TrainReport, directory: string, regate: RegateReport | null): Promise<ImproveReport> {
   const hadCandidate = manager.candidate !== null;
   const deployed = await manager.deploy(directory);
-  if (manager.mode !== 'ab_test') await manager.setMode('ab_test', { fraction: manager.firstRampStep });
+  // A challenger that beat the deployed model on production logs replaces it in production (`deploy`); any other
+  // deployment starts an A/B period (from production, `deploy` itself went back to ab_test).
+  if (manager.mode !== 'ab_test' && manager.mode !== 'production') await manager.setMode('ab_test', { fraction: manager.firstRampStep });
   return { train, gate: 'passed', reason: null, deployed, regate, candidate: { status: hadCandidate ? 'retired' : 'none', model: null }, mode: manager.mode, abFraction: manager.abFraction };
 }
 

@@ -68,6 +68,18 @@ async function setup(options: { reloadIntervalMs?: number; sessionsPerStep?: num
   return { root, open };
 }
 
+/** A deploy-gate comparison in a manifest's `ope`: learned − rules = `value` ± 3. */
+function comparisonOf(value: number, beats = value - 3 > 0) {
+  return {
+    estimator: 'doubly-robust',
+    sampleSize: 400,
+    target: { value: 100 + value, lower: 95 + value, upper: 105 + value },
+    baseline: { policy: 'rules', value: 100, lower: 95, upper: 105 },
+    difference: { value, lower: value - 3, upper: value + 3 },
+    targetBeatsBaseline: beats,
+  };
+}
+
 describe('LearningManager', () => {
   it('stores a session once: a second record of its id is skipped and reported, also by a new manager', async () => {
     const { open } = await setup();
@@ -186,6 +198,49 @@ describe('LearningManager', () => {
     await expect(manager.deploy(join(root, 'unproven'))).rejects.toSatisfy((error) => RolloutRuleError.isInstance(error) && error.rule === 'ope-gate');
     await expect(manager.deploy(join(root, 'unproven'), { force: ['ope-gate'] })).resolves.toMatchObject({ version: 'unproven-1', forced: true });
     expect(manager.mode).toBe('ab_test');
+  });
+
+  it('a candidate chosen while a model serves challenges it; a challenger whose re-look beat that model replaces it in production', async () => {
+    const { root, open } = await setup();
+    const { manager } = await open();
+    await writeTestModel(join(root, 'first'), { version: 'first-1', ope: comparisonOf(6) });
+    await manager.deploy(join(root, 'first'));
+    expect((await manager.status()).deployed).toMatchObject({ version: 'first-1', estimate: 6 });
+    await manager.setMode('production', { force: true });
+    await writeTestModel(join(root, 'challenger'), { version: 'challenger-1', seed: 2, ope: comparisonOf(-1, false) });
+    expect(await manager.explore(join(root, 'challenger'), null)).toMatchObject({ version: 'challenger-1', challenges: 'first-1' });
+    expect(manager.candidateStale).toBe(false);
+    // Its re-look against the deployed model passed: it replaces it, and production goes on (no new A/B period).
+    await writeTestModel(join(root, 'relooked'), { version: 'challenger-1', seed: 2, ope: { ...comparisonOf(4), kind: 'regate', look: 1, baseline: { policy: 'first-1', value: 0, lower: 0, upper: 0 } } });
+    await manager.deploy(join(root, 'relooked'));
+    expect(manager.mode).toBe('production');
+    expect((await manager.status()).deployed).toMatchObject({ version: 'challenger-1', estimate: 10, beatsRules: true });
+    expect((await manager.status()).candidate).toBeNull();
+    expect((await manager.status()).events.some((event) => /challenger challenger-1 replaces first-1 in production/.test(event.message))).toBe(true);
+    // A re-look against a model that no longer serves is no challenge: the new model starts its A/B period.
+    await writeTestModel(join(root, 'late'), { version: 'late-1', seed: 3, ope: { ...comparisonOf(4), kind: 'regate', look: 1, baseline: { policy: 'first-1', value: 0, lower: 0, upper: 0 } } });
+    await manager.deploy(join(root, 'late'));
+    expect(manager.mode).toBe('ab_test');
+    expect((await manager.status()).deployed).toMatchObject({ version: 'late-1', estimate: null });
+  });
+
+  it('a shadow candidate goes stale once a model serves, and a challenger once its model is rolled back', async () => {
+    const { root, open } = await setup();
+    const { manager } = await open();
+    await manager.setMode('shadow');
+    await writeTestModel(join(root, 'candidate'), { version: 'candidate-1', ope: comparisonOf(-1, false) });
+    expect(await manager.explore(join(root, 'candidate'), null)).toMatchObject({ challenges: null });
+    expect(manager.candidateStale).toBe(false);
+    await writeTestModel(join(root, 'first'), { version: 'first-1', seed: 2, ope: comparisonOf(6) });
+    await manager.deploy(join(root, 'first'));
+    expect(manager.candidateStale).toBe(false);
+    await manager.setMode('ab_test');
+    expect(manager.candidateStale).toBe(false);
+    await manager.explore(join(root, 'candidate'), null);
+    expect((await manager.status()).candidate).toMatchObject({ challenges: 'first-1' });
+    await manager.rollback();
+    expect(manager.candidateStale).toBe(true);
+    expect(await manager.regate({ output: join(root, 'unused') })).toBeNull();
   });
 
   it('stamps experiences and ages the history with the given clock, not the wall clock', async () => {

@@ -22,7 +22,7 @@ import {
   type TaskContext,
   type LearningMode,
 } from '@orchestra/learning-types';
-import { ModelArtifactError, RulesPolicy, SafetyGuard, type ModelArtifact } from '@orchestra/learning-policy';
+import { estimatedComparisonOf, ModelArtifactError, RulesPolicy, SafetyGuard, type ModelArtifact } from '@orchestra/learning-policy';
 import { loadLearningConfig, type LoadConfigOptions, type ResolvedLearningConfig } from './config';
 import { copyArtifactIntoDataDir, loadVerifiedModel, opeBeatsRules } from './deployment';
 import { RolloutRuleError, SessionIngestError, type RolloutRule } from './errors';
@@ -223,6 +223,25 @@ export class LearningManager {
   get mode(): LearningMode {
     if (this.#pinned()) return this.config.mode;
     return this.state.mode ?? this.config.mode;
+  }
+
+  /**
+   * The deployed model an exploration candidate chosen now would challenge: the one deployed while the mode in force
+   * is `ab_test` or `production` (the candidate then acts on production sessions), else null (shadow, the rules).
+   */
+  #challengedVersionOf(state: LearningState): string | null {
+    const mode = this.#pinned() ? this.config.mode : (state.mode ?? this.config.mode);
+    return (mode === 'ab_test' || mode === 'production') && state.deployed !== null ? state.deployed.version : null;
+  }
+
+  /**
+   * True when the exploration candidate no longer explores where it was chosen to: it challenges a model that is not
+   * deployed any more, or it was chosen for shadow mode and a model now serves (or the other way round). `improve`
+   * then replaces or withdraws it instead of waiting for logs that will not come.
+   */
+  get candidateStale(): boolean {
+    const candidate = this.state.candidate;
+    return candidate !== null && candidate.challenges !== this.#challengedVersionOf(this.state);
   }
 
   /** Where `mode` came from. */
@@ -635,7 +654,10 @@ export class LearningManager {
    * Makes a trained model the active policy: verifies the artifact, refuses (`RolloutRuleError` rule `ope-gate`)
    * when its off-policy evaluation did not beat the rules unless `force`, copies it into the data dir, and starts
    * a new A/B period. A model deployed while in `production` goes back to `ab_test` at the first ramp step
-   * (rule `ab-test-period`) unless `force`. `force: true` overrides both rules; `force: ['ope-gate']` only the gate.
+   * (rule `ab-test-period`) unless `force` — or unless it is a challenger that already served beside the deployed
+   * model: its manifest's `ope` is a re-look that beat the model deployed now on production logs where it acted on
+   * `candidateShare` of sessions (an A/B test against that model), so it replaces it and production goes on.
+   * `force: true` overrides both rules; `force: ['ope-gate']` only the gate.
    */
   async deploy(directory: string, options: { force?: boolean | readonly RolloutRule[] } = {}): Promise<DeployedModel> {
     // `force: true` overrides every rule; a list overrides only the rules named (e.g. `['ope-gate']` keeps the
@@ -657,7 +679,13 @@ export class LearningManager {
     }
     const now = new Date(this.clock());
     const copy = await copyArtifactIntoDataDir(directory, this.config.dataDir, artifact.manifest.version, now);
+    const comparison = estimatedComparisonOf(artifact.manifest.ope);
     const { state, result } = await this.store.update((state) => {
+      // A challenger's re-look compared it with the model deployed now, on production logs (its baseline is that model).
+      const challenger =
+        comparison !== null && comparison.kind === 'regate' && beatsRules === true && state.deployed !== null && comparison.baseline.policy === state.deployed.version;
+      const againstRules = comparison !== null && (comparison.baseline.policy === undefined || comparison.baseline.policy === 'rules');
+      const estimate = comparison === null ? null : challenger ? (state.deployed!.estimate === null ? null : state.deployed!.estimate + comparison.difference.value) : againstRules ? comparison.difference.value : null;
       const deployed: DeployedModel = {
         version: artifact.manifest.version,
         directory: copy,
@@ -666,6 +694,7 @@ export class LearningManager {
         createdAt: artifact.manifest.createdAt,
         beatsRules,
         forced: force && beatsRules !== true,
+        estimate,
       };
       if (state.deployed !== null) state.previous.push(state.deployed);
       state.deployed = deployed;
@@ -674,7 +703,9 @@ export class LearningManager {
       resetAbTest(state);
       addStateEvent(state, `deployed model ${deployed.version}${deployed.forced ? ' (forced past the ope-gate)' : ''}`, now);
       const persistedMode = state.mode ?? this.config.mode;
-      if (persistedMode === 'production' && !overrides('ab-test-period')) {
+      if (persistedMode === 'production' && challenger) {
+        addStateEvent(state, `challenger ${deployed.version} replaces ${state.previous[state.previous.length - 1]!.version} in production: its re-look beat it on the production logs where it acted`, now);
+      } else if (persistedMode === 'production' && !overrides('ab-test-period')) {
         state.mode = 'ab_test';
         state.abFraction = this.config.rollout.rampSteps[0]!;
         addStateEvent(state, `new model starts its ab_test period at fraction ${state.abFraction} (rule ab-test-period)`, now);
@@ -689,9 +720,10 @@ export class LearningManager {
   }
 
   /**
-   * Makes a trained model the exploration candidate of shadow mode (null: none): verified like a deployment and
-   * copied into the data dir, it acts on `candidateShare` of shadow sessions with exact mixture propensities. It is
-   * not a deployment (no gate, no A/B period); `improve` chooses it when the gate neither passes nor rejects a model.
+   * Makes a trained model the exploration candidate (null: none): verified like a deployment and copied into the data
+   * dir, it acts on `candidateShare` of shadow sessions with exact mixture propensities — or, chosen while a model is
+   * deployed in `ab_test` or `production`, on that share of production sessions as its challenger (`challenges`). It
+   * is not a deployment (no gate, no A/B period); `improve` chooses it when the gate neither passes nor rejects a model.
    */
   async explore(directory: string | null, estimate: CandidateModel['estimate'] = null): Promise<CandidateModel | null> {
     const now = new Date(this.clock());
@@ -699,10 +731,17 @@ export class LearningManager {
     if (directory !== null) {
       const artifact = await this.#loadForThisCatalog(directory);
       const copy = await copyArtifactIntoDataDir(directory, this.config.dataDir, artifact.manifest.version, now);
-      candidate = { version: artifact.manifest.version, directory: copy, source: directory, since: now.toISOString(), estimate, looks: 0 };
+      candidate = { version: artifact.manifest.version, directory: copy, source: directory, since: now.toISOString(), estimate, looks: 0, challenges: null };
     }
     const { state } = await this.store.update((state) => {
-      if (candidate !== null) addStateEvent(state, `exploration candidate ${candidate.version} acts on ${this.config.candidateShare * 100} % of shadow sessions`, now);
+      if (candidate !== null) {
+        candidate.challenges = this.#challengedVersionOf(state);
+        addStateEvent(
+          state,
+          `exploration candidate ${candidate.version} acts on ${this.config.candidateShare * 100} % of ${candidate.challenges === null ? 'shadow sessions' : `production sessions, challenging ${candidate.challenges}`}`,
+          now,
+        );
+      }
       else if (state.candidate !== null) addStateEvent(state, `exploration candidate ${state.candidate.version} withdrawn`, now);
       state.candidate = candidate;
       return candidate;
@@ -824,6 +863,12 @@ export class LearningManager {
         get candidate() {
           return manager.state.candidate;
         },
+        get candidateStale() {
+          return manager.candidateStale;
+        },
+        get deployedEstimate() {
+          return manager.state.deployed?.estimate ?? null;
+        },
         candidateShare: this.config.candidateShare,
         firstRampStep: this.config.rollout.rampSteps[0]!,
         train: (trainOptions) => this.train({ ...trainOptions, experiences }),
@@ -844,7 +889,8 @@ export class LearningManager {
    */
   async regate(options: { output: string; servedAs?: TrainOptions['servedAs']; trainerConfig?: Record<string, unknown>; experiences?: readonly Experience[] }): Promise<RegateReport | null> {
     const candidate = this.state.candidate;
-    if (candidate === null || this.config.candidateShare <= 0) return null;
+    if (candidate === null || this.config.candidateShare <= 0 || this.candidateStale) return null;
+    const deployed = this.state.deployed;
     const trainer = await this.trainer();
     const rewardConfig = await this.currentRewardConfig();
     const experiences = options.experiences ?? (await this.readBuffer());
@@ -852,6 +898,7 @@ export class LearningManager {
       candidate,
       experiences,
       candidateShare: this.config.candidateShare,
+      ...(candidate.challenges !== null && deployed !== null ? { challenged: { version: deployed.version, directory: deployed.directory } } : {}),
       output: options.output,
       actionSpace: this.actionSpace,
       ...(rewardConfig === undefined ? {} : { rewardConfig }),

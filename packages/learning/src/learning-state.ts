@@ -44,12 +44,19 @@ export const deployedModelSchema = z.object({
   beatsRules: z.boolean().nullable(),
   /** Deployed with `force` despite a rollout rule. */
   forced: z.boolean().default(false),
+  /**
+   * Estimated learned − rules when it was deployed (reward points): its gate's estimate, or for a challenger that
+   * replaced a model in production, that model's plus the challenger's re-look against it. Null: not known.
+   */
+  estimate: z.number().nullable().default(null),
 });
 export type DeployedModel = z.infer<typeof deployedModelSchema>;
 
 /**
  * The exploration candidate: the last model `improve` trained whose deploy gate did not pass but did not find it
- * worse than the rules either. It acts on `candidateShare` of shadow sessions (see the policy package's router).
+ * worse than the rules either. It acts on `candidateShare` of shadow sessions against the rules, or — chosen while a
+ * model is deployed (`challenges`) — on `candidateShare` of production sessions against that model (see the policy
+ * package's router).
  */
 export const candidateModelSchema = z.object({
   version: z.string().min(1),
@@ -61,6 +68,11 @@ export const candidateModelSchema = z.object({
   estimate: z.object({ value: z.number(), lower: z.number(), upper: z.number() }).nullable().default(null),
   /** Re-looks at it so far on the logs recorded while it explored (`improve`; each spends less of the error rate). */
   looks: z.number().int().nonnegative().default(0),
+  /**
+   * The deployed model it challenges (chosen in `ab_test` or `production`): it explores on production sessions and
+   * its re-looks compare it with that model. Null: it explores on shadow sessions against the rules.
+   */
+  challenges: z.string().min(1).nullable().default(null),
 });
 export type CandidateModel = z.infer<typeof candidateModelSchema>;
 

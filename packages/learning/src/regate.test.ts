@@ -5,7 +5,7 @@ import type { CandidateModel } from './learning-state';
 import { MINIMUM_REGATE_LOGS, REGATE_ALPHA, regateExplorationCandidate } from './regate';
 
 const since = '2026-12-01T12:00:00.000Z';
-const candidate: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since, estimate: null, looks: 2 };
+const candidate: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since, estimate: null, looks: 2, challenges: null };
 
 /** `count` experiences one minute apart, the first `before` of them recorded before the candidate started exploring. */
 function logs(count: number, before: number): Experience[] {
@@ -15,9 +15,10 @@ function logs(count: number, before: number): Experience[] {
 
 /** A trainer double whose re-look returns `verdict`, recording what it was asked. */
 function trainer(verdict: { targetBeatsBaseline: boolean; supported: boolean }) {
-  const calls: Array<{ directory: string; options: { logs: Experience[]; reference: Experience[]; look: number; candidateShare: number; alpha?: number } }> = [];
+  type Options = { logs: Experience[]; reference: Experience[]; look: number; candidateShare: number; alpha?: number; baselineDirectory?: string };
+  const calls: Array<{ directory: string; options: Options }> = [];
   const module = {
-    regateCandidate: async (directory: string, options: { logs: Experience[]; reference: Experience[]; look: number; candidateShare: number; alpha?: number }) => {
+    regateCandidate: async (directory: string, options: Options) => {
       calls.push({ directory, options });
       return {
         ...verdict,
@@ -71,6 +72,18 @@ describe('regateExplorationCandidate', () => {
     expect(calls[0]!.options.logs.every((experience) => experience.mode === 'shadow')).toBe(true);
     expect(calls[0]!.options.reference).toHaveLength(200);
     expect(report?.freshLogs).toBe(200);
+  });
+
+  it("re-looks at a challenger on the production logs since it started, against the deployed model it challenges", async () => {
+    const { module, calls } = trainer({ targetBeatsBaseline: false, supported: true });
+    const challenger: CandidateModel = { ...candidate, looks: 0, challenges: 'v5' };
+    const experiences = logs(400, 100).map((experience, index) => (index >= 150 ? { ...experience, mode: 'production' as const } : experience));
+    const report = await regateExplorationCandidate(module, { candidate: challenger, experiences, candidateShare: 0.5, output: '/unused', challenged: { version: 'v5', directory: '/data/models/v5' } });
+    expect(calls[0]!.options.logs).toHaveLength(250);
+    expect(calls[0]!.options.logs.every((experience) => experience.mode === 'production')).toBe(true);
+    expect(calls[0]!.options.baselineDirectory).toBe('/data/models/v5');
+    expect(report).toMatchObject({ baseline: { version: 'v5', directory: '/data/models/v5' }, freshLogs: 250 });
+    await expect(regateExplorationCandidate(module, { candidate: challenger, experiences, candidateShare: 0.5, output: '/unused', challenged: { version: 'v4', directory: '/d' } })).rejects.toThrow(/challenges v5, but the model given is v4/);
   });
 
   it('refuses a trainer without regateCandidate with a typed error', async () => {

@@ -25,8 +25,16 @@ export const REGATE_ALPHA = 0.1;
 /** Options of `regateExplorationCandidate`. */
 export interface RegateOptions {
   candidate: CandidateModel;
-  /** Every logged experience (the buffer): the shadow logs since `candidate.since` are its exploration logs, the rest the reference. */
+  /**
+   * Every logged experience (the buffer): the logs since `candidate.since` in the mode it explored in (shadow, or
+   * production for a challenger) are its exploration logs, the rest the reference.
+   */
   experiences: readonly Experience[];
+  /**
+   * The deployed model a challenger (`candidate.challenges`) is compared with: its version must be the one the
+   * candidate challenges. Absent for a candidate that explores in shadow mode (compared with the rules).
+   */
+  challenged?: { version: string; directory: string };
   candidateShare: number;
   /** Where a candidate that passes is written, its manifest carrying the re-look's comparison (deploy reads it). */
   output: string;
@@ -50,6 +58,8 @@ export interface RegateReport {
   supported: boolean;
   /** The comparison's lower bound is above 0 *and* the logs supported the candidate. */
   passed: boolean;
+  /** The deployed model it was compared with (a challenger's re-look: its version and copy), else null (the rules). */
+  baseline: { version: string; directory: string } | null;
   /** The artifact to deploy when it passed (its manifest's `ope` is this re-look), else null. */
   directory: string | null;
   /** The full comparison (the trainer's `RegateComparison`, a `PolicyComparison` of the artifact format). */
@@ -61,8 +71,9 @@ type RegateTrainerApi = Pick<typeof Trainer, 'regateCandidate'>;
 
 /**
  * A re-look at the exploration candidate (`regateCandidate` of the trainer) on the logs recorded since it started
- * exploring, where it acted on `candidateShare` of shadow sessions. Null when fewer than `MINIMUM_REGATE_LOGS` such
- * logs exist. When it passes, the candidate's artifact is written to `output` with the re-look as its manifest's
+ * exploring, where it acted on `candidateShare` of shadow sessions (compared with the rules) or, as a challenger, of
+ * production sessions (compared with the deployed model it challenges). Null when fewer than `MINIMUM_REGATE_LOGS`
+ * such logs exist. When it passes, the candidate's artifact is written to `output` with the re-look as its manifest's
  * `ope`, so `deploy` verifies it through the same gate as any other model.
  */
 export async function regateExplorationCandidate(module: TrainerModule, options: RegateOptions): Promise<RegateReport | null> {
@@ -70,14 +81,18 @@ export async function regateExplorationCandidate(module: TrainerModule, options:
     throw new TrainerUnavailableError({ cause: new Error('the installed @orchestra/learning-trainer has no regateCandidate(); install a matching version') });
   }
   const trainer = module as unknown as RegateTrainerApi;
-  const { candidate } = options;
+  const { candidate, challenged } = options;
+  if (candidate.challenges !== null && challenged?.version !== candidate.challenges) {
+    throw new RangeError(`regate: candidate ${candidate.version} challenges ${candidate.challenges}, but the model given is ${challenged?.version ?? 'none'}`);
+  }
+  const exploredIn = candidate.challenges === null ? 'shadow' : 'production';
   const since = Date.parse(candidate.since);
   const logs: Experience[] = [];
   const reference: Experience[] = [];
-  // The candidate acts only in shadow mode: logs of other modes since it started (a model serving in ab_test or
-  // production, before a demotion brought the buffer back to shadow) are not its exploration logs; their rewards never
-  // chose its actions either, so they join the reference that fits the direct method.
-  for (const experience of options.experiences) (Date.parse(experience.timestamp) > since && experience.mode === 'shadow' ? logs : reference).push(experience);
+  // The candidate acts in one mode: shadow (against the rules) or, as a challenger, production (against the deployed
+  // model). Logs of other modes since it started (an A/B period, a demotion back to shadow) are not its exploration
+  // logs; their rewards never chose its actions either, so they join the reference that fits the direct method.
+  for (const experience of options.experiences) (Date.parse(experience.timestamp) > since && experience.mode === exploredIn ? logs : reference).push(experience);
   if (logs.length < MINIMUM_REGATE_LOGS) return null;
   const look = candidate.looks + 1;
   const comparison = await trainer.regateCandidate(candidate.directory, {
@@ -86,6 +101,7 @@ export async function regateExplorationCandidate(module: TrainerModule, options:
     candidateShare: options.candidateShare,
     look,
     alpha: REGATE_ALPHA,
+    ...(candidate.challenges === null ? {} : { baselineDirectory: challenged!.directory }),
     ...(options.servedAs === undefined ? {} : { learnedPolicy: options.servedAs }),
     ...(options.trainerConfig === undefined ? {} : { config: options.trainerConfig as Trainer.TrainerConfigInput }),
     ...(options.rewardConfig === undefined ? {} : { rewardConfig: options.rewardConfig }),
@@ -107,6 +123,7 @@ export async function regateExplorationCandidate(module: TrainerModule, options:
     version: candidate.version,
     candidateDirectory: candidate.directory,
     look,
+    baseline: candidate.challenges === null ? null : { ...challenged! },
     freshLogs: comparison.freshLogs,
     candidateActed: comparison.candidateActed,
     confidence: comparison.confidence,

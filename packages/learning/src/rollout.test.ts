@@ -9,7 +9,7 @@ const rollout = rolloutConfigSchema.parse({ sessionsPerStep: 3, abTestSessionsBe
 
 function deployedState(): LearningState {
   const state = emptyLearningState();
-  state.deployed = { version: 'v1', directory: '/d', source: '/s', deployedAt: '2026-11-25T18:00:00.000Z', beatsRules: true, forced: false };
+  state.deployed = { version: 'v1', directory: '/d', source: '/s', deployedAt: '2026-11-25T18:00:00.000Z', beatsRules: true, forced: false, estimate: null };
   return state;
 }
 

@@ -33,7 +33,7 @@ export function registerLearningImprove(program: Command, context: CliContext): 
       if (step.regate !== null) {
         const { value, lower, upper } = step.regate.difference;
         context.print(
-          `re-look ${step.regate.look} at exploration candidate ${bold(step.regate.version)} on the ${step.regate.freshLogs} logs since it started exploring (it acted on ${step.regate.candidateActed}): learned − rules ${formatValue(value, 2)} [${formatValue(lower, 2)}, ${formatValue(upper, 2)}] at ${formatValue(step.regate.confidence * 100, 2)} %${step.regate.supported ? '' : ' (logs without support: the critic’s uncertainty added)'} — ${step.regate.passed ? 'passed' : 'not passed'}`,
+          `re-look ${step.regate.look} at exploration candidate ${bold(step.regate.version)} on the ${step.regate.freshLogs} logs since it started exploring (it acted on ${step.regate.candidateActed}): learned − ${step.regate.baseline === null ? 'rules' : step.regate.baseline.version} ${formatValue(value, 2)} [${formatValue(lower, 2)}, ${formatValue(upper, 2)}] at ${formatValue(step.regate.confidence * 100, 2)} %${step.regate.supported ? '' : ' (logs without support: the critic’s uncertainty added)'} — ${step.regate.passed ? 'passed' : 'not passed'}`,
         );
       }
       if (step.deployed !== null) {
@@ -42,16 +42,18 @@ export function registerLearningImprove(program: Command, context: CliContext): 
         context.print(yellow(`not deployed: ${step.reason ?? 'the gate refused'}; the current policy keeps acting (mode ${step.mode})`));
       }
       const share = learning.config.candidateShare;
+      const challenges = step.candidate.model?.challenges ?? null;
+      const where = challenges === null ? 'shadow sessions' : `production sessions, challenging ${challenges}`;
       if (step.candidate.status === 'explored') {
         context.print(
           share > 0
-            ? `exploration candidate: ${step.candidate.model?.version} acts on ${share * 100} % of shadow sessions (candidateShare)`
+            ? `exploration candidate: ${step.candidate.model?.version} acts on ${share * 100} % of ${where} (candidateShare)`
             : `exploration candidate: ${step.candidate.model?.version} (inactive: candidateShare is 0)`,
         );
       } else if (step.candidate.status === 'kept') {
-        context.print(`exploration candidate: ${step.candidate.model?.version} keeps exploring on ${share * 100} % of shadow sessions (its evidence accumulates)`);
+        context.print(`exploration candidate: ${step.candidate.model?.version} keeps exploring on ${share * 100} % of ${where} (its evidence accumulates)`);
       } else if (step.candidate.status === 'withdrawn') {
-        context.print('exploration candidate withdrawn (the gate found this one worse than the rules)');
+        context.print('exploration candidate withdrawn (the gate found the new one worse than the rules, or the model it challenged no longer serves)');
       } else if (step.candidate.status === 'retired') {
         context.print('exploration candidate retired by the deployment');
       }

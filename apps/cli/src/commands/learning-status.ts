@@ -45,7 +45,7 @@ export function registerLearningStatus(program: Command, context: CliContext): v
       }
       if (status.candidate !== null) {
         const share = learning.config.candidateShare;
-        context.print(`  exploring     candidate ${bold(status.candidate.version)} since ${status.candidate.since} ${dim(share > 0 ? `(acts on ${share * 100} % of shadow sessions)` : '(inactive: candidateShare is 0)')}`);
+        context.print(`  exploring     candidate ${bold(status.candidate.version)} since ${status.candidate.since} ${dim(share > 0 ? `(acts on ${share * 100} % of ${status.candidate.challenges === null ? 'shadow sessions' : `production sessions, challenging ${status.candidate.challenges}`})` : '(inactive: candidateShare is 0)')}`);
       }
       if (status.modelError !== null) context.print(`  load error    ${yellow(`${status.modelError.reason}: ${status.modelError.message}`)}`);
       context.print(`  buffer        ${bufferSize} experiences${quarantined > 0 ? yellow(` (${quarantined} quarantined lines)`) : ''}`);

@@ -42,7 +42,8 @@ export interface PolicyRouterOptions {
    * Shadow mode: the share of sessions (sticky per session id, like the A/B split) on which the exploration
    * candidate (`setCandidate`) acts instead of the rules — exploration that follows what the learner proposes and
    * keeps the logs overlapping with its next candidate. Every logged propensity is the mixture
-   * `share·π_candidate(a) + (1 − share)·π_rules(a)`. Default 0; no effect without a candidate.
+   * `share·π_candidate(a) + (1 − share)·π_rules(a)`. Production mode: the same share of sessions, the deployed model
+   * in place of the rules (a challenger valued against it). Default 0; no effect without a candidate.
    */
   readonly candidateShare?: number;
   /** Rules exploration ε per mode (default shadow 0.1, ab_test 0.1, production 0; always 0 when disabled). */
@@ -73,7 +74,7 @@ export interface RouteResult {
   readonly assignmentProbability: number;
   /** Probability of the action within its arm. `decision.propensity` is the probability over both arms. */
   readonly armPropensity: number;
-  /** Shadow mode: the session was assigned to the exploration candidate (its action was taken unless it failed). */
+  /** Shadow or production mode: the session was assigned to the exploration candidate (its action was taken unless it failed). */
   readonly candidate?: { readonly version: string; readonly acted: boolean; readonly failure?: FallbackReason };
   /** Shadow mode: what the learned policy would have done and whether it matched the rules, per head. */
   readonly shadow?: {

@@ -181,7 +181,30 @@ describe('PolicyRouter modes', () => {
     expect(after.candidate).toBeUndefined();
   });
 
-  it('shadow: a candidate that fails leaves its sessions to the rules and is counted; outside shadow it never acts', () => {
+  it('production: the exploration candidate challenges the deployed model on its share of sessions, with mixture propensities', () => {
+    const router = new PolicyRouter({ latencyBudgetMs: 1000, mode: 'production', exploration: { production: 0 }, candidateShare: 0.25, learnedOptions: { selection: 'argmax' } });
+    // The deployed model acts like the greedy rules (no probabilityOf: its probability is the rules' at the production ε, 0).
+    router.setLearnedPolicy(mirror());
+    expect(router.setCandidate(createTestArtifact({ logits: argmaxLogits }))).toBe(true);
+    const sessions = Array.from({ length: 800 }, (_, index) => `p-${index}`);
+    const results = sessions.map((sessionId) => router.route(makeInput({ sessionId })));
+    for (const [index, sessionId] of sessions.entries()) expect(router.route(makeInput({ sessionId })).decision.source).toBe(results[index]!.decision.source);
+    const acted = results.filter((result) => result.candidate?.acted === true);
+    expect(Math.abs(acted.length - 200)).toBeLessThan(4 * Math.sqrt(800 * 0.25 * 0.75));
+    // The candidate's argmax differs from the deployed model's action: each arm's action has probability 0 in the other.
+    expect(acted[0]).toMatchObject({ mode: 'production', arm: 'learned', collect: true, assignmentProbability: 0.25, armPropensity: 1 });
+    expect(acted[0]!.decision.propensity).toBeCloseTo(0.25, 12);
+    const deployedArm = results.find((result) => result.candidate === undefined)!;
+    expect(deployedArm).toMatchObject({ mode: 'production', arm: 'learned', assignmentProbability: 0.75, armPropensity: 1, decision: { policyVersion: 'mirror' } });
+    expect(deployedArm.decision.propensity).toBeCloseTo(0.75, 12);
+    expect(router.statistics().candidate.acted).toBe(acted.length * 2);
+    // Without a deployed model there is nothing to challenge: the rules act on every session, the candidate on none.
+    router.setLearnedPolicy(null);
+    const withoutModel = sessions.slice(0, 100).map((sessionId) => router.route(makeInput({ sessionId })));
+    expect(withoutModel.every((result) => result.arm === 'rules' && result.candidate === undefined && result.decision.propensity === 1)).toBe(true);
+  });
+
+  it('shadow: a candidate that fails leaves its sessions to the rules and is counted; it never acts in disabled, ab_test, or production without a model', () => {
     const router = new PolicyRouter({ latencyBudgetMs: 1000, mode: 'shadow', exploration: { shadow: 0 }, candidateShare: 0.5, learnedOptions: { selection: 'argmax' } });
     expect(router.setCandidate(nonFiniteArtifact())).toBe(true);
     const results = Array.from({ length: 100 }, (_, index) => router.route(makeInput({ sessionId: `f-${index}` })));

@@ -36,7 +36,8 @@ const fractionSchema = z.number().min(0).max(1);
  * - `ab_test`: a fraction of sessions (default 10 %, ramp 25 → 50 → 100 %) goes to the learned policy, sticky per
  *   session id (stable hash); the logged propensity is the probability of the action over both arms,
  *   `f·π_learned(a) + (1 − f)·π_rules(a)`.
- * - `production`: the learned policy acts, with fallback to the rules.
+ * - `production`: the learned policy acts, with fallback to the rules; an exploration candidate, if set, acts on
+ *   `candidateShare` of sessions instead (mixture propensities as in shadow, the deployed model in place of the rules).
  *
  * Fallbacks are counted by reason (`fallbackReasons`); every action passes the hard constraints (a learned action
  * that breaks one is replaced by the rules', a rules action is repaired).
@@ -147,7 +148,7 @@ export class PolicyRouter implements Policy {
     return this.#candidate?.version ?? null;
   }
 
-  /** The share of shadow sessions the candidate acts on (`candidateShare`). */
+  /** The share of shadow and production sessions the candidate acts on (`candidateShare`). */
   get candidateShare(): number {
     return this.#candidateShare;
   }
@@ -167,9 +168,9 @@ export class PolicyRouter implements Policy {
   }
 
   /**
-   * Makes `artifact` the exploration candidate of shadow mode (null removes it): a model that has not passed the
-   * deploy gate acts on `candidateShare` of shadow sessions, with exact mixture propensities, so that the next
-   * candidate can be evaluated on logs that overlap with it. Never throws; returns whether it loaded (a model that
+   * Makes `artifact` the exploration candidate (null removes it): a model that has not passed the deploy gate acts
+   * on `candidateShare` of shadow sessions (instead of the rules) and of production sessions (instead of the deployed
+   * model), with exact mixture propensities, so that it can be evaluated on logs that overlap with it. Never throws; returns whether it loaded (a model that
    * does not fit leaves no candidate).
    */
   setCandidate(artifact: ModelArtifact | null): boolean {
@@ -249,16 +250,61 @@ export class PolicyRouter implements Policy {
         return this.#shadow(input);
       case 'ab_test':
         return this.#abTest(input, fraction);
-      case 'production': {
-        const learned = this.#tryLearned(input);
-        if (!(learned instanceof LearnedFailure)) {
-          return { decision: learned, mode, arm: 'learned', collect: true, assignmentProbability: 1, armPropensity: learned.propensity };
-        }
-        this.#fallback(learned, mode);
-        const decision = this.#withNote(this.rules.choose(input, this.#exploration.production).decision, learned.reason);
-        return { decision, mode, arm: 'rules', collect: true, fallbackReason: learned.reason, assignmentProbability: 1, armPropensity: decision.propensity };
-      }
+      case 'production':
+        return this.#production(input);
     }
+  }
+
+  /**
+   * Production: the deployed model acts, with fallback to the rules. With an exploration candidate and a share, the
+   * candidate acts on `candidateShare` of sessions instead (sticky per session id) — a challenger valued against
+   * the deployed model on these logs — and every propensity is the mixture `share·π_candidate(a) + (1 − share)·π(a)`,
+   * π the deployed model's probability (the rules' at the production ε where the deployed model cannot give one).
+   */
+  #production(input: PolicyInput): RouteResult {
+    const candidate = this.#candidate;
+    const share = candidate === null || this.#learned === null ? 0 : this.#candidateShare;
+    let candidateRoute: RouteResult['candidate'];
+    if (candidate !== null && share > 0 && this.#assignmentUnit(input, 'candidate:') < share) {
+      const proposed = this.#tryPolicy(candidate, input);
+      if (!(proposed instanceof LearnedFailure)) {
+        this.#counts.candidateActed += 1;
+        return {
+          decision: { ...proposed, propensity: share * proposed.propensity + (1 - share) * this.#servedProbability(proposed.action, input) },
+          mode: 'production',
+          arm: 'learned',
+          collect: true,
+          assignmentProbability: share,
+          armPropensity: proposed.propensity,
+          candidate: { version: candidate.version, acted: true },
+        };
+      }
+      // The candidate could not act for this session: the deployed model does, with its own propensity.
+      this.#counts.candidateFailures[proposed.reason] += 1;
+      this.#emit({ type: 'shadow-failure', reason: proposed.reason, error: proposed.error });
+      candidateRoute = { version: candidate.version, acted: false, failure: proposed.reason };
+    }
+    const mixed = (decision: Decision): Decision => {
+      if (share === 0 || candidateRoute !== undefined) return decision;
+      const candidateProbability = probabilityOrNull(candidate!, decision.action, input);
+      return candidateProbability === null ? decision : { ...decision, propensity: share * candidateProbability + (1 - share) * decision.propensity };
+    };
+    const assignmentProbability = share === 0 ? 1 : candidateRoute !== undefined ? share : 1 - share;
+    const extra = candidateRoute === undefined ? {} : { candidate: candidateRoute };
+    const learned = this.#tryLearned(input);
+    if (!(learned instanceof LearnedFailure)) {
+      return { decision: mixed(learned), mode: 'production', arm: 'learned', collect: true, assignmentProbability, armPropensity: learned.propensity, ...extra };
+    }
+    this.#fallback(learned, 'production');
+    const decision = this.#withNote(this.rules.choose(input, this.#exploration.production).decision, learned.reason);
+    return { decision: mixed(decision), mode: 'production', arm: 'rules', collect: true, fallbackReason: learned.reason, assignmentProbability, armPropensity: decision.propensity, ...extra };
+  }
+
+  /** The deployed model's probability of `action` as production serves it (the rules' at the production ε when it cannot give one). */
+  #servedProbability(action: Decision['action'], input: PolicyInput): number {
+    const learned = this.#learned;
+    const probability = learned === null ? null : probabilityOrNull(learned, action, input);
+    return probability ?? this.rules.probabilityOf(action, input, this.#exploration.production);
   }
 
   #shadow(input: PolicyInput): RouteResult {

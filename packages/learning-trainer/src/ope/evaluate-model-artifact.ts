@@ -1,6 +1,6 @@
 import type { ActionSpace } from '@orchestra/learning-features';
 import type { Experience } from '@orchestra/learning-types';
-import { LearnedPolicy, RulesPolicy, SafetyGuard, type LearnedPolicyOptions } from '@orchestra/learning-policy';
+import { LearnedPolicy, ModelArtifactError, RulesPolicy, SafetyGuard, type LearnedPolicyOptions } from '@orchestra/learning-policy';
 import type { BootstrapComparison } from './compare-policy-values';
 import { evaluate, type ExperienceEvaluationOptions } from './evaluate';
 import { evaluatedPolicyFromPolicy } from './evaluated-policy-from-policy';
@@ -51,18 +51,32 @@ export async function evaluateModelArtifactWithCritic(directory: string, logs: r
 
 /**
  * The critic gate's two policies for a written artifact: the candidate loaded exactly as production would
- * (`LearnedPolicy.load`), and the rules of its catalog (the default rules name models another catalog does not have).
+ * (`LearnedPolicy.load`), and the baseline — the rules of its catalog (the default rules name models another catalog
+ * does not have), or, with `baselineDirectory`, the model deployed there, loaded the same way (a challenger's
+ * comparison with the model it would replace).
  *
- * @throws ModelArtifactError when the artifact cannot be loaded.
+ * @throws ModelArtifactError when an artifact cannot be loaded, or when the baseline's action space differs.
  */
 export async function loadGatePolicies(
   directory: string,
-  options: { learnedPolicy?: LearnedPolicyOptions | undefined; rules?: RulesPolicy | undefined } = {},
+  options: { learnedPolicy?: LearnedPolicyOptions | undefined; rules?: RulesPolicy | undefined; baselineDirectory?: string | undefined } = {},
 ): Promise<{ candidate: GatePolicy; baseline: GatePolicy; actionSpace: ActionSpace }> {
   const learned = await LearnedPolicy.load(directory, options.learnedPolicy);
+  const candidate: GatePolicy = { name: learned.version, decide: (input) => learned.decide(input), probabilityOf: (action, input) => learned.probabilityOf(action, input) };
+  if (options.baselineDirectory !== undefined) {
+    const deployed = await LearnedPolicy.load(options.baselineDirectory, options.learnedPolicy);
+    if (deployed.space.hash !== learned.space.hash) {
+      throw new ModelArtifactError({
+        reason: 'action-space-mismatch',
+        location: `${options.baselineDirectory}/manifest.json`,
+        message: `the baseline model ${deployed.version} has another action space than the candidate ${learned.version}`,
+      });
+    }
+    return { candidate, baseline: { name: deployed.version, decide: (input) => deployed.decide(input), probabilityOf: (action, input) => deployed.probabilityOf(action, input) }, actionSpace: learned.space };
+  }
   const rules = options.rules ?? new RulesPolicy({ guard: new SafetyGuard({ space: learned.space }) });
   return {
-    candidate: { name: learned.version, decide: (input) => learned.decide(input), probabilityOf: (action, input) => learned.probabilityOf(action, input) },
+    candidate,
     baseline: { name: 'rules', decide: (input) => rules.decide(input), probabilityOf: (action, input) => rules.probabilityOf(action, input) },
     actionSpace: learned.space,
   };

@@ -13,7 +13,8 @@ export interface RegateCandidateOptions {
   /**
    * Logs recorded while the candidate explored: every one after the candidate was trained (so none of their rewards
    * chose its actions), in shadow mode with the candidate acting on `candidateShare` of sessions and every
-   * propensity the exact mixture of the candidate and the rules.
+   * propensity the exact mixture of the candidate and the rules — or, with `baselineDirectory`, in production mode,
+   * the mixture of the candidate and the deployed model.
    */
   logs: readonly Experience[];
   /** Older logs (before the candidate explored): with the other fold of `logs`, they fit the direct method. */
@@ -32,6 +33,11 @@ export interface RegateCandidateOptions {
   learnedPolicy?: LearnedPolicyOptions;
   /** The baseline; default the greedy rules of the candidate's catalog. */
   rules?: RulesPolicy;
+  /**
+   * The deployed model the candidate challenged (it acted on `candidateShare` of production sessions in its place):
+   * the baseline is then that model, loaded as `learnedPolicy` serves it, instead of the rules.
+   */
+  baselineDirectory?: string;
   /** The trainer configuration (its gate critic's ridge and context factors). */
   config?: TrainerConfigInput;
   rewardConfig?: RewardConfigInput;
@@ -48,14 +54,16 @@ export interface RegateComparison extends CriticGateComparison {
   candidateActed: number;
   referenceLogs: number;
   /**
-   * True when the logs support every action of the candidate (every one recorded in shadow mode and no importance
-   * weight above 1/`candidateShare`): the interval then holds without the critic's uncertainty.
+   * True when the logs support every action of the candidate (every one recorded in the mode where it acted —
+   * shadow, or production against a `baselineDirectory` — and no importance weight above 1/`candidateShare`): the
+   * interval then holds without the critic's uncertainty.
    */
   supported: boolean;
 }
 
 /**
- * Re-gates an exploration candidate on the logs recorded while it acted on a share of shadow sessions. Those logs
+ * Re-gates an exploration candidate on the logs recorded while it acted on a share of shadow sessions (against the
+ * rules), or of production sessions (against the deployed model, `baselineDirectory`). Those logs
  * support its actions (propensity ≥ share · π_candidate), so the doubly robust estimate needs no clipping and is
  * unbiased whatever its direct method; the interval is then the sampling error of the per-state differences alone
  * (`criticUncertainty: 'none'`), at the look's confidence. When the logs do not support it (another mode, a weight
@@ -72,7 +80,8 @@ export async function regateCandidate(directory: string, options: RegateCandidat
   const alpha = options.alpha ?? 0.05;
   const confidence = 1 - alpha / 2 ** look;
   const config = parseTrainerConfig(options.config ?? {});
-  const { candidate, baseline, actionSpace } = await loadGatePolicies(directory, { learnedPolicy: options.learnedPolicy, rules: options.rules });
+  const { candidate, baseline, actionSpace } = await loadGatePolicies(directory, { learnedPolicy: options.learnedPolicy, rules: options.rules, baselineDirectory: options.baselineDirectory });
+  const exploredIn = options.baselineDirectory === undefined ? 'shadow' : 'production';
   const all = [...reference, ...logs];
   const dataset = buildExperienceDataset(all, { actionSpace, ...(options.rewardConfig === undefined ? {} : { rewardConfig: options.rewardConfig }) });
   const fresh = new Set(logs.map((experience) => experience.id));
@@ -106,9 +115,10 @@ export async function regateCandidate(directory: string, options: RegateCandidat
       criticUncertainty,
     });
   let comparison = compare('none');
-  // Support: the logger was the mixture (shadow mode) and no weight exceeds what the candidate's share bounds it by.
+  // Support: the logger was the mixture (the mode the candidate acted in) and no weight exceeds what the candidate's
+  // share bounds it by.
   const bound = Math.min(weightClip, 1 / candidateShare) * (1 + 1e-9);
-  const supported = logs.every((experience) => experience.mode === 'shadow') && comparison.target.maximumWeight <= bound;
+  const supported = logs.every((experience) => experience.mode === exploredIn) && comparison.target.maximumWeight <= bound;
   if (!supported) comparison = compare('added');
   const candidateActed = logs.filter((experience) => experience.policy.version === candidate.name).length;
   return { ...comparison, kind: 'regate', look, freshLogs: logs.length, candidateActed, referenceLogs: reference.length, supported };
