@@ -266,23 +266,10 @@ export class PolicyRouter implements Policy {
     const share = candidate === null || this.#learned === null ? 0 : this.#candidateShare;
     let candidateRoute: RouteResult['candidate'];
     if (candidate !== null && share > 0 && this.#assignmentUnit(input, 'candidate:') < share) {
-      const proposed = this.#tryPolicy(candidate, input);
-      if (!(proposed instanceof LearnedFailure)) {
-        this.#counts.candidateActed += 1;
-        return {
-          decision: { ...proposed, propensity: share * proposed.propensity + (1 - share) * this.#servedProbability(proposed.action, input) },
-          mode: 'production',
-          arm: 'learned',
-          collect: true,
-          assignmentProbability: share,
-          armPropensity: proposed.propensity,
-          candidate: { version: candidate.version, acted: true },
-        };
-      }
+      const turn = this.#candidateTurn(candidate, input, 'production', share, (action) => this.#servedProbability(action, input));
+      if ('decision' in turn) return turn;
       // The candidate could not act for this session: the deployed model does, with its own propensity.
-      this.#counts.candidateFailures[proposed.reason] += 1;
-      this.#emit({ type: 'shadow-failure', reason: proposed.reason, error: proposed.error });
-      candidateRoute = { version: candidate.version, acted: false, failure: proposed.reason };
+      candidateRoute = turn;
     }
     const mixed = (decision: Decision): Decision => {
       if (share === 0 || candidateRoute !== undefined) return decision;
@@ -300,6 +287,30 @@ export class PolicyRouter implements Policy {
     return { decision: mixed(decision), mode: 'production', arm: 'rules', collect: true, fallbackReason: learned.reason, assignmentProbability, armPropensity: decision.propensity, ...extra };
   }
 
+  /**
+   * The exploration candidate's turn on a session assigned to it (shadow or production): its checked decision, logged
+   * with the mixture propensity `share·π_candidate(a) + (1 − share)·π_other(a)` (π_other: what acts on the other
+   * sessions — the rules, or the deployed model), or why it could not act (counted and emitted).
+   */
+  #candidateTurn(candidate: LearnedPolicy, input: PolicyInput, mode: 'shadow' | 'production', share: number, otherProbability: (action: Decision['action']) => number): RouteResult | NonNullable<RouteResult['candidate']> {
+    const proposed = this.#tryPolicy(candidate, input);
+    if (proposed instanceof LearnedFailure) {
+      this.#counts.candidateFailures[proposed.reason] += 1;
+      this.#emit({ type: 'shadow-failure', reason: proposed.reason, error: proposed.error });
+      return { version: candidate.version, acted: false, failure: proposed.reason };
+    }
+    this.#counts.candidateActed += 1;
+    return {
+      decision: { ...proposed, propensity: share * proposed.propensity + (1 - share) * otherProbability(proposed.action) },
+      mode,
+      arm: 'learned',
+      collect: true,
+      assignmentProbability: share,
+      armPropensity: proposed.propensity,
+      candidate: { version: candidate.version, acted: true },
+    };
+  }
+
   /** The deployed model's probability of `action` as production serves it (the rules' at the production ε when it cannot give one). */
   #servedProbability(action: Decision['action'], input: PolicyInput): number {
     const learned = this.#learned;
@@ -315,23 +326,10 @@ export class PolicyRouter implements Policy {
     if (candidate !== null && share > 0) {
       const unit = this.#assignmentUnit(input, 'candidate:');
       if (unit < share) {
-        const proposed = this.#tryPolicy(candidate, input);
-        if (!(proposed instanceof LearnedFailure)) {
-          this.#counts.candidateActed += 1;
-          return {
-            decision: this.#mixedWithRules(proposed, share, input, epsilon),
-            mode: 'shadow',
-            arm: 'learned',
-            collect: true,
-            assignmentProbability: share,
-            armPropensity: proposed.propensity,
-            candidate: { version: candidate.version, acted: true },
-          };
-        }
+        const turn = this.#candidateTurn(candidate, input, 'shadow', share, (action) => (share < 1 ? this.rules.probabilityOf(action, input, epsilon) : 0));
+        if ('decision' in turn) return turn;
         // The candidate could not act for this session: the rules do, and the session logs the rules' propensity.
-        this.#counts.candidateFailures[proposed.reason] += 1;
-        this.#emit({ type: 'shadow-failure', reason: proposed.reason, error: proposed.error });
-        candidateRoute = { version: candidate.version, acted: false, failure: proposed.reason };
+        candidateRoute = turn;
       }
     }
     const choice = this.rules.choose(input, epsilon);
