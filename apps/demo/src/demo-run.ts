@@ -202,6 +202,17 @@ export function countSession(run: DemoRun, mode: string, source: string, result:
       run.learnedSessionsInAbTotal += 1;
     }
   }
+  if (result.ramp.kind === 'demoted') {
+    // The rollout's safety net withdrew the model (its whole A/B period breached the guardrails): the previous model
+    // serves, or the rules in shadow — and without a model the schedule retrains every period again.
+    const message = `model ${result.ramp.from} demoted: its A/B period breached the guardrails (${result.ramp.reasons.join('; ')}); now ${result.ramp.to ?? 'the rules (shadow)'}`;
+    run.currentModel = result.ramp.to;
+    run.productionSince = null;
+    run.challengerSince = null;
+    run.rampEvents.push(`after ${run.sessionsSeen} sessions: ${message}`);
+    run.timeline.push({ session: run.sessionsSeen, kind: 'breach', message });
+    run.progress('ab_test', `after ${run.sessionsSeen} sessions: ${message}`);
+  }
   if (result.ramp.kind === 'ramped' || result.ramp.kind === 'breach') {
     const message =
       result.ramp.kind === 'ramped'

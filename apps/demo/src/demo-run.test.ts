@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { countSession, type DemoRun } from './demo-run';
+
+/** The fields of a run that `countSession` reads and moves (the rest of a run is not needed here). */
+function runServing(model: string): DemoRun {
+  const messages: string[] = [];
+  return {
+    sessionsSeen: 8000,
+    currentModel: model,
+    productionSince: null,
+    challengerSince: 7500,
+    abSessionsSinceDeploy: 0,
+    learnedSessionsInAb: 0,
+    learnedSessionsInAbTotal: 0,
+    phaseRewards: { shadow: [], ab_test: [], production: [] },
+    rampEvents: [],
+    timeline: [],
+    progress: (_phase: string, message: string) => messages.push(message),
+  } as unknown as DemoRun;
+}
+
+describe('countSession', () => {
+  it('follows a demotion by the rollout: the rules serve again, so the schedule retrains as without a model', () => {
+    const run = runServing('demo-v2');
+    countSession(run, 'ab_test', 'learned', { experience: null, reward: 90, ramp: { kind: 'demoted', from: 'demo-v2', to: null, reasons: ['mean cost 0.69 USD exceeds 1.1 × the rules’ 0.43 USD'] } });
+    expect(run.currentModel).toBeNull();
+    expect(run.challengerSince).toBeNull();
+    expect(run.timeline).toEqual([{ session: 8000, kind: 'breach', message: expect.stringMatching(/model demo-v2 demoted: .*mean cost 0\.69 USD.*now the rules \(shadow\)/) }]);
+    expect(run.rampEvents).toHaveLength(1);
+  });
+
+  it('a demotion back to the previous model leaves that model serving', () => {
+    const run = runServing('demo-v3');
+    countSession(run, 'ab_test', 'learned', { experience: null, reward: 90, ramp: { kind: 'demoted', from: 'demo-v3', to: 'demo-v2', reasons: ['mean reward 80.00 is more than 5 below the rules’ 120.00'] } });
+    expect(run.currentModel).toBe('demo-v2');
+  });
+});
