@@ -91,7 +91,7 @@ Options:
   --exploration E       rules' ε in shadow and A/B (default 0.3)
   --learned-exploration E  the learned policy's ε around its argmax, exploring and deployed (default: --exploration)
   --retrain-every N     sessions between retrainings (default: max(400, sessions / 5))
-  --candidate-share F   share of shadow sessions the exploration candidate acts on (0..0.5, default 0.5)
+  --candidate-share F   share of shadow (and, for a challenger, production) sessions the exploration candidate acts on (0..0.5, default 0.5)
   --trainer-config JSON trainer settings merged over the demo's (experiments), e.g. '{"offline":{"validationFraction":0.4}}'
   --drift on|off|auto   online drift detection and response (default auto: on when the world schedules changes)
   --no-oracle-worker    compute the oracle on the main thread
