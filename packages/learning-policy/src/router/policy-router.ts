@@ -271,20 +271,28 @@ export class PolicyRouter implements Policy {
       // The candidate could not act for this session: the deployed model does, with its own propensity.
       candidateRoute = turn;
     }
-    const mixed = (decision: Decision): Decision => {
-      if (share === 0 || candidateRoute !== undefined) return decision;
-      const candidateProbability = probabilityOrNull(candidate!, decision.action, input);
-      return candidateProbability === null ? decision : { ...decision, propensity: share * candidateProbability + (1 - share) * decision.propensity };
-    };
+    // Sessions not assigned to the candidate log the mixture with its probability of the action taken (no closure or
+    // extra object on this path: without a candidate, production routes as it always did).
+    const mixShare = candidateRoute === undefined ? share : 0;
     const assignmentProbability = share === 0 ? 1 : candidateRoute !== undefined ? share : 1 - share;
-    const extra = candidateRoute === undefined ? {} : { candidate: candidateRoute };
     const learned = this.#tryLearned(input);
+    let result: RouteResult;
     if (!(learned instanceof LearnedFailure)) {
-      return { decision: mixed(learned), mode: 'production', arm: 'learned', collect: true, assignmentProbability, armPropensity: learned.propensity, ...extra };
+      result = { decision: this.#mixedWithCandidate(learned, mixShare, input), mode: 'production', arm: 'learned', collect: true, assignmentProbability, armPropensity: learned.propensity };
+    } else {
+      this.#fallback(learned, 'production');
+      const decision = this.#withNote(this.rules.choose(input, this.#exploration.production).decision, learned.reason);
+      result = { decision: this.#mixedWithCandidate(decision, mixShare, input), mode: 'production', arm: 'rules', collect: true, fallbackReason: learned.reason, assignmentProbability, armPropensity: decision.propensity };
     }
-    this.#fallback(learned, 'production');
-    const decision = this.#withNote(this.rules.choose(input, this.#exploration.production).decision, learned.reason);
-    return { decision: mixed(decision), mode: 'production', arm: 'rules', collect: true, fallbackReason: learned.reason, assignmentProbability, armPropensity: decision.propensity, ...extra };
+    return candidateRoute === undefined ? result : { ...result, candidate: candidateRoute };
+  }
+
+  /** `decision` with the propensity `share·π_candidate(a) + (1 − share)·π(a)` (unchanged at share 0 or without the candidate's probability). */
+  #mixedWithCandidate(decision: Decision, share: number, input: PolicyInput): Decision {
+    const candidate = this.#candidate;
+    if (share === 0 || candidate === null) return decision;
+    const candidateProbability = probabilityOrNull(candidate, decision.action, input);
+    return candidateProbability === null ? decision : { ...decision, propensity: share * candidateProbability + (1 - share) * decision.propensity };
   }
 
   /**
