@@ -1,8 +1,9 @@
 /**
  * Shadow logs of the rules for the learning benchmarks: `count` sessions of a world simulated through `createLearning`
  * in shadow mode (the rules act with ε = 0.3 and exact propensities), cached under the OS temp dir per world content,
- * seed, size and task inference (a fingerprint of what `inferTaskContext` makes of the world's tasks), so a change of
- * the world or of the inference never reuses stale logs.
+ * seed, size, task inference and exploration (a fingerprint of what `inferTaskContext` makes of the world's tasks and
+ * of the rules' explored actions on them), so a change of the world, the inference or the rules never reuses stale
+ * logs.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createLearning, DefaultLearningRuntime } from '@orchestra/learning';
 import { createRng } from '@orchestra/learning-features';
+import { RulesPolicy } from '@orchestra/learning-policy';
 import { inferTaskContext } from '@orchestra/learning-features/inference';
 import { builtInWorld, builtInWorldNames, parseWorld, runSession, sampleSystem, sampleTask, type BuiltInWorldName, type World } from '@orchestra/learning-sim';
 import type { Experience } from '@orchestra/learning-types';
@@ -31,7 +33,10 @@ export async function shadowLogs(world: World, worldName: string, seed: number, 
     const task = sampleTask(world, probeRandom);
     return inferTaskContext({ description: task.description, files: task.files }).context;
   });
-  const fingerprint = createHash('sha256').update(JSON.stringify(world)).update(JSON.stringify(probe)).digest('hex').slice(0, 16);
+  // The rules' explored actions on the probe too, so a change of the rules or of their exploration is a new cache.
+  const explorer = new RulesPolicy({ config: { epsilon: 1, seed: 7 } });
+  const explored = probe.map((context) => explorer.decide({ context, system: { concurrentTasks: 1, load: 0.3, agentAvailability: {} } }));
+  const fingerprint = createHash('sha256').update(JSON.stringify(world)).update(JSON.stringify(probe)).update(JSON.stringify(explored)).digest('hex').slice(0, 16);
   const cache = join(cacheDirectory, `${worldName}-${seed}-${count}-${fingerprint}.json`);
   if (existsSync(cache)) return JSON.parse(await readFile(cache, 'utf8')) as Experience[];
   const dataDir = await mkdtemp(join(tmpdir(), 'offline-learner-logs-'));

@@ -124,14 +124,15 @@ describe('learnFromReplay: the logged-bandit protocol through the facade', () =>
   });
 });
 
-describe('runReplay smoke test: the learned ladder on a seeded synthetic table (400 tasks, 3 models)', () => {
+describe('runReplay smoke test: the learned ladder on a seeded synthetic table (800 tasks, 3 models)', () => {
   it('learns a ladder that matches the best static ladder and beats every single model (chosen on train, measured on test)', async () => {
-    const result = await runReplay(syntheticTable(400, 11), { seed: 5, curveWeights: [0.25], fallbackOrder: 'train', workDir: scratch });
+    const result = await runReplay(syntheticTable(800, 11), { seed: 5, curveWeights: [0.25], fallbackOrder: 'train', workDir: scratch });
     const { learned, bestLadder, bestSingle, random } = result.policies;
     expect(result.settings.fallbackOrderFrom).toBe('train');
     expect(result.settings.fallbackOrder.slice(0, result.settings.chosen.bestLadder.length)).toEqual(result.settings.chosen.bestLadder);
     expect(result.policies.bestFallbackLadder).toEqual(bestLadder);
-    // Measured at this seed: learned 0.880 = best ladder (cheap → mid → expensive); best single (expensive) 0.685.
+    // Measured at this seed: learned 0.883 = best ladder (cheap → mid → expensive) on all 400 test tasks, and so at
+    // seeds 6 and 7. With 200 train tasks one pass is at the edge: seed 5 kept the rules' cheap model alone (0.455).
     expect(learned.meanReward).toBeGreaterThanOrEqual(bestLadder.meanReward - 0.01);
     expect(learned.meanReward).toBeGreaterThan(bestSingle.meanReward + 0.1);
     expect(learned.meanReward).toBeGreaterThan(random.meanReward);

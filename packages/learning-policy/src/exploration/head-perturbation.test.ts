@@ -40,7 +40,40 @@ describe('HeadPerturbation', () => {
     expectPropensitiesMatchFrequencies(samples);
     const greedy = rules.choose(input, 0).decision;
     const kept = samples.filter((sample) => sample.key === JSON.stringify(greedy.action)).length / samples.length;
-    expect(kept).toBeGreaterThan(0.7);
+    expect(Math.abs(kept - 0.7)).toBeLessThan(4.5 * Math.sqrt((0.7 * 0.3) / samples.length));
+  });
+
+  it('spends every explored session on an alternative, all alternatives equally likely', () => {
+    const guard = new SafetyGuard();
+    const space = new ActionSpace();
+    const perturbation = new HeadPerturbation(guard);
+    // architect + auditor + executor team (index 3): 9 active heads; the non-parallel approach leaves parallelism none.
+    const base = new Int32Array([0, 0, 3, 1, 0, 3, 3, 2, 1, 0]);
+    const canonicalBase = canonicalizeIndices(space, Int32Array.from(base));
+    const active = guard.activeConstraints(makeInput({ context: { risk: 'low' } }));
+    let expected = 0;
+    const mask = new Uint8Array(16);
+    for (let head = 0; head < space.heads.length; head += 1) {
+      if (space.isHeadActive(head, base)) expected += guard.allowedChoices(head, base, active, mask) - 1;
+    }
+    expect(expected).toBeGreaterThan(20);
+    const out = new Int32Array(10);
+    const random = createRng(11);
+    const counts = new Map<string, number>();
+    const draws = 40_000;
+    for (let index = 0; index < draws; index += 1) {
+      const explored = perturbation.perturb(base, active, 1, random, out);
+      expect(explored).toBe(true);
+      expect(out.join(',')).not.toBe(canonicalBase.join(','));
+      counts.set(out.join(','), (counts.get(out.join(',')) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(expected);
+    const share = 1 / expected;
+    for (const [key, count] of counts) {
+      expect(perturbation.probability(base, key.split(',').map(Number), active, 1)).toBeCloseTo(share, 12);
+      expect(Math.abs(count / draws - share)).toBeLessThan(4.5 * Math.sqrt((share * (1 - share)) / draws));
+    }
+    expect(perturbation.probability(base, canonicalBase, active, 0.3)).toBeCloseTo(0.7, 12);
   });
 
   it('never explores outside the hard constraints', () => {

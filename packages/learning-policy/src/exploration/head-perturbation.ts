@@ -5,17 +5,22 @@ import type { SafetyGuard } from '../safety/safety-guard';
 /**
  * ε-exploration that stays inside the safety constraints and has exact propensities.
  *
- * With probability 1 − ε the base action (the rules' or the model's argmax) is kept. With probability ε one head
- * is drawn uniformly from the heads active in the base, and its choice is redrawn uniformly from the choices the
- * guard allows there (given the earlier heads); later heads that the change makes invalid (parallelism after a
- * non-parallel approach) are adjusted to their nearest allowed choice, and roles that join the team keep the model
- * the base names for them. So an explored action differs from the base in one decision (plus forced
- * adjustments), is always safe, and its probability is known exactly:
+ * With probability 1 − ε the base action (the rules' or the model's argmax) is kept. With probability ε one
+ * *alternative* is drawn uniformly from all of them: an alternative is a head active in the base and a choice of it,
+ * other than the base's, that the guard allows there (given the earlier heads). Later heads that the change makes
+ * invalid (parallelism after a non-parallel approach) are adjusted to their nearest allowed choice, and roles that
+ * join the team keep the model the base names for them. So an explored action differs from the base in one decision
+ * (plus forced adjustments), is always safe, and its probability is known exactly:
  *
- * - the base action: (1 − ε) + ε · (1/H) · Σ_h 1/n_h  (redrawing a head can give back its base choice)
- * - an action whose first differing head is d: ε · (1/H) · (1/n_d) if redrawing d reproduces it, else 0
+ * - the base action: 1 − ε (1 when no head has an alternative);
+ * - the action made by alternative (d, c), d its first differing head: ε / A; any other action: 0
  *
- * with H the number of active heads of the base and n_h the number of allowed choices of head h.
+ * with A the number of alternatives of the base.
+ *
+ * Why alternatives and not heads: the critic learns the effect of each choice, so what limits it is the evidence per
+ * choice. Drawing a head first and then a choice of it gives a head of 8 choices (the team) a third of the samples
+ * per choice that a head of 3 gets, and spends about a third of the explored sessions redrawing the base's own
+ * choice (a head whose only allowed choice is the base's, as parallelism is for a non-parallel approach, every time).
  */
 export class HeadPerturbation {
   readonly #guard: SafetyGuard;
@@ -32,8 +37,9 @@ export class HeadPerturbation {
   }
 
   /**
-   * Writes the explored action (canonical indices) into `out`; returns true when it explored. `base` must be safe
-   * and may name models for roles outside its team (used when exploration adds them).
+   * Writes the explored action (canonical indices) into `out`; returns true when it explored (the action then
+   * differs from the base). `base` must be safe and may name models for roles outside its team (used when
+   * exploration adds them).
    */
   perturb(base: Int32Array, active: number, epsilon: number, random: RandomSource, out: Int32Array): boolean {
     out.set(base);
@@ -41,33 +47,53 @@ export class HeadPerturbation {
       canonicalizeIndices(this.#guard.space, out);
       return false;
     }
-    this.#redraw(base, active, random, out);
-    return true;
+    const explored = this.#redraw(base, active, random, out);
+    canonicalizeIndices(this.#guard.space, out);
+    return explored;
   }
 
-  #redraw(base: Int32Array, active: number, random: RandomSource, out: Int32Array): void {
+  /** Applies the alternative drawn uniformly (one draw of `random`); false when the base has none. */
+  #redraw(base: Int32Array, active: number, random: RandomSource, out: Int32Array): boolean {
+    const alternatives = this.#alternatives(base, active);
+    if (alternatives === 0) return false;
+    let nth = Math.min(alternatives - 1, Math.floor(random.next() * alternatives));
     const space = this.#guard.space;
-    const activeHeads = countActiveHeads(space, base);
-    let pick = Math.min(activeHeads - 1, Math.floor(random.next() * activeHeads));
-    let head = 0;
-    for (; head < space.heads.length; head += 1) {
-      if (!space.isHeadActive(head, base)) continue;
-      if (pick === 0) break;
-      pick -= 1;
-    }
     const allowed = this.#allowed;
-    const count = this.#guard.allowedChoices(head, base, active, allowed);
-    let nth = Math.min(count - 1, Math.floor(random.next() * count));
-    for (let choice = 0; choice < space.heads[head]!.size; choice += 1) {
-      if (allowed[choice] !== 1) continue;
-      if (nth === 0) {
-        out[head] = choice;
-        break;
+    for (let head = 0; head < space.heads.length; head += 1) {
+      if (!space.isHeadActive(head, base)) continue;
+      const count = this.#alternativesOf(head, base, active);
+      if (nth >= count) {
+        nth -= count;
+        continue;
       }
-      nth -= 1;
+      for (let choice = 0; choice < space.heads[head]!.size; choice += 1) {
+        if (allowed[choice] !== 1 || choice === base[head]) continue;
+        if (nth === 0) {
+          out[head] = choice;
+          break;
+        }
+        nth -= 1;
+      }
+      this.#guard.repair(out, active, { silent: true });
+      return true;
     }
-    this.#guard.repair(out, active, { silent: true });
-    canonicalizeIndices(space, out);
+    return false;
+  }
+
+  /** A: the number of (active head, allowed choice other than the base's) pairs of a safe base. */
+  #alternatives(base: Int32Array, active: number): number {
+    const space = this.#guard.space;
+    let alternatives = 0;
+    for (let head = 0; head < space.heads.length; head += 1) {
+      if (space.isHeadActive(head, base)) alternatives += this.#alternativesOf(head, base, active);
+    }
+    return alternatives;
+  }
+
+  /** The allowed choices of `head` other than the base's; leaves the mask in `#allowed`. */
+  #alternativesOf(head: number, base: Int32Array, active: number): number {
+    const count = this.#guard.allowedChoices(head, base, active, this.#allowed);
+    return this.#allowed[base[head]!] === 1 ? count - 1 : count;
   }
 
   /** The exact probability that `perturb(base, …, epsilon)` yields the canonical action `chosen`. */
@@ -78,32 +104,19 @@ export class HeadPerturbation {
     canonicalizeIndices(space, canonicalBase);
     const different = firstDifferentHead(space, canonicalBase, chosen);
     const explore = epsilon > 0 ? epsilon : 0;
-    if (different < 0 && explore === 0) return 1;
-    const activeHeads = countActiveHeads(space, base);
-    const allowed = this.#allowed;
-    if (different < 0) {
-      let sum = 0;
-      for (let head = 0; head < space.heads.length; head += 1) {
-        if (space.isHeadActive(head, base)) sum += 1 / this.#guard.allowedChoices(head, base, active, allowed);
-      }
-      return 1 - explore + (explore * sum) / activeHeads;
-    }
-    if (explore === 0 || !space.isHeadActive(different, base)) return 0;
-    const count = this.#guard.allowedChoices(different, base, active, allowed);
+    if (explore === 0) return different < 0 ? 1 : 0;
+    const alternatives = this.#alternatives(base, active);
+    if (different < 0) return alternatives === 0 ? 1 : 1 - explore;
+    if (alternatives === 0 || !space.isHeadActive(different, base)) return 0;
+    this.#guard.allowedChoices(different, base, active, this.#allowed);
     const choice = chosen[different]!;
-    if (allowed[choice] !== 1) return 0;
+    if (this.#allowed[choice] !== 1 || choice === base[different]) return 0;
     const candidate = this.#candidate;
     candidate.set(base);
     candidate[different] = choice;
     this.#guard.repair(candidate, active, { silent: true });
     canonicalizeIndices(space, candidate);
     if (firstDifferentHead(space, candidate, chosen) >= 0) return 0;
-    return explore / activeHeads / count;
+    return explore / alternatives;
   }
-}
-
-function countActiveHeads(space: SafetyGuard['space'], indices: ArrayLike<number>): number {
-  let count = 0;
-  for (let head = 0; head < space.heads.length; head += 1) if (space.isHeadActive(head, indices)) count += 1;
-  return count;
 }

@@ -71,6 +71,8 @@ describe('RulesPolicy', () => {
     expect(rules.decide(input)).toEqual(first);
     expect(rules.probabilityOf(first.action, input)).toBe(1);
     expect(rules.probabilityOf({ ...first.action, retryStrategy: 'fallback' }, input)).toBe(0);
-    expect(rules.probabilityOf({ ...first.action, retryStrategy: 'fallback' }, input, 0.1)).toBeCloseTo(0.1 / 8 / 3, 12);
+    expect(rules.probabilityOf({ ...first.action, retryStrategy: 'fallback' }, input, 0.1)).toBeCloseTo(0.1 / 26, 12);
+    // 26 alternatives of the greedy action (architect + executor): approach 3, parallelism 0 (not parallel),
+    // timeout 6, retry 2, safety 2, team 7, architect model 3, executor model 3.
   });
 });
