@@ -80,12 +80,17 @@ export class HeadPerturbation {
     return false;
   }
 
-  /** A: the number of (active head, allowed choice other than the base's) pairs of a safe base. */
-  #alternatives(base: Int32Array, active: number): number {
+  /**
+   * A: the number of (active head, allowed choice other than the base's) pairs of a safe base; with `atMostOne`, 1
+   * as soon as one exists (what the base action's probability needs: a mask or two instead of one per head).
+   */
+  #alternatives(base: Int32Array, active: number, atMostOne = false): number {
     const space = this.#guard.space;
     let alternatives = 0;
     for (let head = 0; head < space.heads.length; head += 1) {
-      if (space.isHeadActive(head, base)) alternatives += this.#alternativesOf(head, base, active);
+      if (!space.isHeadActive(head, base)) continue;
+      alternatives += this.#alternativesOf(head, base, active);
+      if (atMostOne && alternatives > 0) return 1;
     }
     return alternatives;
   }
@@ -105,9 +110,8 @@ export class HeadPerturbation {
     const different = firstDifferentHead(space, canonicalBase, chosen);
     const explore = epsilon > 0 ? epsilon : 0;
     if (explore === 0) return different < 0 ? 1 : 0;
-    const alternatives = this.#alternatives(base, active);
-    if (different < 0) return alternatives === 0 ? 1 : 1 - explore;
-    if (alternatives === 0 || !space.isHeadActive(different, base)) return 0;
+    if (different < 0) return this.#alternatives(base, active, true) === 0 ? 1 : 1 - explore;
+    if (!space.isHeadActive(different, base)) return 0;
     this.#guard.allowedChoices(different, base, active, this.#allowed);
     const choice = chosen[different]!;
     if (this.#allowed[choice] !== 1 || choice === base[different]) return 0;
@@ -117,6 +121,6 @@ export class HeadPerturbation {
     this.#guard.repair(candidate, active, { silent: true });
     canonicalizeIndices(space, candidate);
     if (firstDifferentHead(space, candidate, chosen) >= 0) return 0;
-    return explore / alternatives;
+    return explore / this.#alternatives(base, active);
   }
 }
