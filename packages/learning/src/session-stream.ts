@@ -7,6 +7,13 @@ export const MAX_SESSION_RECORD_CHARACTERS = 16 * 1024 * 1024;
 /** Deepest nesting of objects/arrays accepted in a session record (a real one nests under 10 levels). */
 export const MAX_SESSION_NESTING_DEPTH = 64;
 
+/**
+ * Bytes read (and decoded) at a time. Under 128 KiB on purpose: V8 allocates a string of 128 KiB or more in its
+ * large-object space, and decoding a 256 KiB chunk cost ~35 times as much as the same bytes in 64 KiB chunks
+ * (111 MB: 0.5 s against 0.015 s, Node 20).
+ */
+const READ_CHUNK_BYTES = 64 * 1024;
+
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
 const OPEN_BRACKET = 91;
@@ -178,7 +185,7 @@ export async function* streamSessionFile(path: string): AsyncGenerator<IngestedS
     const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
     const splitter = new RecordSplitter(path);
     let offset = 0;
-    for await (const chunk of handle.createReadStream({ highWaterMark: 256 * 1024, autoClose: false }) as AsyncIterable<Buffer>) {
+    for await (const chunk of handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES, autoClose: false }) as AsyncIterable<Buffer>) {
       let text: string;
       try {
         text = decoder.decode(chunk, { stream: true });
