@@ -112,7 +112,9 @@ export const learningConfigSchema = z.strictObject({
    * Online drift detection (two-sided CUSUM per model on call error rate, call latency and session success, and on
    * the learned arm's reward against the rules arm) and its responses: a model whose behaviour changed gets the
    * rules' exploration raised to `explorationEpsilon` for `explorationSessions` sessions; a learned arm that falls
-   * behind the rules sends the mode back to `shadow` (`demoteOnDegradation`).
+   * behind the rules sends the mode back to `shadow` (`demoteOnDegradation`); in production, a model that got worse
+   * on the deployed model's own sessions sends the mode back to `ab_test` at the first ramp step
+   * (`abTestOnModelDegradation`).
    */
   drift: z
     .strictObject({
@@ -120,6 +122,7 @@ export const learningConfigSchema = z.strictObject({
       explorationEpsilon: z.number().min(0).max(1).default(0.5),
       explorationSessions: z.number().int().positive().default(500),
       demoteOnDegradation: z.boolean().default(true),
+      abTestOnModelDegradation: z.boolean().default(true),
     })
     .prefault({}),
   /**

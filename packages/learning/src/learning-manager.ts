@@ -399,7 +399,7 @@ export class LearningManager {
       if (result.kind === 'demoted') await this.applyDeployedModel();
     }
     if (this.#drift !== null && decision.mode !== 'disabled') {
-      await this.#observeDrift(session, experience?.outcome.success ?? !failed, decision.source, driftArm, reward);
+      await this.#observeDrift(session, experience?.outcome.success ?? !failed, decision, driftArm, reward);
     }
     return { experience, reward, ramp };
   }
@@ -413,20 +413,24 @@ export class LearningManager {
   /** The deployed model the learned-arm detector learned its reference with. */
   #driftModel: string | null = null;
 
-  async #observeDrift(session: EnhancedSessionState, success: boolean, acting: 'learned' | 'rules', arm: 'learned' | 'rules' | null, reward: number): Promise<void> {
+  async #observeDrift(session: EnhancedSessionState, success: boolean, decision: LearningDecision, arm: 'learned' | 'rules' | null, reward: number): Promise<void> {
     const monitor = this.#drift!;
     this.#sessionsRecorded += 1;
     const deployed = this.state.deployed?.version ?? null;
-    // A new model (or a new A/B period of it) gets a new reference for the learned arm.
+    // A new model (or a new A/B period of it) gets a new reference for the learned arm and for the models it uses.
     if (this.#driftModel !== deployed) {
       monitor.restartArm();
+      monitor.restartModels('learned');
       this.#driftModel = deployed;
     }
     const rules = this.state.abTest.total.rules;
     const rulesMeanReward = rules.sessions >= 20 ? rules.rewardSum / rules.sessions : null;
-    // The models are watched on the sessions the rules chose: the rules do not change, so neither does the mix of
-    // tasks each model gets — a change of its error rate, latency or success is the model's, not the policy's.
-    const detections = monitor.observe({ session, success, arm, reward, rulesMeanReward, watchModels: acting === 'rules' });
+    // The models are watched on the sessions each fixed policy chose, one set of detectors per policy: the rules' and
+    // the deployed model's (in production nearly every session is its). A fixed policy gives each model a fixed mix
+    // of tasks, so a change of its error rate, latency or success is the model's, not the policy's. An exploration
+    // candidate's sessions are not watched: the candidate changes at every training.
+    const stream = decision.source === 'rules' ? 'rules' : deployed !== null && decision.policyVersion === deployed ? 'learned' : null;
+    const detections = monitor.observe({ session, success, arm, reward, rulesMeanReward, watchModels: stream !== null, stream: stream ?? 'rules' });
     let boostsChanged = false;
     for (const [model, until] of this.#boosts) {
       if (until > this.#sessionsRecorded) continue;
@@ -434,25 +438,35 @@ export class LearningManager {
       boostsChanged = true;
     }
     if (detections.length > 0) {
-      await this.#respondToDrift(detections);
+      await this.#respondToDrift(detections, stream);
       boostsChanged = true;
     }
     // The detectors keep their references: the boost moves few tasks, and a change it causes is one more event.
     if (boostsChanged) this.runtime.setExplorationBoost?.(this.#boosts.size === 0 ? null : { models: [...this.#boosts.keys()], epsilon: this.config.drift.explorationEpsilon });
   }
 
-  /** Raises exploration for changed models; a learned arm that fell behind the rules sends the mode back to shadow. */
-  async #respondToDrift(detections: readonly DriftDetection[]): Promise<void> {
+  /**
+   * Raises exploration for changed models; a learned arm that fell behind the rules sends the mode back to shadow; in
+   * production, a model that got worse on the deployed model's own sessions sends the mode back to `ab_test` at the
+   * first ramp step (`abTestOnModelDegradation`): the rules arm, exploring that model more, gives fresh logs and a
+   * comparison, and the learned-arm detector and the guardrails judge the model again.
+   */
+  async #respondToDrift(detections: readonly DriftDetection[], stream: 'rules' | 'learned' | null): Promise<void> {
     const mode = this.mode;
     const now = new Date(this.clock());
     const settings = this.config.drift;
     const events: DriftEvent[] = [];
     let demote = false;
+    let backToAbTest = false;
     for (const detection of detections) {
       let response: DriftEvent['response'] = 'none';
       if (detection.subject !== 'learned-arm') {
         this.#boosts.set(detection.subject, this.#sessionsRecorded + settings.explorationSessions);
         response = 'exploration';
+        if (detection.degraded && stream === 'learned' && mode === 'production' && settings.abTestOnModelDegradation) {
+          backToAbTest = true;
+          response = 'back-to-ab-test';
+        }
       } else if (detection.degraded && settings.demoteOnDegradation && (mode === 'ab_test' || mode === 'production')) {
         demote = true;
         response = 'demoted-to-shadow';
@@ -462,7 +476,15 @@ export class LearningManager {
     const describe = (event: DriftEvent) => {
       const level = (value: number) => (event.metric === 'latency' ? `${Math.round(value)} ms` : event.metric === 'learnedVsRules' ? value.toFixed(1) : `${(value * 100).toFixed(1)} %`);
       const what = event.subject === 'learned-arm' ? 'learned arm reward − rules' : `${event.subject} ${event.metric === 'errorRate' ? 'error rate' : event.metric}`;
-      const answer = event.response === 'exploration' ? `; exploration raised to ${settings.explorationEpsilon} for ${settings.explorationSessions} sessions` : event.response === 'demoted-to-shadow' ? '; learned arm demoted: mode shadow' : '';
+      const raised = `exploration raised to ${settings.explorationEpsilon} for ${settings.explorationSessions} sessions`;
+      const answer =
+        event.response === 'exploration'
+          ? `; ${raised}`
+          : event.response === 'back-to-ab-test'
+            ? `; seen on the deployed model's sessions in production: mode ab_test, ${raised}`
+            : event.response === 'demoted-to-shadow'
+              ? '; learned arm demoted: mode shadow'
+              : '';
       return `drift: ${what} ${level(event.baseline)} → ${level(event.changed)} (${event.degraded ? 'worse' : 'better'})${answer}`;
     };
     const { state } = await this.store.update((state) => {
@@ -472,6 +494,7 @@ export class LearningManager {
     });
     this.adoptState(state);
     if (demote) await this.setMode('shadow');
+    else if (backToAbTest) await this.setMode('ab_test');
     this.stateModifiedAt = await this.store.modifiedAt();
   }
 

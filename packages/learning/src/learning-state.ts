@@ -88,7 +88,7 @@ export const driftEventSchema = z.object({
   degraded: z.boolean(),
   baseline: z.number(),
   changed: z.number(),
-  response: z.enum(['exploration', 'demoted-to-shadow', 'none']),
+  response: z.enum(['exploration', 'back-to-ab-test', 'demoted-to-shadow', 'none']),
 });
 export type DriftEvent = z.infer<typeof driftEventSchema>;
 

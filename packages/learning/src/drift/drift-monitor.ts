@@ -28,6 +28,11 @@ export interface DriftObservation {
   rulesMeanReward: number | null;
   /** Whether the session feeds the model detectors (default true). */
   watchModels?: boolean;
+  /**
+   * Which policy chose the session (default `rules`): every policy keeps its own model detectors, because each gives
+   * a model its own mix of tasks — a change of policy is not a change of the model.
+   */
+  stream?: string;
 }
 
 /** Detector settings per family (see `BatchCusum`). */
@@ -48,8 +53,10 @@ const degradedWhen: Record<DriftMetric, 'up' | 'down'> = { errorRate: 'up', late
  * Online change detection for a running orchestrator: a two-sided `BatchCusum` per model on its call error rate,
  * its call latency (log ms) and the success of its sessions, and one on the learned arm's reward against the rules
  * arm. Each detector learns its reference in a warm-up and starts a new one after an alarm, so a change back is
- * detected too. `restartModels` starts the model detectors over (the acting policy changed: a model now gets other
- * tasks, which is not drift); `restartArm` does the same for the arm (a new model or period).
+ * detected too. Each policy that chooses sessions (`stream`: the rules, the deployed model) has its own model
+ * detectors, so a model is watched in production too, where the rules seldom act. `restartModels` starts a stream's
+ * model detectors over (its policy changed: a model now gets other tasks, which is not drift); `restartArm` does the
+ * same for the arm (a new model or period).
  */
 export class DriftMonitor {
   readonly #options: DriftMonitorOptions;
@@ -59,8 +66,8 @@ export class DriftMonitor {
     this.#options = options;
   }
 
-  #detector(subject: string, metric: DriftMetric): BatchCusum {
-    const key = `${metric}\u0000${subject}`;
+  #detector(subject: string, metric: DriftMetric, stream = ''): BatchCusum {
+    const key = `${metric}\u0000${subject}\u0000${stream}`;
     let detector = this.#detectors.get(key);
     if (detector === undefined) {
       const settings = this.#options[metric] ?? {};
@@ -90,27 +97,31 @@ export class DriftMonitor {
     // A session's success is the executor's: only its models are credited (an architect or auditor model shares the
     // session with it, and a change of the executor's model must not look like theirs).
     const models = new Set<string>();
+    const stream = observation.stream ?? 'rules';
     for (const step of observation.watchModels === false ? [] : observation.session.workflow) {
       for (const call of step.attempts) {
         if (step.agentRole === 'executor') models.add(call.modelId);
-        this.#check(call.modelId, 'errorRate', this.#detector(call.modelId, 'errorRate').observe(call.success ? 0 : 1), detections);
-        this.#check(call.modelId, 'latency', this.#detector(call.modelId, 'latency').observe(Math.log(Math.max(1, call.latencyMs))), detections, Math.exp);
+        this.#check(call.modelId, 'errorRate', this.#detector(call.modelId, 'errorRate', stream).observe(call.success ? 0 : 1), detections);
+        this.#check(call.modelId, 'latency', this.#detector(call.modelId, 'latency', stream).observe(Math.log(Math.max(1, call.latencyMs))), detections, Math.exp);
       }
     }
-    for (const model of models) this.#check(model, 'success', this.#detector(model, 'success').observe(observation.success ? 1 : 0), detections);
+    for (const model of models) this.#check(model, 'success', this.#detector(model, 'success', stream).observe(observation.success ? 1 : 0), detections);
     if (observation.arm === 'learned' && observation.rulesMeanReward !== null) {
       this.#check('learned-arm', 'learnedVsRules', this.#detector('learned-arm', 'learnedVsRules').observe(observation.reward - observation.rulesMeanReward), detections);
     }
     return detections;
   }
 
-  /** Starts every model detector over (a new warm-up). */
-  restartModels(): void {
-    for (const [key, detector] of this.#detectors) if (!key.endsWith('\u0000learned-arm')) detector.restart();
+  /** Starts the model detectors of one stream (every stream's when omitted) over (a new warm-up). */
+  restartModels(stream?: string): void {
+    for (const [key, detector] of this.#detectors) {
+      if (key.startsWith('learnedVsRules\u0000')) continue;
+      if (stream === undefined || key.endsWith(`\u0000${stream}`)) detector.restart();
+    }
   }
 
   /** Starts the learned-arm detector over. */
   restartArm(): void {
-    this.#detectors.get('learnedVsRules\u0000learned-arm')?.restart();
+    this.#detectors.get('learnedVsRules\u0000learned-arm\u0000')?.restart();
   }
 }

@@ -67,6 +67,50 @@ describe('drift detection and response', () => {
     expect(status.deployed?.version).toBe('m1');
   }, 60_000);
 
+  it('watches the models on the deployed model\'s own sessions in production, and goes back to ab_test when one gets worse', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'learning-drift-production-'));
+    await writeTestModel(join(root, 'model'), { version: 'm1' });
+    const learning = await createLearning({ cwd: root, env: {}, config: { reloadIntervalMs: 0, exploration: 0.1, seed: 4, drift: { explorationSessions: 300 } } });
+    managers.push(learning);
+    await learning.deploy(join(root, 'model'), { force: true });
+    await learning.setMode('production', { force: true });
+    const probe = learning.decide({ description: tasks[0]!, sessionId: 'probe' });
+    expect(probe.source).toBe('learned');
+    // The test model samples its executor among four models: this one runs about a quarter of the sessions.
+    const changed = probe.action.models.executor!;
+    const changeAt = 1_000;
+    let learnedSessions = 0;
+    await run(learning, 0, 1_500, (index, model, source) => {
+      if (source === 'learned' && index < changeAt) learnedSessions += 1;
+      return index >= changeAt && model === changed ? 0.2 : 0.8;
+    }, 6);
+    // The rules chose (almost) none of the sessions before the change: before, nothing watched the models in production.
+    expect(learnedSessions).toBeGreaterThan(990);
+    const status = await learning.status();
+    const drop = status.drift.events.find((event) => event.metric === 'success' && event.subject === changed);
+    expect(drop).toMatchObject({ direction: 'down', degraded: true, response: 'back-to-ab-test' });
+    expect(drop!.sessionsRecorded).toBeGreaterThan(changeAt);
+    expect(drop!.sessionsRecorded - changeAt).toBeLessThan(400);
+    expect(status.drift.events.filter((event) => event.sessionsRecorded <= changeAt)).toEqual([]);
+    expect(status.mode).toBe('ab_test');
+    expect(status.deployed?.version).toBe('m1');
+    expect(status.events.some((event) => event.message.includes("seen on the deployed model's sessions in production: mode ab_test"))).toBe(true);
+  }, 60_000);
+
+  it('stays in production on a model change when abTestOnModelDegradation is off (the event is still recorded)', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'learning-drift-production-off-'));
+    await writeTestModel(join(root, 'model'), { version: 'm1' });
+    const learning = await createLearning({ cwd: root, env: {}, config: { reloadIntervalMs: 0, seed: 4, drift: { abTestOnModelDegradation: false } } });
+    managers.push(learning);
+    await learning.deploy(join(root, 'model'), { force: true });
+    await learning.setMode('production', { force: true });
+    const changed = learning.decide({ description: tasks[0]!, sessionId: 'probe' }).action.models.executor!;
+    await run(learning, 0, 1_500, (index, model) => (index >= 1_000 && model === changed ? 0.2 : 0.8), 6);
+    const status = await learning.status();
+    expect(status.drift.events.find((event) => event.metric === 'success' && event.subject === changed)).toMatchObject({ degraded: true, response: 'exploration' });
+    expect(status.mode).toBe('production');
+  }, 60_000);
+
   it('can be turned off', async () => {
     const root = await mkdtemp(join(tmpdir(), 'learning-drift-off-'));
     const learning = await createLearning({ cwd: root, env: {}, config: { reloadIntervalMs: 0, drift: { enabled: false } } });
