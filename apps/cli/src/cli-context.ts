@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { createLearning, type CreateLearningOptions, type LearningManager } from '@orchestra/learning';
 import { colorsFor, type CliIo } from './terminal';
 
@@ -14,6 +15,11 @@ export interface CliContext {
   openLearning(options?: Omit<CreateLearningOptions, 'cwd' | 'env'>): Promise<LearningManager>;
   /** The configuration file given with `--config FILE` (else `./orchestra.config.json` when it exists). */
   configFile?: string;
+  /**
+   * A path given on the command line, made absolute against the IO's working directory (what a relative path means
+   * to the user, also when the CLI runs in-process with another `cwd`). `''` stays `''` (refused where it is used).
+   */
+  resolvePath(path: string): string;
 }
 
 /** Builds the context and a function that closes whatever the commands opened. */
@@ -24,6 +30,7 @@ export function createCliContext(io: CliIo): { context: CliContext; close(): Pro
     io,
     colors,
     print: (line = '') => io.stdout.write(`${line}\n`),
+    resolvePath: (path) => (path === '' ? path : resolve(io.cwd, path)),
     openLearning: async (options = {}) => {
       const manager = await createLearning({
         ...options,

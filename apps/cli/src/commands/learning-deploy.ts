@@ -12,7 +12,7 @@ export function registerDeployment(program: Command, context: CliContext): void 
     .option('--json', 'print the deployment as JSON')
     .action(async (directory: string, options: { force?: boolean; json?: boolean }) => {
       const learning = await context.openLearning();
-      const deployed = await learning.deploy(directory, options.force === true ? { force: true } : {});
+      const deployed = await learning.deploy(context.resolvePath(directory), options.force === true ? { force: true } : {});
       if (options.json === true) {
         writeJson(context.io, { deployed, mode: learning.mode, abFraction: learning.abFraction });
         return;

@@ -21,7 +21,7 @@ export function registerLearningExport(program: Command, context: CliContext): v
     .action(async (options: { output: string; format: ExportFormat; since?: Date; until?: Date; mode?: LearningMode; source?: PolicySource; force?: boolean; json?: boolean }) => {
       const learning = await context.openLearning();
       const filter = experienceFilterOf(options);
-      const report = await learning.exportExperiences(options.output, { format: options.format, filter, overwrite: options.force === true });
+      const report = await learning.exportExperiences(context.resolvePath(options.output), { format: options.format, filter, overwrite: options.force === true });
       if (options.json === true) writeJson(context.io, { ...report, output: options.output });
       else context.print(`exported ${report.exported} experiences to ${options.output} (${report.format}${report.filteredOut > 0 ? `, ${report.filteredOut} filtered out` : ''}${report.quarantined > 0 ? `, ${report.quarantined} invalid lines quarantined` : ''})`);
     });

@@ -17,7 +17,7 @@ export function registerLearningImprove(program: Command, context: CliContext): 
     .action(async (options: { output?: string; epochs?: number; allowFew?: boolean; modelVersion?: string; json?: boolean }) => {
       const learning = await context.openLearning();
       const step = await learning.improve({
-        ...(options.output === undefined ? {} : { output: options.output }),
+        ...(options.output === undefined ? {} : { output: context.resolvePath(options.output) }),
         ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
         ...(options.allowFew === true ? { allowFewExperiences: true } : {}),
         ...(options.modelVersion === undefined ? {} : { version: options.modelVersion }),

@@ -22,7 +22,7 @@ export function registerLearningRecord(program: Command, context: CliContext): v
     .action(async (file: string, options: { json?: boolean; format: 'auto' | 'sessions' | 'otlp' }) => {
       const learning = await context.openLearning();
       // Without --json only the counts are printed: do not keep the experiences (a large file then ingests in bounded memory).
-      const { recorded, skipped, experiences, traces } = await learning.ingestFile(file, { keepExperiences: options.json === true, format: options.format });
+      const { recorded, skipped, experiences, traces } = await learning.ingestFile(context.resolvePath(file), { keepExperiences: options.json === true, format: options.format });
       if (options.json === true) {
         writeJson(context.io, {
           recorded,

@@ -18,7 +18,7 @@ export function registerLearningReport(program: Command, context: CliContext): v
       const store = await learning.openStore({ readOnly: true });
       let written: Awaited<ReturnType<typeof writeLearningReport>>;
       try {
-        written = await report.writeLearningReport({ dataDir: learning.config.dataDir, output: options.output, store, mode: learning.mode, ...(options.title === undefined ? {} : { title: options.title }) });
+        written = await report.writeLearningReport({ dataDir: learning.config.dataDir, output: context.resolvePath(options.output), store, mode: learning.mode, ...(options.title === undefined ? {} : { title: options.title }) });
       } finally {
         await store.close();
       }

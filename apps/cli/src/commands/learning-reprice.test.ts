@@ -21,7 +21,7 @@ describe('orchestra learning-reprice', () => {
     expect(report.version.prices).toBe(true);
     expect(report.before.meanCostUsd).toBeCloseTo(stored.totalCostUsd / 30, 12);
     // Doubled prices change every session's cost except those that spent nothing.
-    expect((await run('learning-export', '-o', join(cwd(), 'before.jsonl'), '--format', 'jsonl')).code).toBe(0);
+    expect((await run('learning-export', '-o', 'before.jsonl', '--format', 'jsonl')).code).toBe(0);
     const costs = (await readFile(join(cwd(), 'before.jsonl'), 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as { outcome: { totalCostUsd: number } }).outcome.totalCostUsd);
     expect(costs).toHaveLength(30);
     expect(report.costsChanged).toBe(costs.filter((cost) => cost > 0).length);

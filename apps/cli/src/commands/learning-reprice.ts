@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { LearningConfigError, type RepriceReport, type RewardFigures } from '@orchestra/learning';
 import { parseModelCatalog } from '@orchestra/learning-features';
@@ -72,9 +71,9 @@ export function registerLearningReprice(program: Command, context: CliContext): 
     .option('--json', 'print the report as JSON')
     .action(async (options: { prices?: string; reward?: string; reset?: boolean; train?: string; recent?: number; epochs?: number; json?: boolean }) => {
       if (options.reset !== true && options.prices === undefined && options.reward === undefined) throw new InvalidArgumentError('give --prices FILE and/or --reward FILE (or --reset)');
-      const models = options.prices === undefined ? undefined : await readCatalog(resolve(context.io.cwd, options.prices));
-      const reward = options.reward === undefined ? undefined : await readRewardConfig(resolve(context.io.cwd, options.reward));
-      const train = options.train === undefined ? undefined : resolve(context.io.cwd, options.train);
+      const models = options.prices === undefined ? undefined : await readCatalog(context.resolvePath(options.prices));
+      const reward = options.reward === undefined ? undefined : await readRewardConfig(context.resolvePath(options.reward));
+      const train = options.train === undefined ? undefined : context.resolvePath(options.train);
       const learning = await context.openLearning();
       const report = await learning.reprice({
         ...(options.reset === true ? { reset: true } : {}),

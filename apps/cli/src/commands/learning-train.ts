@@ -30,7 +30,7 @@ export function registerLearningTrain(program: Command, context: CliContext): vo
     .option('--json', 'print the training report as JSON')
     .action(async (options: { output: string; data?: string; epochs?: number; allowFew?: boolean; modelVersion?: string; json?: boolean }) => {
       const learning = await context.openLearning();
-      const experiences = options.data === undefined ? undefined : await readExperienceFile(options.data);
+      const experiences = options.data === undefined ? undefined : await readExperienceFile(context.resolvePath(options.data));
       // One bar per stage: the policy (behaviour cloning then A2C, counted in minibatches over the planned epochs),
       // then the prediction head (counted in epochs). A stage's bar never goes backwards.
       let bar: cliProgress.SingleBar | undefined;
@@ -59,7 +59,7 @@ export function registerLearningTrain(program: Command, context: CliContext): vo
       let report;
       try {
         report = await learning.train({
-          output: options.output,
+          output: context.resolvePath(options.output),
           ...(experiences === undefined ? {} : { experiences }),
           ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
           ...(options.allowFew === true ? { allowFewExperiences: true } : {}),
@@ -102,8 +102,8 @@ export function registerLearningEval(program: Command, context: CliContext): voi
     .option('--json', 'print the evaluation as JSON')
     .action(async (options: { model: string; data?: string; json?: boolean }) => {
       const learning = await context.openLearning();
-      const experiences = options.data === undefined ? undefined : await readExperienceFile(options.data);
-      const comparison = await learning.evaluate(options.model, experiences);
+      const experiences = options.data === undefined ? undefined : await readExperienceFile(context.resolvePath(options.data));
+      const comparison = await learning.evaluate(context.resolvePath(options.model), experiences);
       if (options.json === true) {
         writeJson(context.io, comparison);
         return;

@@ -1,5 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliContext } from '../cli-context';
 import { parseNonNegativeInteger, parsePositiveInteger } from '../parse-options';
@@ -83,7 +82,7 @@ export function registerReplay(program: Command, context: CliContext): void {
     .action(async (options: ReplayCommandOptions) => {
       // Loaded when the command runs: the other commands start without the replay's modules.
       const { formatReplayReport, readReplayTable, renderReplayHtml, runReplay } = await import('@orchestra/learning-replay');
-      const path = (file: string) => resolve(context.io.cwd, file);
+      const path = context.resolvePath;
       const table = await readReplayTable({ tasks: path(options.tasks), outcomes: path(options.outcomes), models: path(options.models) });
       const result = await runReplay(table, {
         trainShare: options.trainShare,

@@ -39,7 +39,7 @@ export function registerSim(program: Command, context: CliContext): void {
         command.error('orchestra sim: choose --print-default-world or --sessions N (see orchestra sim --help)', { exitCode: 2 });
       }
       const learning = await context.openLearning({ config: { latencyBudgetMs: 250, warmHistory: options.record === true } });
-      const world = worldForCatalog(await loadWorld(options.world), learning.catalog);
+      const world = worldForCatalog(await loadWorld(options.world === undefined ? undefined : context.resolvePath(options.world)), learning.catalog);
       const seed = options.seed ?? randomInt(0, 2 ** 31);
       const random = createRng(seed);
       const rewards: number[] = [];

@@ -37,7 +37,7 @@ export function registerStart(program: Command, context: CliContext): void {
       // A one-shot process decides cold (first WebAssembly call, first allocation): give the learned policy room.
       const learning = await context.openLearning({ config: { latencyBudgetMs: 250, warmHistory: true } });
       // Models of the user's catalog that the world does not know are simulated from their tier and prices.
-      const world = worldForCatalog(await loadWorld(options.world), learning.catalog);
+      const world = worldForCatalog(await loadWorld(options.world === undefined ? undefined : context.resolvePath(options.world)), learning.catalog);
       const decision = learning.decide(
         { description: task, files: options.file ?? [], ...(options.sessionId === undefined ? {} : { sessionId: options.sessionId }) },
         options.costWeight === undefined ? {} : { costWeight: options.costWeight },
