@@ -1,10 +1,14 @@
 import { inferTaskContext } from '@orchestra/learning-features/inference';
 import { PolicyRouter, type ModelArtifact, type PolicyRouterOptions } from '@orchestra/learning-policy';
 import { taskContextSchema, validate, type Decision, type TaskContext } from '@orchestra/learning-types';
+import { ContextInferenceWorker } from './context-inference-worker';
 import type { LearningRuntime, PolicyInput, Routing, TaskInput } from './learning-runtime';
 
 /** Options of `DefaultLearningRuntime`: passed to the `PolicyRouter` (mode and fraction come per decision). */
-export type DefaultRuntimeOptions = Omit<PolicyRouterOptions, 'mode' | 'environment' | 'learned'>;
+export type DefaultRuntimeOptions = Omit<PolicyRouterOptions, 'mode' | 'environment' | 'learned'> & {
+  /** Bulk inference (`inferContexts`) on a worker thread (default: the built worker next to the package; null: none). */
+  inferenceWorker?: ContextInferenceWorker | null;
+};
 
 /**
  * The runtime `createLearning` uses unless given another: `inferTaskContext` from the features package (known
@@ -14,15 +18,29 @@ export type DefaultRuntimeOptions = Omit<PolicyRouterOptions, 'mode' | 'environm
 export class DefaultLearningRuntime implements LearningRuntime {
   readonly router: PolicyRouter;
 
+  readonly #inference: ContextInferenceWorker | null;
+
   constructor(options: DefaultRuntimeOptions = {}) {
+    const { inferenceWorker, ...routerOptions } = options;
     // The manager passes the mode with every decision; `environment: {}` keeps the router from reading it twice.
-    this.router = new PolicyRouter({ ...options, environment: {} });
+    this.router = new PolicyRouter({ ...routerOptions, environment: {} });
+    this.#inference = inferenceWorker === undefined ? new ContextInferenceWorker() : inferenceWorker;
   }
 
   inferContext(task: TaskInput): TaskContext {
     const inferred = inferTaskContext({ description: task.description, files: [...(task.files ?? [])] }).context;
     if (task.context === undefined) return inferred;
     return validate(taskContextSchema, { ...inferred, ...task.context }, 'TaskInput.context');
+  }
+
+  /** `inferTaskContext` of each task, on the inference worker thread when there is one (see `ContextInferenceWorker`). */
+  inferContexts(tasks: readonly { description: string; files: readonly string[] }[]): Promise<TaskContext[]> {
+    if (this.#inference === null) return Promise.resolve(tasks.map((task) => this.inferContext(task)));
+    return this.#inference.infer(tasks);
+  }
+
+  async close(): Promise<void> {
+    await this.#inference?.close();
   }
 
   /**

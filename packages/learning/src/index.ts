@@ -25,6 +25,7 @@ export { decisionAttributes, defaultDecisionTracer, DECIDE_SPAN_NAME, TRACER_NAM
 export { openExperienceStore, isPostgresStore, POSTGRES_STORE_PACKAGE, type OpenExperienceStoreOptions } from './store-loader';
 export type { TaskInput, PolicyInput, Routing, LearningRuntime, LearningDecision, DecideOptions, ExperienceSink, RecordExtras, SinkRecordOptions } from './learning-runtime';
 export { DefaultLearningRuntime, type DefaultRuntimeOptions } from './default-runtime';
+export { ContextInferenceWorker, MIN_WORKER_BATCH } from './context-inference-worker';
 export { CollectorSink, INGEST_LOCK_FILE, type CollectorSinkOptions } from './collector-sink';
 export { LearningManager, createLearning, type CreateLearningOptions, type IngestOptions, type RecordResult, type LearningStatus, type TrackedSession } from './learning-manager';
 export { withFileLock } from './file-lock';

@@ -66,6 +66,13 @@ import { regateExplorationCandidate, type RegateReport } from './regate';
 
 /** Distinct task (description, files) contexts one ingest keeps inferred. */
 const INGEST_CONTEXT_CACHE_SIZE = 4_096;
+/** Sessions of an ingest whose task contexts are inferred together (on the runtime's inference thread, when it has one). */
+const INGEST_INFERENCE_BATCH = 256;
+
+/** The memo key of an ingested session's task (description and files). */
+function ingestTaskKey(task: IngestedSession['task']): string {
+  return task === undefined ? '["",[]]' : JSON.stringify([task.description, task.files]);
+}
 
 /** Options of `ingest` / `ingestFile`. */
 export interface IngestOptions {
@@ -553,30 +560,79 @@ export class LearningManager {
         throw error;
       }
     };
-    for await (const ingested of sessions) {
+    const recordOne = async (ingested: IngestedSession, inferred: TaskContext | undefined) => {
       // A session streamed from a file was validated by `parseIngestedSession`: do not pay for zod twice per record.
       const session = validated ? ingested.session : parseSessionState(ingested.session);
-      const decision = this.#ingestDecision(ingested, contexts);
+      const decision = this.#ingestDecision(ingested, contexts, inferred);
       // A session id repeated within the input is skipped here (the store's check cannot see a record still in flight).
       if (seen.has(decision.sessionId)) {
         skipped.push(decision.sessionId);
-        continue;
+        return;
       }
       seen.add(decision.sessionId);
       current.push(this.#recordValidated(session, decision, {}).then((result) => ({ sessionId: decision.sessionId, result })));
       if (current.length >= concurrency) await rotate();
+    };
+    // The input is taken `INGEST_INFERENCE_BATCH` sessions at a time: while a batch's task contexts are inferred (on
+    // the runtime's inference thread, when it has one), the batch before is built and recorded.
+    let batch: IngestedSession[] = [];
+    let inFlight: { items: IngestedSession[]; contexts: Promise<(TaskContext | undefined)[]> } | null = null;
+    const drain = async () => {
+      if (inFlight === null) return;
+      const { items, contexts: inferring } = inFlight;
+      inFlight = null;
+      const inferred = await inferring;
+      for (let index = 0; index < items.length; index += 1) await recordOne(items[index]!, inferred[index]);
+    };
+    const dispatch = async () => {
+      const next = { items: batch, contexts: this.#inferBatch(batch, contexts) };
+      batch = [];
+      await drain();
+      inFlight = next;
+    };
+    for await (const ingested of sessions) {
+      batch.push(ingested);
+      if (batch.length >= INGEST_INFERENCE_BATCH) await dispatch();
     }
+    if (batch.length > 0) await dispatch();
+    await drain();
     await rotate();
     await rotate();
     return { recorded, skipped, experiences };
   }
 
-  #ingestDecision(ingested: IngestedSession, contexts: Map<string, TaskContext>): LearningDecision {
+  /**
+   * The task contexts of a batch of ingested sessions not memoised yet, from the runtime's bulk inference
+   * (`inferContexts`); `undefined` where the session's context is to be inferred as it is recorded (no bulk
+   * inference, or it failed: the per-session inference then raises the error at the session that causes it).
+   */
+  async #inferBatch(batch: readonly IngestedSession[], memo: ReadonlyMap<string, TaskContext>): Promise<(TaskContext | undefined)[]> {
+    if (this.runtime.inferContexts === undefined) return [];
+    const keys = batch.map((ingested) => ingestTaskKey(ingested.task));
+    const missing = new Map<string, { description: string; files: readonly string[] }>();
+    for (let index = 0; index < batch.length; index += 1) {
+      const key = keys[index]!;
+      if (!memo.has(key) && !missing.has(key)) missing.set(key, batch[index]!.task ?? { description: '', files: [] });
+    }
+    if (missing.size === 0) return [];
+    let inferred: TaskContext[];
+    try {
+      inferred = await this.runtime.inferContexts([...missing.values()]);
+    } catch {
+      return [];
+    }
+    const byKey = new Map<string, TaskContext>();
+    let position = 0;
+    for (const key of missing.keys()) byKey.set(key, inferred[position++]!);
+    return keys.map((key) => byKey.get(key));
+  }
+
+  #ingestDecision(ingested: IngestedSession, contexts: Map<string, TaskContext>, given?: TaskContext): LearningDecision {
     const task = ingested.task ?? { description: '', files: [] };
-    const key = JSON.stringify([task.description, task.files]);
+    const key = ingestTaskKey(task);
     let inferred = contexts.get(key);
     if (inferred === undefined) {
-      inferred = this.runtime.inferContext({ description: task.description, files: task.files });
+      inferred = given ?? this.runtime.inferContext({ description: task.description, files: task.files });
       if (contexts.size >= INGEST_CONTEXT_CACHE_SIZE) contexts.delete(contexts.keys().next().value as string);
       contexts.set(key, inferred);
     }
@@ -1155,6 +1211,7 @@ export class LearningManager {
   async close(): Promise<void> {
     if (this.reloadTimer !== undefined) clearInterval(this.reloadTimer);
     this.reloadTimer = undefined;
+    await this.runtime.close?.();
     await this.sink.close?.();
   }
 

@@ -65,6 +65,13 @@ export interface LearningRuntime {
   /** Task text (+ files, + known facts) → `TaskContext`. */
   inferContext(task: TaskInput): TaskContext;
   /**
+   * The contexts of many tasks at once (a bulk ingest), the same as `inferContext` of each, possibly on another
+   * thread. Optional: without it the manager calls `inferContext` per task.
+   */
+  inferContexts?(tasks: readonly { description: string; files: readonly string[] }[]): Promise<TaskContext[]>;
+  /** Releases what the runtime holds (e.g. a worker thread); called by the manager's `close`. */
+  close?(): Promise<void>;
+  /**
    * Routes to the rules or the learned policy; never throws (falls back to the rules). `arm` is the A/B arm the
    * session was assigned to (a learned-arm session that fell back to the rules still counts for the learned arm).
    */
