@@ -29,9 +29,10 @@ export function defaultInferenceWorkerFile(): URL | null {
 /**
  * Infers the task contexts of a bulk ingest on a second thread, so that the main thread parses, builds and stores
  * sessions meanwhile (task inference is about a sixth of an ingest's CPU). The contexts are `inferTaskContext`'s,
- * exactly as the calling thread would infer them. The worker starts at the first batch large enough
+ * exactly as the calling thread would infer them. The worker starts at the second batch large enough
  * (`MIN_WORKER_BATCH`); until it is up, and whenever it is unavailable or fails, batches are inferred in the calling
- * thread — nothing is lost and the result is the same. The worker never keeps the process alive (`unref`).
+ * thread — nothing is lost and the result is the same. The worker keeps the process alive only while an answer is
+ * awaited.
  */
 export class ContextInferenceWorker {
   readonly #file: URL | string | null;
@@ -40,6 +41,7 @@ export class ContextInferenceWorker {
   #ready = false;
   #failed = false;
   #nextId = 0;
+  #largeBatches = 0;
   readonly #pending = new Map<number, { resolve(contexts: TaskContext[]): void; reject(error: Error): void }>();
   /** Batches answered by the worker and in the calling thread (for tests and benchmarks). */
   readonly counts = { worker: 0, callingThread: 0 };
@@ -52,7 +54,9 @@ export class ContextInferenceWorker {
 
   /** The contexts of `tasks`, in order. */
   async infer(tasks: readonly { description: string; files: readonly string[] }[]): Promise<TaskContext[]> {
-    if (tasks.length >= MIN_WORKER_BATCH && this.#file !== null && !this.#failed) {
+    // The worker starts at the second batch large enough, not the first: an ingest whose tasks repeat (its contexts
+    // memoised after the first batch) never pays for starting it.
+    if (tasks.length >= MIN_WORKER_BATCH && this.#file !== null && !this.#failed && ++this.#largeBatches >= 2) {
       const worker = this.#start();
       if (worker !== null && this.#ready) {
         try {
