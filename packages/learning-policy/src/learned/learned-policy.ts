@@ -63,6 +63,12 @@ export interface LearnedPolicyOptions {
   readonly costKnob?: Partial<CostKnobScale>;
 }
 
+/** A typical decision input, decided (and thrown away) when a policy is built, to warm up its code paths. */
+const warmUpInput: PolicyInput = {
+  context: { taskType: 'feature', domains: ['backend'], complexity: 'medium', risk: 'medium', estimatedTimeMinutes: 60, skills: [] },
+  system: { concurrentTasks: 1, load: 0.3 },
+};
+
 /**
  * A trained actor from a model artifact, run in-process: encode the state, normalise it, run the network (WebAssembly
  * SIMD or plain TypeScript over pre-allocated buffers), mask every choice the hard constraints forbid, and sample
@@ -88,7 +94,7 @@ export class LearnedPolicy implements Policy {
   readonly #indices: Int32Array;
   readonly #greedy: Int32Array;
   readonly #allowed: Uint8Array;
-  readonly #random: SeededRandom;
+  #random: SeededRandom;
   readonly #perturbation: HeadPerturbation;
   /** The default rules, when the manifest has a rules prior (`rulesPrior`), and the bonus on their choices. */
   readonly #rules: RulesPolicy | undefined;
@@ -165,6 +171,19 @@ export class LearnedPolicy implements Policy {
     for (let warmUp = 0; warmUp < 50; warmUp += 1) this.#actor.run(1);
     this.#actor.input.fill(0);
     this.#explanation = `learned policy ${manifest.version} (${this.#actor.kind} runtime, ${this.selection}${this.selection === 'argmax' && this.epsilon > 0 ? `, ε = ${this.epsilon}` : ''})`;
+    // Then the whole decision (encoding, rules prior, masks, sampling, decoding), with a scratch generator so that the
+    // seeded sequence of real decisions is untouched: a freshly deployed model's first decisions under load fell back
+    // to the rules on the 2 ms latency budget.
+    const seeded = this.#random;
+    this.#random = createRng(0);
+    try {
+      for (let warmUp = 0; warmUp < 20; warmUp += 1) this.decide(warmUpInput);
+    } catch {
+      // A model that cannot decide says so on its first real decision (the router falls back and reports why).
+    } finally {
+      this.#random = seeded;
+      this.#actor.input.fill(0);
+    }
   }
 
   /** Loads and verifies an artifact directory, then builds the policy (throws `ModelArtifactError`). */
