@@ -608,23 +608,23 @@ export class LearningManager {
    */
   async #inferBatch(batch: readonly IngestedSession[], memo: ReadonlyMap<string, TaskContext>): Promise<(TaskContext | undefined)[]> {
     if (this.runtime.inferContexts === undefined) return [];
-    const keys = batch.map((ingested) => ingestTaskKey(ingested.task));
-    const missing = new Map<string, { description: string; files: readonly string[] }>();
-    for (let index = 0; index < batch.length; index += 1) {
-      const key = keys[index]!;
-      if (!memo.has(key) && !missing.has(key)) missing.set(key, batch[index]!.task ?? { description: '', files: [] });
-    }
-    if (missing.size === 0) return [];
-    let inferred: TaskContext[];
+    // Never rejects (the promise waits a batch before it is awaited): whatever goes wrong is met again per session.
     try {
-      inferred = await this.runtime.inferContexts([...missing.values()]);
+      const keys = batch.map((ingested) => ingestTaskKey(ingested.task));
+      const missing = new Map<string, { description: string; files: readonly string[] }>();
+      for (let index = 0; index < batch.length; index += 1) {
+        const key = keys[index]!;
+        if (!memo.has(key) && !missing.has(key)) missing.set(key, batch[index]!.task ?? { description: '', files: [] });
+      }
+      if (missing.size === 0) return [];
+      const inferred = await this.runtime.inferContexts([...missing.values()]);
+      const byKey = new Map<string, TaskContext>();
+      let position = 0;
+      for (const key of missing.keys()) byKey.set(key, inferred[position++]!);
+      return keys.map((key) => byKey.get(key));
     } catch {
       return [];
     }
-    const byKey = new Map<string, TaskContext>();
-    let position = 0;
-    for (const key of missing.keys()) byKey.set(key, inferred[position++]!);
-    return keys.map((key) => byKey.get(key));
   }
 
   #ingestDecision(ingested: IngestedSession, contexts: Map<string, TaskContext>, given?: TaskContext): LearningDecision {
