@@ -35,8 +35,8 @@ export function defaultInferenceWorkerFile(): URL | null {
  * awaited.
  */
 export class ContextInferenceWorker {
-  readonly #file: URL | string | null;
-  readonly #execArgv: string[] | undefined;
+  /** The worker module; undefined until first needed (then the built one next to this module, or null). */
+  #file: URL | string | null | undefined;
   #worker: Worker | null = null;
   #ready = false;
   #failed = false;
@@ -47,16 +47,15 @@ export class ContextInferenceWorker {
   readonly counts = { worker: 0, callingThread: 0 };
 
   /** `file`: the worker module (default: the built one next to this module; null: always the calling thread). */
-  constructor(options: { file?: URL | string | null; execArgv?: string[] } = {}) {
-    this.#file = options.file === undefined ? defaultInferenceWorkerFile() : options.file;
-    this.#execArgv = options.execArgv;
+  constructor(options: { file?: URL | string | null } = {}) {
+    this.#file = options.file;
   }
 
   /** The contexts of `tasks`, in order. */
   async infer(tasks: readonly { description: string; files: readonly string[] }[]): Promise<TaskContext[]> {
     // The worker starts at the second batch large enough, not the first: an ingest whose tasks repeat (its contexts
     // memoised after the first batch) never pays for starting it.
-    if (tasks.length >= MIN_WORKER_BATCH && this.#file !== null && !this.#failed && ++this.#largeBatches >= 2) {
+    if (tasks.length >= MIN_WORKER_BATCH && !this.#failed && ++this.#largeBatches >= 2 && (this.#file ??= defaultInferenceWorkerFile()) !== null) {
       const worker = this.#start();
       if (worker !== null && this.#ready) {
         try {
@@ -84,7 +83,7 @@ export class ContextInferenceWorker {
   #start(): Worker | null {
     if (this.#worker !== null) return this.#worker;
     try {
-      const worker = new Worker(this.#file!, this.#execArgv === undefined ? {} : { execArgv: this.#execArgv });
+      const worker = new Worker(this.#file!);
       worker.unref();
       worker.once('online', () => {
         if (this.#worker === worker) this.#ready = true;
