@@ -69,6 +69,12 @@ const INGEST_CONTEXT_CACHE_SIZE = 4_096;
 /** Sessions of an ingest whose task contexts are inferred together (on the runtime's inference thread, when it has one). */
 const INGEST_INFERENCE_BATCH = 256;
 
+/** An ingested session's task memo key, and its context when the batch inference gave one. */
+interface InferredTask {
+  key: string;
+  context: TaskContext | undefined;
+}
+
 /** The memo key of an ingested session's task (description and files). */
 function ingestTaskKey(task: IngestedSession['task']): string {
   return task === undefined ? '["",[]]' : JSON.stringify([task.description, task.files]);
@@ -437,7 +443,7 @@ export class LearningManager {
     // of tasks, so a change of its error rate, latency or success is the model's, not the policy's. An exploration
     // candidate's sessions are not watched: the candidate changes at every training.
     const stream = decision.source === 'rules' ? 'rules' : deployed !== null && decision.policyVersion === deployed ? 'learned' : null;
-    const detections = monitor.observe({ session, success, arm, reward, rulesMeanReward, watchModels: stream !== null, stream: stream ?? 'rules' });
+    const detections = monitor.observe({ session, success, arm, reward, rulesMeanReward, ...(stream === null ? { watchModels: false } : { stream }) });
     let boostsChanged = false;
     for (const [model, until] of this.#boosts) {
       if (until > this.#sessionsRecorded) continue;
@@ -560,7 +566,7 @@ export class LearningManager {
         throw error;
       }
     };
-    const recordOne = async (ingested: IngestedSession, inferred: TaskContext | undefined) => {
+    const recordOne = async (ingested: IngestedSession, inferred: InferredTask | undefined) => {
       // A session streamed from a file was validated by `parseIngestedSession`: do not pay for zod twice per record.
       const session = validated ? ingested.session : parseSessionState(ingested.session);
       const decision = this.#ingestDecision(ingested, contexts, inferred);
@@ -576,7 +582,7 @@ export class LearningManager {
     // The input is taken `INGEST_INFERENCE_BATCH` sessions at a time: while a batch's task contexts are inferred (on
     // the runtime's inference thread, when it has one), the batch before is built and recorded.
     let batch: IngestedSession[] = [];
-    let inFlight: { items: IngestedSession[]; contexts: Promise<(TaskContext | undefined)[]> } | null = null;
+    let inFlight: { items: IngestedSession[]; contexts: Promise<(InferredTask | undefined)[]> } | null = null;
     const drain = async () => {
       if (inFlight === null) return;
       const { items, contexts: inferring } = inFlight;
@@ -602,11 +608,11 @@ export class LearningManager {
   }
 
   /**
-   * The task contexts of a batch of ingested sessions not memoised yet, from the runtime's bulk inference
-   * (`inferContexts`); `undefined` where the session's context is to be inferred as it is recorded (no bulk
+   * The memo keys of a batch of ingested sessions, with the contexts of those not memoised yet from the runtime's bulk
+   * inference (`inferContexts`); `undefined` where the session's context is to be inferred as it is recorded (no bulk
    * inference, or it failed: the per-session inference then raises the error at the session that causes it).
    */
-  async #inferBatch(batch: readonly IngestedSession[], memo: ReadonlyMap<string, TaskContext>): Promise<(TaskContext | undefined)[]> {
+  async #inferBatch(batch: readonly IngestedSession[], memo: ReadonlyMap<string, TaskContext>): Promise<(InferredTask | undefined)[]> {
     if (this.runtime.inferContexts === undefined) return [];
     // Never rejects (the promise waits a batch before it is awaited): whatever goes wrong is met again per session.
     try {
@@ -616,23 +622,22 @@ export class LearningManager {
         const key = keys[index]!;
         if (!memo.has(key) && !missing.has(key)) missing.set(key, batch[index]!.task ?? { description: '', files: [] });
       }
-      if (missing.size === 0) return [];
-      const inferred = await this.runtime.inferContexts([...missing.values()]);
+      const inferred = missing.size === 0 ? [] : await this.runtime.inferContexts([...missing.values()]);
       const byKey = new Map<string, TaskContext>();
       let position = 0;
       for (const key of missing.keys()) byKey.set(key, inferred[position++]!);
-      return keys.map((key) => byKey.get(key));
+      return keys.map((key) => ({ key, context: byKey.get(key) }));
     } catch {
       return [];
     }
   }
 
-  #ingestDecision(ingested: IngestedSession, contexts: Map<string, TaskContext>, given?: TaskContext): LearningDecision {
+  #ingestDecision(ingested: IngestedSession, contexts: Map<string, TaskContext>, given?: InferredTask): LearningDecision {
     const task = ingested.task ?? { description: '', files: [] };
-    const key = ingestTaskKey(task);
+    const key = given?.key ?? ingestTaskKey(task);
     let inferred = contexts.get(key);
     if (inferred === undefined) {
-      inferred = given ?? this.runtime.inferContext({ description: task.description, files: task.files });
+      inferred = given?.context ?? this.runtime.inferContext({ description: task.description, files: task.files });
       if (contexts.size >= INGEST_CONTEXT_CACHE_SIZE) contexts.delete(contexts.keys().next().value as string);
       contexts.set(key, inferred);
     }
