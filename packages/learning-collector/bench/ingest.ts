@@ -106,6 +106,18 @@ export async function ingestThroughStore(
 }
 
 /**
+ * The serialisation alone, nothing written: each experience `JSON.stringify`-ed and encoded to a UTF-8 line, as the
+ * store does for every append. No store that produces its lines on the appending thread can append faster than this,
+ * however its I/O is arranged (even a write and sync fully overlapped with the next batch's serialisation).
+ */
+export function serialiseOnly(experiences: readonly Experience[], total: number, name: string): IngestResult {
+  let bytes = 0;
+  const started = mark();
+  for (let index = 0; index < total; index += 1) bytes += Buffer.from(`${JSON.stringify(experiences[index % experiences.length])}\n`).length;
+  return result(name, total, bytes, started);
+}
+
+/**
  * Baselines: a bare `fs` append — an O_APPEND handle, one `write` of `callsPerTick` records at a time, no lock,
  * and, with `sync` (the store's `batch` durability), one `fdatasync` after each write. The lines are UTF-8 buffers
  * encoded beforehand (`serialiseInTiming` false: exactly the bytes the store writes, nothing computed in the timed

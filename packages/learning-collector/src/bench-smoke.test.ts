@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchmarkExperiences, ingestRawAppend, ingestThroughStore } from '../bench/ingest';
+import { benchmarkExperiences, ingestRawAppend, ingestThroughStore, serialiseOnly } from '../bench/ingest';
 import { writeSessionFile } from '../bench/record';
 import { countLinesBare, statsPass, summaryStatsPass, writeBuffer } from '../bench/stats';
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,9 @@ describe('benchmark smoke run', () => {
     const validated = await ingestThroughStore(experiences, 3_000, 500, { durability: 'batch' }, 'store', 4, true);
     const raw = await ingestRawAppend(experiences, 3_000, 500, true, 'raw');
     const preEncoded = await ingestRawAppend(experiences, 3_000, 500, false, 'raw, pre-encoded', false);
+    const serialised = serialiseOnly(experiences, 3_000, 'serialise only');
     expect(preEncoded.bytes).toBe(raw.bytes);
+    expect(serialised.bytes).toBe(raw.bytes);
     expect(store.experiences).toBe(3_000);
     expect(store.bytes).toBe(raw.bytes);
     expect(validated.bytes).toBe(raw.bytes);
