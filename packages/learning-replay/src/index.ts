@@ -6,5 +6,5 @@ export { fallbackOrder, ladderOfAction, ladderOutcome, allLadders, expressibleLa
 export { replayReward, replayRewardConfig, referenceCostOf, maxLadderCostOf, type ReplayScoring } from './replay-reward';
 export { bestStaticLadder, computeBaselines, summarizeLadders, trainedFallbackOrder, type Baselines, type PolicySummary } from './baselines';
 export { learnFromReplay, playLadder, type ReplayLearnerOptions, type ReplayLearnerResult } from './replay-learner';
-export { runReplay, type ReplayOptions, type ReplayResult } from './run-replay';
+export { REPLAY_EXPLORED_HEADS, runReplay, type ReplayOptions, type ReplayResult } from './run-replay';
 export { formatReplayReport, renderReplayHtml, replayPolicyNames } from './replay-report';

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CollectorSink, createLearning, DefaultLearningRuntime, loadVerifiedModel, OrchestratorIntegration, type DefaultRuntimeOptions, type LearningDecision, type LearningManager, type TaskInput } from '@orchestra/learning';
 import { DEFAULT_COST_WEIGHT, type TaskContext } from '@orchestra/learning-types';
-import { ActionSpace, createRng, type SeededRandom } from '@orchestra/learning-features';
+import { ActionSpace, createRng, type ActionHeadName, type SeededRandom } from '@orchestra/learning-features';
 import { RulesPolicy, SafetyGuard, type GateDecision, type PolicyComparison } from '@orchestra/learning-policy';
 import { ladderOfAction } from './ladder';
 import { maxLadderCostOf, replayRewardConfig, type ReplayScoring } from './replay-reward';
@@ -21,6 +21,8 @@ export interface ReplayLearnerOptions {
   order: readonly number[];
   /** ε of the rules (the logging policy's exploration). */
   exploration: number;
+  /** The heads the rules' exploration may change (default: every head; `runReplay` passes `REPLAY_EXPLORED_HEADS`). */
+  exploredHeads?: readonly ActionHeadName[];
   /**
    * The product's continuous loop (`LearningConfig.candidateShare`, default 0): with a share > 0, `improve()` runs
    * after every pass but the last as well, and the candidate it trains — when the gate did not find it worse than the
@@ -98,7 +100,7 @@ export async function learnFromReplay(options: ReplayLearnerOptions): Promise<Re
   const { table, scoring } = options;
   const candidateShare = options.candidateShare ?? 0;
   const space = new ActionSpace(table.catalog);
-  const rules = new RulesPolicy({ guard: new SafetyGuard({ space }), config: { seed: options.seed } });
+  const rules = new RulesPolicy({ guard: new SafetyGuard({ space }), config: { seed: options.seed, ...(options.exploredHeads === undefined ? {} : { exploredHeads: [...options.exploredHeads] }) } });
   const runtime = new MemoisedContextRuntime(
     {
       seed: options.seed,

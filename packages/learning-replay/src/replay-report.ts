@@ -38,7 +38,7 @@ export function formatReplayReport(result: ReplayResult): string {
   const settings = result.settings;
   const lines = [
     `Replay (seed ${result.seed}): ${result.tasks.train} train tasks (${result.experiences} logged experiences, ${settings.passes} pass(es), ε ${settings.exploration}), ${result.tasks.test} test tasks, ${result.models.length} models, ladders of up to ${settings.maxLadder}`,
-    `reward = success − ${settings.costWeight} × cost / ${usd(settings.referenceCostUsd)} (the most expensive model's mean cost per train task); fallback order ${settings.fallbackOrderFrom === 'train' ? '(chosen on train) ' : ''}${settings.fallbackOrder.join(' → ')}${settings.candidateShare > 0 ? `; exploration candidate on ${settings.candidateShare * 100} % of the sessions after each pass` : ''}`,
+    `reward = success − ${settings.costWeight} × cost / ${usd(settings.referenceCostUsd)} (the most expensive model's mean cost per train task); fallback order ${settings.fallbackOrderFrom === 'train' ? '(chosen on train) ' : ''}${settings.fallbackOrder.join(' → ')}; the logging policy explores ${settings.exploredHeads.join(', ')}${settings.candidateShare > 0 ? `; exploration candidate on ${settings.candidateShare * 100} % of the sessions after each pass` : ''}`,
     '',
     '| policy | chose | success | cost per task | cost vs strongest | mean reward |',
     '|---|---|---:|---:|---:|---:|',

@@ -14,7 +14,7 @@ import { learnFromReplay } from './replay-learner';
 import { referenceCostOf } from './replay-reward';
 import { renderReplayHtml } from './replay-report';
 import { readReplayTable } from './replay-table';
-import { runReplay } from './run-replay';
+import { REPLAY_EXPLORED_HEADS, runReplay } from './run-replay';
 import { splitTasks } from './split-tasks';
 import { syntheticTable } from './test-support';
 
@@ -86,6 +86,8 @@ describe('runReplay (120 RouteLLM MMLU questions)', () => {
     await expect(runReplay(table, { costWeight: -1 })).rejects.toThrow(/costWeight/);
     await expect(runReplay(table, { candidateShare: 0.6 })).rejects.toThrow('replay option candidateShare: expected a share in [0, 0.5], got 0.6');
     await expect(runReplay(table, { fallbackOrder: 'tiers' as 'train' })).rejects.toThrow('replay option fallbackOrder: expected "train" or "product", got "tiers"');
+    await expect(runReplay(table, { exploredHeads: ['retry', 'model_chef' as 'retry'] })).rejects.toSatisfy((error) => ReplayOptionError.isInstance(error) && error.option === 'exploredHeads');
+    await expect(runReplay(table, { exploredHeads: [] })).rejects.toThrow(/exploredHeads/);
   });
 });
 
@@ -121,6 +123,33 @@ describe('learnFromReplay: the logged-bandit protocol through the facade', () =>
       expect(task).toBeGreaterThanOrEqual(0);
     }
     expect(explored).toBeGreaterThan(0);
+  });
+});
+
+describe('the logging policy explores only what an outcome table reveals', () => {
+  it('changes, when it explores, only the retry strategy or the executor model (REPLAY_EXPLORED_HEADS), with exact propensities', async () => {
+    const { train, test } = splitTasks(table.tasks.length, 0.5, 6);
+    const scoring = { costWeight: 0.25, referenceCostUsd: referenceCostOf(table, train) };
+    const dataDir = join(scratch, 'explored-heads');
+    const order = fallbackOrder(table.catalog);
+    await learnFromReplay({ table, train, test, scoring, passes: 2, maxLadder: 2, order, exploration: 1, exploredHeads: REPLAY_EXPLORED_HEADS, seed: 6, dataDir });
+    const store = await JsonlExperienceStore.open({ dataDir, readOnly: true });
+    const experiences: Experience[] = [];
+    for await (const experience of store.read()) experiences.push(experience);
+    await store.close();
+    const space = new ActionSpace(table.catalog);
+    const rules = new RulesPolicy({ guard: new SafetyGuard({ space }), config: { seed: 6, exploredHeads: [...REPLAY_EXPLORED_HEADS] } });
+    const changed = new Set<string>();
+    for (const experience of experiences) {
+      const { context, system, history } = experience.state;
+      const input = { context, system, ...(history === undefined ? {} : { history }) };
+      expect(experience.propensity).toBe(rules.probabilityOf(experience.action, input, 1));
+      const greedy = rules.choose(input, 0).decision.action;
+      if (greedy.retryStrategy !== experience.action.retryStrategy) changed.add('retry');
+      if (greedy.models.executor !== experience.action.models.executor) changed.add('model_executor');
+      expect({ ...experience.action, retryStrategy: greedy.retryStrategy, models: { ...experience.action.models, executor: greedy.models.executor } }).toEqual(greedy);
+    }
+    expect([...changed].sort()).toEqual(['model_executor', 'retry']);
   });
 });
 

@@ -8,6 +8,7 @@ import { learnFromReplay, type ReplayLearnerResult } from './replay-learner';
 import { referenceCostOf, type ReplayScoring } from './replay-reward';
 import type { ReplayTable } from './replay-table';
 import type { TaskContext } from '@orchestra/learning-types';
+import { actionHeadNames, type ActionHeadName } from '@orchestra/learning-features';
 import { splitTasks } from './split-tasks';
 
 /** Options of `runReplay`; every field has a documented default. */
@@ -26,6 +27,11 @@ export interface ReplayOptions {
   curveWeights?: readonly number[];
   /** ε of the logging policy (the rules' exploration; default 0.3). */
   exploration?: number;
+  /**
+   * The heads the logging policy explores (default `REPLAY_EXPLORED_HEADS`: the retry strategy and the executor's
+   * model, the only decisions whose effect an outcome table reveals; `'all'`: every head, as in production).
+   */
+  exploredHeads?: readonly ActionHeadName[] | 'all';
   /**
    * Share of the logged sessions an exploration candidate acts on — the product's continuous loop
    * (`LearningConfig.candidateShare`, at most 0.5): `improve()` after every pass, its candidate explores on this share
@@ -47,6 +53,15 @@ export interface ReplayOptions {
   onProgress?: (message: string) => void;
 }
 
+/**
+ * The heads a replay's logging policy explores by default: the retry strategy (whether a failure escalates along the
+ * fallback order) and the executor's model (where the ladder starts) — the only decisions whose effect an outcome
+ * table reveals. Exploring the other heads (team, approach, timeout, …) spends sessions on choices that change
+ * nothing here: on LLMRouter (seed 7, ε 1, 3 passes, train order) the learner reaches the best static ladder with
+ * these two (0.644 against 0.645) and stays at the rules' ladder with every head explored.
+ */
+export const REPLAY_EXPLORED_HEADS: readonly ActionHeadName[] = Object.freeze(['retry', 'model_executor']);
+
 /** The result of `runReplay` — the `--json` contract of `orchestra replay`. */
 export interface ReplayResult {
   seed: number;
@@ -67,6 +82,8 @@ export interface ReplayResult {
     passes: number;
     trainShare: number;
     exploration: number;
+    /** The heads the logging policy explored (`ReplayOptions.exploredHeads`). */
+    exploredHeads: ActionHeadName[];
     candidateShare: number;
     /** How the fallback order was chosen (`ReplayOptions.fallbackOrder`). */
     fallbackOrderFrom: 'train' | 'product';
@@ -104,6 +121,14 @@ export async function runReplay(table: ReplayTable, options: ReplayOptions = {})
   const curveWeights = options.curveWeights ?? [0, 0.25, 0.5, 1];
   const exploration = options.exploration ?? 0.3;
   const candidateShare = options.candidateShare ?? 0;
+  const exploredHeads = options.exploredHeads === 'all' ? [...actionHeadNames] : [...(options.exploredHeads ?? REPLAY_EXPLORED_HEADS)];
+  const unknownHead = exploredHeads.find((head) => !(actionHeadNames as readonly string[]).includes(head));
+  if (unknownHead !== undefined || exploredHeads.length === 0 || new Set(exploredHeads).size !== exploredHeads.length) {
+    throw new ReplayOptionError({
+      option: 'exploredHeads',
+      message: `expected 'all' or distinct heads among ${actionHeadNames.join(', ')}; got ${JSON.stringify(options.exploredHeads)}`,
+    });
+  }
   const orderFrom = options.fallbackOrder ?? 'product';
   if (orderFrom !== 'train' && orderFrom !== 'product') throw new ReplayOptionError({ option: 'fallbackOrder', message: `expected "train" or "product", got ${JSON.stringify(orderFrom)}` });
   checkOption('trainShare', trainShare, trainShare > 0 && trainShare < 1, 'a share in (0, 1)');
@@ -135,6 +160,7 @@ export async function runReplay(table: ReplayTable, options: ReplayOptions = {})
         maxLadder,
         order,
         exploration,
+        exploredHeads,
         candidateShare,
         seed,
         dataDir: join(workDir, `cost-weight-${weight}`),
@@ -166,7 +192,7 @@ export async function runReplay(table: ReplayTable, options: ReplayOptions = {})
       },
       learnedDecisions: test.map((task, position) => ({ taskId: table.tasks[task]!.id, ladder: main.ladders[position]!.map((model) => table.modelIds[model]!) })),
       curve,
-      settings: { costWeight, referenceCostUsd, maxLadder, passes, trainShare, exploration, candidateShare, fallbackOrderFrom: orderFrom, fallbackOrder: order.map((model) => table.modelIds[model]!), chosen: baselines.chosen },
+      settings: { costWeight, referenceCostUsd, maxLadder, passes, trainShare, exploration, exploredHeads, candidateShare, fallbackOrderFrom: orderFrom, fallbackOrder: order.map((model) => table.modelIds[model]!), chosen: baselines.chosen },
       gate: main.gate,
       fallbacks: main.fallbacks,
       experiences: main.experiences,

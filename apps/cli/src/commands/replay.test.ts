@@ -49,6 +49,7 @@ describe('orchestra replay (built binary, 40 RouteLLM MMLU questions)', () => {
     expect(result.stdout).toMatch(/\| learned \| gate /);
     expect(result.stdout).toMatch(/\| oracle \| best ladder per task \|/);
     expect(result.stdout).toContain('fallback order (chosen on train)');
+    expect(result.stdout).toContain('the logging policy explores retry, model_executor');
     expect(result.stdout).toContain(`wrote ${join(cwd, 'table.html')}`);
   }, 120_000);
 
@@ -67,6 +68,9 @@ describe('orchestra replay (built binary, 40 RouteLLM MMLU questions)', () => {
     const share = await run('replay', ...files, '--candidate-share', '0.6');
     expect(share.code).toBe(2);
     expect(share.stderr).toMatch(/--candidate-share/);
+    const heads = await run('replay', ...files, '--explored-heads', 'retry,model_chef');
+    expect(heads.code).toBe(2);
+    expect(heads.stderr).toMatch(/--explored-heads.*model_chef/);
     const missing = await run('replay', '--tasks', 'tasks.jsonl');
     expect(missing.code).toBe(2);
   }, 60_000);

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
+import { actionHeadNames, type ActionHeadName } from '@orchestra/learning-features';
 import type { CliContext } from '../cli-context';
 import { parseNonNegativeInteger, parsePositiveInteger } from '../parse-options';
 import { writeJson } from '../terminal';
@@ -43,6 +44,17 @@ function parseOrder(value: string): 'product' | 'train' {
   return value;
 }
 
+/** `--explored-heads`: `all` or distinct comma-separated action head names. */
+function parseHeads(value: string): ActionHeadName[] | 'all' {
+  if (value.trim() === 'all') return 'all';
+  const heads = value.split(',').map((head) => head.trim());
+  const unknown = heads.filter((head) => !(actionHeadNames as readonly string[]).includes(head));
+  if (unknown.length > 0 || new Set(heads).size !== heads.length) {
+    throw new InvalidArgumentError(`must be "all" or distinct head names among ${actionHeadNames.join(', ')}${unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : ' (one is named twice)'}`);
+  }
+  return heads as ActionHeadName[];
+}
+
 interface ReplayCommandOptions {
   tasks: string;
   outcomes: string;
@@ -54,6 +66,7 @@ interface ReplayCommandOptions {
   costWeight: number;
   curve: number[];
   exploration: number;
+  exploredHeads: ActionHeadName[] | 'all';
   fallbackOrder: 'product' | 'train';
   candidateShare: number;
   html: string;
@@ -75,6 +88,7 @@ export function registerReplay(program: Command, context: CliContext): void {
     .option('--cost-weight <w>', 'reward = success − w × cost / (the most expensive model\'s mean cost per task)', parseWeight, 0.25)
     .option('--curve <weights>', 'cost weights of the cost–quality curve (the learner is retrained for each)', parseWeights, [0, 0.25, 0.5, 1])
     .option('--exploration <epsilon>', 'ε of the logging policy (the rules with exploration)', parseEpsilon, 0.3)
+    .option('--explored-heads <heads>', `the heads the logging policy explores: all, or comma-separated among ${actionHeadNames.join(', ')} (default: the two an outcome table reveals)`, parseHeads, ['retry', 'model_executor'] as ActionHeadName[])
     .option('--fallback-order <from>', 'the ladder order of the fallback retry strategy: product (by tier, then catalog order) or train (the best static ladder on the train tasks first, as a user would configure it)', parseOrder, 'product')
     .option('--candidate-share <share>', 'the product\'s continuous loop: improve after every pass, its candidate acting on this share of the next pass\'s sessions (0 = improve once at the end)', parseCandidateShare, 0)
     .option('--html <file>', 'HTML page to write', 'replay.html')
@@ -92,6 +106,7 @@ export function registerReplay(program: Command, context: CliContext): void {
         costWeight: options.costWeight,
         curveWeights: options.curve,
         exploration: options.exploration,
+        exploredHeads: options.exploredHeads,
         fallbackOrder: options.fallbackOrder,
         candidateShare: options.candidateShare,
         onProgress: (message) => context.io.stderr.write(`${message}\n`),

@@ -1,7 +1,7 @@
-import { ActionSpace, createRng } from '@orchestra/learning-features';
+import { ActionSpace, actionHeads, createRng } from '@orchestra/learning-features';
 import { describe, expect, it } from 'vitest';
 import { RulesPolicy } from '../rules/rules-policy';
-import { canonicalizeIndices } from '../safety/action-indices';
+import { canonicalizeIndices, firstDifferentHead } from '../safety/action-indices';
 import { SafetyGuard } from '../safety/safety-guard';
 import { makeInput } from '../test-support/inputs';
 import { HeadPerturbation } from './head-perturbation';
@@ -74,6 +74,51 @@ describe('HeadPerturbation', () => {
       expect(Math.abs(count / draws - share)).toBeLessThan(4.5 * Math.sqrt((share * (1 - share)) / draws));
     }
     expect(perturbation.probability(base, canonicalBase, active, 0.3)).toBeCloseTo(0.7, 12);
+  });
+
+  it('explores only the heads it is given, with exact propensities (0 for a change of another head)', () => {
+    const guard = new SafetyGuard();
+    const space = new ActionSpace();
+    const heads = [actionHeads.retry, actionHeads.model_executor];
+    const perturbation = new HeadPerturbation(guard, heads);
+    const base = new Int32Array([0, 0, 3, 1, 0, 3, 3, 2, 1, 0]);
+    const canonicalBase = canonicalizeIndices(space, Int32Array.from(base));
+    const active = guard.activeConstraints(makeInput({ context: { risk: 'low' } }));
+    const mask = new Uint8Array(16);
+    const expected = heads.reduce((sum, head) => sum + guard.allowedChoices(head, base, active, mask) - 1, 0);
+    expect(expected).toBeGreaterThan(2);
+    const out = new Int32Array(10);
+    const random = createRng(5);
+    const counts = new Map<string, number>();
+    const draws = 20_000;
+    for (let index = 0; index < draws; index += 1) {
+      expect(perturbation.perturb(base, active, 1, random, out)).toBe(true);
+      expect(heads).toContain(firstDifferentHead(space, canonicalBase, out));
+      counts.set(out.join(','), (counts.get(out.join(',')) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(expected);
+    for (const [key, count] of counts) {
+      expect(perturbation.probability(base, key.split(',').map(Number), active, 1)).toBeCloseTo(1 / expected, 12);
+      expect(Math.abs(count / draws - 1 / expected)).toBeLessThan(4.5 * Math.sqrt((1 / expected) * (1 - 1 / expected) / draws));
+    }
+    // A change of a head it does not explore (the safety level) is never logged by it.
+    const otherHead = Int32Array.from(canonicalBase);
+    otherHead[actionHeads.safety] = otherHead[actionHeads.safety] === 0 ? 1 : 0;
+    expect(perturbation.probability(base, otherHead, active, 0.3)).toBe(0);
+    expect(perturbation.probability(base, canonicalBase, active, 0.3)).toBeCloseTo(0.7, 12);
+    expect(() => new HeadPerturbation(guard, [space.heads.length])).toThrow(RangeError);
+  });
+
+  it('takes the explored heads from the rules config, by name', () => {
+    const rules = new RulesPolicy({ config: { epsilon: 1, seed: 3, exploredHeads: ['model_executor'] } });
+    const input = makeInput({ context: { complexity: 'medium' } });
+    const greedy = rules.choose(input, 0).decision.action;
+    for (let index = 0; index < 200; index += 1) {
+      const { action } = rules.decide(input);
+      expect({ ...action, models: { ...action.models, executor: greedy.models.executor } }).toEqual(greedy);
+      expect(action.models.executor).not.toBe(greedy.models.executor);
+    }
+    expect(() => new RulesPolicy({ config: { exploredHeads: ['model_executor', 'model_executor'] } })).toThrow(/named twice/);
   });
 
   it('never explores outside the hard constraints', () => {

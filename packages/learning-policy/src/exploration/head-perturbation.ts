@@ -24,13 +24,24 @@ import type { SafetyGuard } from '../safety/safety-guard';
  */
 export class HeadPerturbation {
   readonly #guard: SafetyGuard;
+  /** 1 for a head whose choices exploration may change (every head unless the constructor names some). */
+  readonly #explores: Uint8Array;
   readonly #allowed: Uint8Array;
   readonly #canonicalBase: Int32Array;
   readonly #candidate: Int32Array;
 
-  constructor(guard: SafetyGuard) {
+  /**
+   * `heads`: the positions of the heads exploration may change (default: all). Restricting them spends every explored
+   * session on decisions whose effect can be observed (a replay of an outcome table reveals only the models run).
+   */
+  constructor(guard: SafetyGuard, heads?: readonly number[]) {
     this.#guard = guard;
     const space = guard.space;
+    this.#explores = new Uint8Array(space.heads.length).fill(heads === undefined ? 1 : 0);
+    for (const head of heads ?? []) {
+      if (!Number.isInteger(head) || head < 0 || head >= space.heads.length) throw new RangeError(`HeadPerturbation: no head at position ${head}`);
+      this.#explores[head] = 1;
+    }
     this.#allowed = new Uint8Array(Math.max(...space.heads.map((head) => head.size)));
     this.#canonicalBase = new Int32Array(space.heads.length);
     this.#candidate = new Int32Array(space.heads.length);
@@ -60,7 +71,7 @@ export class HeadPerturbation {
     const space = this.#guard.space;
     const allowed = this.#allowed;
     for (let head = 0; head < space.heads.length; head += 1) {
-      if (!space.isHeadActive(head, base)) continue;
+      if (this.#explores[head] !== 1 || !space.isHeadActive(head, base)) continue;
       const count = this.#alternativesOf(head, base, active);
       if (nth >= count) {
         nth -= count;
@@ -88,7 +99,7 @@ export class HeadPerturbation {
     const space = this.#guard.space;
     let alternatives = 0;
     for (let head = 0; head < space.heads.length; head += 1) {
-      if (!space.isHeadActive(head, base)) continue;
+      if (this.#explores[head] !== 1 || !space.isHeadActive(head, base)) continue;
       alternatives += this.#alternativesOf(head, base, active);
       if (atMostOne && alternatives > 0) return 1;
     }
@@ -111,7 +122,7 @@ export class HeadPerturbation {
     const explore = epsilon > 0 ? epsilon : 0;
     if (explore === 0) return different < 0 ? 1 : 0;
     if (different < 0) return this.#alternatives(base, active, true) === 0 ? 1 : 1 - explore;
-    if (!space.isHeadActive(different, base)) return 0;
+    if (this.#explores[different] !== 1 || !space.isHeadActive(different, base)) return 0;
     this.#guard.allowedChoices(different, base, active, this.#allowed);
     const choice = chosen[different]!;
     if (this.#allowed[choice] !== 1 || choice === base[different]) return 0;

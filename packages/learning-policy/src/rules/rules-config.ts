@@ -1,4 +1,5 @@
 import { agentRoleSchema, approachSchema, riskLevelSchema, safetyLevelSchema, taskTypeSchema } from '@orchestra/learning-types';
+import { actionHeadNames } from '@orchestra/learning-features';
 import { z } from 'zod';
 
 const roleModelsSchema = z.object({ architect: z.string().min(1), executor: z.string().min(1), auditor: z.string().min(1), consultant: z.string().min(1) });
@@ -23,6 +24,8 @@ const plan = (approach: z.infer<typeof approachSchema>, roles: Array<'architect'
  *   otherwise; `fail_fast` for low-risk tasks whose history shows fewer errors than `failFastBelowErrorRate`.
  * - `safety`: level by risk; `permissiveTaskTypes` of low risk run permissive.
  * - `epsilon`: exploration (0 = deterministic); `seed` of its random stream.
+ * - `exploredHeads`: the heads exploration may change (default: every head), e.g. `['retry', 'model_executor']` where
+ *   only the models run and their order are observed (a replay of an outcome table).
  */
 export const rulesConfigSchema = z.object({
   version: z.string().min(1).default('rules-v1'),
@@ -64,6 +67,11 @@ export const rulesConfigSchema = z.object({
     .prefault({}),
   permissiveTaskTypes: z.array(taskTypeSchema).default(['docs', 'style']),
   epsilon: z.number().min(0).max(1).default(0),
+  exploredHeads: z
+    .array(z.enum(actionHeadNames))
+    .min(1)
+    .refine((heads) => new Set(heads).size === heads.length, 'a head is named twice')
+    .optional(),
   seed: z.number().int().default(1),
 });
 export type RulesConfig = z.infer<typeof rulesConfigSchema>;
