@@ -69,8 +69,11 @@ describe('orchestra replay (built binary, 40 RouteLLM MMLU questions)', () => {
     expect(share.code).toBe(2);
     expect(share.stderr).toMatch(/--candidate-share/);
     const heads = await run('replay', ...files, '--explored-heads', 'retry,model_chef');
-    expect(heads.code).toBe(2);
-    expect(heads.stderr).toMatch(/--explored-heads.*model_chef/);
+    expect(heads.code).toBe(1);
+    expect(heads.stderr).toMatch(/^orchestra: replay option exploredHeads: expected 'all' or distinct heads among approach, .*model_chef.*\n$/);
+    const empty = await run('replay', ...files, '--explored-heads', 'retry,');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/--explored-heads/);
     const missing = await run('replay', '--tasks', 'tasks.jsonl');
     expect(missing.code).toBe(2);
   }, 60_000);
