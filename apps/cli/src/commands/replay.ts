@@ -63,7 +63,7 @@ interface ReplayCommandOptions {
   costWeight: number;
   curve: number[];
   exploration: number;
-  exploredHeads: ActionHeadName[] | 'all';
+  exploredHeads?: ActionHeadName[] | 'all';
   fallbackOrder: 'product' | 'train';
   candidateShare: number;
   html: string;
@@ -85,7 +85,7 @@ export function registerReplay(program: Command, context: CliContext): void {
     .option('--cost-weight <w>', 'reward = success − w × cost / (the most expensive model\'s mean cost per task)', parseWeight, 0.25)
     .option('--curve <weights>', 'cost weights of the cost–quality curve (the learner is retrained for each)', parseWeights, [0, 0.25, 0.5, 1])
     .option('--exploration <epsilon>', 'ε of the logging policy (the rules with exploration)', parseEpsilon, 0.3)
-    .option('--explored-heads <heads>', `the heads the logging policy explores: all, or comma-separated among ${actionHeadNames.join(', ')} (default: the two an outcome table reveals)`, parseHeads, ['retry', 'model_executor'] as ActionHeadName[])
+    .option('--explored-heads <heads>', `the heads the logging policy explores: all, or comma-separated among ${actionHeadNames.join(', ')} (default: retry,model_executor, the two an outcome table reveals)`, parseHeads)
     .option('--fallback-order <from>', 'the ladder order of the fallback retry strategy: product (by tier, then catalog order) or train (the best static ladder on the train tasks first, as a user would configure it)', parseOrder, 'product')
     .option('--candidate-share <share>', 'the product\'s continuous loop: improve after every pass, its candidate acting on this share of the next pass\'s sessions (0 = improve once at the end)', parseCandidateShare, 0)
     .option('--html <file>', 'HTML page to write', 'replay.html')
@@ -103,7 +103,7 @@ export function registerReplay(program: Command, context: CliContext): void {
         costWeight: options.costWeight,
         curveWeights: options.curve,
         exploration: options.exploration,
-        exploredHeads: options.exploredHeads,
+        ...(options.exploredHeads === undefined ? {} : { exploredHeads: options.exploredHeads }),
         fallbackOrder: options.fallbackOrder,
         candidateShare: options.candidateShare,
         onProgress: (message) => context.io.stderr.write(`${message}\n`),
