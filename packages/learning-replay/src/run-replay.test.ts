@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonlExperienceStore } from '@orchestra/learning-collector';
-import { ActionSpace } from '@orchestra/learning-features';
+import { ActionSpace, type ActionHeadName } from '@orchestra/learning-features';
 import { RulesPolicy, SafetyGuard } from '@orchestra/learning-policy';
 import type { Experience } from '@orchestra/learning-types';
 import { existsSync } from 'node:fs';
@@ -91,18 +91,24 @@ describe('runReplay (120 RouteLLM MMLU questions)', () => {
   });
 });
 
+/** One `learnFromReplay` run on the test table (ladders of 2, the product's fallback order) and the experiences it logged. */
+async function logReplay(name: string, seed: number, options: { costWeight: number; passes: number; exploration: number; exploredHeads?: readonly ActionHeadName[] }) {
+  const { train, test } = splitTasks(table.tasks.length, 0.5, seed);
+  const scoring = { costWeight: options.costWeight, referenceCostUsd: referenceCostOf(table, train) };
+  const dataDir = join(scratch, name);
+  const order = fallbackOrder(table.catalog);
+  const result = await learnFromReplay({ table, train, test, scoring, passes: options.passes, maxLadder: 2, order, exploration: options.exploration, seed, dataDir, ...(options.exploredHeads === undefined ? {} : { exploredHeads: options.exploredHeads }) });
+  const store = await JsonlExperienceStore.open({ dataDir, readOnly: true });
+  const experiences: Experience[] = [];
+  for await (const experience of store.read()) experiences.push(experience);
+  await store.close();
+  return { result, experiences, train, test, scoring, order };
+}
+
 describe('learnFromReplay: the logged-bandit protocol through the facade', () => {
   it('records every revealed ladder as a session with the exact propensity of the rules with exploration', async () => {
-    const { train, test } = splitTasks(table.tasks.length, 0.5, 5);
-    const scoring = { costWeight: 0.5, referenceCostUsd: referenceCostOf(table, train) };
-    const dataDir = join(scratch, 'propensities');
-    const order = fallbackOrder(table.catalog);
-    const result = await learnFromReplay({ table, train, test, scoring, passes: 1, maxLadder: 2, order, exploration: 0.4, seed: 5, dataDir });
+    const { result, experiences, train, test, scoring, order } = await logReplay('propensities', 5, { costWeight: 0.5, passes: 1, exploration: 0.4 });
     expect(result.ladders).toHaveLength(test.length);
-    const store = await JsonlExperienceStore.open({ dataDir, readOnly: true });
-    const experiences: Experience[] = [];
-    for await (const experience of store.read()) experiences.push(experience);
-    await store.close();
     expect(experiences).toHaveLength(train.length);
     const rules = new RulesPolicy({ guard: new SafetyGuard({ space: new ActionSpace(table.catalog) }), config: { seed: 5 } });
     let explored = 0;
@@ -128,15 +134,7 @@ describe('learnFromReplay: the logged-bandit protocol through the facade', () =>
 
 describe('the logging policy explores only what an outcome table reveals', () => {
   it('changes, when it explores, only the retry strategy or the executor model (REPLAY_EXPLORED_HEADS), with exact propensities', async () => {
-    const { train, test } = splitTasks(table.tasks.length, 0.5, 6);
-    const scoring = { costWeight: 0.25, referenceCostUsd: referenceCostOf(table, train) };
-    const dataDir = join(scratch, 'explored-heads');
-    const order = fallbackOrder(table.catalog);
-    await learnFromReplay({ table, train, test, scoring, passes: 2, maxLadder: 2, order, exploration: 1, exploredHeads: REPLAY_EXPLORED_HEADS, seed: 6, dataDir });
-    const store = await JsonlExperienceStore.open({ dataDir, readOnly: true });
-    const experiences: Experience[] = [];
-    for await (const experience of store.read()) experiences.push(experience);
-    await store.close();
+    const { experiences } = await logReplay('explored-heads', 6, { costWeight: 0.25, passes: 2, exploration: 1, exploredHeads: REPLAY_EXPLORED_HEADS });
     const space = new ActionSpace(table.catalog);
     const rules = new RulesPolicy({ guard: new SafetyGuard({ space }), config: { seed: 6, exploredHeads: [...REPLAY_EXPLORED_HEADS] } });
     const changed = new Set<string>();
