@@ -34,6 +34,7 @@ import { actionFromSession } from './session-action';
 import { OrchestratorIntegration } from './orchestrator-integration';
 import { readIngestFile, type IngestedSession } from './session-file';
 import { streamSessionFile, validateSessionFile } from './session-stream';
+import { IngestContextMemo } from './ingest-context-memo';
 import type { DecideOptions, ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
 import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type RampEvent } from './rollout';
 import { loadTrainer, type ModuleImporter, type TrainerModule } from './trainer-loader';
@@ -529,8 +530,8 @@ export class LearningManager {
   async #ingest(sessions: Iterable<IngestedSession> | AsyncIterable<IngestedSession>, options: IngestOptions, validated: boolean): Promise<IngestReport> {
     // Task inference is deterministic per (description, files) and costs more than the rest of a record: a bulk
     // import of one orchestrator's sessions repeats task descriptions, so the contexts of one ingest are memoised
-    // (bounded, least recently inserted first out).
-    const contexts = new Map<string, TaskContext>();
+    // (bounded: the contexts in use stay).
+    const contexts = new IngestContextMemo(INGEST_CONTEXT_CACHE_SIZE);
     const keep = options.keepExperiences !== false;
     const concurrency = Math.max(1, options.concurrency ?? 256);
     const experiences: Experience[] = [];
@@ -612,7 +613,7 @@ export class LearningManager {
    * inference (`inferContexts`); `undefined` where the session's context is to be inferred as it is recorded (no bulk
    * inference, or it failed: the per-session inference then raises the error at the session that causes it).
    */
-  async #inferBatch(batch: readonly IngestedSession[], memo: ReadonlyMap<string, TaskContext>): Promise<(InferredTask | undefined)[]> {
+  async #inferBatch(batch: readonly IngestedSession[], memo: IngestContextMemo): Promise<(InferredTask | undefined)[]> {
     if (this.runtime.inferContexts === undefined) return [];
     // Never rejects (the promise waits a batch before it is awaited): whatever goes wrong is met again per session.
     try {
@@ -632,13 +633,12 @@ export class LearningManager {
     }
   }
 
-  #ingestDecision(ingested: IngestedSession, contexts: Map<string, TaskContext>, given?: InferredTask): LearningDecision {
+  #ingestDecision(ingested: IngestedSession, contexts: IngestContextMemo, given?: InferredTask): LearningDecision {
     const task = ingested.task ?? { description: '', files: [] };
     const key = given?.key ?? ingestTaskKey(task);
     let inferred = contexts.get(key);
     if (inferred === undefined) {
       inferred = given?.context ?? this.runtime.inferContext({ description: task.description, files: task.files });
-      if (contexts.size >= INGEST_CONTEXT_CACHE_SIZE) contexts.delete(contexts.keys().next().value as string);
       contexts.set(key, inferred);
     }
     // A copy per decision: nothing downstream can change another session's context.
