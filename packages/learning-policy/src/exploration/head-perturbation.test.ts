@@ -29,6 +29,40 @@ function expectPropensitiesMatchFrequencies(samples: Array<{ key: string; propen
   expect(probabilityMass).toBeGreaterThan(0.97);
 }
 
+/** An architect + auditor + executor team (index 3): 9 active heads; the non-parallel approach leaves parallelism none. */
+function threeRoleBase() {
+  const guard = new SafetyGuard();
+  const space = new ActionSpace();
+  const base = new Int32Array([0, 0, 3, 1, 0, 3, 3, 2, 1, 0]);
+  const canonicalBase = canonicalizeIndices(space, Int32Array.from(base));
+  const active = guard.activeConstraints(makeInput({ context: { risk: 'low' } }));
+  return { guard, space, base, canonicalBase, active };
+}
+
+/** The allowed choices other than the base's, summed over `heads`. */
+function alternativesOf(guard: SafetyGuard, base: Int32Array, active: number, heads: readonly number[]): number {
+  const mask = new Uint8Array(16);
+  return heads.reduce((sum, head) => sum + guard.allowedChoices(head, base, active, mask) - 1, 0);
+}
+
+/** Every draw at ε 1 explores (`check` sees it); the `expected` alternatives come out equally often, each with propensity 1 / expected. */
+function expectUniformAlternatives(perturbation: HeadPerturbation, base: Int32Array, active: number, expected: number, seed: number, draws: number, check: (out: Int32Array) => void): void {
+  const out = new Int32Array(base.length);
+  const random = createRng(seed);
+  const counts = new Map<string, number>();
+  for (let index = 0; index < draws; index += 1) {
+    expect(perturbation.perturb(base, active, 1, random, out)).toBe(true);
+    check(out);
+    counts.set(out.join(','), (counts.get(out.join(',')) ?? 0) + 1);
+  }
+  expect(counts.size).toBe(expected);
+  const share = 1 / expected;
+  for (const [key, count] of counts) {
+    expect(perturbation.probability(base, key.split(',').map(Number), active, 1)).toBeCloseTo(share, 12);
+    expect(Math.abs(count / draws - share)).toBeLessThan(4.5 * Math.sqrt((share * (1 - share)) / draws));
+  }
+}
+
 describe('HeadPerturbation', () => {
   it('logs rules propensities that match the empirical frequencies of the explored actions', () => {
     const rules = new RulesPolicy({ config: { epsilon: 0.3, seed: 42 } });
@@ -44,63 +78,22 @@ describe('HeadPerturbation', () => {
   });
 
   it('spends every explored session on an alternative, all alternatives equally likely', () => {
-    const guard = new SafetyGuard();
-    const space = new ActionSpace();
+    const { guard, space, base, canonicalBase, active } = threeRoleBase();
     const perturbation = new HeadPerturbation(guard);
-    // architect + auditor + executor team (index 3): 9 active heads; the non-parallel approach leaves parallelism none.
-    const base = new Int32Array([0, 0, 3, 1, 0, 3, 3, 2, 1, 0]);
-    const canonicalBase = canonicalizeIndices(space, Int32Array.from(base));
-    const active = guard.activeConstraints(makeInput({ context: { risk: 'low' } }));
-    let expected = 0;
-    const mask = new Uint8Array(16);
-    for (let head = 0; head < space.heads.length; head += 1) {
-      if (space.isHeadActive(head, base)) expected += guard.allowedChoices(head, base, active, mask) - 1;
-    }
+    const activeHeads = space.heads.map((_, head) => head).filter((head) => space.isHeadActive(head, base));
+    const expected = alternativesOf(guard, base, active, activeHeads);
     expect(expected).toBeGreaterThan(20);
-    const out = new Int32Array(10);
-    const random = createRng(11);
-    const counts = new Map<string, number>();
-    const draws = 40_000;
-    for (let index = 0; index < draws; index += 1) {
-      const explored = perturbation.perturb(base, active, 1, random, out);
-      expect(explored).toBe(true);
-      expect(out.join(',')).not.toBe(canonicalBase.join(','));
-      counts.set(out.join(','), (counts.get(out.join(',')) ?? 0) + 1);
-    }
-    expect(counts.size).toBe(expected);
-    const share = 1 / expected;
-    for (const [key, count] of counts) {
-      expect(perturbation.probability(base, key.split(',').map(Number), active, 1)).toBeCloseTo(share, 12);
-      expect(Math.abs(count / draws - share)).toBeLessThan(4.5 * Math.sqrt((share * (1 - share)) / draws));
-    }
+    expectUniformAlternatives(perturbation, base, active, expected, 11, 40_000, (out) => expect(out.join(',')).not.toBe(canonicalBase.join(',')));
     expect(perturbation.probability(base, canonicalBase, active, 0.3)).toBeCloseTo(0.7, 12);
   });
 
   it('explores only the heads it is given, with exact propensities (0 for a change of another head)', () => {
-    const guard = new SafetyGuard();
-    const space = new ActionSpace();
+    const { guard, space, base, canonicalBase, active } = threeRoleBase();
     const heads = [actionHeads.retry, actionHeads.model_executor];
     const perturbation = new HeadPerturbation(guard, heads);
-    const base = new Int32Array([0, 0, 3, 1, 0, 3, 3, 2, 1, 0]);
-    const canonicalBase = canonicalizeIndices(space, Int32Array.from(base));
-    const active = guard.activeConstraints(makeInput({ context: { risk: 'low' } }));
-    const mask = new Uint8Array(16);
-    const expected = heads.reduce((sum, head) => sum + guard.allowedChoices(head, base, active, mask) - 1, 0);
+    const expected = alternativesOf(guard, base, active, heads);
     expect(expected).toBeGreaterThan(2);
-    const out = new Int32Array(10);
-    const random = createRng(5);
-    const counts = new Map<string, number>();
-    const draws = 20_000;
-    for (let index = 0; index < draws; index += 1) {
-      expect(perturbation.perturb(base, active, 1, random, out)).toBe(true);
-      expect(heads).toContain(firstDifferentHead(space, canonicalBase, out));
-      counts.set(out.join(','), (counts.get(out.join(',')) ?? 0) + 1);
-    }
-    expect(counts.size).toBe(expected);
-    for (const [key, count] of counts) {
-      expect(perturbation.probability(base, key.split(',').map(Number), active, 1)).toBeCloseTo(1 / expected, 12);
-      expect(Math.abs(count / draws - 1 / expected)).toBeLessThan(4.5 * Math.sqrt((1 / expected) * (1 - 1 / expected) / draws));
-    }
+    expectUniformAlternatives(perturbation, base, active, expected, 5, 20_000, (out) => expect(heads).toContain(firstDifferentHead(space, canonicalBase, out)));
     // A change of a head it does not explore (the safety level) is never logged by it.
     const otherHead = Int32Array.from(canonicalBase);
     otherHead[actionHeads.safety] = otherHead[actionHeads.safety] === 0 ? 1 : 0;
