@@ -379,6 +379,22 @@ describe.concurrent('orchestra (built binary): data, reports, training and simul
     expect((await run('--help')).stdout).toContain('demo');
   });
 
+  it('shows the exploration weights an improve step set (adaptiveExploration), and refuses a state file whose weights are out of range', async () => {
+    const { cwd, dataDir } = await sandbox();
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const state = { exploration: { from: 'learned-7', weights: { team: { 'executor+architect+auditor+consultant': 0.91, executor: 0.05 }, timeout: { '0.50': 0.05 } } } };
+    await writeFile(join(dataDir, 'orchestra.state.json'), JSON.stringify(state), { mode: 0o600 });
+    const status = await runOrchestra(['learning'], { cwd, env: { ORCHESTRA_DATA_DIR: dataDir } });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/exploration\s+weighted by the critic of learned-7 \(most tried: team=executor\+architect\+auditor\+consultant 0\.91, team=executor 0\.05, timeout=0\.50 0\.05; 2 of 3 choices at ≤ 0\.10\)/);
+    await writeFile(join(dataDir, 'orchestra.state.json'), JSON.stringify({ exploration: { from: 'learned-7', weights: { team: { executor: 3 } } } }), { mode: 0o600 });
+    const broken = await runOrchestra(['learning'], { cwd, env: { ORCHESTRA_DATA_DIR: dataDir } });
+    expect(broken.code).not.toBe(0);
+    expect(broken.stderr.trim().split('\n')).toHaveLength(1);
+    expect(broken.stderr).toMatch(/exploration/);
+  });
+
   it('never colours output that is not a terminal', async () => {
     const { cwd, dataDir } = await sandbox();
     const forced = await runOrchestra(['learning'], { cwd, env: { ORCHESTRA_DATA_DIR: dataDir, FORCE_COLOR: '1' } });

@@ -29,6 +29,11 @@ export const demoOptionsSchema = z.object({
    * the library's default — leaves the rules acting on every shadow session and the gate at training as the only gate.
    */
   candidateShare: z.number().min(0).max(0.5).default(0.5),
+  /**
+   * `--adaptive-exploration on|off`: after each training the rules' exploration weighs its alternatives by the critic
+   * (`adaptiveExploration` of `@orchestra/learning`).
+   */
+  adaptiveExploration: z.enum(['on', 'off']).default('off'),
   /** Compute the oracle in a worker thread (the second core) while the learning loop runs. */
   oracleWorker: z.boolean().default(true),
   /**
@@ -137,6 +142,7 @@ export function parseDemoArguments(argv: readonly string[]): DemoOptions | null 
         'trainer-config': { type: 'string' },
         'no-oracle-worker': { type: 'boolean' },
         drift: { type: 'string' },
+        'adaptive-exploration': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -161,6 +167,7 @@ export function parseDemoArguments(argv: readonly string[]): DemoOptions | null 
     trainerConfig: toJsonObject('trainer-config', values['trainer-config'] as string | undefined),
     oracleWorker: values['no-oracle-worker'] === true ? false : undefined,
     drift: values.drift,
+    adaptiveExploration: values['adaptive-exploration'],
   };
   return validateDemoOptions(input);
 }

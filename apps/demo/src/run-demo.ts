@@ -112,6 +112,7 @@ async function openLearning(plan: DemoPlan, clock: SimulatedClock): Promise<Lear
       seed: options.seed,
       exploration: options.exploration,
       candidateShare: options.candidateShare,
+      adaptiveExploration: options.adaptiveExploration === 'on',
       reloadIntervalMs: 0,
       // The library's guardrails are sized to the sample (a breach must also exceed two standard errors), and a whole
       // A/B period past them withdraws the model.
@@ -331,6 +332,7 @@ function summaryOf(
     settings: {
       exploration: options.exploration,
       candidateShare: options.candidateShare,
+      adaptiveExploration: options.adaptiveExploration === 'on',
       shadowSessions: run.shadowSessions,
       retrainEvery: run.retrainEvery,
       sessionsPerStep: run.sessionsPerStep,

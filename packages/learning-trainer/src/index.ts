@@ -17,6 +17,7 @@ export * from './artifact';
 export { trainedModelFromOffline, type TrainedModelFromOfflineOptions } from './artifact/trained-model-from-offline';
 export * from './offline/train-offline';
 export { fitLinearCritic, improveActionsLinear, LinearCriticScorer, meanGainDeviation, type LinearCritic, type LinearCriticOptions, type LinearCriticTarget } from './offline/linear-critic';
+export { explorationWeightsOf, type ExplorationWeightOptions } from './offline/exploration-weights';
 export { effectiveIndices } from './offline/critic-design';
 export { buildLocalEvidence, type LocalEvidence } from './offline/local-evidence';
 export * from './offline/data-rules';

@@ -109,6 +109,12 @@ export const learningConfigSchema = z.strictObject({
    */
   candidateShare: z.number().min(0).max(0.5).default(0),
   /**
+   * After each `improve`, the rules' exploration weighs its alternatives by the trained critic (the probability that
+   * each choice beats the rules', at least 0.05; persisted in the state file): sessions go to alternatives that can
+   * still change the policy instead of uniformly to ~40 of them, most already known to lose. Propensities stay exact.
+   */
+  adaptiveExploration: z.boolean().default(false),
+  /**
    * Online drift detection (two-sided CUSUM per model on call error rate, call latency and session success, and on
    * the learned arm's reward against the rules arm) and its responses: a model whose behaviour changed gets the
    * rules' exploration raised to `explorationEpsilon` for `explorationSessions` sessions; a learned arm that falls

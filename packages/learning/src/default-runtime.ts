@@ -1,5 +1,5 @@
 import { inferTaskContext } from '@orchestra/learning-features/inference';
-import { PolicyRouter, type ModelArtifact, type PolicyRouterOptions } from '@orchestra/learning-policy';
+import { PolicyRouter, type ExplorationWeights, type ModelArtifact, type PolicyRouterOptions } from '@orchestra/learning-policy';
 import { taskContextSchema, validate, type Decision, type TaskContext } from '@orchestra/learning-types';
 import { ContextInferenceWorker } from './context-inference-worker';
 import type { LearningRuntime, PolicyInput, Routing, TaskInput } from './learning-runtime';
@@ -61,6 +61,10 @@ export class DefaultLearningRuntime implements LearningRuntime {
 
   setCandidate(artifact: ModelArtifact | null): void {
     this.router.setCandidate(artifact);
+  }
+
+  setExplorationWeights(weights: Readonly<Record<string, Readonly<Record<string, number>>>> | null): void {
+    this.router.setExplorationWeights(weights as ExplorationWeights | null);
   }
 
   setExplorationBoost(boost: { models: readonly string[]; epsilon: number } | null): void {

@@ -21,10 +21,10 @@ const tasks = [
  * (At 1,000 sessions, 39 of them explored `strict` at +113 reward, and the chooser — half of the training rows, the
  * other half fits the gate's critic — did not yet move: measured.)
  */
-async function runShadowSessions(count: number, seed: number, candidateShare = 0) {
+async function runShadowSessions(count: number, seed: number, candidateShare = 0, adaptiveExploration = false) {
   const root = await mkdtemp(join(tmpdir(), 'learning-improve-e2e-'));
   let now = Date.parse('2026-12-01T00:00:00.000Z');
-  const learning = await createLearning({ cwd: root, env: {}, clock: () => now, config: { reloadIntervalMs: 0, exploration: 1, seed, candidateShare } });
+  const learning = await createLearning({ cwd: root, env: {}, clock: () => now, config: { reloadIntervalMs: 0, exploration: 1, seed, candidateShare, adaptiveExploration } });
   await learning.setMode('shadow');
   const random = createRng(seed + 100);
   const play = async (index: number) => {
@@ -106,4 +106,31 @@ describe('the improvement loop end to end (smoke)', () => {
       await rm(root, { recursive: true, force: true });
     }
   }, 240_000);
+
+  it('weighs the rules\' exploration by the trained critic (adaptiveExploration): the choice that pays is tried more often, in every process that shares the data dir', async () => {
+    const { root, learning } = await runShadowSessions(1200, 5, 0, true);
+    const strictShare = (manager: typeof learning, tag: string) => {
+      const decisions = Array.from({ length: 600 }, (_, index) => manager.decide({ description: tasks[index % tasks.length]!, sessionId: `${tag}-${index}` }));
+      for (const decision of decisions) expect(decision.propensity).toBeGreaterThan(0);
+      return decisions.filter((decision) => decision.action.safetyLevel === 'strict').length / decisions.length;
+    };
+    let other: typeof learning | undefined;
+    try {
+      const before = strictShare(learning, 'before');
+      const step = await learning.improve({ version: 'e2e-weights', trainerConfig: { seed: 1 } });
+      const weights = step.train.explorationWeights!;
+      expect(weights.safety!.strict).toBeGreaterThan(0.8);
+      expect((await learning.status()).exploration).toMatchObject({ from: 'e2e-weights', weights });
+      const after = strictShare(learning, 'after');
+      expect(after).toBeGreaterThan(before + 0.05);
+      // Another process on the same data dir reads the weights from the state file and explores alike.
+      other = await createLearning({ cwd: root, env: {}, config: { reloadIntervalMs: 0, exploration: 1, seed: 5 } });
+      expect(Math.abs(strictShare(other, 'other') - after)).toBeLessThan(0.08);
+    } finally {
+      await other?.close();
+      await learning.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
+

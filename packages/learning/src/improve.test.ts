@@ -17,6 +17,7 @@ function report(beatsRules: boolean | null, difference = beatsRules ? { value: 6
     stoppedEarly: true,
     warnings: [],
     metricsPath: null,
+    explorationWeights: { team: { 'executor+architect+auditor+consultant': 0.8 } },
     ope:
       beatsRules === null
         ? null
@@ -57,6 +58,7 @@ function manager(
   } = {},
 ) {
   const calls: string[] = [];
+  const adapted: Array<TrainReport['explorationWeights']> = [];
   const trainerConfigs: Array<Record<string, unknown> | undefined> = [];
   let mode: Improvable['mode'] = options.mode ?? 'shadow';
   let fraction = 0;
@@ -94,20 +96,25 @@ function manager(
       calls.push(`deploy ${directory}`);
       return { version: 'v7', directory: '/data/models/v7', source: directory, deployedAt: '2026-12-02T00:00:00.000Z', beatsRules: true, forced: false } as DeployedModel;
     },
+    adaptExploration: async (train) => {
+      adapted.push(train.explorationWeights);
+    },
     setMode: async (next, options) => {
       calls.push(`mode ${next} ${options?.fraction}`);
       mode = next;
       fraction = options?.fraction ?? fraction;
     },
   };
-  return { double, calls, trainerConfigs };
+  return { double, calls, trainerConfigs, adapted };
 }
 
 describe('improvePolicy', () => {
   it('without an exploration share, deploys a candidate that passed the gate and starts its A/B period at the first ramp step', async () => {
-    const { double, calls } = manager(true, { candidateShare: 0 });
+    const { double, calls, adapted } = manager(true, { candidateShare: 0 });
     const step = await improvePolicy(double, { version: 'v7' });
     expect(calls).toEqual(['train /data/candidates/v7', 'deploy /data/candidates/v7', 'mode ab_test 0.1']);
+    // Every training hands its exploration weights on, whatever the gate says.
+    expect(adapted).toEqual([{ team: { 'executor+architect+auditor+consultant': 0.8 } }]);
     expect(step).toMatchObject({ gate: 'passed', reason: null, mode: 'ab_test', abFraction: 0.1 });
     expect(step.deployed?.version).toBe('v7');
   });

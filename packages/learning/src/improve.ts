@@ -57,6 +57,8 @@ export interface Improvable {
   /** Share of shadow (and, for a challenger, production) sessions an exploration candidate acts on (0: none is chosen). */
   readonly candidateShare: number;
   setMode(mode: LearningMode, options?: { fraction?: number }): Promise<unknown>;
+  /** Takes the training's exploration weights for the rules (`adaptiveExploration`; a no-op when it is off). */
+  adaptExploration(train: TrainReport): Promise<void>;
 }
 
 /**
@@ -83,6 +85,7 @@ export async function improvePolicy(manager: Improvable, options: ImproveOptions
   // chooses what explores. Without a share, it is the only gate there is.
   const exploring = manager.candidateShare > 0;
   const train = await manager.train({ ...options, version, output, ...(exploring ? { trainerConfig: screeningTrainerConfig(options.trainerConfig) } : {}) });
+  await manager.adaptExploration(train);
   if (train.beatsRules === true && !exploring) return deployAndStartAbTest(manager, train, output, null);
   const previous = manager.candidate;
   const stale = manager.candidateStale;

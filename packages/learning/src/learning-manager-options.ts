@@ -56,6 +56,8 @@ export interface LearningStatus {
   deployed: DeployedModel | null;
   /** The exploration candidate acting on a share of shadow sessions, or null. */
   candidate: CandidateModel | null;
+  /** The rules' exploration weights set by the last `improve` (`adaptiveExploration`), or null (uniform). */
+  exploration: LearningState['exploration'];
   previous: DeployedModel[];
   abTest: LearningState['abTest'] & { guardrails: GuardrailVerdict; productionAllowedAfter: number };
   events: LearningState['events'];

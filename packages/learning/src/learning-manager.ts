@@ -164,6 +164,8 @@ export class LearningManager {
   }
   private loadedModelDirectory: string | null = null;
   #loadedCandidateDirectory: string | null = null;
+  /** The exploration weights last given to the runtime (JSON), null: uniform. */
+  #appliedExplorationWeights: string | null = null;
   private reloadTimer: NodeJS.Timeout | undefined;
   private reloading: Promise<boolean> | undefined;
   /** The last error of a hot reload (the previous model, or the rules, stay in force). */
@@ -191,6 +193,7 @@ export class LearningManager {
         ...(config.models === undefined ? {} : { rules: new RulesPolicy({ guard: new SafetyGuard({ space: this.actionSpace }) }) }),
       });
     this.clock = options.clock ?? Date.now;
+    this.#applyExplorationWeights();
     this.#drift = config.drift.enabled ? new DriftMonitor() : null;
     const clock = this.clock;
     this.importModule = options.importModule;
@@ -891,6 +894,7 @@ export class LearningManager {
       abFraction: this.abFraction,
       deployed: this.state.deployed,
       candidate: this.state.candidate,
+      exploration: this.state.exploration,
       previous: this.state.previous,
       abTest: {
         ...abTest,
@@ -960,9 +964,28 @@ export class LearningManager {
         explore: (directory, estimate) => this.explore(directory, estimate),
         regate: (regateOptions) => this.regate({ ...regateOptions, experiences }),
         setMode: (mode, modeOptions) => this.setMode(mode, modeOptions),
+        adaptExploration: (train) => this.#adaptExploration(train),
       },
       options,
     );
+  }
+
+  /**
+   * With `adaptiveExploration`, makes a training's exploration weights the rules' (persisted in the state file, so
+   * every process sharing the data dir explores alike). Weights that do not fit this action space are not kept
+   * (the event log says why); nothing else changes.
+   */
+  async #adaptExploration(train: TrainReport): Promise<void> {
+    if (!this.config.adaptiveExploration || train.explorationWeights === null || this.runtime.setExplorationWeights === undefined) return;
+    const weights = train.explorationWeights;
+    const now = new Date(this.clock());
+    const { state } = await this.store.update((state) => {
+      state.exploration = { from: train.version, weights };
+      addStateEvent(state, `exploration weighted by the critic of ${train.version}`, now);
+      return null;
+    });
+    this.adoptState(state);
+    this.stateModifiedAt = await this.store.modifiedAt();
   }
 
   /**
@@ -1222,6 +1245,21 @@ export class LearningManager {
 
   private adoptState(state: LearningState): void {
     this.state = state;
+    this.#applyExplorationWeights();
+  }
+
+  /** The state's exploration weights into the runtime when they changed (ones that do not fit leave exploration uniform). */
+  #applyExplorationWeights(): void {
+    const weights = this.state.exploration?.weights ?? null;
+    const key = weights === null ? null : JSON.stringify(weights);
+    if (key === this.#appliedExplorationWeights || this.runtime.setExplorationWeights === undefined) return;
+    this.#appliedExplorationWeights = key;
+    try {
+      this.runtime.setExplorationWeights(weights);
+    } catch (error) {
+      this.lastReloadError = error instanceof Error ? error : new Error(String(error));
+      this.runtime.setExplorationWeights(null);
+    }
   }
 
   /** A verified artifact whose action space is this orchestrator's (`ModelArtifactError` otherwise). */

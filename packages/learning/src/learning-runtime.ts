@@ -89,6 +89,11 @@ export interface LearningRuntime {
    * Optional: a runtime without it never explores with candidates.
    */
   setCandidate?(artifact: ModelArtifact | null): void;
+  /**
+   * Weighs the rules' exploration alternatives (head name → choice label → weight in [0.01, 1]; null: uniform), as a
+   * trained critic advises (`adaptiveExploration`). May throw when the weights do not fit the action space.
+   */
+  setExplorationWeights?(weights: Readonly<Record<string, Readonly<Record<string, number>>>> | null): void;
   /** Raises the rules' exploration for decisions that use these models (drift response); null ends it. */
   setExplorationBoost?(boost: { models: readonly string[]; epsilon: number } | null): void;
   /** Version of the loaded learned model, or null. */

@@ -102,6 +102,17 @@ export const learningStateSchema = z.object({
   deployed: deployedModelSchema.nullable().default(null),
   /** The exploration candidate of shadow mode (null: the rules act on every shadow session). */
   candidate: candidateModelSchema.nullable().default(null),
+  /**
+   * How the rules' exploration weighs its alternatives (head → choice → weight in [0.01, 1]), set by `improve` from
+   * the last trained critic (`adaptiveExploration`); null: uniform. `from` is the version of the training that set them.
+   */
+  exploration: z
+    .object({
+      from: z.string().min(1),
+      weights: z.record(z.string(), z.record(z.string(), z.number().min(0.01).max(1))),
+    })
+    .nullable()
+    .default(null),
   /** Earlier deployments, most recent last: `rollback` returns to the last one (or to the rules when empty). */
   previous: z.array(deployedModelSchema).default([]),
   abTest: z

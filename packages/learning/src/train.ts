@@ -61,6 +61,12 @@ export interface TrainReport {
   critic: Record<string, unknown> | null;
   /** The deploy verdict: `beats-rules`, `does-not-beat-rules`, or `not-evaluated` (see `opeError`). */
   verdict: DeployVerdict;
+  /**
+   * How the rules' exploration should weigh its alternatives after this training (head → choice → weight; the
+   * critic's probability that each choice beats the rules', floored): what `improve` applies with
+   * `adaptiveExploration`. Null without a linear critic.
+   */
+  explorationWeights: Record<string, Record<string, number>> | null;
   wallTimeMs: number;
 }
 
@@ -181,6 +187,7 @@ export async function trainPolicy(module: TrainerModule, dataDir: string, option
     beatsRules,
     critic: result.qDistillation === undefined ? null : { ...result.qDistillation },
     verdict,
+    explorationWeights: (result.explorationWeights as Record<string, Record<string, number>> | undefined) ?? null,
     wallTimeMs: performance.now() - started,
   };
 }

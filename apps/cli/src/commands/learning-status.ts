@@ -47,6 +47,13 @@ export function registerLearningStatus(program: Command, context: CliContext): v
         const share = learning.config.candidateShare;
         context.print(`  exploring     candidate ${bold(status.candidate.version)} since ${status.candidate.since} ${dim(share > 0 ? `(acts on ${share * 100} % of ${status.candidate.challenges === null ? 'shadow sessions' : `production sessions, challenging ${status.candidate.challenges}`})` : '(inactive: candidateShare is 0)')}`);
       }
+      if (status.exploration !== null) {
+        const ranked = Object.entries(status.exploration.weights)
+          .flatMap(([head, choices]) => Object.entries(choices).map(([choice, weight]) => ({ name: `${head}=${choice}`, weight })))
+          .sort((left, right) => right.weight - left.weight);
+        const top = ranked.slice(0, 3).map((entry) => `${entry.name} ${entry.weight.toFixed(2)}`).join(', ');
+        context.print(`  exploration   weighted by the critic of ${bold(status.exploration.from)} ${dim(`(most tried: ${top}; ${ranked.filter((entry) => entry.weight <= 0.1).length} of ${ranked.length} choices at ≤ 0.10)`)}`);
+      }
       if (status.modelError !== null) context.print(`  load error    ${yellow(`${status.modelError.reason}: ${status.modelError.message}`)}`);
       context.print(`  buffer        ${bufferSize} experiences${quarantined > 0 ? yellow(` (${quarantined} quarantined lines)`) : ''}`);
       if (deployed !== null) {

@@ -148,4 +148,78 @@ describe('HeadPerturbation', () => {
     expect(perturbation.probability(base, twoHeadsChanged, active, 0.5)).toBe(0);
     expect(perturbation.probability(base, canonicalizeIndices(space, Int32Array.from(base)), active, 0)).toBe(1);
   });
+
+  it('draws weighted alternatives in proportion to their weights, with exact propensities', () => {
+    const { guard, space, base, canonicalBase, active } = threeRoleBase();
+    const perturbation = new HeadPerturbation(guard);
+    const heads = space.heads.map((_, head) => head).filter((head) => space.isHeadActive(head, base));
+    const alternatives = alternativesOf(guard, base, active, heads);
+    // Two timeout bins weigh 1, every other timeout bin 0.05; the whole retry head 0.2.
+    const timeout = space.heads[actionHeads.timeout]!;
+    const timeoutWeights = Object.fromEntries(timeout.labels.map((label, choice) => [label, choice === 0 || choice === 6 ? 1 : 0.05]));
+    const retryWeights = Object.fromEntries(space.heads[actionHeads.retry]!.labels.map((label) => [label, 0.2]));
+    perturbation.setWeights({ timeout: timeoutWeights, retry: retryWeights });
+    // W: every active head's alternatives weigh 1 except timeout's (by bin) and retry's (0.2 each).
+    const mask = new Uint8Array(16);
+    let totalWeight = 0;
+    for (const head of heads) {
+      guard.allowedChoices(head, base, active, mask);
+      for (let choice = 0; choice < space.heads[head]!.size; choice += 1) {
+        if (mask[choice] !== 1 || choice === base[head]) continue;
+        totalWeight += head === actionHeads.timeout ? timeoutWeights[timeout.labels[choice]!]! : head === actionHeads.retry ? 0.2 : 1;
+      }
+    }
+    const out = new Int32Array(base.length);
+    const random = createRng(17);
+    const draws = 40_000;
+    const counts = new Map<string, number>();
+    for (let index = 0; index < draws; index += 1) {
+      expect(perturbation.perturb(base, active, 1, random, out)).toBe(true);
+      counts.set(out.join(','), (counts.get(out.join(',')) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(alternatives);
+    let mass = 0;
+    for (const [key, count] of counts) {
+      const chosen = key.split(',').map(Number);
+      const probability = perturbation.probability(base, chosen, active, 1);
+      mass += probability;
+      expect(Math.abs(count / draws - probability), key).toBeLessThan(4.5 * Math.sqrt((probability * (1 - probability)) / draws) + 1 / draws);
+      const head = firstDifferentHead(space, canonicalizeIndices(space, Int32Array.from(base)), chosen);
+      // An alternative's probability is its weight over W.
+      if (head === actionHeads.timeout) expect(probability).toBeCloseTo(timeoutWeights[timeout.labels[chosen[head]!]!]! / totalWeight, 12);
+    }
+    expect(mass).toBeCloseTo(1, 9);
+    const withTimeout = (bin: number) => counts.get(Object.assign(Int32Array.from(canonicalBase), { [actionHeads.timeout]: bin }).join(',')) ?? 0;
+    expect(withTimeout(0) / Math.max(1, withTimeout(1))).toBeGreaterThan(10);
+    expect(perturbation.weights).toEqual({ timeout: Object.fromEntries(Object.entries(timeoutWeights).filter(([, weight]) => weight !== 1)), retry: retryWeights });
+  });
+
+  it('is uniform again with null weights, and refuses weights that do not fit the action space without changing', () => {
+    const rules = new RulesPolicy({ config: { epsilon: 0.3, seed: 5 } });
+    const uniform = new RulesPolicy({ config: { epsilon: 0.3, seed: 5 } });
+    const input = makeInput({ context: { complexity: 'medium', risk: 'medium' } });
+    rules.setExplorationWeights({ model_executor: { 'glm-4.7': 0.5 } });
+    expect(rules.explorationWeights).toEqual({ model_executor: { 'glm-4.7': 0.5 } });
+    expect(() => rules.setExplorationWeights({ model_chef: { x: 1 } } as never)).toThrow(/model_chef/);
+    expect(() => rules.setExplorationWeights({ model_executor: { 'gpt-0': 1 } })).toThrow(/gpt-0/);
+    expect(() => rules.setExplorationWeights({ model_executor: { 'glm-4.7': 0 } })).toThrow(/\[0.01, 1\]/);
+    expect(() => rules.setExplorationWeights({ model_executor: { 'glm-4.7': Number.NaN } })).toThrow(/glm-4.7/);
+    expect(rules.explorationWeights).toEqual({ model_executor: { 'glm-4.7': 0.5 } });
+    rules.setExplorationWeights(null);
+    expect(rules.explorationWeights).toBeNull();
+    for (let index = 0; index < 500; index += 1) expect(rules.decide(input)).toEqual(uniform.decide(input));
+  });
+
+  it('logs weighted rules propensities that match the empirical frequencies', () => {
+    const rules = new RulesPolicy({ config: { epsilon: 0.5, seed: 8 } });
+    rules.setExplorationWeights({ team: { executor: 0.02, 'executor+architect+auditor+consultant': 1, 'executor+architect': 0.1 }, approach: { direct: 0.05 } });
+    const input = makeInput({ context: { complexity: 'medium', risk: 'high' } });
+    const samples = Array.from({ length: 20_000 }, () => {
+      const decision = rules.decide(input);
+      expect(rules.probabilityOf(decision.action, input)).toBeCloseTo(decision.propensity, 12);
+      return { key: JSON.stringify(decision.action), propensity: decision.propensity };
+    });
+    expectPropensitiesMatchFrequencies(samples);
+  });
 });
+

@@ -11,6 +11,7 @@ import { loadModelArtifact } from '../artifact/load-model-artifact';
 import type { ModelArtifact } from '../artifact/model-artifact';
 import { ModelArtifactError } from '../errors/model-artifact-error';
 import { LearnedPolicy, type LearnedPolicyOptions } from '../learned/learned-policy';
+import type { ExplorationWeights } from '../exploration/head-perturbation';
 import type { Policy, PolicyInput } from '../policy';
 import { RulesPolicy } from '../rules/rules-policy';
 import type { SafetyGuard } from '../safety/safety-guard';
@@ -160,6 +161,14 @@ export class PolicyRouter implements Policy {
    */
   setExplorationBoost(boost: { models: readonly string[]; epsilon: number } | null): void {
     this.#boost.set(boost);
+  }
+
+  /**
+   * Weights the rules' exploration alternatives (see `RulesPolicy.setExplorationWeights`; null: uniform). Throws
+   * `ValidationError` for weights that do not fit the action space (nothing changed).
+   */
+  setExplorationWeights(weights: ExplorationWeights | null): void {
+    this.rules.setExplorationWeights(weights);
   }
 
   /** The exploration boost in force (`setExplorationBoost`), or null. */

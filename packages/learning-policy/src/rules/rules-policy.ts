@@ -9,7 +9,7 @@ import {
 } from '@orchestra/learning-features';
 import { ValidationError, approaches, retryStrategies, safetyLevels, validate, type Action, type Decision } from '@orchestra/learning-types';
 import { costWeightOf, priceLadder, type PriceLadder } from '../cost-weight/cost-weight';
-import { HeadPerturbation } from '../exploration/head-perturbation';
+import { HeadPerturbation, type ExplorationWeights } from '../exploration/head-perturbation';
 import type { Policy, PolicyInput } from '../policy';
 import { canonicalizeIndices } from '../safety/action-indices';
 import { SafetyGuard } from '../safety/safety-guard';
@@ -91,6 +91,20 @@ export class RulesPolicy implements Policy {
   /** The rules' policy version (logged as `Decision.policyVersion`). */
   get version(): string {
     return this.config.version;
+  }
+
+  /**
+   * Weights exploration's alternatives (`ExplorationWeights`; null: uniform). A learner sets them from its critic so
+   * that alternatives likely to beat the rules are tried more often; propensities stay exact. Throws
+   * `ValidationError` (nothing changed) for an unknown head or choice or a weight outside [0.01, 1].
+   */
+  setExplorationWeights(weights: ExplorationWeights | null): void {
+    this.#perturbation.setWeights(weights);
+  }
+
+  /** The exploration weights in force (choices that weigh 1 left out), or null when exploration is uniform. */
+  get explorationWeights(): ExplorationWeights | null {
+    return this.#perturbation.weights;
   }
 
   /** Decides with the configured exploration. */

@@ -2,7 +2,7 @@ import { ActionSpace } from '@orchestra/learning-features';
 import type { RewardConfigInput } from '@orchestra/learning-reward';
 import { experienceSchema, validate, ValidationError, type Experience, type TrainProgress } from '@orchestra/learning-types';
 import { parseTrainerConfig, type TrainerConfig, type TrainerConfigInput } from '../config/trainer-config';
-import { RulesPolicy, SafetyGuard } from '@orchestra/learning-policy';
+import { RulesPolicy, SafetyGuard, type ExplorationWeights } from '@orchestra/learning-policy';
 import { ActorCritic } from '../networks/actor-critic';
 import { policyInputOf } from '../ope/evaluated-policy-from-policy';
 import { SeededRandom } from '../networks/seeded-random';
@@ -14,6 +14,7 @@ import { JsonlMetricsSink, type MetricsSink } from './metrics-sink';
 import { fitDistillationTargets, type QDistillationSummary } from './distillation-targets';
 import type { LinearCritic } from './linear-critic';
 import { offlineObjective } from './offline-objectives';
+import { explorationWeightsOf } from './exploration-weights';
 
 /** Metrics of one offline epoch (also the JSON line written to the metrics file). */
 export interface OfflineEpochMetrics {
@@ -103,6 +104,12 @@ export interface TrainOfflineResult {
    * neither chose the candidate's actions nor fitted the critic that values them (`gateEvaluation`).
    */
   gateEvaluationIds?: string[];
+  /**
+   * `q-distillation` with the linear critic: how the rules' exploration should weigh its alternatives from now on
+   * (`explorationWeightsOf`: the critic's probability that each choice beats the rules', floored), for
+   * `RulesPolicy.setExplorationWeights`.
+   */
+  explorationWeights?: ExplorationWeights;
   wallTimeMs: number;
 }
 
@@ -194,6 +201,7 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
     ...(distilled?.critic === undefined ? {} : { critic: distilled.critic }),
     ...(distilled?.gateCritic === undefined ? {} : { gateCritic: distilled.gateCritic }),
     ...(distilled?.gateEvaluationIds === undefined ? {} : { gateEvaluationIds: distilled.gateEvaluationIds }),
+    ...(distilled?.critic === undefined ? {} : { explorationWeights: explorationWeightsOf(distilled.critic, dataset, actionSpace, split.training, rulesIndices === undefined ? {} : { base: rulesIndices }) }),
     rulesPrior: rulesIndices === undefined ? 0 : config.offline.rulesPrior,
     ...(sink instanceof JsonlMetricsSink ? { metricsPath: sink.path } : {}),
     wallTimeMs: performance.now() - started,

@@ -6,6 +6,7 @@ import { LinearCriticScorer, meanGainDeviation, type LinearCritic } from '../off
 import { denormaliseTotal } from '../offline/q-distillation';
 import type { PolicyValueEstimate } from './estimate-policy-value';
 import { policyInputOf } from './evaluated-policy-from-policy';
+import { normalCdf } from './normal-cdf';
 
 /** A policy as the critic gate sees it: what it would do in a logged state, and how likely the logged action was. */
 export interface GatePolicy {
@@ -85,14 +86,6 @@ const zOf = (confidence: number): number => {
   }
   return (low + high) / 2;
 };
-
-function normalCdf(value: number): number {
-  // Abramowitz–Stegun 7.1.26 erf approximation (|error| < 1.5e-7).
-  const x = Math.abs(value) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-  return value >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
-}
 
 function meanAndError(values: readonly number[]): { mean: number; standardError: number } {
   const count = values.length;
