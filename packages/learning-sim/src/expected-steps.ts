@@ -1,5 +1,5 @@
 import { timeoutMultiplierBins } from '@orchestra/learning-features';
-import { retryStrategies, type Approach, type RetryStrategy, type TaskContext } from '@orchestra/learning-types';
+import { normalCdf, retryStrategies, type Approach, type RetryStrategy, type TaskContext } from '@orchestra/learning-types';
 import { indexWorld, type WorldIndex } from './world-index';
 import {
   API_ERROR_LATENCY_SHARE,
@@ -33,14 +33,6 @@ export const inputWeights = [0.5333333333333333, 0.2220759220056126, 0.222075922
 export const workNodes = [-Math.sqrt(3), 0, Math.sqrt(3)];
 export const workWeights = [1 / 6, 2 / 3, 1 / 6];
 export const SCENARIOS = inputNodes.length * workNodes.length;
-
-/** Standard normal CDF (Abramowitz–Stegun 7.1.26 on erf; error < 1.5e-7). */
-function normalCdf(value: number): number {
-  const x = Math.abs(value) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-  return value >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
-}
 
 /** Expected totals of one agent step (averaged over loads; cost and duration kept per size scenario). */
 export interface StepStats {

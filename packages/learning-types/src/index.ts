@@ -16,3 +16,4 @@ export * from './train-progress';
 export * from './versioning';
 export * from './stable-hash';
 export * from './json-schema';
+export * from './normal-distribution';

@@ -1,9 +1,9 @@
 import type { ActionSpace } from '@orchestra/learning-features';
 import { MIN_EXPLORATION_WEIGHT, type ExplorationWeights } from '@orchestra/learning-policy';
-import { normalCdf } from '../ope/normal-cdf';
+import { normalCdf } from '@orchestra/learning-types';
 import type { ExperienceDataset } from './experience-dataset';
 import { LinearCriticScorer, type LinearCritic } from './linear-critic';
-import { canonicaliseIndices } from './q-distillation';
+import { forEachSingleHeadMove } from './q-distillation';
 
 /** Options of `explorationWeightsOf`. */
 export interface ExplorationWeightOptions {
@@ -36,28 +36,18 @@ export function explorationWeightsOf(critic: LinearCritic, dataset: ExperienceDa
   const sums = actionSpace.heads.map((head) => new Float64Array(head.size));
   const counts = actionSpace.heads.map((head) => new Float64Array(head.size));
   const maximumHeadSize = Math.max(...actionSpace.heads.map((head) => head.size));
-  const mask = new Uint8Array(maximumHeadSize);
-  const scratch = new Uint8Array(maximumHeadSize);
+  const buffers = { mask: new Uint8Array(maximumHeadSize), scratch: new Uint8Array(maximumHeadSize), candidate: new Int32Array(headCount) };
   const base = new Int32Array(headCount);
-  const candidate = new Int32Array(headCount);
   const stride = Math.max(1, rows.length / maxRows);
   for (let position = 0; position < rows.length; position += stride) {
     const row = rows[Math.floor(position)]!;
     scorer.setState(dataset.states.subarray(row * stateSize, (row + 1) * stateSize));
     base.set((options.base ?? dataset.actions).subarray(row * headCount, (row + 1) * headCount));
-    for (let head = 0; head < headCount; head++) {
-      if (!actionSpace.isHeadActive(head, base)) continue;
-      actionSpace.mask(head, base, mask);
-      for (let choice = 0; choice < actionSpace.heads[head]!.size; choice++) {
-        if (choice === base[head] || mask[choice] !== 1) continue;
-        candidate.set(base);
-        candidate[head] = choice;
-        canonicaliseIndices(actionSpace, candidate, scratch);
-        const gain = scorer.gain(base, candidate);
-        sums[head]![choice]! += gain.deviation > 0 ? normalCdf(gain.mean / gain.deviation) : gain.mean > 0 ? 1 : gain.mean < 0 ? 0 : 0.5;
-        counts[head]![choice]! += 1;
-      }
-    }
+    forEachSingleHeadMove(actionSpace, base, buffers, (head, choice, candidate) => {
+      const gain = scorer.gain(base, candidate);
+      sums[head]![choice]! += gain.deviation > 0 ? normalCdf(gain.mean / gain.deviation) : gain.mean > 0 ? 1 : gain.mean < 0 ? 0 : 0.5;
+      counts[head]![choice]! += 1;
+    });
   }
   const weights: Record<string, Record<string, number>> = {};
   actionSpace.heads.forEach((head, index) => {

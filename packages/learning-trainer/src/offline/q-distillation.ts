@@ -257,6 +257,31 @@ export function canonicaliseIndices(actionSpace: ActionSpace, indices: Int32Arra
 }
 
 /**
+ * Calls `visit(head, choice, candidate)` for every single-head move of `base`: each active head, each choice its mask
+ * allows other than the base's, `candidate` the base with that head moved (canonicalised; overwritten per call).
+ * `mask`, `scratch` and `candidate` are the caller's buffers (largest head size, largest head size, head count).
+ */
+export function forEachSingleHeadMove(
+  actionSpace: ActionSpace,
+  base: Int32Array,
+  buffers: { mask: Uint8Array; scratch: Uint8Array; candidate: Int32Array },
+  visit: (head: number, choice: number, candidate: Int32Array) => void,
+): void {
+  const { mask, scratch, candidate } = buffers;
+  for (let head = 0; head < base.length; head++) {
+    if (!actionSpace.isHeadActive(head, base)) continue;
+    actionSpace.mask(head, base, mask);
+    for (let choice = 0; choice < actionSpace.heads[head]!.size; choice++) {
+      if (choice === base[head] || mask[choice] !== 1) continue;
+      candidate.set(base);
+      candidate[head] = choice;
+      canonicaliseIndices(actionSpace, candidate, scratch);
+      visit(head, choice, candidate);
+    }
+  }
+}
+
+/**
  * Policy improvement within the data's support: for every row, starting from the logged action, tries every valid
  * alternative of one active head at a time and moves to the best one when Q gains more than `improvementMargin`;
  * at most `improvementRounds` rounds (so the result stays a few heads away from what was logged). Returns the
@@ -277,15 +302,13 @@ export function improveActions(options: {
   const { improvementRounds, improvementMargin, rewardModelPessimism } = config.offline;
   const actions = Int32Array.from(dataset.actions);
   const maximumHeadSize = Math.max(...actionSpace.heads.map((head) => head.size));
-  const mask = new Uint8Array(maximumHeadSize);
-  const scratch = new Uint8Array(maximumHeadSize);
+  const moveBuffers = { mask: new Uint8Array(maximumHeadSize), scratch: new Uint8Array(maximumHeadSize), candidate: new Int32Array(headCount) };
   const activeHeads = new Array<boolean>(headCount);
   // Candidates of one row: the current action, then every valid single-head change.
   const maximumCandidates = 1 + actionSpace.heads.reduce((sum, head) => sum + head.size, 0);
   const rowsPerChunk = Math.max(1, Math.floor(chunkRows / maximumCandidates));
   const candidates = new Int32Array(rowsPerChunk * maximumCandidates * headCount);
   const candidateCounts = new Int32Array(rowsPerChunk);
-  const candidate = new Int32Array(headCount);
   const encoded = new Float32Array(rowsPerChunk * maximumCandidates * inputSize);
   const sums = new Float64Array(rowsPerChunk * maximumCandidates);
   const squares = new Float64Array(rowsPerChunk * maximumCandidates);
@@ -304,17 +327,7 @@ export function improveActions(options: {
           produced += 1;
         };
         emit(current);
-        for (let head = 0; head < headCount; head++) {
-          if (!actionSpace.isHeadActive(head, current)) continue;
-          actionSpace.mask(head, current, mask);
-          for (let choice = 0; choice < actionSpace.heads[head]!.size; choice++) {
-            if (choice === current[head] || mask[choice] !== 1) continue;
-            candidate.set(current);
-            candidate[head] = choice;
-            canonicaliseIndices(actionSpace, candidate, scratch);
-            emit(candidate);
-          }
-        }
+        forEachSingleHeadMove(actionSpace, current, moveBuffers, (_head, _choice, moved) => emit(moved));
         candidateCounts[index] = produced;
         total += produced;
       }

@@ -1,12 +1,11 @@
 import type { ActionSpace } from '@orchestra/learning-features';
 import { stableUnitHash, type PolicyInput } from '@orchestra/learning-policy';
-import type { Action, Experience } from '@orchestra/learning-types';
+import { twoSidedNormalQuantile, type Action, type Experience } from '@orchestra/learning-types';
 import type { RewardNormalization } from '../offline/experience-dataset';
 import { LinearCriticScorer, meanGainDeviation, type LinearCritic } from '../offline/linear-critic';
 import { denormaliseTotal } from '../offline/q-distillation';
 import type { PolicyValueEstimate } from './estimate-policy-value';
 import { policyInputOf } from './evaluated-policy-from-policy';
-import { normalCdf } from './normal-cdf';
 
 /** A policy as the critic gate sees it: what it would do in a logged state, and how likely the logged action was. */
 export interface GatePolicy {
@@ -74,18 +73,6 @@ export function gateFoldOf(experience: { readonly id: string; readonly sessionId
   return stableUnitHash(`gate-fold:${experience.sessionId ?? experience.id}`) < 0.5 ? 0 : 1;
 }
 
-/** The two-sided normal quantile of `confidence` (bisection on the normal CDF). */
-const zOf = (confidence: number): number => {
-  const target = 1 - (1 - confidence) / 2;
-  let low = 0;
-  let high = 10;
-  for (let step = 0; step < 80; step++) {
-    const middle = (low + high) / 2;
-    if (normalCdf(middle) < target) low = middle;
-    else high = middle;
-  }
-  return (low + high) / 2;
-};
 
 function meanAndError(values: readonly number[]): { mean: number; standardError: number } {
   const count = values.length;
@@ -114,7 +101,7 @@ export function compareWithCritic(options: CompareWithCriticOptions): CriticGate
   const scorers = critics.map((critic) => new LinearCriticScorer(critic, actionSpace));
   const confidence = options.confidence ?? 0.95;
   const clip = options.weightClip ?? 10;
-  const z = zOf(confidence);
+  const z = twoSidedNormalQuantile(confidence);
   const scale = denormaliseTotal(1, normalisation) - denormaliseTotal(0, normalisation);
   const targetValues: number[] = [];
   const baselineValues: number[] = [];
