@@ -972,8 +972,8 @@ export class LearningManager {
 
   /**
    * With `adaptiveExploration`, makes a training's exploration weights the rules' (persisted in the state file, so
-   * every process sharing the data dir explores alike). Weights that do not fit this action space are not kept
-   * (the event log says why); nothing else changes.
+   * every process sharing the data dir explores alike). A process whose action space they do not fit (another model
+   * catalog) explores uniformly and reports why in `status().modelError`; nothing else changes.
    */
   async #adaptExploration(train: TrainReport): Promise<void> {
     if (!this.config.adaptiveExploration || train.explorationWeights === null || this.runtime.setExplorationWeights === undefined) return;
