@@ -144,9 +144,7 @@ export class HeadPerturbation {
       if (mass === 0) continue;
       if (remaining >= mass) {
         remaining -= mass;
-        // Floating-point slack of a weighted draw at the very end: the last alternative seen takes it.
         last = head;
-        lastChoice = this.#lastAlternative(head, base);
         continue;
       }
       for (let choice = 0; choice < space.heads[head]!.size; choice += 1) {
@@ -164,9 +162,10 @@ export class HeadPerturbation {
       this.#guard.repair(out, active, { silent: true });
       return true;
     }
+    // Floating-point slack of a weighted draw past the end: the last alternative of the last head with any takes it.
     if (last < 0) return false;
-    this.#guard.allowedChoices(last, base, active, allowed);
-    out[last] = lastChoice;
+    this.#alternativesOf(last, base, active);
+    out[last] = this.#lastAlternative(last, base);
     this.#guard.repair(out, active, { silent: true });
     return true;
   }
