@@ -23,7 +23,9 @@ import {
   type SystemStateInput,
   type TaskContextInput,
 } from '@orchestra/learning-types';
-import type { ExperienceStore } from './experience-store';
+import type { ExperienceStore, SerializedExperience } from './experience-store';
+import type { ExperienceStatsAccumulator } from './experience-stats';
+import { ExperienceStoreError } from './errors';
 import {
   experienceWithoutSessionSchema,
   isParsedSystemState,
@@ -71,10 +73,9 @@ export type RecordOutcome =
    */
   | { status: 'skipped'; reason: 'disabled' | 'duplicate-session'; sessionId?: string };
 
-/** Options of `ExperienceCollector`. */
-export interface ExperienceCollectorOptions {
-  store: ExperienceStore;
-  /** Learning mode; in `disabled` nothing is recorded. Default `disabled`, as for the whole learning layer. */
+/** Options of `ExperienceBuilder`: how a finished session becomes an experience. */
+export interface ExperienceBuilderOptions {
+  /** The mode records are made in unless a record says otherwise (default `disabled`). */
   mode?: LearningMode;
   featureSchema?: FeatureSchema;
   reward?: RewardConfigInput;
@@ -89,6 +90,12 @@ export interface ExperienceCollectorOptions {
   budget?: { costUsd?: number; tokens?: number };
   /** Clock for timestamps (tests). */
   now?: () => Date;
+}
+
+/** Options of `ExperienceCollector`: the store, and how sessions become experiences. */
+export interface ExperienceCollectorOptions extends ExperienceBuilderOptions {
+  /** Where the experiences go. (`mode` `disabled`, the default as for the whole learning layer, records nothing.) */
+  store: ExperienceStore;
 }
 
 /** Shortest decimal that reads back as the same float32, so feature vectors stay compact in JSON. */
@@ -127,22 +134,19 @@ const COMPACT_VALUES_KEPT = 4096;
 const compactValues = new Map<number, number>();
 
 /**
- * Turns finished sessions into stored experiences: encodes the state (`encodeState` + the feature schema hash),
- * computes the reward and its breakdown, derives the outcome from the session when none is given, and appends the
- * validated `Experience` to the store. Records nothing in `disabled` mode.
+ * Turns a finished session into an `Experience` without storing it: encodes the state (`encodeState` + the feature
+ * schema hash), computes the reward and its breakdown, derives the outcome from the session when none is given, and
+ * validates the record. `ExperienceCollector` builds with one; a worker thread can build with its own (the same
+ * options give the same record, up to its id and timestamp).
  */
-export class ExperienceCollector {
-  private readonly store: ExperienceStore;
+export class ExperienceBuilder {
   private currentMode: LearningMode;
   private readonly featureSchema: FeatureSchema;
-  private readonly options: ExperienceCollectorOptions;
+  private readonly options: ExperienceBuilderOptions;
   private readonly features: Float32Array;
-  /** Session ids already in the store; read from it on the first record that has a session id. */
-  private storedSessionIds: Promise<Set<string>> | undefined;
 
-  constructor(options: ExperienceCollectorOptions) {
+  constructor(options: ExperienceBuilderOptions = {}) {
     this.options = options;
-    this.store = options.store;
     this.currentMode = validate(learningModeSchema, options.mode ?? 'disabled', 'LearningMode');
     this.featureSchema = options.featureSchema ?? defaultFeatureSchema;
     this.features = new Float32Array(this.featureSchema.size);
@@ -153,12 +157,12 @@ export class ExperienceCollector {
     return this.currentMode;
   }
 
-  /** Changes the mode (e.g. when the manager moves from shadow to A/B test). */
+  /** Changes the mode records are made in. */
   setMode(mode: LearningMode): void {
     this.currentMode = validate(learningModeSchema, mode, 'LearningMode');
   }
 
-  /** Builds the experience of a finished session without storing it. */
+  /** Builds the experience of a finished session. */
   build(
     sessionInput: EnhancedSessionStateInput | EnhancedSessionState,
     decisionInput: DecisionInput & Partial<RecordDetails>,
@@ -227,6 +231,41 @@ export class ExperienceCollector {
     if (keepSession && sessionValidated) record.session = session;
     return record;
   }
+}
+
+/**
+ * Turns finished sessions into stored experiences (`ExperienceBuilder`) and appends them to the store, each session
+ * once. Records nothing in `disabled` mode.
+ */
+export class ExperienceCollector {
+  private readonly store: ExperienceStore;
+  private readonly builder: ExperienceBuilder;
+  /** Session ids already in the store; read from it on the first record that has a session id. */
+  private storedSessionIds: Promise<Set<string>> | undefined;
+
+  constructor(options: ExperienceCollectorOptions) {
+    this.store = options.store;
+    this.builder = new ExperienceBuilder(options);
+  }
+
+  /** The mode records are made in (unless a record overrides it). */
+  get mode(): LearningMode {
+    return this.builder.mode;
+  }
+
+  /** Changes the mode (e.g. when the manager moves from shadow to A/B test). */
+  setMode(mode: LearningMode): void {
+    this.builder.setMode(mode);
+  }
+
+  /** Builds the experience of a finished session without storing it (`ExperienceBuilder.build`). */
+  build(
+    sessionInput: EnhancedSessionStateInput | EnhancedSessionState,
+    decisionInput: DecisionInput & Partial<RecordDetails>,
+    details: Partial<RecordDetails> = {},
+  ): Experience {
+    return this.builder.build(sessionInput, decisionInput, details);
+  }
 
   /**
    * Builds the experience of a finished session and appends it; resolves once the store acknowledged it.
@@ -254,7 +293,7 @@ export class ExperienceCollector {
     decision: DecisionInput & Partial<RecordDetails>,
     details: Partial<RecordDetails> = {},
   ): Promise<RecordOutcome> {
-    const mode = details.mode ?? decision.mode ?? this.currentMode;
+    const mode = details.mode ?? decision.mode ?? this.builder.mode;
     if (mode === 'disabled') return { status: 'skipped', reason: 'disabled' };
     const experience = this.build(session, decision, details);
     if (details.newSession === true || decision.newSession === true) {
@@ -290,6 +329,36 @@ export class ExperienceCollector {
     } catch (error) {
       // Not stored: a retry must not be skipped as a duplicate.
       for (const experience of fresh) if (experience.sessionId !== undefined) known.delete(experience.sessionId);
+      throw error;
+    }
+    return fresh;
+  }
+
+  /**
+   * `appendNew` for records serialised by the caller (`ExperienceStore.appendSerialized`, e.g. built on worker
+   * threads): those whose session id the store already holds, or that repeat one earlier in the list, are skipped;
+   * returns the appended ones. `stats` (of exactly `records`) go to the store only when none was skipped. Throws
+   * `ExperienceStoreError` when the store cannot take serialised records.
+   */
+  async appendSerialized<T extends SerializedExperience>(records: readonly T[], stats?: ExperienceStatsAccumulator): Promise<T[]> {
+    if (this.store.appendSerialized === undefined || this.store.appendNew !== undefined) {
+      throw new ExperienceStoreError({ operation: 'append', path: '<store>', message: 'this store does not take serialised records (appendSerialized); append built experiences instead' });
+    }
+    const known = await this.knownSessionIds();
+    const fresh: T[] = [];
+    for (const record of records) {
+      if (record.sessionId !== undefined) {
+        if (known.has(record.sessionId)) continue;
+        known.add(record.sessionId);
+      }
+      fresh.push(record);
+    }
+    if (fresh.length === 0) return fresh;
+    try {
+      await this.store.appendSerialized(fresh, fresh.length === records.length ? stats : undefined);
+    } catch (error) {
+      // Not stored: a retry must not be skipped as a duplicate.
+      for (const record of fresh) if (record.sessionId !== undefined) known.delete(record.sessionId);
       throw error;
     }
     return fresh;

@@ -226,6 +226,12 @@ interface Instant {
  * merged in buffer order, give exactly the statistics of one pass (segment summaries rely on it). `toJSON` /
  * `ExperienceStatsAccumulator.from` serialise it.
  */
+/**
+ * The fields of an experience the statistics read: a whole `Experience`, or one without its feature vector (what a
+ * caller that serialised the record elsewhere keeps, `SerializedExperience.summary`).
+ */
+export type ExperienceStatsInput = Pick<Experience, 'outcome' | 'reward' | 'policy' | 'mode' | 'timestamp' | 'session'> & { state: Pick<Experience['state'], 'context'> };
+
 export class ExperienceStatsAccumulator {
   private overall = new GroupAccumulator();
   private byTaskType = new Map<string, GroupAccumulator>();
@@ -256,7 +262,7 @@ export class ExperienceStatsAccumulator {
   }
 
   /** Adds one (validated) experience. */
-  add(experience: Experience): void {
+  add(experience: ExperienceStatsInput): void {
     const success = experience.outcome.success;
     const reward = experience.reward.total;
     this.overall.add(success, reward);

@@ -1,5 +1,6 @@
 import type { Experience, ExperienceInput } from '@orchestra/learning-types';
 import type { ExperienceFilterInput } from './experience-filter';
+import type { ExperienceStatsAccumulator } from './experience-stats';
 import type { ExperienceStream } from './experience-stream';
 import type { QuarantineEntry } from './quarantine';
 import type { StoreStatsReport } from './store-stats';
@@ -60,6 +61,23 @@ export interface ExperienceStore {
   appendNew?(experiences: readonly Experience[], options?: AppendOptions): Promise<Experience[]>;
   /** Whether an experience of this session id is stored (present on stores that have `appendNew`). */
   hasSession?(sessionId: string): Promise<boolean>;
+  /**
+   * Appends records serialised by the caller (e.g. built on worker threads): each `line` is written as it is. The
+   * caller vouches, as with `{ validated: true }`, that it is `JSON.stringify` of a valid `Experience`. `stats`, when
+   * given, are the statistics of exactly these records (`ExperienceStatsAccumulator`): the store's summaries take
+   * them; without them it reads the records back when its statistics are asked for. Present on stores that write
+   * JSON lines (the JSONL buffer).
+   */
+  appendSerialized?(records: readonly SerializedExperience[], stats?: ExperienceStatsAccumulator): Promise<AppendReceipt>;
+}
+
+/** One experience serialised by the caller: `line` is `JSON.stringify(experience)` (no newline) of a valid `Experience`. */
+export interface SerializedExperience {
+  line: string;
+  /** The experience's id (named when the line is too large). */
+  id: string;
+  /** Its session id (the duplicate check of `ExperienceCollector.appendSerialized`). */
+  sessionId?: string | undefined;
 }
 
 /** Options of `DurableExperienceStore.stats`. */

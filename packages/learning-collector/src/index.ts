@@ -18,7 +18,7 @@ export { LatencySketch, latencySketchStateSchema, LATENCY_SKETCH_RELATIVE_ACCURA
 export * from './experience-export';
 export { formatCsvCell, formatCsvRow, parseCsv, type CsvCell } from './csv-writer';
 export { outcomeFromSession, type OutcomeFromSessionOptions } from './outcome-from-session';
-export { ExperienceCollector, type ExperienceCollectorOptions, type RecordDetails, type RecordOutcome } from './experience-collector';
+export { ExperienceBuilder, ExperienceCollector, type ExperienceBuilderOptions, type ExperienceCollectorOptions, type RecordDetails, type RecordOutcome } from './experience-collector';
 export { OutcomeEventLog, OUTCOME_EVENTS_FILE_NAME, emptyOutcomeEventIndex, type OutcomeEventAppendReport, type OutcomeEventIndex } from './outcome-event-log';
 export { joinExperience, joinChangesAnything, type JoinContext } from './outcome-join';
 export {

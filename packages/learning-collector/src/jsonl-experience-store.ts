@@ -12,7 +12,7 @@ import { ExperienceStoreError, ExperienceTooLargeError, LockLostError, SegmentRe
 import { isStoredExperience } from './compiled-validator';
 import { compileExperienceFilter } from './experience-filter';
 import { isMissing, isNotWritable } from './fs-errors';
-import type { AppendOptions, AppendReceipt, DurableExperienceStore, ReadOptions, StoreStatsOptions } from './experience-store';
+import type { AppendOptions, AppendReceipt, DurableExperienceStore, ReadOptions, SerializedExperience, StoreStatsOptions } from './experience-store';
 import { createExperienceStream, emptyReadSummary, type ExperienceStream } from './experience-stream';
 import { InterProcessLock, isProcessAlive } from './file-lock';
 import { makeQuarantineEntry, QuarantineWriter, TORN_TAIL_MARKER, type QuarantineEntry } from './quarantine';
@@ -31,8 +31,7 @@ import { resolveRewardConfig } from '@orchestra/learning-reward';
 import { OutcomeEventLog } from './outcome-event-log';
 import { joinChangesAnything, joinExperience, type JoinContext } from './outcome-join';
 import { RewardVersionStore } from './reward-versions';
-import { computeExperienceStats } from './experience-stats';
-import { ExperienceStatsAccumulator } from './experience-stats';
+import { computeExperienceStats, ExperienceStatsAccumulator, type ExperienceStatsInput } from './experience-stats';
 import { sealSegmentSummary, statsFromSummaries, type OpenSegmentSummary, type StoreStatsReport, type SummaryContext } from './store-stats';
 import {
   EXPERIENCE_BUFFER_DIRECTORY,
@@ -49,8 +48,11 @@ const TORN_TAIL_TERMINATOR = Buffer.from(`${TORN_TAIL_MARKER}\n`);
 interface Waiter {
   count: number;
   bytes: number;
-  /** The records as written, when they are known valid (validated here or vouched for): the open summary adds them. */
-  experiences: readonly Experience[] | undefined;
+  /**
+   * The records as written, when they are known valid (validated here or vouched for), or their statistics (records
+   * serialised by the caller): the open summary adds them. Neither: the open summary is dropped.
+   */
+  experiences: readonly ExperienceStatsInput[] | ExperienceStatsAccumulator | undefined;
   resolve: (receipt: AppendReceipt) => void;
   reject: (error: unknown) => void;
 }
@@ -155,12 +157,8 @@ export class JsonlExperienceStore implements DurableExperienceStore {
    * (`ValidationError`, `ExperienceTooLargeError`, `ExperienceStoreError`, `LockTimeoutError`) if they are not.
    */
   append(experiences: Experience | readonly (Experience | ExperienceInput)[], options: AppendOptions = {}): Promise<AppendReceipt> {
-    if (this.closed) {
-      return Promise.reject(new ExperienceStoreError({ operation: 'append', path: this.activePath, message: 'the store is closed' }));
-    }
-    if (this.config.readOnly) {
-      return Promise.reject(new ExperienceStoreError({ operation: 'append', path: this.activePath, message: 'the store was opened read-only' }));
-    }
+    const refused = this.refusal();
+    if (refused !== undefined) return Promise.reject(refused);
     const check = this.config.validateOnAppend && options.validated !== true;
     const list: readonly (Experience | ExperienceInput)[] = Array.isArray(experiences) ? experiences : [experiences as Experience];
     // Each line is encoded as soon as it is serialised (its string dies young; a joined multi-megabyte string costs
@@ -184,9 +182,40 @@ export class JsonlExperienceStore implements DurableExperienceStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (list.length === 0) return Promise.resolve({ count: 0, bytes: 0 });
+    return this.enqueue(lines, bytes, accepted);
+  }
+
+  /**
+   * Appends records serialised by the caller (`ExperienceStore.appendSerialized`): the same group commit, lock,
+   * fence and durability as `append`, without serialising here. Rejects like `append`.
+   */
+  appendSerialized(records: readonly SerializedExperience[], stats?: ExperienceStatsAccumulator): Promise<AppendReceipt> {
+    const refused = this.refusal();
+    if (refused !== undefined) return Promise.reject(refused);
+    const lines: Buffer[] = [];
+    let bytes = 0;
+    const maxLineBytes = this.config.maxLineBytes;
+    for (const record of records) {
+      const line = Buffer.from(`${record.line}\n`);
+      if (line.length - 1 > maxLineBytes) return Promise.reject(new ExperienceTooLargeError({ experienceId: record.id, bytes: line.length - 1, maxLineBytes }));
+      lines.push(line);
+      bytes += line.length;
+    }
+    return this.enqueue(lines, bytes, stats);
+  }
+
+  /** Why the store takes no append now (closed, or opened read-only), or undefined. */
+  private refusal(): ExperienceStoreError | undefined {
+    if (this.closed) return new ExperienceStoreError({ operation: 'append', path: this.activePath, message: 'the store is closed' });
+    if (this.config.readOnly) return new ExperienceStoreError({ operation: 'append', path: this.activePath, message: 'the store was opened read-only' });
+    return undefined;
+  }
+
+  /** Queues encoded lines for the next group commit (or their own write and sync under `durability: 'always'`). */
+  private enqueue(lines: Buffer[], bytes: number, accepted: Waiter['experiences']): Promise<AppendReceipt> {
+    if (lines.length === 0) return Promise.resolve({ count: 0, bytes: 0 });
     return new Promise<AppendReceipt>((resolve, reject) => {
-      const waiter: Waiter = { count: list.length, bytes, experiences: accepted, resolve, reject };
+      const waiter: Waiter = { count: lines.length, bytes, experiences: accepted, resolve, reject };
       if (this.config.durability === 'always') {
         // No coalescing: this call gets its own write and its own sync.
         this.writing = this.writing.then(() => this.commit({ lines, bytes, waiters: [waiter] }));
@@ -277,7 +306,11 @@ export class JsonlExperienceStore implements DurableExperienceStore {
       this.openSummary = undefined;
       return;
     }
-    for (const waiter of batch.waiters) for (const experience of waiter.experiences!) summary.accumulator.add(experience);
+    for (const waiter of batch.waiters) {
+      const known = waiter.experiences!;
+      if (known instanceof ExperienceStatsAccumulator) summary.accumulator.merge(known);
+      else for (const experience of known) summary.accumulator.add(experience);
+    }
     summary.bytes += bytes;
     for (const waiter of batch.waiters) summary.lines += waiter.count;
   }

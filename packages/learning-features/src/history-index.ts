@@ -72,6 +72,31 @@ const STATISTICS = 8;
 const taskTypeIndex: Readonly<Record<string, number>> = Object.fromEntries(taskTypes.map((type, index) => [type, index]));
 const domainIndex: Readonly<Record<string, number>> = Object.fromEntries(domains.map((domain, index) => [domain, index]));
 
+/** The fields of an experience the history reads. */
+export type HistoryExperience = Pick<Experience, 'timestamp' | 'outcome' | 'reward'> & { state: Pick<Experience['state'], 'context'> };
+
+/** What `HistoryIndex.update` observes of an experience (its task kind, time, outcome and reward). */
+export function historyObservationOf(experience: HistoryExperience): HistoryObservation {
+  const { outcome } = experience;
+  let attempts = 0;
+  let successes = 0;
+  for (const model of outcome.models) {
+    attempts += model.attempts;
+    successes += Math.min(model.successes, model.attempts);
+  }
+  return {
+    taskType: experience.state.context.taskType,
+    primaryDomain: experience.state.context.domains[0]!,
+    timestampMs: Date.parse(experience.timestamp),
+    success: outcome.success,
+    timeAccuracy: outcome.durationMs > 0 ? Math.min(outcome.estimatedDurationMs / outcome.durationMs, 1) : 1,
+    resourceEfficiency: outcome.resourceEfficiency,
+    reward: experience.reward.total,
+    modelAttempts: attempts,
+    modelFailures: attempts - successes,
+  };
+}
+
 /**
  * Exponentially decayed aggregates of past sessions per task type × primary domain (13 × 9 cells in one flat
  * `Float64Array`). `update` is O(1): it decays one cell to the new timestamp and adds the observation; an
@@ -103,25 +128,8 @@ export class HistoryIndex {
   }
 
   /** Adds one experience (its task type, primary domain, outcome, reward total and timestamp). O(1). */
-  update(experience: Pick<Experience, 'timestamp' | 'outcome' | 'reward'> & { state: Pick<Experience['state'], 'context'> }): void {
-    const { outcome } = experience;
-    let attempts = 0;
-    let successes = 0;
-    for (const model of outcome.models) {
-      attempts += model.attempts;
-      successes += Math.min(model.successes, model.attempts);
-    }
-    this.observe({
-      taskType: experience.state.context.taskType,
-      primaryDomain: experience.state.context.domains[0]!,
-      timestampMs: Date.parse(experience.timestamp),
-      success: outcome.success,
-      timeAccuracy: outcome.durationMs > 0 ? Math.min(outcome.estimatedDurationMs / outcome.durationMs, 1) : 1,
-      resourceEfficiency: outcome.resourceEfficiency,
-      reward: experience.reward.total,
-      modelAttempts: attempts,
-      modelFailures: attempts - successes,
-    });
+  update(experience: HistoryExperience): void {
+    this.observe(historyObservationOf(experience));
   }
 
   /** Adds one observation. O(1). */

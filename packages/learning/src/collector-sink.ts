@@ -1,4 +1,4 @@
-import { ExperienceCollector, JsonlExperienceStore, type DurableExperienceStore, type JsonlExperienceStoreConfigInput, type QuarantineEntry } from '@orchestra/learning-collector';
+import { ExperienceCollector, JsonlExperienceStore, type DurableExperienceStore, type JsonlExperienceStoreConfigInput, type ExperienceStatsAccumulator, type QuarantineEntry, type SerializedExperience } from '@orchestra/learning-collector';
 import { join } from 'node:path';
 import type { RewardConfigInput } from '@orchestra/learning-reward';
 import type { EnhancedSessionState, Experience, OutcomeInput } from '@orchestra/learning-types';
@@ -89,6 +89,24 @@ export class CollectorSink implements ExperienceSink {
   async appendNew(experiences: readonly Experience[]): Promise<Experience[]> {
     const { collector } = await this.open();
     return collector.appendNew(experiences);
+  }
+
+  /**
+   * Whether records serialised elsewhere can be stored (`appendSerialized`): the store writes JSON lines and keeps no
+   * unique constraint of its own (the JSONL buffer).
+   */
+  async takesSerialisedRecords(): Promise<boolean> {
+    const { store } = await this.open();
+    return store.appendSerialized !== undefined && store.appendNew === undefined;
+  }
+
+  /**
+   * Stores records serialised elsewhere, each session once (`ExperienceCollector.appendSerialized`; `stats` of exactly
+   * these records); returns the stored ones.
+   */
+  async appendSerialized<T extends SerializedExperience>(records: readonly T[], stats?: ExperienceStatsAccumulator): Promise<T[]> {
+    const { collector } = await this.open();
+    return collector.appendSerialized(records, stats);
   }
 
   async exclusive<T>(action: () => Promise<T>): Promise<T> {

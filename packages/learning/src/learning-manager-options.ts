@@ -26,6 +26,13 @@ export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'override
    * Default: the features package's default catalog.
    */
   models?: CatalogModel[];
+  /**
+   * Worker threads of `ingestFile`: with the default sink (a JSONL buffer), runtime and clock, and
+   * `keepExperiences: false`, a session file's records are validated and built on them, and this thread only splits
+   * the file and stores the lines (`IngestWorkerPool`). Default: the built worker module, one worker per processor
+   * (at most 4); `file` another module (tests); `null`: everything on this thread.
+   */
+  ingestWorkers?: { file?: URL | string; size?: number } | null;
   /** Where the store's warnings go (a PostgreSQL store failing over to the local buffer); default `process.emitWarning`. */
   onWarning?: (message: string) => void;
   /**

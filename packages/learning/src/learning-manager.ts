@@ -27,20 +27,23 @@ import { loadLearningConfig, type LoadConfigOptions, type ResolvedLearningConfig
 import { copyArtifactIntoDataDir, loadVerifiedModel, opeBeatsRules } from './deployment';
 import { RolloutRuleError, SessionIngestError, type RolloutRule } from './errors';
 import { addStateEvent, LearningStateStore, type CandidateModel, type DeployedModel, type DriftEvent, type LearningState } from './learning-state';
-import { DriftMonitor, type DriftDetection } from './drift/drift-monitor';
+import { DriftMonitor, type DriftDetection, type DriftSession } from './drift/drift-monitor';
 import { CollectorSink } from './collector-sink';
 import { DefaultLearningRuntime } from './default-runtime';
-import { actionFromSession } from './session-action';
 import { OrchestratorIntegration } from './orchestrator-integration';
 import { readIngestFile, type IngestedSession } from './session-file';
-import { streamSessionFile, validateSessionFile } from './session-stream';
+import { streamSessionFile, streamSessionRecords, validateSessionFile } from './session-stream';
 import { IngestContextMemo } from './ingest-context-memo';
+import { ingestedDecision, ingestTaskKey } from './ingest-decision';
+import { INGEST_CONTEXT_CACHE_SIZE, IngestRecordBuilder, validateSessionFileInWorkers, type BuiltBatch, type IngestBuildSettings, type RecordFailure, type SessionRecordText } from './ingest-build';
+import { IngestWorkerPool, IngestWorkerUnavailableError } from './ingest-worker-pool';
 import type { DecideOptions, ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
 import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type RampEvent } from './rollout';
 import { loadTrainer, type ModuleImporter, type TrainerModule } from './trainer-loader';
 import {
   EXPERIENCE_BUFFER_DIRECTORY,
   ExperienceStoreError,
+  ExperienceStatsAccumulator,
   JsonlExperienceStore,
   exportExperiences,
   type DurableExperienceStore,
@@ -65,20 +68,17 @@ import { evaluatePolicyArtifact, trainPolicy, type TrainOptions, type TrainRepor
 import { improvePolicy, type ImproveOptions, type ImproveReport } from './improve';
 import { regateExplorationCandidate, type RegateReport } from './regate';
 
-/** Distinct task (description, files) contexts one ingest keeps inferred. */
-const INGEST_CONTEXT_CACHE_SIZE = 4_096;
 /** Sessions of an ingest whose task contexts are inferred together (on the runtime's inference thread, when it has one). */
 const INGEST_INFERENCE_BATCH = 256;
+/** Records of a session file sent to an ingest worker at a time (`ingestFile` on worker threads). */
+const INGEST_WORKER_BATCH = 256;
+/** The decision fields the drift detectors read of an ingested session (`ingestedDecision`). */
+const INGESTED_DECISION = { source: 'rules', policyVersion: 'external' } as const;
 
 /** An ingested session's task memo key, and its context when the batch inference gave one. */
 interface InferredTask {
   key: string;
   context: TaskContext | undefined;
-}
-
-/** The memo key of an ingested session's task (description and files). */
-function ingestTaskKey(task: IngestedSession['task']): string {
-  return task === undefined ? '["",[]]' : JSON.stringify([task.description, task.files]);
 }
 
 /** Options of `ingest` / `ingestFile`. */
@@ -199,6 +199,9 @@ export class LearningManager {
     this.importModule = options.importModule;
     this.onWarning = options.onWarning;
     this.tracer = options.tracer ?? defaultDecisionTracer();
+    // Records built on worker threads carry the wall clock and the default runtime's inference: only with the default
+    // sink and clock (the runtime is checked at each ingest).
+    this.#ingestWorkers = options.sink === undefined && options.clock === undefined && options.ingestWorkers !== null ? (options.ingestWorkers ?? {}) : null;
     this.sink =
       options.sink ??
       new CollectorSink(
@@ -430,7 +433,7 @@ export class LearningManager {
   /** The deployed model the learned-arm detector learned its reference with. */
   #driftModel: string | null = null;
 
-  async #observeDrift(session: EnhancedSessionState, success: boolean, decision: LearningDecision, arm: 'learned' | 'rules' | null, reward: number): Promise<void> {
+  async #observeDrift(session: DriftSession, success: boolean, decision: Pick<LearningDecision, 'source' | 'policyVersion'>, arm: 'learned' | 'rules' | null, reward: number): Promise<void> {
     const monitor = this.#drift!;
     this.#sessionsRecorded += 1;
     const deployed = this.state.deployed?.version ?? null;
@@ -644,20 +647,7 @@ export class LearningManager {
       inferred = given?.context ?? this.runtime.inferContext({ description: task.description, files: task.files });
       contexts.set(key, inferred);
     }
-    // A copy per decision: nothing downstream can change another session's context.
-    const context: TaskContext = { ...inferred, domains: [...inferred.domains], skills: [...inferred.skills] };
-    return {
-      action: ingested.action ?? actionFromSession(ingested.session),
-      propensity: ingested.propensity ?? 1,
-      source: 'rules',
-      policyVersion: 'external',
-      explanation: [ingested.action === undefined ? 'ingested; action reconstructed from the session' : 'ingested with its logged action'],
-      sessionId: ingested.session.sessionId ?? randomUUID(),
-      mode: 'shadow',
-      context,
-      system: { concurrentTasks: 0, load: 0, agentAvailability: {} },
-      task: { description: task.description, files: [...task.files] },
-    };
+    return ingestedDecision(ingested, inferred);
   }
 
   /**
@@ -688,6 +678,8 @@ export class LearningManager {
   async ingestFile(path: string, options: IngestOptions = {}): Promise<IngestReport> {
     const format = options.format ?? 'auto';
     if (format === 'otlp' || (format === 'auto' && (await looksLikeOtlp(path)))) return this.ingestTraceFile(path, options);
+    const inWorkers = await this.#ingestFileInWorkers(path, options);
+    if (inWorkers !== undefined) return inWorkers;
     let sessionFile = true;
     try {
       await validateSessionFile(path);
@@ -705,6 +697,101 @@ export class LearningManager {
       skipped: [...fromSessions.skipped, ...fromExperiences.skipped],
       experiences: options.keepExperiences === false ? [] : [...fromSessions.experiences, ...fromExperiences.experiences],
     };
+  }
+
+  /** Options of the ingest workers; null when records cannot be built off this thread (custom sink or clock). */
+  readonly #ingestWorkers: { file?: URL | string; size?: number } | null;
+
+  /**
+   * `ingestFile` of a session file on worker threads (`IngestWorkerPool`), when the records can be built there exactly
+   * as this thread would build them: the default runtime's inference, the default sink over a JSONL buffer, the
+   * wall clock, and no experiences kept. The file is read twice, as on this thread: the workers validate every record
+   * first (nothing is recorded when one is invalid), then build them while this thread stores the lines in order.
+   * Undefined when it does not apply, when the file is not a valid session file (the caller's path then names the bad
+   * record, or reads an export), or when the workers could not start before anything was stored.
+   */
+  async #ingestFileInWorkers(path: string, options: IngestOptions): Promise<IngestReport | undefined> {
+    if (this.#ingestWorkers === null || options.keepExperiences !== false) return undefined;
+    if (!(this.runtime instanceof DefaultLearningRuntime) || this.runtime.inferContext !== DefaultLearningRuntime.prototype.inferContext) return undefined;
+    if (!(this.sink instanceof CollectorSink) || !(await this.sink.takesSerialisedRecords())) return undefined;
+    const pool = IngestWorkerPool.create(this.#ingestWorkers);
+    if (pool === null) return undefined;
+    const settings: IngestBuildSettings = { file: path, ...(this.rewardConfig === undefined ? {} : { reward: this.rewardConfig }) };
+    try {
+      let invalid: RecordFailure | null;
+      try {
+        invalid = await validateSessionFileInWorkers(path, pool, settings);
+      } catch (error) {
+        if (error instanceof IngestWorkerUnavailableError) return undefined;
+        throw error;
+      }
+      if (invalid !== null) return undefined;
+      const sink = this.sink;
+      return await this.exclusive(() => this.#ingestBuilt(path, pool, settings, sink));
+    } finally {
+      await pool.close();
+    }
+  }
+
+  /**
+   * Records a validated session file whose records the workers build (`ingestFileInWorkers`): this thread splits the
+   * file, sends batches to the workers in turn, and stores each batch's lines in file order (one append in flight
+   * while the next batch arrives), skipping session ids already stored; then updates the history and the drift
+   * detectors as `record` would. A worker that stops leaves its batches to this thread (same records).
+   */
+  async #ingestBuilt(path: string, pool: IngestWorkerPool, settings: IngestBuildSettings, sink: CollectorSink): Promise<IngestReport> {
+    const skipped: string[] = [];
+    let recorded = 0;
+    let local: IngestRecordBuilder | undefined;
+    const buildHere = async (records: SessionRecordText[]) => (local ??= new IngestRecordBuilder(settings)).build(records);
+    const build = async (records: SessionRecordText[]): Promise<BuiltBatch> => {
+      if (pool.failed) return buildHere(records);
+      let result: BuiltBatch | RecordFailure;
+      try {
+        result = await pool.build(records, settings);
+      } catch (error) {
+        if (error instanceof IngestWorkerUnavailableError) return buildHere(records);
+        throw error;
+      }
+      if ('reason' in result) throw new SessionIngestError({ file: path, record: result.record, message: result.reason });
+      return result;
+    };
+    const store = async ({ sessions, stats }: BuiltBatch) => {
+      const stored = await sink.appendSerialized(sessions, ExperienceStatsAccumulator.from(stats));
+      const kept = new Set(stored);
+      for (const session of sessions) if (!kept.has(session)) skipped.push(session.sessionId);
+      for (const session of stored) {
+        recorded += 1;
+        this.history.observe(session.history);
+        if (this.#drift !== null) await this.#observeDrift(session, session.success, INGESTED_DECISION, null, session.reward);
+      }
+    };
+    const queue: Promise<BuiltBatch>[] = [];
+    let storing: Promise<void> | undefined;
+    const next = async () => {
+      const built = await queue.shift()!;
+      if (storing !== undefined) await storing;
+      storing = store(built);
+    };
+    const maxInFlight = 2 * pool.size;
+    try {
+      let batch: SessionRecordText[] = [];
+      for await (const record of streamSessionRecords(path)) {
+        batch.push(record);
+        if (batch.length < INGEST_WORKER_BATCH) continue;
+        queue.push(build(batch));
+        batch = [];
+        while (queue.length >= maxInFlight) await next();
+      }
+      if (batch.length > 0) queue.push(build(batch));
+      while (queue.length > 0) await next();
+      await storing;
+    } catch (error) {
+      // Nothing left pending behind a failure: what is in flight is awaited (its errors are this one's).
+      await Promise.allSettled([...queue, ...(storing === undefined ? [] : [storing])]);
+      throw error;
+    }
+    return { recorded, skipped, experiences: [] };
   }
 
   /**

@@ -155,7 +155,8 @@ class RecordSplitter {
   }
 }
 
-function parseRecord(text: string, file: string, recordNumber: number): IngestedSession {
+/** Parses and validates one record of a session file (its text as `streamSessionRecords` gives it). */
+export function parseSessionRecord(text: string, file: string, recordNumber: number): IngestedSession {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -166,13 +167,12 @@ function parseRecord(text: string, file: string, recordNumber: number): Ingested
 }
 
 /**
- * Streams the finished sessions of a JSON / JSON-array / JSONL file one record at a time, in memory bounded by the
- * largest record (not the file): the file must be a regular file (a FIFO or device is refused), decoded as
- * strict UTF-8 (invalid bytes → `SessionIngestError` saying so, never silently replaced with U+FFFD), split by an
- * iterative depth-bounded scanner, and each record validated (`parseIngestedSession`). Throws `SessionIngestError`
- * naming the record on the first invalid one.
+ * Streams the records of a JSON / JSON-array / JSONL session file as text, `[text, recordNumber]`, one record at a
+ * time, in memory bounded by the largest record (not the file): the file must be a regular file (a FIFO or device is
+ * refused), decoded as strict UTF-8 (invalid bytes → `SessionIngestError` saying so, never silently replaced with
+ * U+FFFD), and split by an iterative depth-bounded scanner. The records are not parsed (`parseSessionRecord`).
  */
-export async function* streamSessionFile(path: string): AsyncGenerator<IngestedSession> {
+export async function* streamSessionRecords(path: string): AsyncGenerator<[string, number]> {
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
@@ -193,7 +193,7 @@ export async function* streamSessionFile(path: string): AsyncGenerator<IngestedS
         throw new SessionIngestError({ file: path, record: splitter.recordNumber + 1, message: `not valid UTF-8 (within bytes ${offset}–${offset + chunk.length}); refused rather than replaced`, cause: error });
       }
       offset += chunk.length;
-      for (const [record, recordNumber] of splitter.push(text)) yield parseRecord(record, path, recordNumber);
+      yield* splitter.push(text);
     }
     try {
       decoder.decode();
@@ -204,6 +204,14 @@ export async function* streamSessionFile(path: string): AsyncGenerator<IngestedS
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Streams the finished sessions of a session file (`streamSessionRecords`), each record validated
+ * (`parseSessionRecord`). Throws `SessionIngestError` naming the record on the first invalid one.
+ */
+export async function* streamSessionFile(path: string): AsyncGenerator<IngestedSession> {
+  for await (const [record, recordNumber] of streamSessionRecords(path)) yield parseSessionRecord(record, path, recordNumber);
 }
 
 /** Counts and validates every record of a session file without keeping any (the first pass of an all-or-nothing ingest). */

@@ -18,8 +18,13 @@ export interface DriftDetection {
 }
 
 /** What one recorded session tells the monitor. */
+/** What the detectors read of a session: its steps' roles and model calls (an `EnhancedSessionState` will do). */
+export interface DriftSession {
+  workflow: ReadonlyArray<{ agentRole: string; attempts: ReadonlyArray<{ modelId: string; success: boolean; latencyMs: number }> }>;
+}
+
 export interface DriftObservation {
-  session: EnhancedSessionState;
+  session: DriftSession;
   success: boolean;
   /** The arm that acted (`ab_test` and `production`), else null. */
   arm: 'learned' | 'rules' | null;
