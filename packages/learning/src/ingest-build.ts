@@ -35,12 +35,10 @@ export interface BuiltBatch {
   stats: ExperienceStatsState;
 }
 
-/** A record that failed: its number and what is wrong (a `SessionIngestError`'s fields), and its place in its batch. */
+/** A record that failed: its number and what is wrong (a `SessionIngestError`'s fields). */
 export interface RecordFailure {
   record: number;
   reason: string;
-  /** Position of the record in the batch it came in (0 when not known). */
-  index: number;
 }
 
 /** What the recording thread tells a builder: the file (named in errors) and the reward of the sink. */
@@ -69,12 +67,11 @@ export class IngestRecordBuilder {
 
   /** Validates records without building them; the first invalid one (in the order given), or null. */
   static firstInvalid(records: readonly SessionRecordText[], file: string): RecordFailure | null {
-    for (let index = 0; index < records.length; index += 1) {
-      const [text, recordNumber] = records[index]!;
+    for (const [text, recordNumber] of records) {
       try {
         parseSessionRecord(text, file, recordNumber);
       } catch (error) {
-        return failureOf(error, recordNumber, index);
+        return failureOf(error, recordNumber);
       }
     }
     return null;
@@ -131,9 +128,9 @@ export class IngestRecordBuilder {
 }
 
 /** A thrown error as a record failure (a `SessionIngestError` keeps its record and reason). */
-export function failureOf(error: unknown, recordNumber: number, index = 0): RecordFailure {
-  if (SessionIngestError.isInstance(error)) return { record: error.record, reason: error.reason, index };
-  return { record: recordNumber, reason: error instanceof Error ? error.message : String(error), index };
+export function failureOf(error: unknown, recordNumber: number): RecordFailure {
+  if (SessionIngestError.isInstance(error)) return { record: error.record, reason: error.reason };
+  return { record: recordNumber, reason: error instanceof Error ? error.message : String(error) };
 }
 
 /** Records of a session file a worker validates at a time. */
@@ -141,49 +138,31 @@ const VALIDATE_BATCH = 512;
 
 /**
  * The first pass of an all-or-nothing ingest on worker threads: this thread splits the file
- * (`streamSessionRecords`), the workers validate the records; returns the first invalid record in file order (a
- * split or decoding error included), or null when every record is valid. Rejects with
- * `IngestWorkerUnavailableError` when a worker stopped (validate on this thread instead: `validateSessionFile`).
+ * (`streamSessionRecords`), the workers validate the records. True when every record is valid; false at the first
+ * invalid record or split error (the calling thread's pass, `validateSessionFile`, then names it). Rejects with
+ * `IngestWorkerUnavailableError` when a worker stopped.
  */
-export async function validateSessionFileInWorkers(path: string, pool: IngestWorkerPool, settings: IngestBuildSettings): Promise<RecordFailure | null> {
-  // Each failure is ordered by its place in the file: a record's by its index, a split error's after the records
-  // the splitter gave before it.
-  let first: { order: number; failure: RecordFailure } | null = null;
-  const note = (order: number, failure: RecordFailure) => {
-    if (first === null || order < first.order) first = { order, failure };
-  };
-  const inFlight: { start: number; answer: Promise<RecordFailure | null> }[] = [];
-  const settle = async () => {
-    const { start, answer } = inFlight.shift()!;
-    const failure = await answer;
-    if (failure !== null) note(start + failure.index, failure);
-  };
-  let given = 0;
+export async function validateSessionFileInWorkers(path: string, pool: IngestWorkerPool, settings: IngestBuildSettings): Promise<boolean> {
+  const inFlight: Promise<RecordFailure | null>[] = [];
+  let valid = true;
   try {
     let batch: SessionRecordText[] = [];
     for await (const record of streamSessionRecords(path)) {
       batch.push(record);
-      given += 1;
       if (batch.length < VALIDATE_BATCH) continue;
-      inFlight.push({ start: given - batch.length, answer: pool.validate(batch, settings) });
+      inFlight.push(pool.validate(batch, settings));
       batch = [];
-      while (inFlight.length >= 2 * pool.size) await settle();
-      // An invalid record was found: nothing after it matters.
-      if (first !== null) break;
+      while (valid && inFlight.length >= 2 * pool.size) valid = (await inFlight.shift()!) === null;
+      if (!valid) break;
     }
-    if (batch.length > 0 && first === null) inFlight.push({ start: given - batch.length, answer: pool.validate(batch, settings) });
+    if (valid && batch.length > 0) inFlight.push(pool.validate(batch, settings));
+    while (valid && inFlight.length > 0) valid = (await inFlight.shift()!) === null;
   } catch (error) {
-    if (!SessionIngestError.isInstance(error)) {
-      await Promise.allSettled(inFlight.map((entry) => entry.answer));
-      throw error;
-    }
-    note(given - 0.5, failureOf(error, error.record));
+    if (!SessionIngestError.isInstance(error)) throw error;
+    valid = false;
+  } finally {
+    // Nothing left pending behind a failure (a stopped worker's rejection included).
+    await Promise.allSettled(inFlight);
   }
-  try {
-    while (inFlight.length > 0) await settle();
-  } catch (error) {
-    await Promise.allSettled(inFlight.map((entry) => entry.answer));
-    throw error;
-  }
-  return (first as { order: number; failure: RecordFailure } | null)?.failure ?? null;
+  return valid;
 }

@@ -89,7 +89,7 @@ export class IngestWorkerPool {
   async build(records: SessionRecordText[], settings: IngestBuildSettings): Promise<BuiltBatch | RecordFailure> {
     const reply = await this.#ask({ kind: 'build', settings, records });
     if ('built' in reply) return reply.built;
-    return reply.failure ?? { record: 0, reason: 'the worker answered without a result', index: 0 };
+    return reply.failure ?? { record: 0, reason: 'the worker answered without a result' };
   }
 
   /** Stops the workers. */

@@ -122,6 +122,8 @@ export interface IngestReport {
   experiences: Experience[];
   /** OTLP ingests: traces read, and malformed ones quarantined (with their reason) instead of recorded. */
   traces?: { total: number; quarantined: number };
+  /** `ingestFile` on worker threads: records built there (the others were built on this thread; absent: all were). */
+  builtOnWorkers?: number;
 }
 
 /**
@@ -718,14 +720,14 @@ export class LearningManager {
     if (pool === null) return undefined;
     const settings: IngestBuildSettings = { file: path, ...(this.rewardConfig === undefined ? {} : { reward: this.rewardConfig }) };
     try {
-      let invalid: RecordFailure | null;
+      let valid: boolean;
       try {
-        invalid = await validateSessionFileInWorkers(path, pool, settings);
+        valid = await validateSessionFileInWorkers(path, pool, settings);
       } catch (error) {
         if (error instanceof IngestWorkerUnavailableError) return undefined;
         throw error;
       }
-      if (invalid !== null) return undefined;
+      if (!valid) return undefined;
       const sink = this.sink;
       return await this.exclusive(() => this.#ingestBuilt(path, pool, settings, sink));
     } finally {
@@ -742,6 +744,7 @@ export class LearningManager {
   async #ingestBuilt(path: string, pool: IngestWorkerPool, settings: IngestBuildSettings, sink: CollectorSink): Promise<IngestReport> {
     const skipped: string[] = [];
     let recorded = 0;
+    let builtOnWorkers = 0;
     let local: IngestRecordBuilder | undefined;
     const buildHere = async (records: SessionRecordText[]) => (local ??= new IngestRecordBuilder(settings)).build(records);
     const build = async (records: SessionRecordText[]): Promise<BuiltBatch> => {
@@ -754,6 +757,7 @@ export class LearningManager {
         throw error;
       }
       if ('reason' in result) throw new SessionIngestError({ file: path, record: result.record, message: result.reason });
+      builtOnWorkers += records.length;
       return result;
     };
     const store = async ({ sessions, stats }: BuiltBatch) => {
@@ -791,7 +795,7 @@ export class LearningManager {
       await Promise.allSettled([...queue, ...(storing === undefined ? [] : [storing])]);
       throw error;
     }
-    return { recorded, skipped, experiences: [] };
+    return { recorded, skipped, experiences: [], builtOnWorkers };
   }
 
   /**
