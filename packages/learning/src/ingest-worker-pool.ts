@@ -33,6 +33,14 @@ export function defaultIngestWorkerFile(): URL | null {
   }
 }
 
+/**
+ * Young generation of a worker, MB (V8's default is 16–32): a worker allocates a record's parse, experience and line
+ * and drops them at once, so a larger nursery scavenges less often and promotes less. Measured on a 100,000-record
+ * JSON array (five paired runs of `orchestra learning-record`): 0.95 × the wall time and 100 MB less peak RSS than
+ * the default.
+ */
+const WORKER_YOUNG_GENERATION_MB = 64;
+
 interface Pending {
   resolve(reply: IngestWorkerReply): void;
   reject(error: Error): void;
@@ -127,7 +135,7 @@ export class IngestWorkerPool {
     this.#next = (this.#next + 1) % this.#size;
     const existing = this.#workers[index];
     if (existing !== undefined) return existing;
-    const worker = new Worker(this.#file);
+    const worker = new Worker(this.#file, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     worker.unref();
     const slot = { worker, pending: new Map<number, Pending>() };
     worker.on('message', (reply: IngestWorkerReply) => {
