@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumForTests, inspectReportInBrowser, readabilityProblems } from '@orchestra/learning-report/testing';
@@ -174,6 +174,24 @@ describe.concurrent('orchestra (built binary): data, reports, training and simul
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^orchestra: Invalid configuration in .*orchestra\.config\.json: unknown key "modes"\n$/);
   });
+
+  it('ingests a session file of 32 MiB or more on worker threads, from two processes at once, each session once', async () => {
+    const { run, cwd } = await sandbox();
+    // 30,000 sessions with a task text long enough (~1.15 KB per record) to reach the workers' 32 MiB threshold.
+    const filler = 'and keep the response shape the dashboard, the mobile client and the exporter already read; '.repeat(8);
+    const records = Array.from({ length: 30_000 }, (_, index) => JSON.stringify({ ...ingestSession(`large-${index}`), task: { description: `fix: broken pagination #${index} ${filler}`, files: [`api/src/list-${index % 13}.ts`] } }));
+    const file = join(cwd, 'large.jsonl');
+    await writeFile(file, `${records.join('\n')}\n`);
+    expect((await stat(file)).size).toBeGreaterThanOrEqual(32 * 1024 * 1024);
+    const [first, second] = await Promise.all([run('learning-record', file), run('learning-record', file)]);
+    expect([first.code, second.code]).toEqual([0, 0]);
+    const outputs = [first.stdout, second.stdout].sort();
+    // One process stored them all, on its workers; the other found them stored.
+    expect(outputs.some((output) => output.includes('recorded 30000 sessions') && output.includes('30000 built on worker threads'))).toBe(true);
+    expect(outputs.some((output) => output.includes('recorded 0 sessions') && output.includes('skipped 30000 already stored'))).toBe(true);
+    const stats = JSON.parse((await run('learning-stats', '--json')).stdout);
+    expect(stats).toMatchObject({ totalExperiences: 30_000, quarantined: 0 });
+  }, 120_000);
 
   it('ingests sessions from JSON and JSONL, from several processes at once, and rejects bad files with one line', async () => {
     const { run, cwd } = await sandbox();

@@ -71,7 +71,7 @@ function comparable(experience: Experience): unknown {
 }
 
 /** Ingests `file` into a new data dir (one session stored before it) with the ingest workers given. */
-async function ingestInto(name: string, file: string, ingestWorkers: { file: string; size: number } | null) {
+async function ingestInto(name: string, file: string, ingestWorkers: { file: string; size: number; minFileBytes: number } | null) {
   const dataDir = join(directory, name);
   const learning = await createLearning({ cwd: directory, env: {}, dataDir, config: { reloadIntervalMs: 0 }, ingestWorkers });
   try {
@@ -90,7 +90,7 @@ describe('ingestFile on worker threads', () => {
   it('stores what the calling thread stores: the same records in file order, skips, statistics and history', async () => {
     const file = join(directory, 'sessions.json');
     await writeFile(file, JSON.stringify(sessionFile()));
-    const inWorkers = await ingestInto('workers', file, { file: workerSource, size: 2 });
+    const inWorkers = await ingestInto('workers', file, { file: workerSource, size: 2, minFileBytes: 0 });
     const here = await ingestInto('here', file, null);
     expect(inWorkers.report.builtOnWorkers).toBe(700);
     expect(here.report.builtOnWorkers).toBeUndefined();
@@ -116,7 +116,7 @@ describe('ingestFile on worker threads', () => {
     const file = join(directory, 'invalid.json');
     await writeFile(file, JSON.stringify(records));
     const failures: SessionIngestError[] = [];
-    for (const [name, workers] of [['workers', { file: workerSource, size: 2 }], ['here', null]] as const) {
+    for (const [name, workers] of [['workers', { file: workerSource, size: 2, minFileBytes: 0 }], ['here', null]] as const) {
       const dataDir = join(directory, name);
       const learning = await createLearning({ cwd: directory, env: {}, dataDir, config: { reloadIntervalMs: 0 }, ingestWorkers: workers });
       try {
@@ -138,7 +138,7 @@ describe('ingestFile on worker threads', () => {
     const truncated = join(directory, 'truncated.json');
     await writeFile(truncated, text.slice(0, text.length - 40));
     const messages: string[] = [];
-    for (const workers of [{ file: workerSource, size: 2 }, null]) {
+    for (const workers of [{ file: workerSource, size: 2, minFileBytes: 0 }, null]) {
       const dataDir = join(directory, `d-${messages.length}`);
       const learning = await createLearning({ cwd: directory, env: {}, dataDir, config: { reloadIntervalMs: 0 }, ingestWorkers: workers });
       try {
@@ -153,10 +153,23 @@ describe('ingestFile on worker threads', () => {
     expect(messages[0]).toBe(messages[1]);
   }, 60_000);
 
+  it('keeps a file under minFileBytes on this thread (32 MiB by default)', async () => {
+    const file = join(directory, 'small.json');
+    await writeFile(file, JSON.stringify(sessionFile().slice(0, 50)));
+    const learning = await createLearning({ cwd: directory, env: {}, dataDir: join(directory, 'small'), config: { reloadIntervalMs: 0 }, ingestWorkers: { file: workerSource, size: 2 } });
+    try {
+      const report = await learning.ingestFile(file, { keepExperiences: false });
+      expect(report.recorded).toBe(50);
+      expect(report.builtOnWorkers).toBeUndefined();
+    } finally {
+      await learning.close();
+    }
+  });
+
   it('builds on this thread, with the same result, when the workers cannot start', async () => {
     const file = join(directory, 'sessions.jsonl');
     await writeFile(file, `${sessionFile().slice(0, 300).map((entry) => JSON.stringify(entry)).join('\n')}\n`);
-    const broken = await ingestInto('broken', file, { file: brokenWorker, size: 2 });
+    const broken = await ingestInto('broken', file, { file: brokenWorker, size: 2, minFileBytes: 0 });
     const here = await ingestInto('here', file, null);
     expect(broken.report.builtOnWorkers).toBeUndefined();
     expect(broken.report).toMatchObject({ recorded: 299, skipped: ['s-3'] });

@@ -29,10 +29,11 @@ export interface CreateLearningOptions extends Omit<LoadConfigOptions, 'override
   /**
    * Worker threads of `ingestFile`: with the default sink (a JSONL buffer), runtime and clock, and
    * `keepExperiences: false`, a session file's records are validated and built on them, and this thread only splits
-   * the file and stores the lines (`IngestWorkerPool`). Default: the built worker module, one worker per processor
+   * the file and stores the lines (`IngestWorkerPool`), for files of at least `minFileBytes` (default 32 MiB: below
+   * it the workers' start-up costs more than they save). Default: the built worker module, one worker per processor
    * (at most 4); `file` another module (tests); `null`: everything on this thread.
    */
-  ingestWorkers?: { file?: URL | string; size?: number } | null;
+  ingestWorkers?: { file?: URL | string; size?: number; minFileBytes?: number } | null;
   /** Where the store's warnings go (a PostgreSQL store failing over to the local buffer); default `process.emitWarning`. */
   onWarning?: (message: string) => void;
   /**

@@ -22,7 +22,7 @@ export function registerLearningRecord(program: Command, context: CliContext): v
     .action(async (file: string, options: { json?: boolean; format: 'auto' | 'sessions' | 'otlp' }) => {
       const learning = await context.openLearning();
       // Without --json only the counts are printed: do not keep the experiences (a large file then ingests in bounded memory).
-      const { recorded, skipped, experiences, traces } = await learning.ingestFile(context.resolvePath(file), { keepExperiences: options.json === true, format: options.format });
+      const { recorded, skipped, experiences, traces, builtOnWorkers } = await learning.ingestFile(context.resolvePath(file), { keepExperiences: options.json === true, format: options.format });
       if (options.json === true) {
         writeJson(context.io, {
           recorded,
@@ -35,6 +35,7 @@ export function registerLearningRecord(program: Command, context: CliContext): v
       }
       const skippedNote = skipped.length === 0 ? '' : `; skipped ${skipped.length} already stored (${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', …' : ''})`;
       const traceNote = traces === undefined ? '' : `; ${traces.total} trace${traces.total === 1 ? '' : 's'}, ${traces.quarantined} malformed (quarantined)`;
-      context.print(`recorded ${recorded} session${recorded === 1 ? '' : 's'} from ${file} into ${learning.config.dataDir}${skippedNote}${traceNote}`);
+      const workerNote = builtOnWorkers === undefined ? '' : `; ${builtOnWorkers} built on worker threads`;
+      context.print(`recorded ${recorded} session${recorded === 1 ? '' : 's'} from ${file} into ${learning.config.dataDir}${skippedNote}${traceNote}${workerNote}`);
     });
 }
