@@ -150,12 +150,19 @@ export async function validateSessionFileInWorkers(path: string, pool: IngestWor
     for await (const record of streamSessionRecords(path)) {
       batch.push(record);
       if (batch.length < VALIDATE_BATCH) continue;
-      inFlight.push(pool.validate(batch, settings));
+      const answer = pool.validate(batch, settings);
+      // Awaited in turn; marked handled now, so a stopped worker's rejection meanwhile is not an unhandled one.
+      answer.catch(() => undefined);
+      inFlight.push(answer);
       batch = [];
       while (valid && inFlight.length >= 2 * pool.size) valid = (await inFlight.shift()!) === null;
       if (!valid) break;
     }
-    if (valid && batch.length > 0) inFlight.push(pool.validate(batch, settings));
+    if (valid && batch.length > 0) {
+      const answer = pool.validate(batch, settings);
+      answer.catch(() => undefined);
+      inFlight.push(answer);
+    }
     while (valid && inFlight.length > 0) valid = (await inFlight.shift()!) === null;
   } catch (error) {
     if (!SessionIngestError.isInstance(error)) throw error;
