@@ -133,6 +133,15 @@ export function failureOf(error: unknown, recordNumber: number): RecordFailure {
   return { record: recordNumber, reason: error instanceof Error ? error.message : String(error) };
 }
 
+/**
+ * `promise`, marked handled now: it is awaited later (batches in flight are awaited in turn), and its rejection in the
+ * meantime must not count as an unhandled rejection (which ends the process).
+ */
+export function awaitedLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 /** Records of a session file a worker validates at a time. */
 const VALIDATE_BATCH = 512;
 
@@ -150,19 +159,12 @@ export async function validateSessionFileInWorkers(path: string, pool: IngestWor
     for await (const record of streamSessionRecords(path)) {
       batch.push(record);
       if (batch.length < VALIDATE_BATCH) continue;
-      const answer = pool.validate(batch, settings);
-      // Awaited in turn; marked handled now, so a stopped worker's rejection meanwhile is not an unhandled one.
-      answer.catch(() => undefined);
-      inFlight.push(answer);
+      inFlight.push(awaitedLater(pool.validate(batch, settings)));
       batch = [];
       while (valid && inFlight.length >= 2 * pool.size) valid = (await inFlight.shift()!) === null;
       if (!valid) break;
     }
-    if (valid && batch.length > 0) {
-      const answer = pool.validate(batch, settings);
-      answer.catch(() => undefined);
-      inFlight.push(answer);
-    }
+    if (valid && batch.length > 0) inFlight.push(awaitedLater(pool.validate(batch, settings)));
     while (valid && inFlight.length > 0) valid = (await inFlight.shift()!) === null;
   } catch (error) {
     if (!SessionIngestError.isInstance(error)) throw error;

@@ -35,7 +35,7 @@ import { readIngestFile, type IngestedSession } from './session-file';
 import { streamSessionFile, streamSessionRecords, validateSessionFile } from './session-stream';
 import { IngestContextMemo } from './ingest-context-memo';
 import { ingestedDecision, ingestTaskKey } from './ingest-decision';
-import { INGEST_CONTEXT_CACHE_SIZE, IngestRecordBuilder, validateSessionFileInWorkers, type BuiltBatch, type IngestBuildSettings, type RecordFailure, type SessionRecordText } from './ingest-build';
+import { awaitedLater, INGEST_CONTEXT_CACHE_SIZE, IngestRecordBuilder, validateSessionFileInWorkers, type BuiltBatch, type IngestBuildSettings, type RecordFailure, type SessionRecordText } from './ingest-build';
 import { IngestWorkerPool, IngestWorkerUnavailableError } from './ingest-worker-pool';
 import type { DecideOptions, ExperienceSink, LearningDecision, LearningRuntime, RecordExtras, TaskInput } from './learning-runtime';
 import { applyModeChange, checkGuardrails, currentFraction, recordArmObservation, type RampEvent } from './rollout';
@@ -785,9 +785,7 @@ export class LearningManager {
     const next = async () => {
       const built = await queue.shift()!;
       if (storing !== undefined) await storing;
-      storing = store(built);
-      // Awaited later; marked handled now, so a failure meanwhile is not an unhandled rejection.
-      storing.catch(() => undefined);
+      storing = awaitedLater(store(built));
     };
     const maxInFlight = 2 * pool.size;
     try {
@@ -795,18 +793,11 @@ export class LearningManager {
       for await (const record of streamSessionRecords(path)) {
         batch.push(record);
         if (batch.length < INGEST_WORKER_BATCH) continue;
-        const building = build(batch);
-        // Awaited in turn; marked handled now, so a failure while the file is read is not an unhandled rejection.
-        building.catch(() => undefined);
-        queue.push(building);
+        queue.push(awaitedLater(build(batch)));
         batch = [];
         while (queue.length >= maxInFlight) await next();
       }
-      if (batch.length > 0) {
-        const building = build(batch);
-        building.catch(() => undefined);
-        queue.push(building);
-      }
+      if (batch.length > 0) queue.push(awaitedLater(build(batch)));
       while (queue.length > 0) await next();
       await storing;
     } catch (error) {
