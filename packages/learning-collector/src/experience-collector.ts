@@ -314,24 +314,7 @@ export class ExperienceCollector {
   async appendNew(experiences: readonly Experience[], options: { validated?: boolean } = {}): Promise<Experience[]> {
     // A store that keeps each session once by itself (a unique constraint) decides, across processes and hosts.
     if (this.store.appendNew !== undefined) return this.store.appendNew(experiences, { validated: options.validated === true });
-    const known = await this.knownSessionIds();
-    const fresh: Experience[] = [];
-    for (const experience of experiences) {
-      if (experience.sessionId !== undefined) {
-        if (known.has(experience.sessionId)) continue;
-        known.add(experience.sessionId);
-      }
-      fresh.push(experience);
-    }
-    if (fresh.length === 0) return fresh;
-    try {
-      await this.store.append(fresh, { validated: options.validated === true });
-    } catch (error) {
-      // Not stored: a retry must not be skipped as a duplicate.
-      for (const experience of fresh) if (experience.sessionId !== undefined) known.delete(experience.sessionId);
-      throw error;
-    }
-    return fresh;
+    return this.appendFresh(experiences, (fresh) => this.store.append(fresh, { validated: options.validated === true }));
   }
 
   /**
@@ -344,6 +327,15 @@ export class ExperienceCollector {
     if (this.store.appendSerialized === undefined || this.store.appendNew !== undefined) {
       throw new ExperienceStoreError({ operation: 'append', path: '<store>', message: 'this store does not take serialised records (appendSerialized); append built experiences instead' });
     }
+    const appendSerialized = this.store.appendSerialized.bind(this.store);
+    return this.appendFresh(records, (fresh) => appendSerialized(fresh, fresh.length === records.length ? stats : undefined));
+  }
+
+  /**
+   * Appends (`append`) the records whose session id the store does not hold and the list did not repeat before (all
+   * records without one); returns them. The known ids follow: a failed append forgets its records' ids again.
+   */
+  private async appendFresh<T extends { sessionId?: string | undefined }>(records: readonly T[], append: (fresh: T[]) => Promise<unknown>): Promise<T[]> {
     const known = await this.knownSessionIds();
     const fresh: T[] = [];
     for (const record of records) {
@@ -355,7 +347,7 @@ export class ExperienceCollector {
     }
     if (fresh.length === 0) return fresh;
     try {
-      await this.store.appendSerialized(fresh, fresh.length === records.length ? stats : undefined);
+      await append(fresh);
     } catch (error) {
       // Not stored: a retry must not be skipped as a duplicate.
       for (const record of fresh) if (record.sessionId !== undefined) known.delete(record.sessionId);

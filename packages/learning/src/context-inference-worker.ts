@@ -16,14 +16,22 @@ export type InferenceReply = { id: number; contexts: TaskContext[] } | { id: num
 /** Smallest batch worth sending to the worker (smaller ones are inferred in the calling thread). */
 export const MIN_WORKER_BATCH = 32;
 
-/** The built worker next to this module (`dist/ingest-inference-worker.js`), or null (sources, CJS, missing file). */
-export function defaultInferenceWorkerFile(): URL | null {
+/**
+ * A worker module built next to this one (`dist/<name>`), or null (the sources run without a build, CJS, a missing
+ * file): the package's worker threads load their entries through it.
+ */
+export function builtWorkerFile(name: string): URL | null {
   try {
-    const url = new URL('./ingest-inference-worker.js', import.meta.url);
+    const url = new URL(`./${name}`, import.meta.url);
     return existsSync(fileURLToPath(url)) ? url : null;
   } catch {
     return null;
   }
+}
+
+/** The built inference worker (`dist/ingest-inference-worker.js`), or null. */
+export function defaultInferenceWorkerFile(): URL | null {
+  return builtWorkerFile('ingest-inference-worker.js');
 }
 
 /**

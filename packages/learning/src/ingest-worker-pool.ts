@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { builtWorkerFile } from './context-inference-worker';
 import type { BuiltBatch, IngestBuildSettings, RecordFailure, SessionRecordText } from './ingest-build';
 
 /** A batch of records sent to an ingest worker: validate them, or build them. */
@@ -23,14 +22,9 @@ export class IngestWorkerUnavailableError extends Error {
   }
 }
 
-/** The built worker next to this module (`dist/ingest-build-worker.js`), or null (sources, CJS, missing file). */
+/** The built ingest worker (`dist/ingest-build-worker.js`), or null (sources, CJS, missing file). */
 export function defaultIngestWorkerFile(): URL | null {
-  try {
-    const url = new URL('./ingest-build-worker.js', import.meta.url);
-    return existsSync(fileURLToPath(url)) ? url : null;
-  } catch {
-    return null;
-  }
+  return builtWorkerFile('ingest-build-worker.js');
 }
 
 /**
