@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { Experience } from '@orchestra/learning-types';
+import { ValidationError, type Experience } from '@orchestra/learning-types';
 import { useTemporaryDirectories } from '@orchestra/test-utils';
 import { describe, expect, it } from 'vitest';
 import { ExperienceStoreError, ExperienceTooLargeError } from './errors';
@@ -71,13 +71,18 @@ describe('JsonlExperienceStore.appendSerialized', () => {
     await reader.close();
   });
 
-  it('refuses a line over maxLineBytes (nothing written) and a read-only or closed store', async () => {
+  it('refuses a line over maxLineBytes or not one JSON object on one line (nothing written), and a read-only or closed store', async () => {
     const dataDir = dataDirectory();
     const store = await JsonlExperienceStore.open({ dataDir, maxLineBytes: 4096 });
     const large = { ...experiences[1]!, task: { description: 'x'.repeat(5000), files: [] } };
     const error = await store.appendSerialized([serialised(experiences[0]!), serialised(large)]).catch((caught: unknown) => caught);
     expect(ExperienceTooLargeError.isInstance(error)).toBe(true);
     expect((error as ExperienceTooLargeError).experienceId).toBe(large.id);
+    expect(await readAll(store)).toEqual([]);
+    // Not one JSON object on one line: refused before anything is written.
+    for (const line of ['', `${serialised(experiences[0]!).line}\n${serialised(experiences[1]!).line}`, '[1,2]']) {
+      await expect(store.appendSerialized([serialised(experiences[2]!), { line, id: 'bad' }])).rejects.toSatisfy(ValidationError.isInstance);
+    }
     expect(await readAll(store)).toEqual([]);
     await store.close();
     await expect(store.appendSerialized([serialised(experiences[0]!)])).rejects.toSatisfy(ExperienceStoreError.isInstance);

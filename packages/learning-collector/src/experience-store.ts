@@ -62,8 +62,8 @@ export interface ExperienceStore {
   /** Whether an experience of this session id is stored (present on stores that have `appendNew`). */
   hasSession?(sessionId: string): Promise<boolean>;
   /**
-   * Appends records serialised by the caller (e.g. built on worker threads): each `line` is written as it is. The
-   * caller vouches, as with `{ validated: true }`, that it is `JSON.stringify` of a valid `Experience`. `stats`, when
+   * Appends records serialised by the caller (e.g. built on worker threads): each `line` is written as it is (one JSON
+   * object on one line, else `ValidationError` and nothing is written). The caller vouches, as with `{ validated: true }`, that it is `JSON.stringify` of a valid `Experience`. `stats`, when
    * given, are the statistics of exactly these records (`ExperienceStatsAccumulator`): the store's summaries take
    * them; without them it reads the records back when its statistics are asked for. Present on stores that write
    * JSON lines (the JSONL buffer).

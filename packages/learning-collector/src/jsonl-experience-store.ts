@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { experienceSchema, validate, type Experience, type ExperienceInput } from '@orchestra/learning-types';
+import { ValidationError, experienceSchema, validate, type Experience, type ExperienceInput } from '@orchestra/learning-types';
 import { ExperienceStoreError, ExperienceTooLargeError, LockLostError, SegmentReadError } from './errors';
 import { isStoredExperience } from './compiled-validator';
 import { compileExperienceFilter } from './experience-filter';
@@ -196,6 +196,10 @@ export class JsonlExperienceStore implements DurableExperienceStore {
     let bytes = 0;
     const maxLineBytes = this.config.maxLineBytes;
     for (const record of records) {
+      // One line per record whatever the caller sends: a line break or an empty line would split or lose records.
+      if (record.line.length === 0 || record.line.includes('\n') || record.line.charCodeAt(0) !== 123) {
+        return Promise.reject(new ValidationError({ what: 'SerializedExperience', issues: [{ path: 'line', message: 'must be one JSON object on one line (JSON.stringify of an experience)' }], value: record.id }));
+      }
       const line = Buffer.from(`${record.line}\n`);
       if (line.length - 1 > maxLineBytes) return Promise.reject(new ExperienceTooLargeError({ experienceId: record.id, bytes: line.length - 1, maxLineBytes }));
       lines.push(line);
