@@ -682,7 +682,8 @@ export class LearningManager {
    * skipped and reported. A session file is streamed: memory is bounded by the largest record and the recording
    * window, not by the file. All or nothing for bad input: a first pass validates every record (strict UTF-8,
    * depth-bounded, schema) and nothing is recorded when one is invalid (`SessionIngestError` naming it).
-   * `keepExperiences: false` returns only the counts (for very large files).
+   * `keepExperiences: false` returns only the counts (for very large files); with it, a session file of 32 MiB or more
+   * is validated and built on worker threads (`createLearning({ ingestWorkers })`; the report's `builtOnWorkers`).
    */
   async ingestFile(path: string, options: IngestOptions = {}): Promise<IngestReport> {
     const format = options.format ?? 'auto';
