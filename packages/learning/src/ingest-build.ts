@@ -96,12 +96,7 @@ export class IngestRecordBuilder {
   #buildOne(text: string, recordNumber: number, stats: ExperienceStatsAccumulator): BuiltSession {
     const ingested = parseSessionRecord(text, this.#settings.file, recordNumber);
     const task = ingested.task ?? { description: '', files: [] };
-    const key = ingestTaskKey(task);
-    let context = this.#contexts.get(key);
-    if (context === undefined) {
-      context = inferTaskContext({ description: task.description, files: [...task.files] }).context;
-      this.#contexts.set(key, context);
-    }
+    const context = this.#contexts.resolve(ingestTaskKey(task), () => inferTaskContext({ description: task.description, files: [...task.files] }).context);
     const decision = ingestedDecision(ingested, context);
     const experience = this.#builder.build(ingested.session, decision, {
       validatedSession: true,

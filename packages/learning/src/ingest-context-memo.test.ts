@@ -5,6 +5,18 @@ import { IngestContextMemo } from './ingest-context-memo';
 const context = (description: string) => ({ description }) as unknown as TaskContext;
 
 describe('IngestContextMemo', () => {
+  it('resolves a key by inferring it once', () => {
+    const memo = new IngestContextMemo(8);
+    let inferred = 0;
+    const infer = () => {
+      inferred += 1;
+      return context('inferred');
+    };
+    expect(memo.resolve('task', infer)).toEqual(context('inferred'));
+    expect(memo.resolve('task', infer)).toEqual(context('inferred'));
+    expect(inferred).toBe(1);
+  });
+
   it('holds at most its capacity, keeps the latest half, and carries a context in use into the newer generation', () => {
     const memo = new IngestContextMemo(8);
     for (let index = 0; index < 100; index += 1) {

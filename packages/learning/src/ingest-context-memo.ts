@@ -33,6 +33,16 @@ export class IngestContextMemo {
     return older;
   }
 
+  /** The context memoised under `key`, or `infer()`'s, memoised. */
+  resolve(key: string, infer: () => TaskContext): TaskContext {
+    let context = this.get(key);
+    if (context === undefined) {
+      context = infer();
+      this.set(key, context);
+    }
+    return context;
+  }
+
   set(key: string, context: TaskContext): void {
     if (!this.#newer.has(key) && this.#newer.size >= this.#generation) {
       this.#older = this.#newer;

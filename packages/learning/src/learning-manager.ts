@@ -651,11 +651,7 @@ export class LearningManager {
   #ingestDecision(ingested: IngestedSession, contexts: IngestContextMemo, given?: InferredTask): LearningDecision {
     const task = ingested.task ?? { description: '', files: [] };
     const key = given?.key ?? ingestTaskKey(task);
-    let inferred = contexts.get(key);
-    if (inferred === undefined) {
-      inferred = given?.context ?? this.runtime.inferContext({ description: task.description, files: task.files });
-      contexts.set(key, inferred);
-    }
+    const inferred = contexts.resolve(key, () => given?.context ?? this.runtime.inferContext({ description: task.description, files: task.files }));
     return ingestedDecision(ingested, inferred);
   }
 

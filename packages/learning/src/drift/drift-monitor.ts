@@ -1,4 +1,3 @@
-import type { EnhancedSessionState } from '@orchestra/learning-types';
 import { BatchCusum, type CusumAlarm } from './batch-cusum';
 
 /** What a drift detector watches. */
@@ -17,12 +16,12 @@ export interface DriftDetection {
   changed: number;
 }
 
-/** What one recorded session tells the monitor. */
 /** What the detectors read of a session: its steps' roles and model calls (an `EnhancedSessionState` will do). */
 export interface DriftSession {
   workflow: ReadonlyArray<{ agentRole: string; attempts: ReadonlyArray<{ modelId: string; success: boolean; latencyMs: number }> }>;
 }
 
+/** What one recorded session tells the monitor. */
 export interface DriftObservation {
   session: DriftSession;
   success: boolean;
