@@ -14,7 +14,7 @@
 import { parseArgs } from 'node:util';
 import { ActionSpace, encodeState, HistoryIndex } from '@orchestra/learning-features';
 import { RulesPolicy, SafetyGuard } from '@orchestra/learning-policy';
-import { buildExperienceDataset, fitLinearCritic, improveActionsLinear, LinearCriticScorer, parseTrainerConfig, policyInputOf as experiencePolicyInput } from '@orchestra/learning-trainer';
+import { buildExperienceDataset, fitLinearCritic, improveActionsLinear, LinearCriticScorer, parseTrainerConfig } from '@orchestra/learning-trainer';
 import { drawHeldOutTasks, evaluateOnTasks, pairedDifference } from '@orchestra/learning-sim';
 import { policyInputOf } from '../src/held-out-evaluation';
 import { demoTrainerConfig } from '../src/run-demo';
@@ -35,14 +35,9 @@ const dataset = buildExperienceDataset(logs, { actionSpace: space });
 const order = Array.from({ length: dataset.size }, (_, row) => row).sort((left, right) => dataset.timestamps[left]! - dataset.timestamps[right]!);
 const cut = Math.round(dataset.size * (1 - config.offline.validationFraction));
 const training = Int32Array.from(order.slice(0, cut));
-const switching = process.env.SWITCH === '1';
-const byId = new Map(logs.map((experience) => [experience.id, experience]));
-const reference = new Int32Array(dataset.size * dataset.headCount);
-dataset.ids.forEach((id, row) => reference.set(rules.greedyIndices(experiencePolicyInput(byId.get(id)!)), row * dataset.headCount));
 const critic = fitLinearCritic(dataset, space, training, Int32Array.from(order.slice(cut)), {
   effectRidge: config.offline.criticEffectRidge,
   contextRidgeFactor: config.offline.criticContextRidgeFactor,
-  ...(switching ? { reference, ...(process.env.SWITCH_FACTOR === undefined ? {} : { switchConstantFactor: Number(process.env.SWITCH_FACTOR) }) } : {}),
 });
 const scale = (dataset.rewardNormalisation.kind === 'bounds' ? (dataset.rewardNormalisation.max - dataset.rewardNormalisation.min) / 2 : dataset.rewardNormalisation.standardDeviation);
 
@@ -68,7 +63,7 @@ const perHead = space.heads.map((head, position) => {
   const actions = greedy.map((base, index) => {
     const action = Int32Array.from(base);
     if (!space.isHeadActive(position, base)) return action;
-    scorer.setState(states[index]!, base);
+    scorer.setState(states[index]!);
     space.mask(position, base, mask);
     let best = 0;
     for (let choice = 0; choice < head.size; choice++) {
@@ -90,7 +85,7 @@ const perHead = space.heads.map((head, position) => {
 const greedyPolicies = [0, 1, 2].map((pessimism) => {
   const actions = greedy.map((base, index) => {
     const single = { ...dataset, size: 1, states: Float32Array.from(states[index]!), actions: Int32Array.from(base) };
-    const improved = improveActionsLinear({ dataset: single, actionSpace: space, critic, rows: Int32Array.of(0), rounds: config.offline.improvementRounds, pessimism, margin: 0, reference: Int32Array.from(base) });
+    const improved = improveActionsLinear({ dataset: single, actionSpace: space, critic, rows: Int32Array.of(0), rounds: config.offline.improvementRounds, pessimism, margin: 0 });
     const action = Int32Array.from(improved.actions.subarray(0, space.heads.length));
     guard.repair(action, guard.activeConstraints(inputs[index]!), { silent: true });
     return action;

@@ -102,15 +102,6 @@ export const offlineConfigSchema = z.object({
    * (default world at 1,300 sessions: −7.6 and −9.5, success −4 points).
    */
   criticRewardParts: z.array(z.array(z.string().min(1)).min(1)).max(8).default([]),
-  /**
-   * `linear` critic: measure each choice's main effect as a switch from the default rules' choice in the row's state
-   * (`LinearCriticOptions.reference`): the rules' ε-exploration randomises exactly that switch, so a choice the rules
-   * take in some contexts is not credited with what it does where it is their own. Needs the default catalog (off
-   * otherwise). The per-choice constants then get `criticSwitchConstantFactor` × the effect ridge.
-   */
-  criticSwitchEffects: z.boolean().default(false),
-  /** With `criticSwitchEffects`: the multiplier of the per-choice constants' ridge (large: the switches replace them). */
-  criticSwitchConstantFactor: z.number().positive().default(1e6),
   /** Multipliers of the effect ridge each reward part's evidence chooses from. */
   criticPartRidgeMultipliers: z.array(z.number().positive()).min(1).max(8).default([0.25, 1, 4, 16]),
   /**

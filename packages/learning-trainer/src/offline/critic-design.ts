@@ -47,44 +47,10 @@ export interface DesignRow {
   context: Float64Array;
   blocks: Int32Array;
   blockCount: number;
-  /** Switch columns in use (`switchColumns`): one per active head whose choice differs from the reference's. */
-  switches: Int32Array;
-  switchCount: number;
 }
 
 export function designRow(critic: { readonly stateFeatures: number; readonly effectFeatures: number }, headCount: number): DesignRow {
-  return { state: new Float64Array(critic.stateFeatures), context: new Float64Array(critic.effectFeatures), blocks: new Int32Array(headCount), blockCount: 0, switches: new Int32Array(headCount), switchCount: 0 };
-}
-
-/**
- * Switch columns: one per head h and pair (reference choice r, chosen choice a), at `offsets[h]` of a layout where
- * head h has size_h² columns (r · size_h + a). With a reference (the rules' greedy action in the row's state), a
- * choice's main effect is the effect of switching from the rules' choice to it: the rules' ε-exploration randomises
- * exactly that switch, so a choice the rules take in some contexts and not in others is not credited with what it
- * does where it is the rules' own (the default world's executor head: glm-4.7 is the rules' choice on simple tasks,
- * an explored switch on complex ones).
- */
-export function switchLayout(actionSpace: ActionSpace): { offsets: Int32Array; count: number } {
-  const offsets = new Int32Array(actionSpace.heads.length);
-  let count = 0;
-  actionSpace.heads.forEach((head, index) => {
-    offsets[index] = count;
-    count += head.size * head.size;
-  });
-  return { offsets, count };
-}
-
-/** Fills the row's switch columns: every active head of `effective` whose choice differs from `reference`'s. */
-export function fillSwitches(row: DesignRow, actionSpace: ActionSpace, effective: Int32Array, reference: ArrayLike<number> | null, offsets: Int32Array): void {
-  row.switchCount = 0;
-  if (reference === null) return;
-  for (let head = 0; head < effective.length; head++) {
-    if (!actionSpace.isHeadActive(head, effective)) continue;
-    const chosen = effective[head]!;
-    const base = reference[head]!;
-    if (chosen === base) continue;
-    row.switches[row.switchCount++] = offsets[head]! + base * actionSpace.heads[head]!.size + chosen;
-  }
+  return { state: new Float64Array(critic.stateFeatures), context: new Float64Array(critic.effectFeatures), blocks: new Int32Array(headCount), blockCount: 0 };
 }
 
 export function fillState(row: DesignRow, state: ArrayLike<number>): void {

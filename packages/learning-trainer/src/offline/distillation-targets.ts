@@ -40,15 +40,6 @@ export function criticPartOptions(config: TrainerConfig, normalisation: RewardNo
   return { parts: config.offline.criticRewardParts, partRidgeMultipliers: config.offline.criticPartRidgeMultipliers, rewardScale };
 }
 
-/**
- * The switch reference of every critic fit (`criticSwitchEffects`): the rules' greedy indices per dataset row and the
- * constants' ridge factor, or nothing (switches off, or no rules reference in this action space).
- */
-export function criticSwitchOptions(config: TrainerConfig, rulesIndices: Int32Array | undefined): Pick<LinearCriticOptions, 'reference' | 'switchConstantFactor'> {
-  if (!config.offline.criticSwitchEffects || rulesIndices === undefined) return {};
-  return { reference: rulesIndices, switchConstantFactor: config.offline.criticSwitchConstantFactor };
-}
-
 /** The improved actions, what fitting and improving did, and (linear critic) the critics and the gate's rows. */
 export interface DistillationTargets {
   targets: ActionTargets;
@@ -65,7 +56,7 @@ export interface DistillationInput {
   actionSpace: ActionSpace;
   config: TrainerConfig;
   split: { training: Int32Array; validation: Int32Array };
-  /** The default rules' greedy indices per row, when the improvement starts from them, the evidence guard reads them or the critic measures switches from them. */
+  /** The default rules' greedy indices per row, when the improvement starts from them or the evidence guard reads them. */
   rulesIndices: Int32Array | undefined;
 }
 
@@ -104,7 +95,7 @@ function linearTargets(input: DistillationInput): DistillationTargets {
       ? Int32Array.from(evaluationRows.filter((_, position) => evaluationFold[position] !== fold))
       : Int32Array.from([...gateTrainingRows, ...evaluationRows.filter((_, position) => evaluationFold[position] !== fold)]);
   const gateEvaluationIds = evaluationRows.map((row) => dataset.ids[row]!);
-  const partOptions = { ...criticPartOptions(config, dataset.rewardNormalisation), ...criticSwitchOptions(config, rulesIndices) };
+  const partOptions = criticPartOptions(config, dataset.rewardNormalisation);
   const critic = fitLinearCritic(dataset, actionSpace, chooserRows, split.validation, {
     effectRidge: config.offline.criticEffectRidge,
     contextRidgeFactor: config.offline.criticContextRidgeFactor,
@@ -124,7 +115,6 @@ function linearTargets(input: DistillationInput): DistillationTargets {
     pessimism: config.offline.rewardModelPessimism,
     margin: config.offline.improvementMargin,
     maxChangedHeads: config.offline.maxChangedHeads,
-    ...(partOptions.reference === undefined ? {} : { reference: partOptions.reference }),
     ...(config.offline.improvementStart === 'rules' && rulesIndices !== undefined ? { start: rulesIndices } : {}),
     ...(config.offline.evidenceGuardMinimum > 0 && rulesIndices !== undefined
       ? { evidence: buildLocalEvidence(dataset, actionSpace, rulesIndices, chooserRows, config.offline.evidenceGuardMinimum) }

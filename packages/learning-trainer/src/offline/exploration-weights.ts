@@ -41,9 +41,8 @@ export function explorationWeightsOf(critic: LinearCritic, dataset: ExperienceDa
   const stride = Math.max(1, rows.length / maxRows);
   for (let position = 0; position < rows.length; position += stride) {
     const row = rows[Math.floor(position)]!;
+    scorer.setState(dataset.states.subarray(row * stateSize, (row + 1) * stateSize));
     base.set((options.base ?? dataset.actions).subarray(row * headCount, (row + 1) * headCount));
-    // A switch critic measures from the rules' choice: `base` is the rules' greedy action then.
-    scorer.setState(dataset.states.subarray(row * stateSize, (row + 1) * stateSize), options.base === undefined ? undefined : base);
     forEachSingleHeadMove(actionSpace, base, buffers, (head, choice, candidate) => {
       const gain = scorer.gain(base, candidate);
       sums[head]![choice]! += gain.deviation > 0 ? normalCdf(gain.mean / gain.deviation) : gain.mean > 0 ? 1 : gain.mean < 0 ? 0 : 0.5;

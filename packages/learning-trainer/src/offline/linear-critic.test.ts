@@ -126,60 +126,6 @@ describe('fitLinearCritic', () => {
   });
 });
 
-describe('fitLinearCritic with a reference (switch effects)', () => {
-  /**
-   * A confounded log: in context 0 the rules take approach 1, in context 1 approach 3, and each is right where the
-   * rules take it (+0.4) and wrong in the other context (−0.4); the other approach is logged in 10 % of sessions.
-   * Pooled over the contexts, approaches 1 and 3 look alike; the switch from the rules' choice is what was randomised.
-   */
-  function confounded() {
-    const { dataset, split } = datasetOf(1200, 31);
-    const reference = new Int32Array(dataset.size * headCount);
-    for (let row = 0; row < dataset.size; row++) {
-      const context = row % 2;
-      const state = dataset.states.subarray(row * dataset.stateSize, (row + 1) * dataset.stateSize);
-      state.fill(0);
-      state[context] = 1;
-      const rules = context === 0 ? 1 : 3;
-      const explored = Math.floor(row / 2) % 10 === 3;
-      const approach = explored ? 4 - rules : rules;
-      reference.set(withApproach(rules), row * headCount);
-      dataset.actions.set(withApproach(approach), row * headCount);
-      dataset.normalisedRewards[row] = (approach === rules ? 0.4 : -0.4) + 0.05 * Math.sin(row);
-    }
-    return { dataset, split, reference };
-  }
-
-  it("credits a choice with what switching to it from the rules' choice did, not with its pooled average", () => {
-    const { dataset, split, reference } = confounded();
-    const stiff = { contextRidgeFactor: 1e6 };
-    const plain = new LinearCriticScorer(fitLinearCritic(dataset, actionSpace, split.training, split.validation, stiff), actionSpace);
-    const critic = fitLinearCritic(dataset, actionSpace, split.training, split.validation, { ...stiff, reference });
-    expect(critic.switchColumns).toBe(actionSpace.heads.reduce((sum, head) => sum + head.size * head.size, 0));
-    const switching = new LinearCriticScorer(critic, actionSpace);
-    for (const context of [0, 1]) {
-      const state = stateOf(context);
-      const rules = withApproach(context === 0 ? 1 : 3);
-      const other = withApproach(context === 0 ? 3 : 1);
-      plain.setState(state);
-      switching.setState(state, rules);
-      // The pooled effects cancel: the plain critic sees no difference between the two approaches.
-      expect(Math.abs(plain.gain(rules, other).mean)).toBeLessThan(0.2);
-      const gain = switching.gain(rules, other);
-      expect(gain.mean).toBeLessThan(-0.6);
-      expect(gain.mean + 2 * gain.deviation).toBeLessThan(0);
-      expect(switching.gain(rules, rules).mean).toBe(0);
-    }
-  });
-
-  it('needs the reference wherever a switch critic scores, and refuses a reference of the wrong size', () => {
-    const { dataset, split, reference } = confounded();
-    const critic = fitLinearCritic(dataset, actionSpace, split.training, split.validation, { reference });
-    expect(() => new LinearCriticScorer(critic, actionSpace).setState(stateOf(0))).toThrow(RangeError);
-    expect(() => fitLinearCritic(dataset, actionSpace, split.training, split.validation, { reference: reference.subarray(headCount) })).toThrow(RangeError);
-  });
-});
-
 describe('improveActionsLinear', () => {
   it('moves to the best approach where the lower bound of the gain is positive, and never with huge pessimism', () => {
     const { dataset, split } = datasetOf(4000, 24);

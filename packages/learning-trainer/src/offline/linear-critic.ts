@@ -5,7 +5,7 @@
  * what is shared with the gate (design rows, effective indices, the Cholesky algebra).
  */
 import type { ActionSpace } from '@orchestra/learning-features';
-import { cholesky, designRow, effectContext, effectContextSize, effectiveIndices, fillAction, fillState, fillSwitches, inverseFromCholesky, switchLayout, type DesignRow } from './critic-design';
+import { cholesky, designRow, effectContext, effectContextSize, effectiveIndices, fillAction, fillState, inverseFromCholesky, type DesignRow } from './critic-design';
 import type { ExperienceDataset } from './experience-dataset';
 import type { LocalEvidence } from './local-evidence';
 import { actionTargetsOf, canonicaliseIndices, type ActionTargets, type ImprovementSummary } from './q-distillation';
@@ -34,9 +34,7 @@ export interface LinearCritic {
   /** `φ` size (state + bias) and `ψ` size. */
   readonly stateFeatures: number;
   readonly effectFeatures: number;
-  /** Switch columns after the effect blocks (`LinearCriticOptions.reference`; 0: none). */
-  readonly switchColumns: number;
-  /** Total coefficients: `stateFeatures + effectFeatures × totalLogits + switchColumns`. */
+  /** Total coefficients: `stateFeatures + effectFeatures × totalLogits`. */
   readonly size: number;
   /** Posterior mean coefficients for each fitted target (`total` is the normalised reward). */
   readonly coefficients: Readonly<Record<LinearCriticTarget, Float64Array>>;
@@ -106,14 +104,6 @@ export interface LinearCriticOptions {
   partRidgeMultipliers?: readonly number[];
   /** Training units per reward point (needed by `parts`: a part's targets are this × the sum of its components). */
   rewardScale?: number;
-  /**
-   * The rules' greedy action of every dataset row (`rows × heads`, dataset layout, canonical): with it, each
-   * choice's main effect is a switch from the rules' choice (`switchLayout`), and the per-choice constants get
-   * `switchConstantFactor` × the effect ridge. Scorers must then be given each state's reference (`setState`).
-   */
-  reference?: Int32Array;
-  /** With `reference`: the multiplier of the per-choice constants' ridge (default 1e6: the switches replace them). */
-  switchConstantFactor?: number;
 }
 
 /**
@@ -127,19 +117,7 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
   const { stateSize, headCount } = dataset;
   const stateFeatures = stateSize + 1;
   const effectFeatures = effectContextSize;
-  const switches = options.reference === undefined ? null : switchLayout(actionSpace);
-  const switchColumns = switches?.count ?? 0;
-  const oneHotEnd = stateFeatures + effectFeatures * actionSpace.totalLogits;
-  const size = oneHotEnd + switchColumns;
-  const constantFactor = switches === null ? 1 : (options.switchConstantFactor ?? 1e6);
-  // The references as they take effect (a `direct` reference runs the executor alone).
-  let reference: Int32Array | null = null;
-  if (options.reference !== undefined) {
-    if (options.reference.length !== dataset.size * headCount) throw new RangeError(`fitLinearCritic: reference has ${options.reference.length} indices, expected ${dataset.size} rows × ${headCount} heads`);
-    reference = new Int32Array(options.reference.length);
-    const scratchMask = new Uint8Array(Math.max(...actionSpace.heads.map((head) => head.size)));
-    for (let rowIndex = 0; rowIndex < dataset.size; rowIndex++) effectiveIndices(actionSpace, options.reference.subarray(rowIndex * headCount, (rowIndex + 1) * headCount), reference.subarray(rowIndex * headCount, (rowIndex + 1) * headCount), scratchMask);
-  }
+  const size = stateFeatures + effectFeatures * actionSpace.totalLogits;
   const gram = new Float64Array(size * size);
   const moments = targets.map(() => new Float64Array(size));
   const shape = { stateFeatures, effectFeatures };
@@ -169,16 +147,11 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
         }
       }
     }
-    for (let column = 0; column < row.switchCount; column++) {
-      dense[oneHotEnd + row.switches[column]!] = 1;
-      nonZero[count++] = oneHotEnd + row.switches[column]!;
-    }
     return count;
   };
   const load = (rowIndex: number) => {
     fillState(row, dataset.states.subarray(rowIndex * stateSize, (rowIndex + 1) * stateSize));
     fillAction(row, actionSpace, effectiveIndices(actionSpace, dataset.actions.subarray(rowIndex * headCount, (rowIndex + 1) * headCount), effective, mask));
-    if (switches !== null) fillSwitches(row, actionSpace, effective, reference!.subarray(rowIndex * headCount, (rowIndex + 1) * headCount), switches.offsets);
   };
   let sumOfSquares = 0;
   for (const rowIndex of training) {
@@ -202,13 +175,7 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
   const effectRidges = positiveList(options.effectRidge ?? 8, 'effect ridges');
   // ψ(s)[0] is the constant: the choice's main effect; the other terms are how it varies with the context.
   const ridgeAt = (index: number, prior: CriticPrior) =>
-    index < stateFeatures
-      ? stateRidge
-      : index >= oneHotEnd
-        ? prior.effectRidge
-        : (index - stateFeatures) % effectFeatures === 0
-          ? prior.effectRidge * constantFactor
-          : prior.effectRidge * prior.factor;
+    index < stateFeatures ? stateRidge : (index - stateFeatures) % effectFeatures === 0 ? prior.effectRidge : prior.effectRidge * prior.factor;
   const priors: CriticPrior[] = effectRidges.flatMap((ridge) => factors.map((factor) => ({ effectRidge: ridge, factor })));
   let chosen = { prior: priors[0]!, factorised: gram, logEvidence: Number.NEGATIVE_INFINITY };
   const logEvidence: Array<{ factor: number; effectRidge: number; logEvidence: number }> = [];
@@ -241,7 +208,6 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
   const critic: LinearCritic = {
     stateFeatures,
     effectFeatures,
-    switchColumns,
     size,
     coefficients,
     inverse,
@@ -420,8 +386,6 @@ function predictDesign(critic: LinearCritic, row: DesignRow, target: LinearCriti
     const start = critic.stateFeatures + row.blocks[block]! * critic.effectFeatures;
     for (let index = 0; index < critic.effectFeatures; index++) sum += weights[start + index]! * row.context[index]!;
   }
-  const switchStart = critic.size - critic.switchColumns;
-  for (let column = 0; column < row.switchCount; column++) sum += weights[switchStart + row.switches[column]!]!;
   return sum;
 }
 
@@ -436,8 +400,6 @@ export class LinearCriticScorer {
   readonly #effective: Int32Array;
   readonly #mask: Uint8Array;
   readonly #difference: Map<number, number> = new Map();
-  readonly #switches: ReturnType<typeof switchLayout> | null;
-  #reference: Int32Array | null = null;
 
   constructor(critic: LinearCritic, actionSpace: ActionSpace) {
     this.#critic = critic;
@@ -445,33 +407,20 @@ export class LinearCriticScorer {
     this.#row = designRow(critic, actionSpace.heads.length);
     this.#effective = new Int32Array(actionSpace.heads.length);
     this.#mask = new Uint8Array(Math.max(...actionSpace.heads.map((head) => head.size)));
-    this.#switches = critic.switchColumns > 0 ? switchLayout(actionSpace) : null;
-  }
-
-  #fill(indices: ArrayLike<number>): void {
-    fillAction(this.#row, this.#actionSpace, effectiveIndices(this.#actionSpace, indices, this.#effective, this.#mask));
-    if (this.#switches !== null) fillSwitches(this.#row, this.#actionSpace, this.#effective, this.#reference, this.#switches.offsets);
   }
 
   get critic(): LinearCritic {
     return this.#critic;
   }
 
-  /**
-   * Sets the state (a vector of the dataset's feature schema) that later calls refer to, and — for a critic fitted
-   * with a `reference` — the rules' greedy action in it (canonical indices).
-   */
-  setState(state: ArrayLike<number>, reference?: ArrayLike<number>): void {
+  /** Sets the state (a vector of the dataset's feature schema) that later calls refer to. */
+  setState(state: ArrayLike<number>): void {
     fillState(this.#row, state);
-    if (this.#switches !== null) {
-      if (reference === undefined) throw new RangeError('LinearCriticScorer: this critic values switches from the rules’ choice: setState needs the reference action');
-      this.#reference = effectiveIndices(this.#actionSpace, reference, new Int32Array(this.#actionSpace.heads.length), this.#mask);
-    }
   }
 
   /** Posterior mean of `target` for the action `indices` in the current state. */
   predict(indices: ArrayLike<number>, target: LinearCriticTarget = 'total'): number {
-    this.#fill(indices);
+    fillAction(this.#row, this.#actionSpace, effectiveIndices(this.#actionSpace, indices, this.#effective, this.#mask));
     return predictDesign(this.#critic, this.#row, target);
   }
 
@@ -480,15 +429,10 @@ export class LinearCriticScorer {
     const critic = this.#critic;
     const difference = this.#difference;
     difference.clear();
-    // Keys: a block's index, or −1 − column for a switch column.
     const collect = (indices: ArrayLike<number>, sign: number) => {
-      this.#fill(indices);
+      fillAction(this.#row, this.#actionSpace, effectiveIndices(this.#actionSpace, indices, this.#effective, this.#mask));
       for (let block = 0; block < this.#row.blockCount; block++) {
         const key = this.#row.blocks[block]!;
-        difference.set(key, (difference.get(key) ?? 0) + sign);
-      }
-      for (let column = 0; column < this.#row.switchCount; column++) {
-        const key = -1 - this.#row.switches[column]!;
         difference.set(key, (difference.get(key) ?? 0) + sign);
       }
     };
@@ -500,16 +444,8 @@ export class LinearCriticScorer {
     let mean = 0;
     const positions: number[] = [];
     const values: number[] = [];
-    const switchStart = critic.size - critic.switchColumns;
     for (const [block, sign] of difference) {
       if (sign === 0) continue;
-      if (block < 0) {
-        const position = switchStart - 1 - block;
-        mean += weights[position]! * sign;
-        positions.push(position);
-        values.push(sign);
-        continue;
-      }
       const start = critic.stateFeatures + block * effect;
       for (let index = 0; index < effect; index++) {
         const value = sign * context[index]!;
@@ -540,8 +476,6 @@ export interface LinearImprovementOptions {
   maxChangedHeads?: number;
   /** A guard every change must also pass: the logs' randomised evidence in the row's cell (`buildLocalEvidence`). */
   evidence?: LocalEvidence;
-  /** The rules' greedy action of every row (`rows × heads`, dataset layout): needed by a critic fitted with one. */
-  reference?: Int32Array;
 }
 
 /**
@@ -565,7 +499,7 @@ export function improveActionsLinear(options: LinearImprovementOptions): ActionT
   let successBefore = 0;
   let successAfter = 0;
   for (const row of rows) {
-    scorer.setState(dataset.states.subarray(row * stateSize, (row + 1) * stateSize), options.reference?.subarray(row * headCount, (row + 1) * headCount));
+    scorer.setState(dataset.states.subarray(row * stateSize, (row + 1) * stateSize));
     const current = actions.subarray(row * headCount, (row + 1) * headCount);
     const logged = dataset.actions.subarray(row * headCount, (row + 1) * headCount);
     successBefore += scorer.predict(logged, 'success');
@@ -670,32 +604,24 @@ function bestChoiceOfHead(
  * Posterior standard deviation (normalised reward) of the mean gain Σ_i [Q(s_i, to_i) − Q(s_i, from_i)] / n over
  * several states: the critic's own uncertainty about an average advantage, which resampling the states cannot show.
  */
-export function meanGainDeviation(critic: LinearCritic, actionSpace: ActionSpace, rows: ReadonlyArray<{ state: ArrayLike<number>; from: ArrayLike<number>; to: ArrayLike<number>; reference?: ArrayLike<number> }>): number {
+export function meanGainDeviation(critic: LinearCritic, actionSpace: ActionSpace, rows: ReadonlyArray<{ state: ArrayLike<number>; from: ArrayLike<number>; to: ArrayLike<number> }>): number {
   if (rows.length === 0) return 0;
   const direction = new Float64Array(critic.size);
   const row = designRow(critic, actionSpace.heads.length);
   const effective = new Int32Array(actionSpace.heads.length);
   const mask = new Uint8Array(Math.max(...actionSpace.heads.map((head) => head.size)));
-  const switches = critic.switchColumns > 0 ? switchLayout(actionSpace) : null;
-  const switchStart = critic.size - critic.switchColumns;
-  const canonical = new Int32Array(actionSpace.heads.length);
-  const add = (indices: ArrayLike<number>, sign: number, reference: ArrayLike<number> | undefined) => {
+  const add = (indices: ArrayLike<number>, sign: number) => {
     fillAction(row, actionSpace, effectiveIndices(actionSpace, indices, effective, mask));
     for (let block = 0; block < row.blockCount; block++) {
       const start = critic.stateFeatures + row.blocks[block]! * critic.effectFeatures;
       for (let index = 0; index < critic.effectFeatures; index++) direction[start + index]! += (sign * row.context[index]!) / rows.length;
     }
-    if (switches === null) return;
-    if (reference === undefined) throw new RangeError('meanGainDeviation: this critic values switches from the rules’ choice: every row needs its reference action');
-    // `effective` holds this action's indices; the reference goes through `canonical` as it takes effect.
-    fillSwitches(row, actionSpace, effective, effectiveIndices(actionSpace, reference, canonical, mask), switches.offsets);
-    for (let column = 0; column < row.switchCount; column++) direction[switchStart + row.switches[column]!]! += sign / rows.length;
   };
   for (const entry of rows) {
-    // Only ψ(s) and the switches enter a gain (the state part cancels).
+    // Only ψ(s) enters a gain (the state part cancels).
     effectContext(entry.state, row.context);
-    add(entry.to, 1, entry.reference);
-    add(entry.from, -1, entry.reference);
+    add(entry.to, 1);
+    add(entry.from, -1);
   }
   const positions: number[] = [];
   const values: number[] = [];

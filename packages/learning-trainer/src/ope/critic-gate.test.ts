@@ -39,18 +39,6 @@ describe('compareWithCritic', () => {
     expect(comparison.difference.criticStandardError).toBeGreaterThan(0);
   });
 
-  it("with a switch critic, measures from the rules' greedy action (its `reference`), and needs it", () => {
-    const reference = new Int32Array(dataset.size * actionSpace.heads.length);
-    for (let row = 0; row < dataset.size; row++) reference.set(ruleIndices, row * actionSpace.heads.length);
-    const switching = fitLinearCritic(dataset, actionSpace, split.validation, split.validation, { reference });
-    const better = policy('best-approach', bestApproachOf);
-    const options = { critic: switching, actionSpace, normalisation: dataset.rewardNormalisation, candidate: better, baseline: rules, logs: held };
-    expect(() => compareWithCritic(options)).toThrow(RangeError);
-    const comparison = compareWithCritic({ ...options, reference: { greedyIndices: () => ruleIndices } });
-    expect(comparison.targetBeatsBaseline).toBe(true);
-    expect(comparison.difference.criticStandardError).toBeGreaterThan(0);
-  });
-
   it('refuses a policy that takes a wrong approach everywhere: the estimated difference is negative', () => {
     const worse = policy('wrong-approach', (taskType) => (bestApproachOf(taskType) + 2) % 4);
     const comparison = compareWithCritic({ critic, actionSpace, normalisation: dataset.rewardNormalisation, candidate: worse, baseline: rules, logs: held });

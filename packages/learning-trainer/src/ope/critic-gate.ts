@@ -63,11 +63,6 @@ export interface CompareWithCriticOptions {
    * of sessions, so no importance weight is clipped and the doubly robust estimate is unbiased whatever the critic.
    */
   criticUncertainty?: 'added' | 'none';
-  /**
-   * The rules a switch critic (`LinearCritic.switchColumns` > 0, fitted with a `reference`) measures choices from:
-   * their greedy action in each log's state. Required for such a critic, unused otherwise.
-   */
-  reference?: { greedyIndices(input: PolicyInput): ArrayLike<number> };
 }
 
 /**
@@ -104,8 +99,6 @@ export function compareWithCritic(options: CompareWithCriticOptions): CriticGate
   const { actionSpace, normalisation, candidate, baseline, logs } = options;
   const critics = 'folds' in options.critic ? options.critic.folds : [options.critic, options.critic];
   const scorers = critics.map((critic) => new LinearCriticScorer(critic, actionSpace));
-  const switching = critics.some((critic) => critic.switchColumns > 0);
-  if (switching && options.reference === undefined) throw new RangeError('compareWithCritic: the critic measures switches from the rules’ choice; pass the rules as `reference`');
   const confidence = options.confidence ?? 0.95;
   const clip = options.weightClip ?? 10;
   const z = twoSidedNormalQuantile(confidence);
@@ -113,7 +106,7 @@ export function compareWithCritic(options: CompareWithCriticOptions): CriticGate
   const targetValues: number[] = [];
   const baselineValues: number[] = [];
   const differences: number[] = [];
-  const gains: Array<Array<{ state: ArrayLike<number>; from: Int32Array; to: Int32Array; reference?: ArrayLike<number> }>> = [[], []];
+  const gains: Array<Array<{ state: ArrayLike<number>; from: Int32Array; to: Int32Array }>> = [[], []];
   const weights = { target: [] as number[], baseline: [] as number[] };
   let changed = 0;
   for (const experience of logs) {
@@ -121,8 +114,7 @@ export function compareWithCritic(options: CompareWithCriticOptions): CriticGate
     const state = experience.state.features;
     const fold = gateFoldOf(experience);
     const scorer = scorers[fold]!;
-    const reference = switching ? options.reference!.greedyIndices(input) : undefined;
-    scorer.setState(state, reference);
+    scorer.setState(state);
     const logged = actionSpace.encode(experience.action);
     const targetAction = actionSpace.encode(candidate.decide(input).action);
     const baselineAction = actionSpace.encode(baseline.decide(input).action);
@@ -141,7 +133,7 @@ export function compareWithCritic(options: CompareWithCriticOptions): CriticGate
     for (let head = 0; head < targetAction.length; head++) if (targetAction[head] !== baselineAction[head]) differs = true;
     if (differs) {
       changed += 1;
-      gains[fold]!.push({ state, from: baselineAction, to: targetAction, ...(reference === undefined ? {} : { reference }) });
+      gains[fold]!.push({ state, from: baselineAction, to: targetAction });
     }
   }
   // The critics' posterior uncertainty about the mean gain, per fold, weighted by each fold's share of the logs

@@ -4,7 +4,6 @@ import { LearnedPolicy, ModelArtifactError, RulesPolicy, SafetyGuard, type Learn
 import type { BootstrapComparison } from './compare-policy-values';
 import { evaluate, type ExperienceEvaluationOptions } from './evaluate';
 import { evaluatedPolicyFromPolicy } from './evaluated-policy-from-policy';
-import { defaultRulesOf } from '../offline/rules-reference';
 import { compareWithCritic, type CompareWithCriticOptions, type CriticGateComparison, type GatePolicy } from './critic-gate';
 
 /** Options of `evaluateModelArtifact`. */
@@ -47,10 +46,7 @@ export interface EvaluateWithCriticOptions extends Omit<CompareWithCriticOptions
 export async function evaluateModelArtifactWithCritic(directory: string, logs: readonly Experience[], options: EvaluateWithCriticOptions): Promise<CriticGateComparison> {
   const { learnedPolicy, rules, ...gate } = options;
   const { candidate, baseline, actionSpace } = await loadGatePolicies(directory, { learnedPolicy, rules });
-  // A switch critic measures from the default rules' choice (as it was fitted: `rulesGreedyIndices`).
-  const critics = 'folds' in gate.critic ? gate.critic.folds : [gate.critic];
-  const reference = gate.reference ?? (critics.some((critic) => critic.switchColumns > 0) ? defaultRulesOf(actionSpace) : undefined);
-  return compareWithCritic({ ...gate, actionSpace, logs, candidate, baseline, ...(reference === undefined ? {} : { reference }) });
+  return compareWithCritic({ ...gate, actionSpace, logs, candidate, baseline });
 }
 
 /**

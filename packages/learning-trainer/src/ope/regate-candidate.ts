@@ -5,8 +5,6 @@ import { parseTrainerConfig, type TrainerConfigInput } from '../config/trainer-c
 import { buildExperienceDataset } from '../offline/experience-dataset';
 import { fitLinearCritic } from '../offline/linear-critic';
 import { criticPartOptions } from '../offline/train-offline';
-import { criticSwitchOptions } from '../offline/distillation-targets';
-import { defaultRulesOf, rulesGreedyIndices } from '../offline/rules-reference';
 import { compareWithCritic, gateFoldOf, type CriticGateComparison } from './critic-gate';
 import { loadGatePolicies } from './evaluate-model-artifact';
 
@@ -100,9 +98,7 @@ export async function regateCandidate(directory: string, options: RegateCandidat
     effectRidge: config.offline.gateCriticEffectRidge,
     contextRidgeFactor: config.offline.criticContextRidgeFactor,
     ...criticPartOptions(config, dataset.rewardNormalisation),
-    ...criticSwitchOptions(config, config.offline.criticSwitchEffects ? rulesGreedyIndices(all, dataset, actionSpace) : undefined),
   };
-  const switchReference = criticOptions.reference === undefined ? undefined : defaultRulesOf(actionSpace);
   const none = new Int32Array(0);
   const folds = [fitLinearCritic(dataset, actionSpace, rowsWithout(0), none, criticOptions), fitLinearCritic(dataset, actionSpace, rowsWithout(1), none, criticOptions)] as const;
   const weightClip = options.weightClip ?? 10;
@@ -117,7 +113,6 @@ export async function regateCandidate(directory: string, options: RegateCandidat
       confidence,
       weightClip,
       criticUncertainty,
-      ...(switchReference === undefined ? {} : { reference: switchReference }),
     });
   let comparison = compare('none');
   // Support: the logger was the mixture (the mode the candidate acted in) and no weight exceeds what the candidate's
