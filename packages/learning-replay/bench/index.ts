@@ -1,38 +1,24 @@
 // Real-data figures of the replay harness (not run by CI): RouteLLM MMLU + GSM8K and LLMRouter, read from the shared
 // data folder. Usage: pnpm --filter @orchestra/learning-replay bench [-- --data DIR --only a,b --seed S --passes K]
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatReplayReport, parseReplayTable, renderReplayHtml, runReplay, type ReplayResult } from '../src/index';
-import { llmrouterTable } from './llmrouter-table';
-import { routellmTable, type TableTexts } from './routellm-table';
+import { defaultSharedData, replayBenchTables, repositoryRoot } from './bench-tables';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const { values } = parseArgs({
   options: {
-    data: { type: 'string', default: process.env.ORCHESTRA_SHARED_DATA ?? join(root, '..', 'shared', 'data') },
+    data: { type: 'string', default: defaultSharedData },
     only: { type: 'string', default: 'routellm-mmlu,routellm-gsm8k,llmrouter' },
     seed: { type: 'string', default: '7' },
     passes: { type: 'string', default: '1' },
-    out: { type: 'string', default: join(root, 'bench-results') },
+    out: { type: 'string', default: join(repositoryRoot, 'bench-results') },
   },
 });
-const data = resolve(values.data);
-if (!existsSync(join(data, 'routellm')) && !existsSync(join(data, 'llmrouter'))) {
-  // `pnpm bench` runs every package's bench: without the shared data this one has nothing to measure.
-  console.error(`learning-replay bench: skipped, no shared data at ${data} (pass --data DIR or set ORCHESTRA_SHARED_DATA)`);
-  process.exit(0);
-}
+const tables = replayBenchTables(values.data, 'learning-replay bench');
 const seed = Number(values.seed);
 const passes = Number(values.passes);
 const out = resolve(values.out);
-
-const tables: Record<string, () => TableTexts> = {
-  'routellm-mmlu': () => routellmTable(join(data, 'routellm'), 'mmlu'),
-  'routellm-gsm8k': () => routellmTable(join(data, 'routellm'), 'gsm8k'),
-  llmrouter: () => llmrouterTable(join(data, 'llmrouter')),
-};
 
 const percent = (value: number) => `${(100 * value).toFixed(1)} %`;
 
@@ -59,7 +45,10 @@ mkdirSync(out, { recursive: true });
 const summary: Record<string, unknown> = {};
 for (const name of values.only.split(',')) {
   const build = tables[name];
-  if (build === undefined) throw new Error(`unknown table ${name}; known: ${Object.keys(tables).join(', ')}`);
+  if (build === undefined) {
+    console.error(`learning-replay bench: unknown table ${JSON.stringify(name)}; known: ${Object.keys(tables).join(', ')}`);
+    process.exit(2);
+  }
   const texts = build();
   // The table in the replay format, so that `orchestra replay` can be timed on it.
   const directory = join(out, 'replay-tables', name);

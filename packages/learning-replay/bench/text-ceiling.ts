@@ -3,24 +3,20 @@
 //
 // The replay's learner sees only the outcomes of the models its logging policy tried. This bench gives a router
 // every outcome of every train task instead (what no logged-bandit learner can have) and lets it read the task's
-// words: one logistic regression per model (`trainSoftmaxClassifier`, word unigrams and pairs of the text) predicts
-// that model's success on a test task, and the router runs, per test task, the ladder of at most `maxLadder` models
-// whose expected reward under those predictions (and the task's known costs) is highest. Scored with the table's true
+// words: per set of at most `maxLadder` models, a logistic regression (`trainSoftmaxClassifier`, word unigrams and
+// pairs of the text) predicts that they all fail on a test task, and the router runs, per test task, the ladder whose
+// expected reward under those predictions (and the task's known costs) is highest. Scored with the table's true
 // outcomes on the same split, cost weight and reward as `orchestra replay`. If this router does not beat the best
 // static ladder, the words of the text do not carry per-task routing evidence the learner could use.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SoftmaxClassifier, selectTransferVocabulary, trainSoftmaxClassifier, wordTokens, type LinearExample, type SparseFeatures } from '@orchestra/learning-features/inference';
 import { allLadders, computeBaselines, parseReplayTable, referenceCostOf, replayReward, splitTasks, summarizeLadders, type ReplayScoring, type ReplayTable } from '../src/index';
-import { llmrouterTable } from './llmrouter-table';
-import { routellmTable, type TableTexts } from './routellm-table';
+import { defaultSharedData, replayBenchTables } from './bench-tables';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const { values } = parseArgs({
   options: {
-    data: { type: 'string', default: process.env.ORCHESTRA_SHARED_DATA ?? join(root, '..', 'shared', 'data') },
+    data: { type: 'string', default: defaultSharedData },
     only: { type: 'string', default: 'llmrouter,routellm-mmlu' },
     seeds: { type: 'string', default: '7,8,9,10,11,12' },
     'cost-weight': { type: 'string', default: '0.25' },
@@ -32,22 +28,22 @@ const { values } = parseArgs({
     'word-vectors': { type: 'string' },
   },
 });
-const data = resolve(values.data);
-if (!existsSync(join(data, 'llmrouter')) && !existsSync(join(data, 'routellm'))) {
-  console.error(`text-ceiling bench: skipped, no shared data at ${data} (pass --data DIR or set ORCHESTRA_SHARED_DATA)`);
-  process.exit(0);
-}
-const seeds = values.seeds.split(',').map(Number);
-const costWeight = Number(values['cost-weight']);
-const maxLadder = Number(values['max-ladder']);
-const minimumCount = Number(values['min-count']);
-const l2 = Number(values.l2);
+const tables = replayBenchTables(values.data, 'text-ceiling bench');
 
-const tables: Record<string, () => TableTexts> = {
-  'routellm-mmlu': () => routellmTable(join(data, 'routellm'), 'mmlu'),
-  'routellm-gsm8k': () => routellmTable(join(data, 'routellm'), 'gsm8k'),
-  llmrouter: () => llmrouterTable(join(data, 'llmrouter')),
-};
+/** A numeric flag, checked: one clear line and exit code 2 when it is not a number in range. */
+function numberFlag(name: string, text: string, check: (value: number) => boolean, expected: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !check(value)) {
+    console.error(`text-ceiling bench: --${name} must be ${expected}, got ${JSON.stringify(text)}`);
+    process.exit(2);
+  }
+  return value;
+}
+const seeds = values.seeds.split(',').map((seed) => numberFlag('seeds', seed, Number.isSafeInteger, 'a comma-separated list of integers'));
+const costWeight = numberFlag('cost-weight', values['cost-weight'], (value) => value >= 0 && Number.isFinite(value), 'a number ≥ 0');
+const maxLadder = numberFlag('max-ladder', values['max-ladder'], (value) => Number.isInteger(value) && value >= 1 && value <= 3, 'an integer from 1 to 3');
+const minimumCount = numberFlag('min-count', values['min-count'], (value) => Number.isInteger(value) && value >= 1, 'a positive integer');
+const l2 = numberFlag('l2', values.l2, (value) => value > 0 && Number.isFinite(value), 'a positive number');
 
 /** Word vectors by word (`--word-vectors`), or none. */
 function readWordVectors(path: string | undefined): { dimensions: number; vectors: Record<string, number[]> } | undefined {
@@ -155,7 +151,10 @@ function routedLadders(table: ReplayTable, failures: Map<string, Float64Array>, 
 
 for (const name of values.only.split(',')) {
   const build = tables[name];
-  if (build === undefined) throw new Error(`unknown table ${name}; known: ${Object.keys(tables).join(', ')}`);
+  if (build === undefined) {
+    console.error(`text-ceiling bench: unknown table ${JSON.stringify(name)}; known: ${Object.keys(tables).join(', ')}`);
+    process.exit(2);
+  }
   const table = parseReplayTable(build());
   const features = table.tasks.map((task) => textFeatures(task.text));
   console.log(`\n## ${name}: ${table.tasks.length} tasks, ${table.modelIds.length} models; cost weight ${costWeight}, ladders of ≤ ${maxLadder}\n`);
