@@ -43,7 +43,7 @@ export const demoOptionsSchema = z.object({
   learnedSelection: z.enum(['argmax', 'sample']).default('argmax'),
   /**
    * ε of the learned policy's own exploration around its argmax (`learnedSelection: 'argmax'`), as an exploration
-   * candidate and deployed; the gate judges it so. Default: `exploration` (the rules'; 0 and 0.1 measured against it:
+   * candidate and deployed; the gate judges its greedy decisions (as it judges the rules'). Default: `exploration` (the rules'; 0 and 0.1 measured against it:
    * README).
    */
   learnedExploration: z.number().min(0).max(1).optional(),

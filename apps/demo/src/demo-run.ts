@@ -122,7 +122,7 @@ export async function trainAndDeploy(run: DemoRun): Promise<void> {
     output,
     version,
     trainerConfig: { ...run.trainerConfig, seed: options.seed + run.trainings },
-    // The gate judges the candidate as the runtime would serve it.
+    // How the runtime serves the candidate: the gate judges its greedy decisions (argmax, ε 0), as it judges the rules'.
     servedAs: learnedServing(options),
   });
   const report: TrainReport = step.train;

@@ -24,8 +24,10 @@ export interface TrainOptions {
   /** Model version (default `learned-<time>`). */
   version?: string;
   /**
-   * How the deploy gate loads the candidate: it should be judged as it will serve (e.g. `{ selection: 'argmax',
-   * epsilon: 0.05 }` when the router serves greedy decisions). Default: the policy package's default (sampling).
+   * How the candidate serves (e.g. `{ selection: 'argmax', epsilon: 0.05 }` when the router serves greedy decisions
+   * with ε-exploration). The deploy gate judges an `argmax` candidate by its greedy decisions (ε 0), as it judges the
+   * greedy rules (the trainer's `judge: 'decisions'`); a sampling one as it samples. Default: the policy package's
+   * default (sampling).
    */
   servedAs?: { selection?: 'sample' | 'argmax'; epsilon?: number; temperature?: number };
   onProgress?: (progress: TrainProgress) => void;

@@ -6,10 +6,27 @@ import { evaluate, type ExperienceEvaluationOptions } from './evaluate';
 import { evaluatedPolicyFromPolicy } from './evaluated-policy-from-policy';
 import { compareWithCritic, type CompareWithCriticOptions, type CriticGateComparison, type GatePolicy } from './critic-gate';
 
+/**
+ * What the gate compares (`judge`). `decisions` (default): a candidate served by `argmax` (and a deployed baseline
+ * model) is judged by its greedy decisions, ε 0, as the baseline rules are — the gate compares what the policies
+ * decide, which is also what a held-out evaluation of the two measures; their ε-exploration is a cost the operator
+ * sets for either. `as-served`: the candidate with its ε, against the greedy baseline rules. A candidate served by
+ * `sample` is judged as it samples either way.
+ */
+export type GateJudgement = 'decisions' | 'as-served';
+
+/** The options `LearnedPolicy.load` gets for the gate: `learnedPolicy` as given, or its greedy decisions (`judge`). */
+export function judgedPolicyOptions(learnedPolicy: LearnedPolicyOptions | undefined, judge: GateJudgement = 'decisions'): LearnedPolicyOptions | undefined {
+  if (judge === 'as-served' || learnedPolicy?.selection !== 'argmax' || (learnedPolicy.epsilon ?? 0) === 0) return learnedPolicy;
+  return { ...learnedPolicy, epsilon: 0 };
+}
+
 /** Options of `evaluateModelArtifact`. */
 export interface EvaluateModelArtifactOptions extends ExperienceEvaluationOptions {
   /** How the candidate would be deployed (selection, temperature, ε, guard…); the same as `LearnedPolicy.load` takes. */
   learnedPolicy?: LearnedPolicyOptions;
+  /** Whether an `argmax` candidate is judged by its greedy decisions (default) or with its ε (`GateJudgement`). */
+  judge?: GateJudgement;
   /** The baseline; default: greedy rules with the default configuration over the artifact's action space (its catalog). */
   rules?: RulesPolicy;
 }
@@ -26,14 +43,16 @@ export async function evaluateModelArtifact(
   logs: readonly Experience[],
   options: EvaluateModelArtifactOptions = {},
 ): Promise<BootstrapComparison> {
-  const { learnedPolicy, rules, ...evaluationOptions } = options;
-  const candidate = await LearnedPolicy.load(directory, learnedPolicy);
+  const { learnedPolicy, judge, rules, ...evaluationOptions } = options;
+  const candidate = await LearnedPolicy.load(directory, judgedPolicyOptions(learnedPolicy, judge));
   return evaluate(evaluatedPolicyFromPolicy(candidate.version, candidate), evaluatedPolicyFromPolicy('rules', rules ?? new RulesPolicy({ guard: new SafetyGuard({ space: candidate.space }) })), logs, evaluationOptions);
 }
 
 /** Options of `evaluateModelArtifactWithCritic`. */
 export interface EvaluateWithCriticOptions extends Omit<CompareWithCriticOptions, 'candidate' | 'baseline' | 'logs' | 'actionSpace'> {
   learnedPolicy?: LearnedPolicyOptions;
+  /** Whether an `argmax` candidate is judged by its greedy decisions (default) or with its ε (`GateJudgement`). */
+  judge?: GateJudgement;
   rules?: RulesPolicy;
 }
 
@@ -44,8 +63,8 @@ export interface EvaluateWithCriticOptions extends Omit<CompareWithCriticOptions
  * @throws ModelArtifactError when the artifact cannot be loaded.
  */
 export async function evaluateModelArtifactWithCritic(directory: string, logs: readonly Experience[], options: EvaluateWithCriticOptions): Promise<CriticGateComparison> {
-  const { learnedPolicy, rules, ...gate } = options;
-  const { candidate, baseline, actionSpace } = await loadGatePolicies(directory, { learnedPolicy, rules });
+  const { learnedPolicy, judge, rules, ...gate } = options;
+  const { candidate, baseline, actionSpace } = await loadGatePolicies(directory, { learnedPolicy: judgedPolicyOptions(learnedPolicy, judge), rules });
   return compareWithCritic({ ...gate, actionSpace, logs, candidate, baseline });
 }
 

@@ -13,6 +13,6 @@ export { evaluate, offPolicyRecordsFromExperiences, type EvaluatedPolicy, type E
 export { InsufficientOverlapError, type InsufficientOverlapReason } from './errors/insufficient-overlap-error';
 export { checkAgainstOnPolicyRewards, type OnPolicyCheck } from './check-against-on-policy-rewards';
 export { evaluatedPolicyFromPolicy, policyInputOf, type ProbabilityReportingPolicy } from './evaluated-policy-from-policy';
-export { evaluateModelArtifact, evaluateModelArtifactWithCritic, type EvaluateModelArtifactOptions, type EvaluateWithCriticOptions } from './evaluate-model-artifact';
+export { evaluateModelArtifact, evaluateModelArtifactWithCritic, judgedPolicyOptions, type EvaluateModelArtifactOptions, type EvaluateWithCriticOptions, type GateJudgement } from './evaluate-model-artifact';
 export { compareWithCritic, gateFoldOf, type CompareWithCriticOptions, type CriticGateComparison, type CriticGateEstimate, type GatePolicy } from './critic-gate';
 export { regateCandidate, type RegateCandidateOptions, type RegateComparison } from './regate-candidate';

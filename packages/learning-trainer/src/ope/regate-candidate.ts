@@ -6,7 +6,7 @@ import { buildExperienceDataset } from '../offline/experience-dataset';
 import { fitLinearCritic } from '../offline/linear-critic';
 import { criticPartOptions } from '../offline/train-offline';
 import { compareWithCritic, gateFoldOf, type CriticGateComparison } from './critic-gate';
-import { loadGatePolicies } from './evaluate-model-artifact';
+import { judgedPolicyOptions, loadGatePolicies, type GateJudgement } from './evaluate-model-artifact';
 
 /** Options of `regateCandidate`. */
 export interface RegateCandidateOptions {
@@ -29,8 +29,13 @@ export interface RegateCandidateOptions {
   look: number;
   /** Two-sided error rate of the first re-look's interval; halved at every further look (default 0.05). */
   alpha?: number;
-  /** How the candidate would be deployed (as `LearnedPolicy.load` takes it): judged as it serves and as it explored. */
+  /** How the candidate served while it explored and would be deployed (as `LearnedPolicy.load` takes it). */
   learnedPolicy?: LearnedPolicyOptions;
+  /**
+   * Whether an `argmax` candidate (and a deployed baseline model) is judged by its greedy decisions (default) or
+   * with its ε (`GateJudgement`, as at training).
+   */
+  judge?: GateJudgement;
   /** The baseline; default the greedy rules of the candidate's catalog. */
   rules?: RulesPolicy;
   /**
@@ -80,7 +85,8 @@ export async function regateCandidate(directory: string, options: RegateCandidat
   const alpha = options.alpha ?? 0.05;
   const confidence = 1 - alpha / 2 ** look;
   const config = parseTrainerConfig(options.config ?? {});
-  const { candidate, baseline, actionSpace } = await loadGatePolicies(directory, { learnedPolicy: options.learnedPolicy, rules: options.rules, baselineDirectory: options.baselineDirectory });
+  const judged = judgedPolicyOptions(options.learnedPolicy, options.judge);
+  const { candidate, baseline, actionSpace } = await loadGatePolicies(directory, { learnedPolicy: judged, rules: options.rules, baselineDirectory: options.baselineDirectory });
   const exploredIn = options.baselineDirectory === undefined ? 'shadow' : 'production';
   const all = [...reference, ...logs];
   const dataset = buildExperienceDataset(all, { actionSpace, ...(options.rewardConfig === undefined ? {} : { rewardConfig: options.rewardConfig }) });
@@ -116,8 +122,10 @@ export async function regateCandidate(directory: string, options: RegateCandidat
     });
   let comparison = compare('none');
   // Support: the logger was the mixture (the mode the candidate acted in) and no weight exceeds what the candidate's
-  // share bounds it by.
-  const bound = Math.min(weightClip, 1 / candidateShare) * (1 + 1e-9);
+  // share bounds it by — for its greedy decisions, judged while it explored with ε, the share of them it took:
+  // share × (1 − ε).
+  const exploredEpsilon = judged !== options.learnedPolicy ? (options.learnedPolicy?.epsilon ?? 0) : 0;
+  const bound = Math.min(weightClip, 1 / (candidateShare * (1 - exploredEpsilon))) * (1 + 1e-9);
   const supported = logs.every((experience) => experience.mode === exploredIn) && comparison.target.maximumWeight <= bound;
   if (!supported) comparison = compare('added');
   const candidateActed = logs.filter((experience) => experience.policy.version === candidate.name).length;

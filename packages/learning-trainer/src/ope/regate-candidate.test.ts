@@ -1,0 +1,115 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ActionSpace, defaultFeatureSchema, encodeState } from '@orchestra/learning-features';
+import { LearnedPolicy, RulesPolicy, SafetyGuard, type PolicyInput } from '@orchestra/learning-policy';
+import { writeTestModelArtifact } from '@orchestra/learning-policy/testing';
+import { experienceSchema, validate, type Action, type Experience, type TaskContext } from '@orchestra/learning-types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SeededRandom } from '../networks/seeded-random';
+import { judgedPolicyOptions } from './evaluate-model-artifact';
+import { regateCandidate } from './regate-candidate';
+
+const share = 0.5;
+const epsilon = 0.3;
+const space = new ActionSpace();
+const contexts: TaskContext[] = [
+  { taskType: 'feature', domains: ['backend'], complexity: 'medium', risk: 'low', estimatedTimeMinutes: 60, skills: [] },
+  { taskType: 'bugfix', domains: ['frontend'], complexity: 'simple', risk: 'low', estimatedTimeMinutes: 20, skills: [] },
+  { taskType: 'refactor', domains: ['database'], complexity: 'complex', risk: 'high', estimatedTimeMinutes: 240, skills: [] },
+  { taskType: 'docs', domains: ['documentation'], complexity: 'simple', risk: 'low', estimatedTimeMinutes: 15, skills: [] },
+  { taskType: 'performance', domains: ['backend', 'database'], complexity: 'complex', risk: 'medium', estimatedTimeMinutes: 180, skills: [] },
+];
+const key = (action: Action) => JSON.stringify(space.encode(action));
+
+let root: string;
+let directory: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'regate-candidate-'));
+  directory = join(root, 'candidate');
+  await writeTestModelArtifact(directory, { version: 'candidate-1', seed: 3 });
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/**
+ * Shadow logs of a candidate that serves `argmax` with ε 0.3 on half of the sessions and the rules (ε 0.3) on the
+ * other half, with exact mixture propensities. Reward: 100 for the candidate's greedy decision, 60 for the rules'
+ * greedy one, 20 for anything else, ± 15 of noise — so its greedy decisions beat the rules' by 40 where they differ,
+ * and its exploration costs it.
+ */
+async function exploredLogs(count: number, seed: number, offset = 0): Promise<Experience[]> {
+  const guard = new SafetyGuard({ space });
+  const explorer = await LearnedPolicy.load(directory, { selection: 'argmax', epsilon, seed });
+  const greedy = await LearnedPolicy.load(directory, { selection: 'argmax' });
+  const rules = new RulesPolicy({ guard, config: { epsilon, seed: seed + 1 } });
+  const greedyRules = new RulesPolicy({ guard });
+  const random = new SeededRandom(seed + 2);
+  const logs: Experience[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const input: PolicyInput = { context: contexts[index % contexts.length]!, system: { concurrentTasks: 1, load: 0.3 }, sessionId: `session-${offset + index}` };
+    const candidateActs = random.next() < share;
+    const action = (candidateActs ? explorer : rules).decide(input).action;
+    const propensity = share * explorer.probabilityOf(action, input) + (1 - share) * rules.probabilityOf(action, input);
+    const reward = (key(action) === key(greedy.decide(input).action) ? 100 : key(action) === key(greedyRules.decide(input).action) ? 60 : 20) + (random.next() - 0.5) * 30;
+    logs.push(
+      validate(
+        experienceSchema,
+        {
+          schemaVersion: 1,
+          id: `experience-${offset + index}`,
+          sessionId: input.sessionId,
+          timestamp: new Date(Date.UTC(2026, 11, 1) + (offset + index) * 60_000).toISOString(),
+          state: { featureSchemaHash: defaultFeatureSchema.hash, features: Array.from(encodeState(input)), context: input.context, system: input.system },
+          action,
+          propensity,
+          policy: candidateActs ? { source: 'learned', version: 'candidate-1' } : { source: 'rules', version: 'rules-v1' },
+          mode: 'shadow',
+          reward: { total: reward, components: { outcome: reward } },
+          outcome: { success: reward > 50, durationMs: 60_000, estimatedDurationMs: 60_000, resourceEfficiency: 0.5, errorCount: 0, totalCostUsd: 0.2 },
+        },
+        'Experience',
+      ),
+    );
+  }
+  return logs;
+}
+
+describe('judgedPolicyOptions', () => {
+  it('judges an argmax candidate by its greedy decisions unless asked to judge it as served; sampling stays as served', () => {
+    expect(judgedPolicyOptions({ selection: 'argmax', epsilon: 0.3, seed: 4 })).toEqual({ selection: 'argmax', epsilon: 0, seed: 4 });
+    expect(judgedPolicyOptions({ selection: 'argmax', epsilon: 0.3 }, 'as-served')).toEqual({ selection: 'argmax', epsilon: 0.3 });
+    expect(judgedPolicyOptions({ selection: 'sample' })).toEqual({ selection: 'sample' });
+    expect(judgedPolicyOptions(undefined)).toBeUndefined();
+  });
+});
+
+describe('regateCandidate', () => {
+  it('values an ε-exploring candidate by its greedy decisions (supported within 1 / (share · (1 − ε))), as served only when asked', async () => {
+    const reference = await exploredLogs(400, 11);
+    const logs = await exploredLogs(1200, 12, 400);
+    const options = { logs, reference, candidateShare: share, look: 1, learnedPolicy: { selection: 'argmax' as const, epsilon } };
+    const decisions = await regateCandidate(directory, options);
+    const served = await regateCandidate(directory, { ...options, judge: 'as-served' });
+    // The true greedy difference on these states: +40 wherever the two greedy decisions differ.
+    const greedy = await LearnedPolicy.load(directory, { selection: 'argmax' });
+    const greedyRules = new RulesPolicy({ guard: new SafetyGuard({ space }) });
+    const differing = contexts.filter((context) => {
+      const input = { context, system: { concurrentTasks: 1, load: 0.3 } };
+      return key(greedy.decide(input).action) !== key(greedyRules.decide(input).action);
+    }).length;
+    expect(differing).toBeGreaterThan(0);
+    const truth = (40 * differing) / contexts.length;
+    expect(decisions.supported).toBe(true);
+    expect(decisions.target.maximumWeight).toBeGreaterThan(1 / share);
+    expect(decisions.target.maximumWeight).toBeLessThanOrEqual(1 / (share * (1 - epsilon)) + 1e-9);
+    expect(decisions.difference.lower).toBeLessThan(truth);
+    expect(decisions.difference.upper).toBeGreaterThan(truth);
+    expect(decisions.targetBeatsBaseline).toBe(true);
+    expect(decisions.candidateActed).toBeGreaterThan(500);
+    // As served, the candidate pays for its own exploration against greedy rules: a smaller estimated gain.
+    expect(served.supported).toBe(true);
+    expect(served.difference.value).toBeLessThan(decisions.difference.value - 5);
+  }, 60_000);
+});
