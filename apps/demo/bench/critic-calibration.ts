@@ -9,7 +9,7 @@
  * gets wrong from these logs.
  *
  *   pnpm --filter @orchestra/demo bench:critic --world default|FILE --seed 3 --sessions 10000 \
- *     [--config '{"offline":{"criticContextRidgeFactor":16}}']
+ *     [--config '{"offline":{"criticContextRidgeFactor":16}}'] [--exploration-design factorial [--switch-probability 0.35]]
  */
 import { parseArgs } from 'node:util';
 import { ActionSpace, encodeState, HistoryIndex } from '@orchestra/learning-features';
@@ -18,16 +18,16 @@ import { buildExperienceDataset, fitLinearCritic, improveActionsLinear, LinearCr
 import { drawHeldOutTasks, evaluateOnTasks, pairedDifference } from '@orchestra/learning-sim';
 import { policyInputOf } from '../src/held-out-evaluation';
 import { demoTrainerConfig } from '../src/run-demo';
-import { benchWorld, shadowLogs } from './shadow-logs';
+import { benchExplorationDesign, benchWorld, shadowLogs } from './shadow-logs';
 
-const { values } = parseArgs({ options: { world: { type: 'string' }, seed: { type: 'string' }, sessions: { type: 'string' }, config: { type: 'string' } } });
+const { values } = parseArgs({ options: { world: { type: 'string' }, seed: { type: 'string' }, sessions: { type: 'string' }, config: { type: 'string' }, 'exploration-design': { type: 'string' }, 'switch-probability': { type: 'string' } } });
 const { world, worldName } = await benchWorld(values.world ?? 'default');
 const seed = Number(values.seed ?? '3');
 const count = Number(values.sessions ?? '10000');
 const override = JSON.parse(values.config ?? '{}') as { offline?: Record<string, unknown> } & Record<string, unknown>;
 const config = parseTrainerConfig(JSON.parse(JSON.stringify({ ...demoTrainerConfig, ...override, offline: { ...demoTrainerConfig.offline, ...(override.offline ?? {}) } })));
 
-const logs = await shadowLogs(world, worldName, seed, count);
+const logs = await shadowLogs(world, worldName, seed, count, benchExplorationDesign(values['exploration-design'], values['switch-probability']));
 const space = new ActionSpace();
 const guard = new SafetyGuard({ space });
 const rules = new RulesPolicy({ guard, config: { epsilon: 0 } });

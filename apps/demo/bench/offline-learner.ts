@@ -6,7 +6,7 @@
  * the deploy gate's estimate of that difference. Logs are cached (`shadow-logs.ts`).
  *
  *   pnpm --filter @orchestra/demo bench:offline --world default|FILE --seed 11 --sessions 2000 \
- *     [--config '{"offline":{"rewardModelPessimism":1}}'] [--buffer DATA_DIR]
+ *     [--config '{"offline":{"rewardModelPessimism":1}}'] [--buffer DATA_DIR] [--exploration-design factorial [--switch-probability 0.35]]
  *
  * `--buffer DATA_DIR` trains on the experiences of an existing data dir instead (e.g. a demo run's `dataDir`, whose
  * logs mix the rules and the exploration candidates), read without writing; `--world` must be the world it played.
@@ -22,9 +22,9 @@ import { drawHeldOutTasks, evaluateOnTasks, pairedDifference } from '@orchestra/
 import type { Experience } from '@orchestra/learning-types';
 import { policyInputOf } from '../src/held-out-evaluation';
 import { demoTrainerConfig } from '../src/run-demo';
-import { benchWorld, shadowLogs } from './shadow-logs';
+import { benchExplorationDesign, benchWorld, shadowLogs } from './shadow-logs';
 
-const { values } = parseArgs({ options: { world: { type: 'string' }, seed: { type: 'string' }, sessions: { type: 'string' }, config: { type: 'string' }, buffer: { type: 'string' } } });
+const { values } = parseArgs({ options: { world: { type: 'string' }, seed: { type: 'string' }, sessions: { type: 'string' }, config: { type: 'string' }, 'exploration-design': { type: 'string' }, 'switch-probability': { type: 'string' }, buffer: { type: 'string' } } });
 if (values.buffer !== undefined && values.sessions !== undefined) {
   console.error('bench:offline: --buffer trains on the experiences of that data dir; --sessions applies only to generated logs');
   process.exit(2);
@@ -44,7 +44,7 @@ async function bufferLogs(directory: string): Promise<Experience[]> {
   }
 }
 
-const experiences = values.buffer === undefined ? await shadowLogs(world, worldName, seed, count) : await bufferLogs(resolve(values.buffer));
+const experiences = values.buffer === undefined ? await shadowLogs(world, worldName, seed, count, benchExplorationDesign(values['exploration-design'], values['switch-probability'])) : await bufferLogs(resolve(values.buffer));
 const dataDir = await mkdtemp(join(tmpdir(), 'offline-learner-train-'));
 try {
   const learning = await createLearning({ cwd: dataDir, env: {}, dataDir, config: { seed, reloadIntervalMs: 0 } });

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createLearning, DefaultLearningRuntime } from '@orchestra/learning';
 import { createRng } from '@orchestra/learning-features';
-import { RulesPolicy } from '@orchestra/learning-policy';
+import { checkExplorationDesign, RulesPolicy, type ExplorationDesign } from '@orchestra/learning-policy';
 import { inferTaskContext } from '@orchestra/learning-features/inference';
 import { builtInWorld, builtInWorldNames, parseWorld, runSession, sampleSystem, sampleTask, type BuiltInWorldName, type World } from '@orchestra/learning-sim';
 import type { Experience } from '@orchestra/learning-types';
@@ -25,8 +25,18 @@ export async function benchWorld(argument: string): Promise<{ world: World; worl
   return { world, worldName };
 }
 
+/**
+ * The exploration design a bench's `--exploration-design one|factorial` and `--switch-probability Q` name (the demo's
+ * flags; `ExplorationDesign` of the policy package); undefined: the default, one alternative.
+ */
+export function benchExplorationDesign(design: string | undefined, switchProbability: string | undefined): ExplorationDesign | undefined {
+  if (design === undefined || design === 'one') return undefined;
+  if (design !== 'factorial') throw new RangeError(`--exploration-design expects one or factorial, got ${design}`);
+  return checkExplorationDesign({ share: 1, switchProbability: Number(switchProbability ?? '0.35') });
+}
+
 /** The rules' shadow logs of `count` sessions of `world` with `seed` (cached, see the module comment). */
-export async function shadowLogs(world: World, worldName: string, seed: number, count: number): Promise<Experience[]> {
+export async function shadowLogs(world: World, worldName: string, seed: number, count: number, design?: ExplorationDesign): Promise<Experience[]> {
   const cacheDirectory = join(tmpdir(), 'orchestra-offline-learner');
   const probeRandom = createRng(7);
   const probe = Array.from({ length: 50 }, () => {
@@ -34,13 +44,13 @@ export async function shadowLogs(world: World, worldName: string, seed: number, 
     return inferTaskContext({ description: task.description, files: task.files }).context;
   });
   // The rules' explored actions on the probe too, so a change of the rules or of their exploration is a new cache.
-  const explorer = new RulesPolicy({ config: { epsilon: 1, seed: 7 } });
+  const explorer = new RulesPolicy({ config: { epsilon: 1, seed: 7, ...(design === undefined ? {} : { explorationDesign: design }) } });
   const explored = probe.map((context) => explorer.decide({ context, system: { concurrentTasks: 1, load: 0.3, agentAvailability: {} } }));
   const fingerprint = createHash('sha256').update(JSON.stringify(world)).update(JSON.stringify(probe)).update(JSON.stringify(explored)).digest('hex').slice(0, 16);
   const cache = join(cacheDirectory, `${worldName}-${seed}-${count}-${fingerprint}.json`);
   if (existsSync(cache)) return JSON.parse(await readFile(cache, 'utf8')) as Experience[];
   const dataDir = await mkdtemp(join(tmpdir(), 'offline-learner-logs-'));
-  const runtime = new DefaultLearningRuntime({ seed, latencyBudgetMs: 1000, exploration: { shadow: 0.3, ab_test: 0.3, production: 0 } });
+  const runtime = new DefaultLearningRuntime({ seed, latencyBudgetMs: 1000, exploration: { shadow: 0.3, ab_test: 0.3, production: 0 }, ...(design === undefined ? {} : { explorationDesign: design }) });
   const learning = await createLearning({ cwd: dataDir, env: {}, dataDir, runtime, config: { seed, exploration: 0.3, reloadIntervalMs: 0 } });
   await learning.setMode('shadow');
   const taskRandom = createRng(seed);

@@ -34,6 +34,14 @@ export const demoOptionsSchema = z.object({
    * (`adaptiveExploration` of `@orchestra/learning`).
    */
   adaptiveExploration: z.enum(['on', 'off']).default('off'),
+  /**
+   * `--exploration-design one|factorial`: an explored session (the rules' and the learned policy's) changes one
+   * decision, or is factorial — every decision moves with probability `switchProbability` (`ExplorationDesign` of
+   * `@orchestra/learning-policy`; exact propensities either way).
+   */
+  explorationDesign: z.enum(['one', 'factorial']).default('one'),
+  /** `--switch-probability Q`: a decision's probability of moving in a factorial session (default 0.35). */
+  switchProbability: z.number().gt(0).max(1).default(0.35),
   /** Compute the oracle in a worker thread (the second core) while the learning loop runs. */
   oracleWorker: z.boolean().default(true),
   /**
@@ -96,6 +104,8 @@ Options:
   --exploration E       rules' ε in shadow and A/B (default 0.3)
   --learned-exploration E  the learned policy's ε around its argmax, exploring and deployed (default: --exploration)
   --retrain-every N     sessions between retrainings (default: max(400, sessions / 5))
+  --exploration-design one|factorial  an explored session changes one decision, or each with --switch-probability (default one)
+  --switch-probability Q  a decision's probability of moving in a factorial explored session (default 0.35)
   --candidate-share F   share of shadow (and, for a challenger, production) sessions the exploration candidate acts on (0..0.5, default 0.5)
   --trainer-config JSON trainer settings merged over the demo's (experiments), e.g. '{"offline":{"validationFraction":0.4}}'
   --drift on|off|auto   online drift detection and response (default auto: on when the world schedules changes)
@@ -143,6 +153,8 @@ export function parseDemoArguments(argv: readonly string[]): DemoOptions | null 
         'no-oracle-worker': { type: 'boolean' },
         drift: { type: 'string' },
         'adaptive-exploration': { type: 'string' },
+        'exploration-design': { type: 'string' },
+        'switch-probability': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -168,6 +180,8 @@ export function parseDemoArguments(argv: readonly string[]): DemoOptions | null 
     oracleWorker: values['no-oracle-worker'] === true ? false : undefined,
     drift: values.drift,
     adaptiveExploration: values['adaptive-exploration'],
+    explorationDesign: values['exploration-design'],
+    switchProbability: toNumber('switch-probability', values['switch-probability'] as string | undefined),
   };
   return validateDemoOptions(input);
 }
@@ -191,4 +205,9 @@ export function learnedServing(options: DemoOptions): { selection: 'argmax'; eps
 export function servedEpsilonOf(options: DemoOptions): number | null {
   const served = learnedServing(options);
   return served.selection === 'argmax' ? served.epsilon : null;
+}
+
+/** The exploration design of the rules and the learned policy (`ExplorationDesign` of `@orchestra/learning-policy`). */
+export function explorationDesignOf(options: DemoOptions): { share: number; switchProbability: number } {
+  return { share: options.explorationDesign === 'factorial' ? 1 : 0, switchProbability: options.switchProbability };
 }

@@ -17,7 +17,7 @@ import {
   type HeldOutTask,
   type PolicyRun,
 } from '@orchestra/learning-sim';
-import { learnedServing, servedEpsilonOf, validateDemoOptions, type DemoOptions, type DemoOptionsInput } from './demo-options';
+import { explorationDesignOf, learnedServing, servedEpsilonOf, validateDemoOptions, type DemoOptions, type DemoOptionsInput } from './demo-options';
 import { countSession, evaluateModelOn, evaluateRulesOn, promoteWhenReady, recordDrift, retrainWhenDue, type DemoPlan, type DemoRun } from './demo-run';
 import { DemoWorldError, loadWorld } from './load-world';
 import { startOracle, type OracleAnswer } from './oracle-actions';
@@ -99,6 +99,7 @@ async function openLearning(plan: DemoPlan, clock: SimulatedClock): Promise<Lear
     latencyBudgetMs: Number.POSITIVE_INFINITY,
     exploration: { shadow: options.exploration, ab_test: options.exploration, production: 0 },
     candidateShare: options.candidateShare,
+    explorationDesign: explorationDesignOf(options),
     learnedOptions: { ...learnedServing(options), seed: options.seed },
   });
   const learning = await createLearning({
@@ -333,6 +334,7 @@ function summaryOf(
       exploration: options.exploration,
       candidateShare: options.candidateShare,
       adaptiveExploration: options.adaptiveExploration === 'on',
+      explorationDesign: explorationDesignOf(options),
       shadowSessions: run.shadowSessions,
       retrainEvery: run.retrainEvery,
       sessionsPerStep: run.sessionsPerStep,

@@ -104,7 +104,7 @@ export const learningConfigSchema = z.strictObject({
    * Shadow mode: the share of sessions on which the exploration candidate acts (the last candidate `improve`
    * trained that the deploy gate neither passed nor found worse than the rules), with exact mixture propensities.
    * It gathers evidence where the learner proposes to change something, and keeps the logs overlapping with its
-   * next candidate. Default 0: in shadow mode the rules act on every session, as the design says; 0.2 is what the
+   * next candidate. Default 0: in shadow mode the rules act on every session, as the design says; 0.5 is what the
    * demo uses (measured in apps/demo's README).
    */
   candidateShare: z.number().min(0).max(0.5).default(0),
@@ -114,6 +114,13 @@ export const learningConfigSchema = z.strictObject({
    * still change the policy instead of uniformly to ~40 of them, most already known to lose. Propensities stay exact.
    */
   adaptiveExploration: z.boolean().default(false),
+  /**
+   * How an explored session departs from the rules' (or an argmax model's) action: `share` of the explored sessions
+   * are factorial — every decision moves with probability `switchProbability` — and the rest change one decision
+   * (`ExplorationDesign` of the policy package; exact propensities either way). Default: one decision. A factorial
+   * session informs several choices' effects at once and costs more than one change (measured in apps/demo's README).
+   */
+  explorationDesign: z.object({ share: z.number().min(0).max(1), switchProbability: z.number().gt(0).max(1) }).optional(),
   /**
    * Online drift detection (two-sided CUSUM per model on call error rate, call latency and session success, and on
    * the learned arm's reward against the rules arm) and its responses: a model whose behaviour changed gets the

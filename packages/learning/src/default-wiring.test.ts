@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { computeExperienceStats, JsonlExperienceStore } from '@orchestra/learning-collector';
 import { decisionSchema } from '@orchestra/learning-types';
 import { describe, expect, it } from 'vitest';
+import type { DefaultLearningRuntime } from './default-runtime';
 import { createLearning } from './learning-manager';
 import { OrchestratorIntegration } from './orchestrator-integration';
 import { writeTestModel } from './test-support/write-test-model';
@@ -49,6 +50,22 @@ describe('createLearning with the default runtime and collector', () => {
     const stats = await computeExperienceStats(store.read());
     await store.close();
     expect(stats.totalExperiences).toBe(1);
+  });
+
+  it('explores with the configured design, the rules and a user catalog alike, and refuses a bad one', async () => {
+    const design = { share: 1, switchProbability: 0.4 };
+    for (const models of [undefined, [{ id: 'gpt-4o-mini', provider: 'openai', tier: 'cheap' as const, inputPricePer1kTokens: 0.00015, outputPricePer1kTokens: 0.0006 }, { id: 'claude-sonnet', provider: 'anthropic', tier: 'mid' as const, inputPricePer1kTokens: 0.003, outputPricePer1kTokens: 0.015 }]]) {
+      const root = await mkdtemp(join(tmpdir(), 'learning-design-'));
+      const learning = await createLearning({ cwd: root, env: {}, mode: 'shadow', config: { reloadIntervalMs: 0, latencyBudgetMs: 1000, exploration: 1, explorationDesign: design, ...(models === undefined ? {} : { models }) } });
+      try {
+        expect((learning.runtime as DefaultLearningRuntime).router.rules.config.explorationDesign).toEqual(design);
+        const decision = learning.decide({ description: 'refactor the billing module and its migrations', files: ['src/billing/a.ts', 'db/m.sql'] });
+        expect(decision.propensity).toBeGreaterThan(0);
+      } finally {
+        await learning.close();
+      }
+    }
+    await expect(createLearning({ cwd: await mkdtemp(join(tmpdir(), 'learning-design-')), env: {}, config: { explorationDesign: { share: 2, switchProbability: 0.4 } } })).rejects.toThrow(/explorationDesign/);
   });
 
   it('ingests sessions of another orchestrator, reconstructing the action when none is given', async () => {

@@ -199,7 +199,10 @@ export class LearningManager {
         latencyBudgetMs: config.latencyBudgetMs,
         exploration: { shadow: config.exploration },
         candidateShare: config.candidateShare,
-        ...(config.models === undefined ? {} : { rules: new RulesPolicy({ guard: new SafetyGuard({ space: this.actionSpace }) }) }),
+        ...(config.explorationDesign === undefined ? {} : { explorationDesign: config.explorationDesign }),
+        ...(config.models === undefined
+          ? {}
+          : { rules: new RulesPolicy({ guard: new SafetyGuard({ space: this.actionSpace }), ...(config.explorationDesign === undefined ? {} : { config: { explorationDesign: config.explorationDesign } }) }) }),
       });
     this.clock = options.clock ?? Date.now;
     this.#applyExplorationWeights();

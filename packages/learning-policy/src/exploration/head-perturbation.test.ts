@@ -221,5 +221,75 @@ describe('HeadPerturbation', () => {
     });
     expectPropensitiesMatchFrequencies(samples);
   });
-});
 
+  describe('factorial design', () => {
+    const design = { share: 0.5, switchProbability: 0.4 } as const;
+    const exploredHeads = ['approach', 'parallelism', 'team', 'model_auditor'] as const;
+
+    it('gives every reachable action its exact probability: they sum to 1 and match the frequencies', () => {
+      const rules = new RulesPolicy({ config: { epsilon: 0.6, seed: 3, exploredHeads: [...exploredHeads], explorationDesign: design } });
+      // High risk on a security task: the auditor is required, so a team without one is repaired; medium complexity
+      // runs sequential, so a parallel approach makes parallelism explorable.
+      const input = makeInput({ context: { taskType: 'security', complexity: 'medium', risk: 'high' } });
+      const space = rules.space;
+      const greedy = rules.greedyIndices(input);
+      const reachable = new Map<string, number>();
+      // Roles that join the team keep the model the (non-canonical) base names for them: enumerate those heads too.
+      const heads = [...exploredHeads, 'model_architect', 'model_consultant'].map((name) => actionHeads[name as keyof typeof actionHeads]);
+      const sizes = heads.map((head) => space.heads[head]!.size);
+      const choice = new Array<number>(heads.length).fill(0);
+      for (;;) {
+        const indices = Int32Array.from(greedy);
+        heads.forEach((head, position) => (indices[head] = choice[position]!));
+        canonicalizeIndices(space, indices);
+        const key = indices.join(',');
+        if (!reachable.has(key)) reachable.set(key, rules.probabilityOf(space.decode(indices), input));
+        let position = 0;
+        while (position < heads.length && ++choice[position]! === sizes[position]) choice[position++] = 0;
+        if (position === heads.length) break;
+      }
+      const total = [...reachable.values()].reduce((sum, probability) => sum + probability, 0);
+      expect(total).toBeCloseTo(1, 12);
+      let multiple = 0;
+      const samples = Array.from({ length: 20_000 }, () => {
+        const decision = rules.decide(input);
+        expect(rules.guard.checkAction(decision.action, input)).toEqual([]);
+        expect(rules.probabilityOf(decision.action, input)).toBeCloseTo(decision.propensity, 12);
+        const indices = space.encode(decision.action);
+        const key = canonicalizeIndices(space, indices).join(',');
+        expect(reachable.get(key)).toBeCloseTo(decision.propensity, 12);
+        const moved = [actionHeads.approach, actionHeads.team, actionHeads.model_auditor].filter((head) => indices[head] !== greedy[head]).length;
+        if (moved >= 2) multiple += 1;
+        return { key, propensity: decision.propensity };
+      });
+      expectPropensitiesMatchFrequencies(samples);
+      // Factorial sessions move several heads at once; one-alternative sessions never move more than one by choice.
+      expect(multiple / samples.length).toBeGreaterThan(0.05);
+    });
+
+    it('with share 1 and weights, still sums to 1 and never leaves the constraints', () => {
+      const rules = new RulesPolicy({ config: { epsilon: 1, seed: 9, explorationDesign: { share: 1, switchProbability: 0.3 } } });
+      rules.setExplorationWeights({ team: { executor: 0.02, 'executor+auditor': 0.5 }, approach: { direct: 0.05 }, model_executor: { 'claude-opus': 0.1 } });
+      const input = makeInput({ context: { taskType: 'security', risk: 'high', complexity: 'complex', domains: ['security', 'api', 'backend'] }, system: { load: 0.95 } });
+      const seen = new Map<string, number>();
+      for (let index = 0; index < 3000; index += 1) {
+        const decision = rules.decide(input);
+        expect(rules.guard.checkAction(decision.action, input)).toEqual([]);
+        expect(decision.propensity).toBeGreaterThan(0);
+        expect(rules.probabilityOf(decision.action, input)).toBeCloseTo(decision.propensity, 12);
+        seen.set(JSON.stringify(decision.action), decision.propensity);
+      }
+      expect(seen.size).toBeGreaterThan(100);
+    });
+
+    it('leaves the one-alternative stream unchanged at share 0 and refuses designs out of range', () => {
+      const plain = new RulesPolicy({ config: { epsilon: 0.3, seed: 5 } });
+      const zero = new RulesPolicy({ config: { epsilon: 0.3, seed: 5, explorationDesign: { share: 0, switchProbability: 0.5 } } });
+      const input = makeInput({ context: { complexity: 'complex', risk: 'medium' } });
+      for (let index = 0; index < 300; index += 1) expect(zero.decide(input)).toEqual(plain.decide(input));
+      expect(() => new HeadPerturbation(new SafetyGuard(), undefined, { share: 1.5, switchProbability: 0.3 })).toThrow(/share must be in \[0, 1\]/);
+      expect(() => new HeadPerturbation(new SafetyGuard(), undefined, { share: 1, switchProbability: 0 })).toThrow(/switchProbability/);
+      expect(() => new RulesPolicy({ config: { explorationDesign: { share: -1, switchProbability: 0.3 } } })).toThrow(/explorationDesign/);
+    });
+  });
+});

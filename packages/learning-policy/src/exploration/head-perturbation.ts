@@ -15,6 +15,33 @@ export type ExplorationWeights = Partial<Record<ActionHeadName, Readonly<Record<
 export const MIN_EXPLORATION_WEIGHT = 0.01;
 
 /**
+ * How an explored session departs from the base action. `share` of the explored sessions are *factorial*: every
+ * active head, in decision order, independently moves to one of its alternatives with probability `switchProbability`
+ * (so an explored action changes about `switchProbability` × the heads with alternatives at once); the rest draw
+ * one alternative (the default, `share` 0). A factorial session informs several choices' effects at once, which is
+ * what a critic factorised over the heads learns from; it also departs further from the base, so it costs more.
+ */
+export interface ExplorationDesign {
+  /** Share of the explored sessions that are factorial, in [0, 1] (0: one alternative each, the default). */
+  readonly share: number;
+  /** A head's probability of moving in a factorial session, in (0, 1]. */
+  readonly switchProbability: number;
+}
+
+/** The default design: every explored session draws one alternative. */
+export const ONE_ALTERNATIVE: ExplorationDesign = Object.freeze({ share: 0, switchProbability: 0.3 });
+
+/** Checks a design (`RangeError` naming the bad field). */
+export function checkExplorationDesign(design: ExplorationDesign): ExplorationDesign {
+  if (typeof design !== 'object' || design === null) throw new RangeError(`ExplorationDesign: expected { share, switchProbability }, got ${String(design)}`);
+  if (!(design.share >= 0 && design.share <= 1)) throw new RangeError(`ExplorationDesign.share must be in [0, 1], got ${design.share}`);
+  if (!(design.switchProbability > 0 && design.switchProbability <= 1)) {
+    throw new RangeError(`ExplorationDesign.switchProbability must be in (0, 1], got ${design.switchProbability}`);
+  }
+  return Object.freeze({ share: design.share, switchProbability: design.switchProbability });
+}
+
+/**
  * Per head position, each choice's weight (1 where `weights` names none). Throws `ValidationError` naming the first
  * unknown head or choice, or a weight outside [`MIN_EXPLORATION_WEIGHT`, 1].
  */
@@ -44,18 +71,26 @@ export function resolveExplorationWeights(space: ActionSpace, weights: Explorati
 /**
  * ε-exploration that stays inside the safety constraints and has exact propensities.
  *
- * With probability 1 − ε the base action (the rules' or the model's argmax) is kept. With probability ε one
- * *alternative* is drawn uniformly from all of them: an alternative is a head active in the base and a choice of it,
- * other than the base's, that the guard allows there (given the earlier heads). Later heads that the change makes
- * invalid (parallelism after a non-parallel approach) are adjusted to their nearest allowed choice, and roles that
- * join the team keep the model the base names for them. So an explored action differs from the base in one decision
- * (plus forced adjustments), is always safe, and its probability is known exactly:
+ * With probability 1 − ε the base action (the rules' or the model's argmax) is kept. With probability ε · (1 − s)
+ * (s the design's factorial `share`, 0 by default) one *alternative* is drawn uniformly from all of them: an
+ * alternative is a head active in the base and a choice of it, other than the base's, that the guard allows there
+ * (given the earlier heads). Later heads that the change makes invalid (parallelism after a non-parallel approach)
+ * are adjusted to their nearest allowed choice, and roles that join the team keep the model the base names for them.
+ * So an explored action differs from the base in one decision (plus forced adjustments), is always safe, and its
+ * probability is known exactly:
  *
  * - the base action: 1 − ε (1 when no head has an alternative);
  * - the action made by alternative (d, c), d its first differing head: ε · w(d, c) / W; any other action: 0
  *
  * with w the alternatives' weights (`setWeights`; all 1 by default, so ε / A with A the number of alternatives of the
  * base) and W their sum over the base's alternatives.
+ *
+ * With probability ε · s the session is *factorial* (`ExplorationDesign`): heads are decided in order; each head's
+ * anchor is the base's choice, or where the earlier heads now forbid it the choice the guard repairs it to; a head
+ * with alternatives moves off its anchor with probability q (`switchProbability`) to an allowed choice drawn in
+ * proportion to its weight. The action's probability is the product over its active heads of (1 − q) for a head
+ * left at its anchor and q · w / W_h for a moved one (1 for a head without alternatives), added to the two terms
+ * above.
  *
  * Why alternatives and not heads: the critic learns the effect of each choice, so what limits it is the evidence per
  * choice. Drawing a head first and then a choice of it gives a head of 8 choices (the team) a third of the samples
@@ -71,13 +106,17 @@ export class HeadPerturbation {
   readonly #candidate: Int32Array;
   /** Per head, each choice's weight; null: every alternative weighs 1 (uniform). */
   #weights: Float64Array[] | null = null;
+  readonly #design: ExplorationDesign;
+  readonly #walk: Int32Array;
+  readonly #repaired: Int32Array;
 
   /**
    * `heads`: the positions of the heads exploration may change (default: all). Restricting them spends every explored
    * session on decisions whose effect can be observed (a replay of an outcome table reveals only the models run).
    */
-  constructor(guard: SafetyGuard, heads?: readonly number[]) {
+  constructor(guard: SafetyGuard, heads?: readonly number[], design: ExplorationDesign = ONE_ALTERNATIVE) {
     this.#guard = guard;
+    this.#design = checkExplorationDesign(design);
     const space = guard.space;
     this.#explores = new Uint8Array(space.heads.length).fill(heads === undefined ? 1 : 0);
     for (const head of heads ?? []) {
@@ -87,6 +126,13 @@ export class HeadPerturbation {
     this.#allowed = new Uint8Array(Math.max(...space.heads.map((head) => head.size)));
     this.#canonicalBase = new Int32Array(space.heads.length);
     this.#candidate = new Int32Array(space.heads.length);
+    this.#walk = new Int32Array(space.heads.length);
+    this.#repaired = new Int32Array(space.heads.length);
+  }
+
+  /** The exploration design in force. */
+  get design(): ExplorationDesign {
+    return this.#design;
   }
 
   /**
@@ -122,9 +168,94 @@ export class HeadPerturbation {
       canonicalizeIndices(this.#guard.space, out);
       return false;
     }
-    const explored = this.#redraw(base, active, random, out);
+    const share = this.#design.share;
+    const factorial = share > 0 && (share >= 1 || random.next() < share);
+    const explored = factorial ? this.#factorial(base, active, random, out) : this.#redraw(base, active, random, out);
     canonicalizeIndices(this.#guard.space, out);
     return explored;
+  }
+
+  /**
+   * A factorial draw into `out` (which holds `base`): head by head, the anchor (see `#anchor`), moved off with the
+   * design's switch probability to an alternative drawn by weight. Returns whether any head moved.
+   */
+  #factorial(base: Int32Array, active: number, random: RandomSource, out: Int32Array): boolean {
+    const space = this.#guard.space;
+    const switchProbability = this.#design.switchProbability;
+    const allowed = this.#allowed;
+    let moved = false;
+    for (let head = 0; head < space.heads.length; head += 1) {
+      if (!space.isHeadActive(head, out)) continue;
+      const anchor = this.#anchor(head, base, active, out);
+      out[head] = anchor;
+      if (this.#explores[head] !== 1) continue;
+      const mass = this.#massBesides(head, anchor);
+      if (mass === 0 || random.next() >= switchProbability) continue;
+      let remaining = this.#weights === null ? Math.floor(random.next() * mass) : random.next() * mass;
+      let last = -1;
+      for (let choice = 0; choice < space.heads[head]!.size; choice += 1) {
+        if (allowed[choice] !== 1 || choice === anchor) continue;
+        last = choice;
+        const weight = this.#weights === null ? 1 : this.#weights[head]![choice]!;
+        if (remaining < weight) break;
+        remaining -= weight;
+      }
+      out[head] = last;
+      moved = true;
+    }
+    return moved;
+  }
+
+  /**
+   * The anchor of `head` in a factorial walk whose earlier heads are those of `prefix` (its later heads still the
+   * base's): the base's choice where allowed, else the choice the guard repairs it to. Leaves the head's mask (given
+   * the prefix) in `#allowed`.
+   */
+  #anchor(head: number, base: Int32Array, active: number, prefix: Int32Array): number {
+    this.#guard.allowedChoices(head, prefix, active, this.#allowed);
+    if (this.#allowed[base[head]!] === 1) return base[head]!;
+    const repaired = this.#repaired;
+    repaired.set(prefix);
+    repaired[head] = base[head]!;
+    this.#guard.repair(repaired, active, { silent: true });
+    this.#guard.allowedChoices(head, prefix, active, this.#allowed);
+    return repaired[head]!;
+  }
+
+  /** The summed weight (uniform: the number) of the allowed choices of `head` other than `anchor`, mask in `#allowed`. */
+  #massBesides(head: number, anchor: number): number {
+    const weights = this.#weights?.[head];
+    let mass = 0;
+    for (let choice = 0; choice < this.#guard.space.heads[head]!.size; choice += 1) {
+      if (this.#allowed[choice] === 1 && choice !== anchor) mass += weights === undefined ? 1 : weights[choice]!;
+    }
+    return mass;
+  }
+
+  /** The probability that a factorial draw from `base` yields the canonical action `chosen`. */
+  #factorialProbability(base: Int32Array, chosen: ArrayLike<number>, active: number): number {
+    const space = this.#guard.space;
+    const switchProbability = this.#design.switchProbability;
+    const walk = this.#walk;
+    walk.set(base);
+    let probability = 1;
+    for (let head = 0; head < space.heads.length; head += 1) {
+      // The team head precedes the model heads, so whether a head is active is the chosen action's already.
+      if (!space.isHeadActive(head, walk)) continue;
+      const anchor = this.#anchor(head, base, active, walk);
+      const choice = chosen[head]!;
+      if (this.#explores[head] !== 1) {
+        if (choice !== anchor) return 0;
+        walk[head] = choice;
+        continue;
+      }
+      const mass = this.#massBesides(head, anchor);
+      if (choice === anchor) probability *= mass === 0 ? 1 : 1 - switchProbability;
+      else if (this.#allowed[choice] === 1) probability *= (switchProbability * (this.#weights === null ? 1 : this.#weights[head]![choice]!)) / mass;
+      else return 0;
+      walk[head] = choice;
+    }
+    return probability;
   }
 
   /** Applies an alternative drawn in proportion to its weight (one draw of `random`); false when the base has none. */
@@ -215,7 +346,16 @@ export class HeadPerturbation {
     const different = firstDifferentHead(space, canonicalBase, chosen);
     const explore = epsilon > 0 ? epsilon : 0;
     if (explore === 0) return different < 0 ? 1 : 0;
-    if (different < 0) return this.#alternatives(base, active, true) === 0 ? 1 : 1 - explore;
+    const share = this.#design.share;
+    const factorial = share > 0 ? explore * share * this.#factorialProbability(base, chosen, active) : 0;
+    if (different < 0) return this.#alternatives(base, active, true) === 0 ? 1 : 1 - explore + factorial;
+    return factorial + this.#oneAlternativeProbability(base, chosen, active, explore * (1 - share), different);
+  }
+
+  /** The probability that the one-alternative draw (taken with probability `explore`) yields `chosen`, which differs from the base first at `different`. */
+  #oneAlternativeProbability(base: Int32Array, chosen: ArrayLike<number>, active: number, explore: number, different: number): number {
+    if (explore === 0) return 0;
+    const space = this.#guard.space;
     if (this.#explores[different] !== 1 || !space.isHeadActive(different, base)) return 0;
     this.#guard.allowedChoices(different, base, active, this.#allowed);
     const choice = chosen[different]!;

@@ -15,7 +15,7 @@ import { loadModelArtifact } from '../artifact/load-model-artifact';
 import type { ModelArtifact } from '../artifact/model-artifact';
 import { ModelArtifactError } from '../errors/model-artifact-error';
 import { PolicyError } from '../errors/policy-error';
-import { HeadPerturbation } from '../exploration/head-perturbation';
+import { HeadPerturbation, type ExplorationDesign } from '../exploration/head-perturbation';
 import { RulesPolicy } from '../rules/rules-policy';
 import type { Policy, PolicyInput } from '../policy';
 import { createDenseRuntime } from '../runtime/create-dense-runtime';
@@ -53,6 +53,8 @@ export interface LearnedPolicyOptions {
   readonly temperature?: number;
   /** ε-exploration around the argmax (`selection: 'argmax'` only; see `HeadPerturbation`). Default 0. */
   readonly epsilon?: number;
+  /** How an explored decision departs from the argmax (`ExplorationDesign`; default: one alternative). */
+  readonly explorationDesign?: ExplorationDesign;
   /** Seed of the sampling / exploration stream (default 1). */
   readonly seed?: number;
   /** Hard constraints to mask with (default: the default constraints over the artifact's action space). */
@@ -159,7 +161,7 @@ export class LearnedPolicy implements Policy {
     const prior = artifact.manifest.rulesPrior;
     this.#rules = prior !== undefined && prior.bonus > 0 ? new RulesPolicy({ guard: this.guard }) : undefined;
     this.#rulesBonus = prior?.bonus ?? 0;
-    this.#perturbation = new HeadPerturbation(this.guard);
+    this.#perturbation = new HeadPerturbation(this.guard, undefined, options.explorationDesign);
     this.#knob = { ...defaultCostKnobScale, ...options.costKnob };
     for (const [name, value] of Object.entries(this.#knob)) {
       if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`costKnob.${name} must be a positive finite number, got ${value}`);

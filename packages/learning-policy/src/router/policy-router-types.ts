@@ -1,6 +1,7 @@
 /** The router's contract: its options, events, route results and statistics, and how it picks its first mode. */
 import { learningModeSchema, validate, type Decision, type LearningMode } from '@orchestra/learning-types';
 import type { FeatureSchema } from '@orchestra/learning-features';
+import type { ExplorationDesign } from '../exploration/head-perturbation';
 import type { LearnedPolicyOptions } from '../learned/learned-policy';
 import type { Policy } from '../policy';
 import type { RulesPolicy } from '../rules/rules-policy';
@@ -29,8 +30,13 @@ export interface PolicyRouterOptions {
   readonly mode?: LearningMode;
   /** Where the mode variable is read (default `process.env`). */
   readonly environment?: Readonly<Record<string, string | undefined>>;
-  /** The rules (default `new RulesPolicy()`); their guard is the router's guard. */
+  /** The rules (default `new RulesPolicy()`, with `explorationDesign`); their guard is the router's guard. */
   readonly rules?: RulesPolicy;
+  /**
+   * How explored decisions depart from the greedy action, for the default rules and for learned policies built from
+   * artifacts (unless `learnedOptions` names its own). Default: one alternative per explored decision.
+   */
+  readonly explorationDesign?: ExplorationDesign;
   /** A learned policy to start with (or load one later with `setModel` / `loadModel` / `setLearnedPolicy`). */
   readonly learned?: Policy | null;
   /** Options for learned policies built from artifacts (`setModel`, `loadModel`). */

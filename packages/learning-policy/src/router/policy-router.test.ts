@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseModelArtifact } from '../artifact/parse-model-artifact';
 import { packDenseNetwork, writeModelArtifact } from '../artifact/write-model-artifact';
 import type { Policy, PolicyInput } from '../policy';
+import { LearnedPolicy } from '../learned/learned-policy';
 import { RulesPolicy } from '../rules/rules-policy';
 import { createTestArtifact, createTestArtifactFiles } from '../test-support/create-test-artifact';
 import { makeInput } from '../test-support/inputs';
@@ -155,6 +156,28 @@ describe('PolicyRouter modes', () => {
     expect(learnedArm.decision.propensity).toBeCloseTo(0.1, 12);
     expect(rulesArm).toMatchObject({ assignmentProbability: 0.9, armPropensity: 1 });
     expect(rulesArm.decision.propensity).toBeCloseTo(0.9, 12);
+  });
+
+  it('explores with the design it is given: the default rules and learned policies built from artifacts', () => {
+    const design = { share: 1, switchProbability: 0.5 };
+    const router = new PolicyRouter({ latencyBudgetMs: 1000, mode: 'shadow', exploration: { shadow: 1 }, candidateShare: 0.5, explorationDesign: design, learnedOptions: { selection: 'argmax', epsilon: 1 } });
+    expect(router.rules.config.explorationDesign).toEqual(design);
+    const artifact = createTestArtifact({ logits: argmaxLogits });
+    expect(router.setCandidate(artifact)).toBe(true);
+    const input = makeInput({ context: { complexity: 'complex', risk: 'medium' } });
+    const greedy = { rules: router.rules.choose(input, 0).decision.action, learned: new LearnedPolicy(artifact, { selection: 'argmax' }).decide(input).action };
+    const movedSeveral = { rules: 0, learned: 0 };
+    for (let index = 0; index < 400; index += 1) {
+      const route = router.route({ ...input, sessionId: `f-${index}` });
+      expect(route.decision.propensity).toBeGreaterThan(0);
+      const base = greedy[route.arm];
+      const moved = (['approach', 'timeoutMultiplier', 'retryStrategy', 'safetyLevel'] as const).filter((key) => route.decision.action[key] !== base[key]).length;
+      if (moved >= 2) movedSeveral[route.arm] += 1;
+    }
+    // Factorial: each of four decisions moves with probability 0.5, so most explored sessions of both arms move two or more.
+    expect(movedSeveral.rules).toBeGreaterThan(60);
+    expect(movedSeveral.learned).toBeGreaterThan(60);
+    expect(() => new PolicyRouter({ explorationDesign: { share: 2, switchProbability: 0.5 } })).toThrow(/share must be in/);
   });
 
   it('shadow: the exploration candidate acts on its share of sessions, stickily, with mixture propensities', () => {

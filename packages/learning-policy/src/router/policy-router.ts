@@ -11,7 +11,7 @@ import { loadModelArtifact } from '../artifact/load-model-artifact';
 import type { ModelArtifact } from '../artifact/model-artifact';
 import { ModelArtifactError } from '../errors/model-artifact-error';
 import { LearnedPolicy, type LearnedPolicyOptions } from '../learned/learned-policy';
-import type { ExplorationWeights } from '../exploration/head-perturbation';
+import { checkExplorationDesign, type ExplorationWeights } from '../exploration/head-perturbation';
 import type { Policy, PolicyInput } from '../policy';
 import { RulesPolicy } from '../rules/rules-policy';
 import type { SafetyGuard } from '../safety/safety-guard';
@@ -64,7 +64,8 @@ export class PolicyRouter implements Policy {
   readonly #boost: ExplorationBoost;
 
   constructor(options: PolicyRouterOptions = {}) {
-    this.rules = options.rules ?? new RulesPolicy();
+    const design = options.explorationDesign === undefined ? undefined : checkExplorationDesign(options.explorationDesign);
+    this.rules = options.rules ?? new RulesPolicy(design === undefined ? {} : { config: { explorationDesign: design } });
     this.guard = this.rules.guard;
     this.#learned = options.learned ?? null;
     this.#fraction = validate(fractionSchema, options.abTest?.fraction ?? abTestRamp[0], 'abTest.fraction');
@@ -80,7 +81,8 @@ export class PolicyRouter implements Policy {
     this.#random = createRng(options.seed ?? 1);
     this.#onEvent = options.onEvent;
     this.#now = options.now ?? (() => performance.now());
-    this.#learnedOptions = options.learnedOptions ?? {};
+    const learnedOptions = options.learnedOptions ?? {};
+    this.#learnedOptions = design === undefined || learnedOptions.explorationDesign !== undefined ? learnedOptions : { ...learnedOptions, explorationDesign: design };
     this.#featureSchema = options.featureSchema;
     this.#mode = initialLearningMode(options, (event) => this.#emit(event));
   }

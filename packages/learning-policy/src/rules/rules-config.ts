@@ -26,6 +26,8 @@ const plan = (approach: z.infer<typeof approachSchema>, roles: Array<'architect'
  * - `epsilon`: exploration (0 = deterministic); `seed` of its random stream.
  * - `exploredHeads`: the heads exploration may change (default: every head), e.g. `['retry', 'model_executor']` where
  *   only the models run and their order are observed (a replay of an outcome table).
+ * - `explorationDesign`: how an explored session departs from the greedy action (`ExplorationDesign`; default: one
+ *   alternative per explored session).
  */
 export const rulesConfigSchema = z.object({
   version: z.string().min(1).default('rules-v1'),
@@ -71,6 +73,9 @@ export const rulesConfigSchema = z.object({
     .array(z.enum(actionHeadNames))
     .min(1)
     .refine((heads) => new Set(heads).size === heads.length, 'a head is named twice')
+    .optional(),
+  explorationDesign: z
+    .object({ share: z.number().min(0).max(1), switchProbability: z.number().gt(0).max(1) })
     .optional(),
   seed: z.number().int().default(1),
 });

@@ -67,7 +67,7 @@ export class RulesPolicy implements Policy {
     this.config = validate(rulesConfigSchema, { ...given, plans: ownPlans }, 'RulesConfig');
     this.space = this.guard.space;
     this.#random = createRng(this.config.seed);
-    this.#perturbation = new HeadPerturbation(this.guard, this.config.exploredHeads?.map((name) => actionHeads[name]));
+    this.#perturbation = new HeadPerturbation(this.guard, this.config.exploredHeads?.map((name) => actionHeads[name]), this.config.explorationDesign);
     const plans = this.config.plans;
     const index = (complexity: keyof RulesConfig['plans'], role: keyof typeof roleHead) => {
       const id = plans[complexity].models[role];
