@@ -4,7 +4,7 @@ import { DemoArgumentError, learnedServing, parseDemoArguments, servedEpsilonOf,
 
 describe('parseDemoArguments', () => {
   it('fills in the defaults', () => {
-    expect(parseDemoArguments([])).toMatchObject({ sessions: 2000, seed: 1, json: false, evaluationTasks: 1000, exploration: 0.3, oracleWorker: true, adaptiveExploration: 'off' });
+    expect(parseDemoArguments([])).toMatchObject({ sessions: 2000, seed: 1, json: false, evaluationTasks: 1000, exploration: 0.3, oracleWorker: true, adaptiveExploration: 'off', explorationDesign: 'one', switchProbability: 0.35 });
   });
 
   it('reads every flag (and ignores the -- pnpm passes through)', () => {

@@ -37,7 +37,9 @@ export const demoOptionsSchema = z.object({
   /**
    * `--exploration-design one|factorial`: an explored session (the rules' and the learned policy's) changes one
    * decision, or is factorial — every decision moves with probability `switchProbability` (`ExplorationDesign` of
-   * `@orchestra/learning-policy`; exact propensities either way).
+   * `@orchestra/learning-policy`; exact propensities either way). One by default: over 30 never-run 2,000-session
+   * cases factorial ended lower summed, and it served 6.0 points less per session while it explored (README,
+   * "Factorial exploration").
    */
   explorationDesign: z.enum(['one', 'factorial']).default('one'),
   /** `--switch-probability Q`: a decision's probability of moving in a factorial session (default 0.35). */

@@ -188,8 +188,13 @@ export interface DemoSummary {
   };
   phases: {
     shadow: { sessions: number; meanReward: number };
-    abTest: { sessions: number; learnedSessions: number; rampEvents: string[] };
+    abTest: { sessions: number; learnedSessions: number; rampEvents: string[]; meanReward: number };
     production: { sessions: number; meanReward: number };
+    /**
+     * Every session of the run, whatever served it (the rules exploring, a candidate, the deployed model): what the
+     * users got while the system learned, with its 95 % interval.
+     */
+    served: { sessions: number; meanReward: number; ci: [number, number] };
     trainings: number;
     finalMode: LearningMode;
     finalModel: string | null;
@@ -257,6 +262,13 @@ export function reportExtrasOf(summary: DemoSummary, timeline: readonly Timeline
 export function round(value: number, digits = 4): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
+}
+
+/** What every session of the run was served, over the phases (shadow, A/B, production) together. */
+export function servedRewardOf(phaseRewards: { readonly shadow: readonly number[]; readonly ab_test: readonly number[]; readonly production: readonly number[] }): DemoSummary['phases']['served'] {
+  const all = [...phaseRewards.shadow, ...phaseRewards.ab_test, ...phaseRewards.production];
+  const { mean, interval } = meanWithInterval(all);
+  return { sessions: all.length, meanReward: round(mean), ci: [round(interval[0]), round(interval[1])] };
 }
 
 /** Realised mean reward, success rate and modes per window of consecutive sessions. */

@@ -35,6 +35,8 @@ describe('learning matrix', () => {
       expect(parseWorld(JSON.parse(readFileSync(only!.worldFile!, 'utf8'))).name).toBe('reshuffled-7');
       const outcome = only!.result!;
       expect(outcome.gapClosed).toBeCloseTo((outcome.learned - outcome.rules) / (outcome.oracle - outcome.rules), 3);
+      // What the run served while it learned is recorded beside the held-out figures.
+      expect(outcome.served).toEqual(expect.any(Number));
       // Every candidate is judged by the gate; the demo never deploys past it.
       expect(outcome.trainings).toBeGreaterThan(0);
       // One entry per trained candidate, plus one per re-look at an exploration candidate.
@@ -45,7 +47,7 @@ describe('learning matrix', () => {
       expect(outcome.deploymentsWithoutForce).toBe(outcome.deployments);
       expect(result.spread).toEqual([expect.objectContaining({ world: 'reshuffled-7', sessions: 200, seeds: 1, gapClosed: { mean: outcome.gapClosed, min: outcome.gapClosed, max: outcome.gapClosed } })]);
       const markdown = readFileSync(join(outputDirectory, 'learning-matrix.md'), 'utf8');
-      expect(markdown).toContain('| reshuffled-7 | 200 | 2 |');
+      expect(markdown).toContain(`| reshuffled-7 | 200 | 2 | ${outcome.rules.toFixed(2)} | ${outcome.learned.toFixed(2)} | ${outcome.served!.toFixed(2)} |`);
       expect(markdown).toContain('## Spread over seeds');
       expect(JSON.parse(readFileSync(join(outputDirectory, 'learning-matrix.json'), 'utf8')).cases[0].result.rules).toBe(outcome.rules);
     },
@@ -74,7 +76,7 @@ describe('learning matrix', () => {
       error: null,
       result: {
         rules: 1, learned: 2, oracle: 3, oracleOnInferredContext: 2.5, learnedMinusRules: { mean: gapClosed * 10, ci: [lower, lower + 1] }, gapClosed, gapClosedOnInferredContext: 0.5,
-        costReduction: 0, successRate: { rules: 0.8, learned: 0.8, oracle: 0.9, oracleOnInferredContext: 0.85 }, trainings: 2, candidates: [], deployments: 1, deploymentsWithoutForce: 1, everyDeploymentPassedGate: true, wallMs: 1,
+        costReduction: 0, successRate: { rules: 0.8, learned: 0.8, oracle: 0.9, oracleOnInferredContext: 0.85 }, served: 1, trainings: 2, candidates: [], deployments: 1, deploymentsWithoutForce: 1, everyDeploymentPassedGate: true, wallMs: 1,
       },
     });
     const failed: MatrixCase = { ...entry('a', 4, 0, 0), result: null, error: 'exit 1' };

@@ -74,6 +74,8 @@ export const matrixSummarySchema = z.object({
     }),
   ),
   timings: z.object({ totalMs: z.number() }),
+  /** What every session of the run was served (absent in summaries written before the demo recorded it). */
+  phases: z.object({ served: z.object({ sessions: z.number(), meanReward: z.number() }).nullable().default(null) }).default({ served: null }),
 });
 
 /** One case of the matrix: what the demo measured (null `result` with `error` when the case failed). */
@@ -93,6 +95,8 @@ export interface MatrixCase {
     gapClosedOnInferredContext: number;
     costReduction: number;
     successRate: { rules: number; learned: number; oracle: number; oracleOnInferredContext: number };
+    /** Mean reward of every session of the run, whatever served it: what learning cost or gained while it ran. */
+    served: number | null;
     /** Candidates trained (each judged by the deploy gate). */
     trainings: number;
     /**
@@ -244,6 +248,7 @@ export async function runLearningMatrix(input: LearningMatrixOptionsInput, onCas
               oracle: summary.policies.oracle.successRate,
               oracleOnInferredContext: summary.policies.oracleOnInferredContext.successRate,
             },
+            served: summary.phases.served?.meanReward ?? null,
             trainings: summary.ope.filter((round) => round.look === null).length,
             candidates: summary.ope.map((round) => ({ sessionsSeen: round.sessionsSeen, look: round.look?.index ?? null, baseline: round.baseline, gate: round.difference, measured: round.measured, deployed: round.deployed })),
             deployments: deployed.length,
@@ -283,11 +288,12 @@ export function formatLearningMatrix(result: LearningMatrixResult): string {
   const caseRows = result.cases.map((entry) => {
     const head = [entry.world, String(entry.sessions), String(entry.seed)];
     const outcome = entry.result;
-    if (outcome === null) return [...head, `failed: ${entry.error ?? ''}`, '', '', '', '', '', '', '', '', '', '', '', ''];
+    if (outcome === null) return [...head, `failed: ${entry.error ?? ''}`, '', '', '', '', '', '', '', '', '', '', '', '', ''];
     return [
       ...head,
       fixed(outcome.rules),
       fixed(outcome.learned),
+      outcome.served === null ? '–' : fixed(outcome.served),
       fixed(outcome.oracleOnInferredContext),
       fixed(outcome.oracle),
       `${fixed(outcome.learnedMinusRules.mean)} [${fixed(outcome.learnedMinusRules.ci[0])}, ${fixed(outcome.learnedMinusRules.ci[1])}]`,
@@ -315,7 +321,7 @@ export function formatLearningMatrix(result: LearningMatrixResult): string {
     `Worlds ${result.options.worlds.join(', ')}; seeds ${result.options.seeds.join(', ')}; budgets ${result.options.budgets.join(', ')}; ${result.options.concurrency} cases at a time; ${fixed(result.wallMs / 1000, 0)} s wall. Mean rewards on the held-out tasks (the same tasks and random streams for every policy of a case).`,
     '',
     markdownTable(
-      ['world', 'sessions', 'seed', 'rules', 'learned', 'oracle (inferred ctx)', 'oracle', 'learned − rules [95 % CI]', 'gap closed', 'cost reduction', 'success rules / learned / oracle (inf.) / oracle', 'deployed / trained (all through the gate)', 'trained candidates measured better / worse (CI excludes 0)', 'candidates and re-looks measured − rules (min … max; challengers of a deployed model not counted)', 'gate estimates against the rules (min … max)', 'wall s'],
+      ['world', 'sessions', 'seed', 'rules', 'learned', 'served during the run', 'oracle (inferred ctx)', 'oracle', 'learned − rules [95 % CI]', 'gap closed', 'cost reduction', 'success rules / learned / oracle (inf.) / oracle', 'deployed / trained (all through the gate)', 'trained candidates measured better / worse (CI excludes 0)', 'candidates and re-looks measured − rules (min … max; challengers of a deployed model not counted)', 'gate estimates against the rules (min … max)', 'wall s'],
       caseRows,
     ),
     '',

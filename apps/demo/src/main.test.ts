@@ -71,6 +71,14 @@ describe('pnpm demo (smoke run)', () => {
       expect(round.beatsRules === null ? typeof round.error : typeof round.difference.ci[0]).toBe(round.beatsRules === null ? 'string' : 'number');
       expect(round.measured.ci).toHaveLength(2);
     }
+    // What the users were served during the run: every session once, the phases' means weighted by their sessions.
+    const { shadow, abTest, production, served } = summary.phases;
+    expect(served.sessions).toBe(300);
+    expect(shadow.sessions + abTest.sessions + production.sessions).toBe(300);
+    const phaseTotal = [shadow, abTest, production].reduce((sum: number, phase: { sessions: number; meanReward: number | null }) => sum + (phase.sessions === 0 ? 0 : phase.sessions * (phase.meanReward ?? Number.NaN)), 0);
+    expect(served.meanReward).toBeCloseTo(phaseTotal / 300, 3);
+    expect(served.ci[0]).toBeLessThan(served.meanReward);
+    expect(served.ci[1]).toBeGreaterThan(served.meanReward);
     const deployments = summary.ope.filter((round: { deployed: boolean }) => round.deployed).length;
     if (deployments === 0) {
       // The rules kept acting: every session was a shadow session and the learned policy is the rules.

@@ -32,6 +32,7 @@ import {
   reportExtrasOf,
   rewardWindows,
   round,
+  servedRewardOf,
   type DemoProgress,
   type DemoSummary,
 } from './demo-summary';
@@ -318,8 +319,9 @@ function summaryOf(
     costQualityCurves,
     phases: {
       shadow: { sessions: phaseRewards.shadow.length, meanReward: meanWithInterval(phaseRewards.shadow).mean },
-      abTest: { sessions: phaseRewards.ab_test.length, learnedSessions: run.learnedSessionsInAbTotal, rampEvents: run.rampEvents },
+      abTest: { sessions: phaseRewards.ab_test.length, learnedSessions: run.learnedSessionsInAbTotal, rampEvents: run.rampEvents, meanReward: meanWithInterval(phaseRewards.ab_test).mean },
       production: { sessions: phaseRewards.production.length, meanReward: meanWithInterval(phaseRewards.production).mean },
+      served: servedRewardOf(phaseRewards),
       trainings,
       finalMode,
       finalModel: run.currentModel,
