@@ -32,7 +32,7 @@ export { withFileLock } from './file-lock';
 /** The options of `withFileLock` (each optional there) and of the collector's `acquireFileLock`: one type. */
 export type { FileLockOptions } from '@orchestra/learning-collector';
 export { actionFromSession } from './session-action';
-export { trainPolicy, evaluatePolicyArtifact, type TrainOptions, type TrainReport } from './train';
+export { trainPolicy, evaluatePolicyArtifact, type ServedAs, type TrainOptions, type TrainReport } from './train';
 /** Progress of `train` (the trainer's, forwarded after every minibatch). */
 export type { TrainProgress } from '@orchestra/learning-types';
 export { readExperienceFile } from './experience-file';

@@ -64,7 +64,7 @@ import { readOtlpTraceFile } from './otlp-traces';
 import type { Tracer } from '@opentelemetry/api';
 import { defaultDecisionTracer, endDecisionSpan, startDecisionSpan } from './decision-tracing';
 import { join } from 'node:path';
-import { evaluatePolicyArtifact, trainPolicy, type TrainOptions, type TrainReport } from './train';
+import { evaluatePolicyArtifact, servedWithDesign, trainPolicy, type TrainOptions, type TrainReport } from './train';
 import { improvePolicy, type ImproveOptions, type ImproveReport } from './improve';
 import { regateExplorationCandidate, type RegateReport } from './regate';
 
@@ -1027,7 +1027,8 @@ export class LearningManager {
   async train(options: TrainOptions): Promise<TrainReport> {
     const trainer = await this.trainer();
     const rewardConfig = await this.currentRewardConfig();
-    return trainPolicy(trainer, this.config.dataDir, { actionSpace: this.actionSpace, ...(rewardConfig === undefined ? {} : { rewardConfig }), ...options }, async () => this.readBuffer());
+    const servedAs = servedWithDesign(options.servedAs, this.config.explorationDesign);
+    return trainPolicy(trainer, this.config.dataDir, { actionSpace: this.actionSpace, ...(rewardConfig === undefined ? {} : { rewardConfig }), ...options, ...(servedAs === undefined ? {} : { servedAs }) }, async () => this.readBuffer());
   }
 
   /**
@@ -1102,6 +1103,7 @@ export class LearningManager {
     const trainer = await this.trainer();
     const rewardConfig = await this.currentRewardConfig();
     const experiences = options.experiences ?? (await this.readBuffer());
+    const servedAs = servedWithDesign(options.servedAs, this.config.explorationDesign);
     const report = await regateExplorationCandidate(trainer, {
       candidate,
       experiences,
@@ -1110,7 +1112,7 @@ export class LearningManager {
       output: options.output,
       actionSpace: this.actionSpace,
       ...(rewardConfig === undefined ? {} : { rewardConfig }),
-      ...(options.servedAs === undefined ? {} : { servedAs: options.servedAs }),
+      ...(servedAs === undefined ? {} : { servedAs }),
       ...(options.trainerConfig === undefined ? {} : { trainerConfig: options.trainerConfig }),
     });
     if (report === null) return null;

@@ -3,6 +3,7 @@ import type { Experience } from '@orchestra/learning-types';
 import { describe, expect, it } from 'vitest';
 import type { CandidateModel } from './learning-state';
 import { MINIMUM_REGATE_LOGS, REGATE_ALPHA, regateExplorationCandidate } from './regate';
+import { servedWithDesign } from './train';
 
 const since = '2026-12-01T12:00:00.000Z';
 const candidate: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since, estimate: null, looks: 2, challenges: null };
@@ -15,7 +16,7 @@ function logs(count: number, before: number): Experience[] {
 
 /** A trainer double whose re-look returns `verdict`, recording what it was asked. */
 function trainer(verdict: { targetBeatsBaseline: boolean; supported: boolean }) {
-  type Options = { logs: Experience[]; reference: Experience[]; look: number; candidateShare: number; alpha?: number; baselineDirectory?: string };
+  type Options = { logs: Experience[]; reference: Experience[]; look: number; candidateShare: number; alpha?: number; baselineDirectory?: string; learnedPolicy?: unknown };
   const calls: Array<{ directory: string; options: Options }> = [];
   const module = {
     regateCandidate: async (directory: string, options: Options) => {
@@ -84,6 +85,19 @@ describe('regateExplorationCandidate', () => {
     expect(calls[0]!.options.baselineDirectory).toBe('/data/models/v5');
     expect(report).toMatchObject({ baseline: { version: 'v5', directory: '/data/models/v5' }, freshLogs: 250 });
     await expect(regateExplorationCandidate(module, { candidate: challenger, experiences, candidateShare: 0.5, output: '/unused', challenged: { version: 'v4', directory: '/d' } })).rejects.toThrow(/challenges v5, but the model given is v4/);
+  });
+
+  it('loads the candidate as it serves, with the exploration design the manager configured', async () => {
+    const { module, calls } = trainer({ targetBeatsBaseline: false, supported: true });
+    const design = { share: 1, switchProbability: 0.35 };
+    const servedAs = servedWithDesign({ selection: 'argmax', epsilon: 0.3 }, design);
+    await regateExplorationCandidate(module, { candidate, experiences: logs(400, 100), candidateShare: 0.5, output: '/unused', ...(servedAs === undefined ? {} : { servedAs }) });
+    expect(calls[0]!.options.learnedPolicy).toEqual({ selection: 'argmax', epsilon: 0.3, explorationDesign: design });
+    // A design the caller named wins; nothing is added to an absent servedAs or without a design.
+    const own = { selection: 'argmax' as const, epsilon: 0.1, explorationDesign: { share: 0.5, switchProbability: 0.2 } };
+    expect(servedWithDesign(own, design)).toBe(own);
+    expect(servedWithDesign(undefined, design)).toBeUndefined();
+    expect(servedWithDesign({ selection: 'sample' }, undefined)).toEqual({ selection: 'sample' });
   });
 
   it('refuses a trainer without regateCandidate with a typed error', async () => {

@@ -7,6 +7,7 @@ import type * as Trainer from '@orchestra/learning-trainer';
 import type { Experience } from '@orchestra/learning-types';
 import { TrainerUnavailableError } from './errors';
 import type { CandidateModel } from './learning-state';
+import type { ServedAs } from './train';
 import type { TrainerModule } from './trainer-loader';
 
 /** Fewer logs recorded while a candidate explored than this, and it is not re-gated yet. */
@@ -38,7 +39,7 @@ export interface RegateOptions {
   candidateShare: number;
   /** Where a candidate that passes is written, its manifest carrying the re-look's comparison (deploy reads it). */
   output: string;
-  servedAs?: { selection?: 'sample' | 'argmax'; epsilon?: number; temperature?: number };
+  servedAs?: ServedAs;
   trainerConfig?: Record<string, unknown>;
   actionSpace?: ActionSpace;
   rewardConfig?: RewardConfigInput;

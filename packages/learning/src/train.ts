@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { defaultFeatureSchema, type ActionSpace } from '@orchestra/learning-features';
 import type { RewardConfigInput } from '@orchestra/learning-reward';
-import { deployVerdictOf, type DeployVerdict, type PolicyComparison } from '@orchestra/learning-policy';
+import { deployVerdictOf, type DeployVerdict, type ExplorationDesign, type PolicyComparison } from '@orchestra/learning-policy';
 import type * as Trainer from '@orchestra/learning-trainer';
 import type { Experience, TrainProgress } from '@orchestra/learning-types';
 import { TrainerUnavailableError } from './errors';
@@ -29,7 +29,7 @@ export interface TrainOptions {
    * greedy rules (the trainer's `judge: 'decisions'`); a sampling one as it samples. Default: the policy package's
    * default (sampling).
    */
-  servedAs?: { selection?: 'sample' | 'argmax'; epsilon?: number; temperature?: number };
+  servedAs?: ServedAs;
   onProgress?: (progress: TrainProgress) => void;
   onWarning?: (message: string) => void;
   /** The action space (model catalog) the experiences' actions are encoded in; the manager passes its own. */
@@ -99,6 +99,25 @@ async function collect(source: Iterable<Experience> | AsyncIterable<Experience>)
   const experiences: Experience[] = [];
   for await (const experience of source as AsyncIterable<Experience>) experiences.push(experience);
   return experiences;
+}
+
+/**
+ * How a candidate serves, as the gate loads it (`LearnedPolicyOptions` of the policy package): selection, ε,
+ * temperature, and the exploration design its ε-exploration follows (the manager adds its configured
+ * `explorationDesign`, so a gate that judges the candidate as served — `judge: 'as-served'` — values the exploration
+ * production will draw).
+ */
+export interface ServedAs {
+  selection?: 'sample' | 'argmax';
+  epsilon?: number;
+  temperature?: number;
+  explorationDesign?: ExplorationDesign;
+}
+
+/** `servedAs` with `explorationDesign` added when both are given and `servedAs` names none of its own. */
+export function servedWithDesign(servedAs: ServedAs | undefined, explorationDesign: ExplorationDesign | undefined): ServedAs | undefined {
+  if (servedAs === undefined || explorationDesign === undefined || servedAs.explorationDesign !== undefined) return servedAs;
+  return { ...servedAs, explorationDesign };
 }
 
 /**
