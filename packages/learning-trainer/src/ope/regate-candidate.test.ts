@@ -39,7 +39,7 @@ afterAll(async () => {
  * greedy one, 20 for anything else, ± 15 of noise — so its greedy decisions beat the rules' by 40 where they differ,
  * and its exploration costs it.
  */
-async function exploredLogs(count: number, seed: number, offset = 0): Promise<Experience[]> {
+async function exploredLogs(count: number, seed: number, offset = 0, candidateShare = share): Promise<Experience[]> {
   const guard = new SafetyGuard({ space });
   const explorer = await LearnedPolicy.load(directory, { selection: 'argmax', epsilon, seed });
   const greedy = await LearnedPolicy.load(directory, { selection: 'argmax' });
@@ -49,9 +49,9 @@ async function exploredLogs(count: number, seed: number, offset = 0): Promise<Ex
   const logs: Experience[] = [];
   for (let index = 0; index < count; index += 1) {
     const input: PolicyInput = { context: contexts[index % contexts.length]!, system: { concurrentTasks: 1, load: 0.3 }, sessionId: `session-${offset + index}` };
-    const candidateActs = random.next() < share;
+    const candidateActs = random.next() < candidateShare;
     const action = (candidateActs ? explorer : rules).decide(input).action;
-    const propensity = share * explorer.probabilityOf(action, input) + (1 - share) * rules.probabilityOf(action, input);
+    const propensity = candidateShare * explorer.probabilityOf(action, input) + (1 - candidateShare) * rules.probabilityOf(action, input);
     const reward = (key(action) === key(greedy.decide(input).action) ? 100 : key(action) === key(greedyRules.decide(input).action) ? 60 : 20) + (random.next() - 0.5) * 30;
     logs.push(
       validate(
@@ -111,5 +111,29 @@ describe('regateCandidate', () => {
     // As served, the candidate pays for its own exploration against greedy rules: a smaller estimated gain.
     expect(served.supported).toBe(true);
     expect(served.difference.value).toBeLessThan(decisions.difference.value - 5);
+  }, 60_000);
+
+  it('never clips the weights a small share supports (1 / (share · (1 − ε)) above the clip of 10)', async () => {
+    const small = 0.1;
+    const reference = await exploredLogs(400, 21, 0, small);
+    const logs = await exploredLogs(3000, 22, 400, small);
+    const comparison = await regateCandidate(directory, { logs, reference, candidateShare: small, look: 1, learnedPolicy: { selection: 'argmax', epsilon } });
+    const greedy = await LearnedPolicy.load(directory, { selection: 'argmax' });
+    const greedyRules = new RulesPolicy({ guard: new SafetyGuard({ space }) });
+    const differing = contexts.filter((context) => {
+      const input = { context, system: { concurrentTasks: 1, load: 0.3 } };
+      return key(greedy.decide(input).action) !== key(greedyRules.decide(input).action);
+    }).length;
+    const truth = (40 * differing) / contexts.length;
+    // Its greedy decisions were logged with propensity ≥ 0.1 × 0.7: weights up to 14.3, none clipped at 10.
+    expect(comparison.supported).toBe(true);
+    expect(comparison.target.maximumWeight).toBeGreaterThan(10);
+    expect(comparison.target.maximumWeight).toBeLessThanOrEqual(1 / (small * (1 - epsilon)) + 1e-9);
+    // Unbiased: within 3.3 standard errors of the truth (clipped at 10, these logs gave 28.96 ± 1.43: 7.7 off).
+    const standardError = (comparison.difference.upper - comparison.difference.lower) / (2 * 1.959964);
+    expect(Math.abs(comparison.difference.value - truth)).toBeLessThan(3.3 * standardError);
+    // Logs of a share it did not act on (weights beyond the bound, clipped just above it) are unsupported.
+    const claimed = await regateCandidate(directory, { logs, reference, candidateShare: 0.5, look: 1, learnedPolicy: { selection: 'argmax', epsilon } });
+    expect(claimed.supported).toBe(false);
   }, 60_000);
 });

@@ -46,7 +46,10 @@ export interface RegateCandidateOptions {
   /** The trainer configuration (its gate critic's ridge and context factors). */
   config?: TrainerConfigInput;
   rewardConfig?: RewardConfigInput;
-  /** Importance-weight clip (default 10, the gate's). */
+  /**
+   * Importance-weight clip (default 10, the gate's); never below the bound the exploration design puts on supported
+   * weights, 1 / (candidateShare · (1 − ε)), so a small share's weights are not clipped where the logs support them.
+   */
   weightClip?: number;
 }
 
@@ -107,7 +110,14 @@ export async function regateCandidate(directory: string, options: RegateCandidat
   };
   const none = new Int32Array(0);
   const folds = [fitLinearCritic(dataset, actionSpace, rowsWithout(0), none, criticOptions), fitLinearCritic(dataset, actionSpace, rowsWithout(1), none, criticOptions)] as const;
-  const weightClip = options.weightClip ?? 10;
+  // Support: the logger was the mixture (the mode the candidate acted in) and no weight exceeds what the candidate's
+  // share bounds it by — for its greedy decisions, judged while it explored with ε, the share of them it took:
+  // share × (1 − ε). Weights within that bound are never clipped (a share below 1 / (clip · (1 − ε)) would otherwise
+  // clip supported weights and bias the estimate it calls unbiased); one clipped just above it marks the logs unsupported.
+  const exploredEpsilon = judged !== options.learnedPolicy ? (options.learnedPolicy?.epsilon ?? 0) : 0;
+  const designBound = 1 / (candidateShare * (1 - exploredEpsilon));
+  const bound = designBound * (1 + 1e-9);
+  const weightClip = Math.max(options.weightClip ?? 10, designBound * (1 + 1e-6));
   const compare = (criticUncertainty: 'added' | 'none') =>
     compareWithCritic({
       critic: { folds },
@@ -121,11 +131,6 @@ export async function regateCandidate(directory: string, options: RegateCandidat
       criticUncertainty,
     });
   let comparison = compare('none');
-  // Support: the logger was the mixture (the mode the candidate acted in) and no weight exceeds what the candidate's
-  // share bounds it by — for its greedy decisions, judged while it explored with ε, the share of them it took:
-  // share × (1 − ε).
-  const exploredEpsilon = judged !== options.learnedPolicy ? (options.learnedPolicy?.epsilon ?? 0) : 0;
-  const bound = Math.min(weightClip, 1 / (candidateShare * (1 - exploredEpsilon))) * (1 + 1e-9);
   const supported = logs.every((experience) => experience.mode === exploredIn) && comparison.target.maximumWeight <= bound;
   if (!supported) comparison = compare('added');
   const candidateActed = logs.filter((experience) => experience.policy.version === candidate.name).length;
