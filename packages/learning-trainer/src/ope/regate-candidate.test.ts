@@ -76,6 +76,17 @@ async function exploredLogs(count: number, seed: number, offset = 0, candidateSh
   return logs;
 }
 
+/** The true greedy difference on the logs' states: +40 wherever the candidate's and the rules' greedy decisions differ. */
+async function greedyTruth(): Promise<number> {
+  const greedy = await LearnedPolicy.load(directory, { selection: 'argmax' });
+  const greedyRules = new RulesPolicy({ guard: new SafetyGuard({ space }) });
+  const differing = contexts.filter((context) => {
+    const input = { context, system: { concurrentTasks: 1, load: 0.3 } };
+    return key(greedy.decide(input).action) !== key(greedyRules.decide(input).action);
+  }).length;
+  return (40 * differing) / contexts.length;
+}
+
 describe('judgedPolicyOptions', () => {
   it('judges an argmax candidate by its greedy decisions unless asked to judge it as served; sampling stays as served', () => {
     expect(judgedPolicyOptions({ selection: 'argmax', epsilon: 0.3, seed: 4 })).toEqual({ selection: 'argmax', epsilon: 0, seed: 4 });
@@ -92,15 +103,8 @@ describe('regateCandidate', () => {
     const options = { logs, reference, candidateShare: share, look: 1, learnedPolicy: { selection: 'argmax' as const, epsilon } };
     const decisions = await regateCandidate(directory, options);
     const served = await regateCandidate(directory, { ...options, judge: 'as-served' });
-    // The true greedy difference on these states: +40 wherever the two greedy decisions differ.
-    const greedy = await LearnedPolicy.load(directory, { selection: 'argmax' });
-    const greedyRules = new RulesPolicy({ guard: new SafetyGuard({ space }) });
-    const differing = contexts.filter((context) => {
-      const input = { context, system: { concurrentTasks: 1, load: 0.3 } };
-      return key(greedy.decide(input).action) !== key(greedyRules.decide(input).action);
-    }).length;
-    expect(differing).toBeGreaterThan(0);
-    const truth = (40 * differing) / contexts.length;
+    const truth = await greedyTruth();
+    expect(truth).toBeGreaterThan(0);
     expect(decisions.supported).toBe(true);
     expect(decisions.target.maximumWeight).toBeGreaterThan(1 / share);
     expect(decisions.target.maximumWeight).toBeLessThanOrEqual(1 / (share * (1 - epsilon)) + 1e-9);
@@ -118,13 +122,7 @@ describe('regateCandidate', () => {
     const reference = await exploredLogs(400, 21, 0, small);
     const logs = await exploredLogs(3000, 22, 400, small);
     const comparison = await regateCandidate(directory, { logs, reference, candidateShare: small, look: 1, learnedPolicy: { selection: 'argmax', epsilon } });
-    const greedy = await LearnedPolicy.load(directory, { selection: 'argmax' });
-    const greedyRules = new RulesPolicy({ guard: new SafetyGuard({ space }) });
-    const differing = contexts.filter((context) => {
-      const input = { context, system: { concurrentTasks: 1, load: 0.3 } };
-      return key(greedy.decide(input).action) !== key(greedyRules.decide(input).action);
-    }).length;
-    const truth = (40 * differing) / contexts.length;
+    const truth = await greedyTruth();
     // Its greedy decisions were logged with propensity ≥ 0.1 × 0.7: weights up to 14.3, none clipped at 10.
     expect(comparison.supported).toBe(true);
     expect(comparison.target.maximumWeight).toBeGreaterThan(10);
