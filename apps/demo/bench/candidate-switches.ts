@@ -11,6 +11,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { REGATE_ALPHA } from '@orchestra/learning';
+import { twoSidedNormalQuantile } from '@orchestra/learning-types';
 import { z } from 'zod';
 import { markdownTable } from '../src/learning-matrix';
 
@@ -18,8 +20,6 @@ const interval = z.object({ value: z.number(), ci: z.tuple([z.number(), z.number
 const matrixSchema = z.object({
   cases: z.array(
     z.object({
-      world: z.string(),
-      seed: z.number(),
       result: z
         .object({
           candidates: z.array(
@@ -38,19 +38,22 @@ const matrixSchema = z.object({
   ),
 });
 
-/** One decision point: the explored candidate's re-look and the newest candidate's estimate at training. */
+/**
+ * One decision point: the explored candidate's re-look and the newest candidate's estimate at training, each with its
+ * interval's upper bound and standard error (the gate at training's interval is 95 %, look j's 1 − REGATE_ALPHA/2^j).
+ */
 interface Decision {
-  run: string;
-  at: number;
   relook: number;
+  relookUpper: number;
   relookError: number;
   newest: number;
+  newestUpper: number;
   newestError: number;
   keptMeasured: number;
   newestMeasured: number;
 }
 
-const Z95 = 1.959964;
+const errorOf = (ci: readonly [number, number], confidence: number) => (ci[1] - ci[0]) / (2 * twoSidedNormalQuantile(confidence));
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'last-training': { type: 'string' } } });
 if (positionals.length === 0) {
   console.error('candidate-switches: give one or more learning-matrix.json files');
@@ -78,12 +81,12 @@ for (const file of positionals) {
       const newest = candidates.slice(index + 1).find((candidate) => candidate.look === null && candidate.sessionsSeen === relook.sessionsSeen);
       if (newest === undefined || newest.gate === null) return;
       decisions.push({
-        run: `${entry.world} seed ${entry.seed}`,
-        at: relook.sessionsSeen,
         relook: relook.gate.value,
-        relookError: (relook.gate.ci[1] - relook.gate.ci[0]) / (2 * Z95),
+        relookUpper: relook.gate.ci[1],
+        relookError: errorOf(relook.gate.ci, 1 - REGATE_ALPHA / 2 ** relook.look),
         newest: newest.gate.value,
-        newestError: (newest.gate.ci[1] - newest.gate.ci[0]) / (2 * Z95),
+        newestUpper: newest.gate.ci[1],
+        newestError: errorOf(newest.gate.ci, 0.95),
         keptMeasured: relook.measured.difference,
         newestMeasured: newest.measured.difference,
       });
@@ -103,8 +106,8 @@ function shrink(value: number, error: number, tau: number): number {
   return (value * tau * tau) / (tau * tau + error * error);
 }
 function choose(decision: Decision, newestWins: boolean): Choice {
-  const explorable = decision.newest + Z95 * decision.newestError > 0;
-  const promising = decision.relook > 0 && decision.relook + Z95 * decision.relookError > 0;
+  const explorable = decision.newestUpper > 0;
+  const promising = decision.relook > 0 && decision.relookUpper > 0;
   if (!promising) return explorable ? 'newest' : 'none';
   return explorable && newestWins ? 'newest' : 'kept';
 }
