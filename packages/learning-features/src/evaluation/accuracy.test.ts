@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { REPOSITORIES, loadLabelledCommits } from './commit-dataset';
+import { REPOSITORIES, loadLabelledCommits, type LabelledCommit } from './commit-dataset';
 import { CATCH_ALL_TASK_TYPES, transferWeights } from './train-classifiers';
-import { CORE_TASK_TYPES, expectedCalibrationError, fitTemperature, leaveOneRepositoryOut, simpleKeywordBaseline } from './leave-one-repository-out';
+import type { TaskType } from '@orchestra/learning-types';
+import { CORE_TASK_TYPES, expectedCalibrationError, fitTemperature, leaveOneRepositoryOut, simpleKeywordBaseline, withOwnLabels } from './leave-one-repository-out';
 
 // A fast slice of `pnpm eval`: the same leave-one-repository-out protocol (train on four repositories, score the
 // fifth), on every 4th held-out subject. The thresholds sit a few points under the full run's figures (README), so a
@@ -70,5 +71,40 @@ describe('evaluation helpers', () => {
     expect(fitTemperature(overconfident)).toBeGreaterThan(1.5);
     const underconfident = Array.from({ length: 100 }, () => ({ logits: Float64Array.from([0.5, 0]), label: 0 }));
     expect(fitTemperature(underconfident)).toBe(0.5);
+  });
+
+  it('withOwnLabels learns a repository\'s private words from its other folds and scores every row once', () => {
+    // Repository "own" names each core type by a word no other repository uses ("other" uses different words); its
+    // newest third of docs rows switches to a word its older history never used.
+    const privateWords: Record<string, readonly [string, string]> = {
+      feature: ['zorkle', 'plimb'],
+      bugfix: ['quandle', 'wexom'],
+      docs: ['frobby', 'gintar'],
+      refactor: ['snarvel', 'tulbo'],
+      performance: ['mizzen', 'ravok'],
+      test: ['yoffle', 'dremp'],
+    };
+    const synthetic: LabelledCommit[] = [];
+    for (const [type, [ownWord, otherWord]] of Object.entries(privateWords)) {
+      for (let index = 0; index < 30; index++) {
+        for (const [repository, word] of [['own', ownWord], ['other', otherWord]] as const) {
+          const renamed = repository === 'own' && type === 'docs' && index < 10 ? 'novum' : word;
+          synthetic.push({ repository, commit: `${repository}-${type}-${index}`, conventionalType: type, scope: '', subject: `${renamed} the widget number ${index}`, taskType: type as TaskType, primaryDomain: undefined, domainSource: undefined, age: index / 30 });
+        }
+      }
+    }
+    for (const split of ['interleaved', 'history'] as const) {
+      const result = withOwnLabels(synthetic, 'own', { split, folds: 3 });
+      const scored = Object.values(result.ownOnly.perClass).reduce((sum, tally) => sum + tally.count, 0);
+      expect(scored).toBe(180);
+      const docs = result.ownOnly.perClass.docs;
+      expect(result.ownOnly.balanced, split).toBeGreaterThan(0.85);
+      expect(result.withOthers.balanced, split).toBeGreaterThan(0.85);
+      // Interleaved folds see the new word in training; contiguous history folds never do before its stretch.
+      if (split === 'interleaved') expect(docs.correct).toBe(30);
+      else expect(docs.correct).toBeLessThanOrEqual(20);
+    }
+    expect(() => withOwnLabels(synthetic, 'own', { folds: 1 })).toThrow(RangeError);
+    expect(() => withOwnLabels(synthetic, 'missing')).toThrow(/fewer than 5 folds/);
   });
 });

@@ -234,3 +234,54 @@ export function domainLeaveOneRepositoryOut(rows: readonly LabelledCommit[]): Do
     return [{ repository, rows: test.length, model: accuracy(classifier), rules: accuracy(null) }];
   });
 }
+
+/** How `withOwnLabels` splits a repository into folds. */
+export type OwnLabelFolds = 'interleaved' | 'history';
+
+/** Task-type accuracy on one repository when its own labels are available (see `withOwnLabels`). */
+export interface OwnLabelResult {
+  repository: string;
+  folds: number;
+  split: OwnLabelFolds;
+  /** Trained on the repository's other folds only. */
+  ownOnly: MethodScores;
+  /** Trained on the other repositories plus the repository's other folds. */
+  withOthers: MethodScores;
+}
+
+/**
+ * What the same inference reaches on `repository` when it may learn from that repository's own labels: k-fold
+ * cross-validation inside the repository, the classifier trained on the other folds (`ownOnly`; every feature seen
+ * ≥ 5 times, since one repository cannot pass the ≥ 3-repositories rule) or on them plus every other repository
+ * (`withOthers`), scored with `inferTaskContext` at `temperature`. A reference for the leave-one-repository-out
+ * figure: no transfer recipe of this model family can be expected above it. `interleaved` folds (row i in fold
+ * i mod k) let neighbouring commits of one change fall on both sides, so they are optimistic; `history` folds are
+ * contiguous stretches of the repository's history.
+ */
+export function withOwnLabels(rows: readonly LabelledCommit[], repository: string, options: { folds?: number; split?: OwnLabelFolds; temperature?: number } = {}): OwnLabelResult {
+  const folds = options.folds ?? 5;
+  const split = options.split ?? 'interleaved';
+  if (!Number.isInteger(folds) || folds < 2) throw new RangeError(`withOwnLabels: folds must be an integer ≥ 2, got ${folds}`);
+  const own = rows.filter((row) => row.repository === repository);
+  if (own.length < folds) throw new RangeError(`withOwnLabels: ${repository} has ${own.length} rows, fewer than ${folds} folds`);
+  // `age` 1 = oldest: history folds are contiguous in time.
+  const ordered = split === 'history' ? [...own].sort((a, b) => b.age - a.age) : own;
+  const foldOf = (index: number) => (split === 'history' ? Math.min(folds - 1, Math.floor((index * folds) / ordered.length)) : index % folds);
+  const others = rows.filter((row) => row.repository !== repository);
+  const ownOnly: TaskType[] = new Array<TaskType>(ordered.length);
+  const withOthers: TaskType[] = new Array<TaskType>(ordered.length);
+  const settings = { minimumRepositories: 1, minimumCount: 5 };
+  for (let fold = 0; fold < folds; fold++) {
+    const training = ordered.filter((_, index) => foldOf(index) !== fold);
+    const classifiers = [
+      new SoftmaxClassifier(trainTaskTypeModel(training, `${repository}, other folds`, settings), options.temperature ?? 1),
+      new SoftmaxClassifier(trainTaskTypeModel([...others, ...training], `every repository, ${repository}'s other folds`, settings), options.temperature ?? 1),
+    ] as const;
+    ordered.forEach((row, index) => {
+      if (foldOf(index) !== fold) return;
+      ownOnly[index] = inferTaskContext({ description: row.subject }, { taskTypeClassifier: classifiers[0], domainClassifier: null }).context.taskType;
+      withOthers[index] = inferTaskContext({ description: row.subject }, { taskTypeClassifier: classifiers[1], domainClassifier: null }).context.taskType;
+    });
+  }
+  return { repository, folds, split, ownOnly: score(ordered, ownOnly), withOthers: score(ordered, withOthers) };
+}
