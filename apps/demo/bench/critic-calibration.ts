@@ -8,19 +8,25 @@
  * bound mean − κ·sd, κ = 0, 1, 2). A head whose predicted gain the measurement does not bear out is one the critic
  * gets wrong from these logs.
  *
+ * Two more tables: every team imposed on the rules' actions (a `direct` approach becomes `sequential`, so the team
+ * acts), predicted against measured; and *pooled moves* — one head set to one choice on every held-out task, the
+ * critic's mean gain over all of them with its posterior sd (`meanGainDeviation`), moves taken best lower bound
+ * (mean − κ·sd, `--pooled-kappa`, default 2) first while it is above 0, each measured.
+ *
  *   pnpm --filter @orchestra/demo bench:critic --world default|FILE --seed 3 --sessions 10000 \
- *     [--config '{"offline":{"criticContextRidgeFactor":16}}'] [--exploration-design factorial [--switch-probability 0.35]]
+ *     [--config '{"offline":{"criticContextRidgeFactor":16}}'] [--exploration-design factorial [--switch-probability 0.35]] \
+ *     [--pooled-kappa 2]
  */
 import { parseArgs } from 'node:util';
 import { ActionSpace, encodeState, HistoryIndex } from '@orchestra/learning-features';
 import { RulesPolicy, SafetyGuard } from '@orchestra/learning-policy';
-import { buildExperienceDataset, fitLinearCritic, improveActionsLinear, LinearCriticScorer, parseTrainerConfig } from '@orchestra/learning-trainer';
+import { buildExperienceDataset, fitLinearCritic, improveActionsLinear, LinearCriticScorer, meanGainDeviation, parseTrainerConfig } from '@orchestra/learning-trainer';
 import { drawHeldOutTasks, evaluateOnTasks, pairedDifference } from '@orchestra/learning-sim';
 import { policyInputOf } from '../src/held-out-evaluation';
 import { demoTrainerConfig } from '../src/run-demo';
 import { benchExplorationDesign, benchWorld, shadowLogs } from './shadow-logs';
 
-const { values } = parseArgs({ options: { world: { type: 'string' }, seed: { type: 'string' }, sessions: { type: 'string' }, config: { type: 'string' }, 'exploration-design': { type: 'string' }, 'switch-probability': { type: 'string' } } });
+const { values } = parseArgs({ options: { world: { type: 'string' }, seed: { type: 'string' }, sessions: { type: 'string' }, config: { type: 'string' }, 'exploration-design': { type: 'string' }, 'switch-probability': { type: 'string' }, 'pooled-kappa': { type: 'string' } } });
 const { world, worldName } = await benchWorld(values.world ?? 'default');
 const seed = Number(values.seed ?? '3');
 const count = Number(values.sessions ?? '10000');
@@ -97,3 +103,75 @@ console.log('| policy | decisions changed | predicted gain / session | measured 
 console.log('|---|---:|---:|---|---:|---:|');
 for (const row of perHead) console.log(`| rules, ${row.head} moved | ${row.changed} | ${row.predicted} | ${row.measured} [${row.ci.join(', ')}] | ${row.successRate} | ${row.costPerSession} |`);
 for (const row of greedyPolicies) console.log(`| critic greedy, κ = ${row.pessimism} | ${row.changed} | | ${row.measured} [${row.ci.join(', ')}] | ${row.successRate} | ${row.costPerSession} |`);
+
+// Every team imposed on the rules' actions: what the critic predicts against what it achieves.
+const teamHead = space.headIndex('team');
+const approachHead = space.headIndex('approach');
+const sequentialApproach = space.heads[approachHead]!.labels.indexOf('sequential');
+const teamRows = space.heads[teamHead]!.labels.map((name, team) => {
+  let predicted = 0;
+  const actions = greedy.map((base, index) => {
+    const action = Int32Array.from(base);
+    action[teamHead] = team;
+    if (action[approachHead] === 0) action[approachHead] = sequentialApproach;
+    scorer.setState(states[index]!);
+    predicted += scorer.gain(base, action).mean * scale;
+    guard.repair(action, guard.activeConstraints(inputs[index]!), { silent: true });
+    return action;
+  });
+  return { name, changed: changedCount(actions), predicted: round(predicted / inputs.length), ...measure(actions) };
+});
+console.log(`\n| team imposed (\`direct\` → \`sequential\`) | decisions changed | predicted gain / session | measured gain [95 % CI] | success | cost / session |`);
+console.log('|---|---:|---:|---|---:|---:|');
+for (const row of teamRows) console.log(`| ${row.name} | ${row.changed} | ${row.predicted} | ${row.measured} [${row.ci.join(', ')}] | ${row.successRate} | ${row.costPerSession} |`);
+
+// Pooled moves: one head set to one choice on every task where it is active and allowed.
+const kappa = Number(values['pooled-kappa'] ?? '2');
+if (!(kappa >= 0)) throw new RangeError(`--pooled-kappa must be a number ≥ 0, got ${values['pooled-kappa']}`);
+const moved = (actions: readonly Int32Array[], head: number, choice: number): Array<Int32Array | undefined> =>
+  actions.map((action) => {
+    if (!space.isHeadActive(head, action) || action[head] === choice) return undefined;
+    space.mask(head, action, mask);
+    if (mask[choice] !== 1) return undefined;
+    const to = Int32Array.from(action);
+    to[head] = choice;
+    return space.isValid(to) ? to : undefined;
+  });
+let pooled: Int32Array[] = greedy.map((action) => Int32Array.from(action));
+const candidatesAtStart: string[] = [];
+const pooledRows: string[] = [];
+for (let step = 0; step < space.heads.length; step++) {
+  let best: { head: number; choice: number; bound: number; mean: number; deviation: number; actions: Array<Int32Array | undefined>; changed: number } | undefined;
+  space.heads.forEach((head, position) => {
+    for (let choice = 0; choice < head.size; choice++) {
+      const actions = moved(pooled, position, choice);
+      const rows = actions.flatMap((to, index) => (to === undefined ? [] : [{ state: states[index]!, from: pooled[index]!, to }]));
+      if (rows.length === 0) continue;
+      let sum = 0;
+      for (const row of rows) {
+        scorer.setState(row.state);
+        sum += scorer.gain(row.from, row.to).mean;
+      }
+      const mean = sum / pooled.length;
+      const deviation = (meanGainDeviation(critic, space, rows) * rows.length) / pooled.length;
+      const bound = mean - kappa * deviation;
+      if (step === 0) candidatesAtStart.push(`${head.name} ${head.labels[choice]} ${round(mean * scale)} ± ${round(deviation * scale)}`);
+      if (bound > 0 && (best === undefined || bound > best.bound)) best = { head: position, choice, bound, mean, deviation, actions, changed: rows.length };
+    }
+  });
+  if (best === undefined) break;
+  const chosen = best;
+  pooled = pooled.map((action, index) => Int32Array.from(chosen.actions[index] ?? action));
+  const repaired = pooled.map((action, index) => {
+    const copy = Int32Array.from(action);
+    guard.repair(copy, guard.activeConstraints(inputs[index]!), { silent: true });
+    return copy;
+  });
+  const result = measure(repaired);
+  pooledRows.push(`| ${step + 1}: ${space.heads[chosen.head]!.name} → ${space.heads[chosen.head]!.labels[chosen.choice]} | ${chosen.changed} | ${round(chosen.mean * scale)} ± ${round(chosen.deviation * scale)} | ${result.measured} [${result.ci.join(', ')}] | ${result.successRate} | ${result.costPerSession} |`);
+}
+console.log(`\nPooled moves from the rules (κ = ${kappa}); every candidate's mean gain ± sd at the start: ${candidatesAtStart.join('; ')}\n`);
+console.log('| pooled moves so far | decisions changed by the move | predicted mean gain ± sd | measured gain [95 % CI] | success | cost / session |');
+console.log('|---|---:|---:|---|---:|---:|');
+if (pooledRows.length === 0) console.log('| none: no move\'s lower bound is above 0 | | | | | |');
+for (const row of pooledRows) console.log(row);
