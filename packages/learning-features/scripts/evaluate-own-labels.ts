@@ -1,7 +1,7 @@
 /**
  * The reference for the leave-one-repository-out headline: what the same inference reaches on each repository when
  * it may learn from that repository's own labels (k-fold inside it, alone or with the other four repositories).
- * Run: `pnpm --filter @orchestra/learning-features eval:own-labels` (deterministic; ≈ 3 min).
+ * Run: `pnpm --filter @orchestra/learning-features eval:own-labels` (deterministic; ≈ 2 min).
  */
 import { loadLabelledCommits } from '../src/evaluation/commit-dataset';
 import { CORE_TASK_TYPES, leaveOneRepositoryOut, withOwnLabels, type MethodScores, type OwnLabelFolds } from '../src/evaluation/leave-one-repository-out';

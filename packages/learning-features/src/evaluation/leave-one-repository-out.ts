@@ -251,9 +251,9 @@ export interface OwnLabelResult {
 
 /**
  * What the same inference reaches on `repository` when it may learn from that repository's own labels: k-fold
- * cross-validation inside the repository, the classifier trained on the other folds (`ownOnly`; every feature seen
- * ≥ 5 times, since one repository cannot pass the ≥ 3-repositories rule) or on them plus every other repository
- * (`withOthers`), scored with `inferTaskContext` at `temperature`. A reference for the leave-one-repository-out
+ * cross-validation inside the repository, the classifier trained on the other folds (`ownOnly`) or on them plus every
+ * other repository (`withOthers`) — both with every feature seen ≥ 5 times, since one repository cannot pass the
+ * ≥ 3-repositories rule — scored with `inferTaskContext` at `temperature`. A reference for the leave-one-repository-out
  * figure: no transfer recipe of this model family can be expected above it. `interleaved` folds (row i in fold
  * i mod k) let neighbouring commits of one change fall on both sides, so they are optimistic; `history` folds are
  * contiguous stretches of the repository's history.
