@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { defaultFeatureSchema, type ActionSpace } from '@orchestra/learning-features';
 import type { RewardConfigInput } from '@orchestra/learning-reward';
-import { deployVerdictOf, type DeployVerdict, type ExplorationDesign, type PolicyComparison } from '@orchestra/learning-policy';
+import { deployVerdictOf, type DeployVerdict, type ExplorationDesign, type LearnedPolicyOptions, type PolicyComparison } from '@orchestra/learning-policy';
 import type * as Trainer from '@orchestra/learning-trainer';
 import type { Experience, TrainProgress } from '@orchestra/learning-types';
 import { TrainerUnavailableError } from './errors';
@@ -107,12 +107,7 @@ async function collect(source: Iterable<Experience> | AsyncIterable<Experience>)
  * `explorationDesign`, so a gate that judges the candidate as served — `judge: 'as-served'` — values the exploration
  * production will draw).
  */
-export interface ServedAs {
-  selection?: 'sample' | 'argmax';
-  epsilon?: number;
-  temperature?: number;
-  explorationDesign?: ExplorationDesign;
-}
+export type ServedAs = Pick<LearnedPolicyOptions, 'selection' | 'epsilon' | 'temperature' | 'explorationDesign'>;
 
 /** `servedAs` with `explorationDesign` added when both are given and `servedAs` names none of its own. */
 export function servedWithDesign(servedAs: ServedAs | undefined, explorationDesign: ExplorationDesign | undefined): ServedAs | undefined {
