@@ -68,7 +68,7 @@ describe.concurrent('orchestra (built binary): data, reports, training and simul
     expect(readabilityProblems(views, { mayBeEmpty: ['gates', 'model-cost', 'model-errors'] })).toEqual([]);
     expect(views[0]!.verdict).toContain('Keep the rules: no model has been trained yet.');
     expect(views[0]!.charts.filter((chart) => !chart.empty).map((chart) => chart.id)).toEqual(expect.arrayContaining(['cost-quality', 'timeline', 'success-over-time', 'cost-over-time', 'model-success', 'model-latency', 'task-types']));
-  }, 30_000);
+  });
 
   it("accepts the design's example session verbatim (reward 195), skips it the second time, and re-imports an export", async () => {
     const { run, cwd } = await sandbox();

@@ -133,7 +133,7 @@ describe('pnpm demo (smoke run)', () => {
     const charts = views[0]!.charts.map((chart) => chart.id);
     for (const id of ['cost-quality', 'gates', 'timeline', 'success-over-time', 'model-latency', 'held-out-curve', 'curve-trainingPolicyLoss']) expect(charts).toContain(id);
     expect(views[0]!.heldOutRows.find((row) => row[0] === 'oracle')?.[1]).toMatch(/^\d+\.\d\d \[/);
-  }, 30_000);
+  }, 120_000);
 
   it('prints help and exits 0', async () => {
     const output = capture();

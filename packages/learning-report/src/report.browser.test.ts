@@ -38,7 +38,7 @@ describe.skipIf(browser.path === null)(`the report in headless Chromium${browser
       for (const id of ['cost-quality', 'gates', 'timeline', 'success-over-time', 'cost-over-time', 'model-success', 'model-latency', 'model-cost', 'model-errors', 'task-types', 'held-out-curve', 'curve-trainingPolicyLoss', 'curve-trainingEntropy']) expect(ids).toContain(id);
       expect(view.charts.filter((chart) => chart.empty)).toEqual([]);
     }
-  }, 30_000);
+  }, 120_000);
 
   it('shows an empty data dir without errors: the verdict, the table, and why each chart is empty', async () => {
     const views = await open(await renderLearningReport(emptyReportData(), {}, { title: 'Report in the browser: no sessions' }), 'report-empty');
@@ -49,5 +49,5 @@ describe.skipIf(browser.path === null)(`the report in headless Chromium${browser
       expect(view.charts.length).toBeGreaterThanOrEqual(10);
       expect(view.charts.every((chart) => chart.empty)).toBe(true);
     }
-  }, 30_000);
+  }, 120_000);
 });
