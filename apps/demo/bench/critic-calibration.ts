@@ -44,8 +44,6 @@ const training = Int32Array.from(order.slice(0, cut));
 const critic = fitLinearCritic(dataset, space, training, Int32Array.from(order.slice(cut)), {
   effectRidge: config.offline.criticEffectRidge,
   contextRidgeFactor: config.offline.criticContextRidgeFactor,
-  interactions: config.offline.criticInteractions,
-  relevanceRounds: config.offline.criticRelevanceRounds,
 });
 const scale = (dataset.rewardNormalisation.kind === 'bounds' ? (dataset.rewardNormalisation.max - dataset.rewardNormalisation.min) / 2 : dataset.rewardNormalisation.standardDeviation);
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { actionHeadNames } from '@orchestra/learning-features';
 import { validate } from '@orchestra/learning-types';
 
 /** One multilayer perceptron: ReLU hidden layers of the given sizes. */
@@ -105,19 +104,6 @@ export const offlineConfigSchema = z.object({
   criticRewardParts: z.array(z.array(z.string().min(1)).min(1)).max(8).default([]),
   /** Multipliers of the effect ridge each reward part's evidence chooses from. */
   criticPartRidgeMultipliers: z.array(z.number().positive()).min(1).max(8).default([0.25, 1, 4, 16]),
-  /**
-   * `linear` critic: pairs of action heads (`actionHeadNames`) whose joint choices get a coefficient each, beside
-   * each choice's own effect (their prior: the effects' context ridge). Default none.
-   */
-  criticInteractions: z
-    .array(z.tuple([z.enum(actionHeadNames), z.enum(actionHeadNames)]).refine(([first, second]) => first !== second, 'an interaction needs two different heads'))
-    .max(8)
-    .default([]),
-  /**
-   * `linear` critic: rounds of automatic relevance determination of the choices' main effects and interactions
-   * (`fitLinearCritic`'s `relevanceRounds`; 0: one shared ridge). The chooser's critic only.
-   */
-  criticRelevanceRounds: z.number().int().min(0).max(50).default(0),
   /**
    * `q-distillation` with the linear critic: a change of a head also needs the logs' randomised evidence in the row's
    * cell (head × the rules' choice there × complexity band, narrowed to the row's task type where that type logged

@@ -39,38 +39,18 @@ export function effectContext(state: ArrayLike<number>, out: Float64Array, offse
 }
 
 /**
- * A pair of heads whose choices' joint effect the critic fits beside their separate ones: one coefficient per pair of
- * choices, at `offset` (absolute position in the coefficient vector) + first choice × second head's size + second
- * choice, present when both heads are active.
- */
-export interface CriticInteraction {
-  readonly heads: readonly [number, number];
-  readonly offset: number;
-}
-
-/**
  * A sparse design row: the state part is dense (`stateFeatures` values), the effect part is ψ(s) repeated at the
- * block of every active head choice. `blocks` lists the block indices (offset + choice) in use; `pairs` the absolute
- * positions of the interaction coefficients in use (each of value 1).
+ * block of every active head choice. `blocks` lists the block indices (offset + choice) in use.
  */
 export interface DesignRow {
   state: Float64Array;
   context: Float64Array;
   blocks: Int32Array;
   blockCount: number;
-  pairs: Int32Array;
-  pairCount: number;
 }
 
-export function designRow(critic: { readonly stateFeatures: number; readonly effectFeatures: number; readonly interactions?: readonly CriticInteraction[] }, headCount: number): DesignRow {
-  return {
-    state: new Float64Array(critic.stateFeatures),
-    context: new Float64Array(critic.effectFeatures),
-    blocks: new Int32Array(headCount),
-    blockCount: 0,
-    pairs: new Int32Array(critic.interactions?.length ?? 0),
-    pairCount: 0,
-  };
+export function designRow(critic: { readonly stateFeatures: number; readonly effectFeatures: number }, headCount: number): DesignRow {
+  return { state: new Float64Array(critic.stateFeatures), context: new Float64Array(critic.effectFeatures), blocks: new Int32Array(headCount), blockCount: 0 };
 }
 
 export function fillState(row: DesignRow, state: ArrayLike<number>): void {
@@ -80,35 +60,12 @@ export function fillState(row: DesignRow, state: ArrayLike<number>): void {
   effectContext(state, row.context);
 }
 
-export function fillAction(row: DesignRow, actionSpace: ActionSpace, effective: Int32Array, interactions: readonly CriticInteraction[] = []): void {
+export function fillAction(row: DesignRow, actionSpace: ActionSpace, effective: Int32Array): void {
   row.blockCount = 0;
   for (let head = 0; head < effective.length; head++) {
     if (!actionSpace.isHeadActive(head, effective)) continue;
     row.blocks[row.blockCount++] = actionSpace.offsets[head]! + effective[head]!;
   }
-  row.pairCount = 0;
-  for (const { heads, offset } of interactions) {
-    const [first, second] = heads;
-    if (!actionSpace.isHeadActive(first, effective) || !actionSpace.isHeadActive(second, effective)) continue;
-    row.pairs[row.pairCount++] = offset + effective[first]! * actionSpace.heads[second]!.size + effective[second]!;
-  }
-}
-
-/**
- * The interaction layout of head-name pairs, placed from `start` on (`RangeError` naming an unknown or repeated head).
- * Returns the layout and the number of coefficients it takes.
- */
-export function interactionLayout(actionSpace: ActionSpace, pairs: ReadonlyArray<readonly [string, string]>, start: number): { interactions: CriticInteraction[]; size: number } {
-  const interactions: CriticInteraction[] = [];
-  let offset = start;
-  for (const [firstName, secondName] of pairs) {
-    const first = actionSpace.heads.findIndex((head) => head.name === firstName);
-    const second = actionSpace.heads.findIndex((head) => head.name === secondName);
-    if (first < 0 || second < 0 || first === second) throw new RangeError(`fitLinearCritic: an interaction needs two different heads of the action space, got [${firstName}, ${secondName}]`);
-    interactions.push({ heads: [first, second], offset });
-    offset += actionSpace.heads[first]!.size * actionSpace.heads[second]!.size;
-  }
-  return { interactions, size: offset - start };
 }
 
 /** Lower-triangular Cholesky factor of a symmetric positive definite `size × size` matrix, in place; returns false when not positive definite. */

@@ -31,14 +31,13 @@ export interface QDistillationSummary {
 }
 
 /**
- * The linear critic's options every critic of a configuration shares (the chooser's, the gate's, a re-look's:
- * `regateCandidate`): the reward parts, their ridge multipliers, the training units per reward point (a part's
- * targets are the sum of its components in training units: normalised = scale · total + offset), and the head
- * interactions.
+ * The linear critic's reward-part options of a configuration: the parts, their ridge multipliers, and the training
+ * units per reward point (a part's targets are the sum of its components in training units: normalised = scale ·
+ * total + offset). Shared by the chooser's critic, the gate's, and a re-look's (`regateCandidate`).
  */
-export function sharedCriticOptions(config: TrainerConfig, normalisation: RewardNormalization): Pick<LinearCriticOptions, 'parts' | 'partRidgeMultipliers' | 'rewardScale' | 'interactions'> {
+export function criticPartOptions(config: TrainerConfig, normalisation: RewardNormalization): Pick<LinearCriticOptions, 'parts' | 'partRidgeMultipliers' | 'rewardScale'> {
   const rewardScale = normaliseTotal(1, normalisation) - normaliseTotal(0, normalisation);
-  return { parts: config.offline.criticRewardParts, partRidgeMultipliers: config.offline.criticPartRidgeMultipliers, rewardScale, interactions: config.offline.criticInteractions };
+  return { parts: config.offline.criticRewardParts, partRidgeMultipliers: config.offline.criticPartRidgeMultipliers, rewardScale };
 }
 
 /** The improved actions, what fitting and improving did, and (linear critic) the critics and the gate's rows. */
@@ -96,11 +95,10 @@ function linearTargets(input: DistillationInput): DistillationTargets {
       ? Int32Array.from(evaluationRows.filter((_, position) => evaluationFold[position] !== fold))
       : Int32Array.from([...gateTrainingRows, ...evaluationRows.filter((_, position) => evaluationFold[position] !== fold)]);
   const gateEvaluationIds = evaluationRows.map((row) => dataset.ids[row]!);
-  const partOptions = sharedCriticOptions(config, dataset.rewardNormalisation);
+  const partOptions = criticPartOptions(config, dataset.rewardNormalisation);
   const critic = fitLinearCritic(dataset, actionSpace, chooserRows, split.validation, {
     effectRidge: config.offline.criticEffectRidge,
     contextRidgeFactor: config.offline.criticContextRidgeFactor,
-    relevanceRounds: config.offline.criticRelevanceRounds,
     ...partOptions,
   });
   // The gate's critic takes the factor the evidence chose for the chooser's.

@@ -4,8 +4,8 @@
  * and posterior; split apart, that layout would become a public contract between files. `critic-design.ts` holds
  * what is shared with the gate (design rows, effective indices, the Cholesky algebra).
  */
-import type { ActionHeadName, ActionSpace } from '@orchestra/learning-features';
-import { cholesky, designRow, effectContext, effectContextSize, effectiveIndices, fillAction, fillState, interactionLayout, inverseFromCholesky, type CriticInteraction, type DesignRow } from './critic-design';
+import type { ActionSpace } from '@orchestra/learning-features';
+import { cholesky, designRow, effectContext, effectContextSize, effectiveIndices, fillAction, fillState, inverseFromCholesky, type DesignRow } from './critic-design';
 import type { ExperienceDataset } from './experience-dataset';
 import type { LocalEvidence } from './local-evidence';
 import { actionTargetsOf, canonicaliseIndices, type ActionTargets, type ImprovementSummary } from './q-distillation';
@@ -28,18 +28,14 @@ import { actionTargetsOf, canonicaliseIndices, type ActionTargets, type Improvem
  * improvement step moves only where the lower confidence bound of the gain is positive.
  *
  * Heads interact through which heads are active (a model head counts only when its role is in the team), and a
- * `direct` session runs the executor alone whatever team it names (`effectiveIndices`). Pairs of heads named in
- * `interactions` also get a coefficient per pair of their choices, Σ_{(h, k)} v_{h k, a_h a_k}: what a team is worth
- * may depend on the executor's model (a reviewer matters more behind a weaker one) and on the approach.
+ * `direct` session runs the executor alone whatever team it names (`effectiveIndices`).
  */
 export interface LinearCritic {
   /** `φ` size (state + bias) and `ψ` size. */
   readonly stateFeatures: number;
   readonly effectFeatures: number;
-  /** Total coefficients: `stateFeatures + effectFeatures × totalLogits` + the interactions'. */
+  /** Total coefficients: `stateFeatures + effectFeatures × totalLogits`. */
   readonly size: number;
-  /** The head pairs whose joint choices have coefficients of their own (after the effects'), empty by default. */
-  readonly interactions: readonly CriticInteraction[];
   /** Posterior mean coefficients for each fitted target (`total` is the normalised reward). */
   readonly coefficients: Readonly<Record<LinearCriticTarget, Float64Array>>;
   /** Posterior covariance of the coefficients divided by the noise variance: (XᵀX + Λ)⁻¹, row-major `size × size`. */
@@ -108,17 +104,6 @@ export interface LinearCriticOptions {
   partRidgeMultipliers?: readonly number[];
   /** Training units per reward point (needed by `parts`: a part's targets are this × the sum of its components). */
   rewardScale?: number;
-  /**
-   * Head pairs whose joint choices get a coefficient each (a constant per pair of choices, with the effects' context
-   * ridge: the prior that a choice's effect does not depend on the other head's choice). Default none.
-   */
-  interactions?: ReadonlyArray<readonly [ActionHeadName, ActionHeadName]>;
-  /**
-   * Rounds of automatic relevance determination (MacKay's fixed point) over the choices' main effects and the
-   * interactions: each gets its own ridge, γ σ² / w² (γ how well the logs determine it), so most effects shrink to
-   * zero and the few the logs support keep their size. 0 (default): one shared ridge. Not with `parts`.
-   */
-  relevanceRounds?: number;
 }
 
 /**
@@ -132,12 +117,10 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
   const { stateSize, headCount } = dataset;
   const stateFeatures = stateSize + 1;
   const effectFeatures = effectContextSize;
-  const effectsEnd = stateFeatures + effectFeatures * actionSpace.totalLogits;
-  const { interactions, size: interactionSize } = interactionLayout(actionSpace, options.interactions ?? [], effectsEnd);
-  const size = effectsEnd + interactionSize;
+  const size = stateFeatures + effectFeatures * actionSpace.totalLogits;
   const gram = new Float64Array(size * size);
   const moments = targets.map(() => new Float64Array(size));
-  const shape = { stateFeatures, effectFeatures, interactions };
+  const shape = { stateFeatures, effectFeatures };
   const row = designRow(shape, headCount);
   const effective = new Int32Array(headCount);
   const mask = new Uint8Array(Math.max(...actionSpace.heads.map((head) => head.size)));
@@ -164,15 +147,11 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
         }
       }
     }
-    for (let pair = 0; pair < row.pairCount; pair++) {
-      dense[row.pairs[pair]!] = 1;
-      nonZero[count++] = row.pairs[pair]!;
-    }
     return count;
   };
   const load = (rowIndex: number) => {
     fillState(row, dataset.states.subarray(rowIndex * stateSize, (rowIndex + 1) * stateSize));
-    fillAction(row, actionSpace, effectiveIndices(actionSpace, dataset.actions.subarray(rowIndex * headCount, (rowIndex + 1) * headCount), effective, mask), interactions);
+    fillAction(row, actionSpace, effectiveIndices(actionSpace, dataset.actions.subarray(rowIndex * headCount, (rowIndex + 1) * headCount), effective, mask));
   };
   let sumOfSquares = 0;
   for (const rowIndex of training) {
@@ -194,10 +173,9 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
   const wantsParts = options.parts !== undefined && options.parts.length > 0;
   const factors = positiveList(options.contextRidgeFactor ?? 1, 'context ridge factors');
   const effectRidges = positiveList(options.effectRidge ?? 8, 'effect ridges');
-  // ψ(s)[0] is the constant: the choice's main effect; the other terms are how it varies with the context, and an
-  // interaction how it varies with another head's choice.
+  // ψ(s)[0] is the constant: the choice's main effect; the other terms are how it varies with the context.
   const ridgeAt = (index: number, prior: CriticPrior) =>
-    index < stateFeatures ? stateRidge : index < effectsEnd && (index - stateFeatures) % effectFeatures === 0 ? prior.effectRidge : prior.effectRidge * prior.factor;
+    index < stateFeatures ? stateRidge : (index - stateFeatures) % effectFeatures === 0 ? prior.effectRidge : prior.effectRidge * prior.factor;
   const priors: CriticPrior[] = effectRidges.flatMap((ridge) => factors.map((factor) => ({ effectRidge: ridge, factor })));
   let chosen = { prior: priors[0]!, factorised: gram, logEvidence: Number.NEGATIVE_INFINITY };
   const logEvidence: Array<{ factor: number; effectRidge: number; logEvidence: number }> = [];
@@ -214,40 +192,7 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
     logEvidence.push({ factor: prior.factor, effectRidge: prior.effectRidge, logEvidence: evidence });
     if (evidence > chosen.logEvidence) chosen = { prior, factorised: penalised, logEvidence: evidence };
   }
-  let inverse = inverseFromCholesky(chosen.factorised, size);
-  const relevanceRounds = Math.max(0, Math.floor(options.relevanceRounds ?? 0));
-  if (relevanceRounds > 0 && !wantsParts) {
-    const relevant = (index: number) => index >= stateFeatures && (index >= effectsEnd || (index - stateFeatures) % effectFeatures === 0);
-    const ridge = Float64Array.from({ length: size }, (_, index) => ridgeAt(index, chosen.prior));
-    const moment = moments[0]!;
-    for (let round = 0; round < relevanceRounds; round++) {
-      const mean = new Float64Array(size);
-      for (let i = 0; i < size; i++) {
-        let sum = 0;
-        for (let j = 0; j < size; j++) sum += inverse[i * size + j]! * moment[j]!;
-        mean[i] = sum;
-      }
-      // yᵀy − bᵀw = residual sum of squares + wᵀΛw at the ridge solution.
-      let fit = 0;
-      let penalty = 0;
-      let used = 0;
-      for (let i = 0; i < size; i++) {
-        fit += moment[i]! * mean[i]!;
-        penalty += ridge[i]! * mean[i]! * mean[i]!;
-        used += 1 - ridge[i]! * inverse[i * size + i]!;
-      }
-      const noise = Math.max(1e-9, (sumOfSquares - fit - penalty) / Math.max(1, training.length - used));
-      for (let i = 0; i < size; i++) {
-        if (!relevant(i)) continue;
-        const determined = Math.min(1, Math.max(1e-6, 1 - ridge[i]! * inverse[i * size + i]!));
-        ridge[i] = Math.min(RELEVANCE_RIDGE_MAX, Math.max(RELEVANCE_RIDGE_MIN, (determined * noise) / Math.max(1e-12, mean[i]! * mean[i]!)));
-      }
-      const penalised = Float64Array.from(gram);
-      for (let index = 0; index < size; index++) penalised[index * size + index]! += ridge[index]!;
-      if (!cholesky(penalised, size)) throw new RangeError('fitLinearCritic: the penalised Gram matrix is not positive definite (non-finite features?)');
-      inverse = inverseFromCholesky(penalised, size);
-    }
-  }
+  const inverse = inverseFromCholesky(chosen.factorised, size);
   const coefficients = {} as Record<LinearCriticTarget, Float64Array>;
   targets.forEach((target, index) => {
     const result = new Float64Array(size);
@@ -264,7 +209,6 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
     stateFeatures,
     effectFeatures,
     size,
-    interactions,
     coefficients,
     inverse,
     noiseVariance: 1,
@@ -304,10 +248,6 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
   for (const part of parts) for (let index = 0; index < size; index++) total[index]! += part.coefficients[index]!;
   return { ...fitted, coefficients: { ...fitted.coefficients, total }, parts };
 }
-
-/** Bounds of a ridge the relevance rounds set (`LinearCriticOptions.relevanceRounds`). */
-const RELEVANCE_RIDGE_MIN = 0.5;
-const RELEVANCE_RIDGE_MAX = 1e6;
 
 /** A prior of the critic's effects: the main effect's ridge and the factor of its context terms. */
 interface CriticPrior {
@@ -446,7 +386,6 @@ function predictDesign(critic: LinearCritic, row: DesignRow, target: LinearCriti
     const start = critic.stateFeatures + row.blocks[block]! * critic.effectFeatures;
     for (let index = 0; index < critic.effectFeatures; index++) sum += weights[start + index]! * row.context[index]!;
   }
-  for (let pair = 0; pair < row.pairCount; pair++) sum += weights[row.pairs[pair]!]!;
   return sum;
 }
 
@@ -461,7 +400,6 @@ export class LinearCriticScorer {
   readonly #effective: Int32Array;
   readonly #mask: Uint8Array;
   readonly #difference: Map<number, number> = new Map();
-  readonly #pairDifference: Map<number, number> = new Map();
 
   constructor(critic: LinearCritic, actionSpace: ActionSpace) {
     this.#critic = critic;
@@ -482,7 +420,7 @@ export class LinearCriticScorer {
 
   /** Posterior mean of `target` for the action `indices` in the current state. */
   predict(indices: ArrayLike<number>, target: LinearCriticTarget = 'total'): number {
-    fillAction(this.#row, this.#actionSpace, effectiveIndices(this.#actionSpace, indices, this.#effective, this.#mask), this.#critic.interactions);
+    fillAction(this.#row, this.#actionSpace, effectiveIndices(this.#actionSpace, indices, this.#effective, this.#mask));
     return predictDesign(this.#critic, this.#row, target);
   }
 
@@ -490,18 +428,12 @@ export class LinearCriticScorer {
   gain(from: ArrayLike<number>, to: ArrayLike<number>): { mean: number; deviation: number } {
     const critic = this.#critic;
     const difference = this.#difference;
-    const pairDifference = this.#pairDifference;
     difference.clear();
-    pairDifference.clear();
     const collect = (indices: ArrayLike<number>, sign: number) => {
-      fillAction(this.#row, this.#actionSpace, effectiveIndices(this.#actionSpace, indices, this.#effective, this.#mask), critic.interactions);
+      fillAction(this.#row, this.#actionSpace, effectiveIndices(this.#actionSpace, indices, this.#effective, this.#mask));
       for (let block = 0; block < this.#row.blockCount; block++) {
         const key = this.#row.blocks[block]!;
         difference.set(key, (difference.get(key) ?? 0) + sign);
-      }
-      for (let pair = 0; pair < this.#row.pairCount; pair++) {
-        const position = this.#row.pairs[pair]!;
-        pairDifference.set(position, (pairDifference.get(position) ?? 0) + sign);
       }
     };
     collect(to, 1);
@@ -522,12 +454,6 @@ export class LinearCriticScorer {
         positions.push(start + index);
         values.push(value);
       }
-    }
-    for (const [position, sign] of pairDifference) {
-      if (sign === 0) continue;
-      mean += weights[position]! * sign;
-      positions.push(position);
-      values.push(sign);
     }
     return { mean, deviation: Math.sqrt(posteriorVariance(critic, positions, values)) };
   }
@@ -685,12 +611,11 @@ export function meanGainDeviation(critic: LinearCritic, actionSpace: ActionSpace
   const effective = new Int32Array(actionSpace.heads.length);
   const mask = new Uint8Array(Math.max(...actionSpace.heads.map((head) => head.size)));
   const add = (indices: ArrayLike<number>, sign: number) => {
-    fillAction(row, actionSpace, effectiveIndices(actionSpace, indices, effective, mask), critic.interactions);
+    fillAction(row, actionSpace, effectiveIndices(actionSpace, indices, effective, mask));
     for (let block = 0; block < row.blockCount; block++) {
       const start = critic.stateFeatures + row.blocks[block]! * critic.effectFeatures;
       for (let index = 0; index < critic.effectFeatures; index++) direction[start + index]! += (sign * row.context[index]!) / rows.length;
     }
-    for (let pair = 0; pair < row.pairCount; pair++) direction[row.pairs[pair]!]! += sign / rows.length;
   };
   for (const entry of rows) {
     // Only ψ(s) enters a gain (the state part cancels).

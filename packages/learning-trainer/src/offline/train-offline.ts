@@ -113,7 +113,7 @@ export interface TrainOfflineResult {
   wallTimeMs: number;
 }
 
-export { sharedCriticOptions, type QDistillationSummary } from './distillation-targets';
+export { criticPartOptions, type QDistillationSummary } from './distillation-targets';
 
 async function collect(source: Iterable<Experience> | AsyncIterable<Experience>, check: boolean): Promise<Experience[]> {
   const experiences: Experience[] = [];

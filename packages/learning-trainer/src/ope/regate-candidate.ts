@@ -4,7 +4,7 @@ import type { Experience } from '@orchestra/learning-types';
 import { parseTrainerConfig, type TrainerConfigInput } from '../config/trainer-config';
 import { buildExperienceDataset } from '../offline/experience-dataset';
 import { fitLinearCritic } from '../offline/linear-critic';
-import { sharedCriticOptions } from '../offline/train-offline';
+import { criticPartOptions } from '../offline/train-offline';
 import { compareWithCritic, gateFoldOf, type CriticGateComparison } from './critic-gate';
 import { judgedPolicyOptions, loadGatePolicies, type GateJudgement } from './evaluate-model-artifact';
 
@@ -106,7 +106,7 @@ export async function regateCandidate(directory: string, options: RegateCandidat
   const criticOptions = {
     effectRidge: config.offline.gateCriticEffectRidge,
     contextRidgeFactor: config.offline.criticContextRidgeFactor,
-    ...sharedCriticOptions(config, dataset.rewardNormalisation),
+    ...criticPartOptions(config, dataset.rewardNormalisation),
   };
   const none = new Int32Array(0);
   const folds = [fitLinearCritic(dataset, actionSpace, rowsWithout(0), none, criticOptions), fitLinearCritic(dataset, actionSpace, rowsWithout(1), none, criticOptions)] as const;
