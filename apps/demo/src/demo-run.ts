@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { RolloutRuleError, type LearningManager, type RecordResult, type TrainReport } from '@orchestra/learning';
+import { RolloutRuleError, type ImprovementReason, type ImprovementSchedule, type LearningManager, type RecordResult, type TrainReport } from '@orchestra/learning';
 import type { HistoryIndex } from '@orchestra/learning-features';
 import { loadModelArtifact, PolicyRouter, type RulesPolicy } from '@orchestra/learning-policy';
 import type { TimelineEvent } from '@orchestra/learning-report';
@@ -41,15 +41,11 @@ export interface DemoRun extends DemoPlan {
   previousMode: string | null;
   learnedSessionsInAb: number;
   learnedSessionsInAbTotal: number;
-  productionSince: number | null;
   abSessionsSinceDeploy: number;
-  lastTrainingAt: number;
+  /** When the loop trains (the library's schedule): it also knows which model serves and since when it is in production. */
+  readonly schedule: ImprovementSchedule;
   trainingMs: number;
   trainings: number;
-  currentModel: string | null;
-  retrainAfterDriftAt: number | null;
-  /** Sessions seen when the exploration candidate challenging the deployed model last started or was re-looked at (null: none). */
-  challengerSince: number | null;
   readonly ope: OpeRound[];
   readonly curve: Array<{ sessionsSeen: number; learned: PolicyRun }>;
   readonly rampEvents: string[];
@@ -83,10 +79,9 @@ export async function evaluateModelOn(run: DemoRun, directory: string, tasks: re
  * in production, a new production period.
  */
 function startServing(run: DemoRun, model: string): void {
-  run.currentModel = model;
+  run.schedule.serving(run.sessionsSeen, model, run.learning.mode === 'production');
   run.learnedSessionsInAb = 0;
   run.abSessionsSinceDeploy = 0;
-  run.productionSince = run.learning.mode === 'production' ? run.sessionsSeen : null;
 }
 
 type ImproveStep = Awaited<ReturnType<LearningManager['improve']>>;
@@ -111,7 +106,7 @@ async function recordRelook(run: DemoRun, step: ImproveStep, curveRules: PolicyR
 }
 
 /** One step of the library's loop: train → gate → deploy and start an A/B period only when the gate passes. */
-export async function trainAndDeploy(run: DemoRun): Promise<void> {
+async function trainAndDeploy(run: DemoRun, reason: ImprovementReason): Promise<void> {
   const { learning, options, sessionsSeen } = run;
   run.trainings += 1;
   const version = `demo-v${run.trainings}`;
@@ -144,8 +139,7 @@ export async function trainAndDeploy(run: DemoRun): Promise<void> {
     trainingMs: elapsed,
   });
   run.ope.push(round_);
-  run.lastTrainingAt = sessionsSeen;
-  run.challengerSince = (step.candidate.model?.challenges ?? null) !== null ? sessionsSeen : null;
+  run.schedule.trained(sessionsSeen, { challenging: (step.candidate.model?.challenges ?? null) !== null, reason });
   const trained = `${version}: ${report.epochs} epochs in ${(elapsed / 1000).toFixed(1)} s`;
   const measuredText = `measured on held-out tasks: learned − rules = ${measured.mean.toFixed(2)} [${measured.interval[0].toFixed(2)}, ${measured.interval[1].toFixed(2)}]`;
   if (relook?.passed === true) {
@@ -154,7 +148,7 @@ export async function trainAndDeploy(run: DemoRun): Promise<void> {
     return;
   }
   if (!passed) {
-    run.progress('train', `${trained}; ${step.reason ?? 'gate refused'}; not deployed (${run.currentModel ?? 'the rules'} keeps acting)${explorationNote(run, step)}; ${measuredText}`);
+    run.progress('train', `${trained}; ${step.reason ?? 'gate refused'}; not deployed (${run.schedule.model ?? 'the rules'} keeps acting)${explorationNote(run, step)}; ${measuredText}`);
     return;
   }
   const interval = (entry: { value: number; ci: [number, number] } | null) => (entry === null ? 'no estimate' : `${entry.value.toFixed(2)} [${entry.ci[0].toFixed(2)}, ${entry.ci[1].toFixed(2)}]`);
@@ -188,7 +182,7 @@ export function recordDrift(run: DemoRun, index: number): void {
     run.progress(learning.mode === 'shadow' ? 'shadow' : learning.mode === 'production' ? 'production' : 'ab_test', `after ${index + 1} sessions: drift ${event.subject} ${event.metric} ${event.direction} (${round(event.baseline, 3)} → ${round(event.changed, 3)}); response: ${event.response}`);
     // A change for the worse: retrain half a period later (the raised exploration around what changed has
     // gathered evidence of the new world by then) instead of waiting for the schedule.
-    if (event.degraded && run.retrainAfterDriftAt === null) run.retrainAfterDriftAt = index + 1 + Math.round(run.retrainEvery / 2);
+    if (event.degraded) run.schedule.degraded(index + 1);
   }
 }
 
@@ -206,9 +200,7 @@ export function countSession(run: DemoRun, mode: string, source: string, result:
     // The rollout's safety net withdrew the model (its whole A/B period breached the guardrails): the previous model
     // serves, or the rules in shadow — and without a model the schedule retrains every period again.
     const message = `model ${result.ramp.from} demoted: its A/B period breached the guardrails (${result.ramp.reasons.join('; ')}); now ${result.ramp.to ?? 'the rules (shadow)'}`;
-    run.currentModel = result.ramp.to;
-    run.productionSince = null;
-    run.challengerSince = null;
+    run.schedule.demoted(result.ramp.to);
     run.rampEvents.push(`after ${run.sessionsSeen} sessions: ${message}`);
     run.timeline.push({ session: run.sessionsSeen, kind: 'breach', message });
     run.progress('ab_test', `after ${run.sessionsSeen} sessions: ${message}`);
@@ -230,7 +222,7 @@ export async function promoteWhenReady(run: DemoRun, mode: string): Promise<void
   if (!(mode === 'ab_test' && learning.abFraction >= 1 && run.learnedSessionsInAb >= run.abTestSessionsBeforeProduction && run.abSessionsSinceDeploy % 10 === 0)) return;
   try {
     await learning.setMode('production');
-    run.productionSince = run.sessionsSeen;
+    run.schedule.productionStarted(run.sessionsSeen);
     run.rampEvents.push(`after ${run.sessionsSeen} sessions: production (${run.learnedSessionsInAb} learned sessions served in ab_test)`);
     run.progress('production', `production: the learned policy acts (sampling from its distribution: its own exploration feeds the next update)`);
   } catch (error) {
@@ -238,30 +230,12 @@ export async function promoteWhenReady(run: DemoRun, mode: string): Promise<void
   }
 }
 
-/** Retrains when it is due: after drift, at the end of the shadow phase, or on the schedule. */
+/** Retrains when the library's schedule calls for it: after drift, a challenger's half period, the shadow phase, or the period. */
 export async function retrainWhenDue(run: DemoRun): Promise<void> {
-  const { sessionsSeen, total, retrainEvery, shadowSessions } = run;
-  if (run.retrainAfterDriftAt !== null && sessionsSeen >= run.retrainAfterDriftAt && total - sessionsSeen >= retrainEvery / 4) {
-    run.retrainAfterDriftAt = null;
-    run.retrainingsAfterDrift.push(sessionsSeen);
-    await trainAndDeploy(run);
-  } else if (run.challengerSince !== null && sessionsSeen - run.challengerSince >= retrainEvery / 2 && total - sessionsSeen >= retrainEvery / 4) {
-    // A challenger explores on half of the production sessions: look at it again after half a period (a passing
-    // re-look replaces the deployed model in production at once, so it is worth making late in a run too).
-    await trainAndDeploy(run);
-  } else if (sessionsSeen === shadowSessions) {
-    run.progress('shadow', `shadow phase done: ${shadowSessions} sessions, mean reward ${meanWithInterval(run.phaseRewards.shadow).mean.toFixed(2)}`);
-    await trainAndDeploy(run);
-  } else if (
-    sessionsSeen > shadowSessions &&
-    total - sessionsSeen >= retrainEvery / 2 &&
-    // Retrain once a model has served half a period in production; one stuck in its A/B period (guardrail
-    // breaches) is replaced after two periods.
-    // Without a deployed model (the gate refused), retrain every period on the grown logs.
-    ((run.currentModel === null && sessionsSeen - run.lastTrainingAt >= retrainEvery) ||
-      (run.productionSince !== null && sessionsSeen - run.productionSince >= retrainEvery / 2 && sessionsSeen - run.lastTrainingAt >= retrainEvery) ||
-      sessionsSeen - run.lastTrainingAt >= 2 * retrainEvery)
-  ) {
-    await trainAndDeploy(run);
-  }
+  const { sessionsSeen } = run;
+  const reason = run.schedule.due(sessionsSeen);
+  if (reason === null) return;
+  if (reason === 'drift') run.retrainingsAfterDrift.push(sessionsSeen);
+  if (reason === 'first') run.progress('shadow', `shadow phase done: ${run.shadowSessions} sessions, mean reward ${meanWithInterval(run.phaseRewards.shadow).mean.toFixed(2)}`);
+  await trainAndDeploy(run, reason);
 }

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createLearning, DefaultLearningRuntime, type LearningDecision, type LearningManager } from '@orchestra/learning';
+import { createLearning, DefaultLearningRuntime, ImprovementSchedule, type LearningDecision, type LearningManager } from '@orchestra/learning';
 import { createRng, HistoryIndex } from '@orchestra/learning-features';
 import { RulesPolicy } from '@orchestra/learning-policy';
 import { writeLearningReport } from '@orchestra/learning-report';
@@ -138,14 +138,10 @@ function startRun(plan: DemoPlan, learning: LearningManager, onProgress: (progre
     previousMode: null,
     learnedSessionsInAb: 0,
     learnedSessionsInAbTotal: 0,
-    productionSince: null,
     abSessionsSinceDeploy: 0,
-    lastTrainingAt: 0,
     trainingMs: 0,
     trainings: 0,
-    currentModel: null,
-    retrainAfterDriftAt: null,
-    challengerSince: null,
+    schedule: new ImprovementSchedule({ every: plan.retrainEvery, firstAt: plan.shadowSessions, horizon: plan.total }),
     ope: [],
     curve: [],
     rampEvents: [],
@@ -212,7 +208,7 @@ async function evaluateHeldOut(run: DemoRun, heldOut: readonly HeldOutTask[], or
     learnedCurveModel === null
       ? null
       : {
-          model: finalModelDirectory === null ? `demo-v${trainings}` : (run.currentModel ?? 'deployed'),
+          model: finalModelDirectory === null ? `demo-v${trainings}` : (run.schedule.model ?? 'deployed'),
           deployed: finalModelDirectory !== null,
           at: async (costWeight) => (await evaluateModelOn(run, learnedCurveModel, heldOut, costWeight)).run,
         },
@@ -324,7 +320,7 @@ function summaryOf(
       served: servedRewardOf(phaseRewards),
       trainings,
       finalMode,
-      finalModel: run.currentModel,
+      finalModel: run.schedule.model,
       fallbacks,
     },
     goals: {
