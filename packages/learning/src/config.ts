@@ -35,7 +35,9 @@ export const guardrailsSchema = z.strictObject({
   /**
    * Sizes the guardrails to the sample: a guardrail breaches only when the learned arm is past its threshold *and*
    * worse than the rules arm by more than this many standard errors of the difference (so a ramp step of a few
-   * dozen sessions does not breach on noise, and a real drop is caught once the sample shows it). 0 = the fixed
+   * dozen sessions does not breach on noise, and a real drop is caught once the sample shows it). For the error rate
+   * (failed sessions are rare, where the normal approximation misleads) the same bar is exact: Fisher's one-sided
+   * p-value of the learned arm's excess below the normal tail beyond this many standard errors. 0 = the fixed
    * thresholds alone.
    */
   standardErrors: z.number().finite().nonnegative().default(2),

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { rolloutConfigSchema } from './config';
 import { RolloutRuleError } from './errors';
 import { emptyLearningState, type LearningState } from './learning-state';
-import { applyModeChange, checkGuardrails, recordArmObservation } from './rollout';
+import { applyModeChange, checkGuardrails, failureExcessPValue, recordArmObservation } from './rollout';
 
 const rollout = rolloutConfigSchema.parse({ sessionsPerStep: 3, abTestSessionsBeforeProduction: 6 });
 
@@ -46,6 +46,23 @@ describe('guardrails', () => {
     expect(verdict.withinGuardrails).toBe(false);
     expect(verdict.reasons[0]).toMatch(/mean reward 80\.00 is more than 5 below the rules' 100\.00 \(2\.8 standard errors\)/);
     expect(verdict.learned.rewardVariance).toBeCloseTo((400 * 100 * 100) / 399, 6);
+  });
+
+  it('judges an excess of failed sessions by an exact test: a few rare failures are not a breach, a sustained excess is', () => {
+    // Fisher's exact one-sided p-values (scipy.stats.fisher_exact, alternative 'greater').
+    expect(failureExcessPValue(3, 40, 5, 256)).toBeCloseTo(0.079004, 5);
+    expect(failureExcessPValue(30, 400, 8, 400)).toBeCloseTo(0.00017289, 7);
+    expect(failureExcessPValue(6, 6, 0, 20)).toBeCloseTo(4.3435e-6, 9);
+    expect(failureExcessPValue(0, 40, 5, 256)).toBe(1);
+    expect(failureExcessPValue(0, 0, 5, 256)).toBe(1);
+    const arm = (sessions: number, failed: number) => ({ sessions, rewardSum: sessions * 100, rewardSquaredSum: sessions * 100 * 100 + sessions, failedSessions: failed, costSum: sessions * 0.1, costSquaredSum: sessions * 0.01 + sessions * 1e-6 });
+    // 7.5 % against 2.0 %: past the 5-point threshold, 2.0 standard errors by the normal approximation, p 0.079 exactly.
+    expect(checkGuardrails(arm(40, 3), arm(256, 5), rollout.guardrails).withinGuardrails).toBe(true);
+    const sustained = checkGuardrails(arm(400, 30), arm(400, 8), rollout.guardrails);
+    expect(sustained.withinGuardrails).toBe(false);
+    expect(sustained.reasons).toEqual(["error rate 7.5 % exceeds the rules' 2.0 % by more than 5.0 points"]);
+    // Within the threshold it never breaches, however significant.
+    expect(checkGuardrails(arm(4000, 240), arm(4000, 80), rollout.guardrails).withinGuardrails).toBe(true);
   });
 
   it('cannot pass without a rules arm to compare with', () => {

@@ -1,4 +1,4 @@
-import type { LearningMode } from '@orchestra/learning-types';
+import { normalCdf, type LearningMode } from '@orchestra/learning-types';
 import type { Guardrails, RolloutConfig } from './config';
 import { RolloutRuleError } from './errors';
 import { addStateEvent, armStatisticsSchema, type ArmStatistics, type Arms, type LearningState } from './learning-state';
@@ -72,10 +72,11 @@ export function checkGuardrails(learnedArm: ArmStatistics, rulesArm: ArmStatisti
         `mean reward ${learned.meanReward.toFixed(2)} is more than ${guardrails.maxRewardDrop} below the rules' ${rules.meanReward.toFixed(2)}${rewardError === null || z === 0 ? '' : ` (${(rewardGap / Math.max(rewardError, 1e-12)).toFixed(1)} standard errors)`}`,
       );
     }
+    // Failed sessions are rare (a few per hundred), where the normal approximation of a difference of rates is far off:
+    // 3 of 40 learned sessions against 5 of 256 rules sessions is 2.0 standard errors but has an exact one-sided
+    // p-value of 0.08. Their excess is significant when Fisher's exact test puts it beyond the normal tail of `z`.
     const errorGap = learned.errorRate - rules.errorRate;
-    const pooled = (learned.errorRate * learned.sessions + rules.errorRate * rules.sessions) / (learned.sessions + rules.sessions);
-    const errorRateError = Math.sqrt(pooled * (1 - pooled) * (1 / learned.sessions + 1 / rules.sessions));
-    if (errorGap > guardrails.maxErrorRateIncrease && significant(errorGap, errorRateError)) {
+    if (errorGap > guardrails.maxErrorRateIncrease && (z === 0 || failureExcessPValue(learnedArm.failedSessions, learned.sessions, rulesArm.failedSessions, rules.sessions) < 1 - normalCdf(z))) {
       reasons.push(`error rate ${(learned.errorRate * 100).toFixed(1)} % exceeds the rules' ${(rules.errorRate * 100).toFixed(1)} % by more than ${(guardrails.maxErrorRateIncrease * 100).toFixed(1)} points`);
     }
     const costLimit = rules.meanCostUsd * guardrails.maxCostRatio + 1e-12;
@@ -85,6 +86,42 @@ export function checkGuardrails(learnedArm: ArmStatistics, rulesArm: ArmStatisti
     }
   }
   return { withinGuardrails: reasons.length === 0, reasons, learned, rules };
+}
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms: relative error below 1e-13). */
+function logGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const y = x - 1;
+  let sum = c[0]!;
+  for (let index = 1; index < 9; index++) sum += c[index]! / (y + index);
+  const t = y + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(sum);
+}
+
+function logChoose(n: number, k: number): number {
+  return logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
+}
+
+/**
+ * One-sided p-value of Fisher's exact test that the learned arm fails more often than the rules arm: the probability,
+ * with both arms' failures pooled and dealt at random, that the learned arm gets at least the `learnedFailures` it
+ * got (the hypergeometric upper tail). The tail is summed term by term from the observed count with the ratio of
+ * consecutive terms, bounded to 100,000 terms (it stops once a term no longer changes the sum).
+ */
+export function failureExcessPValue(learnedFailures: number, learnedSessions: number, rulesFailures: number, rulesSessions: number): number {
+  const sessions = learnedSessions + rulesSessions;
+  const failures = learnedFailures + rulesFailures;
+  const highest = Math.min(failures, learnedSessions);
+  if (learnedSessions === 0 || learnedFailures <= Math.max(0, failures - rulesSessions)) return 1;
+  let term = Math.exp(logChoose(failures, learnedFailures) + logChoose(sessions - failures, learnedSessions - learnedFailures) - logChoose(sessions, learnedSessions));
+  let tail = term;
+  for (let k = learnedFailures; k < highest && k - learnedFailures < 100_000; k++) {
+    term *= ((failures - k) * (learnedSessions - k)) / ((k + 1) * (sessions - failures - learnedSessions + k + 1));
+    if (term <= tail * 1e-15) break;
+    tail += term;
+  }
+  return Math.min(1, tail);
 }
 
 /** The A/B fraction in effect: the persisted one, else the configured one, else the first ramp step. */
