@@ -83,7 +83,7 @@ export function relookRoundOf(relook: RegateReport, sessionsSeen: number, kept: 
     error: null,
     deployed: relook.passed,
     explored: kept,
-    look: { index: relook.look, confidence: relook.confidence, freshLogs: relook.freshLogs, candidateActed: relook.candidateActed, supported: relook.supported },
+    look: { index: relook.look, confidence: relook.confidence, bound: relook.bound, freshLogs: relook.freshLogs, candidateActed: relook.candidateActed, supported: relook.supported },
     baseline: relook.baseline?.version ?? 'rules',
     forced: false,
     measured,
@@ -110,9 +110,9 @@ export interface OpeRound {
   explored: boolean;
   /**
    * A re-look at the exploration candidate (`model`, trained earlier) on the logs it explored on: which look (1, 2,
-   * …) and at what confidence; null for the gate at training.
+   * …), at what confidence and z bound; null for the gate at training.
    */
-  look: { index: number; confidence: number; freshLogs: number; candidateActed: number; supported: boolean } | null;
+  look: { index: number; confidence: number; bound: number; freshLogs: number; candidateActed: number; supported: boolean } | null;
   forced: boolean;
   /**
    * What `difference` and `measured` compare the model with: `rules`, or — for a challenger's re-look in production —

@@ -86,7 +86,9 @@ describe('the improvement loop end to end (smoke)', () => {
       expect(relook!.candidateActed).toBeLessThan(200);
       expect(relook!.difference.lower).toBeGreaterThan(0);
       expect((relook!.comparison as { difference: { criticStandardError: number } }).difference.criticStandardError).toBe(0);
-      expect((await learning.status()).candidate).toMatchObject({ version: 'e2e-candidate', looks: 1 });
+      // The state keeps what the next look's exact group-sequential bound needs: this look's information and z.
+      expect(relook!.bound).toBeCloseTo(1.96, 2);
+      expect((await learning.status()).candidate).toMatchObject({ version: 'e2e-candidate', looks: 1, lookBounds: [{ information: relook!.information, bound: relook!.bound }] });
       // The written copy carries the re-look as its evaluation: the deploy gate accepts it without force.
       const deployed = await learning.deploy(relook!.directory!);
       expect(deployed).toMatchObject({ version: 'e2e-candidate', forced: false, beatsRules: true });

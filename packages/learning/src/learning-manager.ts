@@ -919,7 +919,7 @@ export class LearningManager {
     if (directory !== null) {
       const artifact = await this.#loadForThisCatalog(directory);
       const copy = await copyArtifactIntoDataDir(directory, this.config.dataDir, artifact.manifest.version, now);
-      candidate = { version: artifact.manifest.version, directory: copy, source: directory, since: now.toISOString(), estimate, looks: 0, challenges: null };
+      candidate = { version: artifact.manifest.version, directory: copy, source: directory, since: now.toISOString(), estimate, looks: 0, lookBounds: [], challenges: null };
     }
     const { state } = await this.store.update((state) => {
       if (candidate !== null) {
@@ -1119,11 +1119,13 @@ export class LearningManager {
     const now = new Date(this.clock());
     const { state } = await this.store.update((state) => {
       if (state.candidate !== null && state.candidate.version === candidate.version) {
+        // A look whose logs did not support the candidate could not deploy it: no bound (it could not stop).
+        if (state.candidate.lookBounds.length === report.look - 1) state.candidate.lookBounds.push({ information: report.information, bound: report.supported ? report.bound : null });
         state.candidate.looks = report.look;
         state.candidate.estimate = report.difference;
       }
       const { value, lower, upper } = report.difference;
-      addStateEvent(state, `re-look ${report.look} at exploration candidate ${report.version} on ${report.freshLogs} logs (it acted on ${report.candidateActed}): ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(report.confidence * 100).toFixed(2)} % — ${report.passed ? 'passed' : 'not passed'}`, now);
+      addStateEvent(state, `re-look ${report.look} at exploration candidate ${report.version} on ${report.freshLogs} logs (it acted on ${report.candidateActed}): ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(report.confidence * 100).toFixed(2)} % (z ${report.bound.toFixed(3)}) — ${report.passed ? 'passed' : 'not passed'}`, now);
       return null;
     });
     this.adoptState(state);

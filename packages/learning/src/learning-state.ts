@@ -69,6 +69,15 @@ export const candidateModelSchema = z.object({
   /** Re-looks at it so far on the logs recorded while it explored (`improve`; each spends less of the error rate). */
   looks: z.number().int().nonnegative().default(0),
   /**
+   * Each re-look's information (1 / SE² of its difference; null when that SE was 0) and the z bound it applied (null:
+   * its logs did not support the candidate, so it could not deploy), in order: the next look's exact
+   * group-sequential bound needs them. Shorter than `looks` (a state written before they were kept): Bonferroni bounds.
+   */
+  lookBounds: z
+    .array(z.object({ information: z.number().finite().positive().nullable(), bound: z.number().finite().nullable() }))
+    .max(10_000)
+    .default([]),
+  /**
    * The deployed model it challenges (chosen in `ab_test` or `production`): it explores on production sessions and
    * its re-looks compare it with that model. Null: it explores on shadow sessions against the rules.
    */

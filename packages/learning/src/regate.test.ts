@@ -6,7 +6,7 @@ import { MINIMUM_REGATE_LOGS, REGATE_ALPHA, regateExplorationCandidate } from '.
 import { servedWithDesign } from './train';
 
 const since = '2026-12-01T12:00:00.000Z';
-const candidate: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since, estimate: null, looks: 2, challenges: null };
+const candidate: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since, estimate: null, looks: 2, lookBounds: [], challenges: null };
 
 /** `count` experiences one minute apart, the first `before` of them recorded before the candidate started exploring. */
 function logs(count: number, before: number): Experience[] {
@@ -16,7 +16,16 @@ function logs(count: number, before: number): Experience[] {
 
 /** A trainer double whose re-look returns `verdict`, recording what it was asked. */
 function trainer(verdict: { targetBeatsBaseline: boolean; supported: boolean }) {
-  type Options = { logs: Experience[]; reference: Experience[]; look: number; candidateShare: number; alpha?: number; baselineDirectory?: string; learnedPolicy?: unknown };
+  type Options = {
+    logs: Experience[];
+    reference: Experience[];
+    look: number;
+    candidateShare: number;
+    alpha?: number;
+    baselineDirectory?: string;
+    learnedPolicy?: unknown;
+    earlierLooks?: Array<{ information: number; bound: number | null }>;
+  };
   const calls: Array<{ directory: string; options: Options }> = [];
   const module = {
     regateCandidate: async (directory: string, options: Options) => {
@@ -26,6 +35,9 @@ function trainer(verdict: { targetBeatsBaseline: boolean; supported: boolean }) 
         estimator: 'doubly-robust',
         sampleSize: options.logs.length,
         confidence: 1 - (options.alpha ?? 0.05) / 2 ** options.look,
+        bound: 2.1,
+        information: 0.02,
+        boundMethod: options.earlierLooks === undefined ? 'bonferroni' : 'group-sequential',
         target: { value: 150, lower: 140, upper: 160 },
         baseline: { value: 140, lower: 130, upper: 150 },
         difference: { value: 10, lower: 2, upper: 18 },
@@ -53,6 +65,21 @@ describe('regateExplorationCandidate', () => {
     expect(report).toMatchObject({ version: 'v6', look: 3, freshLogs: 250, passed: false, directory: null, confidence: 1 - 0.1 / 8 });
   });
 
+  it('hands the trainer the earlier looks the state kept (their exact bound), none when the state lacks some', async () => {
+    const { module, calls } = trainer({ targetBeatsBaseline: false, supported: true });
+    const lookBounds = [
+      { information: 0.01, bound: 1.96 },
+      { information: 0.018, bound: null },
+    ];
+    const report = await regateExplorationCandidate(module, { candidate: { ...candidate, lookBounds }, experiences: logs(400, 150), candidateShare: 0.5, output: '/unused' });
+    expect(calls[0]!.options.earlierLooks).toEqual(lookBounds);
+    expect(report).toMatchObject({ look: 3, bound: 2.1, information: 0.02 });
+    // Kept for one look of two (a state written before they were kept), or one without information: Bonferroni.
+    await regateExplorationCandidate(module, { candidate: { ...candidate, lookBounds: lookBounds.slice(1) }, experiences: logs(400, 150), candidateShare: 0.5, output: '/unused' });
+    await regateExplorationCandidate(module, { candidate: { ...candidate, lookBounds: [lookBounds[0]!, { information: null, bound: 2.2 }] }, experiences: logs(400, 150), candidateShare: 0.5, output: '/unused' });
+    expect(calls.slice(1).map((call) => call.options.earlierLooks)).toEqual([undefined, undefined]);
+  });
+
   it(`makes no re-look with fewer than ${MINIMUM_REGATE_LOGS} logs since the candidate started exploring`, async () => {
     const { module, calls } = trainer({ targetBeatsBaseline: true, supported: true });
     expect(await regateExplorationCandidate(module, { candidate, experiences: logs(150 + MINIMUM_REGATE_LOGS - 1, 150), candidateShare: 0.5, output: '/unused' })).toBeNull();
@@ -77,7 +104,7 @@ describe('regateExplorationCandidate', () => {
 
   it("re-looks at a challenger on the production logs since it started, against the deployed model it challenges", async () => {
     const { module, calls } = trainer({ targetBeatsBaseline: false, supported: true });
-    const challenger: CandidateModel = { ...candidate, looks: 0, challenges: 'v5' };
+    const challenger: CandidateModel = { ...candidate, looks: 0, lookBounds: [], challenges: 'v5' };
     const experiences = logs(400, 100).map((experience, index) => (index >= 150 ? { ...experience, mode: 'production' as const } : experience));
     const report = await regateExplorationCandidate(module, { candidate: challenger, experiences, candidateShare: 0.5, output: '/unused', challenged: { version: 'v5', directory: '/data/models/v5' } });
     expect(calls[0]!.options.logs).toHaveLength(250);

@@ -14,12 +14,12 @@ import type { TrainerModule } from './trainer-loader';
 export const MINIMUM_REGATE_LOGS = 100;
 
 /**
- * Two-sided error rate of the first re-look (halved at every further look: look j's interval has confidence
- * 1 − 0.1/2^j — 95 %, 97.5 %, 98.75 %, …). A re-look happens only with an exploration share, and then the gate at
- * training never deploys (`improve` deploys only on a re-look), so the whole one-sided error budget of the deploy
- * gate, 5 %, is the re-looks': their lower bounds err with probability 2.5 %, 1.25 %, …, at most 5 % in all however
- * often the candidate is looked at — the same total as the gate at training (2.5 %) with re-looks at 1 − 0.05/2^j
- * (an earlier rule that kept half the budget for a gate that cannot deploy).
+ * Twice the one-sided error rate the first re-look spends (halved at every further look: look j spends 0.1/2^(j+1) —
+ * 2.5 %, 1.25 %, 0.625 %, …). A re-look happens only with an exploration share, and then the gate at training never
+ * deploys (`improve` deploys only on a re-look), so the whole one-sided error budget of the deploy gate, 5 %, is the
+ * re-looks': at most 5 % in all however often the candidate is looked at. The looks are cumulative on the same logs,
+ * so each look's bound is the exact group-sequential one for its spend given the earlier looks (1.960, 2.058, 2.186,
+ * 2.332 for equal increments), not Bonferroni's (1.960, 2.241, 2.498, 2.734), at the same total error.
  */
 export const REGATE_ALPHA = 0.1;
 
@@ -55,6 +55,12 @@ export interface RegateReport {
   freshLogs: number;
   candidateActed: number;
   confidence: number;
+  /**
+   * The z its lower bound used: the exact group-sequential bound given the candidate's earlier looks (`lookBounds`),
+   * else the Bonferroni one. With `information` (1 / SE², null when the SE was 0), what the next look needs of this one.
+   */
+  bound: number;
+  information: number | null;
   difference: { value: number; lower: number; upper: number };
   supported: boolean;
   /** The comparison's lower bound is above 0 *and* the logs supported the candidate. */
@@ -96,12 +102,14 @@ export async function regateExplorationCandidate(module: TrainerModule, options:
   for (const experience of options.experiences) (Date.parse(experience.timestamp) > since && experience.mode === exploredIn ? logs : reference).push(experience);
   if (logs.length < MINIMUM_REGATE_LOGS) return null;
   const look = candidate.looks + 1;
+  const earlierLooks = earlierLooksOf(candidate);
   const comparison = await trainer.regateCandidate(candidate.directory, {
     logs,
     reference,
     candidateShare: options.candidateShare,
     look,
     alpha: REGATE_ALPHA,
+    ...(earlierLooks === null ? {} : { earlierLooks }),
     ...(candidate.challenges === null ? {} : { baselineDirectory: challenged!.directory }),
     ...(options.servedAs === undefined ? {} : { learnedPolicy: options.servedAs }),
     ...(options.trainerConfig === undefined ? {} : { config: options.trainerConfig as Trainer.TrainerConfigInput }),
@@ -128,10 +136,26 @@ export async function regateExplorationCandidate(module: TrainerModule, options:
     freshLogs: comparison.freshLogs,
     candidateActed: comparison.candidateActed,
     confidence: comparison.confidence,
+    bound: comparison.bound,
+    information: comparison.information,
     difference: { value, lower, upper },
     supported: comparison.supported,
     passed,
     directory,
     comparison,
   };
+}
+
+/**
+ * The candidate's earlier looks as the trainer's exact bound takes them; null (Bonferroni bounds) when the state does
+ * not hold one for every look (written before they were kept) or one has no information.
+ */
+function earlierLooksOf(candidate: CandidateModel): Trainer.SequentialLook[] | null {
+  if (candidate.lookBounds.length !== candidate.looks) return null;
+  const looks: Trainer.SequentialLook[] = [];
+  for (const { information, bound } of candidate.lookBounds) {
+    if (information === null) return null;
+    looks.push({ information, bound });
+  }
+  return looks;
 }

@@ -33,7 +33,7 @@ export function registerLearningImprove(program: Command, context: CliContext): 
       if (step.regate !== null) {
         const { value, lower, upper } = step.regate.difference;
         context.print(
-          `re-look ${step.regate.look} at exploration candidate ${bold(step.regate.version)} on the ${step.regate.freshLogs} logs since it started exploring (it acted on ${step.regate.candidateActed}): learned − ${step.regate.baseline === null ? 'rules' : step.regate.baseline.version} ${formatValue(value, 2)} [${formatValue(lower, 2)}, ${formatValue(upper, 2)}] at ${formatValue(step.regate.confidence * 100, 2)} %${step.regate.supported ? '' : ' (logs without support: the critic’s uncertainty added)'} — ${step.regate.passed ? 'passed' : 'not passed'}`,
+          `re-look ${step.regate.look} at exploration candidate ${bold(step.regate.version)} on the ${step.regate.freshLogs} logs since it started exploring (it acted on ${step.regate.candidateActed}): learned − ${step.regate.baseline === null ? 'rules' : step.regate.baseline.version} ${formatValue(value, 2)} [${formatValue(lower, 2)}, ${formatValue(upper, 2)}] at ${formatValue(step.regate.confidence * 100, 2)} % (z ${formatValue(step.regate.bound, 3)})${step.regate.supported ? '' : ' (logs without support: the critic’s uncertainty added)'} — ${step.regate.passed ? 'passed' : 'not passed'}`,
         );
       }
       if (step.deployed !== null) {

@@ -62,6 +62,14 @@ export const policyComparisonSchema = z.object({
   candidateActed: z.number().int().nonnegative().optional(),
   referenceLogs: z.number().int().nonnegative().optional(),
   supported: z.boolean().optional(),
+  /**
+   * A re-look's bound: the z its lower bound used (`confidence` is that z's two-sided confidence), the information
+   * (1 / SE²; null when the SE was 0 or undefined) the next look's exact group-sequential bound needs, and how the bound
+   * was set.
+   */
+  bound: finite.optional(),
+  information: finite.positive().nullable().optional(),
+  boundMethod: z.enum(['group-sequential', 'bonferroni']).optional(),
   error: z.never().optional(),
 });
 export type PolicyComparison = z.infer<typeof policyComparisonSchema>;

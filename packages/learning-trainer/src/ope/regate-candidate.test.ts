@@ -8,6 +8,7 @@ import { experienceSchema, twoSidedNormalQuantile, validate, type Action, type E
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../networks/seeded-random';
 import { judgedPolicyOptions } from './evaluate-model-artifact';
+import { groupSequentialBound, oneSidedBound } from './group-sequential';
 import { regateCandidate } from './regate-candidate';
 
 const share = 0.5;
@@ -134,4 +135,27 @@ describe('regateCandidate', () => {
     const claimed = await regateCandidate(directory, { logs, reference, candidateShare: 0.5, look: 1, learnedPolicy: { selection: 'argmax', epsilon } });
     expect(claimed.supported).toBe(false);
   }, 60_000);
+
+  it('uses the exact group-sequential bound given the earlier looks, the Bonferroni one without them', async () => {
+    const reference = await exploredLogs(200, 31);
+    const logs = await exploredLogs(600, 32, 200);
+    const options = { logs, reference, candidateShare: share, look: 2, learnedPolicy: { selection: 'argmax' as const, epsilon } };
+    const alone = await regateCandidate(directory, options);
+    expect(alone).toMatchObject({ boundMethod: 'bonferroni', confidence: 1 - 0.05 / 4 });
+    expect(alone.bound).toBeCloseTo(oneSidedBound(0.05 / 8), 9);
+    const information = alone.information!;
+    expect(information).toBeCloseTo(1 / alone.difference.samplingStandardError ** 2, 9);
+    // A first look on half as much information, at its own spend (alpha 0.05: 1.25 %, z 2.241): this look's bound is lower.
+    const earlier = { information: information / 2, bound: oneSidedBound(0.05 / 4) };
+    const exact = await regateCandidate(directory, { ...options, earlierLooks: [earlier] });
+    expect(exact.boundMethod).toBe('group-sequential');
+    expect(exact.bound).toBeCloseTo(groupSequentialBound([earlier], information, 0.05 / 8), 9);
+    expect(exact.bound).toBeLessThan(alone.bound - 0.1);
+    expect(exact.difference.value).toBeCloseTo(alone.difference.value, 9);
+    expect(exact.difference.lower).toBeCloseTo(exact.difference.value - exact.bound * exact.difference.standardError, 6);
+    expect(exact.difference.lower).toBeGreaterThan(alone.difference.lower);
+    // Earlier looks that do not match this look's number, or information that did not grow: Bonferroni.
+    expect((await regateCandidate(directory, { ...options, earlierLooks: [] })).boundMethod).toBe('bonferroni');
+    expect((await regateCandidate(directory, { ...options, earlierLooks: [{ information, bound: 1.96 }] })).boundMethod).toBe('bonferroni');
+  }, 90_000);
 });

@@ -1,12 +1,13 @@
 import type { LearnedPolicyOptions, RulesPolicy } from '@orchestra/learning-policy';
 import type { RewardConfigInput } from '@orchestra/learning-reward';
-import type { Experience } from '@orchestra/learning-types';
+import { normalCdf, type Experience } from '@orchestra/learning-types';
 import { parseTrainerConfig, type TrainerConfigInput } from '../config/trainer-config';
 import { buildExperienceDataset } from '../offline/experience-dataset';
 import { fitLinearCritic } from '../offline/linear-critic';
 import { criticPartOptions } from '../offline/train-offline';
 import { compareWithCritic, gateFoldOf, type CriticGateComparison } from './critic-gate';
 import { judgedPolicyOptions, loadGatePolicies, type GateJudgement } from './evaluate-model-artifact';
+import { groupSequentialBound, oneSidedBound, type SequentialLook } from './group-sequential';
 
 /** Options of `regateCandidate`. */
 export interface RegateCandidateOptions {
@@ -22,13 +23,22 @@ export interface RegateCandidateOptions {
   /** Share of sessions the candidate acted on while `logs` were recorded. */
   candidateShare: number;
   /**
-   * Which look at this candidate this is (1 = the first after the gate at training). Look j's two-sided interval
-   * has confidence `1 − alpha / 2^j`, so its lower bound errs with probability `alpha / 2^(j+1)`: all re-looks
-   * together at most `alpha / 2`, the gate at training (a 95 % interval) the other half.
+   * Which look at this candidate this is (1 = the first after the gate at training). Look j spends `alpha / 2^(j+1)`
+   * of the one-sided error rate (its lower bound errs under the null with that probability, given the earlier looks
+   * did not stop): all re-looks together at most `alpha / 2`.
    */
   look: number;
-  /** Two-sided error rate of the first re-look's interval; halved at every further look (default 0.05). */
+  /** Twice the one-sided error rate the first re-look spends; halved at every further look (default 0.05). */
   alpha?: number;
+  /**
+   * The earlier looks at this candidate (`look − 1` of them, in order), each with its `information` and applied
+   * `bound` (this comparison's `information` and `bound`; null for one whose logs did not support the candidate). With
+   * them, the bound is the exact group-sequential one (`groupSequentialBound`): the looks are cumulative on the same
+   * logs, so it is lower than the Bonferroni bound Φ⁻¹(1 − spend) at the same total error. Without them (or when the
+   * information did not grow by `MINIMUM_INFORMATION_GROWTH` at every look), the Bonferroni bound. Never below an
+   * earlier look's bound.
+   */
+  earlierLooks?: readonly SequentialLook[];
   /** How the candidate served while it explored and would be deployed (as `LearnedPolicy.load` takes it). */
   learnedPolicy?: LearnedPolicyOptions;
   /**
@@ -57,6 +67,15 @@ export interface RegateCandidateOptions {
 export interface RegateComparison extends CriticGateComparison {
   kind: 'regate';
   look: number;
+  /**
+   * 1 / SE² of the difference's sampling error: what the next look's `earlierLooks` carries for this one. Null when
+   * that SE is 0 or not finite (the next looks then use the Bonferroni bound).
+   */
+  information: number | null;
+  /** The z the lower bound used (`confidence` is the two-sided confidence of that z). */
+  bound: number;
+  /** `group-sequential` when the earlier looks were given and usable, else `bonferroni`. */
+  boundMethod: 'group-sequential' | 'bonferroni';
   /** Logs the candidate was valued on and how many of them it acted on. */
   freshLogs: number;
   candidateActed: number;
@@ -86,7 +105,8 @@ export async function regateCandidate(directory: string, options: RegateCandidat
   if (!(candidateShare > 0 && candidateShare <= 1)) throw new RangeError(`regateCandidate: candidateShare must be in (0, 1], got ${candidateShare}`);
   if (!Number.isInteger(look) || look < 1) throw new RangeError(`regateCandidate: look must be a positive integer, got ${look}`);
   const alpha = options.alpha ?? 0.05;
-  const confidence = 1 - alpha / 2 ** look;
+  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`regateCandidate: alpha must be in (0, 1), got ${alpha}`);
+  const spend = alpha / 2 ** (look + 1);
   const config = parseTrainerConfig(options.config ?? {});
   const judged = judgedPolicyOptions(options.learnedPolicy, options.judge);
   const { candidate, baseline, actionSpace } = await loadGatePolicies(directory, { learnedPolicy: judged, rules: options.rules, baselineDirectory: options.baselineDirectory });
@@ -116,9 +136,9 @@ export async function regateCandidate(directory: string, options: RegateCandidat
   // clip supported weights and bias the estimate it calls unbiased); one clipped just above it marks the logs unsupported.
   const exploredEpsilon = judged !== options.learnedPolicy ? (options.learnedPolicy?.epsilon ?? 0) : 0;
   const designBound = 1 / (candidateShare * (1 - exploredEpsilon));
-  const bound = designBound * (1 + 1e-9);
+  const weightBound = designBound * (1 + 1e-9);
   const weightClip = Math.max(options.weightClip ?? 10, designBound * (1 + 1e-6));
-  const compare = (criticUncertainty: 'added' | 'none') =>
+  const compare = (criticUncertainty: 'added' | 'none', confidence: number) =>
     compareWithCritic({
       critic: { folds },
       actionSpace,
@@ -130,9 +150,38 @@ export async function regateCandidate(directory: string, options: RegateCandidat
       weightClip,
       criticUncertainty,
     });
-  let comparison = compare('none');
-  const supported = logs.every((experience) => experience.mode === exploredIn) && comparison.target.maximumWeight <= bound;
-  if (!supported) comparison = compare('added');
+  const sampled = compare('none', 0.95);
+  const supported = logs.every((experience) => experience.mode === exploredIn) && sampled.target.maximumWeight <= weightBound;
+  const inverse = 1 / sampled.difference.samplingStandardError ** 2;
+  const information = Number.isFinite(inverse) && inverse > 0 ? inverse : null;
+  const { z, confidence, method } = lookBound(options.earlierLooks, look, information, spend);
+  const comparison = compare(supported ? 'none' : 'added', confidence);
   const candidateActed = logs.filter((experience) => experience.policy.version === candidate.name).length;
-  return { ...comparison, kind: 'regate', look, freshLogs: logs.length, candidateActed, referenceLogs: reference.length, supported };
+  return { ...comparison, kind: 'regate', look, information, bound: z, boundMethod: method, freshLogs: logs.length, candidateActed, referenceLogs: reference.length, supported };
+}
+
+/**
+ * The z of look `look`'s lower bound and its two-sided confidence: exact group-sequential given the earlier looks
+ * (floored at the highest earlier bound, so a look on barely more logs never passes more easily than the one before),
+ * else Bonferroni (confidence 1 − 2 · spend).
+ */
+function lookBound(
+  earlier: readonly SequentialLook[] | undefined,
+  look: number,
+  information: number | null,
+  spend: number,
+): { z: number; confidence: number; method: RegateComparison['boundMethod'] } {
+  const bonferroni = { z: oneSidedBound(spend), confidence: 1 - 2 * spend, method: 'bonferroni' as const };
+  if (earlier === undefined || earlier.length !== look - 1 || information === null) return bonferroni;
+  let exact: number;
+  try {
+    exact = groupSequentialBound(earlier, information, spend);
+  } catch (error) {
+    if (error instanceof RangeError) return bonferroni; // information that did not grow enough, or a bad earlier bound
+    throw error;
+  }
+  const z = Math.max(exact, ...earlier.map(({ bound }) => bound ?? -Infinity));
+  const confidence = 1 - 2 * (1 - normalCdf(z));
+  // Beyond the CDF's resolution (a z above ~5) the confidence rounds to 1: keep the Bonferroni bound there.
+  return confidence < 1 && z < bonferroni.z ? { z, confidence, method: 'group-sequential' } : bonferroni;
 }
