@@ -11,8 +11,6 @@ function runServing(model: string): DemoRun {
   return {
     sessionsSeen: 8000,
     schedule,
-    abSessionsSinceDeploy: 0,
-    learnedSessionsInAb: 0,
     learnedSessionsInAbTotal: 0,
     phaseRewards: { shadow: [], ab_test: [], production: [] },
     rampEvents: [],
@@ -39,4 +37,16 @@ describe('countSession', () => {
     countSession(run, 'ab_test', 'learned', { experience: null, reward: 90, ramp: { kind: 'demoted', from: 'demo-v3', to: 'demo-v2', reasons: ['mean reward 80.00 is more than 5 below the rules’ 120.00'] } });
     expect(run.schedule.model).toBe('demo-v2');
   });
+
+  it('follows a promotion by the library (rollout.autoPromote): production starts for the schedule and on the ramp log', () => {
+    const run = runServing('demo-v2');
+    const schedule = new ImprovementSchedule({ every: 1000, firstAt: 2500, horizon: 10_000 });
+    schedule.serving(7000, 'demo-v2', false);
+    Object.assign(run, { schedule });
+    countSession(run, 'ab_test', 'learned', { experience: null, reward: 90, ramp: { kind: 'promoted', version: 'demo-v2', learnedSessions: 500 } });
+    expect(run.schedule.productionSince).toBe(8000);
+    expect(run.rampEvents).toEqual(['after 8000 sessions: production (500 learned sessions served in ab_test)']);
+    expect(run.learnedSessionsInAbTotal).toBe(1);
+  });
 });
+

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { RolloutRuleError, type ImprovementReason, type ImprovementSchedule, type LearningManager, type RecordResult, type TrainReport } from '@orchestra/learning';
+import { type ImprovementReason, type ImprovementSchedule, type LearningManager, type RecordResult, type TrainReport } from '@orchestra/learning';
 import type { HistoryIndex } from '@orchestra/learning-features';
 import { loadModelArtifact, PolicyRouter, type RulesPolicy } from '@orchestra/learning-policy';
 import type { TimelineEvent } from '@orchestra/learning-report';
@@ -39,9 +39,7 @@ export interface DemoRun extends DemoPlan {
   readonly progress: (phase: DemoProgress['phase'], message: string) => void;
   sessionsSeen: number;
   previousMode: string | null;
-  learnedSessionsInAb: number;
   learnedSessionsInAbTotal: number;
-  abSessionsSinceDeploy: number;
   /** When the loop trains (the library's schedule): it also knows which model serves and since when it is in production. */
   readonly schedule: ImprovementSchedule;
   trainingMs: number;
@@ -80,8 +78,6 @@ export async function evaluateModelOn(run: DemoRun, directory: string, tasks: re
  */
 function startServing(run: DemoRun, model: string): void {
   run.schedule.serving(run.sessionsSeen, model, run.learning.mode === 'production');
-  run.learnedSessionsInAb = 0;
-  run.abSessionsSinceDeploy = 0;
 }
 
 type ImproveStep = Awaited<ReturnType<LearningManager['improve']>>;
@@ -189,12 +185,12 @@ export function recordDrift(run: DemoRun, index: number): void {
 /** Counts a recorded session's phase and A/B figures, and puts the rollout's ramp steps and breaches on the timeline. */
 export function countSession(run: DemoRun, mode: string, source: string, result: RecordResult): void {
   if (mode === 'shadow' || mode === 'ab_test' || mode === 'production') run.phaseRewards[mode].push(result.reward);
-  if (mode === 'ab_test') {
-    run.abSessionsSinceDeploy += 1;
-    if (source === 'learned') {
-      run.learnedSessionsInAb += 1;
-      run.learnedSessionsInAbTotal += 1;
-    }
+  if (mode === 'ab_test' && source === 'learned') run.learnedSessionsInAbTotal += 1;
+  if (result.ramp.kind === 'promoted') {
+    // The library's rollout (`autoPromote`) moved the model to production once its A/B period allowed it.
+    run.schedule.productionStarted(run.sessionsSeen);
+    run.rampEvents.push(`after ${run.sessionsSeen} sessions: production (${result.ramp.learnedSessions} learned sessions served in ab_test)`);
+    run.progress('production', `production: the learned policy acts (sampling from its distribution: its own exploration feeds the next update)`);
   }
   if (result.ramp.kind === 'demoted') {
     // The rollout's safety net withdrew the model (its whole A/B period breached the guardrails): the previous model
@@ -213,20 +209,6 @@ export function countSession(run: DemoRun, mode: string, source: string, result:
     run.rampEvents.push(`after ${run.sessionsSeen} sessions: ${message}`);
     run.timeline.push({ session: run.sessionsSeen, kind: result.ramp.kind === 'ramped' ? 'ramp' : 'breach', message });
     run.progress('ab_test', `after ${run.sessionsSeen} sessions: ${message}`);
-  }
-}
-
-/** Moves a model that served its A/B period at full fraction to production (when the rollout rules allow). */
-export async function promoteWhenReady(run: DemoRun, mode: string): Promise<void> {
-  const { learning } = run;
-  if (!(mode === 'ab_test' && learning.abFraction >= 1 && run.learnedSessionsInAb >= run.abTestSessionsBeforeProduction && run.abSessionsSinceDeploy % 10 === 0)) return;
-  try {
-    await learning.setMode('production');
-    run.schedule.productionStarted(run.sessionsSeen);
-    run.rampEvents.push(`after ${run.sessionsSeen} sessions: production (${run.learnedSessionsInAb} learned sessions served in ab_test)`);
-    run.progress('production', `production: the learned policy acts (sampling from its distribution: its own exploration feeds the next update)`);
-  } catch (error) {
-    if (!RolloutRuleError.isInstance(error)) throw error;
   }
 }
 

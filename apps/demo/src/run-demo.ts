@@ -18,7 +18,7 @@ import {
   type PolicyRun,
 } from '@orchestra/learning-sim';
 import { explorationDesignOf, learnedServing, servedEpsilonOf, validateDemoOptions, type DemoOptions, type DemoOptionsInput } from './demo-options';
-import { countSession, evaluateModelOn, evaluateRulesOn, promoteWhenReady, recordDrift, retrainWhenDue, type DemoPlan, type DemoRun } from './demo-run';
+import { countSession, evaluateModelOn, evaluateRulesOn, recordDrift, retrainWhenDue, type DemoPlan, type DemoRun } from './demo-run';
 import { DemoWorldError, loadWorld } from './load-world';
 import { startOracle, type OracleAnswer } from './oracle-actions';
 import { defaultInferredContextOracleEffort } from './oracle-on-inferred-context';
@@ -118,7 +118,7 @@ async function openLearning(plan: DemoPlan, clock: SimulatedClock): Promise<Lear
       reloadIntervalMs: 0,
       // The library's guardrails are sized to the sample (a breach must also exceed two standard errors), and a whole
       // A/B period past them withdraws the model.
-      rollout: { sessionsPerStep: plan.sessionsPerStep, abTestSessionsBeforeProduction: plan.abTestSessionsBeforeProduction, autoRamp: true },
+      rollout: { sessionsPerStep: plan.sessionsPerStep, abTestSessionsBeforeProduction: plan.abTestSessionsBeforeProduction, autoRamp: true, autoPromote: true },
       drift: { enabled: plan.driftEnabled },
     },
   });
@@ -136,9 +136,7 @@ function startRun(plan: DemoPlan, learning: LearningManager, onProgress: (progre
     progress: (phase, message) => onProgress({ phase, message, sessionsSeen: run.sessionsSeen }),
     sessionsSeen: 0,
     previousMode: null,
-    learnedSessionsInAb: 0,
     learnedSessionsInAbTotal: 0,
-    abSessionsSinceDeploy: 0,
     trainingMs: 0,
     trainings: 0,
     schedule: new ImprovementSchedule({ every: plan.retrainEvery, firstAt: plan.shadowSessions, horizon: plan.total }),
@@ -178,7 +176,6 @@ async function playSession(run: DemoRun, index: number, clock: SimulatedClock, r
   if (result.experience !== null) run.history.update(result.experience);
   run.sessionsSeen = index + 1;
   countSession(run, decision.mode, decision.source, result);
-  await promoteWhenReady(run, decision.mode);
   await retrainWhenDue(run);
   const { sessionsSeen, total } = run;
   if (sessionsSeen % Math.max(100, Math.round(total / 20)) === 0) {

@@ -58,6 +58,13 @@ export const rolloutConfigSchema = z.strictObject({
   abTestSessionsBeforeProduction: z.number().int().nonnegative().default(500),
   /** Ramp automatically after each recorded session when the rules allow it (otherwise only by `setMode`). */
   autoRamp: z.boolean().default(true),
+  /**
+   * With `autoRamp`, move a deployed model from `ab_test` to `production` in `record` as soon as the rules allow it: at
+   * the last ramp step, after `sessionsPerStep` learned sessions there within the guardrails, with
+   * `abTestSessionsBeforeProduction` learned sessions in the whole A/B period and that period within the guardrails
+   * (what `setMode('production')` checks). Never while the mode is pinned by an option or the environment.
+   */
+  autoPromote: z.boolean().default(false),
   guardrails: guardrailsSchema.default(guardrailsSchema.parse({})),
 });
 export type RolloutConfig = z.infer<typeof rolloutConfigSchema>;

@@ -53,14 +53,18 @@ afterEach(async () => {
   for (const manager of managers.splice(0)) await manager.close();
 });
 
-async function setup(options: { reloadIntervalMs?: number; sessionsPerStep?: number } = {}) {
+async function setup(options: { reloadIntervalMs?: number; sessionsPerStep?: number; autoPromote?: boolean; mode?: 'ab_test' } = {}) {
   const root = await mkdtemp(join(tmpdir(), 'learning-manager-'));
   const open = async (runtime = new FakeRuntime()) => {
     const manager = await createLearning({
       cwd: root,
       env: {},
       runtime,
-      config: { reloadIntervalMs: options.reloadIntervalMs ?? 0, rollout: { sessionsPerStep: options.sessionsPerStep ?? 2, abTestSessionsBeforeProduction: 4 } },
+      config: {
+        reloadIntervalMs: options.reloadIntervalMs ?? 0,
+        ...(options.mode === undefined ? {} : { mode: options.mode }),
+        rollout: { sessionsPerStep: options.sessionsPerStep ?? 2, abTestSessionsBeforeProduction: 4, autoPromote: options.autoPromote ?? false },
+      },
     });
     managers.push(manager);
     return { manager, runtime };
@@ -186,6 +190,27 @@ describe('LearningManager', () => {
     await manager.setMode('production');
     expect(manager.mode).toBe('production');
     expect(manager.decide({ description: 'x' }).source).toBe('learned');
+  });
+
+  it('with rollout.autoPromote, record moves the model to production once its A/B period allows it — unless the mode is pinned', async () => {
+    for (const pinned of [false, true]) {
+      const { root, open } = await setup({ autoPromote: true, ...(pinned ? { mode: 'ab_test' as const } : {}) });
+      const { manager } = await open();
+      await writeTestModel(join(root, 'model'), { version: 'promo-1' });
+      await manager.deploy(join(root, 'model'));
+      if (!pinned) await manager.setMode('ab_test');
+      const events: string[] = [];
+      for (let index = 0; index < 12; index += 1) {
+        const decision = manager.decide({ description: 'add a feature' });
+        if (decision.mode !== 'ab_test') break;
+        await manager.record(finishedSession('completed', 0.1), { ...decision, sessionId: `${decision.sessionId}-rules`, source: 'rules' as const });
+        const result = await manager.record(finishedSession('completed', 0.05), { ...decision, source: 'learned' });
+        if (result.ramp.kind !== 'none') events.push(result.ramp.kind === 'ramped' ? `ramped ${result.ramp.to}` : result.ramp.kind);
+      }
+      // Ramped at 2, 4 and 6 learned sessions; the period of 4 is served by then, so production at the last step's 2nd.
+      expect(events).toEqual(pinned ? ['ramped 0.25', 'ramped 0.5', 'ramped 1'] : ['ramped 0.25', 'ramped 0.5', 'ramped 1', 'promoted']);
+      expect(manager.mode).toBe(pinned ? 'ab_test' : 'production');
+    }
   });
 
   it('overrides only the rules named in force: past the ope-gate, the new model still serves its ab_test period', async () => {

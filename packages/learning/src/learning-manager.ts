@@ -422,7 +422,13 @@ export class LearningManager {
     const driftArm = decision.mode === 'ab_test' || decision.mode === 'production' ? (decision.arm ?? decision.source) : null;
     if (decision.mode === 'ab_test' && this.state.deployed !== null) {
       const { state, result } = await this.store.update((state) =>
-        recordArmObservation(state, { arm: decision.arm ?? decision.source, reward, failed, costUsd: session.globalMetrics.totalCostEstimate }, this.config.rollout, this.config.abFraction),
+        recordArmObservation(
+          state,
+          { arm: decision.arm ?? decision.source, reward, failed, costUsd: session.globalMetrics.totalCostEstimate },
+          // A mode pinned by an option or the environment is the operator's: it is never promoted away.
+          this.#pinned() ? { ...this.config.rollout, autoPromote: false } : this.config.rollout,
+          this.config.abFraction,
+        ),
       );
       this.adoptState(state);
       this.stateModifiedAt = await this.store.modifiedAt();

@@ -158,6 +158,51 @@ describe('automatic ramp', () => {
     expect(state.mode).toBe('shadow');
   });
 
+  it('with autoPromote, moves the model to production once its A/B period at the last step allows it, not before', () => {
+    const promoting = rolloutConfigSchema.parse({ sessionsPerStep: 10, abTestSessionsBeforeProduction: 60, autoPromote: true });
+    const state = deployedState();
+    applyModeChange(state, { mode: 'ab_test' }, promoting, 'shadow');
+    const events: Array<{ at: number; kind: string }> = [];
+    for (let index = 0; index < 80; index += 1) {
+      recordArmObservation(state, { arm: 'rules', reward: 100 + (index % 2) * 10, failed: false, costUsd: 0.1 }, promoting);
+      const event = recordArmObservation(state, { arm: 'learned', reward: 110 + (index % 2) * 10, failed: false, costUsd: 0.05 }, promoting);
+      if (event.kind !== 'none') events.push({ at: state.abTest.sessionsServed, kind: event.kind });
+      if (event.kind === 'promoted') expect(event).toEqual({ kind: 'promoted', version: 'v1', learnedSessions: 60 });
+    }
+    // Ramped at 10, 20, 30 learned sessions; at 100 % from 30 on, production when the period reaches 60.
+    expect(events).toEqual([
+      { at: 10, kind: 'ramped' },
+      { at: 20, kind: 'ramped' },
+      { at: 30, kind: 'ramped' },
+      { at: 60, kind: 'promoted' },
+    ]);
+    expect(state.mode).toBe('production');
+    expect(state.events.some((event) => /ab_test → production: model v1 served 60 learned sessions/.test(event.message))).toBe(true);
+  });
+
+  it('with autoPromote, never promotes an A/B period past the guardrails, nor without autoPromote', () => {
+    const promoting = rolloutConfigSchema.parse({ sessionsPerStep: 10, abTestSessionsBeforeProduction: 60, autoPromote: true, rampSteps: [1] });
+    const arm = (sessions: number, reward: number, costUsd: number) => ({ sessions, rewardSum: sessions * reward, failedSessions: 0, costSum: sessions * costUsd, rewardSquaredSum: sessions * reward ** 2, costSquaredSum: sessions * costUsd ** 2 });
+    const state = deployedState();
+    applyModeChange(state, { mode: 'ab_test' }, promoting, 'shadow');
+    // The last step is within the guardrails, the whole period is not: its mean cost is 3 × the rules'.
+    state.abTest = { ...state.abTest, sessionsServed: 70, step: { learned: arm(20, 100, 0.05), rules: arm(0, 0, 0) }, total: { learned: arm(70, 100, 0.3), rules: arm(20, 100, 0.1) } };
+    expect(recordArmObservation(state, { arm: 'learned', reward: 100, failed: false, costUsd: 0.05 }, promoting).kind).toBe('none');
+    expect(state.mode).toBe('ab_test');
+    // The same period at the rules' cost is promoted.
+    state.abTest.total.learned = arm(70, 100, 0.1);
+    expect(recordArmObservation(state, { arm: 'learned', reward: 100, failed: false, costUsd: 0.05 }, promoting)).toEqual({ kind: 'promoted', version: 'v1', learnedSessions: 72 });
+    expect(state.mode).toBe('production');
+    const plain = deployedState();
+    const manual = rolloutConfigSchema.parse({ sessionsPerStep: 10, abTestSessionsBeforeProduction: 20, rampSteps: [1] });
+    applyModeChange(plain, { mode: 'ab_test' }, manual, 'shadow');
+    for (let index = 0; index < 40; index += 1) {
+      recordArmObservation(plain, { arm: 'rules', reward: 100, failed: false, costUsd: 0.1 }, manual);
+      expect(recordArmObservation(plain, { arm: 'learned', reward: 110, failed: false, costUsd: 0.1 }, manual).kind).toBe('none');
+    }
+    expect(plain.mode).toBe('ab_test');
+  });
+
   it('does nothing with autoRamp off', () => {
     const manual = rolloutConfigSchema.parse({ sessionsPerStep: 1, autoRamp: false });
     const state = deployedState();

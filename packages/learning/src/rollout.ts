@@ -224,12 +224,15 @@ export type RampEvent =
   | { kind: 'ramped'; from: number; to: number }
   | { kind: 'breach'; from: number; to: number; reasons: string[] }
   /** The whole A/B period breached the guardrails: the model was withdrawn (previous model, or the rules in shadow). */
-  | { kind: 'demoted'; from: string; to: string | null; reasons: string[] };
+  | { kind: 'demoted'; from: string; to: string | null; reasons: string[] }
+  /** `autoPromote`: the model served its A/B period within the guardrails and now acts in `production`. */
+  | { kind: 'promoted'; version: string; learnedSessions: number };
 
 /**
  * Adds a finished `ab_test` session to its arm and, with `autoRamp`, moves the fraction: up one ramp step once the
  * current step has `sessionsPerStep` learned sessions within the guardrails; back to the first step (and a logged
- * breach) when they are breached.
+ * breach) when they are breached. At the last step, with `autoPromote`, it moves the model to `production` once the
+ * rules of `setMode('production')` allow it (`ab-test-period` and `guardrails` over the whole A/B period).
  */
 export function recordArmObservation(state: LearningState, observation: ArmObservation, rollout: RolloutConfig, configuredFraction?: number): RampEvent {
   addToArm(state.abTest.step[observation.arm], observation);
@@ -263,9 +266,21 @@ export function recordArmObservation(state: LearningState, observation: ArmObser
     return { kind: 'breach', from, to, reasons: verdict.reasons };
   }
   const to = nextRampStep(from, rollout);
-  if (to === null) return { kind: 'none' };
+  if (to === null) return rollout.autoPromote ? promoteWhenAllowed(state, rollout) : { kind: 'none' };
   state.abFraction = to;
   state.abTest.step = emptyArms();
   addStateEvent(state, `ramped the A/B fraction ${from} → ${to}`);
   return { kind: 'ramped', from, to };
+}
+
+/** `production` for the deployed model when the A/B period is long enough and within the guardrails (else nothing). */
+function promoteWhenAllowed(state: LearningState, rollout: RolloutConfig): RampEvent {
+  const deployed = state.deployed;
+  if (deployed === null || (state.mode !== null && state.mode !== 'ab_test')) return { kind: 'none' };
+  const served = state.abTest.sessionsServed;
+  if (served < rollout.abTestSessionsBeforeProduction) return { kind: 'none' };
+  if (!checkGuardrails(state.abTest.total.learned, state.abTest.total.rules, rollout.guardrails).withinGuardrails) return { kind: 'none' };
+  state.mode = 'production';
+  addStateEvent(state, `mode ab_test → production: model ${deployed.version} served ${served} learned sessions in ab_test within the guardrails (autoPromote)`);
+  return { kind: 'promoted', version: deployed.version, learnedSessions: served };
 }

@@ -81,5 +81,7 @@ export function registerStart(program: Command, context: CliContext): void {
       context.print(experience === null ? dim(`\nnot recorded (mode ${decision.mode})`) : dim(`\nrecorded as experience ${experience.id}`));
       if (ramp.kind === 'ramped') context.print(`A/B fraction ramped ${ramp.from} → ${ramp.to}`);
       if (ramp.kind === 'breach') context.print(context.colors.yellow(`guardrail breach: A/B fraction back to ${ramp.to} (${ramp.reasons.join('; ')})`));
+      if (ramp.kind === 'demoted') context.print(context.colors.yellow(`model ${ramp.from} demoted: its A/B period breached the guardrails (${ramp.reasons.join('; ')}); now ${ramp.to ?? 'the rules (shadow)'}`));
+      if (ramp.kind === 'promoted') context.print(`model ${ramp.version} promoted to production after ${ramp.learnedSessions} learned sessions in ab_test (rollout.autoPromote)`);
     });
 }
