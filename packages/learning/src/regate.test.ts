@@ -80,6 +80,14 @@ describe('regateExplorationCandidate', () => {
     expect(calls.slice(1).map((call) => call.options.earlierLooks)).toEqual([undefined, undefined]);
   });
 
+  it('reads the bound of a trainer older than the group-sequential bounds from its confidence', async () => {
+    const { module } = trainer({ targetBeatsBaseline: false, supported: true });
+    const older = { regateCandidate: async (...args: Parameters<typeof module.regateCandidate>) => ({ ...(await module.regateCandidate(...args)), bound: undefined, information: undefined }) };
+    const report = await regateExplorationCandidate(older, { candidate: { ...candidate, looks: 0 }, experiences: logs(400, 150), candidateShare: 0.5, output: '/unused' });
+    expect(report).toMatchObject({ look: 1, confidence: 0.95, information: null });
+    expect(report!.bound).toBeCloseTo(1.96, 3);
+  });
+
   it(`makes no re-look with fewer than ${MINIMUM_REGATE_LOGS} logs since the candidate started exploring`, async () => {
     const { module, calls } = trainer({ targetBeatsBaseline: true, supported: true });
     expect(await regateExplorationCandidate(module, { candidate, experiences: logs(150 + MINIMUM_REGATE_LOGS - 1, 150), candidateShare: 0.5, output: '/unused' })).toBeNull();

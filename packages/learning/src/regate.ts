@@ -4,7 +4,7 @@ import type { ActionSpace } from '@orchestra/learning-features';
 import { readModelArtifactFiles, writeModelArtifact, type ModelManifest, type PolicyComparison } from '@orchestra/learning-policy';
 import type { RewardConfigInput } from '@orchestra/learning-reward';
 import type * as Trainer from '@orchestra/learning-trainer';
-import type { Experience } from '@orchestra/learning-types';
+import { twoSidedNormalQuantile, type Experience } from '@orchestra/learning-types';
 import { TrainerUnavailableError } from './errors';
 import type { CandidateModel } from './learning-state';
 import type { ServedAs } from './train';
@@ -136,8 +136,9 @@ export async function regateExplorationCandidate(module: TrainerModule, options:
     freshLogs: comparison.freshLogs,
     candidateActed: comparison.candidateActed,
     confidence: comparison.confidence,
-    bound: comparison.bound,
-    information: comparison.information,
+    // A trainer older than the group-sequential bounds reports neither: its bound is its confidence's z.
+    bound: comparison.bound ?? twoSidedNormalQuantile(comparison.confidence),
+    information: comparison.information ?? null,
     difference: { value, lower, upper },
     supported: comparison.supported,
     passed,
