@@ -105,7 +105,7 @@ Options:
   --eval-tasks N        held-out tasks of the final evaluation (default 1000)
   --exploration E       rules' ε in shadow and A/B (default 0.3)
   --learned-exploration E  the learned policy's ε around its argmax, exploring and deployed (default: --exploration)
-  --retrain-every N     sessions between retrainings (default: max(400, sessions / 5))
+  --retrain-every N     sessions between retrainings (default: sessions / 5, within 400..1000)
   --exploration-design one|factorial  an explored session changes one decision, or each with --switch-probability (default one)
   --switch-probability Q  a decision's probability of moving in a factorial explored session (default 0.35)
   --candidate-share F   share of shadow (and, for a challenger, production) sessions the exploration candidate acts on (0..0.5, default 0.5)
