@@ -166,13 +166,8 @@ export function applyModeChange(state: LearningState, request: ModeChangeRequest
   const noModel = (request.mode === 'ab_test' || request.mode === 'production') && state.deployed === null;
   if (noModel) addStateEvent(state, `mode ${request.mode} without a deployed model: the rules decide every session until one is deployed`);
   if (request.mode === 'production' && currentMode !== 'production' && !noModel) {
-    const served = state.abTest.sessionsServed;
-    if (served < rollout.abTestSessionsBeforeProduction) {
-      refuse('ab-test-period', `production needs an ab_test period of ${rollout.abTestSessionsBeforeProduction} learned sessions; ${served} served so far`);
-    } else {
-      const verdict = checkGuardrails(state.abTest.total.learned, state.abTest.total.rules, rollout.guardrails);
-      if (!verdict.withinGuardrails) refuse('guardrails', `production refused: ${verdict.reasons.join('; ')}`);
-    }
+    const refusal = productionRefusal(state, rollout);
+    if (refusal !== null) refuse(refusal.rule, refusal.message);
   }
   if (request.mode === 'ab_test') {
     const wasAbTest = currentMode === 'ab_test';
@@ -273,13 +268,24 @@ export function recordArmObservation(state: LearningState, observation: ArmObser
   return { kind: 'ramped', from, to };
 }
 
+/**
+ * The rule that keeps a deployed model from `production` now, or null: an A/B period shorter than
+ * `abTestSessionsBeforeProduction` learned sessions (`ab-test-period`), or one past the guardrails (`guardrails`).
+ */
+function productionRefusal(state: LearningState, rollout: RolloutConfig): { rule: 'ab-test-period' | 'guardrails'; message: string } | null {
+  const served = state.abTest.sessionsServed;
+  if (served < rollout.abTestSessionsBeforeProduction) {
+    return { rule: 'ab-test-period', message: `production needs an ab_test period of ${rollout.abTestSessionsBeforeProduction} learned sessions; ${served} served so far` };
+  }
+  const verdict = checkGuardrails(state.abTest.total.learned, state.abTest.total.rules, rollout.guardrails);
+  return verdict.withinGuardrails ? null : { rule: 'guardrails', message: `production refused: ${verdict.reasons.join('; ')}` };
+}
+
 /** `production` for the deployed model when the A/B period is long enough and within the guardrails (else nothing). */
 function promoteWhenAllowed(state: LearningState, rollout: RolloutConfig): RampEvent {
   const deployed = state.deployed;
-  if (deployed === null || (state.mode !== null && state.mode !== 'ab_test')) return { kind: 'none' };
+  if (deployed === null || (state.mode !== null && state.mode !== 'ab_test') || productionRefusal(state, rollout) !== null) return { kind: 'none' };
   const served = state.abTest.sessionsServed;
-  if (served < rollout.abTestSessionsBeforeProduction) return { kind: 'none' };
-  if (!checkGuardrails(state.abTest.total.learned, state.abTest.total.rules, rollout.guardrails).withinGuardrails) return { kind: 'none' };
   state.mode = 'production';
   addStateEvent(state, `mode ab_test → production: model ${deployed.version} served ${served} learned sessions in ab_test within the guardrails (autoPromote)`);
   return { kind: 'promoted', version: deployed.version, learnedSessions: served };
