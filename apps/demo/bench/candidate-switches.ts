@@ -26,6 +26,8 @@ const matrixSchema = z.object({
             z.object({
               sessionsSeen: z.number(),
               look: z.number().nullable(),
+              /** The re-look's confidence (absent in matrices written before the run's error budget). */
+              confidence: z.number().nullable().optional(),
               baseline: z.string(),
               gate: interval.nullable(),
               measured: z.object({ difference: z.number() }),
@@ -40,7 +42,8 @@ const matrixSchema = z.object({
 
 /**
  * One decision point: the explored candidate's re-look and the newest candidate's estimate at training, each with its
- * interval's upper bound and standard error (the gate at training's interval is 95 %, look j's 1 − REGATE_ALPHA/2^j).
+ * interval's upper bound and standard error (the gate at training's interval is 95 %, a re-look's its recorded confidence:
+ * 1 − REGATE_ALPHA/2^j at look j in matrices written before the run's error budget).
  */
 interface Decision {
   relook: number;
@@ -83,7 +86,7 @@ for (const file of positionals) {
       decisions.push({
         relook: relook.gate.value,
         relookUpper: relook.gate.ci[1],
-        relookError: errorOf(relook.gate.ci, 1 - REGATE_ALPHA / 2 ** relook.look),
+        relookError: errorOf(relook.gate.ci, relook.confidence ?? 1 - REGATE_ALPHA / 2 ** relook.look),
         newest: newest.gate.value,
         newestUpper: newest.gate.ci[1],
         newestError: errorOf(newest.gate.ci, 0.95),

@@ -8,8 +8,8 @@ describe('parseDemoArguments', () => {
   });
 
   it('reads every flag (and ignores the -- pnpm passes through)', () => {
-    const options = parseDemoArguments(['--', '--world', 'w.json', '--sessions', '5000', '--seed', '7', '--json', '--data-dir', 'd', '--eval-tasks', '200', '--exploration', '0.2', '--retrain-every', '400', '--no-oracle-worker', '--candidate-share', '0.3', '--learned-exploration', '0.2', '--adaptive-exploration', 'on', '--exploration-design', 'factorial', '--switch-probability', '0.25', '--trainer-config', '{"offline":{"validationFraction":0.4}}']);
-    expect(options).toMatchObject({ world: 'w.json', sessions: 5000, seed: 7, json: true, dataDir: 'd', evaluationTasks: 200, exploration: 0.2, retrainEvery: 400, oracleWorker: false, candidateShare: 0.3, learnedExploration: 0.2, adaptiveExploration: 'on', explorationDesign: 'factorial', switchProbability: 0.25, trainerConfig: { offline: { validationFraction: 0.4 } } });
+    const options = parseDemoArguments(['--', '--world', 'w.json', '--sessions', '5000', '--seed', '7', '--json', '--data-dir', 'd', '--eval-tasks', '200', '--exploration', '0.2', '--retrain-every', '400', '--no-oracle-worker', '--candidate-share', '0.3', '--learned-exploration', '0.2', '--adaptive-exploration', 'on', '--gate-error-budget', 'run', '--exploration-design', 'factorial', '--switch-probability', '0.25', '--trainer-config', '{"offline":{"validationFraction":0.4}}']);
+    expect(options).toMatchObject({ world: 'w.json', sessions: 5000, seed: 7, json: true, dataDir: 'd', evaluationTasks: 200, exploration: 0.2, retrainEvery: 400, oracleWorker: false, candidateShare: 0.3, learnedExploration: 0.2, adaptiveExploration: 'on', gateErrorBudget: 'run', explorationDesign: 'factorial', switchProbability: 0.25, trainerConfig: { offline: { validationFraction: 0.4 } } });
   });
 
   it('returns null for --help', () => {
@@ -27,6 +27,7 @@ describe('parseDemoArguments', () => {
       [['--trainer-config', '{oops'], /--trainer-config expects a JSON object/],
       [['--trainer-config', '[1]'], /--trainer-config expects a JSON object/],
       [['--adaptive-exploration', 'yes'], /adaptiveExploration/],
+      [['--gate-error-budget', 'none'], /gateErrorBudget/],
       [['--exploration-design', 'many'], /explorationDesign/],
       [['--switch-probability', '0'], /switchProbability/],
       [['--unknown'], /unknown/i],

@@ -35,6 +35,12 @@ export const demoOptionsSchema = z.object({
    */
   adaptiveExploration: z.enum(['on', 'off']).default('off'),
   /**
+   * `--gate-error-budget candidate|run`: the deploy gate's error rate per exploration candidate (5 % one-sided each),
+   * or over the whole run (`gateErrorBudget` of `@orchestra/learning`). Per candidate by default: over 4 never-run
+   * 10,000-session cases the run's budget kept every deployment but one true one (README, "The deploy gate's error budget").
+   */
+  gateErrorBudget: z.enum(['candidate', 'run']).default('candidate'),
+  /**
    * `--exploration-design one|factorial`: an explored session (the rules' and the learned policy's) changes one
    * decision, or is factorial — every decision moves with probability `switchProbability` (`ExplorationDesign` of
    * `@orchestra/learning-policy`; exact propensities either way). One by default: over 30 never-run 2,000-session
@@ -155,6 +161,7 @@ export function parseDemoArguments(argv: readonly string[]): DemoOptions | null 
         'no-oracle-worker': { type: 'boolean' },
         drift: { type: 'string' },
         'adaptive-exploration': { type: 'string' },
+        'gate-error-budget': { type: 'string' },
         'exploration-design': { type: 'string' },
         'switch-probability': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -182,6 +189,7 @@ export function parseDemoArguments(argv: readonly string[]): DemoOptions | null 
     oracleWorker: values['no-oracle-worker'] === true ? false : undefined,
     drift: values.drift,
     adaptiveExploration: values['adaptive-exploration'],
+    gateErrorBudget: values['gate-error-budget'],
     explorationDesign: values['exploration-design'],
     switchProbability: toNumber('switch-probability', values['switch-probability'] as string | undefined),
   };

@@ -83,7 +83,7 @@ export function relookRoundOf(relook: RegateReport, sessionsSeen: number, kept: 
     error: null,
     deployed: relook.passed,
     explored: kept,
-    look: { index: relook.look, confidence: relook.confidence, bound: relook.bound, freshLogs: relook.freshLogs, candidateActed: relook.candidateActed, supported: relook.supported },
+    look: { index: relook.look, alpha: relook.alpha, confidence: relook.confidence, bound: relook.bound, freshLogs: relook.freshLogs, candidateActed: relook.candidateActed, supported: relook.supported },
     baseline: relook.baseline?.version ?? 'rules',
     forced: false,
     measured,
@@ -110,9 +110,10 @@ export interface OpeRound {
   explored: boolean;
   /**
    * A re-look at the exploration candidate (`model`, trained earlier) on the logs it explored on: which look (1, 2,
-   * …), at what confidence and z bound; null for the gate at training.
+   * …), the error rate its candidate may spend in all (`alpha`, twice the one-sided rate: its share of the run's
+   * budget), at what confidence and z bound; null for the gate at training.
    */
-  look: { index: number; confidence: number; bound: number; freshLogs: number; candidateActed: number; supported: boolean } | null;
+  look: { index: number; alpha: number; confidence: number; bound: number; freshLogs: number; candidateActed: number; supported: boolean } | null;
   forced: boolean;
   /**
    * What `difference` and `measured` compare the model with: `rules`, or — for a challenger's re-look in production —
@@ -205,7 +206,7 @@ export interface DemoSummary {
     gapClosedAtLeast70Percent: boolean;
     cost30PercentLowerAtEqualOrBetterSuccess: boolean;
   };
-  settings: { exploration: number; candidateShare: number; adaptiveExploration: boolean; explorationDesign: { share: number; switchProbability: number }; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; guardrails: { maxRewardDrop: number; maxErrorRateIncrease: number; maxCostRatio: number; standardErrors: number }; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; learnedExploration: number | null; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number; onInferredContext: InferredContextOracleEffort & { kinds: number; sessions: number; cpuMs: number } } };
+  settings: { exploration: number; candidateShare: number; adaptiveExploration: boolean; gateErrorBudget: 'candidate' | 'run'; explorationDesign: { share: number; switchProbability: number }; shadowSessions: number; retrainEvery: number; sessionsPerStep: number; abTestSessionsBeforeProduction: number; guardrails: { maxRewardDrop: number; maxErrorRateIncrease: number; maxCostRatio: number; standardErrors: number }; trainer: Record<string, unknown>; learnedSelection: 'argmax' | 'sample'; learnedExploration: number | null; oracle: typeof demoOracleEffort & { kinds: number; inWorker: boolean; cpuMs: number; onInferredContext: InferredContextOracleEffort & { kinds: number; sessions: number; cpuMs: number } } };
   /** `costQualityMs`: the cost–quality curves (every policy re-deciding and re-playing the held-out tasks per weight). */
   timings: { totalMs: number; trainingMs: number; oracleWaitMs: number; costQualityMs: number; cpuMs: number };
   /**

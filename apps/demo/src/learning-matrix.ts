@@ -68,7 +68,7 @@ export const matrixSummarySchema = z.object({
       difference: z.object({ value: z.number(), ci: z.tuple([z.number(), z.number()]) }).nullable(),
       measured: z.object({ difference: z.number(), ci: z.tuple([z.number(), z.number()]) }),
       /** A re-look at the exploration candidate (its index), null for the gate at training. */
-      look: z.object({ index: z.number() }).nullable().default(null),
+      look: z.object({ index: z.number(), confidence: z.number().optional() }).nullable().default(null),
       /** What the estimate and the measurement compare with: `rules`, or a challenger's deployed model. */
       baseline: z.string().default('rules'),
     }),
@@ -104,7 +104,7 @@ export interface MatrixCase {
      * index) — the estimate of learned − baseline (null without one) and what the held-out tasks measured; the
      * baseline is the rules, or for a challenger's re-look the deployed model it challenges.
      */
-    candidates: Array<{ sessionsSeen: number; look: number | null; baseline: string; gate: { value: number; ci: [number, number] } | null; measured: { difference: number; ci: [number, number] }; deployed: boolean }>;
+    candidates: Array<{ sessionsSeen: number; look: number | null; confidence: number | null; baseline: string; gate: { value: number; ci: [number, number] } | null; measured: { difference: number; ci: [number, number] }; deployed: boolean }>;
     deployments: number;
     /** Deployments whose gate passed (`forced: false`). */
     deploymentsWithoutForce: number;
@@ -250,7 +250,7 @@ export async function runLearningMatrix(input: LearningMatrixOptionsInput, onCas
             },
             served: summary.phases.served?.meanReward ?? null,
             trainings: summary.ope.filter((round) => round.look === null).length,
-            candidates: summary.ope.map((round) => ({ sessionsSeen: round.sessionsSeen, look: round.look?.index ?? null, baseline: round.baseline, gate: round.difference, measured: round.measured, deployed: round.deployed })),
+            candidates: summary.ope.map((round) => ({ sessionsSeen: round.sessionsSeen, look: round.look?.index ?? null, confidence: round.look?.confidence ?? null, baseline: round.baseline, gate: round.difference, measured: round.measured, deployed: round.deployed })),
             deployments: deployed.length,
             deploymentsWithoutForce: withoutForce,
             everyDeploymentPassedGate: withoutForce === deployed.length,

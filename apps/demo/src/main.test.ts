@@ -67,7 +67,7 @@ describe('pnpm demo (smoke run)', () => {
     for (const round of summary.ope) {
       expect(round.forced).toBe(false);
       if (round.look === null) expect(round.deployed).toBe(false);
-      else expect(round).toMatchObject({ deployed: round.beatsRules === true, look: { index: expect.any(Number), supported: expect.any(Boolean) } });
+      else expect(round).toMatchObject({ deployed: round.beatsRules === true, look: { index: expect.any(Number), alpha: expect.any(Number), supported: expect.any(Boolean) } });
       expect(round.beatsRules === null ? typeof round.error : typeof round.difference.ci[0]).toBe(round.beatsRules === null ? 'string' : 'number');
       expect(round.measured.ci).toHaveLength(2);
     }

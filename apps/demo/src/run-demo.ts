@@ -117,6 +117,7 @@ async function openLearning(plan: DemoPlan, clock: SimulatedClock): Promise<Lear
       exploration: options.exploration,
       candidateShare: options.candidateShare,
       adaptiveExploration: options.adaptiveExploration === 'on',
+      gateErrorBudget: options.gateErrorBudget,
       reloadIntervalMs: 0,
       // The library's guardrails are sized to the sample (a breach must also exceed two standard errors), and a whole
       // A/B period past them withdraws the model.
@@ -331,6 +332,7 @@ function summaryOf(
       exploration: options.exploration,
       candidateShare: options.candidateShare,
       adaptiveExploration: options.adaptiveExploration === 'on',
+      gateErrorBudget: options.gateErrorBudget,
       explorationDesign: explorationDesignOf(options),
       shadowSessions: run.shadowSessions,
       retrainEvery: run.retrainEvery,

@@ -118,6 +118,16 @@ export const learningConfigSchema = z.strictObject({
    */
   candidateShare: z.number().min(0).max(0.5).default(0),
   /**
+   * How the deploy gate's error rate is budgeted when an exploration share is set (only re-looks deploy then).
+   * `candidate` (default): each candidate's re-looks spend 5 % one-sided, so the more candidates a data dir tries, the
+   * likelier it deploys one that is no better than the model it replaces (the A/B guardrails then judge it). `run`:
+   * 5 % over the whole data dir, however many candidates — the k-th gets 6/(π²k²) of it (61 %, 15 %, 6.8 %, …), and a
+   * candidate whose re-look passed hands its level on to the next (the fallback procedure), so a challenger of a
+   * deployed model keeps its power. Measured in apps/demo's README: over 4 never-run 10,000-session cases `run`
+   * avoided no deployment the held-out tasks found worse and lost one true one (the default world's +5.03).
+   */
+  gateErrorBudget: z.enum(['candidate', 'run']).default('candidate'),
+  /**
    * After each `improve`, the rules' exploration weighs its alternatives by the trained critic (the probability that
    * each choice beats the rules', at least 0.05; persisted in the state file): sessions go to alternatives that can
    * still change the policy instead of uniformly to ~40 of them, most already known to lose. Propensities stay exact.

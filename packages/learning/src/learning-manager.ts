@@ -66,7 +66,7 @@ import { defaultDecisionTracer, endDecisionSpan, startDecisionSpan } from './dec
 import { join } from 'node:path';
 import { evaluatePolicyArtifact, servedWithDesign, trainPolicy, type TrainOptions, type TrainReport } from './train';
 import { improvePolicy, type ImproveOptions, type ImproveReport } from './improve';
-import { regateExplorationCandidate, type RegateReport } from './regate';
+import { candidateErrorShare, regateExplorationCandidate, REGATE_ALPHA, type RegateReport } from './regate';
 
 /** Sessions of an ingest whose task contexts are inferred together (on the runtime's inference thread, when it has one). */
 const INGEST_INFERENCE_BATCH = 256;
@@ -925,11 +925,17 @@ export class LearningManager {
     if (directory !== null) {
       const artifact = await this.#loadForThisCatalog(directory);
       const copy = await copyArtifactIntoDataDir(directory, this.config.dataDir, artifact.manifest.version, now);
-      candidate = { version: artifact.manifest.version, directory: copy, source: directory, since: now.toISOString(), estimate, looks: 0, lookBounds: [], challenges: null };
+      candidate = { version: artifact.manifest.version, directory: copy, source: directory, since: now.toISOString(), estimate, looks: 0, lookBounds: [], alpha: null, challenges: null };
     }
     const { state } = await this.store.update((state) => {
       if (candidate !== null) {
         candidate.challenges = this.#challengedVersionOf(state);
+        if (this.config.gateErrorBudget === 'run') {
+          // Its share of the run's budget, plus the level the last candidate that passed handed on.
+          const index = state.gateBudget.candidates + 1;
+          candidate.alpha = Math.min(REGATE_ALPHA, REGATE_ALPHA * candidateErrorShare(index) + state.gateBudget.carried);
+          state.gateBudget = { candidates: index, carried: 0 };
+        }
         addStateEvent(
           state,
           `exploration candidate ${candidate.version} acts on ${this.config.candidateShare * 100} % of ${candidate.challenges === null ? 'shadow sessions' : `production sessions, challenging ${candidate.challenges}`}`,
@@ -1129,9 +1135,11 @@ export class LearningManager {
         if (state.candidate.lookBounds.length === report.look - 1) state.candidate.lookBounds.push({ information: report.information, bound: report.supported ? report.bound : null });
         state.candidate.looks = report.look;
         state.candidate.estimate = report.difference;
+        // A passed re-look rejected its hypothesis: its level passes on to the next candidate (the fallback procedure).
+        if (report.passed && this.config.gateErrorBudget === 'run') state.gateBudget.carried = Math.min(REGATE_ALPHA, report.alpha);
       }
       const { value, lower, upper } = report.difference;
-      addStateEvent(state, `re-look ${report.look} at exploration candidate ${report.version} on ${report.freshLogs} logs (it acted on ${report.candidateActed}): ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(report.confidence * 100).toFixed(2)} % (z ${report.bound.toFixed(3)}) — ${report.passed ? 'passed' : 'not passed'}`, now);
+      addStateEvent(state, `re-look ${report.look} at exploration candidate ${report.version} on ${report.freshLogs} logs (it acted on ${report.candidateActed}): ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(report.confidence * 100).toFixed(2)} % (z ${report.bound.toFixed(3)}; the candidate's one-sided budget ${(report.alpha * 50).toFixed(2)} %) — ${report.passed ? 'passed' : 'not passed'}`, now);
       return null;
     });
     this.adoptState(state);

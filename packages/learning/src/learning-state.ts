@@ -78,6 +78,13 @@ export const candidateModelSchema = z.object({
     .max(10_000)
     .default([]),
   /**
+   * The error rate its re-looks may spend in all, in `REGATE_ALPHA`'s convention (twice the one-sided rate), fixed
+   * when it started exploring: with the run's error budget (`gateErrorBudget: 'run'`), its share of the budget plus
+   * what the last candidate that passed carried forward. Null: `REGATE_ALPHA` (a budget per candidate, or a state
+   * written before it was kept).
+   */
+  alpha: z.number().gt(0).lt(1).nullable().default(null),
+  /**
    * The deployed model it challenges (chosen in `ab_test` or `production`): it explores on production sessions and
    * its re-looks compare it with that model. Null: it explores on shadow sessions against the rules.
    */
@@ -122,6 +129,14 @@ export const learningStateSchema = z.object({
     })
     .nullable()
     .default(null),
+  /**
+   * The run's error budget of the deploy gate (`gateErrorBudget: 'run'`): how many candidates have started exploring
+   * in this data dir (the k-th gets 6/(π²k²) of `REGATE_ALPHA`), and the error rate the last candidate whose re-look
+   * passed carries forward to the next one (the fallback procedure: a rejected hypothesis passes its level on).
+   */
+  gateBudget: z
+    .object({ candidates: z.number().int().nonnegative().default(0), carried: z.number().min(0).lt(1).default(0) })
+    .default({ candidates: 0, carried: 0 }),
   /** Earlier deployments, most recent last: `rollback` returns to the last one (or to the rules when empty). */
   previous: z.array(deployedModelSchema).default([]),
   abTest: z

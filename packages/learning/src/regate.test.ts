@@ -6,7 +6,7 @@ import { MINIMUM_REGATE_LOGS, REGATE_ALPHA, regateExplorationCandidate } from '.
 import { servedWithDesign } from './train';
 
 const since = '2026-12-01T12:00:00.000Z';
-const candidate: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since, estimate: null, looks: 2, lookBounds: [], challenges: null };
+const candidate: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since, estimate: null, looks: 2, lookBounds: [], alpha: null, challenges: null };
 
 /** `count` experiences one minute apart, the first `before` of them recorded before the candidate started exploring. */
 function logs(count: number, before: number): Experience[] {
@@ -112,7 +112,7 @@ describe('regateExplorationCandidate', () => {
 
   it("re-looks at a challenger on the production logs since it started, against the deployed model it challenges", async () => {
     const { module, calls } = trainer({ targetBeatsBaseline: false, supported: true });
-    const challenger: CandidateModel = { ...candidate, looks: 0, lookBounds: [], challenges: 'v5' };
+    const challenger: CandidateModel = { ...candidate, looks: 0, lookBounds: [], alpha: null, challenges: 'v5' };
     const experiences = logs(400, 100).map((experience, index) => (index >= 150 ? { ...experience, mode: 'production' as const } : experience));
     const report = await regateExplorationCandidate(module, { candidate: challenger, experiences, candidateShare: 0.5, output: '/unused', challenged: { version: 'v5', directory: '/data/models/v5' } });
     expect(calls[0]!.options.logs).toHaveLength(250);

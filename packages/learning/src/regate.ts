@@ -23,6 +23,15 @@ export const MINIMUM_REGATE_LOGS = 100;
  */
 export const REGATE_ALPHA = 0.1;
 
+/**
+ * The share of the run's error budget (`gateErrorBudget: 'run'`) that the `index`-th candidate to explore (1, 2, …)
+ * gets: 6/(π²·index²), which sums to 1 over every candidate a data dir will ever try.
+ */
+export function candidateErrorShare(index: number): number {
+  if (!Number.isInteger(index) || index < 1) throw new RangeError(`candidateErrorShare: index must be a positive integer, got ${index}`);
+  return 6 / (Math.PI ** 2 * index ** 2);
+}
+
 /** Options of `regateExplorationCandidate`. */
 export interface RegateOptions {
   candidate: CandidateModel;
@@ -51,6 +60,8 @@ export interface RegateReport {
   /** The exploration candidate's copy in the data dir (what was valued). */
   candidateDirectory: string;
   look: number;
+  /** The error rate its re-looks spend in all (`CandidateModel.alpha`, `REGATE_ALPHA`'s convention). */
+  alpha: number;
   /** Logs recorded while it explored, and how many of them it acted on. */
   freshLogs: number;
   candidateActed: number;
@@ -108,7 +119,7 @@ export async function regateExplorationCandidate(module: TrainerModule, options:
     reference,
     candidateShare: options.candidateShare,
     look,
-    alpha: REGATE_ALPHA,
+    alpha: candidate.alpha ?? REGATE_ALPHA,
     ...(earlierLooks === null ? {} : { earlierLooks }),
     ...(candidate.challenges === null ? {} : { baselineDirectory: challenged!.directory }),
     ...(options.servedAs === undefined ? {} : { learnedPolicy: options.servedAs }),
@@ -132,6 +143,7 @@ export async function regateExplorationCandidate(module: TrainerModule, options:
     version: candidate.version,
     candidateDirectory: candidate.directory,
     look,
+    alpha: candidate.alpha ?? REGATE_ALPHA,
     baseline: candidate.challenges === null ? null : { ...challenged! },
     freshLogs: comparison.freshLogs,
     candidateActed: comparison.candidateActed,
