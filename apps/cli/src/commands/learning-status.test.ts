@@ -21,4 +21,15 @@ describe('orchestra learning', () => {
     expect(json.drift.events.map((event: { response: string }) => event.response)).toEqual(['exploration', 'demoted-to-shadow']);
     expect(json.drift.explorationBoost).toEqual([]);
   });
+
+  it("shows the exploration candidate's re-looks and the error rate they may spend", async () => {
+    await new LearningStateStore(join(cwd(), 'data')).update((state) => {
+      state.candidate = { version: 'cand-7', directory: join(cwd(), 'nowhere'), source: join(cwd(), 'nowhere'), since: '2026-12-01T10:00:00.000Z', estimate: null, looks: 2, lookBounds: [], alpha: 0.0304, challenges: null };
+    });
+    const text = await runInProcess(cwd(), 'learning');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/exploring {5}candidate cand-7 since 2026-12-01T10:00:00\.000Z \(inactive: candidateShare is 0; 2 re-looks so far, one-sided error budget 1\.52 %\)/);
+    const json = JSON.parse((await runInProcess(cwd(), 'learning', '--json')).stdout);
+    expect(json.candidate).toMatchObject({ version: 'cand-7', looks: 2, alpha: 0.0304 });
+  });
 });
