@@ -19,7 +19,9 @@ export const MINIMUM_REGATE_LOGS = 100;
  * deploys (`improve` deploys only on a re-look), so the whole one-sided error budget of the deploy gate, 5 %, is the
  * re-looks': at most 5 % in all however often the candidate is looked at. The looks are cumulative on the same logs,
  * so each look's bound is the exact group-sequential one for its spend given the earlier looks (1.960, 2.058, 2.186,
- * 2.332 for equal increments), not Bonferroni's (1.960, 2.241, 2.498, 2.734), at the same total error.
+ * 2.332 for equal increments), not Bonferroni's (1.960, 2.241, 2.498, 2.734), at the same total error. That is per
+ * candidate (`gateErrorBudget: 'candidate'`, the default); with `'run'` a candidate's looks spend its `alpha` instead,
+ * its share of this rate over the whole data dir (`candidateErrorShare`), halved the same way.
  */
 export const REGATE_ALPHA = 0.1;
 
