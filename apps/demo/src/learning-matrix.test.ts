@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseWorld } from '@orchestra/learning-sim';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LearningMatrixError, matrixSpread, prepareMatrixWorld, runLearningMatrix, type MatrixCase } from './learning-matrix';
+import { formatLearningMatrix, gateHonesty, LearningMatrixError, matrixSpread, prepareMatrixWorld, runLearningMatrix, type MatrixCase } from './learning-matrix';
 
 const directories: string[] = [];
 afterAll(() => {
@@ -87,5 +87,48 @@ describe('learning matrix', () => {
     expect(spread[0]!.gapClosed.min).toBe(0.1);
     expect(spread[0]!.gapClosed.max).toBe(0.3);
     expect(spread[1]).toMatchObject({ world: 'b', seeds: 1, seedsBeatingRulesWithCI: 0 });
+  });
+
+  it("measures the deploy gate's honesty: what its deployments measured, and its re-looks' errors in standard errors", () => {
+    type Verdict = NonNullable<MatrixCase['result']>['candidates'][number];
+    const around = (value: number, error: number, z: number): [number, number] => [value - z * error, value + z * error];
+    const verdict = (look: number | null, confidence: number | null, estimate: number, estimateError: number, measured: number, measuredError: number, deployed: boolean): Verdict => ({
+      sessionsSeen: 400,
+      look,
+      confidence,
+      baseline: 'rules',
+      gate: { value: estimate, ci: around(estimate, estimateError, confidence === 0.99 ? 2.5758293035489 : 1.959963984540054) },
+      measured: { difference: measured, ci: around(measured, measuredError, 1.959963984540054) },
+      deployed,
+    });
+    const entry = (seed: number, candidates: Verdict[]): MatrixCase => ({
+      world: 'a',
+      worldFile: null,
+      seed,
+      sessions: 2000,
+      command: '',
+      error: null,
+      result: {
+        rules: 1, learned: 2, oracle: 3, oracleOnInferredContext: 2.5, learnedMinusRules: { mean: 1, ci: [0.5, 1.5] }, gapClosed: 0.5, gapClosedOnInferredContext: 0.5,
+        costReduction: 0, successRate: { rules: 0.8, learned: 0.8, oracle: 0.9, oracleOnInferredContext: 0.85 }, served: 1, trainings: 2, candidates, deployments: 1, deploymentsWithoutForce: 1, everyDeploymentPassedGate: true, wallMs: 1,
+      },
+    });
+    const cases = [
+      // The gate at training (no look) is not a re-look; the deployed re-look is 3 over what it measured, at an SE of 5.
+      entry(1, [verdict(null, null, 5, 3, 4, 1, false), verdict(1, 0.95, 10, 4, 7, 3, true)]),
+      // A second look at 99 %: 5 over, at an SE of 5; a deployed model that measured worse.
+      entry(2, [verdict(2, 0.99, 0, 4, -5, 3, false), verdict(1, null, 2, 1, -2, 0.5, true)]),
+      { ...entry(3, [verdict(1, 0.95, 50, 1, -50, 1, true)]), result: null, error: 'exit 1' },
+    ];
+    const gate = gateHonesty(cases);
+    expect(gate).toMatchObject({ deployments: 2, deployedMeasuredBetter: 1, deployedMeasuredWorse: 1, relooks: 2 });
+    expect(gate.deployedMeanAbsoluteError).toBeCloseTo(3.5, 9);
+    expect(gate.relookCalibration!.mean).toBeCloseTo(0.8, 6);
+    expect(gate.relookCalibration!.sd).toBeCloseTo(Math.sqrt(0.08), 6);
+    expect(gateHonesty([])).toEqual({ deployments: 0, deployedMeasuredBetter: 0, deployedMeasuredWorse: 0, deployedMeanAbsoluteError: null, relooks: 0, relookCalibration: null });
+    const markdown = formatLearningMatrix({ options: { worlds: ['a'], seeds: [1, 2], budgets: [2000], concurrency: 1, evaluationTasks: 1000, demoArguments: [] } as never, cases, spread: matrixSpread(cases), gate, wallMs: 1 });
+    expect(markdown).toContain('## The deploy gate');
+    expect(markdown).toContain('2 deployments: 1 measured better than what they replaced (95 % CI above 0), 1 worse (below 0); mean |estimate − measured| 3.50.');
+    expect(markdown).toContain('Re-looks: 2; (estimate − measured) / √(SE² + SE_measured²) has mean 0.80 and sd 0.28');
   });
 });

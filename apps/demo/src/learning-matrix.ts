@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { builtInWorld, builtInWorldNames, reshuffleWorld, writeWorldFile, type BuiltInWorldName } from '@orchestra/learning-sim';
-import { OrchestraError, safeValidate } from '@orchestra/learning-types';
+import { OrchestraError, safeValidate, twoSidedNormalQuantile } from '@orchestra/learning-types';
 import { z } from 'zod';
 
 /** Generator seeds of the reshuffled worlds in the default matrix (fixed: the same worlds on every machine). */
@@ -126,11 +126,31 @@ export interface MatrixSpread {
   seedsBeatingRulesWithCI: number;
 }
 
+/**
+ * How honest the deploy gate was over every case: what the held-out tasks measured of the models it deployed, and how
+ * far its re-looks' estimates lay from what their candidates then measured.
+ */
+export interface GateHonesty {
+  deployments: number;
+  /** Deployed models whose measured learned − baseline has a 95 % CI above 0, and below 0. */
+  deployedMeasuredBetter: number;
+  deployedMeasuredWorse: number;
+  /** Mean |estimate − measured| of the deployed models' deciding verdicts (null without a deployment). */
+  deployedMeanAbsoluteError: number | null;
+  /**
+   * Re-looks with a recorded confidence: (estimate − measured) / √(SE_estimate² + SE_measured²), each SE read from its
+   * interval. An honest gate gives mean ≈ 0 and sd ≈ 1 (null with fewer than 2 re-looks).
+   */
+  relooks: number;
+  relookCalibration: { mean: number; sd: number } | null;
+}
+
 /** What `runLearningMatrix` returns and writes to `learning-matrix.json`. */
 export interface LearningMatrixResult {
   options: Omit<LearningMatrixOptions, 'outputDirectory' | 'demoEntry'>;
   cases: MatrixCase[];
   spread: MatrixSpread[];
+  gate: GateHonesty;
   wallMs: number;
 }
 
@@ -176,6 +196,31 @@ export function matrixSpread(cases: readonly MatrixCase[]): MatrixSpread[] {
     learnedMinusRules: spreadOf(group.map((entry) => entry.result!.learnedMinusRules.mean)),
     seedsBeatingRulesWithCI: group.filter((entry) => entry.result!.learnedMinusRules.ci[0] > 0).length,
   }));
+}
+
+/** The deploy gate's honesty over the matrix's cases (failed cases skipped). */
+export function gateHonesty(cases: readonly MatrixCase[]): GateHonesty {
+  const verdicts = cases.flatMap((entry) => entry.result?.candidates ?? []);
+  const deployed = verdicts.filter((verdict) => verdict.deployed);
+  const withEstimate = deployed.flatMap((verdict) => (verdict.gate === null ? [] : [Math.abs(verdict.gate.value - verdict.measured.difference)]));
+  const scores: number[] = [];
+  for (const verdict of verdicts) {
+    if (verdict.look === null || verdict.gate === null || verdict.confidence === null) continue;
+    const estimateError = (verdict.gate.ci[1] - verdict.gate.ci[0]) / (2 * twoSidedNormalQuantile(verdict.confidence));
+    const measuredError = (verdict.measured.ci[1] - verdict.measured.ci[0]) / (2 * twoSidedNormalQuantile(0.95));
+    const error = Math.hypot(estimateError, measuredError);
+    if (error > 0) scores.push((verdict.gate.value - verdict.measured.difference) / error);
+  }
+  const mean = scores.reduce((sum, score) => sum + score, 0) / Math.max(1, scores.length);
+  const sd = Math.sqrt(scores.reduce((sum, score) => sum + (score - mean) ** 2, 0) / Math.max(1, scores.length - 1));
+  return {
+    deployments: deployed.length,
+    deployedMeasuredBetter: deployed.filter((verdict) => verdict.measured.ci[0] > 0).length,
+    deployedMeasuredWorse: deployed.filter((verdict) => verdict.measured.ci[1] < 0).length,
+    deployedMeanAbsoluteError: withEstimate.length === 0 ? null : withEstimate.reduce((sum, value) => sum + value, 0) / withEstimate.length,
+    relooks: scores.length,
+    relookCalibration: scores.length < 2 ? null : { mean, sd },
+  };
 }
 
 /**
@@ -267,7 +312,7 @@ export async function runLearningMatrix(input: LearningMatrixOptionsInput, onCas
   await Promise.all(Array.from({ length: Math.min(options.concurrency, plan.length) }, worker));
 
   const { outputDirectory: _output, demoEntry: _entry, ...recorded } = options;
-  const result: LearningMatrixResult = { options: recorded, cases, spread: matrixSpread(cases), wallMs: performance.now() - started };
+  const result: LearningMatrixResult = { options: recorded, cases, spread: matrixSpread(cases), gate: gateHonesty(cases), wallMs: performance.now() - started };
   await writeFile(join(outputDirectory, 'learning-matrix.json'), `${JSON.stringify(result, null, 2)}\n`);
   await writeFile(join(outputDirectory, 'learning-matrix.md'), formatLearningMatrix(result));
   return result;
@@ -329,5 +374,21 @@ export function formatLearningMatrix(result: LearningMatrixResult): string {
     '',
     markdownTable(['world', 'sessions', 'seeds', 'gap closed', 'learned − rules', 'seeds with CI > 0'], spreadRows),
     '',
+    '## The deploy gate',
+    '',
+    formatGateHonesty(result.gate),
+    '',
   ].join('\n');
+}
+
+function formatGateHonesty(gate: GateHonesty): string {
+  const deployed =
+    gate.deployments === 0
+      ? 'No deployment.'
+      : `${gate.deployments} deployment${gate.deployments === 1 ? '' : 's'}: ${gate.deployedMeasuredBetter} measured better than what ${gate.deployments === 1 ? 'it' : 'they'} replaced (95 % CI above 0), ${gate.deployedMeasuredWorse} worse (below 0); mean |estimate − measured| ${gate.deployedMeanAbsoluteError === null ? 'n/a' : fixed(gate.deployedMeanAbsoluteError)}.`;
+  const calibration =
+    gate.relookCalibration === null
+      ? `Re-looks with a recorded confidence: ${gate.relooks} (too few to calibrate).`
+      : `Re-looks: ${gate.relooks}; (estimate − measured) / √(SE² + SE_measured²) has mean ${fixed(gate.relookCalibration.mean)} and sd ${fixed(gate.relookCalibration.sd)} (an honest gate: 0 and 1).`;
+  return `${deployed} ${calibration}`;
 }
