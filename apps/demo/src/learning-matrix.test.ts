@@ -17,6 +17,23 @@ const temporary = () => {
 };
 const demoEntry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
+/** A finished 2,000-session case of `world` and `seed` whose result takes `result`'s fields over neutral ones. */
+function matrixCase(world: string, seed: number, result: Partial<NonNullable<MatrixCase['result']>>): MatrixCase {
+  return {
+    world,
+    worldFile: null,
+    seed,
+    sessions: 2000,
+    command: '',
+    error: null,
+    result: {
+      rules: 1, learned: 2, oracle: 3, oracleOnInferredContext: 2.5, learnedMinusRules: { mean: 1, ci: [0.5, 1.5] }, gapClosed: 0.5, gapClosedOnInferredContext: 0.5,
+      costReduction: 0, successRate: { rules: 0.8, learned: 0.8, oracle: 0.9, oracleOnInferredContext: 0.85 }, served: 1, trainings: 2, candidates: [], deployments: 1, deploymentsWithoutForce: 1, everyDeploymentPassedGate: true, wallMs: 1,
+      ...result,
+    },
+  };
+}
+
 describe('learning matrix', () => {
   it.runIf(existsSync(demoEntry))(
     'runs one tiny case in a child process and writes the markdown table and the JSON',
@@ -67,18 +84,7 @@ describe('learning matrix', () => {
   });
 
   it('reports the spread over seeds per world and budget, skipping failed cases', () => {
-    const entry = (world: string, seed: number, gapClosed: number, lower: number): MatrixCase => ({
-      world,
-      worldFile: null,
-      seed,
-      sessions: 2000,
-      command: '',
-      error: null,
-      result: {
-        rules: 1, learned: 2, oracle: 3, oracleOnInferredContext: 2.5, learnedMinusRules: { mean: gapClosed * 10, ci: [lower, lower + 1] }, gapClosed, gapClosedOnInferredContext: 0.5,
-        costReduction: 0, successRate: { rules: 0.8, learned: 0.8, oracle: 0.9, oracleOnInferredContext: 0.85 }, served: 1, trainings: 2, candidates: [], deployments: 1, deploymentsWithoutForce: 1, everyDeploymentPassedGate: true, wallMs: 1,
-      },
-    });
+    const entry = (world: string, seed: number, gapClosed: number, lower: number): MatrixCase => matrixCase(world, seed, { learnedMinusRules: { mean: gapClosed * 10, ci: [lower, lower + 1] }, gapClosed });
     const failed: MatrixCase = { ...entry('a', 4, 0, 0), result: null, error: 'exit 1' };
     const spread = matrixSpread([entry('a', 1, 0.1, 1), entry('a', 2, 0.3, -1), entry('a', 3, 0.2, 2), failed, entry('b', 1, -0.1, -2)]);
     expect(spread).toHaveLength(2);
@@ -101,18 +107,7 @@ describe('learning matrix', () => {
       measured: { difference: measured, ci: around(measured, measuredError, 1.959963984540054) },
       deployed,
     });
-    const entry = (seed: number, candidates: Verdict[]): MatrixCase => ({
-      world: 'a',
-      worldFile: null,
-      seed,
-      sessions: 2000,
-      command: '',
-      error: null,
-      result: {
-        rules: 1, learned: 2, oracle: 3, oracleOnInferredContext: 2.5, learnedMinusRules: { mean: 1, ci: [0.5, 1.5] }, gapClosed: 0.5, gapClosedOnInferredContext: 0.5,
-        costReduction: 0, successRate: { rules: 0.8, learned: 0.8, oracle: 0.9, oracleOnInferredContext: 0.85 }, served: 1, trainings: 2, candidates, deployments: 1, deploymentsWithoutForce: 1, everyDeploymentPassedGate: true, wallMs: 1,
-      },
-    });
+    const entry = (seed: number, candidates: Verdict[]): MatrixCase => matrixCase('a', seed, { candidates });
     const cases = [
       // The gate at training (no look) is not a re-look; the deployed re-look is 3 over what it measured, at an SE of 5.
       entry(1, [verdict(null, null, 5, 3, 4, 1, false), verdict(1, 0.95, 10, 4, 7, 3, true)]),
