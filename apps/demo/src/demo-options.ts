@@ -37,7 +37,7 @@ export const demoOptionsSchema = z.object({
   /**
    * `--gate-error-budget candidate|run`: the deploy gate's error rate per exploration candidate (5 % one-sided each),
    * or over the whole run (`gateErrorBudget` of `@orchestra/learning`). Per candidate by default: over 4 never-run
-   * 10,000-session cases the run's budget kept every deployment but one true one (README, "The deploy gate's error budget").
+   * 10,000-session cases the run's budget avoided no bad deployment and lost one true one (README, "The deploy gate's error budget").
    */
   gateErrorBudget: z.enum(['candidate', 'run']).default('candidate'),
   /**
