@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { builtInWorld, builtInWorldNames, reshuffleWorld, writeWorldFile, type BuiltInWorldName } from '@orchestra/learning-sim';
+import { builtInWorld, builtInWorldNames, meanWithInterval, reshuffleWorld, writeWorldFile, type BuiltInWorldName } from '@orchestra/learning-sim';
 import { OrchestraError, safeValidate, twoSidedNormalQuantile } from '@orchestra/learning-types';
 import { z } from 'zod';
 
@@ -211,15 +211,14 @@ export function gateHonesty(cases: readonly MatrixCase[]): GateHonesty {
     const error = Math.hypot(estimateError, measuredError);
     if (error > 0) scores.push((verdict.gate.value - verdict.measured.difference) / error);
   }
-  const mean = scores.reduce((sum, score) => sum + score, 0) / Math.max(1, scores.length);
-  const sd = Math.sqrt(scores.reduce((sum, score) => sum + (score - mean) ** 2, 0) / Math.max(1, scores.length - 1));
+  const calibration = meanWithInterval(scores);
   return {
     deployments: deployed.length,
     deployedMeasuredBetter: deployed.filter((verdict) => verdict.measured.ci[0] > 0).length,
     deployedMeasuredWorse: deployed.filter((verdict) => verdict.measured.ci[1] < 0).length,
-    deployedMeanAbsoluteError: withEstimate.length === 0 ? null : withEstimate.reduce((sum, value) => sum + value, 0) / withEstimate.length,
+    deployedMeanAbsoluteError: withEstimate.length === 0 ? null : meanWithInterval(withEstimate).mean,
     relooks: scores.length,
-    relookCalibration: scores.length < 2 ? null : { mean, sd },
+    relookCalibration: scores.length < 2 ? null : { mean: calibration.mean, sd: calibration.standardError * Math.sqrt(scores.length) },
   };
 }
 

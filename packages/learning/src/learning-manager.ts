@@ -1136,7 +1136,7 @@ export class LearningManager {
         state.candidate.looks = report.look;
         state.candidate.estimate = report.difference;
         // A passed re-look rejected its hypothesis: its level passes on to the next candidate (the fallback procedure).
-        if (report.passed && this.config.gateErrorBudget === 'run') state.gateBudget.carried = Math.min(REGATE_ALPHA, report.alpha);
+        if (report.passed && this.config.gateErrorBudget === 'run') state.gateBudget.carried = report.alpha;
       }
       const { value, lower, upper } = report.difference;
       addStateEvent(state, `re-look ${report.look} at exploration candidate ${report.version} on ${report.freshLogs} logs (it acted on ${report.candidateActed}): ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(report.confidence * 100).toFixed(2)} % (z ${report.bound.toFixed(3)}; the candidate's one-sided budget ${(report.alpha * 50).toFixed(2)} %) — ${report.passed ? 'passed' : 'not passed'}`, now);
