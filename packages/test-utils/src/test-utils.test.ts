@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { caughtError, runNodeScript, useTemporaryDirectories, useTemporaryDirectory } from './index';
+import temporaryRoot from './temporary-root';
 
 describe('caughtError', () => {
   it('returns what a function throws, and undefined when it returns', () => {
@@ -35,6 +38,28 @@ describe('temporary directories', () => {
     for (const directory of seen) expect(existsSync(directory)).toBe(false);
     expect(seen).not.toContain(current());
   });
+});
+
+describe('temporary root (the global setup)', () => {
+  it('points the OS temp directory at a fresh root for the run, and removes it with what was left in it', async () => {
+    const before = process.env.TMPDIR;
+    const outer = tmpdir();
+    const teardown = temporaryRoot();
+    const root = tmpdir();
+    try {
+      expect(root.startsWith(join(outer, 'orchestra-tests-'))).toBe(true);
+      expect(statSync(root).mode & 0o7777).toBe(0o1777);
+      // A test that forgets its directory, and a child process that inherits the environment.
+      const forgotten = mkdtempSync(join(tmpdir(), 'forgotten-'));
+      writeFileSync(join(forgotten, 'file'), 'x');
+      const child = await runNodeScript(new URL('./fixtures/print-temporary-directory.ts', import.meta.url));
+      expect(child.stdout.trim()).toBe(root);
+    } finally {
+      teardown();
+    }
+    expect(existsSync(root)).toBe(false);
+    expect(process.env.TMPDIR).toBe(before);
+  }, 60_000);
 });
 
 describe('runNodeScript', () => {

@@ -15,12 +15,16 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs `node dist/bin.js ...args` in `cwd` with a clean environment plus `env`. */
+/**
+ * Runs `node dist/bin.js ...args` in `cwd` with a clean environment plus `env`. `TMPDIR` passes through, so what the
+ * CLI puts in the OS temp directory lands in the test run's temporary root (`@orchestra/test-utils/temporary-root`).
+ */
 export function runOrchestra(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
+    const temporary = process.env.TMPDIR === undefined ? {} : { TMPDIR: process.env.TMPDIR };
     const child = spawn(process.execPath, [binPath, ...args], {
       cwd: options.cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: options.cwd, ...options.env },
+      env: { PATH: process.env.PATH ?? '', HOME: options.cwd, ...temporary, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
