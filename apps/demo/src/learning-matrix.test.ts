@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,19 @@ const temporary = () => {
   return directory;
 };
 const demoEntry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+
+/** Runs `action` with the OS temp directory (`TMPDIR`, which `os.tmpdir()` reads at each call) set to a fresh one. */
+async function withTemporaryRoot<T>(action: (root: string) => Promise<T>): Promise<T> {
+  const root = temporary();
+  const previous = process.env.TMPDIR;
+  process.env.TMPDIR = root;
+  try {
+    return await action(root);
+  } finally {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+  }
+}
 
 /** A finished 2,000-session case of `world` and `seed` whose result takes `result`'s fields over neutral ones. */
 function matrixCase(world: string, seed: number, result: Partial<NonNullable<MatrixCase['result']>>): MatrixCase {
@@ -40,11 +53,16 @@ describe('learning matrix', () => {
     async () => {
       const outputDirectory = temporary();
       const seen: string[] = [];
-      const result = await runLearningMatrix(
-        { worlds: ['reshuffled-7'], seeds: [2], budgets: [200], evaluationTasks: 20, extraArguments: ['--retrain-every', '50'], outputDirectory, demoEntry },
-        (entry) => seen.push(entry.world),
-      );
+      const { result, left } = await withTemporaryRoot(async (root) => {
+        const run = await runLearningMatrix(
+          { worlds: ['reshuffled-7'], seeds: [2], budgets: [200], evaluationTasks: 20, extraArguments: ['--retrain-every', '50'], outputDirectory, demoEntry },
+          (entry) => seen.push(entry.world),
+        );
+        return { result: run, left: readdirSync(root) };
+      });
       expect(seen).toEqual(['reshuffled-7']);
+      // The case's data dir is gone once its summary was read.
+      expect(left).toEqual([]);
       expect(result.cases).toHaveLength(1);
       const [only] = result.cases;
       expect(only!.error).toBeNull();
@@ -73,14 +91,20 @@ describe('learning matrix', () => {
 
   it.runIf(existsSync(demoEntry))('keeps a failing case with its one-line error', async () => {
     const outputDirectory = temporary();
-    const result = await runLearningMatrix({ worlds: [join(outputDirectory, 'missing.json')], seeds: [1], budgets: [200], outputDirectory, demoEntry });
+    const { result, root } = await withTemporaryRoot(async (root) => ({ root, result: await runLearningMatrix({ worlds: [join(outputDirectory, 'missing.json')], seeds: [1], budgets: [200], outputDirectory, demoEntry }) }));
     expect(result.cases[0]!.result).toBeNull();
     expect(result.cases[0]!.error).toMatch(/^exit 2: demo: cannot read world file/);
+    // A failed case's data dir stays, named in its error.
+    const [kept] = readdirSync(root);
+    expect(result.cases[0]!.error).toContain(`(its data dir: ${join(root, kept!)})`);
   });
 
   it('refuses an unknown world name and bad options', async () => {
     await expect(prepareMatrixWorld('mars', temporary())).rejects.toSatisfy((error) => LearningMatrixError.isInstance(error) && error.field === 'worlds');
     await expect(runLearningMatrix({ budgets: [10], outputDirectory: temporary(), demoEntry })).rejects.toSatisfy((error) => LearningMatrixError.isInstance(error) && /budgets/.test((error as Error).message));
+    await expect(runLearningMatrix({ extraArguments: ['--data-dir', 'shared'], outputDirectory: temporary(), demoEntry })).rejects.toSatisfy(
+      (error) => LearningMatrixError.isInstance(error) && error.field === 'extraArguments' && /own data dir/.test((error as Error).message),
+    );
   });
 
   it('reports the spread over seeds per world and budget, skipping failed cases', () => {

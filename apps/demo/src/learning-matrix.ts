@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { builtInWorld, builtInWorldNames, meanWithInterval, reshuffleWorld, writeWorldFile, type BuiltInWorldName } from '@orchestra/learning-sim';
 import { OrchestraError, safeValidate, twoSidedNormalQuantile } from '@orchestra/learning-types';
@@ -24,8 +25,14 @@ export const learningMatrixOptionsSchema = z.object({
   concurrency: z.number().int().min(1).max(16).default(2),
   /** Held-out tasks per case (the demo's `--eval-tasks`; default the demo's 1,000). */
   evaluationTasks: z.number().int().min(20).optional(),
-  /** Further demo flags for every case (e.g. `--retrain-every 100` for a smoke run). */
-  extraArguments: z.array(z.string()).default([]),
+  /**
+   * Further demo flags for every case (e.g. `--retrain-every 100` for a smoke run). Not `--data-dir`: every case gets
+   * its own (see `runLearningMatrix`).
+   */
+  extraArguments: z
+    .array(z.string())
+    .default([])
+    .refine((flags) => !flags.some((flag) => flag === '--data-dir' || flag.startsWith('--data-dir=')), 'every case has its own data dir; --data-dir cannot be shared'),
   /** Where `learning-matrix.md` / `.json` and the generated world files (`worlds/`) go. */
   outputDirectory: z.string().min(1),
   /** The built demo entry (`apps/demo/dist/index.js`). */
@@ -226,7 +233,9 @@ export function gateHonesty(cases: readonly MatrixCase[]): GateHonesty {
  * Runs the demo (`node <demoEntry> --json`) for every world × seed × budget, `concurrency` child processes at a time,
  * and writes `learning-matrix.md` (tables) and `learning-matrix.json` (every case and the spread over seeds) into
  * `outputDirectory`. A case that fails is kept with its error (one line) and the others go on. Deterministic per
- * case (the demo is reproducible per seed); only the wall times vary.
+ * case (the demo is reproducible per seed); only the wall times vary. Each case runs on its own data dir in the OS
+ * temp directory (tens of MB at 10,000 sessions), removed once its summary is read; a failed case's stays, named in
+ * its error, to be looked into.
  */
 export async function runLearningMatrix(input: LearningMatrixOptionsInput, onCase: (entry: MatrixCase, done: number, total: number) => void = () => {}): Promise<LearningMatrixResult> {
   const validated = safeValidate(learningMatrixOptionsSchema, input, 'learning matrix options');
@@ -258,7 +267,8 @@ export async function runLearningMatrix(input: LearningMatrixOptionsInput, onCas
       next += 1;
       const { args, ...entry } = plan[index]!;
       const caseStarted = performance.now();
-      const { stdout, stderr, code } = await runChild(options.demoEntry, args);
+      const dataDirectory = await mkdtemp(join(tmpdir(), 'learning-matrix-case-'));
+      const { stdout, stderr, code } = await runChild(options.demoEntry, [...args, '--data-dir', dataDirectory]);
       let result: MatrixCase['result'] = null;
       let error: string | null = null;
       if (code !== 0) {
@@ -302,6 +312,8 @@ export async function runLearningMatrix(input: LearningMatrixOptionsInput, onCas
           };
         }
       }
+      if (error === null) await rm(dataDirectory, { recursive: true, force: true });
+      else error = `${error} (its data dir: ${dataDirectory})`;
       const finished: MatrixCase = { ...entry, result, error };
       cases[index] = finished;
       done += 1;
