@@ -1,20 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseWorld } from '@orchestra/learning-sim';
-import { afterAll, describe, expect, it } from 'vitest';
+import { useTemporaryDirectories } from '@orchestra/test-utils';
+import { describe, expect, it } from 'vitest';
 import { formatLearningMatrix, gateHonesty, LearningMatrixError, matrixSpread, prepareMatrixWorld, runLearningMatrix, type MatrixCase } from './learning-matrix';
 
-const directories: string[] = [];
-afterAll(() => {
-  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
-});
-const temporary = () => {
-  const directory = mkdtempSync(join(tmpdir(), 'learning-matrix-'));
-  directories.push(directory);
-  return directory;
-};
+const temporary = useTemporaryDirectories('learning-matrix-');
 const demoEntry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
 /** Runs `action` with the OS temp directory (`TMPDIR`, which `os.tmpdir()` reads at each call) set to a fresh one. */

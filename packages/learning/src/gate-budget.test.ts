@@ -1,7 +1,6 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeExperience } from '@orchestra/learning-collector/testing';
+import { useTemporaryDirectories } from '@orchestra/test-utils';
 import type { Experience } from '@orchestra/learning-types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLearning, type LearningManager } from './learning-manager';
@@ -9,6 +8,7 @@ import { LearningStateStore } from './learning-state';
 import { candidateErrorShare, REGATE_ALPHA } from './regate';
 import { writeTestModel } from './test-support/write-test-model';
 
+const temporaryDirectory = useTemporaryDirectories('gate-budget-');
 const managers: LearningManager[] = [];
 afterEach(async () => {
   for (const manager of managers.splice(0)) await manager.close();
@@ -24,7 +24,7 @@ const freshLogs: Experience[] = Array.from({ length: 150 }, (_, index) => ({ ...
 
 /** A manager whose trainer is a double: its re-look passes when `passes()` says so, and records the alpha it was given. */
 async function open(gateErrorBudget?: 'candidate' | 'run') {
-  const root = await mkdtemp(join(tmpdir(), 'gate-budget-'));
+  const root = temporaryDirectory();
   const alphas: number[] = [];
   let passes = false;
   const trainer = {

@@ -45,6 +45,11 @@ function relook(difference: { value: number; lower: number; upper: number }, pas
   return { version: 'v6', candidateDirectory: '/data/models/v6', look: 1, alpha: 0.1, baseline, freshLogs: 400, candidateActed: 100, confidence: 0.95, bound: 1.96, information: 0.01, difference, supported: true, passed, directory: passed ? '/data/candidates/v6--look-1' : null, comparison };
 }
 
+/** The exploration candidate v6 (trained earlier, no looks yet), with `changes` over it. */
+function explorationCandidate(changes: Partial<CandidateModel> = {}): CandidateModel {
+  return { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 0, lookBounds: [], alpha: null, challenges: null, ...changes };
+}
+
 function manager(
   beatsRules: boolean | null,
   options: {
@@ -147,7 +152,7 @@ describe('improvePolicy', () => {
   });
 
   it('never explores with a candidate the gate found worse than the rules, and withdraws the previous one', async () => {
-    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 0, lookBounds: [], alpha: null, challenges: null };
+    const previous = explorationCandidate();
     const { double, calls } = manager(false, { difference: { value: -8, lower: -14, upper: -2 }, candidate: previous, regate: relook({ value: -3, lower: -9, upper: 3 }) });
     const step = await improvePolicy(double, { version: 'v7' });
     expect(calls).toEqual(['train /data/candidates/v7', 'regate /data/candidates/v6--look-1', 'explore null null']);
@@ -156,7 +161,7 @@ describe('improvePolicy', () => {
   });
 
   it('deploys the exploration candidate when a re-look on the logs it explored on passes, and starts its A/B period', async () => {
-    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 0, lookBounds: [], alpha: null, challenges: null };
+    const previous = explorationCandidate();
     const { double, calls } = manager(false, { candidate: previous, regate: relook({ value: 9, lower: 2, upper: 16 }) });
     const step = await improvePolicy(double, { version: 'v7' });
     expect(calls).toEqual(['train /data/candidates/v7', 'regate /data/candidates/v6--look-1', 'deploy /data/candidates/v6--look-1', 'mode ab_test 0.1']);
@@ -164,7 +169,7 @@ describe('improvePolicy', () => {
   });
 
   it('keeps a promising exploration candidate (re-look above 0, not passed) instead of switching to the new one', async () => {
-    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 0, lookBounds: [], alpha: null, challenges: null };
+    const previous = explorationCandidate();
     const { double, calls } = manager(false, { candidate: previous, regate: relook({ value: 4, lower: -2, upper: 10 }) });
     const step = await improvePolicy(double, { version: 'v7' });
     expect(calls).toEqual(['train /data/candidates/v7', 'regate /data/candidates/v6--look-1']);
@@ -173,7 +178,7 @@ describe('improvePolicy', () => {
   });
 
   it('switches from a promising exploration candidate to a new one the gate at training puts higher than its re-look', async () => {
-    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 0, lookBounds: [], alpha: null, challenges: null };
+    const previous = explorationCandidate();
     const { double, calls } = manager(false, { candidate: previous, difference: { value: 9, lower: -10, upper: 28 }, regate: relook({ value: 4, lower: -2, upper: 10 }) });
     const step = await improvePolicy(double, { version: 'v7' });
     expect(calls).toEqual(['train /data/candidates/v7', 'regate /data/candidates/v6--look-1', 'explore /data/candidates/v7 9 [-10, 28]']);
@@ -181,7 +186,7 @@ describe('improvePolicy', () => {
   });
 
   it('keeps the exploration candidate while too few logs exist to re-look at it, and replaces an unpromising one', async () => {
-    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 1, lookBounds: [], alpha: null, challenges: null };
+    const previous = explorationCandidate({ looks: 1 });
     const waiting = manager(false, { candidate: previous, regate: null });
     expect((await improvePolicy(waiting.double, { version: 'v7' })).candidate.status).toBe('kept');
     const unpromising = manager(false, { candidate: previous, regate: relook({ value: -1, lower: -7, upper: 5 }) });
@@ -199,14 +204,14 @@ describe('improvePolicy', () => {
   });
 
   it('retires the exploration candidate when a model is deployed', async () => {
-    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 0, lookBounds: [], alpha: null, challenges: null };
+    const previous = explorationCandidate();
     const { double } = manager(false, { candidate: previous, regate: relook({ value: 9, lower: 2, upper: 16 }) });
     const step = await improvePolicy(double, { version: 'v7' });
     expect(step.candidate.status).toBe('retired');
   });
 
   it('in production, deploys a challenger whose re-look beat the deployed model without leaving production', async () => {
-    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 0, lookBounds: [], alpha: null, challenges: 'v5' };
+    const previous = explorationCandidate({ challenges: 'v5' });
     const { double, calls } = manager(false, { mode: 'production', candidate: previous, regate: relook({ value: 4, lower: 1, upper: 7 }, true, { version: 'v5', directory: '/data/models/v5' }) });
     const step = await improvePolicy(double, { version: 'v7' });
     expect(calls).toEqual(['train /data/candidates/v7', 'regate /data/candidates/v6--look-1', 'deploy /data/candidates/v6--look-1']);
@@ -214,7 +219,7 @@ describe('improvePolicy', () => {
   });
 
   it("values a challenger's re-look against the rules as the deployed model's estimate plus the re-look", async () => {
-    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 0, lookBounds: [], alpha: null, challenges: 'v5' };
+    const previous = explorationCandidate({ challenges: 'v5' });
     const challengerRelook = relook({ value: 2, lower: -1, upper: 5 }, false, { version: 'v5', directory: '/data/models/v5' });
     // A new candidate at +9 against the rules does not outdo a challenger at +2 over a model estimated at +10 …
     const kept = manager(false, { mode: 'production', candidate: previous, difference: { value: 9, lower: -1, upper: 19 }, regate: challengerRelook, deployedEstimate: 10 });
@@ -225,7 +230,7 @@ describe('improvePolicy', () => {
   });
 
   it('makes no re-look at a stale candidate (its model no longer serves) and replaces or withdraws it', async () => {
-    const previous: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 0, lookBounds: [], alpha: null, challenges: 'v4' };
+    const previous = explorationCandidate({ challenges: 'v4' });
     const replaced = manager(false, { mode: 'production', candidate: previous, stale: true, regate: relook({ value: 9, lower: 2, upper: 16 }) });
     const step = await improvePolicy(replaced.double, { version: 'v7' });
     expect(replaced.calls).toEqual(['train /data/candidates/v7', 'explore /data/candidates/v7 -1 [-9, 7]']);
