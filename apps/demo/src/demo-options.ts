@@ -20,6 +20,17 @@ export const demoOptionsSchema = z.object({
   shadowShare: z.number().gt(0).lt(1).default(0.25),
   /** Retrain after this many sessions since the last training (default: a fifth of the budget, at least 400). */
   retrainEvery: z.number().int().min(50).optional(),
+  /**
+   * `--relook-every N`: sessions between re-looks at the exploration candidate between trainings
+   * (`LearningManager.relook`, `relookEvery` of the library's schedule); 0: it is looked at only when a training runs.
+   * Default: 0.
+   */
+  relookEvery: z.number().int().min(0).optional(),
+  /**
+   * `--relook-logs N`: the fresh logs over which a candidate's re-looks spend their error by information fraction
+   * (`relookLogs` of `@orchestra/learning`); 0: by look index. Default: 0.
+   */
+  relookLogs: z.number().int().min(0).optional(),
   /** ε of the rules' exploration in shadow and A/B (one head redrawn; exact propensities). */
   exploration: z.number().min(0).max(1).default(0.3),
   /**
@@ -112,6 +123,8 @@ Options:
   --exploration E       rules' ε in shadow and A/B (default 0.3)
   --learned-exploration E  the learned policy's ε around its argmax, exploring and deployed (default: --exploration)
   --retrain-every N     sessions between retrainings (default: sessions / 5, within 400..1000)
+  --relook-every N      sessions between re-looks at the exploration candidate between trainings (0: only at trainings; default 0)
+  --relook-logs N       fresh logs over which a candidate's re-looks spend their error by information (0: by look index; default 0)
   --exploration-design one|factorial  an explored session changes one decision, or each with --switch-probability (default one)
   --switch-probability Q  a decision's probability of moving in a factorial explored session (default 0.35)
   --candidate-share F   share of shadow (and, for a challenger, production) sessions the exploration candidate acts on (0..0.5, default 0.5)
@@ -155,6 +168,8 @@ export function parseDemoArguments(argv: readonly string[]): DemoOptions | null 
         'eval-tasks': { type: 'string' },
         exploration: { type: 'string' },
         'retrain-every': { type: 'string' },
+        'relook-every': { type: 'string' },
+        'relook-logs': { type: 'string' },
         'learned-exploration': { type: 'string' },
         'candidate-share': { type: 'string' },
         'trainer-config': { type: 'string' },
@@ -183,6 +198,8 @@ export function parseDemoArguments(argv: readonly string[]): DemoOptions | null 
     evaluationTasks: toNumber('eval-tasks', values['eval-tasks'] as string | undefined),
     exploration: toNumber('exploration', values.exploration as string | undefined),
     retrainEvery: toNumber('retrain-every', values['retrain-every'] as string | undefined),
+    relookEvery: toNumber('relook-every', values['relook-every'] as string | undefined),
+    relookLogs: toNumber('relook-logs', values['relook-logs'] as string | undefined),
     learnedExploration: toNumber('learned-exploration', values['learned-exploration'] as string | undefined),
     candidateShare: toNumber('candidate-share', values['candidate-share'] as string | undefined),
     trainerConfig: toJsonObject('trainer-config', values['trainer-config'] as string | undefined),

@@ -24,6 +24,9 @@ export interface DemoPlan {
   readonly total: number;
   readonly shadowSessions: number;
   readonly retrainEvery: number;
+  /** Sessions between re-looks at the exploration candidate between trainings (0: none) and the planned logs its looks spend over (0: by look index). */
+  readonly relookEvery: number;
+  readonly relookLogs: number;
   readonly sessionsPerStep: number;
   readonly abTestSessionsBeforeProduction: number;
   readonly driftEnabled: boolean;
@@ -83,7 +86,7 @@ function startServing(run: DemoRun, model: string): void {
 type ImproveStep = Awaited<ReturnType<LearningManager['improve']>>;
 
 /** The re-look at the exploration candidate on the logs it explored on (its own artifact, trained earlier). */
-async function recordRelook(run: DemoRun, step: ImproveStep, curveRules: PolicyRun): Promise<void> {
+async function recordRelook(run: DemoRun, step: Pick<ImproveStep, 'regate' | 'candidate'>, curveRules: PolicyRun): Promise<void> {
   const relook = step.regate;
   if (relook === null) return;
   const { sessionsSeen } = run;
@@ -135,7 +138,7 @@ async function trainAndDeploy(run: DemoRun, reason: ImprovementReason): Promise<
     trainingMs: elapsed,
   });
   run.ope.push(round_);
-  run.schedule.trained(sessionsSeen, { challenging: (step.candidate.model?.challenges ?? null) !== null, reason });
+  run.schedule.trained(sessionsSeen, { challenging: (step.candidate.model?.challenges ?? null) !== null, exploring: step.candidate.model !== null, reason });
   const trained = `${version}: ${report.epochs} epochs in ${(elapsed / 1000).toFixed(1)} s`;
   const measuredText = `measured on held-out tasks: learned − rules = ${measured.mean.toFixed(2)} [${measured.interval[0].toFixed(2)}, ${measured.interval[1].toFixed(2)}]`;
   if (relook?.passed === true) {
@@ -151,6 +154,22 @@ async function trainAndDeploy(run: DemoRun, reason: ImprovementReason): Promise<
   run.progress('train', `${trained}; gate passed: estimated learned − rules ${interval(round_.difference)}; ${measuredText}`);
   startServing(run, version);
   run.progress('deploy', `deployed ${version}; mode ab_test at ${learning.abFraction * 100} % (ramp ${[0.1, 0.25, 0.5, 1].map((share) => `${share * 100} %`).join(' → ')} after ${run.sessionsPerStep} learned sessions per step within the guardrails)`);
+}
+
+/** A re-look at the exploration candidate between trainings (`learning.relook`): it deploys the candidate when it passes. */
+async function relookBetweenTrainings(run: DemoRun): Promise<void> {
+  const { learning, sessionsSeen } = run;
+  const started = performance.now();
+  const step = await learning.relook({ servedAs: learnedServing(run.options), trainerConfig: { ...run.trainerConfig, seed: run.options.seed + run.trainings } });
+  run.trainingMs += performance.now() - started;
+  run.schedule.relooked(sessionsSeen, { exploring: step.candidate.model !== null });
+  if (step.regate === null) {
+    if (step.candidate.status === 'withdrawn') run.progress('train', `the exploration candidate spent its re-looks' error budget without passing: withdrawn`);
+    return;
+  }
+  await recordRelook(run, step, evaluateRulesOn(run, run.curveTasks));
+  if (step.regate.passed) run.progress('deploy', `deployed ${step.regate.version} (re-look ${step.regate.look}); ${learning.mode === 'production' ? `it replaces ${step.regate.baseline?.version ?? 'the rules'} in production` : `mode ab_test at ${learning.abFraction * 100} %`}`);
+  else if (step.candidate.status === 'withdrawn') run.progress('train', `the exploration candidate ${step.regate.version} is withdrawn (found worse, or its error budget spent)`);
 }
 
 function explorationNote(run: DemoRun, step: ImproveStep): string {
@@ -216,7 +235,10 @@ export function countSession(run: DemoRun, mode: string, source: string, result:
 export async function retrainWhenDue(run: DemoRun): Promise<void> {
   const { sessionsSeen } = run;
   const reason = run.schedule.due(sessionsSeen);
-  if (reason === null) return;
+  if (reason === null) {
+    if (run.schedule.relookDue(sessionsSeen)) await relookBetweenTrainings(run);
+    return;
+  }
   if (reason === 'drift') run.retrainingsAfterDrift.push(sessionsSeen);
   if (reason === 'first') run.progress('shadow', `shadow phase done: ${run.shadowSessions} sessions, mean reward ${meanWithInterval(run.phaseRewards.shadow).mean.toFixed(2)}`);
   await trainAndDeploy(run, reason);

@@ -84,6 +84,8 @@ async function planOf(options: DemoOptions): Promise<DemoPlan & { worldName: str
     // A fifth of the run, between 400 and 1,000 sessions: at 10,000 sessions a training every 1,000 (instead of 2,000)
     // lifted the default world from the rules to +6.52 and +9.48 on two never-run seeds (demo README).
     retrainEvery: options.retrainEvery ?? Math.min(1000, Math.max(400, Math.round(total / 5))),
+    relookEvery: options.relookEvery ?? 0,
+    relookLogs: options.relookLogs ?? 0,
     sessionsPerStep,
     abTestSessionsBeforeProduction: sessionsPerStep * 5,
     driftEnabled: options.drift === 'on' || (options.drift === 'auto' && changePoints.length > 0),
@@ -118,6 +120,7 @@ async function openLearning(plan: DemoPlan, clock: SimulatedClock): Promise<Lear
       candidateShare: options.candidateShare,
       adaptiveExploration: options.adaptiveExploration === 'on',
       gateErrorBudget: options.gateErrorBudget,
+      relookLogs: plan.relookLogs === 0 ? null : plan.relookLogs,
       reloadIntervalMs: 0,
       // The library's guardrails are sized to the sample (a breach must also exceed two standard errors), and a whole
       // A/B period past them withdraws the model.
@@ -142,7 +145,7 @@ function startRun(plan: DemoPlan, learning: LearningManager, onProgress: (progre
     learnedSessionsInAbTotal: 0,
     trainingMs: 0,
     trainings: 0,
-    schedule: new ImprovementSchedule({ every: plan.retrainEvery, firstAt: plan.shadowSessions, horizon: plan.total }),
+    schedule: new ImprovementSchedule({ every: plan.retrainEvery, firstAt: plan.shadowSessions, horizon: plan.total, ...(plan.relookEvery === 0 ? {} : { relookEvery: plan.relookEvery }) }),
     ope: [],
     curve: [],
     rampEvents: [],
@@ -336,6 +339,8 @@ function summaryOf(
       explorationDesign: explorationDesignOf(options),
       shadowSessions: run.shadowSessions,
       retrainEvery: run.retrainEvery,
+      relookEvery: run.relookEvery,
+      relookLogs: run.relookLogs,
       sessionsPerStep: run.sessionsPerStep,
       abTestSessionsBeforeProduction: run.abTestSessionsBeforeProduction,
       guardrails: learningGuardrails,

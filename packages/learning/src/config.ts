@@ -128,6 +128,14 @@ export const learningConfigSchema = z.strictObject({
    */
   gateErrorBudget: z.enum(['candidate', 'run']).default('candidate'),
   /**
+   * How a candidate's re-looks spend their error. Null (default): by look index — the first half of it, every further
+   * look half of what the one before spent, however many logs each saw. A number: by information fraction over that
+   * many fresh logs (Lan–DeMets, Pocock-type: by n logs, `pocockErrorSpent(α/2, n / relookLogs)` in all), so a thin
+   * look spends little and looking often (`relook`) costs no error; a candidate that has not passed once it was looked
+   * at on that many logs has spent its budget and is withdrawn. Fixed per candidate when it starts exploring.
+   */
+  relookLogs: z.number().int().min(100).nullable().default(null),
+  /**
    * After each `improve`, the rules' exploration weighs its alternatives by the trained critic (the probability that
    * each choice beats the rules', at least 0.05; persisted in the state file): sessions go to alternatives that can
    * still change the policy instead of uniformly to ~40 of them, most already known to lose. Propensities stay exact.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { improvePolicy, type Improvable } from './improve';
+import { improvePolicy, relookCandidate, type Improvable } from './improve';
 import type { CandidateModel, DeployedModel } from './learning-state';
 import type { RegateReport } from './regate';
 import type { TrainReport } from './train';
@@ -42,12 +42,12 @@ function report(beatsRules: boolean | null, difference = beatsRules ? { value: 6
 function relook(difference: { value: number; lower: number; upper: number }, passed = difference.lower > 0, baseline: RegateReport['baseline'] = null): RegateReport {
   const estimate = { value: 0, lower: 0, upper: 0 };
   const comparison = { estimator: 'doubly-robust', sampleSize: 400, target: estimate, baseline: estimate, difference, targetBeatsBaseline: passed, kind: 'regate' as const, look: 1 };
-  return { version: 'v6', candidateDirectory: '/data/models/v6', look: 1, alpha: 0.1, baseline, freshLogs: 400, candidateActed: 100, confidence: 0.95, bound: 1.96, information: 0.01, difference, supported: true, passed, directory: passed ? '/data/candidates/v6--look-1' : null, comparison };
+  return { version: 'v6', candidateDirectory: '/data/models/v6', look: 1, alpha: 0.1, spend: 0.025, spending: 'look', plannedLogs: null, baseline, freshLogs: 400, candidateActed: 100, confidence: 0.95, bound: 1.96, information: 0.01, difference, supported: true, passed, directory: passed ? '/data/candidates/v6--look-1' : null, comparison };
 }
 
 /** The exploration candidate v6 (trained earlier, no looks yet), with `changes` over it. */
 function explorationCandidate(changes: Partial<CandidateModel> = {}): CandidateModel {
-  return { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 0, lookBounds: [], alpha: null, challenges: null, ...changes };
+  return { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since: '2026-12-01T00:00:00.000Z', estimate: null, looks: 0, lookBounds: [], plannedLogs: null, alpha: null, challenges: null, ...changes };
 }
 
 function manager(
@@ -77,7 +77,7 @@ function manager(
     deployedEstimate: options.deployedEstimate ?? null,
     explore: async (directory, estimate) => {
       calls.push(`explore ${directory} ${estimate === null ? 'null' : `${estimate.value} [${estimate.lower}, ${estimate.upper}]`}`);
-      candidate = directory === null ? null : { version: 'v7', directory: '/data/models/v7', source: directory, since: '2026-12-02T00:00:00.000Z', estimate, looks: 0, lookBounds: [], alpha: null, challenges: null };
+      candidate = directory === null ? null : { version: 'v7', directory: '/data/models/v7', source: directory, since: '2026-12-02T00:00:00.000Z', estimate, looks: 0, lookBounds: [], plannedLogs: null, alpha: null, challenges: null };
       return candidate;
     },
     regate: async (regateOptions) => {
@@ -195,6 +195,14 @@ describe('improvePolicy', () => {
     expect(step.candidate.status).toBe('explored');
   });
 
+  it('replaces a promising candidate whose re-looks spent their budget by information: it can never pass', async () => {
+    const spent = explorationCandidate({ looks: 3, plannedLogs: 1200, lookBounds: [{ information: 0.01, bound: 2.4, spend: 0.05, logs: 1200 }] });
+    const { double, calls } = manager(false, { candidate: spent, regate: null });
+    const step = await improvePolicy(double, { version: 'v7' });
+    expect(calls).toEqual(['train /data/candidates/v7', 'regate /data/candidates/v6--look-4', 'explore /data/candidates/v7 -1 [-9, 7]']);
+    expect(step.candidate.status).toBe('explored');
+  });
+
   it('with an exploration share, deploys nothing on the gate at training alone: a candidate it passed explores first', async () => {
     const { double, calls } = manager(true);
     const step = await improvePolicy(double, { version: 'v7' });
@@ -244,5 +252,38 @@ describe('improvePolicy', () => {
     const step = await improvePolicy(double, { version: 'v7' });
     expect(calls).toHaveLength(1);
     expect(step).toMatchObject({ gate: 'not-evaluated', deployed: null, candidate: { status: 'none' }, reason: 'the gate could not evaluate the candidate: too little overlap' });
+  });
+});
+
+describe('relookCandidate', () => {
+  it('deploys a candidate whose re-look passed and starts its A/B period, without training', async () => {
+    const { double, calls } = manager(null, { candidate: explorationCandidate(), regate: relook({ value: 9, lower: 2, upper: 16 }) });
+    const step = await relookCandidate(double);
+    expect(calls).toEqual(['regate /data/candidates/v6--look-1', 'deploy /data/candidates/v6--look-1', 'mode ab_test 0.1']);
+    expect(step).toMatchObject({ mode: 'ab_test', abFraction: 0.1, candidate: { status: 'retired', model: null }, regate: { passed: true }, deployed: { version: 'v7' } });
+  });
+
+  it('keeps a candidate its re-look did not find worse (or could not look at yet), withdraws one found worse or with its budget spent', async () => {
+    const previous = explorationCandidate();
+    const unsure = manager(null, { candidate: previous, regate: relook({ value: -3, lower: -11, upper: 5 }) });
+    expect(await relookCandidate(unsure.double, { output: '/elsewhere' })).toMatchObject({ deployed: null, candidate: { status: 'kept', model: previous } });
+    expect(unsure.calls).toEqual(['regate /elsewhere']);
+    const waiting = manager(null, { candidate: previous, regate: null });
+    expect(await relookCandidate(waiting.double)).toMatchObject({ regate: null, candidate: { status: 'kept' } });
+    const worse = manager(null, { candidate: previous, regate: relook({ value: -12, lower: -20, upper: -4 }) });
+    expect(await relookCandidate(worse.double)).toMatchObject({ candidate: { status: 'withdrawn', model: null } });
+    expect(worse.calls).toEqual(['regate /data/candidates/v6--look-1', 'explore null null']);
+    const spent = manager(null, { candidate: explorationCandidate({ looks: 2, plannedLogs: 600, lookBounds: [{ information: 0.01, bound: 2.3, spend: 0.05, logs: 600 }] }), regate: null });
+    expect(await relookCandidate(spent.double)).toMatchObject({ candidate: { status: 'withdrawn' } });
+  });
+
+  it('makes no re-look without a candidate, a share, or at a stale candidate', async () => {
+    const none = manager(null);
+    expect(await relookCandidate(none.double)).toMatchObject({ regate: null, deployed: null, candidate: { status: 'none', model: null } });
+    const noShare = manager(null, { candidate: explorationCandidate(), candidateShare: 0, regate: relook({ value: 9, lower: 2, upper: 16 }) });
+    expect(await relookCandidate(noShare.double)).toMatchObject({ regate: null, candidate: { status: 'kept' } });
+    const stale = manager(null, { candidate: explorationCandidate(), stale: true, regate: relook({ value: 9, lower: 2, upper: 16 }) });
+    expect(await relookCandidate(stale.double)).toMatchObject({ regate: null });
+    expect([...none.calls, ...noShare.calls, ...stale.calls]).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { LearningMode } from '@orchestra/learning-types';
 import type { GateDecision } from '@orchestra/learning-policy';
 import type { CandidateModel, DeployedModel } from './learning-state';
-import type { RegateReport } from './regate';
+import { relookErrorLeft, type RegateReport } from './regate';
 import type { TrainOptions, TrainReport } from './train';
 
 /** Options of `LearningManager.improve`: those of `train`, with the output directory optional. */
@@ -91,7 +91,7 @@ export async function improvePolicy(manager: Improvable, options: ImproveOptions
   const stale = manager.candidateStale;
   let regate: RegateReport | null = null;
   if (previous !== null && exploring && !stale) {
-    const regateOutput = join(manager.dataDir, 'candidates', `${previous.version.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80)}--look-${previous.looks + 1}`);
+    const regateOutput = relookOutput(manager.dataDir, previous);
     regate = await manager.regate({
       output: regateOutput,
       ...(options.servedAs === undefined ? {} : { servedAs: options.servedAs }),
@@ -115,7 +115,9 @@ export async function improvePolicy(manager: Improvable, options: ImproveOptions
   // A challenger's re-look is against the deployed model: against the rules it is worth that model's estimate more.
   const relookVsRules = regate === null ? 0 : regate.difference.value + (regate.baseline === null ? 0 : (manager.deployedEstimate ?? 0));
   const outdone = explorable && regate !== null && difference !== undefined && difference.value > relookVsRules;
-  const keep = previous !== null && exploring && !stale && (regate === null || (regate.difference.value > 0 && regate.difference.upper > 0)) && !outdone;
+  // A candidate whose re-looks spent their budget (by information, `relookLogs`) can never pass: it makes way.
+  const spent = manager.candidate !== null && relookErrorLeft(manager.candidate) === 0;
+  const keep = previous !== null && exploring && !stale && !spent && (regate === null || (regate.difference.value > 0 && regate.difference.upper > 0)) && !outdone;
   let candidate: ImproveReport['candidate'];
   if (keep) {
     candidate = { status: 'kept', model: manager.candidate };
@@ -130,13 +132,70 @@ export async function improvePolicy(manager: Improvable, options: ImproveOptions
   return { train, gate: train.beatsRules === null ? 'not-evaluated' : 'refused', reason, deployed: null, regate, candidate, mode: manager.mode, abFraction: manager.abFraction };
 }
 
+/** What a re-look between trainings did (`LearningManager.relook`). */
+export interface RelookReport {
+  /** The re-look (null: none was possible — no candidate, no share, a stale one, or no new logs since the last look). */
+  regate: RegateReport | null;
+  /** The deployed candidate when its re-look passed, else null. */
+  deployed: DeployedModel | null;
+  /**
+   * The exploration candidate after it: `kept` (it goes on exploring), `withdrawn` (its re-look found it worse — the
+   * upper end of its interval below 0 — or it spent its error budget without passing; the next training chooses
+   * another), `retired` (deployed), or `none` (there was none).
+   */
+  candidate: { status: 'kept' | 'withdrawn' | 'retired' | 'none'; model: CandidateModel | null };
+  mode: LearningMode;
+  abFraction: number;
+}
+
+/**
+ * A re-look at the exploration candidate without training (`LearningManager.relook`): when it passes, the candidate
+ * is deployed and an A/B period starts (or, a challenger, it replaces the deployed model in production), exactly as
+ * in `improvePolicy`. Worth calling between trainings when the candidate's looks spend by information (`relookLogs`):
+ * a look on few new logs then spends little of the error budget, so looking often costs no error and a candidate
+ * deploys as soon as its evidence suffices. With look-index spending every look halves what the next may spend.
+ */
+export async function relookCandidate(manager: Improvable, options: { output?: string; servedAs?: TrainOptions['servedAs']; trainerConfig?: Record<string, unknown> } = {}): Promise<RelookReport> {
+  const previous = manager.candidate;
+  const done = (regate: RegateReport | null, candidate: RelookReport['candidate']): RelookReport => ({ regate, deployed: null, candidate, mode: manager.mode, abFraction: manager.abFraction });
+  if (previous === null || manager.candidateShare <= 0 || manager.candidateStale) return done(null, { status: previous === null ? 'none' : 'kept', model: previous });
+  const output = options.output ?? relookOutput(manager.dataDir, previous);
+  const regate = await manager.regate({
+    output,
+    ...(options.servedAs === undefined ? {} : { servedAs: options.servedAs }),
+    ...(options.trainerConfig === undefined ? {} : { trainerConfig: options.trainerConfig }),
+  });
+  if (regate !== null && regate.passed && regate.directory !== null) {
+    const deployed = await deployAndServe(manager, regate.directory);
+    return { regate, deployed, candidate: { status: 'retired', model: null }, mode: manager.mode, abFraction: manager.abFraction };
+  }
+  const current = manager.candidate;
+  if (current !== null && (relookErrorLeft(current) === 0 || (regate !== null && regate.difference.upper < 0))) {
+    await manager.explore(null, null);
+    return done(regate, { status: 'withdrawn', model: null });
+  }
+  return done(regate, { status: current === null ? 'none' : 'kept', model: current });
+}
+
 async function deployAndStartAbTest(manager: Improvable, train: TrainReport, directory: string, regate: RegateReport | null): Promise<ImproveReport> {
   const hadCandidate = manager.candidate !== null;
-  const deployed = await manager.deploy(directory);
-  // A challenger that beat the deployed model on production logs replaces it in production (`deploy`); any other
-  // deployment starts an A/B period (from production, `deploy` itself went back to ab_test).
-  if (manager.mode !== 'ab_test' && manager.mode !== 'production') await manager.setMode('ab_test', { fraction: manager.firstRampStep });
+  const deployed = await deployAndServe(manager, directory);
   return { train, gate: 'passed', reason: null, deployed, regate, candidate: { status: hadCandidate ? 'retired' : 'none', model: null }, mode: manager.mode, abFraction: manager.abFraction };
+}
+
+/**
+ * Deploys a model that passed its gate. A challenger that beat the deployed model on production logs replaces it in
+ * production (`deploy`); any other deployment starts an A/B period (from production, `deploy` itself went back to ab_test).
+ */
+async function deployAndServe(manager: Improvable, directory: string): Promise<DeployedModel> {
+  const deployed = await manager.deploy(directory);
+  if (manager.mode !== 'ab_test' && manager.mode !== 'production') await manager.setMode('ab_test', { fraction: manager.firstRampStep });
+  return deployed;
+}
+
+/** Where a re-look writes the candidate that passed: `<dataDir>/candidates/<version>--look-<n>`. */
+function relookOutput(dataDir: string, candidate: CandidateModel): string {
+  return join(dataDir, 'candidates', `${candidate.version.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80)}--look-${candidate.looks + 1}`);
 }
 
 /**

@@ -25,6 +25,34 @@ describe('ImprovementSchedule', () => {
     ]);
   });
 
+  it('with relookEvery, calls for a re-look between trainings while a candidate explores, up to the horizon', () => {
+    const schedule = new ImprovementSchedule({ every: 400, firstAt: 500, horizon: 2000, relookEvery: 100 });
+    const looks: number[] = [];
+    const trainings: number[] = [];
+    for (let sessions = 1; sessions <= 2000; sessions++) {
+      const reason = schedule.due(sessions);
+      if (reason !== null) {
+        trainings.push(sessions);
+        // The first training finds nothing to explore; the later ones leave a candidate exploring.
+        schedule.trained(sessions, { challenging: false, exploring: sessions > 500, reason });
+      } else if (schedule.relookDue(sessions)) {
+        looks.push(sessions);
+        // The re-look at 1,500 withdraws the candidate: none until the next training.
+        schedule.relooked(sessions, { exploring: sessions !== 1500 });
+      }
+    }
+    expect(trainings).toEqual([500, 900, 1300, 1700]);
+    expect(looks).toEqual([1000, 1100, 1200, 1400, 1500, 1800, 1900, 2000]);
+    expect(schedule.exploring).toBe(true);
+    // Without relookEvery, or once the model it challenged was demoted: none.
+    const plain = new ImprovementSchedule({ every: 400, firstAt: 500 });
+    plain.trained(900, { challenging: false, exploring: true });
+    expect(plain.relookDue(1500)).toBe(false);
+    schedule.demoted(null);
+    expect(schedule.relookDue(2000)).toBe(false);
+    expect(() => new ImprovementSchedule({ every: 400, firstAt: 500, relookEvery: 0 })).toThrow(/relookEvery/);
+  });
+
   it('without a horizon it keeps training every period', () => {
     const schedule = new ImprovementSchedule({ every: 100, firstAt: 100 });
     expect(trainingsBetween(schedule, 1, 450).map(([sessions]) => sessions)).toEqual([100, 200, 300, 400]);

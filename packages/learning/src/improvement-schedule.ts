@@ -12,6 +12,12 @@ export const improvementScheduleOptionsSchema = z.strictObject({
    * of it, no re-look or drift retraining within `every / 4`. Omitted: no end.
    */
   horizon: z.number().int().min(1).optional(),
+  /**
+   * Sessions between re-looks at the exploration candidate between trainings (`relookDue`, then
+   * `LearningManager.relook`); worth it when its looks spend by information (`relookLogs`). Omitted: it is looked
+   * at only when a training runs.
+   */
+  relookEvery: z.number().int().min(1).optional(),
 });
 export type ImprovementScheduleOptions = z.input<typeof improvementScheduleOptionsSchema>;
 
@@ -41,12 +47,18 @@ export type ImprovementReason = 'drift' | 'challenger' | 'first' | 'no-model' | 
  *   if (step.deployed !== null) schedule.serving(sessions, step.deployed.version, learning.mode === 'production');
  * }
  * ```
+ *
+ * With `relookEvery`, ask `relookDue(sessions)` when no training is due: a re-look at the exploration candidate
+ * (`learning.relook()`) then follows, and `relooked` tells the schedule what it left.
  */
 export class ImprovementSchedule {
   readonly every: number;
   readonly firstAt: number;
   readonly horizon: number | null;
+  readonly relookEvery: number | null;
   #lastTrainingAt = 0;
+  #lastLookAt = 0;
+  #exploring = false;
   #model: string | null = null;
   #productionSince: number | null = null;
   #challengerSince: number | null = null;
@@ -61,6 +73,12 @@ export class ImprovementSchedule {
     this.every = parsed.data.every;
     this.firstAt = parsed.data.firstAt;
     this.horizon = parsed.data.horizon ?? null;
+    this.relookEvery = parsed.data.relookEvery ?? null;
+  }
+
+  /** Whether an exploration candidate explores (as the last training or re-look left it). */
+  get exploring(): boolean {
+    return this.#exploring;
   }
 
   /** The model the schedule knows to be serving (null: the rules). */
@@ -109,14 +127,36 @@ export class ImprovementSchedule {
   }
 
   /**
-   * A training (an `improve` step) ran after `sessions` sessions; `challenging`: the exploration candidate after it
-   * challenges a deployed model (its re-look is then due half a period later). A drift retraining, once it ran, is
-   * no longer pending.
+   * Whether a re-look at the exploration candidate between trainings is due after `sessions` sessions: with
+   * `relookEvery`, a candidate exploring and that many sessions since the last training or re-look. Ask it when `due`
+   * returned null (a training re-looks too). Up to the horizon: a look at the very end can still deploy.
    */
-  trained(sessions: number, options: { challenging: boolean; reason?: ImprovementReason | null }): void {
+  relookDue(sessions: number): boolean {
+    if (this.relookEvery === null || !this.#exploring || sessions <= this.firstAt) return false;
+    if (this.horizon !== null && sessions > this.horizon) return false;
+    return sessions - Math.max(this.#lastLookAt, this.#lastTrainingAt) >= this.relookEvery;
+  }
+
+  /**
+   * A training (an `improve` step) ran after `sessions` sessions; `challenging`: the exploration candidate after it
+   * challenges a deployed model (its re-look is then due half a period later); `exploring`: a candidate explores
+   * after it (`step.candidate.model !== null`; needed only for `relookDue`). A drift retraining, once it ran, is no
+   * longer pending.
+   */
+  trained(sessions: number, options: { challenging: boolean; exploring?: boolean; reason?: ImprovementReason | null }): void {
     if (options.reason === 'drift') this.#retrainAfterDriftAt = null;
     this.#lastTrainingAt = sessions;
     this.#challengerSince = options.challenging ? sessions : null;
+    this.#exploring = options.exploring ?? false;
+  }
+
+  /**
+   * A re-look between trainings (`LearningManager.relook`) ran after `sessions` sessions; `exploring`: a candidate
+   * still explores after it (kept, rather than deployed or withdrawn). The trainings' own schedule is unchanged.
+   */
+  relooked(sessions: number, options: { exploring: boolean }): void {
+    this.#lastLookAt = sessions;
+    this.#exploring = options.exploring;
   }
 
   /** `model` serves from now on (a deployment; `inProduction`: it replaced a model in production). */
@@ -135,6 +175,7 @@ export class ImprovementSchedule {
     this.#model = to;
     this.#productionSince = null;
     this.#challengerSince = null;
+    this.#exploring = false;
   }
 
   /**

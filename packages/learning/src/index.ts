@@ -36,9 +36,9 @@ export { trainPolicy, evaluatePolicyArtifact, type ServedAs, type TrainOptions, 
 /** Progress of `train` (the trainer's, forwarded after every minibatch). */
 export type { TrainProgress } from '@orchestra/learning-types';
 export { readExperienceFile } from './experience-file';
-export { improvePolicy, type ImproveOptions, type ImproveReport, type Improvable } from './improve';
+export { improvePolicy, relookCandidate, type ImproveOptions, type ImproveReport, type Improvable, type RelookReport } from './improve';
 export { ImprovementSchedule, improvementScheduleOptionsSchema, type ImprovementScheduleOptions, type ImprovementReason } from './improvement-schedule';
-export { regateExplorationCandidate, candidateErrorShare, MINIMUM_REGATE_LOGS, REGATE_ALPHA, type RegateOptions, type RegateReport } from './regate';
+export { regateExplorationCandidate, candidateErrorShare, relookErrorLeft, relookErrorSpent, MINIMUM_REGATE_LOGS, REGATE_ALPHA, type RegateOptions, type RegateReport } from './regate';
 export { priceTableOfCatalog, rewardFigures, compareGreedyDecisions, type RepriceOptions, type RepriceReport, type RewardFigures, type DecisionShift } from './reprice';
 export { BatchCusum, cusumInControlRunLength, type BatchCusumOptions, type CusumAlarm } from './drift/batch-cusum';
 export { DriftMonitor, type DriftDetection, type DriftMetric, type DriftObservation, type DriftMonitorOptions } from './drift/drift-monitor';

@@ -65,7 +65,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { defaultDecisionTracer, endDecisionSpan, startDecisionSpan } from './decision-tracing';
 import { join } from 'node:path';
 import { evaluatePolicyArtifact, servedWithDesign, trainPolicy, type TrainOptions, type TrainReport } from './train';
-import { improvePolicy, type ImproveOptions, type ImproveReport } from './improve';
+import { improvePolicy, relookCandidate, type Improvable, type ImproveOptions, type ImproveReport, type RelookReport } from './improve';
 import { candidateErrorShare, regateExplorationCandidate, REGATE_ALPHA, type RegateReport } from './regate';
 
 /** Sessions of an ingest whose task contexts are inferred together (on the runtime's inference thread, when it has one). */
@@ -925,7 +925,7 @@ export class LearningManager {
     if (directory !== null) {
       const artifact = await this.#loadForThisCatalog(directory);
       const copy = await copyArtifactIntoDataDir(directory, this.config.dataDir, artifact.manifest.version, now);
-      candidate = { version: artifact.manifest.version, directory: copy, source: directory, since: now.toISOString(), estimate, looks: 0, lookBounds: [], alpha: null, challenges: null };
+      candidate = { version: artifact.manifest.version, directory: copy, source: directory, since: now.toISOString(), estimate, looks: 0, lookBounds: [], plannedLogs: this.config.relookLogs, alpha: null, challenges: null };
     }
     const { state } = await this.store.update((state) => {
       if (candidate !== null) {
@@ -1049,12 +1049,29 @@ export class LearningManager {
    * changes. Call it every few hundred sessions.
    */
   async improve(options: ImproveOptions = {}): Promise<ImproveReport> {
-    const manager = this;
     // One read of the buffer serves the training and the re-look.
     const experiences: Experience[] = [];
     for await (const experience of (options.experiences ?? (await this.readBuffer())) as AsyncIterable<Experience>) experiences.push(experience);
-    return improvePolicy(
-      {
+    return improvePolicy(this.#improvable(experiences), options);
+  }
+
+  /**
+   * A re-look at the exploration candidate between trainings (`relookCandidate`): when it passes, it is deployed and
+   * an A/B period starts, as in `improve`; one found worse, or whose error budget is spent, is withdrawn. With
+   * `relookLogs` set its looks spend by information, so calling this every ~100 sessions costs no error and deploys a
+   * candidate as soon as its evidence suffices. Seconds per call (two linear critics on the buffer); no training.
+   */
+  async relook(options: { output?: string; servedAs?: TrainOptions['servedAs']; trainerConfig?: Record<string, unknown>; experiences?: Iterable<Experience> | AsyncIterable<Experience> } = {}): Promise<RelookReport> {
+    const experiences: Experience[] = [];
+    for await (const experience of (options.experiences ?? (await this.readBuffer())) as AsyncIterable<Experience>) experiences.push(experience);
+    const { experiences: _read, ...relookOptions } = options;
+    return relookCandidate(this.#improvable(experiences), relookOptions);
+  }
+
+  /** The host object of an improvement step (`improvePolicy`, `relookCandidate`) over `experiences`, read once. */
+  #improvable(experiences: readonly Experience[]): Improvable {
+    const manager = this;
+    return {
         dataDir: this.config.dataDir,
         get mode() {
           return manager.mode;
@@ -1079,9 +1096,7 @@ export class LearningManager {
         regate: (regateOptions) => this.regate({ ...regateOptions, experiences }),
         setMode: (mode, modeOptions) => this.setMode(mode, modeOptions),
         adaptExploration: (train) => this.#adaptExploration(train),
-      },
-      options,
-    );
+    };
   }
 
   /**
@@ -1132,14 +1147,14 @@ export class LearningManager {
     const { state } = await this.store.update((state) => {
       if (state.candidate !== null && state.candidate.version === candidate.version) {
         // A look whose logs did not support the candidate could not deploy it: no bound (it could not stop).
-        if (state.candidate.lookBounds.length === report.look - 1) state.candidate.lookBounds.push({ information: report.information, bound: report.supported ? report.bound : null });
+        if (state.candidate.lookBounds.length === report.look - 1) state.candidate.lookBounds.push({ information: report.information, bound: report.supported ? report.bound : null, spend: report.spend, logs: report.freshLogs });
         state.candidate.looks = report.look;
         state.candidate.estimate = report.difference;
         // A passed re-look rejected its hypothesis: its level passes on to the next candidate (the fallback procedure).
         if (report.passed && this.config.gateErrorBudget === 'run') state.gateBudget.carried = report.alpha;
       }
       const { value, lower, upper } = report.difference;
-      addStateEvent(state, `re-look ${report.look} at exploration candidate ${report.version} on ${report.freshLogs} logs (it acted on ${report.candidateActed}): ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(report.confidence * 100).toFixed(2)} % (z ${report.bound.toFixed(3)}; the candidate's one-sided budget ${(report.alpha * 50).toFixed(2)} %) — ${report.passed ? 'passed' : 'not passed'}`, now);
+      addStateEvent(state, `re-look ${report.look} at exploration candidate ${report.version} on ${report.freshLogs} logs (it acted on ${report.candidateActed}): ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(report.confidence * 100).toFixed(2)} % (z ${report.bound.toFixed(3)}, spending ${(report.spend * 100).toFixed(3)} %${report.plannedLogs === null ? '' : ` by information over ${report.plannedLogs} planned logs`}; the candidate's one-sided budget ${(report.alpha * 50).toFixed(2)} %) — ${report.passed ? 'passed' : 'not passed'}`, now);
       return null;
     });
     this.adoptState(state);

@@ -74,9 +74,24 @@ export const candidateModelSchema = z.object({
    * group-sequential bound needs them. Shorter than `looks` (a state written before they were kept): Bonferroni bounds.
    */
   lookBounds: z
-    .array(z.object({ information: z.number().finite().positive().nullable(), bound: z.number().finite().nullable() }))
+    .array(
+      z.object({
+        information: z.number().finite().positive().nullable(),
+        bound: z.number().finite().nullable(),
+        /** The one-sided error rate the look spent (absent in a state written before it was kept: `alpha / 2^(look+1)`). */
+        spend: z.number().gt(0).lt(0.5).optional(),
+        /** The fresh logs it was made on. */
+        logs: z.number().int().positive().optional(),
+      }),
+    )
     .max(10_000)
     .default([]),
+  /**
+   * With a planned number of fresh logs (`relookLogs` of the config when it started exploring), its re-looks spend
+   * their error by information fraction (the logs looked at over this), Lan–DeMets Pocock-type; once it is reached
+   * the budget is spent and a candidate that did not pass is withdrawn. Null: by look index, `alpha / 2^(look+1)`.
+   */
+  plannedLogs: z.number().int().positive().nullable().default(null),
   /**
    * The error rate its re-looks may spend in all, in `REGATE_ALPHA`'s convention (twice the one-sided rate), fixed
    * when it started exploring: with the run's error budget (`gateErrorBudget: 'run'`), its share of the budget plus

@@ -2,11 +2,12 @@ import { makeExperience } from '@orchestra/learning-collector/testing';
 import type { Experience } from '@orchestra/learning-types';
 import { describe, expect, it } from 'vitest';
 import type { CandidateModel } from './learning-state';
-import { MINIMUM_REGATE_LOGS, REGATE_ALPHA, regateExplorationCandidate } from './regate';
+import { pocockErrorSpent } from '@orchestra/learning-trainer';
+import { MINIMUM_REGATE_LOGS, REGATE_ALPHA, regateExplorationCandidate, relookErrorLeft, relookErrorSpent } from './regate';
 import { servedWithDesign } from './train';
 
 const since = '2026-12-01T12:00:00.000Z';
-const candidate: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since, estimate: null, looks: 2, lookBounds: [], alpha: null, challenges: null };
+const candidate: CandidateModel = { version: 'v6', directory: '/data/models/v6', source: '/data/candidates/v6', since, estimate: null, looks: 2, lookBounds: [], plannedLogs: null, alpha: null, challenges: null };
 
 /** `count` experiences one minute apart, the first `before` of them recorded before the candidate started exploring. */
 function logs(count: number, before: number): Experience[] {
@@ -25,6 +26,7 @@ function trainer(verdict: { targetBeatsBaseline: boolean; supported: boolean }) 
     baselineDirectory?: string;
     learnedPolicy?: unknown;
     earlierLooks?: Array<{ information: number; bound: number | null }>;
+    spending?: { plannedLogs: number; spentBefore: number };
   };
   const calls: Array<{ directory: string; options: Options }> = [];
   const module = {
@@ -133,6 +135,36 @@ describe('regateExplorationCandidate', () => {
     expect(servedWithDesign(own, design)).toBe(own);
     expect(servedWithDesign(undefined, design)).toBeUndefined();
     expect(servedWithDesign({ selection: 'sample' }, undefined)).toEqual({ selection: 'sample' });
+  });
+
+  it('spends by information over the planned logs: what the earlier looks spent goes with the look; no look until the logs grew; a spent budget leaves nothing', async () => {
+    const { module: double, calls } = trainer({ targetBeatsBaseline: false, supported: true });
+    const module = { ...double, pocockErrorSpent };
+    // Two looks: the first made by look index before spends were kept (0.025), the second by information (0.004).
+    const lookBounds = [
+      { information: 0.01, bound: 1.96 },
+      { information: 0.02, bound: 2.4, spend: 0.004, logs: 200 },
+    ];
+    const planned: CandidateModel = { ...candidate, lookBounds, plannedLogs: 1200 };
+    expect(relookErrorSpent(planned)).toBeCloseTo(0.029, 12);
+    expect(relookErrorLeft(planned)).toBeCloseTo(1 - 0.029 / 0.05, 12);
+    // 1,100 logs since it started: 0.05 · ln(1 + (e − 1)·11/12) allowed in all, more than the 0.029 spent.
+    const report = await regateExplorationCandidate(module, { candidate: planned, experiences: logs(1200, 100), candidateShare: 0.5, output: '/unused' });
+    expect(calls[0]!.options).toMatchObject({ look: 3, spending: { plannedLogs: 1200, spentBefore: relookErrorSpent(planned) } });
+    // A trainer that does not say what it spent spent by look index; one that does is reported as it says.
+    expect(report).toMatchObject({ spend: REGATE_ALPHA / 16, spending: 'look', plannedLogs: null });
+    const saying = { ...module, regateCandidate: async (...args: Parameters<typeof double.regateCandidate>) => ({ ...(await double.regateCandidate(...args)), spend: 0.013, spending: 'information' }) };
+    expect(await regateExplorationCandidate(saying, { candidate: planned, experiences: logs(1200, 100), candidateShare: 0.5, output: '/unused' })).toMatchObject({ spend: 0.013, spending: 'information', plannedLogs: 1200 });
+    // 250 logs allow 0.05 · ln(1 + (e − 1)·250/1200) = 0.0150 in all: below what was spent, so no look is made.
+    expect(await regateExplorationCandidate(module, { candidate: planned, experiences: logs(350, 100), candidateShare: 0.5, output: '/unused' })).toBeNull();
+    expect(calls).toHaveLength(2);
+    // A budget spent in all (by information): nothing left, never looked at again.
+    const spent: CandidateModel = { ...planned, lookBounds: [{ information: 0.01, bound: 2.2, spend: 0.05, logs: 1200 }] };
+    expect(relookErrorLeft(spent)).toBe(0);
+    expect(await regateExplorationCandidate(module, { candidate: spent, experiences: logs(2000, 100), candidateShare: 0.5, output: '/unused' })).toBeNull();
+    // Look-index spending never runs out.
+    expect(relookErrorLeft({ ...candidate, lookBounds: Array.from({ length: 20 }, () => ({ information: 0.01, bound: 2 })) })).toBeGreaterThan(0);
+    await expect(regateExplorationCandidate(double, { candidate: planned, experiences: logs(1200, 100), candidateShare: 0.5, output: '/unused' })).rejects.toThrow(/no pocockErrorSpent\(\)/);
   });
 
   it('refuses a trainer without regateCandidate with a typed error', async () => {

@@ -13,6 +13,9 @@ import type { TrainerModule } from './trainer-loader';
 /** Fewer logs recorded while a candidate explored than this, and it is not re-gated yet. */
 export const MINIMUM_REGATE_LOGS = 100;
 
+/** A look by information fraction that would spend less than this one-sided error rate is not made (the logs barely grew). */
+const MINIMUM_SPEND = 1e-6;
+
 /**
  * Twice the one-sided error rate the first re-look spends (halved at every further look: look j spends 0.1/2^(j+1) —
  * 2.5 %, 1.25 %, 0.625 %, …). A re-look happens only with an exploration share, and then the gate at training never
@@ -32,6 +35,24 @@ export const REGATE_ALPHA = 0.1;
 export function candidateErrorShare(index: number): number {
   if (!Number.isInteger(index) || index < 1) throw new RangeError(`candidateErrorShare: index must be a positive integer, got ${index}`);
   return 6 / (Math.PI ** 2 * index ** 2);
+}
+
+/**
+ * The one-sided error rate the candidate's re-looks have spent: the sum of their spends (a look recorded without one
+ * spent `alpha / 2^(look+1)`, the look-index spending of its time).
+ */
+export function relookErrorSpent(candidate: CandidateModel): number {
+  const alpha = candidate.alpha ?? REGATE_ALPHA;
+  let spent = 0;
+  for (const [index, look] of candidate.lookBounds.entries()) spent += look.spend ?? alpha / 2 ** (index + 2);
+  return spent;
+}
+
+/** The share of the candidate's one-sided error budget (`alpha / 2`) its re-looks have not spent: 0 when it is spent (it cannot pass any more). */
+export function relookErrorLeft(candidate: CandidateModel): number {
+  const total = (candidate.alpha ?? REGATE_ALPHA) / 2;
+  const left = (total - relookErrorSpent(candidate)) / total;
+  return left > 1e-12 ? left : 0;
 }
 
 /** Options of `regateExplorationCandidate`. */
@@ -64,6 +85,11 @@ export interface RegateReport {
   look: number;
   /** The error rate its re-looks spend in all (`CandidateModel.alpha`, `REGATE_ALPHA`'s convention). */
   alpha: number;
+  /** The one-sided error rate this look spent, and how: by look index or by information fraction (`plannedLogs`). */
+  spend: number;
+  spending: 'look' | 'information';
+  /** The planned fresh logs its looks spend over (`CandidateModel.plannedLogs`; null: by look index). */
+  plannedLogs: number | null;
   /** Logs recorded while it explored, and how many of them it acted on. */
   freshLogs: number;
   candidateActed: number;
@@ -87,7 +113,7 @@ export interface RegateReport {
 }
 
 /** The part of the trainer a re-look uses, typed by the trainer's own declarations (a type-only import). */
-type RegateTrainerApi = Pick<typeof Trainer, 'regateCandidate'>;
+type RegateTrainerApi = Pick<typeof Trainer, 'regateCandidate' | 'pocockErrorSpent'>;
 
 /**
  * A re-look at the exploration candidate (`regateCandidate` of the trainer) on the logs recorded since it started
@@ -115,13 +141,27 @@ export async function regateExplorationCandidate(module: TrainerModule, options:
   for (const experience of options.experiences) (Date.parse(experience.timestamp) > since && experience.mode === exploredIn ? logs : reference).push(experience);
   if (logs.length < MINIMUM_REGATE_LOGS) return null;
   const look = candidate.looks + 1;
+  const alpha = candidate.alpha ?? REGATE_ALPHA;
+  const { plannedLogs } = candidate;
+  let spending: Trainer.RegateCandidateOptions['spending'];
+  if (plannedLogs !== null) {
+    if (typeof trainer.pocockErrorSpent !== 'function') {
+      throw new TrainerUnavailableError({ cause: new Error('the installed @orchestra/learning-trainer has no pocockErrorSpent() for re-looks that spend by information (relookLogs); install a matching version') });
+    }
+    // By information fraction: nothing to look at until the logs grew past what the earlier looks spent up to (a
+    // spent budget included: such a candidate is withdrawn by `improve`/`relook`, never looked at again).
+    const spentBefore = relookErrorSpent(candidate);
+    if (trainer.pocockErrorSpent(alpha / 2, logs.length / plannedLogs) - spentBefore < MINIMUM_SPEND) return null;
+    spending = { plannedLogs, spentBefore };
+  }
   const earlierLooks = earlierLooksOf(candidate);
   const comparison = await trainer.regateCandidate(candidate.directory, {
     logs,
     reference,
     candidateShare: options.candidateShare,
     look,
-    alpha: candidate.alpha ?? REGATE_ALPHA,
+    alpha,
+    ...(spending === undefined ? {} : { spending }),
     ...(earlierLooks === null ? {} : { earlierLooks }),
     ...(candidate.challenges === null ? {} : { baselineDirectory: challenged!.directory }),
     ...(options.servedAs === undefined ? {} : { learnedPolicy: options.servedAs }),
@@ -145,7 +185,11 @@ export async function regateExplorationCandidate(module: TrainerModule, options:
     version: candidate.version,
     candidateDirectory: candidate.directory,
     look,
-    alpha: candidate.alpha ?? REGATE_ALPHA,
+    alpha,
+    // A trainer older than information spending reports no spend: it spent by look index.
+    spend: comparison.spend ?? alpha / 2 ** (look + 1),
+    spending: comparison.spending ?? 'look',
+    plannedLogs: comparison.spending === 'information' ? plannedLogs : null,
     baseline: candidate.challenges === null ? null : { ...challenged! },
     freshLogs: comparison.freshLogs,
     candidateActed: comparison.candidateActed,

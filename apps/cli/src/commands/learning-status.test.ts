@@ -24,7 +24,7 @@ describe('orchestra learning', () => {
 
   it("shows the exploration candidate's re-looks and the error rate they may spend", async () => {
     await new LearningStateStore(join(cwd(), 'data')).update((state) => {
-      state.candidate = { version: 'cand-7', directory: join(cwd(), 'nowhere'), source: join(cwd(), 'nowhere'), since: '2026-12-01T10:00:00.000Z', estimate: null, looks: 2, lookBounds: [], alpha: 0.0304, challenges: null };
+      state.candidate = { version: 'cand-7', directory: join(cwd(), 'nowhere'), source: join(cwd(), 'nowhere'), since: '2026-12-01T10:00:00.000Z', estimate: null, looks: 2, lookBounds: [], plannedLogs: null, alpha: 0.0304, challenges: null };
     });
     const text = await runInProcess(cwd(), 'learning');
     expect(text.code).toBe(0);

@@ -23,6 +23,21 @@ export function oneSidedBound(spend: number): number {
 }
 
 /**
+ * The Lan–DeMets Pocock-type error-spending function: the one-sided error a sequence of looks may have spent in all
+ * by information fraction `fraction` (capped at 1) of a planned maximum, out of `total`: total · ln(1 + (e − 1)·t)
+ * (Lan & DeMets 1983; Jennison & Turnbull, *Group Sequential Methods*, §7.2). Looks spend by how much they saw, not
+ * by how many came before: a thin look spends little, and looking more often costs no error. At t = 1/3, 2/3 and 1 it
+ * has spent 45 %, 76 % and 100 % of `total`.
+ *
+ * @throws RangeError when `total` is not in (0, 0.5) or `fraction` is negative or not finite.
+ */
+export function pocockErrorSpent(total: number, fraction: number): number {
+  if (!(total > 0 && total < 0.5)) throw new RangeError(`pocockErrorSpent: total must be in (0, 0.5), got ${total}`);
+  if (!(Number.isFinite(fraction) && fraction >= 0)) throw new RangeError(`pocockErrorSpent: fraction must be finite and non-negative, got ${fraction}`);
+  return total * Math.log(1 + (Math.E - 1) * Math.min(1, fraction));
+}
+
+/**
  * The exact group-sequential bound of a look at cumulative evidence (Armitage, McPherson & Rowe's recursive
  * integration; Jennison & Turnbull, *Group Sequential Methods*, ch. 19): the z such that, under the null (true
  * difference 0), the statistic stays below every earlier look's bound and crosses this one with probability `spend`.

@@ -8,7 +8,7 @@ import { experienceSchema, twoSidedNormalQuantile, validate, type Action, type E
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../networks/seeded-random';
 import { judgedPolicyOptions } from './evaluate-model-artifact';
-import { groupSequentialBound, oneSidedBound } from './group-sequential';
+import { groupSequentialBound, oneSidedBound, pocockErrorSpent } from './group-sequential';
 import { regateCandidate } from './regate-candidate';
 
 const share = 0.5;
@@ -157,5 +157,34 @@ describe('regateCandidate', () => {
     // Earlier looks that do not match this look's number, or information that did not grow: Bonferroni.
     expect((await regateCandidate(directory, { ...options, earlierLooks: [] })).boundMethod).toBe('bonferroni');
     expect((await regateCandidate(directory, { ...options, earlierLooks: [{ information, bound: 1.96 }] })).boundMethod).toBe('bonferroni');
+  }, 90_000);
+
+  it('spends by information fraction when asked: what the logs allow less what the earlier looks spent, never floored at their bounds', async () => {
+    const reference = await exploredLogs(200, 41);
+    const logs = await exploredLogs(600, 42, 200);
+    const options = { logs, reference, candidateShare: share, learnedPolicy: { selection: 'argmax' as const, epsilon } };
+    // A first look on 600 of 2,400 planned logs: a quarter of the information, Pocock-type spending.
+    const first = await regateCandidate(directory, { ...options, look: 1, spending: { plannedLogs: 2400, spentBefore: 0 } });
+    expect(first).toMatchObject({ spending: 'information', boundMethod: 'bonferroni' });
+    expect(first.spend).toBeCloseTo(pocockErrorSpent(0.025, 0.25), 12);
+    expect(first.bound).toBeCloseTo(oneSidedBound(first.spend), 9);
+    // By look index it would have spent 1.25 %: a quarter of the planned logs spends less.
+    const byLook = await regateCandidate(directory, { ...options, look: 1 });
+    expect(byLook).toMatchObject({ spending: 'look', spend: 0.0125 });
+    expect(first.bound).toBeGreaterThan(byLook.bound);
+    // A second look after a thin, high-bound first one (a tenth of the logs, z 3.5): its spend is what the grown
+    // fraction allows less what the first spent, and its exact bound is not raised to the first's 3.5.
+    const thin = { information: first.information! / 4, bound: 3.5 };
+    const spentBefore = pocockErrorSpent(0.025, 0.0625);
+    const second = await regateCandidate(directory, { ...options, look: 2, earlierLooks: [thin], spending: { plannedLogs: 2400, spentBefore } });
+    expect(second.spend).toBeCloseTo(pocockErrorSpent(0.025, 0.25) - spentBefore, 12);
+    expect(second.boundMethod).toBe('group-sequential');
+    expect(second.bound).toBeCloseTo(groupSequentialBound([thin], second.information!, second.spend), 9);
+    expect(second.bound).toBeLessThan(3.5);
+    // Nothing left: the planned logs were spent (or the logs did not grow past what was spent), and bad plans.
+    await expect(regateCandidate(directory, { ...options, look: 2, spending: { plannedLogs: 500, spentBefore: 0.025 } })).rejects.toThrow(/nothing left to spend/);
+    await expect(regateCandidate(directory, { ...options, look: 2, spending: { plannedLogs: 2400, spentBefore: first.spend } })).rejects.toThrow(/nothing left to spend/);
+    await expect(regateCandidate(directory, { ...options, look: 1, spending: { plannedLogs: 0, spentBefore: 0 } })).rejects.toThrow(/plannedLogs/);
+    await expect(regateCandidate(directory, { ...options, look: 1, spending: { plannedLogs: 100, spentBefore: -1 } })).rejects.toThrow(/spentBefore/);
   }, 90_000);
 });

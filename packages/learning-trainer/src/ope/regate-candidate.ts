@@ -7,7 +7,7 @@ import { fitLinearCritic } from '../offline/linear-critic';
 import { criticPartOptions } from '../offline/train-offline';
 import { compareWithCritic, gateFoldOf, type CriticGateComparison } from './critic-gate';
 import { judgedPolicyOptions, loadGatePolicies, type GateJudgement } from './evaluate-model-artifact';
-import { groupSequentialBound, oneSidedBound, type SequentialLook } from './group-sequential';
+import { groupSequentialBound, oneSidedBound, pocockErrorSpent, type SequentialLook } from './group-sequential';
 
 /** Options of `regateCandidate`. */
 export interface RegateCandidateOptions {
@@ -28,8 +28,22 @@ export interface RegateCandidateOptions {
    * did not stop): all re-looks together at most `alpha / 2`.
    */
   look: number;
-  /** Twice the one-sided error rate the first re-look spends; halved at every further look (default 0.05). */
+  /**
+   * Twice the one-sided error rate all re-looks together may spend (default 0.05): by look index, the first spends
+   * half of it and every further look half of what the one before spent; with `spending`, by information fraction.
+   */
   alpha?: number;
+  /**
+   * Spend by information fraction instead of by look index (Lan–DeMets): by a look on n fresh logs, the candidate's
+   * looks have spent `pocockErrorSpent(alpha / 2, n / plannedLogs)` in all; this look spends that less `spentBefore`,
+   * what the earlier looks spent (the sum of their `spend`). A thin look then spends little and looking often costs
+   * no error; once `plannedLogs` logs were looked at, the budget is spent. The bound is not floored at an earlier
+   * look's: the spend already accounts for how much more this look saw.
+   *
+   * @throws RangeError (from `regateCandidate`) when nothing is left to spend (the logs did not grow past the
+   * fraction the earlier looks spent up to).
+   */
+  spending?: { plannedLogs: number; spentBefore: number };
   /**
    * The earlier looks at this candidate (`look − 1` of them, in order), each with its `information` and applied
    * `bound` (this comparison's `information` and `bound`; null for one whose logs did not support the candidate). With
@@ -76,6 +90,10 @@ export interface RegateComparison extends CriticGateComparison {
   bound: number;
   /** `group-sequential` when the earlier looks were given and usable, else `bonferroni`. */
   boundMethod: 'group-sequential' | 'bonferroni';
+  /** The one-sided error rate this look spent (its lower bound errs under the null with that probability, given the earlier looks did not stop). */
+  spend: number;
+  /** How the spend was set: by look index (`alpha / 2^(look+1)`) or by information fraction (`spending`). */
+  spending: 'look' | 'information';
   /** Logs the candidate was valued on and how many of them it acted on. */
   freshLogs: number;
   candidateActed: number;
@@ -106,7 +124,7 @@ export async function regateCandidate(directory: string, options: RegateCandidat
   if (!Number.isInteger(look) || look < 1) throw new RangeError(`regateCandidate: look must be a positive integer, got ${look}`);
   const alpha = options.alpha ?? 0.05;
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`regateCandidate: alpha must be in (0, 1), got ${alpha}`);
-  const spend = alpha / 2 ** (look + 1);
+  const spend = lookSpend(alpha, look, logs.length, options.spending);
   const config = parseTrainerConfig(options.config ?? {});
   const judged = judgedPolicyOptions(options.learnedPolicy, options.judge);
   const { candidate, baseline, actionSpace } = await loadGatePolicies(directory, { learnedPolicy: judged, rules: options.rules, baselineDirectory: options.baselineDirectory });
@@ -154,22 +172,53 @@ export async function regateCandidate(directory: string, options: RegateCandidat
   const supported = logs.every((experience) => experience.mode === exploredIn) && sampled.target.maximumWeight <= weightBound;
   const inverse = 1 / sampled.difference.samplingStandardError ** 2;
   const information = Number.isFinite(inverse) && inverse > 0 ? inverse : null;
-  const { z, confidence, method } = lookBound(options.earlierLooks, look, information, spend);
+  const { z, confidence, method } = lookBound(options.earlierLooks, look, information, spend, options.spending === undefined);
   const comparison = compare(supported ? 'none' : 'added', confidence);
   const candidateActed = logs.filter((experience) => experience.policy.version === candidate.name).length;
-  return { ...comparison, kind: 'regate', look, information, bound: z, boundMethod: method, freshLogs: logs.length, candidateActed, referenceLogs: reference.length, supported };
+  return {
+    ...comparison,
+    kind: 'regate',
+    look,
+    information,
+    bound: z,
+    boundMethod: method,
+    spend,
+    spending: options.spending === undefined ? 'look' : 'information',
+    freshLogs: logs.length,
+    candidateActed,
+    referenceLogs: reference.length,
+    supported,
+  };
+}
+
+/** Below this, a look has nothing left to spend. */
+const MINIMUM_SPEND = 1e-9;
+
+/** The one-sided error look `look` spends: by look index, or by the information fraction of `logs` fresh logs (`spending`). */
+function lookSpend(alpha: number, look: number, logs: number, spending: RegateCandidateOptions['spending']): number {
+  if (spending === undefined) return alpha / 2 ** (look + 1);
+  const { plannedLogs, spentBefore } = spending;
+  if (!(Number.isFinite(plannedLogs) && plannedLogs > 0)) throw new RangeError(`regateCandidate: spending.plannedLogs must be finite and positive, got ${plannedLogs}`);
+  if (!(Number.isFinite(spentBefore) && spentBefore >= 0)) throw new RangeError(`regateCandidate: spending.spentBefore must be finite and non-negative, got ${spentBefore}`);
+  const spend = pocockErrorSpent(alpha / 2, logs / plannedLogs) - spentBefore;
+  if (!(spend >= MINIMUM_SPEND)) {
+    throw new RangeError(`regateCandidate: nothing left to spend: ${logs} of ${plannedLogs} planned logs allow ${pocockErrorSpent(alpha / 2, logs / plannedLogs)} in all, and the earlier looks spent ${spentBefore}`);
+  }
+  return spend;
 }
 
 /**
  * The z of look `look`'s lower bound and its two-sided confidence: exact group-sequential given the earlier looks
- * (floored at the highest earlier bound, so a look on barely more logs never passes more easily than the one before),
- * else Bonferroni (confidence 1 − 2 · spend).
+ * (`floored`, when spending by look index: at the highest earlier bound, so a look on barely more logs never passes
+ * more easily than the one before; spending by information, a look on barely more logs spends barely anything), else
+ * Bonferroni (confidence 1 − 2 · spend).
  */
 function lookBound(
   earlier: readonly SequentialLook[] | undefined,
   look: number,
   information: number | null,
   spend: number,
+  floored: boolean,
 ): { z: number; confidence: number; method: RegateComparison['boundMethod'] } {
   const bonferroni = { z: oneSidedBound(spend), confidence: 1 - 2 * spend, method: 'bonferroni' as const };
   if (earlier === undefined || earlier.length !== look - 1 || information === null) return bonferroni;
@@ -180,7 +229,7 @@ function lookBound(
     if (error instanceof RangeError) return bonferroni; // information that did not grow enough, or a bad earlier bound
     throw error;
   }
-  const z = Math.max(exact, ...earlier.map(({ bound }) => bound ?? -Infinity));
+  const z = floored ? Math.max(exact, ...earlier.map(({ bound }) => bound ?? -Infinity)) : exact;
   const confidence = 1 - 2 * (1 - normalCdf(z));
   // Beyond the CDF's resolution (a z above ~5) the confidence rounds to 1: keep the Bonferroni bound there.
   return confidence < 1 && z < bonferroni.z ? { z, confidence, method: 'group-sequential' } : bonferroni;
