@@ -12,6 +12,7 @@ import { registerLearningRecord } from './commands/learning-record';
 import { registerStart } from './commands/start';
 import { registerLearningEval, registerLearningTrain } from './commands/learning-train';
 import { registerLearningImprove } from './commands/learning-improve';
+import { registerLearningRelook } from './commands/learning-relook';
 import { registerLearningAmend } from './commands/learning-amend';
 import { registerLearningReprice } from './commands/learning-reprice';
 import { registerReplay } from './commands/replay';
@@ -58,6 +59,7 @@ export function buildProgram(io: CliIo, context: ReturnType<typeof createCliCont
   registerLearningTrain(program, context);
   registerLearningEval(program, context);
   registerLearningImprove(program, context);
+  registerLearningRelook(program, context);
   registerLearningRecord(program, context);
   registerLearningAmend(program, context);
   registerLearningReprice(program, context);

@@ -21,10 +21,10 @@ const tasks = [
  * (At 1,000 sessions, 39 of them explored `strict` at +113 reward, and the chooser — half of the training rows, the
  * other half fits the gate's critic — did not yet move: measured.)
  */
-async function runShadowSessions(count: number, seed: number, candidateShare = 0, adaptiveExploration = false) {
+async function runShadowSessions(count: number, seed: number, candidateShare = 0, adaptiveExploration = false, relookLogs: number | null = null) {
   const root = await mkdtemp(join(tmpdir(), 'learning-improve-e2e-'));
   let now = Date.parse('2026-12-01T00:00:00.000Z');
-  const learning = await createLearning({ cwd: root, env: {}, clock: () => now, config: { reloadIntervalMs: 0, exploration: 1, seed, candidateShare, adaptiveExploration } });
+  const learning = await createLearning({ cwd: root, env: {}, clock: () => now, config: { reloadIntervalMs: 0, exploration: 1, seed, candidateShare, adaptiveExploration, relookLogs } });
   await learning.setMode('shadow');
   const random = createRng(seed + 100);
   const play = async (index: number) => {
@@ -103,6 +103,28 @@ describe('the improvement loop end to end (smoke)', () => {
       expect(challenge!.candidateActed).toBeGreaterThan(100);
       expect(challenge!.candidateActed).toBeLessThan(200);
       expect(challenge!.comparison.baseline.policy).toBe('e2e-candidate');
+    } finally {
+      await learning.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 240_000);
+
+  it('re-looks between trainings (relook) spending by information over the planned logs: a thin look spends little, and one that passes deploys', async () => {
+    const { root, learning, more } = await runShadowSessions(2000, 3, 0.5, false, 1200);
+    try {
+      const trained = await learning.train({ version: 'e2e-relook', output: join(root, 'candidates', 'e2e-relook'), trainerConfig: { seed: 1 } });
+      expect(await learning.explore(trained.output, null)).toMatchObject({ version: 'e2e-relook', plannedLogs: 1200 });
+      // Too few logs yet: no look, the candidate keeps exploring.
+      expect(await learning.relook()).toMatchObject({ regate: null, deployed: null, candidate: { status: 'kept' } });
+      await more(151);
+      const step = await learning.relook({ trainerConfig: { seed: 1 } });
+      // 150 fresh logs of 1,200 planned: of the 5 % one-sided in all, 5 % · ln(1 + (e − 1)·0.125) ≈ 0.97 % (z 2.34),
+      // not look-index spending's 2.5 % (z 1.96).
+      expect(step.regate).toMatchObject({ look: 1, freshLogs: 150, spending: 'information', plannedLogs: 1200, supported: true, passed: true });
+      expect(step.regate!.spend).toBeCloseTo(0.05 * Math.log(1 + (Math.E - 1) * (150 / 1200)), 9);
+      expect(step.regate!.bound).toBeCloseTo(2.34, 2);
+      expect(step).toMatchObject({ mode: 'ab_test', abFraction: 0.1, candidate: { status: 'retired', model: null }, deployed: { version: 'e2e-relook', forced: false, beatsRules: true } });
+      expect((await learning.status()).candidate).toBeNull();
     } finally {
       await learning.close();
       await rm(root, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import type { RegateReport } from '@orchestra/learning';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context';
 import { parsePositiveInteger } from '../parse-options';
@@ -30,12 +31,7 @@ export function registerLearningImprove(program: Command, context: CliContext): 
       const { bold, green, yellow } = context.colors;
       context.print(`trained ${bold(step.train.version)} on ${step.train.experiences} experiences (${step.train.epochs} epochs, ${formatValue(step.train.wallTimeMs / 1000, 1)} s) → ${step.train.output}`);
       if (step.train.ope !== null) describeComparison(step.train.ope, (line) => context.print(line));
-      if (step.regate !== null) {
-        const { value, lower, upper } = step.regate.difference;
-        context.print(
-          `re-look ${step.regate.look} at exploration candidate ${bold(step.regate.version)} on the ${step.regate.freshLogs} logs since it started exploring (it acted on ${step.regate.candidateActed}): learned − ${step.regate.baseline === null ? 'rules' : step.regate.baseline.version} ${formatValue(value, 2)} [${formatValue(lower, 2)}, ${formatValue(upper, 2)}] at ${formatValue(step.regate.confidence * 100, 2)} % (z ${formatValue(step.regate.bound, 3)})${step.regate.supported ? '' : ' (logs without support: the critic’s uncertainty added)'} — ${step.regate.passed ? 'passed' : 'not passed'}`,
-        );
-      }
+      if (step.regate !== null) context.print(describeRelook(step.regate, bold));
       if (step.deployed !== null) {
         context.print(green(`gate passed: deployed ${step.deployed.version}${step.regate?.passed === true ? ` (re-look ${step.regate.look})` : ''}; mode ${step.mode} at fraction ${step.abFraction}`));
       } else {
@@ -61,4 +57,11 @@ export function registerLearningImprove(program: Command, context: CliContext): 
         context.print('hint: with candidateShare (e.g. 0.25 in orchestra.config.json) a refused candidate acts on that share of shadow sessions, and the next step re-looks at it on those logs, where the gate needs no critic to fill in what the logs cannot show');
       }
     });
+}
+
+/** One line on a re-look at the exploration candidate: its estimate, its bound and what it spent, and the verdict. */
+export function describeRelook(regate: RegateReport, bold: (text: string) => string): string {
+  const { value, lower, upper } = regate.difference;
+  const spent = `spending ${formatValue(regate.spend * 100, 3)} %${regate.plannedLogs === null ? '' : ` of its error by information over ${regate.plannedLogs} planned logs`}`;
+  return `re-look ${regate.look} at exploration candidate ${bold(regate.version)} on the ${regate.freshLogs} logs since it started exploring (it acted on ${regate.candidateActed}): learned − ${regate.baseline === null ? 'rules' : regate.baseline.version} ${formatValue(value, 2)} [${formatValue(lower, 2)}, ${formatValue(upper, 2)}] at ${formatValue(regate.confidence * 100, 2)} % (z ${formatValue(regate.bound, 3)}, ${spent})${regate.supported ? '' : ' (logs without support: the critic’s uncertainty added)'} — ${regate.passed ? 'passed' : 'not passed'}`;
 }

@@ -31,5 +31,14 @@ describe('orchestra learning', () => {
     expect(text.stdout).toMatch(/exploring {5}candidate cand-7 since 2026-12-01T10:00:00\.000Z \(inactive: candidateShare is 0; 2 re-looks so far, one-sided error budget 1\.52 %\)/);
     const json = JSON.parse((await runInProcess(cwd(), 'learning', '--json')).stdout);
     expect(json.candidate).toMatchObject({ version: 'cand-7', looks: 2, alpha: 0.0304 });
+    // Spending by information: how much of the budget its looks spent, over how many planned logs.
+    await new LearningStateStore(join(cwd(), 'data')).update((state) => {
+      state.candidate!.plannedLogs = 1200;
+      state.candidate!.lookBounds = [
+        { information: 0.01, bound: 2.4, spend: 0.004, logs: 200 },
+        { information: 0.02, bound: 2.3, spend: 0.005, logs: 400 },
+      ];
+    });
+    expect((await runInProcess(cwd(), 'learning')).stdout).toMatch(/2 re-looks so far, one-sided error budget 1\.52 %, 0\.90 % spent by information over 1200 planned logs\)/);
   });
 });

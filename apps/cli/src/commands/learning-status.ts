@@ -1,4 +1,4 @@
-import { REGATE_ALPHA } from '@orchestra/learning';
+import { REGATE_ALPHA, relookErrorSpent } from '@orchestra/learning';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context';
 import { formatPercent, formatValue, writeJson } from '../terminal';
@@ -46,9 +46,12 @@ export function registerLearningStatus(program: Command, context: CliContext): v
       }
       if (status.candidate !== null) {
         const share = learning.config.candidateShare;
-        const { looks, alpha } = status.candidate;
-        // Its re-looks so far and the one-sided error rate they may spend in all (its share of the run's with `gateErrorBudget: 'run'`).
-        const budget = `${looks} re-look${looks === 1 ? '' : 's'} so far, one-sided error budget ${(((alpha ?? REGATE_ALPHA) / 2) * 100).toFixed(2)} %`;
+        const { looks, alpha, plannedLogs } = status.candidate;
+        // Its re-looks so far and the one-sided error rate they may spend in all (its share of the run's with
+        // `gateErrorBudget: 'run'`); spending by information, how much of it they spent over how many planned logs.
+        const total = ((alpha ?? REGATE_ALPHA) / 2) * 100;
+        const spending = plannedLogs === null ? '' : `, ${(relookErrorSpent(status.candidate) * 100).toFixed(2)} % spent by information over ${plannedLogs} planned logs`;
+        const budget = `${looks} re-look${looks === 1 ? '' : 's'} so far, one-sided error budget ${total.toFixed(2)} %${spending}`;
         context.print(`  exploring     candidate ${bold(status.candidate.version)} since ${status.candidate.since} ${dim(share > 0 ? `(acts on ${share * 100} % of ${status.candidate.challenges === null ? 'shadow sessions' : `production sessions, challenging ${status.candidate.challenges}`}; ${budget})` : `(inactive: candidateShare is 0; ${budget})`)}`);
       }
       if (status.exploration !== null) {
