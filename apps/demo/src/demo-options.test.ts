@@ -8,8 +8,8 @@ describe('parseDemoArguments', () => {
   });
 
   it('reads every flag (and ignores the -- pnpm passes through)', () => {
-    const options = parseDemoArguments(['--', '--world', 'w.json', '--sessions', '5000', '--seed', '7', '--json', '--data-dir', 'd', '--eval-tasks', '200', '--exploration', '0.2', '--retrain-every', '400', '--no-oracle-worker', '--candidate-share', '0.3', '--learned-exploration', '0.2', '--adaptive-exploration', 'on', '--gate-error-budget', 'run', '--exploration-design', 'factorial', '--switch-probability', '0.25', '--trainer-config', '{"offline":{"validationFraction":0.4}}']);
-    expect(options).toMatchObject({ world: 'w.json', sessions: 5000, seed: 7, json: true, dataDir: 'd', evaluationTasks: 200, exploration: 0.2, retrainEvery: 400, oracleWorker: false, candidateShare: 0.3, learnedExploration: 0.2, adaptiveExploration: 'on', gateErrorBudget: 'run', explorationDesign: 'factorial', switchProbability: 0.25, trainerConfig: { offline: { validationFraction: 0.4 } } });
+    const options = parseDemoArguments(['--', '--world', 'w.json', '--sessions', '5000', '--seed', '7', '--json', '--data-dir', 'd', '--eval-tasks', '200', '--exploration', '0.2', '--retrain-every', '400', '--relook-every', '50', '--relook-logs', '900', '--no-oracle-worker', '--candidate-share', '0.3', '--learned-exploration', '0.2', '--adaptive-exploration', 'on', '--gate-error-budget', 'run', '--exploration-design', 'factorial', '--switch-probability', '0.25', '--trainer-config', '{"offline":{"validationFraction":0.4}}']);
+    expect(options).toMatchObject({ world: 'w.json', sessions: 5000, seed: 7, json: true, dataDir: 'd', evaluationTasks: 200, exploration: 0.2, retrainEvery: 400, relookEvery: 50, relookLogs: 900, oracleWorker: false, candidateShare: 0.3, learnedExploration: 0.2, adaptiveExploration: 'on', gateErrorBudget: 'run', explorationDesign: 'factorial', switchProbability: 0.25, trainerConfig: { offline: { validationFraction: 0.4 } } });
   });
 
   it('returns null for --help', () => {
@@ -23,6 +23,8 @@ describe('parseDemoArguments', () => {
       [['--seed', '-1'], /seed/],
       [['--exploration', '2'], /exploration/],
       [['--candidate-share', '0.8'], /candidateShare/],
+      [['--relook-every', '2.5'], /relookEvery/],
+      [['--relook-logs', '2.5'], /relookLogs/],
       [['--learned-exploration', '1.5'], /learnedExploration/],
       [['--trainer-config', '{oops'], /--trainer-config expects a JSON object/],
       [['--trainer-config', '[1]'], /--trainer-config expects a JSON object/],

@@ -88,12 +88,18 @@ describe('pnpm demo (smoke run)', () => {
     } else {
       expect(summary.phases.abTest.sessions + summary.phases.production.sessions).toBeGreaterThan(0);
     }
-    // The trainings at 100 and 200 sessions; at 200 also the re-look at the candidate that explored since 100.
+    // The trainings at 100 and 200 sessions; at 200 also the re-look at the candidate that explored since 100, which it
+    // kept (promising), and then a re-look every 25 sessions (a quarter period) between trainings, up to the end.
     expect(summary.ope.map((round: { sessionsSeen: number; look: { index: number } | null }) => [round.sessionsSeen, round.look?.index ?? null])).toEqual([
       [100, null],
       [200, 1],
       [200, null],
+      [225, 2],
+      [250, 3],
+      [275, 4],
+      [300, 5],
     ]);
+    expect(summary.settings).toMatchObject({ retrainEvery: 100, relookEvery: 25, relookLogs: 300 });
     expect(summary.learningCurve.map((point: { sessionsSeen: number }) => point.sessionsSeen)).toEqual([0, 100, 200, 300]);
 
     // The cost–quality knob: one point per weight, the default weight's point is the served policy's figures, and the
