@@ -162,6 +162,8 @@ describe('regateExplorationCandidate', () => {
     const spent: CandidateModel = { ...planned, lookBounds: [{ information: 0.01, bound: 2.2, spend: 0.05, logs: 1200 }] };
     expect(relookErrorLeft(spent)).toBe(0);
     expect(await regateExplorationCandidate(module, { candidate: spent, experiences: logs(2000, 100), candidateShare: 0.5, output: '/unused' })).toBeNull();
+    // Looks a state did not keep (written before lookBounds were) spent by look index: 2.5 % and 1.25 %.
+    expect(relookErrorSpent({ ...candidate, looks: 2, lookBounds: [] })).toBeCloseTo(0.0375, 12);
     // Look-index spending never runs out.
     expect(relookErrorLeft({ ...candidate, lookBounds: Array.from({ length: 20 }, () => ({ information: 0.01, bound: 2 })) })).toBeGreaterThan(0);
     await expect(regateExplorationCandidate(double, { candidate: planned, experiences: logs(1200, 100), candidateShare: 0.5, output: '/unused' })).rejects.toThrow(/no pocockErrorSpent\(\)/);

@@ -38,13 +38,14 @@ export function candidateErrorShare(index: number): number {
 }
 
 /**
- * The one-sided error rate the candidate's re-looks have spent: the sum of their spends (a look recorded without one
- * spent `alpha / 2^(look+1)`, the look-index spending of its time).
+ * The one-sided error rate the candidate's re-looks have spent: the sum of their spends (a look recorded without one,
+ * or not recorded at all in a state written before `lookBounds` were kept, spent `alpha / 2^(look+1)`, the look-index
+ * spending of its time).
  */
 export function relookErrorSpent(candidate: CandidateModel): number {
   const alpha = candidate.alpha ?? REGATE_ALPHA;
   let spent = 0;
-  for (const [index, look] of candidate.lookBounds.entries()) spent += look.spend ?? alpha / 2 ** (index + 2);
+  for (let index = 0; index < Math.max(candidate.looks, candidate.lookBounds.length); index++) spent += candidate.lookBounds[index]?.spend ?? alpha / 2 ** (index + 2);
   return spent;
 }
 
