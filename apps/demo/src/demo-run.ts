@@ -143,7 +143,7 @@ async function trainAndDeploy(run: DemoRun, reason: ImprovementReason): Promise<
   const measuredText = `measured on held-out tasks: learned − rules = ${measured.mean.toFixed(2)} [${measured.interval[0].toFixed(2)}, ${measured.interval[1].toFixed(2)}]`;
   if (relook?.passed === true) {
     run.progress('train', `${trained}; ${step.train.beatsRules === false ? 'its gate refused' : 'not evaluated'}; ${measuredText}`);
-    run.progress('deploy', `deployed ${relook.version} (re-look ${relook.look}); ${learning.mode === 'production' ? `it replaces ${relook.baseline?.version ?? 'the rules'} in production` : `mode ab_test at ${learning.abFraction * 100} %`}`);
+    run.progress('deploy', relookDeployment(run, relook));
     return;
   }
   if (!passed) {
@@ -154,6 +154,12 @@ async function trainAndDeploy(run: DemoRun, reason: ImprovementReason): Promise<
   run.progress('train', `${trained}; gate passed: estimated learned − rules ${interval(round_.difference)}; ${measuredText}`);
   startServing(run, version);
   run.progress('deploy', `deployed ${version}; mode ab_test at ${learning.abFraction * 100} % (ramp ${[0.1, 0.25, 0.5, 1].map((share) => `${share * 100} %`).join(' → ')} after ${run.sessionsPerStep} learned sessions per step within the guardrails)`);
+}
+
+/** The progress line of a candidate deployed by its re-look. */
+function relookDeployment(run: DemoRun, relook: NonNullable<ImproveStep['regate']>): string {
+  const { learning } = run;
+  return `deployed ${relook.version} (re-look ${relook.look}); ${learning.mode === 'production' ? `it replaces ${relook.baseline?.version ?? 'the rules'} in production` : `mode ab_test at ${learning.abFraction * 100} %`}`;
 }
 
 /** A re-look at the exploration candidate between trainings (`learning.relook`): it deploys the candidate when it passes. */
@@ -168,7 +174,7 @@ async function relookBetweenTrainings(run: DemoRun): Promise<void> {
     return;
   }
   await recordRelook(run, step, evaluateRulesOn(run, run.curveTasks));
-  if (step.regate.passed) run.progress('deploy', `deployed ${step.regate.version} (re-look ${step.regate.look}); ${learning.mode === 'production' ? `it replaces ${step.regate.baseline?.version ?? 'the rules'} in production` : `mode ab_test at ${learning.abFraction * 100} %`}`);
+  if (step.regate.passed) run.progress('deploy', relookDeployment(run, step.regate));
   else if (step.candidate.status === 'withdrawn') run.progress('train', `the exploration candidate ${step.regate.version} is withdrawn (found worse, or its error budget spent)`);
 }
 

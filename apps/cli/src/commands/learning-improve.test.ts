@@ -1,15 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useTemporaryDirectories } from '@orchestra/test-utils';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runInProcess } from '../test-support/run-in-process';
 import { simulateShadowSessions } from '../test-support/simulate';
 
+const temporary = useTemporaryDirectories('orchestra-improve-');
 let cwd: string;
-beforeEach(async () => {
-  cwd = await mkdtemp(join(tmpdir(), 'orchestra-improve-'));
+beforeEach(() => {
+  cwd = temporary();
 });
-afterEach(() => rm(cwd, { recursive: true, force: true }));
 
 const run = (...argv: string[]) => runInProcess(cwd, ...argv);
 

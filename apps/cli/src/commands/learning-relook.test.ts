@@ -1,16 +1,16 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLearning } from '@orchestra/learning';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useTemporaryDirectories } from '@orchestra/test-utils';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runInProcess } from '../test-support/run-in-process';
 import { simulateShadowSessions } from '../test-support/simulate';
 
+const temporary = useTemporaryDirectories('orchestra-relook-');
 let cwd: string;
-beforeEach(async () => {
-  cwd = await mkdtemp(join(tmpdir(), 'orchestra-relook-'));
+beforeEach(() => {
+  cwd = temporary();
 });
-afterEach(() => rm(cwd, { recursive: true, force: true }));
 
 const run = (...argv: string[]) => runInProcess(cwd, ...argv);
 
