@@ -13,20 +13,30 @@
  * critic's mean gain over all of them with its posterior sd (`meanGainDeviation`), moves taken best lower bound
  * (mean − κ·sd, `--pooled-kappa`, default 2) first while it is above 0, each measured.
  *
+ * `--known-cost`: one more table, an upper bound on a critic that computes the cost terms of the reward instead of
+ * learning them (the issue's "cost needs no learning beyond tokens"). The critic is fitted with the four cost terms
+ * (`sessionCost`, `cheapModelSuccesses`, `expensiveModelOveruse`, `fallbackRotations`) as a part of their own, and
+ * its greedy policy (from the rules' action, two rounds of the single-head move of largest lower bound, as the
+ * learner's) adds to the other part's predicted gain (mean − κ·sd) the *exact* expected change of the cost terms,
+ * simulated on the true task (`--rollouts` rollouts per action, common random numbers). A learned cost model can do
+ * no better than that; "known cost terms only" ignores the rest of the reward.
+ *
  *   pnpm --filter @orchestra/demo bench:critic --world default|FILE --seed 3 --sessions 10000 \
  *     [--config '{"offline":{"criticContextRidgeFactor":16}}'] [--exploration-design factorial [--switch-probability 0.35]] \
- *     [--pooled-kappa 2]
+ *     [--pooled-kappa 2] [--known-cost [--rollouts 16]]
  */
 import { parseArgs } from 'node:util';
 import { ActionSpace, encodeState, HistoryIndex } from '@orchestra/learning-features';
 import { RulesPolicy, SafetyGuard } from '@orchestra/learning-policy';
 import { buildExperienceDataset, fitLinearCritic, improveActionsLinear, LinearCriticScorer, meanGainDeviation, parseTrainerConfig } from '@orchestra/learning-trainer';
-import { drawHeldOutTasks, evaluateOnTasks, pairedDifference } from '@orchestra/learning-sim';
+import { experienceReward } from '@orchestra/learning-reward';
+import { drawHeldOutTasks, evaluateOnTasks, expectedReward, pairedDifference } from '@orchestra/learning-sim';
+import type { Outcome } from '@orchestra/learning-types';
 import { policyInputOf } from '../src/held-out-evaluation';
 import { demoTrainerConfig } from '../src/run-demo';
 import { benchExplorationDesign, benchWorld, shadowLogs } from './shadow-logs';
 
-const { values } = parseArgs({ options: { world: { type: 'string' }, seed: { type: 'string' }, sessions: { type: 'string' }, config: { type: 'string' }, 'exploration-design': { type: 'string' }, 'switch-probability': { type: 'string' }, 'pooled-kappa': { type: 'string' } } });
+const { values } = parseArgs({ options: { world: { type: 'string' }, seed: { type: 'string' }, sessions: { type: 'string' }, config: { type: 'string' }, 'exploration-design': { type: 'string' }, 'switch-probability': { type: 'string' }, 'pooled-kappa': { type: 'string' }, 'known-cost': { type: 'boolean' }, rollouts: { type: 'string' } } });
 const { world, worldName } = await benchWorld(values.world ?? 'default');
 const seed = Number(values.seed ?? '3');
 const count = Number(values.sessions ?? '10000');
@@ -175,3 +185,72 @@ console.log('| pooled moves so far | decisions changed by the move | predicted m
 console.log('|---|---:|---:|---|---:|---:|');
 if (pooledRows.length === 0) console.log('| none: no move\'s lower bound is above 0 | | | | | |');
 for (const row of pooledRows) console.log(row);
+
+// The cost terms known exactly (`--known-cost`): an upper bound on a critic that computes them.
+if (values['known-cost'] === true) {
+  const rollouts = Number(values.rollouts ?? '16');
+  if (!(Number.isInteger(rollouts) && rollouts >= 1)) throw new RangeError(`--rollouts must be an integer ≥ 1, got ${values.rollouts}`);
+  const costTerms = ['sessionCost', 'cheapModelSuccesses', 'expensiveModelOveruse', 'fallbackRotations'];
+  const split = fitLinearCritic(dataset, space, training, Int32Array.from(order.slice(cut)), {
+    effectRidge: config.offline.criticEffectRidge,
+    contextRidgeFactor: config.offline.criticContextRidgeFactor,
+    parts: [costTerms],
+    partRidgeMultipliers: config.offline.criticPartRidgeMultipliers,
+    rewardScale: 1 / scale,
+  });
+  const rest = split.parts![1]!;
+  const restScorer = new LinearCriticScorer({ ...split, coefficients: { ...split.coefficients, total: rest.coefficients }, inverse: rest.inverse, noiseVariance: rest.noiseVariance, parts: undefined }, space);
+  const costOf = (outcome: Outcome) => {
+    const components = experienceReward(outcome).components as Record<string, number>;
+    return costTerms.reduce((sum, name) => sum + (components[name] ?? 0), 0);
+  };
+  const variants = [
+    { name: 'rest of the critic + known cost terms, κ = 1', critic: true, kappa: 1 },
+    { name: 'rest of the critic + known cost terms, κ = 2', critic: true, kappa: 2 },
+    { name: 'known cost terms only', critic: false, kappa: 0 },
+  ];
+  console.log(`\n| the cost terms known exactly (${rollouts} rollouts per action) | decisions changed | predicted gain / session | measured gain [95 % CI] | success | cost / session |`);
+  console.log('|---|---:|---:|---|---:|---:|');
+  for (const variant of variants) {
+    let predicted = 0;
+    const actions = greedy.map((start, index) => {
+      const action = Int32Array.from(start);
+      const entry = heldOut[index]!;
+      const expectedCost = new Map<string, number>();
+      const costTermsOf = (candidate: Int32Array) => {
+        const key = candidate.join(',');
+        let value = expectedCost.get(key);
+        if (value === undefined) {
+          value = expectedReward(world, entry.task, space.decode(candidate), { rollouts, seed: index, system: entry.system, reward: costOf }).mean;
+          expectedCost.set(key, value);
+        }
+        return value;
+      };
+      restScorer.setState(states[index]!);
+      for (let step = 0; step < config.offline.improvementRounds; step++) {
+        let best: { bound: number; mean: number; to: Int32Array } | undefined;
+        space.heads.forEach((head, position) => {
+          if (!space.isHeadActive(position, action)) return;
+          space.mask(position, action, mask);
+          for (let choice = 0; choice < head.size; choice++) {
+            if (mask[choice] !== 1 || choice === action[position]) continue;
+            const to = Int32Array.from(action);
+            to[position] = choice;
+            if (!space.isValid(to)) continue;
+            const gain = variant.critic ? restScorer.gain(action, to) : { mean: 0, deviation: 0 };
+            const mean = gain.mean * scale + costTermsOf(to) - costTermsOf(action);
+            const bound = mean - variant.kappa * gain.deviation * scale;
+            if (bound > config.offline.improvementMargin * scale && (best === undefined || bound > best.bound)) best = { bound, mean, to };
+          }
+        });
+        if (best === undefined) break;
+        predicted += best.mean;
+        action.set(best.to);
+      }
+      guard.repair(action, guard.activeConstraints(inputs[index]!), { silent: true });
+      return action;
+    });
+    const result = measure(actions);
+    console.log(`| ${variant.name} | ${changedCount(actions)} | ${round(predicted / inputs.length)} | ${result.measured} [${result.ci.join(', ')}] | ${result.successRate} | ${result.costPerSession} |`);
+  }
+}
