@@ -98,7 +98,9 @@ async function recordRelook(run: DemoRun, step: Pick<ImproveStep, 'regate' | 'ca
   run.ope.push(relookRoundOf(relook, sessionsSeen, step.candidate.status === 'kept', { learned: relookRun.metrics.meanReward, rules: baselineRun.metrics.meanReward, difference: relookMeasured.mean, ci: relookMeasured.interval }));
   const against = relook.baseline === null ? 'rules' : relook.baseline.version;
   const deployedTo = run.learning.mode === 'production' ? `replaces ${against} in production` : 'ab_test at the first ramp step';
-  const verdict = relook.passed ? `passed: deployed, ${deployedTo}` : step.candidate.status === 'kept' ? 'not passed; it keeps exploring' : 'not passed';
+  // After earlier looks that did not pass, the naive estimate is biased upward: the median-unbiased one is not.
+  const adjusted = relook.passed && relook.medianUnbiased !== value ? ` (median-unbiased given the earlier looks: ${relook.medianUnbiased.toFixed(2)})` : '';
+  const verdict = relook.passed ? `passed${adjusted}: deployed, ${deployedTo}` : step.candidate.status === 'kept' ? 'not passed; it keeps exploring' : 'not passed';
   run.timeline.push({ session: sessionsSeen, kind: relook.passed ? 'deploy' : 'refused', message: `re-look ${relook.look} at ${relook.version} on the ${relook.freshLogs} logs it explored on: learned − ${against} ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(relook.confidence * 100).toFixed(2)} % — ${verdict}` });
   run.progress('train', `re-look ${relook.look} at ${relook.version} on ${relook.freshLogs} logs (it acted on ${relook.candidateActed}): learned − ${against} ${value.toFixed(2)} [${lower.toFixed(2)}, ${upper.toFixed(2)}] at ${(relook.confidence * 100).toFixed(2)} % — ${verdict}; measured ${relookMeasured.mean.toFixed(2)} [${relookMeasured.interval[0].toFixed(2)}, ${relookMeasured.interval[1].toFixed(2)}]`);
   if (relook.passed) startServing(run, relook.version);

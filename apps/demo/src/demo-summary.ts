@@ -83,7 +83,7 @@ export function relookRoundOf(relook: RegateReport, sessionsSeen: number, kept: 
     error: null,
     deployed: relook.passed,
     explored: kept,
-    look: { index: relook.look, alpha: relook.alpha, confidence: relook.confidence, bound: relook.bound, freshLogs: relook.freshLogs, candidateActed: relook.candidateActed, supported: relook.supported },
+    look: { index: relook.look, alpha: relook.alpha, confidence: relook.confidence, bound: relook.bound, freshLogs: relook.freshLogs, candidateActed: relook.candidateActed, supported: relook.supported, medianUnbiased: relook.medianUnbiased },
     baseline: relook.baseline?.version ?? 'rules',
     forced: false,
     measured,
@@ -113,7 +113,7 @@ export interface OpeRound {
    * …), the error rate its candidate may spend in all (`alpha`, twice the one-sided rate: its share of the run's
    * budget), at what confidence and z bound; null for the gate at training.
    */
-  look: { index: number; alpha: number; confidence: number; bound: number; freshLogs: number; candidateActed: number; supported: boolean } | null;
+  look: { index: number; alpha: number; confidence: number; bound: number; freshLogs: number; candidateActed: number; supported: boolean; medianUnbiased: number } | null;
   forced: boolean;
   /**
    * What `difference` and `measured` compare the model with: `rules`, or — for a challenger's re-look in production —

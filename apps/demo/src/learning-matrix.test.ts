@@ -114,10 +114,11 @@ describe('learning matrix', () => {
   it("measures the deploy gate's honesty: what its deployments measured, and its re-looks' errors in standard errors", () => {
     type Verdict = NonNullable<MatrixCase['result']>['candidates'][number];
     const around = (value: number, error: number, z: number): [number, number] => [value - z * error, value + z * error];
-    const verdict = (look: number | null, confidence: number | null, estimate: number, estimateError: number, measured: number, measuredError: number, deployed: boolean): Verdict => ({
+    const verdict = (look: number | null, confidence: number | null, estimate: number, estimateError: number, measured: number, measuredError: number, deployed: boolean, medianUnbiased: number | null = null): Verdict => ({
       sessionsSeen: 400,
       look,
       confidence,
+      medianUnbiased,
       baseline: 'rules',
       gate: { value: estimate, ci: around(estimate, estimateError, confidence === 0.99 ? 2.5758293035489 : 1.959963984540054) },
       measured: { difference: measured, ci: around(measured, measuredError, 1.959963984540054) },
@@ -128,18 +129,20 @@ describe('learning matrix', () => {
       // The gate at training (no look) is not a re-look; the deployed re-look is 3 over what it measured, at an SE of 5.
       entry(1, [verdict(null, null, 5, 3, 4, 1, false), verdict(1, 0.95, 10, 4, 7, 3, true)]),
       // A second look at 99 %: 5 over, at an SE of 5; a deployed model that measured worse.
-      entry(2, [verdict(2, 0.99, 0, 4, -5, 3, false), verdict(1, null, 2, 1, -2, 0.5, true)]),
+      // Its median-unbiased estimate (given earlier looks) is 0: 2 closer to what was measured.
+      entry(2, [verdict(2, 0.99, 0, 4, -5, 3, false), verdict(1, null, 2, 1, -2, 0.5, true, 0)]),
       { ...entry(3, [verdict(1, 0.95, 50, 1, -50, 1, true)]), result: null, error: 'exit 1' },
     ];
     const gate = gateHonesty(cases);
     expect(gate).toMatchObject({ deployments: 2, deployedMeasuredBetter: 1, deployedMeasuredWorse: 1, relooks: 2 });
     expect(gate.deployedMeanAbsoluteError).toBeCloseTo(3.5, 9);
+    expect(gate.deployedMeanAbsoluteErrorMedianUnbiased).toBeCloseTo(2.5, 9);
     expect(gate.relookCalibration!.mean).toBeCloseTo(0.8, 6);
     expect(gate.relookCalibration!.sd).toBeCloseTo(Math.sqrt(0.08), 6);
-    expect(gateHonesty([])).toEqual({ deployments: 0, deployedMeasuredBetter: 0, deployedMeasuredWorse: 0, deployedMeanAbsoluteError: null, relooks: 0, relookCalibration: null });
+    expect(gateHonesty([])).toEqual({ deployments: 0, deployedMeasuredBetter: 0, deployedMeasuredWorse: 0, deployedMeanAbsoluteError: null, deployedMeanAbsoluteErrorMedianUnbiased: null, relooks: 0, relookCalibration: null });
     const markdown = formatLearningMatrix({ options: { worlds: ['a'], seeds: [1, 2], budgets: [2000], concurrency: 1, evaluationTasks: 1000, demoArguments: [] } as never, cases, spread: matrixSpread(cases), gate, wallMs: 1 });
     expect(markdown).toContain('## The deploy gate');
-    expect(markdown).toContain('2 deployments: 1 measured better than what they replaced (95 % CI above 0), 1 worse (below 0); mean |estimate − measured| 3.50.');
+    expect(markdown).toContain('2 deployments: 1 measured better than what they replaced (95 % CI above 0), 1 worse (below 0); mean |estimate − measured| 3.50 (median-unbiased re-look estimates: 2.50).');
     expect(markdown).toContain('Re-looks: 2; (estimate − measured) / √(SE² + SE_measured²) has mean 0.80 and sd 0.28');
   });
 });

@@ -75,7 +75,7 @@ export const matrixSummarySchema = z.object({
       difference: z.object({ value: z.number(), ci: z.tuple([z.number(), z.number()]) }).nullable(),
       measured: z.object({ difference: z.number(), ci: z.tuple([z.number(), z.number()]) }),
       /** A re-look at the exploration candidate (its index), null for the gate at training. */
-      look: z.object({ index: z.number(), confidence: z.number().optional() }).nullable().default(null),
+      look: z.object({ index: z.number(), confidence: z.number().optional(), medianUnbiased: z.number().optional() }).nullable().default(null),
       /** What the estimate and the measurement compare with: `rules`, or a challenger's deployed model. */
       baseline: z.string().default('rules'),
     }),
@@ -111,7 +111,17 @@ export interface MatrixCase {
      * index) — the estimate of learned − baseline (null without one) and what the held-out tasks measured; the
      * baseline is the rules, or for a challenger's re-look the deployed model it challenges.
      */
-    candidates: Array<{ sessionsSeen: number; look: number | null; confidence: number | null; baseline: string; gate: { value: number; ci: [number, number] } | null; measured: { difference: number; ci: [number, number] }; deployed: boolean }>;
+    candidates: Array<{
+      sessionsSeen: number;
+      look: number | null;
+      confidence: number | null;
+      /** A re-look's median-unbiased estimate given the candidate's earlier looks (null: the gate at training, or a summary without it). */
+      medianUnbiased: number | null;
+      baseline: string;
+      gate: { value: number; ci: [number, number] } | null;
+      measured: { difference: number; ci: [number, number] };
+      deployed: boolean;
+    }>;
     deployments: number;
     /** Deployments whose gate passed (`forced: false`). */
     deploymentsWithoutForce: number;
@@ -144,6 +154,8 @@ export interface GateHonesty {
   deployedMeasuredWorse: number;
   /** Mean |estimate − measured| of the deployed models' deciding verdicts (null without a deployment). */
   deployedMeanAbsoluteError: number | null;
+  /** The same with each re-look's median-unbiased estimate given its earlier looks (the naive one where there is none). */
+  deployedMeanAbsoluteErrorMedianUnbiased: number | null;
   /**
    * Re-looks with a recorded confidence: (estimate − measured) / √(SE_estimate² + SE_measured²), each SE read from its
    * interval. An honest gate gives mean ≈ 0 and sd ≈ 1 (null with fewer than 2 re-looks).
@@ -210,6 +222,7 @@ export function gateHonesty(cases: readonly MatrixCase[]): GateHonesty {
   const verdicts = cases.flatMap((entry) => entry.result?.candidates ?? []);
   const deployed = verdicts.filter((verdict) => verdict.deployed);
   const withEstimate = deployed.flatMap((verdict) => (verdict.gate === null ? [] : [Math.abs(verdict.gate.value - verdict.measured.difference)]));
+  const withMedianUnbiased = deployed.flatMap((verdict) => (verdict.gate === null ? [] : [Math.abs((verdict.medianUnbiased ?? verdict.gate.value) - verdict.measured.difference)]));
   const scores: number[] = [];
   for (const verdict of verdicts) {
     if (verdict.look === null || verdict.gate === null || verdict.confidence === null) continue;
@@ -224,6 +237,7 @@ export function gateHonesty(cases: readonly MatrixCase[]): GateHonesty {
     deployedMeasuredBetter: deployed.filter((verdict) => verdict.measured.ci[0] > 0).length,
     deployedMeasuredWorse: deployed.filter((verdict) => verdict.measured.ci[1] < 0).length,
     deployedMeanAbsoluteError: withEstimate.length === 0 ? null : meanWithInterval(withEstimate).mean,
+    deployedMeanAbsoluteErrorMedianUnbiased: withMedianUnbiased.length === 0 ? null : meanWithInterval(withMedianUnbiased).mean,
     relooks: scores.length,
     relookCalibration: scores.length < 2 ? null : { mean: calibration.mean, sd: calibration.standardError * Math.sqrt(scores.length) },
   };
@@ -304,7 +318,7 @@ export async function runLearningMatrix(input: LearningMatrixOptionsInput, onCas
             },
             served: summary.phases.served?.meanReward ?? null,
             trainings: summary.ope.filter((round) => round.look === null).length,
-            candidates: summary.ope.map((round) => ({ sessionsSeen: round.sessionsSeen, look: round.look?.index ?? null, confidence: round.look?.confidence ?? null, baseline: round.baseline, gate: round.difference, measured: round.measured, deployed: round.deployed })),
+            candidates: summary.ope.map((round) => ({ sessionsSeen: round.sessionsSeen, look: round.look?.index ?? null, confidence: round.look?.confidence ?? null, medianUnbiased: round.look?.medianUnbiased ?? null, baseline: round.baseline, gate: round.difference, measured: round.measured, deployed: round.deployed })),
             deployments: deployed.length,
             deploymentsWithoutForce: withoutForce,
             everyDeploymentPassedGate: withoutForce === deployed.length,
@@ -396,7 +410,7 @@ function formatGateHonesty(gate: GateHonesty): string {
   const deployed =
     gate.deployments === 0
       ? 'No deployment.'
-      : `${gate.deployments} deployment${gate.deployments === 1 ? '' : 's'}: ${gate.deployedMeasuredBetter} measured better than what ${gate.deployments === 1 ? 'it' : 'they'} replaced (95 % CI above 0), ${gate.deployedMeasuredWorse} worse (below 0); mean |estimate − measured| ${gate.deployedMeanAbsoluteError === null ? 'n/a' : fixed(gate.deployedMeanAbsoluteError)}.`;
+      : `${gate.deployments} deployment${gate.deployments === 1 ? '' : 's'}: ${gate.deployedMeasuredBetter} measured better than what ${gate.deployments === 1 ? 'it' : 'they'} replaced (95 % CI above 0), ${gate.deployedMeasuredWorse} worse (below 0); mean |estimate − measured| ${gate.deployedMeanAbsoluteError === null ? 'n/a' : fixed(gate.deployedMeanAbsoluteError)} (median-unbiased re-look estimates: ${gate.deployedMeanAbsoluteErrorMedianUnbiased === null ? 'n/a' : fixed(gate.deployedMeanAbsoluteErrorMedianUnbiased)}).`;
   const calibration =
     gate.relookCalibration === null
       ? `Re-looks with a recorded confidence: ${gate.relooks} (too few to calibrate).`

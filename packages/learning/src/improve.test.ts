@@ -42,7 +42,7 @@ function report(beatsRules: boolean | null, difference = beatsRules ? { value: 6
 function relook(difference: { value: number; lower: number; upper: number }, passed = difference.lower > 0, baseline: RegateReport['baseline'] = null): RegateReport {
   const estimate = { value: 0, lower: 0, upper: 0 };
   const comparison = { estimator: 'doubly-robust', sampleSize: 400, target: estimate, baseline: estimate, difference, targetBeatsBaseline: passed, kind: 'regate' as const, look: 1 };
-  return { version: 'v6', candidateDirectory: '/data/models/v6', look: 1, alpha: 0.1, spend: 0.025, spending: 'look', plannedLogs: null, baseline, freshLogs: 400, candidateActed: 100, confidence: 0.95, bound: 1.96, information: 0.01, difference, supported: true, passed, directory: passed ? '/data/candidates/v6--look-1' : null, comparison };
+  return { version: 'v6', candidateDirectory: '/data/models/v6', look: 1, alpha: 0.1, spend: 0.025, spending: 'look', plannedLogs: null, baseline, freshLogs: 400, candidateActed: 100, confidence: 0.95, bound: 1.96, information: 0.01, difference, medianUnbiased: difference.value, supported: true, passed, directory: passed ? '/data/candidates/v6--look-1' : null, comparison };
 }
 
 /** The exploration candidate v6 (trained earlier, no looks yet), with `changes` over it. */

@@ -43,6 +43,7 @@ function trainer(verdict: { targetBeatsBaseline: boolean; supported: boolean }) 
         target: { value: 150, lower: 140, upper: 160 },
         baseline: { value: 140, lower: 130, upper: 150 },
         difference: { value: 10, lower: 2, upper: 18 },
+        medianUnbiasedValue: options.earlierLooks === undefined ? 10 : 8.5,
         kind: 'regate',
         look: options.look,
         freshLogs: options.logs.length,
@@ -75,18 +76,20 @@ describe('regateExplorationCandidate', () => {
     ];
     const report = await regateExplorationCandidate(module, { candidate: { ...candidate, lookBounds }, experiences: logs(400, 150), candidateShare: 0.5, output: '/unused' });
     expect(calls[0]!.options.earlierLooks).toEqual(lookBounds);
-    expect(report).toMatchObject({ look: 3, bound: 2.1, information: 0.02 });
+    // The trainer's median-unbiased estimate given those looks, beside the naive one.
+    expect(report).toMatchObject({ look: 3, bound: 2.1, information: 0.02, difference: { value: 10 }, medianUnbiased: 8.5 });
     // Kept for one look of two (a state written before they were kept), or one without information: Bonferroni.
     await regateExplorationCandidate(module, { candidate: { ...candidate, lookBounds: lookBounds.slice(1) }, experiences: logs(400, 150), candidateShare: 0.5, output: '/unused' });
     await regateExplorationCandidate(module, { candidate: { ...candidate, lookBounds: [lookBounds[0]!, { information: null, bound: 2.2 }] }, experiences: logs(400, 150), candidateShare: 0.5, output: '/unused' });
     expect(calls.slice(1).map((call) => call.options.earlierLooks)).toEqual([undefined, undefined]);
   });
 
-  it('reads the bound of a trainer older than the group-sequential bounds from its confidence', async () => {
+  it('reads the bound of a trainer older than the group-sequential bounds from its confidence, and takes its naive estimate as the median-unbiased one', async () => {
     const { module } = trainer({ targetBeatsBaseline: false, supported: true });
-    const older = { regateCandidate: async (...args: Parameters<typeof module.regateCandidate>) => ({ ...(await module.regateCandidate(...args)), bound: undefined, information: undefined }) };
+    const older = { regateCandidate: async (...args: Parameters<typeof module.regateCandidate>) => ({ ...(await module.regateCandidate(...args)), bound: undefined, information: undefined, medianUnbiasedValue: undefined }) };
     const report = await regateExplorationCandidate(older, { candidate: { ...candidate, looks: 0 }, experiences: logs(400, 150), candidateShare: 0.5, output: '/unused' });
-    expect(report).toMatchObject({ look: 1, confidence: 0.95, information: null });
+    // Nor a median-unbiased estimate: the naive one stands in.
+    expect(report).toMatchObject({ look: 1, confidence: 0.95, information: null, medianUnbiased: 10 });
     expect(report!.bound).toBeCloseTo(1.96, 3);
   });
 

@@ -102,6 +102,12 @@ export interface RegateReport {
   bound: number;
   information: number | null;
   difference: { value: number; lower: number; upper: number };
+  /**
+   * The difference's median-unbiased estimate given the candidate's earlier looks (the trainer's
+   * `medianUnbiasedEstimate`): a look that passes after looks that did not is biased upward; this is not. The
+   * naive `difference.value` at a first look (and from a trainer older than it).
+   */
+  medianUnbiased: number;
   supported: boolean;
   /** The comparison's lower bound is above 0 *and* the logs supported the candidate. */
   passed: boolean;
@@ -199,6 +205,8 @@ export async function regateExplorationCandidate(module: TrainerModule, options:
     bound: comparison.bound ?? twoSidedNormalQuantile(comparison.confidence),
     information: comparison.information ?? null,
     difference: { value, lower, upper },
+    // A trainer older than the median-unbiased estimate reports none: the naive one.
+    medianUnbiased: comparison.medianUnbiasedValue ?? value,
     supported: comparison.supported,
     passed,
     directory,

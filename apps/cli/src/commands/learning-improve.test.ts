@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { useTemporaryDirectories } from '@orchestra/test-utils';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { RegateReport } from '@orchestra/learning';
 import { runInProcess } from '../test-support/run-in-process';
 import { simulateShadowSessions } from '../test-support/simulate';
+import { describeRelook } from './learning-improve';
 
 const temporary = useTemporaryDirectories('orchestra-improve-');
 let cwd: string;
@@ -33,4 +35,20 @@ describe('orchestra learning-improve', () => {
       expect(step.mode).not.toBe('ab_test');
     }
   }, 120_000);
+});
+
+describe('describeRelook', () => {
+  const relook = (look: number, value: number, medianUnbiased: number, passed: boolean): RegateReport =>
+    ({
+      version: 'v6', candidateDirectory: '/d/v6', look, alpha: 0.1, spend: 0.004, spending: 'information', plannedLogs: 1200, baseline: null,
+      freshLogs: 500, candidateActed: 250, confidence: 0.99, bound: 2.4, information: 0.03,
+      difference: { value, lower: value - 6, upper: value + 6 }, medianUnbiased, supported: true, passed, directory: null, comparison: {} as never,
+    }) as RegateReport;
+  const plain = (text: string) => text;
+
+  it('names the median-unbiased estimate of a look that passed after earlier looks, and only then', () => {
+    expect(describeRelook(relook(4, 12.12, 9.25, true), plain)).toMatch(/learned − rules 12\.12 \[6\.12, 18\.12\].* — passed \(median-unbiased given the earlier looks: 9\.25\)$/);
+    expect(describeRelook(relook(1, 30.78, 30.78, true), plain)).toMatch(/ — passed$/);
+    expect(describeRelook(relook(4, 3, 2.5, false), plain)).toMatch(/ — not passed$/);
+  });
 });

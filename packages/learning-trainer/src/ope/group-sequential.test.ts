@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../networks/seeded-random';
-import { groupSequentialBound, oneSidedBound, pocockErrorSpent, type SequentialLook } from './group-sequential';
+import { groupSequentialBound, medianUnbiasedEstimate, oneSidedBound, pocockErrorSpent, stagewiseExceedance, type SequentialLook } from './group-sequential';
 
 /** Look j's one-sided spend with the re-looks' rate (0.1): 2.5 %, 1.25 %, 0.625 %, … */
 const spend = (look: number) => 0.1 / 2 ** (look + 1);
@@ -99,5 +99,63 @@ describe('pocockErrorSpent', () => {
       }
     }
     expect(Math.abs(crossed / paths - 0.025)).toBeLessThan(4 * Math.sqrt((0.025 * 0.975) / paths));
+  });
+});
+
+describe('medianUnbiasedEstimate', () => {
+  it('is the estimate itself at a first look, and when no earlier look could stop', () => {
+    expect(medianUnbiasedEstimate([], 0.04, 12.5)).toBe(12.5);
+    expect(medianUnbiasedEstimate([{ information: 0.01, bound: null }], 0.04, 12.5)).toBe(12.5);
+  });
+
+  it('lowers an estimate that passed after earlier looks did not, less so the more it passed by', () => {
+    // SE 10 at the first look (bound 2.5), SE 5 at the second: +12 there is z 2.4.
+    const earlier: SequentialLook[] = [{ information: 0.01, bound: 2.5 }];
+    const low = medianUnbiasedEstimate(earlier, 0.04, 12);
+    const high = medianUnbiasedEstimate(earlier, 0.04, 20);
+    expect(low).toBeLessThan(12);
+    expect(low).toBeGreaterThan(12 - 5);
+    expect(high).toBeLessThan(20);
+    expect(high).toBeGreaterThan(low);
+    // It is where the stagewise exceedance is one half.
+    expect(stagewiseExceedance(earlier, 0.04, 12, low)).toBeCloseTo(0.5, 6);
+  });
+
+  it('is median-unbiased: over simulated sequences of looks (stopping at the first crossing, else at the last look), the exceedance at the true difference is uniform', () => {
+    const informations = [40, 70, 160];
+    const looks = bounds(informations.slice(0, 2));
+    const theta = 0.2;
+    const random = new SeededRandom(5);
+    const paths = 4_000;
+    let atMostHalf = 0;
+    let atMostTenth = 0;
+    for (let path = 0; path < paths; path++) {
+      let score = 0;
+      let previous = 0;
+      let stopped = informations.length - 1;
+      let stopScore = 0;
+      for (const [index, information] of informations.entries()) {
+        score += theta * (information - previous) + random.gaussian() * Math.sqrt(information - previous);
+        previous = information;
+        stopScore = score;
+        if (index < looks.length && score / Math.sqrt(information) >= looks[index]!.bound!) {
+          stopped = index;
+          break;
+        }
+      }
+      const information = informations[stopped]!;
+      const exceedance = stagewiseExceedance(looks.slice(0, stopped), information, stopScore / information, theta);
+      if (exceedance <= 0.5) atMostHalf++;
+      if (exceedance <= 0.1) atMostTenth++;
+    }
+    // The naive estimate (the earlier looks ignored) exceeds the true difference on 60 % of these sequences.
+    expect(Math.abs(atMostHalf / paths - 0.5)).toBeLessThan(4 * Math.sqrt(0.25 / paths));
+    expect(Math.abs(atMostTenth / paths - 0.1)).toBeLessThan(4 * Math.sqrt(0.09 / paths));
+  });
+
+  it('refuses a non-finite estimate and looks whose information does not grow, with a RangeError', () => {
+    expect(() => medianUnbiasedEstimate([{ information: 10, bound: 2 }], 20, Number.NaN)).toThrow(/must be finite/);
+    expect(() => medianUnbiasedEstimate([{ information: 10, bound: 2 }], 10.05, 1)).toThrow(/does not grow/);
+    expect(() => stagewiseExceedance([], 10, 1, Number.POSITIVE_INFINITY)).toThrow(RangeError);
   });
 });

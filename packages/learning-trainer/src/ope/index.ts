@@ -16,4 +16,4 @@ export { evaluatedPolicyFromPolicy, policyInputOf, type ProbabilityReportingPoli
 export { evaluateModelArtifact, evaluateModelArtifactWithCritic, judgedPolicyOptions, type EvaluateModelArtifactOptions, type EvaluateWithCriticOptions, type GateJudgement } from './evaluate-model-artifact';
 export { compareWithCritic, gateFoldOf, type CompareWithCriticOptions, type CriticGateComparison, type CriticGateEstimate, type GatePolicy } from './critic-gate';
 export { regateCandidate, type RegateCandidateOptions, type RegateComparison } from './regate-candidate';
-export { groupSequentialBound, oneSidedBound, pocockErrorSpent, MINIMUM_INFORMATION_GROWTH, type SequentialLook } from './group-sequential';
+export { groupSequentialBound, medianUnbiasedEstimate, oneSidedBound, pocockErrorSpent, stagewiseExceedance, MINIMUM_INFORMATION_GROWTH, type SequentialLook } from './group-sequential';

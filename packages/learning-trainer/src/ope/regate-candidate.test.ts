@@ -8,7 +8,7 @@ import { experienceSchema, twoSidedNormalQuantile, validate, type Action, type E
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../networks/seeded-random';
 import { judgedPolicyOptions } from './evaluate-model-artifact';
-import { groupSequentialBound, oneSidedBound, pocockErrorSpent } from './group-sequential';
+import { groupSequentialBound, medianUnbiasedEstimate, oneSidedBound, pocockErrorSpent } from './group-sequential';
 import { regateCandidate } from './regate-candidate';
 
 const share = 0.5;
@@ -154,9 +154,15 @@ describe('regateCandidate', () => {
     expect(exact.difference.value).toBeCloseTo(alone.difference.value, 9);
     expect(exact.difference.lower).toBeCloseTo(exact.difference.value - exact.bound * exact.difference.standardError, 6);
     expect(exact.difference.lower).toBeGreaterThan(alone.difference.lower);
-    // Earlier looks that do not match this look's number, or information that did not grow: Bonferroni.
+    // The estimate given the earlier look that did not stop: median-unbiased, below the naive one; without it, the naive.
+    expect(exact.medianUnbiasedValue).toBeCloseTo(medianUnbiasedEstimate([earlier], information, exact.difference.value), 9);
+    expect(exact.medianUnbiasedValue).toBeLessThan(exact.difference.value);
+    expect(alone.medianUnbiasedValue).toBe(alone.difference.value);
+    // Earlier looks that do not match this look's number, or information that did not grow: Bonferroni, and the naive estimate.
     expect((await regateCandidate(directory, { ...options, earlierLooks: [] })).boundMethod).toBe('bonferroni');
-    expect((await regateCandidate(directory, { ...options, earlierLooks: [{ information, bound: 1.96 }] })).boundMethod).toBe('bonferroni');
+    const notGrown = await regateCandidate(directory, { ...options, earlierLooks: [{ information, bound: 1.96 }] });
+    expect(notGrown.boundMethod).toBe('bonferroni');
+    expect(notGrown.medianUnbiasedValue).toBe(notGrown.difference.value);
   }, 90_000);
 
   it('spends by information fraction when asked: what the logs allow less what the earlier looks spent, never floored at their bounds', async () => {

@@ -7,7 +7,7 @@ import { fitLinearCritic } from '../offline/linear-critic';
 import { criticPartOptions } from '../offline/train-offline';
 import { compareWithCritic, gateFoldOf, type CriticGateComparison } from './critic-gate';
 import { judgedPolicyOptions, loadGatePolicies, type GateJudgement } from './evaluate-model-artifact';
-import { groupSequentialBound, oneSidedBound, pocockErrorSpent, type SequentialLook } from './group-sequential';
+import { groupSequentialBound, medianUnbiasedEstimate, oneSidedBound, pocockErrorSpent, type SequentialLook } from './group-sequential';
 
 /** Options of `regateCandidate`. */
 export interface RegateCandidateOptions {
@@ -94,6 +94,13 @@ export interface RegateComparison extends CriticGateComparison {
   spend: number;
   /** How the spend was set: by look index (`alpha / 2^(look+1)`) or by information fraction (`spending`). */
   spending: 'look' | 'information';
+  /**
+   * The difference's median-unbiased estimate given the earlier looks (`medianUnbiasedEstimate`, stagewise ordering):
+   * after earlier looks that did not pass, the naive `difference.value` of a look is biased upward (it is looked at
+   * again until it is high enough); this is not. `difference.value` itself at a first look, and when the earlier looks
+   * were not given or their information did not grow.
+   */
+  medianUnbiasedValue: number;
   /** Logs the candidate was valued on and how many of them it acted on. */
   freshLogs: number;
   candidateActed: number;
@@ -180,6 +187,7 @@ export async function regateCandidate(directory: string, options: RegateCandidat
     kind: 'regate',
     look,
     information,
+    medianUnbiasedValue: medianUnbiasedOf(options.earlierLooks, look, information, comparison.difference.value),
     bound: z,
     boundMethod: method,
     spend,
@@ -189,6 +197,17 @@ export async function regateCandidate(directory: string, options: RegateCandidat
     referenceLogs: reference.length,
     supported,
   };
+}
+
+/** `medianUnbiasedEstimate` given the earlier looks, or the estimate itself when they are missing or unusable. */
+function medianUnbiasedOf(earlier: readonly SequentialLook[] | undefined, look: number, information: number | null, estimate: number): number {
+  if (earlier === undefined || earlier.length !== look - 1 || information === null || !Number.isFinite(estimate)) return estimate;
+  try {
+    return medianUnbiasedEstimate(earlier, information, estimate);
+  } catch (error) {
+    if (error instanceof RangeError) return estimate; // information that did not grow enough, or a bad earlier bound
+    throw error;
+  }
 }
 
 /** Below this, a look has nothing left to spend. */
