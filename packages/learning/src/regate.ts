@@ -103,9 +103,9 @@ export interface RegateReport {
   information: number | null;
   difference: { value: number; lower: number; upper: number };
   /**
-   * The difference's median-unbiased estimate given the candidate's earlier looks (the trainer's
-   * `medianUnbiasedEstimate`): a look that passes after looks that did not is biased upward; this is not. The
-   * naive `difference.value` at a first look (and from a trainer older than it).
+   * For a look that passes, the difference's median-unbiased estimate given the candidate's earlier looks (the
+   * trainer's `medianUnbiasedEstimate`): a look that passes after looks that did not is biased upward; this is not.
+   * The naive `difference.value` for a look that does not pass, at a first look, and from a trainer older than it.
    */
   medianUnbiased: number;
   supported: boolean;

@@ -92,10 +92,10 @@ export function stagewiseExceedance(earlier: readonly SequentialLook[], informat
  * more likely to pass on a high estimate than a single look is, so its naive estimate is biased upward; this one is
  * not. It is `estimate` itself when no earlier look could stop (a first look included).
  *
- * Bounded work: O(looks · grid²) per step, 50 bisection steps.
+ * Bounded work: O(looks · grid²) per step, 40 bisection steps (seconds for a dozen earlier looks).
  *
  * @throws RangeError when `estimate` is not finite, or on the looks `groupSequentialBound` refuses (information not
- * finite and positive or not growing by `MINIMUM_INFORMATION_GROWTH`, a bound not finite or null).
+ * finite and positive or not growing by `MINIMUM_INFORMATION_GROWTH`, a bound neither finite nor null).
  */
 export function medianUnbiasedEstimate(earlier: readonly SequentialLook[], information: number, estimate: number): number {
   if (!Number.isFinite(estimate)) throw new RangeError(`medianUnbiasedEstimate: the estimate must be finite, got ${estimate}`);
@@ -104,7 +104,7 @@ export function medianUnbiasedEstimate(earlier: readonly SequentialLook[], infor
   const deviation = 1 / Math.sqrt(information);
   let low = estimate - 2 * TAIL * deviation;
   let high = estimate + TAIL * deviation;
-  for (let halving = 0; halving < 50; halving++) {
+  for (let halving = 0; halving < 40; halving++) {
     const middle = (low + high) / 2;
     if (exceedance(earlier, information, estimate, middle) < 0.5) low = middle;
     else high = middle;

@@ -154,7 +154,9 @@ describe('regateCandidate', () => {
     expect(exact.difference.value).toBeCloseTo(alone.difference.value, 9);
     expect(exact.difference.lower).toBeCloseTo(exact.difference.value - exact.bound * exact.difference.standardError, 6);
     expect(exact.difference.lower).toBeGreaterThan(alone.difference.lower);
-    // The estimate given the earlier look that did not stop: median-unbiased, below the naive one; without it, the naive.
+    // This look stops (its lower bound is above 0): its estimate given the earlier look that did not is median-unbiased,
+    // below the naive one; without the earlier look, the naive one.
+    expect(exact.targetBeatsBaseline).toBe(true);
     expect(exact.medianUnbiasedValue).toBeCloseTo(medianUnbiasedEstimate([earlier], information, exact.difference.value), 9);
     expect(exact.medianUnbiasedValue).toBeLessThan(exact.difference.value);
     expect(alone.medianUnbiasedValue).toBe(alone.difference.value);

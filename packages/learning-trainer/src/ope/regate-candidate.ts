@@ -95,9 +95,10 @@ export interface RegateComparison extends CriticGateComparison {
   /** How the spend was set: by look index (`alpha / 2^(look+1)`) or by information fraction (`spending`). */
   spending: 'look' | 'information';
   /**
-   * The difference's median-unbiased estimate given the earlier looks (`medianUnbiasedEstimate`, stagewise ordering):
-   * after earlier looks that did not pass, the naive `difference.value` of a look is biased upward (it is looked at
-   * again until it is high enough); this is not. `difference.value` itself at a first look, and when the earlier looks
+   * For a look whose lower bound is above 0 (where the sequence of looks stops), the difference's median-unbiased
+   * estimate given the earlier looks (`medianUnbiasedEstimate`, stagewise ordering): after earlier looks that did not
+   * pass, the naive `difference.value` is biased upward (the candidate is looked at again until it is high enough);
+   * this is not. `difference.value` itself for a look that does not stop, at a first look, and when the earlier looks
    * were not given or their information did not grow.
    */
   medianUnbiasedValue: number;
@@ -187,7 +188,8 @@ export async function regateCandidate(directory: string, options: RegateCandidat
     kind: 'regate',
     look,
     information,
-    medianUnbiasedValue: medianUnbiasedOf(options.earlierLooks, look, information, comparison.difference.value),
+    // Only where the sequence stops: the estimate's adjustment is defined there, and it costs seconds on a long sequence.
+    medianUnbiasedValue: comparison.targetBeatsBaseline ? medianUnbiasedOf(options.earlierLooks, look, information, comparison.difference.value) : comparison.difference.value,
     bound: z,
     boundMethod: method,
     spend,
