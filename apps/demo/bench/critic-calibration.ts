@@ -101,7 +101,7 @@ const perHead = space.heads.map((head, position) => {
 const greedyPolicies = [0, 1, 2].map((pessimism) => {
   const actions = greedy.map((base, index) => {
     const single = { ...dataset, size: 1, states: Float32Array.from(states[index]!), actions: Int32Array.from(base) };
-    const improved = improveActionsLinear({ dataset: single, actionSpace: space, critic, rows: Int32Array.of(0), rounds: config.offline.improvementRounds, pessimism, margin: 0 });
+    const improved = improveActionsLinear({ dataset: single, actionSpace: space, critic, rows: Int32Array.of(0), rounds: config.offline.improvementRounds, pessimism, margin: 0, jointApproachTeam: config.offline.improvementJointApproachTeam });
     const action = Int32Array.from(improved.actions.subarray(0, space.heads.length));
     guard.repair(action, guard.activeConstraints(inputs[index]!), { silent: true });
     return action;

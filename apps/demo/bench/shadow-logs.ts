@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createLearning, DefaultLearningRuntime } from '@orchestra/learning';
@@ -70,7 +70,10 @@ export async function shadowLogs(world: World, worldName: string, seed: number, 
     await rm(dataDir, { recursive: true, force: true });
   }
   await mkdir(cacheDirectory, { recursive: true });
-  await writeFile(cache, JSON.stringify(experiences));
+  // Written whole, then renamed: a bench running beside this one never reads a half-written cache.
+  const partial = `${cache}.${process.pid}.partial`;
+  await writeFile(partial, JSON.stringify(experiences));
+  await rename(partial, cache);
   return experiences;
 }
 

@@ -145,6 +145,11 @@ export const offlineConfigSchema = z.object({
    */
   maxChangedHeads: z.number().int().nonnegative().max(16).default(0),
   /**
+   * `q-distillation`: a move of the approach also tries every team with it, as one move (`jointApproachTeam` of
+   * `improveActionsLinear`): from `direct`, whose sessions run the executor alone, no single-head move reaches a team.
+   */
+  improvementJointApproachTeam: z.boolean().default(false),
+  /**
    * `q-distillation`: the actor is a residual on the default rules: this bonus is added to the logit of the rules' greedy choice of
    * every head, in training and (through the manifest's `rulesPrior`) at serving time. With little evidence the
    * policy is then the rules, and it departs from them head by head where the targets consistently outweigh the

@@ -115,6 +115,7 @@ function linearTargets(input: DistillationInput): DistillationTargets {
     pessimism: config.offline.rewardModelPessimism,
     margin: config.offline.improvementMargin,
     maxChangedHeads: config.offline.maxChangedHeads,
+    jointApproachTeam: config.offline.improvementJointApproachTeam,
     ...(config.offline.improvementStart === 'rules' && rulesIndices !== undefined ? { start: rulesIndices } : {}),
     ...(config.offline.evidenceGuardMinimum > 0 && rulesIndices !== undefined
       ? { evidence: buildLocalEvidence(dataset, actionSpace, rulesIndices, chooserRows, config.offline.evidenceGuardMinimum) }

@@ -186,4 +186,29 @@ describe('improveActionsLinear', () => {
     }
     expect(moved).toBeGreaterThan(split.training.length / 2);
   });
+  it('reaches a team that acts only together with a move of the approach when approach and team move jointly', () => {
+    // Rewards (normalised): 0 for a `direct` session, +0.5 for a team of all four that acts, −0.3 for any other team
+    // that acts. From `direct`, a move of the team alone changes nothing (a direct session runs the executor alone)
+    // and a move of the approach alone loses 0.3: only the pair gains.
+    const { dataset, split } = datasetOf(4000, 25);
+    const full = actionSpace.heads[actionHeads.team]!.size - 1;
+    const direct = 0;
+    for (let row = 0; row < dataset.size; row++) {
+      const action = dataset.actions.subarray(row * headCount, (row + 1) * headCount);
+      const acting = action[actionHeads.approach] !== direct;
+      const noise = 0.05 * Math.sin(row * 12.9898);
+      dataset.normalisedRewards[row] = (acting ? (action[actionHeads.team] === full ? 0.5 : -0.3) : 0) + noise;
+    }
+    const critic = fitLinearCritic(dataset, actionSpace, split.training, split.validation);
+    const start = new Int32Array(dataset.size * headCount);
+    for (let row = 0; row < dataset.size; row++) start.set(withApproach(direct), row * headCount);
+    const options = { dataset, actionSpace, critic, rows: split.training, rounds: 2, pessimism: 1, margin: 0.02, start };
+    const joined = (actions: Int32Array) =>
+      split.training.filter((row) => actions[row * headCount + actionHeads.approach] !== direct && actions[row * headCount + actionHeads.team] === full).length / split.training.length;
+    expect(joined(improveActionsLinear(options).actions)).toBe(0);
+    expect(joined(improveActionsLinear({ ...options, jointApproachTeam: true }).actions)).toBeGreaterThan(0.9);
+    // Best-first ascent counts the pair as two changed heads.
+    expect(joined(improveActionsLinear({ ...options, jointApproachTeam: true, maxChangedHeads: 1 }).actions)).toBe(0);
+    expect(joined(improveActionsLinear({ ...options, jointApproachTeam: true, maxChangedHeads: 2 }).actions)).toBeGreaterThan(0.9);
+  });
 });

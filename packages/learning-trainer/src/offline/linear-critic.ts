@@ -4,7 +4,7 @@
  * and posterior; split apart, that layout would become a public contract between files. `critic-design.ts` holds
  * what is shared with the gate (design rows, effective indices, the Cholesky algebra).
  */
-import type { ActionSpace } from '@orchestra/learning-features';
+import { actionHeads, type ActionSpace } from '@orchestra/learning-features';
 import { cholesky, designRow, effectContext, effectContextSize, effectiveIndices, fillAction, fillState, inverseFromCholesky, type DesignRow } from './critic-design';
 import type { ExperienceDataset } from './experience-dataset';
 import type { LocalEvidence } from './local-evidence';
@@ -476,6 +476,14 @@ export interface LinearImprovementOptions {
   maxChangedHeads?: number;
   /** A guard every change must also pass: the logs' randomised evidence in the row's cell (`buildLocalEvidence`). */
   evidence?: LocalEvidence;
+  /**
+   * A move of the approach also tries every team with it, as one move (default false). A `direct` session runs the
+   * executor alone whatever team it names, so from `direct` no single-head move reaches a team that acts together:
+   * the team's move gains nothing while the approach is `direct`, and the approach's move is valued with the team
+   * named for a session that did not use it. Every approach move tries the teams (measured better than only moves
+   * out of `direct`).
+   */
+  jointApproachTeam?: boolean;
 }
 
 /**
@@ -494,7 +502,7 @@ export function improveActionsLinear(options: LinearImprovementOptions): ActionT
   const mask = new Uint8Array(maximumHeadSize);
   const scratch = new Uint8Array(maximumHeadSize);
   const candidate = new Int32Array(headCount);
-  const scratchArrays = { mask, scratch, candidate, allows: undefined as Allows | undefined };
+  const scratchArrays: ScratchArrays = { mask, scratch, candidate, allows: undefined, jointApproachTeam: options.jointApproachTeam === true };
   let gainTotal = 0;
   let successBefore = 0;
   let successAfter = 0;
@@ -514,6 +522,7 @@ export function improveActionsLinear(options: LinearImprovementOptions): ActionT
         const best = bestChoiceOfHead(scorer, actionSpace, current, head, pessimism, margin, scratchArrays);
         if (best.choice >= 0) {
           current[head] = best.choice;
+          if (best.team >= 0) current[actionHeads.team] = best.team;
           canonicaliseIndices(actionSpace, current, scratch);
           moved = true;
         }
@@ -536,6 +545,8 @@ interface ScratchArrays {
   scratch: Uint8Array;
   candidate: Int32Array;
   allows: Allows | undefined;
+  /** `LinearImprovementOptions.jointApproachTeam`. */
+  jointApproachTeam: boolean;
 }
 
 /**
@@ -554,11 +565,12 @@ function bestFirstAscent(
   const headCount = current.length;
   const changedHeads = new Uint8Array(headCount);
   for (let step = 0; step < maxChangedHeads; step++) {
-    let best = { choice: -1, bound: margin };
+    let best: HeadMove = { choice: -1, team: -1, bound: margin };
     let bestHead = -1;
     for (let head = 0; head < headCount; head++) {
       if (changedHeads[head] === 1 || !actionSpace.isHeadActive(head, current)) continue;
-      const found = bestChoiceOfHead(scorer, actionSpace, current, head, pessimism, best.bound, scratchArrays);
+      const joint = { ...scratchArrays, jointApproachTeam: scratchArrays.jointApproachTeam && changedHeads[actionHeads.team] !== 1 && step + 1 < maxChangedHeads };
+      const found = bestChoiceOfHead(scorer, actionSpace, current, head, pessimism, best.bound, joint);
       if (found.choice >= 0) {
         best = found;
         bestHead = head;
@@ -566,14 +578,27 @@ function bestFirstAscent(
     }
     if (bestHead < 0) return;
     current[bestHead] = best.choice;
-    canonicaliseIndices(actionSpace, current, scratchArrays.scratch);
     changedHeads[bestHead] = 1;
+    if (best.team >= 0 && best.team !== current[actionHeads.team]) {
+      current[actionHeads.team] = best.team;
+      changedHeads[actionHeads.team] = 1;
+      step += 1;
+    }
+    canonicaliseIndices(actionSpace, current, scratchArrays.scratch);
   }
+}
+
+/** A move of one head (and, for a joint approach move, of the team: −1 when the team stays). */
+interface HeadMove {
+  choice: number;
+  team: number;
+  bound: number;
 }
 
 /**
  * The choice of `head` (other than the current one, valid under the mask) whose gain over `current` has the largest
- * lower bound mean − κ·sd above `margin`; choice −1 when none clears it.
+ * lower bound mean − κ·sd above `margin`; choice −1 when none clears it. With `jointApproachTeam`, a move of the
+ * approach is valued with every team (the current one included) and the best pair is the move.
  */
 function bestChoiceOfHead(
   scorer: LinearCriticScorer,
@@ -583,19 +608,27 @@ function bestChoiceOfHead(
   pessimism: number,
   margin: number,
   scratchArrays: ScratchArrays,
-): { choice: number; bound: number } {
+): HeadMove {
   const { mask, scratch, candidate, allows } = scratchArrays;
+  const teamHead = actionHeads.team;
+  const joint = scratchArrays.jointApproachTeam && head === actionHeads.approach;
+  const teams = joint ? actionSpace.heads[teamHead]!.size : 1;
   actionSpace.mask(head, current, mask);
-  let best = { choice: -1, bound: margin };
+  let best: HeadMove = { choice: -1, team: -1, bound: margin };
   for (let choice = 0; choice < actionSpace.heads[head]!.size; choice++) {
     if (choice === current[head] || mask[choice] !== 1) continue;
     if (allows !== undefined && !allows(head, current[head]!, choice)) continue;
-    candidate.set(current);
-    candidate[head] = choice;
-    canonicaliseIndices(actionSpace, candidate, scratch);
-    const gain = scorer.gain(current, candidate);
-    const bound = gain.mean - pessimism * gain.deviation;
-    if (bound > best.bound) best = { choice, bound };
+    for (let option = 0; option < teams; option++) {
+      const team = joint ? option : current[teamHead]!;
+      if (joint && team !== current[teamHead] && allows !== undefined && !allows(teamHead, current[teamHead]!, team)) continue;
+      candidate.set(current);
+      candidate[head] = choice;
+      candidate[teamHead] = team;
+      canonicaliseIndices(actionSpace, candidate, scratch);
+      const gain = scorer.gain(current, candidate);
+      const bound = gain.mean - pessimism * gain.deviation;
+      if (bound > best.bound) best = { choice, team: joint && team !== current[teamHead] ? team : -1, bound };
+    }
   }
   return best;
 }
