@@ -489,7 +489,8 @@ export interface LinearImprovementOptions {
 /**
  * Policy improvement against the linear critic: for every row, starting from the logged action, coordinate ascent
  * over the heads, moving a head to the choice whose gain over the current action has the largest lower confidence
- * bound (mean − κ·sd), when that bound exceeds `margin`. Returns the improved actions in the dataset's layout with
+ * bound (mean − κ·sd), when that bound exceeds `margin` (with `jointApproachTeam`, the approach together with the
+ * team). Returns the improved actions in the dataset's layout with
  * their active heads and masks, and what changed.
  */
 export function improveActionsLinear(options: LinearImprovementOptions): ActionTargets & ImprovementSummary {
@@ -567,9 +568,10 @@ function bestFirstAscent(
   for (let step = 0; step < maxChangedHeads; step++) {
     let best: HeadMove = { choice: -1, team: -1, bound: margin };
     let bestHead = -1;
+    // A joint move changes two heads: only while the team is unchanged and two changes are left.
+    const joint = { ...scratchArrays, jointApproachTeam: scratchArrays.jointApproachTeam && changedHeads[actionHeads.team] !== 1 && step + 1 < maxChangedHeads };
     for (let head = 0; head < headCount; head++) {
       if (changedHeads[head] === 1 || !actionSpace.isHeadActive(head, current)) continue;
-      const joint = { ...scratchArrays, jointApproachTeam: scratchArrays.jointApproachTeam && changedHeads[actionHeads.team] !== 1 && step + 1 < maxChangedHeads };
       const found = bestChoiceOfHead(scorer, actionSpace, current, head, pessimism, best.bound, joint);
       if (found.choice >= 0) {
         best = found;
@@ -579,10 +581,10 @@ function bestFirstAscent(
     if (bestHead < 0) return;
     current[bestHead] = best.choice;
     changedHeads[bestHead] = 1;
-    if (best.team >= 0 && best.team !== current[actionHeads.team]) {
+    if (best.team >= 0) {
       current[actionHeads.team] = best.team;
       changedHeads[actionHeads.team] = 1;
-      step += 1;
+      step += 1; // the pair counts as two changed heads
     }
     canonicaliseIndices(actionSpace, current, scratchArrays.scratch);
   }
