@@ -147,9 +147,10 @@ export const offlineConfigSchema = z.object({
   /**
    * `q-distillation`: a move of the approach also tries every team with it, as one move (`jointApproachTeam` of
    * `improveActionsLinear`): from `direct`, whose sessions run the executor alone, no single-head move reaches a team.
-   * Default true: measured in the full loop on 15 untuned world × seed runs of 2,000 sessions (trainer README).
+   * Default false; the demo turns it on (measured in its full loop on 15 untuned world × seed runs of 2,000 sessions,
+   * trainer README), but on this package's synthetic test world it chose the best approach less often.
    */
-  improvementJointApproachTeam: z.boolean().default(true),
+  improvementJointApproachTeam: z.boolean().default(false),
   /**
    * `q-distillation`: the actor is a residual on the default rules: this bonus is added to the logit of the rules' greedy choice of
    * every head, in training and (through the manifest's `rulesPrior`) at serving time. With little evidence the
