@@ -24,7 +24,9 @@ const tasks = [
 async function runShadowSessions(count: number, seed: number, candidateShare = 0, adaptiveExploration = false, relookLogs: number | null = null) {
   const root = await mkdtemp(join(tmpdir(), 'learning-improve-e2e-'));
   let now = Date.parse('2026-12-01T00:00:00.000Z');
-  const learning = await createLearning({ cwd: root, env: {}, clock: () => now, config: { reloadIntervalMs: 0, exploration: 1, seed, candidateShare, adaptiveExploration, relookLogs } });
+  // The latency budget is the policy router's to test: here a learned decision slowed by a loaded machine (CI beside
+  // a benchmark) must not fall back to the rules and make "every decision is learned" fail.
+  const learning = await createLearning({ cwd: root, env: {}, clock: () => now, config: { reloadIntervalMs: 0, exploration: 1, seed, candidateShare, adaptiveExploration, relookLogs, latencyBudgetMs: 1000 } });
   await learning.setMode('shadow');
   const random = createRng(seed + 100);
   const play = async (index: number) => {
