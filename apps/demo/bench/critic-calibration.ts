@@ -28,7 +28,7 @@
 import { parseArgs } from 'node:util';
 import { ActionSpace, encodeState, HistoryIndex } from '@orchestra/learning-features';
 import { RulesPolicy, SafetyGuard } from '@orchestra/learning-policy';
-import { buildExperienceDataset, fitLinearCritic, improveActionsLinear, LinearCriticScorer, meanGainDeviation, parseTrainerConfig } from '@orchestra/learning-trainer';
+import { buildExperienceDataset, fitLinearCritic, improveActionsLinear, LinearCriticScorer, meanGainDeviation, parseTrainerConfig, rulesGreedyIndices } from '@orchestra/learning-trainer';
 import { experienceReward } from '@orchestra/learning-reward';
 import { drawHeldOutTasks, evaluateOnTasks, expectedReward, pairedDifference } from '@orchestra/learning-sim';
 import type { Outcome } from '@orchestra/learning-types';
@@ -51,9 +51,12 @@ const dataset = buildExperienceDataset(logs, { actionSpace: space });
 const order = Array.from({ length: dataset.size }, (_, row) => row).sort((left, right) => dataset.timestamps[left]! - dataset.timestamps[right]!);
 const cut = Math.round(dataset.size * (1 - config.offline.validationFraction));
 const training = Int32Array.from(order.slice(0, cut));
+// Stratified by the rules' choices (`criticStrata: 'rules'`): every state is scored with the rules' action there.
+const strata = config.offline.criticStrata === 'rules' ? rulesGreedyIndices(logs, dataset, space) : undefined;
 const critic = fitLinearCritic(dataset, space, training, Int32Array.from(order.slice(cut)), {
   effectRidge: config.offline.criticEffectRidge,
   contextRidgeFactor: config.offline.criticContextRidgeFactor,
+  ...(strata === undefined ? {} : { strata }),
 });
 const scale = (dataset.rewardNormalisation.kind === 'bounds' ? (dataset.rewardNormalisation.max - dataset.rewardNormalisation.min) / 2 : dataset.rewardNormalisation.standardDeviation);
 
@@ -79,7 +82,7 @@ const perHead = space.heads.map((head, position) => {
   const actions = greedy.map((base, index) => {
     const action = Int32Array.from(base);
     if (!space.isHeadActive(position, base)) return action;
-    scorer.setState(states[index]!);
+    scorer.setState(states[index]!, greedy[index]!);
     space.mask(position, base, mask);
     let best = 0;
     for (let choice = 0; choice < head.size; choice++) {
@@ -101,7 +104,7 @@ const perHead = space.heads.map((head, position) => {
 const greedyPolicies = [0, 1, 2].map((pessimism) => {
   const actions = greedy.map((base, index) => {
     const single = { ...dataset, size: 1, states: Float32Array.from(states[index]!), actions: Int32Array.from(base) };
-    const improved = improveActionsLinear({ dataset: single, actionSpace: space, critic, rows: Int32Array.of(0), rounds: config.offline.improvementRounds, pessimism, margin: 0, jointApproachTeam: config.offline.improvementJointApproachTeam });
+    const improved = improveActionsLinear({ dataset: single, actionSpace: space, critic, rows: Int32Array.of(0), rounds: config.offline.improvementRounds, pessimism, margin: 0, jointApproachTeam: config.offline.improvementJointApproachTeam, strata: greedy[index]! });
     const action = Int32Array.from(improved.actions.subarray(0, space.heads.length));
     guard.repair(action, guard.activeConstraints(inputs[index]!), { silent: true });
     return action;
@@ -124,7 +127,7 @@ const teamRows = space.heads[teamHead]!.labels.map((name, team) => {
     const action = Int32Array.from(base);
     action[teamHead] = team;
     if (action[approachHead] === 0) action[approachHead] = sequentialApproach;
-    scorer.setState(states[index]!);
+    scorer.setState(states[index]!, greedy[index]!);
     predicted += scorer.gain(base, action).mean * scale;
     guard.repair(action, guard.activeConstraints(inputs[index]!), { silent: true });
     return action;
@@ -155,11 +158,11 @@ for (let step = 0; step < space.heads.length; step++) {
   space.heads.forEach((head, position) => {
     for (let choice = 0; choice < head.size; choice++) {
       const actions = moved(pooled, position, choice);
-      const rows = actions.flatMap((to, index) => (to === undefined ? [] : [{ state: states[index]!, from: pooled[index]!, to }]));
+      const rows = actions.flatMap((to, index) => (to === undefined ? [] : [{ state: states[index]!, from: pooled[index]!, to, stratum: greedy[index]! }]));
       if (rows.length === 0) continue;
       let sum = 0;
       for (const row of rows) {
-        scorer.setState(row.state);
+        scorer.setState(row.state, row.stratum);
         sum += scorer.gain(row.from, row.to).mean;
       }
       const mean = sum / pooled.length;

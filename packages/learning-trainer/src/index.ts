@@ -20,6 +20,7 @@ export { fitLinearCritic, improveActionsLinear, LinearCriticScorer, meanGainDevi
 export { explorationWeightsOf, type ExplorationWeightOptions } from './offline/exploration-weights';
 export { effectiveIndices } from './offline/critic-design';
 export { buildLocalEvidence, type LocalEvidence } from './offline/local-evidence';
+export { rulesGreedyIndices } from './offline/rules-strata';
 export * from './offline/data-rules';
 export * from './offline/experience-dataset';
 export * from './offline/metrics-sink';

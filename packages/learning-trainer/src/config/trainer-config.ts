@@ -93,6 +93,14 @@ export const offlineConfigSchema = z.object({
    */
   criticEffectRidge: z.union([z.number().positive(), z.array(z.number().positive()).min(1).max(8)]).default(8),
   /**
+   * `linear` critic: `rules` stratifies every choice's effect by the default rules' choice of its head in the state
+   * (`strata` of `fitLinearCritic`): a choice has one effect where the rules make it themselves and another where
+   * they choose something else, instead of one pooled over both (measured on the default world at 10,000 sessions:
+   * the executor's move to gpt-5.2-codex, which the rules reserve for hard tasks, was predicted +8.35 and measured
+   * −11.58 with pooled effects). `none` (default): pooled. Needs the default model catalog (else it is `none`).
+   */
+  criticStrata: z.enum(['none', 'rules']).default('none'),
+  /**
    * `q-distillation` with the linear critic: reward components fitted as separate parts (each inner list one part;
    * the components no list names form the last), e.g. `[['outcome', 'tests', 'userSatisfaction', 'safety']]`
    * separates what the task's outcome decides from how the session ran (time, cost, errors, model-tier terms),

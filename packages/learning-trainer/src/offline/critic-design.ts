@@ -22,14 +22,23 @@ export function effectiveIndices(actionSpace: ActionSpace, indices: ArrayLike<nu
   return out;
 }
 
-/** ψ(s): the compact context each choice's effect depends on (bias, task type, complexity, risk, size, load). */
-export const effectContextSize = 1 + taskTypes.length + 6;
+/**
+ * ψ(s): the compact context each choice's effect depends on (bias, the stratum term, task type, complexity, risk,
+ * size, load). The stratum term (`STRATUM_TERM`) is the one that differs between a row's blocks: 1 at the block of
+ * the choice the stratifier (the default rules) makes for that head in that state, else 0 — so a choice's effect
+ * where the rules choose it themselves is estimated apart from its effect where they choose something else.
+ */
+export const effectContextSize = 2 + taskTypes.length + 6;
 
-/** Writes ψ(s) of a state vector into `out` at `offset` (positions a shorter vector lacks count as 0). */
+/** Position of the stratum term in ψ(s) (see `effectContextSize`). */
+export const STRATUM_TERM = 1;
+
+/** Writes ψ(s) of a state vector into `out` at `offset` (positions a shorter vector lacks count as 0; the stratum term 0). */
 export function effectContext(state: ArrayLike<number>, out: Float64Array, offset = 0): void {
   out[offset] = 1;
-  for (let type = 0; type < taskTypes.length; type++) out[offset + 1 + type] = state[featureOffsets.taskType + type]!;
-  const base = offset + 1 + taskTypes.length;
+  out[offset + STRATUM_TERM] = 0;
+  for (let type = 0; type < taskTypes.length; type++) out[offset + 2 + type] = state[featureOffsets.taskType + type]!;
+  const base = offset + 2 + taskTypes.length;
   out[base] = state[featureOffsets.complexity] ?? 0;
   out[base + 1] = state[featureOffsets.risk] ?? 0;
   out[base + 2] = state[featureOffsets.estimatedTime] ?? 0;
@@ -40,24 +49,41 @@ export function effectContext(state: ArrayLike<number>, out: Float64Array, offse
 
 /**
  * A sparse design row: the state part is dense (`stateFeatures` values), the effect part is ψ(s) repeated at the
- * block of every active head choice. `blocks` lists the block indices (offset + choice) in use.
+ * block of every active head choice. `blocks` lists the block indices (offset + choice) in use; `stratumBlocks` the
+ * blocks of the stratifier's action in this state (−1: none), where the stratum term is 1.
  */
 export interface DesignRow {
   state: Float64Array;
   context: Float64Array;
   blocks: Int32Array;
   blockCount: number;
+  stratumBlocks: Int32Array;
 }
 
 export function designRow(critic: { readonly stateFeatures: number; readonly effectFeatures: number }, headCount: number): DesignRow {
-  return { state: new Float64Array(critic.stateFeatures), context: new Float64Array(critic.effectFeatures), blocks: new Int32Array(headCount), blockCount: 0 };
+  return { state: new Float64Array(critic.stateFeatures), context: new Float64Array(critic.effectFeatures), blocks: new Int32Array(headCount), blockCount: 0, stratumBlocks: new Int32Array(headCount).fill(-1) };
 }
 
-export function fillState(row: DesignRow, state: ArrayLike<number>): void {
+/**
+ * Sets the row's state; `stratum` is the stratifier's action in that state (encoded indices; absent: no stratum
+ * term), read as it takes effect (`effectiveIndices`).
+ */
+export function fillState(row: DesignRow, state: ArrayLike<number>, stratum?: { readonly actionSpace: ActionSpace; readonly indices: ArrayLike<number>; readonly effective: Int32Array; readonly mask: Uint8Array }): void {
   const size = row.state.length - 1;
   for (let index = 0; index < size; index++) row.state[index] = state[index]!;
   row.state[size] = 1;
   effectContext(state, row.context);
+  row.stratumBlocks.fill(-1);
+  if (stratum === undefined) return;
+  const { actionSpace } = stratum;
+  const effective = effectiveIndices(actionSpace, stratum.indices, stratum.effective, stratum.mask);
+  for (let head = 0; head < effective.length; head++) if (actionSpace.isHeadActive(head, effective)) row.stratumBlocks[head] = actionSpace.offsets[head]! + effective[head]!;
+}
+
+/** The value of ψ(s)[`index`] at `block` of the row (the stratum term is the block's own). */
+export function blockContext(row: DesignRow, block: number, index: number): number {
+  if (index !== STRATUM_TERM) return row.context[index]!;
+  return row.stratumBlocks.includes(block) ? 1 : 0;
 }
 
 export function fillAction(row: DesignRow, actionSpace: ActionSpace, effective: Int32Array): void {

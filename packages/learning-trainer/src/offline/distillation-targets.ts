@@ -56,7 +56,10 @@ export interface DistillationInput {
   actionSpace: ActionSpace;
   config: TrainerConfig;
   split: { training: Int32Array; validation: Int32Array };
-  /** The default rules' greedy indices per row, when the improvement starts from them or the evidence guard reads them. */
+  /**
+   * The default rules' greedy indices per row, when the improvement starts from them, the evidence guard reads them
+   * or the critic is stratified by them (`criticStrata`).
+   */
   rulesIndices: Int32Array | undefined;
 }
 
@@ -95,7 +98,9 @@ function linearTargets(input: DistillationInput): DistillationTargets {
       ? Int32Array.from(evaluationRows.filter((_, position) => evaluationFold[position] !== fold))
       : Int32Array.from([...gateTrainingRows, ...evaluationRows.filter((_, position) => evaluationFold[position] !== fold)]);
   const gateEvaluationIds = evaluationRows.map((row) => dataset.ids[row]!);
-  const partOptions = criticPartOptions(config, dataset.rewardNormalisation);
+  // Stratified by the rules' choices (`criticStrata`): the chooser's critic and the gate's alike.
+  const strata = config.offline.criticStrata === 'rules' ? rulesIndices : undefined;
+  const partOptions = { ...criticPartOptions(config, dataset.rewardNormalisation), ...(strata === undefined ? {} : { strata }) };
   const critic = fitLinearCritic(dataset, actionSpace, chooserRows, split.validation, {
     effectRidge: config.offline.criticEffectRidge,
     contextRidgeFactor: config.offline.criticContextRidgeFactor,
@@ -116,6 +121,7 @@ function linearTargets(input: DistillationInput): DistillationTargets {
     margin: config.offline.improvementMargin,
     maxChangedHeads: config.offline.maxChangedHeads,
     jointApproachTeam: config.offline.improvementJointApproachTeam,
+    ...(strata === undefined ? {} : { strata }),
     ...(config.offline.improvementStart === 'rules' && rulesIndices !== undefined ? { start: rulesIndices } : {}),
     ...(config.offline.evidenceGuardMinimum > 0 && rulesIndices !== undefined
       ? { evidence: buildLocalEvidence(dataset, actionSpace, rulesIndices, chooserRows, config.offline.evidenceGuardMinimum) }

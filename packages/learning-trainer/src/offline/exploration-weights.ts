@@ -16,6 +16,8 @@ export interface ExplorationWeightOptions {
    * exploration perturbs. Default: the logged actions.
    */
   base?: Int32Array;
+  /** The stratifier's action of every row (dataset layout), required when the critic is `stratified`. */
+  strata?: Int32Array;
 }
 
 /**
@@ -41,7 +43,7 @@ export function explorationWeightsOf(critic: LinearCritic, dataset: ExperienceDa
   const stride = Math.max(1, rows.length / maxRows);
   for (let position = 0; position < rows.length; position += stride) {
     const row = rows[Math.floor(position)]!;
-    scorer.setState(dataset.states.subarray(row * stateSize, (row + 1) * stateSize));
+    scorer.setState(dataset.states.subarray(row * stateSize, (row + 1) * stateSize), options.strata?.subarray(row * headCount, (row + 1) * headCount));
     base.set((options.base ?? dataset.actions).subarray(row * headCount, (row + 1) * headCount));
     forEachSingleHeadMove(actionSpace, base, buffers, (head, choice, candidate) => {
       const gain = scorer.gain(base, candidate);

@@ -211,4 +211,52 @@ describe('improveActionsLinear', () => {
     expect(joined(improveActionsLinear({ ...options, jointApproachTeam: true, maxChangedHeads: 1 }).actions)).toBe(0);
     expect(joined(improveActionsLinear({ ...options, jointApproachTeam: true, maxChangedHeads: 2 }).actions)).toBeGreaterThan(0.9);
   });
+
+  it('stratified by the rules’ choice, values a choice apart where the rules make it and where they do not', () => {
+    // The logging rule runs timeout ×2.00 on the tasks where feature 13 is positive (stratum A) and ×1.00 elsewhere
+    // (B), each explored uniformly 30 % of the time. ×2.00 gains 0.4 on A and loses 0.2 on B. Pooled, its effect is
+    // read mostly from A (where it is logged), so moving B to it looks like a gain; with the rules' choice as the
+    // stratum it is read apart on B, from B's exploration.
+    const { dataset, split } = datasetOf(4000, 26);
+    const timeout = actionHeads.timeout;
+    const [low, high] = [2, 6];
+    const inA = (row: number) => dataset.states[row * dataset.stateSize + 13]! > 0;
+    const strata = new Int32Array(dataset.size * headCount);
+    for (let row = 0; row < dataset.size; row++) {
+      const base = inA(row) ? high : low;
+      const explored = Math.abs(Math.sin(row * 78.233)) < 0.3;
+      dataset.actions[row * headCount + timeout] = explored ? Math.floor(Math.abs(Math.sin(row * 37.719)) * 7) : base;
+      const chosen = dataset.actions[row * headCount + timeout]!;
+      dataset.normalisedRewards[row] = (chosen === high ? (inA(row) ? 0.4 : -0.2) : 0) + 0.05 * Math.sin(row * 12.9898);
+      strata.set(ruleIndices, row * headCount);
+      strata[row * headCount + timeout] = base;
+    }
+    const pooled = fitLinearCritic(dataset, actionSpace, split.training, split.validation);
+    const stratified = fitLinearCritic(dataset, actionSpace, split.training, split.validation, { strata });
+    expect(stratified.stratified).toBe(true);
+    const meanGain = (critic: typeof pooled, rowsInA: boolean, from: number, to: number) => {
+      const scorer = new LinearCriticScorer(critic, actionSpace);
+      const rows = split.training.filter((row) => inA(row) === rowsInA);
+      let sum = 0;
+      for (const row of rows) {
+        const stratum = strata.subarray(row * headCount, (row + 1) * headCount);
+        scorer.setState(dataset.states.subarray(row * dataset.stateSize, (row + 1) * dataset.stateSize), stratum);
+        const fromAction = Int32Array.from(stratum);
+        fromAction[timeout] = from;
+        const toAction = Int32Array.from(fromAction);
+        toAction[timeout] = to;
+        sum += scorer.gain(fromAction, toAction).mean;
+      }
+      return sum / rows.length;
+    };
+    // B: moving ×1.00 → ×2.00 loses 0.2. Pooled, the critic sees a gain; stratified, the loss (shrunk by the prior).
+    expect(meanGain(pooled, false, low, high)).toBeGreaterThan(0.1);
+    expect(meanGain(stratified, false, low, high)).toBeLessThan(-0.1);
+    // A: moving ×2.00 → ×1.00 loses 0.4; both see the loss.
+    expect(meanGain(stratified, true, high, low)).toBeLessThan(-0.3);
+    expect(meanGain(pooled, true, high, low)).toBeLessThan(0);
+    // A stratified critic scores a state only with the stratifier's action there.
+    expect(() => new LinearCriticScorer(stratified, actionSpace).setState(dataset.states.subarray(0, dataset.stateSize))).toThrow(RangeError);
+    expect(() => fitLinearCritic(dataset, actionSpace, split.training, split.validation, { strata: strata.subarray(0, headCount) })).toThrow(RangeError);
+  });
 });

@@ -5,7 +5,7 @@
  * what is shared with the gate (design rows, effective indices, the Cholesky algebra).
  */
 import { actionHeads, type ActionSpace } from '@orchestra/learning-features';
-import { cholesky, designRow, effectContext, effectContextSize, effectiveIndices, fillAction, fillState, inverseFromCholesky, type DesignRow } from './critic-design';
+import { blockContext, cholesky, designRow, effectContextSize, effectiveIndices, fillAction, fillState, inverseFromCholesky, STRATUM_TERM, type DesignRow } from './critic-design';
 import type { ExperienceDataset } from './experience-dataset';
 import type { LocalEvidence } from './local-evidence';
 import { actionTargetsOf, canonicaliseIndices, type ActionTargets, type ImprovementSummary } from './q-distillation';
@@ -61,6 +61,11 @@ export interface LinearCritic {
    * bonuses) are not drowned in the ±100 outcome term's noise. `coefficients.total` is the sum of the parts'.
    */
   readonly parts?: ReadonlyArray<LinearCriticPart>;
+  /**
+   * Fitted with a stratifier's action per row (`LinearCriticOptions.strata`): every state it scores needs the
+   * stratifier's action there too (`LinearCriticScorer.setState`).
+   */
+  readonly stratified?: boolean;
 }
 
 /** One separately fitted part of the reward (see `LinearCritic.parts`). */
@@ -104,6 +109,14 @@ export interface LinearCriticOptions {
   partRidgeMultipliers?: readonly number[];
   /** Training units per reward point (needed by `parts`: a part's targets are this × the sum of its components). */
   rewardScale?: number;
+  /**
+   * The stratifier's action of every row (`size × heads`, dataset layout) — the default rules' greedy action, a
+   * function of the state: each choice's effect gets a second term, at the main effect's ridge, for the states where
+   * the stratifier makes that choice itself (ψ(s)'s stratum term). A choice the rules reserve for some tasks (the
+   * strongest executor for complex ones) then has one effect there and another where the rules choose otherwise,
+   * instead of one effect pooled over both. Absent: no stratum term.
+   */
+  strata?: Int32Array;
 }
 
 /**
@@ -124,6 +137,9 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
   const row = designRow(shape, headCount);
   const effective = new Int32Array(headCount);
   const mask = new Uint8Array(Math.max(...actionSpace.heads.map((head) => head.size)));
+  const strata = options.strata;
+  if (strata !== undefined && strata.length !== dataset.size * headCount) throw new RangeError(`fitLinearCritic: strata must hold ${dataset.size} × ${headCount} indices, got ${strata.length}`);
+  const stratum = { actionSpace, indices: new Int32Array(headCount), effective: new Int32Array(headCount), mask: new Uint8Array(mask.length) };
   // Dense copy of one design row: Gram updates touch only its non-zero positions.
   const dense = new Float64Array(size);
   const nonZero = new Int32Array(size);
@@ -140,7 +156,7 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
     for (let block = 0; block < row.blockCount; block++) {
       const start = stateFeatures + row.blocks[block]! * effectFeatures;
       for (let index = 0; index < effectFeatures; index++) {
-        const value = row.context[index]!;
+        const value = blockContext(row, row.blocks[block]!, index);
         if (value !== 0) {
           dense[start + index] = value;
           nonZero[count++] = start + index;
@@ -150,7 +166,8 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
     return count;
   };
   const load = (rowIndex: number) => {
-    fillState(row, dataset.states.subarray(rowIndex * stateSize, (rowIndex + 1) * stateSize));
+    if (strata !== undefined) stratum.indices.set(strata.subarray(rowIndex * headCount, (rowIndex + 1) * headCount));
+    fillState(row, dataset.states.subarray(rowIndex * stateSize, (rowIndex + 1) * stateSize), strata === undefined ? undefined : stratum);
     fillAction(row, actionSpace, effectiveIndices(actionSpace, dataset.actions.subarray(rowIndex * headCount, (rowIndex + 1) * headCount), effective, mask));
   };
   let sumOfSquares = 0;
@@ -173,9 +190,10 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
   const wantsParts = options.parts !== undefined && options.parts.length > 0;
   const factors = positiveList(options.contextRidgeFactor ?? 1, 'context ridge factors');
   const effectRidges = positiveList(options.effectRidge ?? 8, 'effect ridges');
-  // ψ(s)[0] is the constant: the choice's main effect; the other terms are how it varies with the context.
+  // ψ(s)[0] is the constant: the choice's main effect; ψ(s)[1] the stratum term, under the same ridge; the other
+  // terms are how the effect varies with the context.
   const ridgeAt = (index: number, prior: CriticPrior) =>
-    index < stateFeatures ? stateRidge : (index - stateFeatures) % effectFeatures === 0 ? prior.effectRidge : prior.effectRidge * prior.factor;
+    index < stateFeatures ? stateRidge : (index - stateFeatures) % effectFeatures <= STRATUM_TERM ? prior.effectRidge : prior.effectRidge * prior.factor;
   const priors: CriticPrior[] = effectRidges.flatMap((ridge) => factors.map((factor) => ({ effectRidge: ridge, factor })));
   let chosen = { prior: priors[0]!, factorised: gram, logEvidence: Number.NEGATIVE_INFINITY };
   const logEvidence: Array<{ factor: number; effectRidge: number; logEvidence: number }> = [];
@@ -218,6 +236,7 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
     contextRidgeFactor: chosen.prior.factor,
     effectRidge: chosen.prior.effectRidge,
     logEvidence,
+    ...(strata === undefined ? {} : { stratified: true }),
   };
   const predictRow = (rowIndex: number) => {
     load(rowIndex);
@@ -384,7 +403,7 @@ function predictDesign(critic: LinearCritic, row: DesignRow, target: LinearCriti
   for (let index = 0; index < critic.stateFeatures; index++) sum += weights[index]! * row.state[index]!;
   for (let block = 0; block < row.blockCount; block++) {
     const start = critic.stateFeatures + row.blocks[block]! * critic.effectFeatures;
-    for (let index = 0; index < critic.effectFeatures; index++) sum += weights[start + index]! * row.context[index]!;
+    for (let index = 0; index < critic.effectFeatures; index++) sum += weights[start + index]! * blockContext(row, row.blocks[block]!, index);
   }
   return sum;
 }
@@ -400,6 +419,7 @@ export class LinearCriticScorer {
   readonly #effective: Int32Array;
   readonly #mask: Uint8Array;
   readonly #difference: Map<number, number> = new Map();
+  readonly #stratum: { actionSpace: ActionSpace; indices: Int32Array; effective: Int32Array; mask: Uint8Array };
 
   constructor(critic: LinearCritic, actionSpace: ActionSpace) {
     this.#critic = critic;
@@ -407,15 +427,21 @@ export class LinearCriticScorer {
     this.#row = designRow(critic, actionSpace.heads.length);
     this.#effective = new Int32Array(actionSpace.heads.length);
     this.#mask = new Uint8Array(Math.max(...actionSpace.heads.map((head) => head.size)));
+    this.#stratum = { actionSpace, indices: new Int32Array(actionSpace.heads.length), effective: new Int32Array(actionSpace.heads.length), mask: new Uint8Array(this.#mask.length) };
   }
 
   get critic(): LinearCritic {
     return this.#critic;
   }
 
-  /** Sets the state (a vector of the dataset's feature schema) that later calls refer to. */
-  setState(state: ArrayLike<number>): void {
-    fillState(this.#row, state);
+  /**
+   * Sets the state (a vector of the dataset's feature schema) that later calls refer to, and for a `stratified`
+   * critic the stratifier's action there (ignored otherwise).
+   *
+   * @throws RangeError when the critic is stratified and `stratum` is absent.
+   */
+  setState(state: ArrayLike<number>, stratum?: ArrayLike<number>): void {
+    fillState(this.#row, state, stratumOf(this.#critic, stratum, this.#stratum));
   }
 
   /** Posterior mean of `target` for the action `indices` in the current state. */
@@ -440,7 +466,6 @@ export class LinearCriticScorer {
     collect(from, -1);
     const weights = critic.coefficients.total;
     const effect = critic.effectFeatures;
-    const context = this.#row.context;
     let mean = 0;
     const positions: number[] = [];
     const values: number[] = [];
@@ -448,7 +473,7 @@ export class LinearCriticScorer {
       if (sign === 0) continue;
       const start = critic.stateFeatures + block * effect;
       for (let index = 0; index < effect; index++) {
-        const value = sign * context[index]!;
+        const value = sign * blockContext(this.#row, block, index);
         if (value === 0) continue;
         mean += weights[start + index]! * value;
         positions.push(start + index);
@@ -476,6 +501,8 @@ export interface LinearImprovementOptions {
   maxChangedHeads?: number;
   /** A guard every change must also pass: the logs' randomised evidence in the row's cell (`buildLocalEvidence`). */
   evidence?: LocalEvidence;
+  /** The stratifier's action of every row (dataset layout), required when the critic is `stratified`. */
+  strata?: Int32Array;
   /**
    * A move of the approach also tries every team with it, as one move (default false). A `direct` session runs the
    * executor alone whatever team it names, so from `direct` no single-head move reaches a team that acts together:
@@ -508,7 +535,7 @@ export function improveActionsLinear(options: LinearImprovementOptions): ActionT
   let successBefore = 0;
   let successAfter = 0;
   for (const row of rows) {
-    scorer.setState(dataset.states.subarray(row * stateSize, (row + 1) * stateSize));
+    scorer.setState(dataset.states.subarray(row * stateSize, (row + 1) * stateSize), options.strata?.subarray(row * headCount, (row + 1) * headCount));
     const current = actions.subarray(row * headCount, (row + 1) * headCount);
     const logged = dataset.actions.subarray(row * headCount, (row + 1) * headCount);
     successBefore += scorer.predict(logged, 'success');
@@ -639,22 +666,27 @@ function bestChoiceOfHead(
  * Posterior standard deviation (normalised reward) of the mean gain Σ_i [Q(s_i, to_i) − Q(s_i, from_i)] / n over
  * several states: the critic's own uncertainty about an average advantage, which resampling the states cannot show.
  */
-export function meanGainDeviation(critic: LinearCritic, actionSpace: ActionSpace, rows: ReadonlyArray<{ state: ArrayLike<number>; from: ArrayLike<number>; to: ArrayLike<number> }>): number {
+export function meanGainDeviation(
+  critic: LinearCritic,
+  actionSpace: ActionSpace,
+  rows: ReadonlyArray<{ state: ArrayLike<number>; from: ArrayLike<number>; to: ArrayLike<number>; stratum?: ArrayLike<number> }>,
+): number {
   if (rows.length === 0) return 0;
   const direction = new Float64Array(critic.size);
   const row = designRow(critic, actionSpace.heads.length);
   const effective = new Int32Array(actionSpace.heads.length);
   const mask = new Uint8Array(Math.max(...actionSpace.heads.map((head) => head.size)));
+  const scratch = { actionSpace, indices: new Int32Array(actionSpace.heads.length), effective: new Int32Array(actionSpace.heads.length), mask: new Uint8Array(mask.length) };
   const add = (indices: ArrayLike<number>, sign: number) => {
     fillAction(row, actionSpace, effectiveIndices(actionSpace, indices, effective, mask));
     for (let block = 0; block < row.blockCount; block++) {
       const start = critic.stateFeatures + row.blocks[block]! * critic.effectFeatures;
-      for (let index = 0; index < critic.effectFeatures; index++) direction[start + index]! += (sign * row.context[index]!) / rows.length;
+      for (let index = 0; index < critic.effectFeatures; index++) direction[start + index]! += (sign * blockContext(row, row.blocks[block]!, index)) / rows.length;
     }
   };
   for (const entry of rows) {
     // Only ψ(s) enters a gain (the state part cancels).
-    effectContext(entry.state, row.context);
+    fillState(row, entry.state, stratumOf(critic, entry.stratum, scratch));
     add(entry.to, 1);
     add(entry.from, -1);
   }
@@ -666,6 +698,18 @@ export function meanGainDeviation(critic: LinearCritic, actionSpace: ActionSpace
     values.push(direction[index]!);
   }
   return Math.sqrt(posteriorVariance(critic, positions, values));
+}
+
+/** The stratifier's action as `fillState` takes it: required by a stratified critic, ignored by another. */
+function stratumOf(
+  critic: LinearCritic,
+  stratum: ArrayLike<number> | undefined,
+  scratch: { actionSpace: ActionSpace; indices: Int32Array; effective: Int32Array; mask: Uint8Array },
+): { actionSpace: ActionSpace; indices: Int32Array; effective: Int32Array; mask: Uint8Array } | undefined {
+  if (critic.stratified !== true) return undefined;
+  if (stratum === undefined) throw new RangeError('LinearCritic: a stratified critic needs the stratifier\'s action of every state it scores');
+  for (let head = 0; head < scratch.indices.length; head++) scratch.indices[head] = stratum[head]!;
+  return scratch;
 }
 
 /**

@@ -1,10 +1,9 @@
 import { ActionSpace } from '@orchestra/learning-features';
 import type { RewardConfigInput } from '@orchestra/learning-reward';
-import { experienceSchema, validate, ValidationError, type Experience, type TrainProgress } from '@orchestra/learning-types';
+import { experienceSchema, validate, type Experience, type TrainProgress } from '@orchestra/learning-types';
 import { parseTrainerConfig, type TrainerConfig, type TrainerConfigInput } from '../config/trainer-config';
-import { RulesPolicy, SafetyGuard, type ExplorationWeights } from '@orchestra/learning-policy';
+import type { ExplorationWeights } from '@orchestra/learning-policy';
 import { ActorCritic } from '../networks/actor-critic';
-import { policyInputOf } from '../ope/evaluated-policy-from-policy';
 import { SeededRandom } from '../networks/seeded-random';
 import { trainPredictionHeads, type PredictionHeadsResult } from '../prediction/prediction-heads';
 import { OfflineEpochRunner } from './offline-epoch-runner';
@@ -15,6 +14,7 @@ import { fitDistillationTargets, type QDistillationSummary } from './distillatio
 import type { LinearCritic } from './linear-critic';
 import { offlineObjective } from './offline-objectives';
 import { explorationWeightsOf } from './exploration-weights';
+import { rulesGreedyIndices } from './rules-strata';
 
 /** Metrics of one offline epoch (also the JSON line written to the metrics file). */
 export interface OfflineEpochMetrics {
@@ -159,7 +159,7 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
   });
   // The rules prior belongs to the q-distillation actor (a residual on the rules it clones improvements of); the
   // policy-gradient objectives learn from the logged rewards alone.
-  const needsRules = config.offline.rulesPrior > 0 || config.offline.improvementStart === 'rules' || config.offline.evidenceGuardMinimum > 0;
+  const needsRules = config.offline.rulesPrior > 0 || config.offline.improvementStart === 'rules' || config.offline.evidenceGuardMinimum > 0 || config.offline.criticStrata === 'rules';
   const rulesIndices = config.offline.objective === 'q-distillation' && needsRules ? rulesGreedyIndices(experiences, dataset, actionSpace) : undefined;
   const sink = options.metricsSink ?? (options.dataDir === undefined ? undefined : new JsonlMetricsSink(options.dataDir, runId));
   const split = splitByTime(dataset, config.offline.validationFraction);
@@ -201,31 +201,9 @@ export async function trainOffline(options: TrainOfflineOptions): Promise<TrainO
     ...(distilled?.critic === undefined ? {} : { critic: distilled.critic }),
     ...(distilled?.gateCritic === undefined ? {} : { gateCritic: distilled.gateCritic }),
     ...(distilled?.gateEvaluationIds === undefined ? {} : { gateEvaluationIds: distilled.gateEvaluationIds }),
-    ...(distilled?.critic === undefined ? {} : { explorationWeights: explorationWeightsOf(distilled.critic, dataset, actionSpace, split.training, rulesIndices === undefined ? {} : { base: rulesIndices }) }),
+    ...(distilled?.critic === undefined ? {} : { explorationWeights: explorationWeightsOf(distilled.critic, dataset, actionSpace, split.training, rulesIndices === undefined ? {} : { base: rulesIndices, strata: rulesIndices }) }),
     rulesPrior: rulesIndices === undefined ? 0 : config.offline.rulesPrior,
     ...(sink instanceof JsonlMetricsSink ? { metricsPath: sink.path } : {}),
     wallTimeMs: performance.now() - started,
   };
-}
-
-/**
- * The default rules' greedy action of every row (`size × headCount`, in the dataset's row order): what the actor's
- * rules prior adds its bonus to. The rules decide from the experience's logged state, as they would have then.
- * Undefined when the default rules cannot act in `actionSpace` (another model catalog).
- */
-function rulesGreedyIndices(experiences: readonly Experience[], dataset: ExperienceDataset, actionSpace: ActionSpace): Int32Array | undefined {
-  let rules: RulesPolicy;
-  try {
-    rules = new RulesPolicy({ guard: new SafetyGuard({ space: actionSpace }) });
-  } catch (error) {
-    // The default rules name models of the default catalog; an action space of other models has no rules prior.
-    if (ValidationError.isInstance(error)) return undefined;
-    throw error;
-  }
-  const byId = new Map(experiences.map((experience) => [experience.id, experience]));
-  const indices = new Int32Array(dataset.size * dataset.headCount);
-  dataset.ids.forEach((id, row) => {
-    indices.set(rules.greedyIndices(policyInputOf(byId.get(id)!)), row * dataset.headCount);
-  });
-  return indices;
 }

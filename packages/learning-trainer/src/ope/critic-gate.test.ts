@@ -3,6 +3,7 @@ import { taskTypes, type Action } from '@orchestra/learning-types';
 import { describe, expect, it } from 'vitest';
 import { buildExperienceDataset, splitByTime } from '../offline/experience-dataset';
 import { fitLinearCritic } from '../offline/linear-critic';
+import { rulesGreedyIndices } from '../offline/rules-strata';
 import { bestApproachOf, ruleIndices, syntheticExperiences } from '../offline/test-support/synthetic-experiences';
 import { compareWithCritic, gateFoldOf, type GatePolicy } from './critic-gate';
 
@@ -67,4 +68,18 @@ describe('compareWithCritic', () => {
     expect(comparison.changedShare).toBe(0);
     expect(comparison.targetBeatsBaseline).toBe(false);
   });
+
+  it('with a critic stratified by the default rules, scores every log with the rules’ action there and keeps its verdicts', () => {
+    const strata = rulesGreedyIndices(experiences, dataset, actionSpace)!;
+    const stratified = fitLinearCritic(dataset, actionSpace, split.validation, split.validation, { strata });
+    expect(stratified.stratified).toBe(true);
+    const options = { critic: stratified, actionSpace, normalisation: dataset.rewardNormalisation, baseline: rules, logs: held };
+    const better = compareWithCritic({ ...options, candidate: policy('best-approach', bestApproachOf) });
+    expect(better.targetBeatsBaseline).toBe(true);
+    expect(better.difference.criticStandardError).toBeGreaterThan(0);
+    const worse = compareWithCritic({ ...options, candidate: policy('wrong-approach', (taskType) => (bestApproachOf(taskType) + 2) % 4) });
+    expect(worse.targetBeatsBaseline).toBe(false);
+    expect(worse.difference.value).toBeLessThan(0);
+  });
 });
+

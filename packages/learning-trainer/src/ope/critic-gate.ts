@@ -4,6 +4,7 @@ import { twoSidedNormalQuantile, type Action, type Experience } from '@orchestra
 import type { RewardNormalization } from '../offline/experience-dataset';
 import { LinearCriticScorer, meanGainDeviation, type LinearCritic } from '../offline/linear-critic';
 import { denormaliseTotal } from '../offline/q-distillation';
+import { defaultRulesActionOf } from '../offline/rules-strata';
 import type { PolicyValueEstimate } from './estimate-policy-value';
 import { policyInputOf } from './evaluated-policy-from-policy';
 
@@ -99,6 +100,9 @@ export function compareWithCritic(options: CompareWithCriticOptions): CriticGate
   const { actionSpace, normalisation, candidate, baseline, logs } = options;
   const critics = 'folds' in options.critic ? options.critic.folds : [options.critic, options.critic];
   const scorers = critics.map((critic) => new LinearCriticScorer(critic, actionSpace));
+  // A stratified critic scores every state with the default rules' action there, as it was fitted.
+  const stratumOf = critics.some((critic) => critic.stratified === true) ? defaultRulesActionOf(actionSpace) : undefined;
+  if (stratumOf === undefined && critics.some((critic) => critic.stratified === true)) throw new RangeError('compareWithCritic: the critic is stratified by the default rules, which cannot act in this action space');
   const confidence = options.confidence ?? 0.95;
   const clip = options.weightClip ?? 10;
   const z = twoSidedNormalQuantile(confidence);
@@ -106,7 +110,7 @@ export function compareWithCritic(options: CompareWithCriticOptions): CriticGate
   const targetValues: number[] = [];
   const baselineValues: number[] = [];
   const differences: number[] = [];
-  const gains: Array<Array<{ state: ArrayLike<number>; from: Int32Array; to: Int32Array }>> = [[], []];
+  const gains: Array<Array<{ state: ArrayLike<number>; from: Int32Array; to: Int32Array; stratum?: Int32Array }>> = [[], []];
   const weights = { target: [] as number[], baseline: [] as number[] };
   let changed = 0;
   for (const experience of logs) {
@@ -114,7 +118,8 @@ export function compareWithCritic(options: CompareWithCriticOptions): CriticGate
     const state = experience.state.features;
     const fold = gateFoldOf(experience);
     const scorer = scorers[fold]!;
-    scorer.setState(state);
+    const stratum = stratumOf?.(experience);
+    scorer.setState(state, stratum);
     const logged = actionSpace.encode(experience.action);
     const targetAction = actionSpace.encode(candidate.decide(input).action);
     const baselineAction = actionSpace.encode(baseline.decide(input).action);
@@ -133,7 +138,7 @@ export function compareWithCritic(options: CompareWithCriticOptions): CriticGate
     for (let head = 0; head < targetAction.length; head++) if (targetAction[head] !== baselineAction[head]) differs = true;
     if (differs) {
       changed += 1;
-      gains[fold]!.push({ state, from: baselineAction, to: targetAction });
+      gains[fold]!.push({ state, from: baselineAction, to: targetAction, ...(stratum === undefined ? {} : { stratum }) });
     }
   }
   // The critics' posterior uncertainty about the mean gain, per fold, weighted by each fold's share of the logs

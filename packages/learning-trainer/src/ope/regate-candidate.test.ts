@@ -116,6 +116,12 @@ describe('regateCandidate', () => {
     // As served, the candidate pays for its own exploration against greedy rules: a smaller estimated gain.
     expect(served.supported).toBe(true);
     expect(served.difference.value).toBeLessThan(decisions.difference.value - 5);
+    // With the gate's critics stratified by the rules' choices (`criticStrata`), the verdict on these logs holds.
+    const stratified = await regateCandidate(directory, { ...options, config: { offline: { criticStrata: 'rules' } } });
+    expect(stratified.supported).toBe(true);
+    expect(stratified.difference.lower).toBeLessThan(truth);
+    expect(stratified.difference.upper).toBeGreaterThan(truth);
+    expect(stratified.targetBeatsBaseline).toBe(true);
   }, 60_000);
 
   it('never clips the weights a small share supports (1 / (share · (1 − ε)) above the clip of 10)', async () => {

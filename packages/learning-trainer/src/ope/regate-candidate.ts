@@ -5,6 +5,7 @@ import { parseTrainerConfig, type TrainerConfigInput } from '../config/trainer-c
 import { buildExperienceDataset } from '../offline/experience-dataset';
 import { fitLinearCritic } from '../offline/linear-critic';
 import { criticPartOptions } from '../offline/train-offline';
+import { rulesGreedyIndices } from '../offline/rules-strata';
 import { compareWithCritic, gateFoldOf, type CriticGateComparison } from './critic-gate';
 import { judgedPolicyOptions, loadGatePolicies, type GateJudgement } from './evaluate-model-artifact';
 import { groupSequentialBound, medianUnbiasedEstimate, oneSidedBound, pocockErrorSpent, type SequentialLook } from './group-sequential';
@@ -149,10 +150,12 @@ export async function regateCandidate(directory: string, options: RegateCandidat
     }
     return Int32Array.from(rows);
   };
+  const strata = config.offline.criticStrata === 'rules' ? rulesGreedyIndices(all, dataset, actionSpace) : undefined;
   const criticOptions = {
     effectRidge: config.offline.gateCriticEffectRidge,
     contextRidgeFactor: config.offline.criticContextRidgeFactor,
     ...criticPartOptions(config, dataset.rewardNormalisation),
+    ...(strata === undefined ? {} : { strata }),
   };
   const none = new Int32Array(0);
   const folds = [fitLinearCritic(dataset, actionSpace, rowsWithout(0), none, criticOptions), fitLinearCritic(dataset, actionSpace, rowsWithout(1), none, criticOptions)] as const;
