@@ -22,23 +22,22 @@ export function effectiveIndices(actionSpace: ActionSpace, indices: ArrayLike<nu
   return out;
 }
 
+/** ψ(s): the compact context each choice's effect depends on (bias, task type, complexity, risk, size, load). */
+export const effectContextSize = 1 + taskTypes.length + 6;
+
 /**
- * ψ(s): the compact context each choice's effect depends on (bias, the stratum term, task type, complexity, risk,
- * size, load). The stratum term (`STRATUM_TERM`) is the one that differs between a row's blocks: 1 at the block of
- * the choice the stratifier (the default rules) makes for that head in that state, else 0 — so a choice's effect
- * where the rules choose it themselves is estimated apart from its effect where they choose something else.
+ * Position of the stratum term, after ψ(s), in the blocks of a stratified critic (whose blocks are one longer): the
+ * one term that differs between a row's blocks, 1 at the block of the choice the stratifier (the default rules)
+ * makes for that head in that state, else 0 — so a choice's effect where the rules choose it themselves is estimated
+ * apart from its effect where they choose something else.
  */
-export const effectContextSize = 2 + taskTypes.length + 6;
+export const STRATUM_TERM = effectContextSize;
 
-/** Position of the stratum term in ψ(s) (see `effectContextSize`). */
-export const STRATUM_TERM = 1;
-
-/** Writes ψ(s) of a state vector into `out` at `offset` (positions a shorter vector lacks count as 0; the stratum term 0). */
+/** Writes ψ(s) of a state vector into `out` at `offset` (positions a shorter vector lacks count as 0). */
 export function effectContext(state: ArrayLike<number>, out: Float64Array, offset = 0): void {
   out[offset] = 1;
-  out[offset + STRATUM_TERM] = 0;
-  for (let type = 0; type < taskTypes.length; type++) out[offset + 2 + type] = state[featureOffsets.taskType + type]!;
-  const base = offset + 2 + taskTypes.length;
+  for (let type = 0; type < taskTypes.length; type++) out[offset + 1 + type] = state[featureOffsets.taskType + type]!;
+  const base = offset + 1 + taskTypes.length;
   out[base] = state[featureOffsets.complexity] ?? 0;
   out[base + 1] = state[featureOffsets.risk] ?? 0;
   out[base + 2] = state[featureOffsets.estimatedTime] ?? 0;
@@ -80,7 +79,7 @@ export function fillState(row: DesignRow, state: ArrayLike<number>, stratum?: { 
   for (let head = 0; head < effective.length; head++) if (actionSpace.isHeadActive(head, effective)) row.stratumBlocks[head] = actionSpace.offsets[head]! + effective[head]!;
 }
 
-/** The value of ψ(s)[`index`] at `block` of the row (the stratum term is the block's own). */
+/** The value of the effect term `index` at `block` of the row: ψ(s)[index], or the block's own stratum term. */
 export function blockContext(row: DesignRow, block: number, index: number): number {
   if (index !== STRATUM_TERM) return row.context[index]!;
   return row.stratumBlocks.includes(block) ? 1 : 0;

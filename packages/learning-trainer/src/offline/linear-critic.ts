@@ -129,7 +129,8 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
   const stateRidge = options.stateRidge ?? 1;
   const { stateSize, headCount } = dataset;
   const stateFeatures = stateSize + 1;
-  const effectFeatures = effectContextSize;
+  // A stratified critic's blocks carry the stratum term after ψ(s).
+  const effectFeatures = effectContextSize + (options.strata === undefined ? 0 : 1);
   const size = stateFeatures + effectFeatures * actionSpace.totalLogits;
   const gram = new Float64Array(size * size);
   const moments = targets.map(() => new Float64Array(size));
@@ -190,10 +191,13 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
   const wantsParts = options.parts !== undefined && options.parts.length > 0;
   const factors = positiveList(options.contextRidgeFactor ?? 1, 'context ridge factors');
   const effectRidges = positiveList(options.effectRidge ?? 8, 'effect ridges');
-  // ψ(s)[0] is the constant: the choice's main effect; ψ(s)[1] the stratum term, under the same ridge; the other
-  // terms are how the effect varies with the context.
-  const ridgeAt = (index: number, prior: CriticPrior) =>
-    index < stateFeatures ? stateRidge : (index - stateFeatures) % effectFeatures <= STRATUM_TERM ? prior.effectRidge : prior.effectRidge * prior.factor;
+  // ψ(s)[0] is the constant: the choice's main effect; the stratum term is under the same ridge; the other terms are
+  // how the effect varies with the context.
+  const ridgeAt = (index: number, prior: CriticPrior) => {
+    if (index < stateFeatures) return stateRidge;
+    const term = (index - stateFeatures) % effectFeatures;
+    return term === 0 || term === STRATUM_TERM ? prior.effectRidge : prior.effectRidge * prior.factor;
+  };
   const priors: CriticPrior[] = effectRidges.flatMap((ridge) => factors.map((factor) => ({ effectRidge: ridge, factor })));
   let chosen = { prior: priors[0]!, factorised: gram, logEvidence: Number.NEGATIVE_INFINITY };
   const logEvidence: Array<{ factor: number; effectRidge: number; logEvidence: number }> = [];

@@ -116,8 +116,13 @@ describe('regateCandidate', () => {
     // As served, the candidate pays for its own exploration against greedy rules: a smaller estimated gain.
     expect(served.supported).toBe(true);
     expect(served.difference.value).toBeLessThan(decisions.difference.value - 5);
-    // With the gate's critics stratified by the rules' choices (`criticStrata`), the verdict on these logs holds.
-    const stratified = await regateCandidate(directory, { ...options, config: { offline: { criticStrata: 'rules' } } });
+  }, 60_000);
+
+  it('re-looks with critics stratified by the rules’ choices (`criticStrata`) and keeps the verdict on the same logs', async () => {
+    const reference = await exploredLogs(400, 11);
+    const logs = await exploredLogs(1200, 12, 400);
+    const stratified = await regateCandidate(directory, { logs, reference, candidateShare: share, look: 1, learnedPolicy: { selection: 'argmax', epsilon }, config: { offline: { criticStrata: 'rules' } } });
+    const truth = await greedyTruth();
     expect(stratified.supported).toBe(true);
     expect(stratified.difference.lower).toBeLessThan(truth);
     expect(stratified.difference.upper).toBeGreaterThan(truth);
