@@ -66,10 +66,9 @@ export const STRATIFIED_CRITIC_SESSIONS = 10_000;
 
 /**
  * The demo's trainer settings for a run of `sessions`: from `STRATIFIED_CRITIC_SESSIONS` on, the critic is stratified
- * by the rules' choices (`criticStrata: 'rules'`). Measured on never-run seed 124 (`bench:learning`, demo README):
- * at 10,000 sessions it ended above the rules on default, cheap-models-strong and reshuffled-945 (+8.85, +12.26,
- * +7.54; pooled 0, +1.36 with a CI across 0, 0), 27 of its 31 trained candidates measured better than the rules (6 of
- * 23 pooled); at 2,000 sessions (seeds 124–126 × 5 worlds) it ended above the rules in 1 of 15 runs against 3 of 15.
+ * by the rules' choices (`criticStrata: 'rules'`). Measured on never-run seeds 124 and 125 (`bench:learning`, demo
+ * README): at 10,000 sessions it ended above the rules in 6 of 6 runs (+65.66 summed; the default world +8.85 and
+ * +16.61) against 3 of 6 pooled (+28.68); at 2,000 sessions (seeds 124–126 × 5 worlds) in 1 of 15 against 3 of 15.
  */
 export function demoTrainerConfigFor(sessions: number): Record<string, unknown> {
   if (sessions < STRATIFIED_CRITIC_SESSIONS) return demoTrainerConfig;
