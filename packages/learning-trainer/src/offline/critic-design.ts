@@ -57,17 +57,28 @@ export interface DesignRow {
   blocks: Int32Array;
   blockCount: number;
   stratumBlocks: Int32Array;
+  /** Scratch of `fillState`: the stratifier's action as it takes effect. */
+  stratumEffective: Int32Array;
+  stratumMask: Uint8Array;
 }
 
 export function designRow(critic: { readonly stateFeatures: number; readonly effectFeatures: number }, headCount: number): DesignRow {
-  return { state: new Float64Array(critic.stateFeatures), context: new Float64Array(critic.effectFeatures), blocks: new Int32Array(headCount), blockCount: 0, stratumBlocks: new Int32Array(headCount).fill(-1) };
+  return {
+    state: new Float64Array(critic.stateFeatures),
+    context: new Float64Array(critic.effectFeatures),
+    blocks: new Int32Array(headCount),
+    blockCount: 0,
+    stratumBlocks: new Int32Array(headCount).fill(-1),
+    stratumEffective: new Int32Array(headCount),
+    stratumMask: new Uint8Array(0),
+  };
 }
 
 /**
- * Sets the row's state; `stratum` is the stratifier's action in that state (encoded indices; absent: no stratum
- * term), read as it takes effect (`effectiveIndices`).
+ * Sets the row's state; `stratum` is the stratifier's action in that state in `actionSpace` (encoded indices; absent:
+ * no stratum term), read as it takes effect (`effectiveIndices`).
  */
-export function fillState(row: DesignRow, state: ArrayLike<number>, stratum?: { readonly actionSpace: ActionSpace; readonly indices: ArrayLike<number>; readonly effective: Int32Array; readonly mask: Uint8Array }): void {
+export function fillState(row: DesignRow, state: ArrayLike<number>, stratum?: { readonly actionSpace: ActionSpace; readonly indices: ArrayLike<number> }): void {
   const size = row.state.length - 1;
   for (let index = 0; index < size; index++) row.state[index] = state[index]!;
   row.state[size] = 1;
@@ -75,7 +86,8 @@ export function fillState(row: DesignRow, state: ArrayLike<number>, stratum?: { 
   row.stratumBlocks.fill(-1);
   if (stratum === undefined) return;
   const { actionSpace } = stratum;
-  const effective = effectiveIndices(actionSpace, stratum.indices, stratum.effective, stratum.mask);
+  if (row.stratumMask.length === 0) row.stratumMask = new Uint8Array(Math.max(...actionSpace.heads.map((head) => head.size)));
+  const effective = effectiveIndices(actionSpace, stratum.indices, row.stratumEffective, row.stratumMask);
   for (let head = 0; head < effective.length; head++) if (actionSpace.isHeadActive(head, effective)) row.stratumBlocks[head] = actionSpace.offsets[head]! + effective[head]!;
 }
 

@@ -140,7 +140,6 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
   const mask = new Uint8Array(Math.max(...actionSpace.heads.map((head) => head.size)));
   const strata = options.strata;
   if (strata !== undefined && strata.length !== dataset.size * headCount) throw new RangeError(`fitLinearCritic: strata must hold ${dataset.size} × ${headCount} indices, got ${strata.length}`);
-  const stratum = { actionSpace, indices: new Int32Array(headCount), effective: new Int32Array(headCount), mask: new Uint8Array(mask.length) };
   // Dense copy of one design row: Gram updates touch only its non-zero positions.
   const dense = new Float64Array(size);
   const nonZero = new Int32Array(size);
@@ -167,8 +166,8 @@ export function fitLinearCritic(dataset: ExperienceDataset, actionSpace: ActionS
     return count;
   };
   const load = (rowIndex: number) => {
-    if (strata !== undefined) stratum.indices.set(strata.subarray(rowIndex * headCount, (rowIndex + 1) * headCount));
-    fillState(row, dataset.states.subarray(rowIndex * stateSize, (rowIndex + 1) * stateSize), strata === undefined ? undefined : stratum);
+    const state = dataset.states.subarray(rowIndex * stateSize, (rowIndex + 1) * stateSize);
+    fillState(row, state, strata === undefined ? undefined : { actionSpace, indices: strata.subarray(rowIndex * headCount, (rowIndex + 1) * headCount) });
     fillAction(row, actionSpace, effectiveIndices(actionSpace, dataset.actions.subarray(rowIndex * headCount, (rowIndex + 1) * headCount), effective, mask));
   };
   let sumOfSquares = 0;
@@ -423,7 +422,6 @@ export class LinearCriticScorer {
   readonly #effective: Int32Array;
   readonly #mask: Uint8Array;
   readonly #difference: Map<number, number> = new Map();
-  readonly #stratum: { actionSpace: ActionSpace; indices: Int32Array; effective: Int32Array; mask: Uint8Array };
 
   constructor(critic: LinearCritic, actionSpace: ActionSpace) {
     this.#critic = critic;
@@ -431,7 +429,6 @@ export class LinearCriticScorer {
     this.#row = designRow(critic, actionSpace.heads.length);
     this.#effective = new Int32Array(actionSpace.heads.length);
     this.#mask = new Uint8Array(Math.max(...actionSpace.heads.map((head) => head.size)));
-    this.#stratum = { actionSpace, indices: new Int32Array(actionSpace.heads.length), effective: new Int32Array(actionSpace.heads.length), mask: new Uint8Array(this.#mask.length) };
   }
 
   get critic(): LinearCritic {
@@ -445,7 +442,7 @@ export class LinearCriticScorer {
    * @throws RangeError when the critic is stratified and `stratum` is absent.
    */
   setState(state: ArrayLike<number>, stratum?: ArrayLike<number>): void {
-    fillState(this.#row, state, stratumOf(this.#critic, stratum, this.#stratum));
+    fillState(this.#row, state, stratumOf(this.#critic, this.#actionSpace, stratum));
   }
 
   /** Posterior mean of `target` for the action `indices` in the current state. */
@@ -680,7 +677,6 @@ export function meanGainDeviation(
   const row = designRow(critic, actionSpace.heads.length);
   const effective = new Int32Array(actionSpace.heads.length);
   const mask = new Uint8Array(Math.max(...actionSpace.heads.map((head) => head.size)));
-  const scratch = { actionSpace, indices: new Int32Array(actionSpace.heads.length), effective: new Int32Array(actionSpace.heads.length), mask: new Uint8Array(mask.length) };
   const add = (indices: ArrayLike<number>, sign: number) => {
     fillAction(row, actionSpace, effectiveIndices(actionSpace, indices, effective, mask));
     for (let block = 0; block < row.blockCount; block++) {
@@ -690,7 +686,7 @@ export function meanGainDeviation(
   };
   for (const entry of rows) {
     // Only ψ(s) enters a gain (the state part cancels).
-    fillState(row, entry.state, stratumOf(critic, entry.stratum, scratch));
+    fillState(row, entry.state, stratumOf(critic, actionSpace, entry.stratum));
     add(entry.to, 1);
     add(entry.from, -1);
   }
@@ -705,15 +701,10 @@ export function meanGainDeviation(
 }
 
 /** The stratifier's action as `fillState` takes it: required by a stratified critic, ignored by another. */
-function stratumOf(
-  critic: LinearCritic,
-  stratum: ArrayLike<number> | undefined,
-  scratch: { actionSpace: ActionSpace; indices: Int32Array; effective: Int32Array; mask: Uint8Array },
-): { actionSpace: ActionSpace; indices: Int32Array; effective: Int32Array; mask: Uint8Array } | undefined {
+function stratumOf(critic: LinearCritic, actionSpace: ActionSpace, stratum: ArrayLike<number> | undefined): { actionSpace: ActionSpace; indices: ArrayLike<number> } | undefined {
   if (critic.stratified !== true) return undefined;
   if (stratum === undefined) throw new RangeError('LinearCritic: a stratified critic needs the stratifier\'s action of every state it scores');
-  for (let head = 0; head < scratch.indices.length; head++) scratch.indices[head] = stratum[head]!;
-  return scratch;
+  return { actionSpace, indices: stratum };
 }
 
 /**

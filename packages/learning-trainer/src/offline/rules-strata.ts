@@ -1,15 +1,15 @@
 import type { ActionSpace } from '@orchestra/learning-features';
-import { RulesPolicy, SafetyGuard } from '@orchestra/learning-policy';
+import { RulesPolicy, SafetyGuard, type PolicyInput } from '@orchestra/learning-policy';
 import { ValidationError, type Experience } from '@orchestra/learning-types';
 import { policyInputOf } from '../ope/evaluated-policy-from-policy';
 import type { ExperienceDataset } from './experience-dataset';
 
 /**
- * The default rules' greedy action in a logged state: the rules decide from the experience's logged state, as they
- * would have then. Undefined when the default rules cannot act in `actionSpace` (another model catalog: they name
- * models it does not have).
+ * The default rules' greedy action for a policy input (a logged state read with `policyInputOf`: the rules decide as
+ * they would have then). Undefined when the default rules cannot act in `actionSpace` (another model catalog: they
+ * name models it does not have).
  */
-export function defaultRulesActionOf(actionSpace: ActionSpace): ((experience: Experience) => Int32Array) | undefined {
+export function defaultRulesActionOf(actionSpace: ActionSpace): ((input: PolicyInput) => Int32Array) | undefined {
   let rules: RulesPolicy;
   try {
     rules = new RulesPolicy({ guard: new SafetyGuard({ space: actionSpace }) });
@@ -17,7 +17,7 @@ export function defaultRulesActionOf(actionSpace: ActionSpace): ((experience: Ex
     if (ValidationError.isInstance(error)) return undefined;
     throw error;
   }
-  return (experience) => Int32Array.from(rules.greedyIndices(policyInputOf(experience)));
+  return (input) => Int32Array.from(rules.greedyIndices(input));
 }
 
 /**
@@ -29,6 +29,6 @@ export function rulesGreedyIndices(experiences: readonly Experience[], dataset: 
   if (actionOf === undefined) return undefined;
   const byId = new Map(experiences.map((experience) => [experience.id, experience]));
   const indices = new Int32Array(dataset.size * dataset.headCount);
-  dataset.ids.forEach((id, row) => indices.set(actionOf(byId.get(id)!), row * dataset.headCount));
+  dataset.ids.forEach((id, row) => indices.set(actionOf(policyInputOf(byId.get(id)!)), row * dataset.headCount));
   return indices;
 }

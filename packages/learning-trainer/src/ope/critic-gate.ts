@@ -101,8 +101,9 @@ export function compareWithCritic(options: CompareWithCriticOptions): CriticGate
   const critics = 'folds' in options.critic ? options.critic.folds : [options.critic, options.critic];
   const scorers = critics.map((critic) => new LinearCriticScorer(critic, actionSpace));
   // A stratified critic scores every state with the default rules' action there, as it was fitted.
-  const stratumOf = critics.some((critic) => critic.stratified === true) ? defaultRulesActionOf(actionSpace) : undefined;
-  if (stratumOf === undefined && critics.some((critic) => critic.stratified === true)) throw new RangeError('compareWithCritic: the critic is stratified by the default rules, which cannot act in this action space');
+  const stratified = critics.some((critic) => critic.stratified === true);
+  const stratumOf = stratified ? defaultRulesActionOf(actionSpace) : undefined;
+  if (stratified && stratumOf === undefined) throw new RangeError('compareWithCritic: the critic is stratified by the default rules, which cannot act in this action space');
   const confidence = options.confidence ?? 0.95;
   const clip = options.weightClip ?? 10;
   const z = twoSidedNormalQuantile(confidence);
@@ -118,7 +119,7 @@ export function compareWithCritic(options: CompareWithCriticOptions): CriticGate
     const state = experience.state.features;
     const fold = gateFoldOf(experience);
     const scorer = scorers[fold]!;
-    const stratum = stratumOf?.(experience);
+    const stratum = stratumOf?.(input);
     scorer.setState(state, stratum);
     const logged = actionSpace.encode(experience.action);
     const targetAction = actionSpace.encode(candidate.decide(input).action);
