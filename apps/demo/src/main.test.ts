@@ -88,17 +88,19 @@ describe('pnpm demo (smoke run)', () => {
     } else {
       expect(summary.phases.abTest.sessions + summary.phases.production.sessions).toBeGreaterThan(0);
     }
-    // The trainings at 100 and 200 sessions; at 200 also the re-look at the candidate that explored since 100, which it
-    // kept (promising), and then a re-look every 25 sessions (a quarter period) between trainings, up to the end.
+    // The trainings at 100 and 200 sessions; at 200 also the first re-look at the candidate that explored since 100.
+    // The candidate trained at 200 has the higher estimate, so it explores in its place (`outdone`), and its own first
+    // re-look comes once 100 logs have been recorded since (the re-looks every 25 sessions wait for those), at 300.
     expect(summary.ope.map((round: { sessionsSeen: number; look: { index: number } | null }) => [round.sessionsSeen, round.look?.index ?? null])).toEqual([
       [100, null],
       [200, 1],
       [200, null],
-      [225, 2],
-      [250, 3],
-      [275, 4],
-      [300, 5],
+      [300, 1],
     ]);
+    const [, firstLook, secondTraining] = summary.ope as { model: string; explored: boolean; difference: { value: number } }[];
+    expect(secondTraining!.model).not.toBe(firstLook!.model);
+    expect(secondTraining!.explored).toBe(true);
+    expect(secondTraining!.difference.value).toBeGreaterThan(firstLook!.difference.value);
     expect(summary.settings).toMatchObject({ retrainEvery: 100, relookEvery: 25, relookLogs: 300 });
     expect(summary.learningCurve.map((point: { sessionsSeen: number }) => point.sessionsSeen)).toEqual([0, 100, 200, 300]);
 

@@ -60,22 +60,6 @@ function mergeConfig(base: Record<string, unknown>, override: Record<string, unk
   return merged;
 }
 
-
-/** The run length from which the demo's critic is stratified by the rules' choices (`demoTrainerConfigFor`). */
-export const STRATIFIED_CRITIC_SESSIONS = 10_000;
-
-/**
- * The demo's trainer settings for a run of `sessions`: from `STRATIFIED_CRITIC_SESSIONS` on, the critic is stratified
- * by the rules' choices (`criticStrata: 'rules'`). Measured on never-run seeds 124 and 125 (`bench:learning`, demo
- * README): at 10,000 sessions it ended above the rules in 6 of 6 runs (+65.66 summed; the default world +8.85 and
- * +16.61) against 3 of 6 pooled (+28.68); at 2,000 sessions (seeds 124–126 × 5 worlds) in 1 of 15 against 3 of 15.
- */
-export function demoTrainerConfigFor(sessions: number): Record<string, unknown> {
-  if (sessions < STRATIFIED_CRITIC_SESSIONS) return demoTrainerConfig;
-  return { ...demoTrainerConfig, offline: { ...demoTrainerConfig.offline, criticStrata: 'rules' } };
-}
-
-
 /** The run's sizes from its options and its world. */
 async function planOf(options: DemoOptions): Promise<DemoPlan & { worldName: string; worldSource: string; heldOut: HeldOutTask[] }> {
   const { world: scheduledWorld, name: worldName, source: worldSource } = await loadWorld(options.world);
@@ -107,7 +91,7 @@ async function planOf(options: DemoOptions): Promise<DemoPlan & { worldName: str
     sessionsPerStep,
     abTestSessionsBeforeProduction: sessionsPerStep * 5,
     driftEnabled: options.drift === 'on' || (options.drift === 'auto' && changePoints.length > 0),
-    trainerConfig: mergeConfig(demoTrainerConfigFor(total), options.trainerConfig ?? {}),
+    trainerConfig: mergeConfig(demoTrainerConfig, options.trainerConfig ?? {}),
     heldOut,
     curveTasks: heldOut.slice(0, Math.min(heldOut.length, 500)),
   };

@@ -15,6 +15,12 @@ describe('trainerConfigSchema', () => {
     expect(config.offline.minimumExperiences).toBe(50);
   });
 
+  it('stratifies the linear critic by the rules’ choices unless told to pool, and refuses another stratification', () => {
+    expect(parseTrainerConfig().offline.criticStrata).toBe('rules');
+    expect(parseTrainerConfig({ offline: { criticStrata: 'none' } }).offline.criticStrata).toBe('none');
+    expect(() => parseTrainerConfig({ offline: { criticStrata: 'task-type' as 'rules' } })).toThrowError(/offline\.criticStrata/);
+  });
+
   it('keeps nested overrides and names the offending field', () => {
     expect(parseTrainerConfig({ a2c: { nSteps: 5 } }).a2c).toMatchObject({ nSteps: 5, environments: 16 });
     expect(() => parseTrainerConfig({ a2c: { gamma: 1.5 } })).toThrowError(ValidationError);
