@@ -15,9 +15,9 @@ describe('trainerConfigSchema', () => {
     expect(config.offline.minimumExperiences).toBe(50);
   });
 
-  it('stratifies the linear critic by the rules’ choices unless told to pool, and refuses another stratification', () => {
-    expect(parseTrainerConfig().offline.criticStrata).toBe('rules');
-    expect(parseTrainerConfig({ offline: { criticStrata: 'none' } }).offline.criticStrata).toBe('none');
+  it('pools the linear critic unless told to stratify it by the rules’ choices, and refuses another stratification', () => {
+    expect(parseTrainerConfig().offline.criticStrata).toBe('none');
+    expect(parseTrainerConfig({ offline: { criticStrata: 'rules' } }).offline.criticStrata).toBe('rules');
     expect(() => parseTrainerConfig({ offline: { criticStrata: 'task-type' as 'rules' } })).toThrowError(/offline\.criticStrata/);
   });
 
