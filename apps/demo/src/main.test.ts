@@ -102,6 +102,8 @@ describe('pnpm demo (smoke run)', () => {
     expect(secondTraining!.explored).toBe(true);
     expect(secondTraining!.difference.value).toBeGreaterThan(firstLook!.difference.value);
     expect(summary.settings).toMatchObject({ retrainEvery: 100, relookEvery: 25, relookLogs: 300 });
+    // The demo's critic is stratified by the rules' choices at every run length (the trainer's default pools).
+    expect(summary.settings.trainer.offline.criticStrata).toBe('rules');
     expect(summary.learningCurve.map((point: { sessionsSeen: number }) => point.sessionsSeen)).toEqual([0, 100, 200, 300]);
 
     // The cost–quality knob: one point per weight, the default weight's point is the served policy's figures, and the
