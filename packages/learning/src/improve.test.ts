@@ -177,12 +177,25 @@ describe('improvePolicy', () => {
     expect(step.gate).toBe('refused');
   });
 
-  it('switches from a promising exploration candidate to a new one the gate at training puts higher than its re-look', async () => {
+  it('switches from a promising exploration candidate to a new one whose interval at training reaches above its re-look', async () => {
     const previous = explorationCandidate();
     const { double, calls } = manager(false, { candidate: previous, difference: { value: 9, lower: -10, upper: 28 }, regate: relook({ value: 4, lower: -2, upper: 10 }) });
     const step = await improvePolicy(double, { version: 'v7' });
     expect(calls).toEqual(['train /data/candidates/v7', 'regate /data/candidates/v6--look-1', 'explore /data/candidates/v7 9 [-10, 28]']);
     expect(step.candidate).toMatchObject({ status: 'explored', model: { version: 'v7', looks: 0 } });
+  });
+
+  it('chooses what explores by the upper ends of the intervals, not by the point estimates', async () => {
+    const previous = explorationCandidate();
+    // A new candidate estimated lower (−3) but far less certain ([−30, 24]) than the kept one's re-look (+4 [−2, 10])
+    // could be much better: it explores.
+    const wide = manager(false, { candidate: previous, difference: { value: -3, lower: -30, upper: 24 }, regate: relook({ value: 4, lower: -2, upper: 10 }) });
+    const step = await improvePolicy(wide.double, { version: 'v7' });
+    expect(step.candidate).toMatchObject({ status: 'explored', model: { version: 'v7' } });
+    expect(wide.calls.at(-1)).toBe('explore /data/candidates/v7 -3 [-30, 24]');
+    // A new candidate estimated higher (+6) but whose interval ends below the re-look's (9 < 10) cannot beat it by as much: kept.
+    const narrow = manager(false, { candidate: previous, difference: { value: 6, lower: 3, upper: 9 }, regate: relook({ value: 4, lower: -2, upper: 10 }) });
+    expect((await improvePolicy(narrow.double, { version: 'v7' })).candidate).toEqual({ status: 'kept', model: previous });
   });
 
   it('keeps the exploration candidate while too few logs exist to re-look at it, and replaces an unpromising one', async () => {
@@ -229,10 +242,11 @@ describe('improvePolicy', () => {
   it("values a challenger's re-look against the rules as the deployed model's estimate plus the re-look", async () => {
     const previous = explorationCandidate({ challenges: 'v5' });
     const challengerRelook = relook({ value: 2, lower: -1, upper: 5 }, false, { version: 'v5', directory: '/data/models/v5' });
-    // A new candidate at +9 against the rules does not outdo a challenger at +2 over a model estimated at +10 …
-    const kept = manager(false, { mode: 'production', candidate: previous, difference: { value: 9, lower: -1, upper: 19 }, regate: challengerRelook, deployedEstimate: 10 });
+    // A new candidate at +9 [−1, 19] against the rules does not outdo a challenger at +2 [−1, 5] over a model
+    // estimated at +15 (its upper end against the rules: 20) …
+    const kept = manager(false, { mode: 'production', candidate: previous, difference: { value: 9, lower: -1, upper: 19 }, regate: challengerRelook, deployedEstimate: 15 });
     expect((await improvePolicy(kept.double, { version: 'v7' })).candidate.status).toBe('kept');
-    // … but does outdo it over a model estimated at +5.
+    // … but does outdo it over a model estimated at +5 (10).
     const outdone = manager(false, { mode: 'production', candidate: previous, difference: { value: 9, lower: -1, upper: 19 }, regate: challengerRelook, deployedEstimate: 5 });
     expect((await improvePolicy(outdone.double, { version: 'v7' })).candidate.status).toBe('explored');
   });
