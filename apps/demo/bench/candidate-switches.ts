@@ -98,9 +98,10 @@ for (const file of positionals) {
 }
 
 type Choice = 'kept' | 'newest' | 'none';
-/** The facade's rule: keep a promising re-look unless the newest estimate (explorable) is higher. */
+/** The facade's rule (first): keep a promising re-look unless the newest's interval (explorable) reaches higher. */
 const rules: Array<[string, (decision: Decision) => Choice]> = [
-  ['today: the newest explores when its estimate beats the re-look', (d) => choose(d, d.newest > d.relook)],
+  ["today: the newest explores when its interval's upper end is above the re-look's", (d) => choose(d, d.newestUpper > d.relookUpper)],
+  ['before 2026-12-05: the newest explores when its estimate beats the re-look', (d) => choose(d, d.newest > d.relook)],
   ['the newest explores when it beats the re-look by one SE of the difference', (d) => choose(d, d.newest - d.relook > Math.hypot(d.relookError, d.newestError))],
   ...[5, 10, 20].map((tau): [string, (decision: Decision) => Choice] => [`estimates shrunk to 0 by their precision (τ ${tau})`, (d) => choose(d, shrink(d.newest, d.newestError, tau) > shrink(d.relook, d.relookError, tau))]),
   ['the newest always explores', (d) => choose(d, true)],

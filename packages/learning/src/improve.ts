@@ -116,7 +116,7 @@ export async function improvePolicy(manager: Improvable, options: ImproveOptions
   // Measured on the 73 switch-or-keep decisions of three learning matrices (2,000 sessions, seeds 127–129, both
   // critics; 10,000 sessions, seed 126): by point estimates the explorers chosen measured +174.5 in sum, by upper ends
   // +321.8 (the better of the two in every decision: +418.2); a +28.1 candidate at −16.4 [−48.9, 16.0] had stayed
-  // behind a kept one at +1.6 [−9.8, 12.9] that measured −0.8 (learning README, "Which candidate explores").
+  // behind a kept one at +1.6 [−9.8, 12.9] that measured −0.8 (demo README, "Which candidate explores").
   // A challenger's re-look is against the deployed model: against the rules it is worth that model's estimate more.
   const relookUpperVsRules = regate === null ? 0 : regate.difference.upper + (regate.baseline === null ? 0 : (manager.deployedEstimate ?? 0));
   const outdone = explorable && regate !== null && difference !== undefined && difference.upper > relookUpperVsRules;
