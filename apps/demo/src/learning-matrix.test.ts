@@ -137,12 +137,17 @@ describe('learning matrix', () => {
     expect(gate).toMatchObject({ deployments: 2, deployedMeasuredBetter: 1, deployedMeasuredWorse: 1, relooks: 2 });
     expect(gate.deployedMeanAbsoluteError).toBeCloseTo(3.5, 9);
     expect(gate.deployedMeanAbsoluteErrorMedianUnbiased).toBeCloseTo(2.5, 9);
+    // Signed: the deployments 10 − 7 and 2 − (−2); the verdicts that deployed nothing 5 − 4 and 0 − (−5).
+    expect(gate.deployedMeanError).toBeCloseTo(3.5, 9);
+    expect(gate.undeployedMeanError).toBeCloseTo(3, 9);
+    expect(gate.undeployedVerdicts).toBe(2);
     expect(gate.relookCalibration!.mean).toBeCloseTo(0.8, 6);
     expect(gate.relookCalibration!.sd).toBeCloseTo(Math.sqrt(0.08), 6);
-    expect(gateHonesty([])).toEqual({ deployments: 0, deployedMeasuredBetter: 0, deployedMeasuredWorse: 0, deployedMeanAbsoluteError: null, deployedMeanAbsoluteErrorMedianUnbiased: null, relooks: 0, relookCalibration: null });
+    expect(gateHonesty([])).toEqual({ deployments: 0, deployedMeasuredBetter: 0, deployedMeasuredWorse: 0, deployedMeanAbsoluteError: null, deployedMeanAbsoluteErrorMedianUnbiased: null, deployedMeanError: null, undeployedMeanError: null, undeployedVerdicts: 0, relooks: 0, relookCalibration: null });
     const markdown = formatLearningMatrix({ options: { worlds: ['a'], seeds: [1, 2], budgets: [2000], concurrency: 1, evaluationTasks: 1000, demoArguments: [] } as never, cases, spread: matrixSpread(cases), gate, wallMs: 1 });
     expect(markdown).toContain('## The deploy gate');
     expect(markdown).toContain('2 deployments: 1 measured better than what they replaced (95 % CI above 0), 1 worse (below 0); mean |estimate − measured| 3.50 (median-unbiased re-look estimates: 2.50).');
     expect(markdown).toContain('Re-looks: 2; (estimate − measured) / √(SE² + SE_measured²) has mean 0.80 and sd 0.28');
+    expect(markdown).toContain('Mean estimate − measured: +3.50 for the deployments, +3.00 over the 2 verdicts that deployed nothing');
   });
 });

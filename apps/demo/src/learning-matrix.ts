@@ -157,6 +157,14 @@ export interface GateHonesty {
   /** The same with each re-look's median-unbiased estimate given its earlier looks (the naive one where there is none). */
   deployedMeanAbsoluteErrorMedianUnbiased: number | null;
   /**
+   * Mean estimate − measured (signed) of the deployed models' deciding verdicts, and of every verdict that deployed
+   * nothing (trainings and re-looks; `undeployedVerdicts` of them). The estimator is unbiased when the second is near
+   * 0; the first above it is what selecting on a pass adds (the winner's curse). Null without such verdicts.
+   */
+  deployedMeanError: number | null;
+  undeployedMeanError: number | null;
+  undeployedVerdicts: number;
+  /**
    * Re-looks with a recorded confidence: (estimate − measured) / √(SE_estimate² + SE_measured²), each SE read from its
    * interval. An honest gate gives mean ≈ 0 and sd ≈ 1 (null with fewer than 2 re-looks).
    */
@@ -222,6 +230,9 @@ export function gateHonesty(cases: readonly MatrixCase[]): GateHonesty {
   const verdicts = cases.flatMap((entry) => entry.result?.candidates ?? []);
   const deployed = verdicts.filter((verdict) => verdict.deployed);
   const withEstimate = deployed.flatMap((verdict) => (verdict.gate === null ? [] : [Math.abs(verdict.gate.value - verdict.measured.difference)]));
+  const signedErrors = (list: typeof verdicts) => list.flatMap((verdict) => (verdict.gate === null ? [] : [verdict.gate.value - verdict.measured.difference]));
+  const deployedErrors = signedErrors(deployed);
+  const undeployedErrors = signedErrors(verdicts.filter((verdict) => !verdict.deployed));
   const withMedianUnbiased = deployed.flatMap((verdict) => (verdict.gate === null ? [] : [Math.abs((verdict.medianUnbiased ?? verdict.gate.value) - verdict.measured.difference)]));
   const scores: number[] = [];
   for (const verdict of verdicts) {
@@ -238,6 +249,9 @@ export function gateHonesty(cases: readonly MatrixCase[]): GateHonesty {
     deployedMeasuredWorse: deployed.filter((verdict) => verdict.measured.ci[1] < 0).length,
     deployedMeanAbsoluteError: withEstimate.length === 0 ? null : meanWithInterval(withEstimate).mean,
     deployedMeanAbsoluteErrorMedianUnbiased: withMedianUnbiased.length === 0 ? null : meanWithInterval(withMedianUnbiased).mean,
+    deployedMeanError: deployedErrors.length === 0 ? null : meanWithInterval(deployedErrors).mean,
+    undeployedMeanError: undeployedErrors.length === 0 ? null : meanWithInterval(undeployedErrors).mean,
+    undeployedVerdicts: undeployedErrors.length,
     relooks: scores.length,
     relookCalibration: scores.length < 2 ? null : { mean: calibration.mean, sd: calibration.standardError * Math.sqrt(scores.length) },
   };
@@ -415,5 +429,10 @@ function formatGateHonesty(gate: GateHonesty): string {
     gate.relookCalibration === null
       ? `Re-looks with a recorded confidence: ${gate.relooks} (too few to calibrate).`
       : `Re-looks: ${gate.relooks}; (estimate − measured) / √(SE² + SE_measured²) has mean ${fixed(gate.relookCalibration.mean)} and sd ${fixed(gate.relookCalibration.sd)} (an honest gate: 0 and 1).`;
-  return `${deployed} ${calibration}`;
+  const signed = (value: number | null) => (value === null ? 'n/a' : `${value >= 0 ? '+' : ''}${fixed(value)}`);
+  const selection =
+    gate.deployedMeanError === null && gate.undeployedMeanError === null
+      ? ''
+      : ` Mean estimate − measured: ${signed(gate.deployedMeanError)} for the deployments, ${signed(gate.undeployedMeanError)} over the ${gate.undeployedVerdicts} verdicts that deployed nothing (near 0 there: the estimator is unbiased, and a deployment's excess is the selection on its pass).`;
+  return `${deployed} ${calibration}${selection}`;
 }
