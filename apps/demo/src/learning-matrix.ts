@@ -229,9 +229,9 @@ export function matrixSpread(cases: readonly MatrixCase[]): MatrixSpread[] {
 export function gateHonesty(cases: readonly MatrixCase[]): GateHonesty {
   const verdicts = cases.flatMap((entry) => entry.result?.candidates ?? []);
   const deployed = verdicts.filter((verdict) => verdict.deployed);
-  const withEstimate = deployed.flatMap((verdict) => (verdict.gate === null ? [] : [Math.abs(verdict.gate.value - verdict.measured.difference)]));
   const signedErrors = (list: typeof verdicts) => list.flatMap((verdict) => (verdict.gate === null ? [] : [verdict.gate.value - verdict.measured.difference]));
   const deployedErrors = signedErrors(deployed);
+  const withEstimate = deployedErrors.map(Math.abs);
   const undeployedErrors = signedErrors(verdicts.filter((verdict) => !verdict.deployed));
   const withMedianUnbiased = deployed.flatMap((verdict) => (verdict.gate === null ? [] : [Math.abs((verdict.medianUnbiased ?? verdict.gate.value) - verdict.measured.difference)]));
   const scores: number[] = [];
