@@ -181,11 +181,13 @@ async function relookBetweenTrainings(run: DemoRun): Promise<void> {
 }
 
 function explorationNote(run: DemoRun, step: ImproveStep): string {
+  // A challenger's re-look was counted against the rules with the deployed model's value on the logs since its deployment.
+  const against = step.deployedValue === null ? '' : ` (the challenger's re-look counted over the deployed model's ${step.deployedValue.toFixed(2)} against the rules since its deployment)`;
   switch (step.candidate.status) {
     case 'explored':
-      return `; it explores on ${run.options.candidateShare * 100} % of shadow sessions`;
+      return `; it explores on ${run.options.candidateShare * 100} % of ${step.candidate.model?.challenges == null ? 'shadow' : 'production'} sessions${against}`;
     case 'kept':
-      return `; ${step.candidate.model?.version ?? 'the exploration candidate'} keeps exploring`;
+      return `; ${step.candidate.model?.version ?? 'the exploration candidate'} keeps exploring${against}`;
     case 'withdrawn':
       return '; the exploration candidate is withdrawn';
     default:

@@ -105,6 +105,11 @@ describe('the improvement loop end to end (smoke)', () => {
       expect(challenge!.candidateActed).toBeGreaterThan(100);
       expect(challenge!.candidateActed).toBeLessThan(200);
       expect(challenge!.comparison.baseline.policy).toBe('e2e-candidate');
+      // The deployed model revalued against the rules on the logs since its deployment (what `improve` counts a
+      // challenger's re-look with): strict everywhere is worth far more than the rules there too.
+      const revalued = await learning.revalueDeployed({ trainerConfig: { seed: 1 } });
+      expect(revalued).toMatchObject({ version: 'e2e-candidate', logs: 299 });
+      expect(revalued!.difference.lower).toBeGreaterThan(0);
     } finally {
       await learning.close();
       await rm(root, { recursive: true, force: true });

@@ -59,7 +59,7 @@ function manager(
     regate?: RegateReport | null;
     mode?: Improvable['mode'];
     stale?: boolean;
-    deployedEstimate?: number | null;
+    deployedValue?: number | null;
   } = {},
 ) {
   const calls: string[] = [];
@@ -74,7 +74,10 @@ function manager(
       return candidate;
     },
     candidateStale: options.stale ?? false,
-    deployedEstimate: options.deployedEstimate ?? null,
+    deployedValue: async () => {
+      calls.push('deployedValue');
+      return options.deployedValue ?? null;
+    },
     explore: async (directory, estimate) => {
       calls.push(`explore ${directory} ${estimate === null ? 'null' : `${estimate.value} [${estimate.lower}, ${estimate.upper}]`}`);
       candidate = directory === null ? null : { version: 'v7', directory: '/data/models/v7', source: directory, since: '2026-12-02T00:00:00.000Z', estimate, looks: 0, lookBounds: [], plannedLogs: null, alpha: null, challenges: null };
@@ -239,16 +242,33 @@ describe('improvePolicy', () => {
     expect(step).toMatchObject({ gate: 'passed', mode: 'production', candidate: { status: 'retired' } });
   });
 
-  it("values a challenger's re-look against the rules as the deployed model's estimate plus the re-look", async () => {
+  it("values a challenger's re-look against the rules as the deployed model's value since its deployment plus the re-look", async () => {
     const previous = explorationCandidate({ challenges: 'v5' });
     const challengerRelook = relook({ value: 2, lower: -1, upper: 5 }, false, { version: 'v5', directory: '/data/models/v5' });
-    // A new candidate at +9 [−1, 19] against the rules does not outdo a challenger at +2 [−1, 5] over a model
-    // estimated at +15 (its upper end against the rules: 20) …
-    const kept = manager(false, { mode: 'production', candidate: previous, difference: { value: 9, lower: -1, upper: 19 }, regate: challengerRelook, deployedEstimate: 15 });
-    expect((await improvePolicy(kept.double, { version: 'v7' })).candidate.status).toBe('kept');
-    // … but does outdo it over a model estimated at +5 (10).
-    const outdone = manager(false, { mode: 'production', candidate: previous, difference: { value: 9, lower: -1, upper: 19 }, regate: challengerRelook, deployedEstimate: 5 });
-    expect((await improvePolicy(outdone.double, { version: 'v7' })).candidate.status).toBe('explored');
+    // A new candidate at +9 [−1, 19] against the rules does not outdo a challenger at +2 [−1, 5] over a model valued
+    // at +15 (its upper end against the rules: 20) …
+    const kept = manager(false, { mode: 'production', candidate: previous, difference: { value: 9, lower: -1, upper: 19 }, regate: challengerRelook, deployedValue: 15 });
+    const keptStep = await improvePolicy(kept.double, { version: 'v7' });
+    expect(keptStep.candidate.status).toBe('kept');
+    expect(keptStep.deployedValue).toBe(15);
+    expect(kept.calls).toEqual(['train /data/candidates/v7', 'regate /data/candidates/v6--look-1', 'deployedValue']);
+    // … but does outdo it over a model valued at +5 (10).
+    const outdone = manager(false, { mode: 'production', candidate: previous, difference: { value: 9, lower: -1, upper: 19 }, regate: challengerRelook, deployedValue: 5 });
+    const outdoneStep = await improvePolicy(outdone.double, { version: 'v7' });
+    expect(outdoneStep.candidate.status).toBe('explored');
+    expect(outdoneStep.deployedValue).toBe(5);
+  });
+
+  it('values the deployed model only when a challenger is compared with a new candidate', async () => {
+    // A candidate exploring in shadow mode is compared with the rules directly; a new candidate the gate found worse
+    // replaces nothing: neither asks for the deployed model's value.
+    const shadow = manager(false, { candidate: explorationCandidate(), difference: { value: 9, lower: -1, upper: 19 }, regate: relook({ value: 2, lower: -1, upper: 5 }) });
+    expect((await improvePolicy(shadow.double, { version: 'v7' })).deployedValue).toBeNull();
+    const challengerRelook = relook({ value: 2, lower: -1, upper: 5 }, false, { version: 'v5', directory: '/data/models/v5' });
+    const worse = manager(false, { mode: 'production', candidate: explorationCandidate({ challenges: 'v5' }), difference: { value: -9, lower: -19, upper: -1 }, regate: challengerRelook, deployedValue: 5 });
+    const step = await improvePolicy(worse.double, { version: 'v7' });
+    expect(step.deployedValue).toBeNull();
+    expect(worse.calls).not.toContain('deployedValue');
   });
 
   it('makes no re-look at a stale candidate (its model no longer serves) and replaces or withdraws it', async () => {

@@ -33,6 +33,11 @@ export interface ImproveReport {
    * could not evaluate, withdraws the previous one (`withdrawn`); a deployment retires it (`retired`).
    */
   candidate: { status: 'explored' | 'kept' | 'withdrawn' | 'retired' | 'none'; model: CandidateModel | null };
+  /**
+   * The deployed model's learned − rules a challenger's re-look was counted with against the new candidate
+   * (`Improvable.deployedValue`); null when no such comparison was made.
+   */
+  deployedValue: number | null;
   /** The mode after the step (a deployment starts an A/B period at the first ramp step). */
   mode: LearningMode;
   abFraction: number;
@@ -52,8 +57,12 @@ export interface Improvable {
   readonly candidate: CandidateModel | null;
   /** The candidate no longer explores where it was chosen to (another model serves now, or none): it is replaced or withdrawn. */
   readonly candidateStale: boolean;
-  /** The deployed model's estimated learned − rules (`DeployedModel.estimate`), null when none or unknown. */
-  readonly deployedEstimate: number | null;
+  /**
+   * The deployed model's learned − rules for a challenger's comparison: re-estimated on the logs since its deployment
+   * (`revalueDeployedModel`), else its gate estimate (`DeployedModel.estimate`); null when none is deployed or neither
+   * is known.
+   */
+  deployedValue(options: { servedAs?: TrainOptions['servedAs']; trainerConfig?: Record<string, unknown> }): Promise<number | null>;
   /** Share of shadow (and, for a challenger, production) sessions an exploration candidate acts on (0: none is chosen). */
   readonly candidateShare: number;
   setMode(mode: LearningMode, options?: { fraction?: number }): Promise<unknown>;
@@ -117,8 +126,17 @@ export async function improvePolicy(manager: Improvable, options: ImproveOptions
   // matrices (`bench:switches`), the 9 it changed let explore candidates that measured +109.5 more in sum; a +28.1
   // candidate at −16.4 [−48.9, 16.0] had stayed behind a kept one at +1.6 [−9.8, 12.9] that measured −0.8. In full,
   // the same 15 ends on never-run seeds, 4 of 8 runs above the rules against 2 where the rules differed.
-  // A challenger's re-look is against the deployed model: against the rules it is worth that model's estimate more.
-  const relookUpperVsRules = regate === null ? 0 : regate.difference.upper + (regate.baseline === null ? 0 : (manager.deployedEstimate ?? 0));
+  // A challenger's re-look is against the deployed model: against the rules it is worth that model's value more — as
+  // the logs since its deployment measure it, not the look that deployed it (that look passed, so it reads high: a
+  // model deployed at +21.1 that measured +9.2 let a challenger at −1.8 against it hold the share for 2,500 sessions).
+  const deployedValue =
+    explorable && regate !== null && regate.baseline !== null
+      ? await manager.deployedValue({
+          ...(options.servedAs === undefined ? {} : { servedAs: options.servedAs }),
+          ...(options.trainerConfig === undefined ? {} : { trainerConfig: options.trainerConfig }),
+        })
+      : null;
+  const relookUpperVsRules = regate === null ? 0 : regate.difference.upper + (deployedValue ?? 0);
   const outdone = explorable && regate !== null && difference !== undefined && difference.upper > relookUpperVsRules;
   // A candidate whose re-looks spent their budget (by information, `relookLogs`) can never pass: it makes way.
   const spent = manager.candidate !== null && relookErrorLeft(manager.candidate) === 0;
@@ -134,7 +152,7 @@ export async function improvePolicy(manager: Improvable, options: ImproveOptions
   } else {
     candidate = { status: 'none', model: null };
   }
-  return { train, gate: train.beatsRules === null ? 'not-evaluated' : 'refused', reason, deployed: null, regate, candidate, mode: manager.mode, abFraction: manager.abFraction };
+  return { train, gate: train.beatsRules === null ? 'not-evaluated' : 'refused', reason, deployed: null, regate, candidate, deployedValue, mode: manager.mode, abFraction: manager.abFraction };
 }
 
 /** What a re-look between trainings did (`LearningManager.relook`). */
@@ -185,7 +203,7 @@ export async function relookCandidate(manager: Improvable, options: { output?: s
 async function deployAndStartAbTest(manager: Improvable, train: TrainReport, directory: string, regate: RegateReport | null): Promise<ImproveReport> {
   const hadCandidate = manager.candidate !== null;
   const deployed = await deployAndServe(manager, directory);
-  return { train, gate: 'passed', reason: null, deployed, regate, candidate: { status: hadCandidate ? 'retired' : 'none', model: null }, mode: manager.mode, abFraction: manager.abFraction };
+  return { train, gate: 'passed', reason: null, deployed, regate, candidate: { status: hadCandidate ? 'retired' : 'none', model: null }, deployedValue: null, mode: manager.mode, abFraction: manager.abFraction };
 }
 
 /**

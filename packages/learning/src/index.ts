@@ -38,7 +38,7 @@ export type { TrainProgress } from '@orchestra/learning-types';
 export { readExperienceFile } from './experience-file';
 export { improvePolicy, relookCandidate, type ImproveOptions, type ImproveReport, type Improvable, type RelookReport } from './improve';
 export { ImprovementSchedule, improvementScheduleOptionsSchema, type ImprovementScheduleOptions, type ImprovementReason } from './improvement-schedule';
-export { regateExplorationCandidate, candidateErrorShare, relookErrorLeft, relookErrorSpent, MINIMUM_REGATE_LOGS, REGATE_ALPHA, type RegateOptions, type RegateReport } from './regate';
+export { regateExplorationCandidate, revalueDeployedModel, candidateErrorShare, relookErrorLeft, relookErrorSpent, MINIMUM_REGATE_LOGS, REGATE_ALPHA, type RegateOptions, type RegateReport, type RevalueOptions, type DeployedValue } from './regate';
 export { priceTableOfCatalog, rewardFigures, compareGreedyDecisions, type RepriceOptions, type RepriceReport, type RewardFigures, type DecisionShift } from './reprice';
 export { BatchCusum, cusumInControlRunLength, type BatchCusumOptions, type CusumAlarm } from './drift/batch-cusum';
 export { DriftMonitor, type DriftDetection, type DriftMetric, type DriftObservation, type DriftMonitorOptions } from './drift/drift-monitor';

@@ -66,7 +66,7 @@ import { defaultDecisionTracer, endDecisionSpan, startDecisionSpan } from './dec
 import { join } from 'node:path';
 import { evaluatePolicyArtifact, servedWithDesign, trainPolicy, type TrainOptions, type TrainReport } from './train';
 import { improvePolicy, relookCandidate, type Improvable, type ImproveOptions, type ImproveReport, type RelookReport } from './improve';
-import { candidateErrorShare, regateExplorationCandidate, REGATE_ALPHA, type RegateReport } from './regate';
+import { candidateErrorShare, regateExplorationCandidate, revalueDeployedModel, REGATE_ALPHA, type DeployedValue, type RegateReport } from './regate';
 
 /** Sessions of an ingest whose task contexts are inferred together (on the runtime's inference thread, when it has one). */
 const INGEST_INFERENCE_BATCH = 256;
@@ -1085,9 +1085,7 @@ export class LearningManager {
         get candidateStale() {
           return manager.candidateStale;
         },
-        get deployedEstimate() {
-          return manager.state.deployed?.estimate ?? null;
-        },
+        deployedValue: async (valueOptions) => (await this.revalueDeployed({ ...valueOptions, experiences }))?.difference.value ?? this.state.deployed?.estimate ?? null,
         candidateShare: this.config.candidateShare,
         firstRampStep: this.config.rollout.rampSteps[0]!,
         train: (trainOptions) => this.train({ ...trainOptions, experiences }),
@@ -1160,6 +1158,26 @@ export class LearningManager {
     this.adoptState(state);
     this.stateModifiedAt = await this.store.modifiedAt();
     return report;
+  }
+
+  /**
+   * The deployed model's learned − rules re-estimated on the logs recorded since it was deployed (ab_test and
+   * production; `revalueDeployedModel`): the gate's doubly robust estimate on logs none of which chose it, unlike the
+   * look that deployed it (`DeployedModel.estimate`), which passed and so reads high. `improve` counts a challenger's
+   * re-look against the rules with it. Null when no model is deployed or fewer than 100 logs were recorded since.
+   */
+  async revalueDeployed(options: { servedAs?: TrainOptions['servedAs']; trainerConfig?: Record<string, unknown>; experiences?: readonly Experience[] } = {}): Promise<DeployedValue | null> {
+    const deployed = this.state.deployed;
+    if (deployed === null) return null;
+    const rewardConfig = await this.currentRewardConfig();
+    const servedAs = servedWithDesign(options.servedAs, this.config.explorationDesign);
+    return revalueDeployedModel(await this.trainer(), {
+      deployed,
+      experiences: options.experiences ?? (await this.readBuffer()),
+      ...(rewardConfig === undefined ? {} : { rewardConfig }),
+      ...(servedAs === undefined ? {} : { servedAs }),
+      ...(options.trainerConfig === undefined ? {} : { trainerConfig: options.trainerConfig }),
+    });
   }
 
   /** Off-policy evaluation of a model artifact against the rules on the buffer (or on `experiences`). */

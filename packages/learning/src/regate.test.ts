@@ -3,7 +3,7 @@ import type { Experience } from '@orchestra/learning-types';
 import { describe, expect, it } from 'vitest';
 import type { CandidateModel } from './learning-state';
 import { pocockErrorSpent } from '@orchestra/learning-trainer';
-import { MINIMUM_REGATE_LOGS, REGATE_ALPHA, regateExplorationCandidate, relookErrorLeft, relookErrorSpent } from './regate';
+import { MINIMUM_REGATE_LOGS, REGATE_ALPHA, regateExplorationCandidate, relookErrorLeft, relookErrorSpent, revalueDeployedModel } from './regate';
 import { servedWithDesign } from './train';
 
 const since = '2026-12-01T12:00:00.000Z';
@@ -174,5 +174,37 @@ describe('regateExplorationCandidate', () => {
 
   it('refuses a trainer without regateCandidate with a typed error', async () => {
     await expect(regateExplorationCandidate({}, { candidate, experiences: [], candidateShare: 0.5, output: '/unused' })).rejects.toThrow(/no regateCandidate\(\)/);
+  });
+});
+
+describe('revalueDeployedModel', () => {
+  const deployed = { version: 'v5', directory: '/data/models/v5', deployedAt: since };
+
+  it('values the deployed model against the rules on the ab_test and production logs since its deployment, every other log as the reference', async () => {
+    const { module, calls } = trainer({ targetBeatsBaseline: false, supported: false });
+    // 100 shadow logs before the deployment; after it, 100 in ab_test, 150 in production, 50 back in shadow.
+    const modes = (index: number) => (index < 100 ? 'shadow' : index < 200 ? 'ab_test' : index < 350 ? 'production' : 'shadow') as Experience['mode'];
+    const experiences = logs(400, 100).map((experience, index) => ({ ...experience, mode: modes(index) }));
+    const value = await revalueDeployedModel(module, { deployed, experiences, servedAs: { epsilon: 0.3 } });
+    expect(value).toEqual({ version: 'v5', difference: { value: 10, lower: 2, upper: 18 }, logs: 250 });
+    expect(calls).toHaveLength(1);
+    const { directory, options } = calls[0]!;
+    expect(directory).toBe('/data/models/v5');
+    expect(options.logs.every((experience) => experience.mode === 'ab_test' || experience.mode === 'production')).toBe(true);
+    expect(options.reference).toHaveLength(150);
+    // Against the rules (no baseline model), one look at 95 %, no share clipping its weights below the gate's clip.
+    expect(options).toMatchObject({ look: 1, alpha: 0.05, candidateShare: 1, learnedPolicy: { epsilon: 0.3 } });
+    expect(options.baselineDirectory).toBeUndefined();
+  });
+
+  it(`is null with fewer than ${MINIMUM_REGATE_LOGS} logs since the deployment, and refuses a bad date or a trainer without regateCandidate`, async () => {
+    const { module, calls } = trainer({ targetBeatsBaseline: false, supported: false });
+    const production = (before: number) => logs(400, before).map((experience) => ({ ...experience, mode: 'production' as const }));
+    const experiences = production(400 - MINIMUM_REGATE_LOGS + 1);
+    expect(await revalueDeployedModel(module, { deployed, experiences })).toBeNull();
+    expect(calls).toHaveLength(0);
+    expect(await revalueDeployedModel(module, { deployed, experiences: production(400 - MINIMUM_REGATE_LOGS) })).toMatchObject({ logs: MINIMUM_REGATE_LOGS });
+    await expect(revalueDeployedModel(module, { deployed: { ...deployed, deployedAt: 'yesterday' }, experiences })).rejects.toThrow(/deployedAt "yesterday" is not a date/);
+    await expect(revalueDeployedModel({}, { deployed, experiences })).rejects.toThrow(/no regateCandidate\(\)/);
   });
 });
