@@ -32,6 +32,7 @@ export function registerLearningImprove(program: Command, context: CliContext): 
       context.print(`trained ${bold(step.train.version)} on ${step.train.experiences} experiences (${step.train.epochs} epochs, ${formatValue(step.train.wallTimeMs / 1000, 1)} s) → ${step.train.output}`);
       if (step.train.ope !== null) describeComparison(step.train.ope, (line) => context.print(line));
       if (step.regate !== null) context.print(describeRelook(step.regate, bold));
+      if (step.deployedValue !== null) context.print(`the challenger's re-look counted against the rules over the deployed model's ${formatValue(step.deployedValue, 2)} (its value on the logs since its deployment)`);
       if (step.deployed !== null) {
         context.print(green(`gate passed: deployed ${step.deployed.version}${step.regate?.passed === true ? ` (re-look ${step.regate.look})` : ''}; mode ${step.mode} at fraction ${step.abFraction}`));
       } else {
