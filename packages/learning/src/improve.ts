@@ -98,14 +98,15 @@ export async function improvePolicy(manager: Improvable, options: ImproveOptions
   if (train.beatsRules === true && !exploring) return deployAndStartAbTest(manager, train, output, null);
   const previous = manager.candidate;
   const stale = manager.candidateStale;
+  // How a re-look (and the deployed model's revaluation) judges a model: as the step's candidate is served and trained.
+  const lookOptions = {
+    ...(options.servedAs === undefined ? {} : { servedAs: options.servedAs }),
+    ...(options.trainerConfig === undefined ? {} : { trainerConfig: options.trainerConfig }),
+  };
   let regate: RegateReport | null = null;
   if (previous !== null && exploring && !stale) {
     const regateOutput = relookOutput(manager.dataDir, previous);
-    regate = await manager.regate({
-      output: regateOutput,
-      ...(options.servedAs === undefined ? {} : { servedAs: options.servedAs }),
-      ...(options.trainerConfig === undefined ? {} : { trainerConfig: options.trainerConfig }),
-    });
+    regate = await manager.regate({ output: regateOutput, ...lookOptions });
     if (regate !== null && regate.passed && regate.directory !== null) return deployAndStartAbTest(manager, train, regate.directory, regate);
   }
   const difference = train.ope?.difference;
@@ -131,10 +132,7 @@ export async function improvePolicy(manager: Improvable, options: ImproveOptions
   // model deployed at +21.1 that measured +9.2 let a challenger at −1.8 against it hold the share for 2,500 sessions).
   const deployedValue =
     explorable && regate !== null && regate.baseline !== null
-      ? await manager.deployedValue({
-          ...(options.servedAs === undefined ? {} : { servedAs: options.servedAs }),
-          ...(options.trainerConfig === undefined ? {} : { trainerConfig: options.trainerConfig }),
-        })
+      ? await manager.deployedValue(lookOptions)
       : null;
   const relookUpperVsRules = regate === null ? 0 : regate.difference.upper + (deployedValue ?? 0);
   const outdone = explorable && regate !== null && difference !== undefined && difference.upper > relookUpperVsRules;

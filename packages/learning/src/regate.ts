@@ -122,6 +122,14 @@ export interface RegateReport {
 /** The part of the trainer a re-look uses, typed by the trainer's own declarations (a type-only import). */
 type RegateTrainerApi = Pick<typeof Trainer, 'regateCandidate' | 'pocockErrorSpent'>;
 
+/** The trainer's re-look API, or a typed error when the installed trainer has none. */
+function regateTrainer(module: TrainerModule): RegateTrainerApi {
+  if (typeof module.regateCandidate !== 'function') {
+    throw new TrainerUnavailableError({ cause: new Error('the installed @orchestra/learning-trainer has no regateCandidate(); install a matching version') });
+  }
+  return module as unknown as RegateTrainerApi;
+}
+
 /**
  * A re-look at the exploration candidate (`regateCandidate` of the trainer) on the logs recorded since it started
  * exploring, where it acted on `candidateShare` of shadow sessions (compared with the rules) or, as a challenger, of
@@ -130,10 +138,7 @@ type RegateTrainerApi = Pick<typeof Trainer, 'regateCandidate' | 'pocockErrorSpe
  * `ope`, so `deploy` verifies it through the same gate as any other model.
  */
 export async function regateExplorationCandidate(module: TrainerModule, options: RegateOptions): Promise<RegateReport | null> {
-  if (typeof module.regateCandidate !== 'function') {
-    throw new TrainerUnavailableError({ cause: new Error('the installed @orchestra/learning-trainer has no regateCandidate(); install a matching version') });
-  }
-  const trainer = module as unknown as RegateTrainerApi;
+  const trainer = regateTrainer(module);
   const { candidate, challenged } = options;
   if (candidate.challenges !== null && challenged?.version !== candidate.challenges) {
     throw new RangeError(`regate: candidate ${candidate.version} challenges ${candidate.challenges}, but the model given is ${challenged?.version ?? 'none'}`);
@@ -243,10 +248,7 @@ export interface DeployedValue {
  * logs were recorded since the deployment.
  */
 export async function revalueDeployedModel(module: TrainerModule, options: RevalueOptions): Promise<DeployedValue | null> {
-  if (typeof module.regateCandidate !== 'function') {
-    throw new TrainerUnavailableError({ cause: new Error('the installed @orchestra/learning-trainer has no regateCandidate(); install a matching version') });
-  }
-  const trainer = module as unknown as RegateTrainerApi;
+  const trainer = regateTrainer(module);
   const since = Date.parse(options.deployed.deployedAt);
   if (!Number.isFinite(since)) throw new RangeError(`revalueDeployedModel: deployedAt ${JSON.stringify(options.deployed.deployedAt)} is not a date`);
   const logs: Experience[] = [];
