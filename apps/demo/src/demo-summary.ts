@@ -169,6 +169,14 @@ export interface DemoSummary {
   gapClosedOnInferredContext: number;
   /** Paired learned − rules on the held-out tasks, with its 95 % CI. */
   learnedMinusRules: { mean: number; ci: [number, number] };
+  /**
+   * The model serving at the end, as its own logs value it: learned − rules re-estimated on the ab_test and
+   * production logs recorded since its deployment (`LearningManager.revalueDeployed`, the gate's doubly robust
+   * estimate at 95 %), beside `learnedMinusRules` as the held-out tasks measure it. Unlike the look that deployed it
+   * (`ope[]`), which passed and so reads high, none of these logs chose it. Null when nothing is deployed or fewer than
+   * 100 logs were recorded since.
+   */
+  deployedRevalued: { version: string; value: number; ci: [number, number]; logs: number } | null;
   /** Cost per session of the learned policy relative to the rules (0.3 = 30 % cheaper). */
   costReduction: number;
   ope: OpeRound[];

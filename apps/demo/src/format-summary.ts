@@ -95,6 +95,11 @@ export function formatSummary(summary: DemoSummary): string {
     policies,
     '',
     `learned − rules: ${fixed(summary.learnedMinusRules.mean)} [${fixed(summary.learnedMinusRules.ci[0])}, ${fixed(summary.learnedMinusRules.ci[1])}] (paired, 95 %)`,
+    ...(summary.deployedRevalued === null
+      ? []
+      : [
+          `${summary.deployedRevalued.version} as its own logs value it (the ${summary.deployedRevalued.logs} logged since its deployment; doubly robust, 95 %): learned − rules ${fixed(summary.deployedRevalued.value)} [${fixed(summary.deployedRevalued.ci[0])}, ${fixed(summary.deployedRevalued.ci[1])}]`,
+        ]),
     `gap closed: ${fixed(summary.gapClosed * 100, 1)} % of rules → oracle (the oracle on the inferred context closes ${fixed(summary.gapClosedOnInferredContext * 100, 1)} %); cost per session ${summary.costReduction >= 0 ? `${fixed(summary.costReduction * 100, 1)} % lower` : `${fixed(-summary.costReduction * 100, 1)} % higher`} than the rules`,
     `goals: learned beats rules (CI excludes 0): ${goal(summary.goals.beatsRulesWithCI)}; ≥ 70 % of the gap: ${goal(summary.goals.gapClosedAtLeast70Percent)}; ≥ 30 % cheaper at equal or better success: ${goal(summary.goals.cost30PercentLowerAtEqualOrBetterSuccess)}`,
     '',

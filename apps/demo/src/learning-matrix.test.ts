@@ -33,7 +33,7 @@ function matrixCase(world: string, seed: number, result: Partial<NonNullable<Mat
     error: null,
     result: {
       rules: 1, learned: 2, oracle: 3, oracleOnInferredContext: 2.5, learnedMinusRules: { mean: 1, ci: [0.5, 1.5] }, gapClosed: 0.5, gapClosedOnInferredContext: 0.5,
-      costReduction: 0, successRate: { rules: 0.8, learned: 0.8, oracle: 0.9, oracleOnInferredContext: 0.85 }, served: 1, trainings: 2, candidates: [], deployments: 1, deploymentsWithoutForce: 1, everyDeploymentPassedGate: true, wallMs: 1,
+      costReduction: 0, successRate: { rules: 0.8, learned: 0.8, oracle: 0.9, oracleOnInferredContext: 0.85 }, served: 1, trainings: 2, candidates: [], deployments: 1, revalued: null, deploymentsWithoutForce: 1, everyDeploymentPassedGate: true, wallMs: 1,
       ...result,
     },
   };
@@ -132,6 +132,10 @@ describe('learning matrix', () => {
       // Its median-unbiased estimate (given earlier looks) is 0: 2 closer to what was measured.
       entry(2, [verdict(2, 0.99, 0, 4, -5, 3, false), verdict(1, null, 2, 1, -2, 0.5, true, 0)]),
       { ...entry(3, [verdict(1, 0.95, 50, 1, -50, 1, true)]), result: null, error: 'exit 1' },
+      // The model serving at the end, revalued on its own logs: +6 [2, 10] against a measured +1 (not covered)…
+      matrixCase('a', 4, { revalued: { version: 'v2', value: 6, ci: [2, 10], logs: 800 } }),
+      // …and +0.5 [−1, 3] against +1.
+      matrixCase('a', 5, { revalued: { version: 'v3', value: 0.5, ci: [-1, 3], logs: 300 } }),
     ];
     const gate = gateHonesty(cases);
     expect(gate).toMatchObject({ deployments: 2, deployedMeasuredBetter: 1, deployedMeasuredWorse: 1, relooks: 2 });
@@ -143,11 +147,13 @@ describe('learning matrix', () => {
     expect(gate.undeployedVerdicts).toBe(2);
     expect(gate.relookCalibration!.mean).toBeCloseTo(0.8, 6);
     expect(gate.relookCalibration!.sd).toBeCloseTo(Math.sqrt(0.08), 6);
-    expect(gateHonesty([])).toEqual({ deployments: 0, deployedMeasuredBetter: 0, deployedMeasuredWorse: 0, deployedMeanAbsoluteError: null, deployedMeanAbsoluteErrorMedianUnbiased: null, deployedMeanError: null, undeployedMeanError: null, undeployedVerdicts: 0, relooks: 0, relookCalibration: null });
+    expect(gate.revalued).toEqual({ runs: 2, meanAbsoluteError: 2.75, meanError: 2.25, covered: 1 });
+    expect(gateHonesty([])).toEqual({ deployments: 0, deployedMeasuredBetter: 0, deployedMeasuredWorse: 0, deployedMeanAbsoluteError: null, deployedMeanAbsoluteErrorMedianUnbiased: null, deployedMeanError: null, undeployedMeanError: null, undeployedVerdicts: 0, relooks: 0, relookCalibration: null, revalued: { runs: 0, meanAbsoluteError: null, meanError: null, covered: 0 } });
     const markdown = formatLearningMatrix({ options: { worlds: ['a'], seeds: [1, 2], budgets: [2000], concurrency: 1, evaluationTasks: 1000, demoArguments: [] } as never, cases, spread: matrixSpread(cases), gate, wallMs: 1 });
     expect(markdown).toContain('## The deploy gate');
     expect(markdown).toContain('2 deployments: 1 measured better than what they replaced (95 % CI above 0), 1 worse (below 0); mean |estimate − measured| 3.50 (median-unbiased re-look estimates: 2.50).');
     expect(markdown).toContain('Re-looks: 2; (estimate − measured) / √(SE² + SE_measured²) has mean 0.80 and sd 0.28');
     expect(markdown).toContain('Mean estimate − measured: +3.50 for the deployments, +3.00 over the 2 verdicts that deployed nothing');
+    expect(markdown).toContain("The models serving at the end of 2 runs, re-estimated on the logs since their deployment: mean |estimate − measured| 2.75, signed +2.25; the measurement inside that estimate's 95 % CI in 1 of 2.");
   });
 });

@@ -65,6 +65,8 @@ export const matrixSummarySchema = z.object({
   gapClosed: z.number(),
   gapClosedOnInferredContext: z.number(),
   learnedMinusRules: z.object({ mean: z.number(), ci: z.tuple([z.number(), z.number()]) }),
+  /** The serving model re-estimated on its own logs at the end (absent in summaries written before the demo recorded it). */
+  deployedRevalued: z.object({ version: z.string(), value: z.number(), ci: z.tuple([z.number(), z.number()]), logs: z.number() }).nullable().default(null),
   costReduction: z.number(),
   ope: z.array(
     z.object({
@@ -123,6 +125,11 @@ export interface MatrixCase {
       deployed: boolean;
     }>;
     deployments: number;
+    /**
+     * The model serving at the end as the logs since its deployment value it (learned − rules, 95 % CI; the demo's
+     * `deployedRevalued`): null when the rules serve, or fewer than 100 logs were recorded since.
+     */
+    revalued: { version: string; value: number; ci: [number, number]; logs: number } | null;
     /** Deployments whose gate passed (`forced: false`). */
     deploymentsWithoutForce: number;
     /** No deployment went past the gate with force (true when there was none: the rules kept acting). */
@@ -170,6 +177,12 @@ export interface GateHonesty {
    */
   relooks: number;
   relookCalibration: { mean: number; sd: number } | null;
+  /**
+   * The models serving at the end of their runs, re-estimated on the logs since their deployment (`revalued`), against
+   * what the held-out tasks measured of them (learned − rules): how many runs had one, the mean |revalued − measured|
+   * and signed revalued − measured (null without one), and in how many the measurement lay inside the revalued 95 % CI.
+   */
+  revalued: { runs: number; meanAbsoluteError: number | null; meanError: number | null; covered: number };
 }
 
 /** What `runLearningMatrix` returns and writes to `learning-matrix.json`. */
@@ -243,6 +256,8 @@ export function gateHonesty(cases: readonly MatrixCase[]): GateHonesty {
     if (error > 0) scores.push((verdict.gate.value - verdict.measured.difference) / error);
   }
   const calibration = meanWithInterval(scores);
+  const revalued = cases.flatMap((entry) => (entry.result?.revalued == null ? [] : [{ estimate: entry.result.revalued, measured: entry.result.learnedMinusRules.mean }]));
+  const revaluedErrors = revalued.map(({ estimate, measured }) => estimate.value - measured);
   return {
     deployments: deployed.length,
     deployedMeasuredBetter: deployed.filter((verdict) => verdict.measured.ci[0] > 0).length,
@@ -254,6 +269,12 @@ export function gateHonesty(cases: readonly MatrixCase[]): GateHonesty {
     undeployedVerdicts: undeployedErrors.length,
     relooks: scores.length,
     relookCalibration: scores.length < 2 ? null : { mean: calibration.mean, sd: calibration.standardError * Math.sqrt(scores.length) },
+    revalued: {
+      runs: revalued.length,
+      meanAbsoluteError: revalued.length === 0 ? null : meanWithInterval(revaluedErrors.map(Math.abs)).mean,
+      meanError: revalued.length === 0 ? null : meanWithInterval(revaluedErrors).mean,
+      covered: revalued.filter(({ estimate, measured }) => estimate.ci[0] <= measured && measured <= estimate.ci[1]).length,
+    },
   };
 }
 
@@ -334,6 +355,7 @@ export async function runLearningMatrix(input: LearningMatrixOptionsInput, onCas
             trainings: summary.ope.filter((round) => round.look === null).length,
             candidates: summary.ope.map((round) => ({ sessionsSeen: round.sessionsSeen, look: round.look?.index ?? null, confidence: round.look?.confidence ?? null, medianUnbiased: round.look?.medianUnbiased ?? null, baseline: round.baseline, gate: round.difference, measured: round.measured, deployed: round.deployed })),
             deployments: deployed.length,
+            revalued: summary.deployedRevalued,
             deploymentsWithoutForce: withoutForce,
             everyDeploymentPassedGate: withoutForce === deployed.length,
             wallMs: performance.now() - caseStarted,
@@ -434,5 +456,10 @@ function formatGateHonesty(gate: GateHonesty): string {
     gate.deployedMeanError === null && gate.undeployedMeanError === null
       ? ''
       : ` Mean estimate − measured: ${signed(gate.deployedMeanError)} for the deployments, ${signed(gate.undeployedMeanError)} over the ${gate.undeployedVerdicts} verdicts that deployed nothing (near 0 there: the estimator is unbiased, and a deployment's excess is the selection on its pass).`;
-  return `${deployed} ${calibration}${selection}`;
+  const { revalued } = gate;
+  const atEnd =
+    revalued.runs === 0
+      ? ''
+      : ` The model${revalued.runs === 1 ? '' : 's'} serving at the end of ${revalued.runs} run${revalued.runs === 1 ? '' : 's'}, re-estimated on the logs since ${revalued.runs === 1 ? 'its' : 'their'} deployment: mean |estimate − measured| ${fixed(revalued.meanAbsoluteError!)}, signed ${signed(revalued.meanError)}; the measurement inside that estimate's 95 % CI in ${revalued.covered} of ${revalued.runs}.`;
+  return `${deployed} ${calibration}${selection}${atEnd}`;
 }

@@ -85,8 +85,11 @@ describe('pnpm demo (smoke run)', () => {
       expect(summary.phases.shadow.sessions).toBe(300);
       expect(learned.meanReward).toBe(rules.meanReward);
       expect(summary.phases.finalModel).toBeNull();
+      expect(summary.deployedRevalued).toBeNull();
     } else {
       expect(summary.phases.abTest.sessions + summary.phases.production.sessions).toBeGreaterThan(0);
+      // The serving model as its own logs value it, once 100 were recorded since its deployment.
+      if (summary.deployedRevalued !== null) expect(summary.deployedRevalued).toMatchObject({ version: summary.phases.finalModel, logs: expect.any(Number) });
     }
     // The trainings at 100 and 200 sessions; at 200 also the first re-look at the candidate that explored since 100.
     // The candidate trained at 200 could be better (the upper end of its interval is above the re-look's), so it

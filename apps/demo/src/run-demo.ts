@@ -259,10 +259,11 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   run.progress('shadow', `shadow phase: the rules act (ε = ${options.exploration}, exact propensities) and every session is recorded`);
   for (let index = 0; index < total; index += 1) await playSession(run, index, clock, random);
   const finalMode = learning.mode;
+  const deployedRevalued = await revaluedAtEnd(learning, plan);
   const evaluated = await evaluateHeldOut(run, heldOut, oracleAnswer);
   const learningGuardrails = { ...learning.config.rollout.guardrails };
   await learning.close();
-  const summary = summaryOf(run, evaluated, { worldName, worldSource, finalMode, learningGuardrails, started, cpuStarted, heldOut });
+  const summary = summaryOf(run, evaluated, { worldName, worldSource, finalMode, learningGuardrails, started, cpuStarted, heldOut, deployedRevalued });
   run.progress('report', 'writing report.html and summary.json…');
   await writeLearningReport({
     dataDir,
@@ -273,6 +274,17 @@ export async function runDemo(input: DemoOptionsInput, onProgress: (progress: De
   });
   await writeFile(join(dataDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`, { mode: 0o600 });
   return summary;
+}
+
+/**
+ * The model serving at the end, re-estimated on the logs recorded since its deployment (`revalueDeployed`, judged as
+ * `improve` judges it), or null (nothing deployed, or fewer than 100 logs since).
+ */
+async function revaluedAtEnd(learning: LearningManager, plan: DemoPlan): Promise<DemoSummary['deployedRevalued']> {
+  const revalued = await learning.revalueDeployed({ servedAs: learnedServing(plan.options), trainerConfig: { ...plan.trainerConfig, seed: plan.options.seed } });
+  if (revalued === null) return null;
+  const { version, difference, logs } = revalued;
+  return { version, value: difference.value, ci: [difference.lower, difference.upper], logs };
 }
 
 /** The `--json` summary of a finished run. */
@@ -287,6 +299,7 @@ function summaryOf(
     started: number;
     cpuStarted: NodeJS.CpuUsage;
     heldOut: readonly HeldOutTask[];
+    deployedRevalued: DemoSummary['deployedRevalued'];
   },
 ): DemoSummary {
   const { options, total, dataDir, scheduledWorld, phaseRewards, trainings, trainingMs } = run;
@@ -313,6 +326,7 @@ function summaryOf(
     gapClosed: round(gapClosed),
     gapClosedOnInferredContext: round(gapClosedOnInferredContext),
     learnedMinusRules: { mean: difference.mean, ci: difference.interval },
+    deployedRevalued: context.deployedRevalued,
     costReduction: round(costReduction),
     ope: run.ope,
     learningCurve,
