@@ -1,10 +1,12 @@
 import { caughtError } from '@orchestra/test-utils';
 import { describe, expect, it } from 'vitest';
-import { DemoArgumentError, learnedServing, parseDemoArguments, servedEpsilonOf, validateDemoOptions } from './demo-options';
+import { ADAPTIVE_EXPLORATION_FROM, adaptiveExplorationFor, DemoArgumentError, learnedServing, parseDemoArguments, servedEpsilonOf, validateDemoOptions } from './demo-options';
 
 describe('parseDemoArguments', () => {
   it('fills in the defaults', () => {
-    expect(parseDemoArguments([])).toMatchObject({ sessions: 2000, seed: 1, json: false, evaluationTasks: 1000, exploration: 0.3, oracleWorker: true, adaptiveExploration: 'off', explorationDesign: 'one', switchProbability: 0.35 });
+    expect(parseDemoArguments([])).toMatchObject({ sessions: 2000, seed: 1, json: false, evaluationTasks: 1000, exploration: 0.3, oracleWorker: true, explorationDesign: 'one', switchProbability: 0.35 });
+    // Unset: the run's budget decides (`adaptiveExplorationFor`).
+    expect(parseDemoArguments([])?.adaptiveExploration).toBeUndefined();
   });
 
   it('reads every flag (and ignores the -- pnpm passes through)', () => {
@@ -46,6 +48,17 @@ describe('parseDemoArguments', () => {
     expect(validateDemoOptions({ sessionSpacingMs: 1 }).sessionSpacingMs).toBe(1);
     expect(() => validateDemoOptions({ sessionSpacingMs: -1 })).toThrow(/sessionSpacingMs/);
     expect(() => validateDemoOptions({ sessionSpacingMs: Number.POSITIVE_INFINITY })).toThrow(/sessionSpacingMs/);
+  });
+});
+
+describe('adaptiveExplorationFor', () => {
+  it('weighs the exploration by the critic from 10,000 sessions unless the flag says otherwise', () => {
+    expect(ADAPTIVE_EXPLORATION_FROM).toBe(10_000);
+    expect(adaptiveExplorationFor(undefined, 2000)).toBe(false);
+    expect(adaptiveExplorationFor(undefined, 9999)).toBe(false);
+    expect(adaptiveExplorationFor(undefined, 10_000)).toBe(true);
+    expect(adaptiveExplorationFor('off', 10_000)).toBe(false);
+    expect(adaptiveExplorationFor('on', 2000)).toBe(true);
   });
 });
 

@@ -45,9 +45,10 @@ export const demoOptionsSchema = z.object({
   candidateShare: z.number().min(0).max(0.5).default(0.5),
   /**
    * `--adaptive-exploration on|off`: after each training the rules' exploration weighs its alternatives by the critic
-   * (`adaptiveExploration` of `@orchestra/learning`).
+   * (`adaptiveExploration` of `@orchestra/learning`). Default (`adaptiveExplorationFor`): on for runs of
+   * `ADAPTIVE_EXPLORATION_FROM` sessions or more, off below (README, "Exploration weighted by the critic").
    */
-  adaptiveExploration: z.enum(['on', 'off']).default('off'),
+  adaptiveExploration: z.enum(['on', 'off']).optional(),
   /**
    * `--gate-error-budget candidate|run`: the deploy gate's error rate per exploration candidate (5 % one-sided each),
    * or over the whole run (`gateErrorBudget` of `@orchestra/learning`). Per candidate by default: over 4 never-run
@@ -94,6 +95,19 @@ export const demoOptionsSchema = z.object({
 });
 export type DemoOptions = z.infer<typeof demoOptionsSchema>;
 export type DemoOptionsInput = z.input<typeof demoOptionsSchema>;
+
+/**
+ * Runs of this many sessions or more weigh the rules' exploration by the critic unless told otherwise. Over 24
+ * never-run 10,000-session runs the weights ended better in 14 and worse in 4 (the default world 58.9 % and 55.2 % of
+ * the gap on seeds 144–145 against 45.6 % and 45.8 %); at 2,000 sessions, where the first weights come from a critic of
+ * 500 sessions, they did not end better in two sets (README, "Exploration weighted by the critic").
+ */
+export const ADAPTIVE_EXPLORATION_FROM = 10_000;
+
+/** Whether a run of `sessions` sessions weighs its exploration by the critic: `--adaptive-exploration`, else by budget. */
+export function adaptiveExplorationFor(flag: DemoOptions['adaptiveExploration'], sessions: number): boolean {
+  return (flag ?? (sessions >= ADAPTIVE_EXPLORATION_FROM ? 'on' : 'off')) === 'on';
+}
 
 /** A bad flag or flag value; the message is one line meant for the terminal. */
 export class DemoArgumentError extends OrchestraError {

@@ -24,6 +24,8 @@ export interface DemoPlan {
   readonly total: number;
   readonly shadowSessions: number;
   readonly retrainEvery: number;
+  /** Whether the rules' exploration is weighted by the critic after each training (`adaptiveExplorationFor`). */
+  readonly adaptiveExploration: boolean;
   /** Sessions between re-looks at the exploration candidate between trainings (0: none) and the planned logs its looks spend over (0: by look index). */
   readonly relookEvery: number;
   readonly relookLogs: number;

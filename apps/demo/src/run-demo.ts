@@ -17,7 +17,7 @@ import {
   type HeldOutTask,
   type PolicyRun,
 } from '@orchestra/learning-sim';
-import { explorationDesignOf, learnedServing, servedEpsilonOf, validateDemoOptions, type DemoOptions, type DemoOptionsInput } from './demo-options';
+import { adaptiveExplorationFor, explorationDesignOf, learnedServing, servedEpsilonOf, validateDemoOptions, type DemoOptions, type DemoOptionsInput } from './demo-options';
 import { countSession, evaluateModelOn, evaluateRulesOn, recordDrift, retrainWhenDue, type DemoPlan, type DemoRun } from './demo-run';
 import { DemoWorldError, loadWorld } from './load-world';
 import { startOracle, type OracleAnswer } from './oracle-actions';
@@ -84,6 +84,7 @@ async function planOf(options: DemoOptions): Promise<DemoPlan & { worldName: str
     total,
     shadowSessions: Math.max(100, Math.round(total * options.shadowShare)),
     retrainEvery,
+    adaptiveExploration: adaptiveExplorationFor(options.adaptiveExploration, total),
     // Re-looks between trainings, spending by information over three periods' logs: 6 of 15 never-run 2,000-session
     // cases beat the rules with a CI above 0 instead of 3 (demo README, "Re-looks between trainings").
     relookEvery: options.relookEvery ?? Math.max(1, Math.round(retrainEvery / 4)),
@@ -120,7 +121,7 @@ async function openLearning(plan: DemoPlan, clock: SimulatedClock): Promise<Lear
       seed: options.seed,
       exploration: options.exploration,
       candidateShare: options.candidateShare,
-      adaptiveExploration: options.adaptiveExploration === 'on',
+      adaptiveExploration: plan.adaptiveExploration,
       gateErrorBudget: options.gateErrorBudget,
       relookLogs: plan.relookLogs === 0 ? null : plan.relookLogs,
       reloadIntervalMs: 0,
@@ -350,7 +351,7 @@ function summaryOf(
     settings: {
       exploration: options.exploration,
       candidateShare: options.candidateShare,
-      adaptiveExploration: options.adaptiveExploration === 'on',
+      adaptiveExploration: run.adaptiveExploration,
       gateErrorBudget: options.gateErrorBudget,
       explorationDesign: explorationDesignOf(options),
       shadowSessions: run.shadowSessions,
