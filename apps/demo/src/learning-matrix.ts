@@ -129,7 +129,7 @@ export interface MatrixCase {
      * The model serving at the end as the logs since its deployment value it (learned − rules, 95 % CI; the demo's
      * `deployedRevalued`): null when the rules serve, or fewer than 100 logs were recorded since.
      */
-    revalued: { version: string; value: number; ci: [number, number]; logs: number } | null;
+    revalued: z.infer<typeof matrixSummarySchema>['deployedRevalued'];
     /** Deployments whose gate passed (`forced: false`). */
     deploymentsWithoutForce: number;
     /** No deployment went past the gate with force (true when there was none: the rules kept acting). */
