@@ -8,10 +8,11 @@ import type { InferredContextOracleEffort } from './oracle-on-inferred-context';
 /**
  * Trainer settings of the demo: q-distillation with the linear critic (a Bayesian linear model factorised over the
  * action heads): each logged action is improved head by head where the lower confidence bound (mean − 1 sd) of the
- * gain is positive (no further margin: `improvementMargin` 0 instead of the trainer's 0.02, which kept the many
- * small model and timeout moves whose gains add up; demo README, "No improvement margin"), at most 2 passes (a move of the approach together with the team: `improvementJointApproachTeam`),
- * and the actor clones the improved actions. The critic is stratified by the rules' choices (`criticStrata: 'rules'`,
- * every run length; demo README, "The critic is stratified by the rules' choices"). Measured on the default world
+ * gain is positive (no further margin: `improvementMargin` 0 instead of the trainer's 0.02, which refused the many
+ * small model and timeout moves whose gains add up; demo README, "No improvement margin"), at most 2 passes (a move
+ * of the approach together with the team: `improvementJointApproachTeam`), and the actor clones the improved actions.
+ * The critic is stratified by the rules' choices (`criticStrata: 'rules'`, every run length; demo README, "The critic
+ * is stratified by the rules' choices"). Measured on the default world
  * (seed 11, one training on shadow logs, 1,000 held-out tasks): +4.3 [1.4, 7.2] after 6,000 sessions at −9 % cost,
  * ≈ 0 after 2,000 (README).
  */

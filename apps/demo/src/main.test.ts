@@ -116,6 +116,8 @@ describe('pnpm demo (smoke run)', () => {
     expect(summary.settings).toMatchObject({ retrainEvery: 100, relookEvery: 25, relookLogs: 300 });
     // The demo's critic is stratified by the rules' choices at every run length (the trainer's default pools).
     expect(summary.settings.trainer.offline.criticStrata).toBe('rules');
+    // A move needs only its lower bound above 0 (the trainer's default margin is 0.02).
+    expect(summary.settings.trainer.offline.improvementMargin).toBe(0);
     expect(summary.learningCurve.map((point: { sessionsSeen: number }) => point.sessionsSeen)).toEqual([0, 100, 200, 300]);
 
     // The cost–quality knob: one point per weight, the default weight's point is the served policy's figures, and the
