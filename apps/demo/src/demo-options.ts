@@ -99,8 +99,9 @@ export type DemoOptionsInput = z.input<typeof demoOptionsSchema>;
 /**
  * Runs of this many sessions or more weigh the rules' exploration by the critic unless told otherwise. Over 25
  * never-run 10,000-session runs the weights ended better in 14 and worse in 5 (the default world 58.9 % and 55.2 % of
- * the gap on seeds 144–145 against 45.6 % and 45.8 %, but the rules on seed 146 against 30.3 %); at 2,000 sessions, where the first weights come from a critic of
- * 500 sessions, they did not end better in two sets (README, "Exploration weighted by the critic").
+ * the gap on seeds 144–145 against 45.6 % and 45.8 %, but the rules on seed 146 against 30.3 %); at 2,000 sessions,
+ * where the first weights come from a critic of 500 sessions, they did not end better in two sets (README,
+ * "Exploration weighted by the critic").
  */
 export const ADAPTIVE_EXPLORATION_FROM = 10_000;
 

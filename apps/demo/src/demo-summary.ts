@@ -12,9 +12,8 @@ import type { InferredContextOracleEffort } from './oracle-on-inferred-context';
  * small model and timeout moves whose gains add up; demo README, "No improvement margin"), at most 2 passes (a move
  * of the approach together with the team: `improvementJointApproachTeam`), and the actor clones the improved actions.
  * The critic is stratified by the rules' choices (`criticStrata: 'rules'`, every run length; demo README, "The critic
- * is stratified by the rules' choices"). Measured on the default world
- * (seed 11, one training on shadow logs, 1,000 held-out tasks): +4.3 [1.4, 7.2] after 6,000 sessions at −9 % cost,
- * ≈ 0 after 2,000 (README).
+ * is stratified by the rules' choices"). Measured on the default world (seed 11, one training on shadow logs, 1,000
+ * held-out tasks): +4.3 [1.4, 7.2] after 6,000 sessions at −9 % cost, ≈ 0 after 2,000 (README).
  */
 export const demoTrainerConfig = {
   actor: { hiddenSizes: [256, 128] },

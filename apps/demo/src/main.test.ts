@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumForTests, inspectReportInBrowser, readabilityProblems } from '@orchestra/learning-report/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { OpeRound } from './demo-summary';
 import { main } from './main';
 
 function capture() {
@@ -104,12 +105,11 @@ describe('pnpm demo (smoke run)', () => {
       [275, 4],
       [300, 5],
     ]);
-    type Round = { model: string; explored: boolean; look: { freshLogs: number } | null; difference: { value: number; ci: [number, number] } };
-    const rounds = summary.ope as Round[];
+    const rounds = summary.ope as OpeRound[];
     const [first, firstLook, secondTraining] = rounds;
     expect(secondTraining!.model).not.toBe(firstLook!.model);
     expect(secondTraining!.explored).toBe(false);
-    expect(secondTraining!.difference.ci[1]).toBeLessThanOrEqual(firstLook!.difference.ci[1]);
+    expect(secondTraining!.difference!.ci[1]).toBeLessThanOrEqual(firstLook!.difference!.ci[1]);
     const looks = rounds.filter((round) => round.look !== null);
     expect(new Set(looks.map((round) => round.model))).toEqual(new Set([first!.model]));
     expect(looks.map((round) => round.look!.freshLogs)).toEqual([100, 125, 150, 175, 200]);
