@@ -149,6 +149,28 @@ describe('HeadPerturbation', () => {
     expect(perturbation.probability(base, canonicalizeIndices(space, Int32Array.from(base)), active, 0)).toBe(1);
   });
 
+  it('runs a team alternative of a direct base sequentially (a direct session runs the executor alone), with exact propensities', () => {
+    const rules = new RulesPolicy({ config: { epsilon: 1, seed: 21 } });
+    const input = makeInput({ context: { complexity: 'simple', risk: 'low' } });
+    const greedy = rules.choose(input, 0).decision.action;
+    expect(greedy.approach).toBe('direct');
+    const samples = Array.from({ length: 20_000 }, () => {
+      const decision = rules.decide(input);
+      expect(rules.probabilityOf(decision.action, input)).toBeCloseTo(decision.propensity, 12);
+      return { key: JSON.stringify(decision.action), action: decision.action, propensity: decision.propensity };
+    });
+    // No explored action is the base under another team: a direct action is the base's team, and every other team
+    // the guard allows is reached, run sequentially.
+    expect(samples.filter(({ action }) => action.approach === 'direct' && action.agents.join() !== greedy.agents.join())).toEqual([]);
+    const teams = new Set(samples.filter(({ action }) => action.approach === 'sequential').map(({ action }) => [...action.agents].sort().join('+')));
+    expect(teams.size).toBe(8);
+    expectPropensitiesMatchFrequencies(samples);
+    // The approach alternative `sequential` keeps the base's team; it is told apart from the team alternatives.
+    const sequentialAlone = samples.find(({ action }) => action.approach === 'sequential' && action.agents.join() === greedy.agents.join());
+    const sequentialWithAuditor = samples.find(({ action }) => action.approach === 'sequential' && action.agents.includes('auditor') && action.agents.length === 2);
+    expect(sequentialAlone?.propensity).toBeCloseTo(sequentialWithAuditor!.propensity, 12);
+  });
+
   it('draws weighted alternatives in proportion to their weights, with exact propensities', () => {
     const { guard, space, base, canonicalBase, active } = threeRoleBase();
     const perturbation = new HeadPerturbation(guard);

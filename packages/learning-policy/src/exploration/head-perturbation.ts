@@ -1,5 +1,5 @@
-import { actionHeadNames, type ActionHeadName, type ActionSpace, type RandomSource } from '@orchestra/learning-features';
-import { ValidationError } from '@orchestra/learning-types';
+import { actionHeadNames, actionHeads, type ActionHeadName, type ActionSpace, type RandomSource } from '@orchestra/learning-features';
+import { approaches, ValidationError } from '@orchestra/learning-types';
 import { canonicalizeIndices, firstDifferentHead } from '../safety/action-indices';
 import type { SafetyGuard } from '../safety/safety-guard';
 
@@ -10,6 +10,10 @@ import type { SafetyGuard } from '../safety/safety-guard';
  * to beat what the policy does now are tried more often, ones clearly worse less, none never.
  */
 export type ExplorationWeights = Partial<Record<ActionHeadName, Readonly<Record<string, number>>>>;
+
+/** Approach indices of the action space: `direct` runs the executor alone; a team alternative of it runs `sequential`. */
+const DIRECT = approaches.indexOf('direct');
+const SEQUENTIAL = approaches.indexOf('sequential');
 
 /** The smallest exploration weight accepted: every alternative keeps at least this share of a weight-1 one's draws. */
 export const MIN_EXPLORATION_WEIGHT = 0.01;
@@ -80,7 +84,7 @@ export function resolveExplorationWeights(space: ActionSpace, weights: Explorati
  * probability is known exactly:
  *
  * - the base action: 1 − ε (1 when no head has an alternative);
- * - the action made by alternative (d, c), d its first differing head: ε · w(d, c) / W; any other action: 0
+ * - the action made by alternative (d, c): ε · w(d, c) / W; any other action: 0
  *
  * with w the alternatives' weights (`setWeights`; all 1 by default, so ε / A with A the number of alternatives of the
  * base) and W their sum over the base's alternatives.
@@ -91,6 +95,14 @@ export function resolveExplorationWeights(space: ActionSpace, weights: Explorati
  * proportion to its weight. The action's probability is the product over its active heads of (1 − q) for a head
  * left at its anchor and q · w / W_h for a moved one (1 for a head without alternatives), added to the two terms
  * above.
+ *
+ * A `direct` session runs the executor alone, so a team alternative of a `direct` base would be the base action
+ * under another name. Such an alternative (team, c) instead runs team c `sequential`ly: one alternative that moves the
+ * approach with the team (where the guard allows `sequential` there). It is the only way one alternative reaches a
+ * team that acts from a `direct` base, and a critic learns from it what a reviewer or a planner adds to the tasks the
+ * base runs alone. Its action differs from the base first at the approach; it is told apart from the approach
+ * alternative `sequential` (which keeps the base's team) by its team, so every action still has one alternative
+ * that makes it.
  *
  * Why alternatives and not heads: the critic learns the effect of each choice, so what limits it is the evidence per
  * choice. Drawing a head first and then a choice of it gives a head of 8 choices (the team) a third of the samples
@@ -109,6 +121,9 @@ export class HeadPerturbation {
   readonly #design: ExplorationDesign;
   readonly #walk: Int32Array;
   readonly #repaired: Int32Array;
+  /** A `direct` base with the approach moved to `sequential`: where a team alternative of a direct base is drawn. */
+  readonly #lifted: Int32Array;
+  readonly #approachMask: Uint8Array;
 
   /**
    * `heads`: the positions of the heads exploration may change (default: all). Restricting them spends every explored
@@ -128,6 +143,22 @@ export class HeadPerturbation {
     this.#candidate = new Int32Array(space.heads.length);
     this.#walk = new Int32Array(space.heads.length);
     this.#repaired = new Int32Array(space.heads.length);
+    this.#lifted = new Int32Array(space.heads.length);
+    this.#approachMask = new Uint8Array(space.heads[actionHeads.approach]!.size);
+  }
+
+  /**
+   * Where the alternatives of `head` are drawn from: `base`, or for the team of a `direct` base the base run
+   * `sequential`ly (`#lifted`, see the class comment); null when that head has none there (the guard forbids
+   * `sequential`).
+   */
+  #originOf(head: number, base: Int32Array, active: number): Int32Array | null {
+    if (head !== actionHeads.team || base[actionHeads.approach] !== DIRECT) return base;
+    if (this.#guard.allowedChoices(actionHeads.approach, base, active, this.#approachMask) === 0 || this.#approachMask[SEQUENTIAL] !== 1) return null;
+    const lifted = this.#lifted;
+    lifted.set(base);
+    lifted[actionHeads.approach] = SEQUENTIAL;
+    return lifted;
   }
 
   /** The exploration design in force. */
@@ -281,22 +312,23 @@ export class HeadPerturbation {
       for (let choice = 0; choice < space.heads[head]!.size; choice += 1) {
         if (allowed[choice] !== 1 || choice === base[head]) continue;
         const weight = weights === null ? 1 : weights[head]![choice]!;
-        if (remaining < weight) {
-          out[head] = choice;
-          this.#guard.repair(out, active, { silent: true });
-          return true;
-        }
+        if (remaining < weight) return this.#apply(head, choice, base, active, out);
         remaining -= weight;
         lastChoice = choice;
       }
-      out[head] = lastChoice;
-      this.#guard.repair(out, active, { silent: true });
-      return true;
+      return this.#apply(head, lastChoice, base, active, out);
     }
     // Floating-point slack of a weighted draw past the end: the last alternative of the last head with any takes it.
     if (last < 0) return false;
     this.#alternativesOf(last, base, active);
-    out[last] = this.#lastAlternative(last, base);
+    return this.#apply(last, this.#lastAlternative(last, base), base, active, out);
+  }
+
+  /** Writes alternative (`head`, `choice`) of `base` into `out` (which holds `base`), repaired by the guard. */
+  #apply(head: number, choice: number, base: Int32Array, active: number, out: Int32Array): true {
+    const origin = this.#originOf(head, base, active);
+    if (origin !== null && origin !== base) out.set(origin);
+    out[head] = choice;
     this.#guard.repair(out, active, { silent: true });
     return true;
   }
@@ -325,9 +357,14 @@ export class HeadPerturbation {
     return alternatives;
   }
 
-  /** The allowed choices of `head` other than the base's, counted or weighed; leaves the mask in `#allowed`. */
+  /**
+   * The allowed choices of `head` other than the base's (for the team of a `direct` base, allowed when run
+   * `sequential`ly), counted or weighed; leaves the mask in `#allowed`.
+   */
   #alternativesOf(head: number, base: Int32Array, active: number): number {
-    const count = this.#guard.allowedChoices(head, base, active, this.#allowed);
+    const origin = this.#originOf(head, base, active);
+    if (origin === null) return 0;
+    const count = this.#guard.allowedChoices(head, origin, active, this.#allowed);
     const weights = this.#weights?.[head];
     if (weights === undefined) return this.#allowed[base[head]!] === 1 ? count - 1 : count;
     let mass = 0;
@@ -352,21 +389,31 @@ export class HeadPerturbation {
     return factorial + this.#oneAlternativeProbability(base, chosen, active, explore * (1 - share), different);
   }
 
-  /** The probability that the one-alternative draw (taken with probability `explore`) yields `chosen`, which differs from the base first at `different`. */
-  #oneAlternativeProbability(base: Int32Array, chosen: ArrayLike<number>, active: number, explore: number, different: number): number {
+  /**
+   * The probability that the one-alternative draw (taken with probability `explore`) yields `chosen`, which differs
+   * from the base first at `firstDifferent`: the alternative of that head, plus (from a `direct` base to a
+   * `sequential` action) the team alternative of the chosen team.
+   */
+  #oneAlternativeProbability(base: Int32Array, chosen: ArrayLike<number>, active: number, explore: number, firstDifferent: number): number {
     if (explore === 0) return 0;
+    let weight = this.#alternativeWeight(firstDifferent, base, chosen, active);
+    const approach = actionHeads.approach;
+    if (firstDifferent === approach && base[approach] === DIRECT && chosen[approach] === SEQUENTIAL) weight += this.#alternativeWeight(actionHeads.team, base, chosen, active);
+    return weight === 0 ? 0 : (explore * weight) / this.#alternatives(base, active);
+  }
+
+  /** The weight (uniform: 1) of alternative (`head`, `chosen[head]`) of `base` when it yields `chosen`, else 0. */
+  #alternativeWeight(head: number, base: Int32Array, chosen: ArrayLike<number>, active: number): number {
     const space = this.#guard.space;
-    if (this.#explores[different] !== 1 || !space.isHeadActive(different, base)) return 0;
-    this.#guard.allowedChoices(different, base, active, this.#allowed);
-    const choice = chosen[different]!;
-    if (this.#allowed[choice] !== 1 || choice === base[different]) return 0;
+    if (this.#explores[head] !== 1 || !space.isHeadActive(head, base)) return 0;
+    if (this.#alternativesOf(head, base, active) === 0) return 0;
+    const choice = chosen[head]!;
+    if (this.#allowed[choice] !== 1 || choice === base[head]) return 0;
     const candidate = this.#candidate;
     candidate.set(base);
-    candidate[different] = choice;
-    this.#guard.repair(candidate, active, { silent: true });
+    this.#apply(head, choice, base, active, candidate);
     canonicalizeIndices(space, candidate);
     if (firstDifferentHead(space, candidate, chosen) >= 0) return 0;
-    const weight = this.#weights === null ? 1 : this.#weights[different]![choice]!;
-    return (explore * weight) / this.#alternatives(base, active);
+    return this.#weights === null ? 1 : this.#weights[head]![choice]!;
   }
 }
