@@ -102,7 +102,7 @@ export function resolveExplorationWeights(space: ActionSpace, weights: Explorati
  * team that acts from a `direct` base, and a critic learns from it what a reviewer or a planner adds to the tasks the
  * base runs alone. Its action differs from the base first at the approach; it is told apart from the approach
  * alternative `sequential` (which keeps the base's team) by its team, so every action still has one alternative
- * that makes it.
+ * that makes it. (A factorial walk still moves the team of a `direct` base alone.)
  *
  * Why alternatives and not heads: the critic learns the effect of each choice, so what limits it is the evidence per
  * choice. Drawing a head first and then a choice of it gives a head of 8 choices (the team) a third of the samples
